@@ -1,0 +1,1 @@
+export { type Clock, type ClockState, parseDuration, VirtualClock } from './clock.ts';

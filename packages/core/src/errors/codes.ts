@@ -1,0 +1,67 @@
+/**
+ * The catalogue of stable error codes. Every failure the federation reports carries one of these codes as
+ * `type: urn:kakehashi:error:<code>` in an RFC 9457 problem document; the HTTP status is mapped here, once.
+ *
+ * Building blocks add their own codes by extending this table (codes are kebab-case and never renamed).
+ * @see https://www.rfc-editor.org/rfc/rfc9457#section-3.1
+ */
+export const ERROR_CODES = {
+  // generic HTTP boundary
+  'bad-request': { status: 400, title: 'The request is malformed' },
+  'validation-failed': { status: 400, title: 'The request does not match its schema' },
+  'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
+  'malformed-xml': { status: 400, title: 'The XML document is not well-formed' },
+  'xml-doctype-forbidden': { status: 400, title: 'XML documents with a DOCTYPE are refused' },
+  'xml-entity-forbidden': { status: 400, title: 'XML entity references other than the predefined ones are refused' },
+  'xml-too-deep': { status: 400, title: 'The XML document nests deeper than allowed' },
+  'xml-too-large': { status: 413, title: 'The XML document is larger than allowed' },
+  'payload-too-large': { status: 413, title: 'The request body is larger than allowed' },
+  'unsupported-media-type': { status: 415, title: 'The request has the wrong content type' },
+  'not-found': { status: 404, title: 'No such resource' },
+  'method-not-allowed': { status: 405, title: 'The method is not allowed on this resource' },
+  unauthorized: { status: 401, title: 'Authentication is required' },
+  forbidden: { status: 403, title: 'The caller may not do this' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+  'internal-error': { status: 500, title: 'Internal error' },
+  'upstream-unavailable': { status: 502, title: 'A component this request depends on did not answer' },
+  // configuration and clock
+  'config-invalid': { status: 400, title: 'The configuration is invalid' },
+  'config-unknown-option': { status: 400, title: 'No such configuration option' },
+  'config-not-runtime': { status: 409, title: 'This option cannot be changed at runtime' },
+  'clock-invalid': { status: 400, title: 'The clock operation is invalid' },
+  // store
+  'store-migration-failed': { status: 500, title: 'A storage migration failed' },
+  // trust fabric and certificate path validation
+  'unknown-country': { status: 404, title: 'No such country in the federation' },
+  'cert-malformed': { status: 400, title: 'The certificate cannot be parsed' },
+  'cert-chain-incomplete': { status: 422, title: 'No certificate path to a trust anchor could be built' },
+  'cert-untrusted-root': { status: 422, title: 'The certificate path ends at a root that is not trusted' },
+  'cert-signature-invalid': { status: 422, title: 'A certificate signature in the path does not verify' },
+  'cert-expired': { status: 422, title: 'A certificate in the path has expired' },
+  'cert-not-yet-valid': { status: 422, title: 'A certificate in the path is not yet valid' },
+  'cert-revoked': { status: 422, title: 'A certificate in the path is revoked' },
+  'cert-revocation-unknown': { status: 422, title: 'The revocation status of a certificate cannot be determined' },
+  'cert-key-usage': { status: 422, title: 'A certificate is used for a purpose its key usage forbids' },
+  'cert-basic-constraints': { status: 422, title: 'A certificate acts as a CA without being one' },
+  'cert-path-length': { status: 422, title: 'The path is longer than a CA allows' },
+  'cert-weak-algorithm': { status: 422, title: 'A certificate uses a forbidden algorithm or key size' },
+  'tl-signature-invalid': { status: 422, title: 'The trusted list signature does not verify' },
+  'tl-expired': { status: 422, title: 'The trusted list is past its NextUpdate' },
+  'tl-rollback': { status: 422, title: 'The trusted list sequence number went backwards' },
+  // hub: registry and discovery
+  'registration-unsigned': { status: 400, title: 'Node metadata must be signed' },
+  'registration-signature-invalid': { status: 422, title: 'The node metadata signature does not verify' },
+  'registration-cert-invalid': { status: 422, title: 'The node certificate does not validate against the trust fabric' },
+  'registration-country-mismatch': { status: 422, title: 'The metadata country differs from the certificate country' },
+  'registration-stale': { status: 422, title: 'The node metadata is too old or from the future' },
+  'participant-not-found': { status: 404, title: 'No node serves this participant and service' },
+  'audit-chain-broken': { status: 500, title: 'The audit chain does not verify' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+/** A stable, machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The `type` URI of a problem document for `code`. */
+export function problemType(code: ErrorCode): string {
+  return `urn:kakehashi:error:${code}`;
+}

@@ -1,0 +1,11 @@
+/**
+ * @kakehashi/core — what every component stands on: errors (RFC 9457), the virtual clock, seeded randomness,
+ * layered configuration, structured logging, safe XML parsing, the Store, the audit chain, traces and the
+ * HTTP scaffolding (problem+json, OpenAPI, docs, admin).
+ */
+export * from './clock/index.ts';
+export * from './errors/index.ts';
+export * from './log/index.ts';
+export * from './random/index.ts';
+export * from './store/index.ts';
+export * from './xml/index.ts';

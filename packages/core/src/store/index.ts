@@ -1,0 +1,1 @@
+export { type Migration, type OpenStoreOptions, openStore, type SqlValue, type Store } from './store.ts';

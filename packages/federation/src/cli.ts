@@ -1,0 +1,1 @@
+import { x } from '@kakehashi/core'; console.log('cli', x);
