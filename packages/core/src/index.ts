@@ -9,3 +9,8 @@ export * from './log/index.ts';
 export * from './random/index.ts';
 export * from './store/index.ts';
 export * from './xml/index.ts';
+export * from './audit/index.ts';
+export * from './config/index.ts';
+export * from './http/index.ts';
+export * from './trace/index.ts';
+export * from './protocol/index.ts';

@@ -1,0 +1,1 @@
+export { type AuditEntry, type AuditEntryInput, AuditLog, type AuditVerification, canonicalJson } from './audit-log.ts';

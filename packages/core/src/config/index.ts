@@ -1,0 +1,2 @@
+export { FEDERATION_OPTIONS, type FederationOptions } from './options.ts';
+export { type ConfigSource, type EffectiveOption, LayeredConfig, type LayeredConfigInput, type OptionSpec, renderOptionsTable } from './layered-config.ts';

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { OptionSpec } from './layered-config.ts';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().int().positive();
+
+/**
+ * The federation's options. Every component reads its settings from one `LayeredConfig` of these.
+ * The README's configuration reference is generated from this list (a test keeps them in step).
+ */
+export const FEDERATION_OPTIONS = [
+  { key: 'seed', env: 'KAKEHASHI_SEED', flag: '--seed', schema: z.string().min(1).max(200), default: 'kakehashi-demo', description: 'Seed of everything generated: keys, certificates, personas, identifiers. The same seed reproduces a run; a new seed regenerates the trust fabric.' },
+  { key: 'dataDir', env: 'KAKEHASHI_DATA_DIR', flag: '--data-dir', schema: z.string().min(1), default: '.kakehashi', description: 'Directory for the embedded stores (one SQLite file per component) and the trust cache. `:memory:` keeps stores in memory.' },
+  { key: 'host', env: 'KAKEHASHI_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address every component listens on.' },
+  { key: 'port', env: 'KAKEHASHI_PORT', flag: '--port', schema: port, default: 7000, description: 'Port of the hub; the nodes listen on the ports after it, in the fixed country order.' },
+  { key: 'countries', env: 'KAKEHASHI_COUNTRIES', schema: z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))]), default: ['AT', 'DE', 'EE', 'ES', 'FR', 'IT', 'JP'] as string[], description: 'Countries whose national nodes run (comma-separated ISO 3166 codes).' },
+  { key: 'hubUrl', env: 'KAKEHASHI_HUB_URL', flag: '--hub', schema: z.string().url().or(z.literal('')), default: '', description: 'URL of the hub, for a component started alone (`--only node:CC`). Empty: the hub is at `http://<host>:<port>`.' },
+  { key: 'logLevel', env: 'KAKEHASHI_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info', description: 'Minimum level of log lines.', runtime: true },
+  { key: 'logFormat', env: 'KAKEHASHI_LOG_FORMAT', schema: z.enum(['auto', 'json', 'pretty']), default: 'auto', description: 'Log format: JSON lines, readable lines, or `auto` (readable on a terminal).' },
+  { key: 'adminToken', env: 'KAKEHASHI_ADMIN_TOKEN', schema: z.string().min(8), default: 'kakehashi-admin-test-only', description: 'Bearer token for `/admin/*` on every component. The default is a published test-only value.', secret: true },
+  { key: 'maxBodyBytes', env: 'KAKEHASHI_MAX_BODY_BYTES', schema: positive, default: 1024 * 1024, description: 'Largest accepted request body, in bytes; larger bodies get `payload-too-large`.', runtime: true },
+  { key: 'xmlMaxBytes', env: 'KAKEHASHI_XML_MAX_BYTES', schema: positive, default: 1024 * 1024, description: 'Largest XML document parsed, in bytes.', runtime: true },
+  { key: 'xmlMaxDepth', env: 'KAKEHASHI_XML_MAX_DEPTH', schema: positive, default: 64, description: 'Deepest element nesting accepted in XML.', runtime: true },
+  { key: 'clockSkewSeconds', env: 'KAKEHASHI_CLOCK_SKEW_SECONDS', schema: z.coerce.number().int().min(0).max(3600), default: 60, description: 'Tolerated clock skew for time checks (tokens, metadata, assertions).', runtime: true },
+  { key: 'clockStart', env: 'KAKEHASHI_CLOCK_START', schema: z.string().datetime().or(z.literal('')), default: '', description: 'If set, the virtual clock starts frozen at this ISO 8601 instant (reproducible runs).' },
+  { key: 'registrationMaxAgeSeconds', env: 'KAKEHASHI_REGISTRATION_MAX_AGE_SECONDS', schema: positive, default: 300, description: 'Signed node metadata older (or further in the future) than this is refused.', runtime: true },
+  { key: 'trustListValidityDays', env: 'KAKEHASHI_TRUST_LIST_VALIDITY_DAYS', schema: positive, default: 30, description: 'NextUpdate of published trusted lists and CRLs, in days after issue.', runtime: true },
+  { key: 'healthIntervalMs', env: 'KAKEHASHI_HEALTH_INTERVAL_MS', schema: z.coerce.number().int().min(0), default: 10_000, description: 'How often the hub polls every node\'s `/health` (0: never; the hub still checks on request).', runtime: true },
+] as const satisfies readonly OptionSpec[];
+
+export type FederationOptions = typeof FEDERATION_OPTIONS;

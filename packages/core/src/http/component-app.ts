@@ -1,0 +1,139 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { VirtualClock } from '../clock/index.ts';
+import type { FederationOptions, LayeredConfig } from '../config/index.ts';
+import { KakehashiError } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { SeededRandom } from '../random/index.ts';
+import type { Store } from '../store/index.ts';
+import { childSpan, formatTraceparent, parseTraceparent, type TraceContext, type TraceSink } from '../trace/index.ts';
+import { problemErrorHandler, problemResponse } from './problem.ts';
+
+/** Who a component is. */
+export interface ComponentInfo {
+  component: 'hub' | 'node';
+  /** ISO 3166 code for a national node. */
+  country?: string | undefined;
+  /** Display name, e.g. `Kakehashi hub` or `National node DE (Germany)`. */
+  name: string;
+  version: string;
+}
+
+/** The explicit dependencies every component factory receives. */
+export interface ComponentDeps {
+  store: Store;
+  clock: VirtualClock;
+  random: SeededRandom;
+  logger: Logger;
+  config: LayeredConfig<FederationOptions>;
+  /** Outbound HTTP. In-process mode routes it straight into the target app (no sockets). */
+  fetch: typeof fetch;
+  traces: TraceSink;
+}
+
+export type AppEnv = {
+  Variables: {
+    trace: TraceContext;
+    /** `fetch` that propagates this request's trace context to the callee. */
+    fetch: typeof fetch;
+  };
+};
+
+export type ComponentApp = OpenAPIHono<AppEnv>;
+
+/**
+ * A Hono app with what every component shares: W3C trace context in and out (one trace event per hop),
+ * a body size limit, JSON bodies checked before validation, zod validation failures and every error as
+ * RFC 9457 problem+json, and a problem+json 404.
+ */
+export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): ComponentApp {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      const first = issues[0];
+      return problemResponse(
+        c,
+        new KakehashiError('validation-failed', `The ${result.target} does not match the schema${first ? `: ${first.path || '(root)'}: ${first.message}` : ''}.`),
+        { issues },
+      );
+    },
+  });
+  const who = { component: info.component, country: info.country };
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = parseTraceparent(c.req.header('traceparent'));
+    const span = childSpan(deps.random.fork('trace'), incoming);
+    c.set('trace', span);
+    c.set('fetch', tracingFetch(deps.fetch, span));
+    c.header('traceparent', formatTraceparent(span));
+    try {
+      await next();
+    } finally {
+      const path = new URL(c.req.url).pathname;
+      if (!path.startsWith('/docs') && path !== '/health' && !path.startsWith('/traces')) {
+        deps.traces.record({
+          traceId: span.traceId,
+          spanId: span.spanId,
+          parentSpanId: span.parentSpanId,
+          time: deps.clock.now().toISOString(),
+          ...who,
+          operation: `${c.req.method} ${path}`,
+          direction: 'inbound',
+          status: c.res.status,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          peer: c.req.header('x-kakehashi-caller'),
+        });
+      }
+    }
+  });
+
+  app.use('*', (c, next) =>
+    bodyLimit({
+      maxSize: deps.config.get('maxBodyBytes'),
+      onError: () => {
+        throw new KakehashiError('payload-too-large', `The request body exceeds ${deps.config.get('maxBodyBytes')} bytes.`);
+      },
+    })(c, next),
+  );
+
+  // JSON bodies: a wrong content type or broken JSON gets its own code before schema validation runs.
+  app.use('*', async (c, next) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(c.req.method)) return next();
+    const type = (c.req.header('content-type') ?? '').toLowerCase();
+    if (/[/+]json\b/.test(type)) {
+      try {
+        await c.req.json();
+      } catch {
+        throw new KakehashiError('malformed-json', 'The request body is not valid JSON.');
+      }
+    }
+    return next();
+  });
+
+  app.onError(problemErrorHandler(deps.logger));
+  app.notFound((c) =>
+    problemResponse(c, new KakehashiError('not-found', `No route ${c.req.method} ${new URL(c.req.url).pathname} on ${info.name}; the API is listed at /docs.`)),
+  );
+  return app;
+}
+
+/** Wraps `fetch` so every call carries a child `traceparent` of `span`. */
+export function tracingFetch(base: typeof fetch, span: TraceContext): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (!headers.has('traceparent')) headers.set('traceparent', formatTraceparent(span));
+    return base(input, { ...init, headers });
+  };
+}
+
+/**
+ * Refuses a request whose content type is not JSON (routes with a JSON body call this first, so the
+ * caller learns it sent the wrong type rather than a schema error).
+ */
+export function requireJson(contentType: string | undefined): void {
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test((contentType ?? '').trim())) {
+    throw new KakehashiError('unsupported-media-type', `Send the body as application/json (got ${contentType ? `"${contentType.slice(0, 60)}"` : 'no content type'}).`);
+  }
+}

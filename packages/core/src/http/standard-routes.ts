@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { parseDuration } from '../clock/index.ts';
+import { KakehashiError } from '../errors/index.ts';
+import type { ComponentApp, ComponentDeps, ComponentInfo } from './component-app.ts';
+import { requireJson } from './component-app.ts';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'urn:kakehashi:error:validation-failed' }),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    rule: z.string().optional(),
+  })
+  .passthrough()
+  .openapi('Problem');
+
+/** The problem+json responses every route may give. */
+export function problemResponses(...statuses: number[]) {
+  const out: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }> = {};
+  for (const s of statuses) out[s] = { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: ProblemSchema } } };
+  return out;
+}
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    component: z.enum(['hub', 'node']),
+    country: z.string().optional(),
+    name: z.string(),
+    version: z.string(),
+    time: z.string().openapi({ description: 'Virtual clock time' }),
+    uptimeSeconds: z.number(),
+    testOnly: z.literal(true),
+  })
+  .passthrough()
+  .openapi('Health');
+
+/** `GET /health` as the conventions require: `{"status":"ok","component":…,"country":…}`. */
+export function mountHealth(app: ComponentApp, info: ComponentInfo, deps: ComponentDeps, extra: () => Record<string, unknown> = () => ({})): void {
+  const started = Date.now();
+  app.openapi(
+    createRoute({ method: 'get', path: '/health', tags: ['operations'], summary: 'Liveness and state of this component', responses: { 200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } } } }),
+    (c) =>
+      c.json({
+        status: 'ok' as const,
+        component: info.component,
+        ...(info.country ? { country: info.country } : {}),
+        name: info.name,
+        version: info.version,
+        time: deps.clock.now().toISOString(),
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        testOnly: true as const,
+        ...extra(),
+      }),
+  );
+}
+
+let swaggerAssets: { css: string; bundle: string } | undefined;
+function loadSwaggerAssets() {
+  if (!swaggerAssets) {
+    const dir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    swaggerAssets = { css: readFileSync(join(dir, 'swagger-ui.css'), 'utf8'), bundle: readFileSync(join(dir, 'swagger-ui-bundle.js'), 'utf8') };
+  }
+  return swaggerAssets;
+}
+
+/** `GET /openapi.json` (OpenAPI 3.1) and `GET /docs` (Swagger UI served locally: works offline). */
+export function mountDocs(app: ComponentApp, info: ComponentInfo, description: string): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The admin token (option adminToken)' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: `${info.name} — Kakehashi (TEST ONLY)`, version: info.version, description },
+  });
+  app.get('/docs/swagger-ui.css', (c) => c.body(loadSwaggerAssets().css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
+  app.get('/docs/swagger-ui-bundle.js', (c) =>
+    c.body(loadSwaggerAssets().bundle, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' }),
+  );
+  app.get('/docs', (c) =>
+    c.html(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(info.name)} API — Kakehashi (TEST ONLY)</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<style>.kk-watermark{background:#b00020;color:#fff;font:600 14px system-ui;padding:6px 12px;text-align:center}</style></head>
+<body><div class="kk-watermark" data-testid="test-only-banner">KAKEHASHI — TEST ONLY. Synthetic data and test keys; not a real government service.</div>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });</script>
+</body></html>`),
+  );
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** Bearer-token check for `/admin/*`. Compares in constant time; never echoes the token. */
+export function adminAuth(deps: ComponentDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const expected = deps.config.get('adminToken');
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const a = Buffer.from(given);
+    const b = Buffer.from(expected);
+    const { timingSafeEqual } = await import('node:crypto');
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      throw new KakehashiError('unauthorized', 'The admin API needs "Authorization: Bearer <admin token>" (option adminToken; the test-only default is in the README).');
+    }
+    await next();
+  };
+}
+
+const ClockSchema = z.object({ now: z.string(), frozen: z.boolean(), offsetMs: z.number() }).openapi('ClockState');
+const ClockActionSchema = z
+  .object({
+    action: z.enum(['freeze', 'advance', 'resume', 'reset']),
+    at: z.string().datetime().optional().openapi({ description: 'freeze: the instant (default now)' }),
+    by: z.union([z.string(), z.number()]).optional().openapi({ description: 'advance: a duration such as 30d, 2h, 90s or milliseconds', example: '30d' }),
+  })
+  .openapi('ClockAction');
+const ConfigSchema = z
+  .object({
+    options: z.array(
+      z.object({ key: z.string(), value: z.unknown(), source: z.string(), env: z.string(), flag: z.string().optional(), runtime: z.boolean(), description: z.string(), default: z.unknown() }),
+    ),
+  })
+  .openapi('EffectiveConfig');
+
+export interface AdminHooks {
+  /** Clears this component's runtime state (stores back to their seeded contents). */
+  reset?: () => void | Promise<void>;
+}
+
+/**
+ * The admin surface every component has: effective configuration (and runtime changes), the virtual clock,
+ * reset. All under bearer authentication.
+ */
+export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminHooks = {}): void {
+  app.use('/admin/*', adminAuth(deps));
+  const security = [{ adminToken: [] }];
+  app.openapi(
+    createRoute({ method: 'get', path: '/admin/config', tags: ['admin'], security, summary: 'Effective configuration, with the layer each value comes from', responses: { 200: { description: 'Options', content: { 'application/json': { schema: ConfigSchema } } }, ...problemResponses(401) } }),
+    (c) => c.json({ options: deps.config.effective() }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/admin/config',
+      tags: ['admin'],
+      security,
+      summary: 'Change runtime options (the highest configuration layer)',
+      request: { body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+      responses: { 200: { description: 'Options after the change', content: { 'application/json': { schema: ConfigSchema } } }, ...problemResponses(400, 401, 409, 415) },
+    }),
+    (c) => {
+      requireJson(c.req.header('content-type'));
+      deps.config.setRuntime(c.req.valid('json'));
+      deps.logger.info('configuration changed at runtime', { keys: Object.keys(c.req.valid('json')) });
+      return c.json({ options: deps.config.effective() }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/admin/clock', tags: ['admin'], security, summary: 'The virtual clock', responses: { 200: { description: 'Clock', content: { 'application/json': { schema: ClockSchema } } }, ...problemResponses(401) } }),
+    (c) => c.json(deps.clock.state(), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/clock',
+      tags: ['admin'],
+      security,
+      summary: 'Freeze, advance, resume or reset the virtual clock',
+      request: { body: { required: true, content: { 'application/json': { schema: ClockActionSchema } } } },
+      responses: { 200: { description: 'Clock after the action', content: { 'application/json': { schema: ClockSchema } } }, ...problemResponses(400, 401, 415) },
+    }),
+    (c) => {
+      requireJson(c.req.header('content-type'));
+      const body = c.req.valid('json');
+      if (body.action === 'freeze') deps.clock.freeze(body.at ? new Date(body.at) : undefined);
+      else if (body.action === 'advance') {
+        if (body.by === undefined) throw new KakehashiError('clock-invalid', 'advance needs "by", e.g. {"action":"advance","by":"30d"}.');
+        deps.clock.advance(parseDuration(body.by));
+      } else if (body.action === 'resume') deps.clock.resume();
+      else deps.clock.reset();
+      deps.logger.warn('virtual clock changed', { action: body.action, ...deps.clock.state() });
+      return c.json(deps.clock.state(), 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'post', path: '/admin/reset', tags: ['admin'], security, summary: 'Reset runtime state and runtime configuration', responses: { 200: { description: 'Reset done', content: { 'application/json': { schema: z.object({ reset: z.literal(true) }) } } }, ...problemResponses(401) } }),
+    async (c) => {
+      deps.config.clearRuntime();
+      await hooks.reset?.();
+      deps.logger.warn('component reset');
+      return c.json({ reset: true as const }, 200);
+    },
+  );
+}

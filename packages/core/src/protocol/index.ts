@@ -1,0 +1,9 @@
+export {
+  type BuildingBlock,
+  BuildingBlockSchema,
+  type NodeMetadata,
+  NodeMetadataSchema,
+  ParticipantSchema,
+  RegistrationRequestSchema,
+  ServiceRefSchema,
+} from './node-metadata.ts';

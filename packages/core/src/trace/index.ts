@@ -1,0 +1,1 @@
+export { childSpan, formatTraceparent, MemoryTraceSink, parseTraceparent, type TraceContext, type TraceEvent, type TraceSink, teeSinks } from './trace.ts';

@@ -1,0 +1,81 @@
+import type { SeededRandom } from '../random/index.ts';
+
+/**
+ * One hop of a cross-component interaction, as the console draws it.
+ * @see https://www.w3.org/TR/trace-context/
+ */
+export interface TraceEvent {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string | undefined;
+  time: string;
+  component: string;
+  country?: string | undefined;
+  /** What happened, e.g. `POST /registry/nodes`. */
+  operation: string;
+  /** `inbound` (a request this component served) or `outbound` (a call it made). */
+  direction: 'inbound' | 'outbound' | 'internal';
+  status?: number | undefined;
+  durationMs?: number | undefined;
+  /** The peer: caller or callee origin, when known. */
+  peer?: string | undefined;
+  /** The artefact in decoded form (a token's claims, a metadata document …), never a secret. */
+  artefact?: unknown;
+  /** The verdict of the checks made on this hop, when any. */
+  verdict?: { valid: boolean; checks?: unknown[] } | undefined;
+}
+
+/** Where trace events go (the hub's trace store; a buffer that forwards to the hub). */
+export interface TraceSink {
+  record(event: TraceEvent): void;
+}
+
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string | undefined;
+  sampled: boolean;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** Parses a W3C `traceparent` header; undefined when absent or invalid (all-zero ids are invalid). */
+export function parseTraceparent(header: string | null | undefined): TraceContext | undefined {
+  const m = TRACEPARENT.exec((header ?? '').trim().toLowerCase());
+  if (!m) return undefined;
+  const [, traceId, spanId, flags] = m as unknown as [string, string, string, string];
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
+}
+
+export function formatTraceparent(ctx: TraceContext): string {
+  return `00-${ctx.traceId}-${ctx.spanId}-${ctx.sampled ? '01' : '00'}`;
+}
+
+/** A new span under `parent` (or a new trace when there is none). */
+export function childSpan(random: SeededRandom, parent?: TraceContext): TraceContext {
+  return {
+    traceId: parent?.traceId ?? random.hex(16),
+    spanId: random.hex(8),
+    parentSpanId: parent?.spanId,
+    sampled: parent?.sampled ?? true,
+  };
+}
+
+/** A sink that keeps the most recent events in memory (bounded) — for tests and single components. */
+export class MemoryTraceSink implements TraceSink {
+  readonly events: TraceEvent[] = [];
+  readonly #max: number;
+  constructor(max = 10_000) {
+    this.#max = max;
+  }
+  record(event: TraceEvent): void {
+    this.events.push(event);
+    if (this.events.length > this.#max) this.events.splice(0, this.events.length - this.#max);
+  }
+}
+
+/** Fans events out to several sinks. */
+export function teeSinks(...sinks: TraceSink[]): TraceSink {
+  return { record: (e) => sinks.forEach((s) => s.record(e)) };
+}

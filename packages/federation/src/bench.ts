@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { constants, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createLogger, FEDERATION_OPTIONS, LayeredConfig } from '@kakehashi/core';
+import { createFederation } from './create-federation.ts';
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
+
+interface StartRun {
+  readyMs: number;
+  rssMb: number;
+}
+
+/** Starts `kakehashi start --json` as its own process; measures time to `federation-ready` and its resident memory. */
+async function startProcess(dataDir: string, port: number): Promise<StartRun & { stop(): Promise<void>; hub: string }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'start', '--json', '--data-dir', dataDir, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', KAKEHASHI_HEALTH_INTERVAL_MS: '0' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise<{ hub: string }>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`federation not ready after 120 s: ${stderr.slice(-500)}`)), 120_000);
+    lines.on('line', (l) => {
+      try {
+        const e = JSON.parse(l) as { event?: string; hub?: string };
+        if (e.event === 'federation-ready') {
+          clearTimeout(timer);
+          res({ hub: e.hub as string });
+        }
+      } catch {
+        /* banner lines */
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`federation exited with ${code}: ${stderr.slice(-500)}`)));
+  });
+  const readyMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 300));
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return {
+    readyMs,
+    rssMb: rssKb / 1024,
+    hub: ready.hub,
+    stop: () =>
+      new Promise<void>((res) => {
+        child.once('exit', () => res());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Runs `fn` repeatedly for about `ms` milliseconds; returns operations per second. */
+async function rate(ms: number, fn: () => unknown | Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn();
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    await fn();
+    n++;
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * `kakehashi bench`: machine-readable figures (JSON) and a short table. Ratios are measured in the same run
+ * (path validations against raw RSA verifications), so they survive noisy shared machines better than
+ * absolute numbers.
+ */
+export async function runBench(opts: { out?: string | undefined; quick?: boolean }): Promise<number> {
+  const window = opts.quick ? 500 : 2000;
+  const runs = opts.quick ? 1 : 3;
+  const results: Record<string, unknown> = {};
+  const hardware = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), freeGb: Math.round(freemem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+
+  // 1. Cold start (fresh data dir: the trust fabric is generated) and warm start (trust loaded from cache).
+  const cold: StartRun[] = [];
+  const warm: StartRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-'));
+    try {
+      const c = await startProcess(dir, 17_100 + i * 20);
+      cold.push(c);
+      await c.stop();
+      const w = await startProcess(dir, 17_100 + i * 20);
+      warm.push(w);
+      await w.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  results.coldStartMs = { median: median(cold.map((r) => r.readyMs)), runs: cold.map((r) => Math.round(r.readyMs)) };
+  results.warmStartMs = { median: median(warm.map((r) => r.readyMs)), runs: warm.map((r) => Math.round(r.readyMs)) };
+  results.federationRssMb = { median: median(warm.map((r) => r.rssMb)), runs: warm.map((r) => Math.round(r.rssMb)) };
+
+  // 2. In-process federation for throughput figures.
+  const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-'));
+  const config = new LayeredConfig(FEDERATION_OPTIONS, { cli: { dataDir: dir }, env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0' } });
+  const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'error' }) });
+  try {
+    const node = [...f.nodes.values()][0];
+    const participant = node?.metadata().participants[0];
+    if (!node || !participant) throw new Error('no participant to look up');
+    const lookup = `${f.urls.hub}/discovery/participants/${encodeURIComponent(participant.id)}?service=${encodeURIComponent(participant.services[0] ?? '')}`;
+    const discovery = await rate(window, async () => {
+      const r = await f.fetch(lookup);
+      if (r.status !== 200) throw new Error(`discovery answered ${r.status}`);
+      await r.arrayBuffer();
+    });
+    results.discoveryLookupsPerSecondInProcess = Math.round(discovery);
+
+    // Over real HTTP: a separate federation process on loopback.
+    const proc = await startProcess(dir, 17_300);
+    try {
+      const httpLookup = lookup.replace(f.urls.hub, proc.hub);
+      const httpRate = await rate(window, async () => {
+        const r = await fetch(httpLookup);
+        await r.arrayBuffer();
+      });
+      results.discoveryLookupsPerSecondHttp = Math.round(httpRate);
+    } finally {
+      await proc.stop();
+    }
+
+    // 3. Certificate path validations vs raw RSA-2048 verifications (the ceiling: a 3-link path needs ≥ 2 verifies + CRL verifies).
+    const jp = f.urls.nodes.JP ?? Object.values(f.urls.nodes)[0];
+    const de = [...f.nodes.keys()].find((cc) => f.urls.nodes[cc] !== jp) ?? 'DE';
+    const peer = (await (await f.fetch(`${f.urls.hub}/registry/nodes/${de}`)).json()) as { metadata: { certificates: { signing: string } } };
+    const body = JSON.stringify({ certificate: peer.metadata.certificates.signing, usage: ['digitalSignature'] });
+    const validations = await rate(window, async () => {
+      const r = await f.fetch(`${jp}/trust/validate-certificate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const v = (await r.json()) as { valid: boolean };
+      if (!v.valid) throw new Error('validation failed in bench');
+    });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const data = Buffer.alloc(256, 7);
+    const sig = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING });
+    const rawVerify = await rate(window, () => verify('sha256', data, publicKey, sig));
+    results.pathValidationsPerSecond = Math.round(validations);
+    results.rawRsa2048VerifiesPerSecond = Math.round(rawVerify);
+    results.pathValidationToRawVerifyRatio = Math.round((validations / rawVerify) * 1000) / 1000;
+  } finally {
+    await f.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const report = { kind: 'kakehashi-bench', version: 1, time: new Date().toISOString(), hardware, windowMs: window, runs, results };
+  const out = resolve(opts.out ?? join(process.env.KAKEHASHI_ROOT ?? process.cwd(), 'bench-results', 'federation.json'));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const rows = Object.entries(results).map(([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`);
+  process.stdout.write(['| figure | value |', '| --- | --- |', ...rows, '', `hardware: ${JSON.stringify(hardware)}`, `written to ${out}`, ''].join('\n'));
+  return 0;
+}

@@ -1,0 +1,207 @@
+import { join } from 'node:path';
+import {
+  createLogger,
+  FEDERATION_OPTIONS,
+  LayeredConfig,
+  type LayeredConfigInput,
+  type Logger,
+  openStore,
+  SeededRandom,
+  type Store,
+  type TraceEvent,
+  type TraceSink,
+  VirtualClock,
+} from '@kakehashi/core';
+import { createHub, type Hub } from '@kakehashi/hub';
+import { COUNTRY_PROFILES, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
+import { generatePersonas } from '@kakehashi/personas';
+import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
+import { listen, type RunningServer } from './serve.ts';
+import { createHubTrust, createNodeTrust, loadTrustMaterial } from './trust-adapters.ts';
+
+export type FederationConfig = LayeredConfig<typeof FEDERATION_OPTIONS>;
+
+export interface FederationInit {
+  config?: FederationConfig | LayeredConfigInput;
+  logger?: Logger;
+  /** Run only one component: `hub` or `node:CC` (the others are reached by URL). */
+  only?: string | undefined;
+  /** `listen`: each component on its own port; `in-process`: no sockets, fetch routed into the apps. */
+  mode?: 'listen' | 'in-process';
+  /** Where trust material is cached (default `<dataDir>/trust`, or a temp cache for `:memory:`). */
+  trustCacheDir?: string;
+  /** Called once per component when it is ready. */
+  onReady?: (event: { component: 'hub' | 'node'; country?: string; url: string }) => void;
+}
+
+export interface Federation {
+  config: FederationConfig;
+  clock: VirtualClock;
+  logger: Logger;
+  hub: Hub | undefined;
+  nodes: Map<string, NationalNode>;
+  /** Origins of every component of the federation (running here or not). */
+  urls: { hub: string; nodes: Record<string, string> };
+  /** `fetch` that reaches the federation (in-process routing in that mode). */
+  fetch: typeof fetch;
+  startupMs: number;
+  close(): Promise<void>;
+}
+
+/** The countries in the fixed port order: the profile order, filtered by the `countries` option. */
+export function federationCountries(config: FederationConfig): string[] {
+  const wanted = new Set(config.get('countries').map((c) => c.toUpperCase()));
+  for (const cc of wanted) getProfile(cc); // throws unknown-country with the list of known codes
+  return COUNTRY_PROFILES.map((p) => p.code).filter((cc) => wanted.has(cc));
+}
+
+/**
+ * The composition root: builds the trust fabric from the seed, the hub and every national node with their
+ * explicit dependencies, and runs them in one process (each on its own port), one component alone, or
+ * in-process for tests.
+ */
+export async function createFederation(init: FederationInit = {}): Promise<Federation> {
+  const started = performance.now();
+  const config = init.config instanceof LayeredConfig ? init.config : new LayeredConfig(FEDERATION_OPTIONS, init.config ?? { env: process.env });
+  const logger = init.logger ?? createLogger({ level: config.get('logLevel'), format: config.get('logFormat') });
+  config.onChange((k) => k === 'logLevel' && logger.info('log level changes apply to new loggers'));
+  const mode = init.mode ?? 'listen';
+  const clock = new VirtualClock();
+  if (config.get('clockStart')) clock.freeze(new Date(config.get('clockStart')));
+
+  const seed = config.get('seed');
+  const dataDir = config.get('dataDir');
+  const host = config.get('host');
+  const basePort = config.get('port');
+  const countries = federationCountries(config);
+  const only = parseOnly(init.only, countries);
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  const hubUrl = config.get('hubUrl') || `http://${hostInUrl}:${basePort}`;
+  const urls = {
+    hub: hubUrl,
+    nodes: Object.fromEntries(countries.map((cc, i) => [cc, `http://${hostInUrl}:${basePort + 1 + i}`])) as Record<string, string>,
+  };
+  const random = new SeededRandom(seed);
+  const memory = dataDir === ':memory:';
+  const trustCacheDir = init.trustCacheDir ?? (memory ? join(process.cwd(), 'node_modules', '.cache', 'kakehashi-trust') : join(dataDir, 'trust'));
+  const material = await loadTrustMaterial({ seed, countries, cacheDir: trustCacheDir, hubUrl: urls.hub, logger });
+  logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
+
+  const routes = new Map<string, FetchHandler>();
+  const fetchImpl: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
+  const stores: Store[] = [];
+  const open = (name: string) => {
+    const s = openStore({ name, dataDir: memory ? ':memory:' : dataDir });
+    stores.push(s);
+    return s;
+  };
+  const servers: RunningServer[] = [];
+  const closers: (() => void)[] = [];
+
+  let hub: Hub | undefined;
+  let hubSink: TraceSink | undefined;
+  if (only.hub) {
+    const hubStore = open('hub');
+    const hubTrust = createHubTrust(material, { clock, store: hubStore, hubUrl: urls.hub, validityDays: () => config.get('trustListValidityDays') });
+    hub = createHub({
+      store: hubStore,
+      clock,
+      random: random.fork('hub'),
+      logger: logger.child({ component: 'hub' }),
+      config,
+      fetch: fetchImpl,
+      traces: { record: () => {} },
+      trust: hubTrust,
+      publicUrl: urls.hub,
+    });
+    hubSink = hub.traces;
+    closers.push(() => hub?.close());
+    routes.set(urls.hub, hub.app);
+    if (mode === 'listen') servers.push(await listen(hub.app, host, new URL(urls.hub).port ? Number(new URL(urls.hub).port) : basePort));
+    init.onReady?.({ component: 'hub', url: urls.hub });
+  }
+
+  const nodes = new Map<string, NationalNode>();
+  for (const cc of countries.filter((c) => only.nodes.has(c))) {
+    const profile = getProfile(cc);
+    const sink = hubSink ?? createForwardingSink(fetchImpl, urls.hub, logger);
+    const node = createNationalNode({
+      store: open(`node-${cc.toLowerCase()}`),
+      clock,
+      random: random.fork(`node/${cc}`),
+      logger: logger.child({ component: 'node', country: cc }),
+      config,
+      fetch: fetchImpl,
+      traces: sink,
+      profile,
+      publicUrl: urls.nodes[cc] as string,
+      hubUrl: urls.hub,
+      credentials: material.nodeCredentials(cc),
+      trust: createNodeTrust({ hubUrl: urls.hub, lotlSignerPem: material.lotlSignerPem(), clock, logger: logger.child({ component: 'node', country: cc }) }),
+      personas: generatePersonas(seed, cc),
+    });
+    nodes.set(cc, node);
+    routes.set(urls.nodes[cc] as string, node.app);
+    if (mode === 'listen') servers.push(await listen(node.app, host, Number(new URL(urls.nodes[cc] as string).port)));
+  }
+  // Nodes load the trust fabric and register once their own server is up (in parallel).
+  await Promise.all(
+    [...nodes.entries()].map(async ([cc, node]) => {
+      await node.start({ attempts: only.hub ? 3 : 60, delayMs: 500 });
+      init.onReady?.({ component: 'node', country: cc, url: urls.nodes[cc] as string });
+    }),
+  );
+
+  return {
+    config,
+    clock,
+    logger,
+    hub,
+    nodes,
+    urls,
+    fetch: fetchImpl,
+    startupMs: Math.round(performance.now() - started),
+    close: async () => {
+      for (const c of closers) c();
+      await Promise.all(servers.map((s) => s.close()));
+      for (const s of stores) s.close();
+    },
+  };
+}
+
+function parseOnly(only: string | undefined, countries: string[]): { hub: boolean; nodes: Set<string> } {
+  if (!only) return { hub: true, nodes: new Set(countries) };
+  if (only === 'hub') return { hub: true, nodes: new Set() };
+  const m = /^node:([A-Za-z]{2})$/.exec(only);
+  if (!m) throw new Error(`--only takes "hub" or "node:CC" (got "${only}")`);
+  const cc = (m[1] as string).toUpperCase();
+  getProfile(cc);
+  if (!countries.includes(cc)) throw new Error(`--only node:${cc}: ${cc} is not in the countries option (${countries.join(',')})`);
+  return { hub: false, nodes: new Set([cc]) };
+}
+
+/** A trace sink for a component running apart from the hub: batches events and posts them to the hub. */
+function createForwardingSink(fetchImpl: typeof fetch, hubUrl: string, logger: Logger): TraceSink {
+  let buffer: TraceEvent[] = [];
+  let scheduled = false;
+  const flush = async () => {
+    scheduled = false;
+    const events = buffer.splice(0, 1000);
+    buffer = buffer.length > 10_000 ? buffer.slice(-10_000) : buffer;
+    if (events.length === 0) return;
+    try {
+      await fetchImpl(`${hubUrl}/traces/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    } catch (e) {
+      logger.debug('trace events not delivered to the hub', { count: events.length, reason: e instanceof Error ? e.message : String(e) });
+    }
+  };
+  return {
+    record: (e) => {
+      buffer.push(e);
+      if (!scheduled) {
+        scheduled = true;
+        setTimeout(() => void flush(), 200).unref();
+      }
+    },
+  };
+}

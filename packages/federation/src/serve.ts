@@ -1,0 +1,26 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { FetchHandler } from './in-process-fetch.ts';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port with the Node adapter; resolves once the socket is bound. */
+export function listen(app: FetchHandler, host: string, port: number): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch.bind(app), hostname: host, port }, (info: AddressInfo) => {
+      const h = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${h}:${info.port}`,
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res());
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+    server.once('error', reject);
+  });
+}

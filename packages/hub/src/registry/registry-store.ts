@@ -1,0 +1,106 @@
+import type { Migration, NodeMetadata, Store } from '@kakehashi/core';
+
+export interface RegisteredNode {
+  country: string;
+  metadata: NodeMetadata;
+  registeredAt: string;
+  updatedAt: string;
+  /** Serial (hex) of the certificate that signed the metadata. */
+  signerSerial: string;
+  health: { status: 'ok' | 'unreachable' | 'unknown'; checkedAt: string | null; detail?: string };
+}
+
+export const REGISTRY_MIGRATIONS: Migration[] = [
+  {
+    id: 'hub/registry/001',
+    up: `CREATE TABLE registry_nodes (country TEXT PRIMARY KEY, metadata TEXT NOT NULL, signed_metadata TEXT NOT NULL,
+         signer_serial TEXT NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+         health_status TEXT NOT NULL DEFAULT 'unknown', health_checked_at TEXT, health_detail TEXT);
+         CREATE TABLE registry_participants (participant_id TEXT NOT NULL, service TEXT NOT NULL, country TEXT NOT NULL,
+         PRIMARY KEY (participant_id, service));`,
+  },
+];
+
+/** The registry of nodes and the participant index derived from their metadata (the SML role). */
+export class RegistryStore {
+  readonly #store: Store;
+  constructor(store: Store) {
+    this.#store = store;
+    store.migrate(REGISTRY_MIGRATIONS);
+  }
+
+  /** Registers or updates a node, replacing its participant index entries in the same transaction. */
+  upsert(metadata: NodeMetadata, signedMetadata: string, signerSerial: string, now: string): { created: boolean } {
+    return this.#store.transaction(() => {
+      const existing = this.#store.get('SELECT country FROM registry_nodes WHERE country = ?', metadata.country);
+      if (existing) {
+        this.#store.run(
+          'UPDATE registry_nodes SET metadata = ?, signed_metadata = ?, signer_serial = ?, updated_at = ? WHERE country = ?',
+          JSON.stringify(metadata), signedMetadata, signerSerial, now, metadata.country,
+        );
+      } else {
+        this.#store.run(
+          'INSERT INTO registry_nodes (country, metadata, signed_metadata, signer_serial, registered_at, updated_at) VALUES (?,?,?,?,?,?)',
+          metadata.country, JSON.stringify(metadata), signedMetadata, signerSerial, now, now,
+        );
+      }
+      this.#store.run('DELETE FROM registry_participants WHERE country = ?', metadata.country);
+      for (const p of metadata.participants) {
+        for (const s of p.services) {
+          this.#store.run('INSERT OR REPLACE INTO registry_participants (participant_id, service, country) VALUES (?,?,?)', p.id, s, metadata.country);
+        }
+      }
+      return { created: !existing };
+    });
+  }
+
+  list(): RegisteredNode[] {
+    return this.#store.all<Record<string, string | null>>('SELECT * FROM registry_nodes ORDER BY country').map(toNode);
+  }
+
+  get(country: string): RegisteredNode | undefined {
+    const r = this.#store.get<Record<string, string | null>>('SELECT * FROM registry_nodes WHERE country = ?', country);
+    return r ? toNode(r) : undefined;
+  }
+
+  signedMetadata(country: string): string | undefined {
+    return this.#store.get<{ signed_metadata: string }>('SELECT signed_metadata FROM registry_nodes WHERE country = ?', country)?.signed_metadata;
+  }
+
+  /** The node serving a participant for a service (exact match), if any. */
+  findParticipant(participantId: string, service: string): string | undefined {
+    return this.#store.get<{ country: string }>('SELECT country FROM registry_participants WHERE participant_id = ? AND service = ?', participantId, service)
+      ?.country;
+  }
+
+  setHealth(country: string, status: 'ok' | 'unreachable', checkedAt: string, detail?: string): void {
+    this.#store.run('UPDATE registry_nodes SET health_status = ?, health_checked_at = ?, health_detail = ? WHERE country = ?', status, checkedAt, detail ?? null, country);
+  }
+
+  remove(country: string): boolean {
+    return this.#store.transaction(() => {
+      this.#store.run('DELETE FROM registry_participants WHERE country = ?', country);
+      return this.#store.run('DELETE FROM registry_nodes WHERE country = ?', country).changes > 0;
+    });
+  }
+
+  clear(): void {
+    this.#store.transaction(() => {
+      this.#store.run('DELETE FROM registry_participants');
+      this.#store.run('DELETE FROM registry_nodes');
+    });
+  }
+}
+
+function toNode(r: Record<string, string | null>): RegisteredNode {
+  const health: RegisteredNode['health'] = { status: (r.health_status as RegisteredNode['health']['status']) ?? 'unknown', checkedAt: r.health_checked_at ?? null };
+  if (r.health_detail) health.detail = r.health_detail;
+  return {
+    country: String(r.country),
+    metadata: JSON.parse(String(r.metadata)) as NodeMetadata,
+    registeredAt: String(r.registered_at),
+    updatedAt: String(r.updated_at),
+    signerSerial: String(r.signer_serial),
+    health,
+  };
+}
