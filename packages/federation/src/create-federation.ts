@@ -83,7 +83,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   };
   const random = new SeededRandom(seed);
   const memory = dataDir === ':memory:';
-  const trustCacheDir = init.trustCacheDir ?? (memory ? join(process.cwd(), 'node_modules', '.cache', 'kakehashi-trust') : join(dataDir, 'trust'));
+  const trustCacheDir = init.trustCacheDir || config.get('trustCacheDir') || (memory ? join(process.cwd(), 'node_modules', '.cache', 'kakehashi-trust') : join(dataDir, 'trust'));
   const material = await loadTrustMaterial({ seed, countries, cacheDir: trustCacheDir, hubUrl: urls.hub, logger });
   logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
 

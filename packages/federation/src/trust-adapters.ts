@@ -16,6 +16,8 @@ import {
   parseCrl,
   type TrustMaterial,
   TrustStore,
+  type RevocationRecord,
+  revoke,
   validateCertificatePath,
   verifyLotl,
   verifyTrustedList,
@@ -106,21 +108,17 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
   };
 
   // The hub validates against its own published lists, verified like any relying party would.
-  const store_ = new TrustStore({ anchors: [], intermediates: [], crls: [] });
-  let storeUntil = 0;
+  let current: { store: TrustStore; until: number } | undefined;
   const trustStore = () => {
     const now = clock.nowMs();
-    if (storeUntil > now) return store_;
+    if (current && current.until > now) return current.store;
     const l = publish();
     const lotl = verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
-    const anchors = [];
-    for (const p of lotl.pointers) {
-      const tl = verifyTrustedList(l.tls[p.territory] as string, { signerCerts: p.signerCerts, clock });
-      anchors.push(...tl.anchors);
-    }
-    store_.reset({ anchors, intermediates: cas.filter((c) => c.issuerName !== null).map((c) => c.certPem), crls: cas.map((c) => crlFor(c).parsed) });
-    storeUntil = l.until;
-    return store_;
+    const verified = lotl.pointers.map((p) => verifyTrustedList(l.tls[p.territory] as string, { signerCerts: p.signerCertsPem, clock }));
+    const store = TrustStore.fromTrustedLists(verified);
+    for (const c of cas) store.addCrl(crlFor(c).parsed);
+    current = { store, until: Math.min(l.until, ...cas.map((c) => crlFor(c).until)) };
+    return store;
   };
 
   return {
@@ -146,19 +144,20 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
     },
     validateCertificate: (pem, chain, opts): CertificateVerdict => toVerdict(trustStore().validate(pem, { intermediates: chain, at: opts.at, requiredKeyUsage: opts.usage as never }), pem),
     revoke: (req: RevocationRequest) => {
-      const target = all.find((k) => (req.name && k.name === req.name) || (req.serialHex && k.serialHex === req.serialHex.toLowerCase().replace(/^0+/, '')));
-      if (!target || !target.issuerName) {
-        throw new KakehashiError('not-found', `No revocable certificate ${req.name ?? req.serialHex}; GET /trust lists them by name and serial.`);
-      }
-      store.run(
-        'INSERT OR REPLACE INTO trust_revocations (serial_hex, ca_name, revoked_at, reason) VALUES (?,?,?,?)',
-        target.serialHex, target.issuerName, (req.at ?? clock.now()).toISOString(), req.reason ?? 'unspecified',
-      );
-      const n = Number(store.get<{ value: string }>("SELECT value FROM trust_state WHERE key = 'crlNumber'")?.value ?? '1') + 1;
-      store.run("INSERT OR REPLACE INTO trust_state (key, value) VALUES ('crlNumber', ?)", String(n));
-      crlCache.delete(target.issuerName);
-      storeUntil = 0;
-      return { serialHex: target.serialHex, crl: `${deps.hubUrl}/trust/crl/${target.issuerName}.crl` };
+      // The trust package decides what may be revoked (never a root) and by which CA; the hub persists it.
+      const records = revoke(material, [], { certName: req.name, serialHex: req.serialHex, reason: req.reason, at: req.at ?? clock.now() });
+      const rec = records[0] as RevocationRecord;
+      store.transaction(() => {
+        store.run(
+          'INSERT OR REPLACE INTO trust_revocations (serial_hex, ca_name, revoked_at, reason) VALUES (?,?,?,?)',
+          rec.serialHex, rec.issuerName, rec.revokedAt.toISOString(), rec.reason ?? 'unspecified',
+        );
+        const n = Number(store.get<{ value: string }>("SELECT value FROM trust_state WHERE key = 'crlNumber'")?.value ?? '1') + 1;
+        store.run("INSERT OR REPLACE INTO trust_state (key, value) VALUES ('crlNumber', ?)", String(n));
+      });
+      crlCache.delete(rec.issuerName);
+      current = undefined;
+      return { serialHex: rec.serialHex, crl: `${deps.hubUrl}/trust/crl/${rec.issuerName}.crl` };
     },
   };
 }
@@ -172,11 +171,11 @@ function toVerdict(r: ReturnType<typeof validateCertificatePath>, pem: string): 
   }
   return {
     valid: r.valid,
-    country: facts?.country,
+    country: facts ? /(?:^|, )C=([A-Z]{2})(?:,|$)/.exec(facts.subject)?.[1] : undefined,
     serialHex: facts?.serialHex,
     anchor: r.chain.at(-1)?.subject,
-    failure: r.failure,
-    checks: r.checks,
+    failure: r.failure ? { code: r.failure.code, reason: r.failure.reason } : undefined,
+    checks: r.checks.map((c) => ({ rule: c.rule, outcome: c.outcome, reason: c.reason, ...(c.code ? { code: c.code } : {}) })),
   };
 }
 
@@ -187,6 +186,8 @@ function toVerdict(r: ReturnType<typeof validateCertificatePath>, pem: string): 
 export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; clock: Clock; logger: Logger }): NodeTrust {
   let status: NodeTrustStatus = { loaded: false, loadedAt: null, lotlSequence: null, nextUpdate: null, countries: [], anchors: 0, crls: 0 };
   let store: TrustStore | undefined;
+  // Highest sequence numbers seen: an older list offered later is a rollback and is refused.
+  const seen: { lotl?: number; tl: Record<string, number> } = { tl: {} };
   return {
     status: () => status,
     refresh: async (fetchImpl) => {
@@ -196,18 +197,19 @@ export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; c
         return res;
       };
       try {
-        const lotl = verifyLotl(await (await get(`${opts.hubUrl}/trust/lotl.xml`)).text(), { pinnedSignerCerts: [opts.lotlSignerPem], clock: opts.clock });
-        const anchors = [];
-        const countries: string[] = [];
-        for (const p of lotl.pointers) {
-          const tl = verifyTrustedList(await (await get(p.location)).text(), { signerCerts: p.signerCerts, clock: opts.clock });
-          anchors.push(...tl.anchors);
-          countries.push(p.territory);
-        }
+        const lotl = verifyLotl(await (await get(`${opts.hubUrl}/trust/lotl.xml`)).text(), { pinnedSignerCerts: [opts.lotlSignerPem], clock: opts.clock, minSequence: seen.lotl });
+        const lists = await Promise.all(
+          lotl.pointers.map(async (p) => verifyTrustedList(await (await get(p.location)).text(), { signerCerts: p.signerCertsPem, clock: opts.clock, minSequence: seen.tl[p.territory] })),
+        );
+        seen.lotl = lotl.sequenceNumber;
+        for (const l of lists) seen.tl[l.territory] = l.sequenceNumber;
+        const countries = lists.map((l) => l.territory);
         const index = (await (await get(`${opts.hubUrl}/trust`)).json()) as { crls: string[] };
         const crls = await Promise.all(index.crls.map(async (u) => parseCrl(new Uint8Array(await (await get(u)).arrayBuffer()))));
-        const intermediates = anchors.length ? [] : [];
-        store = new TrustStore({ anchors, intermediates, crls });
+        const next = TrustStore.fromTrustedLists(lists);
+        for (const c of crls) next.addCrl(c);
+        store = next;
+        const anchors = next.anchors;
         status = {
           loaded: true,
           loadedAt: opts.clock.now().toISOString(),

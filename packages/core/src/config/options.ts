@@ -11,6 +11,7 @@ const positive = z.coerce.number().int().positive();
 export const FEDERATION_OPTIONS = [
   { key: 'seed', env: 'KAKEHASHI_SEED', flag: '--seed', schema: z.string().min(1).max(200), default: 'kakehashi-demo', description: 'Seed of everything generated: keys, certificates, personas, identifiers. The same seed reproduces a run; a new seed regenerates the trust fabric.' },
   { key: 'dataDir', env: 'KAKEHASHI_DATA_DIR', flag: '--data-dir', schema: z.string().min(1), default: '.kakehashi', description: 'Directory for the embedded stores (one SQLite file per component) and the trust cache. `:memory:` keeps stores in memory.' },
+  { key: 'trustCacheDir', env: 'KAKEHASHI_TRUST_CACHE_DIR', schema: z.string(), default: '', description: 'Where generated trust material is cached (keyed by seed). Empty: `<dataDir>/trust`, or a cache under node_modules when dataDir is `:memory:`.' },
   { key: 'host', env: 'KAKEHASHI_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Address every component listens on.' },
   { key: 'port', env: 'KAKEHASHI_PORT', flag: '--port', schema: port, default: 7000, description: 'Port of the hub; the nodes listen on the ports after it, in the fixed country order.' },
   { key: 'countries', env: 'KAKEHASHI_COUNTRIES', schema: z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))]), default: ['AT', 'DE', 'EE', 'ES', 'FR', 'IT', 'JP'] as string[], description: 'Countries whose national nodes run (comma-separated ISO 3166 codes).' },

@@ -10,7 +10,7 @@ export interface CertificateVerdict {
   /** Subject of the trust anchor the path ends at. */
   anchor?: string | undefined;
   failure?: { code: ErrorCode; reason: string } | undefined;
-  checks: { rule: string; outcome: 'passed' | 'failed'; reason: string; code?: ErrorCode }[];
+  checks: { rule: string; outcome: 'passed' | 'failed' | 'skipped'; reason: string; code?: ErrorCode }[];
 }
 
 export interface RevocationRequest {

@@ -1,0 +1,221 @@
+import type { KeyObject } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  type ComponentApp,
+  type ComponentDeps,
+  type ComponentInfo,
+  createComponentApp,
+  KakehashiError,
+  mountAdmin,
+  mountDocs,
+  mountHealth,
+  type NodeMetadata,
+  NodeMetadataSchema,
+  problemResponses,
+  requireJson,
+} from '@kakehashi/core';
+import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
+import { signMetadata } from './metadata/sign-metadata.ts';
+import type { CountryProfile } from './profiles/index.ts';
+import type { NodeCertificateVerdict, NodeTrust } from './trust/node-trust.ts';
+
+/** A key with its certificate and chain (issuing CA first, then root). */
+export interface NodeCredential {
+  certPem: string;
+  chainPem: string[];
+  privateKey: KeyObject;
+}
+
+export interface NodeDeps extends ComponentDeps {
+  profile: CountryProfile;
+  /** The node's origin, e.g. `http://127.0.0.1:7002`. */
+  publicUrl: string;
+  hubUrl: string;
+  credentials: { signing: NodeCredential; tls: NodeCredential; encryption: NodeCredential };
+  trust: NodeTrust;
+  /** The country's synthetic personas (each with an `id`). */
+  personas: readonly ({ id: string } & Record<string, unknown>)[];
+}
+
+export interface NationalNode {
+  app: ComponentApp;
+  info: ComponentInfo;
+  /** Loads the trust fabric from the hub, then registers (retrying while the hub is not up). */
+  start(options?: { attempts?: number; delayMs?: number }): Promise<void>;
+  register(): Promise<{ country: string; created: boolean }>;
+  metadata(): NodeMetadata;
+  close(): void;
+}
+
+const VERSION = '0.1.0';
+
+const VerdictSchema = z
+  .object({
+    valid: z.boolean(),
+    country: z.string().optional(),
+    serialHex: z.string().optional(),
+    anchor: z.string().optional(),
+    failure: z.object({ code: z.string(), reason: z.string() }).optional(),
+    checks: z.array(z.object({ rule: z.string(), outcome: z.enum(['passed', 'failed', 'skipped']), reason: z.string(), code: z.string().optional() })),
+  })
+  .openapi('CertificateVerdict');
+
+/**
+ * A national node built from a country profile: it registers with the hub using signed metadata, keeps its
+ * own verified copy of the trust fabric, discovers its peers through the hub and validates their
+ * certificates. The building blocks (eID, eSignature, eDelivery, Japan's Cooperation Network) mount here.
+ */
+export function createNationalNode(deps: NodeDeps): NationalNode {
+  const { profile } = deps;
+  const info: ComponentInfo = { component: 'node', country: profile.code, name: `National node ${profile.code} (${profile.name})`, version: VERSION };
+  const log = deps.logger;
+  const app = createComponentApp(info, deps);
+  let registered: { at: string; created: boolean } | undefined;
+
+  mountHealth(app, info, deps, () => ({ registered: registered !== undefined, trust: deps.trust.status().loaded ? 'loaded' : 'not-loaded', hub: deps.hubUrl }));
+  mountDocs(app, info, `National node of ${profile.name} (${profile.nameLocal}). Personas, agencies, services, trust status, peer discovery. Test-only.`);
+  mountAdmin(app, deps, {});
+
+  const url = deps.publicUrl;
+  const metadata = (): NodeMetadata => ({
+    country: profile.code,
+    name: info.name,
+    url,
+    iat: Math.floor(deps.clock.nowMs() / 1000),
+    endpoints: { health: `${url}/health`, openapi: `${url}/openapi.json`, docs: `${url}/docs`, personas: `${url}/personas` },
+    capabilities: [],
+    services: profile.services.map((s) => ({ id: s.id, name: s.name, block: 'eid' as const, endpoint: `${url}/services/${s.id}`, description: s.description })),
+    participants: profile.participants.map((p) => ({ id: p.id, name: p.name, services: p.services })),
+    certificates: { signing: deps.credentials.signing.certPem, tls: deps.credentials.tls.certPem, encryption: deps.credentials.encryption.certPem },
+  });
+
+  const register = async () => {
+    const signed = await signMetadata(metadata(), deps.credentials.signing.privateKey, [deps.credentials.signing.certPem, ...deps.credentials.signing.chainPem]);
+    const res = await deps.fetch(`${deps.hubUrl}/registry/nodes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-kakehashi-caller': `node:${profile.code}` },
+      body: JSON.stringify({ signedMetadata: signed }),
+    });
+    const body = (await res.json()) as { country?: string; created?: boolean; detail?: string; code?: string };
+    if (!res.ok) {
+      throw new KakehashiError('upstream-unavailable', `The hub refused the registration of ${profile.code}: ${body.code ?? res.status}: ${body.detail ?? ''}`, { extra: { hubCode: body.code } });
+    }
+    registered = { at: deps.clock.now().toISOString(), created: body.created === true };
+    log.info('registered with the hub', { hub: deps.hubUrl, created: body.created });
+    return { country: profile.code, created: body.created === true };
+  };
+
+  // ---- personas, agencies, services ------------------------------------------------------------------
+  app.get('/personas', (c) => c.json(deps.personas));
+  app.get('/personas/:id', (c) => {
+    const p = deps.personas.find((x) => x.id === c.req.param('id'));
+    if (!p) throw new KakehashiError('not-found', `No persona "${c.req.param('id').slice(0, 40)}" at node ${profile.code}; GET /personas lists them.`);
+    return c.json(p);
+  });
+  app.get('/agencies', (c) => c.json({ country: profile.code, agencies: profile.agencies }));
+  app.get('/services', (c) => c.json({ country: profile.code, services: profile.services }));
+  app.get('/profile', (c) => c.json(profile));
+
+  // ---- metadata and trust -----------------------------------------------------------------------------
+  app.get('/metadata', async (c) => {
+    const m = metadata();
+    const signed = await signMetadata(m, deps.credentials.signing.privateKey, [deps.credentials.signing.certPem, ...deps.credentials.signing.chainPem]);
+    return c.json({ metadata: m, signedMetadata: signed });
+  });
+  app.get('/trust/status', (c) => c.json(deps.trust.status()));
+  app.post('/admin/trust/refresh', async (c) => c.json(await deps.trust.refresh(c.get('fetch'))));
+  app.post('/admin/register', async (c) => c.json(await register()));
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/trust/validate-certificate',
+      tags: ['trust'],
+      summary: 'Validate a certificate against the trust fabric this node loaded from the hub',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z.object({
+                certificate: z.string().min(50).max(20_000).openapi({ description: 'PEM certificate' }),
+                chain: z.array(z.string().max(20_000)).max(5).default([]),
+                usage: z.array(z.enum(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign'])).max(7).default([]),
+                at: z.string().datetime().optional().openapi({ description: 'Validation time (default: the virtual clock)' }),
+              }),
+            },
+          },
+        },
+      },
+      responses: { 200: { description: 'Verdict with every check', content: { 'application/json': { schema: VerdictSchema } } }, ...problemResponses(400, 413, 415, 503) },
+    }),
+    (c) => {
+      requireJson(c.req.header('content-type'));
+      const body = c.req.valid('json');
+      return c.json(validate(body.certificate, body.chain, body.usage, body.at ? new Date(body.at) : deps.clock.now()) as z.infer<typeof VerdictSchema>, 200);
+    },
+  );
+
+  const validate = (pem: string, chain: string[], usage: string[], at: Date): NodeCertificateVerdict => {
+    if (!deps.trust.status().loaded) {
+      throw new KakehashiError('upstream-unavailable', `Node ${profile.code} has not loaded the trust fabric from the hub yet (POST /admin/trust/refresh).`);
+    }
+    return deps.trust.validateCertificate(pem, chain, { at, usage });
+  };
+
+  // ---- peers, found through the hub -------------------------------------------------------------------
+  app.get('/peers', async (c) => {
+    const res = await c.get('fetch')(`${deps.hubUrl}/registry/nodes`, { headers: { 'x-kakehashi-caller': `node:${profile.code}` } });
+    if (!res.ok) throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
+    const { nodes } = (await res.json()) as { nodes: { country: string; metadata: NodeMetadata; health: unknown }[] };
+    return c.json({ peers: nodes.filter((n) => n.country !== profile.code).map((n) => ({ country: n.country, url: n.metadata.url, name: n.metadata.name, health: n.health })) });
+  });
+  app.get('/peers/:country', async (c) => {
+    const cc = c.req.param('country').toUpperCase();
+    if (!/^[A-Z]{2}$/.test(cc)) throw new KakehashiError('bad-request', 'The country must be a two-letter code.');
+    const res = await c.get('fetch')(`${deps.hubUrl}/registry/nodes/${cc}`, { headers: { 'x-kakehashi-caller': `node:${profile.code}` } });
+    if (res.status === 404) throw new KakehashiError('not-found', `The hub has no registered node ${cc}.`);
+    if (!res.ok) throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} for node ${cc}.`);
+    const node = (await res.json()) as { signedMetadata: string };
+    return c.json(await verifyPeerMetadata(node.signedMetadata, cc));
+  });
+
+  /** Checks a peer's signed metadata ourselves: its certificate against our trust view, then the signature. */
+  const verifyPeerMetadata = async (signed: string, cc: string) => {
+    const header = decodeProtectedHeader(signed);
+    const pems = (header.x5c ?? []).map((b) => `-----BEGIN CERTIFICATE-----\n${b.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`);
+    const [leaf, ...chain] = pems;
+    if (!leaf) throw new KakehashiError('registration-unsigned', `The metadata of ${cc} carries no certificate.`);
+    const verdict = validate(leaf, chain, ['digitalSignature'], deps.clock.now());
+    let signatureValid = false;
+    let metadata: NodeMetadata | undefined;
+    if (verdict.valid && (header.alg === 'RS256' || header.alg === 'PS256')) {
+      try {
+        const { payload } = await compactVerify(signed, await importX509(leaf, header.alg), { algorithms: ['RS256', 'PS256'] });
+        metadata = NodeMetadataSchema.parse(JSON.parse(new TextDecoder().decode(payload)));
+        signatureValid = true;
+      } catch {
+        signatureValid = false;
+      }
+    }
+    const countryMatches = metadata?.country === cc && verdict.country === cc;
+    return { country: cc, url: metadata?.url, trusted: verdict.valid && signatureValid && countryMatches, certificate: verdict, signatureValid, countryMatches, metadata };
+  };
+
+  const start = async (options: { attempts?: number; delayMs?: number } = {}) => {
+    const attempts = options.attempts ?? 30;
+    for (let i = 1; ; i++) {
+      try {
+        if (!deps.trust.status().loaded) await deps.trust.refresh(deps.fetch);
+        await register();
+        return;
+      } catch (e) {
+        if (i >= attempts) throw e;
+        log.debug('hub not ready, retrying', { attempt: i, reason: e instanceof Error ? e.message : String(e) });
+        await new Promise((r) => setTimeout(r, options.delayMs ?? 300));
+      }
+    }
+  };
+
+  return { app, info, start, register, metadata, close: () => {} };
+}

@@ -1,0 +1,34 @@
+import type { ErrorCode } from '@kakehashi/core';
+
+/** The verdict of a certificate path validation, as a node reports it. */
+export interface NodeCertificateVerdict {
+  valid: boolean;
+  country?: string | undefined;
+  serialHex?: string | undefined;
+  anchor?: string | undefined;
+  failure?: { code: ErrorCode; reason: string } | undefined;
+  checks: { rule: string; outcome: 'passed' | 'failed' | 'skipped'; reason: string; code?: ErrorCode }[];
+}
+
+export interface NodeTrustStatus {
+  loaded: boolean;
+  loadedAt: string | null;
+  lotlSequence: number | null;
+  nextUpdate: string | null;
+  countries: string[];
+  anchors: number;
+  crls: number;
+  error?: string;
+}
+
+/**
+ * A node's own view of the trust fabric: it downloads the hub's list of trusted lists, checks it against the
+ * pinned LOTL signer certificate, follows the pointers to each national list and the CRLs, and validates
+ * certificates against what it loaded — never against anything a peer sends it.
+ */
+export interface NodeTrust {
+  /** (Re)loads the LOTL, trusted lists and CRLs from the hub. */
+  refresh(fetch: typeof globalThis.fetch): Promise<NodeTrustStatus>;
+  status(): NodeTrustStatus;
+  validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): NodeCertificateVerdict;
+}

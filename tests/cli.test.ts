@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEDERATION_OPTIONS } from '@kakehashi/core';
+import { describe, expect, it } from 'vitest';
+import { TRUST_CACHE } from './support/federation.ts';
+import { CLI } from './support/processes.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', ...env }, timeout: 170_000 });
+
+describe('kakehashi CLI', () => {
+  it('scenario list prints one name per line', () => {
+    const r = run(['scenario', 'list']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toContain('federation');
+  });
+
+  it('scenario run federation reports every step and exits 0', () => {
+    const r = run(['scenario', 'run', 'federation', '--seed', 'kakehashi-test'], { KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE });
+    expect(r.stdout).toContain('PASSED');
+    expect(r.stdout).not.toContain('✘');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
+  it('an unknown scenario exits non-zero with the list', () => {
+    const r = run(['scenario', 'run', 'nope']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('federation');
+  });
+
+  it('an invalid option value fails with the option named', () => {
+    const r = run(['start', '--port', 'abc']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/config-invalid.*port/);
+  });
+});
+
+describe('README stays true to the code', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  it('documents every configuration option with its environment variable', () => {
+    for (const o of FEDERATION_OPTIONS) {
+      expect(readme).toContain(`\`${o.key}\``);
+      expect(readme).toContain(`\`${o.env}\``);
+    }
+  });
+  it('gives the two commands, and .ci/run calls the test command', () => {
+    expect(readme).toContain('./kakehashi start');
+    expect(readme).toContain('./kakehashi test');
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^\.\/kakehashi test$/m);
+  });
+});

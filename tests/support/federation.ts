@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryLogger, FEDERATION_OPTIONS, LayeredConfig } from '@kakehashi/core';
+import { createFederation, type Federation } from '@kakehashi/federation';
+
+/** Trust material is cached here across test files and processes (generation is the slow part). */
+export const TRUST_CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'kakehashi-test-trust');
+export const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only' };
+
+export interface TestFederation extends Federation {
+  dataDir: string;
+  logs: Record<string, unknown>[];
+  dispose(): Promise<void>;
+}
+
+/** An in-process federation (no sockets) on a temporary data directory. */
+export async function startTestFederation(options: { countries?: string[]; seed?: string; clockStart?: string } = {}): Promise<TestFederation> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kakehashi-test-'));
+  const env: Record<string, string> = { KAKEHASHI_HEALTH_INTERVAL_MS: '0' };
+  if (options.countries) env.KAKEHASHI_COUNTRIES = options.countries.join(',');
+  if (options.clockStart) env.KAKEHASHI_CLOCK_START = options.clockStart;
+  const config = new LayeredConfig(FEDERATION_OPTIONS, { env, cli: { dataDir, seed: options.seed ?? 'kakehashi-test', trustCacheDir: TRUST_CACHE } });
+  const logger = createMemoryLogger('info');
+  const f = await createFederation({ config, mode: 'in-process', logger });
+  return Object.assign(f, {
+    dataDir,
+    logs: logger.lines,
+    dispose: async () => {
+      await f.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** JSON body of a response, asserting the status. */
+export async function json<T = Record<string, unknown>>(res: Response | Promise<Response>): Promise<{ status: number; body: T; type: string }> {
+  const r = await res;
+  return { status: r.status, body: (await r.json()) as T, type: r.headers.get('content-type') ?? '' };
+}
