@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FEDERATION_OPTIONS } from '@kakehashi/core';
+import { FEDERATION_OPTIONS, renderOptionsTable } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
 import { TRUST_CACHE } from './support/federation.ts';
 import { CLI } from './support/processes.ts';
@@ -40,10 +40,9 @@ describe('kakehashi CLI', () => {
 describe('README stays true to the code', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   it('documents every configuration option with its environment variable', () => {
-    for (const o of FEDERATION_OPTIONS) {
-      expect(readme).toContain(`\`${o.key}\``);
-      expect(readme).toContain(`\`${o.env}\``);
-    }
+    const table = /<!-- options:begin[^>]*-->\n([\s\S]*?)\n<!-- options:end -->/.exec(readme)?.[1];
+    expect(table, 'README has the generated options table between its markers').toBe(renderOptionsTable(FEDERATION_OPTIONS));
+    for (const o of FEDERATION_OPTIONS) expect(table).toContain(`\`${o.env}\``);
   });
   it('gives the two commands, and .ci/run calls the test command', () => {
     expect(readme).toContain('./kakehashi start');

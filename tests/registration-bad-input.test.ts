@@ -15,6 +15,7 @@ describe('hub registry refuses bad registrations', () => {
   let f: TestFederation;
   let de: NationalNode;
   let deCreds: { certPem: string; chainPem: string[]; keyPem: string };
+  let deIssuingKey: string;
   let snapshot: string;
   const post = (body: BodyInit, type = 'application/json') => f.fetch(`${f.urls.hub}/registry/nodes`, { method: 'POST', headers: { 'content-type': type }, body });
   const postSigned = (jws: string) => post(JSON.stringify({ signedMetadata: jws }));
@@ -28,6 +29,7 @@ describe('hub registry refuses bad registrations', () => {
     const { material } = await import('@kakehashi/federation').then((m) => m.loadTrustMaterial({ seed: 'kakehashi-test', countries: ['AT', 'DE', 'EE', 'ES', 'FR', 'IT', 'JP'], cacheDir: (f.config.get('trustCacheDir') as string), hubUrl: f.urls.hub, logger: f.logger }));
     const s = material.countries.DE!.signing;
     deCreds = { certPem: s.certPem, chainPem: s.chainPem, keyPem: s.keyPem };
+    deIssuingKey = material.countries.DE!.issuingCa.keyPem;
   }, 180_000);
   afterAll(() => f?.dispose());
   beforeEach(async () => {
@@ -93,15 +95,32 @@ describe('hub registry refuses bad registrations', () => {
   it('stale metadata (signed long ago) → registration-stale', () =>
     sign({ ...de.metadata(), iat: Math.floor(f.clock.nowMs() / 1000) - 3600 }).then((jws) => expectRefused(postSigned(jws), 422, 'registration-stale')));
 
-  it('an expired node certificate (clock past notAfter) → registration-cert-invalid / cert-expired', async () => {
-    const notAfter = Date.parse(new X509Certificate(deCreds.certPem).validTo);
-    f.clock.freeze(new Date(notAfter + 86_400_000));
+  it('an expired node certificate (virtual clock past its notAfter) → registration-cert-invalid / cert-expired', async () => {
+    // A DE signing certificate with a short life, issued by the DE issuing CA of the fabric.
+    const { issueCertificate, generateRsaKeyPair } = await import('@kakehashi/trust');
+    const { SeededRandom } = await import('@kakehashi/core');
+    const keys = generateRsaKeyPair(new SeededRandom('expired-test'));
+    const issuing = { certificate: new X509Certificate(deCreds.chainPem[0]!), privateKey: createPrivateKey(deIssuingKey) };
+    const now = f.clock.now();
+    const { certPem } = issueCertificate(
+      { subject: [{ type: 'C', value: 'DE' }, { type: 'O', value: 'Short-lived (TEST ONLY)' }, { type: 'CN', value: 'DE short-lived signing' }], serialHex: '7e57ab1e', notBefore: new Date(now.getTime() - 86_400_000), notAfter: new Date(now.getTime() + 2 * 86_400_000), keyUsage: ['digitalSignature'] },
+      keys.publicKey,
+      issuing,
+    );
+    const shortLived = (m: Record<string, unknown>) => sign(m, keys.privateKeyPem, [certPem, ...deCreds.chainPem]);
+    const ok = await json<{ created: boolean }>(postSigned(await shortLived(de.metadata())));
+    expect(ok.status).toBe(200);
+    snapshot = await registry();
+    f.clock.advance(3 * 86_400_000);
     try {
-      const body = await expectRefused(postSigned(await sign(de.metadata())), 422, 'registration-cert-invalid');
+      const body = await expectRefused(postSigned(await shortLived(de.metadata())), 422, 'registration-cert-invalid');
       expect((body as unknown as { certificateFailure: string }).certificateFailure).toBe('cert-expired');
+      expect(body.detail).toContain('expired');
     } finally {
       f.clock.reset();
     }
+    // Back to today the original certificate still registers.
+    expect((await postSigned(await sign(de.metadata()))).status).toBe(200);
   });
 
   it('a revoked node certificate → registration-cert-invalid / cert-revoked, and the CRL lists it', async () => {
