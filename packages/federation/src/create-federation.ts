@@ -18,6 +18,7 @@ import { generatePersonas } from '@kakehashi/personas';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 import { listen, type RunningServer } from './serve.ts';
 import { createHubTrust, createNodeTrust, loadTrustMaterial } from './trust-adapters.ts';
+import { VerificationMemo } from './verification-memo.ts';
 
 export type FederationConfig = LayeredConfig<typeof FEDERATION_OPTIONS>;
 
@@ -87,6 +88,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const material = await loadTrustMaterial({ seed, countries, cacheDir: trustCacheDir, hubUrl: urls.hub, logger });
   logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
 
+  const memo = new VerificationMemo();
   const routes = new Map<string, FetchHandler>();
   const fetchImpl: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
   const stores: Store[] = [];
@@ -102,7 +104,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   let hubSink: TraceSink | undefined;
   if (only.hub) {
     const hubStore = open('hub');
-    const hubTrust = createHubTrust(material, { clock, store: hubStore, hubUrl: urls.hub, validityDays: () => config.get('trustListValidityDays') });
+    const hubTrust = createHubTrust(material, { clock, store: hubStore, hubUrl: urls.hub, validityDays: () => config.get('trustListValidityDays'), memo });
     hub = createHub({
       store: hubStore,
       clock,
@@ -137,7 +139,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       publicUrl: urls.nodes[cc] as string,
       hubUrl: urls.hub,
       credentials: material.nodeCredentials(cc),
-      trust: createNodeTrust({ hubUrl: urls.hub, lotlSignerPem: material.lotlSignerPem(), clock, logger: logger.child({ component: 'node', country: cc }) }),
+      trust: createNodeTrust({ hubUrl: urls.hub, lotlSignerPem: material.lotlSignerPem(), clock, logger: logger.child({ component: 'node', country: cc }), memo }),
       personas: generatePersonas(seed, cc),
     });
     nodes.set(cc, node);

@@ -2,6 +2,7 @@ import type { Clock, Logger, Store } from '@kakehashi/core';
 import { KakehashiError } from '@kakehashi/core';
 import type { CertificateVerdict, HubTrust, RevocationRequest } from '@kakehashi/hub';
 import { getProfile, type NodeCertificateVerdict, type NodeCredential, type NodeTrust, type NodeTrustStatus } from '@kakehashi/node';
+import { VerificationMemo } from './verification-memo.ts';
 import {
   buildLotl,
   buildTrustedList,
@@ -13,14 +14,11 @@ import {
   listCertificateAuthorities,
   listKeyCerts,
   type ParsedCrl,
-  parseCrl,
   type TrustMaterial,
   TrustStore,
   type RevocationRecord,
   revoke,
   validateCertificatePath,
-  verifyLotl,
-  verifyTrustedList,
 } from '@kakehashi/trust';
 
 /** Trust material plus the lookups the composition root needs. */
@@ -66,7 +64,8 @@ const REVOCATION_MIGRATIONS = [
  * clock), one CRL per CA built from the revocations persisted in the hub store, and validates certificates
  * against anchors taken from its own verified lists.
  */
-export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; store: Store; hubUrl: string; validityDays: () => number }): HubTrust {
+export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; store: Store; hubUrl: string; validityDays: () => number; memo?: VerificationMemo }): HubTrust {
+  const memo = deps.memo ?? new VerificationMemo();
   const { material } = loaded;
   const { store, clock } = deps;
   store.migrate(REVOCATION_MIGRATIONS);
@@ -86,7 +85,7 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
     const thisUpdate = new Date(now - 60_000);
     const nextUpdate = new Date(now + deps.validityDays() * 86_400_000);
     const der = createCrl(ca, revoked, thisUpdate, nextUpdate, number);
-    const entry = { der, parsed: parseCrl(der), until: nextUpdate.getTime() - 86_400_000 };
+    const entry = { der, parsed: memo.parseCrl(der), until: nextUpdate.getTime() - 86_400_000 };
     crlCache.set(ca.name, entry);
     return entry;
   };
@@ -113,8 +112,8 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
     const now = clock.nowMs();
     if (current && current.until > now) return current.store;
     const l = publish();
-    const lotl = verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
-    const verified = lotl.pointers.map((p) => verifyTrustedList(l.tls[p.territory] as string, { signerCerts: p.signerCertsPem, clock }));
+    const lotl = memo.verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
+    const verified = lotl.pointers.map((p) => memo.verifyTrustedList(l.tls[p.territory] as string, { signerCerts: p.signerCertsPem, clock, expectedTerritory: p.territory }));
     const store = TrustStore.fromTrustedLists(verified);
     for (const c of cas) store.addCrl(crlFor(c).parsed);
     current = { store, until: Math.min(l.until, ...cas.map((c) => crlFor(c).until)) };
@@ -183,7 +182,8 @@ function toVerdict(r: ReturnType<typeof validateCertificatePath>, pem: string): 
  * A node's trust view: LOTL from the hub checked against the pinned signer, each national list checked
  * against the certificates the LOTL gives for it, CRLs fetched from the hub and checked by the path validator.
  */
-export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; clock: Clock; logger: Logger }): NodeTrust {
+export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; clock: Clock; logger: Logger; memo?: VerificationMemo }): NodeTrust {
+  const memo = opts.memo ?? new VerificationMemo();
   let status: NodeTrustStatus = { loaded: false, loadedAt: null, lotlSequence: null, nextUpdate: null, countries: [], anchors: 0, crls: 0 };
   let store: TrustStore | undefined;
   // Highest sequence numbers seen: an older list offered later is a rollback and is refused.
@@ -197,15 +197,17 @@ export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; c
         return res;
       };
       try {
-        const lotl = verifyLotl(await (await get(`${opts.hubUrl}/trust/lotl.xml`)).text(), { pinnedSignerCerts: [opts.lotlSignerPem], clock: opts.clock, minSequence: seen.lotl });
+        const lotl = memo.verifyLotl(await (await get(`${opts.hubUrl}/trust/lotl.xml`)).text(), { pinnedSignerCerts: [opts.lotlSignerPem], clock: opts.clock, minSequence: seen.lotl });
         const lists = await Promise.all(
-          lotl.pointers.map(async (p) => verifyTrustedList(await (await get(p.location)).text(), { signerCerts: p.signerCertsPem, clock: opts.clock, minSequence: seen.tl[p.territory] })),
+          lotl.pointers.map(async (p) =>
+            memo.verifyTrustedList(await (await get(p.location)).text(), { signerCerts: p.signerCertsPem, clock: opts.clock, minSequence: seen.tl[p.territory], expectedTerritory: p.territory }),
+          ),
         );
         seen.lotl = lotl.sequenceNumber;
         for (const l of lists) seen.tl[l.territory] = l.sequenceNumber;
         const countries = lists.map((l) => l.territory);
         const index = (await (await get(`${opts.hubUrl}/trust`)).json()) as { crls: string[] };
-        const crls = await Promise.all(index.crls.map(async (u) => parseCrl(new Uint8Array(await (await get(u)).arrayBuffer()))));
+        const crls = await Promise.all(index.crls.map(async (u) => memo.parseCrl(new Uint8Array(await (await get(u)).arrayBuffer()))));
         const next = TrustStore.fromTrustedLists(lists);
         for (const c of crls) next.addCrl(c);
         store = next;
