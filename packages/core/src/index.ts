@@ -3,14 +3,15 @@
  * layered configuration, structured logging, safe XML parsing, the Store, the audit chain, traces and the
  * HTTP scaffolding (problem+json, OpenAPI, docs, admin).
  */
+
+export * from './audit/index.ts';
 export * from './clock/index.ts';
+export * from './config/index.ts';
 export * from './errors/index.ts';
+export * from './http/index.ts';
 export * from './log/index.ts';
+export * from './protocol/index.ts';
 export * from './random/index.ts';
 export * from './store/index.ts';
-export * from './xml/index.ts';
-export * from './audit/index.ts';
-export * from './config/index.ts';
-export * from './http/index.ts';
 export * from './trace/index.ts';
-export * from './protocol/index.ts';
+export * from './xml/index.ts';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -85,7 +85,14 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
   const window = opts.quick ? 500 : 2000;
   const runs = opts.quick ? 1 : 3;
   const results: Record<string, unknown> = {};
-  const hardware = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), freeGb: Math.round(freemem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const hardware = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    freeGb: Math.round(freemem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 
   // 1. Cold start (fresh data dir: the trust fabric is generated) and warm start (trust loaded from cache).
   const cold: StartRun[] = [];
@@ -109,7 +116,10 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
 
   // 2. In-process federation for throughput figures.
   const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-'));
-  const config = new LayeredConfig(FEDERATION_OPTIONS, { cli: { dataDir: dir }, env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0' } });
+  const config = new LayeredConfig(FEDERATION_OPTIONS, {
+    cli: { dataDir: dir },
+    env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0' },
+  });
   const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'error' }) });
   try {
     const node = [...f.nodes.values()][0];
@@ -139,10 +149,16 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     // 3. Certificate path validations vs raw RSA-2048 verifications (the ceiling: a 3-link path needs ≥ 2 verifies + CRL verifies).
     const jp = f.urls.nodes.JP ?? Object.values(f.urls.nodes)[0];
     const de = [...f.nodes.keys()].find((cc) => f.urls.nodes[cc] !== jp) ?? 'DE';
-    const peer = (await (await f.fetch(`${f.urls.hub}/registry/nodes/${de}`)).json()) as { metadata: { certificates: { signing: string } } };
+    const peer = (await (await f.fetch(`${f.urls.hub}/registry/nodes/${de}`)).json()) as {
+      metadata: { certificates: { signing: string } };
+    };
     const body = JSON.stringify({ certificate: peer.metadata.certificates.signing, usage: ['digitalSignature'] });
     const validations = await rate(window, async () => {
-      const r = await f.fetch(`${jp}/trust/validate-certificate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const r = await f.fetch(`${jp}/trust/validate-certificate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       const v = (await r.json()) as { valid: boolean };
       if (!v.valid) throw new Error('validation failed in bench');
     });
@@ -158,11 +174,33 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const report = { kind: 'kakehashi-bench', version: 1, time: new Date().toISOString(), hardware, windowMs: window, runs, results };
-  const out = resolve(opts.out ?? join(process.env.KAKEHASHI_ROOT ?? process.cwd(), 'bench-results', 'federation.json'));
+  const report = {
+    kind: 'kakehashi-bench',
+    version: 1,
+    time: new Date().toISOString(),
+    hardware,
+    windowMs: window,
+    runs,
+    results,
+  };
+  const out = resolve(
+    opts.out ?? join(process.env.KAKEHASHI_ROOT ?? process.cwd(), 'bench-results', 'federation.json'),
+  );
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const rows = Object.entries(results).map(([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`);
-  process.stdout.write(['| figure | value |', '| --- | --- |', ...rows, '', `hardware: ${JSON.stringify(hardware)}`, `written to ${out}`, ''].join('\n'));
+  const rows = Object.entries(results).map(
+    ([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`,
+  );
+  process.stdout.write(
+    [
+      '| figure | value |',
+      '| --- | --- |',
+      ...rows,
+      '',
+      `hardware: ${JSON.stringify(hardware)}`,
+      `written to ${out}`,
+      '',
+    ].join('\n'),
+  );
   return 0;
 }

@@ -66,7 +66,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function start(config: LayeredConfig<typeof FEDERATION_OPTIONS>, opts: { only?: string | undefined; json: boolean }): Promise<number> {
+async function start(
+  config: LayeredConfig<typeof FEDERATION_OPTIONS>,
+  opts: { only?: string | undefined; json: boolean },
+): Promise<number> {
   const emit = (o: Record<string, unknown>) => opts.json && process.stdout.write(`${JSON.stringify(o)}\n`);
   const federation = await createFederation({
     config,
@@ -79,14 +82,27 @@ async function start(config: LayeredConfig<typeof FEDERATION_OPTIONS>, opts: { o
     '  ┌─ KAKEHASHI 架け橋 — TEST ONLY ──────────────────────────────────────────',
     '  │ Synthetic personas and test keys. Not a real government service.',
     `  │ seed: ${config.get('seed')}   data: ${config.get('dataDir')}   started in ${federation.startupMs} ms`,
-    ...(federation.hub ? [`  │ hub   ${federation.urls.hub}   (docs ${federation.urls.hub}/docs, trust ${federation.urls.hub}/trust/lotl.xml)`] : []),
-    ...[...federation.nodes.keys()].map((cc) => `  │ ${cc}    ${federation.urls.nodes[cc]}   (personas ${federation.urls.nodes[cc]}/personas, docs /docs)`),
+    ...(federation.hub
+      ? [
+          `  │ hub   ${federation.urls.hub}   (docs ${federation.urls.hub}/docs, trust ${federation.urls.hub}/trust/lotl.xml)`,
+        ]
+      : []),
+    ...[...federation.nodes.keys()].map(
+      (cc) =>
+        `  │ ${cc}    ${federation.urls.nodes[cc]}   (personas ${federation.urls.nodes[cc]}/personas, docs /docs)`,
+    ),
     `  │ admin token: ${config.effective().find((o) => o.key === 'adminToken')?.source === 'default' ? 'kakehashi-admin-test-only (test-only default)' : '(set by you)'}`,
     '  └──────────────────────────────────────────────────────────────────────────',
     '',
   ];
   (opts.json ? process.stderr : process.stdout).write(`${lines.join('\n')}\n`);
-  emit({ event: 'federation-ready', seed: config.get('seed'), hub: federation.urls.hub, nodes: Object.fromEntries([...federation.nodes.keys()].map((cc) => [cc, federation.urls.nodes[cc]])), startupMs: federation.startupMs });
+  emit({
+    event: 'federation-ready',
+    seed: config.get('seed'),
+    hub: federation.urls.hub,
+    nodes: Object.fromEntries([...federation.nodes.keys()].map((cc) => [cc, federation.urls.nodes[cc]])),
+    startupMs: federation.startupMs,
+  });
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

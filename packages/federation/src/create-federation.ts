@@ -63,7 +63,10 @@ export function federationCountries(config: FederationConfig): string[] {
  */
 export async function createFederation(init: FederationInit = {}): Promise<Federation> {
   const started = performance.now();
-  const config = init.config instanceof LayeredConfig ? init.config : new LayeredConfig(FEDERATION_OPTIONS, init.config ?? { env: process.env });
+  const config =
+    init.config instanceof LayeredConfig
+      ? init.config
+      : new LayeredConfig(FEDERATION_OPTIONS, init.config ?? { env: process.env });
   const logger = init.logger ?? createLogger({ level: config.get('logLevel'), format: config.get('logFormat') });
   config.onChange((k) => k === 'logLevel' && logger.info('log level changes apply to new loggers'));
   const mode = init.mode ?? 'listen';
@@ -80,11 +83,17 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const hubUrl = config.get('hubUrl') || `http://${hostInUrl}:${basePort}`;
   const urls = {
     hub: hubUrl,
-    nodes: Object.fromEntries(countries.map((cc, i) => [cc, `http://${hostInUrl}:${basePort + 1 + i}`])) as Record<string, string>,
+    nodes: Object.fromEntries(countries.map((cc, i) => [cc, `http://${hostInUrl}:${basePort + 1 + i}`])) as Record<
+      string,
+      string
+    >,
   };
   const random = new SeededRandom(seed);
   const memory = dataDir === ':memory:';
-  const trustCacheDir = init.trustCacheDir || config.get('trustCacheDir') || (memory ? join(process.cwd(), 'node_modules', '.cache', 'kakehashi-trust') : join(dataDir, 'trust'));
+  const trustCacheDir =
+    init.trustCacheDir ||
+    config.get('trustCacheDir') ||
+    (memory ? join(process.cwd(), 'node_modules', '.cache', 'kakehashi-trust') : join(dataDir, 'trust'));
   const material = await loadTrustMaterial({ seed, countries, cacheDir: trustCacheDir, hubUrl: urls.hub, logger });
   logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
 
@@ -104,7 +113,13 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   let hubSink: TraceSink | undefined;
   if (only.hub) {
     const hubStore = open('hub');
-    const hubTrust = createHubTrust(material, { clock, store: hubStore, hubUrl: urls.hub, validityDays: () => config.get('trustListValidityDays'), memo });
+    const hubTrust = createHubTrust(material, {
+      clock,
+      store: hubStore,
+      hubUrl: urls.hub,
+      validityDays: () => config.get('trustListValidityDays'),
+      memo,
+    });
     hub = createHub({
       store: hubStore,
       clock,
@@ -119,7 +134,8 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     hubSink = hub.traces;
     closers.push(() => hub?.close());
     routes.set(urls.hub, hub.app);
-    if (mode === 'listen') servers.push(await listen(hub.app, host, new URL(urls.hub).port ? Number(new URL(urls.hub).port) : basePort));
+    if (mode === 'listen')
+      servers.push(await listen(hub.app, host, new URL(urls.hub).port ? Number(new URL(urls.hub).port) : basePort));
     init.onReady?.({ component: 'hub', url: urls.hub });
   }
 
@@ -139,7 +155,13 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       publicUrl: urls.nodes[cc] as string,
       hubUrl: urls.hub,
       credentials: material.nodeCredentials(cc),
-      trust: createNodeTrust({ hubUrl: urls.hub, lotlSignerPem: material.lotlSignerPem(), clock, logger: logger.child({ component: 'node', country: cc }), memo }),
+      trust: createNodeTrust({
+        hubUrl: urls.hub,
+        lotlSignerPem: material.lotlSignerPem(),
+        clock,
+        logger: logger.child({ component: 'node', country: cc }),
+        memo,
+      }),
       personas: generatePersonas(seed, cc),
     });
     nodes.set(cc, node);
@@ -178,7 +200,8 @@ function parseOnly(only: string | undefined, countries: string[]): { hub: boolea
   if (!m) throw new Error(`--only takes "hub" or "node:CC" (got "${only}")`);
   const cc = (m[1] as string).toUpperCase();
   getProfile(cc);
-  if (!countries.includes(cc)) throw new Error(`--only node:${cc}: ${cc} is not in the countries option (${countries.join(',')})`);
+  if (!countries.includes(cc))
+    throw new Error(`--only node:${cc}: ${cc} is not in the countries option (${countries.join(',')})`);
   return { hub: false, nodes: new Set([cc]) };
 }
 
@@ -192,9 +215,16 @@ function createForwardingSink(fetchImpl: typeof fetch, hubUrl: string, logger: L
     buffer = buffer.length > 10_000 ? buffer.slice(-10_000) : buffer;
     if (events.length === 0) return;
     try {
-      await fetchImpl(`${hubUrl}/traces/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+      await fetchImpl(`${hubUrl}/traces/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
     } catch (e) {
-      logger.debug('trace events not delivered to the hub', { count: events.length, reason: e instanceof Error ? e.message : String(e) });
+      logger.debug('trace events not delivered to the hub', {
+        count: events.length,
+        reason: e instanceof Error ? e.message : String(e),
+      });
     }
   };
   return {

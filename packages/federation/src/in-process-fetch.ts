@@ -8,7 +8,10 @@ export interface FetchHandler {
  * mode for tests. Requests still pass through each app's full HTTP stack (middleware, validation,
  * problem+json), exactly as across a border. Unknown origins go to `fallback` (the real network by default).
  */
-export function createInProcessFetch(routes: Map<string, FetchHandler>, fallback: typeof fetch = globalThis.fetch): typeof fetch {
+export function createInProcessFetch(
+  routes: Map<string, FetchHandler>,
+  fallback: typeof fetch = globalThis.fetch,
+): typeof fetch {
   return async (input, init) => {
     const request = new Request(input, init);
     const app = routes.get(new URL(request.url).origin);

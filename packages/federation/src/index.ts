@@ -3,7 +3,13 @@
  * and the national nodes with explicit dependencies, and runs them in one process, one process per
  * component, or in-process for tests.
  */
-export { createFederation, type Federation, type FederationConfig, type FederationInit, federationCountries } from './create-federation.ts';
+export {
+  createFederation,
+  type Federation,
+  type FederationConfig,
+  type FederationInit,
+  federationCountries,
+} from './create-federation.ts';
 export { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 export { listen, type RunningServer } from './serve.ts';
 export { createHubTrust, createNodeTrust, type LoadedMaterial, loadTrustMaterial } from './trust-adapters.ts';

@@ -12,7 +12,8 @@ interface Step {
 async function getJson<T>(f: Federation, url: string, init?: RequestInit): Promise<T> {
   const res = await f.fetch(url, init);
   const body = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  if (!res.ok)
+    throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
   return body;
 }
 
@@ -41,15 +42,22 @@ const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
         },
       },
       {
-        title: 'Each node discovers its peers through the hub and validates their certificates against the trust fabric',
+        title:
+          'Each node discovers its peers through the hub and validates their certificates against the trust fabric',
         run: async (f) => {
           const ccs = [...f.nodes.keys()];
           let checked = 0;
           for (const a of ccs) {
             for (const b of ccs) {
               if (a === b) continue;
-              const v = await getJson<{ trusted: boolean; certificate: { failure?: { reason: string } } }>(f, `${f.urls.nodes[a]}/peers/${b}`);
-              if (!v.trusted) throw new Error(`${a} does not trust ${b}: ${v.certificate.failure?.reason ?? 'signature or country mismatch'}`);
+              const v = await getJson<{ trusted: boolean; certificate: { failure?: { reason: string } } }>(
+                f,
+                `${f.urls.nodes[a]}/peers/${b}`,
+              );
+              if (!v.trusted)
+                throw new Error(
+                  `${a} does not trust ${b}: ${v.certificate.failure?.reason ?? 'signature or country mismatch'}`,
+                );
               checked++;
             }
           }
@@ -59,11 +67,17 @@ const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
       {
         title: 'Discovery resolves a participant to its access point and certificate',
         run: async (f) => {
-          const { services } = await getJson<{ services: { country: string }[] }>(f, `${f.urls.hub}/discovery/services`);
+          const { services } = await getJson<{ services: { country: string }[] }>(
+            f,
+            `${f.urls.hub}/discovery/services`,
+          );
           const node = [...f.nodes.values()][0];
           const p = node?.metadata().participants[0];
-          if (!p || !p.services[0]) throw new Error('no participant to resolve');
-          const r = await getJson<{ country: string; endpoint: string }>(f, `${f.urls.hub}/discovery/participants/${encodeURIComponent(p.id)}?service=${encodeURIComponent(p.services[0])}`);
+          if (!p?.services[0]) throw new Error('no participant to resolve');
+          const r = await getJson<{ country: string; endpoint: string }>(
+            f,
+            `${f.urls.hub}/discovery/participants/${encodeURIComponent(p.id)}?service=${encodeURIComponent(p.services[0])}`,
+          );
           return `${services.length} services listed; ${p.id} → ${r.country} at ${r.endpoint}`;
         },
       },
@@ -90,7 +104,10 @@ export async function runScenario(name: string, base: LayeredConfig<typeof FEDER
     return 2;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'kakehashi-scenario-'));
-  const config = new LayeredConfig(FEDERATION_OPTIONS, { env: process.env, cli: { seed: base.get('seed'), dataDir: base.get('dataDir') === '.kakehashi' ? tmp : base.get('dataDir') } });
+  const config = new LayeredConfig(FEDERATION_OPTIONS, {
+    env: process.env,
+    cli: { seed: base.get('seed'), dataDir: base.get('dataDir') === '.kakehashi' ? tmp : base.get('dataDir') },
+  });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`Scenario ${name}: ${scenario.description}  (TEST ONLY, seed ${config.get('seed')})`);
   const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'warn' }) });

@@ -1,8 +1,13 @@
 import type { Clock, Logger, Store } from '@kakehashi/core';
 import { KakehashiError } from '@kakehashi/core';
 import type { CertificateVerdict, HubTrust, RevocationRequest } from '@kakehashi/hub';
-import { getProfile, type NodeCertificateVerdict, type NodeCredential, type NodeTrust, type NodeTrustStatus } from '@kakehashi/node';
-import { VerificationMemo } from './verification-memo.ts';
+import {
+  getProfile,
+  type NodeCertificateVerdict,
+  type NodeCredential,
+  type NodeTrust,
+  type NodeTrustStatus,
+} from '@kakehashi/node';
 import {
   buildLotl,
   buildTrustedList,
@@ -14,12 +19,13 @@ import {
   listCertificateAuthorities,
   listKeyCerts,
   type ParsedCrl,
-  type TrustMaterial,
-  TrustStore,
   type RevocationRecord,
   revoke,
-  validateCertificatePath,
+  type TrustMaterial,
+  TrustStore,
+  type validateCertificatePath,
 } from '@kakehashi/trust';
+import { VerificationMemo } from './verification-memo.ts';
 
 /** Trust material plus the lookups the composition root needs. */
 export interface LoadedMaterial {
@@ -29,16 +35,30 @@ export interface LoadedMaterial {
 }
 
 /** Generates (or loads from the cache) the trust material for the federation's countries. */
-export async function loadTrustMaterial(opts: { seed: string; countries: string[]; cacheDir: string; hubUrl: string; logger: Logger }): Promise<LoadedMaterial> {
+export async function loadTrustMaterial(opts: {
+  seed: string;
+  countries: string[];
+  cacheDir: string;
+  hubUrl: string;
+  logger: Logger;
+}): Promise<LoadedMaterial> {
   const specs: CountrySpec[] = opts.countries.map((cc) => {
     const p = getProfile(cc);
     return { code: cc, name: p.name, agencies: p.agencies.map((a) => ({ id: a.id, name: a.name })), jpki: cc === 'JP' };
   });
-  const material = generateTrustMaterial({ seed: opts.seed, countries: specs, cacheDir: opts.cacheDir, hubUrl: opts.hubUrl });
-  opts.logger.info(material.provenance.source === 'cache' ? 'trust material loaded from cache' : 'trust material generated', {
-    ms: Math.round(material.provenance.ms),
-    keys: material.provenance.keys,
+  const material = generateTrustMaterial({
+    seed: opts.seed,
+    countries: specs,
+    cacheDir: opts.cacheDir,
+    hubUrl: opts.hubUrl,
   });
+  opts.logger.info(
+    material.provenance.source === 'cache' ? 'trust material loaded from cache' : 'trust material generated',
+    {
+      ms: Math.round(material.provenance.ms),
+      keys: material.provenance.keys,
+    },
+  );
   const cred = (k: KeyCert): NodeCredential => ({ certPem: k.certPem, chainPem: k.chainPem, privateKey: k.privateKey });
   return {
     material,
@@ -64,7 +84,10 @@ const REVOCATION_MIGRATIONS = [
  * clock), one CRL per CA built from the revocations persisted in the hub store, and validates certificates
  * against anchors taken from its own verified lists.
  */
-export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; store: Store; hubUrl: string; validityDays: () => number; memo?: VerificationMemo }): HubTrust {
+export function createHubTrust(
+  loaded: LoadedMaterial,
+  deps: { clock: Clock; store: Store; hubUrl: string; validityDays: () => number; memo?: VerificationMemo },
+): HubTrust {
   const memo = deps.memo ?? new VerificationMemo();
   const { material } = loaded;
   const { store, clock } = deps;
@@ -79,9 +102,14 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
     const hit = crlCache.get(ca.name);
     if (hit && hit.until > now) return hit;
     const revoked = store
-      .all<{ serial_hex: string; revoked_at: string; reason: string }>('SELECT * FROM trust_revocations WHERE ca_name = ? ORDER BY serial_hex', ca.name)
+      .all<{ serial_hex: string; revoked_at: string; reason: string }>(
+        'SELECT * FROM trust_revocations WHERE ca_name = ? ORDER BY serial_hex',
+        ca.name,
+      )
       .map((r) => ({ serialHex: r.serial_hex, revokedAt: new Date(r.revoked_at), reason: r.reason as never }));
-    const number = Number(store.get<{ value: string }>("SELECT value FROM trust_state WHERE key = 'crlNumber'")?.value ?? '1');
+    const number = Number(
+      store.get<{ value: string }>("SELECT value FROM trust_state WHERE key = 'crlNumber'")?.value ?? '1',
+    );
     const thisUpdate = new Date(now - 60_000);
     const nextUpdate = new Date(now + deps.validityDays() * 86_400_000);
     const der = createCrl(ca, revoked, thisUpdate, nextUpdate, number);
@@ -100,7 +128,8 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
     const issueDate = new Date(now);
     const nextUpdate = new Date(now + deps.validityDays() * 86_400_000);
     const tls: Record<string, string> = {};
-    for (const cc of countries) tls[cc] = buildTrustedList(material, cc, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
+    for (const cc of countries)
+      tls[cc] = buildTrustedList(material, cc, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
     const lotl = buildLotl(material, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
     lists = { lotl, tls, until: nextUpdate.getTime() - 86_400_000 };
     return lists;
@@ -113,7 +142,13 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
     if (current && current.until > now) return current.store;
     const l = publish();
     const lotl = memo.verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
-    const verified = lotl.pointers.map((p) => memo.verifyTrustedList(l.tls[p.territory] as string, { signerCerts: p.signerCertsPem, clock, expectedTerritory: p.territory }));
+    const verified = lotl.pointers.map((p) =>
+      memo.verifyTrustedList(l.tls[p.territory] as string, {
+        signerCerts: p.signerCertsPem,
+        clock,
+        expectedTerritory: p.territory,
+      }),
+    );
     const store = TrustStore.fromTrustedLists(verified);
     for (const c of cas) store.addCrl(crlFor(c).parsed);
     current = { store, until: Math.min(l.until, ...cas.map((c) => crlFor(c).until)) };
@@ -131,7 +166,9 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
     crlNames: () => cas.map((c) => c.name),
     lotlSignerPem: () => material.hub.signing.certPem,
     certificates: () => {
-      const revoked = new Set(store.all<{ serial_hex: string }>('SELECT serial_hex FROM trust_revocations').map((r) => r.serial_hex));
+      const revoked = new Set(
+        store.all<{ serial_hex: string }>('SELECT serial_hex FROM trust_revocations').map((r) => r.serial_hex),
+      );
       return all.map((k) => ({
         name: k.name,
         subject: k.certificate.subject.replace(/\n/g, ', '),
@@ -141,17 +178,31 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
         revoked: revoked.has(k.serialHex),
       }));
     },
-    validateCertificate: (pem, chain, opts): CertificateVerdict => toVerdict(trustStore().validate(pem, { intermediates: chain, at: opts.at, requiredKeyUsage: opts.usage as never }), pem),
+    validateCertificate: (pem, chain, opts): CertificateVerdict =>
+      toVerdict(
+        trustStore().validate(pem, { intermediates: chain, at: opts.at, requiredKeyUsage: opts.usage as never }),
+        pem,
+      ),
     revoke: (req: RevocationRequest) => {
       // The trust package decides what may be revoked (never a root) and by which CA; the hub persists it.
-      const records = revoke(material, [], { certName: req.name, serialHex: req.serialHex, reason: req.reason, at: req.at ?? clock.now() });
+      const records = revoke(material, [], {
+        certName: req.name,
+        serialHex: req.serialHex,
+        reason: req.reason,
+        at: req.at ?? clock.now(),
+      });
       const rec = records[0] as RevocationRecord;
       store.transaction(() => {
         store.run(
           'INSERT OR REPLACE INTO trust_revocations (serial_hex, ca_name, revoked_at, reason) VALUES (?,?,?,?)',
-          rec.serialHex, rec.issuerName, rec.revokedAt.toISOString(), rec.reason ?? 'unspecified',
+          rec.serialHex,
+          rec.issuerName,
+          rec.revokedAt.toISOString(),
+          rec.reason ?? 'unspecified',
         );
-        const n = Number(store.get<{ value: string }>("SELECT value FROM trust_state WHERE key = 'crlNumber'")?.value ?? '1') + 1;
+        const n =
+          Number(store.get<{ value: string }>("SELECT value FROM trust_state WHERE key = 'crlNumber'")?.value ?? '1') +
+          1;
         store.run("INSERT OR REPLACE INTO trust_state (key, value) VALUES ('crlNumber', ?)", String(n));
       });
       crlCache.delete(rec.issuerName);
@@ -161,7 +212,10 @@ export function createHubTrust(loaded: LoadedMaterial, deps: { clock: Clock; sto
   };
 }
 
-function toVerdict(r: ReturnType<typeof validateCertificatePath>, pem: string): CertificateVerdict & NodeCertificateVerdict {
+function toVerdict(
+  r: ReturnType<typeof validateCertificatePath>,
+  pem: string,
+): CertificateVerdict & NodeCertificateVerdict {
   let facts: ReturnType<typeof inspectCertificate> | undefined;
   try {
     facts = inspectCertificate(pem);
@@ -174,7 +228,12 @@ function toVerdict(r: ReturnType<typeof validateCertificatePath>, pem: string): 
     serialHex: facts?.serialHex,
     anchor: r.chain.at(-1)?.subject,
     failure: r.failure ? { code: r.failure.code, reason: r.failure.reason } : undefined,
-    checks: r.checks.map((c) => ({ rule: c.rule, outcome: c.outcome, reason: c.reason, ...(c.code ? { code: c.code } : {}) })),
+    checks: r.checks.map((c) => ({
+      rule: c.rule,
+      outcome: c.outcome,
+      reason: c.reason,
+      ...(c.code ? { code: c.code } : {}),
+    })),
   };
 }
 
@@ -182,9 +241,23 @@ function toVerdict(r: ReturnType<typeof validateCertificatePath>, pem: string): 
  * A node's trust view: LOTL from the hub checked against the pinned signer, each national list checked
  * against the certificates the LOTL gives for it, CRLs fetched from the hub and checked by the path validator.
  */
-export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; clock: Clock; logger: Logger; memo?: VerificationMemo }): NodeTrust {
+export function createNodeTrust(opts: {
+  hubUrl: string;
+  lotlSignerPem: string;
+  clock: Clock;
+  logger: Logger;
+  memo?: VerificationMemo;
+}): NodeTrust {
   const memo = opts.memo ?? new VerificationMemo();
-  let status: NodeTrustStatus = { loaded: false, loadedAt: null, lotlSequence: null, nextUpdate: null, countries: [], anchors: 0, crls: 0 };
+  let status: NodeTrustStatus = {
+    loaded: false,
+    loadedAt: null,
+    lotlSequence: null,
+    nextUpdate: null,
+    countries: [],
+    anchors: 0,
+    crls: 0,
+  };
   let store: TrustStore | undefined;
   // Highest sequence numbers seen: an older list offered later is a rollback and is refused.
   const seen: { lotl?: number; tl: Record<string, number> } = { tl: {} };
@@ -197,17 +270,28 @@ export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; c
         return res;
       };
       try {
-        const lotl = memo.verifyLotl(await (await get(`${opts.hubUrl}/trust/lotl.xml`)).text(), { pinnedSignerCerts: [opts.lotlSignerPem], clock: opts.clock, minSequence: seen.lotl });
+        const lotl = memo.verifyLotl(await (await get(`${opts.hubUrl}/trust/lotl.xml`)).text(), {
+          pinnedSignerCerts: [opts.lotlSignerPem],
+          clock: opts.clock,
+          minSequence: seen.lotl,
+        });
         const lists = await Promise.all(
           lotl.pointers.map(async (p) =>
-            memo.verifyTrustedList(await (await get(p.location)).text(), { signerCerts: p.signerCertsPem, clock: opts.clock, minSequence: seen.tl[p.territory], expectedTerritory: p.territory }),
+            memo.verifyTrustedList(await (await get(p.location)).text(), {
+              signerCerts: p.signerCertsPem,
+              clock: opts.clock,
+              minSequence: seen.tl[p.territory],
+              expectedTerritory: p.territory,
+            }),
           ),
         );
         seen.lotl = lotl.sequenceNumber;
         for (const l of lists) seen.tl[l.territory] = l.sequenceNumber;
         const countries = lists.map((l) => l.territory);
         const index = (await (await get(`${opts.hubUrl}/trust`)).json()) as { crls: string[] };
-        const crls = await Promise.all(index.crls.map(async (u) => memo.parseCrl(new Uint8Array(await (await get(u)).arrayBuffer()))));
+        const crls = await Promise.all(
+          index.crls.map(async (u) => memo.parseCrl(new Uint8Array(await (await get(u)).arrayBuffer()))),
+        );
         const next = TrustStore.fromTrustedLists(lists);
         for (const c of crls) next.addCrl(c);
         store = next;
@@ -221,7 +305,11 @@ export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; c
           anchors: anchors.length,
           crls: crls.length,
         };
-        opts.logger.debug('trust fabric loaded', { countries: status.countries.length, anchors: anchors.length, crls: crls.length });
+        opts.logger.debug('trust fabric loaded', {
+          countries: status.countries.length,
+          anchors: anchors.length,
+          crls: crls.length,
+        });
       } catch (e) {
         status = { ...status, error: e instanceof Error ? e.message : String(e) };
         throw e;
@@ -230,7 +318,10 @@ export function createNodeTrust(opts: { hubUrl: string; lotlSignerPem: string; c
     },
     validateCertificate: (pem, chain, o) => {
       if (!store) throw new KakehashiError('upstream-unavailable', 'The trust fabric has not been loaded yet.');
-      return toVerdict(store.validate(pem, { intermediates: chain, at: o.at, requiredKeyUsage: o.usage as never }), pem);
+      return toVerdict(
+        store.validate(pem, { intermediates: chain, at: o.at, requiredKeyUsage: o.usage as never }),
+        pem,
+      );
     },
   };
 }

@@ -44,7 +44,12 @@ export class VerificationMemo {
     return crl;
   }
 
-  #list(xml: string, signers: (string | X509Certificate)[], options: { clock: Clock; minSequence?: number | undefined; expectedTerritory?: string }, verify: () => Listed): Listed {
+  #list(
+    xml: string,
+    signers: (string | X509Certificate)[],
+    options: { clock: Clock; minSequence?: number | undefined; expectedTerritory?: string },
+    verify: () => Listed,
+  ): Listed {
     const h = createHash('sha256').update(xml);
     for (const s of signers) h.update('\0').update(typeof s === 'string' ? s : s.toString());
     h.update(`\0${options.expectedTerritory ?? ''}`);
@@ -53,7 +58,8 @@ export class VerificationMemo {
     const now = options.clock.nowMs();
     if (hit) {
       const signer = new X509Certificate(hit.signerCertPem);
-      const timely = now < hit.nextUpdate.getTime() && now >= Date.parse(signer.validFrom) && now <= Date.parse(signer.validTo);
+      const timely =
+        now < hit.nextUpdate.getTime() && now >= Date.parse(signer.validFrom) && now <= Date.parse(signer.validTo);
       if (timely && (options.minSequence === undefined || hit.sequenceNumber >= options.minSequence)) return hit;
     }
     const result = verify();

@@ -46,11 +46,22 @@ const RegisteredNodeSchema = z
     registeredAt: z.string(),
     updatedAt: z.string(),
     signerSerial: z.string(),
-    health: z.object({ status: z.enum(['ok', 'unreachable', 'unknown']), checkedAt: z.string().nullable(), detail: z.string().optional() }),
+    health: z.object({
+      status: z.enum(['ok', 'unreachable', 'unknown']),
+      checkedAt: z.string().nullable(),
+      detail: z.string().optional(),
+    }),
   })
   .openapi('RegisteredNode');
-const CheckSchema = z.object({ rule: z.string(), outcome: z.enum(['passed', 'failed']), reason: z.string() }).openapi('Check');
-const CountryParam = z.object({ country: z.string().regex(/^[A-Za-z]{2}$/).openapi({ param: { name: 'country', in: 'path' }, example: 'DE' }) });
+const CheckSchema = z
+  .object({ rule: z.string(), outcome: z.enum(['passed', 'failed']), reason: z.string() })
+  .openapi('Check');
+const CountryParam = z.object({
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/)
+    .openapi({ param: { name: 'country', in: 'path' }, example: 'DE' }),
+});
 
 /**
  * The Core Service Platform: node registry with signed metadata, directory and discovery (the SML/SMP
@@ -63,10 +74,22 @@ export function createHub(deps: HubDeps): Hub {
   const audit = new AuditLog(deps.store, deps.clock);
   const log = deps.logger;
   // The hub records its own hops straight into its trace store.
-  const app = createComponentApp(info, { ...deps, traces: { record: (e) => { traces.record(e); deps.traces.record(e); } } });
+  const app = createComponentApp(info, {
+    ...deps,
+    traces: {
+      record: (e) => {
+        traces.record(e);
+        deps.traces.record(e);
+      },
+    },
+  });
 
   mountHealth(app, info, deps, () => ({ nodes: registry.list().length, countries: deps.trust.countries() }));
-  mountDocs(app, info, 'Registry, discovery, trust fabric, audit and traces of the Kakehashi federation. Every error is RFC 9457 problem+json with a stable `code`.');
+  mountDocs(
+    app,
+    info,
+    'Registry, discovery, trust fabric, audit and traces of the Kakehashi federation. Every error is RFC 9457 problem+json with a stable `code`.',
+  );
   mountAdmin(app, deps, {
     reset: () => {
       registry.clear();
@@ -81,7 +104,9 @@ export function createHub(deps: HubDeps): Hub {
     c.json({
       testOnly: true,
       lotl: `${deps.publicUrl}/trust/lotl.xml`,
-      trustedLists: Object.fromEntries(deps.trust.countries().map((cc) => [cc, `${deps.publicUrl}/trust/tl/${cc}.xml`])),
+      trustedLists: Object.fromEntries(
+        deps.trust.countries().map((cc) => [cc, `${deps.publicUrl}/trust/tl/${cc}.xml`]),
+      ),
       crls: deps.trust.crlNames().map((n) => `${deps.publicUrl}/trust/crl/${n}.crl`),
       lotlSignerCertificate: deps.trust.lotlSignerPem(),
       certificates: deps.trust.certificates(),
@@ -91,13 +116,21 @@ export function createHub(deps: HubDeps): Hub {
   app.get('/trust/tl/:file', (c) => {
     const m = /^([A-Za-z]{2})\.xml$/.exec(c.req.param('file'));
     const body = m ? deps.trust.trustedListXml((m[1] as string).toUpperCase()) : undefined;
-    if (!body) throw new KakehashiError('unknown-country', `No trusted list ${c.req.param('file').slice(0, 20)}; known: ${deps.trust.countries().map((cc) => `${cc}.xml`).join(', ')}.`);
+    if (!body)
+      throw new KakehashiError(
+        'unknown-country',
+        `No trusted list ${c.req.param('file').slice(0, 20)}; known: ${deps.trust
+          .countries()
+          .map((cc) => `${cc}.xml`)
+          .join(', ')}.`,
+      );
     return xml(body);
   });
   app.get('/trust/crl/:file', (c) => {
     const m = /^([\w.-]+)\.crl$/.exec(c.req.param('file'));
     const der = m ? deps.trust.crlDer(m[1] as string) : undefined;
-    if (!der) throw new KakehashiError('not-found', `No CRL ${c.req.param('file').slice(0, 40)}; see GET /trust for the list.`);
+    if (!der)
+      throw new KakehashiError('not-found', `No CRL ${c.req.param('file').slice(0, 40)}; see GET /trust for the list.`);
     return new Response(new Uint8Array(der), { headers: { 'content-type': 'application/pkix-crl' } });
   });
 
@@ -108,11 +141,26 @@ export function createHub(deps: HubDeps): Hub {
       path: '/registry/nodes',
       tags: ['registry'],
       summary: 'Register (or update) a national node with signed metadata',
-      description: 'The body carries a compact JWS (RS256/PS256) whose x5c is the node signing certificate chain; it must validate against the trust fabric.',
+      description:
+        'The body carries a compact JWS (RS256/PS256) whose x5c is the node signing certificate chain; it must validate against the trust fabric.',
       request: { body: { required: true, content: { 'application/json': { schema: RegistrationRequestSchema } } } },
       responses: {
-        201: { description: 'Registered', content: { 'application/json': { schema: z.object({ country: z.string(), created: z.boolean(), checks: z.array(CheckSchema) }) } } },
-        200: { description: 'Updated', content: { 'application/json': { schema: z.object({ country: z.string(), created: z.boolean(), checks: z.array(CheckSchema) }) } } },
+        201: {
+          description: 'Registered',
+          content: {
+            'application/json': {
+              schema: z.object({ country: z.string(), created: z.boolean(), checks: z.array(CheckSchema) }),
+            },
+          },
+        },
+        200: {
+          description: 'Updated',
+          content: {
+            'application/json': {
+              schema: z.object({ country: z.string(), created: z.boolean(), checks: z.array(CheckSchema) }),
+            },
+          },
+        },
         ...problemResponses(400, 404, 413, 415, 422),
       },
     }),
@@ -127,22 +175,64 @@ export function createHub(deps: HubDeps): Hub {
           maxAgeSeconds: deps.config.get('registrationMaxAgeSeconds'),
           skewSeconds: deps.config.get('clockSkewSeconds'),
         });
-        const { created } = registry.upsert(v.metadata, signedMetadata, v.certificate.serialHex ?? 'unknown', deps.clock.now().toISOString());
-        audit.append({ actor: `node:${v.metadata.country}`, action: created ? 'node.registered' : 'node.updated', subject: v.metadata.country, outcome: 'success', details: { url: v.metadata.url }, traceId });
-        deps.traces.record(hop(c.get('trace'), deps, 'registry.verify', { valid: true, checks: v.checks }, { country: v.metadata.country, url: v.metadata.url, capabilities: v.metadata.capabilities }));
-        log.info(created ? 'node registered' : 'node metadata updated', { country: v.metadata.country, url: v.metadata.url });
+        const { created } = registry.upsert(
+          v.metadata,
+          signedMetadata,
+          v.certificate.serialHex ?? 'unknown',
+          deps.clock.now().toISOString(),
+        );
+        audit.append({
+          actor: `node:${v.metadata.country}`,
+          action: created ? 'node.registered' : 'node.updated',
+          subject: v.metadata.country,
+          outcome: 'success',
+          details: { url: v.metadata.url },
+          traceId,
+        });
+        deps.traces.record(
+          hop(
+            c.get('trace'),
+            deps,
+            'registry.verify',
+            { valid: true, checks: v.checks },
+            { country: v.metadata.country, url: v.metadata.url, capabilities: v.metadata.capabilities },
+          ),
+        );
+        log.info(created ? 'node registered' : 'node metadata updated', {
+          country: v.metadata.country,
+          url: v.metadata.url,
+        });
         return c.json({ country: v.metadata.country, created, checks: v.checks }, created ? 201 : 200);
       } catch (e) {
         const k = e instanceof KakehashiError ? e : undefined;
-        audit.append({ actor: 'unknown', action: 'node.registration-refused', outcome: 'refused', details: { code: k?.code ?? 'internal-error', reason: k?.message }, traceId });
-        deps.traces.record(hop(c.get('trace'), deps, 'registry.verify', { valid: false, checks: (k?.extra.checks as unknown[]) ?? [] }));
+        audit.append({
+          actor: 'unknown',
+          action: 'node.registration-refused',
+          outcome: 'refused',
+          details: { code: k?.code ?? 'internal-error', reason: k?.message },
+          traceId,
+        });
+        deps.traces.record(
+          hop(c.get('trace'), deps, 'registry.verify', { valid: false, checks: (k?.extra.checks as unknown[]) ?? [] }),
+        );
         log.warn('registration refused', { code: k?.code, reason: k?.message });
         throw e;
       }
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/registry/nodes', tags: ['registry'], summary: 'Registered nodes', responses: { 200: { description: 'Nodes', content: { 'application/json': { schema: z.object({ nodes: z.array(RegisteredNodeSchema) }) } } } } }),
+    createRoute({
+      method: 'get',
+      path: '/registry/nodes',
+      tags: ['registry'],
+      summary: 'Registered nodes',
+      responses: {
+        200: {
+          description: 'Nodes',
+          content: { 'application/json': { schema: z.object({ nodes: z.array(RegisteredNodeSchema) }) } },
+        },
+      },
+    }),
     (c) => c.json({ nodes: registry.list() }, 200),
   );
   app.openapi(
@@ -152,12 +242,27 @@ export function createHub(deps: HubDeps): Hub {
       tags: ['registry'],
       summary: 'One registered node, with its signed metadata',
       request: { params: CountryParam },
-      responses: { 200: { description: 'Node', content: { 'application/json': { schema: RegisteredNodeSchema.extend({ signedMetadata: z.string() }) } } }, ...problemResponses(400, 404) },
+      responses: {
+        200: {
+          description: 'Node',
+          content: { 'application/json': { schema: RegisteredNodeSchema.extend({ signedMetadata: z.string() }) } },
+        },
+        ...problemResponses(400, 404),
+      },
     }),
     (c) => {
       const cc = c.req.valid('param').country.toUpperCase();
       const node = registry.get(cc);
-      if (!node) throw new KakehashiError('not-found', `Node ${cc} is not registered; registered: ${registry.list().map((n) => n.country).join(', ') || 'none'}.`);
+      if (!node)
+        throw new KakehashiError(
+          'not-found',
+          `Node ${cc} is not registered; registered: ${
+            registry
+              .list()
+              .map((n) => n.country)
+              .join(', ') || 'none'
+          }.`,
+        );
       return c.json({ ...node, signedMetadata: registry.signedMetadata(cc) as string }, 200);
     },
   );
@@ -169,11 +274,35 @@ export function createHub(deps: HubDeps): Hub {
       path: '/discovery/services',
       tags: ['discovery'],
       summary: 'Which node offers which building block and service, at which endpoint',
-      request: { query: z.object({ block: z.enum(['eid', 'esig', 'edelivery', 'jp-network']).optional(), country: z.string().regex(/^[A-Za-z]{2}$/).optional() }) },
+      request: {
+        query: z.object({
+          block: z.enum(['eid', 'esig', 'edelivery', 'jp-network']).optional(),
+          country: z
+            .string()
+            .regex(/^[A-Za-z]{2}$/)
+            .optional(),
+        }),
+      },
       responses: {
         200: {
           description: 'Matching services',
-          content: { 'application/json': { schema: z.object({ services: z.array(z.object({ country: z.string(), nodeUrl: z.string(), id: z.string(), name: z.string(), block: z.string(), endpoint: z.string(), signingCertificate: z.string() })) }) } },
+          content: {
+            'application/json': {
+              schema: z.object({
+                services: z.array(
+                  z.object({
+                    country: z.string(),
+                    nodeUrl: z.string(),
+                    id: z.string(),
+                    name: z.string(),
+                    block: z.string(),
+                    endpoint: z.string(),
+                    signingCertificate: z.string(),
+                  }),
+                ),
+              }),
+            },
+          },
         },
         ...problemResponses(400),
       },
@@ -183,7 +312,16 @@ export function createHub(deps: HubDeps): Hub {
       const services = registry
         .list()
         .filter((n) => !q.country || n.country === q.country.toUpperCase())
-        .flatMap((n) => n.metadata.services.filter((s) => !q.block || s.block === q.block).map((s) => ({ country: n.country, nodeUrl: n.metadata.url, ...s, signingCertificate: n.metadata.certificates.signing })));
+        .flatMap((n) =>
+          n.metadata.services
+            .filter((s) => !q.block || s.block === q.block)
+            .map((s) => ({
+              country: n.country,
+              nodeUrl: n.metadata.url,
+              ...s,
+              signingCertificate: n.metadata.certificates.signing,
+            })),
+        );
       return c.json({ services }, 200);
     },
   );
@@ -194,11 +332,31 @@ export function createHub(deps: HubDeps): Hub {
       tags: ['discovery'],
       summary: 'Resolve a participant and service to its access point URL and certificate (SML + SMP)',
       request: {
-        params: z.object({ participantId: z.string().min(3).max(200).openapi({ param: { name: 'participantId', in: 'path' }, example: 'urn:kakehashi:participant:de:bzst' }) }),
+        params: z.object({
+          participantId: z
+            .string()
+            .min(3)
+            .max(200)
+            .openapi({ param: { name: 'participantId', in: 'path' }, example: 'urn:kakehashi:participant:de:bzst' }),
+        }),
         query: z.object({ service: z.string().min(1).max(200).openapi({ example: 'urn:kakehashi:service:evidence' }) }),
       },
       responses: {
-        200: { description: 'Endpoint', content: { 'application/json': { schema: z.object({ participantId: z.string(), service: z.string(), country: z.string(), endpoint: z.string(), certificate: z.string(), encryptionCertificate: z.string() }) } } },
+        200: {
+          description: 'Endpoint',
+          content: {
+            'application/json': {
+              schema: z.object({
+                participantId: z.string(),
+                service: z.string(),
+                country: z.string(),
+                endpoint: z.string(),
+                certificate: z.string(),
+                encryptionCertificate: z.string(),
+              }),
+            },
+          },
+        },
         ...problemResponses(400, 404),
       },
     }),
@@ -208,7 +366,10 @@ export function createHub(deps: HubDeps): Hub {
       const cc = registry.findParticipant(participantId, service);
       const node = cc ? registry.get(cc) : undefined;
       if (!node) {
-        throw new KakehashiError('participant-not-found', `No registered node serves participant "${participantId.slice(0, 100)}" for service "${service.slice(0, 100)}". Check the identifier and the service, or GET /registry/nodes for what is registered.`);
+        throw new KakehashiError(
+          'participant-not-found',
+          `No registered node serves participant "${participantId.slice(0, 100)}" for service "${service.slice(0, 100)}". Check the identifier and the service, or GET /registry/nodes for what is registered.`,
+        );
       }
       return c.json(
         {
@@ -230,9 +391,17 @@ export function createHub(deps: HubDeps): Hub {
       registry.list().map(async (n) => {
         const at = deps.clock.now().toISOString();
         try {
-          const res = await deps.fetch(n.metadata.endpoints.health, { signal: AbortSignal.timeout(3000), headers: { 'x-kakehashi-caller': 'hub' } });
+          const res = await deps.fetch(n.metadata.endpoints.health, {
+            signal: AbortSignal.timeout(3000),
+            headers: { 'x-kakehashi-caller': 'hub' },
+          });
           const body = (await res.json()) as { status?: string };
-          registry.setHealth(n.country, res.ok && body.status === 'ok' ? 'ok' : 'unreachable', at, res.ok ? undefined : `HTTP ${res.status}`);
+          registry.setHealth(
+            n.country,
+            res.ok && body.status === 'ok' ? 'ok' : 'unreachable',
+            at,
+            res.ok ? undefined : `HTTP ${res.status}`,
+          );
         } catch (e) {
           registry.setHealth(n.country, 'unreachable', at, e instanceof Error ? e.message.slice(0, 120) : 'error');
         }
@@ -245,12 +414,44 @@ export function createHub(deps: HubDeps): Hub {
       path: '/federation/health',
       tags: ['operations'],
       summary: 'Health of the hub and every registered node (checked now)',
-      responses: { 200: { description: 'Federation health', content: { 'application/json': { schema: z.object({ status: z.enum(['ok', 'degraded']), hub: z.literal('ok'), nodes: z.array(z.object({ country: z.string(), url: z.string(), status: z.string(), checkedAt: z.string().nullable() })) }) } } } },
+      responses: {
+        200: {
+          description: 'Federation health',
+          content: {
+            'application/json': {
+              schema: z.object({
+                status: z.enum(['ok', 'degraded']),
+                hub: z.literal('ok'),
+                nodes: z.array(
+                  z.object({
+                    country: z.string(),
+                    url: z.string(),
+                    status: z.string(),
+                    checkedAt: z.string().nullable(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+      },
     }),
     async (c) => {
       await checkHealth();
-      const nodes = registry.list().map((n) => ({ country: n.country, url: n.metadata.url, status: n.health.status, checkedAt: n.health.checkedAt }));
-      return c.json({ status: nodes.every((n) => n.status === 'ok') ? ('ok' as const) : ('degraded' as const), hub: 'ok' as const, nodes }, 200);
+      const nodes = registry.list().map((n) => ({
+        country: n.country,
+        url: n.metadata.url,
+        status: n.health.status,
+        checkedAt: n.health.checkedAt,
+      }));
+      return c.json(
+        {
+          status: nodes.every((n) => n.status === 'ok') ? ('ok' as const) : ('degraded' as const),
+          hub: 'ok' as const,
+          nodes,
+        },
+        200,
+      );
     },
   );
 
@@ -258,7 +459,8 @@ export function createHub(deps: HubDeps): Hub {
   app.get('/audit', (c) => {
     const after = Number(c.req.query('after') ?? 0);
     const limit = Number(c.req.query('limit') ?? 100);
-    if (!Number.isInteger(after) || !Number.isInteger(limit) || after < 0 || limit < 1) throw new KakehashiError('bad-request', 'after and limit must be non-negative integers.');
+    if (!Number.isInteger(after) || !Number.isInteger(limit) || after < 0 || limit < 1)
+      throw new KakehashiError('bad-request', 'after and limit must be non-negative integers.');
     return c.json({ entries: audit.list({ afterSeq: after, limit }) });
   });
   app.get('/audit/verify', (c) => c.json(audit.verify()));
@@ -267,7 +469,10 @@ export function createHub(deps: HubDeps): Hub {
   const TraceEventSchema = z.object({
     traceId: z.string().regex(/^[0-9a-f]{32}$/),
     spanId: z.string().regex(/^[0-9a-f]{16}$/),
-    parentSpanId: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+    parentSpanId: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional(),
     time: z.string(),
     component: z.string().max(20),
     country: z.string().max(2).optional(),
@@ -285,8 +490,19 @@ export function createHub(deps: HubDeps): Hub {
       path: '/traces/events',
       tags: ['traces'],
       summary: 'Components report their trace events here',
-      request: { body: { required: true, content: { 'application/json': { schema: z.object({ events: z.array(TraceEventSchema).max(1000) }) } } } },
-      responses: { 202: { description: 'Accepted', content: { 'application/json': { schema: z.object({ accepted: z.number() }) } } }, ...problemResponses(400, 413, 415) },
+      request: {
+        body: {
+          required: true,
+          content: { 'application/json': { schema: z.object({ events: z.array(TraceEventSchema).max(1000) }) } },
+        },
+      },
+      responses: {
+        202: {
+          description: 'Accepted',
+          content: { 'application/json': { schema: z.object({ accepted: z.number() }) } },
+        },
+        ...problemResponses(400, 413, 415),
+      },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
@@ -298,7 +514,11 @@ export function createHub(deps: HubDeps): Hub {
   app.get('/traces', (c) => c.json({ traces: traces.recent(Number(c.req.query('limit') ?? 50) || 50) }));
   app.get('/traces/:traceId', (c) => {
     const events = traces.events(c.req.param('traceId').toLowerCase());
-    if (events.length === 0) throw new KakehashiError('not-found', 'No events for this trace id (traces are kept for the most recent 50,000 events).');
+    if (events.length === 0)
+      throw new KakehashiError(
+        'not-found',
+        'No events for this trace id (traces are kept for the most recent 50,000 events).',
+      );
     return c.json({ traceId: c.req.param('traceId'), events });
   });
 
@@ -306,12 +526,36 @@ export function createHub(deps: HubDeps): Hub {
   app.post('/admin/trust/revoke', async (c) => {
     requireJson(c.req.header('content-type'));
     const body = z
-      .object({ serialHex: z.string().regex(/^[0-9a-fA-F]+$/).optional(), name: z.string().max(200).optional(), reason: z.enum(['keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'unspecified']).optional(), at: z.string().datetime().optional() })
+      .object({
+        serialHex: z
+          .string()
+          .regex(/^[0-9a-fA-F]+$/)
+          .optional(),
+        name: z.string().max(200).optional(),
+        reason: z
+          .enum([
+            'keyCompromise',
+            'cACompromise',
+            'affiliationChanged',
+            'superseded',
+            'cessationOfOperation',
+            'unspecified',
+          ])
+          .optional(),
+        at: z.string().datetime().optional(),
+      })
       .refine((b) => b.serialHex || b.name, 'give serialHex or name')
       .safeParse(await c.req.json());
-    if (!body.success) throw new KakehashiError('validation-failed', `Revocation request: ${body.error.issues[0]?.message}.`);
+    if (!body.success)
+      throw new KakehashiError('validation-failed', `Revocation request: ${body.error.issues[0]?.message}.`);
     const r = deps.trust.revoke({ ...body.data, at: body.data.at ? new Date(body.data.at) : deps.clock.now() });
-    audit.append({ actor: 'admin', action: 'certificate.revoked', subject: r.serialHex, outcome: 'success', details: { crl: r.crl, reason: body.data.reason ?? 'unspecified' } });
+    audit.append({
+      actor: 'admin',
+      action: 'certificate.revoked',
+      subject: r.serialHex,
+      outcome: 'success',
+      details: { crl: r.crl, reason: body.data.reason ?? 'unspecified' },
+    });
     log.warn('certificate revoked', { serialHex: r.serialHex, crl: r.crl });
     return c.json(r);
   });
@@ -339,6 +583,21 @@ export function createHub(deps: HubDeps): Hub {
   };
 }
 
-function hop(span: { traceId: string; spanId: string }, deps: HubDeps, operation: string, verdict: TraceEvent['verdict'], artefact?: unknown): TraceEvent {
-  return { traceId: span.traceId, spanId: span.spanId, time: deps.clock.now().toISOString(), component: 'hub', operation, direction: 'internal', verdict, artefact };
+function hop(
+  span: { traceId: string; spanId: string },
+  deps: HubDeps,
+  operation: string,
+  verdict: TraceEvent['verdict'],
+  artefact?: unknown,
+): TraceEvent {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    time: deps.clock.now().toISOString(),
+    component: 'hub',
+    operation,
+    direction: 'internal',
+    verdict,
+    artefact,
+  };
 }

@@ -4,6 +4,10 @@
  */
 export { createHub, type Hub, type HubDeps } from './create-hub.ts';
 export { type RegisteredNode, RegistryStore } from './registry/registry-store.ts';
-export { type RegistrationCheck, type VerifiedRegistration, verifyRegistration } from './registry/verify-registration.ts';
+export {
+  type RegistrationCheck,
+  type VerifiedRegistration,
+  verifyRegistration,
+} from './registry/verify-registration.ts';
 export { TraceStore } from './traces/trace-store.ts';
 export type { CertificateVerdict, HubTrust, RevocationRequest } from './trust/hub-trust.ts';

@@ -56,7 +56,14 @@ const VerdictSchema = z
     serialHex: z.string().optional(),
     anchor: z.string().optional(),
     failure: z.object({ code: z.string(), reason: z.string() }).optional(),
-    checks: z.array(z.object({ rule: z.string(), outcome: z.enum(['passed', 'failed', 'skipped']), reason: z.string(), code: z.string().optional() })),
+    checks: z.array(
+      z.object({
+        rule: z.string(),
+        outcome: z.enum(['passed', 'failed', 'skipped']),
+        reason: z.string(),
+        code: z.string().optional(),
+      }),
+    ),
   })
   .openapi('CertificateVerdict');
 
@@ -67,13 +74,26 @@ const VerdictSchema = z
  */
 export function createNationalNode(deps: NodeDeps): NationalNode {
   const { profile } = deps;
-  const info: ComponentInfo = { component: 'node', country: profile.code, name: `National node ${profile.code} (${profile.name})`, version: VERSION };
+  const info: ComponentInfo = {
+    component: 'node',
+    country: profile.code,
+    name: `National node ${profile.code} (${profile.name})`,
+    version: VERSION,
+  };
   const log = deps.logger;
   const app = createComponentApp(info, deps);
   let registered: { at: string; created: boolean } | undefined;
 
-  mountHealth(app, info, deps, () => ({ registered: registered !== undefined, trust: deps.trust.status().loaded ? 'loaded' : 'not-loaded', hub: deps.hubUrl }));
-  mountDocs(app, info, `National node of ${profile.name} (${profile.nameLocal}). Personas, agencies, services, trust status, peer discovery. Test-only.`);
+  mountHealth(app, info, deps, () => ({
+    registered: registered !== undefined,
+    trust: deps.trust.status().loaded ? 'loaded' : 'not-loaded',
+    hub: deps.hubUrl,
+  }));
+  mountDocs(
+    app,
+    info,
+    `National node of ${profile.name} (${profile.nameLocal}). Personas, agencies, services, trust status, peer discovery. Test-only.`,
+  );
   mountAdmin(app, deps, {});
 
   const url = deps.publicUrl;
@@ -82,15 +102,33 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     name: info.name,
     url,
     iat: Math.floor(deps.clock.nowMs() / 1000),
-    endpoints: { health: `${url}/health`, openapi: `${url}/openapi.json`, docs: `${url}/docs`, personas: `${url}/personas` },
+    endpoints: {
+      health: `${url}/health`,
+      openapi: `${url}/openapi.json`,
+      docs: `${url}/docs`,
+      personas: `${url}/personas`,
+    },
     capabilities: [],
-    services: profile.services.map((s) => ({ id: s.id, name: s.name, block: 'eid' as const, endpoint: `${url}/services/${s.id}`, description: s.description })),
+    services: profile.services.map((s) => ({
+      id: s.id,
+      name: s.name,
+      block: 'eid' as const,
+      endpoint: `${url}/services/${s.id}`,
+      description: s.description,
+    })),
     participants: profile.participants.map((p) => ({ id: p.id, name: p.name, services: p.services })),
-    certificates: { signing: deps.credentials.signing.certPem, tls: deps.credentials.tls.certPem, encryption: deps.credentials.encryption.certPem },
+    certificates: {
+      signing: deps.credentials.signing.certPem,
+      tls: deps.credentials.tls.certPem,
+      encryption: deps.credentials.encryption.certPem,
+    },
   });
 
   const register = async () => {
-    const signed = await signMetadata(metadata(), deps.credentials.signing.privateKey, [deps.credentials.signing.certPem, ...deps.credentials.signing.chainPem]);
+    const signed = await signMetadata(metadata(), deps.credentials.signing.privateKey, [
+      deps.credentials.signing.certPem,
+      ...deps.credentials.signing.chainPem,
+    ]);
     const res = await deps.fetch(`${deps.hubUrl}/registry/nodes`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-kakehashi-caller': `node:${profile.code}` },
@@ -98,7 +136,11 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     });
     const body = (await res.json()) as { country?: string; created?: boolean; detail?: string; code?: string };
     if (!res.ok) {
-      throw new KakehashiError('upstream-unavailable', `The hub refused the registration of ${profile.code}: ${body.code ?? res.status}: ${body.detail ?? ''}`, { extra: { hubCode: body.code } });
+      throw new KakehashiError(
+        'upstream-unavailable',
+        `The hub refused the registration of ${profile.code}: ${body.code ?? res.status}: ${body.detail ?? ''}`,
+        { extra: { hubCode: body.code } },
+      );
     }
     registered = { at: deps.clock.now().toISOString(), created: body.created === true };
     log.info('registered with the hub', { hub: deps.hubUrl, created: body.created });
@@ -109,7 +151,11 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   app.get('/personas', (c) => c.json(deps.personas));
   app.get('/personas/:id', (c) => {
     const p = deps.personas.find((x) => x.id === c.req.param('id'));
-    if (!p) throw new KakehashiError('not-found', `No persona "${c.req.param('id').slice(0, 40)}" at node ${profile.code}; GET /personas lists them.`);
+    if (!p)
+      throw new KakehashiError(
+        'not-found',
+        `No persona "${c.req.param('id').slice(0, 40)}" at node ${profile.code}; GET /personas lists them.`,
+      );
     return c.json(p);
   });
   app.get('/agencies', (c) => c.json({ country: profile.code, agencies: profile.agencies }));
@@ -119,7 +165,10 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   // ---- metadata and trust -----------------------------------------------------------------------------
   app.get('/metadata', async (c) => {
     const m = metadata();
-    const signed = await signMetadata(m, deps.credentials.signing.privateKey, [deps.credentials.signing.certPem, ...deps.credentials.signing.chainPem]);
+    const signed = await signMetadata(m, deps.credentials.signing.privateKey, [
+      deps.credentials.signing.certPem,
+      ...deps.credentials.signing.chainPem,
+    ]);
     return c.json({ metadata: m, signedMetadata: signed });
   });
   app.get('/trust/status', (c) => c.json(deps.trust.status()));
@@ -140,40 +189,77 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
               schema: z.object({
                 certificate: z.string().min(50).max(20_000).openapi({ description: 'PEM certificate' }),
                 chain: z.array(z.string().max(20_000)).max(5).default([]),
-                usage: z.array(z.enum(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign'])).max(7).default([]),
-                at: z.string().datetime().optional().openapi({ description: 'Validation time (default: the virtual clock)' }),
+                usage: z
+                  .array(
+                    z.enum([
+                      'digitalSignature',
+                      'nonRepudiation',
+                      'keyEncipherment',
+                      'dataEncipherment',
+                      'keyAgreement',
+                      'keyCertSign',
+                      'cRLSign',
+                    ]),
+                  )
+                  .max(7)
+                  .default([]),
+                at: z
+                  .string()
+                  .datetime()
+                  .optional()
+                  .openapi({ description: 'Validation time (default: the virtual clock)' }),
               }),
             },
           },
         },
       },
-      responses: { 200: { description: 'Verdict with every check', content: { 'application/json': { schema: VerdictSchema } } }, ...problemResponses(400, 413, 415, 503) },
+      responses: {
+        200: { description: 'Verdict with every check', content: { 'application/json': { schema: VerdictSchema } } },
+        ...problemResponses(400, 413, 415, 503),
+      },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
       const body = c.req.valid('json');
-      return c.json(validate(body.certificate, body.chain, body.usage, body.at ? new Date(body.at) : deps.clock.now()) as z.infer<typeof VerdictSchema>, 200);
+      return c.json(
+        validate(body.certificate, body.chain, body.usage, body.at ? new Date(body.at) : deps.clock.now()) as z.infer<
+          typeof VerdictSchema
+        >,
+        200,
+      );
     },
   );
 
   const validate = (pem: string, chain: string[], usage: string[], at: Date): NodeCertificateVerdict => {
     if (!deps.trust.status().loaded) {
-      throw new KakehashiError('upstream-unavailable', `Node ${profile.code} has not loaded the trust fabric from the hub yet (POST /admin/trust/refresh).`);
+      throw new KakehashiError(
+        'upstream-unavailable',
+        `Node ${profile.code} has not loaded the trust fabric from the hub yet (POST /admin/trust/refresh).`,
+      );
     }
     return deps.trust.validateCertificate(pem, chain, { at, usage });
   };
 
   // ---- peers, found through the hub -------------------------------------------------------------------
   app.get('/peers', async (c) => {
-    const res = await c.get('fetch')(`${deps.hubUrl}/registry/nodes`, { headers: { 'x-kakehashi-caller': `node:${profile.code}` } });
-    if (!res.ok) throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
+    const res = await c.get('fetch')(`${deps.hubUrl}/registry/nodes`, {
+      headers: { 'x-kakehashi-caller': `node:${profile.code}` },
+    });
+    if (!res.ok)
+      throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
     const { nodes } = (await res.json()) as { nodes: { country: string; metadata: NodeMetadata; health: unknown }[] };
-    return c.json({ peers: nodes.filter((n) => n.country !== profile.code).map((n) => ({ country: n.country, url: n.metadata.url, name: n.metadata.name, health: n.health })) });
+    return c.json({
+      peers: nodes
+        .filter((n) => n.country !== profile.code)
+        .map((n) => ({ country: n.country, url: n.metadata.url, name: n.metadata.name, health: n.health })),
+    });
   });
   app.get('/peers/:country', async (c) => {
     const cc = c.req.param('country').toUpperCase();
     if (!/^[A-Z]{2}$/.test(cc)) throw new KakehashiError('bad-request', 'The country must be a two-letter code.');
-    const res = await c.get('fetch')(`${deps.hubUrl}/registry/nodes/${cc}`, { headers: { 'x-kakehashi-caller': `node:${profile.code}` } });
+    const res = await c.get('fetch')(`${deps.hubUrl}/registry/nodes/${cc}`, {
+      headers: { 'x-kakehashi-caller': `node:${profile.code}` },
+    });
     if (res.status === 404) throw new KakehashiError('not-found', `The hub has no registered node ${cc}.`);
     if (!res.ok) throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} for node ${cc}.`);
     const node = (await res.json()) as { signedMetadata: string };
@@ -183,7 +269,9 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   /** Checks a peer's signed metadata ourselves: its certificate against our trust view, then the signature. */
   const verifyPeerMetadata = async (signed: string, cc: string) => {
     const header = decodeProtectedHeader(signed);
-    const pems = (header.x5c ?? []).map((b) => `-----BEGIN CERTIFICATE-----\n${b.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`);
+    const pems = (header.x5c ?? []).map(
+      (b) => `-----BEGIN CERTIFICATE-----\n${b.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`,
+    );
     const [leaf, ...chain] = pems;
     if (!leaf) throw new KakehashiError('registration-unsigned', `The metadata of ${cc} carries no certificate.`);
     const verdict = validate(leaf, chain, ['digitalSignature'], deps.clock.now());
@@ -191,7 +279,9 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     let metadata: NodeMetadata | undefined;
     if (verdict.valid && (header.alg === 'RS256' || header.alg === 'PS256')) {
       try {
-        const { payload } = await compactVerify(signed, await importX509(leaf, header.alg), { algorithms: ['RS256', 'PS256'] });
+        const { payload } = await compactVerify(signed, await importX509(leaf, header.alg), {
+          algorithms: ['RS256', 'PS256'],
+        });
         metadata = NodeMetadataSchema.parse(JSON.parse(new TextDecoder().decode(payload)));
         signatureValid = true;
       } catch {
@@ -199,7 +289,15 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
       }
     }
     const countryMatches = metadata?.country === cc && verdict.country === cc;
-    return { country: cc, url: metadata?.url, trusted: verdict.valid && signatureValid && countryMatches, certificate: verdict, signatureValid, countryMatches, metadata };
+    return {
+      country: cc,
+      url: metadata?.url,
+      trusted: verdict.valid && signatureValid && countryMatches,
+      certificate: verdict,
+      signatureValid,
+      countryMatches,
+      metadata,
+    };
   };
 
   const start = async (options: { attempts?: number; delayMs?: number } = {}) => {

@@ -4,5 +4,5 @@
  */
 export { createNationalNode, type NationalNode, type NodeCredential, type NodeDeps } from './create-node.ts';
 export { signMetadata } from './metadata/sign-metadata.ts';
-export type { NodeCertificateVerdict, NodeTrust, NodeTrustStatus } from './trust/node-trust.ts';
 export * from './profiles/index.ts';
+export type { NodeCertificateVerdict, NodeTrust, NodeTrustStatus } from './trust/node-trust.ts';

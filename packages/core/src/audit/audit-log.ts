@@ -71,7 +71,9 @@ export class AuditLog {
 
   append(input: AuditEntryInput): AuditEntry {
     return this.#store.transaction(() => {
-      const last = this.#store.get<{ seq: number; hash: string }>(`SELECT seq, hash FROM ${this.#table} ORDER BY seq DESC LIMIT 1`);
+      const last = this.#store.get<{ seq: number; hash: string }>(
+        `SELECT seq, hash FROM ${this.#table} ORDER BY seq DESC LIMIT 1`,
+      );
       const body = {
         seq: (last?.seq ?? 0) + 1,
         time: this.#clock.now().toISOString(),
@@ -86,7 +88,16 @@ export class AuditLog {
       const hash = entryHash(prevHash, body);
       this.#store.run(
         `INSERT INTO ${this.#table} (seq, time, actor, action, subject, outcome, details, trace_id, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-        body.seq, body.time, body.actor, body.action, body.subject, body.outcome, JSON.stringify(body.details), body.traceId, prevHash, hash,
+        body.seq,
+        body.time,
+        body.actor,
+        body.action,
+        body.subject,
+        body.outcome,
+        JSON.stringify(body.details),
+        body.traceId,
+        prevHash,
+        hash,
       );
       return { ...body, prevHash, hash };
     });
@@ -108,9 +119,18 @@ export class AuditLog {
     for (const row of this.#store.all<Record<string, unknown>>(`SELECT * FROM ${this.#table} ORDER BY seq`)) {
       const e = toEntry(row);
       const { hash, prevHash, ...body } = e;
-      if (e.seq !== expectedSeq) return { valid: false, count, head: prev, brokenAt: e.seq, reason: `entry ${expectedSeq} is missing` };
-      if (prevHash !== prev) return { valid: false, count, head: prev, brokenAt: e.seq, reason: `entry ${e.seq} does not link to the previous entry` };
-      if (entryHash(prev, body) !== hash) return { valid: false, count, head: prev, brokenAt: e.seq, reason: `entry ${e.seq} was altered` };
+      if (e.seq !== expectedSeq)
+        return { valid: false, count, head: prev, brokenAt: e.seq, reason: `entry ${expectedSeq} is missing` };
+      if (prevHash !== prev)
+        return {
+          valid: false,
+          count,
+          head: prev,
+          brokenAt: e.seq,
+          reason: `entry ${e.seq} does not link to the previous entry`,
+        };
+      if (entryHash(prev, body) !== hash)
+        return { valid: false, count, head: prev, brokenAt: e.seq, reason: `entry ${e.seq} was altered` };
       prev = hash;
       count++;
       expectedSeq++;

@@ -44,7 +44,8 @@ export class VirtualClock implements Clock {
 
   /** Move virtual time forward (or back, with a negative amount); works frozen or running. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms)) throw new KakehashiError('clock-invalid', 'advance: the amount must be a finite number of milliseconds');
+    if (!Number.isFinite(ms))
+      throw new KakehashiError('clock-invalid', 'advance: the amount must be a finite number of milliseconds');
     if (this.#frozenAt !== undefined) this.#frozenAt += ms;
     else this.#offsetMs += ms;
   }
@@ -72,7 +73,11 @@ export class VirtualClock implements Clock {
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') return input;
   const m = /^(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(input.trim());
-  if (!m) throw new KakehashiError('clock-invalid', `"${input.slice(0, 40)}" is not a duration: use e.g. 30d, 2h, 15m, 10s, 500ms`);
+  if (!m)
+    throw new KakehashiError(
+      'clock-invalid',
+      `"${input.slice(0, 40)}" is not a duration: use e.g. 30d, 2h, 15m, 10s, 500ms`,
+    );
   const n = Number(m[1]);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
   return n * unit;

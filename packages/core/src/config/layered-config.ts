@@ -60,10 +60,12 @@ export class LayeredConfig<S extends readonly OptionSpec[]> {
     this.#layers = { default: new Map(), file: new Map(), env: new Map(), cli: new Map(), runtime: new Map() };
     for (const s of specs) this.#layers.default.set(s.key, s.default);
     const file = typeof input.file === 'string' ? readConfigFile(input.file) : input.file;
-    for (const [k, v] of Object.entries(file ?? {})) this.#layers.file.set(k, this.#parse(this.#spec(k), v, 'config file'));
+    for (const [k, v] of Object.entries(file ?? {}))
+      this.#layers.file.set(k, this.#parse(this.#spec(k), v, 'config file'));
     for (const s of specs) {
       const raw = input.env?.[s.env];
-      if (raw !== undefined && raw !== '') this.#layers.env.set(s.key, this.#parse(s, raw, `environment variable ${s.env}`));
+      if (raw !== undefined && raw !== '')
+        this.#layers.env.set(s.key, this.#parse(s, raw, `environment variable ${s.env}`));
     }
     for (const [k, v] of Object.entries(input.cli ?? {})) {
       if (v !== undefined) this.#layers.cli.set(k, this.#parse(this.#spec(k), v, `flag ${this.#spec(k).flag ?? k}`));
@@ -102,7 +104,10 @@ export class LayeredConfig<S extends readonly OptionSpec[]> {
     for (const [k, v] of Object.entries(values)) {
       const spec = this.#spec(k);
       if (!spec.runtime) {
-        throw new KakehashiError('config-not-runtime', `Option "${k}" cannot be changed at runtime; set ${spec.env} or the config file and restart.`);
+        throw new KakehashiError(
+          'config-not-runtime',
+          `Option "${k}" cannot be changed at runtime; set ${spec.env} or the config file and restart.`,
+        );
       }
       parsed.set(k, this.#parse(spec, v, 'admin API'));
     }
@@ -127,7 +132,10 @@ export class LayeredConfig<S extends readonly OptionSpec[]> {
   #spec(key: string): OptionSpec {
     const s = this.specs.find((x) => x.key === key);
     if (!s) {
-      throw new KakehashiError('config-unknown-option', `No configuration option "${key}". Known options: ${this.specs.map((x) => x.key).join(', ')}.`);
+      throw new KakehashiError(
+        'config-unknown-option',
+        `No configuration option "${key}". Known options: ${this.specs.map((x) => x.key).join(', ')}.`,
+      );
     }
     return s;
   }
@@ -136,7 +144,9 @@ export class LayeredConfig<S extends readonly OptionSpec[]> {
     const r = spec.schema.safeParse(value);
     if (!r.success) {
       const why = r.error.issues.map((i) => i.message).join('; ');
-      throw new KakehashiError('config-invalid', `Invalid value for "${spec.key}" from the ${where}: ${why}.`, { extra: { option: spec.key } });
+      throw new KakehashiError('config-invalid', `Invalid value for "${spec.key}" from the ${where}: ${why}.`, {
+        extra: { option: spec.key },
+      });
     }
     return r.data;
   }
@@ -161,7 +171,9 @@ function readConfigFile(path: string): Record<string, unknown> {
 /** Renders the options as the Markdown table the README carries. */
 export function renderOptionsTable(specs: readonly OptionSpec[]): string {
   const rows = specs.map((s) => {
-    const how = [`\`${s.env}\``, s.flag ? `\`${s.flag}\`` : '', `config \`${s.key}\``, s.runtime ? 'admin API' : ''].filter(Boolean).join(', ');
+    const how = [`\`${s.env}\``, s.flag ? `\`${s.flag}\`` : '', `config \`${s.key}\``, s.runtime ? 'admin API' : '']
+      .filter(Boolean)
+      .join(', ');
     const def = s.secret ? '(test-only value, see below)' : `\`${JSON.stringify(s.default)}\``;
     return `| \`${s.key}\` | ${def} | ${how} | ${s.description} |`;
   });

@@ -51,7 +51,10 @@ export const ERROR_CODES = {
   // hub: registry and discovery
   'registration-unsigned': { status: 400, title: 'Node metadata must be signed' },
   'registration-signature-invalid': { status: 422, title: 'The node metadata signature does not verify' },
-  'registration-cert-invalid': { status: 422, title: 'The node certificate does not validate against the trust fabric' },
+  'registration-cert-invalid': {
+    status: 422,
+    title: 'The node certificate does not validate against the trust fabric',
+  },
   'registration-country-mismatch': { status: 422, title: 'The metadata country differs from the certificate country' },
   'registration-stale': { status: 422, title: 'The node metadata is too old or from the future' },
   'participant-not-found': { status: 404, title: 'No node serves this participant and service' },

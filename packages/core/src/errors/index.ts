@@ -1,2 +1,7 @@
 export { ERROR_CODES, type ErrorCode, problemType } from './codes.ts';
-export { isKakehashiError, KakehashiError, type KakehashiErrorOptions, type ProblemDetails } from './kakehashi-error.ts';
+export {
+  isKakehashiError,
+  KakehashiError,
+  type KakehashiErrorOptions,
+  type ProblemDetails,
+} from './kakehashi-error.ts';

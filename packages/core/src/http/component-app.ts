@@ -54,7 +54,10 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
       const first = issues[0];
       return problemResponse(
         c,
-        new KakehashiError('validation-failed', `The ${result.target} does not match the schema${first ? `: ${first.path || '(root)'}: ${first.message}` : ''}.`),
+        new KakehashiError(
+          'validation-failed',
+          `The ${result.target} does not match the schema${first ? `: ${first.path || '(root)'}: ${first.message}` : ''}.`,
+        ),
         { issues },
       );
     },
@@ -93,7 +96,10 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     bodyLimit({
       maxSize: deps.config.get('maxBodyBytes'),
       onError: () => {
-        throw new KakehashiError('payload-too-large', `The request body exceeds ${deps.config.get('maxBodyBytes')} bytes.`);
+        throw new KakehashiError(
+          'payload-too-large',
+          `The request body exceeds ${deps.config.get('maxBodyBytes')} bytes.`,
+        );
       },
     })(c, next),
   );
@@ -114,7 +120,13 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
 
   app.onError(problemErrorHandler(deps.logger));
   app.notFound((c) =>
-    problemResponse(c, new KakehashiError('not-found', `No route ${c.req.method} ${new URL(c.req.url).pathname} on ${info.name}; the API is listed at /docs.`)),
+    problemResponse(
+      c,
+      new KakehashiError(
+        'not-found',
+        `No route ${c.req.method} ${new URL(c.req.url).pathname} on ${info.name}; the API is listed at /docs.`,
+      ),
+    ),
   );
   return app;
 }
@@ -134,6 +146,9 @@ export function tracingFetch(base: typeof fetch, span: TraceContext): typeof fet
  */
 export function requireJson(contentType: string | undefined): void {
   if (!/^application\/([\w.+-]+\+)?json\b/i.test((contentType ?? '').trim())) {
-    throw new KakehashiError('unsupported-media-type', `Send the body as application/json (got ${contentType ? `"${contentType.slice(0, 60)}"` : 'no content type'}).`);
+    throw new KakehashiError(
+      'unsupported-media-type',
+      `Send the body as application/json (got ${contentType ? `"${contentType.slice(0, 60)}"` : 'no content type'}).`,
+    );
   }
 }

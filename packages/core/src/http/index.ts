@@ -1,3 +1,20 @@
-export { type AppEnv, type ComponentApp, type ComponentDeps, type ComponentInfo, createComponentApp, requireJson, tracingFetch } from './component-app.ts';
+export {
+  type AppEnv,
+  type ComponentApp,
+  type ComponentDeps,
+  type ComponentInfo,
+  createComponentApp,
+  requireJson,
+  tracingFetch,
+} from './component-app.ts';
 export { problemErrorHandler, problemResponse, toKakehashiError } from './problem.ts';
-export { type AdminHooks, adminAuth, HealthSchema, mountAdmin, mountDocs, mountHealth, ProblemSchema, problemResponses } from './standard-routes.ts';
+export {
+  type AdminHooks,
+  adminAuth,
+  HealthSchema,
+  mountAdmin,
+  mountDocs,
+  mountHealth,
+  ProblemSchema,
+  problemResponses,
+} from './standard-routes.ts';

@@ -20,16 +20,24 @@ export function toKakehashiError(err: unknown): KakehashiError {
   if (isKakehashiError(err)) return err;
   if (err instanceof HTTPException) {
     const code = BY_STATUS[err.status] ?? (err.status >= 500 ? 'internal-error' : 'bad-request');
-    const detail = /malformed json/i.test(err.message) ? 'The request body is not valid JSON.' : err.message || 'The request was refused.';
+    const detail = /malformed json/i.test(err.message)
+      ? 'The request body is not valid JSON.'
+      : err.message || 'The request was refused.';
     return new KakehashiError(/malformed json/i.test(err.message) ? 'malformed-json' : code, detail, { cause: err });
   }
-  return new KakehashiError('internal-error', 'An internal error occurred; the log has the details (search for the trace id).', { cause: err });
+  return new KakehashiError(
+    'internal-error',
+    'An internal error occurred; the log has the details (search for the trace id).',
+    { cause: err },
+  );
 }
 
 /** Writes an RFC 9457 problem document. */
 export function problemResponse(c: Context, err: KakehashiError, extra: Record<string, unknown> = {}): Response {
   const problem: ProblemDetails = { ...err.toProblem(c.req.path), ...extra };
-  return c.body(JSON.stringify(problem), err.status as ContentfulStatusCode, { 'content-type': 'application/problem+json' });
+  return c.body(JSON.stringify(problem), err.status as ContentfulStatusCode, {
+    'content-type': 'application/problem+json',
+  });
 }
 
 /** The `onError` handler every component installs. Internal errors are logged; nothing secret is exposed. */
@@ -38,7 +46,8 @@ export function problemErrorHandler(logger: Logger) {
     const k = toKakehashiError(err);
     const traceId = (c.get('trace') as { traceId?: string } | undefined)?.traceId;
     if (k.status >= 500) {
-      const cause = k.cause instanceof Error ? { name: k.cause.name, message: k.cause.message, stack: k.cause.stack } : k.cause;
+      const cause =
+        k.cause instanceof Error ? { name: k.cause.name, message: k.cause.message, stack: k.cause.stack } : k.cause;
       logger.error('request failed', { path: c.req.path, method: c.req.method, code: k.code, traceId, cause });
     } else {
       logger.debug('request refused', { path: c.req.path, method: c.req.method, code: k.code, traceId });

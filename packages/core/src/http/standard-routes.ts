@@ -23,8 +23,12 @@ export const ProblemSchema = z
 
 /** The problem+json responses every route may give. */
 export function problemResponses(...statuses: number[]) {
-  const out: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }> = {};
-  for (const s of statuses) out[s] = { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: ProblemSchema } } };
+  const out: Record<
+    number,
+    { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }
+  > = {};
+  for (const s of statuses)
+    out[s] = { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: ProblemSchema } } };
   return out;
 }
 
@@ -43,10 +47,21 @@ export const HealthSchema = z
   .openapi('Health');
 
 /** `GET /health` as the conventions require: `{"status":"ok","component":…,"country":…}`. */
-export function mountHealth(app: ComponentApp, info: ComponentInfo, deps: ComponentDeps, extra: () => Record<string, unknown> = () => ({})): void {
+export function mountHealth(
+  app: ComponentApp,
+  info: ComponentInfo,
+  deps: ComponentDeps,
+  extra: () => Record<string, unknown> = () => ({}),
+): void {
   const started = Date.now();
   app.openapi(
-    createRoute({ method: 'get', path: '/health', tags: ['operations'], summary: 'Liveness and state of this component', responses: { 200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } } } }),
+    createRoute({
+      method: 'get',
+      path: '/health',
+      tags: ['operations'],
+      summary: 'Liveness and state of this component',
+      responses: { 200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } } },
+    }),
     (c) =>
       c.json({
         status: 'ok' as const,
@@ -66,21 +81,36 @@ let swaggerAssets: { css: string; bundle: string } | undefined;
 function loadSwaggerAssets() {
   if (!swaggerAssets) {
     const dir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-    swaggerAssets = { css: readFileSync(join(dir, 'swagger-ui.css'), 'utf8'), bundle: readFileSync(join(dir, 'swagger-ui-bundle.js'), 'utf8') };
+    swaggerAssets = {
+      css: readFileSync(join(dir, 'swagger-ui.css'), 'utf8'),
+      bundle: readFileSync(join(dir, 'swagger-ui-bundle.js'), 'utf8'),
+    };
   }
   return swaggerAssets;
 }
 
 /** `GET /openapi.json` (OpenAPI 3.1) and `GET /docs` (Swagger UI served locally: works offline). */
 export function mountDocs(app: ComponentApp, info: ComponentInfo, description: string): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The admin token (option adminToken)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The admin token (option adminToken)',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: `${info.name} — Kakehashi (TEST ONLY)`, version: info.version, description },
   });
-  app.get('/docs/swagger-ui.css', (c) => c.body(loadSwaggerAssets().css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
+  app.get('/docs/swagger-ui.css', (c) =>
+    c.body(loadSwaggerAssets().css, 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'max-age=3600',
+    }),
+  );
   app.get('/docs/swagger-ui-bundle.js', (c) =>
-    c.body(loadSwaggerAssets().bundle, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' }),
+    c.body(loadSwaggerAssets().bundle, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'max-age=3600',
+    }),
   );
   app.get('/docs', (c) =>
     c.html(`<!doctype html>
@@ -109,7 +139,10 @@ export function adminAuth(deps: ComponentDeps): MiddlewareHandler {
     const b = Buffer.from(expected);
     const { timingSafeEqual } = await import('node:crypto');
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new KakehashiError('unauthorized', 'The admin API needs "Authorization: Bearer <admin token>" (option adminToken; the test-only default is in the README).');
+      throw new KakehashiError(
+        'unauthorized',
+        'The admin API needs "Authorization: Bearer <admin token>" (option adminToken; the test-only default is in the README).',
+      );
     }
     await next();
   };
@@ -120,13 +153,25 @@ const ClockActionSchema = z
   .object({
     action: z.enum(['freeze', 'advance', 'resume', 'reset']),
     at: z.string().datetime().optional().openapi({ description: 'freeze: the instant (default now)' }),
-    by: z.union([z.string(), z.number()]).optional().openapi({ description: 'advance: a duration such as 30d, 2h, 90s or milliseconds', example: '30d' }),
+    by: z
+      .union([z.string(), z.number()])
+      .optional()
+      .openapi({ description: 'advance: a duration such as 30d, 2h, 90s or milliseconds', example: '30d' }),
   })
   .openapi('ClockAction');
 const ConfigSchema = z
   .object({
     options: z.array(
-      z.object({ key: z.string(), value: z.unknown(), source: z.string(), env: z.string(), flag: z.string().optional(), runtime: z.boolean(), description: z.string(), default: z.unknown() }),
+      z.object({
+        key: z.string(),
+        value: z.unknown(),
+        source: z.string(),
+        env: z.string(),
+        flag: z.string().optional(),
+        runtime: z.boolean(),
+        description: z.string(),
+        default: z.unknown(),
+      }),
     ),
   })
   .openapi('EffectiveConfig');
@@ -144,7 +189,17 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
   app.use('/admin/*', adminAuth(deps));
   const security = [{ adminToken: [] }];
   app.openapi(
-    createRoute({ method: 'get', path: '/admin/config', tags: ['admin'], security, summary: 'Effective configuration, with the layer each value comes from', responses: { 200: { description: 'Options', content: { 'application/json': { schema: ConfigSchema } } }, ...problemResponses(401) } }),
+    createRoute({
+      method: 'get',
+      path: '/admin/config',
+      tags: ['admin'],
+      security,
+      summary: 'Effective configuration, with the layer each value comes from',
+      responses: {
+        200: { description: 'Options', content: { 'application/json': { schema: ConfigSchema } } },
+        ...problemResponses(401),
+      },
+    }),
     (c) => c.json({ options: deps.config.effective() }, 200),
   );
   app.openapi(
@@ -154,8 +209,13 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
       tags: ['admin'],
       security,
       summary: 'Change runtime options (the highest configuration layer)',
-      request: { body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
-      responses: { 200: { description: 'Options after the change', content: { 'application/json': { schema: ConfigSchema } } }, ...problemResponses(400, 401, 409, 415) },
+      request: {
+        body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+      },
+      responses: {
+        200: { description: 'Options after the change', content: { 'application/json': { schema: ConfigSchema } } },
+        ...problemResponses(400, 401, 409, 415),
+      },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
@@ -165,7 +225,17 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/admin/clock', tags: ['admin'], security, summary: 'The virtual clock', responses: { 200: { description: 'Clock', content: { 'application/json': { schema: ClockSchema } } }, ...problemResponses(401) } }),
+    createRoute({
+      method: 'get',
+      path: '/admin/clock',
+      tags: ['admin'],
+      security,
+      summary: 'The virtual clock',
+      responses: {
+        200: { description: 'Clock', content: { 'application/json': { schema: ClockSchema } } },
+        ...problemResponses(401),
+      },
+    }),
     (c) => c.json(deps.clock.state(), 200),
   );
   app.openapi(
@@ -176,14 +246,18 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
       security,
       summary: 'Freeze, advance, resume or reset the virtual clock',
       request: { body: { required: true, content: { 'application/json': { schema: ClockActionSchema } } } },
-      responses: { 200: { description: 'Clock after the action', content: { 'application/json': { schema: ClockSchema } } }, ...problemResponses(400, 401, 415) },
+      responses: {
+        200: { description: 'Clock after the action', content: { 'application/json': { schema: ClockSchema } } },
+        ...problemResponses(400, 401, 415),
+      },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
       const body = c.req.valid('json');
       if (body.action === 'freeze') deps.clock.freeze(body.at ? new Date(body.at) : undefined);
       else if (body.action === 'advance') {
-        if (body.by === undefined) throw new KakehashiError('clock-invalid', 'advance needs "by", e.g. {"action":"advance","by":"30d"}.');
+        if (body.by === undefined)
+          throw new KakehashiError('clock-invalid', 'advance needs "by", e.g. {"action":"advance","by":"30d"}.');
         deps.clock.advance(parseDuration(body.by));
       } else if (body.action === 'resume') deps.clock.resume();
       else deps.clock.reset();
@@ -192,7 +266,20 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
     },
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/admin/reset', tags: ['admin'], security, summary: 'Reset runtime state and runtime configuration', responses: { 200: { description: 'Reset done', content: { 'application/json': { schema: z.object({ reset: z.literal(true) }) } } }, ...problemResponses(401) } }),
+    createRoute({
+      method: 'post',
+      path: '/admin/reset',
+      tags: ['admin'],
+      security,
+      summary: 'Reset runtime state and runtime configuration',
+      responses: {
+        200: {
+          description: 'Reset done',
+          content: { 'application/json': { schema: z.object({ reset: z.literal(true) }) } },
+        },
+        ...problemResponses(401),
+      },
+    }),
     async (c) => {
       deps.config.clearRuntime();
       await hooks.reset?.();

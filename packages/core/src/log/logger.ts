@@ -41,12 +41,18 @@ export function redact(value: unknown, depth = 0): unknown {
 export function createLogger(options: LoggerOptions = {}, base: Record<string, unknown> = {}): Logger {
   const min = LEVELS[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const pretty = options.format === 'pretty' || ((options.format ?? 'auto') === 'auto' && process.stderr.isTTY === true);
+  const pretty =
+    options.format === 'pretty' || ((options.format ?? 'auto') === 'auto' && process.stderr.isTTY === true);
   const now = options.now ?? (() => new Date());
 
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;
-    const rec = { time: now().toISOString(), level, msg, ...(redact({ ...base, ...fields }) as Record<string, unknown>) };
+    const rec = {
+      time: now().toISOString(),
+      level,
+      msg,
+      ...(redact({ ...base, ...fields }) as Record<string, unknown>),
+    };
     if (!pretty) {
       write(JSON.stringify(rec));
       return;
@@ -69,6 +75,10 @@ export function createLogger(options: LoggerOptions = {}, base: Record<string, u
 /** A logger that records lines in memory (for tests that assert on logs). */
 export function createMemoryLogger(level: LogLevel = 'debug'): Logger & { lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ level, format: 'json', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const logger = createLogger({
+    level,
+    format: 'json',
+    write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>),
+  });
   return Object.assign(logger, { lines });
 }

@@ -59,5 +59,11 @@ export type BuildingBlock = z.infer<typeof BuildingBlockSchema>;
 
 /** The body of `POST /registry/nodes`. */
 export const RegistrationRequestSchema = z
-  .object({ signedMetadata: z.string().min(10).max(200_000).openapi({ description: 'Compact JWS (RS256) whose payload is NodeMetadata' }) })
+  .object({
+    signedMetadata: z
+      .string()
+      .min(10)
+      .max(200_000)
+      .openapi({ description: 'Compact JWS (RS256) whose payload is NodeMetadata' }),
+  })
   .openapi('RegistrationRequest');

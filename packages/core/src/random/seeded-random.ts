@@ -38,7 +38,8 @@ export class SeededRandom {
 
   /** A uniform integer in [0, maxExclusive), without modulo bias. */
   int(maxExclusive: number): number {
-    if (!Number.isSafeInteger(maxExclusive) || maxExclusive <= 0) throw new RangeError('int: maxExclusive must be a positive safe integer');
+    if (!Number.isSafeInteger(maxExclusive) || maxExclusive <= 0)
+      throw new RangeError('int: maxExclusive must be a positive safe integer');
     if (maxExclusive === 1) return 0;
     const limit = 2 ** 48 - (2 ** 48 % maxExclusive);
     for (;;) {

@@ -118,7 +118,9 @@ class SqliteStore implements Store {
           this.run('INSERT INTO _migrations (id, applied_at) VALUES (?, ?)', m.id, new Date().toISOString());
         });
       } catch (cause) {
-        throw new KakehashiError('store-migration-failed', `Migration ${m.id} of store ${this.name} failed.`, { cause });
+        throw new KakehashiError('store-migration-failed', `Migration ${m.id} of store ${this.name} failed.`, {
+          cause,
+        });
       }
       applied.push(m.id);
     }

@@ -1,1 +1,10 @@
-export { childSpan, formatTraceparent, MemoryTraceSink, parseTraceparent, type TraceContext, type TraceEvent, type TraceSink, teeSinks } from './trace.ts';
+export {
+  childSpan,
+  formatTraceparent,
+  MemoryTraceSink,
+  parseTraceparent,
+  type TraceContext,
+  type TraceEvent,
+  type TraceSink,
+  teeSinks,
+} from './trace.ts';

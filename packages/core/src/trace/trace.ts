@@ -77,5 +77,9 @@ export class MemoryTraceSink implements TraceSink {
 
 /** Fans events out to several sinks. */
 export function teeSinks(...sinks: TraceSink[]): TraceSink {
-  return { record: (e) => sinks.forEach((s) => s.record(e)) };
+  return {
+    record: (e) => {
+      for (const s of sinks) s.record(e);
+    },
+  };
 }

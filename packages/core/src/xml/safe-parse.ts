@@ -38,14 +38,21 @@ export function parseXml(input: string | Uint8Array, limits: SafeXmlLimits = {})
   // Comments and CDATA sections may mention "<!DOCTYPE" or "&x;" harmlessly: look only outside them.
   const markup = text.replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
   if (/<!DOCTYPE/i.test(markup) || /<!ENTITY/i.test(markup)) {
-    throw new KakehashiError('xml-doctype-forbidden', 'The XML document contains a DOCTYPE or entity declaration; remove it (DTDs are never processed here).', {
-      rule: 'OWASP XXE prevention: DTDs disabled',
-    });
+    throw new KakehashiError(
+      'xml-doctype-forbidden',
+      'The XML document contains a DOCTYPE or entity declaration; remove it (DTDs are never processed here).',
+      {
+        rule: 'OWASP XXE prevention: DTDs disabled',
+      },
+    );
   }
   for (const m of markup.matchAll(/&([^;\s<&]{0,64});/g)) {
     const name = m[1] ?? '';
     if (!name.startsWith('#') && !PREDEFINED.has(name)) {
-      throw new KakehashiError('xml-entity-forbidden', `The XML document references the undeclared entity "&${name.slice(0, 32)};".`);
+      throw new KakehashiError(
+        'xml-entity-forbidden',
+        `The XML document references the undeclared entity "&${name.slice(0, 32)};".`,
+      );
     }
   }
 
@@ -65,7 +72,10 @@ export function parseXml(input: string | Uint8Array, limits: SafeXmlLimits = {})
     throw new KakehashiError('malformed-xml', `The XML document is not well-formed: ${describe(cause)}`, { cause });
   }
   if (problems.length > 0 || !doc?.documentElement) {
-    throw new KakehashiError('malformed-xml', `The XML document is not well-formed: ${problems[0] ?? 'no root element'}`);
+    throw new KakehashiError(
+      'malformed-xml',
+      `The XML document is not well-formed: ${problems[0] ?? 'no root element'}`,
+    );
   }
   checkDepth(doc.documentElement, maxDepth);
   return doc;
@@ -76,7 +86,9 @@ function checkDepth(root: Element, maxDepth: number): void {
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [Node, number];
     if (depth > maxDepth) {
-      throw new KakehashiError('xml-too-deep', `The XML document nests elements deeper than ${maxDepth} levels.`, { extra: { limit: maxDepth } });
+      throw new KakehashiError('xml-too-deep', `The XML document nests elements deeper than ${maxDepth} levels.`, {
+        extra: { limit: maxDepth },
+      });
     }
     for (let child = node.firstChild; child; child = child.nextSibling) {
       if (child.nodeType === 1) stack.push([child, depth + 1]);

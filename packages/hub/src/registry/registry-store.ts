@@ -36,18 +36,32 @@ export class RegistryStore {
       if (existing) {
         this.#store.run(
           'UPDATE registry_nodes SET metadata = ?, signed_metadata = ?, signer_serial = ?, updated_at = ? WHERE country = ?',
-          JSON.stringify(metadata), signedMetadata, signerSerial, now, metadata.country,
+          JSON.stringify(metadata),
+          signedMetadata,
+          signerSerial,
+          now,
+          metadata.country,
         );
       } else {
         this.#store.run(
           'INSERT INTO registry_nodes (country, metadata, signed_metadata, signer_serial, registered_at, updated_at) VALUES (?,?,?,?,?,?)',
-          metadata.country, JSON.stringify(metadata), signedMetadata, signerSerial, now, now,
+          metadata.country,
+          JSON.stringify(metadata),
+          signedMetadata,
+          signerSerial,
+          now,
+          now,
         );
       }
       this.#store.run('DELETE FROM registry_participants WHERE country = ?', metadata.country);
       for (const p of metadata.participants) {
         for (const s of p.services) {
-          this.#store.run('INSERT OR REPLACE INTO registry_participants (participant_id, service, country) VALUES (?,?,?)', p.id, s, metadata.country);
+          this.#store.run(
+            'INSERT OR REPLACE INTO registry_participants (participant_id, service, country) VALUES (?,?,?)',
+            p.id,
+            s,
+            metadata.country,
+          );
         }
       }
       return { created: !existing };
@@ -64,17 +78,29 @@ export class RegistryStore {
   }
 
   signedMetadata(country: string): string | undefined {
-    return this.#store.get<{ signed_metadata: string }>('SELECT signed_metadata FROM registry_nodes WHERE country = ?', country)?.signed_metadata;
+    return this.#store.get<{ signed_metadata: string }>(
+      'SELECT signed_metadata FROM registry_nodes WHERE country = ?',
+      country,
+    )?.signed_metadata;
   }
 
   /** The node serving a participant for a service (exact match), if any. */
   findParticipant(participantId: string, service: string): string | undefined {
-    return this.#store.get<{ country: string }>('SELECT country FROM registry_participants WHERE participant_id = ? AND service = ?', participantId, service)
-      ?.country;
+    return this.#store.get<{ country: string }>(
+      'SELECT country FROM registry_participants WHERE participant_id = ? AND service = ?',
+      participantId,
+      service,
+    )?.country;
   }
 
   setHealth(country: string, status: 'ok' | 'unreachable', checkedAt: string, detail?: string): void {
-    this.#store.run('UPDATE registry_nodes SET health_status = ?, health_checked_at = ?, health_detail = ? WHERE country = ?', status, checkedAt, detail ?? null, country);
+    this.#store.run(
+      'UPDATE registry_nodes SET health_status = ?, health_checked_at = ?, health_detail = ? WHERE country = ?',
+      status,
+      checkedAt,
+      detail ?? null,
+      country,
+    );
   }
 
   remove(country: string): boolean {
@@ -93,7 +119,10 @@ export class RegistryStore {
 }
 
 function toNode(r: Record<string, string | null>): RegisteredNode {
-  const health: RegisteredNode['health'] = { status: (r.health_status as RegisteredNode['health']['status']) ?? 'unknown', checkedAt: r.health_checked_at ?? null };
+  const health: RegisteredNode['health'] = {
+    status: (r.health_status as RegisteredNode['health']['status']) ?? 'unknown',
+    checkedAt: r.health_checked_at ?? null,
+  };
   if (r.health_detail) health.detail = r.health_detail;
   return {
     country: String(r.country),

@@ -39,7 +39,11 @@ export async function verifyRegistration(
 
   const parts = signedMetadata.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) {
-    fail('registration-unsigned', 'jws-format', 'signedMetadata must be a compact JWS (three base64url parts separated by dots).');
+    fail(
+      'registration-unsigned',
+      'jws-format',
+      'signedMetadata must be a compact JWS (three base64url parts separated by dots).',
+    );
   }
   if (parts[2] === '') fail('registration-unsigned', 'jws-signature-present', 'The metadata carries no signature.');
 
@@ -50,18 +54,36 @@ export async function verifyRegistration(
     return fail('registration-unsigned', 'jws-header', 'The JWS protected header is not valid base64url JSON.');
   }
   if (!header.alg || !ALLOWED_ALGS.includes(header.alg)) {
-    fail('registration-signature-invalid', 'jws-alg', `Algorithm "${String(header.alg).slice(0, 20)}" is not accepted; sign with ${ALLOWED_ALGS.join(' or ')}.`);
+    fail(
+      'registration-signature-invalid',
+      'jws-alg',
+      `Algorithm "${String(header.alg).slice(0, 20)}" is not accepted; sign with ${ALLOWED_ALGS.join(' or ')}.`,
+    );
   }
-  if (header.crit !== undefined) fail('registration-signature-invalid', 'jws-crit', 'Unknown critical header parameters are refused (RFC 7515 §4.1.11).');
-  if (header.jwk || header.jku || header.x5u) fail('registration-signature-invalid', 'jws-key-source', 'Keys carried by reference or value (jwk, jku, x5u) are refused; send the certificate chain in x5c.');
+  if (header.crit !== undefined)
+    fail(
+      'registration-signature-invalid',
+      'jws-crit',
+      'Unknown critical header parameters are refused (RFC 7515 §4.1.11).',
+    );
+  if (header.jwk || header.jku || header.x5u)
+    fail(
+      'registration-signature-invalid',
+      'jws-key-source',
+      'Keys carried by reference or value (jwk, jku, x5u) are refused; send the certificate chain in x5c.',
+    );
   pass('jws-format', `Compact JWS, ${header.alg}.`);
 
   const x5c = header.x5c;
-  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 5) fail('registration-unsigned', 'jws-x5c', 'The JWS header must carry the signing certificate chain in x5c.');
+  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 5)
+    fail('registration-unsigned', 'jws-x5c', 'The JWS header must carry the signing certificate chain in x5c.');
   const pems = (x5c as string[]).map(derBase64ToPem);
   const [leafPem, ...chainPems] = pems as [string, ...string[]];
 
-  const verdict = ctx.trust.validateCertificate(leafPem, chainPems, { at: new Date(ctx.nowMs), usage: ['digitalSignature'] });
+  const verdict = ctx.trust.validateCertificate(leafPem, chainPems, {
+    at: new Date(ctx.nowMs),
+    usage: ['digitalSignature'],
+  });
   if (!verdict.valid) {
     const reason = `The signing certificate does not validate against the trust fabric: ${verdict.failure?.reason ?? 'unknown reason'}`;
     checks.push({ rule: 'certificate-path', outcome: 'failed', reason });
@@ -70,14 +92,21 @@ export async function verifyRegistration(
       extra: { checks, certificateFailure: verdict.failure?.code },
     });
   }
-  pass('certificate-path', `Chain to ${verdict.anchor ?? 'a trusted root'} validated at ${new Date(ctx.nowMs).toISOString()} (CRL checked).`);
+  pass(
+    'certificate-path',
+    `Chain to ${verdict.anchor ?? 'a trusted root'} validated at ${new Date(ctx.nowMs).toISOString()} (CRL checked).`,
+  );
 
   let payload: Uint8Array;
   try {
     const key = await importX509(leafPem, header.alg as string);
     payload = (await compactVerify(signedMetadata, key, { algorithms: ALLOWED_ALGS })).payload;
   } catch {
-    return fail('registration-signature-invalid', 'jws-signature', 'The metadata signature does not verify with the key of the certificate in x5c.');
+    return fail(
+      'registration-signature-invalid',
+      'jws-signature',
+      'The metadata signature does not verify with the key of the certificate in x5c.',
+    );
   }
   pass('jws-signature', 'Signature verifies with the certificate key.');
 
@@ -90,22 +119,38 @@ export async function verifyRegistration(
   const parsed = NodeMetadataSchema.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    return fail('validation-failed', 'metadata-schema', `The metadata does not match the schema: ${i?.path.join('.') || '(root)'}: ${i?.message}.`);
+    return fail(
+      'validation-failed',
+      'metadata-schema',
+      `The metadata does not match the schema: ${i?.path.join('.') || '(root)'}: ${i?.message}.`,
+    );
   }
   const metadata = parsed.data;
   pass('metadata-schema', 'Metadata matches the NodeMetadata schema.');
 
   if (!ctx.trust.countries().includes(metadata.country)) {
-    fail('unknown-country', 'country-known', `Country ${metadata.country} has no trusted list in this federation (known: ${ctx.trust.countries().join(', ')}).`);
+    fail(
+      'unknown-country',
+      'country-known',
+      `Country ${metadata.country} has no trusted list in this federation (known: ${ctx.trust.countries().join(', ')}).`,
+    );
   }
   if (verdict.country !== metadata.country) {
-    fail('registration-country-mismatch', 'country-binding', `The metadata claims ${metadata.country} but the certificate was issued for ${verdict.country ?? 'no country'}.`);
+    fail(
+      'registration-country-mismatch',
+      'country-binding',
+      `The metadata claims ${metadata.country} but the certificate was issued for ${verdict.country ?? 'no country'}.`,
+    );
   }
   pass('country-binding', `Certificate issued for ${metadata.country}.`);
 
   const ageSeconds = ctx.nowMs / 1000 - metadata.iat;
   if (ageSeconds > ctx.maxAgeSeconds || ageSeconds < -ctx.skewSeconds) {
-    fail('registration-stale', 'metadata-fresh', `The metadata was signed ${Math.round(ageSeconds)} s ago (allowed: ${ctx.maxAgeSeconds} s, skew ${ctx.skewSeconds} s); sign it again.`);
+    fail(
+      'registration-stale',
+      'metadata-fresh',
+      `The metadata was signed ${Math.round(ageSeconds)} s ago (allowed: ${ctx.maxAgeSeconds} s, skew ${ctx.skewSeconds} s); sign it again.`,
+    );
   }
   pass('metadata-fresh', `Signed ${Math.round(ageSeconds)} s ago.`);
 

@@ -24,7 +24,13 @@ export class TraceStore implements TraceSink {
   record(e: TraceEvent): void {
     this.#store.run(
       'INSERT INTO trace_events (trace_id, span_id, time, component, country, operation, event) VALUES (?,?,?,?,?,?,?)',
-      e.traceId, e.spanId, e.time, e.component, e.country ?? null, e.operation, JSON.stringify(e),
+      e.traceId,
+      e.spanId,
+      e.time,
+      e.component,
+      e.country ?? null,
+      e.operation,
+      JSON.stringify(e),
     );
     if (++this.#sinceTrim >= 1000) {
       this.#sinceTrim = 0;
@@ -33,7 +39,9 @@ export class TraceStore implements TraceSink {
   }
 
   /** The most recent traces, newest first, with their first operation and hop count. */
-  recent(limit = 50): { traceId: string; started: string; firstOperation: string; hops: number; components: string[] }[] {
+  recent(
+    limit = 50,
+  ): { traceId: string; started: string; firstOperation: string; hops: number; components: string[] }[] {
     return this.#store
       .all<{ trace_id: string; started: string; first_op: string; hops: number; comps: string }>(
         `SELECT trace_id, MIN(time) AS started, (SELECT operation FROM trace_events t2 WHERE t2.trace_id = t.trace_id ORDER BY id LIMIT 1) AS first_op,
@@ -41,11 +49,19 @@ export class TraceStore implements TraceSink {
          FROM trace_events t GROUP BY trace_id ORDER BY MAX(id) DESC LIMIT ?`,
         Math.min(limit, 500),
       )
-      .map((r) => ({ traceId: r.trace_id, started: r.started, firstOperation: r.first_op, hops: Number(r.hops), components: r.comps.split(',') }));
+      .map((r) => ({
+        traceId: r.trace_id,
+        started: r.started,
+        firstOperation: r.first_op,
+        hops: Number(r.hops),
+        components: r.comps.split(','),
+      }));
   }
 
   events(traceId: string): TraceEvent[] {
-    return this.#store.all<{ event: string }>('SELECT event FROM trace_events WHERE trace_id = ? ORDER BY time, id', traceId).map((r) => JSON.parse(r.event) as TraceEvent);
+    return this.#store
+      .all<{ event: string }>('SELECT event FROM trace_events WHERE trace_id = ? ORDER BY time, id', traceId)
+      .map((r) => JSON.parse(r.event) as TraceEvent);
   }
 
   clear(): void {

@@ -17,7 +17,14 @@ export interface RevocationRequest {
   /** Certificate serial number in hex, or a certificate name as listed by `GET /trust`. */
   serialHex?: string | undefined;
   name?: string | undefined;
-  reason?: 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'unspecified' | undefined;
+  reason?:
+    | 'keyCompromise'
+    | 'cACompromise'
+    | 'affiliationChanged'
+    | 'superseded'
+    | 'cessationOfOperation'
+    | 'unspecified'
+    | undefined;
   /** Revocation time (default: now on the virtual clock). */
   at?: Date | undefined;
 }
@@ -35,7 +42,14 @@ export interface HubTrust {
   /** Pinned certificate(s) of the LOTL signer, as a relying party gets them out of band (the "OJ" publication). */
   lotlSignerPem(): string;
   /** Certificates the federation generated, by name (no private keys). */
-  certificates(): { name: string; subject: string; serialHex: string; notBefore: string; notAfter: string; revoked: boolean }[];
+  certificates(): {
+    name: string;
+    subject: string;
+    serialHex: string;
+    notBefore: string;
+    notAfter: string;
+    revoked: boolean;
+  }[];
   validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
   revoke(req: RevocationRequest): { serialHex: string; crl: string };
 }

@@ -30,5 +30,9 @@ export interface NodeTrust {
   /** (Re)loads the LOTL, trusted lists and CRLs from the hub. */
   refresh(fetch: typeof globalThis.fetch): Promise<NodeTrustStatus>;
   status(): NodeTrustStatus;
-  validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): NodeCertificateVerdict;
+  validateCertificate(
+    certPem: string,
+    chainPem: string[],
+    opts: { at: Date; usage?: string[] },
+  ): NodeCertificateVerdict;
 }
