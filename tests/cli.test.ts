@@ -8,7 +8,11 @@ import { CLI } from './support/processes.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', ...env }, timeout: 170_000 });
+  spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', ...env },
+    timeout: 170_000,
+  });
 
 describe('kakehashi CLI', () => {
   it('scenario list prints one name per line', () => {
@@ -18,7 +22,9 @@ describe('kakehashi CLI', () => {
   });
 
   it('scenario run federation reports every step and exits 0', () => {
-    const r = run(['scenario', 'run', 'federation', '--seed', 'kakehashi-test'], { KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE });
+    const r = run(['scenario', 'run', 'federation', '--seed', 'kakehashi-test'], {
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+    });
     expect(r.stdout).toContain('PASSED');
     expect(r.stdout).not.toContain('✘');
     expect(r.status).toBe(0);
@@ -41,7 +47,9 @@ describe('README stays true to the code', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   it('documents every configuration option with its environment variable', () => {
     const table = /<!-- options:begin[^>]*-->\n([\s\S]*?)\n<!-- options:end -->/.exec(readme)?.[1];
-    expect(table, 'README has the generated options table between its markers').toBe(renderOptionsTable(FEDERATION_OPTIONS));
+    expect(table, 'README has the generated options table between its markers').toBe(
+      renderOptionsTable(FEDERATION_OPTIONS),
+    );
     for (const o of FEDERATION_OPTIONS) expect(table).toContain(`\`${o.env}\``);
   });
   it('gives the two commands, and .ci/run calls the test command', () => {

@@ -17,8 +17,13 @@ describe('federation in one process (in-process mode)', () => {
   });
 
   it('every component serves /health, /openapi.json (3.1) and /docs', async () => {
-    for (const [url, component, country] of [[f.urls.hub, 'hub', undefined], ...ALL.map((cc) => [f.urls.nodes[cc], 'node', cc])] as [string, string, string | undefined][]) {
-      const h = await json<{ status: string; component: string; country?: string; testOnly: boolean }>(f.fetch(`${url}/health`));
+    for (const [url, component, country] of [
+      [f.urls.hub, 'hub', undefined],
+      ...ALL.map((cc) => [f.urls.nodes[cc], 'node', cc]),
+    ] as [string, string, string | undefined][]) {
+      const h = await json<{ status: string; component: string; country?: string; testOnly: boolean }>(
+        f.fetch(`${url}/health`),
+      );
       expect(h.status).toBe(200);
       expect(h.body).toMatchObject({ status: 'ok', component, testOnly: true });
       expect(h.body.country).toBe(country);
@@ -32,21 +37,40 @@ describe('federation in one process (in-process mode)', () => {
   });
 
   it('every node registered with the hub through signed metadata', async () => {
-    const { body } = await json<{ nodes: { country: string; metadata: { url: string; participants: unknown[] } }[] }>(f.fetch(`${f.urls.hub}/registry/nodes`));
+    const { body } = await json<{ nodes: { country: string; metadata: { url: string; participants: unknown[] } }[] }>(
+      f.fetch(`${f.urls.hub}/registry/nodes`),
+    );
     expect(body.nodes.map((n) => n.country)).toEqual(ALL);
     for (const n of body.nodes) {
       expect(n.metadata.url).toBe(f.urls.nodes[n.country]);
       expect(n.metadata.participants.length).toBeGreaterThanOrEqual(3);
     }
-    const audit = await json<{ entries: { action: string; subject: string }[] }>(f.fetch(`${f.urls.hub}/audit?limit=100`));
-    expect(audit.body.entries.filter((e) => e.action === 'node.registered').map((e) => e.subject).sort()).toEqual(ALL);
+    const audit = await json<{ entries: { action: string; subject: string }[] }>(
+      f.fetch(`${f.urls.hub}/audit?limit=100`),
+    );
+    expect(
+      audit.body.entries
+        .filter((e) => e.action === 'node.registered')
+        .map((e) => e.subject)
+        .sort(),
+    ).toEqual(ALL);
   });
 
-  it('nodes find each other through the hub and validate each other\'s certificates through the trust fabric', async () => {
+  it("nodes find each other through the hub and validate each other's certificates through the trust fabric", async () => {
     const peers = await json<{ peers: { country: string }[] }>(f.fetch(`${f.urls.nodes.DE}/peers`));
     expect(peers.body.peers.map((p) => p.country)).toEqual(ALL.filter((c) => c !== 'DE'));
-    for (const [a, b] of [['DE', 'JP'], ['JP', 'DE'], ['EE', 'IT'], ['AT', 'FR']] as const) {
-      const v = await json<{ trusted: boolean; signatureValid: boolean; countryMatches: boolean; certificate: { valid: boolean; country: string } }>(f.fetch(`${f.urls.nodes[a]}/peers/${b}`));
+    for (const [a, b] of [
+      ['DE', 'JP'],
+      ['JP', 'DE'],
+      ['EE', 'IT'],
+      ['AT', 'FR'],
+    ] as const) {
+      const v = await json<{
+        trusted: boolean;
+        signatureValid: boolean;
+        countryMatches: boolean;
+        certificate: { valid: boolean; country: string };
+      }>(f.fetch(`${f.urls.nodes[a]}/peers/${b}`));
       expect(v.status).toBe(200);
       expect(v.body).toMatchObject({ trusted: true, signatureValid: true, countryMatches: true });
       expect(v.body.certificate).toMatchObject({ valid: true, country: b });
@@ -55,7 +79,9 @@ describe('federation in one process (in-process mode)', () => {
 
   it('each node loaded and verified the whole trust fabric itself', async () => {
     for (const cc of ALL) {
-      const s = await json<{ loaded: boolean; countries: string[]; anchors: number; crls: number }>(f.fetch(`${f.urls.nodes[cc]}/trust/status`));
+      const s = await json<{ loaded: boolean; countries: string[]; anchors: number; crls: number }>(
+        f.fetch(`${f.urls.nodes[cc]}/trust/status`),
+      );
       expect(s.body.loaded).toBe(true);
       expect(s.body.countries).toEqual(ALL);
       expect(s.body.anchors).toBeGreaterThanOrEqual(ALL.length);
@@ -65,35 +91,51 @@ describe('federation in one process (in-process mode)', () => {
 
   it('discovery resolves a participant and a service to an endpoint and certificate, and says clearly when not found', async () => {
     const id = 'urn:kakehashi:participant:jp:setagaya';
-    const profile = await json<{ participants: { id: string; services: string[] }[] }>(f.fetch(`${f.urls.nodes.JP}/profile`));
+    const profile = await json<{ participants: { id: string; services: string[] }[] }>(
+      f.fetch(`${f.urls.nodes.JP}/profile`),
+    );
     const p = profile.body.participants.find((x) => x.id === id) ?? profile.body.participants[0];
     expect(p).toBeDefined();
-    const r = await json<{ country: string; endpoint: string; certificate: string }>(f.fetch(`${f.urls.hub}/discovery/participants/${encodeURIComponent(p!.id)}?service=${encodeURIComponent(p!.services[0]!)}`));
+    const r = await json<{ country: string; endpoint: string; certificate: string }>(
+      f.fetch(
+        `${f.urls.hub}/discovery/participants/${encodeURIComponent(p!.id)}?service=${encodeURIComponent(p!.services[0]!)}`,
+      ),
+    );
     expect(r.status).toBe(200);
     expect(r.body.country).toBe('JP');
     expect(r.body.certificate).toContain('BEGIN CERTIFICATE');
-    const miss = await json<{ code: string; detail: string }>(f.fetch(`${f.urls.hub}/discovery/participants/urn%3Anobody?service=urn%3Ax`));
+    const miss = await json<{ code: string; detail: string }>(
+      f.fetch(`${f.urls.hub}/discovery/participants/urn%3Anobody?service=urn%3Ax`),
+    );
     expect(miss.status).toBe(404);
     expect(miss.type).toContain('application/problem+json');
     expect(miss.body.code).toBe('participant-not-found');
-    const services = await json<{ services: { country: string; block: string }[] }>(f.fetch(`${f.urls.hub}/discovery/services?country=de`));
+    const services = await json<{ services: { country: string; block: string }[] }>(
+      f.fetch(`${f.urls.hub}/discovery/services?country=de`),
+    );
     expect(services.body.services.length).toBeGreaterThan(0);
     expect(services.body.services.every((s) => s.country === 'DE')).toBe(true);
   });
 
   it('reports federation health for every node', async () => {
-    const h = await json<{ status: string; nodes: { country: string; status: string }[] }>(f.fetch(`${f.urls.hub}/federation/health`));
+    const h = await json<{ status: string; nodes: { country: string; status: string }[] }>(
+      f.fetch(`${f.urls.hub}/federation/health`),
+    );
     expect(h.body.status).toBe('ok');
     expect(h.body.nodes.map((n) => `${n.country}:${n.status}`)).toEqual(ALL.map((c) => `${c}:ok`));
   });
 
   it('propagates W3C traceparent across hops and records one trace event per hop', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const res = await f.fetch(`${f.urls.nodes.DE}/peers/JP`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const res = await f.fetch(`${f.urls.nodes.DE}/peers/JP`, {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     await new Promise((r) => setTimeout(r, 50));
-    const t = await json<{ events: { component: string; country?: string; operation: string; parentSpanId?: string }[] }>(f.fetch(`${f.urls.hub}/traces/${traceId}`));
+    const t = await json<{
+      events: { component: string; country?: string; operation: string; parentSpanId?: string }[];
+    }>(f.fetch(`${f.urls.hub}/traces/${traceId}`));
     expect(t.status).toBe(200);
     const ops = t.body.events.map((e) => `${e.component}${e.country ? `:${e.country}` : ''} ${e.operation}`);
     expect(ops).toContain('node:DE GET /peers/JP');
@@ -131,17 +173,29 @@ describe('federation in one process (in-process mode)', () => {
     const denied = await json<{ code: string }>(f.fetch(`${f.urls.hub}/admin/config`));
     expect(denied.status).toBe(401);
     expect(denied.body.code).toBe('unauthorized');
-    const cfg = await json<{ options: { key: string; value: unknown; source: string }[] }>(f.fetch(`${f.urls.nodes.JP}/admin/config`, { headers: ADMIN }));
+    const cfg = await json<{ options: { key: string; value: unknown; source: string }[] }>(
+      f.fetch(`${f.urls.nodes.JP}/admin/config`, { headers: ADMIN }),
+    );
     const byKey = Object.fromEntries(cfg.body.options.map((o) => [o.key, o]));
     expect(byKey.seed).toMatchObject({ value: 'kakehashi-test', source: 'cli' });
     expect(byKey.adminToken?.value).toBe('[redacted]');
     expect(byKey.port).toMatchObject({ value: 7000, source: 'default' });
     const before = (await json<{ time: string }>(f.fetch(`${f.urls.nodes.EE}/health`))).body.time;
-    const adv = await json<{ frozen: boolean }>(f.fetch(`${f.urls.hub}/admin/clock`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'advance', by: '30d' }) }));
+    const adv = await json<{ frozen: boolean }>(
+      f.fetch(`${f.urls.hub}/admin/clock`, {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'advance', by: '30d' }),
+      }),
+    );
     expect(adv.status).toBe(200);
     const after = (await json<{ time: string }>(f.fetch(`${f.urls.nodes.EE}/health`))).body.time;
     expect(Date.parse(after) - Date.parse(before)).toBeGreaterThanOrEqual(30 * 86_400_000 - 5_000);
-    await f.fetch(`${f.urls.hub}/admin/clock`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'reset' }) });
+    await f.fetch(`${f.urls.hub}/admin/clock`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'reset' }),
+    });
   });
 
   it('keeps a verifiable hash-chained audit log', async () => {

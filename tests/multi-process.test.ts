@@ -20,7 +20,11 @@ describe('hub and two nodes as separate processes', () => {
 
   it('register, discover and validate each other', async () => {
     const port = portBase();
-    const env = { KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE, KAKEHASHI_SEED: 'kakehashi-test', KAKEHASHI_COUNTRIES: 'AT,DE,EE,ES,FR,IT,JP' };
+    const env = {
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+      KAKEHASHI_SEED: 'kakehashi-test',
+      KAKEHASHI_COUNTRIES: 'AT,DE,EE,ES,FR,IT,JP',
+    };
     const dir = (name: string) => {
       const d = mkdtempSync(join(tmpdir(), `kk-mp-${name}-`));
       dirs.push(d);
@@ -32,8 +36,14 @@ describe('hub and two nodes as separate processes', () => {
     const hubUrl = hubReady.url as string;
     expect(hubUrl).toBe(`http://127.0.0.1:${port}`);
 
-    const de = startCli(['start', '--only', 'node:DE', '--hub', hubUrl, '--json', '--port', String(port), '--data-dir', dir('de')], env);
-    const jp = startCli(['start', '--only', 'node:JP', '--hub', hubUrl, '--json', '--port', String(port), '--data-dir', dir('jp')], env);
+    const de = startCli(
+      ['start', '--only', 'node:DE', '--hub', hubUrl, '--json', '--port', String(port), '--data-dir', dir('de')],
+      env,
+    );
+    const jp = startCli(
+      ['start', '--only', 'node:JP', '--hub', hubUrl, '--json', '--port', String(port), '--data-dir', dir('jp')],
+      env,
+    );
     procs.push(de, jp);
     const [deReady, jpReady] = await Promise.all([
       de.waitFor((e) => e.event === 'ready' && e.country === 'DE'),
@@ -47,15 +57,26 @@ describe('hub and two nodes as separate processes', () => {
     const nodes = (await (await fetch(`${hubUrl}/registry/nodes`)).json()) as { nodes: { country: string }[] };
     expect(nodes.nodes.map((n) => n.country)).toEqual(['DE', 'JP']);
 
-    const fromDe = (await (await fetch(`${deReady.url}/peers/JP`)).json()) as { trusted: boolean; certificate: { valid: boolean; country: string } };
+    const fromDe = (await (await fetch(`${deReady.url}/peers/JP`)).json()) as {
+      trusted: boolean;
+      certificate: { valid: boolean; country: string };
+    };
     expect(fromDe).toMatchObject({ trusted: true, certificate: { valid: true, country: 'JP' } });
     const fromJp = (await (await fetch(`${jpReady.url}/peers/DE`)).json()) as { trusted: boolean };
     expect(fromJp.trusted).toBe(true);
 
     // A node validates a certificate it was handed against its own trust view: JP's signing cert is good, a
     // certificate of no federation CA is not.
-    const jpMeta = (await (await fetch(`${jpReady.url}/metadata`)).json()) as { metadata: { certificates: { signing: string; encryption: string } } };
-    const ok = (await (await fetch(`${deReady.url}/trust/validate-certificate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ certificate: jpMeta.metadata.certificates.signing, usage: ['digitalSignature'] }) })).json()) as { valid: boolean };
+    const jpMeta = (await (await fetch(`${jpReady.url}/metadata`)).json()) as {
+      metadata: { certificates: { signing: string; encryption: string } };
+    };
+    const ok = (await (
+      await fetch(`${deReady.url}/trust/validate-certificate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ certificate: jpMeta.metadata.certificates.signing, usage: ['digitalSignature'] }),
+      })
+    ).json()) as { valid: boolean };
     expect(ok.valid).toBe(true);
 
     // Traces from the node processes reach the hub.

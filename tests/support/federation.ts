@@ -15,12 +15,17 @@ export interface TestFederation extends Federation {
 }
 
 /** An in-process federation (no sockets) on a temporary data directory. */
-export async function startTestFederation(options: { countries?: string[]; seed?: string; clockStart?: string } = {}): Promise<TestFederation> {
+export async function startTestFederation(
+  options: { countries?: string[]; seed?: string; clockStart?: string } = {},
+): Promise<TestFederation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kakehashi-test-'));
   const env: Record<string, string> = { KAKEHASHI_HEALTH_INTERVAL_MS: '0' };
   if (options.countries) env.KAKEHASHI_COUNTRIES = options.countries.join(',');
   if (options.clockStart) env.KAKEHASHI_CLOCK_START = options.clockStart;
-  const config = new LayeredConfig(FEDERATION_OPTIONS, { env, cli: { dataDir, seed: options.seed ?? 'kakehashi-test', trustCacheDir: TRUST_CACHE } });
+  const config = new LayeredConfig(FEDERATION_OPTIONS, {
+    env,
+    cli: { dataDir, seed: options.seed ?? 'kakehashi-test', trustCacheDir: TRUST_CACHE },
+  });
   const logger = createMemoryLogger('info');
   const f = await createFederation({ config, mode: 'in-process', logger });
   return Object.assign(f, {
@@ -34,7 +39,9 @@ export async function startTestFederation(options: { countries?: string[]; seed?
 }
 
 /** JSON body of a response, asserting the status. */
-export async function json<T = Record<string, unknown>>(res: Response | Promise<Response>): Promise<{ status: number; body: T; type: string }> {
+export async function json<T = Record<string, unknown>>(
+  res: Response | Promise<Response>,
+): Promise<{ status: number; body: T; type: string }> {
   const r = await res;
   return { status: r.status, body: (await r.json()) as T, type: r.headers.get('content-type') ?? '' };
 }

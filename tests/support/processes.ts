@@ -15,7 +15,10 @@ export interface Started {
 
 /** Runs the `kakehashi` CLI as its own OS process and follows its `--json` events. */
 export function startCli(args: string[], env: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', ...env } });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', ...env },
+  });
   const events: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let err = '';
@@ -31,11 +34,13 @@ export function startCli(args: string[], env: Record<string, string> = {}): Star
     }
   });
   let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => {
-    exitCode = code;
-    for (const w of waiters) w();
-    res(code);
-  }));
+  const exited = new Promise<number | null>((res) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      for (const w of waiters) w();
+      res(code);
+    }),
+  );
   return {
     child,
     events,
