@@ -5,6 +5,7 @@ import {
   type ComponentDeps,
   type ComponentInfo,
   createComponentApp,
+  documentRoute,
   KakehashiError,
   mountAdmin,
   mountDocs,
@@ -12,6 +13,7 @@ import {
   NodeMetadataSchema,
   problemResponses,
   RegistrationRequestSchema,
+  type RouteDoc,
   requireJson,
   type TraceEvent,
 } from '@kakehashi/core';
@@ -559,6 +561,68 @@ export function createHub(deps: HubDeps): Hub {
     log.warn('certificate revoked', { serialHex: r.serialHex, crl: r.crl });
     return c.json(r);
   });
+
+  // ---- routes with XML, binary or free-form responses, described for /openapi.json ----------------------
+  const routeDocs: RouteDoc[] = [
+    {
+      method: 'get',
+      path: '/trust',
+      tags: ['trust'],
+      summary:
+        'Index of the trust fabric: LOTL, trusted lists, CRLs, the pinned LOTL signer certificate and every certificate by name',
+    },
+    {
+      method: 'get',
+      path: '/trust/lotl.xml',
+      tags: ['trust'],
+      summary: 'The signed list of trusted lists (ETSI TS 119 612)',
+      produces: 'application/xml',
+    },
+    {
+      method: 'get',
+      path: '/trust/tl/{file}',
+      tags: ['trust'],
+      summary: "A country's signed trusted list, e.g. JP.xml",
+      produces: 'application/xml',
+      params: { file: '<CC>.xml' },
+      problems: [404],
+    },
+    {
+      method: 'get',
+      path: '/trust/crl/{file}',
+      tags: ['trust'],
+      summary: 'The CRL of one CA, e.g. DE-issuing-ca.crl (DER)',
+      produces: 'application/pkix-crl',
+      params: { file: '<ca name>.crl' },
+      problems: [404],
+    },
+    {
+      method: 'get',
+      path: '/audit',
+      tags: ['audit'],
+      summary: 'Audit log entries (query: after = sequence, limit ≤ 1000)',
+      problems: [400],
+    },
+    { method: 'get', path: '/audit/verify', tags: ['audit'], summary: 'Verify the hash chain of the audit log' },
+    { method: 'get', path: '/traces', tags: ['traces'], summary: 'The most recent traces (query: limit)' },
+    {
+      method: 'get',
+      path: '/traces/{traceId}',
+      tags: ['traces'],
+      summary: 'Every hop of one trace',
+      params: { traceId: '32 hex digits' },
+      problems: [404],
+    },
+    {
+      method: 'post',
+      path: '/admin/trust/revoke',
+      tags: ['admin'],
+      summary: 'Revoke a certificate by name or serial (body: name | serialHex, reason, at); the CRL is re-issued',
+      admin: true,
+      problems: [400, 401, 404, 415],
+    },
+  ];
+  for (const d of routeDocs) documentRoute(app, d);
 
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {

@@ -5,6 +5,7 @@ import {
   type ComponentDeps,
   type ComponentInfo,
   createComponentApp,
+  documentRoute,
   KakehashiError,
   mountAdmin,
   mountDocs,
@@ -12,6 +13,7 @@ import {
   type NodeMetadata,
   NodeMetadataSchema,
   problemResponses,
+  type RouteDoc,
   requireJson,
 } from '@kakehashi/core';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
@@ -299,6 +301,64 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
       metadata,
     };
   };
+
+  const routeDocs: RouteDoc[] = [
+    {
+      method: 'get',
+      path: '/personas',
+      tags: ['personas'],
+      summary: "The node's synthetic personas (JSON array; each has an id). Test data only.",
+    },
+    {
+      method: 'get',
+      path: '/personas/{id}',
+      tags: ['personas'],
+      summary: 'One persona',
+      params: { id: 'persona id, e.g. jp-001' },
+      problems: [404],
+    },
+    {
+      method: 'get',
+      path: '/agencies',
+      tags: ['profile'],
+      summary: 'Agencies of the country (data providers and requesters)',
+    },
+    { method: 'get', path: '/services', tags: ['profile'], summary: 'Services (relying parties) of the country' },
+    { method: 'get', path: '/profile', tags: ['profile'], summary: 'The whole country profile the node is built from' },
+    {
+      method: 'get',
+      path: '/metadata',
+      tags: ['registry'],
+      summary: 'The node metadata and its signed form (compact JWS with x5c)',
+    },
+    { method: 'get', path: '/trust/status', tags: ['trust'], summary: "The node's verified view of the trust fabric" },
+    { method: 'get', path: '/peers', tags: ['discovery'], summary: 'Peers registered at the hub', problems: [502] },
+    {
+      method: 'get',
+      path: '/peers/{country}',
+      tags: ['discovery'],
+      summary: "A peer's signed metadata, verified by this node against its own trust view",
+      params: { country: 'ISO 3166 code' },
+      problems: [400, 404, 502],
+    },
+    {
+      method: 'post',
+      path: '/admin/trust/refresh',
+      tags: ['admin'],
+      summary: 'Reload the LOTL, trusted lists and CRLs from the hub',
+      admin: true,
+      problems: [401, 502],
+    },
+    {
+      method: 'post',
+      path: '/admin/register',
+      tags: ['admin'],
+      summary: 'Register again with the hub',
+      admin: true,
+      problems: [401, 502],
+    },
+  ];
+  for (const d of routeDocs) documentRoute(app, d);
 
   const start = async (options: { attempts?: number; delayMs?: number } = {}) => {
     const attempts = options.attempts ?? 30;

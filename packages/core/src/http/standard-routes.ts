@@ -288,3 +288,50 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
     },
   );
 }
+
+export interface RouteDoc {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** OpenAPI path, e.g. `/peers/{country}`. */
+  path: string;
+  tags: readonly string[];
+  summary: string;
+  description?: string;
+  /** Content type of the success response (default application/json). */
+  produces?: string;
+  /** Path parameters, by name, with a description. */
+  params?: Record<string, string>;
+  /** Problem statuses the route may answer with. */
+  problems?: number[];
+  admin?: boolean;
+}
+
+/**
+ * Describes in the OpenAPI document a route whose handler is not a typed `app.openapi` route (XML, binary or
+ * free-form JSON responses). A test checks that every served route is documented one way or the other.
+ */
+export function documentRoute(app: ComponentApp, doc: RouteDoc): void {
+  const params = Object.entries(doc.params ?? {});
+  app.openAPIRegistry.registerPath({
+    method: doc.method,
+    path: doc.path,
+    tags: [...doc.tags],
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    ...(doc.admin ? { security: [{ adminToken: [] }] } : {}),
+    ...(params.length
+      ? {
+          request: {
+            params: z.object(
+              Object.fromEntries(
+                params.map(([n, d]) => [n, z.string().openapi({ param: { name: n, in: 'path' }, description: d })]),
+              ),
+            ),
+          },
+        }
+      : {}),
+    responses: {
+      200: { description: 'Success', content: { [doc.produces ?? 'application/json']: { schema: z.unknown() } } },
+      ...problemResponses(...(doc.problems ?? [])),
+    },
+  });
+}
