@@ -62,6 +62,10 @@ export function hasTool(name: 'openssl' | 'xmllint' | 'xmlsec1'): boolean {
   if (ok === undefined) {
     ok = spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
     toolCache.set(name, ok);
+    if (!ok && process.env.KAKEHASHI_REQUIRE_TOOLS === '1') {
+      // .ci/run sets this: in CI a missing independent verifier is a failure, never a skip.
+      throw new Error(`[kakehashi/trust] ${name} is required (KAKEHASHI_REQUIRE_TOOLS=1) but not installed`);
+    }
     if (!ok) {
       console.warn(
         `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n[kakehashi/trust] ${name} is NOT INSTALLED: the tests that check our output with it are SKIPPED.\nInstall it (apt-get install libxml2-utils xmlsec1 openssl) — CI must never skip these.\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
