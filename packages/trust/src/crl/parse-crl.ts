@@ -14,7 +14,7 @@ import {
   valueBytes,
 } from '../asn1/der.ts';
 import { nameToString } from '../asn1/name.ts';
-import { inspectCertificate, toX509 } from '../pki/inspect-certificate.ts';
+import { inspectCertificate } from '../pki/inspect-certificate.ts';
 import { CRL_REASONS, type CrlReason, normaliseSerial, type RevokedCertificate } from './create-crl.ts';
 
 const { asn1 } = forge;
@@ -119,7 +119,7 @@ export function parseCrl(input: Uint8Array | string): ParsedCrl {
         return revoked.find((r) => normaliseSerial(r.serialHex) === wanted);
       },
       verify(caCert) {
-        const ca = inspectCertificate(toX509(caCert));
+        const ca = inspectCertificate(caCert);
         if (!ca.subjectDer.equals(issuerDer)) return false;
         if (authorityKeyId && ca.subjectKeyId && authorityKeyId !== ca.subjectKeyId) return false;
         const hash = hashForSignatureOid(signatureOid);

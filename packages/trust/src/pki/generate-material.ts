@@ -59,8 +59,12 @@ export function crlUrl(hubUrl: string, caName: string): string {
 }
 
 /** File name of the cache for `seed`. */
-export function cacheFileName(seed: string): string {
-  return `trust-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}.json`;
+export function cacheFileName(seed: string, inputs?: unknown): string {
+  const base = `trust-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
+  // One file per distinct input set, so runs with different countries or hub URLs do not evict each other.
+  return inputs === undefined
+    ? `${base}.json`
+    : `${base}-${createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 8)}.json`;
 }
 
 interface Ctx {
@@ -388,7 +392,7 @@ export function generateTrustMaterial(options: GenerateTrustMaterialOptions): Tr
     validityEpoch: epoch.toISOString(),
     seedDigest: createHash('sha256').update(options.seed).digest('hex'),
   };
-  const cachePath = options.cacheDir ? join(options.cacheDir, cacheFileName(options.seed)) : undefined;
+  const cachePath = options.cacheDir ? join(options.cacheDir, cacheFileName(options.seed, inputs)) : undefined;
   const base = { notice: TEST_ONLY_NOTICE, seed: options.seed, hubUrl, validityEpoch: epoch.toISOString() };
 
   if (cachePath) {

@@ -63,6 +63,28 @@ export function toX509(input: string | Uint8Array | X509Certificate): X509Certif
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1
  */
 export function inspectCertificate(input: string | Uint8Array | X509Certificate): CertificateFacts {
+  // Certificates are immutable: validation parses the same anchors and intermediates over and over, so the
+  // decoded facts are memoised by PEM text and by X509Certificate instance (bounded).
+  const hit =
+    typeof input === 'string'
+      ? factsByPem.get(input)
+      : input instanceof X509Certificate
+        ? factsByX509.get(input)
+        : undefined;
+  if (hit) return hit;
+  const facts = decodeCertificate(input);
+  factsByX509.set(facts.x509, facts);
+  if (typeof input === 'string') {
+    factsByPem.set(input, facts);
+    if (factsByPem.size > 5000) factsByPem.delete(factsByPem.keys().next().value as string);
+  }
+  return facts;
+}
+
+const factsByPem = new Map<string, CertificateFacts>();
+const factsByX509 = new WeakMap<X509Certificate, CertificateFacts>();
+
+function decodeCertificate(input: string | Uint8Array | X509Certificate): CertificateFacts {
   const x509 = toX509(input);
   const der = Buffer.from(x509.raw);
   try {
