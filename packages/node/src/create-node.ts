@@ -15,6 +15,7 @@ import {
   problemResponses,
   type RouteDoc,
   requireJson,
+  x5cToPem,
 } from '@kakehashi/core';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { signMetadata } from './metadata/sign-metadata.ts';
@@ -271,10 +272,10 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   /** Checks a peer's signed metadata ourselves: its certificate against our trust view, then the signature. */
   const verifyPeerMetadata = async (signed: string, cc: string) => {
     const header = decodeProtectedHeader(signed);
-    const pems = (header.x5c ?? []).map(
-      (b) => `-----BEGIN CERTIFICATE-----\n${b.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`,
-    );
-    const [leaf, ...chain] = pems;
+    const pems = (header.x5c ?? []).map(x5cToPem);
+    if (pems.some((p) => p === undefined))
+      throw new KakehashiError('cert-malformed', `The metadata of ${cc} carries a malformed x5c entry.`);
+    const [leaf, ...chain] = pems as string[];
     if (!leaf) throw new KakehashiError('registration-unsigned', `The metadata of ${cc} carries no certificate.`);
     const verdict = validate(leaf, chain, ['digitalSignature'], deps.clock.now());
     let signatureValid = false;

@@ -1,3 +1,4 @@
+export { type CertificateVerdict, x5cToPem } from './certificate-verdict.ts';
 export {
   type BuildingBlock,
   BuildingBlockSchema,

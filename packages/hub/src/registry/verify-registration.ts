@@ -1,4 +1,4 @@
-import { type ErrorCode, KakehashiError, type NodeMetadata, NodeMetadataSchema } from '@kakehashi/core';
+import { type ErrorCode, KakehashiError, type NodeMetadata, NodeMetadataSchema, x5cToPem } from '@kakehashi/core';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import type { CertificateVerdict, HubTrust } from '../trust/hub-trust.ts';
 
@@ -77,7 +77,9 @@ export async function verifyRegistration(
   const x5c = header.x5c;
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 5)
     fail('registration-unsigned', 'jws-x5c', 'The JWS header must carry the signing certificate chain in x5c.');
-  const pems = (x5c as string[]).map(derBase64ToPem);
+  const pems = (x5c as unknown[]).map(
+    (entry) => x5cToPem(entry) ?? fail('cert-malformed', 'jws-x5c', 'x5c entries must be base64 DER certificates.'),
+  );
   const [leafPem, ...chainPems] = pems as [string, ...string[]];
 
   const verdict = ctx.trust.validateCertificate(leafPem, chainPems, {
@@ -155,11 +157,4 @@ export async function verifyRegistration(
   pass('metadata-fresh', `Signed ${Math.round(ageSeconds)} s ago.`);
 
   return { metadata, certificate: verdict, checks };
-}
-
-function derBase64ToPem(b64: string): string {
-  if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/=]+$/.test(b64)) {
-    throw new KakehashiError('cert-malformed', 'x5c entries must be base64 DER certificates.');
-  }
-  return `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

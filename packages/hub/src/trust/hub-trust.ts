@@ -1,17 +1,6 @@
-import type { ErrorCode } from '@kakehashi/core';
+import type { CertificateVerdict } from '@kakehashi/core';
 
-/** The verdict of a certificate path validation, as the hub reports it. */
-export interface CertificateVerdict {
-  valid: boolean;
-  /** Country the certificate was issued for (the C of its subject), when known. */
-  country?: string | undefined;
-  /** Serial number (hex) of the validated certificate. */
-  serialHex?: string | undefined;
-  /** Subject of the trust anchor the path ends at. */
-  anchor?: string | undefined;
-  failure?: { code: ErrorCode; reason: string } | undefined;
-  checks: { rule: string; outcome: 'passed' | 'failed' | 'skipped'; reason: string; code?: ErrorCode }[];
-}
+export type { CertificateVerdict };
 
 export interface RevocationRequest {
   /** Certificate serial number in hex, or a certificate name as listed by `GET /trust`. */

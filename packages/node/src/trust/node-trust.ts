@@ -1,14 +1,7 @@
-import type { ErrorCode } from '@kakehashi/core';
+import type { CertificateVerdict } from '@kakehashi/core';
 
 /** The verdict of a certificate path validation, as a node reports it. */
-export interface NodeCertificateVerdict {
-  valid: boolean;
-  country?: string | undefined;
-  serialHex?: string | undefined;
-  anchor?: string | undefined;
-  failure?: { code: ErrorCode; reason: string } | undefined;
-  checks: { rule: string; outcome: 'passed' | 'failed' | 'skipped'; reason: string; code?: ErrorCode }[];
-}
+export type NodeCertificateVerdict = CertificateVerdict;
 
 export interface NodeTrustStatus {
   loaded: boolean;
