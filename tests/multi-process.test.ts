@@ -84,6 +84,22 @@ describe('hub and two nodes as separate processes', () => {
     const traces = (await (await fetch(`${hubUrl}/traces`)).json()) as { traces: { components: string[] }[] };
     expect(traces.traces.some((t) => t.components.includes('node:DE'))).toBe(true);
 
+    // One virtual clock for the federation: time travel at the hub reaches the node processes.
+    const admin = { authorization: 'Bearer kakehashi-admin-test-only', 'content-type': 'application/json' };
+    const before = ((await (await fetch(`${jpReady.url}/health`)).json()) as { time: string }).time;
+    const moved = await fetch(`${hubUrl}/admin/clock`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ action: 'advance', by: '30d' }),
+    });
+    expect(moved.status).toBe(200);
+    for (const url of [deReady.url, jpReady.url]) {
+      const t = ((await (await fetch(`${url}/health`)).json()) as { time: string }).time;
+      expect(Date.parse(t) - Date.parse(before)).toBeGreaterThan(29 * 86_400_000);
+      expect(Date.parse(t) - Date.parse(before)).toBeLessThan(31 * 86_400_000);
+    }
+    await fetch(`${hubUrl}/admin/clock`, { method: 'POST', headers: admin, body: JSON.stringify({ action: 'reset' }) });
+
     expect(await de.stop()).toBe(0);
     expect(await jp.stop()).toBe(0);
     expect(await hub.stop()).toBe(0);

@@ -93,6 +93,33 @@ export function createHub(deps: HubDeps): Hub {
     'Registry, discovery, trust fabric, audit and traces of the Kakehashi federation. Every error is RFC 9457 problem+json with a stable `code`.',
   );
   mountAdmin(app, deps, {
+    // One virtual clock for the federation: nodes in other processes get the hub's time as an absolute,
+    // idempotent `set` (nodes sharing the hub's clock object are unaffected by it).
+    clockChanged: (state) =>
+      Promise.all(
+        registry.list().map((n) =>
+          deps
+            .fetch(`${n.metadata.url}/admin/clock`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${deps.config.get('adminToken')}`,
+                'x-kakehashi-caller': 'hub',
+              },
+              body: JSON.stringify({ action: 'set', at: state.now, frozen: state.frozen }),
+              signal: AbortSignal.timeout(3000),
+            })
+            .then((r) =>
+              r.ok ? undefined : log.warn('a node refused the clock change', { country: n.country, status: r.status }),
+            )
+            .catch((e: unknown) =>
+              log.warn('a node did not take the clock change', {
+                country: n.country,
+                reason: e instanceof Error ? e.message : String(e),
+              }),
+            ),
+        ),
+      ),
     reset: () => {
       registry.clear();
       traces.clear();

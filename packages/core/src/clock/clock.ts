@@ -57,6 +57,21 @@ export class VirtualClock implements Clock {
     this.#frozenAt = undefined;
   }
 
+  /**
+   * Sets the virtual time to `at`, frozen or running from there. Idempotent, so a hub can push its clock to
+   * nodes in other processes (and to nodes sharing its clock object) without double-advancing.
+   */
+  set(at: Date, frozen: boolean): void {
+    const ms = at.getTime();
+    if (!Number.isFinite(ms)) throw new KakehashiError('clock-invalid', 'set: the instant is not a valid date');
+    if (frozen) {
+      this.#frozenAt = ms;
+    } else {
+      this.#frozenAt = undefined;
+      this.#offsetMs = ms - this.#real();
+    }
+  }
+
   /** Back to real time. */
   reset(): void {
     this.#frozenAt = undefined;

@@ -151,8 +151,13 @@ export function adminAuth(deps: ComponentDeps): MiddlewareHandler {
 const ClockSchema = z.object({ now: z.string(), frozen: z.boolean(), offsetMs: z.number() }).openapi('ClockState');
 const ClockActionSchema = z
   .object({
-    action: z.enum(['freeze', 'advance', 'resume', 'reset']),
-    at: z.string().datetime().optional().openapi({ description: 'freeze: the instant (default now)' }),
+    action: z.enum(['freeze', 'advance', 'resume', 'reset', 'set']),
+    at: z
+      .string()
+      .datetime()
+      .optional()
+      .openapi({ description: 'freeze: the instant (default now); set: the instant' }),
+    frozen: z.boolean().optional().openapi({ description: 'set: whether the clock stays frozen at `at`' }),
     by: z
       .union([z.string(), z.number()])
       .optional()
@@ -179,6 +184,8 @@ const ConfigSchema = z
 export interface AdminHooks {
   /** Clears this component's runtime state (stores back to their seeded contents). */
   reset?: () => void | Promise<void>;
+  /** Called after every clock change (the hub pushes its clock to the nodes). */
+  clockChanged?: (state: ReturnType<ComponentDeps['clock']['state']>) => Promise<unknown>;
 }
 
 /**
@@ -244,14 +251,15 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
       path: '/admin/clock',
       tags: ['admin'],
       security,
-      summary: 'Freeze, advance, resume or reset the virtual clock',
+      summary:
+        'Freeze, advance, resume, set or reset the virtual clock (the hub pushes the result to every registered node)',
       request: { body: { required: true, content: { 'application/json': { schema: ClockActionSchema } } } },
       responses: {
         200: { description: 'Clock after the action', content: { 'application/json': { schema: ClockSchema } } },
         ...problemResponses(400, 401, 415),
       },
     }),
-    (c) => {
+    async (c) => {
       requireJson(c.req.header('content-type'));
       const body = c.req.valid('json');
       if (body.action === 'freeze') deps.clock.freeze(body.at ? new Date(body.at) : undefined);
@@ -259,9 +267,17 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
         if (body.by === undefined)
           throw new KakehashiError('clock-invalid', 'advance needs "by", e.g. {"action":"advance","by":"30d"}.');
         deps.clock.advance(parseDuration(body.by));
+      } else if (body.action === 'set') {
+        if (!body.at)
+          throw new KakehashiError(
+            'clock-invalid',
+            'set needs "at", e.g. {"action":"set","at":"2027-01-01T00:00:00Z","frozen":true}.',
+          );
+        deps.clock.set(new Date(body.at), body.frozen === true);
       } else if (body.action === 'resume') deps.clock.resume();
       else deps.clock.reset();
       deps.logger.warn('virtual clock changed', { action: body.action, ...deps.clock.state() });
+      await hooks.clockChanged?.(deps.clock.state());
       return c.json(deps.clock.state(), 200);
     },
   );
