@@ -58,3 +58,24 @@ describe('README stays true to the code', () => {
     expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^\.\/kakehashi test$/m);
   });
 });
+
+describe('start refuses a busy port with a clear message', () => {
+  it('names the port and the fix', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    const port = await new Promise<number>((res) =>
+      server.listen(0, '127.0.0.1', () => res((server.address() as { port: number }).port)),
+    );
+    try {
+      const r = run(['start', '--port', String(port), '--data-dir', ':memory:'], {
+        KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+        KAKEHASHI_SEED: 'kakehashi-test',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`port ${port}`);
+      expect(r.stderr).toContain('--port');
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+});

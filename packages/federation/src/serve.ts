@@ -21,6 +21,14 @@ export function listen(app: FetchHandler, host: string, port: number): Promise<R
           }),
       });
     });
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} on ${host} is already in use: stop the other process, or start on other ports with --port (the nodes use the ports after it)`,
+            )
+          : e,
+      ),
+    );
   });
 }
