@@ -194,6 +194,12 @@ describe('hub registry refuses bad registrations', () => {
       encoding: 'utf8',
     });
     expect(text.toUpperCase().replace(/:/g, '')).toContain(r.body.serialHex.toUpperCase());
+    // The hub told every node to reload: JP now refuses DE's metadata, naming the revocation.
+    const peer = await json<{ trusted: boolean; certificate: { failure?: { code: string } } }>(
+      f.fetch(`${f.urls.nodes.JP}/peers/DE`),
+    );
+    expect(peer.body.trusted).toBe(false);
+    expect(peer.body.certificate.failure?.code).toBe('cert-revoked');
     const audit = await json<{ entries: { action: string }[] }>(f.fetch(`${f.urls.hub}/audit?limit=1000`));
     expect(audit.body.entries.some((e) => e.action === 'certificate.revoked')).toBe(true);
     expect(audit.body.entries.filter((e) => e.action === 'node.registration-refused').length).toBeGreaterThanOrEqual(8);

@@ -86,6 +86,34 @@ export function createHub(deps: HubDeps): Hub {
     },
   });
 
+  /** Posts an admin call to every registered node (clock changes, trust refresh); failures are logged. */
+  const pushToNodes = (path: string, body: unknown) =>
+    Promise.all(
+      registry.list().map((n) =>
+        deps
+          .fetch(`${n.metadata.url}${path}`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${deps.config.get('adminToken')}`,
+              'x-kakehashi-caller': 'hub',
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            signal: AbortSignal.timeout(5000),
+          })
+          .then((r) =>
+            r.ok ? undefined : log.warn('a node refused an admin push', { country: n.country, path, status: r.status }),
+          )
+          .catch((e: unknown) =>
+            log.warn('a node did not take an admin push', {
+              country: n.country,
+              path,
+              reason: e instanceof Error ? e.message : String(e),
+            }),
+          ),
+      ),
+    );
+
   mountHealth(app, info, deps, () => ({ nodes: registry.list().length, countries: deps.trust.countries() }));
   mountDocs(
     app,
@@ -95,31 +123,7 @@ export function createHub(deps: HubDeps): Hub {
   mountAdmin(app, deps, {
     // One virtual clock for the federation: nodes in other processes get the hub's time as an absolute,
     // idempotent `set` (nodes sharing the hub's clock object are unaffected by it).
-    clockChanged: (state) =>
-      Promise.all(
-        registry.list().map((n) =>
-          deps
-            .fetch(`${n.metadata.url}/admin/clock`, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                authorization: `Bearer ${deps.config.get('adminToken')}`,
-                'x-kakehashi-caller': 'hub',
-              },
-              body: JSON.stringify({ action: 'set', at: state.now, frozen: state.frozen }),
-              signal: AbortSignal.timeout(3000),
-            })
-            .then((r) =>
-              r.ok ? undefined : log.warn('a node refused the clock change', { country: n.country, status: r.status }),
-            )
-            .catch((e: unknown) =>
-              log.warn('a node did not take the clock change', {
-                country: n.country,
-                reason: e instanceof Error ? e.message : String(e),
-              }),
-            ),
-        ),
-      ),
+    clockChanged: (state) => pushToNodes('/admin/clock', { action: 'set', at: state.now, frozen: state.frozen }),
     reset: () => {
       registry.clear();
       traces.clear();
@@ -578,6 +582,8 @@ export function createHub(deps: HubDeps): Hub {
     if (!body.success)
       throw new KakehashiError('validation-failed', `Revocation request: ${body.error.issues[0]?.message}.`);
     const r = deps.trust.revoke({ ...body.data, at: body.data.at ? new Date(body.data.at) : deps.clock.now() });
+    // Relying parties would poll the CRL; here the hub also tells every node to reload at once.
+    await pushToNodes('/admin/trust/refresh', undefined);
     audit.append({
       actor: 'admin',
       action: 'certificate.revoked',

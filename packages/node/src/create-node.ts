@@ -163,6 +163,15 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   });
   app.get('/agencies', (c) => c.json({ country: profile.code, agencies: profile.agencies }));
   app.get('/services', (c) => c.json({ country: profile.code, services: profile.services }));
+  app.get('/services/:id', (c) => {
+    const svc = profile.services.find((x) => x.id === c.req.param('id'));
+    if (!svc)
+      throw new KakehashiError(
+        'not-found',
+        `No service "${c.req.param('id').slice(0, 60)}" at node ${profile.code}; GET /services lists them.`,
+      );
+    return c.json({ country: profile.code, ...svc });
+  });
   app.get('/profile', (c) => c.json(profile));
 
   // ---- metadata and trust -----------------------------------------------------------------------------
@@ -325,6 +334,14 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
       summary: 'Agencies of the country (data providers and requesters)',
     },
     { method: 'get', path: '/services', tags: ['profile'], summary: 'Services (relying parties) of the country' },
+    {
+      method: 'get',
+      path: '/services/{id}',
+      tags: ['profile'],
+      summary: 'One service (the endpoint the node metadata advertises for it)',
+      params: { id: 'service id' },
+      problems: [404],
+    },
     { method: 'get', path: '/profile', tags: ['profile'], summary: 'The whole country profile the node is built from' },
     {
       method: 'get',

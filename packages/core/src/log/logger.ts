@@ -26,7 +26,10 @@ const SECRET_FIELD = /(secret|password|passwd|private|token|authorization|cookie
 
 /** Replaces secret-looking fields by "[redacted]", recursively (bounded depth). */
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper objects are not walked, so they could hide a secret or a cycle: drop them rather than write them.
+  if (depth > 6) return '[truncated]';
+  if (value instanceof Date) return value; // JSON.stringify writes the ISO string (Object.entries would give {})
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Error) return { name: value.name, message: value.message };
   const out: Record<string, unknown> = {};

@@ -36,10 +36,11 @@ export class SeededRandom {
     return Buffer.from(out);
   }
 
-  /** A uniform integer in [0, maxExclusive), without modulo bias. */
+  /** A uniform integer in [0, maxExclusive), without modulo bias; maxExclusive is at most 2^48 (48-bit draws). */
   int(maxExclusive: number): number {
-    if (!Number.isSafeInteger(maxExclusive) || maxExclusive <= 0)
-      throw new RangeError('int: maxExclusive must be a positive safe integer');
+    // Above 2^48 the rejection limit below would be 0 and the loop would never end.
+    if (!Number.isSafeInteger(maxExclusive) || maxExclusive <= 0 || maxExclusive > 2 ** 48)
+      throw new RangeError('int: maxExclusive must be a positive integer of at most 2^48');
     if (maxExclusive === 1) return 0;
     const limit = 2 ** 48 - (2 ** 48 % maxExclusive);
     for (;;) {
