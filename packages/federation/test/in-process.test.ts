@@ -1,0 +1,52 @@
+import { FEDERATION_OPTIONS, isKakehashiError, LayeredConfig } from '@kakehashi/core';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { createFederation, createInProcessFetch, federationCountries } from '../src/index.ts';
+
+describe('in-process fetch', () => {
+  it('routes by origin into the app, keeps method, headers and body, and falls back for unknown origins', async () => {
+    const app = new Hono().post('/echo', async (c) => c.json({ body: await c.req.json(), h: c.req.header('x-test') }));
+    const seen: string[] = [];
+    const fallback = (async (input: RequestInfo | URL) => {
+      seen.push(String(input instanceof Request ? input.url : input));
+      return new Response('fallback', { status: 599 });
+    }) as typeof fetch;
+    const f = createInProcessFetch(new Map([['http://127.0.0.1:7000', app]]), fallback);
+    const r = await f('http://127.0.0.1:7000/echo', {
+      method: 'POST',
+      headers: { 'x-test': 'yes', 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect(await r.json()).toEqual({ body: { a: 1 }, h: 'yes' });
+    expect((await f('http://127.0.0.1:7999/x')).status).toBe(599);
+    expect(seen).toEqual(['http://127.0.0.1:7999/x']);
+  });
+});
+
+describe('federation composition', () => {
+  it('orders countries by profile, whatever order the option gives', () => {
+    const config = new LayeredConfig(FEDERATION_OPTIONS, { env: { KAKEHASHI_COUNTRIES: 'jp,de, ee' } });
+    expect(federationCountries(config)).toEqual(['DE', 'EE', 'JP']);
+  });
+
+  it('refuses an unknown country and a malformed --only with clear errors', async () => {
+    const bad = new LayeredConfig(FEDERATION_OPTIONS, { env: { KAKEHASHI_COUNTRIES: 'DE,XX' } });
+    let err: unknown;
+    try {
+      federationCountries(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(isKakehashiError(err, 'unknown-country')).toBe(true);
+    const config = new LayeredConfig(FEDERATION_OPTIONS, {
+      env: { KAKEHASHI_COUNTRIES: 'DE' },
+      cli: { dataDir: ':memory:' },
+    });
+    await expect(createFederation({ config, mode: 'in-process', only: 'node' })).rejects.toThrow(
+      /--only takes "hub" or "node:CC"/,
+    );
+    await expect(createFederation({ config, mode: 'in-process', only: 'node:JP' })).rejects.toThrow(
+      /not in the countries option/,
+    );
+  });
+});
