@@ -33,7 +33,7 @@ function certificate(country: string): { pem: string; key: ReturnType<typeof cre
 function trustAccepting(pem: string, country: string): HubTrust {
   return {
     countries: () => ['DE', 'JP'],
-    validateCertificate: (cert) =>
+    validateCertificate: (cert: string) =>
       cert === pem
         ? { valid: true, country, serialHex: '01', checks: [] }
         : { valid: false, failure: { code: 'cert-untrusted-root', reason: 'not ours' }, checks: [] },
