@@ -91,7 +91,10 @@ describe('redaction', () => {
     const { logger, lines } = capture();
     logger.child({ auth: { token: 'CHILD-TOKEN' } }).info('m', {
       request: { headers: { authorization: 'Bearer ABC.DEF.GHI', accept: 'json' } },
-      users: [{ name: 'a', password: 'PW1' }, { name: 'b', credentials: { privateKey: 'PK' } }],
+      users: [
+        { name: 'a', password: 'PW1' },
+        { name: 'b', credentials: { privateKey: 'PK' } },
+      ],
     });
     const text = lines[0]!;
     for (const s of ['CHILD-TOKEN', 'ABC.DEF.GHI', 'PW1', 'PK']) expect(text).not.toContain(s);
@@ -117,6 +120,11 @@ describe('redaction', () => {
     const { logger, lines } = capture();
     logger.info('m', { deep });
     expect(lines[0]).not.toContain('DEEP-SECRET');
+    expect(lines[0]).toContain('"[truncated]"');
+    // Within the bound, nesting is kept as it is.
+    expect(redact({ a: { b: { c: { d: { e: { f: 'kept' } } } } } })).toEqual({
+      a: { b: { c: { d: { e: { f: 'kept' } } } } },
+    });
   });
 
   it('survives circular structures', () => {
@@ -124,7 +132,10 @@ describe('redaction', () => {
     a.self = a;
     const { logger, lines } = capture();
     expect(() => logger.info('m', { a })).not.toThrow();
-    expect(JSON.parse(lines[0]!).a.name).toBe('a');
+    const rec = JSON.parse(lines[0]!);
+    expect(rec.a.name).toBe('a');
+    expect(rec.a.self.self.name).toBe('a');
+    expect(lines[0]).toContain('"[truncated]"');
   });
 
   it('reduces Error values to name and message (no stack, no cause, no own properties)', () => {

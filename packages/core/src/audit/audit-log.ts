@@ -81,7 +81,8 @@ export class AuditLog {
         action: input.action,
         subject: input.subject ?? null,
         outcome: input.outcome,
-        details: input.details ?? {},
+        // Hash what is stored: the JSON form (a Date becomes its ISO string, undefined members go), else verify fails.
+        details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
         traceId: input.traceId ?? null,
       };
       const prevHash = last?.hash ?? GENESIS;

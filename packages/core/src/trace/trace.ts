@@ -39,9 +39,12 @@ export interface TraceContext {
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-/** Parses a W3C `traceparent` header; undefined when absent or invalid (all-zero ids are invalid). */
+/**
+ * Parses a W3C `traceparent` header; undefined when absent or invalid (all-zero ids and uppercase hex are invalid).
+ * @see https://www.w3.org/TR/trace-context/#traceparent-header-field-values
+ */
 export function parseTraceparent(header: string | null | undefined): TraceContext | undefined {
-  const m = TRACEPARENT.exec((header ?? '').trim().toLowerCase());
+  const m = TRACEPARENT.exec((header ?? '').trim());
   if (!m) return undefined;
   const [, traceId, spanId, flags] = m as unknown as [string, string, string, string];
   if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;

@@ -35,8 +35,9 @@ export function parseXml(input: string | Uint8Array, limits: SafeXmlLimits = {})
   const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: false }).decode(input);
   if (text.trim() === '') throw new KakehashiError('malformed-xml', 'The XML document is empty.');
 
-  // Comments and CDATA sections may mention "<!DOCTYPE" or "&x;" harmlessly: look only outside them.
-  const markup = text.replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+  // Comments, CDATA sections and processing instructions may mention "<!DOCTYPE" or "&x;" harmlessly: look only
+  // outside them. One left-to-right pass, as the parser reads them (a "<!--" inside a PI opens no comment).
+  const markup = text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g, '');
   if (/<!DOCTYPE/i.test(markup) || /<!ENTITY/i.test(markup)) {
     throw new KakehashiError(
       'xml-doctype-forbidden',
@@ -55,6 +56,8 @@ export function parseXml(input: string | Uint8Array, limits: SafeXmlLimits = {})
       );
     }
   }
+
+  checkStructure(markup, maxDepth);
 
   const problems: string[] = [];
   const record = (level: string) => (msg: string) => {
@@ -77,23 +80,64 @@ export function parseXml(input: string | Uint8Array, limits: SafeXmlLimits = {})
       `The XML document is not well-formed: ${problems[0] ?? 'no root element'}`,
     );
   }
+  if (doc.doctype) throw new KakehashiError('xml-doctype-forbidden', 'The XML document contains a DOCTYPE.');
   checkDepth(doc.documentElement, maxDepth);
   return doc;
+}
+
+const TAG = /<(\/?)([^\s/>"'<=!?][^\s/>"'<=]*)((?:[^"'<>]|"[^"<]*"|'[^'<]*')*)>/y;
+
+/**
+ * Well-formedness checks xmldom 0.8 does not make (it silently drops an end tag that does not match, and accepts
+ * text after the root element or a bare "&"): every "<" outside comments, CDATA and PIs starts a tag, tags nest,
+ * there is one root and no text outside it, and nesting stays within maxDepth. Linear: no match runs past the
+ * next "<".
+ */
+function checkStructure(markup: string, maxDepth: number): void {
+  const malformed = (why: string) => new KakehashiError('malformed-xml', `The XML document is not well-formed: ${why}`);
+  const bareAmp = /&(?![^;\s<&]{1,64};)/.exec(markup);
+  if (bareAmp) throw malformed(`a "&" at offset ${bareAmp.index} starts no entity or character reference`);
+  const stack: string[] = [];
+  let roots = 0;
+  let last = 0;
+  for (let i = markup.indexOf('<'); i !== -1; i = markup.indexOf('<', last)) {
+    if (stack.length === 0 && markup.slice(last, i).trim() !== '') throw malformed('text outside the root element');
+    TAG.lastIndex = i;
+    const m = TAG.exec(markup);
+    if (!m) throw malformed(`"${markup.slice(i, i + 20)}" is not a tag`);
+    const [, slash, name = '', rest = ''] = m;
+    last = TAG.lastIndex;
+    if (slash) {
+      const open = stack.pop();
+      if (open !== name || rest.trim() !== '')
+        throw malformed(
+          `end tag </${name.slice(0, 40)}> does not match ${open ? `<${open.slice(0, 40)}>` : 'any open tag'}`,
+        );
+    } else {
+      if (stack.length === 0 && ++roots > 1) throw malformed('more than one root element');
+      if (!rest.trimEnd().endsWith('/')) stack.push(name);
+      if (stack.length > maxDepth) throw tooDeep(maxDepth); // before xmldom builds a deep tree
+    }
+  }
+  if (stack.length > 0) throw malformed(`<${stack.at(-1)?.slice(0, 40)}> is not closed`);
+  if (markup.slice(last).trim() !== '') throw malformed(roots ? 'text after the root element' : 'no root element');
 }
 
 function checkDepth(root: Element, maxDepth: number): void {
   const stack: Array<[Node, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [Node, number];
-    if (depth > maxDepth) {
-      throw new KakehashiError('xml-too-deep', `The XML document nests elements deeper than ${maxDepth} levels.`, {
-        extra: { limit: maxDepth },
-      });
-    }
+    if (depth > maxDepth) throw tooDeep(maxDepth);
     for (let child = node.firstChild; child; child = child.nextSibling) {
       if (child.nodeType === 1) stack.push([child, depth + 1]);
     }
   }
+}
+
+function tooDeep(maxDepth: number): KakehashiError {
+  return new KakehashiError('xml-too-deep', `The XML document nests elements deeper than ${maxDepth} levels.`, {
+    extra: { limit: maxDepth },
+  });
 }
 
 function describe(e: unknown): string {
