@@ -253,6 +253,26 @@ describe('problem+json at the boundary', () => {
   });
 });
 
+describe('bodies', () => {
+  it('a wrong content type on a JSON route says what to send', async () => {
+    const { app } = build();
+    const res = await app.request('/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'name=x',
+    });
+    const p = await expectProblem(res, 415, 'unsupported-media-type');
+    expect(p.detail).toContain('application/json');
+  });
+
+  it('an empty body with a JSON content type counts as no body on a bodiless POST', async () => {
+    const { app } = build();
+    const res = await admin(app, '/admin/reset', { method: 'POST', body: '' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ reset: true });
+  });
+});
+
 describe('admin API', () => {
   it.each([
     ['no header', {}],

@@ -190,3 +190,13 @@ describe('createMemoryLogger', () => {
     expect(log.lines.map((l) => l.msg)).toEqual(['e']);
   });
 });
+
+describe('reserved fields', () => {
+  it('a caller field named time, level or msg cannot overwrite the record', async () => {
+    const { createMemoryLogger } = await import('../src/index.ts');
+    const log = createMemoryLogger('debug');
+    log.info('real message', { time: 'forged', level: 'error', msg: 'forged' });
+    expect(log.lines[0]).toMatchObject({ level: 'info', msg: 'real message' });
+    expect(log.lines[0]?.time).not.toBe('forged');
+  });
+});

@@ -109,10 +109,14 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     if (!['POST', 'PUT', 'PATCH'].includes(c.req.method)) return next();
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     if (/[/+]json\b/.test(type)) {
-      try {
-        await c.req.json();
-      } catch {
-        throw new KakehashiError('malformed-json', 'The request body is not valid JSON.');
+      // An empty body with a JSON content type is "no body" (clients send it for bodiless POSTs).
+      const text = await c.req.text();
+      if (text.trim() !== '') {
+        try {
+          JSON.parse(text);
+        } catch {
+          throw new KakehashiError('malformed-json', 'The request body is not valid JSON.');
+        }
       }
     }
     return next();

@@ -22,7 +22,9 @@ export function toKakehashiError(err: unknown): KakehashiError {
     const code = BY_STATUS[err.status] ?? (err.status >= 500 ? 'internal-error' : 'bad-request');
     const detail = /malformed json/i.test(err.message)
       ? 'The request body is not valid JSON.'
-      : err.message || 'The request was refused.';
+      : err.status === 415
+        ? 'The request has the wrong content type for this endpoint: send application/json (see /docs).'
+        : err.message || 'The request was refused.';
     return new KakehashiError(/malformed json/i.test(err.message) ? 'malformed-json' : code, detail, { cause: err });
   }
   return new KakehashiError(

@@ -50,11 +50,12 @@ export function createLogger(options: LoggerOptions = {}, base: Record<string, u
 
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;
+    // The record's own fields come last: a caller's field named time, level or msg cannot overwrite them.
     const rec = {
+      ...(redact({ ...base, ...fields }) as Record<string, unknown>),
       time: now().toISOString(),
       level,
       msg,
-      ...(redact({ ...base, ...fields }) as Record<string, unknown>),
     };
     if (!pretty) {
       write(JSON.stringify(rec));
