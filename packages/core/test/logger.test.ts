@@ -200,3 +200,18 @@ describe('reserved fields', () => {
     expect(log.lines[0]?.time).not.toBe('forged');
   });
 });
+
+describe('runtime level', () => {
+  it('a level function is read on every line, so a configuration change applies at once', async () => {
+    const { createLogger } = await import('../src/index.ts');
+    let level: 'info' | 'debug' = 'info';
+    const lines: string[] = [];
+    const log = createLogger({ level: () => level, format: 'json', write: (l) => lines.push(l) }).child({
+      component: 'x',
+    });
+    log.debug('hidden');
+    level = 'debug';
+    log.debug('shown');
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown']);
+  });
+});

@@ -67,8 +67,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     init.config instanceof LayeredConfig
       ? init.config
       : new LayeredConfig(FEDERATION_OPTIONS, init.config ?? { env: process.env });
-  const logger = init.logger ?? createLogger({ level: config.get('logLevel'), format: config.get('logFormat') });
-  config.onChange((k) => k === 'logLevel' && logger.info('log level changes apply to new loggers'));
+  const logger = init.logger ?? createLogger({ level: () => config.get('logLevel'), format: config.get('logFormat') });
   const mode = init.mode ?? 'listen';
   const clock = new VirtualClock();
   if (config.get('clockStart')) clock.freeze(new Date(config.get('clockStart')));

@@ -12,7 +12,8 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
-  level?: LogLevel;
+  /** Minimum level, or a function read on every line (so a runtime configuration change applies at once). */
+  level?: LogLevel | (() => LogLevel);
   /** `json`: one JSON object per line; `pretty`: readable; `auto` (default): pretty on a terminal. */
   format?: 'json' | 'pretty' | 'auto';
   /** Where lines go (default: stderr, so that stdout stays free for `--json` events). */
@@ -42,14 +43,15 @@ export function redact(value: unknown, depth = 0): unknown {
  * redacted before anything is written.
  */
 export function createLogger(options: LoggerOptions = {}, base: Record<string, unknown> = {}): Logger {
-  const min = LEVELS[options.level ?? 'info'];
+  const minLevel = options.level ?? 'info';
+  const min = typeof minLevel === 'function' ? () => LEVELS[minLevel()] : () => LEVELS[minLevel];
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const pretty =
     options.format === 'pretty' || ((options.format ?? 'auto') === 'auto' && process.stderr.isTTY === true);
   const now = options.now ?? (() => new Date());
 
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < min) return;
+    if (LEVELS[level] < min()) return;
     // The record's own fields come last: a caller's field named time, level or msg cannot overwrite them.
     const rec = {
       ...(redact({ ...base, ...fields }) as Record<string, unknown>),
