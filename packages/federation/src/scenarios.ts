@@ -27,9 +27,9 @@ const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
         run: async (f) => {
           const res = await f.fetch(`${f.urls.hub}/trust/lotl.xml`);
           const xml = await res.text();
-          const pointers = (xml.match(/<tsl:TSLLocation>/g) ?? xml.match(/TSLLocation>/g) ?? []).length;
+          const pointers = (xml.match(/<(?:\w+:)?TSLLocation>/g) ?? []).length;
           if (!res.ok || !xml.includes('Signature')) throw new Error('the LOTL is missing or unsigned');
-          return `LOTL ${xml.length} bytes, signed, ${pointers || 'several'} pointers`;
+          return `LOTL ${xml.length} bytes, signed, ${pointers} pointers to national lists`;
         },
       },
       {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -137,7 +138,6 @@ export function adminAuth(deps: ComponentDeps): MiddlewareHandler {
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
     const a = Buffer.from(given);
     const b = Buffer.from(expected);
-    const { timingSafeEqual } = await import('node:crypto');
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
       throw new KakehashiError(
         'unauthorized',
