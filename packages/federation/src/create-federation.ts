@@ -12,6 +12,7 @@ import {
   type TraceSink,
   VirtualClock,
 } from '@kakehashi/core';
+import { readClientsFile } from '@kakehashi/eid';
 import { createHub, type Hub } from '@kakehashi/hub';
 import { COUNTRY_PROFILES, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
 import { generatePersonas } from '@kakehashi/personas';
@@ -162,6 +163,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
         memo,
       }),
       personas: generatePersonas(seed, cc),
+      oidcClients: readClientsFile(config.get('oidcClientsFile'), cc),
     });
     nodes.set(cc, node);
     routes.set(urls.nodes[cc] as string, node.app);

@@ -17,6 +17,8 @@ import {
   requireJson,
   x5cToPem,
 } from '@kakehashi/core';
+import { type ClientRegistrationInput, mountOidcProvider } from '@kakehashi/eid';
+import type { Persona } from '@kakehashi/personas';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { signMetadata } from './metadata/sign-metadata.ts';
 import type { CountryProfile } from './profiles/index.ts';
@@ -37,7 +39,9 @@ export interface NodeDeps extends ComponentDeps {
   credentials: { signing: NodeCredential; tls: NodeCredential; encryption: NodeCredential };
   trust: NodeTrust;
   /** The country's synthetic personas (each with an `id`). */
-  personas: readonly ({ id: string } & Record<string, unknown>)[];
+  personas: readonly Persona[];
+  /** Relying parties registered at this node's OIDC provider from the clients file (option oidcClientsFile). */
+  oidcClients?: readonly ClientRegistrationInput[];
 }
 
 export interface NationalNode {
@@ -99,6 +103,17 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   );
   mountAdmin(app, deps, {});
 
+  // ---- eID: the OpenID Connect provider (issuer = the node origin) -------------------------------------
+  mountOidcProvider(app, {
+    ...deps,
+    issuer: deps.publicUrl,
+    country: profile.code,
+    loa: profile.loa,
+    personas: deps.personas,
+    signing: deps.credentials.signing,
+    clients: deps.oidcClients ?? [],
+  });
+
   const url = deps.publicUrl;
   const metadata = (): NodeMetadata => ({
     country: profile.code,
@@ -110,8 +125,9 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
       openapi: `${url}/openapi.json`,
       docs: `${url}/docs`,
       personas: `${url}/personas`,
+      oidcIssuer: url,
     },
-    capabilities: [],
+    capabilities: ['eid'],
     services: profile.services.map((s) => ({
       id: s.id,
       name: s.name,

@@ -160,6 +160,14 @@ export const FEDERATION_OPTIONS = [
     description: "How often the hub polls every node's `/health` (0: never; the hub still checks on request).",
     runtime: true,
   },
+  {
+    key: 'oidcClientsFile',
+    env: 'KAKEHASHI_OIDC_CLIENTS_FILE',
+    schema: z.string(),
+    default: '',
+    description:
+      'JSON file of OIDC relying-party registrations (an array; an entry with `countries` is registered at those nodes only, else at every node). Empty: only the test RP `kakehashi-demo-rp`.',
+  },
 ] as const satisfies readonly OptionSpec[];
 
 export type FederationOptions = typeof FEDERATION_OPTIONS;

@@ -58,6 +58,29 @@ export const ERROR_CODES = {
   'registration-country-mismatch': { status: 422, title: 'The metadata country differs from the certificate country' },
   'registration-stale': { status: 422, title: 'The node metadata is too old or from the future' },
   'participant-not-found': { status: 404, title: 'No node serves this participant and service' },
+  // eID: OpenID Connect provider at a node (the OAuth `error` travels beside the code)
+  'oidc-invalid-request': {
+    status: 400,
+    title: 'The OAuth/OIDC request is missing or repeats a parameter, or is malformed',
+  },
+  'oidc-unknown-client': { status: 400, title: 'No relying party is registered with this client_id' },
+  'oidc-invalid-redirect-uri': { status: 400, title: 'The redirect_uri is not registered for this client' },
+  'oidc-unsupported-response-type': {
+    status: 400,
+    title: 'Only the authorization code flow (response_type=code) is supported',
+  },
+  'oidc-invalid-scope': { status: 400, title: 'The scope must contain openid' },
+  'oidc-unmet-authentication-requirements': { status: 403, title: 'The requested level of assurance cannot be met' },
+  'oidc-access-denied': { status: 403, title: 'The authentication was refused' },
+  'oidc-request-expired': { status: 400, title: 'The pending authorization request is unknown or has expired' },
+  'oidc-invalid-client': { status: 401, title: 'Client authentication failed' },
+  'oidc-invalid-grant': {
+    status: 400,
+    title: 'The authorization code is invalid, expired, used, or bound to something else',
+  },
+  'oidc-unsupported-grant-type': { status: 400, title: 'Only grant_type=authorization_code is supported' },
+  'oidc-invalid-token': { status: 401, title: 'The access token is missing, invalid or expired' },
+  'oidc-invalid-client-metadata': { status: 400, title: 'The client registration is invalid' },
   'audit-chain-broken': { status: 500, title: 'The audit chain does not verify' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -1,0 +1,61 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { oauthError } from '../errors/oauth-error.ts';
+import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
+import { LOA_ORDER, loaRank } from '../loa/loa.ts';
+import type { ProviderContext } from '../provider/provider-context.ts';
+import type { RedirectError } from './validate-authorization-request.ts';
+import type { PendingRequest } from './z-pending-request.ts';
+
+/** Authorization code lifetime on the virtual clock. @see RFC 6749 §4.1.2 (short-lived, ≤ 10 min) */
+export const CODE_TTL_SECONDS = 60;
+
+export const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+/**
+ * Bearer secrets (codes, access tokens, request handles) come from the OS CSPRNG, not from the seeded stream:
+ * the seed is public, and a guessable code is a stolen login even in a mock. Only their SHA-256 is stored.
+ */
+export const newSecret = () => randomBytes(32).toString('base64url');
+
+/**
+ * Completes an authentication: checks the identity reaches the requested LoA, stores a single-use code bound
+ * to the client, redirect URI, PKCE challenge, nonce and identity, and returns the success redirect (code,
+ * state, iss) — or the error redirect when the identity's LoA is too low.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponse
+ * @see https://www.rfc-editor.org/rfc/rfc9207
+ */
+export function issueCode(
+  ctx: ProviderContext,
+  request: PendingRequest,
+  identity: AuthenticatedIdentity,
+): { ok: true; location: string } | { ok: false; redirect: RedirectError } {
+  let acr = request.acr;
+  const achievable = LOA_ORDER[Math.min(loaRank(identity.loa), loaRank(ctx.deps.loa)) - 1];
+  if (acr && loaRank(identity.loa) < loaRank(acr))
+    return {
+      ok: false,
+      redirect: {
+        redirectUri: request.redirectUri,
+        state: request.state,
+        error: oauthError(
+          'oidc-unmet-authentication-requirements',
+          `This identity authenticates at ${identity.loa}, below the requested ${acr}.`,
+          'eIDAS LoA (minimum comparison)',
+        ),
+      },
+    };
+  acr ??= achievable;
+  const code = newSecret();
+  const now = ctx.nowSeconds();
+  ctx.deps.store.run(
+    'INSERT INTO oidc_codes (code_hash, grant_data, expires_at) VALUES (?, ?, ?)',
+    sha256Hex(code),
+    JSON.stringify({ ...request, acr, authTime: now, identity }),
+    now + CODE_TTL_SECONDS,
+  );
+  const u = new URL(request.redirectUri);
+  u.searchParams.set('code', code);
+  u.searchParams.set('state', request.state);
+  u.searchParams.set('iss', ctx.issuer);
+  return { ok: true, location: u.toString() };
+}

@@ -1,0 +1,44 @@
+import type { Persona } from '@kakehashi/personas';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * The persona picker: a watermarked TEST-ONLY page listing the node's synthetic personas, each a button that
+ * posts to `/oidc/login`, and a form for a custom identity. Stable `data-testid`s for browser tests:
+ * `persona-<id>`, `custom-identity-form`, `custom-family-name`, `custom-given-name`, `custom-birthdate`,
+ * `custom-submit`.
+ */
+export function renderPersonaPicker(opts: {
+  country: string;
+  nodeName: string;
+  clientName: string;
+  requestId: string;
+  personas: readonly Persona[];
+}): string {
+  const hidden = `<input type="hidden" name="request_id" value="${esc(opts.requestId)}">`;
+  const rows = opts.personas
+    .map(
+      (
+        p,
+      ) => `<li><form method="post" action="/oidc/login">${hidden}<input type="hidden" name="persona" value="${esc(p.id)}">
+<button type="submit" data-testid="persona-${esc(p.id)}">${esc(p.familyName)} ${esc(p.givenName)}${p.familyNameLatin !== p.familyName ? ` (${esc(p.familyNameLatin)} ${esc(p.givenNameLatin)})` : ''} — ${esc(p.dateOfBirth)} — <small>${esc(p.loa.replace('http://eidas.europa.eu/LoA/', 'LoA '))}</small> <code>${esc(p.id)}</code></button></form></li>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Log in at ${esc(opts.nodeName)} — Kakehashi (TEST ONLY)</title>
+<style>body{font:15px system-ui;margin:0}.kk-watermark{background:#b00020;color:#fff;font-weight:600;padding:6px 12px;text-align:center}
+main{max-width:46rem;margin:1rem auto;padding:0 1rem}ul{list-style:none;padding:0}li{margin:.3rem 0}button{width:100%;text-align:left;padding:.5rem;cursor:pointer}
+fieldset{margin-top:1.5rem}label{display:block;margin:.4rem 0}</style></head>
+<body><div class="kk-watermark" data-testid="test-only-banner">KAKEHASHI — TEST ONLY. Synthetic personas and test keys; not a real government login.</div>
+<main><h1>eID login at node ${esc(opts.country)}</h1>
+<p><strong>${esc(opts.clientName)}</strong> asks you to authenticate. Pick a synthetic persona:</p>
+<ul data-testid="persona-list">
+${rows}
+</ul>
+<form method="post" action="/oidc/login" data-testid="custom-identity-form"><fieldset><legend>…or a custom identity</legend>${hidden}
+<label>Family name <input name="family_name" required maxlength="100" data-testid="custom-family-name"></label>
+<label>Given name <input name="given_name" required maxlength="100" data-testid="custom-given-name"></label>
+<label>Date of birth <input name="birthdate" type="date" required data-testid="custom-birthdate"></label>
+<button type="submit" data-testid="custom-submit">Log in with this identity</button></fieldset></form>
+</main></body></html>`;
+}

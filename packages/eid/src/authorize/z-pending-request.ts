@@ -1,0 +1,17 @@
+import { LoaSchema } from '@kakehashi/personas';
+import { z } from 'zod';
+
+/** A validated authorization request, kept server-side while the user picks a persona. */
+export const PendingRequestSchema = z.object({
+  clientId: z.string(),
+  redirectUri: z.string(),
+  state: z.string(),
+  nonce: z.string(),
+  codeChallenge: z.string(),
+  scope: z.string(),
+  /** The acr chosen from acr_values (the lowest requested LoA the node can satisfy); absent: none requested. */
+  acr: LoaSchema.optional(),
+  /** The pairwise sector: the registered sector identifier or the host of the redirect URI. */
+  sector: z.string(),
+});
+export type PendingRequest = z.infer<typeof PendingRequestSchema>;

@@ -1,0 +1,60 @@
+import type { EidKeys } from '../keys/derive-keys.ts';
+import { computePairwiseSub, computePersonIdentifier } from '../pairwise/compute-pairwise-sub.ts';
+import type { AuthenticatedIdentity } from './z-identity.ts';
+
+/**
+ * The claims this provider releases (ID token and userinfo). The eIDAS natural-person minimum data set is
+ * mapped onto OIDC standard claims where one exists:
+ *
+ * | claim | eIDAS attribute |
+ * | --- | --- |
+ * | `family_name` | CurrentFamilyName |
+ * | `given_name` | CurrentGivenName |
+ * | `birthdate` | DateOfBirth (`YYYY-MM-DD`) |
+ * | `eidas_person_identifier` | PersonIdentifier (`CC/CC/opaque`) |
+ * | `eidas_family_name_latin`, `eidas_given_name_latin` | the `LatinScript` transliteration, when the name is not already in Latin ASCII |
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims
+ */
+export const IDENTITY_CLAIMS = [
+  'family_name',
+  'given_name',
+  'birthdate',
+  'eidas_person_identifier',
+  'eidas_family_name_latin',
+  'eidas_given_name_latin',
+] as const;
+
+export interface IdentityClaims {
+  sub: string;
+  family_name: string;
+  given_name: string;
+  birthdate: string;
+  eidas_person_identifier: string;
+  eidas_family_name_latin?: string;
+  eidas_given_name_latin?: string;
+}
+
+export function buildIdentityClaims(opts: {
+  keys: Pick<EidKeys, 'pairwiseKey' | 'personIdKey'>;
+  country: string;
+  destination: string;
+  sector: string;
+  identity: AuthenticatedIdentity;
+}): IdentityClaims {
+  const { identity } = opts;
+  return {
+    sub: computePairwiseSub(opts.keys.pairwiseKey, identity.subjectId, opts.sector),
+    family_name: identity.familyName,
+    given_name: identity.givenName,
+    birthdate: identity.birthdate,
+    eidas_person_identifier: computePersonIdentifier(
+      opts.keys.personIdKey,
+      opts.country,
+      opts.destination,
+      identity.subjectId,
+    ),
+    ...(identity.familyNameLatin ? { eidas_family_name_latin: identity.familyNameLatin } : {}),
+    ...(identity.givenNameLatin ? { eidas_given_name_latin: identity.givenNameLatin } : {}),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * @kakehashi/eid — the eID building block: an OpenID Connect provider at every national node (authorization
+ * code + PKCE S256, discovery, JWKS, pairwise `sub`, eIDAS minimum data set as claims, LoA as `acr`).
+ * TEST ONLY: keys derive from the public seed, identities are synthetic.
+ */
+
+export { CODE_TTL_SECONDS } from './authorize/issue-code.ts';
+export { sectorOf, validateAuthorizationRequest } from './authorize/validate-authorization-request.ts';
+export {
+  ASSERTION_ALGORITHMS,
+  authenticateClient,
+  JWT_BEARER_ASSERTION,
+} from './client-auth/authenticate-client.ts';
+export {
+  type ClientRegistry,
+  createClientRegistry,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  type RegisteredClient,
+} from './clients/client-registry.ts';
+export { isLoopbackRedirect, matchRedirectUri } from './clients/match-redirect-uri.ts';
+export { readClientsFile } from './clients/read-clients-file.ts';
+export {
+  type ClientRegistration,
+  type ClientRegistrationInput,
+  ClientRegistrationSchema,
+  type ClientView,
+} from './clients/z-client.ts';
+export { buildDiscovery } from './discovery/build-discovery.ts';
+export { OAUTH_ERROR_BY_CODE, type OAuthErrorName, oauthError } from './errors/oauth-error.ts';
+export { customIdentity, identityFromPersona } from './id-token/build-identity.ts';
+export { buildIdentityClaims, IDENTITY_CLAIMS, type IdentityClaims } from './id-token/build-identity-claims.ts';
+export { ID_TOKEN_TTL_SECONDS } from './id-token/sign-id-token.ts';
+export type { AuthenticatedIdentity } from './id-token/z-identity.ts';
+export { buildSigningKeys, type SigningKey } from './keys/build-jwks.ts';
+export { deriveEidKeys, type EidKeys } from './keys/derive-keys.ts';
+export { amrFor, chooseAcr, LOA_ORDER, loasUpTo } from './loa/loa.ts';
+export { computePairwiseSub, computePersonIdentifier } from './pairwise/compute-pairwise-sub.ts';
+export { s256Challenge, verifyPkce } from './pkce/verify-pkce.ts';
+export { HEADLESS_PERSONA_PARAM, mountOidcProvider, PENDING_TTL_SECONDS } from './provider/mount-oidc-provider.ts';
+export type { OidcProviderDeps, ProviderContext } from './provider/provider-context.ts';
+export { EID_MIGRATIONS } from './store/eid-migrations.ts';
+export { ACCESS_TOKEN_TTL_SECONDS } from './token/exchange-code.ts';

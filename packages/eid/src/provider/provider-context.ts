@@ -1,0 +1,34 @@
+import type { KeyObject } from 'node:crypto';
+import type { ComponentDeps } from '@kakehashi/core';
+import type { Loa, Persona } from '@kakehashi/personas';
+import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { ClientRegistrationInput } from '../clients/z-client.ts';
+import type { SigningKey } from '../keys/build-jwks.ts';
+import type { EidKeys } from '../keys/derive-keys.ts';
+
+/** What the OIDC provider of a node needs (the node passes it; see `mountOidcProvider`). */
+export interface OidcProviderDeps extends ComponentDeps {
+  /** The issuer: the node's origin, e.g. `http://127.0.0.1:7007`. */
+  issuer: string;
+  /** ISO 3166 code of the node. */
+  country: string;
+  /** The highest LoA of the country's eID scheme. */
+  loa: Loa;
+  personas: readonly Persona[];
+  /** The node's signing key and certificate (chain: issuing CA, root): the RS256 ID-token key. */
+  signing: { privateKey: KeyObject; certPem: string; chainPem: readonly string[] };
+  /** Relying parties registered from the clients file (the demo RP is always there). */
+  clients?: readonly ClientRegistrationInput[];
+}
+
+/** The provider's resolved state, shared by its handlers. */
+export interface ProviderContext {
+  deps: OidcProviderDeps;
+  issuer: string;
+  endpoints: { authorize: string; token: string; userinfo: string; jwks: string; login: string };
+  keys: EidKeys;
+  signingKeys: () => Promise<SigningKey[]>;
+  clients: ClientRegistry;
+  personas: ReadonlyMap<string, Persona>;
+  nowSeconds(): number;
+}

@@ -1,0 +1,13 @@
+import type { Migration } from '@kakehashi/core';
+
+/** The eID block's tables in the node's store. Secrets are kept only as SHA-256 digests. */
+export const EID_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'eid/001-oidc',
+    up: `CREATE TABLE oidc_clients (client_id TEXT PRIMARY KEY, registration TEXT NOT NULL, secret_hash TEXT, source TEXT NOT NULL);
+         CREATE TABLE oidc_pending (id_hash TEXT PRIMARY KEY, request TEXT NOT NULL, expires_at INTEGER NOT NULL);
+         CREATE TABLE oidc_codes (code_hash TEXT PRIMARY KEY, grant_data TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+         CREATE TABLE oidc_tokens (token_hash TEXT PRIMARY KEY, code_hash TEXT NOT NULL, client_id TEXT NOT NULL, claims TEXT NOT NULL, expires_at INTEGER NOT NULL);
+         CREATE TABLE oidc_assertion_jti (client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (client_id, jti));`,
+  },
+];
