@@ -6,6 +6,14 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, FEDERATION_OPTIONS, LayeredConfig, openStore } from '@kakehashi/core';
+import {
+  discoverTarget,
+  KAKEHASHI_DEMO_RP,
+  OIDC_PROVIDER_RP,
+  type OidcTarget,
+  oidcLoginFlow,
+  startOidcProviderProcess,
+} from './bench-oidc.ts';
 import { createFederation } from './create-federation.ts';
 import { createHubTrust, loadTrustMaterial } from './trust-adapters.ts';
 
@@ -17,7 +25,10 @@ interface StartRun {
 }
 
 /** Starts `kakehashi start --json` as its own process; measures time to `federation-ready` and its resident memory. */
-async function startProcess(dataDir: string, port: number): Promise<StartRun & { stop(): Promise<void>; hub: string }> {
+async function startProcess(
+  dataDir: string,
+  port: number,
+): Promise<StartRun & { stop(): Promise<void>; hub: string; nodes: Record<string, string> }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [CLI, 'start', '--json', '--data-dir', dataDir, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,14 +39,14 @@ async function startProcess(dataDir: string, port: number): Promise<StartRun & {
     stderr += d.toString();
   });
   const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<{ hub: string }>((res, rej) => {
+  const ready = await new Promise<{ hub: string; nodes: Record<string, string> }>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`federation not ready after 120 s: ${stderr.slice(-500)}`)), 120_000);
     lines.on('line', (l) => {
       try {
-        const e = JSON.parse(l) as { event?: string; hub?: string };
+        const e = JSON.parse(l) as { event?: string; hub?: string; nodes?: Record<string, string> };
         if (e.event === 'federation-ready') {
           clearTimeout(timer);
-          res({ hub: e.hub as string });
+          res({ hub: e.hub as string, nodes: e.nodes ?? {} });
         }
       } catch {
         /* banner lines */
@@ -51,6 +62,7 @@ async function startProcess(dataDir: string, port: number): Promise<StartRun & {
     readyMs,
     rssMb: rssKb / 1024,
     hub: ready.hub,
+    nodes: ready.nodes,
     stop: () =>
       new Promise<void>((res) => {
         child.once('exit', () => res());
@@ -98,6 +110,52 @@ async function load(
   };
 }
 
+/** OIDC login flows: a few sequential warm-up logins (JIT, connections), then `concurrency` clients for `ms`. */
+async function loginLoad(ms: number, concurrency: number, target: OidcTarget) {
+  let httpRequestsPerLogin = 0;
+  for (let i = 0; i < 20; i++) httpRequestsPerLogin = await oidcLoginFlow(target);
+  return { ...(await load(ms, concurrency, () => oidcLoginFlow(target))), httpRequestsPerLogin };
+}
+
+/**
+ * Logins against several targets, interleaved: `rounds` slices of `ms / rounds` each, target after target, so
+ * that a noisy neighbour on a shared machine slows all of them alike (the ratio is what matters).
+ */
+async function interleavedLoginLoad(ms: number, concurrency: number, rounds: number, targets: OidcTarget[]) {
+  const acc = targets.map(() => ({ latencies: [] as number[], elapsedMs: 0, httpRequestsPerLogin: 0 }));
+  for (const [i, t] of targets.entries()) {
+    for (let w = 0; w < 20; w++)
+      (acc[i] as { httpRequestsPerLogin: number }).httpRequestsPerLogin = await oidcLoginFlow(t);
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, t] of targets.entries()) {
+      const a = acc[i] as (typeof acc)[number];
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() - t0 < ms / rounds) {
+            const s = performance.now();
+            await oidcLoginFlow(t);
+            a.latencies.push(performance.now() - s);
+          }
+        }),
+      );
+      a.elapsedMs += performance.now() - t0;
+    }
+  }
+  return acc.map((a) => {
+    const sorted = a.latencies.sort((x, y) => x - y);
+    const pct = (p: number) =>
+      Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
+    return {
+      perSecond: Math.round(sorted.length / (a.elapsedMs / 1000)),
+      p50Ms: pct(0.5),
+      p99Ms: pct(0.99),
+      httpRequestsPerLogin: a.httpRequestsPerLogin,
+    };
+  });
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -111,6 +169,10 @@ function median(xs: number[]): number {
  */
 export async function runBench(opts: { out?: string | undefined; quick?: boolean }): Promise<number> {
   const window = opts.quick ? 500 : 2000;
+  // OIDC logins are ~100× slower than a lookup: a longer window keeps p99 meaningful.
+  const oidcWindow = opts.quick ? 1500 : 5000;
+  const oidcClients = 4;
+  const oidcRounds = opts.quick ? 3 : 5;
   const runs = opts.quick ? 1 : 3;
   const results: Record<string, unknown> = {};
   const hardware = {
@@ -161,6 +223,16 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     });
     results.discoveryLookupsPerSecondInProcess = Math.round(discovery);
 
+    // OIDC login at one node (authorize → headless persona login → token → ID token validated), in-process.
+    const oidcCc = [...f.nodes.keys()][0] as string;
+    const oidcPersona = `${oidcCc.toLowerCase()}-001`;
+    const inProcessTarget = await discoverTarget(f.urls.nodes[oidcCc] as string, KAKEHASHI_DEMO_RP, {
+      fetch: (u, i) => f.fetch(u, i),
+      extraParams: { kakehashi_persona: oidcPersona },
+      now: () => f.clock.now(),
+    });
+    results.oidcLoginInProcess = await loginLoad(oidcWindow, oidcClients, inProcessTarget);
+
     // Over real HTTP: a separate federation process on loopback.
     const proc = await startProcess(dir, 17_300);
     try {
@@ -171,6 +243,23 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
         await r.arrayBuffer();
       });
       results.discoveryHttp8Clients = httpLoad;
+
+      // The same OIDC login over loopback HTTP: the node in the separate process and oidc-provider (its own
+      // process too), same clients and total window each, measured in interleaved slices.
+      const httpTarget = await discoverTarget(proc.nodes[oidcCc] as string, KAKEHASHI_DEMO_RP, {
+        extraParams: { kakehashi_persona: oidcPersona },
+      });
+      const op = await startOidcProviderProcess(17_340);
+      try {
+        const opTarget = await discoverTarget(op.issuer, OIDC_PROVIDER_RP);
+        const [ours, theirs] = await interleavedLoginLoad(oidcWindow, oidcClients, oidcRounds, [httpTarget, opTarget]);
+        if (!ours || !theirs) throw new Error('interleaved OIDC load returned no figures');
+        results.oidcLoginHttp = ours;
+        results.oidcProviderLoginHttp = theirs;
+        results.oidcLoginHttpToOidcProviderRatio = Math.round((ours.perSecond / theirs.perSecond) * 1000) / 1000;
+      } finally {
+        await op.stop();
+      }
     } finally {
       await proc.stop();
     }
@@ -231,6 +320,14 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     time: new Date().toISOString(),
     hardware,
     windowMs: window,
+    oidc: {
+      windowMs: oidcWindow,
+      clients: oidcClients,
+      httpInterleavedRounds: oidcRounds,
+      flow: 'authorize → headless login → token (client_secret_basic, PKCE S256) → ID token verified (jose: RS256 signature with the cached JWKS, iss, aud, exp, nonce)',
+      comparedWith: 'oidc-provider (panva), own process on loopback HTTP',
+      crossBorderLogin: 'not measured: the connector through the hub does not exist yet',
+    },
     runs,
     results,
   };
