@@ -34,10 +34,36 @@ export { ID_TOKEN_TTL_SECONDS } from './id-token/sign-id-token.ts';
 export type { AuthenticatedIdentity } from './id-token/z-identity.ts';
 export { buildSigningKeys, type SigningKey } from './keys/build-jwks.ts';
 export { deriveEidKeys, type EidKeys } from './keys/derive-keys.ts';
-export { amrFor, chooseAcr, LOA_ORDER, loasUpTo } from './loa/loa.ts';
+export { amrFor, chooseAcr, LOA_ORDER, loaRank, loasUpTo } from './loa/loa.ts';
 export { computePairwiseSub, computePersonIdentifier } from './pairwise/compute-pairwise-sub.ts';
 export { s256Challenge, verifyPkce } from './pkce/verify-pkce.ts';
 export { HEADLESS_PERSONA_PARAM, mountOidcProvider, PENDING_TTL_SECONDS } from './provider/mount-oidc-provider.ts';
 export type { OidcProviderDeps, ProviderContext } from './provider/provider-context.ts';
 export { EID_MIGRATIONS } from './store/eid-migrations.ts';
 export { ACCESS_TOKEN_TTL_SECONDS } from './token/exchange-code.ts';
+export type { IssuerKey, IssuerKeyResolver, IssuerKeys, ReplayCache } from './validate/issuer-keys.ts';
+export { type IdTokenValidationDeps, mountIdTokenValidation } from './validate/mount-id-token-validation.ts';
+export { decodeBase64UrlStrict, findDuplicateKey, parseCompactJwt } from './validate/parse-compact-jwt.ts';
+export { createStoreReplayCache, EID_VALIDATION_MIGRATIONS } from './validate/replay-cache.ts';
+export {
+  createIssuerKeyResolver,
+  JWKS_CACHE_SECONDS,
+  type RegisteredIssuer,
+} from './validate/resolve-issuer-keys.ts';
+export {
+  DEFAULT_ID_TOKEN_ALGORITHMS,
+  MAX_ID_TOKEN_LIFETIME_SECONDS,
+  type ValidateIdTokenContext,
+  validateIdToken,
+} from './validate/validate-id-token.ts';
+export {
+  type ExpectedIdToken,
+  ExpectedIdTokenSchema,
+  type IdTokenCheck,
+  type IdTokenRule,
+  type IdTokenVerdict,
+  IdTokenVerdictSchema,
+  MAX_TOKEN_CHARS,
+  type ValidatedIdentity,
+  ValidateIdTokenRequestSchema,
+} from './validate/z-validation.ts';

@@ -17,6 +17,7 @@ import {
   requireJson,
   type TraceEvent,
 } from '@kakehashi/core';
+import { mountIdTokenValidation } from '@kakehashi/eid';
 import { RegistryStore } from './registry/registry-store.ts';
 import { verifyRegistration } from './registry/verify-registration.ts';
 import { TraceStore } from './traces/trace-store.ts';
@@ -129,6 +130,23 @@ export function createHub(deps: HubDeps): Hub {
       traces.clear();
       audit.append({ actor: 'admin', action: 'reset', outcome: 'success' });
     },
+  });
+
+  // ---- eID: the ID-token validation service (issuers = the registry's oidcIssuer endpoints) ------------
+  mountIdTokenValidation(app, {
+    ...deps,
+    traces: {
+      record: (e) => {
+        traces.record(e);
+        deps.traces.record(e);
+      },
+    },
+    component: 'hub',
+    resolveIssuer: async (issuer) => {
+      const node = registry.list().find((n) => n.metadata.endpoints.oidcIssuer === issuer);
+      return node ? { country: node.country, jwksUri: `${issuer}/oidc/jwks` } : undefined;
+    },
+    validateCertificate: (pem, chain, opts) => deps.trust.validateCertificate(pem, chain, opts),
   });
 
   // ---- trust fabric publication -------------------------------------------------------------------

@@ -17,7 +17,7 @@ import {
   requireJson,
   x5cToPem,
 } from '@kakehashi/core';
-import { type ClientRegistrationInput, mountOidcProvider } from '@kakehashi/eid';
+import { type ClientRegistrationInput, mountIdTokenValidation, mountOidcProvider } from '@kakehashi/eid';
 import type { Persona } from '@kakehashi/personas';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { signMetadata } from './metadata/sign-metadata.ts';
@@ -55,6 +55,8 @@ export interface NationalNode {
 }
 
 const VERSION = '0.1.0';
+/** How long a node reuses the hub's registry to resolve ID-token issuers (virtual clock). */
+const REGISTRY_CACHE_MS = 60_000;
 
 const VerdictSchema = z
   .object({
@@ -112,6 +114,29 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     personas: deps.personas,
     signing: deps.credentials.signing,
     clients: deps.oidcClients ?? [],
+  });
+
+  // ---- eID: the ID-token validation service (issuers resolved through the hub's registry) ---------------
+  let registryCache: { at: number; nodes: NodeMetadata[] } | undefined;
+  mountIdTokenValidation(app, {
+    ...deps,
+    component: 'node',
+    country: profile.code,
+    resolveIssuer: async (issuer, fetcher) => {
+      const now = deps.clock.nowMs();
+      if (!registryCache || now < registryCache.at || now - registryCache.at > REGISTRY_CACHE_MS) {
+        const res = await fetcher(`${deps.hubUrl}/registry/nodes`, {
+          headers: { 'x-kakehashi-caller': `node:${profile.code}` },
+        });
+        if (!res.ok)
+          throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
+        const { nodes } = (await res.json()) as { nodes: { metadata: NodeMetadata }[] };
+        registryCache = { at: now, nodes: nodes.map((n) => n.metadata) };
+      }
+      const node = registryCache.nodes.find((m) => m.endpoints.oidcIssuer === issuer);
+      return node ? { country: node.country, jwksUri: `${issuer}/oidc/jwks` } : undefined;
+    },
+    validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
   });
 
   const url = deps.publicUrl;

@@ -1,0 +1,108 @@
+import { createRoute } from '@hono/zod-openapi';
+import {
+  type CertificateVerdict,
+  type ComponentApp,
+  type ComponentDeps,
+  childSpan,
+  problemResponses,
+  requireJson,
+} from '@kakehashi/core';
+import { parseCompactJwt } from './parse-compact-jwt.ts';
+import { createStoreReplayCache } from './replay-cache.ts';
+import { createIssuerKeyResolver, type RegisteredIssuer } from './resolve-issuer-keys.ts';
+import { validateIdToken } from './validate-id-token.ts';
+import { type IdTokenVerdict, IdTokenVerdictSchema, ValidateIdTokenRequestSchema } from './z-validation.ts';
+
+/** What the ID-token validation service needs from the component that mounts it (hub or node). */
+export interface IdTokenValidationDeps extends ComponentDeps {
+  component: 'hub' | 'node';
+  country?: string | undefined;
+  /**
+   * The registered node whose `oidcIssuer` is `issuer` (its country and JWKS URI), or undefined. The hub asks its
+   * registry; a node asks the hub with `fetcher`.
+   */
+  resolveIssuer: (issuer: string, fetcher: typeof fetch) => Promise<RegisteredIssuer | undefined>;
+  /** The component's own verified trust view. */
+  validateCertificate: (
+    certPem: string,
+    chainPem: string[],
+    opts: { at: Date; usage?: string[] },
+  ) => CertificateVerdict;
+  /** Allowed ID-token algorithms (default RS256, ES256). */
+  algorithms?: readonly string[];
+}
+
+/**
+ * Mounts `POST /eid/validate/id-token`: validates an ID token of any registered node against the caller's
+ * expectations and answers 200 with the verdict (valid or not, every check); 400/413/415 problems only for a
+ * malformed request. The decoded header and claims (labelled unverified; never the raw token) and the verdict
+ * are recorded as an `internal` trace event. The replay cache lives in the component's store.
+ */
+export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidationDeps): void {
+  const replay = createStoreReplayCache(deps.store, deps.clock);
+  const resolver = createIssuerKeyResolver({
+    clock: deps.clock,
+    resolveIssuer: deps.resolveIssuer,
+    validateCertificate: deps.validateCertificate,
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/eid/validate/id-token',
+      tags: ['eid', 'validation'],
+      summary:
+        'Validate an OIDC ID token of a registered node (J1–J17 of the attack catalogue): 200 with the verdict and every check',
+      description:
+        'The verdict is 200 whether the token is valid or not; `failure.rule` names the first failed rule and `failure.code` its stable code. Problems (400/413/415) only for a malformed request.',
+      request: {
+        body: { required: true, content: { 'application/json': { schema: ValidateIdTokenRequestSchema } } },
+      },
+      responses: {
+        200: {
+          description: 'The verdict, with every check',
+          content: { 'application/json': { schema: IdTokenVerdictSchema } },
+        },
+        ...problemResponses(400, 413, 415),
+      },
+    }),
+    async (c) => {
+      requireJson(c.req.header('content-type'));
+      const { token, expected } = c.req.valid('json');
+      const verdict: IdTokenVerdict = await validateIdToken(token, expected, {
+        clock: deps.clock,
+        clockSkewSeconds: deps.config.get('clockSkewSeconds'),
+        resolveKeys: resolver(c.get('fetch')),
+        replay,
+        ...(deps.algorithms ? { algorithms: deps.algorithms } : {}),
+      });
+      const decoded = parseCompactJwt(token);
+      const span = childSpan(deps.random.fork('eid/validate'), c.get('trace'));
+      deps.traces.record({
+        traceId: span.traceId,
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId,
+        time: deps.clock.now().toISOString(),
+        component: deps.component,
+        country: deps.country,
+        operation: 'eid: ID token validated',
+        direction: 'internal',
+        peer: expected.issuer,
+        artefact: {
+          type: 'id_token',
+          unverified: !verdict.valid,
+          ...(decoded.ok
+            ? { header: decoded.jwt.header, claims: decoded.jwt.payload }
+            : { undecodable: decoded.reason }),
+        },
+        verdict: { valid: verdict.valid, checks: verdict.checks },
+      });
+      deps.logger.info('ID token validated', {
+        issuer: expected.issuer,
+        valid: verdict.valid,
+        ...(verdict.failure ? { rule: verdict.failure.rule, code: verdict.failure.code } : {}),
+      });
+      return c.json(verdict as never, 200);
+    },
+  );
+}

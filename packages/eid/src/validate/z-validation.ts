@@ -1,0 +1,103 @@
+import { z } from '@hono/zod-openapi';
+import type { ErrorCode } from '@kakehashi/core';
+import { LOA } from '@kakehashi/personas';
+
+/** The largest token the service looks at (an ID token is a few KB; x5c chains stay below this). */
+export const MAX_TOKEN_CHARS = 16_384;
+
+/** What the caller expects of the ID token (the validation boundary; zod-checked). */
+export const ExpectedIdTokenSchema = z
+  .object({
+    /** The issuer: a registered node's `oidcIssuer` (its origin). */
+    issuer: z.string().url().max(500),
+    /** The relying party's client_id. */
+    audience: z.string().min(1).max(500),
+    /** The nonce the relying party sent in the authorization request. */
+    nonce: z.string().min(1).max(500).optional(),
+    /** Minimum eIDAS level of assurance: `acr` must be at least this (J16). */
+    requestedLoa: z.enum([LOA.low, LOA.substantial, LOA.high]).optional(),
+    /** `max_age` of the request: `auth_time` must be at most this old (J8). */
+    maxAgeSeconds: z.number().int().min(0).max(31_536_000).optional(),
+    /** Expected `typ` header (default `JWT`, what Kakehashi's providers set). */
+    typ: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type ExpectedIdToken = z.infer<typeof ExpectedIdTokenSchema>;
+
+/** Body of `POST /eid/validate/id-token`. */
+export const ValidateIdTokenRequestSchema = z
+  .object({
+    token: z.string().min(1).max(MAX_TOKEN_CHARS),
+    expected: ExpectedIdTokenSchema,
+  })
+  .strict();
+
+/** The J-series rules of the attack catalogue, and the service's own checks. */
+export type IdTokenRule =
+  | 'J1'
+  | 'J2'
+  | 'J3'
+  | 'J4'
+  | 'J5'
+  | 'J6'
+  | 'J7'
+  | 'J8'
+  | 'J9'
+  | 'J10'
+  | 'J11'
+  | 'J12'
+  | 'J13'
+  | 'J14'
+  | 'J15'
+  | 'J16'
+  | 'J17'
+  | 'issuer-registered'
+  | 'claims';
+
+export interface IdTokenCheck {
+  rule: IdTokenRule;
+  name: string;
+  outcome: 'passed' | 'failed' | 'skipped';
+  reason: string;
+  code?: ErrorCode;
+}
+
+/** The identity an ID token asserts, once every check passed. */
+export interface ValidatedIdentity {
+  issuer: string;
+  country: string;
+  sub: string;
+  acr?: string;
+  amr?: string[];
+  auth_time?: number;
+  family_name?: string;
+  given_name?: string;
+  birthdate?: string;
+  eidas_person_identifier?: string;
+  eidas_family_name_latin?: string;
+  eidas_given_name_latin?: string;
+}
+
+/** The verdict: valid or not, every check with its outcome, and the first failure. */
+export interface IdTokenVerdict {
+  valid: boolean;
+  identity?: ValidatedIdentity;
+  checks: IdTokenCheck[];
+  failure?: { rule: IdTokenRule; code: ErrorCode; reason: string };
+}
+
+const CheckSchema = z.object({
+  rule: z.string(),
+  name: z.string(),
+  outcome: z.enum(['passed', 'failed', 'skipped']),
+  reason: z.string(),
+  code: z.string().optional(),
+});
+
+/** The verdict as OpenAPI documents it. */
+export const IdTokenVerdictSchema = z.object({
+  valid: z.boolean(),
+  identity: z.record(z.string(), z.unknown()).optional(),
+  checks: z.array(CheckSchema),
+  failure: z.object({ rule: z.string(), code: z.string(), reason: z.string() }).optional(),
+});
