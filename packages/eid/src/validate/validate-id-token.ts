@@ -1,6 +1,7 @@
 import { createHash, createHmac, createPublicKey, timingSafeEqual } from 'node:crypto';
 import type { Clock, ErrorCode } from '@kakehashi/core';
 import { compactVerify, importJWK } from 'jose';
+import { IDENTITY_CLAIMS } from '../id-token/build-identity-claims.ts';
 import { loaRank } from '../loa/loa.ts';
 import type { IssuerKey, IssuerKeyResolver, IssuerKeys, ReplayCache } from './issuer-keys.ts';
 import { type ParsedCompactJwt, parseCompactJwt } from './parse-compact-jwt.ts';
@@ -465,15 +466,8 @@ function hmacWithPublicKey(jwt: ParsedCompactJwt, alg: string, keys: IssuerKeys)
   return false;
 }
 
-const IDENTITY_STRINGS = [
-  'family_name',
-  'given_name',
-  'birthdate',
-  'eidas_person_identifier',
-  'eidas_family_name_latin',
-  'eidas_given_name_latin',
-  'acr',
-] as const;
+/** The identity claims the provider releases, plus the LoA reached. */
+const IDENTITY_STRINGS = [...IDENTITY_CLAIMS, 'acr'] as const;
 
 function extractIdentity(payload: Record<string, unknown>, issuer: IssuerKeys): ValidatedIdentity {
   const identity: ValidatedIdentity = { issuer: issuer.issuer, country: issuer.country, sub: payload.sub as string };
