@@ -155,6 +155,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       publicUrl: urls.nodes[cc] as string,
       hubUrl: urls.hub,
       credentials: material.nodeCredentials(cc),
+      seed,
       trust: createNodeTrust({
         hubUrl: urls.hub,
         lotlSignerPem: material.lotlSignerPem(),

@@ -5,6 +5,7 @@ import {
   getProfile,
   type NodeCertificateVerdict,
   type NodeCredential,
+  type NodeCredentials,
   type NodeTrust,
   type NodeTrustStatus,
 } from '@kakehashi/node';
@@ -30,7 +31,7 @@ import { VerificationMemo } from './verification-memo.ts';
 /** Trust material plus the lookups the composition root needs. */
 export interface LoadedMaterial {
   material: TrustMaterial;
-  nodeCredentials(cc: string): { signing: NodeCredential; tls: NodeCredential; encryption: NodeCredential };
+  nodeCredentials(cc: string): NodeCredentials;
   lotlSignerPem(): string;
 }
 
@@ -65,7 +66,13 @@ export async function loadTrustMaterial(opts: {
     nodeCredentials: (cc) => {
       const c = material.countries[cc];
       if (!c) throw new KakehashiError('unknown-country', `No trust material for ${cc}.`);
-      return { signing: cred(c.signing), tls: cred(c.tls), encryption: cred(c.encryption) };
+      return {
+        signing: cred(c.signing),
+        tls: cred(c.tls),
+        encryption: cred(c.encryption),
+        agencies: Object.fromEntries(Object.entries(c.agencies).map(([id, k]) => [id, cred(k)])),
+        ...(c.jpki ? { jpkiCa: cred(c.jpki.ca) } : {}),
+      };
     },
     lotlSignerPem: () => material.hub.signing.certPem,
   };

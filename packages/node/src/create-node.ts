@@ -31,12 +31,25 @@ export interface NodeCredential {
   privateKey: KeyObject;
 }
 
+/** Every credential a node holds, from the trust material generated from the seed (TEST ONLY). */
+export interface NodeCredentials {
+  signing: NodeCredential;
+  tls: NodeCredential;
+  encryption: NodeCredential;
+  /** One signing credential per agency of the profile, by agency id. */
+  agencies: Record<string, NodeCredential>;
+  /** Japan only: the JPKI-style CA that issues My Number Card certificates (chain: its root). */
+  jpkiCa?: NodeCredential;
+}
+
 export interface NodeDeps extends ComponentDeps {
   profile: CountryProfile;
   /** The node's origin, e.g. `http://127.0.0.1:7002`. */
   publicUrl: string;
   hubUrl: string;
-  credentials: { signing: NodeCredential; tls: NodeCredential; encryption: NodeCredential };
+  credentials: NodeCredentials;
+  /** The federation seed (public): what must be reproducible per seed is derived from it. */
+  seed: string;
   trust: NodeTrust;
   /** The country's synthetic personas (each with an `id`). */
   personas: readonly Persona[];
