@@ -14,8 +14,9 @@ import {
 } from '@kakehashi/core';
 import { readClientsFile } from '@kakehashi/eid';
 import { createHub, type Hub } from '@kakehashi/hub';
-import { COUNTRY_PROFILES, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
+import { COUNTRY_PROFILES, createCardIssuer, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
 import { generatePersonas } from '@kakehashi/personas';
+import { issueJpkiCertificates } from '@kakehashi/trust';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 import { listen, type RunningServer } from './serve.ts';
 import { createHubTrust, createNodeTrust, loadTrustMaterial } from './trust-adapters.ts';
@@ -142,6 +143,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const nodes = new Map<string, NationalNode>();
   for (const cc of countries.filter((c) => only.nodes.has(c))) {
     const profile = getProfile(cc);
+    const personas = generatePersonas(seed, cc);
     const sink = hubSink ?? createForwardingSink(fetchImpl, urls.hub, logger);
     const node = createNationalNode({
       store: open(`node-${cc.toLowerCase()}`),
@@ -163,7 +165,10 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
         logger: logger.child({ component: 'node', country: cc }),
         memo,
       }),
-      personas: generatePersonas(seed, cc),
+      personas,
+      ...(material.material.countries[cc]?.jpki
+        ? { cards: createCardIssuer(personas, (person) => issueJpkiCertificates(material.material, person)) }
+        : {}),
       oidcClients: readClientsFile(config.get('oidcClientsFile'), cc),
     });
     nodes.set(cc, node);

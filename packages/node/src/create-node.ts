@@ -20,6 +20,7 @@ import {
 import { type ClientRegistrationInput, mountIdTokenValidation, mountOidcProvider } from '@kakehashi/eid';
 import type { Persona } from '@kakehashi/personas';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
+import type { CardIssuer } from './jpki/card-issuer.ts';
 import { signMetadata } from './metadata/sign-metadata.ts';
 import type { CountryProfile } from './profiles/index.ts';
 import type { NodeCertificateVerdict, NodeTrust } from './trust/node-trust.ts';
@@ -53,6 +54,8 @@ export interface NodeDeps extends ComponentDeps {
   trust: NodeTrust;
   /** The country's synthetic personas (each with an `id`). */
   personas: readonly Persona[];
+  /** Japan only: issues the mock My Number Card of a persona (JPKI signature + user-authentication certificates). */
+  cards?: CardIssuer;
   /** Relying parties registered at this node's OIDC provider from the clients file (option oidcClientsFile). */
   oidcClients?: readonly ClientRegistrationInput[];
 }

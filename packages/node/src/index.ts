@@ -9,6 +9,7 @@ export {
   type NodeCredentials,
   type NodeDeps,
 } from './create-node.ts';
+export { type CardIssuer, createCardIssuer, jpkiPersonOf, type MyNumberCard } from './jpki/card-issuer.ts';
 export { signMetadata } from './metadata/sign-metadata.ts';
 export * from './profiles/index.ts';
 export type { NodeCertificateVerdict, NodeTrust, NodeTrustStatus } from './trust/node-trust.ts';
