@@ -26,6 +26,20 @@ export {
   ClientRegistrationSchema,
   type ClientView,
 } from './clients/z-client.ts';
+export {
+  certificateKeyId,
+  connectorCallback,
+  connectorClientId,
+  connectorCountry,
+  ensureConnectorClient,
+} from './connector/connector-client.ts';
+export {
+  CONNECTOR_PENDING_TTL_SECONDS,
+  CROSS_BORDER_COUNTRY_PARAM,
+  mountConnectorCallback,
+  startCrossBorder,
+} from './connector/cross-border.ts';
+export type { FederationDeps, FederationPeer } from './connector/federation-deps.ts';
 export { buildDiscovery } from './discovery/build-discovery.ts';
 export { OAUTH_ERROR_BY_CODE, type OAuthErrorName, oauthError } from './errors/oauth-error.ts';
 export { customIdentity, identityFromPersona } from './id-token/build-identity.ts';
@@ -42,7 +56,11 @@ export type { OidcProviderDeps, ProviderContext } from './provider/provider-cont
 export { EID_MIGRATIONS } from './store/eid-migrations.ts';
 export { ACCESS_TOKEN_TTL_SECONDS } from './token/exchange-code.ts';
 export type { IssuerKey, IssuerKeyResolver, IssuerKeys, ReplayCache } from './validate/issuer-keys.ts';
-export { type IdTokenValidationDeps, mountIdTokenValidation } from './validate/mount-id-token-validation.ts';
+export {
+  type IdTokenValidationDeps,
+  type IdTokenValidator,
+  mountIdTokenValidation,
+} from './validate/mount-id-token-validation.ts';
 export { decodeBase64UrlStrict, findDuplicateKey, parseCompactJwt } from './validate/parse-compact-jwt.ts';
 export { createStoreReplayCache, EID_VALIDATION_MIGRATIONS } from './validate/replay-cache.ts';
 export {

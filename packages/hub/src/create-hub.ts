@@ -18,6 +18,7 @@ import {
   type TraceEvent,
 } from '@kakehashi/core';
 import { mountIdTokenValidation } from '@kakehashi/eid';
+import { mountEidProxy } from './eid-proxy/mount-eid-proxy.ts';
 import { RegistryStore } from './registry/registry-store.ts';
 import { verifyRegistration } from './registry/verify-registration.ts';
 import { TraceStore } from './traces/trace-store.ts';
@@ -147,6 +148,19 @@ export function createHub(deps: HubDeps): Hub {
       return node ? { country: node.country, jwksUri: `${issuer}/oidc/jwks` } : undefined;
     },
     validateCertificate: (pem, chain, opts) => deps.trust.validateCertificate(pem, chain, opts),
+  });
+
+  // ---- eID: the cross-border relay between connectors and proxy services -------------------------------
+  mountEidProxy(app, {
+    registry,
+    clock: deps.clock,
+    random: deps.random,
+    traces: {
+      record: (e) => {
+        traces.record(e);
+        deps.traces.record(e);
+      },
+    },
   });
 
   // ---- trust fabric publication -------------------------------------------------------------------

@@ -17,7 +17,12 @@ import {
   requireJson,
   x5cToPem,
 } from '@kakehashi/core';
-import { type ClientRegistrationInput, mountIdTokenValidation, mountOidcProvider } from '@kakehashi/eid';
+import {
+  type ClientRegistrationInput,
+  type IdTokenValidator,
+  mountIdTokenValidation,
+  mountOidcProvider,
+} from '@kakehashi/eid';
 import type { Persona } from '@kakehashi/personas';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import type { CardIssuer } from './jpki/card-issuer.ts';
@@ -130,11 +135,45 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     personas: deps.personas,
     signing: deps.credentials.signing,
     clients: deps.oidcClients ?? [],
+    // The eIDAS connector (this node's relying parties, citizens of other countries) and peer connectors.
+    federation: {
+      hubUrl: deps.hubUrl,
+      signing: deps.credentials.signing,
+      lookupPeer: async (cc, fetcher) => {
+        const res = await fetcher(`${deps.hubUrl}/registry/nodes/${cc}`, {
+          headers: { 'x-kakehashi-caller': `node:${profile.code}` },
+        });
+        if (!res.ok) return undefined;
+        const { signedMetadata } = (await res.json()) as { signedMetadata: string };
+        const peer = await verifyPeerMetadata(signedMetadata, cc);
+        if (!peer.trusted || !peer.metadata) {
+          log.warn('peer metadata not trusted', { country: cc, failure: peer.certificate.failure?.code });
+          return undefined;
+        }
+        return { country: cc, url: peer.metadata.url, signingCertPem: peer.metadata.certificates.signing };
+      },
+      listPeers: async (fetcher) => {
+        const res = await fetcher(`${deps.hubUrl}/registry/nodes`, {
+          headers: { 'x-kakehashi-caller': `node:${profile.code}` },
+        });
+        if (!res.ok) return [];
+        const { nodes } = (await res.json()) as { nodes: { country: string; metadata: NodeMetadata }[] };
+        return nodes
+          .filter((n) => n.country !== profile.code)
+          .map((n) => ({ country: n.country, name: n.metadata.name }));
+      },
+      validateIdToken: (token, expected, fetcher) => {
+        if (!idTokenValidator)
+          throw new KakehashiError('internal-error', 'The ID-token validation service is not mounted.');
+        return idTokenValidator.validate(token, expected, fetcher);
+      },
+      validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
+    },
   });
 
   // ---- eID: the ID-token validation service (issuers resolved through the hub's registry) ---------------
   let registryCache: { at: number; nodes: NodeMetadata[] } | undefined;
-  mountIdTokenValidation(app, {
+  const idTokenValidator: IdTokenValidator | undefined = mountIdTokenValidation(app, {
     ...deps,
     component: 'node',
     country: profile.code,

@@ -30,7 +30,10 @@ export function issueCode(
   identity: AuthenticatedIdentity,
 ): { ok: true; location: string } | { ok: false; redirect: RedirectError } {
   let acr = request.acr;
-  const achievable = LOA_ORDER[Math.min(loaRank(identity.loa), loaRank(ctx.deps.loa)) - 1];
+  // A foreign citizen's LoA is their own country's scheme's (asserted by its proxy service), not this node's.
+  const achievable = identity.foreign
+    ? identity.loa
+    : LOA_ORDER[Math.min(loaRank(identity.loa), loaRank(ctx.deps.loa)) - 1];
   if (acr && loaRank(identity.loa) < loaRank(acr))
     return {
       ok: false,

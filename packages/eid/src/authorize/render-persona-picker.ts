@@ -6,7 +6,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};
  * The persona picker: a watermarked TEST-ONLY page listing the node's synthetic personas, each a button that
  * posts to `/oidc/login`, and a form for a custom identity. Stable `data-testid`s for browser tests:
  * `persona-<id>`, `custom-identity-form`, `custom-family-name`, `custom-given-name`, `custom-birthdate`,
- * `custom-submit`.
+ * `custom-submit`, and for the eIDAS connector's country selection `country-selection` and `country-<CC>`.
  */
 export function renderPersonaPicker(opts: {
   country: string;
@@ -14,6 +14,8 @@ export function renderPersonaPicker(opts: {
   clientName: string;
   requestId: string;
   personas: readonly Persona[];
+  /** Other countries whose citizens can log in through the hub (the eIDAS connector's country selection). */
+  countries?: readonly { country: string; name: string }[];
 }): string {
   const hidden = `<input type="hidden" name="request_id" value="${esc(opts.requestId)}">`;
   const rows = opts.personas
@@ -24,6 +26,17 @@ export function renderPersonaPicker(opts: {
 <button type="submit" data-testid="persona-${esc(p.id)}">${esc(p.familyName)} ${esc(p.givenName)}${p.familyNameLatin !== p.familyName ? ` (${esc(p.familyNameLatin)} ${esc(p.givenNameLatin)})` : ''} — ${esc(p.dateOfBirth)} — <small>${esc(p.loa.replace('http://eidas.europa.eu/LoA/', 'LoA '))}</small> <code>${esc(p.id)}</code></button></form></li>`,
     )
     .join('\n');
+  const abroad = (opts.countries ?? [])
+    .map(
+      (c) =>
+        `<li><form method="post" action="/oidc/login">${hidden}<input type="hidden" name="country" value="${esc(c.country)}"><button type="submit" data-testid="country-${esc(c.country)}">${esc(c.country)} — ${esc(c.name)}</button></form></li>`,
+    )
+    .join('\n');
+  const countrySelection = abroad
+    ? `<fieldset data-testid="country-selection"><legend>Citizen of another country? Log in with your own country's eID (through the hub)</legend><ul>
+${abroad}
+</ul></fieldset>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Log in at ${esc(opts.nodeName)} — Kakehashi (TEST ONLY)</title>
 <style>body{font:15px system-ui;margin:0}.kk-watermark{background:#b00020;color:#fff;font-weight:600;padding:6px 12px;text-align:center}
@@ -40,5 +53,6 @@ ${rows}
 <label>Given name <input name="given_name" required maxlength="100" data-testid="custom-given-name"></label>
 <label>Date of birth <input name="birthdate" type="date" required data-testid="custom-birthdate"></label>
 <button type="submit" data-testid="custom-submit">Log in with this identity</button></fieldset></form>
+${countrySelection}
 </main></body></html>`;
 }

@@ -25,7 +25,10 @@ export interface ClientRegistry {
   get(clientId: string): RegisteredClient | undefined;
   list(): ClientView[];
   /** Adds or replaces a client (not the built-in one). Returns whether it was created. */
-  register(input: ClientRegistrationInput, source: 'file' | 'admin'): { created: boolean; client: ClientView };
+  register(
+    input: ClientRegistrationInput,
+    source: 'file' | 'admin' | 'federation',
+  ): { created: boolean; client: ClientView };
   /** Compares a presented secret with the registered one in constant time. */
   checkSecret(client: RegisteredClient, secret: string): boolean;
 }
@@ -64,7 +67,7 @@ export function createClientRegistry(store: Store): ClientRegistry {
       registration: JSON.parse(row.registration),
       secretHash: row.secret_hash ?? undefined,
       anyLoopback: false,
-      source: row.source as 'file' | 'admin',
+      source: row.source as 'file' | 'admin' | 'federation',
     };
   };
   return {

@@ -87,7 +87,7 @@ export const ClientViewSchema = z
     jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
     any_loopback_redirect: z.boolean(),
     test_only: z.boolean(),
-    source: z.enum(['built-in', 'file', 'admin']),
+    source: z.enum(['built-in', 'file', 'admin', 'federation']),
   })
   .openapi('OidcClient');
 export type ClientView = z.infer<typeof ClientViewSchema>;

@@ -48,12 +48,10 @@ export function buildIdentityClaims(opts: {
     family_name: identity.familyName,
     given_name: identity.givenName,
     birthdate: identity.birthdate,
-    eidas_person_identifier: computePersonIdentifier(
-      opts.keys.personIdKey,
-      opts.country,
-      opts.destination,
-      identity.subjectId,
-    ),
+    // A foreign citizen keeps the PersonIdentifier their own country issued for this node's country.
+    eidas_person_identifier:
+      identity.foreign?.personIdentifier ??
+      computePersonIdentifier(opts.keys.personIdKey, opts.country, opts.destination, identity.subjectId),
     ...(identity.familyNameLatin ? { eidas_family_name_latin: identity.familyNameLatin } : {}),
     ...(identity.givenNameLatin ? { eidas_given_name_latin: identity.givenNameLatin } : {}),
   };

@@ -12,6 +12,16 @@ export const AuthenticatedIdentitySchema = z.object({
   birthdate: z.iso.date(),
   loa: LoaSchema,
   custom: z.boolean(),
+  /** A citizen of another country, authenticated by that country's proxy service through the hub. */
+  foreign: z
+    .object({
+      country: z.string().regex(/^[A-Z]{2}$/),
+      /** The foreign proxy service (its OIDC issuer). */
+      issuer: z.string(),
+      /** `A/B/opaque` as the proxy service of A issued it for this node's country B. */
+      personIdentifier: z.string(),
+    })
+    .optional(),
 });
 export type AuthenticatedIdentity = z.infer<typeof AuthenticatedIdentitySchema>;
 

@@ -23,6 +23,8 @@ import { type PendingRequest, PendingRequestSchema } from '../authorize/z-pendin
 import { authenticateClient } from '../client-auth/authenticate-client.ts';
 import { createClientRegistry } from '../clients/client-registry.ts';
 import { type ClientRegistrationSchema, ClientViewSchema } from '../clients/z-client.ts';
+import { connectorCountry, ensureConnectorClient } from '../connector/connector-client.ts';
+import { CROSS_BORDER_COUNTRY_PARAM, mountConnectorCallback, startCrossBorder } from '../connector/cross-border.ts';
 import { buildDiscovery } from '../discovery/build-discovery.ts';
 import { oauthError, oauthErrorName } from '../errors/oauth-error.ts';
 import { customIdentity, identityFromPersona } from '../id-token/build-identity.ts';
@@ -92,11 +94,16 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
     return c.json({ keys: (await ctx.signingKeys()).map((k) => k.publicJwk) });
   });
 
-  app.get('/oidc/authorize', (c) => {
+  app.get('/oidc/authorize', async (c) => {
     const params = new URL(c.req.url).searchParams;
+    // A peer's eIDAS connector is registered from the hub's registry, never by hand.
+    const clientId = params.get('client_id') ?? '';
+    if (connectorCountry(clientId)) await ensureConnectorClient(ctx, clientId, c.get('fetch'));
     const v: AuthorizationValidation = validateAuthorizationRequest(ctx, params);
     if (!v.ok) return redirectError(c, v.redirect, issuer);
     const headless = params.get(HEADLESS_PERSONA_PARAM) ?? c.req.header('x-kakehashi-persona');
+    const country = (params.get(CROSS_BORDER_COUNTRY_PARAM) ?? '').toUpperCase();
+    if (country && country !== deps.country) return crossBorder(c, v.request, country, headless);
     if (headless) {
       const persona = ctx.personas.get(headless);
       if (!persona)
@@ -132,13 +139,23 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
         clientName: v.client.registration.client_name ?? v.client.registration.client_id,
         requestId,
         personas: deps.personas,
+        countries: deps.federation ? await deps.federation.listPeers(c.get('fetch')).catch(() => []) : [],
       }),
     );
   });
 
+  const crossBorder = async (c: Context, request: PendingRequest, country: string, headless?: string) => {
+    const r = await startCrossBorder(ctx, c, request, country, headless);
+    if ('redirect' in r) return redirectError(c, r.redirect, issuer);
+    noStore(c);
+    return c.redirect(r.location, 302);
+  };
+
   app.post('/oidc/login', async (c) => {
     const form = await readForm(c);
     const requestId = form.get('request_id') ?? '';
+    const abroad = form.get('country')?.toUpperCase();
+    if (abroad && abroad !== deps.country) return crossBorder(c, consumePending(requestId), abroad);
     const personaId = form.get('persona');
     let identity: ReturnType<typeof identityFromPersona>;
     if (personaId) {
@@ -280,7 +297,8 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
     },
   );
 
-  documentOidcRoutes(app);
+  if (deps.federation) mountConnectorCallback(app, ctx);
+  documentOidcRoutes(app, deps.federation !== undefined);
   return ctx;
 }
 
@@ -342,8 +360,17 @@ function oauthJsonError(c: Context, k: KakehashiError, issuer: string): Response
   );
 }
 
-function documentOidcRoutes(app: ComponentApp): void {
+function documentOidcRoutes(app: ComponentApp, connector: boolean): void {
   const tags = ['eid'];
+  if (connector)
+    documentRoute(app, {
+      method: 'get',
+      path: '/eid/connector/callback',
+      tags,
+      summary:
+        "eIDAS connector: the foreign proxy service's answer (code, state, iss). Redeems the code through the hub with private_key_jwt, validates the ID token (J1–J17), then redirects to the relying party with this node's own code",
+      problems: [400],
+    });
   documentRoute(app, {
     method: 'get',
     path: '/.well-known/openid-configuration',
@@ -362,7 +389,7 @@ function documentOidcRoutes(app: ComponentApp): void {
     tags,
     produces: 'text/html',
     summary:
-      'Authorization endpoint (code + PKCE S256). Shows the TEST-ONLY persona picker, or with kakehashi_persona=<id> (or header X-Kakehashi-Persona) redirects at once with code, state, iss',
+      'Authorization endpoint (code + PKCE S256). Shows the TEST-ONLY persona picker (with the country selection of the eIDAS connector), or with kakehashi_persona=<id> (or header X-Kakehashi-Persona) redirects at once with code, state, iss; kakehashi_country=<CC> sends a citizen of another country through the hub to that country',
     description:
       'Errors before the redirect URI is validated (unknown client, unregistered redirect_uri) are answered here and never redirected; later errors are OAuth error redirects (error, error_description, state, iss).',
     problems: [400],

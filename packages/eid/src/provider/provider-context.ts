@@ -3,6 +3,7 @@ import type { ComponentDeps } from '@kakehashi/core';
 import type { Loa, Persona } from '@kakehashi/personas';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { ClientRegistrationInput } from '../clients/z-client.ts';
+import type { FederationDeps } from '../connector/federation-deps.ts';
 import type { SigningKey } from '../keys/build-jwks.ts';
 import type { EidKeys } from '../keys/derive-keys.ts';
 
@@ -19,6 +20,8 @@ export interface OidcProviderDeps extends ComponentDeps {
   signing: { privateKey: KeyObject; certPem: string; chainPem: readonly string[] };
   /** Relying parties registered from the clients file (the demo RP is always there). */
   clients?: readonly ClientRegistrationInput[];
+  /** The federation, for the eIDAS connector (cross-border logins through the hub) and peer connectors as clients. */
+  federation?: FederationDeps;
 }
 
 /** The provider's resolved state, shared by its handlers. */

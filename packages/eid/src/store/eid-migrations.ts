@@ -10,4 +10,8 @@ export const EID_MIGRATIONS: readonly Migration[] = [
          CREATE TABLE oidc_tokens (token_hash TEXT PRIMARY KEY, code_hash TEXT NOT NULL, client_id TEXT NOT NULL, claims TEXT NOT NULL, expires_at INTEGER NOT NULL);
          CREATE TABLE oidc_assertion_jti (client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (client_id, jti));`,
   },
+  {
+    id: 'eid/002-connector',
+    up: `CREATE TABLE eid_connector_pending (state_hash TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
+  },
 ];

@@ -11,7 +11,17 @@ import { parseCompactJwt } from './parse-compact-jwt.ts';
 import { createStoreReplayCache } from './replay-cache.ts';
 import { createIssuerKeyResolver, type RegisteredIssuer } from './resolve-issuer-keys.ts';
 import { validateIdToken } from './validate-id-token.ts';
-import { type IdTokenVerdict, IdTokenVerdictSchema, ValidateIdTokenRequestSchema } from './z-validation.ts';
+import {
+  type ExpectedIdToken,
+  type IdTokenVerdict,
+  IdTokenVerdictSchema,
+  ValidateIdTokenRequestSchema,
+} from './z-validation.ts';
+
+/** The validation service's checks, for in-component callers (the eIDAS connector). */
+export interface IdTokenValidator {
+  validate(token: string, expected: ExpectedIdToken, fetcher: typeof fetch): Promise<IdTokenVerdict>;
+}
 
 /** What the ID-token validation service needs from the component that mounts it (hub or node). */
 export interface IdTokenValidationDeps extends ComponentDeps {
@@ -38,13 +48,21 @@ export interface IdTokenValidationDeps extends ComponentDeps {
  * malformed request. The decoded header and claims (labelled unverified; never the raw token) and the verdict
  * are recorded as an `internal` trace event. The replay cache lives in the component's store.
  */
-export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidationDeps): void {
+export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidationDeps): IdTokenValidator {
   const replay = createStoreReplayCache(deps.store, deps.clock);
   const resolver = createIssuerKeyResolver({
     clock: deps.clock,
     resolveIssuer: deps.resolveIssuer,
     validateCertificate: deps.validateCertificate,
   });
+  const validate: IdTokenValidator['validate'] = (token, expected, fetcher) =>
+    validateIdToken(token, expected, {
+      clock: deps.clock,
+      clockSkewSeconds: deps.config.get('clockSkewSeconds'),
+      resolveKeys: resolver(fetcher),
+      replay,
+      ...(deps.algorithms ? { algorithms: deps.algorithms } : {}),
+    });
 
   app.openapi(
     createRoute({
@@ -69,13 +87,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
     async (c) => {
       requireJson(c.req.header('content-type'));
       const { token, expected } = c.req.valid('json');
-      const verdict: IdTokenVerdict = await validateIdToken(token, expected, {
-        clock: deps.clock,
-        clockSkewSeconds: deps.config.get('clockSkewSeconds'),
-        resolveKeys: resolver(c.get('fetch')),
-        replay,
-        ...(deps.algorithms ? { algorithms: deps.algorithms } : {}),
-      });
+      const verdict: IdTokenVerdict = await validate(token, expected, c.get('fetch'));
       const decoded = parseCompactJwt(token);
       const span = childSpan(deps.random.fork('eid/validate'), c.get('trace'));
       deps.traces.record({
@@ -105,4 +117,5 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       return c.json(verdict as never, 200);
     },
   );
+  return { validate };
 }
