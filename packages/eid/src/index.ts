@@ -6,6 +6,7 @@
 
 export { CODE_TTL_SECONDS } from './authorize/issue-code.ts';
 export { sectorOf, validateAuthorizationRequest } from './authorize/validate-authorization-request.ts';
+export { type CardLoginDeps, type CardSignature, cardChallenge, verifyCardLogin } from './card/card-login.ts';
 export {
   ASSERTION_ALGORITHMS,
   authenticateClient,

@@ -195,6 +195,7 @@ export function createHubTrust(
       const records = revoke(material, [], {
         certName: req.name,
         serialHex: req.serialHex,
+        issuerName: req.issuer,
         reason: req.reason,
         at: req.at ?? clock.now(),
       });

@@ -597,6 +597,7 @@ export function createHub(deps: HubDeps): Hub {
           .regex(/^[0-9a-fA-F]+$/)
           .optional(),
         name: z.string().max(200).optional(),
+        issuer: z.string().max(200).optional(),
         reason: z
           .enum([
             'keyCompromise',

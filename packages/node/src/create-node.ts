@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createSign, type KeyObject } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   type ComponentApp,
@@ -18,6 +18,7 @@ import {
   x5cToPem,
 } from '@kakehashi/core';
 import {
+  type CardLoginDeps,
   type ClientRegistrationInput,
   type IdTokenValidator,
   mountIdTokenValidation,
@@ -72,6 +73,8 @@ export interface NationalNode {
   start(options?: { attempts?: number; delayMs?: number }): Promise<void>;
   register(): Promise<{ country: string; created: boolean }>;
   metadata(): NodeMetadata;
+  /** Japan only: the mock My Number Cards of the personas (what a citizen holds; for tests and scenarios). */
+  cards?: CardIssuer;
   close(): void;
 }
 
@@ -135,6 +138,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     personas: deps.personas,
     signing: deps.credentials.signing,
     clients: deps.oidcClients ?? [],
+    ...(deps.cards ? { card: cardLogin(deps.cards) } : {}),
     // The eIDAS connector (this node's relying parties, citizens of other countries) and peer connectors.
     federation: {
       hubUrl: deps.hubUrl,
@@ -193,6 +197,27 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     },
     validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
   });
+
+  /** Japan: the IdP maps a card's authentication-certificate serial to its holder (cards issued on first use). */
+  function cardLogin(cards: CardIssuer): CardLoginDeps {
+    let bySerial: Map<string, string> | undefined;
+    return {
+      personaOfSerial: (serial) => {
+        bySerial ??= new Map(deps.personas.map((p) => [cards(p.id).certificates.authentication.serialHex, p.id]));
+        return bySerial.get(serial);
+      },
+      validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
+      readCard: (personaId, challenge) => {
+        const auth = cards(personaId).certificates.authentication;
+        const der = (p: string) => p.replace(/-----[A-Z ]+-----|\s/g, '');
+        return {
+          certificate: der(auth.certPem),
+          chain: auth.chainPem.slice(0, 1).map(der),
+          signature: createSign('sha256').update(challenge, 'utf8').sign(auth.privateKey).toString('base64'),
+        };
+      },
+    };
+  }
 
   const url = deps.publicUrl;
   const metadata = (): NodeMetadata => ({
@@ -489,5 +514,5 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     }
   };
 
-  return { app, info, start, register, metadata, close: () => {} };
+  return { app, info, start, register, metadata, ...(deps.cards ? { cards: deps.cards } : {}), close: () => {} };
 }

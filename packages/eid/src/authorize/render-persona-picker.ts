@@ -6,7 +6,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};
  * The persona picker: a watermarked TEST-ONLY page listing the node's synthetic personas, each a button that
  * posts to `/oidc/login`, and a form for a custom identity. Stable `data-testid`s for browser tests:
  * `persona-<id>`, `custom-identity-form`, `custom-family-name`, `custom-given-name`, `custom-birthdate`,
- * `custom-submit`, and for the eIDAS connector's country selection `country-selection` and `country-<CC>`.
+ * `custom-submit`, for Japan's card login `card-login`, `card-challenge`, `card-persona`, `card-insert`, and for the eIDAS connector's country selection `country-selection` and `country-<CC>`.
  */
 export function renderPersonaPicker(opts: {
   country: string;
@@ -16,6 +16,8 @@ export function renderPersonaPicker(opts: {
   personas: readonly Persona[];
   /** Other countries whose citizens can log in through the hub (the eIDAS connector's country selection). */
   countries?: readonly { country: string; name: string }[];
+  /** Japan: the Individual Number Card login (the challenge the card signs; whether the test reader is on). */
+  card?: { challenge: string; reader: boolean };
 }): string {
   const hidden = `<input type="hidden" name="request_id" value="${esc(opts.requestId)}">`;
   const rows = opts.personas
@@ -37,6 +39,19 @@ export function renderPersonaPicker(opts: {
 ${abroad}
 </ul></fieldset>`
     : '';
+  const card = opts.card
+    ? `<fieldset data-testid="card-login"><legend>…or your Individual Number Card (マイナンバーカード)</legend>
+<p>The card signs this challenge with its user-authentication key (no personal data is read from the card):</p>
+<pre data-testid="card-challenge">${esc(opts.card.challenge)}</pre>
+<p>Reader software posts <code>request_id</code>, <code>certificate</code>, <code>chain</code> and <code>signature</code> to <code>/oidc/card-login</code>.</p>
+${
+  opts.card.reader
+    ? `<form method="post" action="/oidc/card-reader">${hidden}<label>TEST ONLY simulated card reader — insert the card of
+<select name="persona" data-testid="card-persona">${opts.personas.map((p) => `<option value="${esc(p.id)}">${esc(p.familyName)} ${esc(p.givenName)} (${esc(p.id)})</option>`).join('')}</select></label>
+<button type="submit" data-testid="card-insert">Insert the card and log in</button></form>`
+    : ''
+}</fieldset>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Log in at ${esc(opts.nodeName)} — Kakehashi (TEST ONLY)</title>
 <style>body{font:15px system-ui;margin:0}.kk-watermark{background:#b00020;color:#fff;font-weight:600;padding:6px 12px;text-align:center}
@@ -53,6 +68,7 @@ ${rows}
 <label>Given name <input name="given_name" required maxlength="100" data-testid="custom-given-name"></label>
 <label>Date of birth <input name="birthdate" type="date" required data-testid="custom-birthdate"></label>
 <button type="submit" data-testid="custom-submit">Log in with this identity</button></fieldset></form>
+${card}
 ${countrySelection}
 </main></body></html>`;
 }

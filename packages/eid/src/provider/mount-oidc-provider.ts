@@ -20,6 +20,7 @@ import {
   validateAuthorizationRequest,
 } from '../authorize/validate-authorization-request.ts';
 import { type PendingRequest, PendingRequestSchema } from '../authorize/z-pending-request.ts';
+import { type CardSignature, cardChallenge, verifyCardLogin } from '../card/card-login.ts';
 import { authenticateClient } from '../client-auth/authenticate-client.ts';
 import { createClientRegistry } from '../clients/client-registry.ts';
 import { type ClientRegistrationSchema, ClientViewSchema } from '../clients/z-client.ts';
@@ -139,6 +140,9 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
         clientName: v.client.registration.client_name ?? v.client.registration.client_id,
         requestId,
         personas: deps.personas,
+        ...(deps.card
+          ? { card: { challenge: cardChallenge(issuer, requestId), reader: deps.card.readCard !== undefined } }
+          : {}),
         countries: deps.federation ? await deps.federation.listPeers(c.get('fetch')).catch(() => []) : [],
       }),
     );
@@ -179,6 +183,37 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
     const request = consumePending(requestId);
     return complete(c, request, identity, 303);
   });
+
+  // ---- Japan: login with the Individual Number Card's user-authentication certificate -------------------
+  if (deps.card) {
+    const card = deps.card;
+    const loginWithCard = (c: Context, requestId: string, signature: CardSignature) => {
+      const personaId = verifyCardLogin(card, cardChallenge(issuer, requestId), signature, deps.clock.now());
+      const persona = ctx.personas.get(personaId);
+      if (!persona) throw oauthError('oidc-access-denied', 'The card holder is not a person of this IdP.', 'JPKI');
+      return complete(c, consumePending(requestId), identityFromPersona(persona), 303);
+    };
+    app.post('/oidc/card-login', async (c) => {
+      const form = await readForm(c);
+      const requestId = form.get('request_id') ?? '';
+      return loginWithCard(c, requestId, {
+        certificate: form.get('certificate') ?? '',
+        chain: (form.get('chain') ?? '').split(',').filter((x) => x.length > 0),
+        signature: form.get('signature') ?? '',
+      });
+    });
+    if (card.readCard) {
+      const read = card.readCard;
+      app.post('/oidc/card-reader', async (c) => {
+        const form = await readForm(c);
+        const requestId = form.get('request_id') ?? '';
+        const personaId = form.get('persona') ?? '';
+        if (!ctx.personas.has(personaId))
+          throw oauthError('oidc-invalid-request', `No card for "${personaId.slice(0, 40)}" in the simulated reader.`);
+        return loginWithCard(c, requestId, read(personaId, cardChallenge(issuer, requestId)));
+      });
+    }
+  }
 
   const consumePending = (requestId: string): PendingRequest => {
     const idHash = sha256Hex(requestId);
@@ -299,6 +334,7 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
 
   if (deps.federation) mountConnectorCallback(app, ctx);
   documentOidcRoutes(app, deps.federation !== undefined);
+  if (deps.card) documentCardRoutes(app, deps.card.readCard !== undefined);
   return ctx;
 }
 
@@ -358,6 +394,28 @@ function oauthJsonError(c: Context, k: KakehashiError, issuer: string): Response
     status as ContentfulStatusCode,
     headers,
   );
+}
+
+function documentCardRoutes(app: ComponentApp, reader: boolean): void {
+  documentRoute(app, {
+    method: 'post',
+    path: '/oidc/card-login',
+    tags: ['eid'],
+    produces: 'text/html',
+    summary:
+      "Login with the Individual Number Card: request_id, certificate (base64 DER of the user-authentication certificate), chain (comma-separated base64 DER), signature (base64 RSA-SHA256 over the picker's challenge `kakehashi-card-login/v1|<issuer>|<request_id>`); 303 to the RP",
+    problems: [400, 403],
+  });
+  if (reader)
+    documentRoute(app, {
+      method: 'post',
+      path: '/oidc/card-reader',
+      tags: ['eid'],
+      produces: 'text/html',
+      summary:
+        "TEST ONLY simulated card reader: request_id and persona; the persona's mock card signs the challenge, then the same checks as /oidc/card-login",
+      problems: [400, 403],
+    });
 }
 
 function documentOidcRoutes(app: ComponentApp, connector: boolean): void {

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { ComponentDeps } from '@kakehashi/core';
 import type { Loa, Persona } from '@kakehashi/personas';
+import type { CardLoginDeps } from '../card/card-login.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { ClientRegistrationInput } from '../clients/z-client.ts';
 import type { FederationDeps } from '../connector/federation-deps.ts';
@@ -22,6 +23,8 @@ export interface OidcProviderDeps extends ComponentDeps {
   clients?: readonly ClientRegistrationInput[];
   /** The federation, for the eIDAS connector (cross-border logins through the hub) and peer connectors as clients. */
   federation?: FederationDeps;
+  /** Japan: login with the Individual Number Card's user-authentication certificate. */
+  card?: CardLoginDeps;
 }
 
 /** The provider's resolved state, shared by its handlers. */

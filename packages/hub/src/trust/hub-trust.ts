@@ -6,6 +6,8 @@ export interface RevocationRequest {
   /** Certificate serial number in hex, or a certificate name as listed by `GET /trust`. */
   serialHex?: string | undefined;
   name?: string | undefined;
+  /** The issuing CA's name (as `GET /trust` lists it), for a certificate issued outside the trust material (e.g. a citizen's card). */
+  issuer?: string | undefined;
   reason?:
     | 'keyCompromise'
     | 'cACompromise'
