@@ -55,6 +55,7 @@ export { s256Challenge, verifyPkce } from './pkce/verify-pkce.ts';
 export { HEADLESS_PERSONA_PARAM, mountOidcProvider, PENDING_TTL_SECONDS } from './provider/mount-oidc-provider.ts';
 export type { OidcProviderDeps, ProviderContext } from './provider/provider-context.ts';
 export { EID_MIGRATIONS } from './store/eid-migrations.ts';
+export { resetEidState } from './store/reset-eid-state.ts';
 export { ACCESS_TOKEN_TTL_SECONDS } from './token/exchange-code.ts';
 export type { IssuerKey, IssuerKeyResolver, IssuerKeys, ReplayCache } from './validate/issuer-keys.ts';
 export {
@@ -67,6 +68,7 @@ export { createStoreReplayCache, EID_VALIDATION_MIGRATIONS } from './validate/re
 export {
   createIssuerKeyResolver,
   JWKS_CACHE_SECONDS,
+  JWKS_MIN_REFETCH_SECONDS,
   type RegisteredIssuer,
 } from './validate/resolve-issuer-keys.ts';
 export {

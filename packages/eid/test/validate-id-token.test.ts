@@ -4,12 +4,14 @@ import { LOA } from '@kakehashi/personas';
 import { exportJWK, type JWK } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  createIssuerKeyResolver,
   createStoreReplayCache,
   type ExpectedIdToken,
   findDuplicateKey,
   type IdTokenVerdict,
   type IssuerKey,
   type IssuerKeys,
+  JWKS_MIN_REFETCH_SECONDS,
   parseCompactJwt,
   type ReplayCache,
   validateIdToken,
@@ -391,5 +393,37 @@ describe('key resolution failures', () => {
       },
     });
     expectRejected(v, 'issuer-registered', 'jwt-issuer-keys-unavailable');
+  });
+});
+
+describe('issuer key resolution: a new kid refetches the JWKS, rate-limited', () => {
+  it('refetches once for an unknown kid, not more than every JWKS_MIN_REFETCH_SECONDS', async () => {
+    const clock = new VirtualClock();
+    clock.freeze(new Date('2026-06-01T00:00:00Z'));
+    let served = [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' }];
+    let calls = 0;
+    const fetcher = (async () => {
+      calls++;
+      return new Response(JSON.stringify({ keys: served }), { headers: { 'content-type': 'application/json' } });
+    }) as unknown as typeof fetch;
+    const resolve = createIssuerKeyResolver({
+      clock,
+      resolveIssuer: () => ({ country: 'EE', jwksUri: 'https://ee.example/oidc/jwks' }),
+      validateCertificate: () => ({ valid: false, checks: [] }),
+    })(fetcher);
+    expect((await resolve('https://ee.example', 'k1'))?.keys.has('k1')).toBe(true);
+    expect(calls).toBe(1);
+    served = [...served, { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k2', alg: 'ES256' }];
+    // Within the rate limit: the cached set answers (k2 unknown yet).
+    expect((await resolve('https://ee.example', 'k2'))?.keys.has('k2')).toBe(false);
+    expect(calls).toBe(1);
+    clock.advance((JWKS_MIN_REFETCH_SECONDS + 1) * 1000);
+    expect((await resolve('https://ee.example', 'k2'))?.keys.has('k2')).toBe(true);
+    expect(calls).toBe(2);
+    // A known kid never refetches while the cache is fresh; a made-up kid at most once per interval.
+    await resolve('https://ee.example', 'k1');
+    await resolve('https://ee.example', 'nope');
+    await resolve('https://ee.example', 'nope-2');
+    expect(calls).toBe(2);
   });
 });

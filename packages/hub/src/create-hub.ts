@@ -17,7 +17,7 @@ import {
   requireJson,
   type TraceEvent,
 } from '@kakehashi/core';
-import { mountIdTokenValidation } from '@kakehashi/eid';
+import { mountIdTokenValidation, resetEidState } from '@kakehashi/eid';
 import { mountEidProxy } from './eid-proxy/mount-eid-proxy.ts';
 import { RegistryStore } from './registry/registry-store.ts';
 import { verifyRegistration } from './registry/verify-registration.ts';
@@ -129,6 +129,7 @@ export function createHub(deps: HubDeps): Hub {
     reset: () => {
       registry.clear();
       traces.clear();
+      resetEidState(deps.store);
       audit.append({ actor: 'admin', action: 'reset', outcome: 'success' });
     },
   });

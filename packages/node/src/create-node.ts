@@ -23,6 +23,7 @@ import {
   type IdTokenValidator,
   mountIdTokenValidation,
   mountOidcProvider,
+  resetEidState,
 } from '@kakehashi/eid';
 import type { Persona } from '@kakehashi/personas';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
@@ -127,7 +128,13 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     info,
     `National node of ${profile.name} (${profile.nameLocal}). Personas, agencies, services, trust status, peer discovery. Test-only.`,
   );
-  mountAdmin(app, deps, {});
+  /** What `POST /admin/reset` clears, one entry per building block (the store's files and the keys stay). */
+  const resets: (() => void)[] = [() => resetEidState(deps.store)];
+  mountAdmin(app, deps, {
+    reset: () => {
+      for (const r of resets) r();
+    },
+  });
 
   // ---- eID: the OpenID Connect provider (issuer = the node origin) -------------------------------------
   mountOidcProvider(app, {

@@ -130,6 +130,26 @@ export const FEDERATION_OPTIONS = [
     runtime: true,
   },
   {
+    key: 'idTokenAlgorithms',
+    env: 'KAKEHASHI_ID_TOKEN_ALGORITHMS',
+    schema: z.union([
+      z.array(z.enum(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'])).min(1),
+      z
+        .string()
+        .transform((s) =>
+          s
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.enum(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'])).min(1)),
+    ]),
+    default: ['RS256', 'ES256'] as string[],
+    description:
+      'Algorithms the ID-token validation accepts (comma-separated; asymmetric only — never `none` or HMAC). The header never chooses: a key verifies only with its own algorithm.',
+    runtime: true,
+  },
+  {
     key: 'clockStart',
     env: 'KAKEHASHI_CLOCK_START',
     schema: z.string().datetime().or(z.literal('')),

@@ -23,9 +23,10 @@ export interface IssuerKeys {
 
 /**
  * Resolves an issuer to its keys: `undefined` when it is not a registered node's issuer; throws when its JWKS
- * cannot be fetched.
+ * cannot be fetched. With `kid`, a cached key set that lacks it is fetched again (an issuer rotated its keys),
+ * at most once per `JWKS_MIN_REFETCH_SECONDS`.
  */
-export type IssuerKeyResolver = (issuer: string) => Promise<IssuerKeys | undefined>;
+export type IssuerKeyResolver = (issuer: string, kid?: string) => Promise<IssuerKeys | undefined>;
 
 /** Remembers the nonces and jtis seen, until the token expires (J11). */
 export interface ReplayCache {

@@ -38,7 +38,7 @@ export interface IdTokenValidationDeps extends ComponentDeps {
     chainPem: string[],
     opts: { at: Date; usage?: string[] },
   ) => CertificateVerdict;
-  /** Allowed ID-token algorithms (default RS256, ES256). */
+  /** Allowed ID-token algorithms; default: the `idTokenAlgorithms` option (RS256, ES256), read per request. */
   algorithms?: readonly string[];
 }
 
@@ -61,7 +61,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       clockSkewSeconds: deps.config.get('clockSkewSeconds'),
       resolveKeys: resolver(fetcher),
       replay,
-      ...(deps.algorithms ? { algorithms: deps.algorithms } : {}),
+      algorithms: deps.algorithms ?? deps.config.get('idTokenAlgorithms'),
     });
 
   app.openapi(

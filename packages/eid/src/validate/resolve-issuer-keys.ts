@@ -4,6 +4,11 @@ import type { IssuerKey, IssuerKeyResolver, IssuerKeys } from './issuer-keys.ts'
 
 /** How long a fetched JWKS is reused, on the virtual clock. */
 export const JWKS_CACHE_SECONDS = 300;
+/**
+ * A key set that lacks the token's `kid` is fetched again (key rotation), but not more often than this: an
+ * attacker sending made-up kids must not turn the validator into a request amplifier against the issuer (J6).
+ */
+export const JWKS_MIN_REFETCH_SECONDS = 10;
 
 /** A registered issuer: the node's country and where its keys are. */
 export interface RegisteredIssuer {
@@ -35,13 +40,15 @@ export interface IssuerKeyResolverDeps {
  */
 export function createIssuerKeyResolver(deps: IssuerKeyResolverDeps): (fetcher: typeof fetch) => IssuerKeyResolver {
   const cache = new Map<string, { at: number; keys: IssuerKeys }>();
-  return (fetcher) => async (issuer) => {
+  return (fetcher) => async (issuer, kid) => {
     const registered = await deps.resolveIssuer(issuer, fetcher);
     if (!registered) return undefined;
     const now = deps.clock.nowMs();
     const hit = cache.get(issuer);
-    if (hit && hit.at <= now && now - hit.at < JWKS_CACHE_SECONDS * 1000 && hit.keys.country === registered.country)
-      return hit.keys;
+    const fresh =
+      hit && hit.at <= now && now - hit.at < JWKS_CACHE_SECONDS * 1000 && hit.keys.country === registered.country;
+    const knowsKid = kid === undefined || hit?.keys.keys.has(kid) === true;
+    if (hit && fresh && (knowsKid || now - hit.at < JWKS_MIN_REFETCH_SECONDS * 1000)) return hit.keys;
     const res = await fetcher(registered.jwksUri, { headers: { accept: 'application/json' } });
     if (!res.ok)
       throw new KakehashiError('jwt-issuer-keys-unavailable', `GET ${registered.jwksUri} answered ${res.status}.`);

@@ -238,7 +238,7 @@ async function run(
   // ---- the issuer's keys ------------------------------------------------------------------------------
   let issuerKeys: IssuerKeys | undefined;
   try {
-    issuerKeys = await ctx.resolveKeys(expected.issuer);
+    issuerKeys = await ctx.resolveKeys(expected.issuer, typeof header.kid === 'string' ? header.kid : undefined);
   } catch (e) {
     r.fail(
       'issuer-registered',
