@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, FEDERATION_OPTIONS, LayeredConfig, openStore } from '@kakehashi/core';
+import { benchEid } from './bench-eid.ts';
 import {
   discoverTarget,
   KAKEHASHI_DEMO_RP,
@@ -309,6 +310,14 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     results.rawRsa2048VerifiesPerSecond = Math.round(rawVerify);
     results.pathValidationToRawVerifyRatio = Math.round((fn / rawVerify) * 1000) / 1000;
     results.pathValidationToCryptoCeilingRatio = Math.round((fn / (rawVerify / 4)) * 1000) / 1000;
+
+    // 4. eID: ID-token validations (function and service) against the raw verify of their algorithm, and
+    //    cross-border login latency against a domestic login.
+    results.eid = await benchEid(f, loaded, {
+      windowMs: window,
+      poolSize: opts.quick ? 400 : 3000,
+      logins: opts.quick ? 15 : 60,
+    });
   } finally {
     await f.close();
     rmSync(dir, { recursive: true, force: true });
@@ -326,7 +335,8 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
       httpInterleavedRounds: oidcRounds,
       flow: 'authorize → headless login → token (client_secret_basic, PKCE S256) → ID token verified (jose: RS256 signature with the cached JWKS, iss, aud, exp, nonce)',
       comparedWith: 'oidc-provider (panva), own process on loopback HTTP',
-      crossBorderLogin: 'not measured: the connector through the hub does not exist yet',
+      crossBorderLogin:
+        "in-process: B's authorize → hub relay → A's headless login → B's connector redeems A's code through the hub (private_key_jwt) and validates A's ID token → B's code → token at B",
     },
     runs,
     results,

@@ -124,6 +124,17 @@ class CheckFailed extends Error {}
  * @see https://www.rfc-editor.org/rfc/rfc8725 (JWT Best Current Practices)
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1.11 (crit)
  */
+/** Imported verification keys, per resolved key object (a refetched JWKS gives new objects, so no staleness). */
+const IMPORTED = new WeakMap<IssuerKey, ReturnType<typeof importJWK>>();
+function importedKey(key: IssuerKey): ReturnType<typeof importJWK> {
+  let k = IMPORTED.get(key);
+  if (!k) {
+    k = importJWK(key.jwk, key.alg);
+    IMPORTED.set(key, k);
+  }
+  return k;
+}
+
 export async function validateIdToken(
   token: string,
   expected: ExpectedIdToken,
@@ -345,7 +356,7 @@ async function run(
   } else r.skip('ecdsa', `alg ${algName} is not ECDSA.`);
 
   try {
-    await compactVerify(token, await importJWK(key.jwk, key.alg), { algorithms: [key.alg] });
+    await compactVerify(token, await importedKey(key), { algorithms: [key.alg] });
   } catch {
     r.fail(
       'signature',

@@ -1,0 +1,253 @@
+import { constants, createHash, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { openStore, type VirtualClock } from '@kakehashi/core';
+import {
+  buildSigningKeys,
+  createStoreReplayCache,
+  deriveEidKeys,
+  type ExpectedIdToken,
+  type IssuerKey,
+  type SigningKey,
+  validateIdToken,
+} from '@kakehashi/eid';
+import { SignJWT } from 'jose';
+import type { Federation } from './create-federation.ts';
+import type { LoadedMaterial } from './trust-adapters.ts';
+
+/** Runs `fn` for about `ms`; returns operations per second (after 20 warm-up calls). */
+async function rate(ms: number, fn: () => unknown | Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn();
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    await fn();
+    n++;
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/** Keeps `concurrency` calls in flight for about `ms` (after a warm-up); returns operations per second. */
+async function concurrentRate(ms: number, concurrency: number, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn();
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() - t0 < ms) {
+        await fn();
+        n++;
+      }
+    }),
+  );
+  return n / ((performance.now() - t0) / 1000);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+/** Validations in flight at once (the service's situation: many relying parties; WebCrypto runs off-thread). */
+const CONCURRENCY = 8;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * A pool of ID tokens of one node as its provider issues them (same claims, key and kid), each with its own
+ * nonce so the replay cache (J11) accepts every one once. Signed here with the node's own keys from the
+ * trust material, because a login per token would make the pool, not the validation, the cost.
+ */
+async function tokenPool(
+  key: SigningKey,
+  issuer: string,
+  audience: string,
+  clock: VirtualClock,
+  size: number,
+): Promise<string[]> {
+  const now = Math.floor(clock.nowMs() / 1000);
+  const tokens: string[] = [];
+  for (let i = 0; i < size; i++)
+    tokens.push(
+      await new SignJWT({
+        sub: randomBytes(32).toString('base64url'),
+        nonce: randomBytes(16).toString('base64url'),
+        acr: 'http://eidas.europa.eu/LoA/substantial',
+        auth_time: now,
+        azp: audience,
+        family_name: 'Bench',
+        given_name: 'Mark',
+        birthdate: '1980-01-01',
+        eidas_person_identifier: `XX/XX/${randomBytes(32).toString('base64url')}`,
+      })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300)
+        .sign(key.privateKey),
+    );
+  return tokens;
+}
+
+/**
+ * eID figures: ID-token validations per second (RS256 and ES256) as a function call and through the
+ * validation service (in-process HTTP), each as a ratio to the raw signature verification of its algorithm
+ * measured in the same run; and the latency of a cross-border login through the hub against a domestic one.
+ */
+export async function benchEid(
+  f: Federation,
+  material: LoadedMaterial,
+  opts: { windowMs: number; poolSize: number; logins: number },
+): Promise<Record<string, unknown>> {
+  const countries = Object.keys(f.urls.nodes);
+  const a = countries.includes('EE') ? 'EE' : (countries[0] as string);
+  const b = countries.includes('DE') ? 'DE' : (countries[1] as string);
+  const issuer = f.urls.nodes[a] as string;
+  const audience = 'kakehashi-demo-rp';
+  const seed = f.config.get('seed');
+  const keys = await buildSigningKeys(material.nodeCredentials(a).signing, deriveEidKeys(seed, a).es256);
+  const out: Record<string, unknown> = {};
+
+  // The raw ceilings: one signature verification of each algorithm (node:crypto, same data size as a token).
+  const data = randomBytes(900);
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const rsaSig = sign('sha256', data, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PADDING });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ecSig = sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
+  const raw = {
+    RS256: await rate(opts.windowMs, () => verify('sha256', data, rsa.publicKey, rsaSig)),
+    ES256: await rate(opts.windowMs, () =>
+      verify('sha256', data, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, ecSig),
+    ),
+  };
+
+  for (const key of keys) {
+    const alg = key.alg;
+    const pool = await tokenPool(key, issuer, audience, f.clock, opts.poolSize);
+    const expected = (token: string): ExpectedIdToken => {
+      const nonce = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')).nonce;
+      return { issuer, audience, nonce };
+    };
+    const expectations = pool.map(expected);
+
+    // Function call: the J1–J17 checks with the real store-backed replay cache; the key set is resolved once
+    // (as the service's JWKS cache does), the certificate chain of the RS256 key validated with it.
+    const store = openStore({ name: 'bench-eid' });
+    const replay = createStoreReplayCache(store, f.clock);
+    const issuerKey: IssuerKey = {
+      kid: key.kid,
+      alg,
+      jwk: { ...key.publicJwk },
+      ...(key.publicJwk.x5c ? { x5c: key.publicJwk.x5c } : {}),
+      certificate: { valid: true, country: a, reason: 'bench: validated once' },
+    };
+    const keySet = { issuer, country: a, keys: new Map([[key.kid, issuerKey]]) };
+    let i = 0;
+    const fn = await concurrentRate(opts.windowMs, CONCURRENCY, async () => {
+      if (i >= pool.length) {
+        store.run('DELETE FROM jwt_replay');
+        i = 0;
+      }
+      const k = i++;
+      const v = await validateIdToken(pool[k] as string, expectations[k] as ExpectedIdToken, {
+        clock: f.clock,
+        clockSkewSeconds: 60,
+        resolveKeys: async () => keySet,
+        replay,
+        algorithms: ['RS256', 'ES256'],
+      });
+      if (!v.valid) throw new Error(`bench token invalid: ${v.failure?.rule} ${v.failure?.reason}`);
+    });
+    store.close();
+
+    // The service: POST /eid/validate/id-token at the hub (in-process HTTP), a fresh pool (its replay cache
+    // keeps every nonce), the same concurrency, stopping when the pool is used up.
+    const httpPool = await tokenPool(key, issuer, audience, f.clock, opts.poolSize);
+    let j = 0;
+    let done = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (j < httpPool.length && performance.now() - t0 < opts.windowMs) {
+          const token = httpPool[j++] as string;
+          const res = await f.fetch(`${f.urls.hub}/eid/validate/id-token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token, expected: expected(token) }),
+          });
+          const v = (await res.json()) as { valid: boolean; failure?: { rule: string } };
+          if (!v.valid) throw new Error(`bench token refused by the service: ${v.failure?.rule}`);
+          done++;
+        }
+      }),
+    );
+    const service = done / ((performance.now() - t0) / 1000);
+    out[`idTokenValidation${alg}`] = {
+      functionPerSecond: Math.round(fn),
+      serviceHttpInProcessPerSecond: Math.round(service),
+      rawVerifyPerSecond: Math.round(raw[alg]),
+      concurrency: CONCURRENCY,
+      functionToRawVerifyRatio: r3(fn / raw[alg]),
+      serviceToRawVerifyRatio: r3(service / raw[alg]),
+    };
+  }
+
+  // Login latency: a domestic login at B and a cross-border login of a citizen of A at B's relying party
+  // (B's connector → hub → A → B, code redeemed through the hub, A's token validated), median of N each.
+  const login = async (extra: Record<string, string>) => {
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const redirect = 'http://127.0.0.1:53999/cb';
+    const q = new URLSearchParams({
+      client_id: audience,
+      redirect_uri: redirect,
+      response_type: 'code',
+      scope: 'openid',
+      state: 's',
+      nonce: randomBytes(8).toString('hex'),
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    });
+    let url = `${f.urls.nodes[b]}/oidc/authorize?${q}`;
+    for (let hops = 0; hops < 8 && !url.startsWith(redirect); hops++) {
+      const res = await f.fetch(url, { redirect: 'manual' });
+      url = res.headers.get('location') ?? '';
+      if (res.status !== 302 || !url) throw new Error(`login stopped at ${res.status}`);
+    }
+    const code = new URL(url).searchParams.get('code');
+    if (!code) throw new Error(`login failed: ${new URL(url).searchParams.get('error_description')}`);
+    const res = await f.fetch(`${f.urls.nodes[b]}/oidc/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${audience}:kakehashi-demo-secret`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirect,
+        code_verifier: verifier,
+      }).toString(),
+    });
+    if (!res.ok) throw new Error(`token endpoint answered ${res.status}`);
+  };
+  const time = async (extra: Record<string, string>) => {
+    for (let k = 0; k < 5; k++) await login(extra);
+    const ms: number[] = [];
+    for (let k = 0; k < opts.logins; k++) {
+      const s = performance.now();
+      await login(extra);
+      ms.push(performance.now() - s);
+    }
+    return Math.round(median(ms) * 100) / 100;
+  };
+  const domestic = await time({ kakehashi_persona: `${b.toLowerCase()}-001` });
+  const crossBorder = await time({ kakehashi_country: a, kakehashi_persona: `${a.toLowerCase()}-001` });
+  out.loginLatencyInProcess = {
+    domesticMedianMs: domestic,
+    crossBorderMedianMs: crossBorder,
+    crossBorderToDomesticRatio: r3(crossBorder / domestic),
+    pair: `${a} citizen at ${b} relying party`,
+    logins: opts.logins,
+  };
+  return out;
+}
