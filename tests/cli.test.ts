@@ -30,6 +30,16 @@ describe('kakehashi CLI', () => {
     expect(r.status).toBe(0);
   }, 180_000);
 
+  it('scenario run eid-cross-border logs an Estonian in at a German service through the hub', () => {
+    const r = run(['scenario', 'run', 'eid-cross-border', '--seed', 'kakehashi-test'], {
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+    });
+    expect(r.stdout).toContain('PASSED: 6 steps');
+    expect(r.stdout).toMatch(/EE\/DE\/[A-Za-z0-9_-]{43}/);
+    expect(r.stdout).toContain('eid relay: ID token from the proxy service of EE to the connector of DE');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
   it('an unknown scenario exits non-zero with the list', () => {
     const r = run(['scenario', 'run', 'nope']);
     expect(r.status).not.toBe(0);

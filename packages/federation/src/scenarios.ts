@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +7,23 @@ import { createFederation, type Federation } from './create-federation.ts';
 
 interface Step {
   title: string;
-  run(f: Federation): Promise<string>;
+  /** `state` carries what one step hands the next (a URL, a code, a trace id). */
+  run(f: Federation, state: Record<string, string>): Promise<string>;
 }
+
+/** Follows one redirect as a browser would, inside the scenario's trace. */
+async function follow(f: Federation, url: string, traceId: string): Promise<string> {
+  const res = await f.fetch(url, {
+    redirect: 'manual',
+    headers: { traceparent: `00-${traceId}-${'0'.repeat(15)}1-01` },
+  });
+  const location = res.headers.get('location');
+  if (res.status !== 302 || !location)
+    throw new Error(`${url.split('?')[0]} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return location;
+}
+
+const DEMO_RP_REDIRECT = 'http://127.0.0.1:53100/callback';
 
 async function getJson<T>(f: Federation, url: string, init?: RequestInit): Promise<T> {
   const res = await f.fetch(url, init);
@@ -93,6 +109,99 @@ const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
   },
 };
 
+SCENARIOS['eid-cross-border'] = {
+  description:
+    "An Estonian citizen logs in at a German service through the hub (OIDC): DE's connector → hub → EE's proxy service → back, validated against the trust fabric",
+  steps: [
+    {
+      title: "The German service (the demo relying party at DE) asks DE's node; the citizen chooses Estonia",
+      run: async (f, st) => {
+        st.traceId = randomBytes(16).toString('hex');
+        st.verifier = randomBytes(32).toString('base64url');
+        const q = new URLSearchParams({
+          client_id: 'kakehashi-demo-rp',
+          redirect_uri: DEMO_RP_REDIRECT,
+          response_type: 'code',
+          scope: 'openid',
+          state: 'scenario',
+          nonce: randomBytes(8).toString('hex'),
+          code_challenge: createHash('sha256').update(st.verifier).digest('base64url'),
+          code_challenge_method: 'S256',
+          acr_values: 'http://eidas.europa.eu/LoA/substantial',
+          kakehashi_country: 'EE',
+          kakehashi_persona: 'ee-001',
+        });
+        st.next = await follow(f, `${f.urls.nodes.DE}/oidc/authorize?${q}`, st.traceId);
+        if (!st.next.startsWith(`${f.urls.hub}/eid/proxy/EE/authorize`))
+          throw new Error(`DE did not send the citizen to the hub: ${st.next.split('?')[0]}`);
+        return `DE's connector → ${st.next.split('?')[0]} as client urn:kakehashi:connector:DE (PKCE, nonce, LoA substantial)`;
+      },
+    },
+    {
+      title: "The hub relays the request to Estonia's proxy service",
+      run: async (f, st) => {
+        st.next = await follow(f, st.next as string, st.traceId as string);
+        if (!st.next.startsWith(`${f.urls.nodes.EE}/oidc/authorize`)) throw new Error('the hub did not relay to EE');
+        return `hub → ${st.next.split('?')[0]}`;
+      },
+    },
+    {
+      title: 'Estonia authenticates ee-001 (headless) and answers DE with a code',
+      run: async (f, st) => {
+        st.next = await follow(f, st.next as string, st.traceId as string);
+        if (!st.next.startsWith(`${f.urls.nodes.DE}/eid/connector/callback`))
+          throw new Error(`EE answered elsewhere: ${st.next.split('?')[0]}`);
+        return `EE → ${st.next.split('?')[0]} with a single-use code (iss ${f.urls.nodes.EE})`;
+      },
+    },
+    {
+      title:
+        "DE's connector redeems the code through the hub (private_key_jwt) and validates Estonia's ID token (J1–J17)",
+      run: async (f, st) => {
+        st.next = await follow(f, st.next as string, st.traceId as string);
+        const u = new URL(st.next);
+        if (u.searchParams.get('error')) throw new Error(u.searchParams.get('error_description') ?? 'refused');
+        st.code = u.searchParams.get('code') ?? '';
+        return `validated; DE issues its own code to the service at ${u.origin}${u.pathname}`;
+      },
+    },
+    {
+      title: "The German service redeems DE's code: the person is EE/DE/…, with the minimum data set",
+      run: async (f, st) => {
+        const res = await f.fetch(`${f.urls.nodes.DE}/oidc/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from('kakehashi-demo-rp:kakehashi-demo-secret').toString('base64')}`,
+          },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: st.code as string,
+            redirect_uri: DEMO_RP_REDIRECT,
+            code_verifier: st.verifier as string,
+          }).toString(),
+        });
+        const body = (await res.json()) as { id_token?: string; error_description?: string };
+        if (!body.id_token) throw new Error(body.error_description ?? `token endpoint ${res.status}`);
+        const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1] as string, 'base64url').toString('utf8'));
+        if (!String(claims.eidas_person_identifier).startsWith('EE/DE/')) throw new Error('wrong PersonIdentifier');
+        return `${claims.given_name} ${claims.family_name}, born ${claims.birthdate}, ${claims.eidas_person_identifier}, acr ${claims.acr}`;
+      },
+    },
+    {
+      title: 'The trace shows every hop, each with its decoded artefact',
+      run: async (f, st) => {
+        const { events } = await getJson<{ events: { component: string; country?: string; operation: string }[] }>(
+          f,
+          `${f.urls.hub}/traces/${st.traceId}`,
+        );
+        const explained = events.filter((e) => e.operation.includes(':'));
+        return `${events.length} events in trace ${st.traceId}; ${explained.map((e) => `${e.component}${e.country ? `:${e.country}` : ''} ${e.operation}`).join(' | ')}`;
+      },
+    },
+  ],
+};
+
 export function listScenarios(): string[] {
   return Object.keys(SCENARIOS);
 }
@@ -112,10 +221,11 @@ export async function runScenario(name: string, base: LayeredConfig<typeof FEDER
   out(`Scenario ${name}: ${scenario.description}  (TEST ONLY, seed ${config.get('seed')})`);
   const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'warn' }) });
   let failed = 0;
+  const state: Record<string, string> = {};
   try {
     for (const [i, step] of scenario.steps.entries()) {
       try {
-        out(`  ${i + 1}. ✔ ${step.title}\n       ${await step.run(f)}`);
+        out(`  ${i + 1}. ✔ ${step.title}\n       ${await step.run(f, state)}`);
       } catch (e) {
         failed++;
         out(`  ${i + 1}. ✘ ${step.title}\n       ${e instanceof Error ? e.message : String(e)}`);
