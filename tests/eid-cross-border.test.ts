@@ -161,6 +161,27 @@ describe('cross-border eID through the hub (OIDC), every pair of nodes', () => {
     expect(all.some((e) => e.component === 'hub' && e.operation.startsWith('eid relay: ID token'))).toBe(true);
   });
 
+  it('keeps a browser login (no traceparent header) in one trace across the three origins', async () => {
+    const r = await crossBorderLogin('IT', 'ES', 'it-002');
+    expect(r.final).toBeInstanceOf(URL);
+    // The connector handed its trace to the hub and A as kakehashi_trace; A handed it back on the redirect.
+    const callback = new URL(r.hops[3]?.url as string);
+    const traceparent = callback.searchParams.get('kakehashi_trace') as string;
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    const traceId = traceparent.split('-')[1] as string;
+    const { body } = await json<{ events: { component: string; country?: string; operation: string }[] }>(
+      f.fetch(`${f.urls.hub}/traces/${traceId}`),
+    );
+    const ops = body.events.map((e) => `${e.component}:${e.operation}`);
+    expect(ops).toContain('node:eid connector: cross-border authentication of a citizen of IT started');
+    expect(ops).toContain('hub:eid relay: authentication request from the connector of ES to the proxy service of IT');
+    expect(ops).toContain('node:oidc: ID token issued');
+    expect(ops).toContain('node:eid connector: ID token from IT validated');
+    expect(new Set(body.events.map((e) => `${e.component}${e.country ? `:${e.country}` : ''}`))).toEqual(
+      new Set(['node:ES', 'hub', 'hub:ES', 'hub:IT', 'node:IT']),
+    );
+  });
+
   it('refuses a LoA the foreign identity cannot meet, naming the rule, back at the relying party', async () => {
     // Request "high" from a country whose personas authenticate lower: the proxy service answers
     // unmet_authentication_requirements and the connector passes an access_denied to the RP.

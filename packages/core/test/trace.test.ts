@@ -93,11 +93,14 @@ describe('childSpan', () => {
     });
   });
 
-  it('draws ids from the seeded stream (reproducible, and distinct per draw)', () => {
-    const a = new SeededRandom('trace-seed');
-    const b = new SeededRandom('trace-seed');
-    expect(childSpan(a)).toEqual(childSpan(b));
-    expect(childSpan(a).spanId).not.toBe(childSpan(new SeededRandom('trace-seed')).spanId);
+  it('draws fresh ids for every new trace, even from the same seed (no merging of unrelated requests)', () => {
+    const ids = new Set(Array.from({ length: 200 }, () => childSpan().traceId));
+    expect(ids.size).toBe(200);
+    const a = childSpan(new SeededRandom('trace-seed'));
+    const b = childSpan(new SeededRandom('trace-seed'));
+    expect(a.traceId).not.toBe(b.traceId);
+    expect(a.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(a.spanId).toMatch(/^[0-9a-f]{16}$/);
   });
 });
 

@@ -54,6 +54,7 @@ export { computePairwiseSub, computePersonIdentifier } from './pairwise/compute-
 export { s256Challenge, verifyPkce } from './pkce/verify-pkce.ts';
 export { HEADLESS_PERSONA_PARAM, mountOidcProvider, PENDING_TTL_SECONDS } from './provider/mount-oidc-provider.ts';
 export type { OidcProviderDeps, ProviderContext } from './provider/provider-context.ts';
+export * from './saml/index.ts';
 export { EID_MIGRATIONS } from './store/eid-migrations.ts';
 export { resetEidState } from './store/reset-eid-state.ts';
 export { ACCESS_TOKEN_TTL_SECONDS } from './token/exchange-code.ts';

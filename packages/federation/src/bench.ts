@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, FEDERATION_OPTIONS, LayeredConfig, openStore } from '@kakehashi/core';
 import { benchEid } from './bench-eid.ts';
+import { benchEsig } from './bench-esig.ts';
 import {
   discoverTarget,
   KAKEHASHI_DEMO_RP,
@@ -318,6 +319,9 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
       poolSize: opts.quick ? 400 : 3000,
       logins: opts.quick ? 15 : 60,
     });
+
+    // 5. eSignature: sign and validate per format against the raw RSA/ECDSA ceilings; XAdES beside xadesjs.
+    results.esig = await benchEsig({ windowMs: opts.quick ? 300 : 1000, cacheDir: join(dir, 'esig-trust') });
   } finally {
     await f.close();
     rmSync(dir, { recursive: true, force: true });

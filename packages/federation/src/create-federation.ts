@@ -12,12 +12,14 @@ import {
   type TraceSink,
   VirtualClock,
 } from '@kakehashi/core';
+import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import { readClientsFile } from '@kakehashi/eid';
 import { createHub, type Hub } from '@kakehashi/hub';
 import { COUNTRY_PROFILES, createCardIssuer, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
 import { generatePersonas } from '@kakehashi/personas';
 import { issueJpkiCertificates } from '@kakehashi/trust';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
+import { describeScenarios, runScenarioAgainst } from './scenarios.ts';
 import { listen, type RunningServer } from './serve.ts';
 import { createHubTrust, createNodeTrust, loadTrustMaterial } from './trust-adapters.ts';
 import { VerificationMemo } from './verification-memo.ts';
@@ -134,9 +136,24 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     });
     hubSink = hub.traces;
     closers.push(() => hub?.close());
-    routes.set(urls.hub, hub.app);
+    // The teaching console is served next to the hub on its origin (/console), outside the hub's tracing.
+    const hubApp = hub.app;
+    const consoleApp = createConsole({
+      hubUrl: urls.hub,
+      nodes: urls.nodes,
+      fetch: fetchImpl,
+      scenarios: { list: describeScenarios, run: (name) => runScenarioAgainst({ urls, fetch: fetchImpl }, name) },
+      adminTokenIsDefault:
+        config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
+      logger: logger.child({ component: 'console' }),
+    });
+    documentConsoleRoutes(hubApp);
+    const hubOrigin: FetchHandler = {
+      fetch: (request) => (isConsolePath(new URL(request.url).pathname) ? consoleApp : hubApp).fetch(request),
+    };
+    routes.set(urls.hub, hubOrigin);
     if (mode === 'listen')
-      servers.push(await listen(hub.app, host, new URL(urls.hub).port ? Number(new URL(urls.hub).port) : basePort));
+      servers.push(await listen(hubOrigin, host, new URL(urls.hub).port ? Number(new URL(urls.hub).port) : basePort));
     init.onReady?.({ component: 'hub', url: urls.hub });
   }
 

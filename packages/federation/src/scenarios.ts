@@ -2,17 +2,41 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, FEDERATION_OPTIONS, LayeredConfig } from '@kakehashi/core';
-import { createFederation, type Federation } from './create-federation.ts';
+import { createLogger, FEDERATION_OPTIONS, LayeredConfig, parseTraceparent } from '@kakehashi/core';
 
-interface Step {
+/**
+ * What a scenario needs of a federation: the origins of its components and a `fetch` that reaches them.
+ * A `Federation` (from `createFederation`) is one; so is a federation already running elsewhere, reached by URL
+ * (the teaching console runs scenarios against the federation that serves it).
+ */
+export interface ScenarioTarget {
+  urls: { hub: string; nodes: Record<string, string> };
+  fetch: typeof fetch;
+}
+
+export interface ScenarioStep {
   title: string;
-  /** `state` carries what one step hands the next (a URL, a code, a trace id). */
-  run(f: Federation, state: Record<string, string>): Promise<string>;
+  /** `state` carries what one step hands the next (a URL, a code, a trace id). Returns a one-line detail. */
+  run(f: ScenarioTarget, state: Record<string, string>): Promise<string>;
+}
+
+export interface Scenario {
+  description: string;
+  steps: ScenarioStep[];
+}
+
+/** The outcome of one run, step by step, with the trace ids its requests carried (to open in the console). */
+export interface ScenarioReport {
+  name: string;
+  description: string;
+  passed: boolean;
+  steps: { title: string; ok: boolean; detail: string; durationMs: number }[];
+  traceIds: string[];
+  durationMs: number;
 }
 
 /** Follows one redirect as a browser would, inside the scenario's trace. */
-async function follow(f: Federation, url: string, traceId: string): Promise<string> {
+async function follow(f: ScenarioTarget, url: string, traceId: string): Promise<string> {
   const res = await f.fetch(url, {
     redirect: 'manual',
     headers: { traceparent: `00-${traceId}-${'0'.repeat(15)}1-01` },
@@ -25,7 +49,7 @@ async function follow(f: Federation, url: string, traceId: string): Promise<stri
 
 const DEMO_RP_REDIRECT = 'http://127.0.0.1:53100/callback';
 
-async function getJson<T>(f: Federation, url: string, init?: RequestInit): Promise<T> {
+async function getJson<T>(f: ScenarioTarget, url: string, init?: RequestInit): Promise<T> {
   const res = await f.fetch(url, init);
   const body = (await res.json()) as T;
   if (!res.ok)
@@ -33,8 +57,11 @@ async function getJson<T>(f: Federation, url: string, init?: RequestInit): Promi
   return body;
 }
 
-/** Scenarios: `kakehashi scenario run <name>` prints each step and exits 0 only when all pass. */
-const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
+/**
+ * Scenarios: `kakehashi scenario run <name>` prints each step and exits 0 only when all pass; the teaching console
+ * runs them from a button. Other work items add theirs here (a name, a description, steps using only HTTP).
+ */
+export const SCENARIOS: Record<string, Scenario> = {
   federation: {
     description: 'The federation in a box: trust fabric, registration, discovery and mutual certificate validation',
     steps: [
@@ -52,7 +79,7 @@ const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
         title: 'Every national node loaded the trust fabric and registered with signed metadata',
         run: async (f) => {
           const { nodes } = await getJson<{ nodes: { country: string }[] }>(f, `${f.urls.hub}/registry/nodes`);
-          const missing = [...f.nodes.keys()].filter((cc) => !nodes.some((n) => n.country === cc));
+          const missing = Object.keys(f.urls.nodes).filter((cc) => !nodes.some((n) => n.country === cc));
           if (missing.length) throw new Error(`not registered: ${missing.join(', ')}`);
           return `registered: ${nodes.map((n) => n.country).join(', ')}`;
         },
@@ -61,7 +88,7 @@ const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
         title:
           'Each node discovers its peers through the hub and validates their certificates against the trust fabric',
         run: async (f) => {
-          const ccs = [...f.nodes.keys()];
+          const ccs = Object.keys(f.urls.nodes);
           let checked = 0;
           for (const a of ccs) {
             for (const b of ccs) {
@@ -87,8 +114,12 @@ const SCENARIOS: Record<string, { description: string; steps: Step[] }> = {
             f,
             `${f.urls.hub}/discovery/services`,
           );
-          const node = [...f.nodes.values()][0];
-          const p = node?.metadata().participants[0];
+          const first = Object.values(f.urls.nodes)[0];
+          if (!first) throw new Error('no national node to ask');
+          const { metadata } = await getJson<{
+            metadata: { participants: { id: string; services: string[] }[] };
+          }>(f, `${first}/metadata`);
+          const p = metadata.participants[0];
           if (!p?.services[0]) throw new Error('no participant to resolve');
           const r = await getJson<{ country: string; endpoint: string }>(
             f,
@@ -206,6 +237,62 @@ export function listScenarios(): string[] {
   return Object.keys(SCENARIOS);
 }
 
+/** Every scenario's name and description, in the order `scenario list` prints them. */
+export function describeScenarios(): { name: string; description: string }[] {
+  return Object.entries(SCENARIOS).map(([name, s]) => ({ name, description: s.description }));
+}
+
+/**
+ * Runs one scenario against a federation that is already running and returns its report (a failed step does
+ * not stop the next ones: each says what it found). Every request a step makes without its own `traceparent`
+ * joins the run's trace (`state.traceId`, which a step may replace), so the console can draw the whole run.
+ * @see https://www.w3.org/TR/trace-context/#traceparent-header
+ */
+export async function runScenarioAgainst(
+  target: ScenarioTarget,
+  name: string,
+  opts: { onStep?: (step: ScenarioReport['steps'][number], index: number) => void } = {},
+): Promise<ScenarioReport> {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`unknown scenario "${name}"; known: ${listScenarios().join(', ')}`);
+  const started = performance.now();
+  const state: Record<string, string> = { traceId: randomBytes(16).toString('hex') };
+  const traceIds = new Set<string>();
+  const tracedFetch: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (!headers.has('traceparent') && state.traceId)
+      headers.set('traceparent', `00-${state.traceId}-${randomBytes(8).toString('hex')}-01`);
+    const traceId = parseTraceparent(headers.get('traceparent'))?.traceId;
+    if (traceId) traceIds.add(traceId);
+    return target.fetch(input, { ...init, headers });
+  };
+  const t: ScenarioTarget = { urls: target.urls, fetch: tracedFetch };
+  const steps: ScenarioReport['steps'] = [];
+  for (const [i, step] of scenario.steps.entries()) {
+    const t0 = performance.now();
+    let ok = true;
+    let detail: string;
+    try {
+      detail = await step.run(t, state);
+    } catch (e) {
+      ok = false;
+      detail = e instanceof Error ? e.message : String(e);
+    }
+    const result = { title: step.title, ok, detail, durationMs: Math.round(performance.now() - t0) };
+    steps.push(result);
+    opts.onStep?.(result, i);
+  }
+  return {
+    name,
+    description: scenario.description,
+    passed: steps.every((s) => s.ok),
+    steps,
+    traceIds: [...traceIds],
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** `kakehashi scenario run <name>`: starts an in-process federation, runs the scenario, prints the report. */
 export async function runScenario(name: string, base: LayeredConfig<typeof FEDERATION_OPTIONS>): Promise<number> {
   const scenario = SCENARIOS[name];
   if (!scenario) {
@@ -219,22 +306,19 @@ export async function runScenario(name: string, base: LayeredConfig<typeof FEDER
   });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`Scenario ${name}: ${scenario.description}  (TEST ONLY, seed ${config.get('seed')})`);
+  // Imported here: create-federation imports this module too (the console runs scenarios).
+  const { createFederation } = await import('./create-federation.ts');
   const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'warn' }) });
-  let failed = 0;
-  const state: Record<string, string> = {};
+  let report: ScenarioReport;
   try {
-    for (const [i, step] of scenario.steps.entries()) {
-      try {
-        out(`  ${i + 1}. ✔ ${step.title}\n       ${await step.run(f, state)}`);
-      } catch (e) {
-        failed++;
-        out(`  ${i + 1}. ✘ ${step.title}\n       ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
+    report = await runScenarioAgainst(f, name, {
+      onStep: (s, i) => out(`  ${i + 1}. ${s.ok ? '✔' : '✘'} ${s.title}\n       ${s.detail}`),
+    });
   } finally {
     await f.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-  out(failed === 0 ? `PASSED: ${scenario.steps.length} steps` : `FAILED: ${failed} of ${scenario.steps.length} steps`);
+  const failed = report.steps.filter((s) => !s.ok).length;
+  out(failed === 0 ? `PASSED: ${report.steps.length} steps` : `FAILED: ${failed} of ${report.steps.length} steps`);
   return failed === 0 ? 0 : 1;
 }

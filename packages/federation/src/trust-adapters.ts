@@ -72,6 +72,7 @@ export async function loadTrustMaterial(opts: {
         encryption: cred(c.encryption),
         agencies: Object.fromEntries(Object.entries(c.agencies).map(([id, k]) => [id, cred(k)])),
         ...(c.jpki ? { jpkiCa: cred(c.jpki.ca) } : {}),
+        tsa: cred(c.tsa),
       };
     },
     lotlSignerPem: () => material.hub.signing.certPem,

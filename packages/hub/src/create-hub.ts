@@ -17,7 +17,8 @@ import {
   requireJson,
   type TraceEvent,
 } from '@kakehashi/core';
-import { mountIdTokenValidation, resetEidState } from '@kakehashi/eid';
+import { clearSamlTables, mountIdTokenValidation, mountSamlResponseValidation, resetEidState } from '@kakehashi/eid';
+import { mountSignatureService } from '@kakehashi/esig';
 import { mountEidProxy } from './eid-proxy/mount-eid-proxy.ts';
 import { RegistryStore } from './registry/registry-store.ts';
 import { verifyRegistration } from './registry/verify-registration.ts';
@@ -130,6 +131,7 @@ export function createHub(deps: HubDeps): Hub {
       registry.clear();
       traces.clear();
       resetEidState(deps.store);
+      clearSamlTables(deps.store);
       audit.append({ actor: 'admin', action: 'reset', outcome: 'success' });
     },
   });
@@ -151,16 +153,48 @@ export function createHub(deps: HubDeps): Hub {
     validateCertificate: (pem, chain, opts) => deps.trust.validateCertificate(pem, chain, opts),
   });
 
-  // ---- eID: the cross-border relay between connectors and proxy services -------------------------------
-  mountEidProxy(app, {
-    registry,
-    clock: deps.clock,
-    random: deps.random,
+  // ---- eID: the SAML response validation service (IdPs = the registry's nodes, their /saml/idp/metadata) -----
+  mountSamlResponseValidation(app, {
+    ...deps,
     traces: {
       record: (e) => {
         traces.record(e);
         deps.traces.record(e);
       },
+    },
+    component: 'hub',
+    registeredNodes: async () => registry.list().map((n) => n.metadata),
+    validateCertificate: (pem, chain, opts) => deps.trust.validateCertificate(pem, chain, opts),
+  });
+
+  // ---- eID: the cross-border relay between connectors and proxy services -------------------------------
+  mountEidProxy(app, {
+    registry,
+    clock: deps.clock,
+    traces: {
+      record: (e) => {
+        traces.record(e);
+        deps.traces.record(e);
+      },
+    },
+  });
+
+  // ---- eSignature: the validation service (against the hub's own verified lists and CRLs) -------------
+  mountSignatureService(app, {
+    ...deps,
+    traces: {
+      record: (e) => {
+        traces.record(e);
+        deps.traces.record(e);
+      },
+    },
+    component: 'hub',
+    validateCertificate: (pem, chain, opts) => deps.trust.validateCertificate(pem, chain, opts),
+    // The hub publishes the CRLs itself: read them directly (only its own CRL URLs).
+    loadCrl: async (crlUrl) => {
+      const prefix = `${deps.publicUrl}/trust/crl/`;
+      if (!crlUrl.startsWith(prefix) || !crlUrl.endsWith('.crl')) return undefined;
+      return deps.trust.crlDer(crlUrl.slice(prefix.length, -4));
     },
   });
 

@@ -23,8 +23,13 @@ import {
   type IdTokenValidator,
   mountIdTokenValidation,
   mountOidcProvider,
+  mountSaml,
+  mountSamlResponseValidation,
   resetEidState,
 } from '@kakehashi/eid';
+import { createHubDiscovery, mountAccessPoint } from '@kakehashi/edelivery';
+import { createTimestampAuthority, mountSignatureService, mountTimestampAuthority } from '@kakehashi/esig';
+import { type CooperationNetwork, mountCooperationNetwork } from '@kakehashi/jp-network';
 import type { Persona } from '@kakehashi/personas';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import type { CardIssuer } from './jpki/card-issuer.ts';
@@ -48,6 +53,8 @@ export interface NodeCredentials {
   agencies: Record<string, NodeCredential>;
   /** Japan only: the JPKI-style CA that issues My Number Card certificates (chain: its root). */
   jpkiCa?: NodeCredential;
+  /** The country's RFC 3161 time-stamping unit (EKU timeStamping, listed in the trusted list as TSA/QTST). */
+  tsa?: NodeCredential;
 }
 
 export interface NodeDeps extends ComponentDeps {
@@ -76,6 +83,8 @@ export interface NationalNode {
   metadata(): NodeMetadata;
   /** Japan only: the mock My Number Cards of the personas (what a citizen holds; for tests and scenarios). */
   cards?: CardIssuer;
+  /** Japan only: the Cooperation Network (custodian, J-LIS, network system, intermediary servers, portal). */
+  jpNetwork?: CooperationNetwork;
   close(): void;
 }
 
@@ -135,6 +144,16 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
       for (const r of resets) r();
     },
   });
+
+  // ---- Japan only: the Cooperation Network (per-agency codes, mediation, access records, portal) ---------
+  // Mounted under /jp/... and /admin/jp/...; each agency's intermediary server keeps its own store beside
+  // the node's (node-jp-agency-<id>.sqlite). `jpNetwork.xborderIdentifiers` is for the eID block.
+  let jpNetwork: CooperationNetwork | undefined;
+  if (profile.code === 'JP') {
+    const jp = mountCooperationNetwork(app, { ...deps, agencies: profile.agencies });
+    jpNetwork = jp;
+    resets.push(() => jp.reset());
+  }
 
   // ---- eID: the OpenID Connect provider (issuer = the node origin) -------------------------------------
   mountOidcProvider(app, {
@@ -205,6 +224,60 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
   });
 
+  // ---- eDelivery: the AS4 access point (POST /as4) and its backend API (/edelivery/*) ----------------------
+  // Corners 2 and 3 of the four-corner model; the profile's participants (agencies) are corners 1 and 4.
+  // Discovery and the From party's registered certificate come from the hub (SML/SMP role).
+  const edelivery = mountAccessPoint(app, {
+    ...deps,
+    country: profile.code,
+    publicUrl: deps.publicUrl,
+    signing: deps.credentials.signing,
+    encryption: deps.credentials.encryption,
+    otherCredentials: Object.values(deps.credentials.agencies),
+    participants: profile.participants,
+    countries: deps.config.get('countries'),
+    validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
+    discovery: createHubDiscovery({ hubUrl: deps.hubUrl, clock: deps.clock, caller: `node:${profile.code}` }),
+  });
+  resets.push(() => edelivery.reset());
+
+  // ---- eID: eIDAS SAML 2.0 — IdP (proxy service), SP (connector) and the SAML response validation service.
+  // Peers (their connectors as SPs, their IdPs as issuers) are found through the hub registry (cached 60 s).
+  let samlRegistry: { at: number; nodes: NodeMetadata[] } | undefined;
+  const samlRegisteredNodes = async (fetcher: typeof fetch): Promise<NodeMetadata[]> => {
+    const now = deps.clock.nowMs();
+    if (!samlRegistry || now < samlRegistry.at || now - samlRegistry.at > REGISTRY_CACHE_MS) {
+      const res = await fetcher(`${deps.hubUrl}/registry/nodes`, {
+        headers: { 'x-kakehashi-caller': `node:${profile.code}` },
+      });
+      if (!res.ok)
+        throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
+      const { nodes } = (await res.json()) as { nodes: { metadata: NodeMetadata }[] };
+      samlRegistry = { at: now, nodes: nodes.map((n) => n.metadata) };
+    }
+    return samlRegistry.nodes;
+  };
+  const saml = mountSaml(app, {
+    ...deps,
+    baseUrl: deps.publicUrl,
+    country: profile.code,
+    loa: profile.loa,
+    personas: deps.personas,
+    signing: deps.credentials.signing,
+    encryption: deps.credentials.encryption,
+    organizationName: info.name,
+    registeredNodes: samlRegisteredNodes,
+    validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
+  });
+  resets.push(saml.reset);
+  mountSamlResponseValidation(app, {
+    ...deps,
+    component: 'node',
+    country: profile.code,
+    registeredNodes: samlRegisteredNodes,
+    validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
+  });
+
   /** Japan: the IdP maps a card's authentication-certificate serial to its holder (cards issued on first use). */
   function cardLogin(cards: CardIssuer): CardLoginDeps {
     let bySerial: Map<string, string> | undefined;
@@ -226,6 +299,38 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     };
   }
 
+  // ---- eSignature: sign as an agency (or, in Japan, a citizen with the JPKI card), validate, time-stamp ----
+  const tsa = deps.credentials.tsa
+    ? createTimestampAuthority({ credential: deps.credentials.tsa, clock: deps.clock })
+    : undefined;
+  if (tsa) mountTimestampAuthority(app, { ...deps, tsa, component: 'node', country: profile.code });
+  const cards = deps.cards;
+  mountSignatureService(app, {
+    ...deps,
+    component: 'node',
+    country: profile.code,
+    validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
+    // Revocation dates come from the hub's CRLs (only the hub's CRL endpoints are ever fetched).
+    loadCrl: async (crlUrl, fetcher) => {
+      if (!crlUrl.startsWith(`${deps.hubUrl}/trust/crl/`)) return undefined;
+      const res = await fetcher(crlUrl, { headers: { 'x-kakehashi-caller': `node:${profile.code}` } });
+      return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
+    },
+    trustGeneration: () => deps.trust.status(),
+    signers: {
+      agencies: deps.credentials.agencies,
+      ...(cards
+        ? {
+            citizen: (personaId: string) => {
+              const k = cards(personaId).certificates.signature;
+              return { certPem: k.certPem, chainPem: k.chainPem, privateKey: k.privateKey };
+            },
+          }
+        : {}),
+    },
+    ...(tsa ? { tsa } : {}),
+  });
+
   const url = deps.publicUrl;
   const metadata = (): NodeMetadata => ({
     country: profile.code,
@@ -238,8 +343,11 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
       docs: `${url}/docs`,
       personas: `${url}/personas`,
       oidcIssuer: url,
+      samlIdpMetadata: `${url}/saml/idp/metadata`,
+      samlSpMetadata: `${url}/saml/sp/metadata`,
+      as4: `${url}/as4`,
     },
-    capabilities: ['eid'],
+    capabilities: ['eid', 'edelivery'],
     services: profile.services.map((s) => ({
       id: s.id,
       name: s.name,
@@ -521,5 +629,17 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     }
   };
 
-  return { app, info, start, register, metadata, ...(deps.cards ? { cards: deps.cards } : {}), close: () => {} };
+  return {
+    app,
+    info,
+    start,
+    register,
+    metadata,
+    ...(deps.cards ? { cards: deps.cards } : {}),
+    ...(jpNetwork ? { jpNetwork } : {}),
+    close: () => {
+      edelivery.stop();
+      jpNetwork?.close();
+    },
+  };
 }

@@ -191,6 +191,7 @@ describe('verifyTrustedList', () => {
     expect(de.services.map((s) => [s.serviceName, s.type, s.statusName])).toEqual([
       ['Kakehashi DE Root CA (TEST)', SERVICE_TYPE.caQc, 'withdrawn'],
       ['Kakehashi DE Issuing CA (TEST)', SERVICE_TYPE.caQc, 'granted'],
+      ['Kakehashi DE Time-Stamping Unit (TEST)', SERVICE_TYPE.tsaQtst, 'granted'],
     ]);
     const root = de.services[0]!;
     expect(root.status).toBe(SERVICE_STATUS.withdrawn);
@@ -215,6 +216,7 @@ describe('verifyTrustedList', () => {
       'Kakehashi JP Issuing CA (TEST)',
       'JPKI TEST Root CA',
       'JPKI test CA',
+      'Kakehashi JP Time-Stamping Unit (TEST)',
     ]);
     expect(jp.services.every((s) => s.statusName === 'granted' && s.history.length === 0)).toBe(true);
   });

@@ -31,6 +31,9 @@ export interface ComponentDeps {
   traces: TraceSink;
 }
 
+/** The query parameter that carries a W3C traceparent across browser redirects. */
+export const TRACE_QUERY_PARAM = 'kakehashi_trace';
+
 export type AppEnv = {
   Variables: {
     trace: TraceContext;
@@ -66,8 +69,10 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const incoming = parseTraceparent(c.req.header('traceparent'));
-    const span = childSpan(deps.random.fork('trace'), incoming);
+    // A browser hop carries no traceparent header; a redirect may carry it as `kakehashi_trace` instead, so a
+    // cross-border login through several origins stays one trace (trace ids are not secrets).
+    const incoming = parseTraceparent(c.req.header('traceparent') ?? c.req.query(TRACE_QUERY_PARAM));
+    const span = childSpan(incoming);
     c.set('trace', span);
     c.set('fetch', tracingFetch(deps.fetch, span));
     c.header('traceparent', formatTraceparent(span));

@@ -5,6 +5,7 @@ export {
   type ComponentInfo,
   createComponentApp,
   requireJson,
+  TRACE_QUERY_PARAM,
   tracingFetch,
 } from './component-app.ts';
 export { problemErrorHandler, problemResponse, toKakehashiError } from './problem.ts';

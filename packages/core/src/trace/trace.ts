@@ -1,4 +1,5 @@
-import type { SeededRandom } from '../random/index.ts';
+import { randomBytes } from 'node:crypto';
+import { SeededRandom } from '../random/index.ts';
 
 /**
  * One hop of a cross-component interaction, as the console draws it.
@@ -55,11 +56,20 @@ export function formatTraceparent(ctx: TraceContext): string {
   return `00-${ctx.traceId}-${ctx.spanId}-${ctx.sampled ? '01' : '00'}`;
 }
 
-/** A new span under `parent` (or a new trace when there is none). */
-export function childSpan(random: SeededRandom, parent?: TraceContext): TraceContext {
+/**
+ * A new span under `parent` (or a new trace when there is none). Ids come from the OS CSPRNG, not from the
+ * seed: a seeded stream restarts with the process (and a fork per request repeats itself), which would merge
+ * unrelated requests into one trace.
+ * @see https://www.w3.org/TR/trace-context/#trace-id
+ */
+export function childSpan(parent?: TraceContext): TraceContext;
+/** @deprecated The seeded generator is ignored (see above): call `childSpan(parent)`. */
+export function childSpan(random: SeededRandom, parent?: TraceContext): TraceContext;
+export function childSpan(a?: SeededRandom | TraceContext, b?: TraceContext): TraceContext {
+  const parent = a instanceof SeededRandom ? b : (a ?? b);
   return {
-    traceId: parent?.traceId ?? random.hex(16),
-    spanId: random.hex(8),
+    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
     parentSpanId: parent?.spanId,
     sampled: parent?.sampled ?? true,
   };

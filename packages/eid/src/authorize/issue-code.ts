@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { TRACE_QUERY_PARAM } from '@kakehashi/core';
 import { oauthError } from '../errors/oauth-error.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 import { LOA_ORDER, loaRank } from '../loa/loa.ts';
@@ -60,5 +61,6 @@ export function issueCode(
   u.searchParams.set('code', code);
   u.searchParams.set('state', request.state);
   u.searchParams.set('iss', ctx.issuer);
+  if (request.traceparent) u.searchParams.set(TRACE_QUERY_PARAM, request.traceparent);
   return { ok: true, location: u.toString() };
 }

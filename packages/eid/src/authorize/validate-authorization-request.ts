@@ -1,4 +1,4 @@
-import type { KakehashiError } from '@kakehashi/core';
+import { type KakehashiError, parseTraceparent, TRACE_QUERY_PARAM } from '@kakehashi/core';
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import { matchRedirectUri } from '../clients/match-redirect-uri.ts';
 import { type OidcErrorCode, oauthError } from '../errors/oauth-error.ts';
@@ -139,8 +139,15 @@ export function validateAuthorizationRequest(ctx: ProviderContext, params: URLSe
       scope,
       ...(acr ? { acr } : {}),
       sector: sectorOf(client, redirectUri),
+      ...(traceOf(params) ? { traceparent: traceOf(params) } : {}),
     },
   };
+}
+
+/** A well-formed `kakehashi_trace` (W3C traceparent) of the request, to hand back on the redirect. */
+function traceOf(params: URLSearchParams): string | undefined {
+  const t = params.get(TRACE_QUERY_PARAM);
+  return t && parseTraceparent(t) ? t : undefined;
 }
 
 function pageError(code: OidcErrorCode, description: string, rule: string): KakehashiError {

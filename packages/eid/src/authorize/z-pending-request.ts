@@ -13,5 +13,7 @@ export const PendingRequestSchema = z.object({
   acr: LoaSchema.optional(),
   /** The pairwise sector: the registered sector identifier or the host of the redirect URI. */
   sector: z.string(),
+  /** The trace the request came in (`kakehashi_trace`), handed back on the redirect so the login stays one trace. */
+  traceparent: z.string().max(60).optional(),
 });
 export type PendingRequest = z.infer<typeof PendingRequestSchema>;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type ComponentApp, childSpan, KakehashiError } from '@kakehashi/core';
+import { type ComponentApp, childSpan, formatTraceparent, KakehashiError, TRACE_QUERY_PARAM } from '@kakehashi/core';
 import type { Loa } from '@kakehashi/personas';
 import type { Context } from 'hono';
 import { SignJWT } from 'jose';
@@ -85,6 +85,7 @@ export async function startCrossBorder(
   q.set('code_challenge_method', 'S256');
   if (request.acr) q.set('acr_values', request.acr);
   if (headlessPersona) q.set('kakehashi_persona', headlessPersona);
+  q.set(TRACE_QUERY_PARAM, formatTraceparent(c.get('trace')));
   recordHop(ctx, c, {
     operation: `eid connector: cross-border authentication of a citizen of ${country} started`,
     peer: `${federation.hubUrl}/eid/proxy/${country}`,
@@ -251,7 +252,7 @@ function recordHop(
   c: Context,
   e: { operation: string; peer?: string; artefact?: unknown; verdict?: { valid: boolean; checks?: unknown[] } },
 ): void {
-  const span = childSpan(ctx.deps.random.fork('eid/connector'), c.get('trace'));
+  const span = childSpan(c.get('trace'));
   ctx.deps.traces.record({
     traceId: span.traceId,
     spanId: span.spanId,

@@ -265,7 +265,7 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
       );
     const result = await exchangeCode(ctx, client, params);
     const trace = c.get('trace');
-    const span = childSpan(deps.random.fork('eid/trace'), trace);
+    const span = childSpan(trace);
     deps.traces.record({
       traceId: span.traceId,
       spanId: span.spanId,

@@ -89,7 +89,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       const { token, expected } = c.req.valid('json');
       const verdict: IdTokenVerdict = await validate(token, expected, c.get('fetch'));
       const decoded = parseCompactJwt(token);
-      const span = childSpan(deps.random.fork('eid/validate'), c.get('trace'));
+      const span = childSpan(c.get('trace'));
       deps.traces.record({
         traceId: span.traceId,
         spanId: span.spanId,

@@ -1,5 +1,5 @@
 import type { Clock, TraceSink } from '@kakehashi/core';
-import { type ComponentApp, childSpan, documentRoute, KakehashiError, type SeededRandom } from '@kakehashi/core';
+import { type ComponentApp, childSpan, documentRoute, KakehashiError } from '@kakehashi/core';
 import type { Context } from 'hono';
 import type { RegistryStore } from '../registry/registry-store.ts';
 
@@ -7,7 +7,6 @@ import type { RegistryStore } from '../registry/registry-store.ts';
 export interface EidProxyDeps {
   registry: RegistryStore;
   clock: Clock;
-  random: SeededRandom;
   traces: TraceSink;
 }
 
@@ -44,7 +43,7 @@ export function mountEidProxy(app: ComponentApp, deps: EidProxyDeps): void {
     return m[1];
   };
   const record = (c: Context, e: { operation: string; peer: string; country: string; artefact: unknown }) => {
-    const span = childSpan(deps.random.fork('hub/eid-proxy'), c.get('trace'));
+    const span = childSpan(c.get('trace'));
     deps.traces.record({
       traceId: span.traceId,
       spanId: span.spanId,

@@ -36,6 +36,8 @@ export const OID = {
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
   emailProtection: '1.3.6.1.5.5.7.3.4',
+  /** id-kp-timeStamping (RFC 3161 §2.3: the only EKU of a TSA certificate, critical). */
+  timeStamping: '1.3.6.1.5.5.7.3.8',
   /** id-tsl-kp-tslSigning, the EKU a trusted-list signer certificate carries (ETSI TS 119 612 §5.7.1). */
   tslSigning: '0.4.0.2231.3.0',
   /** JPKI (My Number Card) subjectAltName otherName types. */

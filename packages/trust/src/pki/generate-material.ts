@@ -17,7 +17,8 @@ export const LEAF_VALIDITY_YEARS = 5;
 export const TEST_ONLY_NOTICE =
   'TEST ONLY: Kakehashi federation-in-a-box PKI generated from a public seed. These keys protect nothing; never trust them outside a test federation.';
 
-const CACHE_FORMAT = 1;
+// 2: every country has a time-stamping unit (`<CC>-tsa`).
+const CACHE_FORMAT = 2;
 
 export interface GenerateTrustMaterialOptions {
   seed: string;
@@ -89,7 +90,7 @@ function subjectOf(country: string, org: string, cn: string): DnAttribute[] {
   ];
 }
 
-type Profile = 'root-ca' | 'issuing-ca' | 'signing' | 'tl-signer' | 'tls' | 'encryption';
+type Profile = 'root-ca' | 'issuing-ca' | 'signing' | 'tl-signer' | 'tsa' | 'tls' | 'encryption';
 
 function templateFor(profile: Profile, ctx: Ctx): Omit<CertificateTemplate, 'subject' | 'serialHex'> {
   const notBefore = ctx.epoch;
@@ -124,6 +125,16 @@ function templateFor(profile: Profile, ctx: Ctx): Omit<CertificateTemplate, 'sub
         basicConstraints: { cA: false },
         keyUsage: ['digitalSignature', 'nonRepudiation'],
         extKeyUsage: [OID.tslSigning],
+      };
+    case 'tsa':
+      // RFC 3161 §2.3: the TSA certificate's only extended key usage is id-kp-timeStamping, marked critical.
+      return {
+        notBefore,
+        notAfter: leafEnd,
+        basicConstraints: { cA: false },
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+        extKeyUsage: [OID.timeStamping],
+        extKeyUsageCritical: true,
       };
     case 'tls':
       return {
@@ -255,6 +266,7 @@ function generateCountry(ctx: Ctx, spec: CountrySpec): CountryMaterial {
       issuingCa,
     ),
     agencies: {},
+    tsa: make(ctx, `${cc}-tsa`, 'tsa', subjectOf(cc, org, `Kakehashi ${cc} Time-Stamping Unit (TEST)`), issuingCa),
   };
   for (const agency of spec.agencies) {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(agency.id)) {
@@ -310,7 +322,7 @@ function keyCertFromCache(name: string, entry: CacheFile['keyCerts'][string] | u
 export function listKeyCerts(material: Pick<TrustMaterial, 'hub' | 'countries'>): KeyCert[] {
   const out: KeyCert[] = Object.values(material.hub);
   for (const c of Object.values(material.countries)) {
-    out.push(c.rootCa, c.issuingCa, c.tlSigner, c.signing, c.tls, c.encryption, ...Object.values(c.agencies));
+    out.push(c.rootCa, c.issuingCa, c.tlSigner, c.signing, c.tls, c.encryption, c.tsa, ...Object.values(c.agencies));
     if (c.jpki) out.push(c.jpki.rootCa, c.jpki.ca);
   }
   return out;
@@ -351,6 +363,7 @@ function rebuild(file: CacheFile, countries: CountrySpec[]): Pick<TrustMaterial,
       tls: k(`${cc}-tls`),
       encryption: k(`${cc}-encryption`),
       agencies: Object.fromEntries(spec.agencies.map((a) => [a.id, k(`${cc}-agency-${a.id}`)])),
+      tsa: k(`${cc}-tsa`),
     };
     if (spec.jpki) c.jpki = { rootCa: k(`${cc}-jpki-root-ca`), ca: k(`${cc}-jpki-ca`) };
     out[cc] = c;

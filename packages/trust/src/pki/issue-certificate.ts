@@ -67,6 +67,8 @@ export interface CertificateTemplate {
   keyUsage?: KeyUsageName[];
   /** Extended key usage OIDs (see {@link OID}). */
   extKeyUsage?: string[];
+  /** Mark extKeyUsage critical (RFC 3161 §2.3 requires it for a TSA certificate). Default false. */
+  extKeyUsageCritical?: boolean;
   subjectAltNames?: AltName[];
   /** CRL distribution point URL (RFC 5280 §4.2.1.13). */
   crlDistributionPoint?: string;
@@ -202,7 +204,9 @@ export function issueCertificate(
   if (template.keyUsage && template.keyUsage.length > 0)
     exts.push(extension(OID.keyUsage, true, keyUsageBits(template.keyUsage)));
   if (template.extKeyUsage && template.extKeyUsage.length > 0) {
-    exts.push(extension(OID.extKeyUsage, false, seq(template.extKeyUsage.map(oidNode))));
+    exts.push(
+      extension(OID.extKeyUsage, template.extKeyUsageCritical === true, seq(template.extKeyUsage.map(oidNode))),
+    );
   }
   if (template.subjectAltNames && template.subjectAltNames.length > 0) {
     exts.push(extension(OID.subjectAltName, false, seq(template.subjectAltNames.map(generalName))));

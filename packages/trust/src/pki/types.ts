@@ -58,6 +58,11 @@ export interface CountryMaterial {
   encryption: KeyCert;
   /** One signing certificate per agency, by agency id. */
   agencies: Record<string, KeyCert>;
+  /**
+   * The country's RFC 3161 time-stamping unit (`<CC>-tsa`): EKU id-kp-timeStamping (critical), listed in the
+   * country's trusted list as a TSA/QTST service.
+   */
+  tsa: KeyCert;
   jpki?: JpkiMaterial;
 }
 

@@ -61,7 +61,7 @@ function isThirdCountry(country: Pick<CountryMaterial, 'code' | 'jpki'>): boolea
 
 interface Tsp {
   name: string;
-  services: { keyCert: KeyCert; serviceName: string }[];
+  services: { keyCert: KeyCert; serviceName: string; type?: string }[];
 }
 
 function tspsOf(country: CountryMaterial): Tsp[] {
@@ -83,6 +83,17 @@ function tspsOf(country: CountryMaterial): Tsp[] {
       ],
     });
   }
+  // The RFC 3161 time-stamping unit B-T signatures rely on (ETSI TS 119 612 §5.5.1.1 service type TSA/QTST).
+  tsps.push({
+    name: `${country.name} time-stamping authority (Kakehashi TEST ONLY)`,
+    services: [
+      {
+        keyCert: country.tsa,
+        serviceName: `Kakehashi ${country.code} Time-Stamping Unit (TEST)`,
+        type: SERVICE_TYPE.tsaQtst,
+      },
+    ],
+  });
   return tsps;
 }
 
@@ -92,7 +103,8 @@ function serviceIdentity(parent: XMLBuilder, certPem: string): void {
 
 /**
  * Builds and signs a country's trusted list (ETSI TS 119 612 §5.3-§5.6): one TSP for the national node's CAs
- * (root and issuing CA, service type CA/QC) and, for Japan, one for the JPKI CAs. Each service has its current
+ * (root and issuing CA, service type CA/QC), for Japan one for the JPKI CAs, and one for the country's
+ * time-stamping unit (service type TSA/QTST, the TSA certificate as its digital identity). Each service has its current
  * status (§5.5.4, default granted since the validity epoch) with StatusStartingTime, and a ServiceHistory
  * (§5.5.10, most recent first) when earlier statuses are given. Japan's list is a third-country list
  * (TSLType `JPlist`, SchemeTerritory JP) for EU–Japan mutual recognition.
@@ -168,12 +180,14 @@ export function buildTrustedList(material: TrustMaterial, cc: string, options: B
       };
       const s = services.ele('TSPService');
       const si2 = s.ele('ServiceInformation');
-      si2.ele('ServiceTypeIdentifier').txt(SERVICE_TYPE.caQc);
+      si2.ele('ServiceTypeIdentifier').txt(svc.type ?? SERVICE_TYPE.caQc);
       names(si2, 'ServiceName', svc.serviceName);
       serviceIdentity(si2, svc.keyCert.certPem);
       si2.ele('ServiceStatus').txt(SERVICE_STATUS[input.status]);
       si2.ele('StatusStartingTime').txt(xmlDateTime(input.statusStartingTime));
-      si2.ele('ServiceSupplyPoints').ele('ServiceSupplyPoint').txt(`${hubUrl}/trust/crl/${svc.keyCert.name}.crl`);
+      // CAs: where their CRL is published. (A TSA's supply point is the node's /tsa endpoint, unknown here.)
+      if (svc.keyCert.certificate.ca)
+        si2.ele('ServiceSupplyPoints').ele('ServiceSupplyPoint').txt(`${hubUrl}/trust/crl/${svc.keyCert.name}.crl`);
       const history = [...(input.history ?? [])].sort(
         (a, b) => b.statusStartingTime.getTime() - a.statusStartingTime.getTime(),
       );
@@ -181,7 +195,7 @@ export function buildTrustedList(material: TrustMaterial, cc: string, options: B
         const h = s.ele('ServiceHistory');
         for (const entry of history) {
           const hi = h.ele('ServiceHistoryInstance');
-          hi.ele('ServiceTypeIdentifier').txt(SERVICE_TYPE.caQc);
+          hi.ele('ServiceTypeIdentifier').txt(svc.type ?? SERVICE_TYPE.caQc);
           names(hi, 'ServiceName', svc.serviceName);
           serviceIdentity(hi, svc.keyCert.certPem);
           hi.ele('ServiceStatus').txt(SERVICE_STATUS[entry.status]);

@@ -37,6 +37,8 @@ export const SCHEME_RULES = {
 export const SERVICE_TYPE = {
   caQc: 'http://uri.etsi.org/TrstSvc/Svctype/CA/QC',
   caPkc: 'http://uri.etsi.org/TrstSvc/Svctype/CA/PKC',
+  /** A qualified electronic time stamp service (RFC 3161 TSA). */
+  tsaQtst: 'http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST',
 } as const;
 
 /** §5.5.4 service status values (EU scheme, Annex D). */

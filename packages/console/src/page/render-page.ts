@@ -1,0 +1,122 @@
+/**
+ * The console's HTML shell. Static: every value shown on the page is filled in by `console.js` with DOM calls
+ * (textContent, never markup built from data), so nothing here is interpolated except the base path.
+ */
+export function renderConsolePage(basePath: string): string {
+  const base = basePath.replace(/[^/A-Za-z0-9_-]/g, '');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kakehashi teaching console — TEST ONLY</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${base}/assets/console.css">
+<script type="module" src="${base}/assets/console.js"></script>
+</head>
+<body data-base="${base}">
+<div class="banner" data-testid="test-only-banner">KAKEHASHI — TEST ONLY. A mock of cross-border eGovernment infrastructure: synthetic people, test keys, nothing real.</div>
+<div class="watermark" data-testid="watermark" aria-hidden="true">TEST ONLY</div>
+<header class="top">
+  <h1>Kakehashi <span class="sub">teaching console</span></h1>
+  <section class="clock" data-testid="clock" aria-label="Virtual clock">
+    <div><span class="label">virtual time</span> <output data-testid="clock-time" data-iso="">…</output>
+      <span class="pill" data-testid="clock-mode">…</span></div>
+    <form class="clock-controls" data-testid="clock-form">
+      <label>admin token <input data-testid="clock-token" type="password" autocomplete="off" size="22" placeholder="Bearer token for /admin"></label>
+      <button type="button" data-testid="clock-freeze" data-action="freeze">freeze</button>
+      <button type="button" data-testid="clock-advance-1h" data-action="advance" data-by="1h">+1 h</button>
+      <button type="button" data-testid="clock-advance-1d" data-action="advance" data-by="1d">+1 d</button>
+      <button type="button" data-testid="clock-advance-30d" data-action="advance" data-by="30d">+30 d</button>
+      <button type="button" data-testid="clock-resume" data-action="resume">resume</button>
+      <button type="button" data-testid="clock-reset" data-action="reset">reset</button>
+    </form>
+    <div class="status" data-testid="clock-status" role="status"></div>
+  </section>
+</header>
+<main class="layout">
+  <aside class="side">
+    <section data-testid="topology" aria-labelledby="topology-h">
+      <h2 id="topology-h">Topology</h2>
+      <p class="hint">The hub links the national nodes; each node runs its country's eID, signature and delivery services. Polled every 5 s.</p>
+      <div class="topology" data-testid="topology-map"></div>
+    </section>
+    <section data-testid="scenarios" aria-labelledby="scenarios-h">
+      <h2 id="scenarios-h">Scenarios</h2>
+      <p class="hint">Run one against this federation: its report appears below and its trace opens in the diagram.</p>
+      <div data-testid="scenario-list" class="scenario-list"></div>
+      <div data-testid="scenario-report" class="report" aria-live="polite"></div>
+    </section>
+    <section data-testid="traces" aria-labelledby="traces-h">
+      <h2 id="traces-h">Traces</h2>
+      <div class="row">
+        <label><input type="checkbox" data-testid="traces-auto" checked> live</label>
+        <button data-testid="traces-refresh">refresh</button>
+      </div>
+      <form class="row" data-testid="trace-open-form">
+        <input data-testid="trace-id-input" placeholder="trace id (32 hex)" size="24" pattern="[0-9a-fA-F]{32}" required>
+        <button data-testid="trace-open" type="submit">open</button>
+      </form>
+      <ol class="trace-list" data-testid="traces-list"></ol>
+    </section>
+  </aside>
+  <section class="main">
+    <nav class="tabs" role="tablist">
+      <button role="tab" data-testid="tab-diagram" data-tab="diagram" aria-selected="true">Sequence diagram</button>
+      <button role="tab" data-testid="tab-personas" data-tab="personas" aria-selected="false">Personas</button>
+      <button role="tab" data-testid="tab-portal" data-tab="portal" aria-selected="false">Citizen portal</button>
+      <button role="tab" data-testid="tab-learn" data-tab="learn" aria-selected="false">How to read this</button>
+    </nav>
+    <section class="panel" data-panel="diagram" data-testid="panel-diagram">
+      <div class="trace-head" data-testid="trace-head">Choose a trace on the left, or run a scenario.</div>
+      <div class="legend">arrows: requests (caller → callee, with the HTTP status) · boxes: what a component did inside a request ·
+        <span class="tone-ok">green</span>: a verdict that passed · <span class="tone-fail">red</span>: a failed verdict or an error · click a hop to inspect it</div>
+      <div class="diagram-wrap" data-testid="diagram-wrap"></div>
+      <section class="inspector" data-testid="inspector" aria-live="polite">
+        <p class="hint">The inspector shows the hop you click: what it is, its decoded artefact and the verdict of every check.</p>
+      </section>
+    </section>
+    <section class="panel" data-panel="personas" data-testid="panel-personas" hidden>
+      <p class="hint">Synthetic citizens of each node (GET /personas). Log in as one headlessly with <code>kakehashi_persona=&lt;id&gt;</code> on the authorization request.</p>
+      <div class="row" data-testid="persona-countries"></div>
+      <div data-testid="personas-view"></div>
+    </section>
+    <section class="panel" data-panel="portal" data-testid="panel-portal" hidden>
+      <p class="hint">Japan's citizen portal (Myna-like): a citizen sees which agency asked for which of their data, and why.</p>
+      <div data-testid="portal-view"></div>
+    </section>
+    <section class="panel learn" data-panel="learn" data-testid="panel-learn" hidden>
+      <h2>How to read this console</h2>
+      <dl class="glossary" data-testid="glossary">
+        <dt>Hub (Core Service Platform)</dt>
+        <dd>The central point the national infrastructures link up to: it keeps the registry of nodes, publishes the trust fabric (a list of trusted lists), answers discovery, relays cross-border requests and records the audit trail and these traces.</dd>
+        <dt>National node</dt>
+        <dd>One country's infrastructure: its eID provider, its connector, its AS4 access point, its agencies and services. Lifelines are named <code>node:DE</code>, <code>node:JP</code> …</dd>
+        <dt>eIDAS connector</dt>
+        <dd>Runs in the country of the <em>service</em>. A German service asks Germany's connector; the connector sends a foreign citizen to their own country (through the hub) and validates the answer before the service sees it.</dd>
+        <dt>eIDAS proxy service</dt>
+        <dd>Runs in the country of the <em>citizen</em>. It authenticates its own citizens (here as an OpenID Connect provider) and answers the connector with a signed ID token.</dd>
+        <dt>Relying party (service)</dt>
+        <dd>The public service the citizen wants to use. It only ever talks to its own country's node.</dd>
+        <dt>PersonIdentifier <code>EE/DE/…</code></dt>
+        <dd>The eIDAS identifier: country of the citizen / country of the service / an opaque value. A German service sees only the identifier made for Germany, never the Estonian national number.</dd>
+        <dt>LoA</dt>
+        <dd>Level of assurance of the login (low, substantial, high). The connector refuses a login below the level the service asked for.</dd>
+        <dt>Trace, span, hop</dt>
+        <dd>One trace id follows a whole interaction across components (W3C <code>traceparent</code>). Every request a component serves, and every decision it takes inside one, is a hop: an arrow from the caller to the callee, or a box on the component's lifeline.</dd>
+        <dt>Verdict and rules</dt>
+        <dd>A validation lists every check it made: the rule id, its name, the outcome (passed, failed, skipped) and the reason. One failed rule refuses the whole artefact.</dd>
+        <dt>Trusted list</dt>
+        <dd>Each country signs a list of the certificates it vouches for; the hub signs the list of those lists. A node trusts a peer only after checking the chain against them, with revocation.</dd>
+        <dt>Virtual clock</dt>
+        <dd>The whole federation reads one clock. Freeze it or jump 30 days ahead to watch tokens, certificates and trusted lists expire.</dd>
+      </dl>
+      <h3>Rule families</h3>
+      <table class="rules" data-testid="rule-families"><thead><tr><th>prefix</th><th>what is checked</th></tr></thead><tbody></tbody></table>
+    </section>
+  </section>
+</main>
+</body>
+</html>
+`;
+}

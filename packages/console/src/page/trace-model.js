@@ -1,0 +1,265 @@
+// The console's pure logic, shared by the browser (served as an ES module) and the unit tests (imported by Node).
+// No DOM here: it turns a trace's events into lifelines and ordered hops, and explains what it can.
+// Types: ./trace-model.d.ts. Trace events are attacker-controlled data: nothing here builds markup.
+
+/** Where the console draws an event: `hub`, `node:DE`, or the component name for anything else. */
+export function lifelineKey(event) {
+  const component = typeof event?.component === 'string' && event.component ? event.component : 'unknown';
+  if (component === 'node' && typeof event.country === 'string' && event.country) return `node:${event.country}`;
+  return component;
+}
+
+/** A readable name for a lifeline key. */
+export function lifelineLabel(key) {
+  if (key === 'hub') return 'hub (Core Service Platform)';
+  if (key === 'client') return 'client (browser / service)';
+  if (key.startsWith('node:')) return `national node ${key.slice(5)}`;
+  return key;
+}
+
+/**
+ * The lifeline an origin or caller label belongs to, given the federation's origins: `node:DE` and `hub` are
+ * taken as they are; a URL is matched by its origin.
+ */
+export function lifelineOfPeer(peer, origins) {
+  if (typeof peer !== 'string' || peer === '') return undefined;
+  if (peer === 'hub' || /^node:[A-Z]{2}$/.test(peer)) return peer;
+  let origin;
+  try {
+    origin = new URL(peer).origin;
+  } catch {
+    return undefined;
+  }
+  if (origins?.hub && origin === origins.hub) return 'hub';
+  for (const [cc, url] of Object.entries(origins?.nodes ?? {})) if (url === origin) return `node:${cc}`;
+  return undefined;
+}
+
+/** `ok` (a verdict that passed), `fail` (a failed verdict or an error status) or `neutral`. */
+export function toneOf(event) {
+  if (event?.verdict && typeof event.verdict === 'object') return event.verdict.valid === true ? 'ok' : 'fail';
+  if (typeof event?.status === 'number' && event.status >= 400) return 'fail';
+  return 'neutral';
+}
+
+/**
+ * Orders a trace's events as a sequence diagram and says where each is drawn.
+ *
+ * A component records its inbound hop when the request *ends*, so the store lists callees before callers. The
+ * call tree is rebuilt from `parentSpanId`: an event's parent is the inbound event of the span it names. When
+ * several inbound events share that span id, the parent is the first of them recorded after the event (a caller
+ * finishes after its callees), else the last one before it. The diagram is the tree in pre-order: a request
+ * arrow, then what happened inside it.
+ * @see https://www.w3.org/TR/trace-context/#parent-id
+ */
+export function buildSequence(events, origins = {}) {
+  const list = Array.isArray(events) ? events.filter((e) => e && typeof e === 'object') : [];
+  const parentIndex = list.map((event, i) => findParent(list, i, event));
+  const children = list.map(() => []);
+  const roots = [];
+  for (const [i, p] of parentIndex.entries()) {
+    if (p === -1) roots.push(i);
+    else children[p].push(i);
+  }
+  const order = [];
+  const depth = new Map();
+  const seen = new Set();
+  const visit = (i, d) => {
+    if (seen.has(i)) return;
+    seen.add(i);
+    order.push(i);
+    depth.set(i, d);
+    for (const c of children[i]) visit(c, d + 1);
+  };
+  for (const r of roots) visit(r, 0);
+  // Whatever a malformed trace left unreachable (a parent cycle) is drawn at the top level, in recorded order.
+  for (let i = 0; i < list.length; i++) visit(i, 0);
+
+  const keys = [];
+  const addKey = (k) => {
+    if (!keys.includes(k)) keys.push(k);
+  };
+  const hops = order.map((i, n) => {
+    const event = list[i];
+    const at = lifelineKey(event);
+    const p = parentIndex[i];
+    const common = {
+      n: n + 1,
+      index: i,
+      event,
+      depth: depth.get(i) ?? 0,
+      tone: toneOf(event),
+      parent: p === -1 ? undefined : p,
+    };
+    if (event.direction === 'inbound') {
+      const from = p !== -1 ? lifelineKey(list[p]) : (lifelineOfPeer(event.peer, origins) ?? 'client');
+      addKey(from);
+      addKey(at);
+      return { ...common, kind: 'arrow', from, to: at, label: arrowLabel(event) };
+    }
+    if (event.direction === 'outbound') {
+      const to = lifelineOfPeer(event.peer, origins) ?? 'external';
+      addKey(at);
+      addKey(to);
+      return { ...common, kind: 'arrow', from: at, to, label: arrowLabel(event) };
+    }
+    addKey(at);
+    return { ...common, kind: 'note', from: at, to: at, label: String(event.operation ?? '(no operation)') };
+  });
+  // The caller outside the federation stands first, as it starts the story.
+  const ordered = keys.includes('client') ? ['client', ...keys.filter((k) => k !== 'client')] : keys;
+  return { lifelines: ordered.map((key) => ({ key, label: lifelineLabel(key) })), hops };
+}
+
+function findParent(list, i, event) {
+  const pick = (span) => {
+    if (typeof span !== 'string' || span === '') return -1;
+    let before = -1;
+    for (let j = 0; j < list.length; j++) {
+      if (j === i || list[j].direction !== 'inbound' || list[j].spanId !== span) continue;
+      if (j > i) return j;
+      before = j;
+    }
+    return before;
+  };
+  const byParent = pick(event.parentSpanId);
+  if (byParent !== -1) return byParent;
+  // An internal or outbound event may carry the span of the request it happened in.
+  if (event.direction !== 'inbound') return pick(event.spanId);
+  return -1;
+}
+
+function arrowLabel(event) {
+  const op = String(event.operation ?? '(no operation)');
+  return typeof event.status === 'number' ? `${op} → ${event.status}` : op;
+}
+
+/** Claims that are NumericDate (seconds since the epoch), shown with their ISO 8601 form. */
+export const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'];
+
+/**
+ * The parts of an artefact worth a table of their own: a JOSE header and the claims of a token (an ID token
+ * today; later SAML assertions, AS4 headers and signature reports bring their own shapes).
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-4
+ */
+export function artefactSections(artefact) {
+  if (!artefact || typeof artefact !== 'object' || Array.isArray(artefact)) return [];
+  const sections = [];
+  for (const [key, title] of [
+    ['header', 'Header'],
+    ['claims', 'Claims'],
+    ['attributes', 'Attributes'],
+    ['messageInfo', 'Message info'],
+    ['report', 'Report'],
+  ]) {
+    const value = artefact[key];
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      sections.push({
+        key,
+        title,
+        rows: Object.entries(value).map(([name, v]) => ({
+          name,
+          value: typeof v === 'string' ? v : JSON.stringify(v),
+          note:
+            key === 'claims' && TIME_CLAIMS.includes(name) && typeof v === 'number' && Number.isFinite(v)
+              ? safeIso(v * 1000)
+              : undefined,
+        })),
+      });
+    }
+  }
+  return sections;
+}
+
+function safeIso(ms) {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** The checks of a verdict as table rows; anything malformed becomes a row that says so. */
+export function verdictRows(verdict) {
+  const checks = Array.isArray(verdict?.checks) ? verdict.checks : [];
+  return checks.map((c) => {
+    const o = c && typeof c === 'object' ? c : {};
+    const s = (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+    return { rule: s(o.rule), name: s(o.name), outcome: s(o.outcome), reason: s(o.reason), code: s(o.code) };
+  });
+}
+
+/** What the families of rule ids stand for (the attack catalogue names every rule). */
+export const RULE_FAMILIES = [
+  {
+    prefix: 'J',
+    about:
+      'ID token (JWT) checks of the eID validation service: signature, algorithm, keys, time, audience, issuer, replay, LoA',
+  },
+  {
+    prefix: 'S',
+    about: 'SAML response and assertion checks: signature wrapping, signing, audience, time, issuer, LoA',
+  },
+  { prefix: 'X', about: 'XML safety checks: DOCTYPE, entities, depth, duplicate IDs' },
+  {
+    prefix: 'C',
+    about: 'certificate path checks: chain, validity, key usage, revocation (CRL) against the trusted lists',
+  },
+];
+
+const OPERATIONS = [
+  [
+    /\/oidc\/authorize/,
+    "OIDC authorization endpoint: the citizen's browser is sent here to log in; it answers with a redirect that carries a single-use code.",
+  ],
+  [
+    /\/oidc\/token/,
+    'OIDC token endpoint: the relying party trades the code (with its PKCE verifier and client authentication) for an ID token.',
+  ],
+  [/\/oidc\/jwks/, "The provider's public keys (JWKS): a validator fetches them to verify the ID token's signature."],
+  [/\/oidc\/userinfo/, 'OIDC userinfo: the claims about the citizen, for the holder of an access token.'],
+  [
+    /\/eid\/proxy\//,
+    "The hub relays the eID exchange between the connector of the service's country and the proxy service of the citizen's country.",
+  ],
+  [
+    /\/eid\/connector\//,
+    "The eIDAS connector of the service's country: it sends foreign citizens to their own country (through the hub) and validates what comes back.",
+  ],
+  [
+    /\/eid\/validate\//,
+    'The validation service: checks a token or assertion against every rule and answers with a verdict.',
+  ],
+  [
+    /\/registry\/nodes/,
+    "The hub's node registry: who is in the federation, with signed metadata, endpoints and certificates.",
+  ],
+  [
+    /\/discovery\//,
+    'Discovery (the SML/SMP role): which node serves a participant and service, with which certificate.',
+  ],
+  [/\/trust\//, 'The trust fabric: the list of trusted lists, national trusted lists and CRLs (ETSI TS 119 612).'],
+  [/\/peers\//, 'Peer discovery: a node looks another node up through the hub and validates its certificate itself.'],
+  [/\/saml\//, 'eIDAS SAML 2.0: an AuthnRequest or a signed assertion with the minimum data set.'],
+  [/\/as4|\/edelivery/, 'eDelivery: an AS4 user message (ebMS3 header, signed and encrypted payloads) or its receipt.'],
+  [/\/esig|\/signature/, 'eSignature: creating or validating an AdES signature, with an ETSI validation report.'],
+  [/\/jp\//, "Japan's Cooperation Network: per-agency codes, mediated queries and the citizen portal."],
+  [
+    /^oidc: ID token issued/,
+    'The provider signed an ID token. Below: its decoded header and claims (the eIDAS minimum data set).',
+  ],
+  [
+    /^eid relay/,
+    'The hub relays an eID message across the border and records what passed (decoded, not yet validated).',
+  ],
+  [
+    /^eid connector/,
+    "The connector validated or used what came back from the citizen's country; the verdict lists every rule.",
+  ],
+];
+
+/** A sentence for teachers: what this kind of hop is. */
+export function explainOperation(event) {
+  const op = String(event?.operation ?? '');
+  for (const [re, text] of OPERATIONS) if (re.test(op)) return text;
+  if (event?.direction === 'inbound') return 'A request this component served (the arrow comes from its caller).';
+  if (event?.direction === 'outbound') return 'A call this component made to another one.';
+  return 'Something this component did inside a request: a decision, a check or an artefact it produced.';
+}

@@ -1,0 +1,331 @@
+import { createMemoryLogger } from '@kakehashi/core';
+import { describe, expect, it } from 'vitest';
+import {
+  CONSOLE_ROUTE_DOCS,
+  type ConsoleDeps,
+  createConsole,
+  isConsolePath,
+  type ScenarioReport,
+} from '../src/index.ts';
+
+const HUB = 'http://127.0.0.1:7000';
+const NODES = { DE: 'http://127.0.0.1:7002', JP: 'http://127.0.0.1:7007' };
+
+type Handler = (url: URL, init?: RequestInit) => Response | Promise<Response>;
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const health = (extra: Record<string, unknown>) =>
+  json({ status: 'ok', name: 'x', time: '2030-01-01T00:00:00.000Z', ...extra });
+
+/** A fake federation: each URL answered by a handler; the calls are recorded. */
+function fakeFetch(routes: Record<string, Handler>) {
+  const calls: string[] = [];
+  const f: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    calls.push(`${url.origin}${url.pathname}`);
+    const h = routes[`${url.origin}${url.pathname}`];
+    if (!h) throw new TypeError('fetch failed: connection refused');
+    return h(url, init);
+  };
+  return { fetch: f, calls };
+}
+
+const REPORT: ScenarioReport = {
+  name: 'eid-cross-border',
+  description: 'demo',
+  passed: true,
+  steps: [{ title: 'one', ok: true, detail: 'fine', durationMs: 3 }],
+  traceIds: ['0123456789abcdef0123456789abcdef'],
+  durationMs: 5,
+};
+
+function makeConsole(over: Partial<ConsoleDeps> = {}, routes: Record<string, Handler> = {}) {
+  const fake = fakeFetch(routes);
+  const runs: string[] = [];
+  const deps: ConsoleDeps = {
+    hubUrl: HUB,
+    nodes: NODES,
+    fetch: fake.fetch,
+    scenarios: {
+      list: () => [
+        { name: 'federation', description: 'the federation in a box' },
+        { name: 'eid-cross-border', description: 'demo' },
+      ],
+      run: async (name) => {
+        runs.push(name);
+        return { ...REPORT, name };
+      },
+    },
+    adminTokenIsDefault: true,
+    logger: createMemoryLogger('debug'),
+    timeoutMs: 500,
+    ...over,
+  };
+  return { app: createConsole(deps), calls: fake.calls, runs };
+}
+
+describe('the page and its assets', () => {
+  it('serves a watermarked page with a strict content security policy', async () => {
+    const { app } = makeConsole();
+    const res = await app.request('/console');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('TEST ONLY');
+    expect(html).toContain('data-testid="test-only-banner"');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain('frame-src http://127.0.0.1:7007');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('serves the scripts and the stylesheet with their types, and a problem for anything else', async () => {
+    const { app } = makeConsole();
+    for (const [file, type] of [
+      ['console.js', 'text/javascript'],
+      ['trace-model.js', 'text/javascript'],
+      ['console.css', 'text/css'],
+    ] as const) {
+      const res = await app.request(`/console/assets/${file}`);
+      expect(res.status, file).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+    }
+    const missing = await app.request('/console/assets/..%2Fcreate-console.ts');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await missing.json()) as { code: string }).code).toBe('not-found');
+    const proto = await app.request('/console/assets/__proto__');
+    expect(proto.status).toBe(404);
+  });
+
+  it('answers unknown console paths with problem+json and says where the console is', async () => {
+    const { app } = makeConsole();
+    const res = await app.request('/console/api/nope');
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { detail: string }).detail).toContain('/console');
+    expect((await app.request('/console/')).headers.get('location')).toBe('/console');
+  });
+
+  it("documents every route it serves (they appear in the hub's /openapi.json)", () => {
+    const served = makeConsole()
+      .app.routes.filter((r) => r.method !== 'ALL')
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = CONSOLE_ROUTE_DOCS.map((d) => `${d.method} ${d.path}`);
+    expect(served.length).toBeGreaterThanOrEqual(9);
+    expect(served.filter((r) => !documented.includes(r))).toEqual([]);
+    expect(documented.filter((d) => !served.includes(d))).toEqual([]);
+  });
+
+  it('tells which paths are the console', () => {
+    expect(isConsolePath('/console')).toBe(true);
+    expect(isConsolePath('/console/api/config')).toBe(true);
+    expect(isConsolePath('/consoles')).toBe(false);
+    expect(isConsolePath('/traces')).toBe(false);
+  });
+});
+
+describe('GET /console/api/config', () => {
+  it('prefills the published test-only admin token only when the federation uses it', async () => {
+    const withDefault = (await (await makeConsole().app.request('/console/api/config')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(withDefault.defaultAdminToken).toBe('kakehashi-admin-test-only');
+    expect(withDefault.nodes).toEqual([
+      { country: 'DE', url: NODES.DE },
+      { country: 'JP', url: NODES.JP },
+    ]);
+    const custom = (await (
+      await makeConsole({ adminTokenIsDefault: false }).app.request('/console/api/config')
+    ).json()) as Record<string, unknown>;
+    expect(custom.defaultAdminToken).toBeNull();
+    expect(JSON.stringify(custom)).not.toContain('kakehashi-admin-test-only');
+  });
+});
+
+describe('GET /console/api/topology', () => {
+  it('reports each component from its /health, and an unreachable or malformed one as unreachable', async () => {
+    const { app, calls } = makeConsole(
+      {},
+      {
+        [`${HUB}/health`]: () => health({ component: 'hub', nodes: 2 }),
+        [`${NODES.DE}/health`]: () => health({ component: 'node', country: 'DE', registered: true, trust: 'loaded' }),
+        // JP answers something that is not a health document
+        [`${NODES.JP}/health`]: () => new Response('<html>oops</html>', { status: 200 }),
+      },
+    );
+    const res = await app.request('/console/api/topology');
+    expect(res.status).toBe(200);
+    const t = (await res.json()) as {
+      hub: { status: string; registeredNodes: number };
+      nodes: { country: string; status: string; registered?: boolean; detail?: string }[];
+    };
+    expect(t.hub).toMatchObject({ status: 'ok', registeredNodes: 2 });
+    expect(t.nodes[0]).toMatchObject({ country: 'DE', status: 'ok', registered: true });
+    expect(t.nodes[1]).toMatchObject({ country: 'JP', status: 'unreachable' });
+    expect(t.nodes[1]?.detail).toMatch(/did not answer JSON/);
+    // only /health is polled: it is the one endpoint that is not traced
+    expect(calls.every((c) => c.endsWith('/health'))).toBe(true);
+  });
+
+  it('marks a component that does not answer', async () => {
+    const { app } = makeConsole({}, { [`${HUB}/health`]: () => health({ component: 'hub' }) });
+    const t = (await (await app.request('/console/api/topology')).json()) as {
+      nodes: { status: string; detail: string }[];
+    };
+    expect(t.nodes.map((n) => n.status)).toEqual(['unreachable', 'unreachable']);
+    expect(t.nodes[0]?.detail).toMatch(/did not answer/);
+  });
+});
+
+describe('GET /console/api/nodes/{country}/personas', () => {
+  const personas = [
+    {
+      id: 'de-001',
+      country: 'DE',
+      familyName: 'Müller',
+      givenName: 'Anna',
+      nationalId: { scheme: 'x', value: '1' },
+      extra: 1,
+    },
+  ];
+  it("passes a node's personas through, validated", async () => {
+    const { app } = makeConsole({}, { [`${NODES.DE}/personas`]: () => json(personas) });
+    const res = await app.request('/console/api/nodes/de/personas');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ country: 'DE', personas });
+  });
+
+  it('refuses an unknown country with the known ones', async () => {
+    const { app, calls } = makeConsole();
+    const res = await app.request('/console/api/nodes/XX/personas');
+    expect(res.status).toBe(404);
+    const p = (await res.json()) as { code: string; detail: string };
+    expect(p.code).toBe('unknown-country');
+    expect(p.detail).toContain('DE, JP');
+    expect(calls).toEqual([]);
+  });
+
+  it('turns a broken node answer into upstream-unavailable (502) without echoing it', async () => {
+    const { app } = makeConsole({}, { [`${NODES.DE}/personas`]: () => json([{ id: 42, secret: 'do-not-echo' }]) });
+    const res = await app.request('/console/api/nodes/DE/personas');
+    expect(res.status).toBe(502);
+    const text = await res.text();
+    expect(JSON.parse(text).code).toBe('upstream-unavailable');
+    expect(text).not.toContain('do-not-echo');
+    const down = makeConsole();
+    expect((await down.app.request('/console/api/nodes/DE/personas')).status).toBe(502);
+    const err = makeConsole({}, { [`${NODES.DE}/personas`]: () => json({ code: 'x' }, 500) });
+    expect(
+      ((await (await err.app.request('/console/api/nodes/DE/personas')).json()) as { detail: string }).detail,
+    ).toContain('HTTP 500');
+  });
+});
+
+describe('GET /console/api/portal', () => {
+  const openapi = (paths: Record<string, unknown>) => () => json({ openapi: '3.1.0', paths });
+  it("links Japan's portal page when its node documents GET /jp/portal", async () => {
+    const { app } = makeConsole(
+      {},
+      {
+        [`${NODES.JP}/openapi.json`]: openapi({
+          '/health': { get: {} },
+          '/jp/portal': { get: {} },
+          '/jp/portal/me/records': { get: {} },
+        }),
+      },
+    );
+    expect(await (await app.request('/console/api/portal')).json()).toEqual({
+      available: true,
+      country: 'JP',
+      url: `${NODES.JP}/jp/portal`,
+      paths: ['/jp/portal', '/jp/portal/me/records'],
+    });
+  });
+
+  it('says not available, and why, when there is no page, no JP node or no answer', async () => {
+    const none = makeConsole({}, { [`${NODES.JP}/openapi.json`]: openapi({ '/health': { get: {} } }) });
+    const a = (await (await none.app.request('/console/api/portal')).json()) as { available: boolean; reason: string };
+    expect(a.available).toBe(false);
+    expect(a.reason).toMatch(/does not serve a citizen portal/);
+    const noJp = makeConsole({ nodes: { DE: NODES.DE } });
+    const b = (await (await noJp.app.request('/console/api/portal')).json()) as { available: boolean; reason: string };
+    expect(b).toMatchObject({ available: false });
+    expect(b.reason).toMatch(/not part of this federation/);
+    const down = makeConsole();
+    expect(((await (await down.app.request('/console/api/portal')).json()) as { available: boolean }).available).toBe(
+      false,
+    );
+  });
+});
+
+describe('scenarios', () => {
+  it('lists them', async () => {
+    const { app } = makeConsole();
+    const body = (await (await app.request('/console/api/scenarios')).json()) as { scenarios: { name: string }[] };
+    expect(body.scenarios.map((s) => s.name)).toEqual(['federation', 'eid-cross-border']);
+  });
+
+  it('runs one and answers its report', async () => {
+    const { app, runs } = makeConsole();
+    const res = await app.request('/console/api/scenarios/eid-cross-border/run', { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(REPORT);
+    expect(runs).toEqual(['eid-cross-border']);
+  });
+
+  it('refuses an unknown scenario with the list, without running anything', async () => {
+    const { app, runs } = makeConsole();
+    const res = await app.request('/console/api/scenarios/nope/run', { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { detail: string }).detail).toContain('federation, eid-cross-border');
+    expect(runs).toEqual([]);
+  });
+
+  it('refuses a second run of a scenario that is still running (409)', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { app } = makeConsole({
+      scenarios: {
+        list: () => [{ name: 'slow', description: '' }],
+        run: async (name) => {
+          await gate;
+          return { ...REPORT, name };
+        },
+      },
+    });
+    const first = app.request('/console/api/scenarios/slow/run', { method: 'POST' });
+    await new Promise((r) => setTimeout(r, 10));
+    const second = await app.request('/console/api/scenarios/slow/run', { method: 'POST' });
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as { code: string }).code).toBe('conflict');
+    release();
+    expect((await first).status).toBe(200);
+    // and it can run again once done
+    release();
+    expect((await app.request('/console/api/scenarios/slow/run', { method: 'POST' })).status).toBe(200);
+  });
+
+  it('answers a problem, not a crash, when the runner fails or returns a malformed report', async () => {
+    const failing = makeConsole({
+      scenarios: {
+        list: () => [{ name: 'boom', description: '' }],
+        run: async () => {
+          throw new Error('federation exploded with secret s3cr3t');
+        },
+      },
+    });
+    const res = await failing.app.request('/console/api/scenarios/boom/run', { method: 'POST' });
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain('s3cr3t');
+    const malformed = makeConsole({
+      scenarios: {
+        list: () => [{ name: 'bad', description: '' }],
+        run: async () => ({ ...REPORT, traceIds: ['not-a-trace-id'] }),
+      },
+    });
+    expect((await malformed.app.request('/console/api/scenarios/bad/run', { method: 'POST' })).status).toBe(500);
+  });
+});

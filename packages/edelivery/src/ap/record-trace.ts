@@ -1,0 +1,40 @@
+import { childSpan, parseTraceparent, type TraceContext, type TraceEvent } from '@kakehashi/core';
+import type { UserMessage } from '../message/z-user-message.ts';
+import type { ApContext } from './context.ts';
+
+/** The ebMS header in the decoded form a console shows. */
+export function decodedHeader(um: UserMessage) {
+  return {
+    type: 'ebms:UserMessage',
+    messageId: um.messageId,
+    timestamp: um.timestamp,
+    from: um.from,
+    to: um.to,
+    service: um.service,
+    action: um.action,
+    conversationId: um.conversationId,
+    agreementRef: um.agreementRef,
+    properties: um.properties,
+    parts: um.parts,
+  };
+}
+
+/** Records one eDelivery hop as a trace event under `parent` (or a new trace). Returns the span used. */
+export function recordHop(
+  ctx: ApContext,
+  parent: TraceContext | string | undefined | null,
+  event: Pick<TraceEvent, 'operation' | 'direction' | 'artefact' | 'verdict' | 'peer' | 'status'>,
+): TraceContext {
+  const p = typeof parent === 'string' || parent === null ? parseTraceparent(parent) : parent;
+  const span = childSpan(ctx.deps.random.fork('edelivery/trace'), p);
+  ctx.deps.traces.record({
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    time: ctx.deps.clock.now().toISOString(),
+    component: 'node',
+    country: ctx.deps.country,
+    ...event,
+  });
+  return span;
+}

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { type ComponentApp, documentRoute, formatTraceparent, KakehashiError, parseXml, problemResponses, requireJson } from '@kakehashi/core';
+import type { ApContext } from '../ap/context.ts';
+import { parseEnvelope } from '../message/parse-envelope.ts';
+import { type Direction, type MessageRow, MessageStore } from '../store/message-store.ts';
+import { submitMessage } from './submit-message.ts';
+import { MessageViewSchema, type MessageView, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
+
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(3)
+    .max(255)
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'MessageId (URL-encoded)', example: '0b6e…@kakehashi-ap-de.kakehashi' }),
+});
+const DirectionQuery = z.object({ direction: z.enum(['out', 'in']).optional() });
+
+/** The JSON view of a stored message (never the payload bytes; those are downloaded). */
+export function messageView(ctx: ApContext, row: MessageRow, base: string): MessageView {
+  const enc = encodeURIComponent(row.message_id);
+  const receiptRefs = row.receipt_xml ? receiptReferences(row) : null;
+  return {
+    messageId: row.message_id,
+    direction: row.direction,
+    status: row.status,
+    pmodeId: row.pmode_id,
+    service: row.service,
+    action: row.action,
+    conversationId: row.conversation_id,
+    originalSender: row.original_sender,
+    finalRecipient: row.final_recipient,
+    fromParty: row.from_party,
+    toParty: row.to_party,
+    attempts: row.attempts,
+    nextAttemptAt:
+      row.direction === 'out' && ['READY_TO_SEND', 'WAITING_FOR_RETRY'].includes(row.status) && row.next_attempt_at !== null
+        ? new Date(row.next_attempt_at).toISOString()
+        : null,
+    lastError: row.last_error,
+    duplicatesEliminated: row.duplicates,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    payloads: ctx.store.payloadSizes(row.message_id, row.direction).map((p) => ({ cid: p.cid, mimeType: p.mime_type, size: p.size })),
+    history: ctx.store.events(row.message_id, row.direction),
+    receipt: receiptRefs
+      ? { nonRepudiationInformation: receiptRefs.map((r) => ({ uri: r.uri, digestMethod: r.digestMethod, digestValue: r.digestValue })) }
+      : null,
+    links: {
+      self: `${base}/edelivery/messages/${enc}?direction=${row.direction}`,
+      ...(row.direction === 'in'
+        ? {
+            ack: `${base}/edelivery/messages/${enc}/ack`,
+            ...Object.fromEntries(
+              ctx.store
+                .payloadSizes(row.message_id, 'in')
+                .map((p) => [`payload:${p.cid}`, `${base}/edelivery/messages/${enc}/payloads/${encodeURIComponent(p.cid)}`]),
+            ),
+          }
+        : {}),
+    },
+  };
+}
+
+/** The non-repudiation information of the receipt: the one received (outbound) or the one sent (inbound). */
+function receiptReferences(row: MessageRow) {
+  if (row.direction === 'in') return MessageStore.references(row);
+  try {
+    return parseEnvelope(parseXml(row.receipt_xml as string)).signal?.receipt?.references ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function mustFind(ctx: ApContext, id: string, direction?: Direction): MessageRow {
+  const row = ctx.store.find(id, direction);
+  if (!row)
+    throw new KakehashiError('not-found', `No message ${id.slice(0, 120)}${direction ? ` (${direction})` : ''} at this access point; GET /edelivery/messages lists them.`, {
+      extra: { status: 'NOT_FOUND' },
+    });
+  return row;
+}
+
+/**
+ * The backend interface (corners 1 and 4 talk to their access point): submit, status, list pending, download,
+ * acknowledge, and webhook subscriptions for status changes. Errors are RFC 9457 problem+json.
+ * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (WS plugin: submit, status, list pending, retrieve)
+ */
+export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
+  const base = ctx.deps.publicUrl;
+  const tags = ['edelivery'];
+  const messageJson = { 'application/json': { schema: MessageViewSchema } };
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/edelivery/messages',
+      tags,
+      summary: 'Submit a message (metadata as JSON, payloads base64): discovered, stored READY_TO_SEND, then sent',
+      request: { body: { required: true, content: { 'application/json': { schema: SubmitSchema } } } },
+      responses: {
+        202: { description: 'Accepted (new message)', content: messageJson },
+        200: { description: 'Already accepted (same MessageId and content): the stored message', content: messageJson },
+        ...problemResponses(400, 404, 409, 413, 415, 422, 502),
+      },
+    }),
+    async (c) => {
+      requireJson(c.req.header('content-type'));
+      const { row, created } = await submitMessage(ctx, c.req.valid('json'), c.get('fetch'), formatTraceparent(c.get('trace')));
+      const view = messageView(ctx, row, base);
+      return created ? c.json(view, 202) : c.json(view, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/edelivery/messages',
+      tags,
+      summary: 'List messages (both directions), oldest first',
+      request: {
+        query: z.object({
+          direction: z.enum(['out', 'in']).optional(),
+          status: StatusSchema.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+      responses: {
+        200: { description: 'Messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } } },
+        ...problemResponses(400),
+      },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      return c.json({ messages: ctx.store.list(q).map((r) => messageView(ctx, r, base)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/edelivery/messages/{id}',
+      tags,
+      summary: 'Status of a message, with its history and, once acknowledged, the receipt’s non-repudiation digests',
+      request: { params: IdParam, query: DirectionQuery },
+      responses: { 200: { description: 'The message', content: messageJson }, ...problemResponses(404) },
+    }),
+    (c) => c.json(messageView(ctx, mustFind(ctx, c.req.valid('param').id, c.req.valid('query').direction), base), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/edelivery/inbox',
+      tags,
+      summary: 'Received messages not yet acknowledged by the backend (status RECEIVED), oldest first',
+      request: {
+        query: z.object({
+          finalRecipient: z.string().min(3).max(200).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+      responses: {
+        200: { description: 'Pending messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } } },
+        ...problemResponses(400),
+      },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      const rows = ctx.store.list({ direction: 'in', status: 'RECEIVED', finalRecipient: q.finalRecipient, limit: q.limit });
+      return c.json({ messages: rows.map((r) => messageView(ctx, r, base)) }, 200);
+    },
+  );
+
+  app.get('/edelivery/messages/:id/payloads/:cid', (c) => {
+    const id = c.req.param('id');
+    const cid = c.req.param('cid');
+    mustFind(ctx, id, 'in');
+    const p = ctx.store.payloads(id, 'in').find((x) => x.cid === cid);
+    if (!p) throw new KakehashiError('not-found', `Message ${id.slice(0, 120)} has no payload ${cid.slice(0, 100)}.`);
+    return c.body(Buffer.from(p.content), 200, { 'content-type': p.mime_type, 'content-disposition': `attachment; filename="${cid.replace(/[^\w.@-]/g, '_')}"` });
+  });
+  documentRoute(app, {
+    method: 'get',
+    path: '/edelivery/messages/{id}/payloads/{cid}',
+    tags,
+    summary: 'Download a payload of a received message (decrypted, decompressed; content type = its MimeType)',
+    produces: 'application/octet-stream',
+    params: { id: 'MessageId (URL-encoded)', cid: 'Content-ID of the payload' },
+    problems: [404],
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/edelivery/messages/{id}/ack',
+      tags,
+      summary: 'Acknowledge a received message: RECEIVED → DOWNLOADED (idempotent); it leaves the inbox',
+      request: { params: IdParam },
+      responses: { 200: { description: 'The message', content: messageJson }, ...problemResponses(404) },
+    }),
+    (c) => {
+      const id = c.req.valid('param').id;
+      mustFind(ctx, id, 'in');
+      ctx.store.transition(id, 'in', ['RECEIVED', 'RECEIVED_WITH_WARNINGS'], 'DOWNLOADED', {}, 'acknowledged by the backend');
+      return c.json(messageView(ctx, mustFind(ctx, id, 'in'), base), 200);
+    },
+  );
+
+  const WebhookView = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() }).openapi('EdeliveryWebhook');
+  const view = (h: { id: string; url: string; events: string; created_at: string }) => ({
+    id: h.id,
+    url: h.url,
+    events: JSON.parse(h.events) as string[],
+    createdAt: h.created_at,
+  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/edelivery/webhooks',
+      tags,
+      summary: 'Subscribe to status changes: each is POSTed as JSON {type:"edelivery.status", messageId, direction, status, previous, at}',
+      request: { body: { required: true, content: { 'application/json': { schema: WebhookSchema } } } },
+      responses: { 201: { description: 'Subscription', content: { 'application/json': { schema: WebhookView } } }, ...problemResponses(400, 415) },
+    }),
+    (c) => {
+      requireJson(c.req.header('content-type'));
+      const body = c.req.valid('json');
+      if (!/^https?:\/\//.test(body.url)) throw new KakehashiError('validation-failed', 'A webhook URL is http(s).');
+      const id = randomUUID();
+      ctx.store.addWebhook(id, body.url, body.events ?? []);
+      return c.json(view(ctx.store.webhooks().find((h) => h.id === id) as never), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/edelivery/webhooks',
+      tags,
+      summary: 'Webhook subscriptions',
+      responses: { 200: { description: 'Subscriptions', content: { 'application/json': { schema: z.object({ webhooks: z.array(WebhookView) }) } } } },
+    }),
+    (c) => c.json({ webhooks: ctx.store.webhooks().map(view) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/edelivery/webhooks/{id}',
+      tags,
+      summary: 'Remove a webhook subscription',
+      request: { params: z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
+      responses: { 200: { description: 'Removed', content: { 'application/json': { schema: z.object({ deleted: z.literal(true) }) } } }, ...problemResponses(400, 404) },
+    }),
+    (c) => {
+      if (!ctx.store.deleteWebhook(c.req.valid('param').id)) throw new KakehashiError('not-found', 'No such webhook subscription.');
+      return c.json({ deleted: true as const }, 200);
+    },
+  );
+}

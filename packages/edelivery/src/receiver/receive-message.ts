@@ -1,0 +1,331 @@
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { isKakehashiError, parseXml, type TraceContext } from '@kakehashi/core';
+import type { ApContext } from '../ap/context.ts';
+import { decodedHeader, recordHop } from '../ap/record-trace.ts';
+import { EbmsError, isEbmsError } from '../errors/ebms-error.ts';
+import { buildSignalEnvelope, buildSoapFault, type ReferenceInfo } from '../message/build-signal.ts';
+import { envelopeIds } from '../message/envelope-ids.ts';
+import { countryOfPartyId, EBMS } from '../message/ns.ts';
+import { type ParsedEnvelope, parseEnvelope } from '../message/parse-envelope.ts';
+import { propertyValue, type UserMessage } from '../message/z-user-message.ts';
+import { contentIdOfCid, type MimePart, parseContentType, parseMultipart, SOAP_CONTENT_TYPE } from '../mime/multipart.ts';
+import { matchPMode } from '../pmode/load-pmodes.ts';
+import type { PMode } from '../pmode/z-pmode.ts';
+import { decryptAttachments } from '../wss/encrypt-attachments.ts';
+import { signEnvelope } from '../wss/sign-envelope.ts';
+import { verifyEnvelope } from '../wss/verify-envelope.ts';
+
+export interface As4Response {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const soap = (status: number, body: string): As4Response => ({ status, contentType: `${SOAP_CONTENT_TYPE}; charset=UTF-8`, body });
+
+/** Thrown for requests that get a SOAP Fault rather than an ebMS signal. */
+class SoapFault extends Error {
+  readonly status: number;
+  readonly code: 'Sender' | 'Receiver' | 'MustUnderstand' | 'VersionMismatch';
+  readonly reason: string;
+  readonly ebms: string | undefined;
+  constructor(status: number, code: SoapFault['code'], reason: string, ebms?: string) {
+    super(reason);
+    this.status = status;
+    this.code = code;
+    this.reason = reason;
+    this.ebms = ebms;
+  }
+}
+
+/**
+ * The receiving access point (corner 3): processes one pushed AS4 UserMessage and answers synchronously with a
+ * signed Receipt, or with an ebMS Error signal (or a SOAP Fault when the request is not an ebMS message at all).
+ *
+ * Order of checks: MIME and SOAP structure → mustUnderstand → payload decryption → WS-Security signature with
+ * reference binding → signer certificate in the trust fabric → P-Mode (service, action, parties) → signer is the
+ * certificate the hub registers for the From party → encryption policy → decompression → final recipient served
+ * here → duplicate elimination (a duplicate gets the original receipt) → store and receipt, in one transaction.
+ * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/core/os/ebms_core-3.0-spec.html §6
+ * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html §3.2, §5.1
+ */
+export async function receiveMessage(ctx: ApContext, contentType: string, body: Buffer, trace: TraceContext | undefined, fetcher: typeof fetch): Promise<As4Response> {
+  let um: UserMessage | undefined;
+  const checks: string[] = [];
+  try {
+    const env = unpack(ctx, contentType, body);
+    const result = await process(ctx, env.parsed, env.attachments, checks, fetcher, trace);
+    um = result.um;
+    return soap(200, result.receiptXml);
+  } catch (e) {
+    if (e instanceof SoapFault) {
+      recordHop(ctx, trace, {
+        operation: 'edelivery: SOAP fault',
+        direction: 'internal',
+        status: e.status,
+        artefact: { type: 'soap:Fault', code: e.code, reason: e.reason },
+        verdict: { valid: false, checks: [...checks, e.reason] },
+      });
+      return soap(e.status, buildSoapFault(e.code, e.reason, e.ebms));
+    }
+    if (!isEbmsError(e)) {
+      // Not the message's fault (trust fabric not loaded yet after a restart, a bug): a transient SOAP Fault, so
+      // the sender's reception awareness resends instead of giving the message up.
+      const transient = isKakehashiError(e, 'upstream-unavailable');
+      if (!transient) ctx.deps.logger.error('edelivery receive failed', { reason: e instanceof Error ? e.message : String(e) });
+      const reason = transient
+        ? `The receiving access point is not ready: ${(e as Error).message.slice(0, 200)} Retry later.`
+        : 'The receiving access point failed to process the message; it logged the details. Retry later.';
+      recordHop(ctx, trace, {
+        operation: 'edelivery: SOAP fault',
+        direction: 'internal',
+        status: transient ? 503 : 500,
+        artefact: { type: 'soap:Fault', code: 'Receiver', reason },
+        verdict: { valid: false, checks: [...checks, reason] },
+      });
+      return soap(transient ? 503 : 500, buildSoapFault('Receiver', reason));
+    }
+    const err = e;
+    err.refToMessageId ??= um?.messageId ?? (e as { messageId?: string }).messageId;
+    recordHop(ctx, trace, {
+      operation: `edelivery: rejected (${err.code} ${err.shortDescription})`,
+      direction: 'internal',
+      status: 200,
+      artefact: { type: 'ebms:Error', errorCode: err.code, shortDescription: err.shortDescription, detail: err.detail, rule: err.rule, refToMessageId: err.refToMessageId },
+      verdict: { valid: false, checks: [...checks, `${err.code}: ${err.detail}`] },
+    });
+    return soap(200, errorSignal(ctx, err));
+  }
+}
+
+function errorSignal(ctx: ApContext, err: EbmsError): string {
+  const signalId = `${randomUUID()}@${ctx.partyId}`;
+  return buildSignalEnvelope(
+    { messageId: signalId, timestamp: ctx.deps.clock.now().toISOString(), refToMessageId: err.refToMessageId, errors: [err] },
+    envelopeIds(signalId, 'signal'),
+  );
+}
+
+function unpack(ctx: ApContext, contentType: string, body: Buffer): { parsed: ParsedEnvelope; attachments: MimePart[] } {
+  const { mediaType, params } = parseContentType(contentType);
+  let root: Buffer;
+  let attachments: MimePart[] = [];
+  if (mediaType === 'multipart/related') {
+    if (params.type && params.type.toLowerCase() !== SOAP_CONTENT_TYPE)
+      throw new SoapFault(415, 'Sender', `multipart/related type must be "${SOAP_CONTENT_TYPE}" (SOAP 1.2); got "${params.type.slice(0, 60)}".`);
+    const mp = parseMultipart(contentType, body);
+    root = mp.root.body;
+    attachments = mp.attachments;
+  } else if (mediaType === SOAP_CONTENT_TYPE) {
+    root = body;
+  } else {
+    throw new SoapFault(
+      415,
+      'Sender',
+      `POST /as4 takes multipart/related; type="${SOAP_CONTENT_TYPE}" (SOAP with Attachments) or ${SOAP_CONTENT_TYPE}; got "${contentType.slice(0, 60) || 'none'}".`,
+    );
+  }
+  let doc: Document;
+  try {
+    doc = parseXml(root, { maxBytes: ctx.deps.config.get('xmlMaxBytes'), maxDepth: ctx.deps.config.get('xmlMaxDepth') });
+  } catch (e) {
+    throw new SoapFault(400, 'Sender', `The SOAP envelope is not acceptable XML: ${isKakehashiError(e) ? e.message : 'parse error'}`, 'EBMS:0009');
+  }
+  const root0 = doc.documentElement;
+  if (root0?.localName === 'Envelope' && root0.namespaceURI === 'http://schemas.xmlsoap.org/soap/envelope/')
+    throw new SoapFault(400, 'VersionMismatch', 'SOAP 1.1 is not supported: AS4 uses SOAP 1.2.');
+  const parsed = parseEnvelope(doc);
+  if (parsed.notUnderstood.length > 0)
+    throw new SoapFault(500, 'MustUnderstand', `Header block(s) marked mustUnderstand are not understood here: ${parsed.notUnderstood.join(', ').slice(0, 300)}.`);
+  return { parsed, attachments };
+}
+
+async function process(
+  ctx: ApContext,
+  env: ParsedEnvelope,
+  parts: MimePart[],
+  checks: string[],
+  fetcher: typeof fetch,
+  trace: TraceContext | undefined,
+): Promise<{ um: UserMessage; receiptXml: string }> {
+  const { deps } = ctx;
+  const um = env.userMessage;
+  if (!um) {
+    if (env.signal?.pullRequest)
+      throw new EbmsError('EBMS:0006', 'This access point offers no message partition channel for pulling (push only).', { refToMessageId: env.signal.messageId });
+    throw new EbmsError('EBMS:0002', 'Signals are answered synchronously; this endpoint takes pushed UserMessages.', { refToMessageId: env.signal?.messageId });
+  }
+  const ref = { refToMessageId: um.messageId };
+  const mu = env.messaging.getAttributeNS('http://www.w3.org/2003/05/soap-envelope', 'mustUnderstand');
+  if (mu !== 'true' && mu !== '1') throw new EbmsError('EBMS:0009', 'eb:Messaging must carry env:mustUnderstand="true".', { ...ref, rule: 'ebMS 3.0 core §5.2.1' });
+  checks.push('SOAP 1.2 envelope with one eb:Messaging');
+
+  // Attachments and PartInfo must correspond one to one (E5: a swapped or extra attachment).
+  const byCid = new Map(parts.map((p) => [p.contentId, p.body]));
+  const partCids: string[] = [];
+  for (const p of um.parts) {
+    if (p.href === undefined) throw new EbmsError('EBMS:0002', 'Payloads in the SOAP Body are not supported here; send them as attachments (cid:).', ref);
+    const cid = contentIdOfCid(p.href);
+    if (cid === undefined) throw new EbmsError('EBMS:0002', `PartInfo href "${p.href.slice(0, 80)}" is not a cid: reference; payloads travel as attachments.`, ref);
+    if (!byCid.has(cid)) throw new EbmsError('EBMS:0011', `PartInfo ${p.href.slice(0, 80)} names no attachment of the message.`, { ...ref, rule: 'ebMS 3.0 core §5.2.2.13 (E5)' });
+    partCids.push(cid);
+  }
+  for (const cid of byCid.keys())
+    if (!partCids.includes(cid)) throw new EbmsError('EBMS:0007', `Attachment <${cid.slice(0, 80)}> is not described by any PartInfo.`, { ...ref, rule: 'ebMS 3.0 core §5.2.2.13 (E5)' });
+
+  let decrypted: { attachments: Map<string, Buffer>; encrypted: Set<string> };
+  try {
+    decrypted = decryptAttachments(env, byCid, deps.encryption);
+  } catch (e) {
+    if (isEbmsError(e)) e.refToMessageId = um.messageId;
+    throw e;
+  }
+  if (decrypted.encrypted.size) checks.push(`decrypted ${decrypted.encrypted.size} attachment(s) (AES-128-GCM, RSA-OAEP)`);
+
+  const skewSeconds = deps.skewSeconds ?? deps.config.get('clockSkewSeconds');
+  const now = deps.clock.now();
+  let sig: ReturnType<typeof verifyEnvelope>;
+  try {
+    sig = verifyEnvelope(env, { now, skewSeconds, requireExpires: true, attachments: decrypted.attachments, requiredCids: partCids });
+  } catch (e) {
+    if (isEbmsError(e)) e.refToMessageId = um.messageId;
+    throw e;
+  }
+  checks.push('signature verified; eb:Messaging, Body, Timestamp and every attachment are the signed ones');
+
+  const verdict = deps.validateCertificate(sig.certPem, [], { at: now, usage: ['digitalSignature'] });
+  if (!verdict.valid)
+    throw new EbmsError('EBMS:0101', `The signing certificate does not validate against the trust fabric: ${verdict.failure?.reason ?? 'invalid'}.`, { ...ref, rule: 'eDelivery AS4 §3.2.6' });
+  checks.push(`signer certificate valid (${verdict.country ?? '?'})`);
+
+  const pmode = matchPMode(ctx.pmodes(), um);
+  checks.push(`P-Mode ${pmode.id}`);
+  if (um.to.partyId !== ctx.partyId)
+    throw new EbmsError('EBMS:0010', `The message is addressed to ${um.to.partyId.slice(0, 80)}, but this access point is ${ctx.partyId}.`, { ...ref, rule: 'ebMS 3.0 core §5.2.2.4' });
+
+  // E6: the signer must be the certificate the registry holds for the From party.
+  const fromCountry = countryOfPartyId(um.from.partyId);
+  const registered = fromCountry ? await deps.discovery.registeredCertificate(fromCountry, fetcher).catch(() => null) : undefined;
+  if (registered === null) throw new SoapFault(503, 'Receiver', 'The registry (hub) is unreachable; the sender’s certificate cannot be checked now. Retry later.');
+  if (!registered)
+    throw new EbmsError('EBMS:0001', `The From party ${um.from.partyId.slice(0, 80)} is not a registered access point.`, { ...ref, rule: 'attack-catalogue E6' });
+  if (!new X509Certificate(registered).raw.equals(new X509Certificate(sig.certPem).raw))
+    throw new EbmsError('EBMS:0010', `The message is signed with a certificate that is not the one registered for ${um.from.partyId}.`, { ...ref, rule: 'attack-catalogue E6' });
+  checks.push(`signer is the registered certificate of ${um.from.partyId}`);
+
+  if (pmode.security.encrypt)
+    for (const cid of partCids)
+      if (!decrypted.encrypted.has(cid))
+        throw new EbmsError('EBMS:0103', `P-Mode ${pmode.id} requires encrypted payloads; attachment <${cid.slice(0, 80)}> is in clear.`, { ...ref, rule: 'eDelivery AS4 §3.2.6.2 (E7)' });
+
+  const payloads = decompress(um, partCids, decrypted.attachments, pmode);
+  const originalSender = propertyValue(um.properties, EBMS.originalSender);
+  const finalRecipient = propertyValue(um.properties, EBMS.finalRecipient);
+  if (!originalSender || !finalRecipient)
+    throw new EbmsError('EBMS:0009', 'The four-corner properties originalSender and finalRecipient are required.', { ...ref, rule: 'eDelivery AS4 §3.2.2' });
+  const participant = deps.participants.find((p) => p.id === finalRecipient);
+  if (!participant) throw new EbmsError('EBMS:0001', `Final recipient ${finalRecipient.slice(0, 100)} is not served by this access point.`, { ...ref, rule: 'eDelivery four-corner model' });
+  if (!participant.services.includes(um.service.value))
+    throw new EbmsError('EBMS:0010', `Final recipient ${finalRecipient.slice(0, 100)} does not accept service ${um.service.value.slice(0, 100)}.`, ref);
+  checks.push(`final recipient ${finalRecipient}`);
+
+  const receiptXml = buildReceipt(ctx, um, sig.references);
+  // One transaction: either the message is stored and this receipt is its receipt, or it is a duplicate and the
+  // original receipt is answered (E3). Nothing is delivered twice, and a crash before the commit loses nothing the
+  // sender does not resend.
+  const outcome = ctx.store.transaction(() => {
+    const existing = ctx.store.get(um.messageId, 'in');
+    if (existing) {
+      ctx.store.addDuplicate(um.messageId);
+      return { duplicate: true, receipt: existing.receipt_xml as string };
+    }
+    const change = ctx.store.insert(
+      {
+        message_id: um.messageId,
+        direction: 'in',
+        status: 'RECEIVED',
+        pmode_id: pmode.id,
+        service: um.service.value,
+        action: um.action,
+        conversation_id: um.conversationId,
+        original_sender: originalSender,
+        final_recipient: finalRecipient,
+        from_party: um.from.partyId,
+        to_party: um.to.partyId,
+        header_json: JSON.stringify(um),
+        content_hash: createHash('sha256').update(JSON.stringify(sig.references)).digest('hex'),
+        endpoint: null,
+        peer_country: fromCountry ?? null,
+        peer_signing_cert: sig.certPem,
+        peer_encryption_cert: null,
+        next_attempt_at: null,
+        nr_references: JSON.stringify(sig.references),
+        receipt_xml: receiptXml,
+        trace_parent: null,
+      },
+      payloads,
+    );
+    return { duplicate: false, receipt: receiptXml, change };
+  });
+  if (outcome.change) ctx.store.onChange(outcome.change);
+  recordHop(ctx, trace, {
+    operation: outcome.duplicate ? 'edelivery: duplicate eliminated, original receipt answered' : 'edelivery: received',
+    direction: 'internal',
+    status: 200,
+    artefact: { ...decodedHeader(um), signedParts: sig.references, payloads: payloads.map((p) => ({ cid: p.cid, mimeType: p.mimeType, bytes: p.content.length })) },
+    verdict: { valid: true, checks: [...checks, outcome.duplicate ? 'duplicate (E3): not delivered again' : 'stored (RECEIVED)'] },
+  });
+  return { um, receiptXml: outcome.receipt };
+}
+
+function decompress(um: UserMessage, cids: string[], attachments: Map<string, Buffer>, pmode: PMode) {
+  return um.parts.map((p, i) => {
+    const cid = cids[i] as string;
+    const raw = attachments.get(cid) as Buffer;
+    const compression = propertyValue(p.properties, 'CompressionType');
+    const mimeType = propertyValue(p.properties, 'MimeType') ?? 'application/octet-stream';
+    let content = raw;
+    if (compression) {
+      if (compression !== 'application/gzip')
+        throw new EbmsError('EBMS:0303', `CompressionType ${compression.slice(0, 60)} is not supported (application/gzip only).`, { refToMessageId: um.messageId, rule: 'AS4 profile §3.1 (compression)' });
+      try {
+        content = gunzipSync(raw, { maxOutputLength: pmode.payload.maxBytes });
+      } catch {
+        throw new EbmsError('EBMS:0303', `Attachment <${cid.slice(0, 80)}> does not decompress (or exceeds ${pmode.payload.maxBytes} bytes).`, { refToMessageId: um.messageId, rule: 'AS4 profile §3.1' });
+      }
+    }
+    if (content.length > pmode.payload.maxBytes)
+      throw new EbmsError('EBMS:0004', `Attachment <${cid.slice(0, 80)}> exceeds ${pmode.payload.maxBytes} bytes.`, { refToMessageId: um.messageId });
+    return { cid, mimeType, compressed: false, content };
+  });
+}
+
+/** A signed Receipt whose non-repudiation information repeats every reference of the received signature. */
+function buildReceipt(ctx: ApContext, um: UserMessage, references: ReferenceInfo[]): string {
+  const { deps } = ctx;
+  const fault = ctx.fault();
+  const signalId = `${randomUUID()}@${ctx.partyId}`;
+  let refs = references;
+  if (fault === 'wrong-digest') refs = references.map((r, i) => (i === 0 ? { ...r, digestValue: Buffer.alloc(32, 7).toString('base64') } : r));
+  const ids = envelopeIds(signalId, 'signal');
+  const xml = buildSignalEnvelope(
+    {
+      messageId: signalId,
+      timestamp: deps.clock.now().toISOString(),
+      refToMessageId: fault === 'wrong-ref' ? `${um.messageId}.other` : um.messageId,
+      ...(fault === 'no-receipt' ? {} : { receipt: { references: refs } }),
+    },
+    ids,
+  );
+  if (fault === 'unsigned') return xml;
+  const signer = fault === 'foreign-signer' && deps.otherCredentials?.[0] ? deps.otherCredentials[0] : deps.signing;
+  return signEnvelope(xml, {
+    certPem: signer.certPem,
+    privateKey: signer.privateKey,
+    elementIds: [ids.messaging, ids.body],
+    attachments: [],
+    created: deps.clock.now(),
+    idPrefix: ids.prefix,
+  }).xml;
+}

@@ -1,0 +1,308 @@
+import type { Clock, Store } from '@kakehashi/core';
+import type { ReferenceInfo } from '../message/build-signal.ts';
+import type { UserMessage } from '../message/z-user-message.ts';
+import { EDELIVERY_MIGRATIONS } from './migrations.ts';
+
+/**
+ * Message states, in the vocabulary of Domibus (the European Commission's sample access point).
+ * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus
+ */
+export const MESSAGE_STATUSES = [
+  'READY_TO_SEND',
+  'SEND_ENQUEUED',
+  'SEND_IN_PROGRESS',
+  'WAITING_FOR_RECEIPT',
+  'ACKNOWLEDGED',
+  'ACKNOWLEDGED_WITH_WARNING',
+  'SEND_ATTEMPT_FAILED',
+  'WAITING_FOR_RETRY',
+  'SEND_FAILURE',
+  'NOT_FOUND',
+  'RECEIVED',
+  'RECEIVED_WITH_WARNINGS',
+  'DOWNLOADED',
+  'DELETED',
+  'READY_TO_PULL',
+  'BEING_PULLED',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export type Direction = 'out' | 'in';
+
+export interface MessageRow {
+  message_id: string;
+  direction: Direction;
+  status: MessageStatus;
+  pmode_id: string;
+  service: string;
+  action: string;
+  conversation_id: string;
+  original_sender: string | null;
+  final_recipient: string | null;
+  from_party: string;
+  to_party: string;
+  header_json: string;
+  content_hash: string;
+  endpoint: string | null;
+  peer_country: string | null;
+  peer_signing_cert: string | null;
+  peer_encryption_cert: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  nr_references: string | null;
+  ts_digests: string;
+  receipt_xml: string | null;
+  duplicates: number;
+  trace_parent: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PayloadRow {
+  cid: string;
+  mime_type: string;
+  compressed: number;
+  content: Uint8Array;
+}
+
+export interface StatusChange {
+  messageId: string;
+  direction: Direction;
+  status: MessageStatus;
+  previous: MessageStatus | null;
+  at: string;
+  detail?: string | undefined;
+}
+
+/** Rows of the access point's message store, with state transitions recorded as events. */
+export class MessageStore {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  /** Called after a transition is committed (webhooks, traces). */
+  onChange: (change: StatusChange) => void = () => {};
+
+  constructor(store: Store, clock: Clock) {
+    this.#store = store;
+    this.#clock = clock;
+    store.migrate(EDELIVERY_MIGRATIONS);
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#store.transaction(fn);
+  }
+
+  get(messageId: string, direction: Direction): MessageRow | undefined {
+    return this.#store.get<MessageRow>('SELECT * FROM edelivery_messages WHERE message_id = ? AND direction = ?', messageId, direction);
+  }
+
+  /** Outbound first, then inbound. */
+  find(messageId: string, direction?: Direction): MessageRow | undefined {
+    if (direction) return this.get(messageId, direction);
+    return this.get(messageId, 'out') ?? this.get(messageId, 'in');
+  }
+
+  list(q: { direction?: Direction | undefined; status?: MessageStatus | undefined; finalRecipient?: string | undefined; limit: number }): MessageRow[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.direction) {
+      where.push('direction = ?');
+      params.push(q.direction);
+    }
+    if (q.status) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.finalRecipient) {
+      where.push('final_recipient = ?');
+      params.push(q.finalRecipient);
+    }
+    return this.#store.all<MessageRow>(
+      `SELECT * FROM edelivery_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid LIMIT ?`,
+      ...params,
+      q.limit,
+    );
+  }
+
+  payloads(messageId: string, direction: Direction): PayloadRow[] {
+    return this.#store.all<PayloadRow>(
+      'SELECT cid, mime_type, compressed, content FROM edelivery_payloads WHERE message_id = ? AND direction = ? ORDER BY rowid',
+      messageId,
+      direction,
+    );
+  }
+
+  payloadSizes(messageId: string, direction: Direction): { cid: string; mime_type: string; size: number }[] {
+    return this.#store.all(
+      'SELECT cid, mime_type, length(content) AS size FROM edelivery_payloads WHERE message_id = ? AND direction = ? ORDER BY rowid',
+      messageId,
+      direction,
+    );
+  }
+
+  events(messageId: string, direction: Direction): { status: string; at: string; detail: string | null }[] {
+    return this.#store.all(
+      'SELECT status, at, detail FROM edelivery_events WHERE message_id = ? AND direction = ? ORDER BY id',
+      messageId,
+      direction,
+    );
+  }
+
+  /** Inserts a message with its payloads and its first event (inside the caller's transaction, if any). */
+  insert(
+    row: Omit<MessageRow, 'attempts' | 'duplicates' | 'ts_digests' | 'created_at' | 'updated_at' | 'last_error'> & { last_error?: string | null },
+    payloads: { cid: string; mimeType: string; compressed: boolean; content: Buffer }[],
+  ): StatusChange {
+    const at = this.#clock.now().toISOString();
+    this.#store.transaction(() => {
+      this.#store.run(
+        `INSERT INTO edelivery_messages (message_id, direction, status, pmode_id, service, action, conversation_id, original_sender,
+           final_recipient, from_party, to_party, header_json, content_hash, endpoint, peer_country, peer_signing_cert,
+           peer_encryption_cert, next_attempt_at, nr_references, receipt_xml, trace_parent, last_error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        row.message_id,
+        row.direction,
+        row.status,
+        row.pmode_id,
+        row.service,
+        row.action,
+        row.conversation_id,
+        row.original_sender,
+        row.final_recipient,
+        row.from_party,
+        row.to_party,
+        row.header_json,
+        row.content_hash,
+        row.endpoint,
+        row.peer_country,
+        row.peer_signing_cert,
+        row.peer_encryption_cert,
+        row.next_attempt_at,
+        row.nr_references,
+        row.receipt_xml,
+        row.trace_parent,
+        row.last_error ?? null,
+        at,
+        at,
+      );
+      for (const p of payloads)
+        this.#store.run(
+          'INSERT INTO edelivery_payloads (message_id, direction, cid, mime_type, compressed, content) VALUES (?, ?, ?, ?, ?, ?)',
+          row.message_id,
+          row.direction,
+          p.cid,
+          p.mimeType,
+          p.compressed ? 1 : 0,
+          p.content,
+        );
+      this.#store.run(
+        'INSERT INTO edelivery_events (message_id, direction, status, at, detail) VALUES (?, ?, ?, ?, ?)',
+        row.message_id,
+        row.direction,
+        row.status,
+        at,
+        null,
+      );
+    });
+    return { messageId: row.message_id, direction: row.direction, status: row.status, previous: null, at };
+  }
+
+  /**
+   * Moves a message from one of `from` to `to`, with the given column updates, atomically; undefined when the
+   * message is not (any longer) in one of `from` (another worker claimed it).
+   */
+  transition(
+    messageId: string,
+    direction: Direction,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    set: Partial<Pick<MessageRow, 'attempts' | 'next_attempt_at' | 'last_error' | 'receipt_xml' | 'nr_references' | 'ts_digests'>> = {},
+    detail?: string,
+  ): StatusChange | undefined {
+    const at = this.#clock.now().toISOString();
+    const change = this.#store.transaction(() => {
+      const row = this.get(messageId, direction);
+      if (!row || !from.includes(row.status)) return undefined;
+      const cols = Object.keys(set) as (keyof typeof set)[];
+      this.#store.run(
+        `UPDATE edelivery_messages SET status = ?, updated_at = ?${cols.map((c) => `, ${c} = ?`).join('')} WHERE message_id = ? AND direction = ?`,
+        to,
+        at,
+        ...cols.map((c) => set[c] ?? null),
+        messageId,
+        direction,
+      );
+      if (row.status !== to)
+        this.#store.run(
+          'INSERT INTO edelivery_events (message_id, direction, status, at, detail) VALUES (?, ?, ?, ?, ?)',
+          messageId,
+          direction,
+          to,
+          at,
+          detail ?? null,
+        );
+      return { messageId, direction, status: to, previous: row.status, at, detail } satisfies StatusChange;
+    });
+    if (change && change.previous !== change.status) this.onChange(change);
+    return change;
+  }
+
+  /** Outbound messages whose next attempt is due. */
+  due(now: number, limit: number): MessageRow[] {
+    return this.#store.all<MessageRow>(
+      `SELECT * FROM edelivery_messages WHERE direction = 'out' AND status IN ('READY_TO_SEND', 'WAITING_FOR_RETRY')
+         AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?`,
+      now,
+      limit,
+    );
+  }
+
+  /**
+   * After a crash: a message caught between "claimed" and "outcome recorded" may or may not have reached the
+   * receiver. Resending it (same MessageId) is safe — the receiver's duplicate elimination answers with the
+   * original receipt — so it goes back to WAITING_FOR_RETRY, due now.
+   */
+  recoverInFlight(now: number): number {
+    const rows = this.#store.all<{ message_id: string }>(
+      `SELECT message_id FROM edelivery_messages WHERE direction = 'out' AND status IN ('SEND_ENQUEUED', 'SEND_IN_PROGRESS', 'WAITING_FOR_RECEIPT')`,
+    );
+    for (const r of rows)
+      this.transition(r.message_id, 'out', ['SEND_ENQUEUED', 'SEND_IN_PROGRESS', 'WAITING_FOR_RECEIPT'], 'WAITING_FOR_RETRY', { next_attempt_at: now }, 'recovered after a restart');
+    return rows.length;
+  }
+
+  addDuplicate(messageId: string): void {
+    this.#store.run(`UPDATE edelivery_messages SET duplicates = duplicates + 1 WHERE message_id = ? AND direction = 'in'`, messageId);
+  }
+
+  setting(key: string): string | undefined {
+    return this.#store.get<{ value: string }>('SELECT value FROM edelivery_settings WHERE key = ?', key)?.value;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.#store.run('INSERT INTO edelivery_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+  }
+
+  webhooks(): { id: string; url: string; events: string; created_at: string }[] {
+    return this.#store.all('SELECT * FROM edelivery_webhooks ORDER BY created_at, id');
+  }
+
+  addWebhook(id: string, url: string, events: string[]): void {
+    this.#store.run('INSERT INTO edelivery_webhooks (id, url, events, created_at) VALUES (?, ?, ?, ?)', id, url, JSON.stringify(events), this.#clock.now().toISOString());
+  }
+
+  deleteWebhook(id: string): boolean {
+    return this.#store.run('DELETE FROM edelivery_webhooks WHERE id = ?', id).changes > 0;
+  }
+
+  /** Parsed helpers. */
+  static header(row: MessageRow): UserMessage {
+    return JSON.parse(row.header_json) as UserMessage;
+  }
+  static references(row: MessageRow): ReferenceInfo[] {
+    return row.nr_references ? (JSON.parse(row.nr_references) as ReferenceInfo[]) : [];
+  }
+}

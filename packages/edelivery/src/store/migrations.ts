@@ -1,0 +1,66 @@
+import type { Migration } from '@kakehashi/core';
+
+/** The access point's persistent message store (`node:sqlite`): what must survive a crash lives here. */
+export const EDELIVERY_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'edelivery/messages/001',
+    up: `
+      CREATE TABLE edelivery_messages (
+        message_id TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+        status TEXT NOT NULL,
+        pmode_id TEXT NOT NULL,
+        service TEXT NOT NULL,
+        action TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        original_sender TEXT,
+        final_recipient TEXT,
+        from_party TEXT NOT NULL,
+        to_party TEXT NOT NULL,
+        header_json TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        endpoint TEXT,
+        peer_country TEXT,
+        peer_signing_cert TEXT,
+        peer_encryption_cert TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error TEXT,
+        nr_references TEXT,
+        ts_digests TEXT NOT NULL DEFAULT '[]',
+        receipt_xml TEXT,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        trace_parent TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (message_id, direction)
+      );
+      CREATE INDEX edelivery_messages_due ON edelivery_messages (direction, status, next_attempt_at);
+      CREATE TABLE edelivery_payloads (
+        message_id TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        cid TEXT NOT NULL,
+        mime_type TEXT NOT NULL,
+        compressed INTEGER NOT NULL DEFAULT 0,
+        content BLOB NOT NULL,
+        PRIMARY KEY (message_id, direction, cid)
+      );
+      CREATE TABLE edelivery_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        status TEXT NOT NULL,
+        at TEXT NOT NULL,
+        detail TEXT
+      );
+      CREATE INDEX edelivery_events_message ON edelivery_events (message_id, direction);
+      CREATE TABLE edelivery_webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE edelivery_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];

@@ -1,0 +1,35 @@
+import type { Migration, Store } from '@kakehashi/core';
+
+/** The IdP and SP (connector) tables in a node's store. */
+export const SAML_NODE_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'eid/saml_sps/001',
+    up: 'CREATE TABLE saml_sps (entity_id TEXT PRIMARY KEY, metadata TEXT NOT NULL, country TEXT NOT NULL, registered_at TEXT NOT NULL);',
+  },
+  {
+    id: 'eid/saml_pending/001',
+    up: 'CREATE TABLE saml_pending (id_hash TEXT PRIMARY KEY, request TEXT NOT NULL, expires_at INTEGER NOT NULL);',
+  },
+  {
+    id: 'eid/saml_request_ids/001',
+    up: 'CREATE TABLE saml_request_ids (sp TEXT NOT NULL, request_id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (sp, request_id));',
+  },
+  {
+    id: 'eid/saml_outstanding/001',
+    up: 'CREATE TABLE saml_outstanding (request_id TEXT PRIMARY KEY, context TEXT NOT NULL, expires_at INTEGER NOT NULL);',
+  },
+];
+
+/** The validation service's replay cache (hub and nodes): assertion IDs kept until NotOnOrAfter (S12). */
+export const SAML_VALIDATION_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'eid/saml_replay/001',
+    up: 'CREATE TABLE saml_replay (issuer TEXT NOT NULL, assertion_id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, assertion_id));',
+  },
+];
+
+/** Clears every SAML table of a store (admin reset): registered SPs, pending logins, outstanding requests, replay cache. */
+export function clearSamlTables(store: Store): void {
+  for (const t of ['saml_sps', 'saml_pending', 'saml_request_ids', 'saml_outstanding', 'saml_replay'])
+    if (store.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", t)) store.run(`DELETE FROM ${t}`);
+}

@@ -1,0 +1,25 @@
+import type { Clock, Store } from '@kakehashi/core';
+import { SAML_VALIDATION_MIGRATIONS } from '../store/saml-migrations.ts';
+import type { SamlReplayCache } from './validate-saml-response.ts';
+
+/** The S12 replay cache in the component's store: assertion IDs per issuer until NotOnOrAfter (+ skew), then purged. */
+export function createSamlReplayCache(store: Store, clock: Clock): SamlReplayCache {
+  store.migrate(SAML_VALIDATION_MIGRATIONS);
+  const now = () => Math.floor(clock.nowMs() / 1000);
+  return {
+    seen(issuer, id) {
+      store.run('DELETE FROM saml_replay WHERE expires_at < ?', now());
+      return (
+        store.get('SELECT 1 AS x FROM saml_replay WHERE issuer = ? AND assertion_id = ?', issuer, id) !== undefined
+      );
+    },
+    remember(issuer, id, expiresAt) {
+      store.run(
+        'INSERT OR REPLACE INTO saml_replay (issuer, assertion_id, expires_at) VALUES (?, ?, ?)',
+        issuer,
+        id,
+        expiresAt,
+      );
+    },
+  };
+}

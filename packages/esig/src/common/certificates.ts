@@ -1,0 +1,65 @@
+import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import { children, ctx, type Der, integer, readDerExact, seq } from '../asn1/der.ts';
+
+/** A signing key with its certificate and the chain above it (issuing CA first). TEST ONLY material. */
+export interface SigningCredential {
+  certPem: string;
+  chainPem: string[];
+  privateKey: KeyObject;
+}
+
+export function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
+export function derToPem(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64');
+  return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The issuer Name (DER) and serial number (INTEGER DER) of a certificate, read from its TBSCertificate. */
+export function issuerAndSerial(certDer: Buffer): { issuerDer: Buffer; serialDer: Buffer; serialHex: string } {
+  const tbs = children(readDerExact(certDer))[0];
+  const fields = children(tbs);
+  const off = (fields[0] as Der).tag === 0xa0 ? 1 : 0;
+  const serial = fields[off] as Der;
+  const issuer = fields[off + 2] as Der;
+  let i = 0;
+  while (i < serial.value.length - 1 && serial.value[i] === 0) i++;
+  return { issuerDer: issuer.bytes, serialDer: serial.bytes, serialHex: serial.value.subarray(i).toString('hex') };
+}
+
+/** IssuerSerial ::= SEQUENCE { issuer GeneralNames (one directoryName), serialNumber } (RFC 5035 §4). */
+export function issuerSerialDer(certDer: Buffer): Buffer {
+  const { issuerDer, serialDer } = issuerAndSerial(certDer);
+  return seq(seq(ctx(4, issuerDer)), serialDer);
+}
+
+/** IssuerAndSerialNumber (RFC 5652 §10.2.4), the SignerIdentifier used here. */
+export function issuerAndSerialNumberDer(certDer: Buffer): Buffer {
+  const { issuerDer, serialDer } = issuerAndSerial(certDer);
+  return seq(issuerDer, serialDer);
+}
+
+export function sha(hash: string, data: Uint8Array | string): Buffer {
+  return createHash(hash).update(data).digest();
+}
+
+/** A short human label for a certificate: its CN, or its subject. */
+export function certLabel(cert: X509Certificate): string {
+  const cn = cert.subject.split('\n').find((l) => l.startsWith('CN='));
+  return cn ? cn.slice(3) : cert.subject.replaceAll('\n', ', ');
+}
+
+export function toX509(pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds an INTEGER for serial numbers given as hex. */
+export function serialFromHex(hex: string): Buffer {
+  return integer(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
+}

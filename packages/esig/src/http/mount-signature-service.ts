@@ -1,0 +1,287 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  type CertificateVerdict,
+  type ComponentApp,
+  type ComponentDeps,
+  childSpan,
+  KakehashiError,
+  problemResponses,
+  requireJson,
+} from '@kakehashi/core';
+import { inspectCertificate } from '@kakehashi/trust';
+import type { SigningCredential } from '../common/certificates.ts';
+import { renderReportHtml } from '../report/render-report.ts';
+import { type ValidationReport, ValidationReportSchema } from '../report/z-report.ts';
+import { signDocument } from '../sign/sign-document.ts';
+import type { TimestampAuthority } from '../tsa/timestamp-authority.ts';
+import type { Packaging, SignatureValidationContext } from '../validate/signature-facts.ts';
+import { validateSignature } from '../validate/validate-signature.ts';
+import { SignersSchema, SignRequestSchema, SignResponseSchema, ValidateRequestSchema } from './z-http.ts';
+
+/** What the signature service needs from the component that mounts it (hub: validation only; node: both). */
+export interface SignatureServiceDeps extends ComponentDeps {
+  component: 'hub' | 'node';
+  country?: string | undefined;
+  /** The component's own verified trust view (LOTL → trusted lists with status history, CRLs). */
+  validateCertificate: (
+    certPem: string,
+    chainPem: string[],
+    opts: { at: Date; usage?: string[] },
+  ) => CertificateVerdict;
+  /**
+   * Reads the CRL at a distribution point (only called for a certificate that chains to the trust view and
+   * was found revoked, to learn the revocation date). Gets the request's tracing `fetch`.
+   */
+  loadCrl?: (url: string, fetcher: typeof fetch) => Promise<Uint8Array | undefined>;
+  /** Identity of the trust view's current content: fetched CRLs are reused while it stays the same object. */
+  trustGeneration?: () => unknown;
+  /** Nodes: who may sign here. */
+  signers?: {
+    agencies: Record<string, SigningCredential>;
+    /** Japan: a persona's JPKI signature credential (the key "on the My Number Card"). */
+    citizen?: (personaId: string) => SigningCredential;
+  };
+  /** Nodes: the country's time-stamping unit (B-T). */
+  tsa?: TimestampAuthority;
+}
+
+function decodeContent(c: { content: string; encoding: 'utf8' | 'base64' }, what: string): Buffer {
+  if (c.encoding === 'utf8') return Buffer.from(c.content, 'utf8');
+  const clean = c.content.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1)
+    throw new KakehashiError('validation-failed', `${what} is declared base64 but is not valid base64.`);
+  return Buffer.from(clean, 'base64');
+}
+
+const subjectOf = (pem: string) => {
+  try {
+    return inspectCertificate(pem).subject;
+  } catch {
+    return '(unreadable certificate)';
+  }
+};
+
+/**
+ * Mounts the eSignature service: `POST /esig/validate` (hub and nodes: any XAdES/JAdES/CAdES signature →
+ * the ETSI EN 319 102-1 report, as JSON or — with `Accept: text/html` — a readable page) and, on nodes,
+ * `POST /esig/sign` (an agency, or in Japan a citizen with the JPKI signature key, signs a document) and
+ * `GET /esig/signers`. Each signing and validation records an `internal` trace event with the decoded
+ * artefact and the verdict.
+ */
+export function mountSignatureService(app: ComponentApp, deps: SignatureServiceDeps): void {
+  const crlCache = new Map<string, { generation: unknown; der: Uint8Array }>();
+  const contextFor = (fetcher: typeof fetch): SignatureValidationContext => ({
+    clock: deps.clock,
+    validateCertificate: deps.validateCertificate,
+    validator: { component: deps.component, country: deps.country },
+    clockSkewSeconds: deps.config.get('clockSkewSeconds'),
+    ...(deps.loadCrl
+      ? {
+          loadCrl: async (url: string) => {
+            const generation = deps.trustGeneration?.();
+            const hit = crlCache.get(url);
+            if (hit && generation !== undefined && hit.generation === generation) return hit.der;
+            const der = await deps.loadCrl?.(url, fetcher);
+            if (der) {
+              crlCache.set(url, { generation, der });
+              if (crlCache.size > 200) crlCache.delete(crlCache.keys().next().value as string);
+            }
+            return der;
+          },
+        }
+      : {}),
+  });
+  const trace = (
+    c: { get(k: 'trace'): { traceId: string; spanId: string; parentSpanId?: string | undefined; sampled: boolean } },
+    operation: string,
+    artefact: unknown,
+    verdict: { valid: boolean; checks?: unknown[] },
+  ) => {
+    const span = childSpan(deps.random.fork('esig'), c.get('trace'));
+    deps.traces.record({
+      traceId: span.traceId,
+      spanId: span.spanId,
+      parentSpanId: span.parentSpanId,
+      time: deps.clock.now().toISOString(),
+      component: deps.component,
+      country: deps.country,
+      operation,
+      direction: 'internal',
+      artefact,
+      verdict,
+    });
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/esig/validate',
+      tags: ['esig', 'validation'],
+      summary: 'Validate a XAdES, JAdES or CAdES signature (B-B, B-T) per ETSI EN 319 102-1',
+      description:
+        'Answers 200 with the report whatever the verdict: `indication` TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE, `subIndication` as an ETSI URN, a plain-language `explanation`, and each building block with its checks. Malformed signatures give a report with FORMAT_FAILURE; problems (400/413/415) only for a malformed request. `Accept: text/html` returns a readable page.',
+      request: { body: { required: true, content: { 'application/json': { schema: ValidateRequestSchema } } } },
+      responses: {
+        200: {
+          description: 'The validation report',
+          content: { 'application/json': { schema: ValidationReportSchema }, 'text/html': { schema: z.string() } },
+        },
+        ...problemResponses(400, 413, 415),
+      },
+    }),
+    async (c) => {
+      requireJson(c.req.header('content-type'));
+      const body = c.req.valid('json');
+      const signature =
+        body.signatureEncoding === 'base64'
+          ? decodeContent({ content: body.signature, encoding: 'base64' }, 'signature')
+          : body.signature;
+      const detached = body.detachedContent ? decodeContent(body.detachedContent, 'detachedContent') : undefined;
+      const report: ValidationReport = await validateSignature(
+        {
+          signature,
+          ...(detached ? { detachedContent: detached } : {}),
+          ...(body.detachedContent?.name ? { detachedName: body.detachedContent.name } : {}),
+        },
+        contextFor(c.get('fetch')),
+      );
+      trace(
+        c,
+        `esig: ${report.format} signature validated`,
+        {
+          type: report.format.toLowerCase(),
+          level: report.level,
+          packaging: report.packaging,
+          signer: report.signer?.subject,
+          signingTime: report.signingTime,
+          signedData: report.signedData,
+          unverified: report.indication !== 'TOTAL-PASSED',
+        },
+        {
+          valid: report.indication === 'TOTAL-PASSED',
+          checks: [
+            { indication: report.indication, subIndication: report.subIndication, explanation: report.explanation },
+            ...report.buildingBlocks,
+          ],
+        },
+      );
+      deps.logger.info('signature validated', {
+        format: report.format,
+        indication: report.indication,
+        subIndication: report.subIndicationName,
+      });
+      const accept = c.req.header('accept') ?? '';
+      if (/text\/html/.test(accept) && !/application\/json/.test(accept))
+        return c.html(renderReportHtml(report)) as never;
+      return c.json(report as never, 200);
+    },
+  );
+
+  if (!deps.signers) return;
+  const signers = deps.signers;
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/esig/signers',
+      tags: ['esig'],
+      summary:
+        'Who can sign at this node (agencies; in Japan citizens with their JPKI signature certificate), formats and levels',
+      responses: { 200: { description: 'Signers', content: { 'application/json': { schema: SignersSchema } } } },
+    }),
+    (c) =>
+      c.json(
+        {
+          ...(deps.country ? { country: deps.country } : {}),
+          agencies: Object.entries(signers.agencies).map(([id, cr]) => ({ id, subject: subjectOf(cr.certPem) })),
+          citizens: signers.citizen !== undefined,
+          formats: ['xades', 'jades', 'cades'],
+          levels: deps.tsa ? ['B-B', 'B-T'] : ['B-B'],
+          ...(deps.tsa ? { timestampAuthority: deps.tsa.label } : {}),
+        },
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/esig/sign',
+      tags: ['esig'],
+      summary: 'Sign a document as an agency of this node or (Japan) as a citizen with the JPKI signature key',
+      description:
+        "XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys.",
+      request: { body: { required: true, content: { 'application/json': { schema: SignRequestSchema } } } },
+      responses: {
+        200: { description: 'The signature', content: { 'application/json': { schema: SignResponseSchema } } },
+        ...problemResponses(400, 404, 413, 415, 503),
+      },
+    }),
+    async (c) => {
+      requireJson(c.req.header('content-type'));
+      const body = c.req.valid('json');
+      let credential: SigningCredential | undefined;
+      let id: string;
+      if (body.signer.type === 'agency') {
+        id = body.signer.id;
+        credential = Object.hasOwn(signers.agencies, id) ? signers.agencies[id] : undefined;
+        if (!credential)
+          throw new KakehashiError(
+            'esig-signer-not-found',
+            `No agency "${id}" at this node; GET /esig/signers lists them (${Object.keys(signers.agencies).join(', ')}).`,
+          );
+      } else {
+        id = body.signer.personaId;
+        if (!signers.citizen)
+          throw new KakehashiError(
+            'esig-signer-not-found',
+            'Citizens sign only where a JPKI card issuer exists (node JP).',
+          );
+        try {
+          credential = signers.citizen(id);
+        } catch {
+          throw new KakehashiError(
+            'esig-signer-not-found',
+            `No persona "${id}" with a My Number Card at this node; GET /personas lists them.`,
+          );
+        }
+      }
+      const content = decodeContent(body.document, 'document.content');
+      const isXml = content.subarray(0, 64).toString('utf8').trimStart().startsWith('<');
+      const packaging: Packaging = body.packaging ?? (body.format === 'xades' && isXml ? 'enveloped' : 'enveloping');
+      const signed = await signDocument({
+        format: body.format,
+        level: body.level,
+        packaging,
+        credential,
+        content,
+        clock: deps.clock,
+        ...(body.document.mimeType ? { mimeType: body.document.mimeType } : {}),
+        ...(body.document.name ? { detachedName: body.document.name } : {}),
+        ...(deps.tsa ? { tsa: deps.tsa } : {}),
+      });
+      const subject = subjectOf(credential.certPem);
+      trace(
+        c,
+        `esig: ${signed.format} ${signed.level} signature created`,
+        {
+          type: signed.format.toLowerCase(),
+          signer: subject,
+          level: signed.level,
+          packaging,
+          signingTime: signed.signingTime,
+          timestamp: signed.timestamp,
+        },
+        { valid: true },
+      );
+      return c.json(
+        {
+          testOnly: true as const,
+          ...signed,
+          signer: { type: body.signer.type, id, subject, country: /C=([A-Z]{2})/.exec(subject)?.[1] ?? '' },
+        },
+        200,
+      );
+    },
+  );
+}

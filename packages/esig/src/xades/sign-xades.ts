@@ -1,0 +1,217 @@
+import { createSign, randomBytes } from 'node:crypto';
+import { KakehashiError, parseXml } from '@kakehashi/core';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { create } from 'xmlbuilder2';
+import { XADES_NS, XADES_SIGNED_PROPERTIES_TYPE, XML_DIGEST_URI, XMLDSIG } from '../common/algorithms.ts';
+import { issuerSerialDer, pemToDer, type SigningCredential, sha } from '../common/certificates.ts';
+import type { Packaging } from '../validate/signature-facts.ts';
+import { canonicalize } from './c14n.ts';
+
+export interface SignXadesInput {
+  credential: SigningCredential;
+  /** The document: XML text for enveloped/enveloping XML content, any bytes for detached or base64 enveloping. */
+  content: Uint8Array;
+  packaging: Packaging;
+  mimeType?: string;
+  /** The Reference URI of detached content (default `document`). */
+  detachedName?: string;
+  signingTime: Date;
+  /** Adds a signature time-stamp over the canonicalized SignatureValue (level B-T). */
+  timestamp?: (covered: Buffer) => Promise<Buffer>;
+  /** Largest XML document accepted, bytes (default 8 MiB). */
+  maxXmlBytes?: number;
+}
+
+const B64 = 'http://www.w3.org/2000/09/xmldsig#base64';
+
+function b64Lines(der: Buffer): string {
+  return der.toString('base64');
+}
+
+function isXml(content: Uint8Array): boolean {
+  const head = Buffer.from(content.subarray(0, 64))
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  return head.startsWith('<');
+}
+
+/**
+ * Creates a XAdES baseline signature (ETSI EN 319 132-1): B-B with SigningTime, SigningCertificateV2 (SHA-256
+ * of the signer certificate with IssuerSerialV2) and DataObjectFormat in SignedProperties; B-T adds a
+ * SignatureTimeStamp over the exclusive-canonical SignatureValue element.
+ *
+ * Packaging: `enveloped` (ds:Signature appended to the XML document's root, Reference URI "" with the
+ * enveloped-signature and exclusive c14n transforms), `enveloping` (the content inside a ds:Object — XML as is,
+ * anything else base64 — referenced by Id), `detached` (a Reference to an external URI over the raw bytes).
+ * Algorithms: RSA-SHA256, SHA-256 digests, exclusive c14n. The signer's certificate and chain are in KeyInfo.
+ * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31913201/ §4, §5.2
+ */
+export async function signXades(input: SignXadesInput): Promise<string> {
+  const id = randomBytes(8).toString('hex');
+  const sigId = `sig-${id}`;
+  const spId = `xades-${id}`;
+  const refId = `ref-${id}`;
+  const objId = `content-${id}`;
+  const certDer = pemToDer(input.credential.certPem);
+  const limit = input.maxXmlBytes ?? 8 * 1024 * 1024;
+
+  let doc: Document;
+  let parent: Element | undefined;
+  let dataUri: string;
+  const contentIsXml = isXml(input.content);
+  if (input.packaging === 'enveloped') {
+    if (!contentIsXml)
+      throw new KakehashiError(
+        'esig-packaging-unsupported',
+        'An enveloped XAdES signature needs an XML document; use enveloping or detached for other content.',
+      );
+    doc = parseXml(input.content, { maxBytes: limit });
+    parent = doc.documentElement;
+    dataUri = '';
+  } else {
+    doc = new DOMParser().parseFromString(
+      `<ds:Signature xmlns:ds="${XMLDSIG.ns}"/>`,
+      'application/xml',
+    ) as unknown as Document;
+    dataUri = input.packaging === 'enveloping' ? `#${objId}` : (input.detachedName ?? 'document');
+    if (input.packaging === 'detached' && (/^#/.test(dataUri) || dataUri === '' || /[\s"<>]/.test(dataUri))) {
+      throw new KakehashiError(
+        'validation-failed',
+        'The detached name must be a relative URI without spaces, quotes or a leading "#".',
+      );
+    }
+  }
+
+  // The signature skeleton, built with xmlbuilder2; digests and the signature value are filled in below.
+  const signedInfoXml = create({ version: '1.0' })
+    .ele(XMLDSIG.ns, 'ds:Signature', { Id: sigId })
+    .ele('ds:SignedInfo')
+    .ele('ds:CanonicalizationMethod', { Algorithm: XMLDSIG.excC14n })
+    .up()
+    .ele('ds:SignatureMethod', { Algorithm: XMLDSIG.rsaSha256 })
+    .up();
+  const dataRefXml = signedInfoXml.ele('ds:Reference', { Id: refId, URI: dataUri });
+  if (input.packaging === 'enveloped') {
+    const t = dataRefXml.ele('ds:Transforms');
+    t.ele('ds:Transform', { Algorithm: XMLDSIG.enveloped });
+    t.ele('ds:Transform', { Algorithm: XMLDSIG.excC14n });
+  } else if (input.packaging === 'enveloping') {
+    dataRefXml.ele('ds:Transforms').ele('ds:Transform', { Algorithm: XMLDSIG.excC14n });
+  }
+  dataRefXml.ele('ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 });
+  dataRefXml.ele('ds:DigestValue');
+  const sigXml = signedInfoXml
+    .ele('ds:Reference', { Type: XADES_SIGNED_PROPERTIES_TYPE, URI: `#${spId}` })
+    .ele('ds:Transforms')
+    .ele('ds:Transform', { Algorithm: XMLDSIG.excC14n })
+    .up()
+    .up()
+    .ele('ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 })
+    .up()
+    .ele('ds:DigestValue')
+    .up()
+    .up()
+    .up()
+    .ele('ds:SignatureValue', { Id: `value-${id}` })
+    .up()
+    .ele('ds:KeyInfo')
+    .ele('ds:X509Data')
+    .ele('ds:X509Certificate')
+    .txt(b64Lines(certDer))
+    .up();
+  for (const c of input.credential.chainPem)
+    sigXml
+      .ele('ds:X509Certificate')
+      .txt(b64Lines(pemToDer(c)))
+      .up();
+  const signature = sigXml.up().up();
+  const qp = signature.ele('ds:Object').ele(XADES_NS, 'xades:QualifyingProperties', { Target: `#${sigId}` });
+  const sp = qp.ele('xades:SignedProperties', { Id: spId });
+  const ssp = sp.ele('xades:SignedSignatureProperties');
+  ssp.ele('xades:SigningTime').txt(input.signingTime.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const cert = ssp.ele('xades:SigningCertificateV2').ele('xades:Cert');
+  const digest = cert.ele('xades:CertDigest');
+  digest.ele(XMLDSIG.ns, 'ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 });
+  digest.ele(XMLDSIG.ns, 'ds:DigestValue').txt(sha('sha256', certDer).toString('base64'));
+  cert.ele('xades:IssuerSerialV2').txt(issuerSerialDer(certDer).toString('base64'));
+  sp.ele('xades:SignedDataObjectProperties')
+    .ele('xades:DataObjectFormat', { ObjectReference: `#${refId}` })
+    .ele('xades:MimeType')
+    .txt(input.mimeType ?? (contentIsXml ? 'text/xml' : 'application/octet-stream'));
+  if (input.packaging === 'enveloping') {
+    const obj = signature.ele('ds:Object', { Id: objId });
+    if (contentIsXml) {
+      const inner = parseXml(input.content, { maxBytes: limit });
+      obj.att('MimeType', input.mimeType ?? 'text/xml');
+      obj.import(create(new XMLSerializer().serializeToString(inner.documentElement)));
+    } else {
+      obj.att('MimeType', input.mimeType ?? 'application/octet-stream').att('Encoding', B64);
+      obj.txt(Buffer.from(input.content).toString('base64'));
+    }
+  }
+  const sigDoc = new DOMParser().parseFromString(
+    signature.end({ headless: true }),
+    'application/xml',
+  ) as unknown as Document;
+  let sigEl: Element;
+  if (parent) {
+    sigEl = doc.importNode(sigDoc.documentElement, true) as Element;
+    parent.appendChild(sigEl);
+  } else {
+    doc = sigDoc;
+    sigEl = doc.documentElement;
+  }
+
+  const byLocal = (el: Element, local: string): Element[] => {
+    const out: Element[] = [];
+    const all = el.getElementsByTagNameNS('*', local);
+    for (let i = 0; i < all.length; i++) out.push(all.item(i) as Element);
+    return out;
+  };
+  const [dataRef, spRef] = byLocal(sigEl, 'Reference');
+  const spEl = byLocal(sigEl, 'SignedProperties')[0] as Element;
+  let dataDigest: Buffer;
+  if (input.packaging === 'enveloped') {
+    const root = doc.documentElement;
+    const next = sigEl.nextSibling;
+    root.removeChild(sigEl);
+    dataDigest = sha('sha256', canonicalize(root, XMLDSIG.excC14n));
+    root.insertBefore(sigEl, next);
+  } else if (input.packaging === 'enveloping') {
+    const obj = byLocal(sigEl, 'Object').find((o) => o.getAttribute('Id') === objId) as Element;
+    dataDigest = sha('sha256', canonicalize(obj, XMLDSIG.excC14n));
+  } else dataDigest = sha('sha256', input.content);
+  const setDigest = (ref: Element | undefined, value: Buffer) => {
+    const dv = byLocal(ref as Element, 'DigestValue')[0] as Element;
+    dv.appendChild(doc.createTextNode(value.toString('base64')));
+  };
+  setDigest(dataRef, dataDigest);
+  setDigest(spRef, sha('sha256', canonicalize(spEl, XMLDSIG.excC14n)));
+  const signedInfo = byLocal(sigEl, 'SignedInfo')[0] as Element;
+  const signer = createSign('sha256');
+  signer.update(canonicalize(signedInfo, XMLDSIG.excC14n));
+  const value = signer.sign(input.credential.privateKey);
+  const valueEl = byLocal(sigEl, 'SignatureValue')[0] as Element;
+  valueEl.appendChild(doc.createTextNode(value.toString('base64')));
+
+  if (input.timestamp) {
+    const token = await input.timestamp(Buffer.from(canonicalize(valueEl, XMLDSIG.excC14n), 'utf8'));
+    const qpEl = byLocal(sigEl, 'QualifyingProperties')[0] as Element;
+    const usp = doc.createElementNS(XADES_NS, 'xades:UnsignedProperties');
+    const ussp = doc.createElementNS(XADES_NS, 'xades:UnsignedSignatureProperties');
+    const tst = doc.createElementNS(XADES_NS, 'xades:SignatureTimeStamp');
+    tst.setAttribute('Id', `tst-${id}`);
+    const cm = doc.createElementNS(XMLDSIG.ns, 'ds:CanonicalizationMethod');
+    cm.setAttribute('Algorithm', XMLDSIG.excC14n);
+    const enc = doc.createElementNS(XADES_NS, 'xades:EncapsulatedTimeStamp');
+    enc.appendChild(doc.createTextNode(token.toString('base64')));
+    tst.appendChild(cm);
+    tst.appendChild(enc);
+    ussp.appendChild(tst);
+    usp.appendChild(ussp);
+    qpEl.appendChild(usp);
+  }
+  const out = new XMLSerializer().serializeToString(doc as unknown as Node);
+  return out.startsWith('<?xml') ? out : `<?xml version="1.0" encoding="UTF-8"?>\n${out}`;
+}

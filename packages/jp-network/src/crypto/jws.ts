@@ -1,0 +1,76 @@
+import { createHash, createPublicKey, sign, verify, X509Certificate } from 'node:crypto';
+import { KakehashiError, x5cToPem } from '@kakehashi/core';
+import type { JpCredential } from '../deps.ts';
+
+const b64u = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+
+function pemToB64(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+/** SHA-256 fingerprint (hex) of a PEM certificate: how parties pin each other's certificates. */
+export function certFingerprint(pem: string): string {
+  return new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
+}
+
+/**
+ * Signs `payload` as a compact JWS (RS256) carrying the signer's certificate chain in `x5c`.
+ * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1.6 (x5c)
+ */
+export function signJws(payload: Record<string, unknown>, cred: JpCredential, typ: string): string {
+  const header = { alg: 'RS256', typ, x5c: [cred.certPem, ...cred.chainPem].map(pemToB64) };
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
+  return `${input}.${b64u(sign('sha256', Buffer.from(input), cred.privateKey))}`;
+}
+
+export interface VerifiedJws {
+  payload: Record<string, unknown>;
+  certPem: string;
+  chainPem: string[];
+}
+
+/**
+ * Verifies the structure and signature of a compact JWS with the key of its own `x5c` leaf. RS256 only (the
+ * algorithm is fixed here, never taken from the header); no `crit`, `jwk`, `jku`, `x5u`. The caller must then
+ * pin the leaf certificate and validate its chain — a signature by an embedded key proves nothing alone.
+ * @see https://www.rfc-editor.org/rfc/rfc8725#section-3.1
+ */
+export function verifyJwsSignature(token: string, typ: string): VerifiedJws {
+  const fail = (why: string): never => {
+    throw new KakehashiError('jp-agency-unauthenticated', `The signature is not acceptable: ${why}.`, {
+      rule: 'RFC 7515 / RFC 8725',
+    });
+  };
+  if (typeof token !== 'string' || token.length > 40_000) fail('missing or oversized');
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) fail('not a compact JWS');
+  const [h, p, s] = parts as [string, string, string];
+  let header: Record<string, unknown>;
+  let payload: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+  } catch {
+    return fail('header or payload is not JSON');
+  }
+  if (!header || typeof header !== 'object' || !payload || typeof payload !== 'object') fail('not JSON objects');
+  if (header.alg !== 'RS256') fail('alg must be RS256');
+  if (header.typ !== typ) fail(`typ must be ${typ}`);
+  for (const k of ['crit', 'jwk', 'jku', 'x5u']) if (k in header) fail(`header member ${k} is refused`);
+  const x5c = Array.isArray(header.x5c) ? header.x5c.map(x5cToPem) : [];
+  if (x5c.length === 0 || x5c.length > 4 || x5c.some((x) => x === undefined)) fail('x5c missing or malformed');
+  const [certPem, ...chainPem] = x5c as string[];
+  let ok = false;
+  try {
+    ok = verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey(certPem as string), Buffer.from(s, 'base64url'));
+  } catch {
+    ok = false;
+  }
+  if (!ok) fail('the signature does not verify');
+  return { payload, certPem: certPem as string, chainPem };
+}
+
+/** base64url SHA-256 of a request body: binds a request signature to the exact body sent. */
+export function bodyHash(body: string): string {
+  return createHash('sha256').update(body).digest('base64url');
+}

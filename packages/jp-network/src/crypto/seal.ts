@@ -1,0 +1,93 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
+import { KakehashiError } from '@kakehashi/core';
+
+const INFO = 'kakehashi/jp-network/e2e/v1';
+const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+/** An intermediary server's end-to-end key pair (X25519). */
+export interface E2eKeyPair {
+  privateKey: KeyObject;
+  /** Raw public key, base64url (32 bytes). */
+  publicKey: string;
+}
+
+/** The X25519 key pair for 32 bytes of secret material (derived from the seed: reproducible, TEST ONLY). */
+export function e2eKeyPairFrom(secret: Buffer): E2eKeyPair {
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_X25519_PREFIX, secret.subarray(0, 32)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  return { privateKey, publicKey: rawPublic(createPublicKey(privateKey)) };
+}
+
+function rawPublic(key: KeyObject): string {
+  const jwk = key.export({ format: 'jwk' }) as { x?: string };
+  return jwk.x as string;
+}
+
+function publicFromRaw(x: string): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+}
+
+function kdf(shared: Buffer, epk: string, rpk: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', shared, Buffer.from(`${epk}.${rpk}`), INFO, 32));
+}
+
+/**
+ * Seals `plaintext` for the holder of `recipientPublicKey`: ephemeral-static X25519, HKDF-SHA256, AES-256-GCM,
+ * with `context` (e.g. the request id and direction) as associated data, so a sealed payload cannot be replayed
+ * into another exchange. Format: `e2e1.<epk>.<iv>.<ciphertext>.<tag>` (base64url). The network relays it
+ * without being able to read it.
+ * @see https://www.rfc-editor.org/rfc/rfc7748 (X25519), https://www.rfc-editor.org/rfc/rfc5869 (HKDF)
+ */
+export function seal(plaintext: string, recipientPublicKey: string, context: string): string {
+  const eph = generateKeyPairSync('x25519');
+  const epk = rawPublic(eph.publicKey);
+  const key = kdf(
+    diffieHellman({ privateKey: eph.privateKey, publicKey: publicFromRaw(recipientPublicKey) }),
+    epk,
+    recipientPublicKey,
+  );
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(context));
+  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [
+    'e2e1',
+    epk,
+    iv.toString('base64url'),
+    ct.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
+}
+
+/** Opens a payload sealed with {@link seal}; `jp-e2e-failed` when it is not for this key or context. */
+export function open(sealed: string, keys: E2eKeyPair, context: string): string {
+  const parts = typeof sealed === 'string' ? sealed.split('.') : [];
+  if (parts.length !== 5 || parts[0] !== 'e2e1' || parts.slice(1).some((p) => !/^[A-Za-z0-9_-]*$/.test(p)))
+    throw new KakehashiError('jp-e2e-failed', 'The sealed payload is not in the e2e1 format.');
+  const [, epk, iv, ct, tag] = parts as [string, string, string, string, string];
+  try {
+    const key = kdf(diffieHellman({ privateKey: keys.privateKey, publicKey: publicFromRaw(epk) }), epk, keys.publicKey);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    throw new KakehashiError(
+      'jp-e2e-failed',
+      'The sealed payload does not open with this key and context (sealed for another party or exchange, or altered).',
+    );
+  }
+}

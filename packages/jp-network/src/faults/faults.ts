@@ -1,0 +1,72 @@
+import { KakehashiError } from '@kakehashi/core';
+
+/**
+ * The incidents Japan's network can reproduce, each off by default. When one is on, the failure it names
+ * happens; when it is off, the safeguard beside it prevents or detects it. One table, not scattered `if`s.
+ * @see ../../../../shared/design/jp-cooperation-network.md ("Incidents worth simulating"), property 11
+ */
+export const JP_FAULTS = {
+  'partial-match-enrolment': {
+    incident: '2023 mis-linking: insurers matched members on name + date of birth only and linked strangers',
+    whenOn: 'J-LIS resolves a code request on name + date of birth alone (first match wins)',
+    safeguard: 'strict four-fact match (name, date of birth, gender, address), ambiguity refused',
+  },
+  'stale-session-write': {
+    incident: 'shared help-desk terminals left logged in: benefit accounts registered to the wrong person',
+    whenOn: 'a portal write action is accepted on the session alone',
+    safeguard: 're-authentication with the card, bound to the session subject, for every write',
+  },
+  'concurrent-issuance-crossing': {
+    incident: 'convenience-store certificate printers handed out other people’s certificates under concurrency',
+    whenOn: 'the kiosk uses one shared print spool slot across concurrent jobs',
+    safeguard: 'job-scoped state, a per-subject lock and a final check that the certificate is the card holder’s',
+  },
+  'agency-table-leak': {
+    incident: '2015 pension breach: an agency table copied out and stolen',
+    whenOn: 'an agency’s whole table can be exported (GET /admin/jp/incidents/agency-table-leak/{agencyId})',
+    safeguard:
+      'the table holds only that agency’s own codes (no My Number, no resident record code, no join key); rotating the agency key retires the leaked codes',
+  },
+  'network-key-leak': {
+    incident: 'compromise of the network’s keys',
+    whenOn: 'the custodian’s raw link and master keys can be exported (GET /admin/jp/incidents/network-key-leak)',
+    safeguard: 'no API returns a raw key; rotating the master key and every agency key contains the blast radius',
+  },
+  'index-wrong-mapping': {
+    incident: 'a corrupted code index maps a code to another person',
+    whenOn: 'translation resolves a requester code to the link id of another index row',
+    safeguard: 'reconciliation: both codes are recomputed from the resolved link id and must match the index',
+  },
+} as const;
+
+export type JpFaultName = keyof typeof JP_FAULTS;
+
+/** The switches, in memory (reset turns them all off). */
+export class JpFaults {
+  readonly #on = new Set<JpFaultName>();
+
+  isOn(name: JpFaultName): boolean {
+    return this.#on.has(name);
+  }
+
+  set(name: string, enabled: boolean): void {
+    if (!(name in JP_FAULTS))
+      throw new KakehashiError('not-found', `No fault "${name.slice(0, 60)}"; GET /admin/jp/faults lists them.`, {
+        extra: { known: Object.keys(JP_FAULTS) },
+      });
+    if (enabled) this.#on.add(name as JpFaultName);
+    else this.#on.delete(name as JpFaultName);
+  }
+
+  clear(): void {
+    this.#on.clear();
+  }
+
+  list() {
+    return (Object.keys(JP_FAULTS) as JpFaultName[]).map((name) => ({
+      name,
+      enabled: this.#on.has(name),
+      ...JP_FAULTS[name],
+    }));
+  }
+}
