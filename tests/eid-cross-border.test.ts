@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startTestFederation, type TestFederation } from './support/federation.ts';
+import { ADMIN, json, startTestFederation, type TestFederation } from './support/federation.ts';
 
 const COUNTRIES = ['AT', 'DE', 'EE', 'ES', 'FR', 'IT', 'JP'];
 const DEMO = { id: 'kakehashi-demo-rp', secret: 'kakehashi-demo-secret' };
@@ -159,6 +159,20 @@ describe('cross-border eID through the hub (OIDC), every pair of nodes', () => {
       true,
     );
     expect(all.some((e) => e.component === 'hub' && e.operation.startsWith('eid relay: ID token'))).toBe(true);
+  });
+
+  it("gives a Japanese citizen the PersonIdentifier of Japan's Cooperation Network (from the link id)", async () => {
+    const r = await crossBorderLogin('JP', 'DE', 'jp-003');
+    const t = await client.authorizationCodeGrant(r.config, r.final as URL, {
+      pkceCodeVerifier: r.verifier,
+      expectedState: r.state,
+      expectedNonce: r.nonce,
+    });
+    const { body } = await json<{ personIdentifier: string }>(
+      f.fetch(`${f.urls.nodes.JP}/admin/jp/xborder/jp-003?destination=DE`, { headers: ADMIN }),
+    );
+    expect(body.personIdentifier).toMatch(/^JP\/DE\/[A-Za-z0-9_-]{43}$/);
+    expect((t.claims() as Record<string, unknown>).eidas_person_identifier).toBe(body.personIdentifier);
   });
 
   it('keeps a browser login (no traceparent header) in one trace across the three origins', async () => {

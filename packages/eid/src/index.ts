@@ -44,7 +44,12 @@ export type { FederationDeps, FederationPeer } from './connector/federation-deps
 export { buildDiscovery } from './discovery/build-discovery.ts';
 export { OAUTH_ERROR_BY_CODE, type OAuthErrorName, oauthError } from './errors/oauth-error.ts';
 export { customIdentity, identityFromPersona } from './id-token/build-identity.ts';
-export { buildIdentityClaims, IDENTITY_CLAIMS, type IdentityClaims } from './id-token/build-identity-claims.ts';
+export {
+  buildIdentityClaims,
+  IDENTITY_CLAIMS,
+  type IdentityClaims,
+  type SubjectIdentifiers,
+} from './id-token/build-identity-claims.ts';
 export { ID_TOKEN_TTL_SECONDS } from './id-token/sign-id-token.ts';
 export type { AuthenticatedIdentity } from './id-token/z-identity.ts';
 export { buildSigningKeys, type SigningKey } from './keys/build-jwks.ts';

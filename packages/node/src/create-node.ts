@@ -17,6 +17,7 @@ import {
   requireJson,
   x5cToPem,
 } from '@kakehashi/core';
+import { createHubDiscovery, mountAccessPoint } from '@kakehashi/edelivery';
 import {
   type CardLoginDeps,
   type ClientRegistrationInput,
@@ -26,8 +27,8 @@ import {
   mountSaml,
   mountSamlResponseValidation,
   resetEidState,
+  type SubjectIdentifiers,
 } from '@kakehashi/eid';
-import { createHubDiscovery, mountAccessPoint } from '@kakehashi/edelivery';
 import { createTimestampAuthority, mountSignatureService, mountTimestampAuthority } from '@kakehashi/esig';
 import { type CooperationNetwork, mountCooperationNetwork } from '@kakehashi/jp-network';
 import type { Persona } from '@kakehashi/personas';
@@ -155,9 +156,24 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     resets.push(() => jp.reset());
   }
 
+  // Japan: PersonIdentifier and pairwise sub derive from the Cooperation Network's link id (never My Number);
+  // custom identities (not residents) keep the node's own construction.
+  const identifiers: SubjectIdentifiers | undefined = jpNetwork
+    ? {
+        personIdentifier: (id, dest) =>
+          isResident(id) ? jpNetwork?.xborderIdentifiers.personIdentifier(id, dest) : undefined,
+        pairwiseSubject: (id, sector) =>
+          isResident(id) ? jpNetwork?.xborderIdentifiers.pairwiseSubject(id, sector) : undefined,
+      }
+    : undefined;
+  function isResident(subjectId: string): boolean {
+    return deps.personas.some((p) => p.id === subjectId);
+  }
+
   // ---- eID: the OpenID Connect provider (issuer = the node origin) -------------------------------------
   mountOidcProvider(app, {
     ...deps,
+    ...(identifiers ? { identifiers } : {}),
     issuer: deps.publicUrl,
     country: profile.code,
     loa: profile.loa,
@@ -266,6 +282,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     signing: deps.credentials.signing,
     encryption: deps.credentials.encryption,
     organizationName: info.name,
+    ...(identifiers ? { personIdentifier: identifiers.personIdentifier } : {}),
     registeredNodes: samlRegisteredNodes,
     validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
   });
@@ -347,7 +364,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
       samlSpMetadata: `${url}/saml/sp/metadata`,
       as4: `${url}/as4`,
     },
-    capabilities: ['eid', 'edelivery'],
+    capabilities: ['eid', 'esig', 'edelivery'],
     services: profile.services.map((s) => ({
       id: s.id,
       name: s.name,

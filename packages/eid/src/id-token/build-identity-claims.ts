@@ -35,22 +35,37 @@ export interface IdentityClaims {
   eidas_given_name_latin?: string;
 }
 
+/**
+ * Identifiers a country builds its own way (Japan: from the Cooperation Network's link id, through its key
+ * custodian). Each answers undefined for a subject it does not know (a custom identity), and the node's own keyed
+ * construction is used instead.
+ */
+export interface SubjectIdentifiers {
+  personIdentifier(subjectId: string, destinationCountry: string): string | undefined;
+  pairwiseSubject(subjectId: string, sector: string): string | undefined;
+}
+
 export function buildIdentityClaims(opts: {
   keys: Pick<EidKeys, 'pairwiseKey' | 'personIdKey'>;
   country: string;
   destination: string;
   sector: string;
   identity: AuthenticatedIdentity;
+  /** A national construction that replaces the node's own (Japan: derived from the Cooperation Network's link id). */
+  identifiers?: SubjectIdentifiers | undefined;
 }): IdentityClaims {
   const { identity } = opts;
   return {
-    sub: computePairwiseSub(opts.keys.pairwiseKey, identity.subjectId, opts.sector),
+    sub:
+      opts.identifiers?.pairwiseSubject(identity.subjectId, opts.sector) ??
+      computePairwiseSub(opts.keys.pairwiseKey, identity.subjectId, opts.sector),
     family_name: identity.familyName,
     given_name: identity.givenName,
     birthdate: identity.birthdate,
     // A foreign citizen keeps the PersonIdentifier their own country issued for this node's country.
     eidas_person_identifier:
       identity.foreign?.personIdentifier ??
+      opts.identifiers?.personIdentifier(identity.subjectId, opts.destination) ??
       computePersonIdentifier(opts.keys.personIdKey, opts.country, opts.destination, identity.subjectId),
     ...(identity.familyNameLatin ? { eidas_family_name_latin: identity.familyNameLatin } : {}),
     ...(identity.givenNameLatin ? { eidas_given_name_latin: identity.givenNameLatin } : {}),

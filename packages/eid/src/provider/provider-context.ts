@@ -5,6 +5,7 @@ import type { CardLoginDeps } from '../card/card-login.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { ClientRegistrationInput } from '../clients/z-client.ts';
 import type { FederationDeps } from '../connector/federation-deps.ts';
+import type { SubjectIdentifiers } from '../id-token/build-identity-claims.ts';
 import type { SigningKey } from '../keys/build-jwks.ts';
 import type { EidKeys } from '../keys/derive-keys.ts';
 
@@ -25,6 +26,8 @@ export interface OidcProviderDeps extends ComponentDeps {
   federation?: FederationDeps;
   /** Japan: login with the Individual Number Card's user-authentication certificate. */
   card?: CardLoginDeps;
+  /** A national construction of PersonIdentifier and pairwise `sub` (Japan's, from the link id). */
+  identifiers?: SubjectIdentifiers;
 }
 
 /** The provider's resolved state, shared by its handlers. */

@@ -81,7 +81,7 @@ export interface SamlDeps extends ComponentDeps {
    * Override of the PersonIdentifier (`CC/DEST/opaque`) for a persona and destination country; default the keyed
    * {@link computePersonIdentifier}. Japan's node supplies its own construction.
    */
-  personIdentifier?(personaId: string, destinationCountry: string): string;
+  personIdentifier?(personaId: string, destinationCountry: string): string | undefined;
 }
 
 export interface SamlMount {

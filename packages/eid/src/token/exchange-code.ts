@@ -85,6 +85,7 @@ export async function exchangeCode(
     destination: client.registration.country ?? ctx.deps.country,
     sector: grant.sector,
     identity: grant.identity,
+    identifiers: ctx.deps.identifiers,
   });
   const claims = {
     iss: ctx.issuer,
