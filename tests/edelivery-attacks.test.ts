@@ -1,4 +1,4 @@
-import { createMemoryLogger } from '@kakehashi/core';
+import { createMemoryLogger, parseXml } from '@kakehashi/core';
 import {
   accessPointPartyId,
   buildMultipart,
@@ -11,9 +11,8 @@ import {
   type UserMessage,
 } from '@kakehashi/edelivery';
 import { loadTrustMaterial } from '@kakehashi/federation';
-import { parseXml } from '@kakehashi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, json, startTestFederation, TRUST_CACHE, type TestFederation } from './support/federation.ts';
+import { ADMIN, json, startTestFederation, type TestFederation, TRUST_CACHE } from './support/federation.ts';
 
 /**
  * The AS4 rows of the attack catalogue (shared/design/attack-catalogue.md E1–E9), one test each, against a real
@@ -30,7 +29,13 @@ describe('eDelivery attack catalogue E1–E9', () => {
     f = await startTestFederation({ countries: ['DE', 'JP'] });
     de = f.urls.nodes.DE as string;
     jp = f.urls.nodes.JP as string;
-    creds = await loadTrustMaterial({ seed: 'kakehashi-test', countries: ['DE', 'JP'], cacheDir: TRUST_CACHE, hubUrl: f.urls.hub, logger: createMemoryLogger('error') });
+    creds = await loadTrustMaterial({
+      seed: 'kakehashi-test',
+      countries: ['DE', 'JP'],
+      cacheDir: TRUST_CACHE,
+      hubUrl: f.urls.hub,
+      logger: createMemoryLogger('error'),
+    });
   }, 120_000);
   afterAll(async () => {
     await f?.dispose();
@@ -97,16 +102,20 @@ describe('eDelivery attack catalogue E1–E9', () => {
     }
     if (c.editXml) xml = c.editXml(xml);
     if (c.editSent) sent = c.editSent(sent);
-    return { um, mime: buildMultipart(xml, sent.map((a) => ({ ...a, contentType: 'application/octet-stream' }))) };
-  };
-  const post = async (mime: { contentType: string; body: Buffer }) => {
-    const res = await f.fetch(`${jp}/as4`, { method: 'POST', headers: { 'content-type': mime.contentType }, body: new Uint8Array(mime.body) });
-    const text = await res.text();
-    const env = parseEnvelope(parseXml(text.includes('env:Fault') ? '<x/>' : text, {}) as Document);
-    return { status: res.status, text, signal: env.signal };
+    return {
+      um,
+      mime: buildMultipart(
+        xml,
+        sent.map((a) => ({ ...a, contentType: 'application/octet-stream' })),
+      ),
+    };
   };
   const postRaw = async (mime: { contentType: string; body: Buffer }) => {
-    const res = await f.fetch(`${jp}/as4`, { method: 'POST', headers: { 'content-type': mime.contentType }, body: new Uint8Array(mime.body) });
+    const res = await f.fetch(`${jp}/as4`, {
+      method: 'POST',
+      headers: { 'content-type': mime.contentType },
+      body: new Uint8Array(mime.body),
+    });
     return { status: res.status, text: await res.text() };
   };
   const errorCode = async (c: Craft) => {
@@ -137,7 +146,11 @@ describe('eDelivery attack catalogue E1–E9', () => {
     return r.body.messageId;
   };
   const statusOf = async (id: string) =>
-    (await json<{ status: string; attempts: number; lastError: string | null; nextAttemptAt: string | null }>(f.fetch(`${de}/edelivery/messages/${encodeURIComponent(id)}?direction=out`))).body;
+    (
+      await json<{ status: string; attempts: number; lastError: string | null; nextAttemptAt: string | null }>(
+        f.fetch(`${de}/edelivery/messages/${encodeURIComponent(id)}?direction=out`),
+      )
+    ).body;
 
   it('a well-formed crafted message is accepted (the baseline the attacks below deviate from)', async () => {
     const { mime } = craft();
@@ -185,7 +198,9 @@ describe('eDelivery attack catalogue E1–E9', () => {
     const second = await postRaw(mime);
     expect(parseEnvelope(parseXml(first.text)).signal?.receipt).toBeDefined();
     expect(second.text).toBe(first.text);
-    const inbox = await json<{ messages: { messageId: string; duplicatesEliminated: number }[] }>(f.fetch(`${jp}/edelivery/inbox?limit=1000`));
+    const inbox = await json<{ messages: { messageId: string; duplicatesEliminated: number }[] }>(
+      f.fetch(`${jp}/edelivery/inbox?limit=1000`),
+    );
     const copies = inbox.body.messages.filter((m) => m.messageId === um.messageId);
     expect(copies).toHaveLength(1);
     expect(copies[0]?.duplicatesEliminated).toBe(1);
@@ -208,7 +223,13 @@ describe('eDelivery attack catalogue E1–E9', () => {
   });
 
   it('E5: a tampered or swapped attachment, or a PartInfo without a signed reference, is rejected', async () => {
-    const flip = await errorCode({ editSent: (a) => a.map((x) => ({ ...x, body: Buffer.concat([x.body.subarray(0, 20), Buffer.from([x.body[20]! ^ 1]), x.body.subarray(21)]) })) });
+    const flip = await errorCode({
+      editSent: (a) =>
+        a.map((x) => ({
+          ...x,
+          body: Buffer.concat([x.body.subarray(0, 20), Buffer.from([x.body[20]! ^ 1]), x.body.subarray(21)]),
+        })),
+    });
     expect(flip.code).toBe('EBMS:0102');
     const two = header({
       parts: [
@@ -233,15 +254,25 @@ describe('eDelivery attack catalogue E1–E9', () => {
     const unsignedPart = await errorCode({ signAttachments: false });
     expect(unsignedPart.code).toBe('EBMS:0101');
     expect(unsignedPart.description).toMatch(/cid:p1@attacker is not covered/);
-    const extra = await errorCode({ editSent: (a) => [...a, { contentId: 'extra@attacker', body: Buffer.from('smuggled') }] });
+    const extra = await errorCode({
+      editSent: (a) => [...a, { contentId: 'extra@attacker', body: Buffer.from('smuggled') }],
+    });
     expect(extra.code).toBe('EBMS:0007');
   });
 
   it('E6: service/action/parties in no P-Mode → EBMS:0001/0010; a signer that is not the From party’s registered certificate → EBMS:0010', async () => {
-    expect((await errorCode({ um: header({ service: { value: 'urn:kakehashi:service:unknown', type: 'urn:kakehashi:service-type' } }) })).code).toBe('EBMS:0001');
+    expect(
+      (
+        await errorCode({
+          um: header({ service: { value: 'urn:kakehashi:service:unknown', type: 'urn:kakehashi:service-type' } }),
+        })
+      ).code,
+    ).toBe('EBMS:0001');
     expect((await errorCode({ um: header({ action: 'Unknown' }) })).code).toBe('EBMS:0001');
     const strangerParty = await errorCode({
-      um: header({ from: { partyId: 'kakehashi-ap-xx', partyIdType: EBMS.unregisteredPartyType, role: EBMS.initiatorRole } }),
+      um: header({
+        from: { partyId: 'kakehashi-ap-xx', partyIdType: EBMS.unregisteredPartyType, role: EBMS.initiatorRole },
+      }),
     });
     expect(strangerParty.code).toBe('EBMS:0010');
     const agency = Object.values(creds.nodeCredentials('DE').agencies)[0]!;
@@ -252,10 +283,19 @@ describe('eDelivery attack catalogue E1–E9', () => {
 
   it('E7: an unsigned message, downgraded algorithms, or a payload in clear where encryption is required, is rejected', async () => {
     expect((await errorCode({ sign: false })).code).toBe('EBMS:0103');
-    const sha1sig = await errorCode({ editXml: (x) => x.replace('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#rsa-sha1') });
+    const sha1sig = await errorCode({
+      editXml: (x) =>
+        x.replace('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2000/09/xmldsig#rsa-sha1'),
+    });
     expect(sha1sig.code).toBe('EBMS:0103');
     expect(sha1sig.description).toMatch(/rsa-sha1/);
-    const sha1digest = await errorCode({ editXml: (x) => x.replace('http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue', 'http://www.w3.org/2000/09/xmldsig#sha1"/><ds:DigestValue') });
+    const sha1digest = await errorCode({
+      editXml: (x) =>
+        x.replace(
+          'http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue',
+          'http://www.w3.org/2000/09/xmldsig#sha1"/><ds:DigestValue',
+        ),
+    });
     expect(sha1digest.code).toBe('EBMS:0103');
     const clear = await errorCode({ encrypt: false });
     expect(clear.code).toBe('EBMS:0103');
@@ -287,7 +327,13 @@ describe('eDelivery attack catalogue E1–E9', () => {
 
   it('E9: mustUnderstand smuggling, a missing or an expired WS-Security Timestamp, are rejected', async () => {
     const smuggled = await postRaw(
-      craft({ editXml: (x) => x.replace('<env:Header>', '<env:Header><x:Route xmlns:x="urn:smuggle" env:mustUnderstand="true">elsewhere</x:Route>') }).mime,
+      craft({
+        editXml: (x) =>
+          x.replace(
+            '<env:Header>',
+            '<env:Header><x:Route xmlns:x="urn:smuggle" env:mustUnderstand="true">elsewhere</x:Route>',
+          ),
+      }).mime,
     );
     expect(smuggled.status).toBe(500);
     expect(smuggled.text).toContain('env:MustUnderstand');
@@ -303,10 +349,16 @@ describe('eDelivery attack catalogue E1–E9', () => {
     const wrongType = await postRaw({ contentType: 'application/json', body: Buffer.from('{}') });
     expect(wrongType.status).toBe(415);
     expect(wrongType.text).toContain('env:Fault');
-    const doctype = await postRaw({ contentType: 'application/soap+xml', body: Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>') });
+    const doctype = await postRaw({
+      contentType: 'application/soap+xml',
+      body: Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'),
+    });
     expect(doctype.status).toBe(400);
     expect(doctype.text).toContain('DOCTYPE');
-    const broken = await postRaw({ contentType: 'multipart/related; boundary="zz"; type="application/soap+xml"', body: Buffer.from('garbage') });
+    const broken = await postRaw({
+      contentType: 'multipart/related; boundary="zz"; type="application/soap+xml"',
+      body: Buffer.from('garbage'),
+    });
     expect(broken.status).toBe(200);
     expect(parseEnvelope(parseXml(broken.text)).signal?.errors[0]?.code).toBe('EBMS:0007');
     const notSoap = await postRaw({ contentType: 'application/soap+xml', body: Buffer.from('<a/>') });

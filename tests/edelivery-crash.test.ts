@@ -28,7 +28,12 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
   it(`${N} messages, ${KILLS_PER_SIDE} kills on each side: each delivered exactly once`, async () => {
     const t0 = performance.now();
     const port = portBase();
-    const env = { KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE, KAKEHASHI_SEED: 'kakehashi-test', KAKEHASHI_COUNTRIES: 'DE,JP', KAKEHASHI_HEALTH_INTERVAL_MS: '0' };
+    const env = {
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+      KAKEHASHI_SEED: 'kakehashi-test',
+      KAKEHASHI_COUNTRIES: 'DE,JP',
+      KAKEHASHI_HEALTH_INTERVAL_MS: '0',
+    };
     const dir = (name: string) => {
       const d = mkdtempSync(join(tmpdir(), `kk-crash-${name}-`));
       dirs.push(d);
@@ -41,7 +46,21 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
     const urls = { DE: `http://127.0.0.1:${port + 1}`, JP: `http://127.0.0.1:${port + 2}` };
     const running: Record<'DE' | 'JP', Started | undefined> = { DE: undefined, JP: undefined };
     const start = async (cc: 'DE' | 'JP') => {
-      const p = startCli(['start', '--only', `node:${cc}`, '--hub', hubUrl, '--json', '--port', String(port), '--data-dir', dataDirs[cc]], env);
+      const p = startCli(
+        [
+          'start',
+          '--only',
+          `node:${cc}`,
+          '--hub',
+          hubUrl,
+          '--json',
+          '--port',
+          String(port),
+          '--data-dir',
+          dataDirs[cc],
+        ],
+        env,
+      );
       procs.add(p);
       await p.waitFor((e) => e.event === 'ready' && e.country === cc, 60_000);
       running[cc] = p;
@@ -49,11 +68,15 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
     await Promise.all([start('DE'), start('JP')]);
 
     // Fast reception awareness for the run (persisted in DE's store, so it survives DE's restarts).
-    const pm = (await (await fetch(`${urls.DE}/admin/edelivery/pmodes`, { headers: ADMIN })).json()) as { pmodes: Record<string, unknown>[] };
+    const pm = (await (await fetch(`${urls.DE}/admin/edelivery/pmodes`, { headers: ADMIN })).json()) as {
+      pmodes: Record<string, unknown>[];
+    };
     const put = await fetch(`${urls.DE}/admin/edelivery/pmodes`, {
       method: 'PUT',
       headers: ADMIN,
-      body: JSON.stringify({ pmodes: pm.pmodes.map((p) => ({ ...p, receptionAwareness: { retries: 50, retryIntervalMs: 500, backoff: 1 } })) }),
+      body: JSON.stringify({
+        pmodes: pm.pmodes.map((p) => ({ ...p, receptionAwareness: { retries: 50, retryIntervalMs: 500, backoff: 1 } })),
+      }),
     });
     expect(put.status, await put.clone().text()).toBe(200);
 
@@ -70,10 +93,15 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
           finalRecipient: RECIPIENT,
           payloads: [{ mimeType: 'text/plain', content: content(i) }],
         });
-        for (let attempt = 0; ; attempt++) {
+        for (;;) {
           if (performance.now() - t0 > 90_000) throw new Error('submission did not finish in time');
           try {
-            const res = await fetch(`${urls.DE}/edelivery/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+            const res = await fetch(`${urls.DE}/edelivery/messages`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body,
+              signal: AbortSignal.timeout(5000),
+            });
             if (res.status === 202 || res.status === 200) break;
             if (res.status >= 500) throw new Error('transient'); // the restarted node has not loaded its trust yet
             throw new Error(`submit answered ${res.status}: ${await res.text()}`);
@@ -104,7 +132,11 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
     // Wait (bounded) until the sender has a verified receipt for every message.
     let out: { messageId: string; status: string; attempts: number }[] = [];
     while (performance.now() - t0 < 110_000) {
-      out = ((await (await fetch(`${urls.DE}/edelivery/messages?direction=out&limit=1000`)).json()) as { messages: typeof out }).messages;
+      out = (
+        (await (await fetch(`${urls.DE}/edelivery/messages?direction=out&limit=1000`)).json()) as {
+          messages: typeof out;
+        }
+      ).messages;
       if (out.length === N && out.every((m) => m.status === 'ACKNOWLEDGED')) break;
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -112,9 +144,11 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
     expect(out.map((m) => m.messageId).sort()).toEqual([...ids].sort()); // nothing lost, no MessageId minted twice
     expect(out.filter((m) => m.status !== 'ACKNOWLEDGED')).toEqual([]);
 
-    const received = ((await (await fetch(`${urls.JP}/edelivery/messages?direction=in&limit=1000`)).json()) as {
-      messages: { messageId: string; duplicatesEliminated: number; payloads: { cid: string }[] }[];
-    }).messages;
+    const received = (
+      (await (await fetch(`${urls.JP}/edelivery/messages?direction=in&limit=1000`)).json()) as {
+        messages: { messageId: string; duplicatesEliminated: number; payloads: { cid: string }[] }[];
+      }
+    ).messages;
     const counts = new Map<string, number>();
     for (const m of received) counts.set(m.messageId, (counts.get(m.messageId) ?? 0) + 1);
     expect(received).toHaveLength(N);
@@ -122,7 +156,9 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
     for (const [i, id] of ids.entries()) {
       const m = received.find((x) => x.messageId === id);
       const cid = m?.payloads[0]?.cid as string;
-      const dl = await fetch(`${urls.JP}/edelivery/messages/${encodeURIComponent(id)}/payloads/${encodeURIComponent(cid)}`);
+      const dl = await fetch(
+        `${urls.JP}/edelivery/messages/${encodeURIComponent(id)}/payloads/${encodeURIComponent(cid)}`,
+      );
       expect(Buffer.from(await dl.arrayBuffer()).toString('base64')).toBe(content(i));
     }
     const duplicates = received.reduce((s, m) => s + m.duplicatesEliminated, 0);

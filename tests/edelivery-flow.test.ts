@@ -38,7 +38,11 @@ describe('eDelivery: DE → JP through the hub', () => {
 
   const submit = (body: Record<string, unknown>) =>
     json<Record<string, unknown>>(
-      f.fetch(`${de}/edelivery/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      f.fetch(`${de}/edelivery/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     );
   const pump = (url: string) => json(f.fetch(`${url}/admin/edelivery/pump`, { method: 'POST', headers: ADMIN }));
   const payload = '<QueryRequest xmlns="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0">evidence please</QueryRequest>';
@@ -52,11 +56,15 @@ describe('eDelivery: DE → JP through the hub', () => {
   });
 
   it('node metadata advertises the AS4 endpoint; discovery resolves a participant to it', async () => {
-    const meta = await json<{ metadata: { endpoints: { as4?: string }; capabilities: string[] } }>(f.fetch(`${jp}/metadata`));
+    const meta = await json<{ metadata: { endpoints: { as4?: string }; capabilities: string[] } }>(
+      f.fetch(`${jp}/metadata`),
+    );
     expect(meta.body.metadata.endpoints.as4).toBe(`${jp}/as4`);
     expect(meta.body.metadata.capabilities).toContain('edelivery');
     const d = await json<{ endpoint: string; country: string }>(
-      f.fetch(`${f.urls.hub}/discovery/participants/${encodeURIComponent('urn:kakehashi:participant:jp:national-tax-agency')}?service=urn:kakehashi:service:evidence`),
+      f.fetch(
+        `${f.urls.hub}/discovery/participants/${encodeURIComponent('urn:kakehashi:participant:jp:national-tax-agency')}?service=urn:kakehashi:service:evidence`,
+      ),
     );
     expect(d.body).toMatchObject({ endpoint: `${jp}/as4`, country: 'JP' });
   });
@@ -77,25 +85,42 @@ describe('eDelivery: DE → JP through the hub', () => {
     expect(accepted.body.status).toMatch(/READY_TO_SEND|SEND_ENQUEUED|WAITING_FOR_RECEIPT|ACKNOWLEDGED/);
     await pump(de);
     const status = await json<Record<string, unknown>>(f.fetch(`${de}/edelivery/messages/${encodeURIComponent(id)}`));
-    expect(status.body).toMatchObject({ status: 'ACKNOWLEDGED', attempts: 1, direction: 'out', toParty: 'kakehashi-ap-jp' });
+    expect(status.body).toMatchObject({
+      status: 'ACKNOWLEDGED',
+      attempts: 1,
+      direction: 'out',
+      toParty: 'kakehashi-ap-jp',
+    });
     const history = (status.body.history as { status: string }[]).map((h) => h.status);
     expect(history).toEqual(['READY_TO_SEND', 'SEND_ENQUEUED', 'WAITING_FOR_RECEIPT', 'ACKNOWLEDGED']);
 
     const inbox = await json<{ messages: Record<string, unknown>[] }>(
-      f.fetch(`${jp}/edelivery/inbox?finalRecipient=${encodeURIComponent('urn:kakehashi:participant:jp:national-tax-agency')}`),
+      f.fetch(
+        `${jp}/edelivery/inbox?finalRecipient=${encodeURIComponent('urn:kakehashi:participant:jp:national-tax-agency')}`,
+      ),
     );
     const got = inbox.body.messages.filter((m) => m.messageId === id);
     expect(got).toHaveLength(1);
-    expect(got[0]).toMatchObject({ status: 'RECEIVED', originalSender: 'urn:kakehashi:participant:de:bzst', fromParty: 'kakehashi-ap-de' });
+    expect(got[0]).toMatchObject({
+      status: 'RECEIVED',
+      originalSender: 'urn:kakehashi:participant:de:bzst',
+      fromParty: 'kakehashi-ap-de',
+    });
 
     // The receipt's non-repudiation digests are those of the message JP received (and verified).
-    const received = await json<{ receipt: { nonRepudiationInformation: { uri: string; digestValue: string }[] }; payloads: { cid: string }[] }>(
-      f.fetch(`${jp}/edelivery/messages/${encodeURIComponent(id)}?direction=in`),
+    const received = await json<{
+      receipt: { nonRepudiationInformation: { uri: string; digestValue: string }[] };
+      payloads: { cid: string }[];
+    }>(f.fetch(`${jp}/edelivery/messages/${encodeURIComponent(id)}?direction=in`));
+    const sentNri = (status.body.receipt as { nonRepudiationInformation: { uri: string; digestValue: string }[] })
+      .nonRepudiationInformation;
+    expect(sentNri.map((r) => r.uri).sort()).toEqual(
+      received.body.receipt.nonRepudiationInformation.map((r) => r.uri).sort(),
     );
-    const sentNri = (status.body.receipt as { nonRepudiationInformation: { uri: string; digestValue: string }[] }).nonRepudiationInformation;
-    expect(sentNri.map((r) => r.uri).sort()).toEqual(received.body.receipt.nonRepudiationInformation.map((r) => r.uri).sort());
     for (const r of sentNri) {
-      expect(received.body.receipt.nonRepudiationInformation.find((x) => x.uri === r.uri)?.digestValue).toBe(r.digestValue);
+      expect(received.body.receipt.nonRepudiationInformation.find((x) => x.uri === r.uri)?.digestValue).toBe(
+        r.digestValue,
+      );
     }
     expect(sentNri.some((r) => r.uri.startsWith('cid:'))).toBe(true);
 
@@ -116,10 +141,23 @@ describe('eDelivery: DE → JP through the hub', () => {
 
     const traces = await json<{ traces: { traceId: string }[] }>(f.fetch(`${f.urls.hub}/traces?limit=200`));
     const all = await Promise.all(
-      traces.body.traces.map((t) => json<{ events: { operation: string; artefact?: { messageId?: string } }[] }>(f.fetch(`${f.urls.hub}/traces/${t.traceId}`))),
+      traces.body.traces.map((t) =>
+        json<{ events: { operation: string; artefact?: { messageId?: string } }[] }>(
+          f.fetch(`${f.urls.hub}/traces/${t.traceId}`),
+        ),
+      ),
     );
-    const ops = all.flatMap((t) => t.body.events ?? []).filter((e) => e.artefact?.messageId === id).map((e) => e.operation);
-    expect(ops).toEqual(expect.arrayContaining(['edelivery: submit ExecuteQueryRequest', 'edelivery: send ExecuteQueryRequest (attempt 1)', 'edelivery: received']));
+    const ops = all
+      .flatMap((t) => t.body.events ?? [])
+      .filter((e) => e.artefact?.messageId === id)
+      .map((e) => e.operation);
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        'edelivery: submit ExecuteQueryRequest',
+        'edelivery: send ExecuteQueryRequest (attempt 1)',
+        'edelivery: received',
+      ]),
+    );
   });
 
   it('resubmitting the same MessageId and content is idempotent; other content is a conflict', async () => {
@@ -145,9 +183,17 @@ describe('eDelivery: DE → JP through the hub', () => {
     expect(noPmode.body.code).toBe('edelivery-no-pmode');
     const stranger = await submit(message({ originalSender: 'urn:kakehashi:participant:de:nobody' }));
     expect(stranger.status).toBe(400);
-    const badJson = await json(f.fetch(`${de}/edelivery/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' }));
+    const badJson = await json(
+      f.fetch(`${de}/edelivery/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"a":',
+      }),
+    );
     expect(badJson.body.code).toBe('malformed-json');
-    const wrongType = await json(f.fetch(`${de}/edelivery/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }));
+    const wrongType = await json(
+      f.fetch(`${de}/edelivery/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }),
+    );
     expect(wrongType.status).toBe(415);
     const badB64 = await submit(message({ payloads: [{ mimeType: 'text/plain', content: '@@@' }] }));
     expect(badB64.body.code).toBe('edelivery-payload-invalid');
@@ -157,7 +203,9 @@ describe('eDelivery: DE → JP through the hub', () => {
   });
 
   it('P-Modes are validated at load (admin)', async () => {
-    const cur = await json<{ pmodes: Record<string, unknown>[] }>(f.fetch(`${de}/admin/edelivery/pmodes`, { headers: ADMIN }));
+    const cur = await json<{ pmodes: Record<string, unknown>[] }>(
+      f.fetch(`${de}/admin/edelivery/pmodes`, { headers: ADMIN }),
+    );
     expect(cur.body.pmodes.map((p) => p.id)).toEqual(['kakehashi-evidence', 'kakehashi-notification']);
     const bad = await json(
       f.fetch(`${de}/admin/edelivery/pmodes`, {

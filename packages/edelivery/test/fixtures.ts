@@ -46,6 +46,10 @@ export function hasTool(name: 'openssl' | 'xmllint' | 'xmlsec1'): boolean {
 }
 
 export function run(cmd: string, args: string[], env: Record<string, string> = {}, input?: string | Buffer) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, ...(input !== undefined ? { input } : {}) });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    ...(input !== undefined ? { input } : {}),
+  });
   return { status: r.status ?? -1, output: `${r.stdout ?? ''}${r.stderr ?? ''}`, stdout: r.stdout ?? '' };
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { accessPointPartyId, defaultPModes, EBMS, isEbmsError, loadPModes, matchPMode, retryDelayMs, retryHorizonMs, type UserMessage } from '../src/index.ts';
+import {
+  accessPointPartyId,
+  defaultPModes,
+  EBMS,
+  isEbmsError,
+  loadPModes,
+  matchPMode,
+  retryDelayMs,
+  retryHorizonMs,
+  type UserMessage,
+} from '../src/index.ts';
 
 const parties = ['DE', 'JP'].map(accessPointPartyId);
 const base = () => defaultPModes({ parties });
@@ -38,7 +48,9 @@ describe('P-Modes', () => {
     expect(() => loadPModes([{ ...base()[0], actions: [] }])).toThrow(/actions/);
     expect(() => loadPModes([base()[0], base()[0]])).toThrow(/Two P-Modes have the id/);
     expect(() => loadPModes([base()[0], { ...base()[0], id: 'other' }])).toThrow(/ambiguous/);
-    expect(() => loadPModes([{ ...base()[0], receptionAwareness: { retries: 5, retryIntervalMs: 100_000, backoff: 2 } }])).toThrow(/duplicate-detection window/);
+    expect(() =>
+      loadPModes([{ ...base()[0], receptionAwareness: { retries: 5, retryIntervalMs: 100_000, backoff: 2 } }]),
+    ).toThrow(/duplicate-detection window/);
     expect(() => loadPModes([{ ...base()[0], security: { sign: false } }])).toThrow(/security.sign/);
     expect(() => loadPModes([{ ...base()[0], surprise: 1 }])).toThrow(/invalid/);
   });
@@ -52,7 +64,9 @@ describe('P-Modes', () => {
   it('matching a received message: unknown service/action → EBMS:0001; wrong parties, roles or agreement → EBMS:0010', () => {
     const p = loadPModes(base());
     expect(matchPMode(p, um()).id).toBe('kakehashi-evidence');
-    expect(code(() => matchPMode(p, um({ service: { value: 'urn:x', type: 'urn:kakehashi:service-type' } })))).toBe('EBMS:0001');
+    expect(code(() => matchPMode(p, um({ service: { value: 'urn:x', type: 'urn:kakehashi:service-type' } })))).toBe(
+      'EBMS:0001',
+    );
     expect(code(() => matchPMode(p, um({ action: 'Notify' })))).toBe('EBMS:0001');
     expect(code(() => matchPMode(p, um({ from: { ...um().from, partyId: 'kakehashi-ap-fr' } })))).toBe('EBMS:0010');
     expect(code(() => matchPMode(p, um({ to: { ...um().to, role: 'Buyer' } })))).toBe('EBMS:0010');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import {
   createLogger,
   FEDERATION_OPTIONS,
@@ -12,7 +13,6 @@ import {
   type TraceSink,
   VirtualClock,
 } from '@kakehashi/core';
-import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import { readClientsFile } from '@kakehashi/eid';
 import { createHub, type Hub } from '@kakehashi/hub';
 import { COUNTRY_PROFILES, createCardIssuer, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
@@ -143,8 +143,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       nodes: urls.nodes,
       fetch: fetchImpl,
       scenarios: { list: describeScenarios, run: (name) => runScenarioAgainst({ urls, fetch: fetchImpl }, name) },
-      adminTokenIsDefault:
-        config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
+      adminTokenIsDefault: config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
       logger: logger.child({ component: 'console' }),
     });
     documentConsoleRoutes(hubApp);

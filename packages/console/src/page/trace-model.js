@@ -191,16 +191,23 @@ export const RULE_FAMILIES = [
   {
     prefix: 'J',
     about:
-      'ID token (JWT) checks of the eID validation service: signature, algorithm, keys, time, audience, issuer, replay, LoA',
+      'ID token (JWT/JOSE) checks of the eID validation service: serialization, algorithm, keys, certificate chain, time, audience, issuer, replay, LoA (RFC 8725, OIDC Core §3.1.3.7)',
   },
   {
     prefix: 'S',
-    about: 'SAML response and assertion checks: signature wrapping, signing, audience, time, issuer, LoA',
+    about:
+      'eIDAS SAML response and assertion checks: signature wrapping, signing, trusted key, replay, destination, audience, time, issuer, LoA',
   },
-  { prefix: 'X', about: 'XML safety checks: DOCTYPE, entities, depth, duplicate IDs' },
+  { prefix: 'X', about: 'XML parsing checks at every XML entry point: DOCTYPE, entities, size, depth, duplicate IDs' },
   {
     prefix: 'C',
-    about: 'certificate path checks: chain, validity, key usage, revocation (CRL) against the trusted lists',
+    about:
+      'certificates, CMS/CAdES signatures and trusted lists: chain, validity, key usage, revocation, list signature',
+  },
+  { prefix: 'E', about: 'AS4 / ebMS3 delivery: signed and encrypted user messages, receipts, duplicates, retries' },
+  {
+    prefix: 'P',
+    about: "pseudonyms in Japan's Cooperation Network: per-agency codes, mediation, the legal-basis matrix",
   },
 ];
 

@@ -19,7 +19,14 @@ export interface ApParticipant {
 }
 
 /** Switchable faults of the receiving side, for testers (attack-catalogue E1/E2): how receipts are produced. */
-export const RECEIPT_FAULTS = ['none', 'unsigned', 'foreign-signer', 'wrong-digest', 'wrong-ref', 'no-receipt'] as const;
+export const RECEIPT_FAULTS = [
+  'none',
+  'unsigned',
+  'foreign-signer',
+  'wrong-digest',
+  'wrong-ref',
+  'no-receipt',
+] as const;
 export type ReceiptFault = (typeof RECEIPT_FAULTS)[number];
 
 export interface AccessPointDeps extends ComponentDeps {

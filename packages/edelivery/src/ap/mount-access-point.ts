@@ -1,5 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { adminAuth, type ComponentApp, documentRoute, KakehashiError, problemResponses, requireJson } from '@kakehashi/core';
+import {
+  adminAuth,
+  type ComponentApp,
+  documentRoute,
+  KakehashiError,
+  problemResponses,
+  requireJson,
+} from '@kakehashi/core';
 import { mountBackendApi } from '../backend/mount-backend-api.ts';
 import { notifyWebhooks } from '../backend/webhooks.ts';
 import { accessPointPartyId } from '../message/ns.ts';
@@ -43,7 +50,9 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
   const partyId = accessPointPartyId(deps.country);
   const stored = store.setting(PMODES_KEY);
   let pmodes = loadPModes(
-    stored ? JSON.parse(stored) : (deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) })),
+    stored
+      ? JSON.parse(stored)
+      : (deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) })),
   );
   let fault: ReceiptFault = (store.setting(FAULT_KEY) as ReceiptFault | undefined) ?? 'none';
   let kickScheduled = false;
@@ -58,14 +67,19 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       kickScheduled = true;
       setImmediate(() => {
         kickScheduled = false;
-        loop.pump().catch((e: unknown) => deps.logger.warn('edelivery pump failed', { reason: e instanceof Error ? e.message : String(e) }));
+        loop
+          .pump()
+          .catch((e: unknown) =>
+            deps.logger.warn('edelivery pump failed', { reason: e instanceof Error ? e.message : String(e) }),
+          );
       });
     },
   };
   const loop = createSenderLoop(ctx);
   store.onChange = (change) => notifyWebhooks(ctx, change);
   const recovered = store.recoverInFlight(deps.clock.nowMs());
-  if (recovered > 0) deps.logger.info('edelivery: messages in flight at the last stop are due again', { count: recovered });
+  if (recovered > 0)
+    deps.logger.info('edelivery: messages in flight at the last stop are due again', { count: recovered });
 
   // ---- AS4 endpoint (answers SOAP, never problem+json) ---------------------------------------------------
   app.post('/as4', async (c) => {
@@ -77,7 +91,8 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     method: 'post',
     path: '/as4',
     tags: ['edelivery'],
-    summary: 'AS4 endpoint (ebMS 3.0 push, SOAP 1.2 with attachments): answers a signed Receipt or an ebMS Error signal',
+    summary:
+      'AS4 endpoint (ebMS 3.0 push, SOAP 1.2 with attachments): answers a signed Receipt or an ebMS Error signal',
     description:
       'Body: multipart/related; type="application/soap+xml" (SOAP with Attachments) signed and encrypted per the eDelivery AS4 1.15 profile. The answer is SOAP 1.2: a Receipt with non-repudiation information, an eb:Error signal (HTTP 200), or a SOAP Fault (HTTP 400/415/500/503) for requests that are not ebMS messages.',
     produces: 'application/soap+xml',
@@ -100,7 +115,12 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
           description: 'What the pump did',
           content: {
             'application/json': {
-              schema: z.object({ attempted: z.number(), acknowledged: z.number(), retrying: z.number(), failed: z.number() }),
+              schema: z.object({
+                attempted: z.number(),
+                acknowledged: z.number(),
+                retrying: z.number(),
+                failed: z.number(),
+              }),
             },
           },
         },
@@ -117,7 +137,10 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       tags: ['admin', 'edelivery'],
       security,
       summary: 'The P-Modes in force',
-      responses: { 200: { description: 'P-Modes', content: { 'application/json': { schema: PModesBody } } }, ...problemResponses(401) },
+      responses: {
+        200: { description: 'P-Modes', content: { 'application/json': { schema: PModesBody } } },
+        ...problemResponses(401),
+      },
     }),
     (c) => c.json({ pmodes: pmodes as unknown as Record<string, unknown>[] }, 200),
   );
@@ -150,7 +173,10 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       summary:
         'Switch a receiving-side fault (test senders against E1/E2): receipts unsigned, signed by a non-partner, with a wrong digest or RefToMessageId, or no receipt at all',
       request: { body: { required: true, content: { 'application/json': { schema: FaultBody } } } },
-      responses: { 200: { description: 'Faults in force', content: { 'application/json': { schema: FaultBody } } }, ...problemResponses(400, 401, 415) },
+      responses: {
+        200: { description: 'Faults in force', content: { 'application/json': { schema: FaultBody } } },
+        ...problemResponses(400, 401, 415),
+      },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
@@ -174,7 +200,8 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       return next;
     },
     setFault: (f) => {
-      if (!RECEIPT_FAULTS.includes(f)) throw new KakehashiError('validation-failed', `Unknown fault ${String(f).slice(0, 40)}.`);
+      if (!RECEIPT_FAULTS.includes(f))
+        throw new KakehashiError('validation-failed', `Unknown fault ${String(f).slice(0, 40)}.`);
       fault = f;
       store.setSetting(FAULT_KEY, f);
     },
@@ -189,7 +216,11 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
           ap.stop(); // the store was closed: the component is gone
           return;
         }
-        loop.pump().catch((e: unknown) => deps.logger.warn('edelivery pump failed', { reason: e instanceof Error ? e.message : String(e) }));
+        loop
+          .pump()
+          .catch((e: unknown) =>
+            deps.logger.warn('edelivery pump failed', { reason: e instanceof Error ? e.message : String(e) }),
+          );
       }, every);
       timer.unref();
     },
@@ -199,7 +230,13 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     },
     reset: () => {
       store.transaction(() => {
-        for (const t of ['edelivery_messages', 'edelivery_payloads', 'edelivery_events', 'edelivery_webhooks', 'edelivery_settings'])
+        for (const t of [
+          'edelivery_messages',
+          'edelivery_payloads',
+          'edelivery_events',
+          'edelivery_webhooks',
+          'edelivery_settings',
+        ])
           store.store.run(`DELETE FROM ${t}`);
       });
       pmodes = loadPModes(deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) }));

@@ -1,18 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, documentRoute, formatTraceparent, KakehashiError, parseXml, problemResponses, requireJson } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  documentRoute,
+  formatTraceparent,
+  KakehashiError,
+  parseXml,
+  problemResponses,
+  requireJson,
+} from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
 import { parseEnvelope } from '../message/parse-envelope.ts';
 import { type Direction, type MessageRow, MessageStore } from '../store/message-store.ts';
 import { submitMessage } from './submit-message.ts';
-import { MessageViewSchema, type MessageView, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
+import { type MessageView, MessageViewSchema, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
 
 const IdParam = z.object({
   id: z
     .string()
     .min(3)
     .max(255)
-    .openapi({ param: { name: 'id', in: 'path' }, description: 'MessageId (URL-encoded)', example: '0b6e…@kakehashi-ap-de.kakehashi' }),
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      description: 'MessageId (URL-encoded)',
+      example: '0b6e…@kakehashi-ap-de.kakehashi',
+    }),
 });
 const DirectionQuery = z.object({ direction: z.enum(['out', 'in']).optional() });
 
@@ -34,17 +46,27 @@ export function messageView(ctx: ApContext, row: MessageRow, base: string): Mess
     toParty: row.to_party,
     attempts: row.attempts,
     nextAttemptAt:
-      row.direction === 'out' && ['READY_TO_SEND', 'WAITING_FOR_RETRY'].includes(row.status) && row.next_attempt_at !== null
+      row.direction === 'out' &&
+      ['READY_TO_SEND', 'WAITING_FOR_RETRY'].includes(row.status) &&
+      row.next_attempt_at !== null
         ? new Date(row.next_attempt_at).toISOString()
         : null,
     lastError: row.last_error,
     duplicatesEliminated: row.duplicates,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    payloads: ctx.store.payloadSizes(row.message_id, row.direction).map((p) => ({ cid: p.cid, mimeType: p.mime_type, size: p.size })),
+    payloads: ctx.store
+      .payloadSizes(row.message_id, row.direction)
+      .map((p) => ({ cid: p.cid, mimeType: p.mime_type, size: p.size })),
     history: ctx.store.events(row.message_id, row.direction),
     receipt: receiptRefs
-      ? { nonRepudiationInformation: receiptRefs.map((r) => ({ uri: r.uri, digestMethod: r.digestMethod, digestValue: r.digestValue })) }
+      ? {
+          nonRepudiationInformation: receiptRefs.map((r) => ({
+            uri: r.uri,
+            digestMethod: r.digestMethod,
+            digestValue: r.digestValue,
+          })),
+        }
       : null,
     links: {
       self: `${base}/edelivery/messages/${enc}?direction=${row.direction}`,
@@ -54,7 +76,10 @@ export function messageView(ctx: ApContext, row: MessageRow, base: string): Mess
             ...Object.fromEntries(
               ctx.store
                 .payloadSizes(row.message_id, 'in')
-                .map((p) => [`payload:${p.cid}`, `${base}/edelivery/messages/${enc}/payloads/${encodeURIComponent(p.cid)}`]),
+                .map((p) => [
+                  `payload:${p.cid}`,
+                  `${base}/edelivery/messages/${enc}/payloads/${encodeURIComponent(p.cid)}`,
+                ]),
             ),
           }
         : {}),
@@ -75,9 +100,13 @@ function receiptReferences(row: MessageRow) {
 function mustFind(ctx: ApContext, id: string, direction?: Direction): MessageRow {
   const row = ctx.store.find(id, direction);
   if (!row)
-    throw new KakehashiError('not-found', `No message ${id.slice(0, 120)}${direction ? ` (${direction})` : ''} at this access point; GET /edelivery/messages lists them.`, {
-      extra: { status: 'NOT_FOUND' },
-    });
+    throw new KakehashiError(
+      'not-found',
+      `No message ${id.slice(0, 120)}${direction ? ` (${direction})` : ''} at this access point; GET /edelivery/messages lists them.`,
+      {
+        extra: { status: 'NOT_FOUND' },
+      },
+    );
   return row;
 }
 
@@ -106,7 +135,12 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
     }),
     async (c) => {
       requireJson(c.req.header('content-type'));
-      const { row, created } = await submitMessage(ctx, c.req.valid('json'), c.get('fetch'), formatTraceparent(c.get('trace')));
+      const { row, created } = await submitMessage(
+        ctx,
+        c.req.valid('json'),
+        c.get('fetch'),
+        formatTraceparent(c.get('trace')),
+      );
       const view = messageView(ctx, row, base);
       return created ? c.json(view, 202) : c.json(view, 200);
     },
@@ -126,7 +160,10 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
         }),
       },
       responses: {
-        200: { description: 'Messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } } },
+        200: {
+          description: 'Messages',
+          content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } },
+        },
         ...problemResponses(400),
       },
     }),
@@ -161,13 +198,21 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
         }),
       },
       responses: {
-        200: { description: 'Pending messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } } },
+        200: {
+          description: 'Pending messages',
+          content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } },
+        },
         ...problemResponses(400),
       },
     }),
     (c) => {
       const q = c.req.valid('query');
-      const rows = ctx.store.list({ direction: 'in', status: 'RECEIVED', finalRecipient: q.finalRecipient, limit: q.limit });
+      const rows = ctx.store.list({
+        direction: 'in',
+        status: 'RECEIVED',
+        finalRecipient: q.finalRecipient,
+        limit: q.limit,
+      });
       return c.json({ messages: rows.map((r) => messageView(ctx, r, base)) }, 200);
     },
   );
@@ -178,7 +223,10 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
     mustFind(ctx, id, 'in');
     const p = ctx.store.payloads(id, 'in').find((x) => x.cid === cid);
     if (!p) throw new KakehashiError('not-found', `Message ${id.slice(0, 120)} has no payload ${cid.slice(0, 100)}.`);
-    return c.body(Buffer.from(p.content), 200, { 'content-type': p.mime_type, 'content-disposition': `attachment; filename="${cid.replace(/[^\w.@-]/g, '_')}"` });
+    return c.body(Buffer.from(p.content), 200, {
+      'content-type': p.mime_type,
+      'content-disposition': `attachment; filename="${cid.replace(/[^\w.@-]/g, '_')}"`,
+    });
   });
   documentRoute(app, {
     method: 'get',
@@ -202,12 +250,21 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
     (c) => {
       const id = c.req.valid('param').id;
       mustFind(ctx, id, 'in');
-      ctx.store.transition(id, 'in', ['RECEIVED', 'RECEIVED_WITH_WARNINGS'], 'DOWNLOADED', {}, 'acknowledged by the backend');
+      ctx.store.transition(
+        id,
+        'in',
+        ['RECEIVED', 'RECEIVED_WITH_WARNINGS'],
+        'DOWNLOADED',
+        {},
+        'acknowledged by the backend',
+      );
       return c.json(messageView(ctx, mustFind(ctx, id, 'in'), base), 200);
     },
   );
 
-  const WebhookView = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() }).openapi('EdeliveryWebhook');
+  const WebhookView = z
+    .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
+    .openapi('EdeliveryWebhook');
   const view = (h: { id: string; url: string; events: string; created_at: string }) => ({
     id: h.id,
     url: h.url,
@@ -219,9 +276,13 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
       method: 'post',
       path: '/edelivery/webhooks',
       tags,
-      summary: 'Subscribe to status changes: each is POSTed as JSON {type:"edelivery.status", messageId, direction, status, previous, at}',
+      summary:
+        'Subscribe to status changes: each is POSTed as JSON {type:"edelivery.status", messageId, direction, status, previous, at}',
       request: { body: { required: true, content: { 'application/json': { schema: WebhookSchema } } } },
-      responses: { 201: { description: 'Subscription', content: { 'application/json': { schema: WebhookView } } }, ...problemResponses(400, 415) },
+      responses: {
+        201: { description: 'Subscription', content: { 'application/json': { schema: WebhookView } } },
+        ...problemResponses(400, 415),
+      },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
@@ -238,7 +299,12 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
       path: '/edelivery/webhooks',
       tags,
       summary: 'Webhook subscriptions',
-      responses: { 200: { description: 'Subscriptions', content: { 'application/json': { schema: z.object({ webhooks: z.array(WebhookView) }) } } } },
+      responses: {
+        200: {
+          description: 'Subscriptions',
+          content: { 'application/json': { schema: z.object({ webhooks: z.array(WebhookView) }) } },
+        },
+      },
     }),
     (c) => c.json({ webhooks: ctx.store.webhooks().map(view) }, 200),
   );
@@ -248,11 +314,25 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
       path: '/edelivery/webhooks/{id}',
       tags,
       summary: 'Remove a webhook subscription',
-      request: { params: z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
-      responses: { 200: { description: 'Removed', content: { 'application/json': { schema: z.object({ deleted: z.literal(true) }) } } }, ...problemResponses(400, 404) },
+      request: {
+        params: z.object({
+          id: z
+            .string()
+            .uuid()
+            .openapi({ param: { name: 'id', in: 'path' } }),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'Removed',
+          content: { 'application/json': { schema: z.object({ deleted: z.literal(true) }) } },
+        },
+        ...problemResponses(400, 404),
+      },
     }),
     (c) => {
-      if (!ctx.store.deleteWebhook(c.req.valid('param').id)) throw new KakehashiError('not-found', 'No such webhook subscription.');
+      if (!ctx.store.deleteWebhook(c.req.valid('param').id))
+        throw new KakehashiError('not-found', 'No such webhook subscription.');
       return c.json({ deleted: true as const }, 200);
     },
   );

@@ -59,7 +59,13 @@ export async function submitMessage(
   }
   const from = ctx.partyId;
   const to = accessPointPartyId(target.country);
-  const pmode = findPMode(ctx.pmodes(), { service: sub.service, serviceType: sub.serviceType, action: sub.action, from, to });
+  const pmode = findPMode(ctx.pmodes(), {
+    service: sub.service,
+    serviceType: sub.serviceType,
+    action: sub.action,
+    from,
+    to,
+  });
   if (!pmode)
     throw new KakehashiError(
       'edelivery-no-pmode',
@@ -77,9 +83,17 @@ export async function submitMessage(
     if (raw.toString('base64').replace(/=+$/, '') !== p.content.replace(/\s+/g, '').replace(/=+$/, ''))
       throw new KakehashiError('edelivery-payload-invalid', `payloads[${i}].content is not valid base64.`);
     if (raw.length > pmode.payload.maxBytes)
-      throw new KakehashiError('edelivery-payload-invalid', `payloads[${i}] is ${raw.length} bytes; P-Mode ${pmode.id} allows ${pmode.payload.maxBytes}.`);
+      throw new KakehashiError(
+        'edelivery-payload-invalid',
+        `payloads[${i}] is ${raw.length} bytes; P-Mode ${pmode.id} allows ${pmode.payload.maxBytes}.`,
+      );
     const compress = p.compress ?? pmode.payload.compress;
-    return { cid: p.cid ?? `payload-${i + 1}@${short}`, mimeType: p.mimeType, compressed: compress, content: compress ? gzipSync(raw) : raw };
+    return {
+      cid: p.cid ?? `payload-${i + 1}@${short}`,
+      mimeType: p.mimeType,
+      compressed: compress,
+      content: compress ? gzipSync(raw) : raw,
+    };
   });
   if (new Set(payloads.map((p) => p.cid)).size !== payloads.length)
     throw new KakehashiError('validation-failed', 'Two payloads have the same cid.');
@@ -142,8 +156,15 @@ export async function submitMessage(
   recordHop(ctx, traceparent, {
     operation: `edelivery: submit ${um.action}`,
     direction: 'internal',
-    artefact: { ...decodedHeader(um), pmode: pmode.id, discovered: { country: target.country, endpoint: target.endpoint } },
-    verdict: { valid: true, checks: ['participant discovered', 'peer certificates valid', `P-Mode ${pmode.id}`, 'stored READY_TO_SEND'] },
+    artefact: {
+      ...decodedHeader(um),
+      pmode: pmode.id,
+      discovered: { country: target.country, endpoint: target.endpoint },
+    },
+    verdict: {
+      valid: true,
+      checks: ['participant discovered', 'peer certificates valid', `P-Mode ${pmode.id}`, 'stored READY_TO_SEND'],
+    },
   });
   ctx.kick();
   return { row: ctx.store.get(messageId, 'out') as MessageRow, created: true };

@@ -27,7 +27,10 @@ export function notifyWebhooks(ctx: ApContext, change: StatusChange): void {
         if (!r.ok) ctx.deps.logger.warn('edelivery webhook refused', { subscription: h.id, status: r.status });
       })
       .catch((e: unknown) =>
-        ctx.deps.logger.warn('edelivery webhook not delivered', { subscription: h.id, reason: e instanceof Error ? e.message : String(e) }),
+        ctx.deps.logger.warn('edelivery webhook not delivered', {
+          subscription: h.id,
+          reason: e instanceof Error ? e.message : String(e),
+        }),
       );
   }
 }

@@ -7,7 +7,12 @@ export const SubmitPayloadSchema = z.object({
     .regex(/^[A-Za-z0-9._@-]{1,100}$/)
     .optional()
     .openapi({ description: 'Content-ID of the attachment (default payload-<n>@<message>)' }),
-  mimeType: z.string().min(3).max(100).regex(/^[\w.+-]+\/[\w.+-]+$/).openapi({ example: 'application/xml' }),
+  mimeType: z
+    .string()
+    .min(3)
+    .max(100)
+    .regex(/^[\w.+-]+\/[\w.+-]+$/)
+    .openapi({ example: 'application/xml' }),
   content: z.string().max(20_000_000).openapi({ description: 'The payload, base64' }),
   compress: z.boolean().optional().openapi({ description: 'gzip before signing (default: the P-Mode’s setting)' }),
 });
@@ -21,7 +26,10 @@ export const SubmitSchema = z
       .max(255)
       .regex(/^[^\s<>"]+$/)
       .optional()
-      .openapi({ description: 'Your MessageId (e.g. uuid@domain). Submitting the same id and content again is idempotent: it returns the message already accepted.' }),
+      .openapi({
+        description:
+          'Your MessageId (e.g. uuid@domain). Submitting the same id and content again is idempotent: it returns the message already accepted.',
+      }),
     conversationId: z.string().min(1).max(255).optional(),
     refToMessageId: z.string().min(1).max(255).optional(),
     service: z.string().min(1).max(300).openapi({ example: 'urn:kakehashi:service:evidence' }),
@@ -29,7 +37,10 @@ export const SubmitSchema = z
     action: z.string().min(1).max(300).openapi({ example: 'ExecuteQueryRequest' }),
     originalSender: z.string().min(3).max(200).openapi({ example: 'urn:kakehashi:participant:de:bzst' }),
     finalRecipient: z.string().min(3).max(200).openapi({ example: 'urn:kakehashi:participant:jp:nta' }),
-    properties: z.array(z.object({ name: z.string().min(1).max(100), value: z.string().max(1000) })).max(20).optional(),
+    properties: z
+      .array(z.object({ name: z.string().min(1).max(100), value: z.string().max(1000) }))
+      .max(20)
+      .optional(),
     payloads: z.array(SubmitPayloadSchema).min(1).max(10),
   })
   .openapi('EdeliverySubmission');
@@ -59,7 +70,11 @@ export const MessageViewSchema = z
     payloads: z.array(z.object({ cid: z.string(), mimeType: z.string(), size: z.number().int() })),
     history: z.array(z.object({ status: z.string(), at: z.string(), detail: z.string().nullable() })),
     receipt: z
-      .object({ nonRepudiationInformation: z.array(z.object({ uri: z.string(), digestMethod: z.string(), digestValue: z.string() })) })
+      .object({
+        nonRepudiationInformation: z.array(
+          z.object({ uri: z.string(), digestMethod: z.string(), digestValue: z.string() }),
+        ),
+      })
       .nullable(),
     links: z.record(z.string(), z.string()),
   })

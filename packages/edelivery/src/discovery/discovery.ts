@@ -1,5 +1,5 @@
-import { type Clock, KakehashiError } from '@kakehashi/core';
 import { z } from '@hono/zod-openapi';
+import { type Clock, KakehashiError } from '@kakehashi/core';
 
 /** Where a participant's messages go, as the SML/SMP role answers it. */
 export interface DiscoveredEndpoint {
@@ -50,7 +50,11 @@ export function createHubDiscovery(opts: { hubUrl: string; clock: Clock; caller:
           { headers, signal: AbortSignal.timeout(10_000) },
         );
       } catch (cause) {
-        throw new KakehashiError('upstream-unavailable', 'The hub (SML/SMP) did not answer the discovery request; retry when it is up.', { cause });
+        throw new KakehashiError(
+          'upstream-unavailable',
+          'The hub (SML/SMP) did not answer the discovery request; retry when it is up.',
+          { cause },
+        );
       }
       const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
       if (res.status === 404)
@@ -59,21 +63,33 @@ export function createHubDiscovery(opts: { hubUrl: string; clock: Clock; caller:
           `Discovery found no access point for participant "${participantId.slice(0, 100)}" and service "${service.slice(0, 100)}": ${String(body.detail ?? 'not registered').slice(0, 300)}`,
           { rule: 'OASIS BDXR SMP 2.0 §5 (SML/SMP lookup)' },
         );
-      if (!res.ok) throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to the discovery request.`);
+      if (!res.ok)
+        throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to the discovery request.`);
       const parsed = EndpointSchema.safeParse(body);
-      if (!parsed.success) throw new KakehashiError('upstream-unavailable', 'The hub answered the discovery request with an unexpected document.');
+      if (!parsed.success)
+        throw new KakehashiError(
+          'upstream-unavailable',
+          'The hub answered the discovery request with an unexpected document.',
+        );
       return parsed.data;
     },
     async registeredCertificate(country, fetcher) {
       const now = opts.clock.nowMs();
       const hit = cache.get(country);
       if (hit && now >= hit.at && now - hit.at < REGISTRY_CACHE_MS) return hit.pem;
-      const res = await fetcher(`${opts.hubUrl}/registry/nodes/${country}`, { headers, signal: AbortSignal.timeout(10_000) });
+      const res = await fetcher(`${opts.hubUrl}/registry/nodes/${country}`, {
+        headers,
+        signal: AbortSignal.timeout(10_000),
+      });
       if (res.status === 404) {
         cache.set(country, { at: now, pem: undefined });
         return undefined;
       }
-      if (!res.ok) throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes/${country}.`);
+      if (!res.ok)
+        throw new KakehashiError(
+          'upstream-unavailable',
+          `The hub answered ${res.status} to GET /registry/nodes/${country}.`,
+        );
       const body = (await res.json()) as { metadata?: { certificates?: { signing?: string } } };
       const pem = body.metadata?.certificates?.signing;
       cache.set(country, { at: now, pem });

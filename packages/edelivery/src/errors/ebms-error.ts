@@ -10,7 +10,12 @@ export const EBMS_ERRORS = {
   'EBMS:0003': { short: 'ValueInconsistent', category: 'Content', severity: 'failure', origin: 'ebMS' },
   'EBMS:0004': { short: 'Other', category: 'Content', severity: 'failure', origin: 'ebMS' },
   'EBMS:0005': { short: 'ConnectionFailure', category: 'Communication', severity: 'failure', origin: 'ebMS' },
-  'EBMS:0006': { short: 'EmptyMessagePartitionChannel', category: 'Communication', severity: 'warning', origin: 'ebMS' },
+  'EBMS:0006': {
+    short: 'EmptyMessagePartitionChannel',
+    category: 'Communication',
+    severity: 'warning',
+    origin: 'ebMS',
+  },
   'EBMS:0007': { short: 'MimeInconsistency', category: 'Unpackaging', severity: 'failure', origin: 'ebMS' },
   'EBMS:0009': { short: 'InvalidHeader', category: 'Unpackaging', severity: 'failure', origin: 'ebMS' },
   'EBMS:0010': { short: 'ProcessingModeMismatch', category: 'Processing', severity: 'failure', origin: 'ebMS' },
@@ -37,8 +42,15 @@ export class EbmsError extends Error {
   /** The MessageId of the message in error, when it could be read. */
   refToMessageId: string | undefined;
 
-  constructor(code: EbmsErrorCode, detail: string, options: { rule?: string; refToMessageId?: string; cause?: unknown } = {}) {
-    super(`${code} ${EBMS_ERRORS[code].short}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    code: EbmsErrorCode,
+    detail: string,
+    options: { rule?: string; refToMessageId?: string; cause?: unknown } = {},
+  ) {
+    super(
+      `${code} ${EBMS_ERRORS[code].short}: ${detail}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'EbmsError';
     this.code = code;
     this.detail = detail;

@@ -70,7 +70,11 @@ export function buildSignalEnvelope(signal: SignalInput, ids: EnvelopeIds): stri
  * a header the receiver must understand but does not).
  * @see https://www.w3.org/TR/soap12-part1/#soapfault
  */
-export function buildSoapFault(code: 'Sender' | 'Receiver' | 'MustUnderstand' | 'VersionMismatch', reason: string, ebmsCode?: string): string {
+export function buildSoapFault(
+  code: 'Sender' | 'Receiver' | 'MustUnderstand' | 'VersionMismatch',
+  reason: string,
+  ebmsCode?: string,
+): string {
   const { doc, envelope } = startEnvelope();
   const fault = envelope.ele(NS.soap, 'env:Body').ele(NS.soap, 'env:Fault');
   fault.ele(NS.soap, 'env:Code').ele(NS.soap, 'env:Value').txt(`env:${code}`);

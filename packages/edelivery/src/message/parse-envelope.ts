@@ -52,7 +52,7 @@ function mustUnderstand(el: Element): boolean {
  */
 export function parseEnvelope(doc: Document): ParsedEnvelope {
   const envelope = doc.documentElement;
-  if (!envelope || envelope.localName !== 'Envelope' || envelope.namespaceURI !== NS.soap) {
+  if (envelope?.localName !== 'Envelope' || envelope.namespaceURI !== NS.soap) {
     throw invalid(
       `The root element is ${envelope ? `{${envelope.namespaceURI ?? ''}}${envelope.localName}` : 'missing'}; an AS4 message is a SOAP 1.2 Envelope (${NS.soap}).`,
       'SOAP 1.2 part 1 §5',
@@ -68,7 +68,10 @@ export function parseEnvelope(doc: Document): ParsedEnvelope {
   const body = bodies[0] as Element;
   const messagings = childrenNs(header, NS.eb, 'Messaging');
   if (messagings.length !== 1) {
-    throw invalid(`The SOAP Header must hold exactly one eb:Messaging block (found ${messagings.length}).`, 'ebMS 3.0 core §5.2.1');
+    throw invalid(
+      `The SOAP Header must hold exactly one eb:Messaging block (found ${messagings.length}).`,
+      'ebMS 3.0 core §5.2.1',
+    );
   }
   const messaging = messagings[0] as Element;
   const securities: Element[] = [];
@@ -105,7 +108,8 @@ function one(parent: Element, local: string, required: boolean): Element | undef
 
 function readParty(el: Element): Party {
   const ids = childrenNs(el, NS.eb, 'PartyId');
-  if (ids.length !== 1) throw invalid(`eb:${el.localName} must hold exactly one eb:PartyId here (found ${ids.length}).`);
+  if (ids.length !== 1)
+    throw invalid(`eb:${el.localName} must hold exactly one eb:PartyId here (found ${ids.length}).`);
   const id = ids[0] as Element;
   const type = id.getAttribute('type');
   return { partyId: textOf(id), ...(type ? { partyIdType: type.trim() } : {}), role: textOf(one(el, 'Role', true)) };
@@ -129,7 +133,9 @@ export function readUserMessage(u: Element): UserMessage {
   const payloadInfo = one(u, 'PayloadInfo', false);
   const parts: PartInfo[] = childrenNs(payloadInfo ?? ({} as Element), NS.eb, 'PartInfo').map((pi) => {
     const href = pi.getAttribute('href');
-    const pp = onlyChild(pi, NS.eb, 'PartProperties', () => invalid('eb:PartInfo holds more than one eb:PartProperties.'));
+    const pp = onlyChild(pi, NS.eb, 'PartProperties', () =>
+      invalid('eb:PartInfo holds more than one eb:PartProperties.'),
+    );
     return { ...(href ? { href: href.trim() } : {}), properties: readProperties(pp) };
   });
   const ref = one(info, 'RefToMessageId', false);
@@ -150,7 +156,10 @@ export function readUserMessage(u: Element): UserMessage {
           },
         }
       : {}),
-    service: { value: textOf(service), ...(service.getAttribute('type') ? { type: service.getAttribute('type') as string } : {}) },
+    service: {
+      value: textOf(service),
+      ...(service.getAttribute('type') ? { type: service.getAttribute('type') as string } : {}),
+    },
     action: textOf(one(collab, 'Action', true)),
     conversationId: textOf(one(collab, 'ConversationId', true)),
     properties: readProperties(props),

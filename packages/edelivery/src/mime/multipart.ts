@@ -22,7 +22,11 @@ export const SOAP_CONTENT_TYPE = 'application/soap+xml';
  * @see https://www.w3.org/TR/SOAP-attachments
  * @see https://www.rfc-editor.org/rfc/rfc2387 (multipart/related)
  */
-export function buildMultipart(envelope: string, attachments: readonly MimePart[], rootId = `soap-${randomBytes(8).toString('hex')}@kakehashi`): {
+export function buildMultipart(
+  envelope: string,
+  attachments: readonly MimePart[],
+  rootId = `soap-${randomBytes(8).toString('hex')}@kakehashi`,
+): {
   contentType: string;
   body: Buffer;
 } {
@@ -88,7 +92,8 @@ export function parseMultipart(contentType: string, body: Buffer, limits: { maxP
   const maxParts = limits.maxParts ?? 52;
   const { params } = parseContentType(contentType);
   const boundary = params.boundary;
-  if (!boundary || boundary.length > 200) throw mime('The multipart/related content type has no (valid) boundary parameter.');
+  if (!boundary || boundary.length > 200)
+    throw mime('The multipart/related content type has no (valid) boundary parameter.');
   const delimiter = Buffer.from(`--${boundary}`);
   let pos = body.indexOf(delimiter);
   if (pos === -1) throw mime('The body does not contain the MIME boundary.');
@@ -109,12 +114,17 @@ export function parseMultipart(contentType: string, body: Buffer, limits: { maxP
     let content = body.subarray(headerEnd + 4, next);
     const cte = (headers['content-transfer-encoding'] ?? 'binary').toLowerCase();
     if (cte === 'base64') content = Buffer.from(content.toString('latin1').replace(/\s+/g, ''), 'base64');
-    else if (!['binary', '8bit', '7bit'].includes(cte)) throw mime(`Content-Transfer-Encoding "${cte.slice(0, 30)}" is not supported (use binary or base64).`);
+    else if (!['binary', '8bit', '7bit'].includes(cte))
+      throw mime(`Content-Transfer-Encoding "${cte.slice(0, 30)}" is not supported (use binary or base64).`);
     const cidRaw = (headers['content-id'] ?? '').trim();
     const contentId = cidRaw.replace(/^<(.*)>$/, '$1');
     if (contentId && seen.has(contentId)) throw mime(`Two MIME parts have the Content-ID <${contentId.slice(0, 80)}>.`);
     if (contentId) seen.add(contentId);
-    parts.push({ contentId, contentType: headers['content-type'] ?? 'application/octet-stream', body: Buffer.from(content) });
+    parts.push({
+      contentId,
+      contentType: headers['content-type'] ?? 'application/octet-stream',
+      body: Buffer.from(content),
+    });
     if (parts.length > maxParts) throw mime(`More than ${maxParts} MIME parts.`);
     pos = next + 2;
   }
@@ -126,7 +136,8 @@ export function parseMultipart(contentType: string, body: Buffer, limits: { maxP
     throw mime(`The root MIME part is ${root.contentType.slice(0, 60)}; AS4 uses SOAP 1.2 (${SOAP_CONTENT_TYPE}).`);
   }
   const attachments = parts.filter((_, i) => i !== rootIndex);
-  if (attachments.some((a) => !a.contentId)) throw mime('Every attachment needs a Content-ID (PartInfo refers to it as cid:).');
+  if (attachments.some((a) => !a.contentId))
+    throw mime('Every attachment needs a Content-ID (PartInfo refers to it as cid:).');
   return { root, attachments };
 }
 

@@ -58,7 +58,10 @@ export function partyAllowed(list: string[], partyId: string): boolean {
 }
 
 /** The P-Mode for a submission from `from` to `to` (sender side), or undefined. */
-export function findPMode(pmodes: readonly PMode[], q: { service: string; serviceType?: string | undefined; action: string; from: string; to: string }): PMode | undefined {
+export function findPMode(
+  pmodes: readonly PMode[],
+  q: { service: string; serviceType?: string | undefined; action: string; from: string; to: string },
+): PMode | undefined {
   return pmodes.find(
     (p) =>
       p.service.value === q.service &&
@@ -77,32 +80,52 @@ export function findPMode(pmodes: readonly PMode[], q: { service: string; servic
  */
 export function matchPMode(pmodes: readonly PMode[], um: UserMessage): PMode {
   const ref = um.messageId;
-  const byService = pmodes.filter((p) => p.service.value === um.service.value && (p.service.type ?? '') === (um.service.type ?? ''));
+  const byService = pmodes.filter(
+    (p) => p.service.value === um.service.value && (p.service.type ?? '') === (um.service.type ?? ''),
+  );
   if (byService.length === 0)
-    throw new EbmsError('EBMS:0001', `No P-Mode of this access point covers service "${um.service.value.slice(0, 120)}".`, {
-      refToMessageId: ref,
-      rule: 'ebMS 3.0 core §6.7.1 (E6)',
-    });
+    throw new EbmsError(
+      'EBMS:0001',
+      `No P-Mode of this access point covers service "${um.service.value.slice(0, 120)}".`,
+      {
+        refToMessageId: ref,
+        rule: 'ebMS 3.0 core §6.7.1 (E6)',
+      },
+    );
   const byAction = byService.filter((p) => p.actions.includes(um.action));
   if (byAction.length === 0)
-    throw new EbmsError('EBMS:0001', `No P-Mode covers action "${um.action.slice(0, 120)}" of service ${um.service.value.slice(0, 120)}.`, {
-      refToMessageId: ref,
-      rule: 'ebMS 3.0 core §6.7.1 (E6)',
-    });
+    throw new EbmsError(
+      'EBMS:0001',
+      `No P-Mode covers action "${um.action.slice(0, 120)}" of service ${um.service.value.slice(0, 120)}.`,
+      {
+        refToMessageId: ref,
+        rule: 'ebMS 3.0 core §6.7.1 (E6)',
+      },
+    );
   const reasons: string[] = [];
   for (const p of byAction) {
-    if ((um.from.partyIdType ?? '') !== p.partyIdType || (um.to.partyIdType ?? '') !== p.partyIdType) reasons.push(`${p.id}: party id type is not ${p.partyIdType}`);
-    else if (!partyAllowed(p.initiator.parties, um.from.partyId)) reasons.push(`${p.id}: ${um.from.partyId} is not an initiator`);
-    else if (!partyAllowed(p.responder.parties, um.to.partyId)) reasons.push(`${p.id}: ${um.to.partyId} is not a responder`);
-    else if (um.from.role !== p.initiator.role || um.to.role !== p.responder.role) reasons.push(`${p.id}: roles must be ${p.initiator.role} → ${p.responder.role}`);
-    else if (um.agreementRef && p.agreement && um.agreementRef.value !== p.agreement) reasons.push(`${p.id}: agreement is ${p.agreement}`);
-    else if (um.agreementRef?.pmode && um.agreementRef.pmode !== p.id) reasons.push(`${p.id}: AgreementRef names P-Mode ${um.agreementRef.pmode}`);
+    if ((um.from.partyIdType ?? '') !== p.partyIdType || (um.to.partyIdType ?? '') !== p.partyIdType)
+      reasons.push(`${p.id}: party id type is not ${p.partyIdType}`);
+    else if (!partyAllowed(p.initiator.parties, um.from.partyId))
+      reasons.push(`${p.id}: ${um.from.partyId} is not an initiator`);
+    else if (!partyAllowed(p.responder.parties, um.to.partyId))
+      reasons.push(`${p.id}: ${um.to.partyId} is not a responder`);
+    else if (um.from.role !== p.initiator.role || um.to.role !== p.responder.role)
+      reasons.push(`${p.id}: roles must be ${p.initiator.role} → ${p.responder.role}`);
+    else if (um.agreementRef && p.agreement && um.agreementRef.value !== p.agreement)
+      reasons.push(`${p.id}: agreement is ${p.agreement}`);
+    else if (um.agreementRef?.pmode && um.agreementRef.pmode !== p.id)
+      reasons.push(`${p.id}: AgreementRef names P-Mode ${um.agreementRef.pmode}`);
     else return p;
   }
-  throw new EbmsError('EBMS:0010', `The message matches no P-Mode for its service and action: ${reasons.join('; ').slice(0, 600)}.`, {
-    refToMessageId: ref,
-    rule: 'ebMS 3.0 core §6.7.1 (E6)',
-  });
+  throw new EbmsError(
+    'EBMS:0010',
+    `The message matches no P-Mode for its service and action: ${reasons.join('; ').slice(0, 600)}.`,
+    {
+      refToMessageId: ref,
+      rule: 'ebMS 3.0 core §6.7.1 (E6)',
+    },
+  );
 }
 
 /** Evidence and notification exchange between every pair of the federation's access points (defaults). */
@@ -117,8 +140,14 @@ export function defaultPModes(options: {
   return services.map((s) => ({
     id: `kakehashi-${s.service.split(':').at(-1)}`,
     agreement: 'urn:kakehashi:agreement:edelivery:v1',
-    initiator: { role: 'http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/initiator', parties: options.parties },
-    responder: { role: 'http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/responder', parties: options.parties },
+    initiator: {
+      role: 'http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/initiator',
+      parties: options.parties,
+    },
+    responder: {
+      role: 'http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/responder',
+      parties: options.parties,
+    },
     service: { value: s.service, type: 'urn:kakehashi:service-type' },
     actions: s.actions,
   }));

@@ -23,8 +23,12 @@ export const PModeSchema = z
       .max(100)
       .regex(/^[A-Za-z0-9._:-]+$/),
     agreement: Text.optional(),
-    mep: z.literal('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay').default('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay'),
-    binding: z.literal('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push').default('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push'),
+    mep: z
+      .literal('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay')
+      .default('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay'),
+    binding: z
+      .literal('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push')
+      .default('http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push'),
     partyIdType: Text.default(EBMS.unregisteredPartyType),
     initiator: PModePartiesSchema,
     responder: PModePartiesSchema,
@@ -53,13 +57,23 @@ export const PModeSchema = z
       .object({
         enabled: z.literal(true).default(true),
         /** phase4 default: 10 minutes. */
-        windowMs: z.number().int().min(1000).max(365 * 86_400_000).default(600_000),
+        windowMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(365 * 86_400_000)
+          .default(600_000),
       })
       .default({ enabled: true, windowMs: 600_000 }),
     payload: z
       .object({
         compress: z.boolean().default(true),
-        maxBytes: z.number().int().min(1).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(50 * 1024 * 1024)
+          .default(5 * 1024 * 1024),
       })
       .default({ compress: true, maxBytes: 5 * 1024 * 1024 }),
   })
@@ -78,5 +92,7 @@ export function retryHorizonMs(p: PMode): number {
 
 /** Delay before resend number `attempt` (1-based count of attempts made so far). */
 export function retryDelayMs(p: PMode, attemptsMade: number): number {
-  return Math.round(p.receptionAwareness.retryIntervalMs * p.receptionAwareness.backoff ** Math.max(0, attemptsMade - 1));
+  return Math.round(
+    p.receptionAwareness.retryIntervalMs * p.receptionAwareness.backoff ** Math.max(0, attemptsMade - 1),
+  );
 }

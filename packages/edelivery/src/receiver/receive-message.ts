@@ -9,7 +9,13 @@ import { envelopeIds } from '../message/envelope-ids.ts';
 import { countryOfPartyId, EBMS } from '../message/ns.ts';
 import { type ParsedEnvelope, parseEnvelope } from '../message/parse-envelope.ts';
 import { propertyValue, type UserMessage } from '../message/z-user-message.ts';
-import { contentIdOfCid, type MimePart, parseContentType, parseMultipart, SOAP_CONTENT_TYPE } from '../mime/multipart.ts';
+import {
+  contentIdOfCid,
+  type MimePart,
+  parseContentType,
+  parseMultipart,
+  SOAP_CONTENT_TYPE,
+} from '../mime/multipart.ts';
 import { matchPMode } from '../pmode/load-pmodes.ts';
 import type { PMode } from '../pmode/z-pmode.ts';
 import { decryptAttachments } from '../wss/encrypt-attachments.ts';
@@ -22,7 +28,11 @@ export interface As4Response {
   body: string;
 }
 
-const soap = (status: number, body: string): As4Response => ({ status, contentType: `${SOAP_CONTENT_TYPE}; charset=UTF-8`, body });
+const soap = (status: number, body: string): As4Response => ({
+  status,
+  contentType: `${SOAP_CONTENT_TYPE}; charset=UTF-8`,
+  body,
+});
 
 /** Thrown for requests that get a SOAP Fault rather than an ebMS signal. */
 class SoapFault extends Error {
@@ -50,7 +60,13 @@ class SoapFault extends Error {
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/core/os/ebms_core-3.0-spec.html §6
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html §3.2, §5.1
  */
-export async function receiveMessage(ctx: ApContext, contentType: string, body: Buffer, trace: TraceContext | undefined, fetcher: typeof fetch): Promise<As4Response> {
+export async function receiveMessage(
+  ctx: ApContext,
+  contentType: string,
+  body: Buffer,
+  trace: TraceContext | undefined,
+  fetcher: typeof fetch,
+): Promise<As4Response> {
   let um: UserMessage | undefined;
   const checks: string[] = [];
   try {
@@ -73,7 +89,8 @@ export async function receiveMessage(ctx: ApContext, contentType: string, body: 
       // Not the message's fault (trust fabric not loaded yet after a restart, a bug): a transient SOAP Fault, so
       // the sender's reception awareness resends instead of giving the message up.
       const transient = isKakehashiError(e, 'upstream-unavailable');
-      if (!transient) ctx.deps.logger.error('edelivery receive failed', { reason: e instanceof Error ? e.message : String(e) });
+      if (!transient)
+        ctx.deps.logger.error('edelivery receive failed', { reason: e instanceof Error ? e.message : String(e) });
       const reason = transient
         ? `The receiving access point is not ready: ${(e as Error).message.slice(0, 200)} Retry later.`
         : 'The receiving access point failed to process the message; it logged the details. Retry later.';
@@ -92,7 +109,14 @@ export async function receiveMessage(ctx: ApContext, contentType: string, body: 
       operation: `edelivery: rejected (${err.code} ${err.shortDescription})`,
       direction: 'internal',
       status: 200,
-      artefact: { type: 'ebms:Error', errorCode: err.code, shortDescription: err.shortDescription, detail: err.detail, rule: err.rule, refToMessageId: err.refToMessageId },
+      artefact: {
+        type: 'ebms:Error',
+        errorCode: err.code,
+        shortDescription: err.shortDescription,
+        detail: err.detail,
+        rule: err.rule,
+        refToMessageId: err.refToMessageId,
+      },
       verdict: { valid: false, checks: [...checks, `${err.code}: ${err.detail}`] },
     });
     return soap(200, errorSignal(ctx, err));
@@ -102,18 +126,31 @@ export async function receiveMessage(ctx: ApContext, contentType: string, body: 
 function errorSignal(ctx: ApContext, err: EbmsError): string {
   const signalId = `${randomUUID()}@${ctx.partyId}`;
   return buildSignalEnvelope(
-    { messageId: signalId, timestamp: ctx.deps.clock.now().toISOString(), refToMessageId: err.refToMessageId, errors: [err] },
+    {
+      messageId: signalId,
+      timestamp: ctx.deps.clock.now().toISOString(),
+      refToMessageId: err.refToMessageId,
+      errors: [err],
+    },
     envelopeIds(signalId, 'signal'),
   );
 }
 
-function unpack(ctx: ApContext, contentType: string, body: Buffer): { parsed: ParsedEnvelope; attachments: MimePart[] } {
+function unpack(
+  ctx: ApContext,
+  contentType: string,
+  body: Buffer,
+): { parsed: ParsedEnvelope; attachments: MimePart[] } {
   const { mediaType, params } = parseContentType(contentType);
   let root: Buffer;
   let attachments: MimePart[] = [];
   if (mediaType === 'multipart/related') {
     if (params.type && params.type.toLowerCase() !== SOAP_CONTENT_TYPE)
-      throw new SoapFault(415, 'Sender', `multipart/related type must be "${SOAP_CONTENT_TYPE}" (SOAP 1.2); got "${params.type.slice(0, 60)}".`);
+      throw new SoapFault(
+        415,
+        'Sender',
+        `multipart/related type must be "${SOAP_CONTENT_TYPE}" (SOAP 1.2); got "${params.type.slice(0, 60)}".`,
+      );
     const mp = parseMultipart(contentType, body);
     root = mp.root.body;
     attachments = mp.attachments;
@@ -128,16 +165,28 @@ function unpack(ctx: ApContext, contentType: string, body: Buffer): { parsed: Pa
   }
   let doc: Document;
   try {
-    doc = parseXml(root, { maxBytes: ctx.deps.config.get('xmlMaxBytes'), maxDepth: ctx.deps.config.get('xmlMaxDepth') });
+    doc = parseXml(root, {
+      maxBytes: ctx.deps.config.get('xmlMaxBytes'),
+      maxDepth: ctx.deps.config.get('xmlMaxDepth'),
+    });
   } catch (e) {
-    throw new SoapFault(400, 'Sender', `The SOAP envelope is not acceptable XML: ${isKakehashiError(e) ? e.message : 'parse error'}`, 'EBMS:0009');
+    throw new SoapFault(
+      400,
+      'Sender',
+      `The SOAP envelope is not acceptable XML: ${isKakehashiError(e) ? e.message : 'parse error'}`,
+      'EBMS:0009',
+    );
   }
   const root0 = doc.documentElement;
   if (root0?.localName === 'Envelope' && root0.namespaceURI === 'http://schemas.xmlsoap.org/soap/envelope/')
     throw new SoapFault(400, 'VersionMismatch', 'SOAP 1.1 is not supported: AS4 uses SOAP 1.2.');
   const parsed = parseEnvelope(doc);
   if (parsed.notUnderstood.length > 0)
-    throw new SoapFault(500, 'MustUnderstand', `Header block(s) marked mustUnderstand are not understood here: ${parsed.notUnderstood.join(', ').slice(0, 300)}.`);
+    throw new SoapFault(
+      500,
+      'MustUnderstand',
+      `Header block(s) marked mustUnderstand are not understood here: ${parsed.notUnderstood.join(', ').slice(0, 300)}.`,
+    );
   return { parsed, attachments };
 }
 
@@ -153,26 +202,54 @@ async function process(
   const um = env.userMessage;
   if (!um) {
     if (env.signal?.pullRequest)
-      throw new EbmsError('EBMS:0006', 'This access point offers no message partition channel for pulling (push only).', { refToMessageId: env.signal.messageId });
-    throw new EbmsError('EBMS:0002', 'Signals are answered synchronously; this endpoint takes pushed UserMessages.', { refToMessageId: env.signal?.messageId });
+      throw new EbmsError(
+        'EBMS:0006',
+        'This access point offers no message partition channel for pulling (push only).',
+        { refToMessageId: env.signal.messageId },
+      );
+    throw new EbmsError('EBMS:0002', 'Signals are answered synchronously; this endpoint takes pushed UserMessages.', {
+      refToMessageId: env.signal?.messageId,
+    });
   }
   const ref = { refToMessageId: um.messageId };
   const mu = env.messaging.getAttributeNS('http://www.w3.org/2003/05/soap-envelope', 'mustUnderstand');
-  if (mu !== 'true' && mu !== '1') throw new EbmsError('EBMS:0009', 'eb:Messaging must carry env:mustUnderstand="true".', { ...ref, rule: 'ebMS 3.0 core §5.2.1' });
+  if (mu !== 'true' && mu !== '1')
+    throw new EbmsError('EBMS:0009', 'eb:Messaging must carry env:mustUnderstand="true".', {
+      ...ref,
+      rule: 'ebMS 3.0 core §5.2.1',
+    });
   checks.push('SOAP 1.2 envelope with one eb:Messaging');
 
   // Attachments and PartInfo must correspond one to one (E5: a swapped or extra attachment).
   const byCid = new Map(parts.map((p) => [p.contentId, p.body]));
   const partCids: string[] = [];
   for (const p of um.parts) {
-    if (p.href === undefined) throw new EbmsError('EBMS:0002', 'Payloads in the SOAP Body are not supported here; send them as attachments (cid:).', ref);
+    if (p.href === undefined)
+      throw new EbmsError(
+        'EBMS:0002',
+        'Payloads in the SOAP Body are not supported here; send them as attachments (cid:).',
+        ref,
+      );
     const cid = contentIdOfCid(p.href);
-    if (cid === undefined) throw new EbmsError('EBMS:0002', `PartInfo href "${p.href.slice(0, 80)}" is not a cid: reference; payloads travel as attachments.`, ref);
-    if (!byCid.has(cid)) throw new EbmsError('EBMS:0011', `PartInfo ${p.href.slice(0, 80)} names no attachment of the message.`, { ...ref, rule: 'ebMS 3.0 core §5.2.2.13 (E5)' });
+    if (cid === undefined)
+      throw new EbmsError(
+        'EBMS:0002',
+        `PartInfo href "${p.href.slice(0, 80)}" is not a cid: reference; payloads travel as attachments.`,
+        ref,
+      );
+    if (!byCid.has(cid))
+      throw new EbmsError('EBMS:0011', `PartInfo ${p.href.slice(0, 80)} names no attachment of the message.`, {
+        ...ref,
+        rule: 'ebMS 3.0 core §5.2.2.13 (E5)',
+      });
     partCids.push(cid);
   }
   for (const cid of byCid.keys())
-    if (!partCids.includes(cid)) throw new EbmsError('EBMS:0007', `Attachment <${cid.slice(0, 80)}> is not described by any PartInfo.`, { ...ref, rule: 'ebMS 3.0 core §5.2.2.13 (E5)' });
+    if (!partCids.includes(cid))
+      throw new EbmsError('EBMS:0007', `Attachment <${cid.slice(0, 80)}> is not described by any PartInfo.`, {
+        ...ref,
+        rule: 'ebMS 3.0 core §5.2.2.13 (E5)',
+      });
 
   let decrypted: { attachments: Map<string, Buffer>; encrypted: Set<string> };
   try {
@@ -181,13 +258,20 @@ async function process(
     if (isEbmsError(e)) e.refToMessageId = um.messageId;
     throw e;
   }
-  if (decrypted.encrypted.size) checks.push(`decrypted ${decrypted.encrypted.size} attachment(s) (AES-128-GCM, RSA-OAEP)`);
+  if (decrypted.encrypted.size)
+    checks.push(`decrypted ${decrypted.encrypted.size} attachment(s) (AES-128-GCM, RSA-OAEP)`);
 
   const skewSeconds = deps.skewSeconds ?? deps.config.get('clockSkewSeconds');
   const now = deps.clock.now();
   let sig: ReturnType<typeof verifyEnvelope>;
   try {
-    sig = verifyEnvelope(env, { now, skewSeconds, requireExpires: true, attachments: decrypted.attachments, requiredCids: partCids });
+    sig = verifyEnvelope(env, {
+      now,
+      skewSeconds,
+      requireExpires: true,
+      attachments: decrypted.attachments,
+      requiredCids: partCids,
+    });
   } catch (e) {
     if (isEbmsError(e)) e.refToMessageId = um.messageId;
     throw e;
@@ -196,38 +280,77 @@ async function process(
 
   const verdict = deps.validateCertificate(sig.certPem, [], { at: now, usage: ['digitalSignature'] });
   if (!verdict.valid)
-    throw new EbmsError('EBMS:0101', `The signing certificate does not validate against the trust fabric: ${verdict.failure?.reason ?? 'invalid'}.`, { ...ref, rule: 'eDelivery AS4 §3.2.6' });
+    throw new EbmsError(
+      'EBMS:0101',
+      `The signing certificate does not validate against the trust fabric: ${verdict.failure?.reason ?? 'invalid'}.`,
+      { ...ref, rule: 'eDelivery AS4 §3.2.6' },
+    );
   checks.push(`signer certificate valid (${verdict.country ?? '?'})`);
 
   const pmode = matchPMode(ctx.pmodes(), um);
   checks.push(`P-Mode ${pmode.id}`);
   if (um.to.partyId !== ctx.partyId)
-    throw new EbmsError('EBMS:0010', `The message is addressed to ${um.to.partyId.slice(0, 80)}, but this access point is ${ctx.partyId}.`, { ...ref, rule: 'ebMS 3.0 core §5.2.2.4' });
+    throw new EbmsError(
+      'EBMS:0010',
+      `The message is addressed to ${um.to.partyId.slice(0, 80)}, but this access point is ${ctx.partyId}.`,
+      { ...ref, rule: 'ebMS 3.0 core §5.2.2.4' },
+    );
 
   // E6: the signer must be the certificate the registry holds for the From party.
   const fromCountry = countryOfPartyId(um.from.partyId);
-  const registered = fromCountry ? await deps.discovery.registeredCertificate(fromCountry, fetcher).catch(() => null) : undefined;
-  if (registered === null) throw new SoapFault(503, 'Receiver', 'The registry (hub) is unreachable; the sender’s certificate cannot be checked now. Retry later.');
+  const registered = fromCountry
+    ? await deps.discovery.registeredCertificate(fromCountry, fetcher).catch(() => null)
+    : undefined;
+  if (registered === null)
+    throw new SoapFault(
+      503,
+      'Receiver',
+      'The registry (hub) is unreachable; the sender’s certificate cannot be checked now. Retry later.',
+    );
   if (!registered)
-    throw new EbmsError('EBMS:0001', `The From party ${um.from.partyId.slice(0, 80)} is not a registered access point.`, { ...ref, rule: 'attack-catalogue E6' });
+    throw new EbmsError(
+      'EBMS:0001',
+      `The From party ${um.from.partyId.slice(0, 80)} is not a registered access point.`,
+      { ...ref, rule: 'attack-catalogue E6' },
+    );
   if (!new X509Certificate(registered).raw.equals(new X509Certificate(sig.certPem).raw))
-    throw new EbmsError('EBMS:0010', `The message is signed with a certificate that is not the one registered for ${um.from.partyId}.`, { ...ref, rule: 'attack-catalogue E6' });
+    throw new EbmsError(
+      'EBMS:0010',
+      `The message is signed with a certificate that is not the one registered for ${um.from.partyId}.`,
+      { ...ref, rule: 'attack-catalogue E6' },
+    );
   checks.push(`signer is the registered certificate of ${um.from.partyId}`);
 
   if (pmode.security.encrypt)
     for (const cid of partCids)
       if (!decrypted.encrypted.has(cid))
-        throw new EbmsError('EBMS:0103', `P-Mode ${pmode.id} requires encrypted payloads; attachment <${cid.slice(0, 80)}> is in clear.`, { ...ref, rule: 'eDelivery AS4 §3.2.6.2 (E7)' });
+        throw new EbmsError(
+          'EBMS:0103',
+          `P-Mode ${pmode.id} requires encrypted payloads; attachment <${cid.slice(0, 80)}> is in clear.`,
+          { ...ref, rule: 'eDelivery AS4 §3.2.6.2 (E7)' },
+        );
 
   const payloads = decompress(um, partCids, decrypted.attachments, pmode);
   const originalSender = propertyValue(um.properties, EBMS.originalSender);
   const finalRecipient = propertyValue(um.properties, EBMS.finalRecipient);
   if (!originalSender || !finalRecipient)
-    throw new EbmsError('EBMS:0009', 'The four-corner properties originalSender and finalRecipient are required.', { ...ref, rule: 'eDelivery AS4 §3.2.2' });
+    throw new EbmsError('EBMS:0009', 'The four-corner properties originalSender and finalRecipient are required.', {
+      ...ref,
+      rule: 'eDelivery AS4 §3.2.2',
+    });
   const participant = deps.participants.find((p) => p.id === finalRecipient);
-  if (!participant) throw new EbmsError('EBMS:0001', `Final recipient ${finalRecipient.slice(0, 100)} is not served by this access point.`, { ...ref, rule: 'eDelivery four-corner model' });
+  if (!participant)
+    throw new EbmsError(
+      'EBMS:0001',
+      `Final recipient ${finalRecipient.slice(0, 100)} is not served by this access point.`,
+      { ...ref, rule: 'eDelivery four-corner model' },
+    );
   if (!participant.services.includes(um.service.value))
-    throw new EbmsError('EBMS:0010', `Final recipient ${finalRecipient.slice(0, 100)} does not accept service ${um.service.value.slice(0, 100)}.`, ref);
+    throw new EbmsError(
+      'EBMS:0010',
+      `Final recipient ${finalRecipient.slice(0, 100)} does not accept service ${um.service.value.slice(0, 100)}.`,
+      ref,
+    );
   checks.push(`final recipient ${finalRecipient}`);
 
   const receiptXml = buildReceipt(ctx, um, sig.references);
@@ -273,8 +396,15 @@ async function process(
     operation: outcome.duplicate ? 'edelivery: duplicate eliminated, original receipt answered' : 'edelivery: received',
     direction: 'internal',
     status: 200,
-    artefact: { ...decodedHeader(um), signedParts: sig.references, payloads: payloads.map((p) => ({ cid: p.cid, mimeType: p.mimeType, bytes: p.content.length })) },
-    verdict: { valid: true, checks: [...checks, outcome.duplicate ? 'duplicate (E3): not delivered again' : 'stored (RECEIVED)'] },
+    artefact: {
+      ...decodedHeader(um),
+      signedParts: sig.references,
+      payloads: payloads.map((p) => ({ cid: p.cid, mimeType: p.mimeType, bytes: p.content.length })),
+    },
+    verdict: {
+      valid: true,
+      checks: [...checks, outcome.duplicate ? 'duplicate (E3): not delivered again' : 'stored (RECEIVED)'],
+    },
   });
   return { um, receiptXml: outcome.receipt };
 }
@@ -288,15 +418,25 @@ function decompress(um: UserMessage, cids: string[], attachments: Map<string, Bu
     let content = raw;
     if (compression) {
       if (compression !== 'application/gzip')
-        throw new EbmsError('EBMS:0303', `CompressionType ${compression.slice(0, 60)} is not supported (application/gzip only).`, { refToMessageId: um.messageId, rule: 'AS4 profile §3.1 (compression)' });
+        throw new EbmsError(
+          'EBMS:0303',
+          `CompressionType ${compression.slice(0, 60)} is not supported (application/gzip only).`,
+          { refToMessageId: um.messageId, rule: 'AS4 profile §3.1 (compression)' },
+        );
       try {
         content = gunzipSync(raw, { maxOutputLength: pmode.payload.maxBytes });
       } catch {
-        throw new EbmsError('EBMS:0303', `Attachment <${cid.slice(0, 80)}> does not decompress (or exceeds ${pmode.payload.maxBytes} bytes).`, { refToMessageId: um.messageId, rule: 'AS4 profile §3.1' });
+        throw new EbmsError(
+          'EBMS:0303',
+          `Attachment <${cid.slice(0, 80)}> does not decompress (or exceeds ${pmode.payload.maxBytes} bytes).`,
+          { refToMessageId: um.messageId, rule: 'AS4 profile §3.1' },
+        );
       }
     }
     if (content.length > pmode.payload.maxBytes)
-      throw new EbmsError('EBMS:0004', `Attachment <${cid.slice(0, 80)}> exceeds ${pmode.payload.maxBytes} bytes.`, { refToMessageId: um.messageId });
+      throw new EbmsError('EBMS:0004', `Attachment <${cid.slice(0, 80)}> exceeds ${pmode.payload.maxBytes} bytes.`, {
+        refToMessageId: um.messageId,
+      });
     return { cid, mimeType, compressed: false, content };
   });
 }
@@ -307,7 +447,8 @@ function buildReceipt(ctx: ApContext, um: UserMessage, references: ReferenceInfo
   const fault = ctx.fault();
   const signalId = `${randomUUID()}@${ctx.partyId}`;
   let refs = references;
-  if (fault === 'wrong-digest') refs = references.map((r, i) => (i === 0 ? { ...r, digestValue: Buffer.alloc(32, 7).toString('base64') } : r));
+  if (fault === 'wrong-digest')
+    refs = references.map((r, i) => (i === 0 ? { ...r, digestValue: Buffer.alloc(32, 7).toString('base64') } : r));
   const ids = envelopeIds(signalId, 'signal');
   const xml = buildSignalEnvelope(
     {

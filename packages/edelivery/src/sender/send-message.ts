@@ -1,6 +1,6 @@
 import { formatTraceparent } from '@kakehashi/core';
-import { decodedHeader, recordHop } from '../ap/record-trace.ts';
 import type { ApContext } from '../ap/context.ts';
+import { decodedHeader, recordHop } from '../ap/record-trace.ts';
 import { buildUserMessageEnvelope } from '../message/build-user-message.ts';
 import { envelopeIds } from '../message/envelope-ids.ts';
 import { buildMultipart } from '../mime/multipart.ts';
@@ -28,7 +28,9 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
   const id = row.message_id;
   const pmode = ctx.pmodes().find((p) => p.id === row.pmode_id);
   if (!pmode) {
-    store.transition(id, 'out', ['SEND_ENQUEUED'], 'SEND_FAILURE', { last_error: `EBMS:0010 P-Mode ${row.pmode_id} no longer exists` });
+    store.transition(id, 'out', ['SEND_ENQUEUED'], 'SEND_FAILURE', {
+      last_error: `EBMS:0010 P-Mode ${row.pmode_id} no longer exists`,
+    });
     return 'failed';
   }
   const um = MessageStore.header(row);
@@ -57,11 +59,18 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
   const tsDigest = signed.references.find((r) => r.uri === tsUri)?.digestValue as string;
   const tsDigests = [...(JSON.parse(row.ts_digests) as string[]), tsDigest].slice(-100);
   const attempt = row.attempts + 1;
-  const claimed = store.transition(id, 'out', ['SEND_ENQUEUED'], 'WAITING_FOR_RECEIPT', {
-    attempts: attempt,
-    nr_references: JSON.stringify(stable),
-    ts_digests: JSON.stringify(tsDigests),
-  }, `attempt ${attempt}`);
+  const claimed = store.transition(
+    id,
+    'out',
+    ['SEND_ENQUEUED'],
+    'WAITING_FOR_RECEIPT',
+    {
+      attempts: attempt,
+      nr_references: JSON.stringify(stable),
+      ts_digests: JSON.stringify(tsDigests),
+    },
+    `attempt ${attempt}`,
+  );
   if (!claimed) return 'skipped';
 
   const span = recordHop(ctx, row.trace_parent, {
@@ -95,19 +104,39 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
       skewSeconds: deps.skewSeconds ?? deps.config.get('clockSkewSeconds'),
       validateCertificate: deps.validateCertificate,
     });
-    if (outcome.kind === 'invalid' && res.status >= 500) outcome = { kind: 'invalid', reason: `HTTP ${res.status}: ${outcome.reason}`, rule: outcome.rule };
+    if (outcome.kind === 'invalid' && res.status >= 500)
+      outcome = { kind: 'invalid', reason: `HTTP ${res.status}: ${outcome.reason}`, rule: outcome.rule };
   } catch (e) {
-    outcome = { kind: 'invalid', reason: `No answer from ${row.endpoint}: ${e instanceof Error ? e.message.slice(0, 160) : 'error'}`, rule: 'EBMS:0005 ConnectionFailure' };
+    outcome = {
+      kind: 'invalid',
+      reason: `No answer from ${row.endpoint}: ${e instanceof Error ? e.message.slice(0, 160) : 'error'}`,
+      rule: 'EBMS:0005 ConnectionFailure',
+    };
   }
 
   if (outcome.kind === 'receipt') {
-    store.transition(id, 'out', ['WAITING_FOR_RECEIPT'], 'ACKNOWLEDGED', { receipt_xml: outcome.receiptXml, last_error: null }, `receipt ${outcome.signalMessageId}`);
+    store.transition(
+      id,
+      'out',
+      ['WAITING_FOR_RECEIPT'],
+      'ACKNOWLEDGED',
+      { receipt_xml: outcome.receiptXml, last_error: null },
+      `receipt ${outcome.signalMessageId}`,
+    );
     recordHop(ctx, span, {
       operation: 'edelivery: receipt verified',
       direction: 'internal',
       status: httpStatus,
-      artefact: { type: 'ebms:Receipt', refToMessageId: id, signalMessageId: outcome.signalMessageId, nonRepudiationInformation: outcome.references },
-      verdict: { valid: true, checks: ['signature', 'signer is the discovered access point', 'RefToMessageId', 'non-repudiation digests'] },
+      artefact: {
+        type: 'ebms:Receipt',
+        refToMessageId: id,
+        signalMessageId: outcome.signalMessageId,
+        nonRepudiationInformation: outcome.references,
+      },
+      verdict: {
+        valid: true,
+        checks: ['signature', 'signer is the discovered access point', 'RefToMessageId', 'non-repudiation digests'],
+      },
     });
     return 'acknowledged';
   }
@@ -133,8 +162,18 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
     verdict: { valid: false, checks: [reason] },
   });
   if (attempt > pmode.receptionAwareness.retries) {
-    const code = outcome.reason.startsWith('No answer') || outcome.reason.includes('neither') ? 'EBMS:0301 MissingReceipt' : 'EBMS:0302 InvalidReceipt';
-    store.transition(id, 'out', ['WAITING_FOR_RECEIPT'], 'SEND_FAILURE', { last_error: `${code}: ${reason}` }, `gave up after ${attempt} attempts`);
+    const code =
+      outcome.reason.startsWith('No answer') || outcome.reason.includes('neither')
+        ? 'EBMS:0301 MissingReceipt'
+        : 'EBMS:0302 InvalidReceipt';
+    store.transition(
+      id,
+      'out',
+      ['WAITING_FOR_RECEIPT'],
+      'SEND_FAILURE',
+      { last_error: `${code}: ${reason}` },
+      `gave up after ${attempt} attempts`,
+    );
     return 'failed';
   }
   store.transition(

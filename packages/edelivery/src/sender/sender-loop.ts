@@ -25,7 +25,9 @@ export function createSenderLoop(ctx: ApContext) {
     const result: PumpResult = { attempted: 0, acknowledged: 0, retrying: 0, failed: 0 };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const due = ctx.store.due(ctx.deps.clock.nowMs(), BATCH);
-      const claimed = due.filter((row) => ctx.store.transition(row.message_id, 'out', ['READY_TO_SEND', 'WAITING_FOR_RETRY'], 'SEND_ENQUEUED'));
+      const claimed = due.filter((row) =>
+        ctx.store.transition(row.message_id, 'out', ['READY_TO_SEND', 'WAITING_FOR_RETRY'], 'SEND_ENQUEUED'),
+      );
       if (claimed.length === 0) break;
       let next = 0;
       const worker = async () => {
@@ -39,7 +41,10 @@ export function createSenderLoop(ctx: ApContext) {
             outcome = await sendAttempt(ctx, fresh);
           } catch (e) {
             // An unexpected failure building the message: do not leave it stuck in SEND_ENQUEUED.
-            ctx.deps.logger.error('edelivery send attempt failed', { messageId: row.message_id, reason: e instanceof Error ? e.message : String(e) });
+            ctx.deps.logger.error('edelivery send attempt failed', {
+              messageId: row.message_id,
+              reason: e instanceof Error ? e.message : String(e),
+            });
             ctx.store.transition(row.message_id, 'out', ['SEND_ENQUEUED', 'WAITING_FOR_RECEIPT'], 'SEND_FAILURE', {
               last_error: `EBMS:0004 Other: the message could not be built (${e instanceof Error ? e.message.slice(0, 200) : 'error'})`,
             });

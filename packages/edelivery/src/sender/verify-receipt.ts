@@ -22,7 +22,11 @@ export interface ExpectedReceipt {
   timestampDigests: string[];
   now: Date;
   skewSeconds: number;
-  validateCertificate(pem: string, chain: string[], opts: { at: Date; usage?: string[] }): { valid: boolean; failure?: { reason: string } | undefined };
+  validateCertificate(
+    pem: string,
+    chain: string[],
+    opts: { at: Date; usage?: string[] },
+  ): { valid: boolean; failure?: { reason: string } | undefined };
 }
 
 /**
@@ -61,7 +65,10 @@ export function verifyReceipt(contentType: string, body: Buffer, exp: ExpectedRe
   }
   if (!signal.receipt) return invalid('The signal carries neither a Receipt nor an Error.', 'AS4 profile §3.4 (E1)');
   if (signal.refToMessageId !== exp.messageId)
-    return invalid(`The receipt refers to ${signal.refToMessageId ?? 'no message'}, not to ${exp.messageId}.`, 'ebMS 3.0 core §5.2.3.3 (E2)');
+    return invalid(
+      `The receipt refers to ${signal.refToMessageId ?? 'no message'}, not to ${exp.messageId}.`,
+      'ebMS 3.0 core §5.2.3.3 (E2)',
+    );
   let certPem: string;
   try {
     certPem = verifyEnvelope(env, {
@@ -72,12 +79,22 @@ export function verifyReceipt(contentType: string, body: Buffer, exp: ExpectedRe
       requiredCids: [],
     }).certPem;
   } catch (e) {
-    return invalid(`The receipt's signature is not acceptable: ${isEbmsError(e) ? e.detail : 'error'}`, 'AS4 profile §5.1.8 (E1)');
+    return invalid(
+      `The receipt's signature is not acceptable: ${isEbmsError(e) ? e.detail : 'error'}`,
+      'AS4 profile §5.1.8 (E1)',
+    );
   }
   if (!new X509Certificate(certPem).raw.equals(new X509Certificate(exp.peerSigningCert).raw))
-    return invalid('The receipt is signed by another certificate than the receiving access point’s registered one.', 'attack-catalogue E1');
+    return invalid(
+      'The receipt is signed by another certificate than the receiving access point’s registered one.',
+      'attack-catalogue E1',
+    );
   const verdict = exp.validateCertificate(certPem, [], { at: exp.now, usage: ['digitalSignature'] });
-  if (!verdict.valid) return invalid(`The receipt signer's certificate is not valid: ${verdict.failure?.reason ?? 'invalid'}`, 'attack-catalogue E1');
+  if (!verdict.valid)
+    return invalid(
+      `The receipt signer's certificate is not valid: ${verdict.failure?.reason ?? 'invalid'}`,
+      'attack-catalogue E1',
+    );
 
   const nri = signal.receipt.references;
   const byUri = new Map(nri.map((r) => [r.uri, r]));
@@ -85,7 +102,10 @@ export function verifyReceipt(contentType: string, body: Buffer, exp: ExpectedRe
   for (const r of exp.stableReferences) {
     const got = byUri.get(r.uri);
     if (!got || got.digestValue !== r.digestValue || got.digestMethod !== r.digestMethod)
-      return invalid(`The receipt's non-repudiation information does not match the sent part ${r.uri.slice(0, 80)}.`, 'AS4 profile §5.1.8 (E2)');
+      return invalid(
+        `The receipt's non-repudiation information does not match the sent part ${r.uri.slice(0, 80)}.`,
+        'AS4 profile §5.1.8 (E2)',
+      );
   }
   for (const r of nri) {
     if (exp.stableReferences.some((s) => s.uri === r.uri)) continue;

@@ -96,7 +96,11 @@ export class MessageStore {
   }
 
   get(messageId: string, direction: Direction): MessageRow | undefined {
-    return this.#store.get<MessageRow>('SELECT * FROM edelivery_messages WHERE message_id = ? AND direction = ?', messageId, direction);
+    return this.#store.get<MessageRow>(
+      'SELECT * FROM edelivery_messages WHERE message_id = ? AND direction = ?',
+      messageId,
+      direction,
+    );
   }
 
   /** Outbound first, then inbound. */
@@ -105,7 +109,12 @@ export class MessageStore {
     return this.get(messageId, 'out') ?? this.get(messageId, 'in');
   }
 
-  list(q: { direction?: Direction | undefined; status?: MessageStatus | undefined; finalRecipient?: string | undefined; limit: number }): MessageRow[] {
+  list(q: {
+    direction?: Direction | undefined;
+    status?: MessageStatus | undefined;
+    finalRecipient?: string | undefined;
+    limit: number;
+  }): MessageRow[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (q.direction) {
@@ -153,7 +162,9 @@ export class MessageStore {
 
   /** Inserts a message with its payloads and its first event (inside the caller's transaction, if any). */
   insert(
-    row: Omit<MessageRow, 'attempts' | 'duplicates' | 'ts_digests' | 'created_at' | 'updated_at' | 'last_error'> & { last_error?: string | null },
+    row: Omit<MessageRow, 'attempts' | 'duplicates' | 'ts_digests' | 'created_at' | 'updated_at' | 'last_error'> & {
+      last_error?: string | null;
+    },
     payloads: { cid: string; mimeType: string; compressed: boolean; content: Buffer }[],
   ): StatusChange {
     const at = this.#clock.now().toISOString();
@@ -219,7 +230,9 @@ export class MessageStore {
     direction: Direction,
     from: readonly MessageStatus[],
     to: MessageStatus,
-    set: Partial<Pick<MessageRow, 'attempts' | 'next_attempt_at' | 'last_error' | 'receipt_xml' | 'nr_references' | 'ts_digests'>> = {},
+    set: Partial<
+      Pick<MessageRow, 'attempts' | 'next_attempt_at' | 'last_error' | 'receipt_xml' | 'nr_references' | 'ts_digests'>
+    > = {},
     detail?: string,
   ): StatusChange | undefined {
     const at = this.#clock.now().toISOString();
@@ -270,12 +283,22 @@ export class MessageStore {
       `SELECT message_id FROM edelivery_messages WHERE direction = 'out' AND status IN ('SEND_ENQUEUED', 'SEND_IN_PROGRESS', 'WAITING_FOR_RECEIPT')`,
     );
     for (const r of rows)
-      this.transition(r.message_id, 'out', ['SEND_ENQUEUED', 'SEND_IN_PROGRESS', 'WAITING_FOR_RECEIPT'], 'WAITING_FOR_RETRY', { next_attempt_at: now }, 'recovered after a restart');
+      this.transition(
+        r.message_id,
+        'out',
+        ['SEND_ENQUEUED', 'SEND_IN_PROGRESS', 'WAITING_FOR_RECEIPT'],
+        'WAITING_FOR_RETRY',
+        { next_attempt_at: now },
+        'recovered after a restart',
+      );
     return rows.length;
   }
 
   addDuplicate(messageId: string): void {
-    this.#store.run(`UPDATE edelivery_messages SET duplicates = duplicates + 1 WHERE message_id = ? AND direction = 'in'`, messageId);
+    this.#store.run(
+      `UPDATE edelivery_messages SET duplicates = duplicates + 1 WHERE message_id = ? AND direction = 'in'`,
+      messageId,
+    );
   }
 
   setting(key: string): string | undefined {
@@ -283,7 +306,11 @@ export class MessageStore {
   }
 
   setSetting(key: string, value: string): void {
-    this.#store.run('INSERT INTO edelivery_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+    this.#store.run(
+      'INSERT INTO edelivery_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      key,
+      value,
+    );
   }
 
   webhooks(): { id: string; url: string; events: string; created_at: string }[] {
@@ -291,7 +318,13 @@ export class MessageStore {
   }
 
   addWebhook(id: string, url: string, events: string[]): void {
-    this.#store.run('INSERT INTO edelivery_webhooks (id, url, events, created_at) VALUES (?, ?, ?, ?)', id, url, JSON.stringify(events), this.#clock.now().toISOString());
+    this.#store.run(
+      'INSERT INTO edelivery_webhooks (id, url, events, created_at) VALUES (?, ?, ?, ?)',
+      id,
+      url,
+      JSON.stringify(events),
+      this.#clock.now().toISOString(),
+    );
   }
 
   deleteWebhook(id: string): boolean {

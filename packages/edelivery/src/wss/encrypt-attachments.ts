@@ -1,4 +1,13 @@
-import { constants, createCipheriv, createDecipheriv, type KeyObject, privateDecrypt, publicEncrypt, randomBytes, X509Certificate } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  type KeyObject,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  X509Certificate,
+} from 'node:crypto';
 import { parseXml, serializeXml } from '@kakehashi/core';
 import forge from 'node-forge';
 import { EbmsError } from '../errors/ebms-error.ts';
@@ -14,12 +23,15 @@ export interface Attachment {
 
 /** The certificate's X.509 SubjectKeyIdentifier, base64 (how the EncryptedKey names the recipient's key). */
 export function subjectKeyIdentifier(certPem: string): string {
-  const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
+  const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectKeyIdentifier') as
+    | { subjectKeyIdentifier?: string }
+    | undefined;
   if (!ext?.subjectKeyIdentifier) throw new Error('The encryption certificate has no SubjectKeyIdentifier extension.');
   return Buffer.from(ext.subjectKeyIdentifier, 'hex').toString('base64');
 }
 
-const SKI_VALUE_TYPE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier';
+const SKI_VALUE_TYPE =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier';
 
 /**
  * Encrypts every attachment for the receiving access point as the eDelivery AS4 1.15 profile sets it: one fresh
@@ -56,22 +68,33 @@ export function encryptAttachments(
     const edId = `${idPrefix}-ed-${i + 1}`;
     dataRefs.push(el(doc, NS.xenc, 'xenc:DataReference', { URI: `#${edId}` }));
     dataEls.push(
-      el(doc, NS.xenc, 'xenc:EncryptedData', { Id: edId, MimeType: 'application/octet-stream', Type: ALG.attachmentContentOnly }, [
-        el(doc, NS.xenc, 'xenc:EncryptionMethod', { Algorithm: ALG.aes128Gcm }),
-        el(doc, NS.ds, 'ds:KeyInfo', {}, [
-          el(doc, NS.wsse, 'wsse:SecurityTokenReference', { 'wsse11:TokenType': WSS.encryptedKeyTokenType }, [
-            el(doc, NS.wsse, 'wsse:Reference', { URI: `#${encryptedKeyId}` }),
+      el(
+        doc,
+        NS.xenc,
+        'xenc:EncryptedData',
+        { Id: edId, MimeType: 'application/octet-stream', Type: ALG.attachmentContentOnly },
+        [
+          el(doc, NS.xenc, 'xenc:EncryptionMethod', { Algorithm: ALG.aes128Gcm }),
+          el(doc, NS.ds, 'ds:KeyInfo', {}, [
+            el(doc, NS.wsse, 'wsse:SecurityTokenReference', { 'wsse11:TokenType': WSS.encryptedKeyTokenType }, [
+              el(doc, NS.wsse, 'wsse:Reference', { URI: `#${encryptedKeyId}` }),
+            ]),
           ]),
-        ]),
-        el(doc, NS.xenc, 'xenc:CipherData', {}, [
-          el(doc, NS.xenc, 'xenc:CipherReference', { URI: `cid:${a.contentId}` }, [
-            el(doc, NS.xenc, 'xenc:Transforms', {}, [el(doc, NS.ds, 'ds:Transform', { Algorithm: ALG.attachmentCiphertext })]),
+          el(doc, NS.xenc, 'xenc:CipherData', {}, [
+            el(doc, NS.xenc, 'xenc:CipherReference', { URI: `cid:${a.contentId}` }, [
+              el(doc, NS.xenc, 'xenc:Transforms', {}, [
+                el(doc, NS.ds, 'ds:Transform', { Algorithm: ALG.attachmentCiphertext }),
+              ]),
+            ]),
           ]),
-        ]),
-      ]),
+        ],
+      ),
     );
   });
-  const wrapped = publicEncrypt({ key: recipient.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key);
+  const wrapped = publicEncrypt(
+    { key: recipient.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+    key,
+  );
   const encryptedKey = el(doc, NS.xenc, 'xenc:EncryptedKey', { Id: encryptedKeyId }, [
     el(doc, NS.xenc, 'xenc:EncryptionMethod', { Algorithm: ALG.rsaOaep }, [
       el(doc, NS.ds, 'ds:DigestMethod', { Algorithm: ALG.sha256 }),
@@ -118,14 +141,24 @@ export function decryptAttachments(
   const digestAlg = childrenNs(method, NS.ds, 'DigestMethod')[0]?.getAttribute('Algorithm');
   const mgf = childrenNs(method, NS.xenc11, 'MGF')[0]?.getAttribute('Algorithm');
   if (digestAlg !== ALG.sha256 || mgf !== ALG.mgf1Sha256) throw failed('RSA-OAEP must use SHA-256 with MGF1-SHA-256.');
-  const keyId = elementChildren(ek).find((e) => e.localName === 'KeyInfo')?.getElementsByTagNameNS(NS.wsse, 'KeyIdentifier')[0] as Element | undefined;
+  const keyId = elementChildren(ek)
+    .find((e) => e.localName === 'KeyInfo')
+    ?.getElementsByTagNameNS(NS.wsse, 'KeyIdentifier')[0] as Element | undefined;
   if (keyId && textOf(keyId).replace(/\s+/g, '') !== subjectKeyIdentifier(own.certPem))
-    throw failed('The payload key was encrypted for another certificate than this access point’s encryption certificate.');
+    throw failed(
+      'The payload key was encrypted for another certificate than this access point’s encryption certificate.',
+    );
   let key: Buffer;
   try {
     key = privateDecrypt(
       { key: own.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-      Buffer.from(textOf(childrenNs(childrenNs(ek, NS.xenc, 'CipherData')[0] ?? ek, NS.xenc, 'CipherValue')[0]).replace(/\s+/g, ''), 'base64'),
+      Buffer.from(
+        textOf(childrenNs(childrenNs(ek, NS.xenc, 'CipherData')[0] ?? ek, NS.xenc, 'CipherValue')[0]).replace(
+          /\s+/g,
+          '',
+        ),
+        'base64',
+      ),
     );
   } catch {
     throw failed('The payload key cannot be decrypted with this access point’s encryption key.');
@@ -136,9 +169,11 @@ export function decryptAttachments(
   for (const ref of refs) {
     const id = (ref.getAttribute('URI') ?? '').replace(/^#/, '');
     const data = childrenNs(security, NS.xenc, 'EncryptedData').filter((d) => d.getAttribute('Id') === id);
-    if (data.length !== 1) throw failed(`DataReference #${id.slice(0, 60)} matches ${data.length} EncryptedData elements.`);
+    if (data.length !== 1)
+      throw failed(`DataReference #${id.slice(0, 60)} matches ${data.length} EncryptedData elements.`);
     const ed = data[0] as Element;
-    if (ed.getAttribute('Type') !== ALG.attachmentContentOnly) throw failed('EncryptedData must be of type Attachment-Content-Only.');
+    if (ed.getAttribute('Type') !== ALG.attachmentContentOnly)
+      throw failed('EncryptedData must be of type Attachment-Content-Only.');
     if (childrenNs(ed, NS.xenc, 'EncryptionMethod')[0]?.getAttribute('Algorithm') !== ALG.aes128Gcm)
       throw failed(`Payload encryption must be ${ALG.aes128Gcm}.`);
     const cref = childrenNs(childrenNs(ed, NS.xenc, 'CipherData')[0] ?? ed, NS.xenc, 'CipherReference')[0];

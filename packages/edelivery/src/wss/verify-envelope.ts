@@ -1,4 +1,4 @@
-import { createHash, X509Certificate, verify } from 'node:crypto';
+import { createHash, verify, X509Certificate } from 'node:crypto';
 import { EbmsError } from '../errors/ebms-error.ts';
 import type { ReferenceInfo } from '../message/build-signal.ts';
 import { childrenNs, elementChildren, textOf } from '../message/dom.ts';
@@ -56,24 +56,35 @@ const policy = (detail: string, rule: string) => new EbmsError('EBMS:0103', deta
  */
 export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): VerifiedSignature {
   if (env.securities.length === 0)
-    throw policy('The message carries no wsse:Security header; this P-Mode requires a signed message.', 'eDelivery AS4 §3.2.6 (E7)');
+    throw policy(
+      'The message carries no wsse:Security header; this P-Mode requires a signed message.',
+      'eDelivery AS4 §3.2.6 (E7)',
+    );
   if (env.securities.length > 1)
-    throw policy(`The message carries ${env.securities.length} wsse:Security headers; the AS4 profile uses exactly one.`, 'AS4 profile §5.1.5');
+    throw policy(
+      `The message carries ${env.securities.length} wsse:Security headers; the AS4 profile uses exactly one.`,
+      'AS4 profile §5.1.5',
+    );
   const security = env.securities[0] as Element;
 
   // ---- Timestamp (E9) ---------------------------------------------------------------------------------
   const timestamps = childrenNs(security, NS.wsu, 'Timestamp');
   if (timestamps.length !== 1)
-    throw policy(`The Security header must hold exactly one wsu:Timestamp (found ${timestamps.length}).`, 'WSS 1.1 §10 (E9)');
+    throw policy(
+      `The Security header must hold exactly one wsu:Timestamp (found ${timestamps.length}).`,
+      'WSS 1.1 §10 (E9)',
+    );
   const tsEl = timestamps[0] as Element;
   const created = textOf(childrenNs(tsEl, NS.wsu, 'Created')[0]);
   const expires = textOf(childrenNs(tsEl, NS.wsu, 'Expires')[0]) || undefined;
   const createdMs = Date.parse(created);
   const skew = opts.skewSeconds * 1000;
-  if (!created || Number.isNaN(createdMs)) throw policy('The wsu:Timestamp has no valid wsu:Created.', 'WSS 1.1 §10 (E9)');
+  if (!created || Number.isNaN(createdMs))
+    throw policy('The wsu:Timestamp has no valid wsu:Created.', 'WSS 1.1 §10 (E9)');
   if (createdMs > opts.now.getTime() + skew)
     throw auth(`The wsu:Timestamp was created in the future (${created}).`, 'WSS 1.1 §10 (E9)');
-  if (opts.requireExpires && !expires) throw policy('The wsu:Timestamp has no wsu:Expires.', 'eDelivery AS4 §3.2.6 (E9)');
+  if (opts.requireExpires && !expires)
+    throw policy('The wsu:Timestamp has no wsu:Expires.', 'eDelivery AS4 §3.2.6 (E9)');
   if (expires) {
     const expiresMs = Date.parse(expires);
     if (Number.isNaN(expiresMs)) throw policy('The wsu:Expires is not a dateTime.', 'WSS 1.1 §10 (E9)');
@@ -83,11 +94,13 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
 
   // ---- Signature structure and algorithms (E7, X4) -------------------------------------------------------
   const signatures = childrenNs(security, NS.ds, 'Signature');
-  if (signatures.length === 0) throw policy('The Security header holds no ds:Signature; signing is required.', 'eDelivery AS4 §3.2.6 (E7)');
+  if (signatures.length === 0)
+    throw policy('The Security header holds no ds:Signature; signing is required.', 'eDelivery AS4 §3.2.6 (E7)');
   if (signatures.length > 1) throw auth('The Security header holds more than one ds:Signature.', 'AS4 profile §5.1.5');
   const signature = signatures[0] as Element;
   const signedInfos = childrenNs(signature, NS.ds, 'SignedInfo');
-  if (signedInfos.length !== 1) throw auth('The ds:Signature must hold exactly one ds:SignedInfo.', 'XML-DSig §4.4 (S20)');
+  if (signedInfos.length !== 1)
+    throw auth('The ds:Signature must hold exactly one ds:SignedInfo.', 'XML-DSig §4.4 (S20)');
   const signedInfo = signedInfos[0] as Element;
   const c14nMethod = childrenNs(signedInfo, NS.ds, 'CanonicalizationMethod')[0];
   if (c14nMethod?.getAttribute('Algorithm') !== ALG.excC14n)
@@ -95,16 +108,25 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
   const sigAlg = childrenNs(signedInfo, NS.ds, 'SignatureMethod')[0]?.getAttribute('Algorithm') ?? '';
   const hash = SIGNATURE_ALGORITHMS[sigAlg];
   if (!hash)
-    throw policy(`Signature algorithm "${sigAlg.slice(0, 80)}" is refused; use ${ALG.rsaSha256}.`, 'eDelivery AS4 §3.2.6 (E7 downgrade)');
+    throw policy(
+      `Signature algorithm "${sigAlg.slice(0, 80)}" is refused; use ${ALG.rsaSha256}.`,
+      'eDelivery AS4 §3.2.6 (E7 downgrade)',
+    );
   const refEls = childrenNs(signedInfo, NS.ds, 'Reference');
   if (refEls.length === 0 || refEls.length > MAX_REFERENCES)
-    throw policy(`The signature has ${refEls.length} references (1 to ${MAX_REFERENCES} allowed).`, 'attack-catalogue X4');
+    throw policy(
+      `The signature has ${refEls.length} references (1 to ${MAX_REFERENCES} allowed).`,
+      'attack-catalogue X4',
+    );
 
   // Every reference's digest algorithm is checked before any cryptography (a downgrade is a policy failure).
   for (const r of refEls) {
     const m = childrenNs(r, NS.ds, 'DigestMethod')[0]?.getAttribute('Algorithm') ?? '';
     if (!DIGEST_ALGORITHMS[m])
-      throw policy(`Digest algorithm "${m.slice(0, 80)}" is refused; use ${ALG.sha256}.`, 'eDelivery AS4 §3.2.6 (E7 downgrade)');
+      throw policy(
+        `Digest algorithm "${m.slice(0, 80)}" is refused; use ${ALG.sha256}.`,
+        'eDelivery AS4 §3.2.6 (E7 downgrade)',
+      );
   }
 
   // ---- Key: the message's own BinarySecurityToken --------------------------------------------------------
@@ -112,13 +134,21 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
   const tokenRef = str ? childrenNs(str, NS.wsse, 'Reference')[0] : undefined;
   const tokenUri = tokenRef?.getAttribute('URI') ?? '';
   if (!tokenUri.startsWith('#'))
-    throw auth('ds:KeyInfo must reference the X.509 BinarySecurityToken of the Security header (wsse:Reference URI="#…").', 'WSS X.509 token profile §3.3');
+    throw auth(
+      'ds:KeyInfo must reference the X.509 BinarySecurityToken of the Security header (wsse:Reference URI="#…").',
+      'WSS X.509 token profile §3.3',
+    );
   const bst = childrenNs(security, NS.wsse, 'BinarySecurityToken').filter(
     (b) => b.getAttributeNS(NS.wsu, 'Id') === tokenUri.slice(1),
   );
-  if (bst.length !== 1) throw auth(`No (single) BinarySecurityToken ${tokenUri.slice(0, 80)} in the Security header.`, 'WSS X.509 token profile §3.1');
+  if (bst.length !== 1)
+    throw auth(
+      `No (single) BinarySecurityToken ${tokenUri.slice(0, 80)} in the Security header.`,
+      'WSS X.509 token profile §3.1',
+    );
   const token = bst[0] as Element;
-  if (token.getAttribute('ValueType') !== WSS.x509v3) throw auth('The BinarySecurityToken is not an X509v3 token.', 'WSS X.509 token profile §3.1');
+  if (token.getAttribute('ValueType') !== WSS.x509v3)
+    throw auth('The BinarySecurityToken is not an X509v3 token.', 'WSS X.509 token profile §3.1');
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(Buffer.from(textOf(token).replace(/\s+/g, ''), 'base64'));
@@ -129,8 +159,17 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
   // ---- Cryptographic signature ---------------------------------------------------------------------------
   const signatureValue = textOf(childrenNs(signature, NS.ds, 'SignatureValue')[0]).replace(/\s+/g, '');
   const prefixes = inclusivePrefixes(c14nMethod);
-  const ok = verify(hash, Buffer.from(excC14n(signedInfo, prefixes), 'utf8'), cert.publicKey, Buffer.from(signatureValue, 'base64'));
-  if (!ok) throw auth('The signature value does not verify with the certificate of the BinarySecurityToken.', 'XML-DSig §3.2.2');
+  const ok = verify(
+    hash,
+    Buffer.from(excC14n(signedInfo, prefixes), 'utf8'),
+    cert.publicKey,
+    Buffer.from(signatureValue, 'base64'),
+  );
+  if (!ok)
+    throw auth(
+      'The signature value does not verify with the certificate of the BinarySecurityToken.',
+      'XML-DSig §3.2.2',
+    );
 
   // ---- References: digest and binding (E4, E5, E8) -------------------------------------------------------
   const references: ReferenceInfo[] = [];
@@ -143,28 +182,49 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
     const digestMethod = childrenNs(r, NS.ds, 'DigestMethod')[0]?.getAttribute('Algorithm') ?? '';
     const digestAlg = DIGEST_ALGORITHMS[digestMethod];
     if (!digestAlg)
-      throw policy(`Digest algorithm "${digestMethod.slice(0, 80)}" is refused; use ${ALG.sha256}.`, 'eDelivery AS4 §3.2.6 (E7 downgrade)');
+      throw policy(
+        `Digest algorithm "${digestMethod.slice(0, 80)}" is refused; use ${ALG.sha256}.`,
+        'eDelivery AS4 §3.2.6 (E7 downgrade)',
+      );
     const digestValue = textOf(childrenNs(r, NS.ds, 'DigestValue')[0]).replace(/\s+/g, '');
     let computed: string;
     if (uri.startsWith('#')) {
       if (transforms.length !== 1 || transforms[0] !== ALG.excC14n)
-        throw policy(`Reference ${uri.slice(0, 80)} must use exactly the exclusive c14n transform.`, 'attack-catalogue X4');
+        throw policy(
+          `Reference ${uri.slice(0, 80)} must use exactly the exclusive c14n transform.`,
+          'attack-catalogue X4',
+        );
       const target = elementById(env.doc, uri.slice(1));
       signedElements.add(target);
-      computed = createHash(digestAlg).update(excC14n(target, inclusivePrefixes(transformEls[0]))).digest('base64');
+      computed = createHash(digestAlg)
+        .update(excC14n(target, inclusivePrefixes(transformEls[0])))
+        .digest('base64');
     } else if (uri.startsWith('cid:')) {
       if (transforms.length !== 1 || transforms[0] !== ALG.attachmentContentSignature)
-        throw policy(`Reference ${uri.slice(0, 80)} must use the Attachment-Content-Signature-Transform.`, 'WSS SwA profile §5.3.2');
+        throw policy(
+          `Reference ${uri.slice(0, 80)} must use the Attachment-Content-Signature-Transform.`,
+          'WSS SwA profile §5.3.2',
+        );
       const cid = decodeCid(uri);
       const content = cid === undefined ? undefined : opts.attachments.get(cid);
-      if (content === undefined || cid === undefined) throw auth(`The signature references ${uri.slice(0, 80)}, but no such attachment came with the message.`, 'WSS SwA profile §5.3 (E5)');
+      if (content === undefined || cid === undefined)
+        throw auth(
+          `The signature references ${uri.slice(0, 80)}, but no such attachment came with the message.`,
+          'WSS SwA profile §5.3 (E5)',
+        );
       signedCids.add(cid);
       computed = createHash(digestAlg).update(content).digest('base64');
     } else {
-      throw auth(`Reference URI "${uri.slice(0, 80)}" is neither a same-document (#id) nor an attachment (cid:) reference.`, 'attack-catalogue X3');
+      throw auth(
+        `Reference URI "${uri.slice(0, 80)}" is neither a same-document (#id) nor an attachment (cid:) reference.`,
+        'attack-catalogue X3',
+      );
     }
     if (computed !== digestValue) {
-      throw auth(`The digest of ${uri.slice(0, 80)} does not match: the part was altered after signing.`, 'XML-DSig §3.2.1 reference validation (E4/E5)');
+      throw auth(
+        `The digest of ${uri.slice(0, 80)} does not match: the part was altered after signing.`,
+        'XML-DSig §3.2.1 reference validation (E4/E5)',
+      );
     }
     references.push({ uri, transforms, digestMethod, digestValue });
   }
@@ -174,10 +234,14 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
     ['the wsu:Timestamp', tsEl],
   ] as const) {
     if (!signedElements.has(element))
-      throw auth(`${what} that is processed is not covered by the signature (a signed copy elsewhere does not count).`, 'eDelivery AS4 §3.2.6 (E8)');
+      throw auth(
+        `${what} that is processed is not covered by the signature (a signed copy elsewhere does not count).`,
+        'eDelivery AS4 §3.2.6 (E8)',
+      );
   }
   for (const cid of opts.requiredCids) {
-    if (!signedCids.has(cid)) throw auth(`Attachment cid:${cid.slice(0, 80)} is not covered by the signature.`, 'eDelivery AS4 §3.2.6 (E5)');
+    if (!signedCids.has(cid))
+      throw auth(`Attachment cid:${cid.slice(0, 80)} is not covered by the signature.`, 'eDelivery AS4 §3.2.6 (E5)');
   }
   return {
     certPem: cert.toString(),

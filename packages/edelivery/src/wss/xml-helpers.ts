@@ -39,7 +39,10 @@ export function excC14n(element: Element, prefixes: string[] = []): string {
       }
     }
   }
-  return new ExclusiveCanonicalization().process(element, { inclusiveNamespacesPrefixList: prefixes, ancestorNamespaces }) as string;
+  return new ExclusiveCanonicalization().process(element, {
+    inclusiveNamespacesPrefixList: prefixes,
+    ancestorNamespaces,
+  }) as string;
 }
 
 const ID_ATTRS: [string | null, string][] = [
@@ -72,8 +75,12 @@ export function elementById(doc: Document, id: string): Element {
       rule: 'XML-DSig §4.4.3.3 (same-document reference)',
     });
   if (found.length > 1)
-    throw new EbmsError('EBMS:0101', `${found.length} elements carry the identifier ${id.slice(0, 80)}: refused (signature wrapping).`, {
-      rule: 'attack-catalogue E8/X5: identifiers must be unique',
-    });
+    throw new EbmsError(
+      'EBMS:0101',
+      `${found.length} elements carry the identifier ${id.slice(0, 80)}: refused (signature wrapping).`,
+      {
+        rule: 'attack-catalogue E8/X5: identifiers must be unique',
+      },
+    );
   return found[0] as Element;
 }
