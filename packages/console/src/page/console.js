@@ -465,7 +465,7 @@ function selectHop(n, { reveal = false } = {}) {
       el(
         'details',
         { open: artefactSections(e.artefact).length === 0 ? '' : undefined },
-        el('summary', {}, 'as JSON'),
+        el('summary', { 'data-testid': 'artefact-json-toggle' }, 'as JSON'),
         el('pre', { class: 'json', 'data-testid': 'artefact-json' }, JSON.stringify(e.artefact, null, 2)),
       ),
     );
