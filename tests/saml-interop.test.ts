@@ -316,7 +316,12 @@ print(json.dumps({'valid': ok, 'error': r.get_error(), 'nameId': r.get_nameid() 
       redirect: 'manual',
     });
     expect(start.status).toBe(302);
-    const location = new URL(start.headers.get('location') as string);
+    // Through the hub's relay, which forwards the same signed query to JP's proxy service.
+    const relay = new URL(start.headers.get('location') as string);
+    expect(`${relay.origin}${relay.pathname}`).toBe(`${f.urls.hub}/eid/proxy/JP/saml`);
+    const relayed = await f.fetch(relay.href, { redirect: 'manual' });
+    expect(relayed.status).toBe(302);
+    const location = new URL(relayed.headers.get('location') as string);
     expect(location.origin).toBe(new URL(f.urls.nodes.JP as string).origin);
     expect(location.searchParams.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     const idp = await f.fetch(location.href);

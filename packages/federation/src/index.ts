@@ -11,5 +11,15 @@ export {
   federationCountries,
 } from './create-federation.ts';
 export { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
+export {
+  describeScenarios,
+  listScenarios,
+  runScenarioAgainst,
+  SCENARIOS,
+  type Scenario,
+  type ScenarioReport,
+  type ScenarioStep,
+  type ScenarioTarget,
+} from './scenarios.ts';
 export { listen, type RunningServer } from './serve.ts';
 export { createHubTrust, createNodeTrust, type LoadedMaterial, loadTrustMaterial } from './trust-adapters.ts';

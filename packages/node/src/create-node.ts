@@ -283,6 +283,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     encryption: deps.credentials.encryption,
     organizationName: info.name,
     ...(identifiers ? { personIdentifier: identifiers.personIdentifier } : {}),
+    hubUrl: deps.hubUrl,
     registeredNodes: samlRegisteredNodes,
     validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
   });

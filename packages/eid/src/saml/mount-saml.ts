@@ -5,8 +5,10 @@ import {
   type ComponentDeps,
   childSpan,
   documentRoute,
+  formatTraceparent,
   KakehashiError,
   problemResponses,
+  TRACE_QUERY_PARAM,
 } from '@kakehashi/core';
 import { LOA, type Loa, type Persona } from '@kakehashi/personas';
 import type { Context } from 'hono';
@@ -82,6 +84,11 @@ export interface SamlDeps extends ComponentDeps {
    * {@link computePersonIdentifier}. Japan's node supplies its own construction.
    */
   personIdentifier?(personaId: string, destinationCountry: string): string | undefined;
+  /**
+   * The hub: when set, the connector's AuthnRequest travels through the hub's relay
+   * (`GET <hub>/eid/proxy/<CC>/saml`, same signed query) instead of straight to the proxy service.
+   */
+  hubUrl?: string;
 }
 
 export interface SamlMount {
@@ -488,11 +495,15 @@ export function mountSaml(app: ComponentApp, deps: SamlDeps): SamlMount {
       nowS() + OUTSTANDING_REQUEST_TTL_SECONDS,
     );
     const persona = q.get('persona');
-    const location = encodeRedirectRequest(sso.location, xml, {
+    const direct = encodeRedirectRequest(sso.location, xml, {
       ...(relayState !== undefined ? { relayState } : {}),
       signingKey: deps.signing.privateKey,
       ...(persona ? { extraParams: { kakehashi_persona: persona } } : {}),
     });
+    // Through the hub: the same query (the Redirect-binding signature covers its exact octets), plus the trace.
+    const location = deps.hubUrl
+      ? `${deps.hubUrl}/eid/proxy/${cc}/saml${new URL(direct).search}&${TRACE_QUERY_PARAM}=${encodeURIComponent(formatTraceparent(c.get('trace')))}`
+      : direct;
     trace(
       c,
       'saml: AuthnRequest sent',

@@ -1,5 +1,6 @@
+import { inflateRawSync } from 'node:zlib';
 import type { Clock, TraceSink } from '@kakehashi/core';
-import { type ComponentApp, childSpan, documentRoute, KakehashiError } from '@kakehashi/core';
+import { type ComponentApp, childSpan, documentRoute, KakehashiError, parseXml } from '@kakehashi/core';
 import type { Context } from 'hono';
 import type { RegistryStore } from '../registry/registry-store.ts';
 
@@ -11,6 +12,38 @@ export interface EidProxyDeps {
 }
 
 const CONNECTOR = /^urn:kakehashi:connector:([A-Z]{2})$/;
+/** Largest inflated AuthnRequest the relay decodes (a signed eIDAS request is a few KB). */
+const MAX_AUTHN_REQUEST_BYTES = 65_536;
+
+/**
+ * Decodes an HTTP-Redirect `SAMLRequest` (base64 of raw DEFLATE) far enough to route it: ID, Destination and
+ * Issuer, with the XML for the trace. Signatures are the proxy service's business, not the relay's.
+ * @see SAML 2.0 Bindings §3.4.4.1 (DEFLATE encoding)
+ */
+function decodeAuthnRequest(value: string | null): { id: string; destination: string; issuer: string; xml: string } {
+  if (!value) throw new KakehashiError('bad-request', 'SAMLRequest is missing (HTTP-Redirect binding).');
+  let xml: string;
+  try {
+    xml = inflateRawSync(Buffer.from(value, 'base64'), { maxOutputLength: MAX_AUTHN_REQUEST_BYTES }).toString('utf8');
+  } catch {
+    throw new KakehashiError(
+      'bad-request',
+      `SAMLRequest is not base64 of raw DEFLATE data of at most ${MAX_AUTHN_REQUEST_BYTES} bytes.`,
+    );
+  }
+  const root = parseXml(xml, { maxBytes: MAX_AUTHN_REQUEST_BYTES }).documentElement;
+  if (root?.localName !== 'AuthnRequest' || root.namespaceURI !== SAMLP)
+    throw new KakehashiError('bad-request', 'SAMLRequest is not a samlp:AuthnRequest.');
+  const issuer = [...Array.from(root.childNodes)].find(
+    (n) => n.nodeType === 1 && (n as Element).localName === 'Issuer' && (n as Element).namespaceURI === SAML,
+  );
+  const destination = root.getAttribute('Destination') ?? '';
+  if (!/^https?:\/\//.test(destination))
+    throw new KakehashiError('bad-request', 'The AuthnRequest has no http(s) Destination.');
+  return { id: root.getAttribute('ID') ?? '', destination, issuer: issuer?.textContent?.trim() ?? '', xml };
+}
+const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 /** Largest token request the relay forwards (a form with a client assertion is ~2 KB). */
 const MAX_TOKEN_REQUEST_BYTES = 16_384;
 
@@ -78,6 +111,42 @@ export function mountEidProxy(app: ComponentApp, deps: EidProxyDeps): void {
     return c.redirect(to.toString(), 302);
   });
 
+  app.get('/eid/proxy/:country/saml', (c) => {
+    const node = target(c.req.param('country'));
+    const url = new URL(c.req.url);
+    const request = decodeAuthnRequest(url.searchParams.get('SAMLRequest'));
+    // The hub routes only to the proxy service of the country named, and only for a registered connector.
+    const sso = new URL(request.destination);
+    if (sso.origin !== new URL(node.metadata.url).origin)
+      throw new KakehashiError(
+        'bad-request',
+        `The AuthnRequest's Destination is not the proxy service of ${node.country}: the hub relays only there.`,
+      );
+    const from = deps.registry.list().find((n) => n.metadata.endpoints.samlSpMetadata === request.issuer);
+    if (!from)
+      throw new KakehashiError(
+        'bad-request',
+        "Only a registered node's connector (Issuer = its SP metadata URL) uses the relay.",
+      );
+    record(c, {
+      operation: `eid relay: SAML AuthnRequest from the connector of ${from.country} to the proxy service of ${node.country}`,
+      peer: node.metadata.url,
+      country: from.country,
+      artefact: {
+        type: 'saml_authn_request',
+        from: from.country,
+        to: node.country,
+        id: request.id,
+        destination: request.destination,
+        issuer: request.issuer,
+        signedQuery: url.searchParams.has('Signature'),
+        xml: request.xml,
+      },
+    });
+    c.header('cache-control', 'no-store');
+    return c.redirect(`${sso.origin}${sso.pathname}${url.search}`, 302);
+  });
+
   app.post('/eid/proxy/:country/token', async (c) => {
     const node = target(c.req.param('country'));
     const type = c.req.header('content-type') ?? '';
@@ -130,6 +199,15 @@ export function mountEidProxy(app: ComponentApp, deps: EidProxyDeps): void {
     tags,
     summary:
       "Cross-border eID relay, front channel: the connector of country B sends the browser here; the hub records the hop and redirects to country A's proxy service (its /oidc/authorize, same query)",
+    params: { country: 'ISO 3166 code of the citizen’s country (A)' },
+    problems: [400, 404],
+  });
+  documentRoute(app, {
+    method: 'get',
+    path: '/eid/proxy/{country}/saml',
+    tags,
+    summary:
+      "Cross-border eID relay for eIDAS SAML (HTTP-Redirect binding): the connector of country B sends its signed AuthnRequest here; the hub checks that the Destination is country A's proxy service and the Issuer a registered connector, records the decoded request, and redirects with the same signed query",
     params: { country: 'ISO 3166 code of the citizen’s country (A)' },
     problems: [400, 404],
   });
