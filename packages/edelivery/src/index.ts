@@ -6,8 +6,15 @@
  * backoff on the virtual clock, duplicate elimination, discovery through the hub, and a backend API with webhooks.
  * TEST ONLY: keys come from the public seed.
  */
-export type { AccessPointDeps, ApContext, ApCredential, ApParticipant, ReceiptFault } from './ap/context.ts';
-export { RECEIPT_FAULTS } from './ap/context.ts';
+export type {
+  AccessPointDeps,
+  ApContext,
+  ApCredential,
+  ApParticipant,
+  ReceiptFault,
+  ReceiverFault,
+} from './ap/context.ts';
+export { RECEIPT_FAULTS, RECEIVER_FAULTS } from './ap/context.ts';
 export { type AccessPoint, mountAccessPoint } from './ap/mount-access-point.ts';
 export { messageView } from './backend/mount-backend-api.ts';
 export { type MessageView, MessageViewSchema, type Submission, SubmitSchema } from './backend/z-backend.ts';

@@ -8,10 +8,39 @@ export { CMS_OID, type ParsedSignedData, parseSignedData } from './cades/cms.ts'
 export { type SignCadesInput, signCades } from './cades/sign-cades.ts';
 export { readCades } from './cades/verify-cades.ts';
 export type { SigningCredential } from './common/certificates.ts';
+export { mountOcspResponder, type OcspRoutesDeps } from './http/mount-ocsp.ts';
 export { mountSignatureService, type SignatureServiceDeps } from './http/mount-signature-service.ts';
 export { mountTimestampAuthority } from './http/mount-tsa.ts';
 export { type SignJadesInput, signJades } from './jades/sign-jades.ts';
 export { readJades } from './jades/verify-jades.ts';
+export {
+  type CheckOcspOptions,
+  checkOcspResponse,
+  type OcspAccepted,
+  type OcspCheck,
+  type OcspProblem,
+  type OcspRejected,
+} from './ocsp/check-ocsp-response.ts';
+export {
+  type CertIdFacts,
+  type CertIdHash,
+  certIdFor,
+  OCSP_REQUEST_TYPE,
+  OCSP_RESPONSE_STATUS,
+  OCSP_RESPONSE_TYPE,
+} from './ocsp/ocsp-common.ts';
+export {
+  type BuiltOcspRequest,
+  buildOcspRequest,
+  type ParsedOcspRequest,
+  parseOcspRequest,
+} from './ocsp/ocsp-request.ts';
+export {
+  createOcspResponder,
+  type OcspAnswer,
+  type OcspResponder,
+  type OcspResponderOptions,
+} from './ocsp/ocsp-responder.ts';
 export {
   type MainIndication,
   SUB_INDICATION_MEANING,

@@ -16,8 +16,15 @@ import { ExclusiveCanonicalization } from 'xml-crypto';
 import { signingTime } from '../src/asn1/der.ts';
 import { attribute, CMS_OID, signCms, signingCertificateV2 } from '../src/cades/cms.ts';
 import { pemToDer } from '../src/common/certificates.ts';
-import { type SigningCredential, signDocument, type ValidationReport, validateSignature } from '../src/index.ts';
-import { cred, frozenClock, HUB_URL, material, T0, trustView, tsaFor } from './fixtures.ts';
+import {
+  createOcspResponder,
+  type SigningCredential,
+  signDocument,
+  type ValidationReport,
+  validateSignature,
+} from '../src/index.ts';
+import { buildOcspRequest } from '../src/ocsp/ocsp-request.ts';
+import { cred, frozenClock, HUB_URL, material, ocspResponders, T0, trustView, tsaFor } from './fixtures.ts';
 
 /** The C-series of the attack catalogue: each builds the attack and asserts the ETSI indication and sub-indication. */
 const DOC = Buffer.from('<Order xmlns="urn:kakehashi:test"><Amount>100</Amount></Order>');
@@ -66,6 +73,7 @@ function customSigner(
     pathLen?: number;
     keyUsage?: ('digitalSignature' | 'nonRepudiation' | 'keyCertSign' | 'cRLSign')[];
     subject?: DnAttribute[];
+    extraExtensions?: { oid: string; critical: boolean; valueDer: Uint8Array }[];
   },
   issuer: {
     certificate: import('node:crypto').X509Certificate;
@@ -92,6 +100,7 @@ function customSigner(
       basicConstraints: o.pathLen === undefined ? { cA: o.cA ?? false } : { cA: o.cA ?? false, pathLen: o.pathLen },
       keyUsage: o.keyUsage ?? ['digitalSignature', 'nonRepudiation'],
       crlDistributionPoint: crlUrl(HUB_URL, issuer.name),
+      ...(o.extraExtensions ? { extraExtensions: o.extraExtensions } : {}),
     },
     publicKey,
     { certificate: issuer.certificate, privateKey: issuer.privateKey },
@@ -134,6 +143,104 @@ describe('C-series: certificates, CMS/CAdES, trusted lists (EN 319 102-1 indicat
     const ok = await signAndValidate(agency(), { level: 'B-T', validateAt, view });
     expect(verdict(ok)).toEqual(['TOTAL-PASSED', undefined]);
     expect(ok.buildingBlocks.find((b) => b.id === 'XCV')?.explanation).toContain('after the signing time');
+  });
+
+  it('C4 revoked (OCSP): REVOKED with the date from the OCSP response, though the CRL does not list it; good → PASSED citing OCSP', async () => {
+    const serialHex = AT.agencies.bmi!.serialHex;
+    const ocspOnly = (revokedAt: Date) => ({
+      clock: new VirtualClock(),
+      ocsp: { revocations: [{ serialHex, revokedAt, issuerName: 'AT-issuing-ca', reason: 'keyCompromise' as const }] },
+    });
+    const before = await signAndValidate(agency(), { level: 'B-T', view: ocspOnly(new Date(T0.getTime() - DAY)) });
+    expect(verdict(before)).toEqual(['TOTAL-FAILED', 'REVOKED']);
+    expect(before.explanation).toContain(
+      'According to the OCSP response signed by "Kakehashi AT OCSP Responder (TEST)", the signer\'s certificate was revoked at 2026-05-31T00:00:00.000Z by "Kakehashi AT Issuing CA (TEST)" (reason: keyCompromise), before the signing time 2026-06-01',
+    );
+    const xcv = before.buildingBlocks.find((b) => b.id === 'XCV')!;
+    // The CRL (built without this revocation) says nothing; OCSP decides.
+    expect(xcv.checks.some((c) => c.outcome === 'failed' && c.reason.includes('not on the CRL'))).toBe(false);
+    expect(xcv.checks.find((c) => c.check === 'revocation (OCSP)' && c.outcome === 'failed')?.reason).toContain(
+      '(delegated OCSP responder)',
+    );
+    // No proof of existence, revoked after the claimed time → REVOKED_NO_POE.
+    const later = new Date(T0.getTime() + DAY);
+    const r2 = await signAndValidate(agency(), { validateAt: new Date(T0.getTime() + 2 * DAY), view: ocspOnly(later) });
+    expect(verdict(r2)).toEqual(['INDETERMINATE', 'REVOKED_NO_POE']);
+    // Not revoked: valid, and the X.509 block says OCSP was asked (leaf by the delegated signer, CA by the root).
+    const good = await signAndValidate(agency(), { view: { clock: new VirtualClock(), ocsp: {} } });
+    expect(verdict(good)).toEqual(['TOTAL-PASSED', undefined]);
+    const okBlock = good.buildingBlocks.find((b) => b.id === 'XCV')!;
+    expect(okBlock.explanation).toContain('Revocation checked by OCSP');
+    const ocspChecks = okBlock.checks.filter((c) => c.check === 'revocation (OCSP)');
+    expect(ocspChecks.map((c) => c.outcome)).toEqual(['passed', 'passed']);
+    expect(ocspChecks[1]?.reason).toContain('signed by "Kakehashi AT Root CA (TEST)"');
+  });
+
+  it('C4 tampered, wrongly signed or replayed OCSP response → INDETERMINATE/TRY_LATER naming the reason; no answer → CRL fallback', async () => {
+    const serialHex = AT.agencies.bmi!.serialHex;
+    const revoked = [
+      {
+        serialHex,
+        revokedAt: new Date(T0.getTime() - DAY),
+        issuerName: 'AT-issuing-ca',
+        reason: 'keyCompromise' as const,
+      },
+    ];
+    const withTransform = (transform: (der: Buffer, c: { caName: string; requestDer: Buffer }) => Buffer | undefined) =>
+      signAndValidate(agency(), { view: { clock: new VirtualClock(), ocsp: { revocations: revoked, transform } } });
+    const leafOnly = (f: (der: Buffer, c: { caName: string; requestDer: Buffer }) => Buffer | undefined) =>
+      withTransform((der, c) => (c.caName === 'AT-issuing-ca' ? f(der, c) : der));
+
+    // 1. Tampered: the attacker pushes nextUpdate a year ahead (bytes of the signed ResponseData change).
+    const tampered = await leafOnly((der) => {
+      const at = der.indexOf(Buffer.from('20260602000000Z'));
+      expect(at).toBeGreaterThan(0);
+      const copy = Buffer.from(der);
+      copy.write('2027', at, 'latin1');
+      return copy;
+    });
+    expect(verdict(tampered)).toEqual(['INDETERMINATE', 'TRY_LATER']);
+    expect(tampered.explanation).toContain('does not verify');
+    expect(tampered.explanation).toContain('altered or forged');
+
+    // 2. Wrong signer: a genuine OCSP signer, but of another CA (DE), answers "good" for an AT certificate.
+    const deResponder = createOcspResponder({
+      ca: AT.issuingCa,
+      signer: m.countries.DE!.ocspSigner,
+      status: () => undefined,
+      clock: frozenClock(),
+    });
+    const wrong = await leafOnly((_der, c) => deResponder.respond(c.requestDer).der);
+    expect(verdict(wrong)).toEqual(['INDETERMINATE', 'TRY_LATER']);
+    expect(wrong.explanation).toContain('signed by "Kakehashi DE OCSP Responder (TEST)", which was not issued by');
+
+    // 3. Issued by the right CA but not an OCSP responder (no id-kp-OCSPSigning): the TLS key answers "good".
+    const tlsResponder = createOcspResponder({
+      ca: AT.issuingCa,
+      signer: AT.tls,
+      status: () => undefined,
+      clock: frozenClock(),
+    });
+    const notResponder = await leafOnly((_der, c) => tlsResponder.respond(c.requestDer).der);
+    expect(verdict(notResponder)).toEqual(['INDETERMINATE', 'TRY_LATER']);
+    expect(notResponder.explanation).toContain('without the extended key usage id-kp-OCSPSigning');
+
+    // 4. Replay: an old "good" response, answered before the revocation to another request (another nonce).
+    const old = ocspResponders([], frozenClock())['AT-issuing-ca']!.respond(
+      buildOcspRequest(AT.agencies.bmi!.certPem, AT.issuingCa.certPem).der,
+    ).der;
+    const replayed = await leafOnly(() => old);
+    expect(verdict(replayed)).toEqual(['INDETERMINATE', 'TRY_LATER']);
+    expect(replayed.explanation).toContain('echoes another nonce');
+
+    // 5. The responder does not answer: the CRL is the fallback (it lists the revocation here).
+    const down = await signAndValidate(agency(), {
+      view: { clock: new VirtualClock(), revocations: revoked, ocsp: { transform: () => undefined } },
+    });
+    expect(verdict(down)).toEqual(['TOTAL-FAILED', 'REVOKED']);
+    const downChecks = down.buildingBlocks.find((b) => b.id === 'XCV')!.checks;
+    expect(downChecks.find((c) => c.check === 'revocation (OCSP)')?.reason).toContain('the CRL is used instead');
+    expect(down.explanation).not.toContain('According to the OCSP response');
   });
 
   it('C5 wrong key usage: a TLS key, or a CA certificate used as the signer → INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE', async () => {
@@ -302,6 +409,20 @@ describe('C-series: certificates, CMS/CAdES, trusted lists (EN 319 102-1 indicat
     const r2 = await signAndValidate(leaf);
     expect(verdict(r2)).toEqual(['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE']);
     expect(r2.explanation).toContain('pathLenConstraint');
+  });
+
+  it('C10 unknown critical extension on the signer → INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE; the same extension non-critical → valid', async () => {
+    const ext = (critical: boolean) => [
+      { oid: '1.3.6.1.4.1.55555.1.1', critical, valueDer: Buffer.from('0c096b616b656861736869', 'hex') },
+    ];
+    const bad = await signAndValidate(customSigner({ extraExtensions: ext(true) }));
+    expect(verdict(bad)).toEqual(['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE']);
+    expect(bad.explanation).toContain('critical extension (1.3.6.1.4.1.55555.1.1) that is not understood');
+    expect(bad.buildingBlocks.find((b) => b.id === 'XCV')?.checks.at(-1)?.rule).toBe('RFC 5280 §4.2');
+    expect(verdict(await signAndValidate(customSigner({ extraExtensions: ext(false) })))).toEqual([
+      'TOTAL-PASSED',
+      undefined,
+    ]);
   });
 
   it('C11 trusted lists: tampered, unpinned signer, NextUpdate passed, rollback → distrusted; a CA withdrawn at signing time → NO_CERTIFICATE_CHAIN_FOUND', async () => {

@@ -14,6 +14,8 @@ import {
   issueJpkiCertificates,
   type JpkiCertificates,
   type KeyCert,
+  listCertificateAuthorities,
+  ocspSignerFor,
   parseCrl,
   type RevocationRecord,
   type TrustMaterial,
@@ -22,8 +24,10 @@ import {
   verifyTrustedList,
 } from '@kakehashi/trust';
 import {
+  createOcspResponder,
   createTimestampAuthority,
   createTrustStoreContext,
+  type OcspResponder,
   type SignatureValidationContext,
   type SigningCredential,
   type TimestampAuthority,
@@ -93,6 +97,15 @@ export function trustView(options: {
   revocations?: RevocationRecord[];
   services?: Record<string, BuildTrustedListOptions['services']>;
   issuedAt?: Date;
+  /**
+   * Serve OCSP: one responder per CA (delegated signer where the material has one), answering from `revocations`
+   * (default: the CRL's). `transform` lets an attack rewrite or replace a response; returning undefined simulates
+   * an unreachable responder.
+   */
+  ocsp?: {
+    revocations?: RevocationRecord[];
+    transform?: (der: Buffer, ctx: { url: string; caName: string; requestDer: Buffer }) => Buffer | undefined;
+  };
 }): { ctx: SignatureValidationContext; store: TrustStore; crlDer: Record<string, Buffer> } {
   const m = material();
   const issueDate = options.issuedAt ?? new Date(T0.getTime() - 86_400_000);
@@ -114,12 +127,47 @@ export function trustView(options: {
     crlNumber: 1,
   });
   for (const der of Object.values(crlDer)) store.addCrl(parseCrl(der));
+  const ocsp = options.ocsp;
+  const responders = ocsp ? ocspResponders(ocsp.revocations ?? options.revocations ?? [], options.clock) : undefined;
   const ctx = createTrustStoreContext({
     store,
     clock: options.clock,
     crls: (url) => crlDer[/\/trust\/crl\/([\w.-]+)\.crl$/.exec(url)?.[1] ?? ''],
+    ...(responders
+      ? {
+          ocsp: (url: string, requestDer: Buffer) => {
+            const caName = /\/trust\/ocsp\/([\w.-]+)$/.exec(url)?.[1] ?? '';
+            const der = responders[caName]?.respond(requestDer).der;
+            if (!der) return undefined;
+            return ocsp?.transform ? ocsp.transform(der, { url, caName, requestDer }) : der;
+          },
+        }
+      : {}),
   });
   return { ctx, store, crlDer };
+}
+
+/** An OCSP responder for every CA of the material, answering from `revocations` on `clock`. */
+export function ocspResponders(
+  revocations: RevocationRecord[],
+  clock: Pick<VirtualClock, 'now'>,
+): Record<string, OcspResponder> {
+  const m = material();
+  return Object.fromEntries(
+    listCertificateAuthorities(m).map((ca) => {
+      const signer = ocspSignerFor(m, ca.name);
+      return [
+        ca.name,
+        createOcspResponder({
+          ca,
+          ...(signer ? { signer } : {}),
+          clock,
+          status: (serialHex) =>
+            revocations.find((r) => r.issuerName === ca.name && r.serialHex.toLowerCase() === serialHex),
+        }),
+      ];
+    }),
+  );
 }
 
 export function tsaFor(cc: string, clock: VirtualClock): TimestampAuthority {

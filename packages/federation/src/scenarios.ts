@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, FEDERATION_OPTIONS, LayeredConfig, parseTraceparent } from '@kakehashi/core';
+import { DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS } from './scenario-defs/domestic-signature-delivery.ts';
 
 /**
  * What a scenario needs of a federation: the origins of its components and a `fetch` that reaches them.
@@ -232,6 +233,8 @@ SCENARIOS['eid-cross-border'] = {
     },
   ],
 };
+
+Object.assign(SCENARIOS, DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS);
 
 export function listScenarios(): string[] {
   return Object.keys(SCENARIOS);

@@ -1,5 +1,6 @@
 import type { Clock, Logger, Store } from '@kakehashi/core';
 import { KakehashiError } from '@kakehashi/core';
+import { createOcspResponder, type OcspResponder } from '@kakehashi/esig';
 import type { CertificateVerdict, HubTrust, RevocationRequest } from '@kakehashi/hub';
 import {
   getProfile,
@@ -19,6 +20,7 @@ import {
   type KeyCert,
   listCertificateAuthorities,
   listKeyCerts,
+  ocspSignerFor,
   type ParsedCrl,
   type RevocationRecord,
   revoke,
@@ -126,6 +128,33 @@ export function createHubTrust(
     return entry;
   };
 
+  // One OCSP responder per CA (delegated signer where the material has one), answering from the same
+  // persisted revocation records as the CRLs, dated by the virtual clock.
+  const responders = new Map<string, OcspResponder>();
+  const ocspResponder = (caName: string) => {
+    const ca = cas.find((c) => c.name === caName);
+    if (!ca) return undefined;
+    let r = responders.get(caName);
+    if (!r) {
+      const signer = ocspSignerFor(material, caName);
+      r = createOcspResponder({
+        ca,
+        ...(signer ? { signer } : {}),
+        clock,
+        status: (serialHex) => {
+          const row = store.get<{ revoked_at: string; reason: string }>(
+            'SELECT revoked_at, reason FROM trust_revocations WHERE ca_name = ? AND serial_hex = ?',
+            caName,
+            serialHex,
+          );
+          return row ? { serialHex, revokedAt: new Date(row.revoked_at), reason: row.reason as never } : undefined;
+        },
+      });
+      responders.set(caName, r);
+    }
+    return r;
+  };
+
   let lists: { lotl: string; tls: Record<string, string>; until: number } | undefined;
   const publish = () => {
     const now = clock.nowMs();
@@ -172,6 +201,7 @@ export function createHubTrust(
       return ca ? crlFor(ca).der : undefined;
     },
     crlNames: () => cas.map((c) => c.name),
+    ocspResponder,
     lotlSignerPem: () => material.hub.signing.certPem,
     certificates: () => {
       const revoked = new Set(

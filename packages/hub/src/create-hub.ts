@@ -18,8 +18,9 @@ import {
   type TraceEvent,
 } from '@kakehashi/core';
 import { clearSamlTables, mountIdTokenValidation, mountSamlResponseValidation, resetEidState } from '@kakehashi/eid';
-import { mountSignatureService } from '@kakehashi/esig';
+import { mountOcspResponder, mountSignatureService } from '@kakehashi/esig';
 import { mountEidProxy } from './eid-proxy/mount-eid-proxy.ts';
+import { mountEvidenceBroker } from './evidence/mount-evidence-broker.ts';
 import { RegistryStore } from './registry/registry-store.ts';
 import { verifyRegistration } from './registry/verify-registration.ts';
 import { TraceStore } from './traces/trace-store.ts';
@@ -179,6 +180,9 @@ export function createHub(deps: HubDeps): Hub {
     },
   });
 
+  // ---- once-only: the evidence broker and the data service directory ----------------------------------
+  mountEvidenceBroker(app, { registry });
+
   // ---- eSignature: the validation service (against the hub's own verified lists and CRLs) -------------
   mountSignatureService(app, {
     ...deps,
@@ -196,6 +200,25 @@ export function createHub(deps: HubDeps): Hub {
       if (!crlUrl.startsWith(prefix) || !crlUrl.endsWith('.crl')) return undefined;
       return deps.trust.crlDer(crlUrl.slice(prefix.length, -4));
     },
+    // …and runs the OCSP responders: ask them in process (only its own responder URLs).
+    loadOcsp: async (url, requestDer) => {
+      const prefix = `${deps.publicUrl}/trust/ocsp/`;
+      if (!url.startsWith(prefix)) return undefined;
+      return deps.trust.ocspResponder?.(url.slice(prefix.length))?.respond(requestDer).der;
+    },
+  });
+
+  // ---- OCSP responders (RFC 6960), one per CA, from the same revocation records as the CRLs ----------
+  mountOcspResponder(app, {
+    ...deps,
+    traces: {
+      record: (e) => {
+        traces.record(e);
+        deps.traces.record(e);
+      },
+    },
+    component: 'hub',
+    responderFor: (caName) => deps.trust.ocspResponder?.(caName),
   });
 
   // ---- trust fabric publication -------------------------------------------------------------------
@@ -208,6 +231,9 @@ export function createHub(deps: HubDeps): Hub {
         deps.trust.countries().map((cc) => [cc, `${deps.publicUrl}/trust/tl/${cc}.xml`]),
       ),
       crls: deps.trust.crlNames().map((n) => `${deps.publicUrl}/trust/crl/${n}.crl`),
+      ...(deps.trust.ocspResponder
+        ? { ocspResponders: deps.trust.crlNames().map((n) => `${deps.publicUrl}/trust/ocsp/${n}`) }
+        : {}),
       lotlSignerCertificate: deps.trust.lotlSignerPem(),
       certificates: deps.trust.certificates(),
     }),

@@ -21,6 +21,8 @@ import { createHubDiscovery, mountAccessPoint } from '@kakehashi/edelivery';
 import {
   type CardLoginDeps,
   type ClientRegistrationInput,
+  computePersonIdentifier,
+  deriveEidKeys,
   type IdTokenValidator,
   mountIdTokenValidation,
   mountOidcProvider,
@@ -30,7 +32,8 @@ import {
   type SubjectIdentifiers,
 } from '@kakehashi/eid';
 import { createTimestampAuthority, mountSignatureService, mountTimestampAuthority } from '@kakehashi/esig';
-import { type CooperationNetwork, mountCooperationNetwork } from '@kakehashi/jp-network';
+import { createCooperationNetworkSource, createPersonaSource, mountEvidence } from '@kakehashi/evidence';
+import { type CooperationNetwork, mountCooperationNetwork, recordSubject, resolveCode } from '@kakehashi/jp-network';
 import type { Persona } from '@kakehashi/personas';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import type { CardIssuer } from './jpki/card-issuer.ts';
@@ -348,6 +351,30 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     },
     ...(tsa ? { tsa } : {}),
   });
+
+  // ---- once-only evidence exchange (OOTS-style, over eDelivery, eSignature and eID): @kakehashi/evidence ----
+  // Japan resolves people and issues evidence through the Cooperation Network; other nodes from their personas.
+  const personIdKey = deriveEidKeys(deps.seed, profile.code).personIdKey;
+  const evidence = mountEvidence(app, {
+    ...deps,
+    country: profile.code,
+    participants: profile.participants,
+    source: jpNetwork
+      ? createCooperationNetworkSource({
+          network: jpNetwork,
+          personas: deps.personas,
+          recordSubjectOf: (agency, code) =>
+            recordSubject(jpNetwork.network, resolveCode(jpNetwork.network, agency, code).linkId),
+        })
+      : createPersonaSource({
+          country: profile.code,
+          seed: deps.seed,
+          personas: deps.personas,
+          agencies: profile.agencies,
+          personIdentifier: (id, dest) => computePersonIdentifier(personIdKey, profile.code, dest, id),
+        }),
+  });
+  resets.push(() => evidence.reset());
 
   const url = deps.publicUrl;
   const metadata = (): NodeMetadata => ({

@@ -31,6 +31,8 @@ export {
   LEAF_VALIDITY_YEARS,
   listCertificateAuthorities,
   listKeyCerts,
+  ocspSignerFor,
+  ocspUrl,
   TEST_ONLY_NOTICE,
 } from './pki/generate-material.ts';
 export { generateRsaKeyPair, type RsaKeyPair } from './pki/generate-rsa-key.ts';

@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   'cert-basic-constraints': { status: 422, title: 'A certificate acts as a CA without being one' },
   'cert-path-length': { status: 422, title: 'The path is longer than a CA allows' },
   'cert-weak-algorithm': { status: 422, title: 'A certificate uses a forbidden algorithm or key size' },
+  'cert-unknown-critical-extension': {
+    status: 422,
+    title: 'A certificate carries a critical extension the validator does not understand',
+  },
   'tl-signature-invalid': { status: 422, title: 'The trusted list signature does not verify' },
   'tl-expired': { status: 422, title: 'The trusted list is past its NextUpdate' },
   'tl-rollback': { status: 422, title: 'The trusted list sequence number went backwards' },
@@ -184,6 +188,15 @@ export const ERROR_CODES = {
   'jp-reauth-subject-mismatch': { status: 403, title: 'The re-authenticating card belongs to another person' },
   'jp-issuance-crossed': { status: 409, title: 'An issued certificate was about to reach the wrong person' },
   'jp-fault-off': { status: 403, title: 'This incident simulation needs its fault switched on' },
+  // once-only evidence exchange (evidence broker at the hub, packages/evidence at the nodes)
+  'evidence-requirement-unknown': { status: 404, title: 'The evidence broker knows no such requirement' },
+  'evidence-no-provider': { status: 404, title: 'No data service provides evidence for this requirement there' },
+  'evidence-regrep-invalid': { status: 400, title: 'The RegRep message is not a valid OOTS EDM message' },
+  'evidence-request-not-found': { status: 404, title: 'No evidence request with this id at this node' },
+  'evidence-preview-not-found': { status: 404, title: 'The preview is unknown or has expired' },
+  'evidence-preview-login-required': { status: 401, title: 'Log in at the provider before previewing' },
+  'evidence-preview-subject-mismatch': { status: 403, title: 'The person who logged in is not the person asked about' },
+  'evidence-preview-decided': { status: 409, title: 'The preview was already decided (consent is single-use)' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** A stable, machine-readable error code. */

@@ -29,6 +29,14 @@ export const RECEIPT_FAULTS = [
 ] as const;
 export type ReceiptFault = (typeof RECEIPT_FAULTS)[number];
 
+/**
+ * Switchable availability fault of the receiving side (off by default): with `receiver-unavailable` on, `POST /as4`
+ * answers every message with a 503 SOAP Fault `Receiver`, as an access point in an outage would, so that senders'
+ * reception awareness (retries on the virtual clock) can be watched and tested.
+ */
+export const RECEIVER_FAULTS = ['none', 'receiver-unavailable'] as const;
+export type ReceiverFault = (typeof RECEIVER_FAULTS)[number];
+
 export interface AccessPointDeps extends ComponentDeps {
   /** The node's country (ISO 3166 alpha-2). */
   country: string;

@@ -9,13 +9,23 @@ import {
 } from '@kakehashi/core';
 import { mountBackendApi } from '../backend/mount-backend-api.ts';
 import { notifyWebhooks } from '../backend/webhooks.ts';
+import { buildSoapFault } from '../message/build-signal.ts';
 import { accessPointPartyId } from '../message/ns.ts';
+import { SOAP_CONTENT_TYPE } from '../mime/multipart.ts';
 import { defaultPModes, loadPModes } from '../pmode/load-pmodes.ts';
 import type { PMode } from '../pmode/z-pmode.ts';
 import { receiveMessage } from '../receiver/receive-message.ts';
 import { createSenderLoop, type PumpResult } from '../sender/sender-loop.ts';
 import { MessageStore } from '../store/message-store.ts';
-import { type AccessPointDeps, type ApContext, RECEIPT_FAULTS, type ReceiptFault } from './context.ts';
+import {
+  type AccessPointDeps,
+  type ApContext,
+  RECEIPT_FAULTS,
+  RECEIVER_FAULTS,
+  type ReceiptFault,
+  type ReceiverFault,
+} from './context.ts';
+import { recordHop } from './record-trace.ts';
 
 /** A mounted access point: drive its sender loop, change its P-Modes and faults, stop its timer. */
 export interface AccessPoint {
@@ -28,6 +38,8 @@ export interface AccessPoint {
   /** Replaces the P-Modes (validated, then persisted in the store). */
   setPModes(input: unknown): PMode[];
   setFault(fault: ReceiptFault): void;
+  /** `receiver-unavailable`: `/as4` answers 503 (an outage) until set back to `none`. */
+  setReceiverFault(fault: ReceiverFault): void;
   /** Starts the real-time timer that pumps due messages (no-op when pollIntervalMs is 0). */
   startPolling(): void;
   stop(): void;
@@ -37,6 +49,7 @@ export interface AccessPoint {
 
 const PMODES_KEY = 'pmodes';
 const FAULT_KEY = 'receipt-fault';
+const RECEIVER_FAULT_KEY = 'receiver-fault';
 
 /**
  * Mounts the eDelivery access point of a node (corners 2 and 3 of the four-corner model): the AS4 endpoint
@@ -55,6 +68,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       : (deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) })),
   );
   let fault: ReceiptFault = (store.setting(FAULT_KEY) as ReceiptFault | undefined) ?? 'none';
+  let receiverFault: ReceiverFault = (store.setting(RECEIVER_FAULT_KEY) as ReceiverFault | undefined) ?? 'none';
   let kickScheduled = false;
   const ctx: ApContext = {
     deps,
@@ -83,6 +97,18 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
 
   // ---- AS4 endpoint (answers SOAP, never problem+json) ---------------------------------------------------
   app.post('/as4', async (c) => {
+    if (receiverFault === 'receiver-unavailable') {
+      // Fault on: an outage. A transient SOAP Fault, so the sender's reception awareness resends later.
+      const reason = 'The receiving access point is unavailable (fault receiver-unavailable is on). Retry later.';
+      recordHop(ctx, c.get('trace'), {
+        operation: 'edelivery: SOAP fault',
+        direction: 'internal',
+        status: 503,
+        artefact: { type: 'soap:Fault', code: 'Receiver', reason, fault: 'receiver-unavailable' },
+        verdict: { valid: false, checks: [reason] },
+      });
+      return c.body(buildSoapFault('Receiver', reason), 503, { 'content-type': `${SOAP_CONTENT_TYPE}; charset=UTF-8` });
+    }
     const body = Buffer.from(await c.req.arrayBuffer());
     const res = await receiveMessage(ctx, c.req.header('content-type') ?? '', body, c.get('trace'), c.get('fetch'));
     return c.body(res.body, res.status as 200, { 'content-type': res.contentType });
@@ -163,7 +189,12 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       return c.json({ pmodes: next as unknown as Record<string, unknown>[] }, 200);
     },
   );
-  const FaultBody = z.object({ receipt: z.enum(RECEIPT_FAULTS) }).openapi('EdeliveryFaults');
+  const FaultBody = z
+    .object({ receipt: z.enum(RECEIPT_FAULTS).optional(), receiver: z.enum(RECEIVER_FAULTS).optional() })
+    .openapi('EdeliveryFaults');
+  const FaultState = z
+    .object({ receipt: z.enum(RECEIPT_FAULTS), receiver: z.enum(RECEIVER_FAULTS) })
+    .openapi('EdeliveryFaultState');
   app.openapi(
     createRoute({
       method: 'put',
@@ -171,18 +202,22 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       tags: ['admin', 'edelivery'],
       security,
       summary:
-        'Switch a receiving-side fault (test senders against E1/E2): receipts unsigned, signed by a non-partner, with a wrong digest or RefToMessageId, or no receipt at all',
+        'Switch a receiving-side fault (test senders against E1/E2): receipts unsigned, signed by a non-partner, with a wrong digest or RefToMessageId, or no receipt at all; or an outage (receiver: receiver-unavailable → /as4 answers 503)',
       request: { body: { required: true, content: { 'application/json': { schema: FaultBody } } } },
       responses: {
-        200: { description: 'Faults in force', content: { 'application/json': { schema: FaultBody } } },
+        200: { description: 'Faults in force', content: { 'application/json': { schema: FaultState } } },
         ...problemResponses(400, 401, 415),
       },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
-      ap.setFault(c.req.valid('json').receipt);
-      deps.logger.warn('edelivery fault switched', { receipt: fault });
-      return c.json({ receipt: fault }, 200);
+      const b = c.req.valid('json');
+      if (!b.receipt && !b.receiver)
+        throw new KakehashiError('validation-failed', 'Give "receipt" and/or "receiver" (the fault to switch).');
+      if (b.receipt) ap.setFault(b.receipt);
+      if (b.receiver) ap.setReceiverFault(b.receiver);
+      deps.logger.warn('edelivery fault switched', { receipt: fault, receiver: receiverFault });
+      return c.json({ receipt: fault, receiver: receiverFault }, 200);
     },
   );
 
@@ -204,6 +239,12 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
         throw new KakehashiError('validation-failed', `Unknown fault ${String(f).slice(0, 40)}.`);
       fault = f;
       store.setSetting(FAULT_KEY, f);
+    },
+    setReceiverFault: (f) => {
+      if (!RECEIVER_FAULTS.includes(f))
+        throw new KakehashiError('validation-failed', `Unknown fault ${String(f).slice(0, 40)}.`);
+      receiverFault = f;
+      store.setSetting(RECEIVER_FAULT_KEY, f);
     },
     startPolling: () => {
       const every = deps.pollIntervalMs ?? 250;
@@ -241,6 +282,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       });
       pmodes = loadPModes(deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) }));
       fault = 'none';
+      receiverFault = 'none';
     },
   };
   ap.startPolling();

@@ -10,6 +10,7 @@ import {
 } from '@kakehashi/core';
 import { inspectCertificate } from '@kakehashi/trust';
 import type { SigningCredential } from '../common/certificates.ts';
+import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from '../ocsp/ocsp-common.ts';
 import { renderReportHtml } from '../report/render-report.ts';
 import { type ValidationReport, ValidationReportSchema } from '../report/z-report.ts';
 import { signDocument } from '../sign/sign-document.ts';
@@ -33,6 +34,13 @@ export interface SignatureServiceDeps extends ComponentDeps {
    * was found revoked, to learn the revocation date). Gets the request's tracing `fetch`.
    */
   loadCrl?: (url: string, fetcher: typeof fetch) => Promise<Uint8Array | undefined>;
+  /**
+   * The hub's origin. When given (and `loadOcsp` is not), OCSP requests are posted with the request's tracing
+   * `fetch` to responders under `<hubUrl>/trust/ocsp/` — only there, like CRLs.
+   */
+  hubUrl?: string;
+  /** Answers an OCSP request for a responder URL (the hub: in process); overrides `hubUrl`. */
+  loadOcsp?: (url: string, requestDer: Buffer, fetcher: typeof fetch) => Promise<Uint8Array | undefined>;
   /** Identity of the trust view's current content: fetched CRLs are reused while it stays the same object. */
   trustGeneration?: () => unknown;
   /** Nodes: who may sign here. */
@@ -70,7 +78,27 @@ const subjectOf = (pem: string) => {
  */
 export function mountSignatureService(app: ComponentApp, deps: SignatureServiceDeps): void {
   const crlCache = new Map<string, { generation: unknown; der: Uint8Array }>();
+  const hubOcsp = deps.hubUrl ? `${deps.hubUrl.replace(/\/+$/, '')}/trust/ocsp/` : undefined;
+  const loadOcsp =
+    deps.loadOcsp ??
+    (hubOcsp
+      ? async (url: string, requestDer: Buffer, fetcher: typeof fetch) => {
+          if (!url.startsWith(hubOcsp)) return undefined;
+          const res = await fetcher(url, {
+            method: 'POST',
+            headers: {
+              'content-type': OCSP_REQUEST_TYPE,
+              'x-kakehashi-caller': `${deps.component}${deps.country ? `:${deps.country}` : ''}`,
+            },
+            body: new Uint8Array(requestDer),
+          });
+          if (!res.ok || !(res.headers.get('content-type') ?? '').startsWith(OCSP_RESPONSE_TYPE)) return undefined;
+          const der = new Uint8Array(await res.arrayBuffer());
+          return der.length <= OCSP_MAX_BYTES ? der : undefined;
+        }
+      : undefined);
   const contextFor = (fetcher: typeof fetch): SignatureValidationContext => ({
+    ...(loadOcsp ? { fetchOcsp: (url: string, requestDer: Buffer) => loadOcsp(url, requestDer, fetcher) } : {}),
     clock: deps.clock,
     validateCertificate: deps.validateCertificate,
     validator: { component: deps.component, country: deps.country },

@@ -50,14 +50,20 @@ export interface SignatureInput {
 
 /**
  * What validation needs from the component that runs it: its own verified trust view (anchors from the
- * LOTL-pointed trusted lists with their status history, CRLs), the virtual clock, and a way to read a CRL
- * (for revocation dates).
+ * LOTL-pointed trusted lists with their status history, CRLs), the virtual clock, a way to read a CRL
+ * (for revocation dates) and to ask an OCSP responder.
  */
 export interface SignatureValidationContext {
   clock: Pick<Clock, 'now'>;
   validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
   /** DER of the CRL at `url` (a CRL distribution point of a certificate that chains to the trust view). */
   loadCrl?: (url: string) => Promise<Uint8Array | undefined>;
+  /**
+   * Posts a DER OCSPRequest to the responder at `url` (a certificate's authorityInfoAccess OCSP URL) and returns
+   * the DER OCSPResponse, or undefined when the URL is not one the component fetches (only the hub's) or the
+   * responder does not answer. Absent: revocation is CRL-only.
+   */
+  fetchOcsp?: (url: string, requestDer: Buffer) => Promise<Uint8Array | undefined>;
   /** Who validates (goes into the report). */
   validator?: { component: 'hub' | 'node' | 'library'; country?: string | undefined };
   /** Tolerance between the claimed signing time and the time-stamp, seconds (default 60). */

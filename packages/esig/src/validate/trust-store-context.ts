@@ -23,14 +23,18 @@ export function toCertificateVerdict(r: PathValidationResult): CertificateVerdic
 /**
  * A validation context over a `TrustStore` (anchors from verified trusted lists, CRLs) — for embedding the
  * validator in a process without a node, for tests and for the benchmark. `crls` maps a CRL distribution point
- * URL to its DER (for revocation dates).
+ * URL to its DER (for revocation dates); `ocsp` answers OCSP requests by responder URL.
  */
 export function createTrustStoreContext(options: {
   store: TrustStore;
   clock: Pick<Clock, 'now'>;
   crls?: (url: string) => Uint8Array | undefined;
+  /** Answers an OCSP request posted to `url` (e.g. an in-process responder); absent: CRL only. */
+  ocsp?: (url: string, requestDer: Buffer) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 }): SignatureValidationContext {
+  const { ocsp } = options;
   return {
+    ...(ocsp ? { fetchOcsp: async (url: string, requestDer: Buffer) => ocsp(url, requestDer) } : {}),
     clock: options.clock,
     validateCertificate: (pem, chain, opts) =>
       toCertificateVerdict(

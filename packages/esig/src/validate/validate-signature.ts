@@ -19,6 +19,7 @@ import type {
 } from '../report/z-report.ts';
 import { verifyTimestampToken } from '../tsa/verify-timestamp.ts';
 import { readXades } from '../xades/verify-xades.ts';
+import { ocspStatuses } from './ocsp-revocation.ts';
 import {
   emptyOutcome,
   type FormatOutcome,
@@ -32,6 +33,8 @@ const iso = (d: Date) => d.toISOString();
 
 /** Extensions the validator understands; any other critical extension fails the chain (C10). */
 const KNOWN_CRITICAL = new Set<string>([
+  OID.authorityInfoAccess,
+  OID.ocspNoCheck,
   OID.basicConstraints,
   OID.keyUsage,
   OID.extKeyUsage,
@@ -51,6 +54,7 @@ const CODE_TO_SUB: Record<string, SubIndication> = {
   'cert-basic-constraints': 'CHAIN_CONSTRAINTS_FAILURE',
   'cert-path-length': 'CHAIN_CONSTRAINTS_FAILURE',
   'cert-key-usage': 'CHAIN_CONSTRAINTS_FAILURE',
+  'cert-unknown-critical-extension': 'CHAIN_CONSTRAINTS_FAILURE',
   'cert-revocation-unknown': 'TRY_LATER',
 };
 const TIME_CODES = new Set(['cert-expired', 'cert-not-yet-valid', 'cert-revoked', 'cert-untrusted-root']);
@@ -116,6 +120,8 @@ interface RevocationFact {
   revokedAt: Date;
   reason?: string;
   issuer: string;
+  /** Label of the OCSP response signer, when the revocation comes from OCSP rather than a CRL. */
+  viaOcsp?: string;
 }
 
 /** Revocation dates of the path's certificates, from their CRLs (signature checked against the issuer). */
@@ -272,12 +278,33 @@ async function x509Block(
     );
   }
 
-  // Revocation, with dates from the CRLs.
-  if (codes.has('cert-revoked')) {
-    const facts = await revocationFacts(certs, ctx, vNow);
+  // Revocation: OCSP where a certificate names a responder (RFC 6960), the CRLs otherwise and as the fallback
+  // when the responder does not answer. A revocation from either source counts.
+  const ocsp = await ocspStatuses(certs, ctx, now);
+  for (const o of ocsp) checks.push(o.finding);
+  const ocspRevoked: RevocationFact[] = ocsp.flatMap((o) =>
+    o.outcome === 'revoked' && o.revokedAt && o.revokedAt.getTime() <= now.getTime()
+      ? [
+          {
+            label: o.label,
+            isLeaf: o.isLeaf,
+            revokedAt: o.revokedAt,
+            issuer: o.issuer,
+            viaOcsp: o.signer ?? 'the responder',
+            ...(o.reason ? { reason: o.reason } : {}),
+          },
+        ]
+      : [],
+  );
+  if (codes.has('cert-revoked') || ocspRevoked.length > 0) {
+    const fromCrl = codes.has('cert-revoked') ? await revocationFacts(certs, ctx, vNow) : [];
+    const facts = [...ocspRevoked, ...fromCrl.filter((f) => !ocspRevoked.some((o) => o.label === f.label))];
     for (const r of facts) {
       const what = r.isLeaf ? "The signer's certificate" : `The CA certificate "${r.label}"`;
-      const revoked = `${what} was revoked at ${iso(r.revokedAt)} by "${r.issuer}"${r.reason ? ` (reason: ${r.reason})` : ''}`;
+      const subject = r.viaOcsp
+        ? `According to the OCSP response signed by "${r.viaOcsp}", ${what.charAt(0).toLowerCase()}${what.slice(1)}`
+        : what;
+      const revoked = `${subject} was revoked at ${iso(r.revokedAt)} by "${r.issuer}"${r.reason ? ` (reason: ${r.reason})` : ''}`;
       if (poe) {
         if (poe.time.getTime() < r.revokedAt.getTime()) {
           notes.push(
@@ -312,6 +339,22 @@ async function x509Block(
       });
     }
   }
+  // An OCSP response that came but fails its checks (altered, wrong signer, another CertID, replayed, stale) is not
+  // acceptable revocation data, and is not papered over with the CRL: the status stays undetermined (TRY_LATER).
+  const rejected = ocsp.find((o) => o.outcome === 'rejected');
+  if (rejected) {
+    const whose = rejected.isLeaf ? "the signer's certificate" : `the CA certificate "${rejected.label}"`;
+    return done({
+      indication: 'INDETERMINATE',
+      sub: 'TRY_LATER',
+      explanation: `The revocation status of ${whose} cannot be established: the OCSP response from ${rejected.url} is rejected — ${rejected.why} A response that fails its checks is not replaced by the CRL (it may be an attack); obtain a valid response and validate again.`,
+    });
+  }
+  const ocspGood = ocsp.filter((o) => o.outcome === 'good');
+  const ocspNote =
+    ocspGood.length === 0
+      ? ''
+      : ` Revocation checked by OCSP for ${ocspGood.map((o) => `"${o.label}"`).join(', ')} (responses signed by ${[...new Set(ocspGood.map((o) => `"${o.signer}"`))].join(', ')}, nonce echoed).`;
 
   // Validity periods of the path's certificates at validation time and at the proof of existence.
   if (codes.has('cert-expired') || codes.has('cert-not-yet-valid') || poe) {
@@ -365,7 +408,7 @@ async function x509Block(
   return {
     block: block(
       'PASSED',
-      `The signer's certificate "${leaf.label}" chains to a trust anchor of the trusted lists, with key usage for signing (nonRepudiation), and is neither expired nor revoked${poe ? ' at the proven signing time' : ''}.${anchor}${notes.length ? ` ${notes.join(' ')}` : ''}`,
+      `The signer's certificate "${leaf.label}" chains to a trust anchor of the trusted lists, with key usage for signing (nonRepudiation), and is neither expired nor revoked${poe ? ' at the proven signing time' : ''}.${anchor}${ocspNote}${notes.length ? ` ${notes.join(' ')}` : ''}`,
     ),
     chain,
   };

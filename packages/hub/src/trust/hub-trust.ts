@@ -1,4 +1,5 @@
 import type { CertificateVerdict } from '@kakehashi/core';
+import type { OcspResponder } from '@kakehashi/esig';
 
 export type { CertificateVerdict };
 
@@ -43,4 +44,6 @@ export interface HubTrust {
   }[];
   validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
   revoke(req: RevocationRequest): { serialHex: string; crl: string };
+  /** The RFC 6960 OCSP responder of the CA named `caName` (served at `/trust/ocsp/<caName>`), if any. */
+  ocspResponder?(caName: string): OcspResponder | undefined;
 }

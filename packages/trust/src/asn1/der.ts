@@ -38,6 +38,16 @@ export const OID = {
   emailProtection: '1.3.6.1.5.5.7.3.4',
   /** id-kp-timeStamping (RFC 3161 §2.3: the only EKU of a TSA certificate, critical). */
   timeStamping: '1.3.6.1.5.5.7.3.8',
+  /** id-kp-OCSPSigning (RFC 6960 §4.2.2.2: a delegated OCSP responder certificate carries it). */
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  /** id-ad-ocsp, the access method of an OCSP responder in authorityInfoAccess (RFC 5280 §4.2.2.1). */
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  /** id-pkix-ocsp-basic, the response type of a BasicOCSPResponse (RFC 6960 §4.2.1). */
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  /** id-pkix-ocsp-nonce (RFC 6960 §4.4.1, RFC 8954). */
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  /** id-pkix-ocsp-nocheck: a delegated responder's own status is not checked (RFC 6960 §4.2.2.2.1). */
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
   /** id-tsl-kp-tslSigning, the EKU a trusted-list signer certificate carries (ETSI TS 119 612 §5.7.1). */
   tslSigning: '0.4.0.2231.3.0',
   /** JPKI (My Number Card) subjectAltName otherName types. */

@@ -55,6 +55,7 @@ export type PathCheckName =
   | 'basic-constraints'
   | 'path-length'
   | 'key-usage'
+  | 'critical-extensions'
   | 'revocation';
 
 /** One rule applied to one certificate, with its outcome in plain language. */
@@ -104,7 +105,22 @@ const RULES = {
   keyUsageCa: 'RFC 5280 §6.1.4(n) and §4.2.1.3',
   keyUsageLeaf: 'RFC 5280 §4.2.1.3 / §4.2.1.12',
   revocation: 'RFC 5280 §6.1.3(a)(3) and §6.3 (CRL processing)',
+  criticalExtensions: 'RFC 5280 §4.2 and §6.1.4(o) (unrecognised critical extensions)',
 } as const;
+
+/** Extensions this validator processes (or that carry no constraint to process); any other critical one fails. */
+const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.subjectAltName,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+  OID.crlDistributionPoints,
+  OID.certificatePolicies,
+  OID.authorityInfoAccess,
+  OID.ocspNoCheck,
+]);
 
 interface Anchor {
   facts: CertificateFacts;
@@ -184,10 +200,12 @@ const SIGNATURE_NAMES: Record<string, string> = {
  * Checks, in reporting order: trust anchor (and its trusted-list status at `at`), weak algorithms (SHA-1/MD5
  * signatures, RSA < 2048), signatures of every link, validity of every certificate at `at`, basicConstraints
  * cA on every issuer, pathLenConstraint, keyUsage keyCertSign on issuers and the required usages on the leaf,
- * revocation by CRL (CRL signature checked against the issuer, thisUpdate ≤ at ≤ nextUpdate).
+ * unrecognised critical extensions, revocation by CRL (CRL signature checked against the issuer, thisUpdate ≤ at ≤ nextUpdate).
  *
- * Not implemented: certificate policies, name constraints, policy mappings (§6.1.3(b)-(f)); unknown critical
- * extensions are not rejected.
+ * A critical extension other than those processed here (basicConstraints, keyUsage, extKeyUsage, subjectAltName,
+ * key identifiers, CRL distribution points, certificatePolicies, authorityInfoAccess, ocsp-nocheck) fails with
+ * `cert-unknown-critical-extension` (§4.2). Not implemented: certificate policies, name constraints, policy
+ * mappings (§6.1.3(b)-(f)) — a critical nameConstraints extension is therefore rejected as not understood.
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-6.1
  */
 export function validateCertificatePath(
@@ -484,6 +502,27 @@ export function validateCertificatePath(
         leaf.label,
       );
     } else pass('key-usage', RULES.keyUsageLeaf, `"${leaf.label}" has the extended key usages required.`, leaf.label);
+  }
+
+  // ---- unrecognised critical extensions (the anchor's extensions are not processed, §6.1.1(d))
+  for (let i = 0; i < n - 1; i++) {
+    const c = chain[i] as CertificateFacts;
+    const unknown = c.criticalExtensions.filter((oid) => !UNDERSTOOD_EXTENSIONS.has(oid));
+    if (unknown.length > 0)
+      fail(
+        'critical-extensions',
+        RULES.criticalExtensions,
+        'cert-unknown-critical-extension',
+        `"${c.label}" carries the critical extension(s) ${unknown.join(', ')}, which this validator does not process: a certificate with an unrecognised critical extension must be rejected.`,
+        c.label,
+      );
+    else
+      pass(
+        'critical-extensions',
+        RULES.criticalExtensions,
+        `"${c.label}" has no unrecognised critical extension.`,
+        c.label,
+      );
   }
 
   // ---- revocation (the anchor itself is trusted directly and not checked)

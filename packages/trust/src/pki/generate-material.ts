@@ -18,7 +18,8 @@ export const TEST_ONLY_NOTICE =
   'TEST ONLY: Kakehashi federation-in-a-box PKI generated from a public seed. These keys protect nothing; never trust them outside a test federation.';
 
 // 2: every country has a time-stamping unit (`<CC>-tsa`).
-const CACHE_FORMAT = 2;
+// 3: delegated OCSP signers (`hub-ocsp`, `<CC>-ocsp`, `<CC>-jpki-ocsp`); issued certificates carry an AIA OCSP URL.
+const CACHE_FORMAT = 3;
 
 export interface GenerateTrustMaterialOptions {
   seed: string;
@@ -59,6 +60,11 @@ export function crlUrl(hubUrl: string, caName: string): string {
   return `${hubUrl.replace(/\/+$/, '')}/trust/crl/${caName}.crl`;
 }
 
+/** The URL of the hub's OCSP responder for the CA named `caName` (RFC 6960; POST, or GET with the request appended). */
+export function ocspUrl(hubUrl: string, caName: string): string {
+  return `${hubUrl.replace(/\/+$/, '')}/trust/ocsp/${caName}`;
+}
+
 /** File name of the cache for `seed`. */
 export function cacheFileName(seed: string, inputs?: unknown): string {
   const base = `trust-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
@@ -90,7 +96,7 @@ function subjectOf(country: string, org: string, cn: string): DnAttribute[] {
   ];
 }
 
-type Profile = 'root-ca' | 'issuing-ca' | 'signing' | 'tl-signer' | 'tsa' | 'tls' | 'encryption';
+type Profile = 'root-ca' | 'issuing-ca' | 'signing' | 'tl-signer' | 'tsa' | 'ocsp-signer' | 'tls' | 'encryption';
 
 function templateFor(profile: Profile, ctx: Ctx): Omit<CertificateTemplate, 'subject' | 'serialHex'> {
   const notBefore = ctx.epoch;
@@ -136,6 +142,17 @@ function templateFor(profile: Profile, ctx: Ctx): Omit<CertificateTemplate, 'sub
         extKeyUsage: [OID.timeStamping],
         extKeyUsageCritical: true,
       };
+    case 'ocsp-signer':
+      // RFC 6960 §4.2.2.2: a delegated responder is issued by the CA it answers for and carries id-kp-OCSPSigning;
+      // id-pkix-ocsp-nocheck tells clients not to check the responder's own status (§4.2.2.2.1).
+      return {
+        notBefore,
+        notAfter: leafEnd,
+        basicConstraints: { cA: false },
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+        extKeyUsage: [OID.ocspSigning],
+        ocspNoCheck: true,
+      };
     case 'tls':
       return {
         notBefore,
@@ -171,7 +188,11 @@ export function issueKeyCert(
   const keys = generateRsaKeyPair(ctx.random.fork(`key/${name}`));
   const serialHex = serialFor(ctx.random, name);
   const full: CertificateTemplate = { ...template, serialHex };
-  if (issuer) full.crlDistributionPoint = crlUrl(ctx.hubUrl, issuer.name);
+  if (issuer) {
+    full.crlDistributionPoint = crlUrl(ctx.hubUrl, issuer.name);
+    // A responder certificate with ocsp-nocheck is not itself checked by OCSP (RFC 6960 §4.2.2.2.1).
+    if (!template.ocspNoCheck) full.ocspUrl = ocspUrl(ctx.hubUrl, issuer.name);
+  }
   const { certPem, certificate } = issueCertificate(
     full,
     keys.publicKey,
@@ -222,6 +243,13 @@ function generateHub(ctx: Ctx): HubMaterial {
       subjectOf('EU', org, 'Kakehashi Hub encryption (TEST)'),
       issuingCa,
     ),
+    ocspSigner: make(
+      ctx,
+      'hub-ocsp',
+      'ocsp-signer',
+      subjectOf('EU', org, 'Kakehashi Hub OCSP Responder (TEST)'),
+      issuingCa,
+    ),
   };
 }
 
@@ -267,6 +295,13 @@ function generateCountry(ctx: Ctx, spec: CountrySpec): CountryMaterial {
     ),
     agencies: {},
     tsa: make(ctx, `${cc}-tsa`, 'tsa', subjectOf(cc, org, `Kakehashi ${cc} Time-Stamping Unit (TEST)`), issuingCa),
+    ocspSigner: make(
+      ctx,
+      `${cc}-ocsp`,
+      'ocsp-signer',
+      subjectOf(cc, org, `Kakehashi ${cc} OCSP Responder (TEST)`),
+      issuingCa,
+    ),
   };
   for (const agency of spec.agencies) {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(agency.id)) {
@@ -286,9 +321,17 @@ function generateCountry(ctx: Ctx, spec: CountrySpec): CountryMaterial {
   if (spec.jpki) {
     const jpkiOrg = 'JPKI (Kakehashi mock of the My Number Card PKI)';
     const jpkiRoot = make(ctx, `${cc}-jpki-root-ca`, 'root-ca', subjectOf(cc, jpkiOrg, 'JPKI TEST Root CA'), null);
+    const jpkiCa = make(ctx, `${cc}-jpki-ca`, 'issuing-ca', subjectOf(cc, jpkiOrg, 'JPKI test CA'), jpkiRoot);
     country.jpki = {
       rootCa: jpkiRoot,
-      ca: make(ctx, `${cc}-jpki-ca`, 'issuing-ca', subjectOf(cc, jpkiOrg, 'JPKI test CA'), jpkiRoot),
+      ca: jpkiCa,
+      ocspSigner: make(
+        ctx,
+        `${cc}-jpki-ocsp`,
+        'ocsp-signer',
+        subjectOf(cc, jpkiOrg, 'JPKI test OCSP Responder'),
+        jpkiCa,
+      ),
     };
   }
   return country;
@@ -322,8 +365,18 @@ function keyCertFromCache(name: string, entry: CacheFile['keyCerts'][string] | u
 export function listKeyCerts(material: Pick<TrustMaterial, 'hub' | 'countries'>): KeyCert[] {
   const out: KeyCert[] = Object.values(material.hub);
   for (const c of Object.values(material.countries)) {
-    out.push(c.rootCa, c.issuingCa, c.tlSigner, c.signing, c.tls, c.encryption, c.tsa, ...Object.values(c.agencies));
-    if (c.jpki) out.push(c.jpki.rootCa, c.jpki.ca);
+    out.push(
+      c.rootCa,
+      c.issuingCa,
+      c.tlSigner,
+      c.signing,
+      c.tls,
+      c.encryption,
+      c.tsa,
+      c.ocspSigner,
+      ...Object.values(c.agencies),
+    );
+    if (c.jpki) out.push(c.jpki.rootCa, c.jpki.ca, c.jpki.ocspSigner);
   }
   return out;
 }
@@ -331,6 +384,20 @@ export function listKeyCerts(material: Pick<TrustMaterial, 'hub' | 'countries'>)
 /** The CAs of the material: the hub serves one CRL per CA at `/trust/crl/<name>.crl`. */
 export function listCertificateAuthorities(material: Pick<TrustMaterial, 'hub' | 'countries'>): KeyCert[] {
   return listKeyCerts(material).filter((k) => k.certificate.ca);
+}
+
+/**
+ * The delegated OCSP signer of the CA named `caName` (issued by it, EKU id-kp-OCSPSigning), or undefined when the
+ * CA signs its OCSP responses itself (the roots).
+ * @see https://www.rfc-editor.org/rfc/rfc6960#section-4.2.2.2
+ */
+export function ocspSignerFor(material: Pick<TrustMaterial, 'hub' | 'countries'>, caName: string): KeyCert | undefined {
+  const signers = [material.hub.ocspSigner];
+  for (const c of Object.values(material.countries)) {
+    signers.push(c.ocspSigner);
+    if (c.jpki) signers.push(c.jpki.ocspSigner);
+  }
+  return signers.find((k) => k.issuerName === caName);
 }
 
 /** Finds a KeyCert by name; `unknown-country`-style not-found is reported as `not-found`. */
@@ -349,6 +416,7 @@ function rebuild(file: CacheFile, countries: CountrySpec[]): Pick<TrustMaterial,
     signing: k('hub-signing'),
     tls: k('hub-tls'),
     encryption: k('hub-encryption'),
+    ocspSigner: k('hub-ocsp'),
   };
   const out: Record<string, CountryMaterial> = {};
   for (const spec of countries) {
@@ -364,8 +432,10 @@ function rebuild(file: CacheFile, countries: CountrySpec[]): Pick<TrustMaterial,
       encryption: k(`${cc}-encryption`),
       agencies: Object.fromEntries(spec.agencies.map((a) => [a.id, k(`${cc}-agency-${a.id}`)])),
       tsa: k(`${cc}-tsa`),
+      ocspSigner: k(`${cc}-ocsp`),
     };
-    if (spec.jpki) c.jpki = { rootCa: k(`${cc}-jpki-root-ca`), ca: k(`${cc}-jpki-ca`) };
+    if (spec.jpki)
+      c.jpki = { rootCa: k(`${cc}-jpki-root-ca`), ca: k(`${cc}-jpki-ca`), ocspSigner: k(`${cc}-jpki-ocsp`) };
     out[cc] = c;
   }
   return { hub, countries: out };

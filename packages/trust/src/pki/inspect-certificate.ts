@@ -33,6 +33,10 @@ export interface CertificateFacts {
   subjectKeyId?: string;
   authorityKeyId?: string;
   crlDistributionPoints: string[];
+  /** OCSP responder URLs from authorityInfoAccess (id-ad-ocsp, RFC 5280 §4.2.2.1). */
+  ocspUrls: string[];
+  /** The certificate carries id-pkix-ocsp-nocheck (a delegated OCSP signer, RFC 6960 §4.2.2.2.1). */
+  ocspNoCheck: boolean;
   /** subjectAltName otherName entries (type OID → UTF-8 value), e.g. the JPKI personal data. */
   otherNames: { oid: string; value: string }[];
   /** OIDs of all extensions marked critical. */
@@ -112,6 +116,8 @@ function decodeCertificate(input: string | Uint8Array | X509Certificate): Certif
       notAfter: readTime(validity[1]) ?? new Date(x509.validTo),
       spkiDer: toDer(fields[off + 5]!),
       crlDistributionPoints: [],
+      ocspUrls: [],
+      ocspNoCheck: false,
       otherNames: [],
       criticalExtensions: [],
       selfIssued: false,
@@ -186,6 +192,16 @@ function readExtension(ext: forge.asn1.Asn1, facts: CertificateFacts): void {
           if (gn.type === 6) facts.crlDistributionPoints.push(valueBytes(gn).toString('latin1'));
         }
       }
+      break;
+    case OID.authorityInfoAccess:
+      for (const ad of children(inner)) {
+        const [method, location] = children(ad);
+        if (readOid(method) === OID.adOcsp && location?.tagClass === asn1.Class.CONTEXT_SPECIFIC && location.type === 6)
+          facts.ocspUrls.push(valueBytes(location).toString('latin1'));
+      }
+      break;
+    case OID.ocspNoCheck:
+      facts.ocspNoCheck = true;
       break;
     case OID.subjectAltName:
       for (const gn of children(inner)) {

@@ -72,6 +72,15 @@ export interface CertificateTemplate {
   subjectAltNames?: AltName[];
   /** CRL distribution point URL (RFC 5280 §4.2.1.13). */
   crlDistributionPoint?: string;
+  /** OCSP responder URL, as authorityInfoAccess id-ad-ocsp (RFC 5280 §4.2.2.1, RFC 6960 §3.1). */
+  ocspUrl?: string;
+  /** Add id-pkix-ocsp-nocheck (a delegated OCSP signer whose own revocation is not checked, RFC 6960 §4.2.2.2.1). */
+  ocspNoCheck?: boolean;
+  /**
+   * TEST ONLY: further extensions copied verbatim (OID, criticality, DER of extnValue's content), appended after
+   * the standard ones — e.g. an unknown critical extension a validator must reject (RFC 5280 §4.2, attack C10).
+   */
+  extraExtensions?: { oid: string; critical: boolean; valueDer: Uint8Array }[];
   /**
    * Signature hash. `sha256` always, except to build deliberately weak certificates for attack tests
    * (`sha1` is refused by {@link validateCertificatePath} as cert-weak-algorithm).
@@ -173,7 +182,8 @@ const SIG_OIDS = {
  * give byte-identical certificates.
  *
  * Always emits subjectKeyIdentifier; authorityKeyIdentifier when issued by another certificate (and for
- * self-signed ones, equal to the SKI, as RFC 5280 §4.2.1.1 allows).
+ * self-signed ones, equal to the SKI, as RFC 5280 §4.2.1.1 allows); cRLDistributionPoints and
+ * authorityInfoAccess (OCSP) when the template names them; `extraExtensions` verbatim (tests only).
  *
  * @param issuer the signer; omit to self-sign with `selfSigningKey`.
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1
@@ -227,6 +237,20 @@ export function issueCertificate(
     const dpName = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [fullName]);
     exts.push(extension(OID.crlDistributionPoints, false, seq([seq([dpName])])));
   }
+  if (template.ocspUrl) {
+    // AuthorityInfoAccessSyntax ::= SEQUENCE OF AccessDescription { accessMethod id-ad-ocsp, accessLocation URI }
+    exts.push(
+      extension(
+        OID.authorityInfoAccess,
+        false,
+        seq([seq([oidNode(OID.adOcsp), generalName({ type: 'uri', value: template.ocspUrl })])]),
+      ),
+    );
+  }
+  if (template.ocspNoCheck)
+    exts.push(extension(OID.ocspNoCheck, false, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')));
+  for (const extra of template.extraExtensions ?? [])
+    exts.push(extension(extra.oid, extra.critical, fromDer(extra.valueDer)));
 
   const spkiDer = publicKey.export({ type: 'spki', format: 'der' });
   const tbs = seq([

@@ -37,6 +37,8 @@ export interface HubMaterial {
   signing: KeyCert;
   tls: KeyCert;
   encryption: KeyCert;
+  /** Delegated OCSP signer of the hub issuing CA (`hub-ocsp`, EKU id-kp-OCSPSigning, ocsp-nocheck). */
+  ocspSigner: KeyCert;
 }
 
 /** JPKI-style CA (separate root) that issues My Number Card signature and authentication certificates. */
@@ -44,6 +46,8 @@ export interface JpkiMaterial {
   rootCa: KeyCert;
   /** "JPKI test CA", the issuing CA. */
   ca: KeyCert;
+  /** Delegated OCSP signer of the JPKI test CA (`<CC>-jpki-ocsp`). */
+  ocspSigner: KeyCert;
 }
 
 export interface CountryMaterial {
@@ -63,6 +67,11 @@ export interface CountryMaterial {
    * country's trusted list as a TSA/QTST service.
    */
   tsa: KeyCert;
+  /**
+   * Delegated OCSP signer of the issuing CA (`<CC>-ocsp`, EKU id-kp-OCSPSigning, ocsp-nocheck): signs the hub's
+   * OCSP responses for certificates of `<CC>-issuing-ca`. Root CAs sign their own OCSP responses.
+   */
+  ocspSigner: KeyCert;
   jpki?: JpkiMaterial;
 }
 

@@ -1,0 +1,285 @@
+import { KakehashiError } from '@kakehashi/core';
+import type { EvidenceDeps } from '../deps.ts';
+
+/** A data service as the hub's directory lists it. */
+export interface DataService {
+  evidenceType: {
+    classification: string;
+    kind: 'residence' | 'birth' | 'income';
+    title: string;
+    titleLocal: string;
+    format: string;
+    requirements: string[];
+  };
+  country: string;
+  provider: { participantId: string; agencyId: string };
+  service: string;
+  registered: boolean;
+}
+
+export interface InboxMessage {
+  messageId: string;
+  conversationId: string;
+  service: string;
+  action: string;
+  originalSender: string | null;
+  finalRecipient: string | null;
+  payloads: { cid: string; mimeType: string; size: number }[];
+}
+
+export interface SignatureReport {
+  indication: string;
+  subIndication?: string;
+  subIndicationName?: string;
+  explanation?: string;
+  signer?: { subject?: string; country?: string; serialHex?: string };
+}
+
+/**
+ * The HTTP APIs of the node's other building blocks and of the hub, as this block uses them: the node's own
+ * eDelivery backend, signature service, OIDC provider and ID-token validation, and the hub's evidence broker,
+ * data service directory and discovery. Nothing here reaches into another block's internals.
+ */
+export class NodeApi {
+  readonly #deps: EvidenceDeps;
+  readonly #caller: string;
+
+  constructor(deps: EvidenceDeps) {
+    this.#deps = deps;
+    this.#caller = `node:${deps.country}`;
+  }
+
+  async #json<T>(fetcher: typeof fetch, url: string, init: RequestInit = {}, what = url): Promise<T> {
+    const headers = new Headers(init.headers);
+    headers.set('x-kakehashi-caller', this.#caller);
+    if (init.body && typeof init.body === 'string' && !headers.has('content-type'))
+      headers.set('content-type', 'application/json');
+    const res = await fetcher(url, { ...init, headers, signal: AbortSignal.timeout(15_000) });
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { detail: text.slice(0, 200) };
+    }
+    if (!res.ok) {
+      const b = body as { code?: string; detail?: string };
+      if (res.status === 404 && b.code)
+        throw new KakehashiError(b.code as never, b.detail ?? `${what} answered 404.`);
+      throw new KakehashiError(
+        'upstream-unavailable',
+        `${what} answered ${res.status}${b.code ? ` ${b.code}` : ''}: ${(b.detail ?? '').slice(0, 200)}`,
+      );
+    }
+    return body as T;
+  }
+
+  #admin(): Record<string, string> {
+    return { authorization: `Bearer ${this.#deps.config.get('adminToken')}` };
+  }
+
+  // ---- hub: evidence broker, data service directory, discovery ------------------------------------------
+  dataServices(
+    fetcher: typeof fetch,
+    q: { country?: string; requirement?: string; evidenceType?: string; provider?: string },
+  ): Promise<{ services: DataService[] }> {
+    const p = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined) as [string, string][]);
+    return this.#json(fetcher, `${this.#deps.hubUrl}/data-service-directory/services?${p}`, {}, 'the data service directory');
+  }
+
+  requirement(fetcher: typeof fetch, id: string): Promise<{ requirement: { id: string; identifier: string; name: string } }> {
+    return this.#json(
+      fetcher,
+      `${this.#deps.hubUrl}/evidence-broker/requirements/${encodeURIComponent(id)}`,
+      {},
+      'the evidence broker',
+    );
+  }
+
+  /** The origin of the node that serves a participant (from discovery's AS4 endpoint). */
+  async participantOrigin(fetcher: typeof fetch, participantId: string): Promise<{ origin: string; country: string }> {
+    const d = await this.#json<{ endpoint: string; country: string }>(
+      fetcher,
+      `${this.#deps.hubUrl}/discovery/participants/${encodeURIComponent(participantId)}?service=${encodeURIComponent('urn:kakehashi:service:evidence')}`,
+      {},
+      'discovery',
+    );
+    return { origin: new URL(d.endpoint).origin, country: d.country };
+  }
+
+  // ---- own node: eDelivery backend -----------------------------------------------------------------------
+  async submit(
+    fetcher: typeof fetch,
+    m: {
+      action: string;
+      originalSender: string;
+      finalRecipient: string;
+      conversationId: string;
+      refToMessageId?: string | undefined;
+      payloads: { cid: string; mimeType: string; content: string }[];
+    },
+  ): Promise<{ messageId: string }> {
+    const r = await this.#json<{ messageId: string }>(
+      fetcher,
+      `${this.#deps.publicUrl}/edelivery/messages`,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          service: 'urn:kakehashi:service:evidence',
+          action: m.action,
+          originalSender: m.originalSender,
+          finalRecipient: m.finalRecipient,
+          conversationId: m.conversationId,
+          ...(m.refToMessageId ? { refToMessageId: m.refToMessageId } : {}),
+          payloads: m.payloads.map((p) => ({
+            cid: p.cid,
+            mimeType: p.mimeType,
+            content: Buffer.from(p.content, 'utf8').toString('base64'),
+          })),
+        }),
+      },
+      'the eDelivery backend',
+    );
+    // Send now rather than at the sender loop's next tick (best effort: the loop sends it anyway).
+    await fetcher(`${this.#deps.publicUrl}/admin/edelivery/pump`, {
+      method: 'POST',
+      headers: { ...this.#admin(), 'x-kakehashi-caller': this.#caller },
+    }).catch(() => undefined);
+    return r;
+  }
+
+  async inbox(fetcher: typeof fetch): Promise<InboxMessage[]> {
+    const { messages } = await this.#json<{ messages: InboxMessage[] }>(
+      fetcher,
+      `${this.#deps.publicUrl}/edelivery/inbox?limit=100`,
+      {},
+      'the eDelivery inbox',
+    );
+    return messages;
+  }
+
+  async download(fetcher: typeof fetch, messageId: string, cid: string): Promise<string> {
+    const res = await fetcher(
+      `${this.#deps.publicUrl}/edelivery/messages/${encodeURIComponent(messageId)}/payloads/${encodeURIComponent(cid)}`,
+      { headers: { 'x-kakehashi-caller': this.#caller } },
+    );
+    if (!res.ok) throw new KakehashiError('upstream-unavailable', `Payload ${cid.slice(0, 80)} could not be downloaded (${res.status}).`);
+    return res.text();
+  }
+
+  async ack(fetcher: typeof fetch, messageId: string): Promise<void> {
+    await this.#json(
+      fetcher,
+      `${this.#deps.publicUrl}/edelivery/messages/${encodeURIComponent(messageId)}/ack`,
+      { method: 'POST' },
+      'the eDelivery backend',
+    );
+  }
+
+  async webhooks(fetcher: typeof fetch): Promise<{ id: string; url: string }[]> {
+    const r = await this.#json<{ webhooks?: { id: string; url: string }[] } | { id: string; url: string }[]>(
+      fetcher,
+      `${this.#deps.publicUrl}/edelivery/webhooks`,
+      {},
+      'the eDelivery webhooks',
+    );
+    return Array.isArray(r) ? r : (r.webhooks ?? []);
+  }
+
+  async subscribe(fetcher: typeof fetch, url: string): Promise<void> {
+    await this.#json(
+      fetcher,
+      `${this.#deps.publicUrl}/edelivery/webhooks`,
+      { method: 'POST', body: JSON.stringify({ url, events: ['RECEIVED'] }) },
+      'the eDelivery webhooks',
+    );
+  }
+
+  // ---- own node: signature service -----------------------------------------------------------------------
+  async sign(fetcher: typeof fetch, agencyId: string, xml: string): Promise<string> {
+    const r = await this.#json<{ signature: string }>(
+      fetcher,
+      `${this.#deps.publicUrl}/esig/sign`,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          signer: { type: 'agency', id: agencyId },
+          format: 'xades',
+          level: 'B-B',
+          packaging: 'enveloped',
+          document: { content: xml, encoding: 'utf8', mimeType: 'application/xml' },
+        }),
+      },
+      'the signature service',
+    );
+    return r.signature;
+  }
+
+  validate(fetcher: typeof fetch, xml: string): Promise<SignatureReport> {
+    return this.#json<SignatureReport>(
+      fetcher,
+      `${this.#deps.publicUrl}/esig/validate`,
+      { method: 'POST', body: JSON.stringify({ signature: xml }) },
+      'the signature validation service',
+    );
+  }
+
+  // ---- own node: OIDC provider (the citizen re-authenticates at the provider) ----------------------------
+  async registerClient(fetcher: typeof fetch, clientId: string, secret: string, redirectUri: string): Promise<void> {
+    await this.#json(
+      fetcher,
+      `${this.#deps.publicUrl}/admin/oidc/clients`,
+      {
+        method: 'POST',
+        headers: this.#admin(),
+        body: JSON.stringify({
+          client_id: clientId,
+          client_secret: secret,
+          redirect_uris: [redirectUri],
+          token_endpoint_auth_method: 'client_secret_basic',
+        }),
+      },
+      'the OIDC client registry',
+    );
+  }
+
+  async redeem(
+    fetcher: typeof fetch,
+    c: { clientId: string; secret: string; code: string; redirectUri: string; verifier: string },
+  ): Promise<string> {
+    const res = await fetcher(`${this.#deps.publicUrl}/oidc/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${c.clientId}:${c.secret}`).toString('base64')}`,
+        'x-kakehashi-caller': this.#caller,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: c.code,
+        redirect_uri: c.redirectUri,
+        code_verifier: c.verifier,
+      }).toString(),
+    });
+    const body = (await res.json().catch(() => ({}))) as { id_token?: string; error?: string };
+    if (!res.ok || !body.id_token)
+      throw new KakehashiError(
+        'evidence-preview-login-required',
+        `The login at the provider could not be completed (${body.error ?? res.status}); start the preview again.`,
+      );
+    return body.id_token;
+  }
+
+  validateIdToken(
+    fetcher: typeof fetch,
+    token: string,
+    expected: { issuer: string; audience: string; nonce: string },
+  ): Promise<{ valid: boolean; failure?: { rule: string; code: string; reason: string }; checks: unknown[] }> {
+    return this.#json(
+      fetcher,
+      `${this.#deps.publicUrl}/eid/validate/id-token`,
+      { method: 'POST', body: JSON.stringify({ token, expected }) },
+      'the ID-token validation service',
+    );
+  }
+}

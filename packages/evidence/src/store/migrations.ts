@@ -1,0 +1,51 @@
+import type { Migration } from '@kakehashi/core';
+
+/** Requester side (`evidence_requests`) and provider side (`evidence_previews`) on the node's store. */
+export const EVIDENCE_MIGRATIONS: Migration[] = [
+  {
+    id: 'evidence/requests/001',
+    up: `CREATE TABLE evidence_requests (
+           id TEXT PRIMARY KEY,
+           attempt_id TEXT NOT NULL UNIQUE,
+           status TEXT NOT NULL,
+           requester TEXT NOT NULL,
+           provider TEXT NOT NULL,
+           provider_country TEXT NOT NULL,
+           model TEXT NOT NULL,
+           conversation_id TEXT NOT NULL,
+           trace_id TEXT NOT NULL,
+           preview_location TEXT,
+           exception TEXT,
+           evidence_meta TEXT,
+           evidence_xml TEXT,
+           verdict TEXT,
+           history TEXT NOT NULL,
+           created_at TEXT NOT NULL,
+           updated_at TEXT NOT NULL)`,
+  },
+  {
+    id: 'evidence/previews/001',
+    up: `CREATE TABLE evidence_previews (
+           id TEXT PRIMARY KEY,
+           status TEXT NOT NULL,
+           request TEXT NOT NULL,
+           handle TEXT NOT NULL,
+           agency_id TEXT NOT NULL,
+           provider TEXT NOT NULL,
+           requester TEXT NOT NULL,
+           evidence_type TEXT NOT NULL,
+           document TEXT NOT NULL,
+           signed_xml TEXT,
+           conversation_id TEXT NOT NULL,
+           trace_id TEXT NOT NULL,
+           return_url TEXT,
+           login_state_hash TEXT,
+           login_nonce TEXT,
+           login_verifier TEXT,
+           session_hash TEXT,
+           created_at TEXT NOT NULL,
+           expires_at INTEGER NOT NULL,
+           decided_at TEXT,
+           used_at TEXT)`,
+  },
+];
