@@ -40,6 +40,19 @@ describe('kakehashi CLI', () => {
     expect(r.status).toBe(0);
   }, 180_000);
 
+  it('scenario run delivery-outage reports the retries through the outage and one delivery', () => {
+    const r = run(['scenario', 'run', 'delivery-outage', '--seed', 'kakehashi-test'], {
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+    });
+    expect(r.stdout, r.stderr.slice(-2000)).toContain(
+      'attempt 2 → HTTP 503, next in 20 s; attempt 3 → HTTP 503, next in 40 s',
+    );
+    expect(r.stdout).toMatch(/attempt 4 at \S+ → signed receipt verified; ACKNOWLEDGED/);
+    expect(r.stdout).toMatch(/1 copy of \S+ for urn:kakehashi:participant:at:bmf/);
+    expect(r.stdout).toContain('PASSED: 7 steps');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
   it('an unknown scenario exits non-zero with the list', () => {
     const r = run(['scenario', 'run', 'nope']);
     expect(r.status).not.toBe(0);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, FEDERATION_OPTIONS, LayeredConfig, parseTraceparent } from '@kakehashi/core';
 import { DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS } from './scenario-defs/domestic-signature-delivery.ts';
+import { ONCE_ONLY_SCENARIOS } from './scenario-defs/once-only.ts';
 
 /**
  * What a scenario needs of a federation: the origins of its components and a `fetch` that reaches them.
@@ -235,6 +236,7 @@ SCENARIOS['eid-cross-border'] = {
 };
 
 Object.assign(SCENARIOS, DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS);
+Object.assign(SCENARIOS, ONCE_ONLY_SCENARIOS);
 
 export function listScenarios(): string[] {
   return Object.keys(SCENARIOS);

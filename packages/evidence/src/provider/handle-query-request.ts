@@ -132,14 +132,21 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
     titleLocal: service.evidenceType.titleLocal,
     kind: service.evidenceType.kind as EvidenceKind,
   };
-  const record = (handle: string, requestedAt: string, outcome: 'provided' | 'refused', refusal?: { code: string; reason: string }) =>
+  /** The exchange is recorded under its first request's id (the second one only carries the consent). */
+  const record = (
+    handle: string,
+    requestId: string,
+    requestedAt: string,
+    outcome: 'provided' | 'refused',
+    refusal?: { code: string; reason: string },
+  ) =>
     deps.source.record?.({
       handle,
       provider: { agencyId: me.agencyId, participantId: me.id, name: me.name },
       requester: { participantId: requester.id, name: requester.name, country: requester.country },
       procedure: model.procedure,
       evidenceType,
-      requestId: model.id,
+      requestId,
       requestedAt,
       providedAt: outcome === 'provided' ? ctx.now() : null,
       outcome,
@@ -210,7 +217,7 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
           },
           { cid, xml: p.signedXml as string },
         );
-        await record(p.handle, p.createdAt, 'provided');
+        await record(p.handle, p.request.id, p.createdAt, 'provided');
         return;
       }
     }
@@ -238,7 +245,7 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
 
   const facts = await deps.source.facts({ handle, agencyId: me.agencyId, kind: evidenceType.kind });
   if (!facts.found) {
-    await record(handle, requestedAt, 'refused', { code: 'EDM:ERR:0004', reason: facts.reason });
+    await record(handle, model.id, requestedAt, 'refused', { code: 'EDM:ERR:0004', reason: facts.reason });
     return fail(model.id, requester, 'objectNotFound', facts.reason);
   }
   if (!model.possibilityForPreview)
