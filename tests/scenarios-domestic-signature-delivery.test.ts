@@ -55,6 +55,15 @@ describe('scenarios: domestic mediated query, signature across a revocation, del
     expect(wire).toMatch(/city → network: code v1\.\S+…; network → tax agency: code v1\.\S+…/);
     expect(record).toContain('rule child-allowance/tax');
     expect(refused).toContain('jp-not-authorised');
+    // The network's internal hops (city → network → tax agency) joined the run's one trace.
+    expect(report.traceIds).toHaveLength(1);
+    const events = (await call('GET', `${f.urls.hub}/traces/${report.traceIds[0]}`)).body.events as {
+      operation: string;
+    }[];
+    expect(
+      events.some((e) => e.operation.includes('jp-network: setagaya-city → network: POST /jp/network/queries')),
+    ).toBe(true);
+    expect(events.some((e) => e.operation.includes('/intermediary/provision'))).toBe(true);
     expect(portal).toContain('income-tax-return-filed: refused');
 
     // The facts behind the report: the two agencies' codes for the person differ.

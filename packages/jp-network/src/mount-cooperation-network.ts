@@ -1,7 +1,15 @@
-import { hkdfSync, randomBytes, X509Certificate } from 'node:crypto';
+import { hkdfSync, X509Certificate } from 'node:crypto';
 import { dirname } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, KakehashiError, openStore, problemResponses, type Store } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  childSpan,
+  currentTrace,
+  KakehashiError,
+  openStore,
+  problemResponses,
+  type Store,
+} from '@kakehashi/core';
 import type { Context } from 'hono';
 import { type AgencyParty, verifyE2eRegistration } from './agencies/agency-party.ts';
 import { IntermediaryServer, type ProvisionRequest } from './agencies/intermediary-server.ts';
@@ -213,10 +221,12 @@ export function mountCooperationNetwork(app: ComponentApp, deps: CooperationNetw
   };
 
   const xborderIdentifiers = createXborderIdentifiers(registry, custodian);
-  const trace = (operation: string, artefact: unknown, valid: boolean) =>
+  const trace = (operation: string, artefact: unknown, valid: boolean) => {
+    const span = childSpan(currentTrace());
     deps.traces.record({
-      traceId: randomHex(16),
-      spanId: randomHex(8),
+      traceId: span.traceId,
+      spanId: span.spanId,
+      parentSpanId: span.parentSpanId,
       time: deps.clock.now().toISOString(),
       component: 'node',
       country: 'JP',
@@ -225,6 +235,7 @@ export function mountCooperationNetwork(app: ComponentApp, deps: CooperationNetw
       artefact,
       verdict: { valid },
     });
+  };
 
   // ---------------------------------------------------------------------------------------------------------
   const route = (
@@ -1220,8 +1231,4 @@ export function mountCooperationNetwork(app: ComponentApp, deps: CooperationNetw
       for (const s of Object.values(stores)) s.close();
     },
   };
-}
-
-function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
 }

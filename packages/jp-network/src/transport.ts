@@ -1,5 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { type Clock, ERROR_CODES, type ErrorCode, KakehashiError, type TraceSink } from '@kakehashi/core';
+import {
+  type Clock,
+  childSpan,
+  currentTrace,
+  ERROR_CODES,
+  type ErrorCode,
+  formatTraceparent,
+  KakehashiError,
+  type TraceSink,
+} from '@kakehashi/core';
 import { SIGNATURE_HEADER, signRequest } from './crypto/request-auth.ts';
 import type { JpCredential } from './deps.ts';
 
@@ -37,9 +45,12 @@ export function createTransport(deps: {
     async call<T>(...[from, to, method, path, body]: Parameters<Transport['call']>): Promise<T> {
       const text = body === undefined ? '' : JSON.stringify(body);
       const signature = signRequest(from.cred, from.id, audienceOf(path), method, path, text, deps.clock);
+      // The call joins the trace of the request being served (the staff query, the portal page …).
+      const span = childSpan(currentTrace());
       const res = await deps.fetch(`${deps.publicUrl}${path}`, {
         method,
         headers: {
+          traceparent: formatTraceparent(span),
           [SIGNATURE_HEADER]: signature,
           'x-kakehashi-caller': `jp:${from.id}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -48,8 +59,9 @@ export function createTransport(deps: {
       });
       const parsed = (await res.json().catch(() => ({}))) as Record<string, unknown>;
       deps.traces.record({
-        traceId: randomBytes(16).toString('hex'),
-        spanId: randomBytes(8).toString('hex'),
+        traceId: span.traceId,
+        spanId: span.spanId,
+        parentSpanId: span.parentSpanId,
         time: deps.clock.now().toISOString(),
         component: 'node',
         country: deps.country ?? 'JP',

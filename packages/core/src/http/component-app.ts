@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { VirtualClock } from '../clock/index.ts';
@@ -29,6 +30,17 @@ export interface ComponentDeps {
   /** Outbound HTTP. In-process mode routes it straight into the target app (no sockets). */
   fetch: typeof fetch;
   traces: TraceSink;
+}
+
+/** The span of the request being served, for code that has no Hono context at hand (see {@link currentTrace}). */
+const REQUEST_TRACE = new AsyncLocalStorage<TraceContext>();
+
+/**
+ * The trace context of the request this code runs for (undefined outside a request): lets a building block's
+ * internal calls and trace events join the caller's trace without threading the context through every function.
+ */
+export function currentTrace(): TraceContext | undefined {
+  return REQUEST_TRACE.getStore();
 }
 
 /** The query parameter that carries a W3C traceparent across browser redirects. */
@@ -77,7 +89,7 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     c.set('fetch', tracingFetch(deps.fetch, span));
     c.header('traceparent', formatTraceparent(span));
     try {
-      await next();
+      await REQUEST_TRACE.run(span, next);
     } finally {
       const path = new URL(c.req.url).pathname;
       if (!path.startsWith('/docs') && path !== '/health' && !path.startsWith('/traces')) {

@@ -4,6 +4,7 @@ export {
   type ComponentDeps,
   type ComponentInfo,
   createComponentApp,
+  currentTrace,
   requireJson,
   TRACE_QUERY_PARAM,
   tracingFetch,

@@ -134,8 +134,13 @@ const jpChildAllowance: Scenario = {
     {
       title: "On the wire the city presented its code and the network forwarded the tax agency's own code",
       run: async (f, st) => {
-        const provision = await findJpHop(f, `→ ${TAX}: POST /jp/agencies/${TAX}/intermediary/provision`, st.requestId);
-        const query = await findJpHop(f, `${CITY} → network: POST /jp/network/queries`, st.requestId);
+        const provision = await findJpHop(
+          f,
+          `→ ${TAX}: POST /jp/agencies/${TAX}/intermediary/provision`,
+          st.requestId,
+          st.traceId,
+        );
+        const query = await findJpHop(f, `${CITY} → network: POST /jp/network/queries`, st.requestId, st.traceId);
         const presented = query?.artefact?.request?.code;
         const forwarded = provision?.artefact?.request?.code;
         if (presented !== st.cityCode) throw new Error("the query did not carry the city's own code");
@@ -217,16 +222,29 @@ const jpChildAllowance: Scenario = {
   ],
 };
 
-/** Finds the jp-network transport hop of one exchange among the hub's recent traces (each hop is its own trace). */
-async function findJpHop(f: ScenarioTarget, operationEnds: string, requestId: string | undefined): Promise<Json> {
+/**
+ * Finds the jp-network transport hop of one exchange: in the run's own trace (the network's internal calls join
+ * the trace of the request that caused them), else among the hub's recent traces.
+ */
+async function findJpHop(
+  f: ScenarioTarget,
+  operationEnds: string,
+  requestId: string | undefined,
+  traceId?: string,
+): Promise<Json> {
   if (!requestId) throw new Error('no request to look for (an earlier step failed)');
+  const match = (events: Json[]) =>
+    events.find((e) => String(e.operation).endsWith(operationEnds) && e.artefact?.request?.requestId === requestId);
   for (let round = 0; round < 4; round++) {
+    if (traceId) {
+      const hit = match((await call(f, 'GET', `${f.urls.hub}/traces/${traceId}`)).body.events as Json[]);
+      if (hit) return hit;
+    }
     const { traces } = (await call(f, 'GET', `${f.urls.hub}/traces?limit=200`)).body as {
-      traces: { traceId: string; firstOperation: string }[];
+      traces: { traceId: string }[];
     };
-    for (const t of traces.filter((x) => x.firstOperation.endsWith(operationEnds))) {
-      const { events } = (await call(f, 'GET', `${f.urls.hub}/traces/${t.traceId}`)).body;
-      const hit = (events as Json[]).find((e) => e.artefact?.request?.requestId === requestId);
+    for (const t of traces) {
+      const hit = match((await call(f, 'GET', `${f.urls.hub}/traces/${t.traceId}`)).body.events as Json[]);
       if (hit) return hit;
     }
     // A node in another process forwards its events in batches (about every 200 ms).
