@@ -34,7 +34,8 @@ describe('once-only evidence exchange', () => {
   }, 180_000);
   afterAll(() => f?.dispose());
 
-  const latest = async (node: string, id: string) => (await json<Json>(f.fetch(`${node}/evidence/requests/${encodeURIComponent(id)}`))).body;
+  const latest = async (node: string, id: string) =>
+    (await json<Json>(f.fetch(`${node}/evidence/requests/${encodeURIComponent(id)}`))).body;
   const jpPerson = async (personaId = 'jp-002') => {
     const c = await loginThroughHub(f, 'DE', 'JP', personaId);
     return {
@@ -97,7 +98,11 @@ describe('once-only evidence exchange', () => {
     expect(failed, JSON.stringify(failed)).toEqual([]);
     const id = /(urn:uuid:[0-9a-f-]{36})/.exec(report.steps[1]?.detail ?? '')?.[1] as string;
     const r = await latest(jp, id);
-    expect(r).toMatchObject({ status: 'received', provider: 'urn:kakehashi:participant:ee:emta', providerCountry: 'EE' });
+    expect(r).toMatchObject({
+      status: 'received',
+      provider: 'urn:kakehashi:participant:ee:emta',
+      providerCountry: 'EE',
+    });
     expect(r.personIdentifier).toMatch(/^EE\/JP\//);
     expect(r.evidence.verdict).toMatchObject({ valid: true, indication: 'TOTAL-PASSED', signer: { country: 'EE' } });
     expect(Number(r.evidence.document.facts.taxableIncome)).toBeGreaterThan(0);
@@ -187,6 +192,28 @@ describe('once-only evidence exchange', () => {
     expect(done.exception).toMatchObject({ code: 'EDM:ERR:0001' });
   }, 90_000);
 
+  it("the hub's directory: every provider of DE, EE and JP is resolvable by discovery; the broker names Japan's 住民票の写し", async () => {
+    const { body } = await json<Json>(f.fetch(`${f.urls.hub}/data-service-directory/services`));
+    const here = (body.services as Json[]).filter((s) => ['DE', 'EE', 'JP'].includes(s.country));
+    expect(here.length).toBeGreaterThanOrEqual(9);
+    expect(here.filter((s) => !s.registered)).toEqual([]);
+    expect((body.services as Json[]).filter((s) => s.country === 'AT').every((s) => !s.registered)).toBe(true);
+    const eb = await json<Json>(f.fetch(`${f.urls.hub}/evidence-broker/requirements/proof-of-residence?country=JP`));
+    expect(eb.body.evidenceTypes.map((t: Json) => t.titleLocal)).toEqual(['住民票の写し']);
+    const openapi = await json<Json>(f.fetch(`${f.urls.hub}/openapi.json`));
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(['/evidence-broker/requirements/{requirementId}', '/data-service-directory/services']),
+    );
+    const node = await json<Json>(f.fetch(`${jp}/openapi.json`));
+    expect(Object.keys(node.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/evidence/requests',
+        '/evidence/preview/{previewId}',
+        '/evidence/preview/{previewId}/decision',
+      ]),
+    );
+  });
+
   it('bad input on the new routes: problem+json with stable codes, and the nodes stay healthy', async () => {
     const post = (url: string, body: string, type = 'application/json') =>
       f.fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
@@ -226,7 +253,9 @@ describe('once-only evidence exchange', () => {
     );
     expect(unknownReq.status).toBe(404);
     expect(unknownReq.body.code).toBe('evidence-requirement-unknown');
-    expect((await json<Json>(f.fetch(`${de}/evidence/requests/urn:uuid:nope`))).body.code).toBe('evidence-request-not-found');
+    expect((await json<Json>(f.fetch(`${de}/evidence/requests/urn:uuid:nope`))).body.code).toBe(
+      'evidence-request-not-found',
+    );
     expect((await json<Json>(f.fetch(`${jp}/evidence/preview/nope`))).body.code).toBe('evidence-preview-not-found');
     expect((await json<Json>(f.fetch(`${jp}/evidence/preview/callback?state=forged&code=x`))).status).toBe(401);
     expect((await json<Json>(post(`${jp}/evidence/preview/nope/decision`, '{"decision":'))).status).toBe(400);
@@ -236,22 +265,41 @@ describe('once-only evidence exchange', () => {
     expect((await json<Json>(f.fetch(`${f.urls.hub}/data-service-directory/services?country=JPN`))).status).toBe(400);
     expect((await json<Json>(f.fetch(`${de}/admin/evidence/process`, { method: 'POST' }))).status).toBe(401);
 
-    // A malformed RegRep payload sent straight over AS4 gets an EDM:ERR:0003 answer, not a crash.
+    // A malformed RegRep payload sent straight over AS4 is answered with EDM:ERR:0003 (InvalidRequest), not a crash.
+    const conversationId = `evidence-${'ab'.repeat(16)}`;
     const sent = await json<Json>(
       post(
         `${de}/edelivery/messages`,
         JSON.stringify({
           service: 'urn:kakehashi:service:evidence',
           action: 'ExecuteQueryRequest',
+          conversationId,
           originalSender: KOELN,
           finalRecipient: 'urn:kakehashi:participant:jp:setagaya-city',
-          payloads: [{ mimeType: 'application/xml', content: Buffer.from('<!DOCTYPE x><x/>').toString('base64') }],
+          payloads: [
+            { mimeType: 'application/x-ebrs+xml', content: Buffer.from('<!DOCTYPE x><x/>').toString('base64') },
+          ],
         }),
       ),
     );
     expect(sent.status).toBe(202);
     await json(f.fetch(`${de}/admin/edelivery/pump`, { method: 'POST', headers: ADMIN }));
     await json(f.fetch(`${jp}/admin/evidence/process`, { method: 'POST', headers: ADMIN }));
+    await json(f.fetch(`${jp}/admin/edelivery/pump`, { method: 'POST', headers: ADMIN }));
+    let answer: Json;
+    for (let i = 0; i < 100 && !answer; i++) {
+      const list = await json<Json>(f.fetch(`${de}/edelivery/messages?direction=in&limit=1000`));
+      answer = (list.body.messages as Json[]).find((m) => m.conversationId === conversationId);
+      if (!answer) await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(answer?.action).toBe('ExecuteQueryResponse');
+    const regrep = await (
+      await f.fetch(
+        `${de}/edelivery/messages/${encodeURIComponent(answer.messageId)}/payloads/${encodeURIComponent(answer.payloads[0].cid)}`,
+      )
+    ).text();
+    expect(regrep).toContain('code="EDM:ERR:0003"');
+    expect(regrep).toContain('rs:InvalidRequestExceptionType');
     for (const n of [de, jp, ee]) expect((await json<Json>(f.fetch(`${n}/health`))).body.status).toBe('ok');
   }, 60_000);
 });

@@ -37,8 +37,7 @@ export function createContext(
     deps,
     ...parts,
     participant: (id) => (id ? deps.participants.find((p) => p.id === id) : undefined),
-    fetchFor: (traceId) =>
-      tracingFetch(deps.fetch, { traceId, spanId: randomBytes(8).toString('hex'), sampled: true }),
+    fetchFor: (traceId) => tracingFetch(deps.fetch, { traceId, spanId: randomBytes(8).toString('hex'), sampled: true }),
     trace: (traceId, operation, artefact, verdict) =>
       deps.traces.record({
         traceId,

@@ -3,7 +3,7 @@
  * QueryRequest/QueryResponse over AS4, the hub's evidence broker and data service directory, identity matching,
  * preview and explicit consent at the provider, evidence signed with XAdES and validated by the requester. TEST ONLY.
  */
-export { PreviewStore, type PreviewRow, type PreviewStatus } from './consent/preview-store.ts';
+export { type PreviewRow, type PreviewStatus, PreviewStore } from './consent/preview-store.ts';
 export type {
   EvidenceDeps,
   EvidenceFacts,
@@ -40,7 +40,7 @@ export type {
   QueryRequestModel,
   QueryResponseModel,
 } from './regrep/z-regrep.ts';
-export { RequestStore, type RequestStatus } from './requester/request-store.ts';
+export { type RequestStatus, RequestStore } from './requester/request-store.ts';
 export {
   type CooperationNetworkLike,
   createCooperationNetworkSource,

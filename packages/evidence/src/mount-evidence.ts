@@ -5,8 +5,8 @@ import {
   documentRoute,
   KakehashiError,
   problemResponses,
-  requireJson,
   type RouteDoc,
+  requireJson,
 } from '@kakehashi/core';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -36,11 +36,10 @@ export interface EvidenceBlock {
 
 const CreateRequestSchema = z
   .object({
-    requester: z
-      .string()
-      .min(3)
-      .max(200)
-      .openapi({ description: "This node's eDelivery participant that asks", example: 'urn:kakehashi:participant:de:koeln-buergeramt' }),
+    requester: z.string().min(3).max(200).openapi({
+      description: "This node's eDelivery participant that asks",
+      example: 'urn:kakehashi:participant:de:koeln-buergeramt',
+    }),
     requirement: z.string().min(3).max(200).openapi({ example: 'proof-of-residence' }),
     country: z
       .string()
@@ -49,7 +48,11 @@ const CreateRequestSchema = z
     procedure: z.string().min(1).max(200).openapi({ example: 'Registration of residence (Wohnsitzanmeldung)' }),
     person: NaturalPersonSchema,
     evidenceType: z.string().max(300).optional().openapi({ description: 'A classification, to choose among several' }),
-    provider: z.string().max(200).optional().openapi({ description: 'A provider participant, to choose among several' }),
+    provider: z
+      .string()
+      .max(200)
+      .optional()
+      .openapi({ description: 'A provider participant, to choose among several' }),
   })
   .strict()
   .openapi('EvidenceRequestInput');
@@ -85,6 +88,8 @@ const IdParam = z.object({
 });
 
 const PREVIEW_COOKIE = 'kakehashi_evidence_preview';
+/** The MIME type OOTS gives the RegRep part of an AS4 message. */
+export const REGREP_MIME = 'application/x-ebrs+xml';
 const PREVIEW_CLIENT = 'kakehashi-evidence-preview';
 
 /**
@@ -113,8 +118,11 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
   let again = false;
   const failures = new Map<string, number>();
   const processOnce = async (): Promise<number> => {
+    // Only RegRep messages (OOTS: the first part is `application/x-ebrs+xml`); anything else on the evidence
+    // service stays in the inbox for whichever backend it is for.
     const messages = (await api.inbox(deps.fetch)).filter(
-      (m) => m.service === EVIDENCE_SERVICE && ctx.participant(m.finalRecipient),
+      (m) =>
+        m.service === EVIDENCE_SERVICE && ctx.participant(m.finalRecipient) && m.payloads[0]?.mimeType === REGREP_MIME,
     );
     let handled = 0;
     for (const m of messages) {
@@ -127,6 +135,7 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
             m.payloads.some((p) => p.cid === cid) ? api.download(deps.fetch, m.messageId, cid) : undefined,
           );
         await api.ack(deps.fetch, m.messageId);
+        failures.delete(m.messageId);
         handled++;
       } catch (e) {
         // A transient failure (our own node busy): try again on the next run; give up after 3 attempts.
@@ -137,7 +146,10 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
           attempt: n,
           reason: e instanceof Error ? e.message : String(e),
         });
-        if (n >= 3) await api.ack(deps.fetch, m.messageId).catch(() => undefined);
+        if (n >= 3) {
+          await api.ack(deps.fetch, m.messageId).catch(() => undefined);
+          failures.delete(m.messageId);
+        }
       }
     }
     return handled;
@@ -169,14 +181,17 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
   };
   /** At start the node's own origin may not answer yet (listen mode): retry a few times, quietly. */
   const subscribeSoon = (attempt = 0) => {
-    setTimeout(() => {
-      ensureSubscribed()
-        .then(() => processInbox())
-        .catch(() => {
-          if (attempt < 40) subscribeSoon(attempt + 1);
-          else log.warn('evidence: could not subscribe to the eDelivery webhooks; POST /admin/evidence/process');
-        });
-    }, attempt === 0 ? 0 : 500).unref();
+    setTimeout(
+      () => {
+        ensureSubscribed()
+          .then(() => processInbox())
+          .catch(() => {
+            if (attempt < 40) subscribeSoon(attempt + 1);
+            else log.warn('evidence: could not subscribe to the eDelivery webhooks; POST /admin/evidence/process');
+          });
+      },
+      attempt === 0 ? 0 : 500,
+    ).unref();
   };
   subscribeSoon();
 
@@ -186,9 +201,14 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
       path: '/evidence/inbound',
       tags: ['evidence'],
       summary: "Webhook target of the node's eDelivery backend: a message arrived; the inbox is processed",
-      request: { body: { required: false, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+      request: {
+        body: { required: false, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+      },
       responses: {
-        202: { description: 'Processing scheduled', content: { 'application/json': { schema: z.object({ scheduled: z.literal(true) }) } } },
+        202: {
+          description: 'Processing scheduled',
+          content: { 'application/json': { schema: z.object({ scheduled: z.literal(true) }) } },
+        },
         ...problemResponses(400, 415),
       },
     }),
@@ -258,7 +278,7 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
       requireJson(c.req.header('content-type'));
       const b = c.req.valid('json');
       const me = ctx.participant(b.requester);
-      if (!me || !me.services.includes(EVIDENCE_SERVICE))
+      if (!me?.services.includes(EVIDENCE_SERVICE))
         throw new KakehashiError(
           'validation-failed',
           `"${b.requester.slice(0, 100)}" is not an eDelivery participant of ${deps.country} that exchanges evidence; GET /agencies lists them.`,
@@ -316,7 +336,7 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
         originalSender: me.id,
         finalRecipient: service.provider.participantId,
         conversationId,
-        payloads: [{ cid: `regrep-${model.id.slice(9)}@kakehashi`, mimeType: 'application/x-ebrs+xml', content: xml }],
+        payloads: [{ cid: `regrep-${model.id.slice(9)}@kakehashi`, mimeType: REGREP_MIME, content: xml }],
       });
       ctx.trace(traceId, `QueryRequest sent to ${service.provider.participantId}`, {
         regrep: model,
@@ -366,7 +386,15 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
         issueDateTime: ctx.now(),
         previewLocation: r.previewLocation,
       };
-      if (requests.transition(r.id, ['preview-required'], 'resubmitted', { attemptId: second.id }, 'back from the preview')) {
+      if (
+        requests.transition(
+          r.id,
+          ['preview-required'],
+          'resubmitted',
+          { attemptId: second.id },
+          'back from the preview',
+        )
+      ) {
         const fetcher = ctx.fetchFor(r.traceId);
         await api.submit(fetcher, {
           action: ACTION_REQUEST,
@@ -374,7 +402,11 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
           finalRecipient: r.provider,
           conversationId: r.conversationId,
           payloads: [
-            { cid: `regrep-${second.id.slice(9)}@kakehashi`, mimeType: 'application/x-ebrs+xml', content: buildQueryRequest(second) },
+            {
+              cid: `regrep-${second.id.slice(9)}@kakehashi`,
+              mimeType: REGREP_MIME,
+              content: buildQueryRequest(second),
+            },
           ],
         });
         ctx.trace(r.traceId, `QueryRequest sent again with the PreviewLocation`, { regrep: second });
@@ -418,11 +450,17 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
     const state = c.req.query('state') ?? '';
     const taken = state ? previews.takeLogin(state) : undefined;
     if (!taken)
-      throw new KakehashiError('evidence-preview-login-required', 'This login answer is unknown or was used; open the preview again.');
+      throw new KakehashiError(
+        'evidence-preview-login-required',
+        'This login answer is unknown or was used; open the preview again.',
+      );
     const { row } = taken;
     const error = c.req.query('error');
     if (error)
-      throw new KakehashiError('evidence-preview-login-required', `The login at ${deps.country} did not succeed (${error.slice(0, 60)}).`);
+      throw new KakehashiError(
+        'evidence-preview-login-required',
+        `The login at ${deps.country} did not succeed (${error.slice(0, 60)}).`,
+      );
     const fetcher = c.get('fetch');
     const token = await api.redeem(fetcher, {
       clientId: PREVIEW_CLIENT,
@@ -440,24 +478,38 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
       eidas_person_identifier?: string;
     };
     const handle =
-      verdict.valid && claims.eidas_person_identifier ? await deps.source.resolve(claims.eidas_person_identifier) : undefined;
+      verdict.valid && claims.eidas_person_identifier
+        ? await deps.source.resolve(claims.eidas_person_identifier)
+        : undefined;
     const same = handle !== undefined && handle === row.handle;
-    ctx.trace(row.traceId, 'preview login: the citizen re-authenticated at the provider', {
-      preview: row.id,
-      personIdentifier: claims.eidas_person_identifier,
-    }, {
-      valid: verdict.valid && same,
-      checks: [
-        { rule: 'ID token (J1–J17)', outcome: verdict.valid ? 'passed' : 'failed', reason: verdict.failure?.reason ?? 'valid' },
-        {
-          rule: 'same person as the request',
-          outcome: same ? 'passed' : 'failed',
-          reason: same ? 'the login resolves to the person the request names' : 'another person logged in',
-        },
-      ],
-    });
+    ctx.trace(
+      row.traceId,
+      'preview login: the citizen re-authenticated at the provider',
+      {
+        preview: row.id,
+        personIdentifier: claims.eidas_person_identifier,
+      },
+      {
+        valid: verdict.valid && same,
+        checks: [
+          {
+            rule: 'ID token (J1–J17)',
+            outcome: verdict.valid ? 'passed' : 'failed',
+            reason: verdict.failure?.reason ?? 'valid',
+          },
+          {
+            rule: 'same person as the request',
+            outcome: same ? 'passed' : 'failed',
+            reason: same ? 'the login resolves to the person the request names' : 'another person logged in',
+          },
+        ],
+      },
+    );
     if (!verdict.valid)
-      throw new KakehashiError('evidence-preview-login-required', `The login could not be verified: ${verdict.failure?.reason ?? 'invalid'}.`);
+      throw new KakehashiError(
+        'evidence-preview-login-required',
+        `The login could not be verified: ${verdict.failure?.reason ?? 'invalid'}.`,
+      );
     if (!same) {
       previews.identityMismatch(row.id);
       throw new KakehashiError(
@@ -518,7 +570,10 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
     const id = c.req.param('previewId');
     const row = previews.mustGet(id);
     if (!previews.hasSession(id, getCookie(c, PREVIEW_COOKIE)))
-      throw new KakehashiError('evidence-preview-login-required', 'Log in at the provider first (open the preview link).');
+      throw new KakehashiError(
+        'evidence-preview-login-required',
+        'Log in at the provider first (open the preview link).',
+      );
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     let decision: unknown;
     if (type.includes('application/json')) decision = ((await c.req.json()) as { decision?: unknown }).decision;
@@ -539,7 +594,11 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
       await deps.source.record?.({
         handle: row.handle,
         provider: { agencyId: row.agencyId, participantId: row.provider, name: row.provider },
-        requester: { participantId: row.requester, name: row.request.requester.name, country: row.request.requester.country },
+        requester: {
+          participantId: row.requester,
+          name: row.request.requester.name,
+          country: row.request.requester.country,
+        },
         procedure: row.request.procedure,
         evidenceType: row.evidenceType,
         requestId: row.request.id,
@@ -549,10 +608,15 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
         refusal: { code: 'EDM:ERR:0002', reason: 'the person refused at the preview' },
       });
     }
-    ctx.trace(row.traceId, `preview ${parsed.data === 'approve' ? 'approved: evidence signed by' : 'refused by the citizen at'} ${row.agencyId}`, {
-      preview: id,
-      decision: parsed.data,
-    }, { valid: parsed.data === 'approve' });
+    ctx.trace(
+      row.traceId,
+      `preview ${parsed.data === 'approve' ? 'approved: evidence signed by' : 'refused by the citizen at'} ${row.agencyId}`,
+      {
+        preview: id,
+        decision: parsed.data,
+      },
+      { valid: parsed.data === 'approve' },
+    );
     if (wantsJson(c) || type.includes('application/json'))
       return c.json({ id, status: decided.status, returnUrl: decided.returnUrl });
     return c.redirect(decided.returnUrl ?? `${deps.publicUrl}${PREVIEW_PATH}${id}`, 303);
@@ -571,7 +635,8 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
       method: 'get',
       path: '/evidence/requests/{id}/return',
       tags: ['evidence'],
-      summary: 'Back from the preview: sends the second QueryRequest with the PreviewLocation; answers the request view',
+      summary:
+        'Back from the preview: sends the second QueryRequest with the PreviewLocation; answers the request view',
       params: { id: 'request id (urn:uuid)' },
       problems: [404],
     },
@@ -588,7 +653,8 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
       method: 'get',
       path: '/evidence/preview/callback',
       tags: ['evidence'],
-      summary: "The provider's OIDC callback after the citizen re-authenticated: same person → preview session (cookie)",
+      summary:
+        "The provider's OIDC callback after the citizen re-authenticated: same person → preview session (cookie)",
       problems: [401, 403],
     },
     {
@@ -605,7 +671,8 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
       method: 'post',
       path: '/evidence/preview/{previewId}/decision',
       tags: ['evidence'],
-      summary: 'The citizen approves or refuses, once (JSON {decision} or form decision=approve|refuse); 303 to the return URL',
+      summary:
+        'The citizen approves or refuses, once (JSON {decision} or form decision=approve|refuse); 303 to the return URL',
       params: { previewId: 'from the PreviewLocation' },
       problems: [400, 401, 404, 409, 415],
     },

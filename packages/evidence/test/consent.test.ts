@@ -1,4 +1,4 @@
-import { KakehashiError, openStore, VirtualClock } from '@kakehashi/core';
+import { type KakehashiError, openStore, VirtualClock } from '@kakehashi/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PreviewStore } from '../src/index.ts';
 import { EVIDENCE_MIGRATIONS } from '../src/store/migrations.ts';

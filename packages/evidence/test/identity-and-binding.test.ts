@@ -16,9 +16,9 @@ describe('identity matching against the register', () => {
     expect(matchesMinimumDataSet(held, { ...asked, familyName: 'YAMADA ', givenName: 'taro' })).toBe(true);
     expect(matchesMinimumDataSet(held, { ...asked, familyName: 'ＹＡＭＡＤＡ', givenName: 'Taro' })).toBe(true);
     expect(matchesMinimumDataSet(held, { ...asked, familyName: 'Yamada', givenName: 'Jiro' })).toBe(false);
-    expect(matchesMinimumDataSet(held, { ...asked, dateOfBirth: '1985-04-02', familyName: 'Yamada', givenName: 'Taro' })).toBe(
-      false,
-    );
+    expect(
+      matchesMinimumDataSet(held, { ...asked, dateOfBirth: '1985-04-02', familyName: 'Yamada', givenName: 'Taro' }),
+    ).toBe(false);
   });
 
   it('a persona source resolves only identifiers of its own country, for any destination', async () => {

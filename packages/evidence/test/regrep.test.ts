@@ -24,7 +24,11 @@ const REQUEST: QueryRequestModel = {
   possibilityForPreview: true,
   explicitRequestGiven: true,
   requirement: { id: 'urn:kakehashi:requirement:proof-of-residence', name: 'Proof of residence' },
-  requester: { id: 'urn:kakehashi:participant:de:koeln-buergeramt', name: 'City of Cologne citizens’ office', country: 'DE' },
+  requester: {
+    id: 'urn:kakehashi:participant:de:koeln-buergeramt',
+    name: 'City of Cologne citizens’ office',
+    country: 'DE',
+  },
   provider: { id: 'urn:kakehashi:participant:jp:setagaya-city', name: 'setagaya-city', country: 'JP' },
   person: {
     personIdentifier: 'JP/DE/6grd-vbPEqrbc0piIcv5Z1BInsz2nrIEfXFTa5YwQO8',
@@ -69,27 +73,36 @@ describe('RegRep 4 QueryRequest (OOTS evidence request)', () => {
     expect(xml).toContain('<sdg:Identifier schemeID="eidas">JP/DE/');
     expect(xml).toContain('xsi:type="rim:InternationalStringValueType"');
     expect(parseQueryRequest(xml)).toEqual({ ...REQUEST, previewLocation: undefined });
-    const second = { ...REQUEST, id: 'urn:uuid:11111111-1111-4111-8111-111111111111', previewLocation: 'http://127.0.0.1:7007/evidence/preview/abc' };
+    const second = {
+      ...REQUEST,
+      id: 'urn:uuid:11111111-1111-4111-8111-111111111111',
+      previewLocation: 'http://127.0.0.1:7007/evidence/preview/abc',
+    };
     expect(parseQueryRequest(buildQueryRequest(second)).previewLocation).toBe(second.previewLocation);
   });
 
   it('an independent parser (libxml2 via xmllint) reads the same namespaced structure', () => {
     if (spawnSync('sh', ['-c', 'command -v xmllint']).status !== 0) {
       if (process.env.KAKEHASHI_REQUIRE_TOOLS === '1') throw new Error('[kakehashi/evidence] xmllint is required');
-      console.warn('\n!!!!! [kakehashi/evidence] xmllint is NOT INSTALLED: the independent RegRep check is SKIPPED !!!!!\n');
+      console.warn(
+        '\n!!!!! [kakehashi/evidence] xmllint is NOT INSTALLED: the independent RegRep check is SKIPPED !!!!!\n',
+      );
       return;
     }
     const dir = mkdtempSync(join(tmpdir(), 'kakehashi-regrep-'));
     try {
       const file = join(dir, 'request.xml');
       writeFileSync(file, buildQueryRequest(REQUEST));
-      const xpath = (expr: string) => spawnSync('xmllint', ['--nonet', '--xpath', expr, file], { encoding: 'utf8' }).stdout.trim();
+      const xpath = (expr: string) =>
+        spawnSync('xmllint', ['--nonet', '--xpath', expr, file], { encoding: 'utf8' }).stdout.trim();
       const q = `/*[local-name()='QueryRequest' and namespace-uri()='${NS.query}']`;
       const slot = (name: string) => `${q}/*[namespace-uri()='${NS.rim}' and local-name()='Slot' and @name='${name}']`;
       expect(xpath(`string(${slot('SpecificationIdentifier')})`)).toBe('oots-edm:v1.1');
       expect(xpath(`string(${slot('PossibilityForPreview')})`)).toBe('true');
       expect(
-        xpath(`string(${q}/*[local-name()='Query']/*[@name='NaturalPerson']//*[namespace-uri()='${NS.sdg}' and local-name()='Identifier'])`),
+        xpath(
+          `string(${q}/*[local-name()='Query']/*[@name='NaturalPerson']//*[namespace-uri()='${NS.sdg}' and local-name()='Identifier'])`,
+        ),
       ).toBe(REQUEST.person.personIdentifier);
       expect(xpath(`count(${q}/*[namespace-uri()='${NS.query}' and local-name()='ResponseOption'])`)).toBe('1');
       expect(xpath(`string(${slot('EvidenceProvider')}//*[local-name()='Identifier'])`)).toBe(REQUEST.provider.id);
@@ -100,7 +113,10 @@ describe('RegRep 4 QueryRequest (OOTS evidence request)', () => {
 
   it('refuses what is not an OOTS request, naming why', () => {
     const xml = buildQueryRequest(REQUEST);
-    refused(() => parseQueryRequest(`<!DOCTYPE x [<!ENTITY e "x">]>${xml.replace(/^<\?xml[^>]*>/, '')}`), 'xml-doctype-forbidden');
+    refused(
+      () => parseQueryRequest(`<!DOCTYPE x [<!ENTITY e "x">]>${xml.replace(/^<\?xml[^>]*>/, '')}`),
+      'xml-doctype-forbidden',
+    );
     refused(() => parseQueryRequest('<QueryRequest id="x"/>'));
     refused(() => parseQueryRequest(xml.replace(NS.query, 'urn:evil:query')));
     expect(
@@ -154,7 +170,11 @@ describe('RegRep 4 QueryResponse (evidence or EDM error)', () => {
       const x = edmException(name, `detail of ${name}`, '2026-11-23T10:00:01.000Z');
       const parsed = parseQueryResponse(buildQueryResponse({ ...base, status: 'failure', exception: x }));
       expect(parsed.status).toBe('failure');
-      expect(parsed.exception).toMatchObject({ ...EDM_ERRORS[name], severity: SEVERITY.error, detail: `detail of ${name}` });
+      expect(parsed.exception).toMatchObject({
+        ...EDM_ERRORS[name],
+        severity: SEVERITY.error,
+        detail: `detail of ${name}`,
+      });
     }
     const preview = edmException('authorization', 'preview', '2026-11-23T10:00:01.000Z', {
       previewRequired: true,
@@ -174,7 +194,9 @@ describe('RegRep 4 QueryResponse (evidence or EDM error)', () => {
   it('refuses an exception whose type and code are not a pair of the EDM list, or PreviewRequired without a location', () => {
     const x = edmException('objectNotFound', 'no', '2026-11-23T10:00:01.000Z');
     const xml = buildQueryResponse({ ...base, status: 'failure', exception: x });
-    expect(refused(() => parseQueryResponse(xml.replace('EDM:ERR:0004', 'EDM:ERR:0001')))).toContain('not an EDM error');
+    expect(refused(() => parseQueryResponse(xml.replace('EDM:ERR:0004', 'EDM:ERR:0001')))).toContain(
+      'not an EDM error',
+    );
     refused(() => parseQueryResponse(xml.replace(SEVERITY.error, SEVERITY.previewRequired)));
     refused(() => parseQueryResponse(xml.replace('ResponseStatusType:Failure', 'ResponseStatusType:Maybe')));
   });

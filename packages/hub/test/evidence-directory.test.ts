@@ -22,6 +22,7 @@ describe("the evidence broker's data file", () => {
 
   it("every provider is a participant of its own country's node", () => {
     for (const t of dir.evidenceTypes)
-      for (const p of t.providers) expect(p.startsWith(`urn:kakehashi:participant:${t.country.toLowerCase()}:`)).toBe(true);
+      for (const p of t.providers)
+        expect(p.startsWith(`urn:kakehashi:participant:${t.country.toLowerCase()}:`)).toBe(true);
   });
 });

@@ -164,7 +164,11 @@ export class PreviewStore {
 
   /** Binds a browser session (its hash) to the preview once the same person logged in. */
   authenticate(id: string, session: string): void {
-    this.#store.run("UPDATE evidence_previews SET session_hash = ? WHERE id = ? AND status = 'pending'", sha256(session), id);
+    this.#store.run(
+      "UPDATE evidence_previews SET session_hash = ? WHERE id = ? AND status = 'pending'",
+      sha256(session),
+      id,
+    );
   }
 
   /** Whether `session` is the browser session that logged in for this preview. */

@@ -104,7 +104,10 @@ export function readSignedEvidence(xml: string): EvidenceDocumentView {
 /** The subject and facts of an evidence document, signed or not (parsed with the safe parser). */
 export function readEvidenceContent(xml: string): Omit<EvidenceDocumentView, 'id'> {
   const root = parseXml(xml, { maxBytes: 512 * 1024, maxDepth: 24 }).documentElement as Element;
-  return contentOf(root, (why) => new KakehashiError('evidence-regrep-invalid', `The evidence document is not acceptable: ${why}.`));
+  return contentOf(
+    root,
+    (why) => new KakehashiError('evidence-regrep-invalid', `The evidence document is not acceptable: ${why}.`),
+  );
 }
 
 function contentOf(root: Element, bad: (why: string) => KakehashiError): Omit<EvidenceDocumentView, 'id'> {

@@ -64,8 +64,7 @@ export class NodeApi {
     }
     if (!res.ok) {
       const b = body as { code?: string; detail?: string };
-      if (res.status === 404 && b.code)
-        throw new KakehashiError(b.code as never, b.detail ?? `${what} answered 404.`);
+      if (res.status === 404 && b.code) throw new KakehashiError(b.code as never, b.detail ?? `${what} answered 404.`);
       throw new KakehashiError(
         'upstream-unavailable',
         `${what} answered ${res.status}${b.code ? ` ${b.code}` : ''}: ${(b.detail ?? '').slice(0, 200)}`,
@@ -84,10 +83,18 @@ export class NodeApi {
     q: { country?: string; requirement?: string; evidenceType?: string; provider?: string },
   ): Promise<{ services: DataService[] }> {
     const p = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined) as [string, string][]);
-    return this.#json(fetcher, `${this.#deps.hubUrl}/data-service-directory/services?${p}`, {}, 'the data service directory');
+    return this.#json(
+      fetcher,
+      `${this.#deps.hubUrl}/data-service-directory/services?${p}`,
+      {},
+      'the data service directory',
+    );
   }
 
-  requirement(fetcher: typeof fetch, id: string): Promise<{ requirement: { id: string; identifier: string; name: string } }> {
+  requirement(
+    fetcher: typeof fetch,
+    id: string,
+  ): Promise<{ requirement: { id: string; identifier: string; name: string } }> {
     return this.#json(
       fetcher,
       `${this.#deps.hubUrl}/evidence-broker/requirements/${encodeURIComponent(id)}`,
@@ -163,7 +170,11 @@ export class NodeApi {
       `${this.#deps.publicUrl}/edelivery/messages/${encodeURIComponent(messageId)}/payloads/${encodeURIComponent(cid)}`,
       { headers: { 'x-kakehashi-caller': this.#caller } },
     );
-    if (!res.ok) throw new KakehashiError('upstream-unavailable', `Payload ${cid.slice(0, 80)} could not be downloaded (${res.status}).`);
+    if (!res.ok)
+      throw new KakehashiError(
+        'upstream-unavailable',
+        `Payload ${cid.slice(0, 80)} could not be downloaded (${res.status}).`,
+      );
     return res.text();
   }
 

@@ -63,7 +63,11 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
       conversationId: msg.conversationId,
       refToMessageId: msg.messageId,
       payloads: [
-        { cid: `regrep-${response.responseId}@kakehashi`, mimeType: 'application/x-ebrs+xml', content: payload },
+        {
+          cid: `regrep-${response.responseId}@kakehashi`,
+          mimeType: 'application/x-ebrs+xml' /* OOTS: the RegRep part */,
+          content: payload,
+        },
         ...(evidence ? [{ cid: evidence.cid, mimeType: 'application/xml', content: evidence.xml }] : []),
       ],
     });
@@ -98,10 +102,15 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
   } catch (e) {
     const reason = e instanceof KakehashiError ? e.message : 'unreadable';
     const idGuess = /\bid="(urn:uuid:[0-9a-fA-F-]{36})"/.exec(xml)?.[1] ?? `urn:uuid:${randomUUID()}`;
-    ctx.trace(traceId, 'QueryRequest refused', { from: requesterId, reason }, {
-      valid: false,
-      checks: [{ rule: 'OOTS EDM structure', outcome: 'failed', reason }],
-    });
+    ctx.trace(
+      traceId,
+      'QueryRequest refused',
+      { from: requesterId, reason },
+      {
+        valid: false,
+        checks: [{ rule: 'OOTS EDM structure', outcome: 'failed', reason }],
+      },
+    );
     return fail(idGuess, { id: requesterId, name: requesterId }, 'invalidRequest', reason);
   }
   const requester = model.requester;
@@ -161,7 +170,12 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
     const id = model.previewLocation.slice(prefix.length).split(/[?#/]/)[0] ?? '';
     const taken = ctx.previews.consume(id);
     if (!taken)
-      return fail(model.id, requester, 'authorization', 'The preview has expired or is unknown; send a new first request.');
+      return fail(
+        model.id,
+        requester,
+        'authorization',
+        'The preview has expired or is unknown; send a new first request.',
+      );
     const p = taken.row;
     if (
       p.requester !== requester.id ||
@@ -170,11 +184,18 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
       p.evidenceType.classification !== evidenceType.classification
     )
       return fail(model.id, requester, 'invalidRequest', 'The PreviewLocation belongs to another request.');
-    const checks = [{ rule: 'preview decision', outcome: taken.status === 'approved' ? 'passed' : 'failed', reason: taken.status }];
-    ctx.trace(traceId, 'preview decision looked up', { preview: id, status: taken.status }, {
-      valid: taken.status === 'approved',
-      checks,
-    });
+    const checks = [
+      { rule: 'preview decision', outcome: taken.status === 'approved' ? 'passed' : 'failed', reason: taken.status },
+    ];
+    ctx.trace(
+      traceId,
+      'preview decision looked up',
+      { preview: id, status: taken.status },
+      {
+        valid: taken.status === 'approved',
+        checks,
+      },
+    );
     switch (taken.status) {
       case 'pending':
         return fail(model.id, requester, 'authorization', 'The user has not decided yet; send them to the preview.', {

@@ -6,7 +6,11 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};
  * The preview page the citizen sees at the provider after logging in: what will be sent, to whom, for which
  * procedure, with Approve and Refuse. Watermarked TEST ONLY; `data-testid` on what a browser test reads.
  */
-export function renderPreviewPage(p: PreviewRow, facts: Record<string, string>, subject: Record<string, string>): string {
+export function renderPreviewPage(
+  p: PreviewRow,
+  facts: Record<string, string>,
+  subject: Record<string, string>,
+): string {
   const rows = (o: Record<string, string>) =>
     Object.entries(o)
       .map(([k, v]) => `<tr><th>${esc(k)}</th><td data-testid="fact-${esc(k)}">${esc(v)}</td></tr>`)

@@ -125,7 +125,8 @@ export function parseQueryRequest(xml: string | Uint8Array): QueryRequestModel {
   if (reqEls.length !== 1) throw invalid('exactly one requirement is supported');
   const requirement = must(reqEls[0] as Element, NS.sdg, 'Requirement', 'Requirement');
   const query = must(r, NS.query, 'Query', 'query:Query');
-  if (query.getAttribute('queryDefinition') !== 'DocumentQuery') throw invalid('the queryDefinition must be DocumentQuery');
+  if (query.getAttribute('queryDefinition') !== 'DocumentQuery')
+    throw invalid('the queryDefinition must be DocumentQuery');
   const q = slots(query);
   const person = must(slotValue(q, 'NaturalPerson'), NS.sdg, 'Person', 'NaturalPerson');
   const pid = must(person, NS.sdg, 'Identifier', 'NaturalPerson identifier');
@@ -197,9 +198,11 @@ export function parseQueryResponse(xml: string | Uint8Array): QueryResponseModel
     const type = x.getAttributeNS(NS.xsi, 'type') ?? '';
     const code = x.getAttribute('code') ?? '';
     const known = edmErrorByCode(code);
-    if (!known || known.type !== type) throw invalid(`the exception ${code.slice(0, 20)} / ${type.slice(0, 60)} is not an EDM error`);
+    if (!known || known.type !== type)
+      throw invalid(`the exception ${code.slice(0, 20)} / ${type.slice(0, 60)} is not an EDM error`);
     const severity = x.getAttribute('severity') ?? '';
-    if (severity !== SEVERITY.error && severity !== SEVERITY.previewRequired) throw invalid('unknown exception severity');
+    if (severity !== SEVERITY.error && severity !== SEVERITY.previewRequired)
+      throw invalid('unknown exception severity');
     const xs = slots(x);
     const exception: EdmException = {
       type,

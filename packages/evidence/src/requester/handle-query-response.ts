@@ -25,24 +25,36 @@ export async function handleQueryResponse(
   try {
     response = parseQueryResponse(xml);
   } catch (e) {
-    ctx.trace(traceId, 'QueryResponse refused', { from: msg.originalSender }, {
-      valid: false,
-      checks: [{ rule: 'OOTS EDM structure', outcome: 'failed', reason: e instanceof Error ? e.message : 'unreadable' }],
-    });
+    ctx.trace(
+      traceId,
+      'QueryResponse refused',
+      { from: msg.originalSender },
+      {
+        valid: false,
+        checks: [
+          { rule: 'OOTS EDM structure', outcome: 'failed', reason: e instanceof Error ? e.message : 'unreadable' },
+        ],
+      },
+    );
     return;
   }
   const row = ctx.requests.byAnyId(response.requestId);
   if (!row || row.provider !== msg.originalSender || row.requester !== msg.finalRecipient) {
-    ctx.trace(traceId, 'QueryResponse for no request of ours', { requestId: response.requestId }, {
-      valid: false,
-      checks: [
-        {
-          rule: 'response binding',
-          outcome: 'failed',
-          reason: 'no request with this id from this requester to this provider',
-        },
-      ],
-    });
+    ctx.trace(
+      traceId,
+      'QueryResponse for no request of ours',
+      { requestId: response.requestId },
+      {
+        valid: false,
+        checks: [
+          {
+            rule: 'response binding',
+            outcome: 'failed',
+            reason: 'no request with this id from this requester to this provider',
+          },
+        ],
+      },
+    );
     return;
   }
   ctx.trace(traceId, `QueryResponse received (${response.status})`, { regrep: response });
@@ -58,7 +70,13 @@ export async function handleQueryResponse(
         ok = false;
       }
       if (!ok) {
-        ctx.requests.transition(row.id, ['submitted', 'resubmitted'], 'failed', { exception: x }, 'PreviewLocation is not on the provider node');
+        ctx.requests.transition(
+          row.id,
+          ['submitted', 'resubmitted'],
+          'failed',
+          { exception: x },
+          'PreviewLocation is not on the provider node',
+        );
         return;
       }
       ctx.requests.transition(row.id, ['submitted', 'resubmitted'], 'preview-required', {
@@ -67,7 +85,13 @@ export async function handleQueryResponse(
       });
       return;
     }
-    ctx.requests.transition(row.id, ['submitted', 'resubmitted', 'preview-required'], 'failed', { exception: x }, `${x.code}: ${x.detail}`);
+    ctx.requests.transition(
+      row.id,
+      ['submitted', 'resubmitted', 'preview-required'],
+      'failed',
+      { exception: x },
+      `${x.code}: ${x.detail}`,
+    );
     return;
   }
 
@@ -97,13 +121,21 @@ export async function handleQueryResponse(
     try {
       const doc = readSignedEvidence(evidenceXml as string);
       check('reference binding', true, 'one enveloped signature over the root that is read');
-      check('request binding', doc.requestId === row.id || doc.requestId === row.attemptId, `RequestId ${doc.requestId}`);
+      check(
+        'request binding',
+        doc.requestId === row.id || doc.requestId === row.attemptId,
+        `RequestId ${doc.requestId}`,
+      );
       check(
         'person binding',
         doc.personIdentifier === row.model.person.personIdentifier,
         `PersonIdentifier ${doc.personIdentifier}`,
       );
-      check('issuer', doc.issuerParticipant === row.provider && meta.issuingAuthority.id === row.provider, doc.issuerParticipant);
+      check(
+        'issuer',
+        doc.issuerParticipant === row.provider && meta.issuingAuthority.id === row.provider,
+        doc.issuerParticipant,
+      );
       check(
         'evidence type',
         doc.classification === row.model.evidenceType.classification && meta.classification === doc.classification,

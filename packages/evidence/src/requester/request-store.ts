@@ -167,7 +167,11 @@ export class RequestStore {
         fields.attemptId ?? row.attemptId,
         fields.previewLocation ?? row.previewLocation,
         fields.exception ? JSON.stringify(fields.exception) : row.exception ? JSON.stringify(row.exception) : null,
-        fields.evidenceMeta ? JSON.stringify(fields.evidenceMeta) : row.evidenceMeta ? JSON.stringify(row.evidenceMeta) : null,
+        fields.evidenceMeta
+          ? JSON.stringify(fields.evidenceMeta)
+          : row.evidenceMeta
+            ? JSON.stringify(row.evidenceMeta)
+            : null,
         fields.evidenceXml ?? row.evidenceXml,
         fields.verdict ? JSON.stringify(fields.verdict) : row.verdict ? JSON.stringify(row.verdict) : null,
         JSON.stringify([...row.history, { status, at: now, ...(detail ? { detail: detail.slice(0, 300) } : {}) }]),

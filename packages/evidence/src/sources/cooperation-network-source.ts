@@ -14,7 +14,13 @@ export interface IntermediaryServerLike {
   agency: { id: string; name: string; nameLocal?: string | undefined; kind: string };
   obtainCode(proof: { fourFacts: FourFactsLike }): Promise<string>;
   subjectByCode(code: string):
-    | { internal_id: string; name: string | null; date_of_birth: string | null; gender: string | null; address: string | null }
+    | {
+        internal_id: string;
+        name: string | null;
+        date_of_birth: string | null;
+        gender: string | null;
+        address: string | null;
+      }
     | undefined;
   dataOf(internalId: string): Record<string, unknown>;
   records: { append(copy: 'provider', actor: string, subject: string | null, record: AccessRecordLike): void };
@@ -41,7 +47,9 @@ export interface CooperationNetworkLike {
   ready(): Promise<void>;
   xborderIdentifiers: { personIdentifier(personaId: string, destination: string): string };
   servers: ReadonlyMap<string, IntermediaryServerLike>;
-  network: { records: { append(copy: 'network', actor: string, subject: string | null, record: AccessRecordLike): void } };
+  network: {
+    records: { append(copy: 'network', actor: string, subject: string | null, record: AccessRecordLike): void };
+  };
 }
 
 /** Japanese personas carry the basic four facts J-LIS holds. */
@@ -49,7 +57,11 @@ export interface JapanesePersonaLike extends PersonaLike {
   fourFacts?: FourFactsLike | undefined;
 }
 
-const ITEM_OF_KIND = { residence: 'resident-record-certificate', birth: 'family-register', income: 'income-certificate' };
+const ITEM_OF_KIND = {
+  residence: 'resident-record-certificate',
+  birth: 'family-register',
+  income: 'income-certificate',
+};
 
 /**
  * Japan as an evidence provider, through the Cooperation Network and never through My Number:
@@ -100,17 +112,28 @@ export function createCooperationNetworkSource(opts: {
     facts: async ({ handle, agencyId, kind }): Promise<EvidenceFacts> => {
       const server = network.servers.get(agencyId);
       if (!server) return { found: false, reason: `${agencyId} keeps no records that can be issued as evidence.` };
-      const code = await codeOf(server, handle);
+      let code = await codeOf(server, handle);
+      if (code && !server.subjectByCode(code)) {
+        // A cached code may have been replaced by a key rotation: ask the network again once.
+        codes.delete(`${server.agency.id}/${handle}`);
+        code = await codeOf(server, handle);
+      }
       const own = code ? server.subjectByCode(code) : undefined;
       if (!code || !own)
-        return { found: false, reason: `${server.agency.name} holds no record for this person (looked up by its own code).` };
+        return {
+          found: false,
+          reason: `${server.agency.name} holds no record for this person (looked up by its own code).`,
+        };
       const data = server.dataOf(own.internal_id);
       const p = persona(handle);
       const subject = {
         ...(p ? subjectOf(p) : { familyName: own.name ?? '', givenName: '', dateOfBirth: own.date_of_birth ?? '' }),
         ...(own.address ? { address: own.address } : {}),
       };
-      const issuer = { name: server.agency.name, ...(server.agency.nameLocal ? { nameLocal: server.agency.nameLocal } : {}) };
+      const issuer = {
+        name: server.agency.name,
+        ...(server.agency.nameLocal ? { nameLocal: server.agency.nameLocal } : {}),
+      };
       if (kind === 'residence' && server.agency.kind === 'municipality') {
         const household = data['household-composition'] as { members?: number; children?: number } | undefined;
         return {
@@ -128,7 +151,9 @@ export function createCooperationNetworkSource(opts: {
         };
       }
       if (kind === 'income') {
-        const local = data['local-tax-income'] as { fiscalYear?: number; taxableIncomeJpy?: number; residentTaxJpy?: number } | undefined;
+        const local = data['local-tax-income'] as
+          | { fiscalYear?: number; taxableIncomeJpy?: number; residentTaxJpy?: number }
+          | undefined;
         const national = data.income as { fiscalYear?: number; totalIncomeJpy?: number } | undefined;
         if (local)
           return {
@@ -146,7 +171,10 @@ export function createCooperationNetworkSource(opts: {
             found: true,
             subject,
             issuer,
-            facts: { fiscalYear: String(national.fiscalYear ?? ''), '所得金額 (declared income, JPY)': String(national.totalIncomeJpy ?? '') },
+            facts: {
+              fiscalYear: String(national.fiscalYear ?? ''),
+              '所得金額 (declared income, JPY)': String(national.totalIncomeJpy ?? ''),
+            },
           };
       }
       if (kind === 'birth')

@@ -37,9 +37,7 @@ export type EvidenceDirectory = z.infer<typeof DirectorySchema>;
  * Loads and checks the evidence broker's data file: every evidence type names known requirements, and a
  * classification appears once.
  */
-export function loadEvidenceDirectory(
-  path = join(import.meta.dirname, 'evidence-directory.json'),
-): EvidenceDirectory {
+export function loadEvidenceDirectory(path = join(import.meta.dirname, 'evidence-directory.json')): EvidenceDirectory {
   const d = DirectorySchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   const ids = new Set(d.requirements.map((r) => r.id));
   const seen = new Set<string>();
@@ -192,7 +190,7 @@ export function mountEvidenceBroker(app: ComponentApp, deps: { registry: Registr
     (c) => {
       const q = c.req.valid('query');
       const requirement = q.requirement
-        ? dir.requirements.find((r) => r.id === q.requirement || r.identifier === q.requirement)?.id ?? q.requirement
+        ? (dir.requirements.find((r) => r.id === q.requirement || r.identifier === q.requirement)?.id ?? q.requirement)
         : undefined;
       return c.json(
         {
