@@ -16,6 +16,7 @@ import {
   type RouteDoc,
   requireJson,
   type TraceEvent,
+  type TraceSink,
 } from '@kakehashi/core';
 import { clearSamlTables, mountIdTokenValidation, mountSamlResponseValidation, resetEidState } from '@kakehashi/eid';
 import { mountOcspResponder, mountSignatureService } from '@kakehashi/esig';
@@ -79,15 +80,16 @@ export function createHub(deps: HubDeps): Hub {
   const traces = new TraceStore(deps.store);
   const audit = new AuditLog(deps.store, deps.clock);
   const log = deps.logger;
-  // The hub records its own hops straight into its trace store.
+  // The hub records its own hops straight into its trace store (and into the federation's sink).
+  const sink: TraceSink = {
+    record: (e) => {
+      traces.record(e);
+      deps.traces.record(e);
+    },
+  };
   const app = createComponentApp(info, {
     ...deps,
-    traces: {
-      record: (e) => {
-        traces.record(e);
-        deps.traces.record(e);
-      },
-    },
+    traces: sink,
   });
 
   /** Posts an admin call to every registered node (clock changes, trust refresh); failures are logged. */
@@ -140,12 +142,7 @@ export function createHub(deps: HubDeps): Hub {
   // ---- eID: the ID-token validation service (issuers = the registry's oidcIssuer endpoints) ------------
   mountIdTokenValidation(app, {
     ...deps,
-    traces: {
-      record: (e) => {
-        traces.record(e);
-        deps.traces.record(e);
-      },
-    },
+    traces: sink,
     component: 'hub',
     resolveIssuer: async (issuer) => {
       const node = registry.list().find((n) => n.metadata.endpoints.oidcIssuer === issuer);
@@ -157,12 +154,7 @@ export function createHub(deps: HubDeps): Hub {
   // ---- eID: the SAML response validation service (IdPs = the registry's nodes, their /saml/idp/metadata) -----
   mountSamlResponseValidation(app, {
     ...deps,
-    traces: {
-      record: (e) => {
-        traces.record(e);
-        deps.traces.record(e);
-      },
-    },
+    traces: sink,
     component: 'hub',
     registeredNodes: async () => registry.list().map((n) => n.metadata),
     validateCertificate: (pem, chain, opts) => deps.trust.validateCertificate(pem, chain, opts),
@@ -172,12 +164,7 @@ export function createHub(deps: HubDeps): Hub {
   mountEidProxy(app, {
     registry,
     clock: deps.clock,
-    traces: {
-      record: (e) => {
-        traces.record(e);
-        deps.traces.record(e);
-      },
-    },
+    traces: sink,
   });
 
   // ---- once-only: the evidence broker and the data service directory ----------------------------------
@@ -186,12 +173,7 @@ export function createHub(deps: HubDeps): Hub {
   // ---- eSignature: the validation service (against the hub's own verified lists and CRLs) -------------
   mountSignatureService(app, {
     ...deps,
-    traces: {
-      record: (e) => {
-        traces.record(e);
-        deps.traces.record(e);
-      },
-    },
+    traces: sink,
     component: 'hub',
     validateCertificate: (pem, chain, opts) => deps.trust.validateCertificate(pem, chain, opts),
     // The hub publishes the CRLs itself: read them directly (only its own CRL URLs).
@@ -211,12 +193,7 @@ export function createHub(deps: HubDeps): Hub {
   // ---- OCSP responders (RFC 6960), one per CA, from the same revocation records as the CRLs ----------
   mountOcspResponder(app, {
     ...deps,
-    traces: {
-      record: (e) => {
-        traces.record(e);
-        deps.traces.record(e);
-      },
-    },
+    traces: sink,
     component: 'hub',
     responderFor: (caName) => deps.trust.ocspResponder?.(caName),
   });

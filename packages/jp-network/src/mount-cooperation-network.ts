@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   type ComponentApp,
-  childSpan,
   currentTrace,
   KakehashiError,
   openStore,
   problemResponses,
+  recordHop,
   type Store,
 } from '@kakehashi/core';
 import type { Context } from 'hono';
@@ -222,12 +222,7 @@ export function mountCooperationNetwork(app: ComponentApp, deps: CooperationNetw
 
   const xborderIdentifiers = createXborderIdentifiers(registry, custodian);
   const trace = (operation: string, artefact: unknown, valid: boolean) => {
-    const span = childSpan(currentTrace());
-    deps.traces.record({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      time: deps.clock.now().toISOString(),
+    recordHop(deps.traces, deps.clock, currentTrace(), {
       component: 'node',
       country: 'JP',
       operation: `jp-network: ${operation}`,

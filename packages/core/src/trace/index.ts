@@ -1,8 +1,10 @@
 export {
   childSpan,
   formatTraceparent,
+  type HopEvent,
   MemoryTraceSink,
   parseTraceparent,
+  recordHop,
   type TraceContext,
   type TraceEvent,
   type TraceSink,

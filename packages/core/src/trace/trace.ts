@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { SeededRandom } from '../random/index.ts';
 
 /**
  * One hop of a cross-component interaction, as the console draws it.
@@ -62,11 +61,7 @@ export function formatTraceparent(ctx: TraceContext): string {
  * unrelated requests into one trace.
  * @see https://www.w3.org/TR/trace-context/#trace-id
  */
-export function childSpan(parent?: TraceContext): TraceContext;
-/** @deprecated The seeded generator is ignored (see above): call `childSpan(parent)`. */
-export function childSpan(random: SeededRandom, parent?: TraceContext): TraceContext;
-export function childSpan(a?: SeededRandom | TraceContext, b?: TraceContext): TraceContext {
-  const parent = a instanceof SeededRandom ? b : (a ?? b);
+export function childSpan(parent?: TraceContext): TraceContext {
   return {
     traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
     spanId: randomBytes(8).toString('hex'),
@@ -86,6 +81,30 @@ export class MemoryTraceSink implements TraceSink {
     this.events.push(event);
     if (this.events.length > this.#max) this.events.splice(0, this.events.length - this.#max);
   }
+}
+
+/** A trace event as a building block describes it: what happened; the ids and the time are filled in. */
+export type HopEvent = Omit<TraceEvent, 'traceId' | 'spanId' | 'parentSpanId' | 'time'>;
+
+/**
+ * Records one hop as a child span of `parent` (the request's trace context), stamped with the virtual clock's
+ * time: the one way building blocks add a decoded artefact and a verdict to the trace the console draws.
+ */
+export function recordHop(
+  sink: TraceSink,
+  clock: { now(): Date },
+  parent: TraceContext | undefined,
+  event: HopEvent,
+): TraceContext {
+  const span = childSpan(parent);
+  sink.record({
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    time: clock.now().toISOString(),
+    ...event,
+  });
+  return span;
 }
 
 /** Fans events out to several sinks. */

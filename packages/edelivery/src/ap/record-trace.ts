@@ -1,4 +1,4 @@
-import { childSpan, parseTraceparent, type TraceContext, type TraceEvent } from '@kakehashi/core';
+import { parseTraceparent, recordHop as record, type TraceContext, type TraceEvent } from '@kakehashi/core';
 import type { UserMessage } from '../message/z-user-message.ts';
 import type { ApContext } from './context.ts';
 
@@ -26,15 +26,9 @@ export function recordHop(
   event: Pick<TraceEvent, 'operation' | 'direction' | 'artefact' | 'verdict' | 'peer' | 'status'>,
 ): TraceContext {
   const p = typeof parent === 'string' || parent === null ? parseTraceparent(parent) : parent;
-  const span = childSpan(ctx.deps.random.fork('edelivery/trace'), p);
-  ctx.deps.traces.record({
-    traceId: span.traceId,
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
-    time: ctx.deps.clock.now().toISOString(),
+  return record(ctx.deps.traces, ctx.deps.clock, p, {
     component: 'node',
     country: ctx.deps.country,
     ...event,
   });
-  return span;
 }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ComponentApp, childSpan, formatTraceparent, KakehashiError, TRACE_QUERY_PARAM } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  formatTraceparent,
+  KakehashiError,
+  recordHop as record,
+  TRACE_QUERY_PARAM,
+} from '@kakehashi/core';
 import type { Loa } from '@kakehashi/personas';
 import type { Context } from 'hono';
 import { SignJWT } from 'jose';
@@ -252,12 +258,7 @@ function recordHop(
   c: Context,
   e: { operation: string; peer?: string; artefact?: unknown; verdict?: { valid: boolean; checks?: unknown[] } },
 ): void {
-  const span = childSpan(c.get('trace'));
-  ctx.deps.traces.record({
-    traceId: span.traceId,
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
-    time: ctx.deps.clock.now().toISOString(),
+  record(ctx.deps.traces, ctx.deps.clock, c.get('trace'), {
     component: 'node',
     country: ctx.deps.country,
     direction: 'internal',

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   type ComponentApp,
-  childSpan,
   documentRoute,
   type KakehashiError,
   problemErrorHandler,
   problemResponses,
+  recordHop,
   requireJson,
   toKakehashiError,
 } from '@kakehashi/core';
@@ -264,13 +264,7 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
         'RFC 6749 §5.2',
       );
     const result = await exchangeCode(ctx, client, params);
-    const trace = c.get('trace');
-    const span = childSpan(trace);
-    deps.traces.record({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      time: deps.clock.now().toISOString(),
+    recordHop(deps.traces, deps.clock, c.get('trace'), {
       component: 'node',
       country: deps.country,
       operation: 'oidc: ID token issued',

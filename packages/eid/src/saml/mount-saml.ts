@@ -3,11 +3,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   type ComponentApp,
   type ComponentDeps,
-  childSpan,
   documentRoute,
   formatTraceparent,
   KakehashiError,
   problemResponses,
+  recordHop,
   TRACE_QUERY_PARAM,
 } from '@kakehashi/core';
 import { LOA, type Loa, type Persona } from '@kakehashi/personas';
@@ -148,12 +148,7 @@ export function mountSaml(app: ComponentApp, deps: SamlDeps): SamlMount {
     artefact: unknown,
     verdict?: { valid: boolean; checks?: unknown[] },
   ) => {
-    const span = childSpan(c.get('trace'));
-    deps.traces.record({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      time: deps.clock.now().toISOString(),
+    recordHop(deps.traces, deps.clock, c.get('trace'), {
       component: 'node',
       country: deps.country,
       operation,

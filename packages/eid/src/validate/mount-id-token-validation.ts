@@ -3,8 +3,8 @@ import {
   type CertificateVerdict,
   type ComponentApp,
   type ComponentDeps,
-  childSpan,
   problemResponses,
+  recordHop,
   requireJson,
 } from '@kakehashi/core';
 import { parseCompactJwt } from './parse-compact-jwt.ts';
@@ -89,12 +89,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       const { token, expected } = c.req.valid('json');
       const verdict: IdTokenVerdict = await validate(token, expected, c.get('fetch'));
       const decoded = parseCompactJwt(token);
-      const span = childSpan(c.get('trace'));
-      deps.traces.record({
-        traceId: span.traceId,
-        spanId: span.spanId,
-        parentSpanId: span.parentSpanId,
-        time: deps.clock.now().toISOString(),
+      recordHop(deps.traces, deps.clock, c.get('trace'), {
         component: deps.component,
         country: deps.country,
         operation: 'eid: ID token validated',

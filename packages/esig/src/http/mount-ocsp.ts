@@ -1,5 +1,5 @@
 import type { ComponentApp, ComponentDeps } from '@kakehashi/core';
-import { childSpan, documentRoute, KakehashiError } from '@kakehashi/core';
+import { documentRoute, KakehashiError, recordHop } from '@kakehashi/core';
 import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from '../ocsp/ocsp-common.ts';
 import type { OcspResponder } from '../ocsp/ocsp-responder.ts';
 
@@ -35,12 +35,7 @@ export function mountOcspResponder(app: ComponentApp, deps: OcspRoutesDeps): voi
     if (request.length > OCSP_MAX_BYTES)
       throw new KakehashiError('payload-too-large', `An OCSP request is at most ${OCSP_MAX_BYTES} bytes.`);
     const a = responder.respond(request);
-    const span = childSpan(deps.random.fork('esig/ocsp'), c.get('trace'));
-    deps.traces.record({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      time: deps.clock.now().toISOString(),
+    recordHop(deps.traces, deps.clock, c.get('trace'), {
       component: deps.component,
       operation: `ocsp: status request for ${responder.caLabel} answered`,
       direction: 'internal',

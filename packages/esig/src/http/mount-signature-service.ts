@@ -3,9 +3,9 @@ import {
   type CertificateVerdict,
   type ComponentApp,
   type ComponentDeps,
-  childSpan,
   KakehashiError,
   problemResponses,
+  recordHop,
   requireJson,
 } from '@kakehashi/core';
 import { inspectCertificate } from '@kakehashi/trust';
@@ -125,12 +125,7 @@ export function mountSignatureService(app: ComponentApp, deps: SignatureServiceD
     artefact: unknown,
     verdict: { valid: boolean; checks?: unknown[] },
   ) => {
-    const span = childSpan(deps.random.fork('esig'), c.get('trace'));
-    deps.traces.record({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      time: deps.clock.now().toISOString(),
+    recordHop(deps.traces, deps.clock, c.get('trace'), {
       component: deps.component,
       country: deps.country,
       operation,

@@ -1,5 +1,5 @@
 import type { ComponentApp, ComponentDeps } from '@kakehashi/core';
-import { childSpan, documentRoute, KakehashiError } from '@kakehashi/core';
+import { documentRoute, KakehashiError, recordHop } from '@kakehashi/core';
 import { children, readDerExact } from '../asn1/der.ts';
 import { TIMESTAMP_QUERY_TYPE, TIMESTAMP_REPLY_TYPE, type TimestampAuthority } from '../tsa/timestamp-authority.ts';
 
@@ -29,12 +29,7 @@ export function mountTimestampAuthority(
       throw new KakehashiError('tsa-request-invalid', 'A TimeStampReq is between 1 and 4096 bytes.');
     const resp = await deps.tsa.respond(body);
     const granted = isGranted(resp);
-    const span = childSpan(deps.random.fork('esig/tsa'), c.get('trace'));
-    deps.traces.record({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      time: deps.clock.now().toISOString(),
+    recordHop(deps.traces, deps.clock, c.get('trace'), {
       component: deps.component,
       country: deps.country,
       operation: 'tsa: time-stamp request answered',

@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import type { Clock, TraceSink } from '@kakehashi/core';
-import { type ComponentApp, childSpan, documentRoute, KakehashiError, parseXml } from '@kakehashi/core';
+import { type ComponentApp, documentRoute, KakehashiError, parseXml, recordHop } from '@kakehashi/core';
 import type { Context } from 'hono';
 import type { RegistryStore } from '../registry/registry-store.ts';
 
@@ -75,18 +75,8 @@ export function mountEidProxy(app: ComponentApp, deps: EidProxyDeps): void {
       );
     return m[1];
   };
-  const record = (c: Context, e: { operation: string; peer: string; country: string; artefact: unknown }) => {
-    const span = childSpan(c.get('trace'));
-    deps.traces.record({
-      traceId: span.traceId,
-      spanId: span.spanId,
-      parentSpanId: span.parentSpanId,
-      time: deps.clock.now().toISOString(),
-      component: 'hub',
-      direction: 'internal',
-      ...e,
-    });
-  };
+  const record = (c: Context, e: { operation: string; peer: string; country: string; artefact: unknown }) =>
+    recordHop(deps.traces, deps.clock, c.get('trace'), { component: 'hub', direction: 'internal', ...e });
 
   app.get('/eid/proxy/:country/authorize', (c) => {
     const node = target(c.req.param('country'));

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { type ComponentApp, type ComponentDeps, childSpan, problemResponses, requireJson } from '@kakehashi/core';
+import { type ComponentApp, type ComponentDeps, problemResponses, recordHop, requireJson } from '@kakehashi/core';
 import {
   createPeerMetadataResolver,
   type RegisteredNodes,
@@ -63,12 +63,7 @@ export function mountSamlResponseValidation(app: ComponentApp, deps: SamlValidat
         resolveIdp: async (issuer) => peers.idp(issuer, fetcher),
         replay,
       });
-      const span = childSpan(c.get('trace'));
-      deps.traces.record({
-        traceId: span.traceId,
-        spanId: span.spanId,
-        parentSpanId: span.parentSpanId,
-        time: deps.clock.now().toISOString(),
+      recordHop(deps.traces, deps.clock, c.get('trace'), {
         component: deps.component,
         country: deps.country,
         operation: 'eid: SAML response validated',
