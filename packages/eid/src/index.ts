@@ -70,7 +70,11 @@ export {
   mountIdTokenValidation,
 } from './validate/mount-id-token-validation.ts';
 export { decodeBase64UrlStrict, findDuplicateKey, parseCompactJwt } from './validate/parse-compact-jwt.ts';
-export { createStoreReplayCache, EID_VALIDATION_MIGRATIONS } from './validate/replay-cache.ts';
+export {
+  createStoreReplayCache,
+  EID_VALIDATION_MIGRATIONS,
+  REPLAY_PURGE_INTERVAL_SECONDS,
+} from './validate/replay-cache.ts';
 export {
   createIssuerKeyResolver,
   JWKS_CACHE_SECONDS,

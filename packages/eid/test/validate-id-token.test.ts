@@ -13,6 +13,7 @@ import {
   type IssuerKeys,
   JWKS_MIN_REFETCH_SECONDS,
   parseCompactJwt,
+  REPLAY_PURGE_INTERVAL_SECONDS,
   type ReplayCache,
   validateIdToken,
 } from '../src/index.ts';
@@ -425,5 +426,25 @@ describe('issuer key resolution: a new kid refetches the JWKS, rate-limited', ()
     await resolve('https://ee.example', 'nope');
     await resolve('https://ee.example', 'nope-2');
     expect(calls).toBe(2);
+  });
+});
+
+describe('replay cache in the store', () => {
+  it('forgets an entry once it expires, purging expired rows at most every REPLAY_PURGE_INTERVAL_SECONDS', () => {
+    const clock = new VirtualClock();
+    clock.freeze(new Date('2026-06-01T00:00:00Z'));
+    const store = openStore({ name: 'replay-test' });
+    const cache = createStoreReplayCache(store, clock);
+    const t = Math.floor(clock.nowMs() / 1000);
+    expect(cache.seen('iss', 'k')).toBe(false);
+    cache.remember('iss', 'k', t + 10);
+    expect(cache.seen('iss', 'k')).toBe(true);
+    clock.advance(11_000);
+    // Expired: not seen any more, although the row is only purged on the next interval.
+    expect(cache.seen('iss', 'k')).toBe(false);
+    expect(store.get<{ n: number }>('SELECT COUNT(*) AS n FROM jwt_replay')?.n).toBe(1);
+    clock.advance(REPLAY_PURGE_INTERVAL_SECONDS * 1000);
+    cache.seen('iss', 'other');
+    expect(store.get<{ n: number }>('SELECT COUNT(*) AS n FROM jwt_replay')?.n).toBe(0);
   });
 });

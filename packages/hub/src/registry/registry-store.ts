@@ -24,6 +24,7 @@ export const REGISTRY_MIGRATIONS: Migration[] = [
 /** The registry of nodes and the participant index derived from their metadata (the SML role). */
 export class RegistryStore {
   readonly #store: Store;
+  #list: readonly RegisteredNode[] | undefined;
   constructor(store: Store) {
     this.#store = store;
     store.migrate(REGISTRY_MIGRATIONS);
@@ -31,6 +32,7 @@ export class RegistryStore {
 
   /** Registers or updates a node, replacing its participant index entries in the same transaction. */
   upsert(metadata: NodeMetadata, signedMetadata: string, signerSerial: string, now: string): { created: boolean } {
+    this.#list = undefined;
     return this.#store.transaction(() => {
       const existing = this.#store.get('SELECT country FROM registry_nodes WHERE country = ?', metadata.country);
       if (existing) {
@@ -68,8 +70,15 @@ export class RegistryStore {
     });
   }
 
+  /**
+   * Every registered node, parsed once per change (issuer and peer lookups run on every validation; the list
+   * only changes on registration, health updates, removal and reset).
+   */
   list(): RegisteredNode[] {
-    return this.#store.all<Record<string, string | null>>('SELECT * FROM registry_nodes ORDER BY country').map(toNode);
+    this.#list ??= this.#store
+      .all<Record<string, string | null>>('SELECT * FROM registry_nodes ORDER BY country')
+      .map((r) => Object.freeze(toNode(r)));
+    return [...this.#list];
   }
 
   get(country: string): RegisteredNode | undefined {
@@ -94,6 +103,7 @@ export class RegistryStore {
   }
 
   setHealth(country: string, status: 'ok' | 'unreachable', checkedAt: string, detail?: string): void {
+    this.#list = undefined;
     this.#store.run(
       'UPDATE registry_nodes SET health_status = ?, health_checked_at = ?, health_detail = ? WHERE country = ?',
       status,
@@ -104,6 +114,7 @@ export class RegistryStore {
   }
 
   remove(country: string): boolean {
+    this.#list = undefined;
     return this.#store.transaction(() => {
       this.#store.run('DELETE FROM registry_participants WHERE country = ?', country);
       return this.#store.run('DELETE FROM registry_nodes WHERE country = ?', country).changes > 0;
@@ -111,6 +122,7 @@ export class RegistryStore {
   }
 
   clear(): void {
+    this.#list = undefined;
     this.#store.transaction(() => {
       this.#store.run('DELETE FROM registry_participants');
       this.#store.run('DELETE FROM registry_nodes');

@@ -26,6 +26,7 @@ export const SAML_VALIDATION_MIGRATIONS: readonly Migration[] = [
     id: 'eid/saml_replay/001',
     up: 'CREATE TABLE saml_replay (issuer TEXT NOT NULL, assertion_id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, assertion_id));',
   },
+  { id: 'eid/saml_replay/002', up: 'CREATE INDEX saml_replay_expires ON saml_replay (expires_at);' },
 ];
 
 /** Clears every SAML table of a store (admin reset): registered SPs, pending logins, outstanding requests, replay cache. */

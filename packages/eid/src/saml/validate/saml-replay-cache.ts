@@ -1,4 +1,5 @@
 import type { Clock, Store } from '@kakehashi/core';
+import { REPLAY_PURGE_INTERVAL_SECONDS } from '../../validate/replay-cache.ts';
 import { SAML_VALIDATION_MIGRATIONS } from '../store/saml-migrations.ts';
 import type { SamlReplayCache } from './validate-saml-response.ts';
 
@@ -6,11 +7,22 @@ import type { SamlReplayCache } from './validate-saml-response.ts';
 export function createSamlReplayCache(store: Store, clock: Clock): SamlReplayCache {
   store.migrate(SAML_VALIDATION_MIGRATIONS);
   const now = () => Math.floor(clock.nowMs() / 1000);
+  let purgedAt = Number.NEGATIVE_INFINITY;
   return {
     seen(issuer, id) {
-      store.run('DELETE FROM saml_replay WHERE expires_at < ?', now());
+      const t = now();
+      // Purged at most every REPLAY_PURGE_INTERVAL_SECONDS; the lookup itself ignores expired rows.
+      if (Math.abs(t - purgedAt) >= REPLAY_PURGE_INTERVAL_SECONDS) {
+        store.run('DELETE FROM saml_replay WHERE expires_at < ?', t);
+        purgedAt = t;
+      }
       return (
-        store.get('SELECT 1 AS x FROM saml_replay WHERE issuer = ? AND assertion_id = ?', issuer, id) !== undefined
+        store.get(
+          'SELECT 1 AS x FROM saml_replay WHERE issuer = ? AND assertion_id = ? AND expires_at >= ?',
+          issuer,
+          id,
+          t,
+        ) !== undefined
       );
     },
     remember(issuer, id, expiresAt) {
