@@ -314,17 +314,22 @@ async function benchSaml(
     });
   }
   const idp = { country: cc, signingCerts: [material.nodeCredentials(cc).signing.certPem] };
+  // Each pass over the pool is a new cycle of the replay cache: a Response still in flight from the previous pass
+  // must not collide with its own next use.
   const seen = new Set<string>();
-  const replay = {
-    seen: (issuer: string, id: string) => seen.has(`${issuer} ${id}`),
-    remember: (issuer: string, id: string) => void seen.add(`${issuer} ${id}`),
-  };
+  let cycle = 0;
   let i = 0;
   const fn = await concurrentRate(opts.windowMs, CONCURRENCY, async () => {
     if (i >= pool.length) {
       seen.clear();
+      cycle++;
       i = 0;
     }
+    const c = cycle;
+    const replay = {
+      seen: (issuer: string, id: string) => seen.has(`${c} ${issuer} ${id}`),
+      remember: (issuer: string, id: string) => void seen.add(`${c} ${issuer} ${id}`),
+    };
     const p = pool[i++] as (typeof pool)[number];
     const v = await validateSamlResponse(p.b64, p.expected, {
       clock: f.clock,

@@ -30,11 +30,17 @@ interface StartRun {
 async function startProcess(
   dataDir: string,
   port: number,
+  trustCacheDir?: string,
 ): Promise<StartRun & { stop(): Promise<void>; hub: string; nodes: Record<string, string> }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [CLI, 'start', '--json', '--data-dir', dataDir, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', KAKEHASHI_HEALTH_INTERVAL_MS: '0' },
+    env: {
+      ...process.env,
+      KAKEHASHI_LOG_LEVEL: 'warn',
+      KAKEHASHI_HEALTH_INTERVAL_MS: '0',
+      ...(trustCacheDir ? { KAKEHASHI_TRUST_CACHE_DIR: trustCacheDir } : {}),
+    },
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -236,7 +242,9 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     results.oidcLoginInProcess = await loginLoad(oidcWindow, oidcClients, inProcessTarget);
 
     // Over real HTTP: a separate federation process on loopback.
-    const proc = await startProcess(dir, 17_300);
+    // Its own stores (a second hub on the same files would re-register the nodes under its URLs), the same trust cache.
+    const procDir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-http-'));
+    const proc = await startProcess(procDir, 17_300, join(dir, 'trust'));
     try {
       const httpLookup = lookup.replace(f.urls.hub, proc.hub);
       const httpLoad = await load(window, 8, async () => {
@@ -264,6 +272,7 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
       }
     } finally {
       await proc.stop();
+      rmSync(procDir, { recursive: true, force: true });
     }
 
     // 3. Certificate path validations vs raw RSA-2048 verifications (the ceiling: a 3-link path needs ≥ 2 verifies + CRL verifies).
