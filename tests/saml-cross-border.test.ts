@@ -68,6 +68,24 @@ describe('cross-border eID through the hub (eIDAS SAML), every pair of nodes', (
     expect(body.events.some((e) => e.component === 'node' && e.operation === 'saml: AuthnRequest sent')).toBe(true);
   });
 
+  it("shows the connector's country-selection page to a browser, and its links start the login", async () => {
+    const page = await f.fetch(`${f.urls.nodes.IT}/saml/sp/login?loa=low&persona=at-004`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('data-testid="saml-country-selection"');
+    expect(html).toContain('data-testid="saml-country-AT"');
+    expect(html).not.toContain('data-testid="saml-country-IT"');
+    const href = /data-testid="saml-country-AT" href="([^"]+)"/.exec(html)?.[1]?.replace(/&#38;/g, '&') as string;
+    const start = await f.fetch(`${f.urls.nodes.IT}${href}`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    expect(start.headers.get('location')).toContain(`${f.urls.hub}/eid/proxy/AT/saml?`);
+    // Without a country and without a browser: a clear problem.
+    const api = await f.fetch(`${f.urls.nodes.IT}/saml/sp/login`);
+    expect(api.status).toBe(400);
+  });
+
   it('refuses to relay to another destination or for an unregistered issuer', async () => {
     const start = await f.fetch(`${f.urls.nodes.DE}/saml/sp/login?country=AT&loa=low&persona=at-001`, {
       redirect: 'manual',
