@@ -32,6 +32,8 @@ export interface EvidenceBlock {
   ensureSubscribed(): Promise<void>;
   /** Clears requests and previews (`POST /admin/reset`). */
   reset(): void;
+  /** Stops inbox processing and subscription retries (the node is closing; its stores go next). */
+  stop(): void;
 }
 
 const CreateRequestSchema = z
@@ -154,7 +156,9 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
     }
     return handled;
   };
+  let stopped = false;
   const processInbox = (): Promise<number> => {
+    if (stopped) return Promise.resolve(0);
     if (running) {
       again = true;
       return running;
@@ -183,6 +187,7 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
   const subscribeSoon = (attempt = 0) => {
     setTimeout(
       () => {
+        if (stopped) return;
         ensureSubscribed()
           .then(() => processInbox())
           .catch(() => {
@@ -690,6 +695,9 @@ export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBl
   return {
     processInbox,
     ensureSubscribed,
+    stop: () => {
+      stopped = true;
+    },
     reset: () => {
       requests.clear();
       previews.clear();

@@ -188,6 +188,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       oidcClients: readClientsFile(config.get('oidcClientsFile'), cc),
     });
     nodes.set(cc, node);
+    closers.push(() => node.close());
     routes.set(urls.nodes[cc] as string, node.app);
     if (mode === 'listen') servers.push(await listen(node.app, host, Number(new URL(urls.nodes[cc] as string).port)));
   }

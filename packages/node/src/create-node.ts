@@ -683,6 +683,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     ...(deps.cards ? { cards: deps.cards } : {}),
     ...(jpNetwork ? { jpNetwork } : {}),
     close: () => {
+      evidence.stop();
       edelivery.stop();
       jpNetwork?.close();
     },

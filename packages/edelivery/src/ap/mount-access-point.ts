@@ -70,6 +70,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
   let fault: ReceiptFault = (store.setting(FAULT_KEY) as ReceiptFault | undefined) ?? 'none';
   let receiverFault: ReceiverFault = (store.setting(RECEIVER_FAULT_KEY) as ReceiverFault | undefined) ?? 'none';
   let kickScheduled = false;
+  let stopped = false;
   const ctx: ApContext = {
     deps,
     store,
@@ -77,15 +78,16 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     pmodes: () => pmodes,
     fault: () => fault,
     kick: () => {
-      if (kickScheduled) return;
+      if (kickScheduled || stopped) return;
       kickScheduled = true;
       setImmediate(() => {
         kickScheduled = false;
-        loop
-          .pump()
-          .catch((e: unknown) =>
-            deps.logger.warn('edelivery pump failed', { reason: e instanceof Error ? e.message : String(e) }),
-          );
+        if (stopped) return;
+        loop.pump().catch((e: unknown) => {
+          // A pump still running when the node closed finds its store gone: nothing to report.
+          if (!stopped)
+            deps.logger.warn('edelivery pump failed', { reason: e instanceof Error ? e.message : String(e) });
+        });
       });
     },
   };
@@ -266,6 +268,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       timer.unref();
     },
     stop: () => {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
     },
