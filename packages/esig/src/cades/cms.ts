@@ -1,4 +1,4 @@
-import { createSign, createVerify, type KeyObject, X509Certificate } from 'node:crypto';
+import { createSign, createVerify, type KeyObject } from 'node:crypto';
 import { inspectCertificate } from '@kakehashi/trust';
 import {
   children,
@@ -18,7 +18,14 @@ import {
   TAG,
 } from '../asn1/der.ts';
 import { CMS_SIGNATURE_OID, HASH_OID, type HashName, OID_OF_HASH, RSA_ENCRYPTION_OID } from '../common/algorithms.ts';
-import { issuerAndSerial, issuerAndSerialNumberDer, issuerSerialDer, pemToDer, sha } from '../common/certificates.ts';
+import {
+  issuerAndSerial,
+  issuerAndSerialNumberDer,
+  issuerSerialDer,
+  parseX509,
+  pemToDer,
+  sha,
+} from '../common/certificates.ts';
 
 /** Object identifiers of CMS (RFC 5652), ESS (RFC 5035), CAdES (ETSI EN 319 122-1) and RFC 3161. */
 export const CMS_OID = {
@@ -317,5 +324,5 @@ export function verifySignerSignature(parsed: ParsedSignedData, publicKey: KeyOb
 }
 
 export function publicKeyOf(certDer: Buffer): KeyObject {
-  return new X509Certificate(certDer).publicKey;
+  return parseX509(certDer).publicKey;
 }

@@ -1,7 +1,6 @@
-import { X509Certificate } from 'node:crypto';
 import { DerError, decodeOid, decodeTime } from '../asn1/der.ts';
 import { CMS_SIGNATURE_OID, RSA_ENCRYPTION_OID } from '../common/algorithms.ts';
-import { derToPem, sha } from '../common/certificates.ts';
+import { derToPem, parseX509, sha } from '../common/certificates.ts';
 import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../validate/signature-facts.ts';
 import {
   CMS_OID,
@@ -94,7 +93,7 @@ function read(input: SignatureInput, fo: FormatOutcome): void {
     fo.iscChecks.push(failed('signing certificate', fo.iscFailure, 'RFC 5652 §5.3'));
     return;
   }
-  fo.signingCertPem = new X509Certificate(certDer).toString();
+  fo.signingCertPem = parseX509(certDer).toString();
   fo.chainPem = parsed.certificates.filter((c) => !c.equals(certDer)).map(derToPem);
   const ess = checkSigningCertificateAttribute(s.signedAttrs, certDer);
   if (!ess.matches) fo.iscFailure = ess.reason;
@@ -132,7 +131,7 @@ function read(input: SignatureInput, fo: FormatOutcome): void {
       digest: digest.toString('hex'),
     });
   }
-  const problem = verifySignerSignature(parsed, new X509Certificate(certDer).publicKey);
+  const problem = verifySignerSignature(parsed, parseX509(certDer).publicKey);
   if (problem) fo.sigCryptoFailure = `The CMS signature does not verify: ${problem}.`;
   fo.cvChecks.push(
     problem

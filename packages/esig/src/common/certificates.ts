@@ -51,9 +51,27 @@ export function certLabel(cert: X509Certificate): string {
   return cn ? cn.slice(3) : cert.subject.replaceAll('\n', ', ');
 }
 
+/** Parsed certificates by PEM or base64 DER: immutable, so shared across validations; bounded. */
+const PARSED = new Map<string, X509Certificate>();
+const PARSED_MAX = 4096;
+
+/**
+ * Parses a certificate (PEM or DER) once: a validation service sees the same signers, intermediates and
+ * time-stamping units again and again, and parsing them was a tenth of a XAdES validation. Throws on bad input.
+ */
+export function parseX509(input: string | Uint8Array): X509Certificate {
+  const key = typeof input === 'string' ? input : Buffer.from(input).toString('base64');
+  const hit = PARSED.get(key);
+  if (hit) return hit;
+  const parsed = new X509Certificate(typeof input === 'string' ? input : Buffer.from(input));
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(key, parsed);
+  return parsed;
+}
+
 export function toX509(pem: string): X509Certificate | undefined {
   try {
-    return new X509Certificate(pem);
+    return parseX509(pem);
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
-import { createVerify, X509Certificate } from 'node:crypto';
+import { createVerify, type X509Certificate } from 'node:crypto';
 import { JWS_ALGORITHMS, keyFitsScheme } from '../common/algorithms.ts';
-import { derToPem, sha } from '../common/certificates.ts';
+import { derToPem, parseX509, sha } from '../common/certificates.ts';
 import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../validate/signature-facts.ts';
 import { b64u, fromB64u, JADES } from './jades-constants.ts';
 
@@ -159,7 +159,7 @@ function read(input: SignatureInput, fo: FormatOutcome): void {
   if (ders.some((d) => !d)) throw new FormatError('An x5c entry is not base64 (RFC 7515 §4.1.6).');
   let signer: X509Certificate;
   try {
-    signer = new X509Certificate(ders[0] as Buffer);
+    signer = parseX509(ders[0] as Buffer);
   } catch {
     throw new FormatError('The first x5c certificate cannot be parsed.');
   }

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { inspectCertificate } from '@kakehashi/trust';
 import { children, decodeOid, decodeTime, expectTag, integerHex, readDerExact, TAG } from '../asn1/der.ts';
 import {
@@ -10,7 +9,7 @@ import {
   verifySignerSignature,
 } from '../cades/cms.ts';
 import { HASH_OID, type HashName } from '../common/algorithms.ts';
-import { certLabel, derToPem, sha } from '../common/certificates.ts';
+import { certLabel, derToPem, parseX509, sha } from '../common/certificates.ts';
 
 const TIME_STAMPING_EKU = '1.3.6.1.5.5.7.3.8';
 
@@ -60,7 +59,7 @@ export function verifyTimestampToken(token: Buffer, covered: Buffer): TimestampF
       facts.problems.push('The token does not contain the TSA certificate, so its signature cannot be checked.');
       return facts;
     }
-    const x509 = new X509Certificate(signerDer);
+    const x509 = parseX509(signerDer);
     facts.tsaCertPem = derToPem(signerDer);
     facts.tsaLabel = certLabel(x509);
     facts.chainPem = parsed.certificates.filter((c) => !c.equals(signerDer)).map(derToPem);

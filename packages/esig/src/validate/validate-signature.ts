@@ -1,8 +1,8 @@
-import { X509Certificate } from 'node:crypto';
 import type { CertificateVerdict } from '@kakehashi/core';
 import { type CertificateFacts, inspectCertificate, OID, parseCrl } from '@kakehashi/trust';
 import { readCades } from '../cades/verify-cades.ts';
 import { weakHashReason, weakKeyReason } from '../common/algorithms.ts';
+import { parseX509 } from '../common/certificates.ts';
 import { readJades } from '../jades/verify-jades.ts';
 import {
   type MainIndication,
@@ -582,7 +582,7 @@ export async function validateSignature(
       if (h) problems.push(`a digest: ${h}`);
     }
     try {
-      const k = weakKeyReason(new X509Certificate(fo.signingCertPem).publicKey);
+      const k = weakKeyReason(parseX509(fo.signingCertPem).publicKey);
       if (k) problems.push(`the signing key: ${k}`);
     } catch {
       problems.push('the signing key cannot be read');

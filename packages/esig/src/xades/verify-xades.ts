@@ -1,4 +1,4 @@
-import { createVerify, X509Certificate } from 'node:crypto';
+import { createVerify, type X509Certificate } from 'node:crypto';
 import { isKakehashiError, parseXml } from '@kakehashi/core';
 import {
   type HashName,
@@ -9,7 +9,7 @@ import {
   XML_SIGNATURE,
   XMLDSIG,
 } from '../common/algorithms.ts';
-import { derToPem, issuerSerialDer, sha } from '../common/certificates.ts';
+import { derToPem, issuerSerialDer, parseX509, sha } from '../common/certificates.ts';
 import {
   emptyOutcome,
   type FormatOutcome,
@@ -189,7 +189,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
   if (!signingDer) return;
   let signer: X509Certificate;
   try {
-    signer = new X509Certificate(signingDer);
+    signer = parseX509(signingDer);
   } catch {
     throw new FormatError('The KeyInfo certificate cannot be parsed.');
   }
