@@ -159,6 +159,25 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     resets.push(() => jp.reset());
   }
 
+  /**
+   * The nodes registered at the hub (their metadata), reused for REGISTRY_CACHE_MS on the virtual clock: every
+   * ID-token and SAML validation and every connector page needs them, the registry changes rarely.
+   */
+  let registryCache: { at: number; nodes: NodeMetadata[] } | undefined;
+  const registeredNodes = async (fetcher: typeof fetch): Promise<NodeMetadata[]> => {
+    const now = deps.clock.nowMs();
+    if (!registryCache || now < registryCache.at || now - registryCache.at > REGISTRY_CACHE_MS) {
+      const res = await fetcher(`${deps.hubUrl}/registry/nodes`, {
+        headers: { 'x-kakehashi-caller': `node:${profile.code}` },
+      });
+      if (!res.ok)
+        throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
+      const { nodes } = (await res.json()) as { nodes: { metadata: NodeMetadata }[] };
+      registryCache = { at: now, nodes: nodes.map((n) => n.metadata) };
+    }
+    return registryCache.nodes;
+  };
+
   // Japan: PersonIdentifier and pairwise sub derive from the Cooperation Network's link id (never My Number);
   // custom identities (not residents) keep the node's own construction.
   const identifiers: SubjectIdentifiers | undefined = jpNetwork
@@ -201,16 +220,10 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
         }
         return { country: cc, url: peer.metadata.url, signingCertPem: peer.metadata.certificates.signing };
       },
-      listPeers: async (fetcher) => {
-        const res = await fetcher(`${deps.hubUrl}/registry/nodes`, {
-          headers: { 'x-kakehashi-caller': `node:${profile.code}` },
-        });
-        if (!res.ok) return [];
-        const { nodes } = (await res.json()) as { nodes: { country: string; metadata: NodeMetadata }[] };
-        return nodes
+      listPeers: async (fetcher) =>
+        (await registeredNodes(fetcher))
           .filter((n) => n.country !== profile.code)
-          .map((n) => ({ country: n.country, name: n.metadata.name }));
-      },
+          .map((n) => ({ country: n.country, name: n.name })),
       validateIdToken: (token, expected, fetcher) => {
         if (!idTokenValidator)
           throw new KakehashiError('internal-error', 'The ID-token validation service is not mounted.');
@@ -221,23 +234,12 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   });
 
   // ---- eID: the ID-token validation service (issuers resolved through the hub's registry) ---------------
-  let registryCache: { at: number; nodes: NodeMetadata[] } | undefined;
   const idTokenValidator: IdTokenValidator | undefined = mountIdTokenValidation(app, {
     ...deps,
     component: 'node',
     country: profile.code,
     resolveIssuer: async (issuer, fetcher) => {
-      const now = deps.clock.nowMs();
-      if (!registryCache || now < registryCache.at || now - registryCache.at > REGISTRY_CACHE_MS) {
-        const res = await fetcher(`${deps.hubUrl}/registry/nodes`, {
-          headers: { 'x-kakehashi-caller': `node:${profile.code}` },
-        });
-        if (!res.ok)
-          throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
-        const { nodes } = (await res.json()) as { nodes: { metadata: NodeMetadata }[] };
-        registryCache = { at: now, nodes: nodes.map((n) => n.metadata) };
-      }
-      const node = registryCache.nodes.find((m) => m.endpoints.oidcIssuer === issuer);
+      const node = (await registeredNodes(fetcher)).find((m) => m.endpoints.oidcIssuer === issuer);
       return node ? { country: node.country, jwksUri: `${issuer}/oidc/jwks` } : undefined;
     },
     validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
@@ -261,21 +263,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   resets.push(() => edelivery.reset());
 
   // ---- eID: eIDAS SAML 2.0 — IdP (proxy service), SP (connector) and the SAML response validation service.
-  // Peers (their connectors as SPs, their IdPs as issuers) are found through the hub registry (cached 60 s).
-  let samlRegistry: { at: number; nodes: NodeMetadata[] } | undefined;
-  const samlRegisteredNodes = async (fetcher: typeof fetch): Promise<NodeMetadata[]> => {
-    const now = deps.clock.nowMs();
-    if (!samlRegistry || now < samlRegistry.at || now - samlRegistry.at > REGISTRY_CACHE_MS) {
-      const res = await fetcher(`${deps.hubUrl}/registry/nodes`, {
-        headers: { 'x-kakehashi-caller': `node:${profile.code}` },
-      });
-      if (!res.ok)
-        throw new KakehashiError('upstream-unavailable', `The hub answered ${res.status} to GET /registry/nodes.`);
-      const { nodes } = (await res.json()) as { nodes: { metadata: NodeMetadata }[] };
-      samlRegistry = { at: now, nodes: nodes.map((n) => n.metadata) };
-    }
-    return samlRegistry.nodes;
-  };
+  // Peers (their connectors as SPs, their IdPs as issuers) are found through the hub registry.
   const saml = mountSaml(app, {
     ...deps,
     baseUrl: deps.publicUrl,
@@ -287,7 +275,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     organizationName: info.name,
     ...(identifiers ? { personIdentifier: identifiers.personIdentifier } : {}),
     hubUrl: deps.hubUrl,
-    registeredNodes: samlRegisteredNodes,
+    registeredNodes,
     validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
   });
   resets.push(saml.reset);
@@ -295,7 +283,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     ...deps,
     component: 'node',
     country: profile.code,
-    registeredNodes: samlRegisteredNodes,
+    registeredNodes,
     validateCertificate: (pem, chain, opts) => validate(pem, chain, opts.usage ?? [], opts.at),
   });
 

@@ -1,6 +1,6 @@
-import { inflateRawSync } from 'node:zlib';
 import type { Clock, TraceSink } from '@kakehashi/core';
 import { type ComponentApp, documentRoute, KakehashiError, parseXml, recordHop } from '@kakehashi/core';
+import { decodeRedirectRequest } from '@kakehashi/eid';
 import type { Context } from 'hono';
 import type { RegistryStore } from '../registry/registry-store.ts';
 
@@ -12,26 +12,15 @@ export interface EidProxyDeps {
 }
 
 const CONNECTOR = /^urn:kakehashi:connector:([A-Z]{2})$/;
-/** Largest inflated AuthnRequest the relay decodes (a signed eIDAS request is a few KB). */
-const MAX_AUTHN_REQUEST_BYTES = 65_536;
-
 /**
- * Decodes an HTTP-Redirect `SAMLRequest` (base64 of raw DEFLATE) far enough to route it: ID, Destination and
- * Issuer, with the XML for the trace. Signatures are the proxy service's business, not the relay's.
+ * Decodes an HTTP-Redirect `SAMLRequest` (the eID block's strict binding decoder: base64, raw DEFLATE with a
+ * size limit) far enough to route it: ID, Destination and Issuer, with the XML for the trace. Signatures are the
+ * proxy service's business, not the relay's.
  * @see SAML 2.0 Bindings §3.4.4.1 (DEFLATE encoding)
  */
-function decodeAuthnRequest(value: string | null): { id: string; destination: string; issuer: string; xml: string } {
-  if (!value) throw new KakehashiError('bad-request', 'SAMLRequest is missing (HTTP-Redirect binding).');
-  let xml: string;
-  try {
-    xml = inflateRawSync(Buffer.from(value, 'base64'), { maxOutputLength: MAX_AUTHN_REQUEST_BYTES }).toString('utf8');
-  } catch {
-    throw new KakehashiError(
-      'bad-request',
-      `SAMLRequest is not base64 of raw DEFLATE data of at most ${MAX_AUTHN_REQUEST_BYTES} bytes.`,
-    );
-  }
-  const root = parseXml(xml, { maxBytes: MAX_AUTHN_REQUEST_BYTES }).documentElement;
+function decodeAuthnRequest(rawQuery: string): { id: string; destination: string; issuer: string; xml: string } {
+  const { xml } = decodeRedirectRequest(rawQuery);
+  const root = parseXml(xml).documentElement;
   if (root?.localName !== 'AuthnRequest' || root.namespaceURI !== SAMLP)
     throw new KakehashiError('bad-request', 'SAMLRequest is not a samlp:AuthnRequest.');
   const issuer = [...Array.from(root.childNodes)].find(
@@ -104,7 +93,7 @@ export function mountEidProxy(app: ComponentApp, deps: EidProxyDeps): void {
   app.get('/eid/proxy/:country/saml', (c) => {
     const node = target(c.req.param('country'));
     const url = new URL(c.req.url);
-    const request = decodeAuthnRequest(url.searchParams.get('SAMLRequest'));
+    const request = decodeAuthnRequest(url.search.slice(1));
     // The hub routes only to the proxy service of the country named, and only for a registered connector.
     const sso = new URL(request.destination);
     if (sso.origin !== new URL(node.metadata.url).origin)
