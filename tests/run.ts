@@ -1,11 +1,13 @@
 /**
- * `./kakehashi test`: typecheck, lint, then every vitest project; ends with one plain summary line
+ * `./kakehashi test`: typecheck, lint, then every test lane (tests/lanes.ts); ends with one plain summary line
  * ("N passed, N failed, N skipped") and exits non-zero when anything failed.
- * Extra arguments go to vitest (e.g. `./kakehashi test --project trust`).
+ * `--lane <name>` runs one lane (repeatable); `--no-check` skips typecheck and lint; other arguments go to vitest
+ * (e.g. `./kakehashi test --no-check --lane unit packages/trust`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LANES } from './lanes.ts';
 
 const root = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -22,7 +24,20 @@ if (!args.includes('--no-check')) {
 }
 mkdirSync(join(root, 'test-results'), { recursive: true });
 const report = join(root, 'test-results', 'vitest.json');
-const vitestArgs = args.filter((a) => a !== '--no-check');
+const lanes = new Set(LANES.map((l) => l.name as string));
+const vitestArgs: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i] as string;
+  if (a === '--no-check') continue;
+  const lane = a === '--lane' ? args[++i] : a.startsWith('--lane=') ? a.slice('--lane='.length) : undefined;
+  if (a === '--lane' || a.startsWith('--lane=')) {
+    if (!lane || !lanes.has(lane)) {
+      process.stderr.write(`[test] unknown lane "${lane ?? ''}"; lanes: ${[...lanes].join(', ')}\n`);
+      process.exit(2);
+    }
+    vitestArgs.push('--project', lane);
+  } else vitestArgs.push(a);
+}
 const status = run('tests (vitest)', bin('vitest'), [
   'run',
   '--reporter=default',

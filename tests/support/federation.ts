@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryLogger, FEDERATION_OPTIONS, LayeredConfig } from '@kakehashi/core';
-import { createFederation, type Federation } from '@kakehashi/federation';
+import { createMemoryLogger, LayeredConfig } from '@kakehashi/core';
+import { createFederation, FEDERATION_OPTIONS, type Federation } from '@kakehashi/federation';
 
 /** Trust material is cached here across test files and processes (generation is the slow part). */
 export const TRUST_CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'kakehashi-test-trust');

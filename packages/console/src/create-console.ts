@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CORE_OPTIONS,
   type ComponentApp,
   createLogger,
   documentRoute,
-  FEDERATION_OPTIONS,
   KakehashiError,
   problemErrorHandler,
   problemResponse,
@@ -37,7 +37,7 @@ const ASSETS: Record<string, { body: string; type: string }> = {
 };
 
 /** The published test-only admin token (the default of option adminToken): the page prefills only this one. */
-const DEFAULT_ADMIN_TOKEN = String(FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default ?? '');
+const DEFAULT_ADMIN_TOKEN = String(CORE_OPTIONS.find((o) => o.key === 'adminToken')?.default ?? '');
 
 /** Every route of the console, for the hub's `/openapi.json`. */
 export const CONSOLE_ROUTE_DOCS: RouteDoc[] = [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  FEDERATION_OPTIONS,
+  CORE_OPTIONS,
   isKakehashiError,
   type KakehashiError,
   LayeredConfig,
@@ -47,21 +47,21 @@ function catchError(fn: () => unknown): KakehashiError {
 
 describe('LayeredConfig precedence: default < file < env < cli < runtime', () => {
   it('uses the defaults when nothing is given', () => {
-    const c = new LayeredConfig(FEDERATION_OPTIONS);
+    const c = new LayeredConfig(CORE_OPTIONS);
     expect(c.get('port')).toBe(7000);
     expect(c.get('seed')).toBe('kakehashi-demo');
     expect(c.get('countries')).toEqual(['AT', 'DE', 'EE', 'ES', 'FR', 'IT', 'JP']);
     expect(c.effective().every((o) => o.source === 'default')).toBe(true);
   });
 
-  it('each layer overrides the ones below it (FEDERATION_OPTIONS)', () => {
-    const sourceOf = (c: LayeredConfig<typeof FEDERATION_OPTIONS>, key: string) =>
+  it('each layer overrides the ones below it (CORE_OPTIONS)', () => {
+    const sourceOf = (c: LayeredConfig<typeof CORE_OPTIONS>, key: string) =>
       c.effective().find((o) => o.key === key)?.source;
 
     const file = { port: 7100, logLevel: 'warn', seed: 'from-file', xmlMaxDepth: 10 };
     const env = { KAKEHASHI_PORT: '7200', KAKEHASHI_LOG_LEVEL: 'error', KAKEHASHI_XML_MAX_DEPTH: '20' };
     const cli = { port: 7300, xmlMaxDepth: 30 };
-    const c = new LayeredConfig(FEDERATION_OPTIONS, { file, env, cli });
+    const c = new LayeredConfig(CORE_OPTIONS, { file, env, cli });
 
     expect(c.get('host')).toBe('127.0.0.1');
     expect(sourceOf(c, 'host')).toBe('default');
@@ -82,7 +82,7 @@ describe('LayeredConfig precedence: default < file < env < cli < runtime', () =>
   });
 
   it('coerces environment strings with the option schema', () => {
-    const c = new LayeredConfig(FEDERATION_OPTIONS, {
+    const c = new LayeredConfig(CORE_OPTIONS, {
       env: { KAKEHASHI_PORT: '8080', KAKEHASHI_COUNTRIES: ' de, jp ,,fr ' },
     });
     expect(c.get('port')).toBe(8080);
@@ -120,7 +120,7 @@ describe('LayeredConfig file layer', () => {
     expect(e.code).toBe('config-unknown-option');
     expect(e.message).toContain('"nmae"');
     const path = writeJson('unknown.json', JSON.stringify({ prot: 1 }));
-    expect(catchError(() => new LayeredConfig(FEDERATION_OPTIONS, { file: path })).code).toBe('config-unknown-option');
+    expect(catchError(() => new LayeredConfig(CORE_OPTIONS, { file: path })).code).toBe('config-unknown-option');
   });
 
   it('refuses an unknown cli key', () => {
@@ -152,14 +152,14 @@ describe('LayeredConfig file layer', () => {
 
 describe('LayeredConfig validation', () => {
   it('names the environment variable of an invalid env value', () => {
-    const e = catchError(() => new LayeredConfig(FEDERATION_OPTIONS, { env: { KAKEHASHI_PORT: 'seventy' } }));
+    const e = catchError(() => new LayeredConfig(CORE_OPTIONS, { env: { KAKEHASHI_PORT: 'seventy' } }));
     expect(e.code).toBe('config-invalid');
     expect(e.message).toContain('KAKEHASHI_PORT');
     expect(e.message).toContain('"port"');
-    expect(catchError(() => new LayeredConfig(FEDERATION_OPTIONS, { env: { KAKEHASHI_PORT: '70000' } })).code).toBe(
+    expect(catchError(() => new LayeredConfig(CORE_OPTIONS, { env: { KAKEHASHI_PORT: '70000' } })).code).toBe(
       'config-invalid',
     );
-    const lvl = catchError(() => new LayeredConfig(FEDERATION_OPTIONS, { env: { KAKEHASHI_LOG_LEVEL: 'loud' } }));
+    const lvl = catchError(() => new LayeredConfig(CORE_OPTIONS, { env: { KAKEHASHI_LOG_LEVEL: 'loud' } }));
     expect(lvl.message).toContain('KAKEHASHI_LOG_LEVEL');
   });
 
@@ -193,7 +193,7 @@ describe('LayeredConfig runtime layer', () => {
   });
 
   it('refuses a non-runtime option with config-not-runtime naming its env var', () => {
-    const c = new LayeredConfig(FEDERATION_OPTIONS);
+    const c = new LayeredConfig(CORE_OPTIONS);
     const e = catchError(() => c.setRuntime({ port: 9000 }));
     expect(e.code).toBe('config-not-runtime');
     expect(e.status).toBe(409);
@@ -259,7 +259,7 @@ describe('LayeredConfig.effective', () => {
   });
 
   it('redacts secrets (value and default) whatever layer they come from', () => {
-    const c = new LayeredConfig(FEDERATION_OPTIONS, { env: { KAKEHASHI_ADMIN_TOKEN: 'a-real-looking-token' } });
+    const c = new LayeredConfig(CORE_OPTIONS, { env: { KAKEHASHI_ADMIN_TOKEN: 'a-real-looking-token' } });
     expect(c.get('adminToken')).toBe('a-real-looking-token');
     const admin = c.effective().find((o) => o.key === 'adminToken');
     expect(admin).toMatchObject({ value: '[redacted]', default: '[redacted]', source: 'env' });
@@ -275,11 +275,11 @@ describe('LayeredConfig.effective', () => {
 
 describe('renderOptionsTable', () => {
   it('has a header and one row per option with its key, env var, flag and runtime marker', () => {
-    const table = renderOptionsTable(FEDERATION_OPTIONS);
+    const table = renderOptionsTable(CORE_OPTIONS);
     const lines = table.split('\n');
     expect(lines[0]).toBe('| option | default | how to set | effect |');
-    expect(lines).toHaveLength(FEDERATION_OPTIONS.length + 2);
-    for (const spec of FEDERATION_OPTIONS as readonly OptionSpec[]) {
+    expect(lines).toHaveLength(CORE_OPTIONS.length + 2);
+    for (const spec of CORE_OPTIONS as readonly OptionSpec[]) {
       const row = lines.find((l) => l.startsWith(`| \`${spec.key}\` |`));
       expect(row, spec.key).toBeDefined();
       expect(row).toContain(`\`${spec.env}\``);
@@ -291,7 +291,7 @@ describe('renderOptionsTable', () => {
   it('never prints a secret default', () => {
     const table = renderOptionsTable(SPECS);
     expect(table).not.toContain('pw-default');
-    expect(renderOptionsTable(FEDERATION_OPTIONS)).not.toContain('kakehashi-admin-test-only');
+    expect(renderOptionsTable(CORE_OPTIONS)).not.toContain('kakehashi-admin-test-only');
     expect(table).toContain('`10`');
   });
 });

@@ -1,9 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, type ErrorCode, isKakehashiError, KakehashiError, problemType } from '../src/index.ts';
+import {
+  CORE_ERROR_CODES,
+  defineErrorCodes,
+  type ErrorCode,
+  errorCodeInfo,
+  isErrorCode,
+  isKakehashiError,
+  KakehashiError,
+  problemType,
+  registeredErrorCodes,
+  renderErrorCodesTable,
+} from '../src/index.ts';
 
-const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
+const ERROR_CODES = CORE_ERROR_CODES;
+const CODES = Object.keys(ERROR_CODES) as (keyof typeof CORE_ERROR_CODES)[];
 
-describe('ERROR_CODES', () => {
+describe('the error code registry', () => {
+  it("registers core's generic codes under the owner core", () => {
+    for (const code of CODES) expect(registeredErrorCodes().find((c) => c.code === code)?.owner).toBe('core');
+    expect(isErrorCode('not-found')).toBe(true);
+    expect(isErrorCode('no-such-code')).toBe(false);
+  });
+  it('refuses a code declared by a second owner, and a code that is not kebab-case', () => {
+    expect(() => defineErrorCodes('test-owner', { 'not-found': { status: 404, title: 'again' } })).toThrow(
+      /declared by both core and test-owner/,
+    );
+    expect(() => defineErrorCodes('test-owner', { Bad_Code: { status: 400, title: 'x' } })).toThrow(/kebab-case/);
+  });
+  it('gives a package its own codes, with status and title in problem documents', () => {
+    defineErrorCodes('test-owner', { 'test-owner-thing-failed': { status: 422, title: 'The thing failed' } });
+    const e = new KakehashiError('test-owner-thing-failed' as ErrorCode, 'It failed.');
+    expect(e.status).toBe(422);
+    expect(e.toProblem().title).toBe('The thing failed');
+    expect(errorCodeInfo('test-owner-thing-failed')?.status).toBe(422);
+    expect(renderErrorCodesTable()).toMatch(/\| test-owner \| `test-owner-thing-failed` \(422\) \|/);
+  });
+  it('maps an unregistered code to 500 rather than crashing', () => {
+    const e = new KakehashiError('never-registered' as ErrorCode, 'x');
+    expect(e.status).toBe(500);
+    expect(e.toProblem().title).toBe('Unregistered error code');
+  });
+});
+
+describe('CORE_ERROR_CODES', () => {
   it('is a non-trivial catalogue of kebab-case codes', () => {
     expect(CODES.length).toBeGreaterThan(20);
     for (const code of CODES) expect(code).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
@@ -31,10 +70,10 @@ describe('ERROR_CODES', () => {
 
 describe('KakehashiError', () => {
   it('is an Error with name, code, message and status', () => {
-    const e = new KakehashiError('cert-expired', 'The leaf expired on 2026-01-01.');
+    const e = new KakehashiError('registration-stale', 'The leaf expired on 2026-01-01.');
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('KakehashiError');
-    expect(e.code).toBe('cert-expired');
+    expect(e.code).toBe('registration-stale');
     expect(e.message).toBe('The leaf expired on 2026-01-01.');
     expect(e.status).toBe(422);
     expect(e.rule).toBeUndefined();
@@ -42,12 +81,14 @@ describe('KakehashiError', () => {
   });
 
   it('toProblem gives type urn:kakehashi:error:<code>, title, status, code, detail and rule', () => {
-    const e = new KakehashiError('cert-revoked', 'The certificate 0A1B is revoked.', { rule: 'RFC 5280 §6.1.3(a)(3)' });
+    const e = new KakehashiError('registration-cert-invalid', 'The certificate 0A1B is revoked.', {
+      rule: 'RFC 5280 §6.1.3(a)(3)',
+    });
     expect(e.toProblem()).toEqual({
-      type: 'urn:kakehashi:error:cert-revoked',
-      title: ERROR_CODES['cert-revoked'].title,
+      type: 'urn:kakehashi:error:registration-cert-invalid',
+      title: ERROR_CODES['registration-cert-invalid'].title,
       status: 422,
-      code: 'cert-revoked',
+      code: 'registration-cert-invalid',
       detail: 'The certificate 0A1B is revoked.',
       rule: 'RFC 5280 §6.1.3(a)(3)',
     });

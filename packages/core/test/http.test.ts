@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  CORE_OPTIONS,
   type ComponentDeps,
   type ComponentInfo,
   createComponentApp,
   createMemoryLogger,
-  FEDERATION_OPTIONS,
   LayeredConfig,
   MemoryTraceSink,
   mountAdmin,
@@ -53,7 +53,7 @@ function build(outbound: typeof fetch = fetch) {
     clock: new VirtualClock(),
     random: new SeededRandom('http-test'),
     logger,
-    config: new LayeredConfig(FEDERATION_OPTIONS),
+    config: new LayeredConfig(CORE_OPTIONS),
     fetch: outbound,
     traces,
   };
@@ -306,7 +306,7 @@ describe('admin API', () => {
     const text = await res.clone().text();
     expect(text).not.toContain(TOKEN);
     const { options } = (await res.json()) as { options: { key: string; value: unknown; source: string }[] };
-    expect(options.map((o) => o.key)).toEqual(FEDERATION_OPTIONS.map((o) => o.key));
+    expect(options.map((o) => o.key)).toEqual(CORE_OPTIONS.map((o) => o.key));
     expect(options.find((o) => o.key === 'adminToken')).toMatchObject({ value: '[redacted]', default: '[redacted]' });
     expect(options.find((o) => o.key === 'port')).toMatchObject({ value: 7000, source: 'default' });
   });

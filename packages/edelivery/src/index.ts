@@ -6,6 +6,7 @@
  * backoff on the virtual clock, duplicate elimination, discovery through the hub, and a backend API with webhooks.
  * TEST ONLY: keys come from the public seed.
  */
+
 export type {
   AccessPointDeps,
   ApContext,
@@ -24,6 +25,7 @@ export {
   type Discovery,
   REGISTRY_CACHE_MS,
 } from './discovery/discovery.ts';
+export { EDELIVERY_ERROR_CODES } from './error-codes.ts';
 export { EBMS_ERRORS, EbmsError, type EbmsErrorCode, isEbmsError } from './errors/ebms-error.ts';
 export { buildSignalEnvelope, buildSoapFault, type ReferenceInfo, type SignalInput } from './message/build-signal.ts';
 export { buildUserMessageEnvelope, type EnvelopeIds } from './message/build-user-message.ts';

@@ -42,6 +42,7 @@ export {
 } from './connector/cross-border.ts';
 export type { FederationDeps, FederationPeer } from './connector/federation-deps.ts';
 export { buildDiscovery } from './discovery/build-discovery.ts';
+export { EID_ERROR_CODES } from './error-codes.ts';
 export { OAUTH_ERROR_BY_CODE, type OAuthErrorName, oauthError } from './errors/oauth-error.ts';
 export { customIdentity, identityFromPersona } from './id-token/build-identity.ts';
 export {
@@ -55,6 +56,7 @@ export type { AuthenticatedIdentity } from './id-token/z-identity.ts';
 export { buildSigningKeys, type SigningKey } from './keys/build-jwks.ts';
 export { deriveEidKeys, type EidKeys } from './keys/derive-keys.ts';
 export { amrFor, chooseAcr, LOA_ORDER, loaRank, loasUpTo } from './loa/loa.ts';
+export { EID_OPTIONS, type EidOptions } from './options.ts';
 export { computePairwiseSub, computePersonIdentifier } from './pairwise/compute-pairwise-sub.ts';
 export { s256Challenge, verifyPkce } from './pkce/verify-pkce.ts';
 export { HEADLESS_PERSONA_PARAM, mountOidcProvider, PENDING_TTL_SECONDS } from './provider/mount-oidc-provider.ts';

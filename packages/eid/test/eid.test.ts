@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  CORE_OPTIONS,
   createMemoryLogger,
-  FEDERATION_OPTIONS,
   LayeredConfig,
   openStore,
   SeededRandom,
@@ -25,6 +25,7 @@ import {
   s256Challenge,
   verifyPkce,
 } from '../src/index.ts';
+import { EID_OPTIONS } from '../src/options.ts';
 
 const keys = deriveEidKeys('kakehashi-test', 'JP');
 
@@ -271,7 +272,7 @@ describe('authorization code lifecycle on the virtual clock', () => {
       clock,
       random: new SeededRandom('kakehashi-test'),
       logger: createMemoryLogger('error'),
-      config: new LayeredConfig(FEDERATION_OPTIONS, { env: {}, cli: { seed: 'kakehashi-test' } }),
+      config: new LayeredConfig([...CORE_OPTIONS, ...EID_OPTIONS], { env: {}, cli: { seed: 'kakehashi-test' } }),
       fetch: globalThis.fetch,
       traces: { record: () => {} },
     };

@@ -3,11 +3,13 @@
  * (baseline B-B and B-T) with an RFC 3161 time-stamp authority, and ETSI EN 319 102-1 validation reports that
  * explain each conclusion. TEST ONLY: every key comes from a public seed.
  */
+
 export { type Der, DerError, readDer, readDerExact } from './asn1/der.ts';
 export { CMS_OID, type ParsedSignedData, parseSignedData } from './cades/cms.ts';
 export { type SignCadesInput, signCades } from './cades/sign-cades.ts';
 export { readCades } from './cades/verify-cades.ts';
 export type { SigningCredential } from './common/certificates.ts';
+export { ESIG_ERROR_CODES } from './error-codes.ts';
 export { mountOcspResponder, type OcspRoutesDeps } from './http/mount-ocsp.ts';
 export { mountSignatureService, type SignatureServiceDeps } from './http/mount-signature-service.ts';
 export { mountTimestampAuthority } from './http/mount-tsa.ts';

@@ -3,6 +3,7 @@
  * QueryRequest/QueryResponse over AS4, the hub's evidence broker and data service directory, identity matching,
  * preview and explicit consent at the provider, evidence signed with XAdES and validated by the requester. TEST ONLY.
  */
+
 export { type PreviewRow, type PreviewStatus, PreviewStore } from './consent/preview-store.ts';
 export type {
   EvidenceDeps,
@@ -13,6 +14,7 @@ export type {
   ExchangeRecord,
   SubjectRecord,
 } from './deps.ts';
+export { EVIDENCE_ERROR_CODES } from './error-codes.ts';
 export {
   buildEvidenceDocument,
   EVIDENCE_DOC_NS,

@@ -5,7 +5,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createLogger, FEDERATION_OPTIONS, LayeredConfig, openStore } from '@kakehashi/core';
+import { createLogger, LayeredConfig, openStore } from '@kakehashi/core';
 import { benchEid } from './bench-eid.ts';
 import { benchEsig } from './bench-esig.ts';
 import {
@@ -17,6 +17,7 @@ import {
   startOidcProviderProcess,
 } from './bench-oidc.ts';
 import { createFederation } from './create-federation.ts';
+import { FEDERATION_OPTIONS } from './options.ts';
 import { createHubTrust, loadTrustMaterial } from './trust-adapters.ts';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');

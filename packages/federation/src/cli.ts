@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { FEDERATION_OPTIONS, isKakehashiError, LayeredConfig } from '@kakehashi/core';
+import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
 import { runBench } from './bench.ts';
 import { createFederation } from './create-federation.ts';
+import { FEDERATION_OPTIONS } from './options.ts';
 import { listScenarios, runScenario } from './scenarios.ts';
 
 const HELP = `kakehashi — a TEST-ONLY mock of cross-border eGovernment infrastructure

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import {
   createLogger,
-  FEDERATION_OPTIONS,
   LayeredConfig,
   type LayeredConfigInput,
   type Logger,
@@ -19,6 +18,7 @@ import { COUNTRY_PROFILES, createCardIssuer, createNationalNode, getProfile, typ
 import { generatePersonas } from '@kakehashi/personas';
 import { issueJpkiCertificates } from '@kakehashi/trust';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
+import { FEDERATION_OPTIONS } from './options.ts';
 import { describeScenarios, runScenarioAgainst } from './scenarios.ts';
 import { listen, type RunningServer } from './serve.ts';
 import { createHubTrust, createNodeTrust, loadTrustMaterial } from './trust-adapters.ts';

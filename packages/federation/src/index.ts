@@ -11,6 +11,7 @@ export {
   federationCountries,
 } from './create-federation.ts';
 export { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
+export { FEDERATION_OPTIONS, type FederationOptions } from './options.ts';
 export {
   describeScenarios,
   listScenarios,

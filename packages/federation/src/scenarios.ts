@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, FEDERATION_OPTIONS, LayeredConfig, parseTraceparent } from '@kakehashi/core';
+import { createLogger, LayeredConfig, parseTraceparent } from '@kakehashi/core';
+import { FEDERATION_OPTIONS } from './options.ts';
 import { DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS } from './scenario-defs/domestic-signature-delivery.ts';
 import { ONCE_ONLY_SCENARIOS } from './scenario-defs/once-only.ts';
 

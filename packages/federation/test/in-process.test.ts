@@ -1,7 +1,8 @@
-import { FEDERATION_OPTIONS, isKakehashiError, LayeredConfig } from '@kakehashi/core';
+import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createFederation, createInProcessFetch, federationCountries } from '../src/index.ts';
+import { FEDERATION_OPTIONS } from '../src/options.ts';
 
 describe('in-process fetch', () => {
   it('routes by origin into the app, keeps method, headers and body, and falls back for unknown origins', async () => {

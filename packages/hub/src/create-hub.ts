@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { ConfigView, CoreOptions } from '@kakehashi/core';
 import {
   AuditLog,
   type ComponentApp,
@@ -18,16 +19,19 @@ import {
   type TraceEvent,
   type TraceSink,
 } from '@kakehashi/core';
+import type { EidOptions } from '@kakehashi/eid';
 import { clearSamlTables, mountIdTokenValidation, mountSamlResponseValidation, resetEidState } from '@kakehashi/eid';
 import { mountOcspResponder, mountSignatureService } from '@kakehashi/esig';
 import { mountEidProxy } from './eid-proxy/mount-eid-proxy.ts';
 import { mountEvidenceBroker } from './evidence/mount-evidence-broker.ts';
+import type { HubOptions } from './options.ts';
 import { RegistryStore } from './registry/registry-store.ts';
 import { verifyRegistration } from './registry/verify-registration.ts';
 import { TraceStore } from './traces/trace-store.ts';
 import type { HubTrust } from './trust/hub-trust.ts';
 
 export interface HubDeps extends ComponentDeps {
+  config: ConfigView<readonly [...CoreOptions, ...EidOptions, ...HubOptions]>;
   trust: HubTrust;
   /** The hub's public origin, e.g. `http://127.0.0.1:7000`. */
   publicUrl: string;

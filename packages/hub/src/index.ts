@@ -3,6 +3,7 @@
  * fabric), discovery (SML/SMP role), federation health, trust publication, audit chain and traces.
  */
 export { createHub, type Hub, type HubDeps } from './create-hub.ts';
+export { HUB_OPTIONS, type HubOptions } from './options.ts';
 export { type RegisteredNode, RegistryStore } from './registry/registry-store.ts';
 export {
   type RegistrationCheck,

@@ -29,6 +29,7 @@ export type {
   JpCard,
   JpCredential,
 } from './deps.ts';
+export { JP_NETWORK_ERROR_CODES } from './error-codes.ts';
 export { JP_FAULTS, type JpFaultName, JpFaults } from './faults/faults.ts';
 export {
   type CooperationNetwork,

@@ -2,9 +2,9 @@ import {
   type Clock,
   childSpan,
   currentTrace,
-  ERROR_CODES,
   type ErrorCode,
   formatTraceparent,
+  isErrorCode,
   KakehashiError,
   type TraceSink,
 } from '@kakehashi/core';
@@ -73,10 +73,7 @@ export function createTransport(deps: {
         verdict: { valid: res.ok },
       });
       if (!res.ok) {
-        const code =
-          typeof parsed.code === 'string' && parsed.code in ERROR_CODES
-            ? (parsed.code as ErrorCode)
-            : 'upstream-unavailable';
+        const code = isErrorCode(parsed.code) ? (parsed.code as ErrorCode) : 'upstream-unavailable';
         throw new KakehashiError(
           code,
           typeof parsed.detail === 'string' ? parsed.detail : `${to} answered ${res.status}.`,

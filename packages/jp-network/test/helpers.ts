@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CertificateVerdict,
+  CORE_OPTIONS,
   createComponentApp,
   createMemoryLogger,
-  FEDERATION_OPTIONS,
   LayeredConfig,
   MemoryTraceSink,
   mountAdmin,
@@ -179,7 +179,7 @@ export async function buildTestNetwork(
     clock,
     random: new SeededRandom(seed),
     logger,
-    config: new LayeredConfig(FEDERATION_OPTIONS, {}),
+    config: new LayeredConfig(CORE_OPTIONS, {}),
     fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
       app.request(input instanceof Request ? input : String(input), init)) as typeof fetch,
     traces,

@@ -4,10 +4,13 @@
  * ETSI TS 119 612 list of trusted lists and national trusted lists (build, sign, verify), and RFC 5280
  * certificate path validation with named failure codes. Everything here is TEST ONLY.
  */
+
 export { OID } from './asn1/der.ts';
 export { CRL_REASONS, type CrlIssuer, type CrlReason, createCrl, type RevokedCertificate } from './crl/create-crl.ts';
 export { crlToPem, type ParsedCrl, parseCrl } from './crl/parse-crl.ts';
 export { buildCrls, type RevocationRecord, type RevokeRequest, revocationsFor, revoke } from './crl/revoke.ts';
+export { TRUST_ERROR_CODES } from './error-codes.ts';
+export { TRUST_OPTIONS, type TrustOptions } from './options.ts';
 export { TrustStore, type TrustStoreInit, type TrustStoreValidateOptions } from './path/trust-store.ts';
 export {
   type ChainEntry,

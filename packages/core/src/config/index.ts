@@ -1,9 +1,11 @@
 export {
   type ConfigSource,
+  type ConfigView,
   type EffectiveOption,
   LayeredConfig,
   type LayeredConfigInput,
   type OptionSpec,
+  type OptionValues,
   renderOptionsTable,
 } from './layered-config.ts';
-export { FEDERATION_OPTIONS, type FederationOptions } from './options.ts';
+export { CORE_OPTIONS, type CoreOptions } from './options.ts';

@@ -43,14 +43,28 @@ export interface LayeredConfigInput {
   cli?: Record<string, unknown>;
 }
 
-type Values<S extends readonly OptionSpec[]> = { [K in S[number] as K['key']]: z.output<K['schema']> };
+/** The values of a list of options, by key. */
+export type OptionValues<S extends readonly OptionSpec[]> = { [K in S[number] as K['key']]: z.output<K['schema']> };
+type Values<S extends readonly OptionSpec[]> = OptionValues<S>;
+
+/**
+ * What a component reads of the configuration: a view of the options it declares. A `LayeredConfig` of more
+ * options (the federation's union) is a view of any subset, so each package types only the options it owns.
+ */
+export interface ConfigView<S extends readonly OptionSpec[]> {
+  get<K extends keyof OptionValues<S> & string>(key: K): OptionValues<S>[K];
+  effective(): EffectiveOption[];
+  setRuntime(values: Record<string, unknown>): void;
+  clearRuntime(): void;
+  onChange(listener: (key: string, value: unknown) => void): () => void;
+}
 
 /**
  * Layered configuration: defaults < config file < environment < command-line flags < runtime admin API.
  * Every layer is validated with the option's schema; unknown keys in the file are refused so that typos
  * do not pass silently.
  */
-export class LayeredConfig<S extends readonly OptionSpec[]> {
+export class LayeredConfig<S extends readonly OptionSpec[]> implements ConfigView<S> {
   readonly specs: S;
   readonly #layers: Record<ConfigSource, Map<string, unknown>>;
   readonly #listeners = new Set<(key: string, value: unknown) => void>();

@@ -5,10 +5,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().int().positive();
 
 /**
- * The federation's options. Every component reads its settings from one `LayeredConfig` of these.
- * The README's configuration reference is generated from this list (a test keeps them in step).
+ * The options every component shares (process, HTTP boundary, XML limits, clock). Building blocks declare
+ * their own options in their packages (`EID_OPTIONS`, `HUB_OPTIONS`, …); the federation's configuration is the
+ * union (`FEDERATION_OPTIONS` in @kakehashi/federation), and the README's table is generated from that union.
  */
-export const FEDERATION_OPTIONS = [
+export const CORE_OPTIONS = [
   {
     key: 'seed',
     env: 'KAKEHASHI_SEED',
@@ -130,64 +131,12 @@ export const FEDERATION_OPTIONS = [
     runtime: true,
   },
   {
-    key: 'idTokenAlgorithms',
-    env: 'KAKEHASHI_ID_TOKEN_ALGORITHMS',
-    schema: z.union([
-      z.array(z.enum(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'])).min(1),
-      z
-        .string()
-        .transform((s) =>
-          s
-            .split(',')
-            .map((a) => a.trim())
-            .filter(Boolean),
-        )
-        .pipe(z.array(z.enum(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'])).min(1)),
-    ]),
-    default: ['RS256', 'ES256'] as string[],
-    description:
-      'Algorithms the ID-token validation accepts (comma-separated; asymmetric only — never `none` or HMAC). The header never chooses: a key verifies only with its own algorithm.',
-    runtime: true,
-  },
-  {
     key: 'clockStart',
     env: 'KAKEHASHI_CLOCK_START',
     schema: z.string().datetime().or(z.literal('')),
     default: '',
     description: 'If set, the virtual clock starts frozen at this ISO 8601 instant (reproducible runs).',
   },
-  {
-    key: 'registrationMaxAgeSeconds',
-    env: 'KAKEHASHI_REGISTRATION_MAX_AGE_SECONDS',
-    schema: positive,
-    default: 300,
-    description: 'Signed node metadata older (or further in the future) than this is refused.',
-    runtime: true,
-  },
-  {
-    key: 'trustListValidityDays',
-    env: 'KAKEHASHI_TRUST_LIST_VALIDITY_DAYS',
-    schema: positive,
-    default: 30,
-    description: 'NextUpdate of published trusted lists and CRLs, in days after issue.',
-    runtime: true,
-  },
-  {
-    key: 'healthIntervalMs',
-    env: 'KAKEHASHI_HEALTH_INTERVAL_MS',
-    schema: z.coerce.number().int().min(0),
-    default: 10_000,
-    description: "How often the hub polls every node's `/health` (0: never; the hub still checks on request).",
-    runtime: true,
-  },
-  {
-    key: 'oidcClientsFile',
-    env: 'KAKEHASHI_OIDC_CLIENTS_FILE',
-    schema: z.string(),
-    default: '',
-    description:
-      'JSON file of OIDC relying-party registrations (an array; an entry with `countries` is registered at those nodes only, else at every node). Empty: only the test RP `kakehashi-demo-rp`.',
-  },
 ] as const satisfies readonly OptionSpec[];
 
-export type FederationOptions = typeof FEDERATION_OPTIONS;
+export type CoreOptions = typeof CORE_OPTIONS;

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode, problemType } from './codes.ts';
+import { type ErrorCode, errorCodeInfo, problemType } from './registry.ts';
 
 /** An RFC 9457 problem details object as Kakehashi emits it. */
 export interface ProblemDetails {
@@ -39,15 +39,16 @@ export class KakehashiError extends Error {
     this.extra = options.extra ?? {};
   }
 
+  /** The HTTP status the code maps to (500 for a code no imported package registered: a programming error). */
   get status(): number {
-    return ERROR_CODES[this.code].status;
+    return errorCodeInfo(this.code)?.status ?? 500;
   }
 
   toProblem(instance?: string): ProblemDetails {
     const problem: ProblemDetails = {
       ...this.extra,
       type: problemType(this.code),
-      title: ERROR_CODES[this.code].title,
+      title: errorCodeInfo(this.code)?.title ?? 'Unregistered error code',
       status: this.status,
       code: this.code,
       detail: this.message,

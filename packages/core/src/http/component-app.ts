@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { type Hook, OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { VirtualClock } from '../clock/index.ts';
-import type { FederationOptions, LayeredConfig } from '../config/index.ts';
+import type { ConfigView, CoreOptions } from '../config/index.ts';
 import { KakehashiError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { SeededRandom } from '../random/index.ts';
@@ -26,7 +26,8 @@ export interface ComponentDeps {
   clock: VirtualClock;
   random: SeededRandom;
   logger: Logger;
-  config: LayeredConfig<FederationOptions>;
+  /** The configuration; a package whose options extend the core's narrows this to its own view. */
+  config: ConfigView<CoreOptions>;
   /** Outbound HTTP. In-process mode routes it straight into the target app (no sockets). */
   fetch: typeof fetch;
   traces: TraceSink;
@@ -57,26 +58,40 @@ export type AppEnv = {
 export type ComponentApp = OpenAPIHono<AppEnv>;
 
 /**
+ * zod validation failures as RFC 9457 `validation-failed` problems naming the first failing path (the one hook
+ * every route module shares, so a route answers the same whichever module declares it).
+ */
+const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (result.success) return;
+  const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const first = issues[0];
+  return problemResponse(
+    c,
+    new KakehashiError(
+      'validation-failed',
+      `The ${result.target} does not match the schema${first ? `: ${first.path || '(root)'}: ${first.message}` : ''}.`,
+    ),
+    { issues },
+  );
+};
+
+/**
+ * A route module: a small sub-app for one feature group, its routes declared with `createRoute` beside their
+ * handlers, mounted on a component with `app.route('/', module)` (its OpenAPI paths join the component's).
+ * The component's middleware (traces, body limit, JSON checks, problem+json errors) applies to its routes.
+ * @see https://hono.dev/docs/api/routing#grouping
+ */
+export function createRouteModule(): ComponentApp {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+/**
  * A Hono app with what every component shares: W3C trace context in and out (one trace event per hop),
  * a body size limit, JSON bodies checked before validation, zod validation failures and every error as
  * RFC 9457 problem+json, and a problem+json 404.
  */
 export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): ComponentApp {
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      if (result.success) return;
-      const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      const first = issues[0];
-      return problemResponse(
-        c,
-        new KakehashiError(
-          'validation-failed',
-          `The ${result.target} does not match the schema${first ? `: ${first.path || '(root)'}: ${first.message}` : ''}.`,
-        ),
-        { issues },
-      );
-    },
-  });
+  const app = createRouteModule();
   const who = { component: info.component, country: info.country };
 
   app.use('*', async (c, next) => {

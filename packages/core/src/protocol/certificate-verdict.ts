@@ -1,19 +1,16 @@
-import type { ErrorCode } from '../errors/index.ts';
+import type { Verdict } from './verdict.ts';
 
 /**
  * The verdict of a certificate path validation as components report it over HTTP: valid or not, the
  * country the certificate was issued for, and every check with its rule and reason.
  */
-export interface CertificateVerdict {
-  valid: boolean;
+export interface CertificateVerdict extends Verdict {
   /** Country the certificate was issued for (the C of its subject), when known. */
   country?: string | undefined;
   /** Serial number (hex) of the validated certificate. */
   serialHex?: string | undefined;
   /** Subject of the trust anchor the path ends at. */
   anchor?: string | undefined;
-  failure?: { code: ErrorCode; reason: string } | undefined;
-  checks: { rule: string; outcome: 'passed' | 'failed' | 'skipped'; reason: string; code?: ErrorCode }[];
 }
 
 /**

@@ -1,5 +1,16 @@
 export { type CertificateVerdict, x5cToPem } from './certificate-verdict.ts';
 export {
+  createHubClient,
+  type DiscoveredEndpoint,
+  DiscoveredEndpointSchema,
+  type HubClient,
+  type HubClientOptions,
+  type RegisteredNodeEntry,
+  type RegisteredNodeWithSignature,
+  type RegistrationAnswer,
+  type TrustIndex,
+} from './hub-client.ts';
+export {
   type BuildingBlock,
   BuildingBlockSchema,
   type NodeMetadata,
@@ -8,3 +19,13 @@ export {
   RegistrationRequestSchema,
   ServiceRefSchema,
 } from './node-metadata.ts';
+export {
+  type Check,
+  type CheckOutcome,
+  CheckSchema,
+  type Failure,
+  FailureSchema,
+  type Verdict,
+  VerdictSchema,
+  verdictOf,
+} from './verdict.ts';

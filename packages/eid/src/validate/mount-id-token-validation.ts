@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { ConfigView, CoreOptions } from '@kakehashi/core';
 import {
   type CertificateVerdict,
   type ComponentApp,
@@ -7,6 +8,7 @@ import {
   recordHop,
   requireJson,
 } from '@kakehashi/core';
+import type { EidOptions } from '../options.ts';
 import { parseCompactJwt } from './parse-compact-jwt.ts';
 import { createStoreReplayCache } from './replay-cache.ts';
 import { createIssuerKeyResolver, type RegisteredIssuer } from './resolve-issuer-keys.ts';
@@ -25,6 +27,7 @@ export interface IdTokenValidator {
 
 /** What the ID-token validation service needs from the component that mounts it (hub or node). */
 export interface IdTokenValidationDeps extends ComponentDeps {
+  config: ConfigView<readonly [...CoreOptions, ...EidOptions]>;
   component: 'hub' | 'node';
   country?: string | undefined;
   /**

@@ -1,0 +1,26 @@
+import type { OptionSpec } from '@kakehashi/core';
+import { z } from 'zod';
+
+const positive = z.coerce.number().int().positive();
+
+/** The hub's options: how fresh signed node metadata must be, how often nodes are polled. */
+export const HUB_OPTIONS = [
+  {
+    key: 'registrationMaxAgeSeconds',
+    env: 'KAKEHASHI_REGISTRATION_MAX_AGE_SECONDS',
+    schema: positive,
+    default: 300,
+    description: 'Signed node metadata older (or further in the future) than this is refused.',
+    runtime: true,
+  },
+  {
+    key: 'healthIntervalMs',
+    env: 'KAKEHASHI_HEALTH_INTERVAL_MS',
+    schema: z.coerce.number().int().min(0),
+    default: 10_000,
+    description: "How often the hub polls every node's `/health` (0: never; the hub still checks on request).",
+    runtime: true,
+  },
+] as const satisfies readonly OptionSpec[];
+
+export type HubOptions = typeof HUB_OPTIONS;

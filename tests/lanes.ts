@@ -1,0 +1,35 @@
+/**
+ * The test lanes. Every test file belongs to exactly one (a test keeps it so):
+ * - `unit`: pure tests beside their package (`packages/<pkg>/test/`): no process, no port, no external tool;
+ * - `e2e`: the federation in-process (`tests/e2e/`): fetch routed into the apps, no sockets;
+ * - `processes`: tests that spawn processes or open ports (`tests/processes/`, `packages/<pkg>/test/processes/`);
+ *   ports always come from the OS, never from a fixed range;
+ * - `conformance`: our output checked by independent external tools — xmllint, xmlsec1, openssl, python3
+ *   verifiers (`tests/conformance/`, `packages/<pkg>/test/conformance/`);
+ * - `browser`: pages driven in Chromium (`tests/browser/`).
+ */
+export interface Lane {
+  name: 'unit' | 'e2e' | 'processes' | 'conformance' | 'browser';
+  include: string[];
+  exclude?: string[];
+  /** Run the lane's files one after another (heavy files that each saturate the machine). */
+  serial?: boolean;
+}
+
+export const LANES: Lane[] = [
+  {
+    name: 'unit',
+    include: ['packages/*/test/**/*.test.ts'],
+    exclude: ['packages/*/test/processes/**', 'packages/*/test/conformance/**'],
+  },
+  { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] },
+  { name: 'processes', include: ['tests/processes/**/*.test.ts', 'packages/*/test/processes/**/*.test.ts'] },
+  { name: 'conformance', include: ['tests/conformance/**/*.test.ts', 'packages/*/test/conformance/**/*.test.ts'] },
+  { name: 'browser', include: ['tests/browser/**/*.test.ts'] },
+];
+
+/**
+ * Timeouts every lane applies. Generous on purpose: CI machines are shared, and a test must pass while both
+ * cores are busy with something else. Performance is measured by the bench, never by a timeout.
+ */
+export const TEST_TIMEOUTS = { testTimeout: 120_000, hookTimeout: 180_000 } as const;
