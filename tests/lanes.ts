@@ -19,7 +19,7 @@ export interface Lane {
 export const LANES: Lane[] = [
   {
     name: 'unit',
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'tests/unit/**/*.test.ts'],
     exclude: ['packages/*/test/processes/**', 'packages/*/test/conformance/**'],
   },
   { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] },
