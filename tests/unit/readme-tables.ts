@@ -1,0 +1,31 @@
+/**
+ * The README's generated tables: the configuration reference (the union of every package's options) and the
+ * error codes (the union of every package's registered codes, by owner). `tests/unit/readme.test.ts` keeps them
+ * equal to the code; `node tests/unit/readme-tables.ts --write` regenerates them after a change.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { registeredErrorCodes, renderErrorCodesTable, renderOptionsTable } from '@kakehashi/core';
+import { FEDERATION_OPTIONS } from '@kakehashi/federation';
+
+export const README = join(import.meta.dirname, '..', '..', 'README.md');
+
+/** The generated sections, by marker name. Importing @kakehashi/federation registers every package's codes. */
+export function generatedTables(): Record<'options' | 'errors', string> {
+  return { options: renderOptionsTable(FEDERATION_OPTIONS), errors: renderErrorCodesTable(registeredErrorCodes()) };
+}
+
+/** The text between `<!-- name:begin … -->` and `<!-- name:end -->`, or undefined. */
+export function section(readme: string, name: string): string | undefined {
+  return new RegExp(`<!-- ${name}:begin[^>]*-->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`).exec(readme)?.[1];
+}
+
+if (process.argv.includes('--write')) {
+  let text = readFileSync(README, 'utf8');
+  for (const [name, table] of Object.entries(generatedTables()))
+    text = text.replace(
+      new RegExp(`(<!-- ${name}:begin[^>]*-->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`),
+      (_m, a: string, b: string) => `${a}${table}${b}`,
+    );
+  writeFileSync(README, text);
+}
