@@ -9,7 +9,7 @@ import {
   revoke,
   type TrustMaterial,
 } from '../src/index.ts';
-import { AT, hasTool, material, run, tempDir, writeFiles } from './fixtures.ts';
+import { AT, material } from './fixtures.ts';
 
 let m: TrustMaterial;
 beforeAll(() => {
@@ -65,57 +65,6 @@ describe('createCrl / parseCrl', () => {
       expect.objectContaining({ code: 'cert-revocation-unknown' }),
     );
   });
-
-  it.runIf(hasTool('openssl'))(
-    'is accepted by openssl crl, and openssl verify -crl_check rejects the revoked leaf only',
-    () => {
-      const de = m.countries.DE!;
-      const leafCrl = createCrl(
-        de.issuingCa,
-        [{ serialHex: de.tls.serialHex, revokedAt: new Date('2026-04-01T00:00:00Z'), reason: 'keyCompromise' }],
-        thisUpdate,
-        nextUpdate,
-        7,
-      );
-      const rootCrl = createCrl(de.rootCa, [], thisUpdate, nextUpdate, 7);
-      const dir = tempDir();
-      const f = writeFiles(dir, {
-        'issuing.crl': leafCrl,
-        'crls.pem': crlToPem(leafCrl) + crlToPem(rootCrl),
-        'root.pem': de.rootCa.certPem,
-        'issuing.pem': de.issuingCa.certPem,
-        'tls.pem': de.tls.certPem,
-        'signing.pem': de.signing.certPem,
-      });
-      const text = run('openssl', ['crl', '-inform', 'DER', '-in', f['issuing.crl']!, '-noout', '-text']);
-      expect(text.status).toBe(0);
-      expect(text.output).toContain('Version 2 (0x1)');
-      expect(text.output).toContain(`Serial Number: ${de.tls.serialHex.toUpperCase()}`);
-      expect(text.output).toMatch(/CRL Reason Code:\s+Key Compromise/);
-      expect(text.output).toMatch(/X509v3 CRL Number:\s+7/);
-      const at = String(AT.getTime() / 1000);
-      const verify = (leaf: string) =>
-        run('openssl', [
-          'verify',
-          '-attime',
-          at,
-          '-crl_check_all',
-          '-CRLfile',
-          f['crls.pem']!,
-          '-CAfile',
-          f['root.pem']!,
-          '-untrusted',
-          f['issuing.pem']!,
-          leaf,
-        ]);
-      const revoked = verify(f['tls.pem']!);
-      expect(revoked.status).not.toBe(0);
-      expect(revoked.output).toContain('certificate revoked');
-      const fine = verify(f['signing.pem']!);
-      expect(fine.output).toContain(': OK');
-      expect(fine.status).toBe(0);
-    },
-  );
 });
 
 describe('revoke (pure)', () => {

@@ -11,7 +11,7 @@ import {
   verifyTrustedList,
 } from '../src/index.ts';
 import { signList } from '../src/tl/sign-list.ts';
-import { AT, HUB_URL, hasTool, material, run, tempDir, writeFiles } from './fixtures.ts';
+import { AT, HUB_URL, material } from './fixtures.ts';
 
 let m: TrustMaterial;
 let lotl: string;
@@ -50,55 +50,7 @@ beforeAll(() => {
 
 const expectCode = (fn: () => unknown, code: string) => expect(fn).toThrowError(expect.objectContaining({ code }));
 
-describe('LOTL and trusted lists: independent verifiers', () => {
-  it.runIf(hasTool('xmllint'))('validate against the TS 119 612 v2.4.1 schema (xmllint)', () => {
-    const dir = tempDir();
-    const files = writeFiles(dir, { 'lotl.xml': lotl, 'DE.xml': tls.DE!, 'JP.xml': tls.JP! });
-    for (const file of Object.values(files)) {
-      const r = run('xmllint', ['--noout', '--nonet', '--schema', '/work/shared/schemas/trusted-list.xsd', file], {
-        XML_CATALOG_FILES: '/work/shared/schemas/catalog.xml',
-      });
-      expect(r.output, file).toContain(`${file} validates`);
-      expect(r.status).toBe(0);
-    }
-  });
-
-  it.runIf(hasTool('xmlsec1'))('verify with xmlsec1 from the signer chain; a one-byte change fails there too', () => {
-    const dir = tempDir();
-    const cases: [string, string, { rootCa: { certPem: string }; issuingCa: { certPem: string } }][] = [
-      ['lotl.xml', lotl, m.hub],
-      ['DE.xml', tls.DE!, m.countries.DE!],
-      ['JP.xml', tls.JP!, m.countries.JP!],
-    ];
-    for (const [name, xml, pki] of cases) {
-      const f = writeFiles(dir, {
-        [name]: xml,
-        'root.pem': pki.rootCa.certPem,
-        'issuing.pem': pki.issuingCa.certPem,
-        'bad.xml': xml.replace('Kakehashi', 'Kakehashj'),
-      });
-      const ok = run('xmlsec1', [
-        '--verify',
-        '--trusted-pem',
-        f['root.pem']!,
-        '--untrusted-pem',
-        f['issuing.pem']!,
-        f[name]!,
-      ]);
-      expect(ok.output, name).toMatch(/^OK$/m);
-      expect(ok.status).toBe(0);
-      const bad = run('xmlsec1', [
-        '--verify',
-        '--trusted-pem',
-        f['root.pem']!,
-        '--untrusted-pem',
-        f['issuing.pem']!,
-        f['bad.xml']!,
-      ]);
-      expect(bad.status).not.toBe(0);
-    }
-  });
-
+describe('LOTL and trusted lists: signature shape', () => {
   it('places ds:Signature last in TrustServiceStatusList, Reference URI="" with an Id, RSA-SHA256 and exc-c14n', () => {
     for (const xml of [lotl, tls.DE!, tls.JP!]) {
       expect(xml).toMatch(/<\/ds:Signature><\/TrustServiceStatusList>\s*$/);
