@@ -86,6 +86,7 @@ async function start(
     ...(federation.hub
       ? [
           `  │ hub   ${federation.urls.hub}   (docs ${federation.urls.hub}/docs, trust ${federation.urls.hub}/trust/lotl.xml)`,
+          `  │ console  ${federation.urls.hub}/console   (topology, live traces as sequence diagrams, scenarios)`,
         ]
       : []),
     ...[...federation.nodes.keys()].map(
