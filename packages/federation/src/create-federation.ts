@@ -16,13 +16,12 @@ import { readClientsFile } from '@kakehashi/eid';
 import { createHub, type Hub } from '@kakehashi/hub';
 import { COUNTRY_PROFILES, createCardIssuer, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
 import { generatePersonas } from '@kakehashi/personas';
-import { issueJpkiCertificates } from '@kakehashi/trust';
+import { issueJpkiCertificates, VerificationMemo } from '@kakehashi/trust';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { describeScenarios, runScenarioAgainst } from './scenarios.ts';
 import { listen, type RunningServer } from './serve.ts';
 import { createHubTrust, createNodeTrust, loadTrustMaterial } from './trust-adapters.ts';
-import { VerificationMemo } from './verification-memo.ts';
 
 export type FederationConfig = LayeredConfig<typeof FEDERATION_OPTIONS>;
 

@@ -26,9 +26,9 @@ import {
   revoke,
   type TrustMaterial,
   TrustStore,
+  VerificationMemo,
   type validateCertificatePath,
 } from '@kakehashi/trust';
-import { VerificationMemo } from './verification-memo.ts';
 
 /** Trust material plus the lookups the composition root needs. */
 export interface LoadedMaterial {

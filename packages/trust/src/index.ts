@@ -11,6 +11,7 @@ export { crlToPem, type ParsedCrl, parseCrl } from './crl/parse-crl.ts';
 export { buildCrls, type RevocationRecord, type RevokeRequest, revocationsFor, revoke } from './crl/revoke.ts';
 export { TRUST_ERROR_CODES } from './error-codes.ts';
 export { TRUST_OPTIONS, type TrustOptions } from './options.ts';
+export { certificateVerdictOf } from './path/certificate-verdict.ts';
 export { TrustStore, type TrustStoreInit, type TrustStoreValidateOptions } from './path/trust-store.ts';
 export {
   type ChainEntry,
@@ -62,6 +63,7 @@ export {
   trustedListTypeFor,
 } from './tl/build-trusted-list.ts';
 export { SERVICE_STATUS, SERVICE_TYPE, TSL_MIME_TYPE, TSL_TYPE } from './tl/constants.ts';
+export { VerificationMemo } from './tl/verification-memo.ts';
 export {
   type ServiceHistoryItem,
   type TrustedService,

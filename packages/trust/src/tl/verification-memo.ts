@@ -1,15 +1,14 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Clock } from '@kakehashi/core';
+import { type ParsedCrl, parseCrl } from '../crl/parse-crl.ts';
 import {
-  type ParsedCrl,
-  parseCrl,
   type VerifiedLotl,
   type VerifiedTrustedList,
   type VerifyLotlOptions,
   type VerifyTrustedListOptions,
   verifyLotl,
   verifyTrustedList,
-} from '@kakehashi/trust';
+} from './verify-trusted-list.ts';
 
 type Listed = VerifiedLotl | VerifiedTrustedList;
 
