@@ -1,32 +1,27 @@
-import { execFileSync } from 'node:child_process';
-import { type createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isKakehashiError } from '@kakehashi/core';
+import { issueCertificate } from '@kakehashi/trust';
 import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { type HubTrust, verifyRegistration } from '../src/index.ts';
 
-/** A self-signed certificate for country C, made with openssl (an independent tool). */
+/** A self-signed certificate for country C around the test's instant (the trust double below decides trust). */
 function certificate(country: string): { pem: string; key: ReturnType<typeof createPrivateKey> } {
-  const dir = mkdtempSync(join(tmpdir(), 'kk-hub-'));
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  writeFileSync(join(dir, 'k.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  execFileSync('openssl', [
-    'req',
-    '-new',
-    '-x509',
-    '-key',
-    join(dir, 'k.pem'),
-    '-subj',
-    `/C=${country}/CN=node`,
-    '-days',
-    '3',
-    '-out',
-    join(dir, 'c.pem'),
-  ]);
-  return { pem: readFileSync(join(dir, 'c.pem'), 'utf8'), key: privateKey };
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { certPem } = issueCertificate(
+    {
+      subject: [
+        { type: 'C', value: country },
+        { type: 'CN', value: 'node' },
+      ],
+      serialHex: `01${randomBytes(8).toString('hex')}`,
+      notBefore: new Date('2026-05-31T00:00:00Z'),
+      notAfter: new Date('2026-06-03T00:00:00Z'),
+    },
+    publicKey,
+    { selfSigningKey: privateKey },
+  );
+  return { pem: certPem, key: privateKey };
 }
 
 /** A HubTrust double whose path validation accepts exactly one certificate. */
