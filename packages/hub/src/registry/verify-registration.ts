@@ -1,17 +1,19 @@
-import { type ErrorCode, KakehashiError, type NodeMetadata, NodeMetadataSchema, x5cToPem } from '@kakehashi/core';
+import {
+  type Check,
+  type ErrorCode,
+  KakehashiError,
+  type NodeMetadata,
+  NodeMetadataSchema,
+  x5cToPem,
+} from '@kakehashi/core';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import type { CertificateVerdict, HubTrust } from '../trust/hub-trust.ts';
-
-export interface RegistrationCheck {
-  rule: string;
-  outcome: 'passed' | 'failed';
-  reason: string;
-}
 
 export interface VerifiedRegistration {
   metadata: NodeMetadata;
   certificate: CertificateVerdict;
-  checks: RegistrationCheck[];
+  /** Every check made, in order (core's shared check shape; a failed one names its code). */
+  checks: Check[];
 }
 
 /** Only asymmetric, configured algorithms: the header never chooses the key or the algorithm family. */
@@ -30,9 +32,9 @@ export async function verifyRegistration(
   signedMetadata: string,
   ctx: { trust: HubTrust; nowMs: number; maxAgeSeconds: number; skewSeconds: number },
 ): Promise<VerifiedRegistration> {
-  const checks: RegistrationCheck[] = [];
+  const checks: Check[] = [];
   const fail = (code: ErrorCode, rule: string, reason: string): never => {
-    checks.push({ rule, outcome: 'failed', reason });
+    checks.push({ rule, outcome: 'failed', reason, code });
     throw new KakehashiError(code, reason, { rule, extra: { checks } });
   };
   const pass = (rule: string, reason: string) => checks.push({ rule, outcome: 'passed', reason });
@@ -88,7 +90,7 @@ export async function verifyRegistration(
   });
   if (!verdict.valid) {
     const reason = `The signing certificate does not validate against the trust fabric: ${verdict.failure?.reason ?? 'unknown reason'}`;
-    checks.push({ rule: 'certificate-path', outcome: 'failed', reason });
+    checks.push({ rule: 'certificate-path', outcome: 'failed', reason, code: 'registration-cert-invalid' });
     throw new KakehashiError('registration-cert-invalid', reason, {
       rule: 'RFC 5280 §6.1',
       extra: { checks, certificateFailure: verdict.failure?.code },
