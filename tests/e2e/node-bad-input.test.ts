@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { issueCertificate } from '@kakehashi/trust';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
@@ -36,23 +38,20 @@ describe('bad input at nodes and hub', () => {
     );
     const root = await f.fetch(`${f.urls.hub}/trust/lotl.xml`);
     expect(root.status).toBe(200);
-    const { execFileSync } = await import('node:child_process');
-    const pem = execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        '/dev/null',
-        '-subj',
-        '/C=DE/CN=stranger',
-        '-days',
-        '2',
-      ],
-      { encoding: 'utf8' },
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const now = f.clock.now();
+    const { certPem: pem } = issueCertificate(
+      {
+        subject: [
+          { type: 'C', value: 'DE' },
+          { type: 'CN', value: 'stranger' },
+        ],
+        serialHex: '5e1f5e1f',
+        notBefore: new Date(now.getTime() - 86_400_000),
+        notAfter: new Date(now.getTime() + 2 * 86_400_000),
+      },
+      publicKey,
+      { selfSigningKey: privateKey },
     );
     const r = await validate(JSON.stringify({ certificate: pem }));
     expect(r.status).toBe(200);

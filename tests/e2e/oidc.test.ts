@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,44 +132,6 @@ describe('OIDC provider at every node, driven by openid-client', () => {
     ).body.metadata;
     expect(meta.capabilities).toContain('eid');
     expect(meta.endpoints.oidcIssuer).toBe(f.urls.nodes.EE);
-  });
-
-  it('python3-jwcrypto verifies an ID token with the JWKS RS256 key, pinned alg, iss and aud', async (ctx) => {
-    const python = '/usr/bin/python3';
-    const probe = existsSync(python) ? spawnSync(python, ['-c', 'import jwcrypto']) : undefined;
-    if (probe?.status !== 0) {
-      if (process.env.KAKEHASHI_REQUIRE_TOOLS === '1') throw new Error('python3-jwcrypto is required but missing');
-      console.warn(
-        '\n!!! SKIPPED: python3-jwcrypto is not installed; ID tokens were not checked by an independent verifier !!!\n',
-      );
-      ctx.skip();
-      return;
-    }
-    const config = await discover('JP', DEMO.id, client.ClientSecretBasic(DEMO.secret));
-    const { tokens } = await login(config, 'jp-002');
-    const jwks = (await json(f.fetch(`${f.urls.nodes.JP}/oidc/jwks`))).body;
-    const script = `
-import json, sys
-from jwcrypto import jwk, jwt
-data = json.load(sys.stdin)
-keys = [k for k in data["jwks"]["keys"] if k["alg"] == "RS256"]
-key = jwk.JWK(**keys[0])
-t = jwt.JWT(jwt=data["token"], key=key, algs=["RS256"], check_claims={"iss": data["iss"], "aud": data["aud"], "exp": None})
-print(json.dumps(json.loads(t.claims)))
-`;
-    const out = spawnSync(python, ['-c', script], {
-      input: JSON.stringify({ jwks, token: tokens.id_token, iss: f.urls.nodes.JP, aud: DEMO.id }),
-      encoding: 'utf8',
-    });
-    expect(out.stderr).toBe('');
-    expect(out.status).toBe(0);
-    expect(JSON.parse(out.stdout).iss).toBe(f.urls.nodes.JP);
-    // And it refuses the same token for another audience.
-    const wrong = spawnSync(python, ['-c', script], {
-      input: JSON.stringify({ jwks, token: tokens.id_token, iss: f.urls.nodes.JP, aud: 'someone-else' }),
-      encoding: 'utf8',
-    });
-    expect(wrong.status).not.toBe(0);
   });
 
   it('private_key_jwt: a client registered through the admin API with an ES256 JWKS logs in with openid-client', async () => {
