@@ -1,14 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCrls,
-  createCrl,
-  crlToPem,
-  parseCrl,
-  type RevocationRecord,
-  revocationsFor,
-  revoke,
-  type TrustMaterial,
-} from '../src/index.ts';
+import { createCrl } from '../src/crl/create-crl.ts';
+import { crlToPem, parseCrl } from '../src/crl/parse-crl.ts';
+import { buildCrls, type RevocationRecord, revocationsFor, revoke } from '../src/crl/revoke.ts';
+import type { TrustMaterial } from '../src/pki/types.ts';
 import { AT, material } from './fixtures.ts';
 
 let m: TrustMaterial;

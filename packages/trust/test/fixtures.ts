@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CountrySpec, generateTrustMaterial, type TrustMaterial } from '../src/index.ts';
+import { generateTrustMaterial } from '../src/pki/generate-material.ts';
+import type { CountrySpec, TrustMaterial } from '../src/pki/types.ts';
 
 export const SEED = 'kakehashi-trust-test-seed';
 export const HUB_URL = 'http://127.0.0.1:7000';

@@ -3,19 +3,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '@kakehashi/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OID } from '../src/asn1/der.ts';
 import {
   cacheFileName,
   chooseValidityEpoch,
-  generateRsaKeyPair,
   generateTrustMaterial,
-  inspectCertificate,
-  issueJpkiCertificates,
   listCertificateAuthorities,
   listKeyCerts,
-  OID,
-  TEST_ONLY_OU,
-  type TrustMaterial,
-} from '../src/index.ts';
+} from '../src/pki/generate-material.ts';
+import { generateRsaKeyPair } from '../src/pki/generate-rsa-key.ts';
+import { inspectCertificate } from '../src/pki/inspect-certificate.ts';
+import { TEST_ONLY_OU } from '../src/pki/issue-certificate.ts';
+import { issueJpkiCertificates } from '../src/pki/issue-jpki-certificates.ts';
+import type { TrustMaterial } from '../src/pki/types.ts';
 import { AT, COUNTRIES, HUB_URL, material, SEED, tempDir } from './fixtures.ts';
 
 let m: TrustMaterial;

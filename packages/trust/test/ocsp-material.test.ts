@@ -1,17 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  inspectCertificate,
-  issueCertificate,
-  listCertificateAuthorities,
-  listKeyCerts,
-  OID,
-  ocspSignerFor,
-  ocspUrl,
-  TEST_ONLY_OU,
-  type TrustMaterial,
-  validateCertificatePath,
-} from '../src/index.ts';
+import { OID } from '../src/asn1/der.ts';
+import { validateCertificatePath } from '../src/path/validate-path.ts';
+import { listCertificateAuthorities, listKeyCerts, ocspSignerFor, ocspUrl } from '../src/pki/generate-material.ts';
+import { inspectCertificate } from '../src/pki/inspect-certificate.ts';
+import { issueCertificate, TEST_ONLY_OU } from '../src/pki/issue-certificate.ts';
+import type { TrustMaterial } from '../src/pki/types.ts';
 import { AT, HUB_URL, material } from './fixtures.ts';
 
 let m: TrustMaterial;

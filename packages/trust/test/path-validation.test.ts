@@ -1,23 +1,16 @@
 import { SeededRandom, VirtualClock } from '@kakehashi/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildLotl,
-  buildTrustedList,
-  createCrl,
-  type DnAttribute,
-  generateRsaKeyPair,
-  issueCertificate,
-  issueJpkiCertificates,
-  type KeyCert,
-  type PathValidationResult,
-  parseCrl,
-  TEST_ONLY_OU,
-  type TrustMaterial,
-  TrustStore,
-  validateCertificatePath,
-  verifyLotl,
-  verifyTrustedList,
-} from '../src/index.ts';
+import { createCrl } from '../src/crl/create-crl.ts';
+import { parseCrl } from '../src/crl/parse-crl.ts';
+import { type PathValidationResult, validateCertificatePath } from '../src/path/validate-path.ts';
+import { generateRsaKeyPair } from '../src/pki/generate-rsa-key.ts';
+import { type DnAttribute, issueCertificate, TEST_ONLY_OU } from '../src/pki/issue-certificate.ts';
+import { issueJpkiCertificates } from '../src/pki/issue-jpki-certificates.ts';
+import type { KeyCert, TrustMaterial } from '../src/pki/types.ts';
+import { TrustStore } from '../src/store/trust-store.ts';
+import { buildLotl } from '../src/tl/build-lotl.ts';
+import { buildTrustedList } from '../src/tl/build-trusted-list.ts';
+import { verifyLotl, verifyTrustedList } from '../src/tl/verify-trusted-list.ts';
 import { AT, material } from './fixtures.ts';
 
 let m: TrustMaterial;

@@ -1,16 +1,11 @@
 import { VirtualClock } from '@kakehashi/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildLotl,
-  buildTrustedList,
-  SERVICE_STATUS,
-  SERVICE_TYPE,
-  type TrustMaterial,
-  TSL_TYPE,
-  verifyLotl,
-  verifyTrustedList,
-} from '../src/index.ts';
+import type { TrustMaterial } from '../src/pki/types.ts';
+import { buildLotl } from '../src/tl/build-lotl.ts';
+import { buildTrustedList } from '../src/tl/build-trusted-list.ts';
+import { SERVICE_STATUS, SERVICE_TYPE, TSL_TYPE } from '../src/tl/constants.ts';
 import { signList } from '../src/tl/sign-list.ts';
+import { verifyLotl, verifyTrustedList } from '../src/tl/verify-trusted-list.ts';
 import { AT, HUB_URL, material } from './fixtures.ts';
 
 let m: TrustMaterial;

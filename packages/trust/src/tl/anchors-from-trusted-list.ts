@@ -1,6 +1,6 @@
-import type { TrustAnchor } from '../path/validate-path.ts';
+import type { TrustAnchor } from '../path/z-path.ts';
 import { SERVICE_STATUS, SERVICE_TYPE } from './constants.ts';
-import type { TrustedService, VerifiedTrustedList } from './verify-trusted-list.ts';
+import type { TrustedService, VerifiedTrustedList } from './z-trusted-list.ts';
 
 /**
  * Trust anchors of a verified trusted list: every CA/QC (or CA/PKC) service certificate, with the periods its

@@ -1,67 +1,25 @@
 import { X509Certificate } from 'node:crypto';
 import { type Clock, KakehashiError, parseXml } from '@kakehashi/core';
 import { SignedXml } from 'xml-crypto';
-import type { TrustAnchor } from '../path/validate-path.ts';
 import { anchorsFromTrustedList } from './anchors-from-trusted-list.ts';
 import { ALGORITHMS, DSIG_NS, SERVICE_STATUS, TSL_NS, TSLX_NS } from './constants.ts';
+import type {
+  ServiceHistoryItem,
+  TrustedService,
+  TslPointer,
+  VerifiedListInfo,
+  VerifiedLotl,
+  VerifiedTrustedList,
+} from './z-trusted-list.ts';
 
-/** What both verifiers return about the list itself. */
-export interface VerifiedListInfo {
-  tslType: string;
-  territory: string;
-  sequenceNumber: number;
-  issueDate: Date;
-  nextUpdate: Date;
-  schemeOperatorName: string;
-  /** The pinned certificate whose key verified the signature. */
-  signerCertPem: string;
-}
-
-/** One OtherTSLPointer of the LOTL (ETSI TS 119 612 §5.3.13). */
-export interface TslPointer {
-  territory: string;
-  location: string;
-  tslType: string;
-  mimeType?: string;
-  schemeOperatorName?: string;
-  /** The certificates allowed to sign the pointed-to list (PEM): pass them to verifyTrustedList as `signerCerts`. */
-  signerCerts: string[];
-  /** Same as `signerCerts`. */
-  signerCertsPem: string[];
-}
-
-export interface VerifiedLotl extends VerifiedListInfo {
-  pointers: TslPointer[];
-}
-
-/** A past status of a service (ServiceHistoryInstance, §5.6). */
-export interface ServiceHistoryItem {
-  type: string;
-  serviceName: string;
-  status: string;
-  statusStartingTime: Date;
-}
-
-/** One TSPService of a trusted list (§5.5). */
-export interface TrustedService {
-  tspName: string;
-  serviceName: string;
-  type: string;
-  /** Status URI, e.g. `http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted`. */
-  status: string;
-  /** Convenience: `granted`, `withdrawn` or `other`. */
-  statusName: 'granted' | 'withdrawn' | 'other';
-  statusStartingTime: Date;
-  certificatesPem: string[];
-  /** Earlier statuses, most recent first. */
-  history: ServiceHistoryItem[];
-}
-
-export interface VerifiedTrustedList extends VerifiedListInfo {
-  services: TrustedService[];
-  /** Trust anchors of this list: the CA/QC and CA/PKC service certificates with their granted periods. */
-  anchors: TrustAnchor[];
-}
+export type {
+  ServiceHistoryItem,
+  TrustedService,
+  TslPointer,
+  VerifiedListInfo,
+  VerifiedLotl,
+  VerifiedTrustedList,
+} from './z-trusted-list.ts';
 
 export interface VerifyListOptions {
   /** The virtual clock: the list is refused after its NextUpdate. */

@@ -1,14 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCrl,
-  crlToPem,
-  issueCertificate,
-  issueJpkiCertificates,
-  listKeyCerts,
-  TEST_ONLY_OU,
-  type TrustMaterial,
-} from '../../src/index.ts';
+import { createCrl } from '../../src/crl/create-crl.ts';
+import { crlToPem } from '../../src/crl/parse-crl.ts';
+import { listKeyCerts } from '../../src/pki/generate-material.ts';
+import { issueCertificate, TEST_ONLY_OU } from '../../src/pki/issue-certificate.ts';
+import { issueJpkiCertificates } from '../../src/pki/issue-jpki-certificates.ts';
+import type { TrustMaterial } from '../../src/pki/types.ts';
 import { AT, hasTool, material, opensslText, run, tempDir, writeFiles } from '../fixtures.ts';
 
 /** The trust material, its CRLs and its certificates as openssl (an independent implementation) reads them. */

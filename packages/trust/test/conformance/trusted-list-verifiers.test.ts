@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLotl, buildTrustedList, type TrustMaterial } from '../../src/index.ts';
+import type { TrustMaterial } from '../../src/pki/types.ts';
+import { buildLotl } from '../../src/tl/build-lotl.ts';
+import { buildTrustedList } from '../../src/tl/build-trusted-list.ts';
 import { hasTool, material, run, tempDir, writeFiles } from '../fixtures.ts';
 
 /** The LOTL and trusted lists checked by independent tools: libxml2 (schema) and xmlsec1 (signature). */

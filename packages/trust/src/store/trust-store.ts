@@ -1,13 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
 import type { ParsedCrl } from '../crl/parse-crl.ts';
+import { validateCertificatePath } from '../path/validate-path.ts';
+import type { PathValidationResult, TrustAnchor, ValidatePathOptions } from '../path/z-path.ts';
 import { anchorsFromTrustedList } from '../tl/anchors-from-trusted-list.ts';
-import type { VerifiedTrustedList } from '../tl/verify-trusted-list.ts';
-import {
-  type PathValidationResult,
-  type TrustAnchor,
-  type ValidatePathOptions,
-  validateCertificatePath,
-} from './validate-path.ts';
+import type { VerifiedTrustedList } from '../tl/z-trusted-list.ts';
 
 export type TrustStoreValidateOptions = Omit<ValidatePathOptions, 'anchors' | 'crls' | 'intermediates'> & {
   /** Extra intermediates for this validation (e.g. the chain sent with a signature). */
