@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { computeCodeWithLeakedKeys, signChallengeWithCard } from '../src/index.ts';
+import { signChallengeWithCard } from '../src/crypto/card-auth.ts';
+import { computeCodeWithLeakedKeys } from '../src/custodian/key-custodian.ts';
 import { ADMIN, buildTestNetwork, cardOf, findIdentifiers, PROVIDERS } from './helpers.ts';
 
 /** Attack entries P1–P8 of shared/design/attack-catalogue.md, and the incidents of property 11. */
@@ -75,7 +76,7 @@ describe('attack catalogue P1–P8', () => {
     }
     // the abolished rule was in force in 2020: the same request passes then (validity dates are checked, not the row's existence)
     t.clock.set(new Date('2020-06-01T00:00:00Z'), true);
-    const { authorise, loadMatrix } = await import('../src/index.ts');
+    const { authorise, loadMatrix } = await import('../src/network/matrix.ts');
     expect(
       authorise(
         loadMatrix(),

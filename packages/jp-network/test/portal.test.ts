@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signChallengeWithCard } from '../src/index.ts';
+import { signChallengeWithCard } from '../src/crypto/card-auth.ts';
 import { ADMIN, buildTestNetwork, cardOf, findIdentifiers, type TestNetwork } from './helpers.ts';
 
 describe('citizen portal: card login, records, own data, page', () => {

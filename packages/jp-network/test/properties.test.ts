@@ -6,7 +6,8 @@ import { openStore, VirtualClock } from '@kakehashi/core';
 import { validateMyNumber } from '@kakehashi/personas';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JlisRegistry, JpFaults } from '../src/index.ts';
+import { JpFaults } from '../src/faults/faults.ts';
+import { JlisRegistry } from '../src/registry/jlis-registry.ts';
 import {
   ADMIN,
   buildTestNetwork,
@@ -348,7 +349,7 @@ describe('properties 6, 7, 8 — authorised-only mediation, complete audit, corr
   });
 
   it('translation resolves the person the requester meant; a fault-injected wrong mapping is caught by reconciliation', async () => {
-    const { agencyDataFor } = await import('../src/index.ts');
+    const { agencyDataFor } = await import('../src/agencies/agency-data.ts');
     for (const [i, p] of t.personas.entries()) {
       if (i === 5) continue; // revoked above
       const r = await ask('setagaya-city', i, 'child-allowance', 'japan-pension-service', ['pension-benefit-amount']);

@@ -76,3 +76,33 @@ export function verifyCardResponse(
   if (!ok) fail('the signature over the challenge does not verify');
   return { serialHex: x509.serialNumber.toLowerCase().replace(/^(00)+/, '') };
 }
+
+/**
+ * J-LIS's check of a card certificate sent with a code request (identification by certificate: the agency already
+ * checked card presence with a signed challenge): issued by the JPKI CA and valid against the trust fabric at the
+ * virtual time (CRL: not revoked). Returns the certificate serial.
+ */
+export function identifyCardCertificate(
+  card: { certificate: string; chain: string[] },
+  deps: { trust: CertificateValidator; clock: Clock; jpkiCa?: JpCredential | undefined },
+): { serialHex: string } {
+  let serial = '';
+  try {
+    const x = new X509Certificate(card.certificate);
+    serial = x.serialNumber.toLowerCase().replace(/^(00)+/, '');
+    if (deps.jpkiCa && !x.checkIssued(new X509Certificate(deps.jpkiCa.certPem)))
+      throw new Error('not issued by the JPKI CA');
+  } catch (e) {
+    throw new KakehashiError(
+      'jp-card-auth-failed',
+      `The card certificate is not acceptable: ${e instanceof Error ? e.message : 'unparseable'}.`,
+    );
+  }
+  const v = deps.trust.validateCertificate(card.certificate, card.chain, {
+    at: deps.clock.now(),
+    usage: ['digitalSignature'],
+  });
+  if (!v.valid)
+    throw new KakehashiError('jp-card-auth-failed', `The card certificate does not validate (${v.failure?.code}).`);
+  return { serialHex: serial };
+}

@@ -1,0 +1,234 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
+import type { CooperationNetworkParts } from '../create-cooperation-network.ts';
+import { signChallengeWithCard } from '../crypto/card-auth.ts';
+import '../error-codes.ts';
+import { bearerToken, CardAnswerSchema, CardResponseSchema, OK_JSON } from '../route-support.ts';
+import { renderPortalPage } from './render-portal-page.ts';
+
+/** What the citizen portal's routes need. */
+export type PortalRouteDeps = Pick<CooperationNetworkParts, 'deps' | 'portal' | 'ready' | 'trace'>;
+
+/**
+ * The Mynaportal-like citizen portal: the page (HTML), card login and logout, "every exchange about me", own data
+ * through the network, the public-funds receiving account (a write guarded by card re-authentication), and the
+ * TEST ONLY simulated card reader.
+ * @see https://myna.go.jp/ (マイナポータル)
+ */
+export function portalRoutes(p: PortalRouteDeps): ComponentApp {
+  const r = createRouteModule();
+  pageAndLoginRoutes(r, p);
+  myDataRoutes(r, p);
+  cardReaderRoute(r, p);
+  return r;
+}
+
+/** The page, the challenge, login and logout. */
+function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jp/portal',
+      tags: ['jp-portal'],
+      summary: 'The citizen portal page (HTML, watermarked TEST ONLY)',
+      responses: { 200: { description: 'OK', content: { 'text/html': { schema: z.string() } } } },
+    }),
+    (c) =>
+      c.html(
+        renderPortalPage(
+          p.deps.personas
+            .filter((persona) => persona.fourFacts)
+            .map((persona) => ({
+              id: persona.id,
+              label: `${persona.id} — ${persona.familyName} ${persona.givenName} (${persona.familyNameLatin} ${persona.givenNameLatin})`,
+            })),
+        ),
+        200,
+      ),
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/jp/portal/login/challenge',
+      tags: ['jp-portal'],
+      summary: 'A single-use challenge for the card (purpose login, or reauth with the session as Bearer)',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z.object({ purpose: z.enum(['login', 'reauth']).default('login') }).strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'OK',
+          content: {
+            'application/json': {
+              schema: z.object({ challengeId: z.string(), challenge: z.string(), expiresAt: z.string() }),
+            },
+          },
+        },
+        ...problemResponses(400, 401, 415),
+      },
+    }),
+    async (c) => {
+      await p.ready();
+      return c.json(p.portal.challenge(c.req.valid('json').purpose, bearerToken(c)), 200);
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/jp/portal/login',
+      tags: ['jp-portal'],
+      summary: "Log in with the card's user-authentication certificate and its signature over the challenge",
+      request: { body: { required: true, content: { 'application/json': { schema: CardAnswerSchema.strict() } } } },
+      responses: {
+        200: {
+          description: 'OK',
+          content: { 'application/json': { schema: z.object({ sessionToken: z.string(), expiresAt: z.string() }) } },
+        },
+        ...problemResponses(400, 401, 415),
+      },
+    }),
+    async (c) => {
+      await p.ready();
+      const b = c.req.valid('json');
+      try {
+        const session = await p.portal.login(b.challengeId, b);
+        p.trace('portal login', { certificate: '[JPKI user authentication]', outcome: 'session issued' }, true);
+        return c.json(session, 200);
+      } catch (e) {
+        p.trace(
+          'portal login',
+          { outcome: 'refused', code: e instanceof KakehashiError ? e.code : 'internal-error' },
+          false,
+        );
+        throw e;
+      }
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/jp/portal/logout',
+      tags: ['jp-portal'],
+      summary: 'End the session (Bearer)',
+      request: { body: { required: true, content: { 'application/json': { schema: z.object({}).strict() } } } },
+      responses: { ...OK_JSON, ...problemResponses(400, 415) },
+    }),
+    (c) => {
+      p.portal.logout(bearerToken(c));
+      return c.json({ loggedOut: true }, 200);
+    },
+  );
+}
+
+/** What the logged-in citizen sees and changes (Bearer session). */
+function myDataRoutes(r: ComponentApp, p: PortalRouteDeps): void {
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jp/portal/me/records',
+      tags: ['jp-portal'],
+      summary: 'Every exchange about me: when, who, why, which items (Bearer session)',
+      responses: { ...OK_JSON, ...problemResponses(401) },
+    }),
+    async (c) => {
+      await p.ready();
+      return c.json({ records: await p.portal.disclosedRecords(bearerToken(c)) }, 200);
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jp/portal/me/data',
+      tags: ['jp-portal'],
+      summary: 'My own data, from each provider through the network (Bearer session)',
+      responses: { ...OK_JSON, ...problemResponses(401) },
+    }),
+    async (c) => {
+      await p.ready();
+      return c.json({ providers: await p.portal.ownData(bearerToken(c)) }, 200);
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'put',
+      path: '/jp/portal/me/bank-account',
+      tags: ['jp-portal'],
+      summary: 'Register my public-funds receiving account (a write: needs card re-authentication)',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  bankCode: z.string().regex(/^\d{4}$/),
+                  branchCode: z.string().regex(/^\d{3}$/),
+                  accountType: z.enum(['ordinary', 'current', 'savings']),
+                  accountNumber: z.string().regex(/^\d{7}$/),
+                  holderKana: z.string().min(1).max(60),
+                  reauth: CardAnswerSchema.optional(),
+                })
+                .strict(),
+            },
+          },
+        },
+      },
+      responses: { ...OK_JSON, ...problemResponses(400, 401, 403, 415) },
+    }),
+    async (c) => {
+      await p.ready();
+      const { reauth, ...account } = c.req.valid('json');
+      return c.json(await p.portal.registerBankAccount(bearerToken(c), account, reauth), 200);
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jp/portal/me/bank-account',
+      tags: ['jp-portal'],
+      summary: 'My registered public-funds receiving account (Bearer session)',
+      responses: { ...OK_JSON, ...problemResponses(401) },
+    }),
+    (c) => c.json({ bankAccount: p.portal.bankAccount(bearerToken(c)) }, 200),
+  );
+}
+
+/** TEST ONLY: the simulated card reader the page and the tests log in with. */
+function cardReaderRoute(r: ComponentApp, p: PortalRouteDeps): void {
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/jp/portal/test-card-reader',
+      tags: ['jp-portal'],
+      summary: 'TEST ONLY — simulated card reader: the chosen persona’s card signs the challenge',
+      description:
+        'Stands in for the physical card and PIN so that tests and the demo page can log in. Never part of a real portal.',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: z.object({ personaId: z.string().max(40), challenge: z.string().min(8).max(400) }).strict(),
+            },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'OK', content: { 'application/json': { schema: CardResponseSchema } } },
+        ...problemResponses(400, 404, 415),
+      },
+    }),
+    (c) => {
+      if (!p.deps.cards) throw new KakehashiError('not-found', 'This node issues no My Number Cards.');
+      const b = c.req.valid('json');
+      return c.json(signChallengeWithCard(p.deps.cards(b.personaId), b.challenge), 200);
+    },
+  );
+}
