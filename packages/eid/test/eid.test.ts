@@ -10,22 +10,15 @@ import {
 import { generatePersonas } from '@kakehashi/personas';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import {
-  authenticateClient,
-  chooseAcr,
-  computePairwiseSub,
-  computePersonIdentifier,
-  createClientRegistry,
-  DEMO_CLIENT_SECRET,
-  deriveEidKeys,
-  EID_MIGRATIONS,
-  isLoopbackRedirect,
-  JWT_BEARER_ASSERTION,
-  matchRedirectUri,
-  s256Challenge,
-  verifyPkce,
-} from '../src/index.ts';
+import { authenticateClient, JWT_BEARER_ASSERTION } from '../src/client-auth/authenticate-client.ts';
+import { createClientRegistry, DEMO_CLIENT_SECRET } from '../src/clients/client-registry.ts';
+import { isLoopbackRedirect, matchRedirectUri } from '../src/clients/match-redirect-uri.ts';
+import { deriveEidKeys } from '../src/keys/derive-keys.ts';
+import { chooseAcr } from '../src/loa/loa.ts';
 import { EID_OPTIONS } from '../src/options.ts';
+import { computePairwiseSub, computePersonIdentifier } from '../src/pairwise/compute-pairwise-sub.ts';
+import { s256Challenge, verifyPkce } from '../src/pkce/verify-pkce.ts';
+import { EID_MIGRATIONS } from '../src/store/eid-migrations.ts';
 
 const keys = deriveEidKeys('kakehashi-test', 'JP');
 
@@ -263,7 +256,7 @@ describe('client authentication', () => {
 describe('authorization code lifecycle on the virtual clock', () => {
   it('a code is single-use and expires after 60 s', async () => {
     const { createComponentApp, mountAdmin } = await import('@kakehashi/core');
-    const { mountOidcProvider } = await import('../src/index.ts');
+    const { mountOidcProvider } = await import('../src/provider/mount-oidc-provider.ts');
     const { generateKeyPairSync } = await import('node:crypto');
     const clock = new VirtualClock();
     clock.freeze(new Date('2027-01-01T00:00:00Z'));
@@ -338,7 +331,7 @@ describe('clients file (option oidcClientsFile)', () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const { readClientsFile } = await import('../src/index.ts');
+    const { readClientsFile } = await import('../src/clients/read-clients-file.ts');
     const file = join(mkdtempSync(join(tmpdir(), 'eid-')), 'clients.json');
     const entry = { client_secret: 's'.repeat(20), redirect_uris: ['https://rp.example/cb'] };
     writeFileSync(

@@ -4,19 +4,13 @@ import { LOA, type Loa } from '@kakehashi/personas';
 import { issueCertificate } from '@kakehashi/trust';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildAssertion,
-  buildResponse,
-  DEMO_SP_ENTITY_ID,
-  decryptEncryptedAssertion,
-  demoSp,
-  type ExpectedSamlResponse,
-  encryptElement,
-  SAML_STATUS,
-  type SamlReplayCache,
-  type SamlVerdict,
-  validateSamlResponse,
-} from '../src/index.ts';
+import { DEMO_SP_ENTITY_ID, STATUS as SAML_STATUS } from '../src/saml/constants.ts';
+import { demoSp } from '../src/saml/demo-sp/demo-sp.ts';
+import { buildAssertion, buildResponse } from '../src/saml/response/build-response.ts';
+import { validateSamlResponse } from '../src/saml/validate/validate-saml-response.ts';
+import type { SamlReplayCache } from '../src/saml/validate/validation-context.ts';
+import type { ExpectedSamlResponse, SamlVerdict } from '../src/saml/validate/z-saml-validation.ts';
+import { decryptEncryptedAssertion, encryptElement } from '../src/saml/xml/xml-encryption.ts';
 
 const IDP = 'http://127.0.0.1:7007/saml/idp/metadata';
 const ACS = 'http://127.0.0.1:53124/saml/acs';

@@ -3,17 +3,12 @@ import { isKakehashiError } from '@kakehashi/core';
 import { LOA } from '@kakehashi/personas';
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
-import {
-  buildAuthnRequest,
-  DEMO_SP_ENTITY_ID,
-  decodeRedirectRequest,
-  decryptEncryptedAssertion,
-  demoSp,
-  encodeRedirectRequest,
-  encryptElement,
-  parseSamlXml,
-  verifyQuerySignature,
-} from '../src/index.ts';
+import { buildAuthnRequest, encodeRedirectRequest } from '../src/saml/authn-request/build-authn-request.ts';
+import { decodeRedirectRequest, verifyQuerySignature } from '../src/saml/authn-request/decode-request.ts';
+import { DEMO_SP_ENTITY_ID } from '../src/saml/constants.ts';
+import { demoSp } from '../src/saml/demo-sp/demo-sp.ts';
+import { parseSamlXml } from '../src/saml/xml/parse-saml.ts';
+import { decryptEncryptedAssertion, encryptElement } from '../src/saml/xml/xml-encryption.ts';
 
 const sp = demoSp('kakehashi-saml-unit');
 const DEST = 'http://127.0.0.1:7007/saml/idp/sso';

@@ -3,20 +3,12 @@ import { openStore, VirtualClock } from '@kakehashi/core';
 import { LOA } from '@kakehashi/personas';
 import { exportJWK, type JWK } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  createIssuerKeyResolver,
-  createStoreReplayCache,
-  type ExpectedIdToken,
-  findDuplicateKey,
-  type IdTokenVerdict,
-  type IssuerKey,
-  type IssuerKeys,
-  JWKS_MIN_REFETCH_SECONDS,
-  parseCompactJwt,
-  REPLAY_PURGE_INTERVAL_SECONDS,
-  type ReplayCache,
-  validateIdToken,
-} from '../src/index.ts';
+import type { IssuerKey, IssuerKeys, ReplayCache } from '../src/validate/issuer-keys.ts';
+import { findDuplicateKey, parseCompactJwt } from '../src/validate/parse-compact-jwt.ts';
+import { createStoreReplayCache, REPLAY_PURGE_INTERVAL_SECONDS } from '../src/validate/replay-cache.ts';
+import { createIssuerKeyResolver, JWKS_MIN_REFETCH_SECONDS } from '../src/validate/resolve-issuer-keys.ts';
+import { validateIdToken } from '../src/validate/validate-id-token.ts';
+import type { ExpectedIdToken, IdTokenVerdict } from '../src/validate/z-validation.ts';
 
 /** A fake federation: JP's issuer with an RS256 key (certified for JP) and an ES256 key; DE's keys apart. */
 const JP = 'http://jp.example';

@@ -1,32 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type ComponentApp,
-  formatTraceparent,
-  KakehashiError,
-  recordHop as record,
-  TRACE_QUERY_PARAM,
-} from '@kakehashi/core';
-import type { Loa } from '@kakehashi/personas';
+import { formatTraceparent, recordHop as record, TRACE_QUERY_PARAM } from '@kakehashi/core';
 import type { Context } from 'hono';
-import { SignJWT } from 'jose';
-import { issueCode, newSecret, sha256Hex } from '../authorize/issue-code.ts';
-import { errorRedirectUrl, type RedirectError } from '../authorize/validate-authorization-request.ts';
-import { type PendingRequest, PendingRequestSchema } from '../authorize/z-pending-request.ts';
-import { JWT_BEARER_ASSERTION } from '../client-auth/authenticate-client.ts';
-import { oauthError, oauthErrorName } from '../errors/oauth-error.ts';
-import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
-import { loaRank } from '../loa/loa.ts';
+import { newSecret, sha256Hex } from '../authorize/issue-code.ts';
+import type { RedirectError } from '../authorize/validate-authorization-request.ts';
+import type { PendingRequest } from '../authorize/z-pending-request.ts';
+import { oauthError } from '../errors/oauth-error.ts';
 import { s256Challenge } from '../pkce/verify-pkce.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
-import { parseCompactJwt } from '../validate/parse-compact-jwt.ts';
-import { certificateKeyId, connectorCallback, connectorClientId } from './connector-client.ts';
+import { connectorCallback, connectorClientId } from './connector-client.ts';
 
 /** How long the connector waits for the foreign proxy service's answer (virtual clock). */
 export const CONNECTOR_PENDING_TTL_SECONDS = 600;
 /** The query parameter (or picker choice) that sends a login to another country's proxy service. */
 export const CROSS_BORDER_COUNTRY_PARAM = 'kakehashi_country';
 
-interface ConnectorPending {
+/** What the connector keeps while the foreign proxy service answers (table `eid_connector_pending`). */
+export interface ConnectorPending {
   request: PendingRequest;
   country: string;
   issuer: string;
@@ -105,155 +94,8 @@ export async function startCrossBorder(
   return { location: u.toString() };
 }
 
-/**
- * Mounts `GET /eid/connector/callback`: the foreign proxy service's answer. Checks the state (single use) and
- * `iss` (RFC 9207), redeems the code through the hub with `private_key_jwt`, validates the ID token with the
- * validation service's J-rules against the trust fabric (issuer, audience = this connector, nonce, minimum
- * LoA), and completes the relying party's request with the foreign identity — or sends it an `access_denied`
- * naming the rule that failed.
- */
-export function mountConnectorCallback(app: ComponentApp, ctx: ProviderContext): void {
-  app.get('/eid/connector/callback', async (c) => {
-    const federation = ctx.deps.federation;
-    if (!federation) throw new KakehashiError('not-found', `Node ${ctx.deps.country} has no eIDAS connector.`);
-    const params = new URL(c.req.url).searchParams;
-    const state = params.get('state') ?? '';
-    const hash = sha256Hex(state);
-    const row = ctx.deps.store.get<{ data: string; expires_at: number }>(
-      'SELECT data, expires_at FROM eid_connector_pending WHERE state_hash = ?',
-      hash,
-    );
-    ctx.deps.store.run('DELETE FROM eid_connector_pending WHERE state_hash = ?', hash);
-    if (!row || row.expires_at < ctx.nowSeconds())
-      throw oauthError(
-        'oidc-request-expired',
-        'This cross-border login is unknown, already completed or expired: start again from the relying party.',
-        'OIDC Core §3.1.2.7 (state)',
-      );
-    const raw = JSON.parse(row.data) as ConnectorPending;
-    const pending: ConnectorPending = { ...raw, request: PendingRequestSchema.parse(raw.request) };
-    const { request } = pending;
-    const deny = (description: string, rule?: string): Response => {
-      recordHop(ctx, c, {
-        operation: `eid connector: cross-border authentication via ${pending.country} refused`,
-        peer: pending.issuer,
-        artefact: { type: 'connector_result', reason: description },
-        verdict: { valid: false },
-      });
-      return redirectTo(c, ctx, {
-        redirectUri: request.redirectUri,
-        state: request.state,
-        error: oauthError('oidc-access-denied', description, rule),
-      });
-    };
-    const error = params.get('error');
-    if (error)
-      return deny(
-        `The proxy service of ${pending.country} answered ${error.slice(0, 60)}: ${(params.get('error_description') ?? '').slice(0, 300)}`,
-      );
-    if (params.get('iss') !== pending.issuer)
-      return deny(`The answer does not come from ${pending.issuer} (iss mismatch).`, 'RFC 9207 §2.4');
-    const code = params.get('code');
-    if (!code) return deny('The proxy service answered without a code.', 'OIDC Core §3.1.2.5');
-
-    const fetcher = c.get('fetch') as typeof fetch;
-    const clientId = connectorClientId(ctx.deps.country);
-    const now = ctx.nowSeconds();
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'RS256', kid: certificateKeyId(federation.signing.certPem), typ: 'JWT' })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(`${pending.issuer}/oidc/token`)
-      .setJti(randomBytes(16).toString('base64url'))
-      .setIssuedAt(now)
-      .setExpirationTime(now + 60)
-      .sign(federation.signing.privateKey);
-    const res = await fetcher(`${federation.hubUrl}/eid/proxy/${pending.country}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: connectorCallback(ctx.issuer),
-        code_verifier: pending.verifier,
-        client_id: clientId,
-        client_assertion_type: JWT_BEARER_ASSERTION,
-        client_assertion: assertion,
-      }).toString(),
-    });
-    const body = (await res.json().catch(() => ({}))) as {
-      id_token?: unknown;
-      error?: string;
-      error_description?: string;
-    };
-    if (!res.ok || typeof body.id_token !== 'string')
-      return deny(
-        `The token endpoint of ${pending.country} answered ${res.status} ${body.error ?? ''}: ${(body.error_description ?? '').slice(0, 300)}`,
-      );
-    const verdict = await federation.validateIdToken(
-      body.id_token,
-      {
-        issuer: pending.issuer,
-        audience: clientId,
-        nonce: pending.nonce,
-        ...(request.acr ? { requestedLoa: request.acr } : {}),
-      },
-      fetcher,
-    );
-    const decoded = parseCompactJwt(body.id_token);
-    recordHop(ctx, c, {
-      operation: `eid connector: ID token from ${pending.country} validated`,
-      peer: pending.issuer,
-      artefact: {
-        type: 'id_token',
-        unverified: !verdict.valid,
-        ...(decoded.ok ? { header: decoded.jwt.header, claims: decoded.jwt.payload } : {}),
-      },
-      verdict: { valid: verdict.valid, checks: verdict.checks },
-    });
-    if (!verdict.valid || !verdict.identity)
-      return deny(
-        `The ID token from ${pending.country} failed ${verdict.failure?.rule ?? 'validation'}: ${verdict.failure?.reason ?? ''}`,
-        verdict.failure?.rule,
-      );
-    const id = verdict.identity;
-    const personIdentifier = id.eidas_person_identifier ?? '';
-    if (!personIdentifier.startsWith(`${pending.country}/${ctx.deps.country}/`))
-      return deny(
-        `The PersonIdentifier must read ${pending.country}/${ctx.deps.country}/… for this connector.`,
-        'eIDAS SAML Attribute Profile §2.2.3',
-      );
-    const identity: AuthenticatedIdentity = {
-      subjectId: `xborder:${personIdentifier}`,
-      familyName: id.family_name ?? '',
-      givenName: id.given_name ?? '',
-      ...(id.eidas_family_name_latin ? { familyNameLatin: id.eidas_family_name_latin } : {}),
-      ...(id.eidas_given_name_latin ? { givenNameLatin: id.eidas_given_name_latin } : {}),
-      birthdate: id.birthdate ?? '',
-      loa: (id.acr ?? '') as Loa,
-      custom: false,
-      foreign: { country: pending.country, issuer: pending.issuer, personIdentifier },
-    };
-    if (loaRank(identity.loa) === 0) return deny('The foreign ID token carries no eIDAS LoA in acr.', 'J16');
-    const r = issueCode(ctx, request, identity);
-    if (!r.ok) return redirectTo(c, ctx, r.redirect);
-    recordHop(ctx, c, {
-      operation: `eid connector: citizen of ${pending.country} authenticated for ${request.clientId}`,
-      peer: request.redirectUri,
-      artefact: { type: 'connector_result', personIdentifier, acr: identity.loa, relyingParty: request.clientId },
-      verdict: { valid: true },
-    });
-    c.header('cache-control', 'no-store');
-    return c.redirect(r.location, 302);
-  });
-}
-
-function redirectTo(c: Context, ctx: ProviderContext, e: RedirectError): Response {
-  c.header('cache-control', 'no-store');
-  return c.redirect(errorRedirectUrl(e, ctx.issuer, oauthErrorName(e.error)), 302);
-}
-
-function recordHop(
+/** Records an `internal` trace event of the connector in the request's trace. */
+export function recordHop(
   ctx: ProviderContext,
   c: Context,
   e: { operation: string; peer?: string; artefact?: unknown; verdict?: { valid: boolean; checks?: unknown[] } },

@@ -4,10 +4,12 @@ import {
   type CertificateVerdict,
   type ComponentApp,
   type ComponentDeps,
+  createRouteModule,
   problemResponses,
   recordHop,
   requireJson,
 } from '@kakehashi/core';
+import '../error-codes.ts';
 import type { EidOptions } from '../options.ts';
 import { parseCompactJwt } from './parse-compact-jwt.ts';
 import { createStoreReplayCache } from './replay-cache.ts';
@@ -67,7 +69,8 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       algorithms: deps.algorithms ?? deps.config.get('idTokenAlgorithms'),
     });
 
-  app.openapi(
+  const r = createRouteModule();
+  r.openapi(
     createRoute({
       method: 'post',
       path: '/eid/validate/id-token',
@@ -115,5 +118,6 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       return c.json(verdict as never, 200);
     },
   );
+  app.route('/', r);
   return { validate };
 }

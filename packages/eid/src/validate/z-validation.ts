@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { ErrorCode } from '@kakehashi/core';
+import { type Check, CheckSchema, type Failure, FailureSchema, type Verdict, VerdictSchema } from '@kakehashi/core';
 import { LOA } from '@kakehashi/personas';
 
 /** The largest token the service looks at (an ID token is a few KB; x5c chains stay below this). */
@@ -54,12 +54,10 @@ export type IdTokenRule =
   | 'issuer-registered'
   | 'claims';
 
-export interface IdTokenCheck {
+/** One check of the ID-token validation: core's {@link Check} with its J-rule and a name. */
+export interface IdTokenCheck extends Check {
   rule: IdTokenRule;
   name: string;
-  outcome: 'passed' | 'failed' | 'skipped';
-  reason: string;
-  code?: ErrorCode;
 }
 
 /** The identity an ID token asserts, once every check passed. */
@@ -78,26 +76,22 @@ export interface ValidatedIdentity {
   eidas_given_name_latin?: string;
 }
 
-/** The verdict: valid or not, every check with its outcome, and the first failure. */
-export interface IdTokenVerdict {
-  valid: boolean;
+/** The verdict: core's {@link Verdict} (valid or not, every check, the first failure) with the identity. */
+export interface IdTokenVerdict extends Verdict {
   identity?: ValidatedIdentity;
   checks: IdTokenCheck[];
-  failure?: { rule: IdTokenRule; code: ErrorCode; reason: string };
+  failure?: Failure & { rule: IdTokenRule };
 }
 
-const CheckSchema = z.object({
-  rule: z.string(),
-  name: z.string(),
-  outcome: z.enum(['passed', 'failed', 'skipped']),
-  reason: z.string(),
-  code: z.string().optional(),
-});
+/** A check as the eID validation services report it: core's check with a human-readable name. */
+export const NamedCheckSchema = CheckSchema.extend({ name: z.string() });
+
+/** The first failure as the eID validation services report it: it always names its rule. */
+export const RuleFailureSchema = FailureSchema.extend({ rule: z.string() });
 
 /** The verdict as OpenAPI documents it. */
-export const IdTokenVerdictSchema = z.object({
-  valid: z.boolean(),
+export const IdTokenVerdictSchema = VerdictSchema.extend({
   identity: z.record(z.string(), z.unknown()).optional(),
-  checks: z.array(CheckSchema),
-  failure: z.object({ rule: z.string(), code: z.string(), reason: z.string() }).optional(),
+  checks: z.array(NamedCheckSchema),
+  failure: RuleFailureSchema.optional(),
 });

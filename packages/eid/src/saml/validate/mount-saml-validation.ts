@@ -1,5 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
-import { type ComponentApp, type ComponentDeps, problemResponses, recordHop, requireJson } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  type ComponentDeps,
+  createRouteModule,
+  problemResponses,
+  recordHop,
+  requireJson,
+} from '@kakehashi/core';
+import '../../error-codes.ts';
 import {
   createPeerMetadataResolver,
   type RegisteredNodes,
@@ -33,7 +41,8 @@ export function mountSamlResponseValidation(app: ComponentApp, deps: SamlValidat
     registeredNodes: deps.registeredNodes,
     validateCertificate: deps.validateCertificate,
   });
-  app.openapi(
+  const r = createRouteModule();
+  r.openapi(
     createRoute({
       method: 'post',
       path: '/eid/validate/saml-response',
@@ -80,4 +89,5 @@ export function mountSamlResponseValidation(app: ComponentApp, deps: SamlValidat
       return c.json(verdict as never, 200);
     },
   );
+  app.route('/', r);
 }

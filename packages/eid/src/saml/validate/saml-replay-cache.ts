@@ -1,7 +1,7 @@
 import type { Clock, Store } from '@kakehashi/core';
 import { REPLAY_PURGE_INTERVAL_SECONDS } from '../../validate/replay-cache.ts';
 import { SAML_VALIDATION_MIGRATIONS } from '../store/saml-migrations.ts';
-import type { SamlReplayCache } from './validate-saml-response.ts';
+import type { SamlReplayCache } from './validation-context.ts';
 
 /** The S12 replay cache in the component's store: assertion IDs per issuer until NotOnOrAfter (+ skew), then purged. */
 export function createSamlReplayCache(store: Store, clock: Clock): SamlReplayCache {

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { ErrorCode } from '@kakehashi/core';
+import { type Check, type Failure, type Verdict, VerdictSchema } from '@kakehashi/core';
 import { LOA } from '@kakehashi/personas';
+import { NamedCheckSchema, RuleFailureSchema } from '../../validate/z-validation.ts';
 
 /** The largest SAMLResponse the service looks at (base64 or XML text). */
 export const MAX_SAML_RESPONSE_CHARS = 400_000;
@@ -64,54 +65,44 @@ export type SamlRule =
   | 'decryption'
   | 'issuer-registered';
 
-export interface SamlCheck {
+/** One check of the SAML Response validation: core's {@link Check} with its S/X rule and a name. */
+export interface SamlCheck extends Check {
   rule: SamlRule;
   name: string;
-  outcome: 'passed' | 'failed' | 'skipped';
-  reason: string;
-  code?: ErrorCode;
 }
 
 /** The identity an eIDAS assertion carries, once every check passed. */
-export interface SamlIdentity {
-  issuer: string;
-  country: string;
-  assertionId: string;
-  nameId: string;
-  loa: string;
-  personIdentifier?: string;
-  familyName?: string;
-  firstName?: string;
-  familyNameLatin?: string;
-  firstNameLatin?: string;
-  dateOfBirth?: string;
-  birthName?: string;
-  placeOfBirth?: string;
-  currentAddress?: string;
-  gender?: string;
-}
+export const SamlIdentitySchema = z
+  .object({
+    issuer: z.string(),
+    country: z.string(),
+    assertionId: z.string(),
+    nameId: z.string(),
+    loa: z.string(),
+    personIdentifier: z.string().optional(),
+    familyName: z.string().optional(),
+    firstName: z.string().optional(),
+    familyNameLatin: z.string().optional(),
+    firstNameLatin: z.string().optional(),
+    dateOfBirth: z.string().optional(),
+    birthName: z.string().optional(),
+    placeOfBirth: z.string().optional(),
+    currentAddress: z.string().optional(),
+    gender: z.string().optional(),
+  })
+  .openapi('SamlIdentity');
+export type SamlIdentity = z.infer<typeof SamlIdentitySchema>;
 
-export interface SamlVerdict {
-  valid: boolean;
+/** The verdict: core's {@link Verdict} (valid or not, every check, the first failure) with the identity. */
+export interface SamlVerdict extends Verdict {
   identity?: SamlIdentity;
   checks: SamlCheck[];
-  failure?: { rule: SamlRule; code: ErrorCode; reason: string };
+  failure?: Failure & { rule: SamlRule };
 }
 
-const CheckSchema = z.object({
-  rule: z.string(),
-  name: z.string(),
-  outcome: z.enum(['passed', 'failed', 'skipped']),
-  reason: z.string(),
-  code: z.string().optional(),
-});
-
 /** The verdict as OpenAPI documents it. */
-export const SamlVerdictSchema = z
-  .object({
-    valid: z.boolean(),
-    identity: z.record(z.string(), z.unknown()).optional(),
-    checks: z.array(CheckSchema),
-    failure: z.object({ rule: z.string(), code: z.string(), reason: z.string() }).optional(),
-  })
-  .openapi('SamlVerdict');
+export const SamlVerdictSchema = VerdictSchema.extend({
+  identity: SamlIdentitySchema.optional(),
+  checks: z.array(NamedCheckSchema),
+  failure: RuleFailureSchema.optional(),
+}).openapi('SamlVerdict');
