@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEvidenceDirectory } from '../src/evidence/mount-evidence-broker.ts';
+import { loadEvidenceDirectory } from '../src/evidence/evidence-directory.ts';
 
 describe("the evidence broker's data file", () => {
   const dir = loadEvidenceDirectory();

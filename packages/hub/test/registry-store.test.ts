@@ -1,6 +1,6 @@
 import { openStore } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
-import { RegistryStore } from '../src/index.ts';
+import { RegistryStore } from '../src/registry/registry-store.ts';
 
 const meta = (country: string, participants: { id: string; services: string[] }[]) => ({
   country,

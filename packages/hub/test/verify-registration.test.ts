@@ -3,7 +3,8 @@ import { isKakehashiError } from '@kakehashi/core';
 import { issueCertificate } from '@kakehashi/trust';
 import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { type HubTrust, verifyRegistration } from '../src/index.ts';
+import { verifyRegistration } from '../src/registry/verify-registration.ts';
+import type { HubTrust } from '../src/trust/hub-trust.ts';
 
 /** A self-signed certificate for country C around the test's instant (the trust double below decides trust). */
 function certificate(country: string): { pem: string; key: ReturnType<typeof createPrivateKey> } {
