@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, LayeredConfig } from '@kakehashi/core';
-import { createFederation, FEDERATION_OPTIONS, type Federation } from '@kakehashi/federation';
+import { createFederation, FEDERATION_OPTIONS, type Federation, SCENARIOS } from '@kakehashi/federation';
 
 /** Trust material is cached here across test files and processes (generation is the slow part). */
 export const TRUST_CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'kakehashi-test-trust');
@@ -27,7 +27,7 @@ export async function startTestFederation(
     cli: { dataDir, seed: options.seed ?? 'kakehashi-test', trustCacheDir: TRUST_CACHE },
   });
   const logger = createMemoryLogger('info');
-  const f = await createFederation({ config, mode: 'in-process', logger });
+  const f = await createFederation({ config, mode: 'in-process', logger, scenarios: SCENARIOS });
   return Object.assign(f, {
     dataDir,
     logs: logger.lines,

@@ -26,7 +26,7 @@ import {
 } from '@kakehashi/eid';
 import { SignJWT } from 'jose';
 import type { Federation } from './create-federation.ts';
-import type { LoadedMaterial } from './trust-adapters.ts';
+import type { LoadedMaterial } from './trust-material.ts';
 
 /** Runs `fn` for about `ms`; returns operations per second (after 20 warm-up calls). */
 async function rate(ms: number, fn: () => unknown | Promise<unknown>): Promise<number> {

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, LayeredConfig, openStore } from '@kakehashi/core';
+import { createHubTrust } from '@kakehashi/hub';
 import { benchEid } from './bench-eid.ts';
 import { benchEsig } from './bench-esig.ts';
 import {
@@ -18,7 +19,7 @@ import {
 } from './bench-oidc.ts';
 import { createFederation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
-import { createHubTrust, loadTrustMaterial } from './trust-adapters.ts';
+import { loadTrustMaterial } from './trust-material.ts';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
 
@@ -305,7 +306,7 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
       hubUrl: f.urls.hub,
       logger: f.logger,
     });
-    const hubTrust = createHubTrust(loaded, {
+    const hubTrust = createHubTrust(loaded.material, {
       clock: f.clock,
       store: openStore({ name: 'bench' }),
       hubUrl: f.urls.hub,

@@ -4,7 +4,8 @@ import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
 import { runBench } from './bench.ts';
 import { createFederation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
-import { listScenarios, runScenario } from './scenarios.ts';
+import { runScenario } from './scenario-command.ts';
+import { listScenarios, SCENARIOS } from './scenarios.ts';
 
 const HELP = `kakehashi — a TEST-ONLY mock of cross-border eGovernment infrastructure
 
@@ -14,6 +15,9 @@ Usage:
   kakehashi scenario list
   kakehashi scenario run <name> [--data-dir D]
   kakehashi test            (through ./kakehashi: typecheck, lint and every test)
+
+--port P puts the hub on P and the nodes on the ports after it; --port 0 puts every component on a free port
+the OS chooses (the banner and the --json ready lines give the URLs; a node started alone then needs --hub URL).
 
 Every option can also be set in a JSON config file (--config or KAKEHASHI_CONFIG) or the environment;
 see the README's configuration reference.`;
@@ -76,6 +80,7 @@ async function start(
     config,
     only: opts.only,
     mode: 'listen',
+    scenarios: SCENARIOS,
     onReady: (e) => emit({ event: 'ready', ...e }),
   });
   const lines = [
@@ -126,6 +131,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const msg = isKakehashiError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
     process.stderr.write(`kakehashi: ${msg}\n`);
-    process.exitCode = 1;
+    // A start that failed half-way may hold bound sockets that would keep the process alive: end it.
+    process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import {
+  createHubClient,
   createLogger,
   LayeredConfig,
   type LayeredConfigInput,
@@ -13,15 +14,22 @@ import {
   VirtualClock,
 } from '@kakehashi/core';
 import { readClientsFile } from '@kakehashi/eid';
-import { createHub, type Hub } from '@kakehashi/hub';
-import { COUNTRY_PROFILES, createCardIssuer, createNationalNode, getProfile, type NationalNode } from '@kakehashi/node';
+import { createHub, createHubTrust, type Hub } from '@kakehashi/hub';
+import {
+  COUNTRY_PROFILES,
+  createCardIssuer,
+  createNationalNode,
+  createNodeTrust,
+  getProfile,
+  type NationalNode,
+} from '@kakehashi/node';
 import { generatePersonas } from '@kakehashi/personas';
 import { issueJpkiCertificates, VerificationMemo } from '@kakehashi/trust';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
-import { describeScenarios, runScenarioAgainst } from './scenarios.ts';
-import { listen, type RunningServer } from './serve.ts';
-import { createHubTrust, createNodeTrust, loadTrustMaterial } from './trust-adapters.ts';
+import { describeScenariosOf, runScenarioOf, type ScenarioRegistry } from './scenario-runner.ts';
+import { bindComponents } from './serve.ts';
+import { loadTrustMaterial } from './trust-material.ts';
 
 export type FederationConfig = LayeredConfig<typeof FEDERATION_OPTIONS>;
 
@@ -34,6 +42,11 @@ export interface FederationInit {
   mode?: 'listen' | 'in-process';
   /** Where trust material is cached (default `<dataDir>/trust`, or a temp cache for `:memory:`). */
   trustCacheDir?: string;
+  /**
+   * The scenarios the teaching console lists and runs (the CLI passes the federation's registry, `SCENARIOS`);
+   * none when absent.
+   */
+  scenarios?: ScenarioRegistry;
   /** Called once per component when it is ready. */
   onReady?: (event: { component: 'hub' | 'node'; country?: string; url: string }) => void;
 }
@@ -83,13 +96,26 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const only = parseOnly(init.only, countries);
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const hubUrl = config.get('hubUrl') || `http://${hostInUrl}:${basePort}`;
-  const urls = {
+  const configuredUrls = {
     hub: hubUrl,
     nodes: Object.fromEntries(countries.map((cc, i) => [cc, `http://${hostInUrl}:${basePort + 1 + i}`])) as Record<
       string,
       string
     >,
   };
+  // Listening, every socket is bound before anything is built: with --port 0 the OS picks each port, and the
+  // real URLs are what the trust material, the hub, the nodes and their registrations are built with.
+  const sockets =
+    mode === 'listen'
+      ? await bindComponents({
+          host,
+          basePort,
+          urls: configuredUrls,
+          hub: only.hub,
+          nodes: countries.filter((c) => only.nodes.has(c)),
+        })
+      : undefined;
+  const urls = sockets?.urls ?? configuredUrls;
   const random = new SeededRandom(seed);
   const memory = dataDir === ':memory:';
   const trustCacheDir =
@@ -100,6 +126,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
 
   const memo = new VerificationMemo();
+  const scenarios = init.scenarios ?? {};
   const routes = new Map<string, FetchHandler>();
   const fetchImpl: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
   const stores: Store[] = [];
@@ -108,14 +135,13 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     stores.push(s);
     return s;
   };
-  const servers: RunningServer[] = [];
   const closers: (() => void)[] = [];
 
   let hub: Hub | undefined;
   let hubSink: TraceSink | undefined;
   if (only.hub) {
     const hubStore = open('hub');
-    const hubTrust = createHubTrust(material, {
+    const hubTrust = createHubTrust(material.material, {
       clock,
       store: hubStore,
       hubUrl: urls.hub,
@@ -141,7 +167,10 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       hubUrl: urls.hub,
       nodes: urls.nodes,
       fetch: fetchImpl,
-      scenarios: { list: describeScenarios, run: (name) => runScenarioAgainst({ urls, fetch: fetchImpl }, name) },
+      scenarios: {
+        list: () => describeScenariosOf(scenarios),
+        run: (name) => runScenarioOf(scenarios, { urls, fetch: fetchImpl }, name),
+      },
       adminTokenIsDefault: config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
       logger: logger.child({ component: 'console' }),
     });
@@ -150,8 +179,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       fetch: (request) => (isConsolePath(new URL(request.url).pathname) ? consoleApp : hubApp).fetch(request),
     };
     routes.set(urls.hub, hubOrigin);
-    if (mode === 'listen')
-      servers.push(await listen(hubOrigin, host, new URL(urls.hub).port ? Number(new URL(urls.hub).port) : basePort));
+    sockets?.hub?.serve(hubOrigin);
     init.onReady?.({ component: 'hub', url: urls.hub });
   }
 
@@ -174,7 +202,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       credentials: material.nodeCredentials(cc),
       seed,
       trust: createNodeTrust({
-        hubUrl: urls.hub,
+        hub: createHubClient({ hubUrl: urls.hub, fetch: fetchImpl, caller: `node:${cc}` }),
         lotlSignerPem: material.lotlSignerPem(),
         clock,
         logger: logger.child({ component: 'node', country: cc }),
@@ -189,7 +217,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     nodes.set(cc, node);
     closers.push(() => node.close());
     routes.set(urls.nodes[cc] as string, node.app);
-    if (mode === 'listen') servers.push(await listen(node.app, host, Number(new URL(urls.nodes[cc] as string).port)));
+    sockets?.nodes.get(cc)?.serve(node.app);
   }
   // Nodes load the trust fabric and register once their own server is up (in parallel).
   await Promise.all(
@@ -210,7 +238,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     startupMs: Math.round(performance.now() - started),
     close: async () => {
       for (const c of closers) c();
-      await Promise.all(servers.map((s) => s.close()));
+      await sockets?.close();
       for (const s of stores) s.close();
     },
   };

@@ -3,24 +3,8 @@
  * and the national nodes with explicit dependencies, and runs them in one process, one process per
  * component, or in-process for tests.
  */
-export {
-  createFederation,
-  type Federation,
-  type FederationConfig,
-  type FederationInit,
-  federationCountries,
-} from './create-federation.ts';
-export { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
-export { FEDERATION_OPTIONS, type FederationOptions } from './options.ts';
-export {
-  describeScenarios,
-  listScenarios,
-  runScenarioAgainst,
-  SCENARIOS,
-  type Scenario,
-  type ScenarioReport,
-  type ScenarioStep,
-  type ScenarioTarget,
-} from './scenarios.ts';
-export { listen, type RunningServer } from './serve.ts';
-export { createHubTrust, createNodeTrust, type LoadedMaterial, loadTrustMaterial } from './trust-adapters.ts';
+export { createFederation, type Federation } from './create-federation.ts';
+export { FEDERATION_OPTIONS } from './options.ts';
+export type { ScenarioReport } from './scenario-runner.ts';
+export { runScenarioAgainst, SCENARIOS } from './scenarios.ts';
+export { loadTrustMaterial } from './trust-material.ts';

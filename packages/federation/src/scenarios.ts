@@ -1,243 +1,24 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLogger, LayeredConfig, parseTraceparent } from '@kakehashi/core';
-import { FEDERATION_OPTIONS } from './options.ts';
 import { DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS } from './scenario-defs/domestic-signature-delivery.ts';
+import { FEDERATION_SCENARIOS } from './scenario-defs/federation.ts';
 import { ONCE_ONLY_SCENARIOS } from './scenario-defs/once-only.ts';
+import {
+  describeScenariosOf,
+  runScenarioOf,
+  type ScenarioRegistry,
+  type ScenarioReport,
+  type ScenarioTarget,
+} from './scenario-runner.ts';
 
 /**
- * What a scenario needs of a federation: the origins of its components and a `fetch` that reaches them.
- * A `Federation` (from `createFederation`) is one; so is a federation already running elsewhere, reached by URL
- * (the teaching console runs scenarios against the federation that serves it).
+ * Every scenario the federation knows: `kakehashi scenario run <name>` prints each step and exits 0 only when all
+ * pass; the teaching console runs them from a button (the CLI hands this registry to `createFederation`). Other
+ * work items add theirs in `scenario-defs/` (a name, a description, steps using only HTTP) and list them here.
  */
-export interface ScenarioTarget {
-  urls: { hub: string; nodes: Record<string, string> };
-  fetch: typeof fetch;
-}
-
-export interface ScenarioStep {
-  title: string;
-  /** `state` carries what one step hands the next (a URL, a code, a trace id). Returns a one-line detail. */
-  run(f: ScenarioTarget, state: Record<string, string>): Promise<string>;
-}
-
-export interface Scenario {
-  description: string;
-  steps: ScenarioStep[];
-}
-
-/** The outcome of one run, step by step, with the trace ids its requests carried (to open in the console). */
-export interface ScenarioReport {
-  name: string;
-  description: string;
-  passed: boolean;
-  steps: { title: string; ok: boolean; detail: string; durationMs: number }[];
-  traceIds: string[];
-  durationMs: number;
-}
-
-/** Follows one redirect as a browser would, inside the scenario's trace. */
-async function follow(f: ScenarioTarget, url: string, traceId: string): Promise<string> {
-  const res = await f.fetch(url, {
-    redirect: 'manual',
-    headers: { traceparent: `00-${traceId}-${'0'.repeat(15)}1-01` },
-  });
-  const location = res.headers.get('location');
-  if (res.status !== 302 || !location)
-    throw new Error(`${url.split('?')[0]} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  return location;
-}
-
-const DEMO_RP_REDIRECT = 'http://127.0.0.1:53100/callback';
-
-async function getJson<T>(f: ScenarioTarget, url: string, init?: RequestInit): Promise<T> {
-  const res = await f.fetch(url, init);
-  const body = (await res.json()) as T;
-  if (!res.ok)
-    throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
-  return body;
-}
-
-/**
- * Scenarios: `kakehashi scenario run <name>` prints each step and exits 0 only when all pass; the teaching console
- * runs them from a button. Other work items add theirs here (a name, a description, steps using only HTTP).
- */
-export const SCENARIOS: Record<string, Scenario> = {
-  federation: {
-    description: 'The federation in a box: trust fabric, registration, discovery and mutual certificate validation',
-    steps: [
-      {
-        title: 'The hub publishes a signed list of trusted lists pointing at every national list',
-        run: async (f) => {
-          const res = await f.fetch(`${f.urls.hub}/trust/lotl.xml`);
-          const xml = await res.text();
-          const pointers = (xml.match(/<(?:\w+:)?TSLLocation>/g) ?? []).length;
-          if (!res.ok || !xml.includes('Signature')) throw new Error('the LOTL is missing or unsigned');
-          return `LOTL ${xml.length} bytes, signed, ${pointers} pointers to national lists`;
-        },
-      },
-      {
-        title: 'Every national node loaded the trust fabric and registered with signed metadata',
-        run: async (f) => {
-          const { nodes } = await getJson<{ nodes: { country: string }[] }>(f, `${f.urls.hub}/registry/nodes`);
-          const missing = Object.keys(f.urls.nodes).filter((cc) => !nodes.some((n) => n.country === cc));
-          if (missing.length) throw new Error(`not registered: ${missing.join(', ')}`);
-          return `registered: ${nodes.map((n) => n.country).join(', ')}`;
-        },
-      },
-      {
-        title:
-          'Each node discovers its peers through the hub and validates their certificates against the trust fabric',
-        run: async (f) => {
-          const ccs = Object.keys(f.urls.nodes);
-          let checked = 0;
-          for (const a of ccs) {
-            for (const b of ccs) {
-              if (a === b) continue;
-              const v = await getJson<{ trusted: boolean; certificate: { failure?: { reason: string } } }>(
-                f,
-                `${f.urls.nodes[a]}/peers/${b}`,
-              );
-              if (!v.trusted)
-                throw new Error(
-                  `${a} does not trust ${b}: ${v.certificate.failure?.reason ?? 'signature or country mismatch'}`,
-                );
-              checked++;
-            }
-          }
-          return `${checked} ordered pairs validated (chain, validity, key usage, CRL, signature, country)`;
-        },
-      },
-      {
-        title: 'Discovery resolves a participant to its access point and certificate',
-        run: async (f) => {
-          const { services } = await getJson<{ services: { country: string }[] }>(
-            f,
-            `${f.urls.hub}/discovery/services`,
-          );
-          const first = Object.values(f.urls.nodes)[0];
-          if (!first) throw new Error('no national node to ask');
-          const { metadata } = await getJson<{
-            metadata: { participants: { id: string; services: string[] }[] };
-          }>(f, `${first}/metadata`);
-          const p = metadata.participants[0];
-          if (!p?.services[0]) throw new Error('no participant to resolve');
-          const r = await getJson<{ country: string; endpoint: string }>(
-            f,
-            `${f.urls.hub}/discovery/participants/${encodeURIComponent(p.id)}?service=${encodeURIComponent(p.services[0])}`,
-          );
-          return `${services.length} services listed; ${p.id} → ${r.country} at ${r.endpoint}`;
-        },
-      },
-      {
-        title: 'The hub audit chain verifies',
-        run: async (f) => {
-          const v = await getJson<{ valid: boolean; count: number }>(f, `${f.urls.hub}/audit/verify`);
-          if (!v.valid) throw new Error('audit chain broken');
-          return `${v.count} entries, hash chain intact`;
-        },
-      },
-    ],
-  },
+export const SCENARIOS: ScenarioRegistry = {
+  ...FEDERATION_SCENARIOS,
+  ...DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS,
+  ...ONCE_ONLY_SCENARIOS,
 };
-
-SCENARIOS['eid-cross-border'] = {
-  description:
-    "An Estonian citizen logs in at a German service through the hub (OIDC): DE's connector → hub → EE's proxy service → back, validated against the trust fabric",
-  steps: [
-    {
-      title: "The German service (the demo relying party at DE) asks DE's node; the citizen chooses Estonia",
-      run: async (f, st) => {
-        st.traceId = randomBytes(16).toString('hex');
-        st.verifier = randomBytes(32).toString('base64url');
-        const q = new URLSearchParams({
-          client_id: 'kakehashi-demo-rp',
-          redirect_uri: DEMO_RP_REDIRECT,
-          response_type: 'code',
-          scope: 'openid',
-          state: 'scenario',
-          nonce: randomBytes(8).toString('hex'),
-          code_challenge: createHash('sha256').update(st.verifier).digest('base64url'),
-          code_challenge_method: 'S256',
-          acr_values: 'http://eidas.europa.eu/LoA/substantial',
-          kakehashi_country: 'EE',
-          kakehashi_persona: 'ee-001',
-        });
-        st.next = await follow(f, `${f.urls.nodes.DE}/oidc/authorize?${q}`, st.traceId);
-        if (!st.next.startsWith(`${f.urls.hub}/eid/proxy/EE/authorize`))
-          throw new Error(`DE did not send the citizen to the hub: ${st.next.split('?')[0]}`);
-        return `DE's connector → ${st.next.split('?')[0]} as client urn:kakehashi:connector:DE (PKCE, nonce, LoA substantial)`;
-      },
-    },
-    {
-      title: "The hub relays the request to Estonia's proxy service",
-      run: async (f, st) => {
-        st.next = await follow(f, st.next as string, st.traceId as string);
-        if (!st.next.startsWith(`${f.urls.nodes.EE}/oidc/authorize`)) throw new Error('the hub did not relay to EE');
-        return `hub → ${st.next.split('?')[0]}`;
-      },
-    },
-    {
-      title: 'Estonia authenticates ee-001 (headless) and answers DE with a code',
-      run: async (f, st) => {
-        st.next = await follow(f, st.next as string, st.traceId as string);
-        if (!st.next.startsWith(`${f.urls.nodes.DE}/eid/connector/callback`))
-          throw new Error(`EE answered elsewhere: ${st.next.split('?')[0]}`);
-        return `EE → ${st.next.split('?')[0]} with a single-use code (iss ${f.urls.nodes.EE})`;
-      },
-    },
-    {
-      title:
-        "DE's connector redeems the code through the hub (private_key_jwt) and validates Estonia's ID token (J1–J17)",
-      run: async (f, st) => {
-        st.next = await follow(f, st.next as string, st.traceId as string);
-        const u = new URL(st.next);
-        if (u.searchParams.get('error')) throw new Error(u.searchParams.get('error_description') ?? 'refused');
-        st.code = u.searchParams.get('code') ?? '';
-        return `validated; DE issues its own code to the service at ${u.origin}${u.pathname}`;
-      },
-    },
-    {
-      title: "The German service redeems DE's code: the person is EE/DE/…, with the minimum data set",
-      run: async (f, st) => {
-        const res = await f.fetch(`${f.urls.nodes.DE}/oidc/token`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            authorization: `Basic ${Buffer.from('kakehashi-demo-rp:kakehashi-demo-secret').toString('base64')}`,
-          },
-          body: new URLSearchParams({
-            grant_type: 'authorization_code',
-            code: st.code as string,
-            redirect_uri: DEMO_RP_REDIRECT,
-            code_verifier: st.verifier as string,
-          }).toString(),
-        });
-        const body = (await res.json()) as { id_token?: string; error_description?: string };
-        if (!body.id_token) throw new Error(body.error_description ?? `token endpoint ${res.status}`);
-        const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1] as string, 'base64url').toString('utf8'));
-        if (!String(claims.eidas_person_identifier).startsWith('EE/DE/')) throw new Error('wrong PersonIdentifier');
-        return `${claims.given_name} ${claims.family_name}, born ${claims.birthdate}, ${claims.eidas_person_identifier}, acr ${claims.acr}`;
-      },
-    },
-    {
-      title: 'The trace shows every hop, each with its decoded artefact',
-      run: async (f, st) => {
-        const { events } = await getJson<{ events: { component: string; country?: string; operation: string }[] }>(
-          f,
-          `${f.urls.hub}/traces/${st.traceId}`,
-        );
-        const explained = events.filter((e) => e.operation.includes(':'));
-        return `${events.length} events in trace ${st.traceId}; ${explained.map((e) => `${e.component}${e.country ? `:${e.country}` : ''} ${e.operation}`).join(' | ')}`;
-      },
-    },
-  ],
-};
-
-Object.assign(SCENARIOS, DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS);
-Object.assign(SCENARIOS, ONCE_ONLY_SCENARIOS);
 
 export function listScenarios(): string[] {
   return Object.keys(SCENARIOS);
@@ -245,86 +26,17 @@ export function listScenarios(): string[] {
 
 /** Every scenario's name and description, in the order `scenario list` prints them. */
 export function describeScenarios(): { name: string; description: string }[] {
-  return Object.entries(SCENARIOS).map(([name, s]) => ({ name, description: s.description }));
+  return describeScenariosOf(SCENARIOS);
 }
 
 /**
- * Runs one scenario against a federation that is already running and returns its report (a failed step does
- * not stop the next ones: each says what it found). Every request a step makes without its own `traceparent`
- * joins the run's trace (`state.traceId`, which a step may replace), so the console can draw the whole run.
- * @see https://www.w3.org/TR/trace-context/#traceparent-header
+ * Runs one of the federation's scenarios against a federation that is already running and returns its report
+ * (see {@link runScenarioOf}).
  */
-export async function runScenarioAgainst(
+export function runScenarioAgainst(
   target: ScenarioTarget,
   name: string,
   opts: { onStep?: (step: ScenarioReport['steps'][number], index: number) => void } = {},
 ): Promise<ScenarioReport> {
-  const scenario = SCENARIOS[name];
-  if (!scenario) throw new Error(`unknown scenario "${name}"; known: ${listScenarios().join(', ')}`);
-  const started = performance.now();
-  const state: Record<string, string> = { traceId: randomBytes(16).toString('hex') };
-  const traceIds = new Set<string>();
-  const tracedFetch: typeof fetch = (input, init) => {
-    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    if (!headers.has('traceparent') && state.traceId)
-      headers.set('traceparent', `00-${state.traceId}-${randomBytes(8).toString('hex')}-01`);
-    const traceId = parseTraceparent(headers.get('traceparent'))?.traceId;
-    if (traceId) traceIds.add(traceId);
-    return target.fetch(input, { ...init, headers });
-  };
-  const t: ScenarioTarget = { urls: target.urls, fetch: tracedFetch };
-  const steps: ScenarioReport['steps'] = [];
-  for (const [i, step] of scenario.steps.entries()) {
-    const t0 = performance.now();
-    let ok = true;
-    let detail: string;
-    try {
-      detail = await step.run(t, state);
-    } catch (e) {
-      ok = false;
-      detail = e instanceof Error ? e.message : String(e);
-    }
-    const result = { title: step.title, ok, detail, durationMs: Math.round(performance.now() - t0) };
-    steps.push(result);
-    opts.onStep?.(result, i);
-  }
-  return {
-    name,
-    description: scenario.description,
-    passed: steps.every((s) => s.ok),
-    steps,
-    traceIds: [...traceIds],
-    durationMs: Math.round(performance.now() - started),
-  };
-}
-
-/** `kakehashi scenario run <name>`: starts an in-process federation, runs the scenario, prints the report. */
-export async function runScenario(name: string, base: LayeredConfig<typeof FEDERATION_OPTIONS>): Promise<number> {
-  const scenario = SCENARIOS[name];
-  if (!scenario) {
-    process.stderr.write(`unknown scenario "${name}"; known: ${listScenarios().join(', ')}\n`);
-    return 2;
-  }
-  const tmp = mkdtempSync(join(tmpdir(), 'kakehashi-scenario-'));
-  const config = new LayeredConfig(FEDERATION_OPTIONS, {
-    env: process.env,
-    cli: { seed: base.get('seed'), dataDir: base.get('dataDir') === '.kakehashi' ? tmp : base.get('dataDir') },
-  });
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`Scenario ${name}: ${scenario.description}  (TEST ONLY, seed ${config.get('seed')})`);
-  // Imported here: create-federation imports this module too (the console runs scenarios).
-  const { createFederation } = await import('./create-federation.ts');
-  const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'warn' }) });
-  let report: ScenarioReport;
-  try {
-    report = await runScenarioAgainst(f, name, {
-      onStep: (s, i) => out(`  ${i + 1}. ${s.ok ? '✔' : '✘'} ${s.title}\n       ${s.detail}`),
-    });
-  } finally {
-    await f.close();
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  const failed = report.steps.filter((s) => !s.ok).length;
-  out(failed === 0 ? `PASSED: ${report.steps.length} steps` : `FAILED: ${failed} of ${report.steps.length} steps`);
-  return failed === 0 ? 0 : 1;
+  return runScenarioOf(SCENARIOS, target, name, opts);
 }

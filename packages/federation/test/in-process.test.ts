@@ -1,7 +1,8 @@
 import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createFederation, createInProcessFetch, federationCountries } from '../src/index.ts';
+import { createFederation, federationCountries } from '../src/create-federation.ts';
+import { createInProcessFetch } from '../src/in-process-fetch.ts';
 import { FEDERATION_OPTIONS } from '../src/options.ts';
 
 describe('in-process fetch', () => {

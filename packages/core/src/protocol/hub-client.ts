@@ -8,6 +8,8 @@ export interface RegisteredNodeEntry {
   metadata: NodeMetadata;
   registeredAt: string;
   updatedAt: string;
+  /** What the hub's last health check of the node found (the registry lists it; older hubs may not). */
+  health?: { status: string; checkedAt: string | null; detail?: string | undefined } | undefined;
 }
 
 /** One node with the compact JWS it registered (to verify it yourself: trust nothing the hub only relays). */
@@ -46,6 +48,7 @@ const RegisteredNodeEntrySchema = z.object({
   metadata: NodeMetadataSchema,
   registeredAt: z.string(),
   updatedAt: z.string(),
+  health: z.object({ status: z.string(), checkedAt: z.string().nullable(), detail: z.string().optional() }).optional(),
 });
 const NodesSchema = z.object({ nodes: z.array(RegisteredNodeEntrySchema) });
 const NodeWithSignatureSchema = RegisteredNodeEntrySchema.extend({ signedMetadata: z.string() });

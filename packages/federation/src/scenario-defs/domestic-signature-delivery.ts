@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Scenario, ScenarioTarget } from '../scenarios.ts';
+import type { Scenario, ScenarioTarget } from '../scenario-runner.ts';
 
 /**
  * Issue 7, scenarios 3–5: compositions of finished building blocks, through their HTTP APIs only.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Scenario, ScenarioTarget } from '../scenarios.ts';
+import type { Scenario, ScenarioTarget } from '../scenario-runner.ts';
 
 /**
  * Issue 7, scenarios 1 and 2: once-only evidence exchange (OOTS-style) across the hub, through HTTP only.

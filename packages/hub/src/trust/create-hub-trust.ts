@@ -1,0 +1,201 @@
+import type { Clock, Store } from '@kakehashi/core';
+import { createOcspResponder, type OcspResponder } from '@kakehashi/esig';
+import {
+  buildLotl,
+  buildTrustedList,
+  certificateVerdictOf,
+  createCrl,
+  type KeyCert,
+  listCertificateAuthorities,
+  listKeyCerts,
+  ocspSignerFor,
+  type ParsedCrl,
+  type RevocationRecord,
+  revoke,
+  type TrustMaterial,
+  TrustStore,
+  VerificationMemo,
+} from '@kakehashi/trust';
+import type { HubTrust, RevocationRequest } from './hub-trust.ts';
+
+const REVOCATION_MIGRATIONS = [
+  {
+    id: 'hub/revocations/001',
+    up: `CREATE TABLE trust_revocations (serial_hex TEXT PRIMARY KEY, ca_name TEXT NOT NULL, revoked_at TEXT NOT NULL, reason TEXT NOT NULL);
+         CREATE TABLE trust_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
+];
+
+const DAY_MS = 86_400_000;
+
+/** What the hub's trust needs besides the material: its store (revocations), the clock and its origin. */
+export interface HubTrustDeps {
+  clock: Clock;
+  store: Store;
+  /** The hub's origin: the lists and CRLs it publishes point at it. */
+  hubUrl: string;
+  /** How long a published list or CRL is valid (option trustListValidityDays). */
+  validityDays: () => number;
+  /** Shared with the nodes of the same process, so the same signed bytes are verified once. */
+  memo?: VerificationMemo;
+}
+
+/**
+ * The hub's trust: publishes the LOTL and national lists (re-signed when they near NextUpdate on the virtual
+ * clock), one CRL per CA built from the revocations persisted in the hub store, one OCSP responder per CA, and
+ * validates certificates against anchors taken from its own lists, verified as any relying party would.
+ * @see https://www.etsi.org/deliver/etsi_ts/119600_119699/119612/02.03.01_60/ts_119612v020301p.pdf
+ */
+export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): HubTrust {
+  const memo = deps.memo ?? new VerificationMemo();
+  const { store, clock } = deps;
+  store.migrate(REVOCATION_MIGRATIONS);
+  const cas = listCertificateAuthorities(material);
+  const all = listKeyCerts(material);
+  const countries = Object.keys(material.countries).sort();
+  const state = (key: string) =>
+    store.get<{ value: string }>('SELECT value FROM trust_state WHERE key = ?', key)?.value;
+
+  const crlCache = new Map<string, { der: Buffer; parsed: ParsedCrl; until: number }>();
+  const crlFor = (ca: KeyCert) => {
+    const now = clock.nowMs();
+    const hit = crlCache.get(ca.name);
+    if (hit && hit.until > now) return hit;
+    const revoked = store
+      .all<{ serial_hex: string; revoked_at: string; reason: string }>(
+        'SELECT * FROM trust_revocations WHERE ca_name = ? ORDER BY serial_hex',
+        ca.name,
+      )
+      .map((r) => ({ serialHex: r.serial_hex, revokedAt: new Date(r.revoked_at), reason: r.reason as never }));
+    const number = Number(state('crlNumber') ?? '1');
+    const nextUpdate = new Date(now + deps.validityDays() * DAY_MS);
+    const der = createCrl(ca, revoked, new Date(now - 60_000), nextUpdate, number);
+    const entry = { der, parsed: memo.parseCrl(der), until: nextUpdate.getTime() - DAY_MS };
+    crlCache.set(ca.name, entry);
+    return entry;
+  };
+
+  // One OCSP responder per CA (delegated signer where the material has one), answering from the same
+  // persisted revocation records as the CRLs, dated by the virtual clock.
+  const responders = new Map<string, OcspResponder>();
+  const ocspResponder = (caName: string) => {
+    const ca = cas.find((c) => c.name === caName);
+    if (!ca) return undefined;
+    let r = responders.get(caName);
+    if (!r) {
+      const signer = ocspSignerFor(material, caName);
+      r = createOcspResponder({
+        ca,
+        ...(signer ? { signer } : {}),
+        clock,
+        status: (serialHex) => {
+          const row = store.get<{ revoked_at: string; reason: string }>(
+            'SELECT revoked_at, reason FROM trust_revocations WHERE ca_name = ? AND serial_hex = ?',
+            caName,
+            serialHex,
+          );
+          return row ? { serialHex, revokedAt: new Date(row.revoked_at), reason: row.reason as never } : undefined;
+        },
+      });
+      responders.set(caName, r);
+    }
+    return r;
+  };
+
+  let lists: { lotl: string; tls: Record<string, string>; until: number } | undefined;
+  const publish = () => {
+    const now = clock.nowMs();
+    if (lists && lists.until > now) return lists;
+    // Every (re)publication carries a higher sequence number, persisted: relying parties refuse a rollback.
+    const sequenceNumber = Number(state('tlSequence') ?? '0') + 1;
+    store.run("INSERT OR REPLACE INTO trust_state (key, value) VALUES ('tlSequence', ?)", String(sequenceNumber));
+    const issueDate = new Date(now);
+    const nextUpdate = new Date(now + deps.validityDays() * DAY_MS);
+    const tls: Record<string, string> = {};
+    for (const cc of countries)
+      tls[cc] = buildTrustedList(material, cc, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
+    const lotl = buildLotl(material, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
+    lists = { lotl, tls, until: nextUpdate.getTime() - DAY_MS };
+    return lists;
+  };
+
+  // The hub validates against its own published lists, verified like any relying party would.
+  let current: { store: TrustStore; until: number } | undefined;
+  const trustStore = () => {
+    const now = clock.nowMs();
+    if (current && current.until > now) return current.store;
+    const l = publish();
+    const lotl = memo.verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
+    const verified = lotl.pointers.map((p) =>
+      memo.verifyTrustedList(l.tls[p.territory] as string, {
+        signerCerts: p.signerCertsPem,
+        clock,
+        expectedTerritory: p.territory,
+      }),
+    );
+    const next = TrustStore.fromTrustedLists(verified);
+    for (const c of cas) next.addCrl(crlFor(c).parsed);
+    current = { store: next, until: Math.min(l.until, ...cas.map((c) => crlFor(c).until)) };
+    return next;
+  };
+
+  const revokeOne = (req: RevocationRequest) => {
+    // The trust package decides what may be revoked (never a root) and by which CA; the hub persists it.
+    const records = revoke(material, [], {
+      certName: req.name,
+      serialHex: req.serialHex,
+      issuerName: req.issuer,
+      reason: req.reason,
+      at: req.at ?? clock.now(),
+    });
+    const rec = records[0] as RevocationRecord;
+    store.transaction(() => {
+      store.run(
+        'INSERT OR REPLACE INTO trust_revocations (serial_hex, ca_name, revoked_at, reason) VALUES (?,?,?,?)',
+        rec.serialHex,
+        rec.issuerName,
+        rec.revokedAt.toISOString(),
+        rec.reason ?? 'unspecified',
+      );
+      store.run(
+        "INSERT OR REPLACE INTO trust_state (key, value) VALUES ('crlNumber', ?)",
+        String(Number(state('crlNumber') ?? '1') + 1),
+      );
+    });
+    crlCache.delete(rec.issuerName);
+    current = undefined;
+    return { serialHex: rec.serialHex, crl: `${deps.hubUrl}/trust/crl/${rec.issuerName}.crl` };
+  };
+
+  return {
+    countries: () => countries,
+    lotlXml: () => publish().lotl,
+    trustedListXml: (cc) => publish().tls[cc],
+    crlDer: (name) => {
+      const ca = cas.find((c) => c.name === name);
+      return ca ? crlFor(ca).der : undefined;
+    },
+    crlNames: () => cas.map((c) => c.name),
+    ocspResponder,
+    lotlSignerPem: () => material.hub.signing.certPem,
+    certificates: () => {
+      const revoked = new Set(
+        store.all<{ serial_hex: string }>('SELECT serial_hex FROM trust_revocations').map((r) => r.serial_hex),
+      );
+      return all.map((k) => ({
+        name: k.name,
+        subject: k.certificate.subject.replace(/\n/g, ', '),
+        serialHex: k.serialHex,
+        notBefore: new Date(k.certificate.validFrom).toISOString(),
+        notAfter: new Date(k.certificate.validTo).toISOString(),
+        revoked: revoked.has(k.serialHex),
+      }));
+    },
+    validateCertificate: (pem, chain, opts) =>
+      certificateVerdictOf(
+        trustStore().validate(pem, { intermediates: chain, at: opts.at, requiredKeyUsage: opts.usage as never }),
+        pem,
+      ),
+    revoke: revokeOne,
+  };
+}

@@ -1,0 +1,61 @@
+import type { KeyObject } from 'node:crypto';
+import type { ComponentApp, ComponentDeps, ComponentInfo, NodeMetadata } from '@kakehashi/core';
+import type { ClientRegistrationInput } from '@kakehashi/eid';
+import type { CooperationNetwork } from '@kakehashi/jp-network';
+import type { Persona } from '@kakehashi/personas';
+import type { CardIssuer } from './jpki/card-issuer.ts';
+import type { CountryProfile } from './profiles/z-profile.ts';
+import type { NodeTrust } from './trust/node-trust.ts';
+
+/** A key with its certificate and chain (issuing CA first, then root). */
+export interface NodeCredential {
+  certPem: string;
+  chainPem: string[];
+  privateKey: KeyObject;
+}
+
+/** Every credential a node holds, from the trust material generated from the seed (TEST ONLY). */
+export interface NodeCredentials {
+  signing: NodeCredential;
+  tls: NodeCredential;
+  encryption: NodeCredential;
+  /** One signing credential per agency of the profile, by agency id. */
+  agencies: Record<string, NodeCredential>;
+  /** Japan only: the JPKI-style CA that issues My Number Card certificates (chain: its root). */
+  jpkiCa?: NodeCredential;
+  /** The country's RFC 3161 time-stamping unit (EKU timeStamping, listed in the trusted list as TSA/QTST). */
+  tsa?: NodeCredential;
+}
+
+/** What a national node is built from: the component's shared dependencies plus its country's. */
+export interface NodeDeps extends ComponentDeps {
+  profile: CountryProfile;
+  /** The node's origin, e.g. `http://127.0.0.1:7002`. */
+  publicUrl: string;
+  hubUrl: string;
+  credentials: NodeCredentials;
+  /** The federation seed (public): what must be reproducible per seed is derived from it. */
+  seed: string;
+  trust: NodeTrust;
+  /** The country's synthetic personas (each with an `id`). */
+  personas: readonly Persona[];
+  /** Japan only: issues the mock My Number Card of a persona (JPKI signature + user-authentication certificates). */
+  cards?: CardIssuer;
+  /** Relying parties registered at this node's OIDC provider from the clients file (option oidcClientsFile). */
+  oidcClients?: readonly ClientRegistrationInput[];
+}
+
+/** A running national node: its app, its registration and, in Japan, the card issuer and Cooperation Network. */
+export interface NationalNode {
+  app: ComponentApp;
+  info: ComponentInfo;
+  /** Loads the trust fabric from the hub, then registers (retrying while the hub is not up). */
+  start(options?: { attempts?: number; delayMs?: number }): Promise<void>;
+  register(): Promise<{ country: string; created: boolean }>;
+  metadata(): NodeMetadata;
+  /** Japan only: the mock My Number Cards of the personas (what a citizen holds; for tests and scenarios). */
+  cards?: CardIssuer;
+  /** Japan only: the Cooperation Network (custodian, J-LIS, network system, intermediary servers, portal). */
+  jpNetwork?: CooperationNetwork;
+  close(): void;
+}

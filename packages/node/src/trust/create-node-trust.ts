@@ -1,0 +1,104 @@
+import { type Clock, type HubClient, KakehashiError, type Logger } from '@kakehashi/core';
+import { certificateVerdictOf, TrustStore, VerificationMemo } from '@kakehashi/trust';
+import type { NodeTrust, NodeTrustStatus } from './node-trust.ts';
+
+/** What a node's trust view needs: the hub it loads from, the pinned LOTL signer, the clock. */
+export interface NodeTrustDeps {
+  /** The hub publishing the LOTL, the national lists and the CRLs. */
+  hub: HubClient;
+  /** The LOTL signer's certificate, as a relying party gets it out of band (the "OJ" publication). */
+  lotlSignerPem: string;
+  clock: Clock;
+  logger: Logger;
+  /** Shared with the hub and the other nodes of the same process, so the same signed bytes are verified once. */
+  memo?: VerificationMemo;
+}
+
+/**
+ * A node's trust view: the LOTL from the hub checked against the pinned signer, each national list checked
+ * against the certificates the LOTL gives for it, the CRLs the hub's trust index names, all fetched through the
+ * hub client; certificates are then validated against what was loaded, never against anything a peer sends.
+ * A list with a lower sequence number than one already seen is a rollback and is refused (`tl-rollback`); a
+ * failed refresh keeps the previous view and records the error in the status.
+ * @see https://www.etsi.org/deliver/etsi_ts/119600_119699/119612/02.03.01_60/ts_119612v020301p.pdf §5.3.7, §6.1
+ */
+export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
+  const memo = deps.memo ?? new VerificationMemo();
+  let status: NodeTrustStatus = {
+    loaded: false,
+    loadedAt: null,
+    lotlSequence: null,
+    nextUpdate: null,
+    countries: [],
+    anchors: 0,
+    crls: 0,
+  };
+  let store: TrustStore | undefined;
+  // Highest sequence numbers seen: an older list offered later is a rollback and is refused.
+  const seen: { lotl?: number; tl: Record<string, number> } = { tl: {} };
+
+  const load = async (fetcher: typeof fetch): Promise<NodeTrustStatus> => {
+    const lotl = memo.verifyLotl(await deps.hub.lotlXml(fetcher), {
+      pinnedSignerCerts: [deps.lotlSignerPem],
+      clock: deps.clock,
+      minSequence: seen.lotl,
+    });
+    const lists = await Promise.all(
+      lotl.pointers.map(async (p) =>
+        memo.verifyTrustedList(await deps.hub.text(p.location, fetcher), {
+          signerCerts: p.signerCertsPem,
+          clock: deps.clock,
+          minSequence: seen.tl[p.territory],
+          expectedTerritory: p.territory,
+        }),
+      ),
+    );
+    seen.lotl = lotl.sequenceNumber;
+    for (const l of lists) seen.tl[l.territory] = l.sequenceNumber;
+    const index = await deps.hub.trustIndex(fetcher);
+    const crls = await Promise.all(
+      index.crls.map(async (url) => {
+        const der = await deps.hub.crl(url, fetcher);
+        if (!der) throw new KakehashiError('upstream-unavailable', `The hub's trust index names ${url}, not served.`);
+        return memo.parseCrl(der);
+      }),
+    );
+    const next = TrustStore.fromTrustedLists(lists);
+    for (const c of crls) next.addCrl(c);
+    store = next;
+    return {
+      loaded: true,
+      loadedAt: deps.clock.now().toISOString(),
+      lotlSequence: lotl.sequenceNumber,
+      nextUpdate: lotl.nextUpdate.toISOString(),
+      countries: lists.map((l) => l.territory).sort(),
+      anchors: next.anchors.length,
+      crls: crls.length,
+    };
+  };
+
+  return {
+    status: () => status,
+    refresh: async (fetcher) => {
+      try {
+        status = await load(fetcher);
+      } catch (e) {
+        status = { ...status, error: e instanceof Error ? e.message : String(e) };
+        throw e;
+      }
+      deps.logger.debug('trust fabric loaded', {
+        countries: status.countries.length,
+        anchors: status.anchors,
+        crls: status.crls,
+      });
+      return status;
+    },
+    validateCertificate: (pem, chain, o) => {
+      if (!store) throw new KakehashiError('upstream-unavailable', 'The trust fabric has not been loaded yet.');
+      return certificateVerdictOf(
+        store.validate(pem, { intermediates: chain, at: o.at, requiredKeyUsage: o.usage as never }),
+        pem,
+      );
+    },
+  };
+}
