@@ -5,20 +5,6 @@
  * TEST ONLY. It depends on no component: it takes origins, a `fetch` and a scenario runner.
  */
 
-export { ConsolePersonaSchema, readPersonas } from './api/personas.ts';
-export { detectPortal, type PortalStatus } from './api/portal.ts';
-export { type ComponentStatus, readTopology, type Topology } from './api/topology.ts';
-export {
-  type ConsoleDeps,
-  type ScenarioInfo,
-  type ScenarioReport,
-  ScenarioReportSchema,
-} from './console-deps.ts';
-export {
-  CONSOLE_BASE_PATH,
-  CONSOLE_ROUTE_DOCS,
-  createConsole,
-  documentConsoleRoutes,
-  isConsolePath,
-} from './create-console.ts';
-export { renderConsolePage } from './page/render-page.ts';
+export { CONSOLE_BASE_PATH, isConsolePath } from './base-path.ts';
+export type { ConsoleDeps, ScenarioInfo, ScenarioReport } from './console-deps.ts';
+export { createConsole, documentConsoleRoutes } from './create-console.ts';

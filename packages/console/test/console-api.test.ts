@@ -1,12 +1,10 @@
-import { createMemoryLogger } from '@kakehashi/core';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMemoryLogger, createRouteModule } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
-import {
-  CONSOLE_ROUTE_DOCS,
-  type ConsoleDeps,
-  createConsole,
-  isConsolePath,
-  type ScenarioReport,
-} from '../src/index.ts';
+import { isConsolePath } from '../src/base-path.ts';
+import type { ConsoleDeps, ScenarioReport } from '../src/console-deps.ts';
+import { createConsole, documentConsoleRoutes } from '../src/create-console.ts';
 
 const HUB = 'http://127.0.0.1:7000';
 const NODES = { DE: 'http://127.0.0.1:7002', JP: 'http://127.0.0.1:7007' };
@@ -81,11 +79,13 @@ describe('the page and its assets', () => {
 
   it('serves the scripts and the stylesheet with their types, and a problem for anything else', async () => {
     const { app } = makeConsole();
+    // Every ES module of the page (console.js imports the others by relative URL) and the stylesheet.
+    const modules = readdirSync(join(import.meta.dirname, '..', 'src', 'page')).filter((f) => f.endsWith('.js'));
+    expect(modules).toEqual(expect.arrayContaining(['console.js', 'trace-model.js']));
     for (const [file, type] of [
-      ['console.js', 'text/javascript'],
-      ['trace-model.js', 'text/javascript'],
-      ['console.css', 'text/css'],
-    ] as const) {
+      ...modules.map((f) => [f, 'text/javascript'] as const),
+      ['console.css', 'text/css'] as const,
+    ]) {
       const res = await app.request(`/console/assets/${file}`);
       expect(res.status, file).toBe(200);
       expect(res.headers.get('content-type')).toContain(type);
@@ -110,7 +110,13 @@ describe('the page and its assets', () => {
     const served = makeConsole()
       .app.routes.filter((r) => r.method !== 'ALL')
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
-    const documented = CONSOLE_ROUTE_DOCS.map((d) => `${d.method} ${d.path}`);
+    // What documentConsoleRoutes adds to another app's (the hub's) OpenAPI document.
+    const hub = createRouteModule();
+    documentConsoleRoutes(hub);
+    const paths = hub.getOpenAPIDocument({ openapi: '3.0.0', info: { title: 'hub', version: '0' } }).paths ?? {};
+    const documented = Object.entries(paths).flatMap(([path, item]) =>
+      Object.keys(item ?? {}).map((method) => `${method} ${path}`),
+    );
     expect(served.length).toBeGreaterThanOrEqual(9);
     expect(served.filter((r) => !documented.includes(r))).toEqual([]);
     expect(documented.filter((d) => !served.includes(d))).toEqual([]);

@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderConsolePage } from '../src/index.ts';
+import { renderConsolePage } from '../src/page/render-page.ts';
 
 const PAGE = join(import.meta.dirname, '..', 'src', 'page');
-const scripts = ['console.js', 'trace-model.js'].map((f) => ({ f, src: readFileSync(join(PAGE, f), 'utf8') }));
+/** Every script the page loads: the ES modules in src/page. */
+const scripts = readdirSync(PAGE)
+  .filter((f) => f.endsWith('.js'))
+  .sort()
+  .map((f) => ({ f, src: readFileSync(join(PAGE, f), 'utf8') }));
 
 /**
  * Artefacts in traces are attacker-controlled (any component, or anyone posting to /traces/events, chooses
@@ -30,8 +34,9 @@ describe('the page builds the DOM from data as text only', () => {
   });
 
   it('sets attributes only under fixed names (never a name taken from data), and links only http(s) URLs', () => {
-    const src = scripts[0]!.src;
-    // the one generic attribute setter iterates over object literals written in this file
+    expect(scripts.map((s) => s.f)).toEqual(expect.arrayContaining(['console.js', 'dom.js', 'trace-model.js']));
+    const src = scripts.map((s) => s.src).join('\n');
+    // the generic attribute setters (el, svg) iterate over object literals written in the page's own modules
     expect(src.match(/setAttribute\(k,/g)?.length).toBe(2);
     expect(src).toMatch(/\^https\?:\\\/\\\/\//);
     expect(src).not.toMatch(/href:(?!\s*p\.url)/);

@@ -1,0 +1,127 @@
+// The hop inspector: what a hop is, its decoded artefact and the verdict of every check.
+// Everything shown comes from the federation and may be attacker-controlled (a trace artefact is whatever a
+// component recorded), so every value is put in the page with textContent or setAttribute — never as markup.
+import { $, clear, el } from './dom.js';
+import { state } from './state.js';
+import { artefactSections, explainOperation, verdictRows } from './trace-model.js';
+
+// ---- hop inspector -------------------------------------------------------------------------------------
+export function selectHop(n, { reveal = false } = {}) {
+  const hop = state.sequence?.hops[n - 1];
+  if (!hop) return;
+  state.selected = n;
+  for (const g of document.querySelectorAll('svg.diagram .hop'))
+    g.classList.toggle('selected', g.dataset.testid === `hop-${n}`);
+  const e = hop.event;
+  const box = clear($('inspector'));
+  box.dataset.hop = String(n);
+  box.append(
+    el('h3', { 'data-testid': 'inspector-operation' }, `${n}. ${String(e.operation ?? '')}`),
+    el('p', { class: 'explain', 'data-testid': 'inspector-explain' }, explainOperation(e)),
+  );
+  const fields = [
+    ['where', hop.kind === 'arrow' ? `${hop.from} → ${hop.to}` : hop.from],
+    ['direction', e.direction],
+    ['time (virtual)', e.time],
+    ['status', e.status],
+    ['duration', typeof e.durationMs === 'number' ? `${e.durationMs} ms` : undefined],
+    ['peer', e.peer],
+    ['span', e.spanId ? `${e.spanId}${e.parentSpanId ? ` (parent ${e.parentSpanId})` : ''}` : undefined],
+  ].filter(([, v]) => v !== undefined && v !== null && v !== '');
+  box.append(
+    el(
+      'dl',
+      { class: 'fields', 'data-testid': 'inspector-fields' },
+      fields.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))]),
+    ),
+  );
+
+  if (e.artefact !== undefined) {
+    box.append(el('h3', {}, 'Artefact (decoded)'));
+    const type =
+      e.artefact && typeof e.artefact === 'object' && typeof e.artefact.type === 'string' ? e.artefact.type : undefined;
+    if (type)
+      box.append(
+        el(
+          'p',
+          { class: 'hint' },
+          `type: ${type}${e.artefact.unverified === true ? ' — decoded before validation' : ''}`,
+        ),
+      );
+    for (const s of artefactSections(e.artefact)) {
+      box.append(
+        el('h3', {}, s.title),
+        el(
+          'table',
+          { 'data-testid': `artefact-${s.key}` },
+          el('thead', {}, el('tr', {}, el('th', {}, 'name'), el('th', {}, 'value'), el('th', {}, ''))),
+          el(
+            'tbody',
+            {},
+            s.rows.map((r) =>
+              el(
+                'tr',
+                { 'data-testid': `${s.key === 'claims' ? 'claim' : s.key}-${r.name}` },
+                el('td', { class: 'mono' }, r.name),
+                el('td', { class: 'mono' }, r.value),
+                el('td', { class: 'note' }, r.note ?? ''),
+              ),
+            ),
+          ),
+        ),
+      );
+    }
+    box.append(
+      el(
+        'details',
+        { open: artefactSections(e.artefact).length === 0 ? '' : undefined },
+        el('summary', { 'data-testid': 'artefact-json-toggle' }, 'as JSON'),
+        el('pre', { class: 'json', 'data-testid': 'artefact-json' }, JSON.stringify(e.artefact, null, 2)),
+      ),
+    );
+  }
+  if (e.verdict && typeof e.verdict === 'object') {
+    const rows = verdictRows(e.verdict);
+    box.append(
+      el('h3', {}, 'Verdict'),
+      el(
+        'p',
+        { class: `verdict-summary ${e.verdict.valid === true ? 'ok' : 'fail'}`, 'data-testid': 'verdict-summary' },
+        e.verdict.valid === true
+          ? `valid — ${rows.length} checks`
+          : `refused — ${rows.filter((r) => r.outcome === 'failed').length} failed check(s)`,
+      ),
+    );
+    if (rows.length)
+      box.append(
+        el(
+          'table',
+          { 'data-testid': 'verdict-table' },
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ['rule', 'check', 'outcome', 'reason'].map((h) => el('th', {}, h)),
+            ),
+          ),
+          el(
+            'tbody',
+            {},
+            rows.map((r) =>
+              el(
+                'tr',
+                { class: `outcome-${r.outcome}`, 'data-testid': `verdict-row-${r.rule}`, 'data-rule': r.rule },
+                el('td', { class: 'mono rule' }, r.rule),
+                el('td', {}, r.name),
+                el('td', { class: 'outcome' }, r.outcome),
+                el('td', {}, r.code ? `${r.reason} (${r.code})` : r.reason),
+              ),
+            ),
+          ),
+        ),
+      );
+  }
+  if (reveal) box.firstElementChild?.scrollIntoView({ block: 'center' });
+}
