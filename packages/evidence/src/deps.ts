@@ -60,6 +60,29 @@ export interface EvidenceParticipant {
   services: readonly string[];
 }
 
+/**
+ * A relying party the block registers at its own node's OIDC provider (OIDC Dynamic Client Registration
+ * metadata names, so the node can hand it to its client registry as it is).
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+ */
+export interface EvidenceOidcClient {
+  client_id: string;
+  client_secret: string;
+  redirect_uris: string[];
+  token_endpoint_auth_method: 'client_secret_basic';
+}
+
+/**
+ * What the block needs from its own node beyond the node's public APIs, given in-process by the node (never
+ * an HTTP call to the node's admin API with its token): the other blocks' admin functions it relies on.
+ */
+export interface EvidenceNodePort {
+  /** Sends what the node's eDelivery access point has due now (after a submission; best effort). */
+  pumpDelivery(): Promise<void>;
+  /** Registers (or replaces) a relying party at the node's OIDC provider: the preview's re-authentication. */
+  registerOidcClient(client: EvidenceOidcClient): Promise<void>;
+}
+
 export interface EvidenceDeps extends ComponentDeps {
   /** The node's country code. */
   country: string;
@@ -68,6 +91,8 @@ export interface EvidenceDeps extends ComponentDeps {
   hubUrl: string;
   participants: readonly EvidenceParticipant[];
   source: EvidenceSource;
+  /** The node's own admin functions the block uses (eDelivery pump, OIDC client registration). */
+  node: EvidenceNodePort;
   /** How long a preview stays open (virtual clock). Default 1 hour. */
   previewTtlMs?: number;
 }

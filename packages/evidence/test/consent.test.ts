@@ -1,6 +1,6 @@
 import { type KakehashiError, openStore, VirtualClock } from '@kakehashi/core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PreviewStore } from '../src/index.ts';
+import { PreviewStore } from '../src/consent/preview-store.ts';
 import { EVIDENCE_MIGRATIONS } from '../src/store/migrations.ts';
 
 const codeOf = (f: () => unknown) => {

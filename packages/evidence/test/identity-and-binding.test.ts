@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildEvidenceDocument, createPersonaSource, matchesMinimumDataSet, readSignedEvidence } from '../src/index.ts';
+import { buildEvidenceDocument, readSignedEvidence } from '../src/evidence-doc/evidence-document.ts';
+import { matchesMinimumDataSet } from '../src/provider/handle-query-request.ts';
+import { createPersonaSource } from '../src/sources/persona-source.ts';
 
 const held = {
   familyName: '山田',

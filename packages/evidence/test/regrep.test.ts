@@ -1,17 +1,10 @@
 import { KakehashiError } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
-import {
-  buildQueryRequest,
-  buildQueryResponse,
-  EDM_ERRORS,
-  type EdmErrorName,
-  edmException,
-  NS,
-  parseQueryRequest,
-  parseQueryResponse,
-  type QueryRequestModel,
-  SEVERITY,
-} from '../src/index.ts';
+import { buildQueryRequest, buildQueryResponse, edmException } from '../src/regrep/build-regrep.ts';
+import { EDM_ERRORS, type EdmErrorName, SEVERITY } from '../src/regrep/edm-errors.ts';
+import { NS } from '../src/regrep/ns.ts';
+import { parseQueryRequest, parseQueryResponse } from '../src/regrep/parse-regrep.ts';
+import type { QueryRequestModel } from '../src/regrep/z-regrep.ts';
 
 const REQUEST: QueryRequestModel = {
   id: 'urn:uuid:4ffb5281-179d-4578-adf2-39fd13ccc797',

@@ -3,6 +3,9 @@ import { type Clock, KakehashiError, type Store } from '@kakehashi/core';
 import type { EvidenceKind } from '../deps.ts';
 import type { QueryRequestModel } from '../regrep/z-regrep.ts';
 
+/** Where the provider serves its previews; a PreviewLocation is `<node origin>/evidence/preview/<id>`. */
+export const PREVIEW_PATH = '/evidence/preview/';
+
 /**
  * The life of a preview (the citizen's consent), provider side:
  *

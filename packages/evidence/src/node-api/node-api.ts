@@ -1,21 +1,6 @@
-import { KakehashiError } from '@kakehashi/core';
+import { KakehashiError, type Verdict } from '@kakehashi/core';
 import type { EvidenceDeps } from '../deps.ts';
-
-/** A data service as the hub's directory lists it. */
-export interface DataService {
-  evidenceType: {
-    classification: string;
-    kind: 'residence' | 'birth' | 'income';
-    title: string;
-    titleLocal: string;
-    format: string;
-    requirements: string[];
-  };
-  country: string;
-  provider: { participantId: string; agencyId: string };
-  service: string;
-  registered: boolean;
-}
+import { EVIDENCE_SERVICE } from '../regrep/ns.ts';
 
 export interface InboxMessage {
   messageId: string;
@@ -36,9 +21,10 @@ export interface SignatureReport {
 }
 
 /**
- * The HTTP APIs of the node's other building blocks and of the hub, as this block uses them: the node's own
- * eDelivery backend, signature service, OIDC provider and ID-token validation, and the hub's evidence broker,
- * data service directory and discovery. Nothing here reaches into another block's internals.
+ * The public HTTP APIs of the node's other building blocks, as this block uses them: the node's own eDelivery
+ * backend, signature service, OIDC token endpoint and ID-token validation. Nothing here reaches into another
+ * block's internals; what is not a public API (sending now, registering the preview's OIDC client) comes
+ * through the node port injected as `deps.node`.
  */
 export class NodeApi {
   readonly #deps: EvidenceDeps;
@@ -73,47 +59,6 @@ export class NodeApi {
     return body as T;
   }
 
-  #admin(): Record<string, string> {
-    return { authorization: `Bearer ${this.#deps.config.get('adminToken')}` };
-  }
-
-  // ---- hub: evidence broker, data service directory, discovery ------------------------------------------
-  dataServices(
-    fetcher: typeof fetch,
-    q: { country?: string; requirement?: string; evidenceType?: string; provider?: string },
-  ): Promise<{ services: DataService[] }> {
-    const p = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined) as [string, string][]);
-    return this.#json(
-      fetcher,
-      `${this.#deps.hubUrl}/data-service-directory/services?${p}`,
-      {},
-      'the data service directory',
-    );
-  }
-
-  requirement(
-    fetcher: typeof fetch,
-    id: string,
-  ): Promise<{ requirement: { id: string; identifier: string; name: string } }> {
-    return this.#json(
-      fetcher,
-      `${this.#deps.hubUrl}/evidence-broker/requirements/${encodeURIComponent(id)}`,
-      {},
-      'the evidence broker',
-    );
-  }
-
-  /** The origin of the node that serves a participant (from discovery's AS4 endpoint). */
-  async participantOrigin(fetcher: typeof fetch, participantId: string): Promise<{ origin: string; country: string }> {
-    const d = await this.#json<{ endpoint: string; country: string }>(
-      fetcher,
-      `${this.#deps.hubUrl}/discovery/participants/${encodeURIComponent(participantId)}?service=${encodeURIComponent('urn:kakehashi:service:evidence')}`,
-      {},
-      'discovery',
-    );
-    return { origin: new URL(d.endpoint).origin, country: d.country };
-  }
-
   // ---- own node: eDelivery backend -----------------------------------------------------------------------
   async submit(
     fetcher: typeof fetch,
@@ -132,7 +77,7 @@ export class NodeApi {
       {
         method: 'POST',
         body: JSON.stringify({
-          service: 'urn:kakehashi:service:evidence',
+          service: EVIDENCE_SERVICE,
           action: m.action,
           originalSender: m.originalSender,
           finalRecipient: m.finalRecipient,
@@ -148,10 +93,7 @@ export class NodeApi {
       'the eDelivery backend',
     );
     // Send now rather than at the sender loop's next tick (best effort: the loop sends it anyway).
-    await fetcher(`${this.#deps.publicUrl}/admin/edelivery/pump`, {
-      method: 'POST',
-      headers: { ...this.#admin(), 'x-kakehashi-caller': this.#caller },
-    }).catch(() => undefined);
+    await this.#deps.node.pumpDelivery().catch(() => undefined);
     return r;
   }
 
@@ -235,25 +177,7 @@ export class NodeApi {
     );
   }
 
-  // ---- own node: OIDC provider (the citizen re-authenticates at the provider) ----------------------------
-  async registerClient(fetcher: typeof fetch, clientId: string, secret: string, redirectUri: string): Promise<void> {
-    await this.#json(
-      fetcher,
-      `${this.#deps.publicUrl}/admin/oidc/clients`,
-      {
-        method: 'POST',
-        headers: this.#admin(),
-        body: JSON.stringify({
-          client_id: clientId,
-          client_secret: secret,
-          redirect_uris: [redirectUri],
-          token_endpoint_auth_method: 'client_secret_basic',
-        }),
-      },
-      'the OIDC client registry',
-    );
-  }
-
+  // ---- own node: OIDC token endpoint and ID-token validation (the citizen re-authenticates at the provider)
   async redeem(
     fetcher: typeof fetch,
     c: { clientId: string; secret: string; code: string; redirectUri: string; verifier: string },
@@ -285,7 +209,7 @@ export class NodeApi {
     fetcher: typeof fetch,
     token: string,
     expected: { issuer: string; audience: string; nonce: string },
-  ): Promise<{ valid: boolean; failure?: { rule: string; code: string; reason: string }; checks: unknown[] }> {
+  ): Promise<Verdict<string>> {
     return this.#json(
       fetcher,
       `${this.#deps.publicUrl}/eid/validate/id-token`,

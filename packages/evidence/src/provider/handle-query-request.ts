@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { KakehashiError } from '@kakehashi/core';
+import { type Check, KakehashiError } from '@kakehashi/core';
+import { PREVIEW_PATH, type PreviewRow } from '../consent/preview-store.ts';
 import { type EvidenceContext, traceIdOfConversation } from '../context.ts';
-import type { EvidenceKind, SubjectRecord } from '../deps.ts';
+import type { EvidenceParticipant, SubjectRecord } from '../deps.ts';
 import { buildEvidenceDocument } from '../evidence-doc/evidence-document.ts';
 import type { InboxMessage } from '../node-api/node-api.ts';
 import { buildQueryResponse, edmException } from '../regrep/build-regrep.ts';
 import type { EdmErrorName } from '../regrep/edm-errors.ts';
-import { ACTION_RESPONSE } from '../regrep/ns.ts';
+import { ACTION_RESPONSE, REGREP_MIME } from '../regrep/ns.ts';
 import { parseQueryRequest } from '../regrep/parse-regrep.ts';
 import type { NaturalPerson, QueryRequestModel, QueryResponseModel } from '../regrep/z-regrep.ts';
 
@@ -26,7 +27,86 @@ export function matchesMinimumDataSet(held: SubjectRecord, asked: NaturalPerson)
   );
 }
 
-export const PREVIEW_PATH = '/evidence/preview/';
+/** One evidence request being answered: who asks whom, and how to answer (always over AS4). */
+interface Exchange {
+  ctx: EvidenceContext;
+  msg: InboxMessage;
+  me: EvidenceParticipant;
+  traceId: string;
+  model: QueryRequestModel;
+  /** The evidence type as the hub's data service directory lists it for this provider. */
+  evidenceType: PreviewRow['evidenceType'];
+  reply(r: ResponseContent, evidence?: { cid: string; xml: string }): Promise<void>;
+  /** Answers the request with an EDM error. */
+  fail(
+    name: EdmErrorName,
+    detail: string,
+    opts?: { previewRequired?: boolean; previewLocation?: string },
+  ): Promise<void>;
+  /** Records the exchange with the provider's records, under its first request's id. */
+  record(
+    handle: string,
+    requestId: string,
+    requestedAt: string,
+    outcome: 'provided' | 'refused',
+    refusal?: { code: string; reason: string },
+  ): Promise<void>;
+}
+
+type ResponseContent = Omit<QueryResponseModel, 'responseId' | 'issueDateTime' | 'provider'>;
+
+/** Sends a QueryResponse (and the evidence as a second part) back to the requester, and traces it. */
+async function sendResponse(
+  ctx: EvidenceContext,
+  to: { msg: InboxMessage; me: EvidenceParticipant; traceId: string; fetcher: typeof fetch },
+  r: ResponseContent,
+  evidence?: { cid: string; xml: string },
+): Promise<void> {
+  const { msg, me, traceId, fetcher } = to;
+  const requesterId = msg.originalSender ?? '';
+  const response: QueryResponseModel = {
+    ...r,
+    responseId: randomUUID(),
+    issueDateTime: ctx.now(),
+    provider: { id: me.id, name: me.name, country: ctx.deps.country },
+  };
+  await ctx.api.submit(fetcher, {
+    action: ACTION_RESPONSE,
+    originalSender: me.id,
+    finalRecipient: requesterId,
+    conversationId: msg.conversationId,
+    refToMessageId: msg.messageId,
+    payloads: [
+      { cid: `regrep-${response.responseId}@kakehashi`, mimeType: REGREP_MIME, content: buildQueryResponse(response) },
+      ...(evidence ? [{ cid: evidence.cid, mimeType: 'application/xml', content: evidence.xml }] : []),
+    ],
+  });
+  ctx.trace(
+    traceId,
+    `QueryResponse sent (${r.status === 'success' ? 'evidence' : r.exception?.code})`,
+    {
+      regrep: response,
+      to: requesterId,
+      ...(evidence ? { evidenceAttachment: evidence.cid, evidenceBytes: evidence.xml.length } : {}),
+    },
+    { valid: r.status === 'success' },
+  );
+}
+
+/** An EDM error as the whole answer to request `requestId`. */
+const failure = (
+  ctx: EvidenceContext,
+  requestId: string,
+  requester: { id: string; name: string },
+  name: EdmErrorName,
+  detail: string,
+  opts: { previewRequired?: boolean; previewLocation?: string } = {},
+): ResponseContent => ({
+  requestId,
+  status: 'failure',
+  requester,
+  exception: edmException(name, detail, ctx.now(), opts),
+});
 
 /**
  * Provider side of one evidence request taken from the eDelivery inbox. First request: identity matching
@@ -37,64 +117,13 @@ export const PREVIEW_PATH = '/evidence/preview/';
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/OOTS/Technical+Design+Documents (ch. 4.9 preview)
  */
 export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage, xml: string): Promise<void> {
-  const { deps, api } = ctx;
   const traceId = traceIdOfConversation(msg.conversationId);
-  const fetcher = ctx.fetchFor(traceId);
   const me = ctx.participant(msg.finalRecipient);
   if (!me) return;
+  // One span for the whole handling: every call it makes joins the exchange's trace under it.
+  const fetcher = ctx.fetchFor(traceId);
+  const to = { msg, me, traceId, fetcher };
   const requesterId = msg.originalSender ?? '';
-  const myAgent = { id: me.id, name: me.name, country: deps.country };
-
-  const reply = async (
-    r: Omit<QueryResponseModel, 'responseId' | 'issueDateTime' | 'provider'>,
-    evidence?: { cid: string; xml: string },
-  ) => {
-    const response: QueryResponseModel = {
-      ...r,
-      responseId: randomUUID(),
-      issueDateTime: ctx.now(),
-      provider: myAgent,
-    };
-    const payload = buildQueryResponse(response);
-    await api.submit(fetcher, {
-      action: ACTION_RESPONSE,
-      originalSender: me.id,
-      finalRecipient: requesterId,
-      conversationId: msg.conversationId,
-      refToMessageId: msg.messageId,
-      payloads: [
-        {
-          cid: `regrep-${response.responseId}@kakehashi`,
-          mimeType: 'application/x-ebrs+xml' /* OOTS: the RegRep part */,
-          content: payload,
-        },
-        ...(evidence ? [{ cid: evidence.cid, mimeType: 'application/xml', content: evidence.xml }] : []),
-      ],
-    });
-    ctx.trace(
-      traceId,
-      `QueryResponse sent (${r.status === 'success' ? 'evidence' : r.exception?.code})`,
-      {
-        regrep: response,
-        to: requesterId,
-        ...(evidence ? { evidenceAttachment: evidence.cid, evidenceBytes: evidence.xml.length } : {}),
-      },
-      { valid: r.status === 'success' },
-    );
-  };
-  const fail = (
-    requestId: string,
-    requester: { id: string; name: string },
-    name: EdmErrorName,
-    detail: string,
-    opts: { previewRequired?: boolean; previewLocation?: string } = {},
-  ) =>
-    reply({
-      requestId,
-      status: 'failure',
-      requester,
-      exception: edmException(name, detail, ctx.now(), opts),
-    });
 
   let model: QueryRequestModel;
   try {
@@ -106,32 +135,28 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
       traceId,
       'QueryRequest refused',
       { from: requesterId, reason },
-      {
-        valid: false,
-        checks: [{ rule: 'OOTS EDM structure', outcome: 'failed', reason }],
-      },
+      { valid: false, checks: [{ rule: 'OOTS EDM structure', outcome: 'failed', reason }] },
     );
-    return fail(idGuess, { id: requesterId, name: requesterId }, 'invalidRequest', reason);
+    const who = { id: requesterId, name: requesterId };
+    return sendResponse(ctx, to, failure(ctx, idGuess, who, 'invalidRequest', reason));
   }
   const requester = model.requester;
+  const fail: Exchange['fail'] = (name, detail, opts) =>
+    sendResponse(ctx, to, failure(ctx, model.id, requester, name, detail, opts));
   ctx.trace(traceId, `QueryRequest received by ${me.id}`, { regrep: model, asFrom: requesterId });
 
   if (model.provider.id !== me.id || model.requester.id !== requesterId)
     return fail(
-      model.id,
-      requester,
       'invalidRequest',
       'The EvidenceRequester and EvidenceProvider must be the AS4 originalSender and finalRecipient of the message.',
     );
-  const { services } = await api.dataServices(fetcher, {
-    provider: me.id,
-    evidenceType: model.evidenceType.classification,
-  });
+  const services = await ctx.directory.dataServices(
+    { provider: me.id, evidenceType: model.evidenceType.classification },
+    fetcher,
+  );
   const service = services[0];
   if (!service)
     return fail(
-      model.id,
-      requester,
       'unsupportedCapability',
       `${me.name} does not provide evidence type ${model.evidenceType.classification.slice(0, 120)} (see the hub's data service directory).`,
     );
@@ -139,119 +164,115 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
     classification: service.evidenceType.classification,
     title: service.evidenceType.title,
     titleLocal: service.evidenceType.titleLocal,
-    kind: service.evidenceType.kind as EvidenceKind,
+    kind: service.evidenceType.kind,
   };
-  /** The exchange is recorded under its first request's id (the second one only carries the consent). */
-  const record = (
-    handle: string,
-    requestId: string,
-    requestedAt: string,
-    outcome: 'provided' | 'refused',
-    refusal?: { code: string; reason: string },
-  ) =>
-    deps.source.record?.({
-      handle,
-      provider: { agencyId: me.agencyId, participantId: me.id, name: me.name },
-      requester: { participantId: requester.id, name: requester.name, country: requester.country },
-      procedure: model.procedure,
-      evidenceType,
-      requestId,
-      requestedAt,
-      providedAt: outcome === 'provided' ? ctx.now() : null,
-      outcome,
-      ...(refusal ? { refusal } : {}),
-    });
+  const x: Exchange = {
+    ctx,
+    msg,
+    me,
+    traceId,
+    model,
+    evidenceType,
+    reply: (r, evidence) => sendResponse(ctx, to, r, evidence),
+    fail,
+    record: async (handle, requestId, requestedAt, outcome, refusal) =>
+      ctx.deps.source.record?.({
+        handle,
+        provider: { agencyId: me.agencyId, participantId: me.id, name: me.name },
+        requester: { participantId: requester.id, name: requester.name, country: requester.country },
+        procedure: model.procedure,
+        evidenceType,
+        requestId,
+        requestedAt,
+        providedAt: outcome === 'provided' ? ctx.now() : null,
+        outcome,
+        ...(refusal ? { refusal } : {}),
+      }),
+  };
+  return model.previewLocation ? answerWithDecision(x, model.previewLocation) : answerFirstRequest(x);
+}
 
-  // ---- second request: the citizen's decision at the preview, used once -------------------------------------
-  if (model.previewLocation) {
-    const prefix = `${deps.publicUrl}${PREVIEW_PATH}`;
-    if (!model.previewLocation.startsWith(prefix))
-      return fail(model.id, requester, 'invalidRequest', 'The PreviewLocation is not one this provider issued.');
-    const id = model.previewLocation.slice(prefix.length).split(/[?#/]/)[0] ?? '';
-    const taken = ctx.previews.consume(id);
-    if (!taken)
+/** Second request: the citizen's decision at the preview, used once. */
+async function answerWithDecision(x: Exchange, previewLocation: string): Promise<void> {
+  const { ctx, model, me, fail } = x;
+  const prefix = `${ctx.deps.publicUrl}${PREVIEW_PATH}`;
+  if (!previewLocation.startsWith(prefix))
+    return fail('invalidRequest', 'The PreviewLocation is not one this provider issued.');
+  const id = previewLocation.slice(prefix.length).split(/[?#/]/)[0] ?? '';
+  const taken = ctx.previews.consume(id);
+  if (!taken) return fail('authorization', 'The preview has expired or is unknown; send a new first request.');
+  const p = taken.row;
+  if (
+    p.requester !== model.requester.id ||
+    p.provider !== me.id ||
+    p.request.person.personIdentifier !== model.person.personIdentifier ||
+    p.evidenceType.classification !== x.evidenceType.classification
+  )
+    return fail('invalidRequest', 'The PreviewLocation belongs to another request.');
+  const checks: Check[] = [
+    { rule: 'preview decision', outcome: taken.status === 'approved' ? 'passed' : 'failed', reason: taken.status },
+  ];
+  ctx.trace(
+    x.traceId,
+    'preview decision looked up',
+    { preview: id, status: taken.status },
+    { valid: taken.status === 'approved', checks },
+  );
+  switch (taken.status) {
+    case 'pending':
+      return fail('authorization', 'The user has not decided yet; send them to the preview.', {
+        previewRequired: true,
+        previewLocation: previewLocation.split('?')[0] as string,
+      });
+    case 'refused':
+      return fail('authorization', 'The user refused the exchange at the preview.');
+    case 'identity-mismatch':
       return fail(
-        model.id,
-        requester,
-        'authorization',
-        'The preview has expired or is unknown; send a new first request.',
+        'authentication',
+        'The person who logged in at the preview is not the person the request names: identity not matched.',
       );
-    const p = taken.row;
-    if (
-      p.requester !== requester.id ||
-      p.provider !== me.id ||
-      p.request.person.personIdentifier !== model.person.personIdentifier ||
-      p.evidenceType.classification !== evidenceType.classification
-    )
-      return fail(model.id, requester, 'invalidRequest', 'The PreviewLocation belongs to another request.');
-    const checks = [
-      { rule: 'preview decision', outcome: taken.status === 'approved' ? 'passed' : 'failed', reason: taken.status },
-    ];
-    ctx.trace(
-      traceId,
-      'preview decision looked up',
-      { preview: id, status: taken.status },
-      {
-        valid: taken.status === 'approved',
-        checks,
-      },
-    );
-    switch (taken.status) {
-      case 'pending':
-        return fail(model.id, requester, 'authorization', 'The user has not decided yet; send them to the preview.', {
-          previewRequired: true,
-          previewLocation: model.previewLocation.split('?')[0] as string,
-        });
-      case 'refused':
-        return fail(model.id, requester, 'authorization', 'The user refused the exchange at the preview.');
-      case 'identity-mismatch':
-        return fail(
-          model.id,
-          requester,
-          'authentication',
-          'The person who logged in at the preview is not the person the request names: identity not matched.',
-        );
-      case 'used':
-        return fail(
-          model.id,
-          requester,
-          'authorization',
-          'This consent was already used for an exchange; a new exchange needs a new request and a new preview.',
-        );
-      case 'approved': {
-        const cid = `evidence-${randomUUID()}@kakehashi`;
-        await reply(
-          {
-            requestId: model.id,
-            status: 'success',
-            requester,
-            evidence: {
-              id: randomUUID(),
-              registryObjectId: `urn:uuid:${randomUUID()}`,
-              classification: evidenceType.classification,
-              title: evidenceType.title,
-              format: 'application/xml',
-              issuingDate: ctx.now().slice(0, 10),
-              issuingAuthority: { id: me.id, name: me.name },
-              repositoryItemRef: `cid:${cid}`,
-            },
+    case 'used':
+      return fail(
+        'authorization',
+        'This consent was already used for an exchange; a new exchange needs a new request and a new preview.',
+      );
+    case 'approved': {
+      const cid = `evidence-${randomUUID()}@kakehashi`;
+      await x.reply(
+        {
+          requestId: model.id,
+          status: 'success',
+          requester: model.requester,
+          evidence: {
+            id: randomUUID(),
+            registryObjectId: `urn:uuid:${randomUUID()}`,
+            classification: x.evidenceType.classification,
+            title: x.evidenceType.title,
+            format: 'application/xml',
+            issuingDate: ctx.now().slice(0, 10),
+            issuingAuthority: { id: me.id, name: me.name },
+            repositoryItemRef: `cid:${cid}`,
           },
-          { cid, xml: p.signedXml as string },
-        );
-        await record(p.handle, p.request.id, p.createdAt, 'provided');
-        return;
-      }
+        },
+        { cid, xml: p.signedXml as string },
+      );
+      await x.record(p.handle, p.request.id, p.createdAt, 'provided');
+      return;
     }
   }
+}
 
-  // ---- first request: match the person, find the evidence, ask for the preview ------------------------------
+/** First request: match the person, find the evidence, build it and ask for the preview. */
+async function answerFirstRequest(x: Exchange): Promise<void> {
+  const { ctx, model, me, fail, evidenceType } = x;
+  const { deps } = ctx;
   const requestedAt = ctx.now();
   const pid = model.person.personIdentifier;
-  const matchChecks: { rule: string; outcome: 'passed' | 'failed'; reason: string }[] = [];
+  const matchChecks: Check[] = [];
   const notMatched = (reason: string) => {
     matchChecks.push({ rule: 'identity matching', outcome: 'failed', reason });
-    ctx.trace(traceId, 'identity matching', { personIdentifier: pid }, { valid: false, checks: matchChecks });
-    return fail(model.id, requester, 'authentication', `Identity not matched: ${reason}`);
+    ctx.trace(x.traceId, 'identity matching', { personIdentifier: pid }, { valid: false, checks: matchChecks });
+    return fail('authentication', `Identity not matched: ${reason}`);
   };
   if (pid.slice(0, 2) !== deps.country)
     return notMatched(`the PersonIdentifier was issued by ${pid.slice(0, 2)}, not by ${deps.country}.`);
@@ -262,17 +283,15 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
   if (!held || !matchesMinimumDataSet(held, model.person))
     return notMatched('the minimum data set (names, date of birth) differs from the register.');
   matchChecks.push({ rule: 'minimum data set', outcome: 'passed', reason: 'names and date of birth agree' });
-  ctx.trace(traceId, 'identity matching', { personIdentifier: pid }, { valid: true, checks: matchChecks });
+  ctx.trace(x.traceId, 'identity matching', { personIdentifier: pid }, { valid: true, checks: matchChecks });
 
   const facts = await deps.source.facts({ handle, agencyId: me.agencyId, kind: evidenceType.kind });
   if (!facts.found) {
-    await record(handle, model.id, requestedAt, 'refused', { code: 'EDM:ERR:0004', reason: facts.reason });
-    return fail(model.id, requester, 'objectNotFound', facts.reason);
+    await x.record(handle, model.id, requestedAt, 'refused', { code: 'EDM:ERR:0004', reason: facts.reason });
+    return fail('objectNotFound', facts.reason);
   }
   if (!model.possibilityForPreview)
     return fail(
-      model.id,
-      requester,
       'authorization',
       'This provider answers only after the user previews the evidence; send the request with PossibilityForPreview true.',
     );
@@ -295,14 +314,14 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
     handle,
     agencyId: me.agencyId,
     provider: me.id,
-    requester: requester.id,
+    requester: model.requester.id,
     evidenceType,
     document,
-    conversationId: msg.conversationId,
-    traceId,
+    conversationId: x.msg.conversationId,
+    traceId: x.traceId,
     expiresAt: deps.clock.nowMs() + (deps.previewTtlMs ?? 3_600_000),
   });
-  return fail(model.id, requester, 'authorization', 'The user must preview the evidence and consent at the provider.', {
+  return fail('authorization', 'The user must preview the evidence and consent at the provider.', {
     previewRequired: true,
     previewLocation: `${deps.publicUrl}${PREVIEW_PATH}${previewId}`,
   });

@@ -26,6 +26,8 @@ export const RESPONSE_STATUS = {
 export const EVIDENCE_SERVICE = 'urn:kakehashi:service:evidence';
 export const ACTION_REQUEST = 'ExecuteQueryRequest';
 export const ACTION_RESPONSE = 'ExecuteQueryResponse';
+/** The MIME type OOTS gives the RegRep part (the first part) of an AS4 message. */
+export const REGREP_MIME = 'application/x-ebrs+xml';
 
 /** Scheme of the `sdg:Identifier` of an agent: the federation's eDelivery participant ids. */
 export const PARTICIPANT_SCHEME = 'urn:kakehashi:names:identifier:participant';

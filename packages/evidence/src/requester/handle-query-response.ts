@@ -1,10 +1,11 @@
-import { KakehashiError } from '@kakehashi/core';
+import { type Check, KakehashiError } from '@kakehashi/core';
 import { type EvidenceContext, traceIdOfConversation } from '../context.ts';
 import { readSignedEvidence } from '../evidence-doc/evidence-document.ts';
 import type { InboxMessage } from '../node-api/node-api.ts';
 import { SEVERITY } from '../regrep/edm-errors.ts';
 import { parseQueryResponse } from '../regrep/parse-regrep.ts';
-import type { Verdict } from './request-store.ts';
+import type { EvidenceMetadata } from '../regrep/z-regrep.ts';
+import type { EvidenceVerdict, RequestRow } from './request-store.ts';
 
 /**
  * Requester side of one `ExecuteQueryResponse` from the eDelivery inbox: bound to the request it answers (its
@@ -64,8 +65,7 @@ export async function handleQueryResponse(
     if (x.severity === SEVERITY.previewRequired && x.previewLocation) {
       let ok = false;
       try {
-        const { origin } = await ctx.api.participantOrigin(fetcher, row.provider);
-        ok = new URL(x.previewLocation).origin === origin;
+        ok = new URL(x.previewLocation).origin === (await ctx.participantOrigin(row.provider, fetcher));
       } catch {
         ok = false;
       }
@@ -97,66 +97,13 @@ export async function handleQueryResponse(
 
   const meta = response.evidence;
   if (!meta) return;
-  const checks: Verdict['checks'] = [];
-  const check = (rule: string, ok: boolean, reason: string) => {
-    checks.push({ rule, outcome: ok ? 'passed' : 'failed', reason });
-    return ok;
-  };
   const evidenceXml = await attachment(meta.repositoryItemRef.slice('cid:'.length));
-  let verdict: Verdict;
-  if (!check('attachment', evidenceXml !== undefined, `RepositoryItemRef ${meta.repositoryItemRef}`)) {
-    verdict = { valid: false, indication: 'NOT-VALIDATED', checks };
-  } else {
-    const report = await ctx.api.validate(fetcher, evidenceXml as string);
-    const sigOk = check(
-      'signature (EN 319 102-1)',
-      report.indication === 'TOTAL-PASSED',
-      `${report.indication}${report.subIndicationName ? ` / ${report.subIndicationName}` : ''}`,
-    );
-    check(
-      'signer country',
-      report.signer?.country === row.providerCountry,
-      `signer ${report.signer?.subject ?? '?'} of ${report.signer?.country ?? '?'}; provider in ${row.providerCountry}`,
-    );
-    try {
-      const doc = readSignedEvidence(evidenceXml as string);
-      check('reference binding', true, 'one enveloped signature over the root that is read');
-      check(
-        'request binding',
-        doc.requestId === row.id || doc.requestId === row.attemptId,
-        `RequestId ${doc.requestId}`,
-      );
-      check(
-        'person binding',
-        doc.personIdentifier === row.model.person.personIdentifier,
-        `PersonIdentifier ${doc.personIdentifier}`,
-      );
-      check(
-        'issuer',
-        doc.issuerParticipant === row.provider && meta.issuingAuthority.id === row.provider,
-        doc.issuerParticipant,
-      );
-      check(
-        'evidence type',
-        doc.classification === row.model.evidenceType.classification && meta.classification === doc.classification,
-        doc.classification,
-      );
-    } catch (e) {
-      check('reference binding', false, e instanceof KakehashiError ? e.message : 'unreadable evidence');
-    }
-    verdict = {
-      valid: sigOk && checks.every((c) => c.outcome === 'passed'),
-      indication: report.indication,
-      subIndication: report.subIndicationName,
-      signer: { subject: report.signer?.subject, country: report.signer?.country },
-      checks,
-    };
-  }
+  const verdict = await judgeEvidence(ctx, row, meta, evidenceXml, fetcher);
   ctx.trace(
     traceId,
     `evidence validated: ${verdict.indication}`,
     { evidence: meta, signer: verdict.signer },
-    { valid: verdict.valid, checks },
+    { valid: verdict.valid, checks: verdict.checks },
   );
   ctx.requests.transition(
     row.id,
@@ -164,4 +111,67 @@ export async function handleQueryResponse(
     verdict.valid ? 'received' : 'rejected',
     { evidenceMeta: meta, verdict, ...(evidenceXml ? { evidenceXml } : {}) },
   );
+}
+
+/**
+ * The requester's verdict on received evidence: the attachment present, its XAdES signature TOTAL-PASSED at the
+ * node's signature validation service, signed in the provider's country, and bound to the request (request id,
+ * PersonIdentifier, issuer, evidence type).
+ * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31910201/ (EN 319 102-1 validation)
+ */
+async function judgeEvidence(
+  ctx: EvidenceContext,
+  row: RequestRow,
+  meta: EvidenceMetadata,
+  evidenceXml: string | undefined,
+  fetcher: typeof fetch,
+): Promise<EvidenceVerdict> {
+  const checks: Check[] = [];
+  const check = (rule: string, ok: boolean, reason: string) => {
+    checks.push({ rule, outcome: ok ? 'passed' : 'failed', reason });
+    return ok;
+  };
+  if (!check('attachment', evidenceXml !== undefined, `RepositoryItemRef ${meta.repositoryItemRef}`)) {
+    return { valid: false, indication: 'NOT-VALIDATED', checks };
+  }
+  const report = await ctx.api.validate(fetcher, evidenceXml as string);
+  const sigOk = check(
+    'signature (EN 319 102-1)',
+    report.indication === 'TOTAL-PASSED',
+    `${report.indication}${report.subIndicationName ? ` / ${report.subIndicationName}` : ''}`,
+  );
+  check(
+    'signer country',
+    report.signer?.country === row.providerCountry,
+    `signer ${report.signer?.subject ?? '?'} of ${report.signer?.country ?? '?'}; provider in ${row.providerCountry}`,
+  );
+  try {
+    const doc = readSignedEvidence(evidenceXml as string);
+    check('reference binding', true, 'one enveloped signature over the root that is read');
+    check('request binding', doc.requestId === row.id || doc.requestId === row.attemptId, `RequestId ${doc.requestId}`);
+    check(
+      'person binding',
+      doc.personIdentifier === row.model.person.personIdentifier,
+      `PersonIdentifier ${doc.personIdentifier}`,
+    );
+    check(
+      'issuer',
+      doc.issuerParticipant === row.provider && meta.issuingAuthority.id === row.provider,
+      doc.issuerParticipant,
+    );
+    check(
+      'evidence type',
+      doc.classification === row.model.evidenceType.classification && meta.classification === doc.classification,
+      doc.classification,
+    );
+  } catch (e) {
+    check('reference binding', false, e instanceof KakehashiError ? e.message : 'unreadable evidence');
+  }
+  return {
+    valid: sigOk && checks.every((c) => c.outcome === 'passed'),
+    indication: report.indication,
+    subIndication: report.subIndicationName,
+    signer: { subject: report.signer?.subject, country: report.signer?.country },
+    checks,
+  };
 }

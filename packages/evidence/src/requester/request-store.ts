@@ -1,4 +1,4 @@
-import { type Clock, KakehashiError, type Store } from '@kakehashi/core';
+import { type Clock, KakehashiError, type Store, type Verdict } from '@kakehashi/core';
 import type { EdmException, EvidenceMetadata, QueryRequestModel } from '../regrep/z-regrep.ts';
 
 /**
@@ -7,14 +7,17 @@ import type { EdmException, EvidenceMetadata, QueryRequestModel } from '../regre
  */
 export type RequestStatus = 'submitted' | 'preview-required' | 'resubmitted' | 'received' | 'rejected' | 'failed';
 
-export interface Verdict {
-  valid: boolean;
+/**
+ * The requester's verdict on received evidence: core's verdict (every check: signature, signer country, the
+ * bindings to the request) with the signature validation's EN 319 102-1 indication and the signer.
+ */
+export interface EvidenceVerdict extends Verdict {
   indication: string;
   subIndication?: string | undefined;
   signer?: { subject?: string | undefined; country?: string | undefined } | undefined;
-  checks: { rule: string; outcome: 'passed' | 'failed'; reason: string }[];
 }
 
+/** One evidence request of this node, as its store keeps it. */
 export interface RequestRow {
   id: string;
   attemptId: string;
@@ -29,7 +32,7 @@ export interface RequestRow {
   exception: EdmException | null;
   evidenceMeta: EvidenceMetadata | null;
   evidenceXml: string | null;
-  verdict: Verdict | null;
+  verdict: EvidenceVerdict | null;
   history: { status: RequestStatus; at: string; detail?: string | undefined }[];
   createdAt: string;
   updatedAt: string;
@@ -57,6 +60,7 @@ interface DbRow {
 
 const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
 
+/** The requester's evidence requests (table `evidence_requests`), moved forward only by {@link RequestStore.transition}. */
 export class RequestStore {
   readonly #store: Store;
   readonly #clock: Clock;
@@ -109,7 +113,7 @@ export class RequestStore {
       exception: parse<EdmException>(r.exception),
       evidenceMeta: parse<EvidenceMetadata>(r.evidence_meta),
       evidenceXml: r.evidence_xml,
-      verdict: parse<Verdict>(r.verdict),
+      verdict: parse<EvidenceVerdict>(r.verdict),
       history: JSON.parse(r.history) as RequestRow['history'],
       createdAt: r.created_at,
       updatedAt: r.updated_at,
@@ -152,7 +156,7 @@ export class RequestStore {
       exception: EdmException;
       evidenceMeta: EvidenceMetadata;
       evidenceXml: string;
-      verdict: Verdict;
+      verdict: EvidenceVerdict;
     }> = {},
     detail?: string,
   ): boolean {

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildQueryRequest, NS, type QueryRequestModel } from '../../src/index.ts';
+import { buildQueryRequest } from '../../src/regrep/build-regrep.ts';
+import { NS } from '../../src/regrep/ns.ts';
+import type { QueryRequestModel } from '../../src/regrep/z-regrep.ts';
 
 /** Our RegRep 4 QueryRequest read by an independent parser (libxml2). */
 const REQUEST: QueryRequestModel = {
