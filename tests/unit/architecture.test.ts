@@ -154,7 +154,22 @@ describe('the structure of the house', () => {
             .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : (s.split('/')[0] as string))),
         ),
       );
+      // A peer dependency of a declared dependency is declared on purpose (e.g. zod and hono beside
+      // @hono/zod-openapi), so that one copy of it is resolved for both.
+      const peers = new Set(
+        declared.flatMap((d) => {
+          try {
+            const m = JSON.parse(readFileSync(join(PACKAGES, pkg, 'node_modules', d, 'package.json'), 'utf8')) as {
+              peerDependencies?: Record<string, string>;
+            };
+            return Object.keys(m.peerDependencies ?? {});
+          } catch {
+            return [];
+          }
+        }),
+      );
       for (const dep of declared) {
+        if (peers.has(dep)) continue;
         const typesOf = dep.startsWith('@types/') ? dep.slice('@types/'.length) : undefined;
         // A package may be loaded by name at run time (e.g. resolved to serve its files) rather than imported.
         const used = imported.has(dep) || (typesOf !== undefined && imported.has(typesOf)) || texts.includes(`'${dep}`);
