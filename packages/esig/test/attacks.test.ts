@@ -15,15 +15,13 @@ import { describe, expect, it } from 'vitest';
 import { ExclusiveCanonicalization } from 'xml-crypto';
 import { signingTime } from '../src/asn1/der.ts';
 import { attribute, CMS_OID, signCms, signingCertificateV2 } from '../src/cades/cms.ts';
+import type { SigningCredential } from '../src/common/certificates.ts';
 import { pemToDer } from '../src/common/certificates.ts';
-import {
-  createOcspResponder,
-  type SigningCredential,
-  signDocument,
-  type ValidationReport,
-  validateSignature,
-} from '../src/index.ts';
 import { buildOcspRequest } from '../src/ocsp/ocsp-request.ts';
+import { createOcspResponder } from '../src/ocsp/ocsp-responder.ts';
+import type { ValidationReport } from '../src/report/z-report.ts';
+import { signDocument } from '../src/sign/sign-document.ts';
+import { validateSignature } from '../src/validate/validate-signature.ts';
 import { cred, frozenClock, HUB_URL, material, ocspResponders, T0, trustView, tsaFor } from './fixtures.ts';
 
 /** The C-series of the attack catalogue: each builds the attack and asserts the ETSI indication and sub-indication. */

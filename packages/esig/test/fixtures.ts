@@ -23,15 +23,11 @@ import {
   verifyLotl,
   verifyTrustedList,
 } from '@kakehashi/trust';
-import {
-  createOcspResponder,
-  createTimestampAuthority,
-  createTrustStoreContext,
-  type OcspResponder,
-  type SignatureValidationContext,
-  type SigningCredential,
-  type TimestampAuthority,
-} from '../src/index.ts';
+import type { SigningCredential } from '../src/common/certificates.ts';
+import { createOcspResponder, type OcspResponder } from '../src/ocsp/ocsp-responder.ts';
+import { createTimestampAuthority, type TimestampAuthority } from '../src/tsa/timestamp-authority.ts';
+import type { SignatureValidationContext } from '../src/validate/signature-facts.ts';
+import { createTrustStoreContext } from '../src/validate/trust-store-context.ts';
 
 export const SEED = 'kakehashi-esig-test-seed';
 export const HUB_URL = 'http://127.0.0.1:7000';

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readDerExact } from '../src/asn1/der.ts';
-import {
-  buildTimestampRequest,
-  detectFormat,
-  renderReportHtml,
-  signDocument,
-  validateSignature,
-  verifyTimestampToken,
-} from '../src/index.ts';
+import { renderReportHtml } from '../src/report/render-report.ts';
+import { signDocument } from '../src/sign/sign-document.ts';
+import { buildTimestampRequest } from '../src/tsa/timestamp-authority.ts';
+import { verifyTimestampToken } from '../src/tsa/verify-timestamp.ts';
+import { detectFormat } from '../src/validate/detect-format.ts';
+import { validateSignature } from '../src/validate/validate-signature.ts';
 import { cred, frozenClock, jpkiCitizen, material, T0, trustView, tsaFor } from './fixtures.ts';
 
 const XML = Buffer.from('<Notice xmlns="urn:kakehashi:test"><Text>Ihr Antrag wurde genehmigt</Text></Notice>');

@@ -1,7 +1,17 @@
-import type { ComponentApp, ComponentDeps } from '@kakehashi/core';
-import { documentRoute, KakehashiError, recordHop } from '@kakehashi/core';
-import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from '../ocsp/ocsp-common.ts';
-import type { OcspResponder } from '../ocsp/ocsp-responder.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  type AppEnv,
+  type ComponentApp,
+  type ComponentDeps,
+  createRouteModule,
+  KakehashiError,
+  problemResponses,
+  recordHop,
+} from '@kakehashi/core';
+import type { Context } from 'hono';
+import '../error-codes.ts';
+import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from './ocsp-common.ts';
+import type { OcspResponder } from './ocsp-responder.ts';
 
 /** What the OCSP routes need: a responder per CA name (undefined: no such CA). */
 export interface OcspRoutesDeps extends Pick<ComponentDeps, 'clock' | 'random' | 'traces'> {
@@ -11,21 +21,31 @@ export interface OcspRoutesDeps extends Pick<ComponentDeps, 'clock' | 'random' |
   basePath?: string;
 }
 
+const DerBody = z.string().openapi({ type: 'string', format: 'binary' });
+const CaName = z.string().openapi({
+  param: { name: 'caName', in: 'path' },
+  description: 'the CA name, e.g. DE-issuing-ca (GET /trust lists them)',
+});
+const ocspAnswer = {
+  200: {
+    description:
+      'The DER OCSPResponse (protocol errors such as malformedRequest or unauthorized are OCSPResponses too)',
+    content: { [OCSP_RESPONSE_TYPE]: { schema: DerBody } },
+  },
+};
+
 /**
- * Mounts an RFC 6960 OCSP responder per CA (Appendix A.1): `POST <base>/{caName}` with a DER OCSPRequest as
+ * An RFC 6960 OCSP responder per CA (Appendix A.1): `POST <base>/{caName}` with a DER OCSPRequest as
  * `application/ocsp-request`, and `GET <base>/{caName}/{base64 request, URL-encoded}`; the answer is a DER
  * OCSPResponse as `application/ocsp-response` (protocol errors such as malformedRequest or unauthorized are
  * OCSPResponses too). An unknown CA is a 404 problem, another content type 415, an oversized request 413. Each
  * answer records an `internal` trace event with the CA, the statuses given and the signer.
  * @see https://www.rfc-editor.org/rfc/rfc6960#appendix-A.1
  */
-export function mountOcspResponder(app: ComponentApp, deps: OcspRoutesDeps): void {
+export function ocspResponderRoutes(deps: OcspRoutesDeps): ComponentApp {
   const base = deps.basePath ?? '/trust/ocsp';
-  const answer = (
-    c: { get(k: 'trace'): { traceId: string; spanId: string; parentSpanId?: string | undefined; sampled: boolean } },
-    caName: string,
-    request: Uint8Array,
-  ) => {
+  const r = createRouteModule();
+  const answer = (c: Context<AppEnv>, caName: string, request: Uint8Array) => {
     const responder = deps.responderFor(caName);
     if (!responder)
       throw new KakehashiError(
@@ -55,22 +75,36 @@ export function mountOcspResponder(app: ComponentApp, deps: OcspRoutesDeps): voi
     });
   };
 
-  app.post(`${base}/:caName`, async (c) => {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== OCSP_REQUEST_TYPE)
-      throw new KakehashiError(
-        'unsupported-media-type',
-        `Send a DER OCSPRequest as ${OCSP_REQUEST_TYPE} (RFC 6960 Appendix A.1).`,
-      );
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared > OCSP_MAX_BYTES)
-      throw new KakehashiError('payload-too-large', `An OCSP request is at most ${OCSP_MAX_BYTES} bytes.`);
-    return answer(c, c.req.param('caName'), new Uint8Array(await c.req.arrayBuffer()));
-  });
-  // GET {url}/{url-encoding of base-64 encoding of the DER OCSPRequest}: the base64 may contain '/', so the rest
-  // of the path is the request.
-  app.get(`${base}/:caName/*`, (c) => {
-    const caName = c.req.param('caName');
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: `${base}/{caName}`,
+      tags: ['trust', 'ocsp'],
+      summary: `RFC 6960 OCSP responder of one CA: DER OCSPRequest (${OCSP_REQUEST_TYPE}) → DER OCSPResponse (${OCSP_RESPONSE_TYPE})`,
+      request: {
+        params: z.object({ caName: CaName }),
+        body: { required: true, content: { [OCSP_REQUEST_TYPE]: { schema: DerBody } } },
+      },
+      responses: { ...ocspAnswer, ...problemResponses(404, 413, 415) },
+    }),
+    async (c) => {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== OCSP_REQUEST_TYPE)
+        throw new KakehashiError(
+          'unsupported-media-type',
+          `Send a DER OCSPRequest as ${OCSP_REQUEST_TYPE} (RFC 6960 Appendix A.1).`,
+        );
+      const declared = Number(c.req.header('content-length') ?? '0');
+      if (declared > OCSP_MAX_BYTES)
+        throw new KakehashiError('payload-too-large', `An OCSP request is at most ${OCSP_MAX_BYTES} bytes.`);
+      return answer(c, c.req.param('caName'), new Uint8Array(await c.req.arrayBuffer()));
+    },
+  );
+
+  // GET {url}/{url-encoding of base-64 encoding of the DER OCSPRequest}: the base64 may contain '/', so everything
+  // after "<base>/<caName>/" is the request, read from the raw path.
+  const getAnswer = (c: Context<AppEnv>) => {
+    const caName = c.req.param('caName') ?? '';
     const path = new URL(c.req.url).pathname;
     // everything after "<base>/<caName>/" (the CA name may arrive URL-encoded)
     const raw = path.slice(path.indexOf('/', base.length + 1) + 1);
@@ -88,23 +122,35 @@ export function mountOcspResponder(app: ComponentApp, deps: OcspRoutesDeps): voi
         'The path must end with the base64 DER OCSPRequest (RFC 6960 Appendix A.1).',
       );
     return answer(c, caName, new Uint8Array(Buffer.from(b64, 'base64')));
-  });
-  documentRoute(app, {
-    method: 'post',
-    path: `${base}/{caName}`,
-    tags: ['trust', 'ocsp'],
-    summary: `RFC 6960 OCSP responder of one CA: DER OCSPRequest (${OCSP_REQUEST_TYPE}) → DER OCSPResponse (${OCSP_RESPONSE_TYPE})`,
-    produces: OCSP_RESPONSE_TYPE,
-    params: { caName: 'the CA name, e.g. DE-issuing-ca (GET /trust lists them)' },
-    problems: [404, 413, 415],
-  });
-  documentRoute(app, {
-    method: 'get',
-    path: `${base}/{caName}/{request}`,
+  };
+  const getRoute = {
+    method: 'get' as const,
     tags: ['trust', 'ocsp'],
     summary: 'RFC 6960 OCSP, GET form: the URL-encoded base64 DER OCSPRequest as the last path segment(s)',
-    produces: OCSP_RESPONSE_TYPE,
-    params: { caName: 'the CA name, e.g. DE-issuing-ca', request: 'URL-encoded base64 of the DER OCSPRequest' },
-    problems: [400, 404, 413],
-  });
+    responses: { ...ocspAnswer, ...problemResponses(400, 404, 413) },
+  };
+  r.openapi(
+    createRoute({
+      ...getRoute,
+      path: `${base}/{caName}/{request}`,
+      request: {
+        params: z.object({
+          caName: CaName,
+          request: z.string().openapi({
+            param: { name: 'request', in: 'path' },
+            description: 'URL-encoded base64 of the DER OCSPRequest',
+          }),
+        }),
+      },
+    }),
+    getAnswer,
+  );
+  // The same, when the base64 contains unencoded '/' and so spans several path segments (not documented twice).
+  r.openapi(createRoute({ ...getRoute, path: `${base}/{caName}/*`, hide: true }), getAnswer);
+  return r;
+}
+
+/** Mounts {@link ocspResponderRoutes} on a component (the hub: every CA of the federation). */
+export function mountOcspResponder(app: ComponentApp, deps: OcspRoutesDeps): void {
+  app.route('/', ocspResponderRoutes(deps));
 }

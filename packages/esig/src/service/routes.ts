@@ -1,57 +1,33 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
-  type CertificateVerdict,
+  type AppEnv,
   type ComponentApp,
-  type ComponentDeps,
+  createRouteModule,
   KakehashiError,
   problemResponses,
   recordHop,
   requireJson,
 } from '@kakehashi/core';
 import { inspectCertificate } from '@kakehashi/trust';
+import type { Context } from 'hono';
 import type { SigningCredential } from '../common/certificates.ts';
-import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from '../ocsp/ocsp-common.ts';
+import '../error-codes.ts';
 import { renderReportHtml } from '../report/render-report.ts';
 import { type ValidationReport, ValidationReportSchema } from '../report/z-report.ts';
 import { signDocument } from '../sign/sign-document.ts';
-import type { TimestampAuthority } from '../tsa/timestamp-authority.ts';
-import type { Packaging, SignatureValidationContext } from '../validate/signature-facts.ts';
+import type { Packaging } from '../validate/signature-facts.ts';
 import { validateSignature } from '../validate/validate-signature.ts';
-import { SignersSchema, SignRequestSchema, SignResponseSchema, ValidateRequestSchema } from './z-http.ts';
+import type { SignatureServiceDeps } from './service-deps.ts';
+import { validationContexts } from './validation-context.ts';
+import {
+  SignersSchema,
+  type SignRequest,
+  SignRequestSchema,
+  SignResponseSchema,
+  ValidateRequestSchema,
+} from './z-service.ts';
 
-/** What the signature service needs from the component that mounts it (hub: validation only; node: both). */
-export interface SignatureServiceDeps extends ComponentDeps {
-  component: 'hub' | 'node';
-  country?: string | undefined;
-  /** The component's own verified trust view (LOTL → trusted lists with status history, CRLs). */
-  validateCertificate: (
-    certPem: string,
-    chainPem: string[],
-    opts: { at: Date; usage?: string[] },
-  ) => CertificateVerdict;
-  /**
-   * Reads the CRL at a distribution point (only called for a certificate that chains to the trust view and
-   * was found revoked, to learn the revocation date). Gets the request's tracing `fetch`.
-   */
-  loadCrl?: (url: string, fetcher: typeof fetch) => Promise<Uint8Array | undefined>;
-  /**
-   * The hub's origin. When given (and `loadOcsp` is not), OCSP requests are posted with the request's tracing
-   * `fetch` to responders under `<hubUrl>/trust/ocsp/` — only there, like CRLs.
-   */
-  hubUrl?: string;
-  /** Answers an OCSP request for a responder URL (the hub: in process); overrides `hubUrl`. */
-  loadOcsp?: (url: string, requestDer: Buffer, fetcher: typeof fetch) => Promise<Uint8Array | undefined>;
-  /** Identity of the trust view's current content: fetched CRLs are reused while it stays the same object. */
-  trustGeneration?: () => unknown;
-  /** Nodes: who may sign here. */
-  signers?: {
-    agencies: Record<string, SigningCredential>;
-    /** Japan: a persona's JPKI signature credential (the key "on the My Number Card"). */
-    citizen?: (personaId: string) => SigningCredential;
-  };
-  /** Nodes: the country's time-stamping unit (B-T). */
-  tsa?: TimestampAuthority;
-}
+export type { SignatureServiceDeps } from './service-deps.ts';
 
 function decodeContent(c: { content: string; encoding: 'utf8' | 'base64' }, what: string): Buffer {
   if (c.encoding === 'utf8') return Buffer.from(c.content, 'utf8');
@@ -69,58 +45,46 @@ const subjectOf = (pem: string) => {
   }
 };
 
+/** The credential of the agency or (Japan) the citizen persona that signs; `esig-signer-not-found` otherwise. */
+function resolveSigner(
+  signers: NonNullable<SignatureServiceDeps['signers']>,
+  signer: SignRequest['signer'],
+): { id: string; credential: SigningCredential } {
+  if (signer.type === 'agency') {
+    const id = signer.id;
+    const credential = Object.hasOwn(signers.agencies, id) ? signers.agencies[id] : undefined;
+    if (!credential)
+      throw new KakehashiError(
+        'esig-signer-not-found',
+        `No agency "${id}" at this node; GET /esig/signers lists them (${Object.keys(signers.agencies).join(', ')}).`,
+      );
+    return { id, credential };
+  }
+  const id = signer.personaId;
+  if (!signers.citizen)
+    throw new KakehashiError('esig-signer-not-found', 'Citizens sign only where a JPKI card issuer exists (node JP).');
+  try {
+    return { id, credential: signers.citizen(id) };
+  } catch {
+    throw new KakehashiError(
+      'esig-signer-not-found',
+      `No persona "${id}" with a My Number Card at this node; GET /personas lists them.`,
+    );
+  }
+}
+
 /**
- * Mounts the eSignature service: `POST /esig/validate` (hub and nodes: any XAdES/JAdES/CAdES signature →
- * the ETSI EN 319 102-1 report, as JSON or — with `Accept: text/html` — a readable page) and, on nodes,
- * `POST /esig/sign` (an agency, or in Japan a citizen with the JPKI signature key, signs a document) and
- * `GET /esig/signers`. Each signing and validation records an `internal` trace event with the decoded
- * artefact and the verdict.
+ * The eSignature service: `POST /esig/validate` (hub and nodes: any XAdES/JAdES/CAdES signature → the ETSI
+ * EN 319 102-1 report, as JSON or — with `Accept: text/html` — a readable page) and, on nodes, `POST /esig/sign`
+ * (an agency, or in Japan a citizen with the JPKI signature key, signs a document) and `GET /esig/signers`. Each
+ * signing and validation records an `internal` trace event with the decoded artefact and the verdict.
+ * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31910201/
  */
-export function mountSignatureService(app: ComponentApp, deps: SignatureServiceDeps): void {
-  const crlCache = new Map<string, { generation: unknown; der: Uint8Array }>();
-  const hubOcsp = deps.hubUrl ? `${deps.hubUrl.replace(/\/+$/, '')}/trust/ocsp/` : undefined;
-  const loadOcsp =
-    deps.loadOcsp ??
-    (hubOcsp
-      ? async (url: string, requestDer: Buffer, fetcher: typeof fetch) => {
-          if (!url.startsWith(hubOcsp)) return undefined;
-          const res = await fetcher(url, {
-            method: 'POST',
-            headers: {
-              'content-type': OCSP_REQUEST_TYPE,
-              'x-kakehashi-caller': `${deps.component}${deps.country ? `:${deps.country}` : ''}`,
-            },
-            body: new Uint8Array(requestDer),
-          });
-          if (!res.ok || !(res.headers.get('content-type') ?? '').startsWith(OCSP_RESPONSE_TYPE)) return undefined;
-          const der = new Uint8Array(await res.arrayBuffer());
-          return der.length <= OCSP_MAX_BYTES ? der : undefined;
-        }
-      : undefined);
-  const contextFor = (fetcher: typeof fetch): SignatureValidationContext => ({
-    ...(loadOcsp ? { fetchOcsp: (url: string, requestDer: Buffer) => loadOcsp(url, requestDer, fetcher) } : {}),
-    clock: deps.clock,
-    validateCertificate: deps.validateCertificate,
-    validator: { component: deps.component, country: deps.country },
-    clockSkewSeconds: deps.config.get('clockSkewSeconds'),
-    ...(deps.loadCrl
-      ? {
-          loadCrl: async (url: string) => {
-            const generation = deps.trustGeneration?.();
-            const hit = crlCache.get(url);
-            if (hit && generation !== undefined && hit.generation === generation) return hit.der;
-            const der = await deps.loadCrl?.(url, fetcher);
-            if (der) {
-              crlCache.set(url, { generation, der });
-              if (crlCache.size > 200) crlCache.delete(crlCache.keys().next().value as string);
-            }
-            return der;
-          },
-        }
-      : {}),
-  });
+export function signatureServiceRoutes(deps: SignatureServiceDeps): ComponentApp {
+  const r = createRouteModule();
+  const contextFor = validationContexts(deps);
   const trace = (
-    c: { get(k: 'trace'): { traceId: string; spanId: string; parentSpanId?: string | undefined; sampled: boolean } },
+    c: Context<AppEnv>,
     operation: string,
     artefact: unknown,
     verdict: { valid: boolean; checks?: unknown[] },
@@ -135,7 +99,7 @@ export function mountSignatureService(app: ComponentApp, deps: SignatureServiceD
     });
   };
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'post',
       path: '/esig/validate',
@@ -200,10 +164,10 @@ export function mountSignatureService(app: ComponentApp, deps: SignatureServiceD
     },
   );
 
-  if (!deps.signers) return;
   const signers = deps.signers;
+  if (!signers) return r;
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'get',
       path: '/esig/signers',
@@ -226,7 +190,7 @@ export function mountSignatureService(app: ComponentApp, deps: SignatureServiceD
       ),
   );
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'post',
       path: '/esig/sign',
@@ -243,32 +207,7 @@ export function mountSignatureService(app: ComponentApp, deps: SignatureServiceD
     async (c) => {
       requireJson(c.req.header('content-type'));
       const body = c.req.valid('json');
-      let credential: SigningCredential | undefined;
-      let id: string;
-      if (body.signer.type === 'agency') {
-        id = body.signer.id;
-        credential = Object.hasOwn(signers.agencies, id) ? signers.agencies[id] : undefined;
-        if (!credential)
-          throw new KakehashiError(
-            'esig-signer-not-found',
-            `No agency "${id}" at this node; GET /esig/signers lists them (${Object.keys(signers.agencies).join(', ')}).`,
-          );
-      } else {
-        id = body.signer.personaId;
-        if (!signers.citizen)
-          throw new KakehashiError(
-            'esig-signer-not-found',
-            'Citizens sign only where a JPKI card issuer exists (node JP).',
-          );
-        try {
-          credential = signers.citizen(id);
-        } catch {
-          throw new KakehashiError(
-            'esig-signer-not-found',
-            `No persona "${id}" with a My Number Card at this node; GET /personas lists them.`,
-          );
-        }
-      }
+      const { id, credential } = resolveSigner(signers, body.signer);
       const content = decodeContent(body.document, 'document.content');
       const isXml = content.subarray(0, 64).toString('utf8').trimStart().startsWith('<');
       const packaging: Packaging = body.packaging ?? (body.format === 'xades' && isXml ? 'enveloped' : 'enveloping');
@@ -307,4 +246,10 @@ export function mountSignatureService(app: ComponentApp, deps: SignatureServiceD
       );
     },
   );
+  return r;
+}
+
+/** Mounts {@link signatureServiceRoutes} on a component (the hub: validation only; nodes: signing too). */
+export function mountSignatureService(app: ComponentApp, deps: SignatureServiceDeps): void {
+  app.route('/', signatureServiceRoutes(deps));
 }

@@ -84,3 +84,5 @@ export const SignersSchema = z
     timestampAuthority: z.string().optional(),
   })
   .openapi('Signers');
+
+export type SignRequest = z.infer<typeof SignRequestSchema>;

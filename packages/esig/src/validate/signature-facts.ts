@@ -1,5 +1,6 @@
 import type { CertificateVerdict, Clock } from '@kakehashi/core';
 import type { HashName, SignatureScheme } from '../common/algorithms.ts';
+import type { MainIndication, SubIndication } from '../report/indications.ts';
 import type { Finding } from '../report/z-report.ts';
 
 export type SignatureFormat = 'XAdES' | 'JAdES' | 'CAdES';
@@ -71,6 +72,27 @@ export interface SignatureValidationContext {
   /** Largest XML signature accepted, bytes (default 8 MiB). */
   maxXmlBytes?: number;
 }
+
+/**
+ * How a validation (or one building block) concludes: the main indication, the sub-indication and why.
+ * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31910201/ §5.1.3
+ */
+export interface Conclusion {
+  indication: MainIndication;
+  sub?: SubIndication;
+  explanation: string;
+}
+
+/**
+ * A proof of existence of the signature: the earliest trusted signature time-stamp, and who issued it.
+ * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31910201/ §5.4, §5.5
+ */
+export interface ProofOfExistence {
+  time: Date;
+  tsa: string;
+}
+
+export const iso = (d: Date) => d.toISOString();
 
 export const passed = (check: string, reason: string, rule?: string): Finding =>
   rule ? { check, outcome: 'passed', reason, rule } : { check, outcome: 'passed', reason };

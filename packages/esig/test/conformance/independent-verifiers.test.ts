@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { crlToPem } from '@kakehashi/trust';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type SignedDocument, signDocument } from '../../src/index.ts';
+import { type SignedDocument, signDocument } from '../../src/sign/sign-document.ts';
 import {
   cred,
   frozenClock,

@@ -3,7 +3,9 @@ import { ocspSignerFor, type RevocationRecord } from '@kakehashi/trust';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildOcspRequest, checkOcspResponse, createOcspResponder, parseOcspRequest } from '../../src/index.ts';
+import { checkOcspResponse } from '../../src/ocsp/check-ocsp-response.ts';
+import { buildOcspRequest, parseOcspRequest } from '../../src/ocsp/ocsp-request.ts';
+import { createOcspResponder } from '../../src/ocsp/ocsp-responder.ts';
 import { frozenClock, hasTool, material, ocspResponders, run, T0, tempFiles } from '../fixtures.ts';
 
 /** The OCSP responder (RFC 6960) and the client-side checks, and OpenSSL as the independent verifier. */
