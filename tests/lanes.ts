@@ -1,6 +1,7 @@
 /**
  * The test lanes. Every test file belongs to exactly one (a test keeps it so):
- * - `unit`: pure tests beside their package (`packages/<pkg>/test/`): no process, no port, no external tool;
+ * - `unit`: pure tests beside their package (`packages/<pkg>/test/`) and of the repository (`tests/unit/`): no
+ *   process, no port, no external tool (tests/unit/lanes.test.ts checks it, and that each file is in one lane);
  * - `e2e`: the federation in-process (`tests/e2e/`): fetch routed into the apps, no sockets;
  * - `processes`: tests that spawn processes or open ports (`tests/processes/`, `packages/<pkg>/test/processes/`);
  *   ports always come from the OS, never from a fixed range;

@@ -10,7 +10,7 @@ describe('the teaching console in the federation', () => {
   let f: TestFederation;
   beforeAll(async () => {
     f = await startTestFederation({ countries: ['DE', 'EE', 'JP'] });
-  }, 120_000);
+  });
   afterAll(() => f?.dispose());
 
   it("is served on the hub's origin and described in the hub's /openapi.json", async () => {

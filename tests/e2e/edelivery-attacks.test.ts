@@ -36,7 +36,7 @@ describe('eDelivery attack catalogue E1–E9', () => {
       hubUrl: f.urls.hub,
       logger: createMemoryLogger('error'),
     });
-  }, 120_000);
+  });
   afterAll(async () => {
     await f?.dispose();
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { poll } from '../support/wait.ts';
 
 const ALL = ['AT', 'DE', 'EE', 'ES', 'FR', 'IT', 'JP'];
 
@@ -132,12 +133,19 @@ describe('federation in one process (in-process mode)', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-    await new Promise((r) => setTimeout(r, 50));
-    const t = await json<{
-      events: { component: string; country?: string; operation: string; parentSpanId?: string }[];
-    }>(f.fetch(`${f.urls.hub}/traces/${traceId}`));
+    const opsOf = (events: { component: string; country?: string; operation: string }[] = []) =>
+      events.map((e) => `${e.component}${e.country ? `:${e.country}` : ''} ${e.operation}`);
+    const t = await poll(
+      () =>
+        json<{
+          events: { component: string; country?: string; operation: string; parentSpanId?: string }[];
+        }>(f.fetch(`${f.urls.hub}/traces/${traceId}`)),
+      (r) =>
+        opsOf(r.body.events).includes('node:DE GET /peers/JP') &&
+        opsOf(r.body.events).includes('hub GET /registry/nodes/JP'),
+    );
     expect(t.status).toBe(200);
-    const ops = t.body.events.map((e) => `${e.component}${e.country ? `:${e.country}` : ''} ${e.operation}`);
+    const ops = opsOf(t.body.events);
     expect(ops).toContain('node:DE GET /peers/JP');
     expect(ops).toContain('hub GET /registry/nodes/JP');
     expect(t.body.events.every((e) => e.parentSpanId)).toBe(true);

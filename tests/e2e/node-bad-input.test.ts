@@ -20,7 +20,7 @@ describe('bad input at nodes and hub', () => {
           body,
         }),
       );
-  }, 120_000);
+  });
   afterAll(() => f?.dispose());
 
   it('a certificate that is not one → not valid, with cert-malformed named', async () => {

@@ -9,6 +9,7 @@ import {
   waitForStatus,
 } from '../../packages/federation/src/scenario-defs/once-only.ts';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { poll } from '../support/wait.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: free-form JSON read member by member
 type Json = any;
@@ -138,7 +139,7 @@ describe('once-only evidence exchange', () => {
     expect(((await again.json()) as Json).code).toBe('evidence-preview-decided');
     const records = await portalRecords(f, 'jp-002');
     expect(records.find((x: Json) => x.requestId === r.id)?.outcome).toBe('refused');
-  }, 60_000);
+  });
 
   it('evidence not found: a birth certificate (戸籍) Setagaya does not keep → EDM:ERR:0004 without a preview', async () => {
     const p = await jpPerson('jp-003');
@@ -153,7 +154,7 @@ describe('once-only evidence exchange', () => {
     expect(done.status).toBe('failed');
     expect(done.exception).toMatchObject({ code: 'EDM:ERR:0004', type: 'rs:ObjectNotFoundExceptionType' });
     expect(done.exception.detail).toContain('戸籍');
-  }, 60_000);
+  });
 
   it('identity not matched: an unknown identifier, a wrong date of birth, someone else at the preview → EDM:ERR:0001', async () => {
     const p = await jpPerson('jp-004');
@@ -190,7 +191,7 @@ describe('once-only evidence exchange', () => {
     await f.fetch(`${de}/evidence/requests/${encodeURIComponent(r.id)}/return`);
     const done = await waitForStatus(f, 'DE', r.id, ['failed', 'received']);
     expect(done.exception).toMatchObject({ code: 'EDM:ERR:0001' });
-  }, 90_000);
+  });
 
   it("the hub's directory: every provider of DE, EE and JP is resolvable by discovery; the broker names Japan's 住民票の写し", async () => {
     const { body } = await json<Json>(f.fetch(`${f.urls.hub}/data-service-directory/services`));
@@ -286,12 +287,13 @@ describe('once-only evidence exchange', () => {
     await json(f.fetch(`${de}/admin/edelivery/pump`, { method: 'POST', headers: ADMIN }));
     await json(f.fetch(`${jp}/admin/evidence/process`, { method: 'POST', headers: ADMIN }));
     await json(f.fetch(`${jp}/admin/edelivery/pump`, { method: 'POST', headers: ADMIN }));
-    let answer: Json;
-    for (let i = 0; i < 100 && !answer; i++) {
-      const list = await json<Json>(f.fetch(`${de}/edelivery/messages?direction=in&limit=1000`));
-      answer = (list.body.messages as Json[]).find((m) => m.conversationId === conversationId);
-      if (!answer) await new Promise((r) => setTimeout(r, 30));
-    }
+    const answer: Json = await poll(
+      async () =>
+        ((await json<Json>(f.fetch(`${de}/edelivery/messages?direction=in&limit=1000`))).body.messages as Json[]).find(
+          (m) => m.conversationId === conversationId,
+        ),
+      (found) => found !== undefined,
+    );
     expect(answer?.action).toBe('ExecuteQueryResponse');
     const regrep = await (
       await f.fetch(
@@ -301,5 +303,5 @@ describe('once-only evidence exchange', () => {
     expect(regrep).toContain('code="EDM:ERR:0003"');
     expect(regrep).toContain('rs:InvalidRequestExceptionType');
     for (const n of [de, jp, ee]) expect((await json<Json>(f.fetch(`${n}/health`))).body.status).toBe('ok');
-  }, 60_000);
+  });
 });

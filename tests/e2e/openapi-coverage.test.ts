@@ -6,7 +6,7 @@ describe('OpenAPI documents every route', () => {
   let f: TestFederation;
   beforeAll(async () => {
     f = await startTestFederation({ countries: ['DE', 'JP'] });
-  }, 120_000);
+  });
   afterAll(() => f?.dispose());
 
   const undocumented = async (app: { routes: { method: string; path: string }[] }, origin: string) => {

@@ -221,5 +221,5 @@ describe('scenarios: domestic mediated query, signature across a revocation, del
     expect(exhausted.passed).toBe(false);
     expect(exhausted.steps[0]).toMatchObject({ ok: false });
     expect(exhausted.steps[0]?.detail).toContain('start the federation on a fresh data directory');
-  }, 60_000);
+  });
 });

@@ -101,5 +101,5 @@ describe('start refuses a busy port with a clear message', () => {
     } finally {
       server.close();
     }
-  }, 60_000);
+  });
 });

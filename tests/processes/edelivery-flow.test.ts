@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { poll } from '../support/wait.ts';
 
 /**
  * The eDelivery four-corner flow in one process: DE's backend (corner 1) submits to a Japanese participant,
@@ -30,7 +31,7 @@ describe('eDelivery: DE → JP through the hub', () => {
     de = f.urls.nodes.DE as string;
     jp = f.urls.nodes.JP as string;
     await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', () => r()));
-  }, 120_000);
+  });
   afterAll(async () => {
     hookServer.close();
     await f?.dispose();
@@ -135,8 +136,10 @@ describe('eDelivery: DE → JP through the hub', () => {
     const after = await json<{ messages: { messageId: string }[] }>(f.fetch(`${jp}/edelivery/inbox`));
     expect(after.body.messages.some((m) => m.messageId === id)).toBe(false);
 
-    await new Promise((r) => setTimeout(r, 200));
-    const notified = hooks.filter((h) => h.messageId === id).map((h) => h.status);
+    const notified = await poll(
+      () => hooks.filter((h) => h.messageId === id).map((h) => h.status),
+      (statuses) => statuses.length >= 4,
+    );
     expect(notified).toEqual(['READY_TO_SEND', 'SEND_ENQUEUED', 'WAITING_FOR_RECEIPT', 'ACKNOWLEDGED']);
 
     const traces = await json<{ traces: { traceId: string }[] }>(f.fetch(`${f.urls.hub}/traces?limit=200`));

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TRUST_CACHE } from '../support/federation.ts';
-import { portBase, type Started, startCli } from '../support/processes.ts';
+import { type Started, startCli } from '../support/processes.ts';
+import { poll } from '../support/wait.ts';
 
 /**
  * One process per component: the hub and two national nodes as separate OS processes on loopback. They
  * register, discover each other through the hub and validate each other's certificates through the trust
- * fabric each loaded and verified itself.
+ * fabric each loaded and verified itself. Every process takes its port from the OS (`--port 0`): the ready events
+ * give the real URLs, and they are the URLs the nodes registered at the hub.
  */
 describe('hub and two nodes as separate processes', () => {
   const procs: Started[] = [];
@@ -19,7 +21,6 @@ describe('hub and two nodes as separate processes', () => {
   });
 
   it('register, discover and validate each other', async () => {
-    const port = portBase();
     const env = {
       KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
       KAKEHASHI_SEED: 'kakehashi-test',
@@ -30,18 +31,19 @@ describe('hub and two nodes as separate processes', () => {
       dirs.push(d);
       return d;
     };
-    const hub = startCli(['start', '--only', 'hub', '--json', '--port', String(port), '--data-dir', dir('hub')], env);
+    const hub = startCli(['start', '--only', 'hub', '--json', '--port', '0', '--data-dir', dir('hub')], env);
     procs.push(hub);
     const hubReady = await hub.waitFor((e) => e.event === 'ready' && e.component === 'hub');
     const hubUrl = hubReady.url as string;
-    expect(hubUrl).toBe(`http://127.0.0.1:${port}`);
+    expect(hubUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(hubUrl).not.toMatch(/:0$/);
 
     const de = startCli(
-      ['start', '--only', 'node:DE', '--hub', hubUrl, '--json', '--port', String(port), '--data-dir', dir('de')],
+      ['start', '--only', 'node:DE', '--hub', hubUrl, '--json', '--port', '0', '--data-dir', dir('de')],
       env,
     );
     const jp = startCli(
-      ['start', '--only', 'node:JP', '--hub', hubUrl, '--json', '--port', String(port), '--data-dir', dir('jp')],
+      ['start', '--only', 'node:JP', '--hub', hubUrl, '--json', '--port', '0', '--data-dir', dir('jp')],
       env,
     );
     procs.push(de, jp);
@@ -49,13 +51,22 @@ describe('hub and two nodes as separate processes', () => {
       de.waitFor((e) => e.event === 'ready' && e.country === 'DE'),
       jp.waitFor((e) => e.event === 'ready' && e.country === 'JP'),
     ]);
-    expect(deReady).toMatchObject({ component: 'node', url: `http://127.0.0.1:${port + 2}` });
-    expect(jpReady).toMatchObject({ component: 'node', url: `http://127.0.0.1:${port + 7}` });
-    await de.waitFor((e) => e.event === 'federation-ready');
+    const ports = [hubUrl, deReady.url, jpReady.url].map((u) => Number(new URL(u as string).port));
+    expect(new Set(ports).size).toBe(3);
+    for (const p of ports) expect(p).toBeGreaterThan(0);
+    expect(deReady).toMatchObject({ component: 'node', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(await de.waitFor((e) => e.event === 'federation-ready')).toMatchObject({
+      hub: hubUrl,
+      nodes: { DE: deReady.url },
+    });
     expect(new Set([hub.child.pid, de.child.pid, jp.child.pid]).size).toBe(3);
 
-    const nodes = (await (await fetch(`${hubUrl}/registry/nodes`)).json()) as { nodes: { country: string }[] };
+    const nodes = (await (await fetch(`${hubUrl}/registry/nodes`)).json()) as {
+      nodes: { country: string; metadata: { url: string } }[];
+    };
     expect(nodes.nodes.map((n) => n.country)).toEqual(['DE', 'JP']);
+    // The nodes registered the URLs the OS gave them.
+    expect(nodes.nodes.map((n) => n.metadata.url)).toEqual([deReady.url, jpReady.url]);
 
     const fromDe = (await (await fetch(`${deReady.url}/peers/JP`)).json()) as {
       trusted: boolean;
@@ -80,8 +91,10 @@ describe('hub and two nodes as separate processes', () => {
     expect(ok.valid).toBe(true);
 
     // Traces from the node processes reach the hub.
-    await new Promise((r) => setTimeout(r, 600));
-    const traces = (await (await fetch(`${hubUrl}/traces`)).json()) as { traces: { components: string[] }[] };
+    const traces = await poll(
+      async () => (await (await fetch(`${hubUrl}/traces`)).json()) as { traces: { components: string[] }[] },
+      (r) => r.traces.some((t) => t.components.includes('node:DE')),
+    );
     expect(traces.traces.some((t) => t.components.includes('node:DE'))).toBe(true);
 
     // One virtual clock for the federation: time travel at the hub reaches the node processes.
@@ -104,5 +117,5 @@ describe('hub and two nodes as separate processes', () => {
     expect(await jp.stop()).toBe(0);
     expect(await hub.stop()).toBe(0);
     expect(hub.events.at(-1)).toMatchObject({ event: 'stopped' });
-  }, 240_000);
+  }, 300_000);
 });

@@ -45,7 +45,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Star
     child,
     events,
     stderr: () => err,
-    waitFor: (pred, timeoutMs = 120_000) =>
+    waitFor: (pred, timeoutMs = 180_000) =>
       new Promise((res, rej) => {
         const check = () => {
           const e = events.find(pred);
@@ -74,7 +74,13 @@ export function startCli(args: string[], env: Record<string, string> = {}): Star
   };
 }
 
-/** A port base unlikely to collide with other test files running in parallel. */
-export function portBase(): number {
-  return 20_000 + Math.floor(Math.random() * 400) * 100;
+/**
+ * The `--port` that brings node `cc` back on the port it had, for a restart on the same data directory: a node
+ * started alone listens on the port after `--port` at its place in the countries order, and the messages in flight
+ * to it need the same URL. Its first start takes `--port 0` (a free port from the OS).
+ */
+export function portToRestart(nodeUrl: string, cc: string, countries: string[]): string {
+  const index = countries.indexOf(cc);
+  if (index < 0) throw new Error(`${cc} is not in ${countries.join(',')}`);
+  return String(Number(new URL(nodeUrl).port) - 1 - index);
 }

@@ -7,7 +7,7 @@ describe('citizen portal: card login, records, own data, page', () => {
   let t: TestNetwork;
   beforeAll(async () => {
     t = await buildTestNetwork();
-  }, 60_000);
+  });
   const challenge = async () =>
     (await t.req('POST', '/jp/portal/login/challenge', { purpose: 'login' })).body as {
       challengeId: string;

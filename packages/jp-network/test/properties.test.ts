@@ -55,7 +55,7 @@ describe('property 1 — determinism', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });
 
 describe('property 2 — uniqueness (property-based, 100,000 people per run)', () => {
@@ -107,7 +107,7 @@ describe('properties 3 and 4 — unlinkability and no identifier leakage', () =>
         ADMIN,
       );
     }
-  }, 60_000);
+  });
 
   it("a person's codes differ at every agency, and look random (no shared substring past the version prefix)", () => {
     let longest = 0;
@@ -203,14 +203,14 @@ describe('property 5 — acquisition numbers', () => {
     });
     expect(stolen.body.code).toBe('jp-acquisition-number-invalid');
     expect(findIdentifiers(dumpStore(t.net.network.store), t.personas)).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('properties 6, 7, 8 — authorised-only mediation, complete audit, correct translation', () => {
   let t: TestNetwork;
   beforeAll(async () => {
     t = await buildTestNetwork();
-  }, 60_000);
+  });
   const ask = (
     agency: string,
     personaIdx: number,
@@ -429,7 +429,7 @@ describe('property 9 — rotation', () => {
     const again = await buildTestNetwork();
     await again.req('POST', '/admin/jp/network/agencies/setagaya-city/rotate', {}, ADMIN);
     expect(again.codeOf('setagaya-city', p)).toBe(newCode);
-  }, 60_000);
+  });
 });
 
 describe('property 10 — My Number', () => {
