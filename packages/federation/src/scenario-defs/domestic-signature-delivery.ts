@@ -235,7 +235,8 @@ async function findJpHop(
   if (!requestId) throw new Error('no request to look for (an earlier step failed)');
   const match = (events: Json[]) =>
     events.find((e) => String(e.operation).endsWith(operationEnds) && e.artefact?.request?.requestId === requestId);
-  for (let round = 0; round < 4; round++) {
+  // Events forwarded from another process arrive in batches, later on a loaded machine: wait for them, bounded.
+  for (const until = Date.now() + 60_000; Date.now() < until; ) {
     if (traceId) {
       const hit = match((await call(f, 'GET', `${f.urls.hub}/traces/${traceId}`)).body.events as Json[]);
       if (hit) return hit;

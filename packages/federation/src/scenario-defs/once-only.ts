@@ -177,13 +177,16 @@ export async function requestEvidence(
   );
 }
 
-/** Polls the request until its status is one of `statuses` (real time; the exchange runs asynchronously). */
+/**
+ * Polls the request until its status is one of `statuses` (real time; the exchange runs asynchronously). The
+ * bound is generous: on a loaded machine the exchange takes longer, and the wait ends as soon as the status is there.
+ */
 export async function waitForStatus(
   f: ScenarioTarget,
   at: string,
   id: string,
   statuses: string[],
-  timeoutMs = 20_000,
+  timeoutMs = 120_000,
 ): Promise<Json> {
   const until = Date.now() + timeoutMs;
   for (;;) {
