@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import {
-  createHubClient,
   createLogger,
   LayeredConfig,
   type LayeredConfigInput,
@@ -9,25 +7,15 @@ import {
   openStore,
   SeededRandom,
   type Store,
-  type TraceEvent,
-  type TraceSink,
   VirtualClock,
 } from '@kakehashi/core';
-import { readClientsFile } from '@kakehashi/eid';
-import { createHub, createHubTrust, type Hub } from '@kakehashi/hub';
-import {
-  COUNTRY_PROFILES,
-  createCardIssuer,
-  createNationalNode,
-  createNodeTrust,
-  getProfile,
-  type NationalNode,
-} from '@kakehashi/node';
-import { generatePersonas } from '@kakehashi/personas';
-import { issueJpkiCertificates, VerificationMemo } from '@kakehashi/trust';
+import type { Hub } from '@kakehashi/hub';
+import { COUNTRY_PROFILES, getProfile, type NationalNode } from '@kakehashi/node';
+import { VerificationMemo } from '@kakehashi/trust';
+import { type Composition, composeHub, composeNode, createForwardingSink } from './compose-components.ts';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
-import { describeScenariosOf, runScenarioOf, type ScenarioRegistry } from './scenario-runner.ts';
+import type { ScenarioRegistry } from './scenario-runner.ts';
 import { bindComponents } from './serve.ts';
 import { loadTrustMaterial } from './trust-material.ts';
 
@@ -116,7 +104,6 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
         })
       : undefined;
   const urls = sockets?.urls ?? configuredUrls;
-  const random = new SeededRandom(seed);
   const memory = dataDir === ':memory:';
   const trustCacheDir =
     init.trustCacheDir ||
@@ -125,95 +112,41 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const material = await loadTrustMaterial({ seed, countries, cacheDir: trustCacheDir, hubUrl: urls.hub, logger });
   logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
 
-  const memo = new VerificationMemo();
-  const scenarios = init.scenarios ?? {};
   const routes = new Map<string, FetchHandler>();
   const fetchImpl: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
   const stores: Store[] = [];
-  const open = (name: string) => {
-    const s = openStore({ name, dataDir: memory ? ':memory:' : dataDir });
-    stores.push(s);
-    return s;
+  const composition: Composition = {
+    config,
+    logger,
+    clock,
+    random: new SeededRandom(seed),
+    seed,
+    urls,
+    material,
+    memo: new VerificationMemo(),
+    fetch: fetchImpl,
+    open: (name) => {
+      const s = openStore({ name, dataDir: memory ? ':memory:' : dataDir });
+      stores.push(s);
+      return s;
+    },
   };
   const closers: (() => void)[] = [];
 
   let hub: Hub | undefined;
-  let hubSink: TraceSink | undefined;
   if (only.hub) {
-    const hubStore = open('hub');
-    const hubTrust = createHubTrust(material.material, {
-      clock,
-      store: hubStore,
-      hubUrl: urls.hub,
-      validityDays: () => config.get('trustListValidityDays'),
-      memo,
-    });
-    hub = createHub({
-      store: hubStore,
-      clock,
-      random: random.fork('hub'),
-      logger: logger.child({ component: 'hub' }),
-      config,
-      fetch: fetchImpl,
-      traces: { record: () => {} },
-      trust: hubTrust,
-      publicUrl: urls.hub,
-    });
-    hubSink = hub.traces;
-    closers.push(() => hub?.close());
-    // The teaching console is served next to the hub on its origin (/console), outside the hub's tracing.
-    const hubApp = hub.app;
-    const consoleApp = createConsole({
-      hubUrl: urls.hub,
-      nodes: urls.nodes,
-      fetch: fetchImpl,
-      scenarios: {
-        list: () => describeScenariosOf(scenarios),
-        run: (name) => runScenarioOf(scenarios, { urls, fetch: fetchImpl }, name),
-      },
-      adminTokenIsDefault: config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
-      logger: logger.child({ component: 'console' }),
-    });
-    documentConsoleRoutes(hubApp);
-    const hubOrigin: FetchHandler = {
-      fetch: (request) => (isConsolePath(new URL(request.url).pathname) ? consoleApp : hubApp).fetch(request),
-    };
-    routes.set(urls.hub, hubOrigin);
-    sockets?.hub?.serve(hubOrigin);
+    const composed = composeHub(composition, init.scenarios ?? {});
+    hub = composed.hub;
+    closers.push(() => composed.hub.close());
+    routes.set(urls.hub, composed.origin);
+    sockets?.hub?.serve(composed.origin);
     init.onReady?.({ component: 'hub', url: urls.hub });
   }
 
   const nodes = new Map<string, NationalNode>();
+  const traces = hub?.traces ?? createForwardingSink(fetchImpl, urls.hub, logger);
   for (const cc of countries.filter((c) => only.nodes.has(c))) {
-    const profile = getProfile(cc);
-    const personas = generatePersonas(seed, cc);
-    const sink = hubSink ?? createForwardingSink(fetchImpl, urls.hub, logger);
-    const node = createNationalNode({
-      store: open(`node-${cc.toLowerCase()}`),
-      clock,
-      random: random.fork(`node/${cc}`),
-      logger: logger.child({ component: 'node', country: cc }),
-      config,
-      fetch: fetchImpl,
-      traces: sink,
-      profile,
-      publicUrl: urls.nodes[cc] as string,
-      hubUrl: urls.hub,
-      credentials: material.nodeCredentials(cc),
-      seed,
-      trust: createNodeTrust({
-        hub: createHubClient({ hubUrl: urls.hub, fetch: fetchImpl, caller: `node:${cc}` }),
-        lotlSignerPem: material.lotlSignerPem(),
-        clock,
-        logger: logger.child({ component: 'node', country: cc }),
-        memo,
-      }),
-      personas,
-      ...(material.material.countries[cc]?.jpki
-        ? { cards: createCardIssuer(personas, (person) => issueJpkiCertificates(material.material, person)) }
-        : {}),
-      oidcClients: readClientsFile(config.get('oidcClientsFile'), cc),
-    });
+    const node = composeNode(composition, cc, traces);
     nodes.set(cc, node);
     closers.push(() => node.close());
     routes.set(urls.nodes[cc] as string, node.app);
@@ -254,37 +187,4 @@ function parseOnly(only: string | undefined, countries: string[]): { hub: boolea
   if (!countries.includes(cc))
     throw new Error(`--only node:${cc}: ${cc} is not in the countries option (${countries.join(',')})`);
   return { hub: false, nodes: new Set([cc]) };
-}
-
-/** A trace sink for a component running apart from the hub: batches events and posts them to the hub. */
-function createForwardingSink(fetchImpl: typeof fetch, hubUrl: string, logger: Logger): TraceSink {
-  let buffer: TraceEvent[] = [];
-  let scheduled = false;
-  const flush = async () => {
-    scheduled = false;
-    const events = buffer.splice(0, 1000);
-    buffer = buffer.length > 10_000 ? buffer.slice(-10_000) : buffer;
-    if (events.length === 0) return;
-    try {
-      await fetchImpl(`${hubUrl}/traces/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
-      });
-    } catch (e) {
-      logger.debug('trace events not delivered to the hub', {
-        count: events.length,
-        reason: e instanceof Error ? e.message : String(e),
-      });
-    }
-  };
-  return {
-    record: (e) => {
-      buffer.push(e);
-      if (!scheduled) {
-        scheduled = true;
-        setTimeout(() => void flush(), 200).unref();
-      }
-    },
-  };
 }

@@ -17,14 +17,7 @@ import {
   VerificationMemo,
 } from '@kakehashi/trust';
 import type { HubTrust, RevocationRequest } from './hub-trust.ts';
-
-const REVOCATION_MIGRATIONS = [
-  {
-    id: 'hub/revocations/001',
-    up: `CREATE TABLE trust_revocations (serial_hex TEXT PRIMARY KEY, ca_name TEXT NOT NULL, revoked_at TEXT NOT NULL, reason TEXT NOT NULL);
-         CREATE TABLE trust_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
-  },
-];
+import { createRevocationLedger } from './revocation-ledger.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -48,28 +41,19 @@ export interface HubTrustDeps {
  */
 export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): HubTrust {
   const memo = deps.memo ?? new VerificationMemo();
-  const { store, clock } = deps;
-  store.migrate(REVOCATION_MIGRATIONS);
+  const { clock } = deps;
+  const ledger = createRevocationLedger(deps.store);
   const cas = listCertificateAuthorities(material);
   const all = listKeyCerts(material);
   const countries = Object.keys(material.countries).sort();
-  const state = (key: string) =>
-    store.get<{ value: string }>('SELECT value FROM trust_state WHERE key = ?', key)?.value;
 
   const crlCache = new Map<string, { der: Buffer; parsed: ParsedCrl; until: number }>();
   const crlFor = (ca: KeyCert) => {
     const now = clock.nowMs();
     const hit = crlCache.get(ca.name);
     if (hit && hit.until > now) return hit;
-    const revoked = store
-      .all<{ serial_hex: string; revoked_at: string; reason: string }>(
-        'SELECT * FROM trust_revocations WHERE ca_name = ? ORDER BY serial_hex',
-        ca.name,
-      )
-      .map((r) => ({ serialHex: r.serial_hex, revokedAt: new Date(r.revoked_at), reason: r.reason as never }));
-    const number = Number(state('crlNumber') ?? '1');
     const nextUpdate = new Date(now + deps.validityDays() * DAY_MS);
-    const der = createCrl(ca, revoked, new Date(now - 60_000), nextUpdate, number);
+    const der = createCrl(ca, ledger.revokedBy(ca.name), new Date(now - 60_000), nextUpdate, ledger.crlNumber());
     const entry = { der, parsed: memo.parseCrl(der), until: nextUpdate.getTime() - DAY_MS };
     crlCache.set(ca.name, entry);
     return entry;
@@ -88,14 +72,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
         ca,
         ...(signer ? { signer } : {}),
         clock,
-        status: (serialHex) => {
-          const row = store.get<{ revoked_at: string; reason: string }>(
-            'SELECT revoked_at, reason FROM trust_revocations WHERE ca_name = ? AND serial_hex = ?',
-            caName,
-            serialHex,
-          );
-          return row ? { serialHex, revokedAt: new Date(row.revoked_at), reason: row.reason as never } : undefined;
-        },
+        status: (serialHex) => ledger.statusOf(caName, serialHex),
       });
       responders.set(caName, r);
     }
@@ -107,8 +84,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     const now = clock.nowMs();
     if (lists && lists.until > now) return lists;
     // Every (re)publication carries a higher sequence number, persisted: relying parties refuse a rollback.
-    const sequenceNumber = Number(state('tlSequence') ?? '0') + 1;
-    store.run("INSERT OR REPLACE INTO trust_state (key, value) VALUES ('tlSequence', ?)", String(sequenceNumber));
+    const sequenceNumber = ledger.nextListSequence();
     const issueDate = new Date(now);
     const nextUpdate = new Date(now + deps.validityDays() * DAY_MS);
     const tls: Record<string, string> = {};
@@ -149,19 +125,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
       at: req.at ?? clock.now(),
     });
     const rec = records[0] as RevocationRecord;
-    store.transaction(() => {
-      store.run(
-        'INSERT OR REPLACE INTO trust_revocations (serial_hex, ca_name, revoked_at, reason) VALUES (?,?,?,?)',
-        rec.serialHex,
-        rec.issuerName,
-        rec.revokedAt.toISOString(),
-        rec.reason ?? 'unspecified',
-      );
-      store.run(
-        "INSERT OR REPLACE INTO trust_state (key, value) VALUES ('crlNumber', ?)",
-        String(Number(state('crlNumber') ?? '1') + 1),
-      );
-    });
+    ledger.record(rec);
     crlCache.delete(rec.issuerName);
     current = undefined;
     return { serialHex: rec.serialHex, crl: `${deps.hubUrl}/trust/crl/${rec.issuerName}.crl` };
@@ -179,9 +143,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     ocspResponder,
     lotlSignerPem: () => material.hub.signing.certPem,
     certificates: () => {
-      const revoked = new Set(
-        store.all<{ serial_hex: string }>('SELECT serial_hex FROM trust_revocations').map((r) => r.serial_hex),
-      );
+      const revoked = ledger.revokedSerials();
       return all.map((k) => ({
         name: k.name,
         subject: k.certificate.subject.replace(/\n/g, ', '),

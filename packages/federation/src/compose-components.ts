@@ -1,0 +1,149 @@
+import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
+import {
+  createHubClient,
+  type LayeredConfig,
+  type Logger,
+  type SeededRandom,
+  type Store,
+  type TraceEvent,
+  type TraceSink,
+  type VirtualClock,
+} from '@kakehashi/core';
+import { readClientsFile } from '@kakehashi/eid';
+import { createHub, createHubTrust, type Hub } from '@kakehashi/hub';
+import { createCardIssuer, createNationalNode, createNodeTrust, getProfile, type NationalNode } from '@kakehashi/node';
+import { generatePersonas } from '@kakehashi/personas';
+import { issueJpkiCertificates, type VerificationMemo } from '@kakehashi/trust';
+import type { FetchHandler } from './in-process-fetch.ts';
+import { FEDERATION_OPTIONS } from './options.ts';
+import { describeScenariosOf, runScenarioOf, type ScenarioRegistry } from './scenario-runner.ts';
+import type { LoadedMaterial } from './trust-material.ts';
+
+/** What every component of the federation is built from: one config, clock, seed, trust material and fetch. */
+export interface Composition {
+  config: LayeredConfig<typeof FEDERATION_OPTIONS>;
+  logger: Logger;
+  clock: VirtualClock;
+  random: SeededRandom;
+  seed: string;
+  /** The origins of every component (running here or not). */
+  urls: { hub: string; nodes: Record<string, string> };
+  material: LoadedMaterial;
+  /** Shared by the hub's and the nodes' trust, so the same signed bytes are verified once per process. */
+  memo: VerificationMemo;
+  /** Outbound fetch (in-process routing in that mode). */
+  fetch: typeof fetch;
+  /** Opens a component's store (the composition closes them all). */
+  open(name: string): Store;
+}
+
+/**
+ * The hub with its trust (publication, revocation, validation over the generated material) and, on its origin,
+ * the teaching console (`/console`, outside the hub's tracing) listing and running `scenarios`.
+ */
+export function composeHub(c: Composition, scenarios: ScenarioRegistry): { hub: Hub; origin: FetchHandler } {
+  const store = c.open('hub');
+  const trust = createHubTrust(c.material.material, {
+    clock: c.clock,
+    store,
+    hubUrl: c.urls.hub,
+    validityDays: () => c.config.get('trustListValidityDays'),
+    memo: c.memo,
+  });
+  const hub = createHub({
+    store,
+    clock: c.clock,
+    random: c.random.fork('hub'),
+    logger: c.logger.child({ component: 'hub' }),
+    config: c.config,
+    fetch: c.fetch,
+    traces: { record: () => {} },
+    trust,
+    publicUrl: c.urls.hub,
+  });
+  const consoleApp = createConsole({
+    hubUrl: c.urls.hub,
+    nodes: c.urls.nodes,
+    fetch: c.fetch,
+    scenarios: {
+      list: () => describeScenariosOf(scenarios),
+      run: (name) => runScenarioOf(scenarios, { urls: c.urls, fetch: c.fetch }, name),
+    },
+    adminTokenIsDefault: c.config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
+    logger: c.logger.child({ component: 'console' }),
+  });
+  documentConsoleRoutes(hub.app);
+  const origin: FetchHandler = {
+    fetch: (request) => (isConsolePath(new URL(request.url).pathname) ? consoleApp : hub.app).fetch(request),
+  };
+  return { hub, origin };
+}
+
+/**
+ * The national node of `cc`: its profile, personas, credentials from the trust material, its own trust view of
+ * the hub's publication (the pinned LOTL signer), Japan's card issuer, and the relying parties of the clients file.
+ */
+export function composeNode(c: Composition, cc: string, traces: TraceSink): NationalNode {
+  const personas = generatePersonas(c.seed, cc);
+  const logger = c.logger.child({ component: 'node', country: cc });
+  const { material } = c.material;
+  return createNationalNode({
+    store: c.open(`node-${cc.toLowerCase()}`),
+    clock: c.clock,
+    random: c.random.fork(`node/${cc}`),
+    logger,
+    config: c.config,
+    fetch: c.fetch,
+    traces,
+    profile: getProfile(cc),
+    publicUrl: c.urls.nodes[cc] as string,
+    hubUrl: c.urls.hub,
+    credentials: c.material.nodeCredentials(cc),
+    seed: c.seed,
+    trust: createNodeTrust({
+      hub: createHubClient({ hubUrl: c.urls.hub, fetch: c.fetch, caller: `node:${cc}` }),
+      lotlSignerPem: c.material.lotlSignerPem(),
+      clock: c.clock,
+      logger,
+      memo: c.memo,
+    }),
+    personas,
+    ...(material.countries[cc]?.jpki
+      ? { cards: createCardIssuer(personas, (person) => issueJpkiCertificates(material, person)) }
+      : {}),
+    oidcClients: readClientsFile(c.config.get('oidcClientsFile'), cc),
+  });
+}
+
+/** A trace sink for a component running apart from the hub: batches events and posts them to the hub. */
+export function createForwardingSink(fetchImpl: typeof fetch, hubUrl: string, logger: Logger): TraceSink {
+  let buffer: TraceEvent[] = [];
+  let scheduled = false;
+  const flush = async () => {
+    scheduled = false;
+    const events = buffer.splice(0, 1000);
+    buffer = buffer.length > 10_000 ? buffer.slice(-10_000) : buffer;
+    if (events.length === 0) return;
+    try {
+      await fetchImpl(`${hubUrl}/traces/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+    } catch (e) {
+      logger.debug('trace events not delivered to the hub', {
+        count: events.length,
+        reason: e instanceof Error ? e.message : String(e),
+      });
+    }
+  };
+  return {
+    record: (e) => {
+      buffer.push(e);
+      if (!scheduled) {
+        scheduled = true;
+        setTimeout(() => void flush(), 200).unref();
+      }
+    },
+  };
+}
