@@ -150,7 +150,7 @@ export function createHub(deps: HubDeps): Hub {
       clock: deps.clock,
       config: deps.config,
       logger: deps.logger,
-      traces: deps.traces,
+      traces: sink,
     }),
   );
   app.route('/', discoveryRoutes({ registry }));

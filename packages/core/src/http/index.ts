@@ -4,6 +4,7 @@ export {
   type ComponentDeps,
   type ComponentInfo,
   createComponentApp,
+  createRouteModule,
   currentTrace,
   requireJson,
   TRACE_QUERY_PARAM,

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
+// The broker raises the once-only block's codes (evidence-requirement-unknown): importing the block registers them.
+import '@kakehashi/evidence';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import {
   type EvidenceDirectory,
