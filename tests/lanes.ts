@@ -24,7 +24,14 @@ export const LANES: Lane[] = [
     exclude: ['packages/*/test/processes/**', 'packages/*/test/conformance/**'],
   },
   { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] },
-  { name: 'processes', include: ['tests/processes/**/*.test.ts', 'packages/*/test/processes/**/*.test.ts'] },
+  {
+    name: 'processes',
+    include: ['tests/processes/**/*.test.ts', 'packages/*/test/processes/**/*.test.ts'],
+    // Each file starts whole federations as OS processes (the crash test kills and restarts nodes eight times):
+    // side by side they would starve each other's processes on a small machine. One after another costs little,
+    // the crash test being most of the lane.
+    serial: true,
+  },
   { name: 'conformance', include: ['tests/conformance/**/*.test.ts', 'packages/*/test/conformance/**/*.test.ts'] },
   { name: 'browser', include: ['tests/browser/**/*.test.ts'] },
 ];
