@@ -5,7 +5,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createLogger, LayeredConfig, openStore } from '@kakehashi/core';
+import { createHubClient, createLogger, LayeredConfig, openStore } from '@kakehashi/core';
 import { createHubTrust } from '@kakehashi/hub';
 import { benchEid } from './bench-eid.ts';
 import { benchEsig } from './bench-esig.ts';
@@ -17,9 +17,9 @@ import {
   oidcLoginFlow,
   startOidcProviderProcess,
 } from './bench-oidc.ts';
-import { createFederation } from './create-federation.ts';
+import { createFederation, type Federation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
-import { loadTrustMaterial } from './trust-material.ts';
+import { type LoadedMaterial, loadTrustMaterial } from './trust-material.ts';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
 
@@ -173,6 +173,105 @@ function median(xs: number[]): number {
 }
 
 /**
+ * Certificate path validations through a node's HTTP API (in-process) and as a function call (the hub's trust
+ * over the same material), against raw RSA-2048 verifications in the same run: a 3-certificate path costs 4 RSA
+ * verifications (leaf and issuing-CA signatures, and the CRL of each issuer), so raw/4 is the crypto ceiling.
+ */
+async function benchPathValidation(
+  f: Federation,
+  b: { windowMs: number; seed: string; dir: string },
+): Promise<{ figures: Record<string, number>; loaded: LoadedMaterial }> {
+  const jp = f.urls.nodes.JP ?? Object.values(f.urls.nodes)[0];
+  const de = [...f.nodes.keys()].find((cc) => f.urls.nodes[cc] !== jp) ?? 'DE';
+  const peer = await createHubClient({ hubUrl: f.urls.hub, fetch: f.fetch, caller: 'bench' }).node(de);
+  if (!peer) throw new Error(`bench: the hub has no node ${de}`);
+  const body = JSON.stringify({ certificate: peer.metadata.certificates.signing, usage: ['digitalSignature'] });
+  const validations = await rate(b.windowMs, async () => {
+    const r = await f.fetch(`${jp}/trust/validate-certificate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    const v = (await r.json()) as { valid: boolean };
+    if (!v.valid) throw new Error('validation failed in bench');
+  });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const data = Buffer.alloc(256, 7);
+  const sig = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING });
+  const rawVerify = await rate(b.windowMs, () => verify('sha256', data, publicKey, sig));
+  const loaded = await loadTrustMaterial({
+    seed: b.seed,
+    countries: Object.keys(f.urls.nodes),
+    cacheDir: join(b.dir, 'trust'),
+    hubUrl: f.urls.hub,
+    logger: f.logger,
+  });
+  const hubTrust = createHubTrust(loaded.material, {
+    clock: f.clock,
+    store: openStore({ name: 'bench' }),
+    hubUrl: f.urls.hub,
+    validityDays: () => 30,
+  });
+  const leaf = peer.metadata.certificates.signing;
+  const fn = await rate(b.windowMs, () => {
+    if (!hubTrust.validateCertificate(leaf, [], { at: f.clock.now(), usage: ['digitalSignature'] }).valid)
+      throw new Error('validation failed in bench');
+  });
+  const figures = {
+    pathValidationsPerSecondHttpInProcess: Math.round(validations),
+    pathValidationsPerSecondFunction: Math.round(fn),
+    rawRsa2048VerifiesPerSecond: Math.round(rawVerify),
+    pathValidationToRawVerifyRatio: Math.round((fn / rawVerify) * 1000) / 1000,
+    pathValidationToCryptoCeilingRatio: Math.round((fn / (rawVerify / 4)) * 1000) / 1000,
+  };
+  return { figures, loaded };
+}
+
+/** Writes the bench report (JSON) and prints its figures as a table. */
+function writeReport(r: {
+  out: string | undefined;
+  hardware: Record<string, unknown>;
+  results: Record<string, unknown>;
+  settings: { windowMs: number; oidcWindowMs: number; oidcClients: number; oidcRounds: number; runs: number };
+}): void {
+  const report = {
+    kind: 'kakehashi-bench',
+    version: 1,
+    time: new Date().toISOString(),
+    hardware: r.hardware,
+    windowMs: r.settings.windowMs,
+    oidc: {
+      windowMs: r.settings.oidcWindowMs,
+      clients: r.settings.oidcClients,
+      httpInterleavedRounds: r.settings.oidcRounds,
+      flow: 'authorize → headless login → token (client_secret_basic, PKCE S256) → ID token verified (jose: RS256 signature with the cached JWKS, iss, aud, exp, nonce)',
+      comparedWith: 'oidc-provider (panva), own process on loopback HTTP',
+      crossBorderLogin:
+        "in-process: B's authorize → hub relay → A's headless login → B's connector redeems A's code through the hub (private_key_jwt) and validates A's ID token → B's code → token at B",
+    },
+    runs: r.settings.runs,
+    results: r.results,
+  };
+  const out = resolve(r.out ?? join(process.env.KAKEHASHI_ROOT ?? process.cwd(), 'bench-results', 'federation.json'));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const rows = Object.entries(r.results).map(
+    ([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`,
+  );
+  process.stdout.write(
+    [
+      '| figure | value |',
+      '| --- | --- |',
+      ...rows,
+      '',
+      `hardware: ${JSON.stringify(r.hardware)}`,
+      `written to ${out}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/**
  * `kakehashi bench`: machine-readable figures (JSON) and a short table. Ratios are measured in the same run
  * (path validations against raw RSA verifications), so they survive noisy shared machines better than
  * absolute numbers.
@@ -278,50 +377,8 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     }
 
     // 3. Certificate path validations vs raw RSA-2048 verifications (the ceiling: a 3-link path needs ≥ 2 verifies + CRL verifies).
-    const jp = f.urls.nodes.JP ?? Object.values(f.urls.nodes)[0];
-    const de = [...f.nodes.keys()].find((cc) => f.urls.nodes[cc] !== jp) ?? 'DE';
-    const peer = (await (await f.fetch(`${f.urls.hub}/registry/nodes/${de}`)).json()) as {
-      metadata: { certificates: { signing: string } };
-    };
-    const body = JSON.stringify({ certificate: peer.metadata.certificates.signing, usage: ['digitalSignature'] });
-    const validations = await rate(window, async () => {
-      const r = await f.fetch(`${jp}/trust/validate-certificate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      const v = (await r.json()) as { valid: boolean };
-      if (!v.valid) throw new Error('validation failed in bench');
-    });
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const data = Buffer.alloc(256, 7);
-    const sig = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING });
-    const rawVerify = await rate(window, () => verify('sha256', data, publicKey, sig));
-    // The same validation as a function call: a 3-certificate path costs 4 RSA verifications (leaf and
-    // issuing-CA signatures, and the CRL of each issuer), so raw/4 is the crypto-bound ceiling.
-    const loaded = await loadTrustMaterial({
-      seed: config.get('seed'),
-      countries: Object.keys(f.urls.nodes),
-      cacheDir: join(dir, 'trust'),
-      hubUrl: f.urls.hub,
-      logger: f.logger,
-    });
-    const hubTrust = createHubTrust(loaded.material, {
-      clock: f.clock,
-      store: openStore({ name: 'bench' }),
-      hubUrl: f.urls.hub,
-      validityDays: () => 30,
-    });
-    const leaf = peer.metadata.certificates.signing;
-    const fn = await rate(window, () => {
-      if (!hubTrust.validateCertificate(leaf, [], { at: f.clock.now(), usage: ['digitalSignature'] }).valid)
-        throw new Error('validation failed in bench');
-    });
-    results.pathValidationsPerSecondHttpInProcess = Math.round(validations);
-    results.pathValidationsPerSecondFunction = Math.round(fn);
-    results.rawRsa2048VerifiesPerSecond = Math.round(rawVerify);
-    results.pathValidationToRawVerifyRatio = Math.round((fn / rawVerify) * 1000) / 1000;
-    results.pathValidationToCryptoCeilingRatio = Math.round((fn / (rawVerify / 4)) * 1000) / 1000;
+    const { figures, loaded } = await benchPathValidation(f, { windowMs: window, seed: config.get('seed'), dir });
+    Object.assign(results, figures);
 
     // 4. eID: ID-token validations (function and service) against the raw verify of their algorithm, and
     //    cross-border login latency against a domestic login.
@@ -338,42 +395,11 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const report = {
-    kind: 'kakehashi-bench',
-    version: 1,
-    time: new Date().toISOString(),
+  writeReport({
+    out: opts.out,
     hardware,
-    windowMs: window,
-    oidc: {
-      windowMs: oidcWindow,
-      clients: oidcClients,
-      httpInterleavedRounds: oidcRounds,
-      flow: 'authorize → headless login → token (client_secret_basic, PKCE S256) → ID token verified (jose: RS256 signature with the cached JWKS, iss, aud, exp, nonce)',
-      comparedWith: 'oidc-provider (panva), own process on loopback HTTP',
-      crossBorderLogin:
-        "in-process: B's authorize → hub relay → A's headless login → B's connector redeems A's code through the hub (private_key_jwt) and validates A's ID token → B's code → token at B",
-    },
-    runs,
     results,
-  };
-  const out = resolve(
-    opts.out ?? join(process.env.KAKEHASHI_ROOT ?? process.cwd(), 'bench-results', 'federation.json'),
-  );
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const rows = Object.entries(results).map(
-    ([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`,
-  );
-  process.stdout.write(
-    [
-      '| figure | value |',
-      '| --- | --- |',
-      ...rows,
-      '',
-      `hardware: ${JSON.stringify(hardware)}`,
-      `written to ${out}`,
-      '',
-    ].join('\n'),
-  );
+    settings: { windowMs: window, oidcWindowMs: oidcWindow, oidcClients, oidcRounds, runs },
+  });
   return 0;
 }
