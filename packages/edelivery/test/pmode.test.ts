@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  accessPointPartyId,
-  defaultPModes,
-  EBMS,
-  isEbmsError,
-  loadPModes,
-  matchPMode,
-  retryDelayMs,
-  retryHorizonMs,
-  type UserMessage,
-} from '../src/index.ts';
+import { isEbmsError } from '../src/errors/ebms-error.ts';
+import { accessPointPartyId, EBMS } from '../src/message/ns.ts';
+import type { UserMessage } from '../src/message/z-user-message.ts';
+import { defaultPModes, loadPModes, matchPMode } from '../src/pmode/load-pmodes.ts';
+import { retryDelayMs, retryHorizonMs } from '../src/pmode/z-pmode.ts';
 
 const parties = ['DE', 'JP'].map(accessPointPartyId);
 const base = () => defaultPModes({ parties });

@@ -1,20 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import {
-  adminAuth,
-  type ComponentApp,
-  documentRoute,
-  KakehashiError,
-  problemResponses,
-  requireJson,
-} from '@kakehashi/core';
-import { mountBackendApi } from '../backend/mount-backend-api.ts';
+import { type ComponentApp, KakehashiError } from '@kakehashi/core';
+import { accessPointAdminRoutes } from '../admin/routes.ts';
+import { backendRoutes } from '../backend/routes.ts';
 import { notifyWebhooks } from '../backend/webhooks.ts';
-import { buildSoapFault } from '../message/build-signal.ts';
+import '../error-codes.ts';
 import { accessPointPartyId } from '../message/ns.ts';
-import { SOAP_CONTENT_TYPE } from '../mime/multipart.ts';
 import { defaultPModes, loadPModes } from '../pmode/load-pmodes.ts';
 import type { PMode } from '../pmode/z-pmode.ts';
-import { receiveMessage } from '../receiver/receive-message.ts';
 import { createSenderLoop, type PumpResult } from '../sender/sender-loop.ts';
 import { MessageStore } from '../store/message-store.ts';
 import {
@@ -25,7 +16,7 @@ import {
   type ReceiptFault,
   type ReceiverFault,
 } from './context.ts';
-import { recordHop } from './record-trace.ts';
+import { as4Routes } from './routes.ts';
 
 /** A mounted access point: drive its sender loop, change its P-Modes and faults, stop its timer. */
 export interface AccessPoint {
@@ -50,23 +41,29 @@ export interface AccessPoint {
 const PMODES_KEY = 'pmodes';
 const FAULT_KEY = 'receipt-fault';
 const RECEIVER_FAULT_KEY = 'receiver-fault';
+const TABLES = [
+  'edelivery_messages',
+  'edelivery_payloads',
+  'edelivery_events',
+  'edelivery_webhooks',
+  'edelivery_settings',
+] as const;
 
 /**
  * Mounts the eDelivery access point of a node (corners 2 and 3 of the four-corner model): the AS4 endpoint
- * `POST /as4`, the backend API under `/edelivery/*` and its admin routes under `/admin/edelivery/*`.
- * Crash recovery runs here: messages caught mid-send by a crash are made due again (same MessageId).
+ * `POST /as4`, the backend API under `/edelivery/*` and its admin routes under `/admin/edelivery/*` — each a route
+ * module. This function only wires: the message store, the P-Modes and faults (persisted), the sender loop and
+ * its timer. Crash recovery runs here: messages caught mid-send by a crash are made due again (same MessageId).
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/eDelivery+AS4+-+1.15
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html
  */
 export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): AccessPoint {
   const store = new MessageStore(deps.store, deps.clock);
   const partyId = accessPointPartyId(deps.country);
+  const initialPModes = () =>
+    loadPModes(deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) }));
   const stored = store.setting(PMODES_KEY);
-  let pmodes = loadPModes(
-    stored
-      ? JSON.parse(stored)
-      : (deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) })),
-  );
+  let pmodes = stored ? loadPModes(JSON.parse(stored)) : initialPModes();
   let fault: ReceiptFault = (store.setting(FAULT_KEY) as ReceiptFault | undefined) ?? 'none';
   let receiverFault: ReceiverFault = (store.setting(RECEIVER_FAULT_KEY) as ReceiverFault | undefined) ?? 'none';
   let kickScheduled = false;
@@ -96,132 +93,6 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
   const recovered = store.recoverInFlight(deps.clock.nowMs());
   if (recovered > 0)
     deps.logger.info('edelivery: messages in flight at the last stop are due again', { count: recovered });
-
-  // ---- AS4 endpoint (answers SOAP, never problem+json) ---------------------------------------------------
-  app.post('/as4', async (c) => {
-    if (receiverFault === 'receiver-unavailable') {
-      // Fault on: an outage. A transient SOAP Fault, so the sender's reception awareness resends later.
-      const reason = 'The receiving access point is unavailable (fault receiver-unavailable is on). Retry later.';
-      recordHop(ctx, c.get('trace'), {
-        operation: 'edelivery: SOAP fault',
-        direction: 'internal',
-        status: 503,
-        artefact: { type: 'soap:Fault', code: 'Receiver', reason, fault: 'receiver-unavailable' },
-        verdict: { valid: false, checks: [reason] },
-      });
-      return c.body(buildSoapFault('Receiver', reason), 503, { 'content-type': `${SOAP_CONTENT_TYPE}; charset=UTF-8` });
-    }
-    const body = Buffer.from(await c.req.arrayBuffer());
-    const res = await receiveMessage(ctx, c.req.header('content-type') ?? '', body, c.get('trace'), c.get('fetch'));
-    return c.body(res.body, res.status as 200, { 'content-type': res.contentType });
-  });
-  documentRoute(app, {
-    method: 'post',
-    path: '/as4',
-    tags: ['edelivery'],
-    summary:
-      'AS4 endpoint (ebMS 3.0 push, SOAP 1.2 with attachments): answers a signed Receipt or an ebMS Error signal',
-    description:
-      'Body: multipart/related; type="application/soap+xml" (SOAP with Attachments) signed and encrypted per the eDelivery AS4 1.15 profile. The answer is SOAP 1.2: a Receipt with non-repudiation information, an eb:Error signal (HTTP 200), or a SOAP Fault (HTTP 400/415/500/503) for requests that are not ebMS messages.',
-    produces: 'application/soap+xml',
-  });
-
-  mountBackendApi(app, ctx);
-
-  // ---- admin: pump, P-Modes, faults ----------------------------------------------------------------------
-  app.use('/admin/edelivery/*', adminAuth(deps));
-  const security = [{ adminToken: [] }];
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/admin/edelivery/pump',
-      tags: ['admin', 'edelivery'],
-      security,
-      summary: 'Run the sender loop now over every message due on the virtual clock (deterministic driver)',
-      responses: {
-        200: {
-          description: 'What the pump did',
-          content: {
-            'application/json': {
-              schema: z.object({
-                attempted: z.number(),
-                acknowledged: z.number(),
-                retrying: z.number(),
-                failed: z.number(),
-              }),
-            },
-          },
-        },
-        ...problemResponses(401),
-      },
-    }),
-    async (c) => c.json(await loop.pump(), 200),
-  );
-  const PModesBody = z.object({ pmodes: z.array(z.record(z.string(), z.unknown())) }).openapi('EdeliveryPModes');
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/admin/edelivery/pmodes',
-      tags: ['admin', 'edelivery'],
-      security,
-      summary: 'The P-Modes in force',
-      responses: {
-        200: { description: 'P-Modes', content: { 'application/json': { schema: PModesBody } } },
-        ...problemResponses(401),
-      },
-    }),
-    (c) => c.json({ pmodes: pmodes as unknown as Record<string, unknown>[] }, 200),
-  );
-  app.openapi(
-    createRoute({
-      method: 'put',
-      path: '/admin/edelivery/pmodes',
-      tags: ['admin', 'edelivery'],
-      security,
-      summary: 'Replace the P-Modes (validated at load, persisted across restarts)',
-      request: { body: { required: true, content: { 'application/json': { schema: PModesBody } } } },
-      responses: {
-        200: { description: 'P-Modes in force', content: { 'application/json': { schema: PModesBody } } },
-        ...problemResponses(400, 401, 415),
-      },
-    }),
-    (c) => {
-      requireJson(c.req.header('content-type'));
-      const next = ap.setPModes(c.req.valid('json').pmodes);
-      return c.json({ pmodes: next as unknown as Record<string, unknown>[] }, 200);
-    },
-  );
-  const FaultBody = z
-    .object({ receipt: z.enum(RECEIPT_FAULTS).optional(), receiver: z.enum(RECEIVER_FAULTS).optional() })
-    .openapi('EdeliveryFaults');
-  const FaultState = z
-    .object({ receipt: z.enum(RECEIPT_FAULTS), receiver: z.enum(RECEIVER_FAULTS) })
-    .openapi('EdeliveryFaultState');
-  app.openapi(
-    createRoute({
-      method: 'put',
-      path: '/admin/edelivery/faults',
-      tags: ['admin', 'edelivery'],
-      security,
-      summary:
-        'Switch a receiving-side fault (test senders against E1/E2): receipts unsigned, signed by a non-partner, with a wrong digest or RefToMessageId, or no receipt at all; or an outage (receiver: receiver-unavailable → /as4 answers 503)',
-      request: { body: { required: true, content: { 'application/json': { schema: FaultBody } } } },
-      responses: {
-        200: { description: 'Faults in force', content: { 'application/json': { schema: FaultState } } },
-        ...problemResponses(400, 401, 415),
-      },
-    }),
-    (c) => {
-      requireJson(c.req.header('content-type'));
-      const b = c.req.valid('json');
-      if (!b.receipt && !b.receiver)
-        throw new KakehashiError('validation-failed', 'Give "receipt" and/or "receiver" (the fault to switch).');
-      if (b.receipt) ap.setFault(b.receipt);
-      if (b.receiver) ap.setReceiverFault(b.receiver);
-      deps.logger.warn('edelivery fault switched', { receipt: fault, receiver: receiverFault });
-      return c.json({ receipt: fault, receiver: receiverFault }, 200);
-    },
-  );
 
   let timer: NodeJS.Timeout | undefined;
   const ap: AccessPoint = {
@@ -274,20 +145,20 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     },
     reset: () => {
       store.transaction(() => {
-        for (const t of [
-          'edelivery_messages',
-          'edelivery_payloads',
-          'edelivery_events',
-          'edelivery_webhooks',
-          'edelivery_settings',
-        ])
-          store.store.run(`DELETE FROM ${t}`);
+        for (const t of TABLES) store.store.run(`DELETE FROM ${t}`);
       });
-      pmodes = loadPModes(deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) }));
+      pmodes = initialPModes();
       fault = 'none';
       receiverFault = 'none';
     },
   };
+
+  app.route(
+    '/',
+    as4Routes(ctx, () => receiverFault),
+  );
+  app.route('/', backendRoutes(ctx));
+  app.route('/', accessPointAdminRoutes(deps, { ...ap, faults: () => ({ receipt: fault, receiver: receiverFault }) }));
   ap.startPolling();
   return ap;
 }

@@ -3,22 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseXml } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
-import {
-  accessPointPartyId,
-  buildMultipart,
-  buildSignalEnvelope,
-  buildSoapFault,
-  buildUserMessageEnvelope,
-  EBMS,
-  EbmsError,
-  encryptAttachments,
-  envelopeIds,
-  parseEnvelope,
-  parseMultipart,
-  signEnvelope,
-  type UserMessage,
-  verifyEnvelope,
-} from '../../src/index.ts';
+import { EbmsError } from '../../src/errors/ebms-error.ts';
+import { buildSignalEnvelope, buildSoapFault } from '../../src/message/build-signal.ts';
+import { buildUserMessageEnvelope } from '../../src/message/build-user-message.ts';
+import { envelopeIds } from '../../src/message/envelope-ids.ts';
+import { accessPointPartyId, EBMS } from '../../src/message/ns.ts';
+import { parseEnvelope } from '../../src/message/parse-envelope.ts';
+import type { UserMessage } from '../../src/message/z-user-message.ts';
+import { buildMultipart, parseMultipart } from '../../src/mime/multipart.ts';
+import { encryptAttachments } from '../../src/wss/encrypt-attachments.ts';
+import { signEnvelope } from '../../src/wss/sign-envelope.ts';
+import { verifyEnvelope } from '../../src/wss/verify-envelope.ts';
 import { AT, hasTool, material, run, SCHEMAS } from '../fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kk-edelivery-'));
@@ -193,7 +188,7 @@ describe('our WS-Security signature checked by xmlsec1', () => {
 
 describe('signed + encrypted round trip through MIME', () => {
   it('decrypts and verifies; every reference bound to the processed part', async () => {
-    const { decryptAttachments } = await import('../../src/index.ts');
+    const { decryptAttachments } = await import('../../src/wss/encrypt-attachments.ts');
     const msg = signed();
     expect(msg.sent[0]!.body.equals(msg.plain[0]!.body)).toBe(false); // encrypted on the wire
     const mime = buildMultipart(

@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   type ComponentApp,
-  documentRoute,
+  createRouteModule,
   formatTraceparent,
   KakehashiError,
-  parseXml,
   problemResponses,
   requireJson,
 } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
-import { parseEnvelope } from '../message/parse-envelope.ts';
-import { type Direction, type MessageRow, MessageStore } from '../store/message-store.ts';
+import '../error-codes.ts';
+import type { Direction, MessageRow } from '../store/message-store.ts';
+import { messageView } from './message-view.ts';
 import { submitMessage } from './submit-message.ts';
-import { type MessageView, MessageViewSchema, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
+import { MessageViewSchema, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
 
 const IdParam = z.object({
   id: z
@@ -27,75 +27,12 @@ const IdParam = z.object({
     }),
 });
 const DirectionQuery = z.object({ direction: z.enum(['out', 'in']).optional() });
-
-/** The JSON view of a stored message (never the payload bytes; those are downloaded). */
-export function messageView(ctx: ApContext, row: MessageRow, base: string): MessageView {
-  const enc = encodeURIComponent(row.message_id);
-  const receiptRefs = row.receipt_xml ? receiptReferences(row) : null;
-  return {
-    messageId: row.message_id,
-    direction: row.direction,
-    status: row.status,
-    pmodeId: row.pmode_id,
-    service: row.service,
-    action: row.action,
-    conversationId: row.conversation_id,
-    originalSender: row.original_sender,
-    finalRecipient: row.final_recipient,
-    fromParty: row.from_party,
-    toParty: row.to_party,
-    attempts: row.attempts,
-    nextAttemptAt:
-      row.direction === 'out' &&
-      ['READY_TO_SEND', 'WAITING_FOR_RETRY'].includes(row.status) &&
-      row.next_attempt_at !== null
-        ? new Date(row.next_attempt_at).toISOString()
-        : null,
-    lastError: row.last_error,
-    duplicatesEliminated: row.duplicates,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    payloads: ctx.store
-      .payloadSizes(row.message_id, row.direction)
-      .map((p) => ({ cid: p.cid, mimeType: p.mime_type, size: p.size })),
-    history: ctx.store.events(row.message_id, row.direction),
-    receipt: receiptRefs
-      ? {
-          nonRepudiationInformation: receiptRefs.map((r) => ({
-            uri: r.uri,
-            digestMethod: r.digestMethod,
-            digestValue: r.digestValue,
-          })),
-        }
-      : null,
-    links: {
-      self: `${base}/edelivery/messages/${enc}?direction=${row.direction}`,
-      ...(row.direction === 'in'
-        ? {
-            ack: `${base}/edelivery/messages/${enc}/ack`,
-            ...Object.fromEntries(
-              ctx.store
-                .payloadSizes(row.message_id, 'in')
-                .map((p) => [
-                  `payload:${p.cid}`,
-                  `${base}/edelivery/messages/${enc}/payloads/${encodeURIComponent(p.cid)}`,
-                ]),
-            ),
-          }
-        : {}),
-    },
-  };
-}
-
-/** The non-repudiation information of the receipt: the one received (outbound) or the one sent (inbound). */
-function receiptReferences(row: MessageRow) {
-  if (row.direction === 'in') return MessageStore.references(row);
-  try {
-    return parseEnvelope(parseXml(row.receipt_xml as string)).signal?.receipt?.references ?? [];
-  } catch {
-    return [];
-  }
-}
+const WebhookView = z
+  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
+  .openapi('EdeliveryWebhook');
+const tags = ['edelivery'];
+const messageJson = { 'application/json': { schema: MessageViewSchema } };
+const messageList = { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } };
 
 function mustFind(ctx: ApContext, id: string, direction?: Direction): MessageRow {
   const row = ctx.store.find(id, direction);
@@ -110,17 +47,23 @@ function mustFind(ctx: ApContext, id: string, direction?: Direction): MessageRow
   return row;
 }
 
+const webhookView = (h: { id: string; url: string; events: string; created_at: string }) => ({
+  id: h.id,
+  url: h.url,
+  events: JSON.parse(h.events) as string[],
+  createdAt: h.created_at,
+});
+
 /**
  * The backend interface (corners 1 and 4 talk to their access point): submit, status, list pending, download,
  * acknowledge, and webhook subscriptions for status changes. Errors are RFC 9457 problem+json.
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (WS plugin: submit, status, list pending, retrieve)
  */
-export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
+export function backendRoutes(ctx: ApContext): ComponentApp {
+  const r = createRouteModule();
   const base = ctx.deps.publicUrl;
-  const tags = ['edelivery'];
-  const messageJson = { 'application/json': { schema: MessageViewSchema } };
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'post',
       path: '/edelivery/messages',
@@ -146,7 +89,7 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
     },
   );
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'get',
       path: '/edelivery/messages',
@@ -159,21 +102,15 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
       },
-      responses: {
-        200: {
-          description: 'Messages',
-          content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } },
-        },
-        ...problemResponses(400),
-      },
+      responses: { 200: { description: 'Messages', content: messageList }, ...problemResponses(400) },
     }),
     (c) => {
       const q = c.req.valid('query');
-      return c.json({ messages: ctx.store.list(q).map((r) => messageView(ctx, r, base)) }, 200);
+      return c.json({ messages: ctx.store.list(q).map((row) => messageView(ctx, row, base)) }, 200);
     },
   );
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'get',
       path: '/edelivery/messages/{id}',
@@ -185,7 +122,7 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
     (c) => c.json(messageView(ctx, mustFind(ctx, c.req.valid('param').id, c.req.valid('query').direction), base), 200),
   );
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'get',
       path: '/edelivery/inbox',
@@ -197,13 +134,7 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
       },
-      responses: {
-        200: {
-          description: 'Pending messages',
-          content: { 'application/json': { schema: z.object({ messages: z.array(MessageViewSchema) }) } },
-        },
-        ...problemResponses(400),
-      },
+      responses: { 200: { description: 'Pending messages', content: messageList }, ...problemResponses(400) },
     }),
     (c) => {
       const q = c.req.valid('query');
@@ -213,32 +144,43 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
         finalRecipient: q.finalRecipient,
         limit: q.limit,
       });
-      return c.json({ messages: rows.map((r) => messageView(ctx, r, base)) }, 200);
+      return c.json({ messages: rows.map((row) => messageView(ctx, row, base)) }, 200);
     },
   );
 
-  app.get('/edelivery/messages/:id/payloads/:cid', (c) => {
-    const id = c.req.param('id');
-    const cid = c.req.param('cid');
-    mustFind(ctx, id, 'in');
-    const p = ctx.store.payloads(id, 'in').find((x) => x.cid === cid);
-    if (!p) throw new KakehashiError('not-found', `Message ${id.slice(0, 120)} has no payload ${cid.slice(0, 100)}.`);
-    return c.body(Buffer.from(p.content), 200, {
-      'content-type': p.mime_type,
-      'content-disposition': `attachment; filename="${cid.replace(/[^\w.@-]/g, '_')}"`,
-    });
-  });
-  documentRoute(app, {
-    method: 'get',
-    path: '/edelivery/messages/{id}/payloads/{cid}',
-    tags,
-    summary: 'Download a payload of a received message (decrypted, decompressed; content type = its MimeType)',
-    produces: 'application/octet-stream',
-    params: { id: 'MessageId (URL-encoded)', cid: 'Content-ID of the payload' },
-    problems: [404],
-  });
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/edelivery/messages/{id}/payloads/{cid}',
+      tags,
+      summary: 'Download a payload of a received message (decrypted, decompressed; content type = its MimeType)',
+      request: {
+        params: z.object({
+          id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'MessageId (URL-encoded)' }),
+          cid: z.string().openapi({ param: { name: 'cid', in: 'path' }, description: 'Content-ID of the payload' }),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'The payload bytes, as its MimeType',
+          content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+        ...problemResponses(404),
+      },
+    }),
+    (c) => {
+      const { id, cid } = c.req.valid('param');
+      mustFind(ctx, id, 'in');
+      const p = ctx.store.payloads(id, 'in').find((x) => x.cid === cid);
+      if (!p) throw new KakehashiError('not-found', `Message ${id.slice(0, 120)} has no payload ${cid.slice(0, 100)}.`);
+      return c.body(Buffer.from(p.content), 200, {
+        'content-type': p.mime_type,
+        'content-disposition': `attachment; filename="${cid.replace(/[^\w.@-]/g, '_')}"`,
+      });
+    },
+  );
 
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'post',
       path: '/edelivery/messages/{id}/ack',
@@ -262,16 +204,7 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
     },
   );
 
-  const WebhookView = z
-    .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
-    .openapi('EdeliveryWebhook');
-  const view = (h: { id: string; url: string; events: string; created_at: string }) => ({
-    id: h.id,
-    url: h.url,
-    events: JSON.parse(h.events) as string[],
-    createdAt: h.created_at,
-  });
-  app.openapi(
+  r.openapi(
     createRoute({
       method: 'post',
       path: '/edelivery/webhooks',
@@ -290,10 +223,11 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
       if (!/^https?:\/\//.test(body.url)) throw new KakehashiError('validation-failed', 'A webhook URL is http(s).');
       const id = randomUUID();
       ctx.store.addWebhook(id, body.url, body.events ?? []);
-      return c.json(view(ctx.store.webhooks().find((h) => h.id === id) as never), 201);
+      return c.json(webhookView(ctx.store.webhooks().find((h) => h.id === id) as never), 201);
     },
   );
-  app.openapi(
+
+  r.openapi(
     createRoute({
       method: 'get',
       path: '/edelivery/webhooks',
@@ -306,9 +240,10 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
         },
       },
     }),
-    (c) => c.json({ webhooks: ctx.store.webhooks().map(view) }, 200),
+    (c) => c.json({ webhooks: ctx.store.webhooks().map(webhookView) }, 200),
   );
-  app.openapi(
+
+  r.openapi(
     createRoute({
       method: 'delete',
       path: '/edelivery/webhooks/{id}',
@@ -336,4 +271,5 @@ export function mountBackendApi(app: ComponentApp, ctx: ApContext): void {
       return c.json({ deleted: true as const }, 200);
     },
   );
+  return r;
 }
