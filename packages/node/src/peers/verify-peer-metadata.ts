@@ -10,6 +10,8 @@ import {
 } from '@kakehashi/core';
 import type { OidcProviderDeps } from '@kakehashi/eid';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
+// The trust package's codes (cert-malformed) are registered with core's catalogue when its entry is imported.
+import '@kakehashi/trust';
 import type { ValidateCertificate } from '../trust/certificate-validator.ts';
 
 /** A peer's signed metadata as this node judged it (`GET /peers/{country}`). */

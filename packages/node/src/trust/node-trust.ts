@@ -1,8 +1,6 @@
 import type { CertificateVerdict } from '@kakehashi/core';
 
-/** The verdict of a certificate path validation, as a node reports it. */
-export type NodeCertificateVerdict = CertificateVerdict;
-
+/** What the node loaded from the hub, and when (`GET /trust/status`). */
 export interface NodeTrustStatus {
   loaded: boolean;
   loadedAt: string | null;
@@ -23,9 +21,5 @@ export interface NodeTrust {
   /** (Re)loads the LOTL, trusted lists and CRLs from the hub. */
   refresh(fetch: typeof globalThis.fetch): Promise<NodeTrustStatus>;
   status(): NodeTrustStatus;
-  validateCertificate(
-    certPem: string,
-    chainPem: string[],
-    opts: { at: Date; usage?: string[] },
-  ): NodeCertificateVerdict;
+  validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
 }
