@@ -1,7 +1,8 @@
 import { SeededRandom } from '@kakehashi/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createIssuer, ID_FORMATS, MY_NUMBER } from '../src/index.ts';
+import { MY_NUMBER } from '../src/identifiers/my-number.ts';
+import { createIssuer, ID_FORMATS } from '../src/identifiers/registry.ts';
 
 const DRAWS = 10_000;
 

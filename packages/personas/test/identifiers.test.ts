@@ -1,34 +1,30 @@
 import { SeededRandom } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
+import { CIF } from '../src/identifiers/cif.ts';
 import {
-  AT_UID,
-  CIF,
   CODICE_FISCALE,
-  CORPORATE_NUMBER,
   codiceFiscaleCheckChar,
-  corporateNumberCheckDigit,
-  DNI,
   generateCodiceFiscale,
-  generateIsikukood,
-  generateNir,
-  generateSozialversicherungsnummer,
-  getIdFormat,
   givenNameCode,
-  ID_FORMATS,
-  ISIKUKOOD,
-  MY_NUMBER,
-  myNumberCheckDigit,
-  NIR,
-  PARTITA_IVA,
-  REGISTRIKOOD,
-  RESIDENT_RECORD_CODE,
-  SIREN,
-  SOZIALVERSICHERUNGSNUMMER,
-  STEUER_ID,
   surnameCode,
-  UST_IDNR,
-  validateMyNumber,
-} from '../src/index.ts';
+} from '../src/identifiers/codice-fiscale.ts';
+import { CORPORATE_NUMBER, corporateNumberCheckDigit } from '../src/identifiers/corporate-number.ts';
+import { DNI } from '../src/identifiers/dni.ts';
+import { generateIsikukood, ISIKUKOOD } from '../src/identifiers/isikukood.ts';
+import { MY_NUMBER, myNumberCheckDigit, validateMyNumber } from '../src/identifiers/my-number.ts';
+import { generateNir, NIR } from '../src/identifiers/nir.ts';
+import { PARTITA_IVA } from '../src/identifiers/partita-iva.ts';
+import { REGISTRIKOOD } from '../src/identifiers/registrikood.ts';
+import { getIdFormat, ID_FORMATS } from '../src/identifiers/registry.ts';
+import { RESIDENT_RECORD_CODE } from '../src/identifiers/resident-record-code.ts';
+import { SIREN } from '../src/identifiers/siren.ts';
+import {
+  generateSozialversicherungsnummer,
+  SOZIALVERSICHERUNGSNUMMER,
+} from '../src/identifiers/sozialversicherungsnummer.ts';
+import { STEUER_ID } from '../src/identifiers/steuer-id.ts';
+import { AT_UID } from '../src/identifiers/uid-at.ts';
+import { UST_IDNR } from '../src/identifiers/ust-idnr.ts';
 
 /**
  * Vectors: `source` says where each was confirmed. "design doc" = /work/shared/design/jp-cooperation-network.md;

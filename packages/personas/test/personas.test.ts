@@ -1,21 +1,20 @@
 import { SeededRandom } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
+import { listCountries } from '../src/countries/list-countries.ts';
+import { COUNTRY_CODES } from '../src/countries/z-country.ts';
+import { getIdFormat } from '../src/identifiers/registry.ts';
+import { RESIDENT_RECORD_CODE } from '../src/identifiers/resident-record-code.ts';
+import { NOTICE } from '../src/notice.ts';
+import { generateOrganisations } from '../src/organisations/generate-organisations.ts';
+import { OrganisationSchema } from '../src/organisations/z-organisation.ts';
 import {
-  COUNTRY_CODES,
   DEFAULT_PERSONA_COUNT,
   drawJapaneseNumbers,
-  generateOrganisations,
   generatePersonas,
-  getIdFormat,
   getPersona,
-  listCountries,
-  NOTICE,
-  OrganisationSchema,
-  type Persona,
-  PersonaSchema,
-  RESIDENT_RECORD_CODE,
-  toLatinAscii,
-} from '../src/index.ts';
+} from '../src/personas/generate-personas.ts';
+import { toLatinAscii } from '../src/personas/transliterate.ts';
+import { type Persona, PersonaSchema } from '../src/personas/z-persona.ts';
 
 const SEEDS = ['kakehashi', 'another-seed', ''];
 
