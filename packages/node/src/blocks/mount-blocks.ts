@@ -74,6 +74,15 @@ export function mountBlocks(app: ComponentApp, w: BlockWiring): MountedBlocks {
     ...deps,
     country: profile.code,
     participants: profile.participants,
+    // The block reaches its own node's eDelivery and OIDC provider in-process, never through the admin API.
+    node: {
+      pumpDelivery: async () => {
+        await edelivery.pump();
+      },
+      registerOidcClient: async (client) => {
+        eid.provider.clients.register(client, 'admin');
+      },
+    },
     source: jpNetwork
       ? createCooperationNetworkSource({
           network: jpNetwork,
