@@ -5,67 +5,21 @@ import type { AgencyParty } from './agencies/agency-party.ts';
 import { IntermediaryServer } from './agencies/intermediary-server.ts';
 import { Kiosk } from './agencies/kiosk.ts';
 import { RequestAuthenticator } from './crypto/request-auth.ts';
-import { type E2eKeyPair, e2eKeyPairFrom } from './crypto/seal.ts';
+import { e2eKeyPairFrom } from './crypto/seal.ts';
 import { KeyCustodian } from './custodian/key-custodian.ts';
 import type { CooperationNetworkDeps, JpCredential } from './deps.ts';
 import { JpFaults } from './faults/faults.ts';
 import { NETWORK_MIGRATIONS, type NetworkContext } from './network/context.ts';
 import { loadMatrix } from './network/matrix.ts';
+/** Agency kinds that run an intermediary server holding data copies. */
+import { type CooperationNetwork, type CooperationNetworkParts, JLIS_AGENCY, PORTAL_AGENCY } from './network-parts.ts';
 import { Portal } from './portal/portal.ts';
 import { AccessRecords } from './records/access-records.ts';
 import { JlisRegistry } from './registry/jlis-registry.ts';
-import { createTransport, type Transport } from './transport.ts';
-import { createXborderIdentifiers, type XborderIdentifiers } from './xborder/xborder-identifiers.ts';
+import { createTransport } from './transport.ts';
+import { createXborderIdentifiers } from './xborder/xborder-identifiers.ts';
 
-/** Agency kinds that run an intermediary server holding data copies. */
 const PROVIDER_KINDS = new Set(['municipality', 'pension', 'tax', 'health-insurer']);
-/** The agency that runs the citizen portal (it discloses records to citizens). */
-export const PORTAL_AGENCY = 'digital-agency';
-/** J-LIS: the only party that forwards acquisition numbers to the network. */
-export const JLIS_AGENCY = 'j-lis';
-
-/** Everything the Cooperation Network is made of, for the node and for tests. */
-export interface CooperationNetwork {
-  faults: JpFaults;
-  custodian: KeyCustodian;
-  registry: JlisRegistry;
-  network: NetworkContext;
-  servers: ReadonlyMap<string, IntermediaryServer>;
-  portal: Portal;
-  kiosk: Kiosk | undefined;
-  /** Every store, by component name (`custodian`, `jlis`, `network`, `agency-<id>`). */
-  stores: Record<string, Store>;
-  xborderIdentifiers: XborderIdentifiers;
-  /** Seeds the agencies' data copies and links them through the network (once; the routes call it lazily). */
-  ready(): Promise<void>;
-  /** Back to the seeded state: every JP table emptied, faults off, then re-seeded on next use. */
-  reset(): void;
-  close(): void;
-}
-
-/**
- * The network with what its route modules need besides the public handle: the node's deps, the pinned
- * certificate directory, the transport between parties, the network's end-to-end key pair and the
- * authenticators of signed requests to the network and to J-LIS.
- */
-export interface CooperationNetworkParts extends CooperationNetwork {
-  deps: CooperationNetworkDeps;
-  /** Certificates of every party by id (`network` and the agencies): the directory every receiver pins. */
-  directory: Record<string, string>;
-  transport: Transport;
-  networkE2e: E2eKeyPair;
-  /** Authenticates requests signed for the network system (audience `jp-network`). */
-  networkAuth: RequestAuthenticator;
-  /** Authenticates requests signed for J-LIS (audience `jp-jlis`). */
-  jlisAuth: RequestAuthenticator;
-  /** Every agency party: the intermediary servers and the portal. */
-  parties: ReadonlyMap<string, AgencyParty>;
-  /** The signing credential of an agency (config-invalid when the node has none). */
-  credentialOf(agencyId: string): JpCredential;
-  /** Records an internal `jp-network: …` hop on the trace of the request being served. */
-  trace(operation: string, artefact: unknown, valid: boolean): void;
-}
-
 /**
  * Builds Japan's Cooperation Network (construction only: stores, keys, parties; no routes): the key custodian,
  * J-LIS, the network system's context and authenticators, the agencies' intermediary servers (each with its

@@ -9,9 +9,9 @@
  * index lookups the evidence source is wired with. Tests import feature files directly.
  */
 
-export type { CooperationNetwork } from './create-cooperation-network.ts';
 export type { CooperationNetworkDeps } from './deps.ts';
 export { JP_NETWORK_ERROR_CODES } from './error-codes.ts';
 export { mountCooperationNetwork } from './mount-cooperation-network.ts';
 export { resolveCode } from './network/code-index.ts';
 export { recordSubject } from './network/mediation.ts';
+export type { CooperationNetwork } from './network-parts.ts';

@@ -1,8 +1,9 @@
 import type { ComponentApp } from '@kakehashi/core';
 import { adminRoutes } from './admin/routes.ts';
 import { agencyRoutes } from './agencies/routes.ts';
-import { type CooperationNetwork, createCooperationNetwork } from './create-cooperation-network.ts';
+import { createCooperationNetwork } from './create-cooperation-network.ts';
 import type { CooperationNetworkDeps } from './deps.ts';
+import type { CooperationNetwork } from './network-parts.ts';
 import './error-codes.ts';
 import { faultRoutes } from './faults/routes.ts';
 import { networkRoutes } from './network/routes.ts';

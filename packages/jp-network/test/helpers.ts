@@ -23,10 +23,10 @@ import {
   type RevokedCertificate,
   TrustStore,
 } from '@kakehashi/trust';
-import type { CooperationNetwork } from '../src/create-cooperation-network.ts';
 import { SIGNATURE_HEADER, signRequest } from '../src/crypto/request-auth.ts';
 import type { CooperationNetworkDeps, JpAgency, JpCard, JpCredential } from '../src/deps.ts';
 import { mountCooperationNetwork } from '../src/mount-cooperation-network.ts';
+import type { CooperationNetwork } from '../src/network-parts.ts';
 
 export const SEED = 'kakehashi-jp-network-test';
 export const NOW = new Date('2026-06-01T00:00:00Z');

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
-import type { CooperationNetworkParts } from '../create-cooperation-network.ts';
+import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
 import { ADMIN_SECURITY, AgencyParam, OK_JSON, partyOf } from '../route-support.ts';
 import { JP_FAULTS } from './faults.ts';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
-import type { CooperationNetworkParts } from '../create-cooperation-network.ts';
 import { signChallengeWithCard } from '../crypto/card-auth.ts';
+import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
 import { bearerToken, CardAnswerSchema, CardResponseSchema, OK_JSON } from '../route-support.ts';
 import { renderPortalPage } from './render-portal-page.ts';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
-import { type CooperationNetworkParts, JLIS_AGENCY } from '../create-cooperation-network.ts';
 import { identifyCardCertificate } from '../crypto/card-auth.ts';
 import { seal } from '../crypto/seal.ts';
+import { type CooperationNetworkParts, JLIS_AGENCY } from '../network-parts.ts';
 import '../error-codes.ts';
 import { ADMIN_SECURITY, SIGNED, signedBy } from '../route-support.ts';
 import { FourFactsSchema, PartialFactsSchema } from './four-facts.ts';
