@@ -14,12 +14,10 @@ export { problemErrorHandler, problemResponse, toKakehashiError } from './proble
 export {
   type AdminHooks,
   adminAuth,
-  documentRoute,
   HealthSchema,
   mountAdmin,
   mountDocs,
   mountHealth,
   ProblemSchema,
   problemResponses,
-  type RouteDoc,
 } from './standard-routes.ts';
