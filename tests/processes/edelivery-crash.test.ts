@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TRUST_CACHE } from '../support/federation.ts';
 import { portToRestart, type Started, startCli } from '../support/processes.ts';
 
 const N = 30;
@@ -30,16 +29,18 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
   it(`${N} messages, ${KILLS_PER_SIDE} kills on each side: each delivered exactly once`, async () => {
     const t0 = performance.now();
     const countries = ['DE', 'JP'];
-    const env = {
-      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
-      KAKEHASHI_SEED: 'kakehashi-test',
-      KAKEHASHI_COUNTRIES: countries.join(','),
-      KAKEHASHI_HEALTH_INTERVAL_MS: '0',
-    };
     const dir = (name: string) => {
       const d = mkdtempSync(join(tmpdir(), `kk-crash-${name}-`));
       dirs.push(d);
       return d;
+    };
+    const env = {
+      // The certificates name the hub's URL, new with every port the OS gives: the material is cached for this
+      // run only (the hub generates it, the nodes and their restarts load it), not in the shared cache.
+      KAKEHASHI_TRUST_CACHE_DIR: dir('trust'),
+      KAKEHASHI_SEED: 'kakehashi-test',
+      KAKEHASHI_COUNTRIES: countries.join(','),
+      KAKEHASHI_HEALTH_INTERVAL_MS: '0',
     };
     const hub = startCli(['start', '--only', 'hub', '--json', '--port', '0', '--data-dir', dir('hub')], env);
     procs.add(hub);

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TRUST_CACHE } from '../support/federation.ts';
 import { type Started, startCli } from '../support/processes.ts';
 import { poll } from '../support/wait.ts';
 
@@ -21,15 +20,17 @@ describe('hub and two nodes as separate processes', () => {
   });
 
   it('register, discover and validate each other', async () => {
-    const env = {
-      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
-      KAKEHASHI_SEED: 'kakehashi-test',
-      KAKEHASHI_COUNTRIES: 'AT,DE,EE,ES,FR,IT,JP',
-    };
     const dir = (name: string) => {
       const d = mkdtempSync(join(tmpdir(), `kk-mp-${name}-`));
       dirs.push(d);
       return d;
+    };
+    const env = {
+      // The certificates name the hub's URL, new with every port the OS gives: the material is cached for this
+      // run only (the hub generates it, the nodes load it), not in the shared cache.
+      KAKEHASHI_TRUST_CACHE_DIR: dir('trust'),
+      KAKEHASHI_SEED: 'kakehashi-test',
+      KAKEHASHI_COUNTRIES: 'AT,DE,EE,ES,FR,IT,JP',
     };
     const hub = startCli(['start', '--only', 'hub', '--json', '--port', '0', '--data-dir', dir('hub')], env);
     procs.push(hub);

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TRUST_CACHE } from '../support/federation.ts';
 import { type Started, startCli } from '../support/processes.ts';
 
 const URL_RE = /^http:\/\/127\.0\.0\.1:(\d+)$/;
@@ -18,8 +17,9 @@ describe('kakehashi start --port 0', () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
+  // No shared trust cache: the certificates name the hub's URL, new with every OS port (the material goes to the
+  // data directory, removed afterwards).
   const env = {
-    KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
     KAKEHASHI_SEED: 'kakehashi-test',
     KAKEHASHI_COUNTRIES: 'DE,EE,JP',
   };
