@@ -24,9 +24,9 @@ import {
   verifyTrustedList,
 } from '@kakehashi/trust';
 import type { SigningCredential } from '../src/common/certificates.ts';
+import type { SignatureValidationContext } from '../src/common/signature-facts.ts';
 import { createOcspResponder, type OcspResponder } from '../src/ocsp/ocsp-responder.ts';
 import { createTimestampAuthority, type TimestampAuthority } from '../src/tsa/timestamp-authority.ts';
-import type { SignatureValidationContext } from '../src/validate/signature-facts.ts';
 import { createTrustStoreContext } from '../src/validate/trust-store-context.ts';
 
 export const SEED = 'kakehashi-esig-test-seed';

@@ -1,7 +1,7 @@
 import { DerError, decodeOid, decodeTime } from '../asn1/der.ts';
 import { CMS_SIGNATURE_OID, RSA_ENCRYPTION_OID } from '../common/algorithms.ts';
 import { derToPem, parseX509, sha } from '../common/certificates.ts';
-import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../validate/signature-facts.ts';
+import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../common/signature-facts.ts';
 import {
   CMS_OID,
   checkSigningCertificateAttribute,

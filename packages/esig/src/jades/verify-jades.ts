@@ -1,7 +1,7 @@
 import { createVerify, type X509Certificate } from 'node:crypto';
 import { JWS_ALGORITHMS, keyFitsScheme } from '../common/algorithms.ts';
 import { derToPem, parseX509, sha } from '../common/certificates.ts';
-import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../validate/signature-facts.ts';
+import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../common/signature-facts.ts';
 import { b64u, fromB64u, JADES } from './jades-constants.ts';
 
 const RULE = 'ETSI TS 119 182-1';

@@ -12,10 +12,10 @@ import { inspectCertificate } from '@kakehashi/trust';
 import type { Context } from 'hono';
 import type { SigningCredential } from '../common/certificates.ts';
 import '../error-codes.ts';
+import type { Packaging } from '../common/signature-facts.ts';
 import { renderReportHtml } from '../report/render-report.ts';
 import { type ValidationReport, ValidationReportSchema } from '../report/z-report.ts';
 import { signDocument } from '../sign/sign-document.ts';
-import type { Packaging } from '../validate/signature-facts.ts';
 import { validateSignature } from '../validate/validate-signature.ts';
 import type { SignatureServiceDeps } from './service-deps.ts';
 import { validationContexts } from './validation-context.ts';
@@ -73,32 +73,32 @@ function resolveSigner(
   }
 }
 
+/** Records the service's `internal` trace event (the decoded artefact and the verdict) in the request's trace. */
+function traceHop(
+  deps: SignatureServiceDeps,
+  c: Context<AppEnv>,
+  operation: string,
+  artefact: unknown,
+  verdict: { valid: boolean; checks?: unknown[] },
+): void {
+  recordHop(deps.traces, deps.clock, c.get('trace'), {
+    component: deps.component,
+    country: deps.country,
+    operation,
+    direction: 'internal',
+    artefact,
+    verdict,
+  });
+}
+
 /**
- * The eSignature service: `POST /esig/validate` (hub and nodes: any XAdES/JAdES/CAdES signature → the ETSI
- * EN 319 102-1 report, as JSON or — with `Accept: text/html` — a readable page) and, on nodes, `POST /esig/sign`
- * (an agency, or in Japan a citizen with the JPKI signature key, signs a document) and `GET /esig/signers`. Each
- * signing and validation records an `internal` trace event with the decoded artefact and the verdict.
+ * `POST /esig/validate` (hub and nodes): any XAdES/JAdES/CAdES signature → the ETSI EN 319 102-1 report, as JSON
+ * or — with `Accept: text/html` — a readable page; the validation is traced with its verdict.
  * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31910201/
  */
-export function signatureServiceRoutes(deps: SignatureServiceDeps): ComponentApp {
+export function signatureValidationRoutes(deps: SignatureServiceDeps): ComponentApp {
   const r = createRouteModule();
   const contextFor = validationContexts(deps);
-  const trace = (
-    c: Context<AppEnv>,
-    operation: string,
-    artefact: unknown,
-    verdict: { valid: boolean; checks?: unknown[] },
-  ) => {
-    recordHop(deps.traces, deps.clock, c.get('trace'), {
-      component: deps.component,
-      country: deps.country,
-      operation,
-      direction: 'internal',
-      artefact,
-      verdict,
-    });
-  };
-
   r.openapi(
     createRoute({
       method: 'post',
@@ -132,7 +132,8 @@ export function signatureServiceRoutes(deps: SignatureServiceDeps): ComponentApp
         },
         contextFor(c.get('fetch')),
       );
-      trace(
+      traceHop(
+        deps,
         c,
         `esig: ${report.format} signature validated`,
         {
@@ -164,9 +165,19 @@ export function signatureServiceRoutes(deps: SignatureServiceDeps): ComponentApp
     },
   );
 
-  const signers = deps.signers;
-  if (!signers) return r;
+  return r;
+}
 
+/**
+ * Nodes: `GET /esig/signers` and `POST /esig/sign` — an agency of this node, or in Japan a citizen with the JPKI
+ * signature key, signs a document (XAdES, JAdES, CAdES; B-B, or B-T with the node's TSA); the signing is traced.
+ * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31910201/
+ */
+export function signingRoutes(
+  deps: SignatureServiceDeps,
+  signers: NonNullable<SignatureServiceDeps['signers']>,
+): ComponentApp {
+  const r = createRouteModule();
   r.openapi(
     createRoute({
       method: 'get',
@@ -223,7 +234,8 @@ export function signatureServiceRoutes(deps: SignatureServiceDeps): ComponentApp
         ...(deps.tsa ? { tsa: deps.tsa } : {}),
       });
       const subject = subjectOf(credential.certPem);
-      trace(
+      traceHop(
+        deps,
         c,
         `esig: ${signed.format} ${signed.level} signature created`,
         {
@@ -249,7 +261,11 @@ export function signatureServiceRoutes(deps: SignatureServiceDeps): ComponentApp
   return r;
 }
 
-/** Mounts {@link signatureServiceRoutes} on a component (the hub: validation only; nodes: signing too). */
+/**
+ * Mounts the eSignature service on a component: validation ({@link signatureValidationRoutes}) everywhere and,
+ * where `deps.signers` is given (nodes), signing ({@link signingRoutes}).
+ */
 export function mountSignatureService(app: ComponentApp, deps: SignatureServiceDeps): void {
-  app.route('/', signatureServiceRoutes(deps));
+  app.route('/', signatureValidationRoutes(deps));
+  if (deps.signers) app.route('/', signingRoutes(deps, deps.signers));
 }

@@ -1,5 +1,5 @@
+import type { SignatureValidationContext } from '../common/signature-facts.ts';
 import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from '../ocsp/ocsp-common.ts';
-import type { SignatureValidationContext } from '../validate/signature-facts.ts';
 import type { SignatureServiceDeps } from './service-deps.ts';
 
 type OcspLoader = (url: string, requestDer: Buffer, fetcher: typeof fetch) => Promise<Uint8Array | undefined>;

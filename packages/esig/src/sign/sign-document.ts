@@ -2,9 +2,9 @@ import type { Clock } from '@kakehashi/core';
 import { KakehashiError } from '@kakehashi/core';
 import { signCades } from '../cades/sign-cades.ts';
 import { type SigningCredential, sha } from '../common/certificates.ts';
+import type { Packaging, SignatureLevel } from '../common/signature-facts.ts';
 import { signJades } from '../jades/sign-jades.ts';
 import type { TimestampAuthority } from '../tsa/timestamp-authority.ts';
-import type { Packaging, SignatureLevel } from '../validate/signature-facts.ts';
 import { signXades } from '../xades/sign-xades.ts';
 
 export type SignatureFormatName = 'xades' | 'jades' | 'cades';

@@ -1,12 +1,12 @@
 import { readCades } from '../cades/verify-cades.ts';
-import { readJades } from '../jades/verify-jades.ts';
-import { readXades } from '../xades/verify-xades.ts';
 import {
   emptyOutcome,
   type FormatOutcome,
   type SignatureInput,
   type SignatureValidationContext,
-} from './signature-facts.ts';
+} from '../common/signature-facts.ts';
+import { readJades } from '../jades/verify-jades.ts';
+import { readXades } from '../xades/verify-xades.ts';
 
 /** Decides which reader handles the bytes: XML → XAdES, JSON or compact JWS → JAdES, otherwise CMS → CAdES. */
 export function detectFormat(signature: Uint8Array | string): 'XAdES' | 'JAdES' | 'CAdES' | undefined {

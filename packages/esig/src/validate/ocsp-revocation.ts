@@ -1,9 +1,9 @@
 import type { CertificateFacts, CrlReason } from '@kakehashi/trust';
+import { failed, passed, type SignatureValidationContext, warning } from '../common/signature-facts.ts';
 import { checkOcspResponse } from '../ocsp/check-ocsp-response.ts';
 import { OCSP_MAX_BYTES } from '../ocsp/ocsp-common.ts';
 import { buildOcspRequest } from '../ocsp/ocsp-request.ts';
 import type { Finding } from '../report/z-report.ts';
-import { failed, passed, type SignatureValidationContext, warning } from './signature-facts.ts';
 
 /** What OCSP said about one certificate of the path. */
 export interface OcspStatus {

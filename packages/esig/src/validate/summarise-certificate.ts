@@ -1,6 +1,6 @@
 import { inspectCertificate, OID } from '@kakehashi/trust';
+import { iso } from '../common/signature-facts.ts';
 import type { CertificateSummary } from '../report/z-report.ts';
-import { iso } from './signature-facts.ts';
 
 const JPKI_NAMES: Record<string, string> = {
   [OID.jpkiName]: 'name',

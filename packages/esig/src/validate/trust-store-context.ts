@@ -1,6 +1,6 @@
 import type { CertificateVerdict, Clock } from '@kakehashi/core';
 import type { KeyUsageName, PathValidationResult, TrustStore } from '@kakehashi/trust';
-import type { SignatureValidationContext } from './signature-facts.ts';
+import type { SignatureValidationContext } from '../common/signature-facts.ts';
 
 /** A PathValidationResult in the shape components report certificate verdicts. */
 export function toCertificateVerdict(r: PathValidationResult): CertificateVerdict {

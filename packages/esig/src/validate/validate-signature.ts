@@ -1,3 +1,12 @@
+import {
+  type Conclusion,
+  emptyOutcome,
+  type FormatOutcome,
+  iso,
+  type ProofOfExistence,
+  type SignatureInput,
+  type SignatureValidationContext,
+} from '../common/signature-facts.ts';
 import { SUB_INDICATION_MEANING, subIndicationUrn } from '../report/indications.ts';
 import type { BuildingBlock, TimestampSummary, ValidationReport } from '../report/z-report.ts';
 import { verifyCryptography } from './blocks/cryptographic-verification.ts';
@@ -7,15 +16,6 @@ import { identifySigningCertificate } from './blocks/signing-certificate.ts';
 import { validateTimestamps } from './blocks/time-stamps.ts';
 import { validateX509 } from './blocks/x509-validation.ts';
 import { detectFormat, readFormat } from './detect-format.ts';
-import {
-  type Conclusion,
-  emptyOutcome,
-  type FormatOutcome,
-  iso,
-  type ProofOfExistence,
-  type SignatureInput,
-  type SignatureValidationContext,
-} from './signature-facts.ts';
 import { summariseCertificate } from './summarise-certificate.ts';
 
 /**

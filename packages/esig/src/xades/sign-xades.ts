@@ -4,7 +4,7 @@ import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { create } from 'xmlbuilder2';
 import { XADES_NS, XADES_SIGNED_PROPERTIES_TYPE, XML_DIGEST_URI, XMLDSIG } from '../common/algorithms.ts';
 import { issuerSerialDer, pemToDer, type SigningCredential, sha } from '../common/certificates.ts';
-import type { Packaging } from '../validate/signature-facts.ts';
+import type { Packaging } from '../common/signature-facts.ts';
 import { canonicalize } from './c14n.ts';
 
 export interface SignXadesInput {
@@ -36,62 +36,59 @@ function isXml(content: Uint8Array): boolean {
   return head.startsWith('<');
 }
 
-/**
- * Creates a XAdES baseline signature (ETSI EN 319 132-1): B-B with SigningTime, SigningCertificateV2 (SHA-256
- * of the signer certificate with IssuerSerialV2) and DataObjectFormat in SignedProperties; B-T adds a
- * SignatureTimeStamp over the exclusive-canonical SignatureValue element.
- *
- * Packaging: `enveloped` (ds:Signature appended to the XML document's root, Reference URI "" with the
- * enveloped-signature and exclusive c14n transforms), `enveloping` (the content inside a ds:Object — XML as is,
- * anything else base64 — referenced by Id), `detached` (a Reference to an external URI over the raw bytes).
- * Algorithms: RSA-SHA256, SHA-256 digests, exclusive c14n. The signer's certificate and chain are in KeyInfo.
- * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31913201/ §4, §5.2
- */
-export async function signXades(input: SignXadesInput): Promise<string> {
-  const id = randomBytes(8).toString('hex');
-  const sigId = `sig-${id}`;
-  const spId = `xades-${id}`;
-  const refId = `ref-${id}`;
-  const objId = `content-${id}`;
-  const certDer = pemToDer(input.credential.certPem);
-  const limit = input.maxXmlBytes ?? 8 * 1024 * 1024;
+/** The Ids that tie the parts of one signature together. */
+interface SignatureIds {
+  id: string;
+  sigId: string;
+  spId: string;
+  refId: string;
+  objId: string;
+}
 
-  let doc: Document;
-  let parent: Element | undefined;
-  let dataUri: string;
-  const contentIsXml = isXml(input.content);
+/** Where the signature goes: into the XML document (enveloped), or a new ds:Signature document, and what it references. */
+function targetOf(
+  input: SignXadesInput,
+  ids: SignatureIds,
+  limit: number,
+): { doc: Document; parent: Element | undefined; dataUri: string } {
   if (input.packaging === 'enveloped') {
-    if (!contentIsXml)
+    if (!isXml(input.content))
       throw new KakehashiError(
         'esig-packaging-unsupported',
         'An enveloped XAdES signature needs an XML document; use enveloping or detached for other content.',
       );
-    doc = parseXml(input.content, { maxBytes: limit });
-    parent = doc.documentElement;
-    dataUri = '';
-  } else {
-    doc = new DOMParser().parseFromString(
-      `<ds:Signature xmlns:ds="${XMLDSIG.ns}"/>`,
-      'application/xml',
-    ) as unknown as Document;
-    dataUri = input.packaging === 'enveloping' ? `#${objId}` : (input.detachedName ?? 'document');
-    if (input.packaging === 'detached' && (/^#/.test(dataUri) || dataUri === '' || /[\s"<>]/.test(dataUri))) {
-      throw new KakehashiError(
-        'validation-failed',
-        'The detached name must be a relative URI without spaces, quotes or a leading "#".',
-      );
-    }
+    const doc = parseXml(input.content, { maxBytes: limit });
+    return { doc, parent: doc.documentElement, dataUri: '' };
   }
+  const doc = new DOMParser().parseFromString(
+    `<ds:Signature xmlns:ds="${XMLDSIG.ns}"/>`,
+    'application/xml',
+  ) as unknown as Document;
+  const dataUri = input.packaging === 'enveloping' ? `#${ids.objId}` : (input.detachedName ?? 'document');
+  if (input.packaging === 'detached' && (/^#/.test(dataUri) || dataUri === '' || /[\s"<>]/.test(dataUri))) {
+    throw new KakehashiError(
+      'validation-failed',
+      'The detached name must be a relative URI without spaces, quotes or a leading "#".',
+    );
+  }
+  return { doc, parent: undefined, dataUri };
+}
 
-  // The signature skeleton, built with xmlbuilder2; digests and the signature value are filled in below.
+/**
+ * The signature skeleton, built with xmlbuilder2: SignedInfo with the data and SignedProperties references
+ * (digests empty), an empty SignatureValue, KeyInfo with the certificate and chain, the QualifyingProperties
+ * (SigningTime, SigningCertificateV2, DataObjectFormat) and, enveloping, the content in a ds:Object.
+ */
+function skeleton(input: SignXadesInput, ids: SignatureIds, dataUri: string, certDer: Buffer, limit: number): string {
+  const contentIsXml = isXml(input.content);
   const signedInfoXml = create({ version: '1.0' })
-    .ele(XMLDSIG.ns, 'ds:Signature', { Id: sigId })
+    .ele(XMLDSIG.ns, 'ds:Signature', { Id: ids.sigId })
     .ele('ds:SignedInfo')
     .ele('ds:CanonicalizationMethod', { Algorithm: XMLDSIG.excC14n })
     .up()
     .ele('ds:SignatureMethod', { Algorithm: XMLDSIG.rsaSha256 })
     .up();
-  const dataRefXml = signedInfoXml.ele('ds:Reference', { Id: refId, URI: dataUri });
+  const dataRefXml = signedInfoXml.ele('ds:Reference', { Id: ids.refId, URI: dataUri });
   if (input.packaging === 'enveloped') {
     const t = dataRefXml.ele('ds:Transforms');
     t.ele('ds:Transform', { Algorithm: XMLDSIG.enveloped });
@@ -102,7 +99,7 @@ export async function signXades(input: SignXadesInput): Promise<string> {
   dataRefXml.ele('ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 });
   dataRefXml.ele('ds:DigestValue');
   const sigXml = signedInfoXml
-    .ele('ds:Reference', { Type: XADES_SIGNED_PROPERTIES_TYPE, URI: `#${spId}` })
+    .ele('ds:Reference', { Type: XADES_SIGNED_PROPERTIES_TYPE, URI: `#${ids.spId}` })
     .ele('ds:Transforms')
     .ele('ds:Transform', { Algorithm: XMLDSIG.excC14n })
     .up()
@@ -113,7 +110,7 @@ export async function signXades(input: SignXadesInput): Promise<string> {
     .up()
     .up()
     .up()
-    .ele('ds:SignatureValue', { Id: `value-${id}` })
+    .ele('ds:SignatureValue', { Id: `value-${ids.id}` })
     .up()
     .ele('ds:KeyInfo')
     .ele('ds:X509Data')
@@ -126,8 +123,8 @@ export async function signXades(input: SignXadesInput): Promise<string> {
       .txt(b64Lines(pemToDer(c)))
       .up();
   const signature = sigXml.up().up();
-  const qp = signature.ele('ds:Object').ele(XADES_NS, 'xades:QualifyingProperties', { Target: `#${sigId}` });
-  const sp = qp.ele('xades:SignedProperties', { Id: spId });
+  const qp = signature.ele('ds:Object').ele(XADES_NS, 'xades:QualifyingProperties', { Target: `#${ids.sigId}` });
+  const sp = qp.ele('xades:SignedProperties', { Id: ids.spId });
   const ssp = sp.ele('xades:SignedSignatureProperties');
   ssp.ele('xades:SigningTime').txt(input.signingTime.toISOString().replace(/\.\d{3}Z$/, 'Z'));
   const cert = ssp.ele('xades:SigningCertificateV2').ele('xades:Cert');
@@ -136,11 +133,11 @@ export async function signXades(input: SignXadesInput): Promise<string> {
   digest.ele(XMLDSIG.ns, 'ds:DigestValue').txt(sha('sha256', certDer).toString('base64'));
   cert.ele('xades:IssuerSerialV2').txt(issuerSerialDer(certDer).toString('base64'));
   sp.ele('xades:SignedDataObjectProperties')
-    .ele('xades:DataObjectFormat', { ObjectReference: `#${refId}` })
+    .ele('xades:DataObjectFormat', { ObjectReference: `#${ids.refId}` })
     .ele('xades:MimeType')
     .txt(input.mimeType ?? (contentIsXml ? 'text/xml' : 'application/octet-stream'));
   if (input.packaging === 'enveloping') {
-    const obj = signature.ele('ds:Object', { Id: objId });
+    const obj = signature.ele('ds:Object', { Id: ids.objId });
     if (contentIsXml) {
       const inner = parseXml(input.content, { maxBytes: limit });
       obj.att('MimeType', input.mimeType ?? 'text/xml');
@@ -150,25 +147,21 @@ export async function signXades(input: SignXadesInput): Promise<string> {
       obj.txt(Buffer.from(input.content).toString('base64'));
     }
   }
-  const sigDoc = new DOMParser().parseFromString(
-    signature.end({ headless: true }),
-    'application/xml',
-  ) as unknown as Document;
-  let sigEl: Element;
-  if (parent) {
-    sigEl = doc.importNode(sigDoc.documentElement, true) as Element;
-    parent.appendChild(sigEl);
-  } else {
-    doc = sigDoc;
-    sigEl = doc.documentElement;
-  }
+  return signature.end({ headless: true });
+}
 
-  const byLocal = (el: Element, local: string): Element[] => {
-    const out: Element[] = [];
-    const all = el.getElementsByTagNameNS('*', local);
-    for (let i = 0; i < all.length; i++) out.push(all.item(i) as Element);
-    return out;
-  };
+function byLocal(el: Element, local: string): Element[] {
+  const out: Element[] = [];
+  const all = el.getElementsByTagNameNS('*', local);
+  for (let i = 0; i < all.length; i++) out.push(all.item(i) as Element);
+  return out;
+}
+
+/**
+ * Fills in the digests of the data (enveloped: the document without the signature) and of SignedProperties, then
+ * signs the canonical SignedInfo; returns the SignatureValue element.
+ */
+function digestAndSign(doc: Document, sigEl: Element, input: SignXadesInput, objId: string): Element {
   const [dataRef, spRef] = byLocal(sigEl, 'Reference');
   const spEl = byLocal(sigEl, 'SignedProperties')[0] as Element;
   let dataDigest: Buffer;
@@ -194,23 +187,61 @@ export async function signXades(input: SignXadesInput): Promise<string> {
   const value = signer.sign(input.credential.privateKey);
   const valueEl = byLocal(sigEl, 'SignatureValue')[0] as Element;
   valueEl.appendChild(doc.createTextNode(value.toString('base64')));
+  return valueEl;
+}
 
+/** Adds the SignatureTimeStamp (B-T) as an unsigned signature property. */
+function appendTimestamp(doc: Document, sigEl: Element, token: Buffer, id: string): void {
+  const qpEl = byLocal(sigEl, 'QualifyingProperties')[0] as Element;
+  const usp = doc.createElementNS(XADES_NS, 'xades:UnsignedProperties');
+  const ussp = doc.createElementNS(XADES_NS, 'xades:UnsignedSignatureProperties');
+  const tst = doc.createElementNS(XADES_NS, 'xades:SignatureTimeStamp');
+  tst.setAttribute('Id', `tst-${id}`);
+  const cm = doc.createElementNS(XMLDSIG.ns, 'ds:CanonicalizationMethod');
+  cm.setAttribute('Algorithm', XMLDSIG.excC14n);
+  const enc = doc.createElementNS(XADES_NS, 'xades:EncapsulatedTimeStamp');
+  enc.appendChild(doc.createTextNode(token.toString('base64')));
+  tst.appendChild(cm);
+  tst.appendChild(enc);
+  ussp.appendChild(tst);
+  usp.appendChild(ussp);
+  qpEl.appendChild(usp);
+}
+
+/**
+ * Creates a XAdES baseline signature (ETSI EN 319 132-1): B-B with SigningTime, SigningCertificateV2 (SHA-256
+ * of the signer certificate with IssuerSerialV2) and DataObjectFormat in SignedProperties; B-T adds a
+ * SignatureTimeStamp over the exclusive-canonical SignatureValue element.
+ *
+ * Packaging: `enveloped` (ds:Signature appended to the XML document's root, Reference URI "" with the
+ * enveloped-signature and exclusive c14n transforms), `enveloping` (the content inside a ds:Object — XML as is,
+ * anything else base64 — referenced by Id), `detached` (a Reference to an external URI over the raw bytes).
+ * Algorithms: RSA-SHA256, SHA-256 digests, exclusive c14n. The signer's certificate and chain are in KeyInfo.
+ * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31913201/ §4, §5.2
+ */
+export async function signXades(input: SignXadesInput): Promise<string> {
+  const id = randomBytes(8).toString('hex');
+  const ids: SignatureIds = { id, sigId: `sig-${id}`, spId: `xades-${id}`, refId: `ref-${id}`, objId: `content-${id}` };
+  const certDer = pemToDer(input.credential.certPem);
+  const limit = input.maxXmlBytes ?? 8 * 1024 * 1024;
+  const target = targetOf(input, ids, limit);
+  let doc = target.doc;
+  const sigDoc = new DOMParser().parseFromString(
+    skeleton(input, ids, target.dataUri, certDer, limit),
+    'application/xml',
+  ) as unknown as Document;
+  let sigEl: Element;
+  if (target.parent) {
+    sigEl = doc.importNode(sigDoc.documentElement, true) as Element;
+    target.parent.appendChild(sigEl);
+  } else {
+    doc = sigDoc;
+    sigEl = doc.documentElement;
+  }
+  const valueEl = digestAndSign(doc, sigEl, input, ids.objId);
   if (input.timestamp) {
     const token = await input.timestamp(Buffer.from(canonicalize(valueEl, XMLDSIG.excC14n), 'utf8'));
-    const qpEl = byLocal(sigEl, 'QualifyingProperties')[0] as Element;
-    const usp = doc.createElementNS(XADES_NS, 'xades:UnsignedProperties');
-    const ussp = doc.createElementNS(XADES_NS, 'xades:UnsignedSignatureProperties');
-    const tst = doc.createElementNS(XADES_NS, 'xades:SignatureTimeStamp');
-    tst.setAttribute('Id', `tst-${id}`);
-    const cm = doc.createElementNS(XMLDSIG.ns, 'ds:CanonicalizationMethod');
-    cm.setAttribute('Algorithm', XMLDSIG.excC14n);
-    const enc = doc.createElementNS(XADES_NS, 'xades:EncapsulatedTimeStamp');
-    enc.appendChild(doc.createTextNode(token.toString('base64')));
-    tst.appendChild(cm);
-    tst.appendChild(enc);
-    ussp.appendChild(tst);
-    usp.appendChild(ussp);
-    qpEl.appendChild(usp);
+    appendTimestamp(doc, sigEl, token, id);
   }
   const out = new XMLSerializer().serializeToString(doc as unknown as Node);
   return out.startsWith('<?xml') ? out : `<?xml version="1.0" encoding="UTF-8"?>\n${out}`;

@@ -17,7 +17,7 @@ import {
   passed,
   type SignatureInput,
   type SignatureValidationContext,
-} from '../validate/signature-facts.ts';
+} from '../common/signature-facts.ts';
 import { C14N_ALGORITHMS, canonicalize } from './c14n.ts';
 
 const MAX_REFERENCES = 16;

@@ -1,6 +1,6 @@
+import type { Conclusion, FormatOutcome } from '../../common/signature-facts.ts';
 import type { SubIndication } from '../../report/indications.ts';
 import type { BuildingBlock } from '../../report/z-report.ts';
-import type { Conclusion, FormatOutcome } from '../signature-facts.ts';
 
 /**
  * Cryptographic verification (CV): every digest matches the signed data and the signature value verifies with

@@ -1,5 +1,5 @@
+import type { Conclusion, FormatOutcome } from '../../common/signature-facts.ts';
 import type { BuildingBlock } from '../../report/z-report.ts';
-import type { Conclusion, FormatOutcome } from '../signature-facts.ts';
 
 /**
  * Format checking (FC): the signature is a well-formed XAdES, JAdES or CAdES signature; otherwise

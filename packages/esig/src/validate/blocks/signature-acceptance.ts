@@ -1,7 +1,5 @@
 import { weakHashReason, weakKeyReason } from '../../common/algorithms.ts';
 import { parseX509 } from '../../common/certificates.ts';
-import type { SubIndication } from '../../report/indications.ts';
-import type { BuildingBlock, Finding } from '../../report/z-report.ts';
 import {
   type Conclusion,
   type FormatOutcome,
@@ -10,7 +8,9 @@ import {
   type ProofOfExistence,
   passed,
   type SignatureValidationContext,
-} from '../signature-facts.ts';
+} from '../../common/signature-facts.ts';
+import type { SubIndication } from '../../report/indications.ts';
+import type { BuildingBlock, Finding } from '../../report/z-report.ts';
 
 /** What in the signature no longer meets the cryptographic constraints (ETSI TS 119 312): algorithms and key. */
 function cryptographicProblems(fo: FormatOutcome & { signingCertPem: string }): string[] {

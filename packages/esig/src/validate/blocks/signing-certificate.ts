@@ -1,5 +1,5 @@
+import type { Conclusion, FormatOutcome } from '../../common/signature-facts.ts';
 import type { BuildingBlock } from '../../report/z-report.ts';
-import type { Conclusion, FormatOutcome } from '../signature-facts.ts';
 
 /**
  * Identification of the signing certificate (ISC): the signed reference to the signing certificate (its digest)

@@ -1,5 +1,3 @@
-import type { BuildingBlock, Finding, TimestampSummary } from '../../report/z-report.ts';
-import { verifyTimestampToken } from '../../tsa/verify-timestamp.ts';
 import {
   type FormatOutcome,
   failed,
@@ -7,7 +5,9 @@ import {
   type ProofOfExistence,
   passed,
   type SignatureValidationContext,
-} from '../signature-facts.ts';
+} from '../../common/signature-facts.ts';
+import type { BuildingBlock, Finding, TimestampSummary } from '../../report/z-report.ts';
+import { verifyTimestampToken } from '../../tsa/verify-timestamp.ts';
 import { summariseCertificate } from '../summarise-certificate.ts';
 
 const RULE = 'RFC 3161; ETSI EN 319 102-1 §5.4';

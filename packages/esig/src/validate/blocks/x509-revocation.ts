@@ -1,7 +1,7 @@
 import type { CertificateVerdict } from '@kakehashi/core';
 import { type CertificateFacts, parseCrl } from '@kakehashi/trust';
+import { type Conclusion, iso, type SignatureValidationContext } from '../../common/signature-facts.ts';
 import { type OcspStatus, ocspStatuses } from '../ocsp-revocation.ts';
-import { type Conclusion, iso, type SignatureValidationContext } from '../signature-facts.ts';
 import { whatCertificate, type X509State } from './x509-state.ts';
 
 /** A revocation of a certificate of the path, with its date, from a CRL or an OCSP response. */

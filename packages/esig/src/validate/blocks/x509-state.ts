@@ -1,7 +1,7 @@
 import type { CertificateVerdict } from '@kakehashi/core';
 import type { CertificateFacts } from '@kakehashi/trust';
+import type { FormatOutcome, ProofOfExistence, SignatureValidationContext } from '../../common/signature-facts.ts';
 import type { Finding } from '../../report/z-report.ts';
-import type { FormatOutcome, ProofOfExistence, SignatureValidationContext } from '../signature-facts.ts';
 
 /**
  * What the steps of the X.509 certificate validation block share: the signature's facts, the path's

@@ -1,7 +1,5 @@
 import type { CertificateVerdict } from '@kakehashi/core';
 import { type CertificateFacts, inspectCertificate, unrecognisedCriticalExtensions } from '@kakehashi/trust';
-import type { SubIndication } from '../../report/indications.ts';
-import type { BuildingBlock, Finding } from '../../report/z-report.ts';
 import {
   type Conclusion,
   type FormatOutcome,
@@ -10,7 +8,9 @@ import {
   type ProofOfExistence,
   passed,
   type SignatureValidationContext,
-} from '../signature-facts.ts';
+} from '../../common/signature-facts.ts';
+import type { SubIndication } from '../../report/indications.ts';
+import type { BuildingBlock, Finding } from '../../report/z-report.ts';
 import { checkRevocation } from './x509-revocation.ts';
 import { whatCertificate, type X509State } from './x509-state.ts';
 

@@ -1,7 +1,7 @@
 import type { CertificateVerdict, Clock } from '@kakehashi/core';
-import type { HashName, SignatureScheme } from '../common/algorithms.ts';
 import type { MainIndication, SubIndication } from '../report/indications.ts';
 import type { Finding } from '../report/z-report.ts';
+import type { HashName, SignatureScheme } from './algorithms.ts';
 
 export type SignatureFormat = 'XAdES' | 'JAdES' | 'CAdES';
 export type SignatureLevel = 'B-B' | 'B-T';
