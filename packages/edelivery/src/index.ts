@@ -10,7 +10,6 @@
  * messages); the package's own tests import the feature files.
  */
 
-export { mountAccessPoint } from './ap/mount-access-point.ts';
 export { createHubDiscovery } from './discovery/discovery.ts';
 export { EDELIVERY_ERROR_CODES } from './error-codes.ts';
 export { buildUserMessageEnvelope } from './message/build-user-message.ts';
@@ -19,5 +18,6 @@ export { accessPointPartyId, EBMS } from './message/ns.ts';
 export { parseEnvelope } from './message/parse-envelope.ts';
 export type { UserMessage } from './message/z-user-message.ts';
 export { buildMultipart } from './mime/multipart.ts';
+export { mountAccessPoint } from './mount-access-point.ts';
 export { encryptAttachments } from './wss/encrypt-attachments.ts';
 export { signEnvelope } from './wss/sign-envelope.ts';

@@ -56,7 +56,7 @@ const webhookView = (h: { id: string; url: string; events: string; created_at: s
 
 /**
  * The backend interface (corners 1 and 4 talk to their access point): submit, status, list pending, download,
- * acknowledge, and webhook subscriptions for status changes. Errors are RFC 9457 problem+json.
+ * acknowledge (webhook subscriptions for status changes: {@link webhookRoutes}). Errors are RFC 9457 problem+json.
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (WS plugin: submit, status, list pending, retrieve)
  */
 export function backendRoutes(ctx: ApContext): ComponentApp {
@@ -204,6 +204,15 @@ export function backendRoutes(ctx: ApContext): ComponentApp {
     },
   );
 
+  return r;
+}
+
+/**
+ * Webhook subscriptions of the backend: each status change of a message is POSTed as JSON to every subscriber.
+ * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (push notifications)
+ */
+export function webhookRoutes(ctx: ApContext): ComponentApp {
+  const r = createRouteModule();
   r.openapi(
     createRoute({
       method: 'post',

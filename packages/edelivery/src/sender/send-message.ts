@@ -1,14 +1,14 @@
-import { formatTraceparent } from '@kakehashi/core';
+import { formatTraceparent, type TraceContext } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
 import { decodedHeader, recordHop } from '../ap/record-trace.ts';
 import { buildUserMessageEnvelope } from '../message/build-user-message.ts';
 import { envelopeIds } from '../message/envelope-ids.ts';
 import { buildMultipart } from '../mime/multipart.ts';
-import { retryDelayMs } from '../pmode/z-pmode.ts';
+import { type PMode, retryDelayMs } from '../pmode/z-pmode.ts';
 import { type MessageRow, MessageStore } from '../store/message-store.ts';
 import { encryptAttachments } from '../wss/encrypt-attachments.ts';
 import { signEnvelope } from '../wss/sign-envelope.ts';
-import { verifyReceipt } from './verify-receipt.ts';
+import { type ReceiptOutcome, verifyReceipt } from './verify-receipt.ts';
 
 export type AttemptOutcome = 'acknowledged' | 'retry' | 'failed' | 'skipped';
 
@@ -24,26 +24,59 @@ export const SEND_TIMEOUT_MS = 15_000;
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html §3.2 (reception awareness)
  */
 export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<AttemptOutcome> {
-  const { deps, store } = ctx;
-  const id = row.message_id;
   const pmode = ctx.pmodes().find((p) => p.id === row.pmode_id);
   if (!pmode) {
-    store.transition(id, 'out', ['SEND_ENQUEUED'], 'SEND_FAILURE', {
+    ctx.store.transition(row.message_id, 'out', ['SEND_ENQUEUED'], 'SEND_FAILURE', {
       last_error: `EBMS:0010 P-Mode ${row.pmode_id} no longer exists`,
     });
     return 'failed';
   }
+  const attempt = prepareAttempt(ctx, row, pmode);
+  if (!attempt) return 'skipped';
+  const span = recordHop(ctx, row.trace_parent, {
+    operation: `edelivery: send ${attempt.um.action} (attempt ${attempt.n})`,
+    direction: 'outbound',
+    peer: row.endpoint ?? undefined,
+    artefact: {
+      ...decodedHeader(attempt.um),
+      attempt: attempt.n,
+      references: attempt.references,
+      encrypted: pmode.security.encrypt,
+    },
+  });
+  const { outcome, httpStatus } = await postAndVerify(ctx, row, attempt, span);
+  return recordOutcome(ctx, row, pmode, attempt.n, outcome, { span, httpStatus });
+}
+
+/** A signed (and encrypted) attempt, claimed in the store (WAITING_FOR_RECEIPT), ready to post. */
+interface PreparedAttempt {
+  um: ReturnType<typeof MessageStore.header>;
+  n: number;
+  mime: { contentType: string; body: Buffer };
+  references: ReturnType<typeof signEnvelope>['references'];
+  /** The references that stay the same across attempts (all but the WS-Security Timestamp's). */
+  stable: ReturnType<typeof signEnvelope>['references'];
+  tsUri: string;
+  tsDigests: string[];
+}
+
+/**
+ * Builds the UserMessage from the stored header (same MessageId, eb:Timestamp and ids on every attempt), signs it
+ * with a fresh WS-Security Timestamp, encrypts the attachments when the P-Mode says so, and claims the message
+ * (SEND_ENQUEUED → WAITING_FOR_RECEIPT); undefined when another pump claimed it first.
+ */
+function prepareAttempt(ctx: ApContext, row: MessageRow, pmode: PMode): PreparedAttempt | undefined {
+  const { deps, store } = ctx;
+  const id = row.message_id;
   const um = MessageStore.header(row);
-  const payloads = store.payloads(id, 'out');
   const ids = envelopeIds(id);
-  const now = deps.clock.now();
-  const attachments = payloads.map((p) => ({ contentId: p.cid, body: Buffer.from(p.content) }));
+  const attachments = store.payloads(id, 'out').map((p) => ({ contentId: p.cid, body: Buffer.from(p.content) }));
   const signed = signEnvelope(buildUserMessageEnvelope(um, ids), {
     certPem: deps.signing.certPem,
     privateKey: deps.signing.privateKey,
     elementIds: [ids.messaging, ids.body],
     attachments,
-    created: now,
+    created: deps.clock.now(),
     ttlSeconds: pmode.security.timestampTtlSeconds,
     idPrefix: ids.prefix,
   });
@@ -58,62 +91,85 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
   const stable = signed.references.filter((r) => r.uri !== tsUri);
   const tsDigest = signed.references.find((r) => r.uri === tsUri)?.digestValue as string;
   const tsDigests = [...(JSON.parse(row.ts_digests) as string[]), tsDigest].slice(-100);
-  const attempt = row.attempts + 1;
+  const n = row.attempts + 1;
   const claimed = store.transition(
     id,
     'out',
     ['SEND_ENQUEUED'],
     'WAITING_FOR_RECEIPT',
     {
-      attempts: attempt,
+      attempts: n,
       nr_references: JSON.stringify(stable),
       ts_digests: JSON.stringify(tsDigests),
     },
-    `attempt ${attempt}`,
+    `attempt ${n}`,
   );
-  if (!claimed) return 'skipped';
+  if (!claimed) return undefined;
+  return { um, n, mime, references: signed.references, stable, tsUri, tsDigests };
+}
 
-  const span = recordHop(ctx, row.trace_parent, {
-    operation: `edelivery: send ${um.action} (attempt ${attempt})`,
-    direction: 'outbound',
-    peer: row.endpoint ?? undefined,
-    artefact: { ...decodedHeader(um), attempt, references: signed.references, encrypted: pmode.security.encrypt },
-  });
-  let outcome: ReturnType<typeof verifyReceipt>;
+/** Posts the attempt to the receiving access point and verifies its answer (a receipt, an ebMS error, or neither). */
+async function postAndVerify(
+  ctx: ApContext,
+  row: MessageRow,
+  attempt: PreparedAttempt,
+  span: TraceContext,
+): Promise<{ outcome: ReceiptOutcome; httpStatus: number | undefined }> {
+  const { deps } = ctx;
   let httpStatus: number | undefined;
   try {
     const res = await deps.fetch(row.endpoint as string, {
       method: 'POST',
       headers: {
-        'content-type': mime.contentType,
+        'content-type': attempt.mime.contentType,
         traceparent: formatTraceparent(span),
         'x-kakehashi-caller': `node:${deps.country}`,
       },
-      body: new Uint8Array(mime.body),
+      body: new Uint8Array(attempt.mime.body),
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
     httpStatus = res.status;
     const body = Buffer.from(await res.arrayBuffer());
-    outcome = verifyReceipt(res.headers.get('content-type') ?? '', body, {
-      messageId: id,
+    let outcome = verifyReceipt(res.headers.get('content-type') ?? '', body, {
+      messageId: row.message_id,
       peerSigningCert: row.peer_signing_cert as string,
-      stableReferences: stable,
-      timestampUri: tsUri,
-      timestampDigests: tsDigests,
+      stableReferences: attempt.stable,
+      timestampUri: attempt.tsUri,
+      timestampDigests: attempt.tsDigests,
       now: deps.clock.now(),
       skewSeconds: deps.skewSeconds ?? deps.config.get('clockSkewSeconds'),
       validateCertificate: deps.validateCertificate,
     });
     if (outcome.kind === 'invalid' && res.status >= 500)
       outcome = { kind: 'invalid', reason: `HTTP ${res.status}: ${outcome.reason}`, rule: outcome.rule };
+    return { outcome, httpStatus };
   } catch (e) {
-    outcome = {
-      kind: 'invalid',
-      reason: `No answer from ${row.endpoint}: ${e instanceof Error ? e.message.slice(0, 160) : 'error'}`,
-      rule: 'EBMS:0005 ConnectionFailure',
+    return {
+      outcome: {
+        kind: 'invalid',
+        reason: `No answer from ${row.endpoint}: ${e instanceof Error ? e.message.slice(0, 160) : 'error'}`,
+        rule: 'EBMS:0005 ConnectionFailure',
+      },
+      httpStatus,
     };
   }
+}
 
+/**
+ * Records the outcome of an attempt: ACKNOWLEDGED on a valid receipt; SEND_FAILURE on an ebMS error or when the
+ * retries are spent (EBMS:0301 MissingReceipt / EBMS:0302 InvalidReceipt); WAITING_FOR_RETRY otherwise.
+ */
+function recordOutcome(
+  ctx: ApContext,
+  row: MessageRow,
+  pmode: PMode,
+  attempt: number,
+  outcome: ReceiptOutcome,
+  hop: { span: TraceContext; httpStatus: number | undefined },
+): AttemptOutcome {
+  const { deps, store } = ctx;
+  const id = row.message_id;
+  const { span, httpStatus } = hop;
   if (outcome.kind === 'receipt') {
     store.transition(
       id,

@@ -1,13 +1,8 @@
 import { type ComponentApp, KakehashiError } from '@kakehashi/core';
-import { accessPointAdminRoutes } from '../admin/routes.ts';
-import { backendRoutes } from '../backend/routes.ts';
-import { notifyWebhooks } from '../backend/webhooks.ts';
-import '../error-codes.ts';
-import { accessPointPartyId } from '../message/ns.ts';
-import { defaultPModes, loadPModes } from '../pmode/load-pmodes.ts';
-import type { PMode } from '../pmode/z-pmode.ts';
-import { createSenderLoop, type PumpResult } from '../sender/sender-loop.ts';
-import { MessageStore } from '../store/message-store.ts';
+import { accessPointAdminRoutes } from './admin/routes.ts';
+import { backendRoutes, webhookRoutes } from './backend/routes.ts';
+import { notifyWebhooks } from './backend/webhooks.ts';
+import './error-codes.ts';
 import {
   type AccessPointDeps,
   type ApContext,
@@ -15,8 +10,13 @@ import {
   RECEIVER_FAULTS,
   type ReceiptFault,
   type ReceiverFault,
-} from './context.ts';
-import { as4Routes } from './routes.ts';
+} from './ap/context.ts';
+import { accessPointPartyId } from './message/ns.ts';
+import { defaultPModes, loadPModes } from './pmode/load-pmodes.ts';
+import type { PMode } from './pmode/z-pmode.ts';
+import { as4Routes } from './receiver/routes.ts';
+import { createSenderLoop, type PumpResult } from './sender/sender-loop.ts';
+import { MessageStore } from './store/message-store.ts';
 
 /** A mounted access point: drive its sender loop, change its P-Modes and faults, stop its timer. */
 export interface AccessPoint {
@@ -158,6 +158,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     as4Routes(ctx, () => receiverFault),
   );
   app.route('/', backendRoutes(ctx));
+  app.route('/', webhookRoutes(ctx));
   app.route('/', accessPointAdminRoutes(deps, { ...ap, faults: () => ({ receipt: fault, receiver: receiverFault }) }));
   ap.startPolling();
   return ap;

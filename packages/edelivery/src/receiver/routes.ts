@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule } from '@kakehashi/core';
 import '../error-codes.ts';
+import type { ApContext, ReceiverFault } from '../ap/context.ts';
+import { recordHop } from '../ap/record-trace.ts';
 import { buildSoapFault } from '../message/build-signal.ts';
 import { SOAP_CONTENT_TYPE } from '../mime/multipart.ts';
-import { receiveMessage } from '../receiver/receive-message.ts';
-import type { ApContext, ReceiverFault } from './context.ts';
-import { recordHop } from './record-trace.ts';
+import { receiveMessage } from './receive-message.ts';
 
 const Soap = { [SOAP_CONTENT_TYPE]: { schema: z.string().openapi({ description: 'SOAP 1.2 envelope' }) } };
 
