@@ -49,7 +49,8 @@ export const CORE_OPTIONS = [
     flag: '--port',
     schema: port,
     default: 7000,
-    description: 'Port of the hub; the nodes listen on the ports after it, in the fixed country order.',
+    description:
+      'Port of the hub; the nodes listen on the ports after it, in the fixed country order. `0`: every component takes a free port from the OS (the banner and the `--json` ready lines give the real URLs).',
   },
   {
     key: 'countries',
