@@ -1,6 +1,6 @@
 import { type ComponentApp, KakehashiError } from '@kakehashi/core';
 import { accessPointAdminRoutes } from './admin/routes.ts';
-import { backendRoutes, webhookRoutes } from './backend/routes.ts';
+import { inboxRoutes, messageRoutes, webhookRoutes } from './backend/routes.ts';
 import { notifyWebhooks } from './backend/webhooks.ts';
 import './error-codes.ts';
 import {
@@ -157,7 +157,8 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     '/',
     as4Routes(ctx, () => receiverFault),
   );
-  app.route('/', backendRoutes(ctx));
+  app.route('/', messageRoutes(ctx));
+  app.route('/', inboxRoutes(ctx));
   app.route('/', webhookRoutes(ctx));
   app.route('/', accessPointAdminRoutes(deps, { ...ap, faults: () => ({ receipt: fault, receiver: receiverFault }) }));
   ap.startPolling();

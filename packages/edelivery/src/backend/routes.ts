@@ -55,11 +55,12 @@ const webhookView = (h: { id: string; url: string; events: string; created_at: s
 });
 
 /**
- * The backend interface (corners 1 and 4 talk to their access point): submit, status, list pending, download,
- * acknowledge (webhook subscriptions for status changes: {@link webhookRoutes}). Errors are RFC 9457 problem+json.
- * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (WS plugin: submit, status, list pending, retrieve)
+ * The sending side of the backend interface (corner 1 talks to its access point): submit a message, list messages,
+ * read one's status. The receiving side is {@link inboxRoutes}, status-change subscriptions {@link webhookRoutes}.
+ * Errors are RFC 9457 problem+json.
+ * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (WS plugin: submit, status)
  */
-export function backendRoutes(ctx: ApContext): ComponentApp {
+export function messageRoutes(ctx: ApContext): ComponentApp {
   const r = createRouteModule();
   const base = ctx.deps.publicUrl;
 
@@ -121,6 +122,17 @@ export function backendRoutes(ctx: ApContext): ComponentApp {
     }),
     (c) => c.json(messageView(ctx, mustFind(ctx, c.req.valid('param').id, c.req.valid('query').direction), base), 200),
   );
+  return r;
+}
+
+/**
+ * The receiving side of the backend interface (corner 4 talks to its access point): list pending messages,
+ * download a payload, acknowledge a message so it leaves the inbox. Errors are RFC 9457 problem+json.
+ * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (WS plugin: list pending, retrieve)
+ */
+export function inboxRoutes(ctx: ApContext): ComponentApp {
+  const r = createRouteModule();
+  const base = ctx.deps.publicUrl;
 
   r.openapi(
     createRoute({
