@@ -34,6 +34,15 @@ const soap = (status: number, body: string): As4Response => ({
   body,
 });
 
+/**
+ * A dependency that is down (502 `upstream-unavailable`: the hub unreachable, the trust fabric not loaded yet) or
+ * slow (504 `upstream-timeout`, what the typed hub client throws when the hub answers too late): not the message's
+ * fault, so it is answered with a 503 SOAP Fault and the sender's reception awareness resends later.
+ */
+function isTransient(e: unknown): boolean {
+  return isKakehashiError(e, 'upstream-unavailable') || isKakehashiError(e, 'upstream-timeout');
+}
+
 /** Thrown for requests that get a SOAP Fault rather than an ebMS signal. */
 class SoapFault extends Error {
   readonly status: number;
@@ -86,9 +95,10 @@ export async function receiveMessage(
       return soap(e.status, buildSoapFault(e.code, e.reason, e.ebms));
     }
     if (!isEbmsError(e)) {
-      // Not the message's fault (trust fabric not loaded yet after a restart, a bug): a transient SOAP Fault, so
-      // the sender's reception awareness resends instead of giving the message up.
-      const transient = isKakehashiError(e, 'upstream-unavailable');
+      // Not the message's fault (trust fabric not loaded yet after a restart, a slow hub, a bug): a SOAP Fault
+      // `Receiver`, so the sender's reception awareness resends instead of giving the message up; only a bug is
+      // logged as an error (500).
+      const transient = isTransient(e);
       if (!transient)
         ctx.deps.logger.error('edelivery receive failed', { reason: e instanceof Error ? e.message : String(e) });
       const reason = transient
@@ -299,7 +309,10 @@ async function process(
   // E6: the signer must be the certificate the registry holds for the From party.
   const fromCountry = countryOfPartyId(um.from.partyId);
   const registered = fromCountry
-    ? await deps.discovery.registeredCertificate(fromCountry, fetcher).catch(() => null)
+    ? await deps.discovery.registeredCertificate(fromCountry, fetcher).catch((e: unknown) => {
+        if (isTransient(e)) return null;
+        throw e;
+      })
     : undefined;
   if (registered === null)
     throw new SoapFault(

@@ -1,0 +1,188 @@
+import {
+  type CertificateVerdict,
+  CORE_OPTIONS,
+  createComponentApp,
+  createMemoryLogger,
+  KakehashiError,
+  LayeredConfig,
+  MemoryTraceSink,
+  openStore,
+  SeededRandom,
+  type Store,
+  VirtualClock,
+} from '@kakehashi/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Discovery } from '../src/discovery/discovery.ts';
+import { buildUserMessageEnvelope } from '../src/message/build-user-message.ts';
+import { envelopeIds } from '../src/message/envelope-ids.ts';
+import { accessPointPartyId, EBMS } from '../src/message/ns.ts';
+import type { UserMessage } from '../src/message/z-user-message.ts';
+import { buildMultipart } from '../src/mime/multipart.ts';
+import { mountAccessPoint } from '../src/mount-access-point.ts';
+import { encryptAttachments } from '../src/wss/encrypt-attachments.ts';
+import { signEnvelope } from '../src/wss/sign-envelope.ts';
+import { AT, material } from './fixtures.ts';
+
+const RECIPIENT = 'urn:kakehashi:participant:jp:nta';
+const SERVICE = 'urn:kakehashi:service:evidence';
+
+/** JP's access point on a component of its own: a dependency that fails can be switched in and out per test. */
+function receiver() {
+  const m = material();
+  const jp = m.countries.JP!;
+  const clock = new VirtualClock();
+  clock.freeze(AT);
+  const store = openStore({ name: 'edelivery-receive-transient' });
+  const logger = createMemoryLogger('warn');
+  const deps = {
+    store,
+    clock,
+    random: new SeededRandom('edelivery-receive-transient'),
+    logger,
+    config: new LayeredConfig(CORE_OPTIONS),
+    fetch,
+    traces: new MemoryTraceSink(),
+  };
+  const app = createComponentApp({ component: 'node', country: 'JP', name: 'test JP', version: '0' }, deps);
+  /** What the trust view and the registry lookup throw now (undefined: they answer). */
+  const failing: { trust?: unknown; registry?: unknown } = {};
+  const discovery: Discovery = {
+    resolve: async () => {
+      throw new Error('not used by the receiver');
+    },
+    registeredCertificate: async (country) => {
+      if (failing.registry) throw failing.registry;
+      return m.countries[country]?.signing.certPem;
+    },
+  };
+  const ap = mountAccessPoint(app, {
+    ...deps,
+    country: 'JP',
+    publicUrl: 'http://jp.test',
+    signing: jp.signing,
+    encryption: jp.encryption,
+    participants: [{ id: RECIPIENT, name: 'NTA', services: [SERVICE] }],
+    countries: ['DE', 'JP'],
+    validateCertificate: (): CertificateVerdict => {
+      if (failing.trust) throw failing.trust;
+      return { valid: true, country: 'DE', checks: [] };
+    },
+    discovery,
+    pollIntervalMs: 0,
+  });
+  return { app, store, messages: ap.store, logger, failing };
+}
+
+/** A DE → JP UserMessage, signed by DE and encrypted for JP, as DE's sender posts it (the same bytes on a resend). */
+function message() {
+  const m = material();
+  const messageId = `${crypto.randomUUID()}@kakehashi-ap-de.kakehashi`;
+  const um: UserMessage = {
+    messageId,
+    timestamp: AT.toISOString(),
+    from: { partyId: accessPointPartyId('DE'), partyIdType: EBMS.unregisteredPartyType, role: EBMS.initiatorRole },
+    to: { partyId: accessPointPartyId('JP'), partyIdType: EBMS.unregisteredPartyType, role: EBMS.responderRole },
+    agreementRef: { value: 'urn:kakehashi:agreement:edelivery:v1', pmode: 'kakehashi-evidence' },
+    service: { value: SERVICE, type: 'urn:kakehashi:service-type' },
+    action: 'ExecuteQueryRequest',
+    conversationId: messageId,
+    properties: [
+      { name: 'originalSender', value: 'urn:kakehashi:participant:de:bzst' },
+      { name: 'finalRecipient', value: RECIPIENT },
+    ],
+    parts: [{ href: 'cid:p1@de', properties: [{ name: 'MimeType', value: 'text/plain' }] }],
+  };
+  const ids = envelopeIds(messageId);
+  const attachments = [{ contentId: 'p1@de', body: Buffer.from('a payload') }];
+  const de = m.countries.DE!;
+  const signed = signEnvelope(buildUserMessageEnvelope(um, ids), {
+    certPem: de.signing.certPem,
+    privateKey: de.signing.privateKey,
+    elementIds: [ids.messaging, ids.body],
+    attachments,
+    created: AT,
+    ttlSeconds: 300,
+    idPrefix: ids.prefix,
+  });
+  const enc = encryptAttachments(signed.xml, attachments, m.countries.JP!.encryption.certPem, ids.prefix);
+  const mime = buildMultipart(
+    enc.xml,
+    enc.attachments.map((a) => ({ ...a, contentType: 'application/octet-stream' })),
+  );
+  return { messageId, mime };
+}
+
+/**
+ * A receiving access point whose dependencies are down (502 `upstream-unavailable`) or slow (504
+ * `upstream-timeout`, what the typed hub client throws when the hub answers too late) answers a 503 SOAP Fault
+ * `Receiver`, stores nothing and logs no error: the sender's reception awareness resends, and the resend of the
+ * same message is received once the dependency is back. Only a bug is a logged 500.
+ */
+describe('AS4 receiver: a hub that is down or slow is a transient failure', () => {
+  const stores: Store[] = [];
+  afterAll(() => {
+    for (const s of stores) s.close();
+  });
+  const setup = () => {
+    const r = receiver();
+    stores.push(r.store);
+    return r;
+  };
+  const post = async (app: ReturnType<typeof receiver>['app'], mime: { contentType: string; body: Buffer }) => {
+    const res = await app.request('/as4', {
+      method: 'POST',
+      headers: { 'content-type': mime.contentType },
+      body: new Uint8Array(mime.body),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+  const down = (code: 'upstream-unavailable' | 'upstream-timeout') =>
+    new KakehashiError(code, code === 'upstream-timeout' ? 'The hub did not answer in time.' : 'The hub is down.');
+
+  for (const code of ['upstream-unavailable', 'upstream-timeout'] as const) {
+    it(`${code} looking up the sender's registered certificate: 503 Receiver fault, then received on the resend`, async () => {
+      const { app, messages, logger, failing } = setup();
+      const msg = message();
+      failing.registry = down(code);
+      const first = await post(app, msg.mime);
+      expect(first.status).toBe(503);
+      expect(first.text).toContain('Receiver');
+      expect(first.text).toContain('The registry (hub) is unreachable');
+      expect(messages.get(msg.messageId, 'in')).toBeUndefined();
+
+      failing.registry = undefined;
+      const resend = await post(app, msg.mime);
+      expect(resend.status).toBe(200);
+      expect(resend.text).toContain('Receipt');
+      expect(messages.get(msg.messageId, 'in')?.status).toBe('RECEIVED');
+      expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+    });
+
+    it(`${code} from the trust view: 503 Receiver fault ("not ready"), then received on the resend`, async () => {
+      const { app, messages, logger, failing } = setup();
+      const msg = message();
+      failing.trust = down(code);
+      const first = await post(app, msg.mime);
+      expect(first.status).toBe(503);
+      expect(first.text).toContain('Receiver');
+      expect(first.text).toContain('The receiving access point is not ready');
+      expect(messages.get(msg.messageId, 'in')).toBeUndefined();
+
+      failing.trust = undefined;
+      const resend = await post(app, msg.mime);
+      expect(resend.status).toBe(200);
+      expect(resend.text).toContain('Receipt');
+      expect(messages.get(msg.messageId, 'in')?.status).toBe('RECEIVED');
+      expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+    });
+  }
+
+  it('a bug (any other error) is a logged 500 Receiver fault, not a transient one', async () => {
+    const { app, logger, failing } = setup();
+    failing.registry = new Error('a bug in discovery');
+    const res = await post(app, message().mime);
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('failed to process the message');
+    expect(logger.lines.filter((l) => l.level === 'error')).toHaveLength(1);
+  });
+});
