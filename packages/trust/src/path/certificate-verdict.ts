@@ -1,6 +1,6 @@
 import type { CertificateVerdict } from '@kakehashi/core';
 import { inspectCertificate } from '../pki/inspect-certificate.ts';
-import type { PathValidationResult } from './validate-path.ts';
+import type { PathValidationResult } from './z-path.ts';
 
 /**
  * A path validation result as components report it over HTTP ({@link CertificateVerdict}): valid or not, the

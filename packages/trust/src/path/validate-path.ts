@@ -14,16 +14,6 @@ import { checkRevocation } from './check-revocation.ts';
 import { chainEntry, createRecorder, iso, RULES } from './path-rules.ts';
 import type { PathValidationResult, ValidatePathOptions } from './z-path.ts';
 
-export type {
-  ChainEntry,
-  CrlLookup,
-  PathCheck,
-  PathCheckName,
-  PathValidationResult,
-  TrustAnchor,
-  ValidatePathOptions,
-} from './z-path.ts';
-
 /**
  * Validates a certificate path (RFC 5280 §6.1) at a given instant (the virtual clock), reporting every rule
  * applied with a named error code and a plain-language reason naming the certificate and dates.

@@ -2,13 +2,12 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { Clock } from '@kakehashi/core';
 import { type ParsedCrl, parseCrl } from '../crl/parse-crl.ts';
 import {
-  type VerifiedLotl,
-  type VerifiedTrustedList,
   type VerifyLotlOptions,
   type VerifyTrustedListOptions,
   verifyLotl,
   verifyTrustedList,
 } from './verify-trusted-list.ts';
+import type { VerifiedLotl, VerifiedTrustedList } from './z-trusted-list.ts';
 
 type Listed = VerifiedLotl | VerifiedTrustedList;
 

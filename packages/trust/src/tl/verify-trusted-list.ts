@@ -12,15 +12,6 @@ import type {
   VerifiedTrustedList,
 } from './z-trusted-list.ts';
 
-export type {
-  ServiceHistoryItem,
-  TrustedService,
-  TslPointer,
-  VerifiedListInfo,
-  VerifiedLotl,
-  VerifiedTrustedList,
-} from './z-trusted-list.ts';
-
 export interface VerifyListOptions {
   /** The virtual clock: the list is refused after its NextUpdate. */
   clock: Pick<Clock, 'now'>;
