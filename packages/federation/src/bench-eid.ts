@@ -116,157 +116,212 @@ export async function benchEid(
   const a = countries.includes('EE') ? 'EE' : (countries[0] as string);
   const b = countries.includes('DE') ? 'DE' : (countries[1] as string);
   const issuer = f.urls.nodes[a] as string;
-  const audience = 'kakehashi-demo-rp';
-  const seed = f.config.get('seed');
-  const keys = await buildSigningKeys(material.nodeCredentials(a).signing, deriveEidKeys(seed, a).es256);
+  const keys = await buildSigningKeys(
+    material.nodeCredentials(a).signing,
+    deriveEidKeys(f.config.get('seed'), a).es256,
+  );
   const out: Record<string, unknown> = {};
+  const raw = await rawVerifyRates(opts.windowMs);
+  for (const key of keys)
+    out[`idTokenValidation${key.alg}`] = await benchIdTokens(
+      f,
+      { key, country: a, issuer, rawPerSecond: raw[key.alg] },
+      opts,
+    );
+  out.samlResponseValidation = await benchSaml(f, material, a, opts);
+  out.loginLatencyInProcess = await benchLoginLatency(f, a, b, opts.logins);
+  return out;
+}
 
-  // The raw ceilings: one signature verification of each algorithm (node:crypto, same data size as a token).
+/** The raw ceilings: one signature verification of each algorithm (node:crypto, same data size as a token). */
+async function rawVerifyRates(windowMs: number): Promise<Record<'RS256' | 'ES256', number>> {
   const data = randomBytes(900);
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const rsaSig = sign('sha256', data, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PADDING });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ecSig = sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
-  const raw = {
-    RS256: await rate(opts.windowMs, () => verify('sha256', data, rsa.publicKey, rsaSig)),
-    ES256: await rate(opts.windowMs, () =>
-      verify('sha256', data, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, ecSig),
-    ),
+  return {
+    RS256: await rate(windowMs, () => verify('sha256', data, rsa.publicKey, rsaSig)),
+    ES256: await rate(windowMs, () => verify('sha256', data, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, ecSig)),
   };
+}
 
-  for (const key of keys) {
-    const alg = key.alg;
-    const pool = await tokenPool(key, issuer, audience, f.clock, opts.poolSize);
-    const expected = (token: string): ExpectedIdToken => {
-      const nonce = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')).nonce;
-      return { issuer, audience, nonce };
-    };
-    const expectations = pool.map(expected);
+/** What the ID-token figures of one signing key need: the key, its node and the raw verification rate of its alg. */
+interface IdTokenBench {
+  key: SigningKey;
+  country: string;
+  issuer: string;
+  rawPerSecond: number;
+}
 
-    // Function call: the J1–J17 checks with the real store-backed replay cache; the key set is resolved once
-    // (as the service's JWKS cache does), the certificate chain of the RS256 key validated with it.
-    const store = openStore({ name: 'bench-eid' });
-    const replay = createStoreReplayCache(store, f.clock);
-    const issuerKey: IssuerKey = {
-      kid: key.kid,
-      alg,
-      jwk: { ...key.publicJwk },
-      ...(key.publicJwk.x5c ? { x5c: key.publicJwk.x5c } : {}),
-      certificate: { valid: true, country: a, reason: 'bench: validated once' },
-    };
-    const keySet = { issuer, country: a, keys: new Map([[key.kid, issuerKey]]) };
-    let i = 0;
-    const fn = await concurrentRate(opts.windowMs, CONCURRENCY, async () => {
-      if (i >= pool.length) {
-        store.run('DELETE FROM jwt_replay');
-        i = 0;
-      }
-      const k = i++;
-      const v = await validateIdToken(pool[k] as string, expectations[k] as ExpectedIdToken, {
-        clock: f.clock,
-        clockSkewSeconds: 60,
-        resolveKeys: async () => keySet,
-        replay,
-        algorithms: ['RS256', 'ES256'],
-      });
-      if (!v.valid) throw new Error(`bench token invalid: ${v.failure?.rule} ${v.failure?.reason}`);
-    });
-    store.close();
+/** The relying party the bench tokens are issued to (the demo client of every node). */
+const BENCH_AUDIENCE = 'kakehashi-demo-rp';
 
-    // The service: POST /eid/validate/id-token at the hub (in-process HTTP), a fresh pool (its replay cache
-    // keeps every nonce), the same concurrency, stopping when the pool is used up.
-    const httpPool = await tokenPool(key, issuer, audience, f.clock, opts.poolSize);
-    let j = 0;
-    let done = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (j < httpPool.length && performance.now() - t0 < opts.windowMs) {
-          const token = httpPool[j++] as string;
-          const res = await f.fetch(`${f.urls.hub}/eid/validate/id-token`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ token, expected: expected(token) }),
-          });
-          const v = (await res.json()) as { valid: boolean; failure?: { rule: string } };
-          if (!v.valid) throw new Error(`bench token refused by the service: ${v.failure?.rule}`);
-          done++;
-        }
-      }),
-    );
-    const service = done / ((performance.now() - t0) / 1000);
-    out[`idTokenValidation${alg}`] = {
-      functionPerSecond: Math.round(fn),
-      serviceHttpInProcessPerSecond: Math.round(service),
-      rawVerifyPerSecond: Math.round(raw[alg]),
-      concurrency: CONCURRENCY,
-      functionToRawVerifyRatio: r3(fn / raw[alg]),
-      serviceToRawVerifyRatio: r3(service / raw[alg]),
-    };
-  }
+/** The expectations of one bench token: its issuer, the demo audience and the nonce it carries. */
+function expectedOf(issuer: string, token: string): ExpectedIdToken {
+  const nonce = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')).nonce;
+  return { issuer, audience: BENCH_AUDIENCE, nonce };
+}
 
-  out.samlResponseValidation = await benchSaml(f, material, a, opts);
+/** ID-token validations per second of one key, as a function call and through the service, against the raw rate. */
+async function benchIdTokens(
+  f: Federation,
+  b: IdTokenBench,
+  opts: { windowMs: number; poolSize: number },
+): Promise<Record<string, unknown>> {
+  const fn = await idTokenFunctionRate(f, b, opts);
+  const service = await idTokenServiceRate(f, b, opts);
+  return {
+    functionPerSecond: Math.round(fn),
+    serviceHttpInProcessPerSecond: Math.round(service),
+    rawVerifyPerSecond: Math.round(b.rawPerSecond),
+    concurrency: CONCURRENCY,
+    functionToRawVerifyRatio: r3(fn / b.rawPerSecond),
+    serviceToRawVerifyRatio: r3(service / b.rawPerSecond),
+  };
+}
 
-  // Login latency: a domestic login at B and a cross-border login of a citizen of A at B's relying party
-  // (B's connector → hub → A → B, code redeemed through the hub, A's token validated), median of N each.
-  const login = async (extra: Record<string, string>) => {
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const redirect = 'http://127.0.0.1:53999/cb';
-    const q = new URLSearchParams({
-      client_id: audience,
-      redirect_uri: redirect,
-      response_type: 'code',
-      scope: 'openid',
-      state: 's',
-      nonce: randomBytes(8).toString('hex'),
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      ...extra,
-    });
-    let url = `${f.urls.nodes[b]}/oidc/authorize?${q}`;
-    for (let hops = 0; hops < 8 && !url.startsWith(redirect); hops++) {
-      const res = await f.fetch(url, { redirect: 'manual' });
-      url = res.headers.get('location') ?? '';
-      if (res.status !== 302 || !url) throw new Error(`login stopped at ${res.status}`);
+/**
+ * Function call: the J1–J17 checks with the real store-backed replay cache; the key set is resolved once (as the
+ * service's JWKS cache does), the certificate chain of the RS256 key validated with it.
+ */
+async function idTokenFunctionRate(
+  f: Federation,
+  { key, country, issuer }: IdTokenBench,
+  opts: { windowMs: number; poolSize: number },
+): Promise<number> {
+  const pool = await tokenPool(key, issuer, BENCH_AUDIENCE, f.clock, opts.poolSize);
+  const expectations = pool.map((token) => expectedOf(issuer, token));
+  const store = openStore({ name: 'bench-eid' });
+  const replay = createStoreReplayCache(store, f.clock);
+  const issuerKey: IssuerKey = {
+    kid: key.kid,
+    alg: key.alg,
+    jwk: { ...key.publicJwk },
+    ...(key.publicJwk.x5c ? { x5c: key.publicJwk.x5c } : {}),
+    certificate: { valid: true, country, reason: 'bench: validated once' },
+  };
+  const keySet = { issuer, country, keys: new Map([[key.kid, issuerKey]]) };
+  let i = 0;
+  const fn = await concurrentRate(opts.windowMs, CONCURRENCY, async () => {
+    if (i >= pool.length) {
+      store.run('DELETE FROM jwt_replay');
+      i = 0;
     }
-    const code = new URL(url).searchParams.get('code');
-    if (!code) throw new Error(`login failed: ${new URL(url).searchParams.get('error_description')}`);
-    const res = await f.fetch(`${f.urls.nodes[b]}/oidc/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${audience}:kakehashi-demo-secret`).toString('base64')}`,
-      },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirect,
-        code_verifier: verifier,
-      }).toString(),
+    const k = i++;
+    const v = await validateIdToken(pool[k] as string, expectations[k] as ExpectedIdToken, {
+      clock: f.clock,
+      clockSkewSeconds: 60,
+      resolveKeys: async () => keySet,
+      replay,
+      algorithms: ['RS256', 'ES256'],
     });
-    if (!res.ok) throw new Error(`token endpoint answered ${res.status}`);
-  };
+    if (!v.valid) throw new Error(`bench token invalid: ${v.failure?.rule} ${v.failure?.reason}`);
+  });
+  store.close();
+  return fn;
+}
+
+/**
+ * The service: POST /eid/validate/id-token at the hub (in-process HTTP), a fresh pool (its replay cache keeps
+ * every nonce), the same concurrency, stopping when the pool is used up.
+ */
+async function idTokenServiceRate(
+  f: Federation,
+  { key, issuer }: IdTokenBench,
+  opts: { windowMs: number; poolSize: number },
+): Promise<number> {
+  const httpPool = await tokenPool(key, issuer, BENCH_AUDIENCE, f.clock, opts.poolSize);
+  let j = 0;
+  let done = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (j < httpPool.length && performance.now() - t0 < opts.windowMs) {
+        const token = httpPool[j++] as string;
+        const res = await f.fetch(`${f.urls.hub}/eid/validate/id-token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token, expected: expectedOf(issuer, token) }),
+        });
+        const v = (await res.json()) as { valid: boolean; failure?: { rule: string } };
+        if (!v.valid) throw new Error(`bench token refused by the service: ${v.failure?.rule}`);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * Login latency: a domestic login at B and a cross-border login of a citizen of A at B's relying party
+ * (B's connector → hub → A → B, code redeemed through the hub, A's token validated), median of N each.
+ */
+async function benchLoginLatency(
+  f: Federation,
+  a: string,
+  b: string,
+  logins: number,
+): Promise<Record<string, unknown>> {
   const time = async (extra: Record<string, string>) => {
-    for (let k = 0; k < 5; k++) await login(extra);
+    for (let k = 0; k < 5; k++) await headlessLogin(f, b, extra);
     const ms: number[] = [];
-    for (let k = 0; k < opts.logins; k++) {
+    for (let k = 0; k < logins; k++) {
       const s = performance.now();
-      await login(extra);
+      await headlessLogin(f, b, extra);
       ms.push(performance.now() - s);
     }
     return Math.round(median(ms) * 100) / 100;
   };
   const domestic = await time({ kakehashi_persona: `${b.toLowerCase()}-001` });
   const crossBorder = await time({ kakehashi_country: a, kakehashi_persona: `${a.toLowerCase()}-001` });
-  out.loginLatencyInProcess = {
+  return {
     domesticMedianMs: domestic,
     crossBorderMedianMs: crossBorder,
     crossBorderToDomesticRatio: r3(crossBorder / domestic),
     pair: `${a} citizen at ${b} relying party`,
-    logins: opts.logins,
+    logins,
   };
-  return out;
+}
+
+/** One OIDC login (authorization code with PKCE) of the demo relying party at node `cc`, code redeemed. */
+async function headlessLogin(f: Federation, cc: string, extra: Record<string, string>): Promise<void> {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirect = 'http://127.0.0.1:53999/cb';
+  const q = new URLSearchParams({
+    client_id: BENCH_AUDIENCE,
+    redirect_uri: redirect,
+    response_type: 'code',
+    scope: 'openid',
+    state: 's',
+    nonce: randomBytes(8).toString('hex'),
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+  let url = `${f.urls.nodes[cc]}/oidc/authorize?${q}`;
+  for (let hops = 0; hops < 8 && !url.startsWith(redirect); hops++) {
+    const res = await f.fetch(url, { redirect: 'manual' });
+    url = res.headers.get('location') ?? '';
+    if (res.status !== 302 || !url) throw new Error(`login stopped at ${res.status}`);
+  }
+  const code = new URL(url).searchParams.get('code');
+  if (!code) throw new Error(`login failed: ${new URL(url).searchParams.get('error_description')}`);
+  const res = await f.fetch(`${f.urls.nodes[cc]}/oidc/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${BENCH_AUDIENCE}:kakehashi-demo-secret`).toString('base64')}`,
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect,
+      code_verifier: verifier,
+    }).toString(),
+  });
+  if (!res.ok) throw new Error(`token endpoint answered ${res.status}`);
 }
 
 /**

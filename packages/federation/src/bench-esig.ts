@@ -8,9 +8,9 @@
  * path to the trusted lists with CRLs, time-stamp, constraints); `xadesjs` verifies the XML signature only, so
  * our format-and-crypto step alone (`readXades`) is measured too, as the like-for-like comparison.
  *
- * `@kakehashi/esig` and its devDependency `xadesjs` are loaded through the esig package's own resolution
- * (the federation package does not declare a dependency on them); xadesjs gets the xmldom/xpath it needs at
- * runtime (`setNodeDependencies` on both xml-core copies it pulls in), as its peer ranges want newer ones.
+ * `xadesjs`, `@xmldom/xmldom` and `xpath` are the federation package's own devDependencies (a bench is a dev
+ * tool), loaded from here with `createRequire`; xadesjs gets that xmldom/xpath at runtime (`setNodeDependencies`
+ * on both xml-core copies it pulls in), as its peer ranges want newer ones.
  */
 import { constants, generateKeyPairSync, type KeyObject, sign as rawSign, verify as rawVerify } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
