@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Started, startCli } from '../support/processes.ts';
+import { poll } from '../support/wait.ts';
 
 const URL_RE = /^http:\/\/127\.0\.0\.1:(\d+)$/;
 
@@ -43,9 +44,12 @@ describe('kakehashi start --port 0', () => {
     for (const p of ports) expect(p).toBeGreaterThan(0);
     expect(new Set(ports).size).toBe(4);
 
-    // The banner (stderr with --json) prints the same URLs.
-    for (const u of urls) expect(cli.stderr()).toContain(u);
-    expect(cli.stderr()).not.toMatch(/127\.0\.0\.1:0\b/);
+    // The banner (stderr with --json) prints the same URLs, and the console's. stderr is its own pipe: its bytes may
+    // arrive after the ready event on stdout, so wait for the banner's last line.
+    const banner = await poll(cli.stderr, (t) => t.includes('└──'));
+    for (const u of urls) expect(banner).toContain(u);
+    expect(banner).toContain(`${ready.hub}/console`);
+    expect(banner).not.toMatch(/127\.0\.0\.1:0\b/);
 
     // The nodes registered at the hub with those URLs, and each answers there.
     const registry = (await (await fetch(`${ready.hub}/registry/nodes`)).json()) as {
