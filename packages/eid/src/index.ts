@@ -15,6 +15,7 @@ export type { ClientRegistrationInput } from './clients/z-client.ts';
 // Importing the entry registers the block's error codes with core's catalogue.
 export { EID_ERROR_CODES } from './error-codes.ts';
 export type { SubjectIdentifiers } from './id-token/build-identity-claims.ts';
+export { type IssueIdTokenInput, issueIdToken } from './id-token/issue-id-token.ts';
 export { buildSigningKeys, type SigningKey } from './keys/build-jwks.ts';
 export { deriveEidKeys } from './keys/derive-keys.ts';
 export { EID_OPTIONS, type EidOptions } from './options.ts';

@@ -114,6 +114,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     metadata: registration.metadata,
     ...(deps.cards ? { cards: deps.cards } : {}),
     ...(blocks.jpNetwork ? { jpNetwork: blocks.jpNetwork } : {}),
+    issueIdToken: blocks.issueIdToken,
     close: () => blocks.stop(),
   };
 }

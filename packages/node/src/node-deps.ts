@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { ComponentApp, ComponentDeps, ComponentInfo, NodeMetadata } from '@kakehashi/core';
-import type { ClientRegistrationInput } from '@kakehashi/eid';
+import type { ClientRegistrationInput, IssueIdTokenInput } from '@kakehashi/eid';
 import type { CooperationNetwork } from '@kakehashi/jp-network';
 import type { Persona } from '@kakehashi/personas';
 import type { CardIssuer } from './jpki/card-issuer.ts';
@@ -57,5 +57,10 @@ export interface NationalNode {
   cards?: CardIssuer;
   /** Japan only: the Cooperation Network (custodian, J-LIS, network system, intermediary servers, portal). */
   jpNetwork?: CooperationNetwork;
+  /**
+   * IN-PROCESS ONLY (test kits such as `@kakehashi/msw`; no route reaches it): an ID token for one of the node's
+   * personas, signed and shaped as its token endpoint would issue it after a login.
+   */
+  issueIdToken(input: IssueIdTokenInput): Promise<string>;
   close(): void;
 }

@@ -1,6 +1,13 @@
 import type { ComponentApp } from '@kakehashi/core';
 import { createHubDiscovery, mountAccessPoint } from '@kakehashi/edelivery';
-import { computePersonIdentifier, deriveEidKeys, resetEidState, type SubjectIdentifiers } from '@kakehashi/eid';
+import {
+  computePersonIdentifier,
+  deriveEidKeys,
+  type IssueIdTokenInput,
+  issueIdToken,
+  resetEidState,
+  type SubjectIdentifiers,
+} from '@kakehashi/eid';
 import { createTimestampAuthority, mountSignatureService, mountTimestampAuthority } from '@kakehashi/esig';
 import { createCooperationNetworkSource, createPersonaSource, mountEvidence } from '@kakehashi/evidence';
 import { type CooperationNetwork, mountCooperationNetwork, recordSubject, resolveCode } from '@kakehashi/jp-network';
@@ -15,6 +22,8 @@ export interface MountedBlocks {
   stop(): void;
   /** Japan only: the Cooperation Network. */
   jpNetwork?: CooperationNetwork;
+  /** In-process only: an ID token as the node's OIDC provider would issue it (see `NationalNode.issueIdToken`). */
+  issueIdToken(input: IssueIdTokenInput): Promise<string>;
 }
 
 /**
@@ -104,6 +113,7 @@ export function mountBlocks(app: ComponentApp, w: BlockWiring): MountedBlocks {
     reset: () => {
       for (const r of resets) r();
     },
+    issueIdToken: (input) => issueIdToken(eid.provider, input),
     stop: () => {
       evidence.stop();
       edelivery.stop();
