@@ -15,6 +15,7 @@ import { VerificationMemo } from '@kakehashi/trust';
 import { type Composition, composeHub, composeNode, createForwardingSink } from './compose-components.ts';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
+import { advertisedUrls } from './public-url.ts';
 import type { ScenarioRegistry } from './scenario-runner.ts';
 import { bindComponents } from './serve.ts';
 import { loadTrustMaterial } from './trust-material.ts';
@@ -103,7 +104,12 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
           nodes: countries.filter((c) => only.nodes.has(c)),
         })
       : undefined;
-  const urls = sockets?.urls ?? configuredUrls;
+  // What the components are known by: the bound URLs, or the `publicUrl` option's (a proxy, a container, a host).
+  const urls = advertisedUrls(sockets?.urls ?? configuredUrls, {
+    publicUrl: config.get('publicUrl'),
+    hubUrlConfigured: config.get('hubUrl') !== '',
+    running: { hub: only.hub, nodes: countries.filter((c) => only.nodes.has(c)) },
+  });
   const memory = dataDir === ':memory:';
   const trustCacheDir =
     init.trustCacheDir ||

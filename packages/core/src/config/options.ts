@@ -5,6 +5,26 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().int().positive();
 
 /**
+ * An origin (scheme, host, optional port; http or https), possibly with `{component}` and `{port}` placeholders:
+ * checked with sample values in their place. Empty means "derive it from the bind address".
+ */
+const publicUrlTemplate = z
+  .string()
+  .transform((s) => s.trim().replace(/\/+$/, ''))
+  .refine(
+    (s) => {
+      if (s === '') return true;
+      try {
+        const u = new URL(s.replaceAll('{component}', 'hub').replaceAll('{port}', '7000'));
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname === '/' && !u.search && !u.hash;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'an http(s) origin without path, query or fragment (placeholders: {component}, {port})' },
+  );
+
+/**
  * The options every component shares (process, HTTP boundary, XML limits, clock). Building blocks declare
  * their own options in their packages (`EID_OPTIONS`, `HUB_OPTIONS`, …); the federation's configuration is the
  * union (`FEDERATION_OPTIONS` in @kakehashi/federation), and the README's table is generated from that union.
@@ -42,6 +62,14 @@ export const CORE_OPTIONS = [
     schema: z.string().min(1),
     default: '127.0.0.1',
     description: 'Address every component listens on.',
+  },
+  {
+    key: 'publicUrl',
+    env: 'KAKEHASHI_PUBLIC_URL',
+    schema: publicUrlTemplate,
+    default: '',
+    description:
+      "Origin others reach a component at, when it is not the bind address (`host`, `port`): behind a proxy, in a container, across hosts. Issuers, endpoints, metadata and the hub's registry name it. One component per process (`--only`): its URL. Several: a template, `{component}` becoming `hub` or the country code in lower case and `{port}` the component's port (`https://{component}.example.test`, `http://192.0.2.7:{port}`). Empty: `http://<host>:<port>`.",
   },
   {
     key: 'port',
