@@ -24,6 +24,7 @@ const LAYERS: Record<string, number> = {
   hub: 3,
   node: 3,
   federation: 4,
+  cli: 5,
   client: 5,
 };
 const MAX_LINES = 600;

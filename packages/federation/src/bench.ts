@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createHubClient, createLogger, LayeredConfig, openStore } from '@kakehashi/core';
@@ -21,7 +21,8 @@ import { createFederation, type Federation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { type LoadedMaterial, loadTrustMaterial } from './trust-material.ts';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
+// `cli.ts` beside this file in the repository, `cli.js` in the built package.
+const CLI = join(dirname(fileURLToPath(import.meta.url)), `cli${extname(fileURLToPath(import.meta.url))}`);
 
 interface StartRun {
   readyMs: number;

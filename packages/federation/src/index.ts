@@ -5,6 +5,7 @@
  */
 export { createFederation, type Federation } from './create-federation.ts';
 export { FEDERATION_OPTIONS } from './options.ts';
+export { runCli } from './run-cli.ts';
 export type { ScenarioReport } from './scenario-runner.ts';
 export { runScenarioAgainst, SCENARIOS } from './scenarios.ts';
 export { loadTrustMaterial } from './trust-material.ts';

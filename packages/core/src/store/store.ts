@@ -55,6 +55,8 @@ class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   #depth = 0;
+  // Not `DatabaseSync#isOpen`: Node.js 22.13, the oldest the published packages accept, does not have it.
+  #open = true;
 
   constructor(name: string, location: string) {
     this.name = name;
@@ -129,6 +131,7 @@ class SqliteStore implements Store {
 
   close(): void {
     this.#statements.clear();
-    if (this.#db.isOpen) this.#db.close();
+    if (this.#open) this.#db.close();
+    this.#open = false;
   }
 }

@@ -1,0 +1,143 @@
+import { parseArgs } from 'node:util';
+import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
+import { runBench } from './bench.ts';
+import { createFederation } from './create-federation.ts';
+import { FEDERATION_OPTIONS } from './options.ts';
+import { runScenario } from './scenario-command.ts';
+import { listScenarios, SCENARIOS } from './scenarios.ts';
+
+/**
+ * The `kakehashi` command line (start, bench, scenario): what `./kakehashi` runs from the repository
+ * (`src/cli.ts`) and what the `kakehashi` bin of `@kakehashi/cli` runs from an installed package.
+ */
+const HELP = `kakehashi — a TEST-ONLY mock of cross-border eGovernment infrastructure
+
+Usage:
+  kakehashi start [--seed S] [--data-dir D] [--port P] [--only hub|node:CC] [--hub URL] [--json] [--config FILE]
+  kakehashi bench [--out FILE] [--quick]
+  kakehashi scenario list
+  kakehashi scenario run <name> [--data-dir D]
+  kakehashi test            (through ./kakehashi: typecheck, lint and every test)
+
+--port P puts the hub on P and the nodes on the ports after it; --port 0 puts every component on a free port
+the OS chooses (the banner and the --json ready lines give the URLs; a node started alone then needs --hub URL).
+
+Every option can also be set in a JSON config file (--config or KAKEHASHI_CONFIG) or the environment;
+see the README's configuration reference.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      seed: { type: 'string' },
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      only: { type: 'string' },
+      hub: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command || values.help ? 0 : 1;
+  }
+  const config = new LayeredConfig(FEDERATION_OPTIONS, {
+    file: values.config ?? process.env.KAKEHASHI_CONFIG,
+    env: process.env,
+    cli: { seed: values.seed, dataDir: values['data-dir'], port: values.port, hubUrl: values.hub },
+  });
+
+  switch (command) {
+    case 'start':
+      return start(config, { only: values.only, json: values.json });
+    case 'bench':
+      return runBench({ out: values.out, quick: values.quick });
+    case 'scenario': {
+      if (rest[0] === 'list') {
+        for (const s of listScenarios()) process.stdout.write(`${s}\n`);
+        return 0;
+      }
+      if (rest[0] === 'run' && rest[1]) return runScenario(rest[1], config);
+      process.stderr.write('usage: kakehashi scenario list | kakehashi scenario run <name>\n');
+      return 2;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
+      return 2;
+  }
+}
+
+async function start(
+  config: LayeredConfig<typeof FEDERATION_OPTIONS>,
+  opts: { only?: string | undefined; json: boolean },
+): Promise<number> {
+  const emit = (o: Record<string, unknown>) => opts.json && process.stdout.write(`${JSON.stringify(o)}\n`);
+  const federation = await createFederation({
+    config,
+    only: opts.only,
+    mode: 'listen',
+    scenarios: SCENARIOS,
+    onReady: (e) => emit({ event: 'ready', ...e }),
+  });
+  const lines = [
+    '',
+    '  ┌─ KAKEHASHI 架け橋 — TEST ONLY ──────────────────────────────────────────',
+    '  │ Synthetic personas and test keys. Not a real government service.',
+    `  │ seed: ${config.get('seed')}   data: ${config.get('dataDir')}   started in ${federation.startupMs} ms`,
+    ...(federation.hub
+      ? [
+          `  │ hub   ${federation.urls.hub}   (docs ${federation.urls.hub}/docs, trust ${federation.urls.hub}/trust/lotl.xml)`,
+          `  │ console  ${federation.urls.hub}/console   (topology, live traces as sequence diagrams, scenarios)`,
+        ]
+      : []),
+    ...[...federation.nodes.keys()].map(
+      (cc) =>
+        `  │ ${cc}    ${federation.urls.nodes[cc]}   (personas ${federation.urls.nodes[cc]}/personas, docs /docs)`,
+    ),
+    `  │ admin token: ${config.effective().find((o) => o.key === 'adminToken')?.source === 'default' ? 'kakehashi-admin-test-only (test-only default)' : '(set by you)'}`,
+    '  └──────────────────────────────────────────────────────────────────────────',
+    '',
+  ];
+  (opts.json ? process.stderr : process.stdout).write(`${lines.join('\n')}\n`);
+  emit({
+    event: 'federation-ready',
+    seed: config.get('seed'),
+    hub: federation.urls.hub,
+    nodes: Object.fromEntries([...federation.nodes.keys()].map((cc) => [cc, federation.urls.nodes[cc]])),
+    startupMs: federation.startupMs,
+  });
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      federation.logger.info('shutting down', { signal });
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await federation.close();
+  emit({ event: 'stopped' });
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and the script): sets the exit code, or exits 1 on a failed start. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const msg = isKakehashiError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+      process.stderr.write(`kakehashi: ${msg}\n`);
+      // A start that failed half-way may hold bound sockets that would keep the process alive: end it.
+      process.exit(1);
+    },
+  );
+}
