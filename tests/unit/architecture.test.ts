@@ -26,6 +26,7 @@ const LAYERS: Record<string, number> = {
   federation: 4,
   cli: 5,
   client: 5,
+  msw: 5,
 };
 const MAX_LINES = 600;
 
