@@ -25,7 +25,23 @@ export const EID_ERROR_CODES = defineErrorCodes('eid', {
     status: 400,
     title: 'The authorization code is invalid, expired, used, or bound to something else',
   },
-  'oidc-unsupported-grant-type': { status: 400, title: 'Only grant_type=authorization_code is supported' },
+  'oidc-unsupported-grant-type': {
+    status: 400,
+    title: 'The grant_type is not supported (authorization_code, refresh_token)',
+  },
+  'oidc-unauthorized-client': { status: 400, title: 'The client is not registered for this grant type' },
+  'oidc-refresh-token-reused': {
+    status: 400,
+    title: 'A rotated refresh token was presented again: its whole family is revoked (RFC 9700 §4.14)',
+  },
+  'oidc-login-required': {
+    status: 400,
+    title: 'prompt=none, but no login session at the provider satisfies the request',
+  },
+  'oidc-invalid-logout-request': {
+    status: 400,
+    title: 'The logout request is invalid: id_token_hint, client_id or an unregistered post_logout_redirect_uri',
+  },
   'oidc-invalid-token': { status: 401, title: 'The access token is missing, invalid or expired' },
   'oidc-invalid-client-metadata': { status: 400, title: 'The client registration is invalid' },
   // the ID-token (JWT) validation service — one code per J-series rule (shared/design/attack-catalogue.md)
@@ -59,6 +75,10 @@ export const EID_ERROR_CODES = defineErrorCodes('eid', {
     title: 'The SAML message is not encoded as its binding requires (base64, deflate, parameters)',
   },
   'saml-request-invalid': { status: 400, title: 'The AuthnRequest is malformed or refused' },
+  'saml-logout-invalid': {
+    status: 400,
+    title: 'The LogoutRequest or LogoutResponse is malformed, unsigned or has nowhere to be answered',
+  },
   'saml-unknown-sp': { status: 400, title: 'The AuthnRequest Issuer is not a known service provider' },
   'saml-acs-invalid': { status: 400, title: "The AssertionConsumerServiceURL is not in the SP's metadata" },
   'saml-request-signature-invalid': { status: 400, title: 'The AuthnRequest signature is missing or does not verify' },

@@ -133,7 +133,7 @@ describe('client authentication', () => {
     clockToleranceSeconds: 60,
   });
 
-  it('client_secret_basic: right secret passes, wrong secret and post are invalid_client', async () => {
+  it('the test RP accepts client_secret_basic and client_secret_post; a wrong secret is invalid_client', async () => {
     const { store, registry } = setup();
     const basic = (id: string, s: string) => `Basic ${Buffer.from(`${id}:${s}`).toString('base64')}`;
     const ok = await authenticateClient({
@@ -149,14 +149,69 @@ describe('client authentication', () => {
         params: new URLSearchParams(),
       }),
     ).rejects.toMatchObject({ code: 'oidc-invalid-client' });
+    const post = await authenticateClient({
+      ...base(registry, store),
+      authorization: undefined,
+      params: new URLSearchParams({ client_id: 'kakehashi-demo-rp', client_secret: DEMO_CLIENT_SECRET }),
+    });
+    expect(post.registration.client_id).toBe('kakehashi-demo-rp');
     await expect(
       authenticateClient({
         ...base(registry, store),
         authorization: undefined,
-        params: new URLSearchParams({ client_id: 'kakehashi-demo-rp', client_secret: DEMO_CLIENT_SECRET }),
+        params: new URLSearchParams({ client_id: 'kakehashi-demo-rp', client_secret: 'wrong-secret-value' }),
       }),
     ).rejects.toMatchObject({ code: 'oidc-invalid-client' });
+    // Both methods at once: RFC 6749 §2.3 allows one.
+    await expect(
+      authenticateClient({
+        ...base(registry, store),
+        authorization: basic('kakehashi-demo-rp', DEMO_CLIENT_SECRET),
+        params: new URLSearchParams({ client_id: 'kakehashi-demo-rp', client_secret: DEMO_CLIENT_SECRET }),
+      }),
+    ).rejects.toMatchObject({ code: 'oidc-invalid-request' });
     expect(JSON.stringify(registry.list())).not.toContain(DEMO_CLIENT_SECRET);
+  });
+
+  it('a registered client may use only its registered method (RFC 7591 token_endpoint_auth_method)', async () => {
+    const { store, registry } = setup();
+    const secret = 'a-registered-secret-value';
+    const basic = (id: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+    registry.register(
+      { client_id: 'basic-rp', client_secret: secret, redirect_uris: ['https://rp.example/cb'] },
+      'admin',
+    );
+    registry.register(
+      {
+        client_id: 'post-rp',
+        client_secret: secret,
+        redirect_uris: ['https://rp.example/cb'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+      'admin',
+    );
+    const viaBasic = (id: string) =>
+      authenticateClient({ ...base(registry, store), authorization: basic(id), params: new URLSearchParams() });
+    const viaPost = (id: string) =>
+      authenticateClient({
+        ...base(registry, store),
+        authorization: undefined,
+        params: new URLSearchParams({ client_id: id, client_secret: secret }),
+      });
+    expect((await viaBasic('basic-rp')).registration.client_id).toBe('basic-rp');
+    expect((await viaPost('post-rp')).registration.client_id).toBe('post-rp');
+    await expect(viaPost('basic-rp')).rejects.toMatchObject({
+      code: 'oidc-invalid-client',
+      message: expect.stringMatching(/registered for client_secret_basic, not client_secret_post/),
+    });
+    await expect(viaBasic('post-rp')).rejects.toMatchObject({
+      code: 'oidc-invalid-client',
+      message: expect.stringMatching(/registered for client_secret_post, not client_secret_basic/),
+    });
+    const view = registry.list().find((c) => c.client_id === 'post-rp');
+    expect(view?.accepted_auth_methods).toEqual(['client_secret_post']);
+    expect(view?.grant_types).toEqual(['authorization_code']);
+    expect(registry.list()[0]?.accepted_auth_methods).toEqual(['client_secret_basic', 'client_secret_post']);
   });
 
   it('private_key_jwt: verifies the assertion, refuses jti replay, wrong aud, HS256 and expired', async () => {

@@ -4,6 +4,7 @@ import { oauthError } from '../errors/oauth-error.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 import { LOA_ORDER, loaRank } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import type { LoginSession } from '../session/login-session.ts';
 import type { RedirectError } from './validate-authorization-request.ts';
 import type { PendingRequest } from './z-pending-request.ts';
 
@@ -20,8 +21,8 @@ export const newSecret = () => randomBytes(32).toString('base64url');
 
 /**
  * Completes an authentication: checks the identity reaches the requested LoA, stores a single-use code bound
- * to the client, redirect URI, PKCE challenge, nonce and identity, and returns the success redirect (code,
- * state, iss) — or the error redirect when the identity's LoA is too low.
+ * to the client, redirect URI, PKCE challenge, nonce, identity and login session (its `sid` and `auth_time`),
+ * and returns the success redirect (code, state, iss) — or the error redirect when the identity's LoA is too low.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponse
  * @see https://www.rfc-editor.org/rfc/rfc9207
  */
@@ -29,6 +30,7 @@ export function issueCode(
   ctx: ProviderContext,
   request: PendingRequest,
   identity: AuthenticatedIdentity,
+  session: Pick<LoginSession, 'sid' | 'authTime'>,
 ): { ok: true; location: string } | { ok: false; redirect: RedirectError } {
   let acr = request.acr;
   // A foreign citizen's LoA is their own country's scheme's (asserted by its proxy service), not this node's.
@@ -54,7 +56,7 @@ export function issueCode(
   ctx.deps.store.run(
     'INSERT INTO oidc_codes (code_hash, grant_data, expires_at) VALUES (?, ?, ?)',
     sha256Hex(code),
-    JSON.stringify({ ...request, acr, authTime: now, identity }),
+    JSON.stringify({ ...request, acr, authTime: session.authTime, sid: session.sid, identity }),
     now + CODE_TTL_SECONDS,
   );
   const u = new URL(request.redirectUri);

@@ -4,6 +4,7 @@ import { oauthError } from '../errors/oauth-error.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 import { noStore, redirectError } from '../provider/oauth-http.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import { type LoginSession, startSession } from '../session/login-session.ts';
 import { issueCode, sha256Hex } from './issue-code.ts';
 import { type PendingRequest, PendingRequestSchema } from './z-pending-request.ts';
 
@@ -41,7 +42,8 @@ export function consumePending(ctx: ProviderContext, requestId: string): Pending
 
 /**
  * Completes a login: a code for the relying party (302 from the authorization endpoint, 303 after a form post),
- * or an error redirect.
+ * or an error redirect. A new authentication starts a login session (cookie); an answer from the existing
+ * session (`resumed`) keeps its `auth_time` and `sid`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponse (OIDC Core §3.1.2.5)
  */
 export function completeLogin(
@@ -50,8 +52,10 @@ export function completeLogin(
   request: PendingRequest,
   identity: AuthenticatedIdentity,
   status: 302 | 303,
+  resumed?: LoginSession,
 ): Response {
-  const r = issueCode(ctx, request, identity);
+  const session = resumed ?? startSession(ctx, c, identity);
+  const r = issueCode(ctx, request, identity, session);
   if (!r.ok) return redirectError(c, r.redirect, ctx.issuer);
   noStore(c);
   return c.redirect(r.location, status);

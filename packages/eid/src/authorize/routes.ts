@@ -10,9 +10,11 @@ import { customIdentity, identityFromPersona } from '../id-token/build-identity.
 import { type AuthenticatedIdentity, CustomIdentityInputSchema } from '../id-token/z-identity.ts';
 import { noStore, readOAuthForm, redirectError } from '../provider/oauth-http.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import { AUTHORIZE_QUERY_PARAMETERS } from './authorize-parameters.ts';
 import { newSecret } from './issue-code.ts';
 import { completeLogin, consumePending, crossBorderLogin, HEADLESS_PERSONA_PARAM, storePending } from './login-flow.ts';
 import { renderPersonaPicker } from './render-persona-picker.ts';
+import { answerFromSession } from './resume-session.ts';
 import { validateAuthorizationRequest } from './validate-authorization-request.ts';
 
 const tags = ['eid'];
@@ -33,7 +35,8 @@ export function authorizeRoutes(ctx: ProviderContext): ComponentApp {
       summary:
         'Authorization endpoint (code + PKCE S256). Shows the TEST-ONLY persona picker (with the country selection of the eIDAS connector), or with kakehashi_persona=<id> (or header X-Kakehashi-Persona) redirects at once with code, state, iss; kakehashi_country=<CC> sends a citizen of another country through the hub to that country',
       description:
-        'Errors before the redirect URI is validated (unknown client, unregistered redirect_uri) are answered here and never redirected; later errors are OAuth error redirects (error, error_description, state, iss).',
+        'Errors before the redirect URI is validated (unknown client, unregistered redirect_uri) are answered here and never redirected; later errors are OAuth error redirects (error, error_description, state, iss). A login session (cookie) answers at once unless prompt, max_age or an explicit kakehashi_persona / kakehashi_country ask for a new authentication.',
+      parameters: AUTHORIZE_QUERY_PARAMETERS,
       responses: {
         200: { description: 'The TEST-ONLY persona picker', content: { 'text/html': { schema: z.string() } } },
         302: { description: 'To the relying party (code or OAuth error), or through the hub to another country' },
@@ -71,6 +74,8 @@ async function authorize(ctx: ProviderContext, c: Context): Promise<Response> {
   if (!v.ok) return redirectError(c, v.redirect, issuer);
   const headless = params.get(HEADLESS_PERSONA_PARAM) ?? c.req.header('x-kakehashi-persona');
   const country = (params.get(CROSS_BORDER_COUNTRY_PARAM) ?? '').toUpperCase();
+  const fromSession = answerFromSession(ctx, c, v.request, Boolean(headless || country));
+  if (fromSession) return fromSession;
   if (country && country !== deps.country) return crossBorderLogin(ctx, c, v.request, country, headless);
   if (headless) {
     const persona = ctx.personas.get(headless);

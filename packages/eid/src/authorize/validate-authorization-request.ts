@@ -18,7 +18,19 @@ export type AuthorizationValidation =
   | { ok: true; client: RegisteredClient; request: PendingRequest }
   | { ok: false; redirect: RedirectError };
 
-const SINGLE = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge'];
+const SINGLE = [
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'prompt',
+  'max_age',
+];
+const PROMPTS = ['none', 'login', 'consent', 'select_account'] as const;
+type Prompt = (typeof PROMPTS)[number];
 
 /**
  * The pairwise sector of a client: its registered sector identifier (a host, or a URL whose host is used), else
@@ -116,6 +128,24 @@ export function validateAuthorizationRequest(ctx: ProviderContext, params: URLSe
       'code_challenge is not a base64url SHA-256 value (43 characters).',
       'RFC 7636 §4.2',
     );
+  let prompt: Prompt[] | undefined;
+  const promptParam = params.get('prompt');
+  if (promptParam !== null) {
+    const values = promptParam.split(' ').filter(Boolean);
+    const unknown = values.find((p) => !(PROMPTS as readonly string[]).includes(p));
+    if (unknown !== undefined)
+      return fail(
+        'oidc-invalid-request',
+        `prompt=${unknown.slice(0, 20)} is not supported (none, login, consent, select_account).`,
+        'OIDC Core §3.1.2.1',
+      );
+    if (values.includes('none') && values.length > 1)
+      return fail('oidc-invalid-request', 'prompt=none cannot be combined with other values.', 'OIDC Core §3.1.2.1');
+    prompt = values as Prompt[];
+  }
+  const maxAgeParam = params.get('max_age');
+  if (maxAgeParam !== null && !/^\d{1,9}$/.test(maxAgeParam))
+    return fail('oidc-invalid-request', 'max_age must be a number of seconds (0 or more).', 'OIDC Core §3.1.2.1');
   const requestedAcr = (params.get('acr_values') ?? '').split(' ').filter(Boolean);
   let acr: PendingRequest['acr'];
   if (requestedAcr.length > 0) {
@@ -136,12 +166,27 @@ export function validateAuthorizationRequest(ctx: ProviderContext, params: URLSe
       state,
       nonce,
       codeChallenge: challenge,
-      scope,
+      scope: grantedScope(client, scope, prompt),
+      ...(prompt ? { prompt } : {}),
+      ...(maxAgeParam !== null ? { maxAge: Number(maxAgeParam) } : {}),
       ...(acr ? { acr } : {}),
       sector: sectorOf(client, redirectUri),
       ...(traceOf(params) ? { traceparent: traceOf(params) } : {}),
     },
   };
+}
+
+/**
+ * The scope granted: `offline_access` (a refresh token) only for a client registered for the refresh_token grant
+ * that asked with `prompt=consent` — this TEST-ONLY provider shows no consent screen, so the prompt stands for the
+ * consent; otherwise it is dropped, as the spec says, and the rest of the scope is granted.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess (OIDC Core §11)
+ */
+function grantedScope(client: RegisteredClient, scope: string, prompt: readonly Prompt[] | undefined): string {
+  const values = scope.split(' ').filter(Boolean);
+  if (!values.includes('offline_access')) return scope;
+  if (client.grantTypes.includes('refresh_token') && prompt?.includes('consent')) return values.join(' ');
+  return values.filter((v) => v !== 'offline_access').join(' ');
 }
 
 /** A well-formed `kakehashi_trace` (W3C traceparent) of the request, to hand back on the redirect. */

@@ -8,7 +8,12 @@ export const PendingRequestSchema = z.object({
   state: z.string(),
   nonce: z.string(),
   codeChallenge: z.string(),
+  /** The granted scope: as requested, without offline_access unless it is granted (see validateAuthorizationRequest). */
   scope: z.string(),
+  /** `prompt` values (OIDC Core §3.1.2.1): none, login, consent, select_account. */
+  prompt: z.array(z.enum(['none', 'login', 'consent', 'select_account'])).optional(),
+  /** `max_age` in seconds: a session authenticated longer ago needs a new authentication. */
+  maxAge: z.number().int().nonnegative().optional(),
   /** The acr chosen from acr_values (the lowest requested LoA the node can satisfy); absent: none requested. */
   acr: LoaSchema.optional(),
   /** The pairwise sector: the registered sector identifier or the host of the redirect URI. */

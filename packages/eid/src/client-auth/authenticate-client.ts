@@ -1,6 +1,7 @@
 import type { Store } from '@kakehashi/core';
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, errors as joseErrors, jwtVerify } from 'jose';
 import type { ClientRegistry, RegisteredClient } from '../clients/client-registry.ts';
+import type { TokenEndpointAuthMethod } from '../clients/z-client.ts';
 import { oauthError } from '../errors/oauth-error.ts';
 
 /** Client assertion type of RFC 7523. */
@@ -23,57 +24,84 @@ export interface ClientAuthInput {
 const decodeFormComponent = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
 
 /**
- * Authenticates the client at the token endpoint with the method it registered: `client_secret_basic`
- * (secret compared in constant time) or `private_key_jwt` (RFC 7523 assertion: iss = sub = client_id,
+ * Authenticates the client at the token endpoint with the one method it registered (RFC 7591
+ * `token_endpoint_auth_method`; another method is `invalid_client` even with the right secret):
+ * `client_secret_basic` (HTTP Basic), `client_secret_post` (`client_id` and `client_secret` in the form) —
+ * secrets compared in constant time — or `private_key_jwt` (RFC 7523 assertion: iss = sub = client_id,
  * aud = token endpoint or issuer, exp, single-use jti, signed with a key of the registered JWKS, asymmetric
- * algorithms only). Any failure is `invalid_client`; the message never echoes the secret or the assertion.
+ * algorithms only). Two methods in one request are `invalid_request`. Any failure is `invalid_client`; the
+ * message never echoes the secret or the assertion.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2 (token_endpoint_auth_method)
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication (OIDC Core §9)
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
  */
 export async function authenticateClient(input: ClientAuthInput): Promise<RegisteredClient> {
   const { authorization, params } = input;
-  const basic = authorization?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
-  const assertion = params.get('client_assertion');
-  if (params.has('client_secret'))
+  const used: TokenEndpointAuthMethod[] = [];
+  if (authorization && /^Basic\s/i.test(authorization)) used.push('client_secret_basic');
+  if (params.has('client_secret')) used.push('client_secret_post');
+  if (params.has('client_assertion') || params.has('client_assertion_type')) used.push('private_key_jwt');
+  if (used.length > 1)
     throw oauthError(
-      'oidc-invalid-client',
-      'client_secret_post is not supported: send the secret with HTTP Basic (client_secret_basic).',
-      'OIDC Core §9',
+      'oidc-invalid-request',
+      `Use one client authentication method, not ${used.join(' and ')}.`,
+      'RFC 6749 §2.3',
     );
-  if (basic && assertion)
-    throw oauthError('oidc-invalid-request', 'Use one client authentication method, not both.', 'RFC 6749 §2.3');
-  if (basic) {
-    const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw oauthError('oidc-invalid-client', 'The Basic credentials are not "client_id:secret".');
-    let id: string;
-    let secret: string;
-    try {
-      id = decodeFormComponent(decoded.slice(0, colon));
-      secret = decodeFormComponent(decoded.slice(colon + 1));
-    } catch {
-      throw oauthError('oidc-invalid-client', 'The Basic credentials are not form-URL-encoded.', 'RFC 6749 §2.3.1');
-    }
-    const client = input.registry.get(id);
-    if (params.has('client_id') && params.get('client_id') !== id)
-      throw oauthError('oidc-invalid-request', 'client_id in the body differs from the authenticated client.');
-    if (client?.registration.token_endpoint_auth_method !== 'client_secret_basic')
-      throw oauthError(
-        'oidc-invalid-client',
-        'Unknown client, or the client is not registered for client_secret_basic.',
-        'RFC 6749 §2.3.1',
-      );
-    if (!input.registry.checkSecret(client, secret))
-      throw oauthError('oidc-invalid-client', 'The client secret is wrong.', 'RFC 6749 §2.3.1');
-    return client;
-  }
-  if (assertion) return authenticateWithAssertion(input, assertion);
+  const method = used[0];
+  if (method === 'client_secret_basic') return authenticateWithBasic(input, authorization as string);
+  if (method === 'client_secret_post') return authenticateWithPost(input);
+  if (method === 'private_key_jwt') return authenticateWithAssertion(input, params.get('client_assertion') ?? '');
   throw oauthError(
     'oidc-invalid-client',
-    'No client authentication: use HTTP Basic (client_secret_basic) or a client assertion (private_key_jwt).',
+    'No client authentication: use HTTP Basic (client_secret_basic), client_id and client_secret in the form (client_secret_post) or a client assertion (private_key_jwt), as the client registered.',
     'OIDC Core §9',
   );
+}
+
+/** The registered client, if it may authenticate with `method` (else invalid_client, naming what it registered). */
+function clientFor(input: ClientAuthInput, clientId: string, method: TokenEndpointAuthMethod): RegisteredClient {
+  const client = input.registry.get(clientId);
+  if (!client) throw oauthError('oidc-invalid-client', 'Unknown client.', 'RFC 6749 §2.3.1');
+  if (!client.authMethods.includes(method))
+    throw oauthError(
+      'oidc-invalid-client',
+      `The client is registered for ${client.authMethods.join(' or ')}, not ${method}.`,
+      'RFC 7591 §2 (token_endpoint_auth_method)',
+    );
+  return client;
+}
+
+function authenticateWithBasic(input: ClientAuthInput, authorization: string): RegisteredClient {
+  const basic = authorization.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (!basic) throw oauthError('oidc-invalid-client', 'The Basic credentials are not base64.', 'RFC 7617 §2');
+  const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw oauthError('oidc-invalid-client', 'The Basic credentials are not "client_id:secret".');
+  let id: string;
+  let secret: string;
+  try {
+    id = decodeFormComponent(decoded.slice(0, colon));
+    secret = decodeFormComponent(decoded.slice(colon + 1));
+  } catch {
+    throw oauthError('oidc-invalid-client', 'The Basic credentials are not form-URL-encoded.', 'RFC 6749 §2.3.1');
+  }
+  if (input.params.has('client_id') && input.params.get('client_id') !== id)
+    throw oauthError('oidc-invalid-request', 'client_id in the body differs from the authenticated client.');
+  const client = clientFor(input, id, 'client_secret_basic');
+  if (!input.registry.checkSecret(client, secret))
+    throw oauthError('oidc-invalid-client', 'The client secret is wrong.', 'RFC 6749 §2.3.1');
+  return client;
+}
+
+function authenticateWithPost(input: ClientAuthInput): RegisteredClient {
+  const id = input.params.get('client_id');
+  if (!id)
+    throw oauthError('oidc-invalid-client', 'client_secret_post needs client_id in the form too.', 'RFC 6749 §2.3.1');
+  const client = clientFor(input, id, 'client_secret_post');
+  if (!input.registry.checkSecret(client, input.params.get('client_secret') ?? ''))
+    throw oauthError('oidc-invalid-client', 'The client secret is wrong.', 'RFC 6749 §2.3.1');
+  return client;
 }
 
 async function authenticateWithAssertion(input: ClientAuthInput, assertion: string): Promise<RegisteredClient> {
@@ -87,9 +115,9 @@ async function authenticateWithAssertion(input: ClientAuthInput, assertion: stri
     throw oauthError('oidc-invalid-client', 'The client assertion is not a JWT.', 'RFC 7523 §3');
   }
   const clientId = params.get('client_id') ?? (typeof iss === 'string' ? iss : '');
-  const client = input.registry.get(clientId);
-  if (client?.registration.token_endpoint_auth_method !== 'private_key_jwt' || !client.registration.jwks)
-    throw oauthError('oidc-invalid-client', 'Unknown client, or the client is not registered for private_key_jwt.');
+  const client = clientFor(input, clientId, 'private_key_jwt');
+  if (!client.registration.jwks)
+    throw oauthError('oidc-invalid-client', 'The client registered no jwks for private_key_jwt.');
   let payload: { jti?: unknown; exp?: unknown };
   try {
     ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.registration.jwks as JSONWebKeySet), {

@@ -5,6 +5,7 @@ import {
   type ClientRegistrationInput,
   ClientRegistrationSchema,
   type ClientView,
+  type TokenEndpointAuthMethod,
 } from './z-client.ts';
 
 /** The pre-registered TEST-ONLY relying party of every node (architecture §3a). */
@@ -18,6 +19,14 @@ export interface RegisteredClient {
   /** SHA-256 of the client secret (the secret itself is not kept). */
   secretHash: string | undefined;
   anyLoopback: boolean;
+  /**
+   * The token endpoint authentication methods accepted from it: the registered one (RFC 7591
+   * `token_endpoint_auth_method`); the built-in test RP accepts both secret methods, so that openid-client's
+   * default (client_secret_post when given a secret) and HTTP Basic both work.
+   */
+  authMethods: readonly TokenEndpointAuthMethod[];
+  /** Grant types it may use (registrations stored before `grant_types` existed: authorization_code). */
+  grantTypes: readonly ('authorization_code' | 'refresh_token')[];
   source: ClientView['source'];
 }
 
@@ -43,14 +52,20 @@ export function createClientRegistry(store: Store): ClientRegistry {
       client_name: 'Kakehashi demo relying party (TEST ONLY: published secret, any loopback redirect URI)',
       redirect_uris: [],
       token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      post_logout_redirect_uris: [],
       id_token_signed_response_alg: 'RS256',
     },
     secretHash: sha256(DEMO_CLIENT_SECRET),
     anyLoopback: true,
+    authMethods: ['client_secret_basic', 'client_secret_post'],
+    grantTypes: ['authorization_code', 'refresh_token'],
     source: 'built-in',
   };
   const view = (c: RegisteredClient): ClientView => ({
     ...c.registration,
+    accepted_auth_methods: [...c.authMethods],
+    grant_types: [...c.grantTypes],
     has_secret: c.secretHash !== undefined,
     any_loopback_redirect: c.anyLoopback,
     test_only: true,
@@ -63,10 +78,13 @@ export function createClientRegistry(store: Store): ClientRegistry {
       clientId,
     );
     if (!row) return undefined;
+    const registration = JSON.parse(row.registration) as RegisteredClient['registration'];
     return {
-      registration: JSON.parse(row.registration),
+      registration,
       secretHash: row.secret_hash ?? undefined,
       anyLoopback: false,
+      authMethods: [registration.token_endpoint_auth_method],
+      grantTypes: registration.grant_types ?? ['authorization_code'],
       source: row.source as 'file' | 'admin' | 'federation',
     };
   };

@@ -8,6 +8,7 @@ import { issueCode, sha256Hex } from '../authorize/issue-code.ts';
 import { errorRedirectUrl, type RedirectError } from '../authorize/validate-authorization-request.ts';
 import { PendingRequestSchema } from '../authorize/z-pending-request.ts';
 import { JWT_BEARER_ASSERTION } from '../client-auth/authenticate-client.ts';
+import { startSession } from '../session/login-session.ts';
 import '../error-codes.ts';
 import { oauthError, oauthErrorName } from '../errors/oauth-error.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
@@ -170,7 +171,7 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
     foreign: { country: pending.country, issuer: pending.issuer, personIdentifier },
   };
   if (loaRank(identity.loa) === 0) return deny('The foreign ID token carries no eIDAS LoA in acr.', 'J16');
-  const r = issueCode(ctx, request, identity);
+  const r = issueCode(ctx, request, identity, startSession(ctx, c, identity));
   if (!r.ok) return redirectTo(c, ctx, r.redirect);
   recordHop(ctx, c, {
     operation: `eid connector: citizen of ${pending.country} authenticated for ${request.clientId}`,

@@ -7,8 +7,10 @@ import { buildDiscovery } from './build-discovery.ts';
 const tags = ['eid'];
 
 /**
- * OpenID Provider metadata and the ID-token verification keys (public parts only).
+ * OpenID Provider metadata, the same as OAuth 2.0 Authorization Server Metadata, and the ID-token verification
+ * keys (public parts only).
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3 (the well-known path for an issuer without a path)
  * @see https://www.rfc-editor.org/rfc/rfc7517 (JWK Set)
  */
 export function discoveryRoutes(ctx: ProviderContext): ComponentApp {
@@ -22,6 +24,22 @@ export function discoveryRoutes(ctx: ProviderContext): ComponentApp {
       responses: {
         200: {
           description: 'Provider metadata',
+          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+        },
+      },
+    }),
+    (c) => c.json(buildDiscovery(ctx), 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/.well-known/oauth-authorization-server',
+      tags,
+      summary:
+        'OAuth 2.0 Authorization Server Metadata (RFC 8414): the same document as /.well-known/openid-configuration',
+      responses: {
+        200: {
+          description: 'Authorization server metadata',
           content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
         },
       },

@@ -13,7 +13,8 @@ export type OAuthErrorName =
   | 'unmet_authentication_requirements'
   | 'invalid_token'
   | 'invalid_client_metadata'
-  | 'invalid_redirect_uri';
+  | 'invalid_redirect_uri'
+  | 'login_required';
 
 /**
  * Each Kakehashi error code of the eID block and the OAuth `error` it is spoken as on the wire.
@@ -21,6 +22,7 @@ export type OAuthErrorName =
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1 (authorization errors)
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1 (bearer token errors)
  * @see https://openid.net/specs/openid-connect-unmet-authentication-requirements-1_0.html
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError (login_required)
  */
 export const OAUTH_ERROR_BY_CODE = {
   'oidc-invalid-request': 'invalid_request',
@@ -34,6 +36,10 @@ export const OAUTH_ERROR_BY_CODE = {
   'oidc-invalid-client': 'invalid_client',
   'oidc-invalid-grant': 'invalid_grant',
   'oidc-unsupported-grant-type': 'unsupported_grant_type',
+  'oidc-unauthorized-client': 'unauthorized_client',
+  'oidc-refresh-token-reused': 'invalid_grant',
+  'oidc-login-required': 'login_required',
+  'oidc-invalid-logout-request': 'invalid_request',
   'oidc-invalid-token': 'invalid_token',
   'oidc-invalid-client-metadata': 'invalid_client_metadata',
 } as const satisfies Partial<Record<ErrorCode, OAuthErrorName>>;

@@ -8,6 +8,7 @@ import { discoveryRoutes } from '../discovery/routes.ts';
 import '../error-codes.ts';
 import { buildSigningKeys, type SigningKey } from '../keys/build-jwks.ts';
 import { deriveEidKeys } from '../keys/derive-keys.ts';
+import { logoutRoutes } from '../logout/routes.ts';
 import { EID_MIGRATIONS } from '../store/eid-migrations.ts';
 import { tokenRoutes } from '../token/routes.ts';
 import { userinfoRoutes } from '../userinfo/routes.ts';
@@ -15,8 +16,9 @@ import { OAUTH_JSON_PATHS, oauthJsonError } from './oauth-http.ts';
 import type { OidcProviderDeps, ProviderContext } from './provider-context.ts';
 
 /**
- * Mounts the OpenID Connect provider of a national node on its app: discovery, JWKS, the authorization
- * endpoint (persona picker, or headless with `kakehashi_persona`), login, token and userinfo endpoints, and the
+ * Mounts the OpenID Connect provider of a national node on its app: discovery (OIDC and RFC 8414), JWKS, the
+ * authorization endpoint (login sessions with prompt and max_age; persona picker, or headless with
+ * `kakehashi_persona`), login, token (code and refresh_token grants), userinfo and end-session endpoints, and the
  * relying-party admin API; the eIDAS connector's callback when the node is federated, the Individual Number Card
  * login when it has one. The issuer is the node's origin. TEST ONLY: keys derive from the public seed.
  * @see https://openid.net/specs/openid-connect-core-1_0.html
@@ -39,6 +41,7 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
       userinfo: `${issuer}/oidc/userinfo`,
       jwks: `${issuer}/oidc/jwks`,
       login: `${issuer}/oidc/login`,
+      endSession: `${issuer}/oidc/logout`,
     },
     keys,
     signingKeys: () => {
@@ -65,6 +68,7 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
   app.route('/', authorizeRoutes(ctx));
   if (deps.card) app.route('/', cardRoutes(ctx, deps.card));
   app.route('/', tokenRoutes(ctx));
+  app.route('/', logoutRoutes(ctx));
   app.route('/', userinfoRoutes(ctx));
   app.route('/', clientAdminRoutes(ctx));
   if (deps.federation) app.route('/', connectorRoutes(ctx));

@@ -34,7 +34,14 @@ export interface OidcProviderDeps extends ComponentDeps {
 export interface ProviderContext {
   deps: OidcProviderDeps;
   issuer: string;
-  endpoints: { authorize: string; token: string; userinfo: string; jwks: string; login: string };
+  endpoints: {
+    authorize: string;
+    token: string;
+    userinfo: string;
+    jwks: string;
+    login: string;
+    endSession: string;
+  };
   keys: EidKeys;
   signingKeys: () => Promise<SigningKey[]>;
   clients: ClientRegistry;

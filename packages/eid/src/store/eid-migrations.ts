@@ -14,4 +14,12 @@ export const EID_MIGRATIONS: readonly Migration[] = [
     id: 'eid/002-connector',
     up: `CREATE TABLE eid_connector_pending (state_hash TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
   },
+  {
+    // Login sessions (cookie secret as SHA-256; sid is the public id of the ID token's sid claim) and refresh
+    // tokens (a family per authorization code: family = the code's hash, so a code replay revokes it too).
+    id: 'eid/003-sessions-refresh',
+    up: `CREATE TABLE oidc_sessions (sid_hash TEXT PRIMARY KEY, sid TEXT NOT NULL UNIQUE, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+         CREATE TABLE oidc_refresh_tokens (token_hash TEXT PRIMARY KEY, family TEXT NOT NULL, client_id TEXT NOT NULL, grant_data TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+         CREATE INDEX oidc_refresh_tokens_family ON oidc_refresh_tokens (family);`,
+  },
 ];

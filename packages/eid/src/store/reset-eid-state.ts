@@ -1,10 +1,12 @@
 import type { Store } from '@kakehashi/core';
 
-/** Transient eID state: pending logins, codes, tokens, assertion and token replay caches. */
+/** Transient eID state: pending logins, codes, tokens, login sessions, refresh tokens, assertion and token replay caches. */
 const TRANSIENT = [
   'oidc_pending',
   'oidc_codes',
   'oidc_tokens',
+  'oidc_sessions',
+  'oidc_refresh_tokens',
   'oidc_assertion_jti',
   'eid_connector_pending',
   'jwt_replay',

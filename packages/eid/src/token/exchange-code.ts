@@ -1,32 +1,13 @@
-import { newSecret, sha256Hex } from '../authorize/issue-code.ts';
-import type { PendingRequest } from '../authorize/z-pending-request.ts';
+import { sha256Hex } from '../authorize/issue-code.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import { oauthError } from '../errors/oauth-error.ts';
-import { buildIdentityClaims } from '../id-token/build-identity-claims.ts';
-import { ID_TOKEN_TTL_SECONDS, signIdToken } from '../id-token/sign-id-token.ts';
-import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
-import { amrFor } from '../loa/loa.ts';
 import { verifyPkce } from '../pkce/verify-pkce.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
-
-/** Access token lifetime. */
-export const ACCESS_TOKEN_TTL_SECONDS = 600;
-
-type GrantData = PendingRequest & {
-  acr: NonNullable<PendingRequest['acr']>;
-  authTime: number;
-  identity: AuthenticatedIdentity;
-};
-
-export interface TokenResult {
-  response: { access_token: string; token_type: 'Bearer'; expires_in: number; id_token: string; scope: string };
-  /** The decoded ID token, for the trace (never the token itself). */
-  decoded: { header: Record<string, string>; claims: Record<string, unknown> };
-}
+import { type GrantData, mintTokens, revokeFamily, type TokenResult } from './mint-tokens.ts';
 
 /**
  * The authorization_code grant: the code must exist, be unused (a replay is refused AND revokes the access
- * tokens already issued from it), be unexpired on the virtual clock, belong to the authenticated client, come
+ * and refresh tokens already issued from it), be unexpired on the virtual clock, belong to the authenticated client, come
  * with the same redirect_uri, and its PKCE verifier must match the S256 challenge.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenRequestValidation (OIDC Core §3.1.3.2)
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2 (single use; revoke on replay)
@@ -51,7 +32,7 @@ export async function exchangeCode(
   // Single use, decided atomically: only one request can flip `used`.
   const claimed = store.run('UPDATE oidc_codes SET used = 1 WHERE code_hash = ? AND used = 0', codeHash).changes === 1;
   if (!claimed) {
-    const revoked = store.run('DELETE FROM oidc_tokens WHERE code_hash = ?', codeHash).changes;
+    const revoked = revokeFamily(ctx, codeHash);
     ctx.deps.logger.warn('authorization code replayed; tokens issued from it revoked', {
       clientId: grant.clientId,
       revoked,
@@ -79,48 +60,5 @@ export async function exchangeCode(
       'RFC 7636 §4.6',
     );
 
-  const identityClaims = buildIdentityClaims({
-    keys: ctx.keys,
-    country: ctx.deps.country,
-    destination: client.registration.country ?? ctx.deps.country,
-    sector: grant.sector,
-    identity: grant.identity,
-    identifiers: ctx.deps.identifiers,
-  });
-  const claims = {
-    iss: ctx.issuer,
-    ...identityClaims,
-    aud: client.registration.client_id,
-    azp: client.registration.client_id,
-    exp: now + ID_TOKEN_TTL_SECONDS,
-    iat: now,
-    auth_time: grant.authTime,
-    nonce: grant.nonce,
-    acr: grant.acr,
-    amr: amrFor(grant.acr),
-  };
-  const { token, header } = await signIdToken(
-    claims,
-    client.registration.id_token_signed_response_alg,
-    await ctx.signingKeys(),
-  );
-  const accessToken = newSecret();
-  store.run(
-    'INSERT INTO oidc_tokens (token_hash, code_hash, client_id, claims, expires_at) VALUES (?, ?, ?, ?, ?)',
-    sha256Hex(accessToken),
-    codeHash,
-    client.registration.client_id,
-    JSON.stringify(identityClaims),
-    now + ACCESS_TOKEN_TTL_SECONDS,
-  );
-  return {
-    response: {
-      access_token: accessToken,
-      token_type: 'Bearer',
-      expires_in: ACCESS_TOKEN_TTL_SECONDS,
-      id_token: token,
-      scope: grant.scope,
-    },
-    decoded: { header, claims },
-  };
+  return mintTokens(ctx, client, grant, { family: codeHash, nonce: grant.nonce });
 }

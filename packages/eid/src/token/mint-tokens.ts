@@ -1,0 +1,119 @@
+import { newSecret, sha256Hex } from '../authorize/issue-code.ts';
+import type { PendingRequest } from '../authorize/z-pending-request.ts';
+import type { RegisteredClient } from '../clients/client-registry.ts';
+import { buildIdentityClaims } from '../id-token/build-identity-claims.ts';
+import { ID_TOKEN_TTL_SECONDS, signIdToken } from '../id-token/sign-id-token.ts';
+import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
+import { amrFor } from '../loa/loa.ts';
+import type { ProviderContext } from '../provider/provider-context.ts';
+
+/** Access token lifetime. */
+export const ACCESS_TOKEN_TTL_SECONDS = 600;
+/** Refresh token lifetime on the virtual clock (each rotation starts a new one). */
+export const REFRESH_TOKEN_TTL_SECONDS = 24 * 3600;
+
+/** What an authorization code (and the refresh tokens of its family) grants. */
+export type GrantData = PendingRequest & {
+  acr: NonNullable<PendingRequest['acr']>;
+  authTime: number;
+  /** The login session the code came from (the ID token's `sid`). */
+  sid?: string;
+  identity: AuthenticatedIdentity;
+};
+
+export interface TokenResult {
+  response: {
+    access_token: string;
+    token_type: 'Bearer';
+    expires_in: number;
+    id_token: string;
+    scope: string;
+    refresh_token?: string;
+  };
+  /** The decoded ID token, for the trace (never the token itself). */
+  decoded: { header: Record<string, string>; claims: Record<string, unknown> };
+}
+
+/**
+ * Issues the tokens of a grant: an ID token (the nonce only at the code exchange: a refreshed ID token carries
+ * none, and keeps the original `auth_time`), an access token, and — when `offline_access` was granted to a
+ * client registered for the refresh_token grant — a refresh token of the family `family` (the code's hash).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponse (OIDC Core §3.1.3.3)
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse (OIDC Core §12.2)
+ */
+export async function mintTokens(
+  ctx: ProviderContext,
+  client: RegisteredClient,
+  grant: GrantData,
+  opts: { family: string; nonce?: string },
+): Promise<TokenResult> {
+  const { store } = ctx.deps;
+  const now = ctx.nowSeconds();
+  const identityClaims = buildIdentityClaims({
+    keys: ctx.keys,
+    country: ctx.deps.country,
+    destination: client.registration.country ?? ctx.deps.country,
+    sector: grant.sector,
+    identity: grant.identity,
+    identifiers: ctx.deps.identifiers,
+  });
+  const claims = {
+    iss: ctx.issuer,
+    ...identityClaims,
+    aud: client.registration.client_id,
+    azp: client.registration.client_id,
+    exp: now + ID_TOKEN_TTL_SECONDS,
+    iat: now,
+    auth_time: grant.authTime,
+    ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
+    acr: grant.acr,
+    amr: amrFor(grant.acr),
+    ...(grant.sid ? { sid: grant.sid } : {}),
+  };
+  const { token, header } = await signIdToken(
+    claims,
+    client.registration.id_token_signed_response_alg,
+    await ctx.signingKeys(),
+  );
+  const accessToken = newSecret();
+  store.run(
+    'INSERT INTO oidc_tokens (token_hash, code_hash, client_id, claims, expires_at) VALUES (?, ?, ?, ?, ?)',
+    sha256Hex(accessToken),
+    opts.family,
+    client.registration.client_id,
+    JSON.stringify(identityClaims),
+    now + ACCESS_TOKEN_TTL_SECONDS,
+  );
+  let refreshToken: string | undefined;
+  if (grant.scope.split(' ').includes('offline_access') && client.grantTypes.includes('refresh_token')) {
+    refreshToken = newSecret();
+    store.run(
+      'INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, grant_data, expires_at) VALUES (?, ?, ?, ?, ?)',
+      sha256Hex(refreshToken),
+      opts.family,
+      client.registration.client_id,
+      JSON.stringify(grant),
+      now + REFRESH_TOKEN_TTL_SECONDS,
+    );
+  }
+  return {
+    response: {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: ACCESS_TOKEN_TTL_SECONDS,
+      id_token: token,
+      scope: grant.scope,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+    },
+    decoded: { header, claims },
+  };
+}
+
+/** Revokes a whole token family: its refresh tokens and the access tokens issued from it. */
+export function revokeFamily(ctx: ProviderContext, family: string): { refresh: number; access: number } {
+  const { store } = ctx.deps;
+  return {
+    refresh: store.run('DELETE FROM oidc_refresh_tokens WHERE family = ?', family).changes,
+    access: store.run('DELETE FROM oidc_tokens WHERE code_hash = ?', family).changes,
+  };
+}

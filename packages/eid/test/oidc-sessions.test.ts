@@ -1,0 +1,431 @@
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  CORE_OPTIONS,
+  createComponentApp,
+  createMemoryLogger,
+  LayeredConfig,
+  mountAdmin,
+  openStore,
+  SeededRandom,
+  VirtualClock,
+} from '@kakehashi/core';
+import { generatePersonas } from '@kakehashi/personas';
+import { decodeJwt, SignJWT } from 'jose';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_CLIENT_SECRET } from '../src/clients/client-registry.ts';
+import { EID_OPTIONS } from '../src/options.ts';
+import { s256Challenge } from '../src/pkce/verify-pkce.ts';
+import { mountOidcProvider } from '../src/provider/mount-oidc-provider.ts';
+
+const ISSUER = 'http://127.0.0.1:7007';
+const REDIRECT = 'http://127.0.0.1:5000/cb';
+const VERIFIER = 'v'.repeat(43);
+const BASIC = `Basic ${Buffer.from(`kakehashi-demo-rp:${DEMO_CLIENT_SECRET}`).toString('base64')}`;
+const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only' };
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** One JP provider in process on a frozen virtual clock; a tiny browser that keeps the session cookie. */
+function provider() {
+  const clock = new VirtualClock();
+  clock.freeze(new Date('2027-01-01T00:00:00Z'));
+  const deps = {
+    store: openStore({ name: 'node-jp' }),
+    clock,
+    random: new SeededRandom('kakehashi-test'),
+    logger: createMemoryLogger('error'),
+    config: new LayeredConfig([...CORE_OPTIONS, ...EID_OPTIONS], { env: {}, cli: { seed: 'kakehashi-test' } }),
+    fetch: globalThis.fetch,
+    traces: { record: () => {} },
+  };
+  const app = createComponentApp({ component: 'node', country: 'JP', name: 'JP', version: '0' }, deps);
+  mountAdmin(app, deps);
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  mountOidcProvider(app, {
+    ...deps,
+    issuer: ISSUER,
+    country: 'JP',
+    loa: 'http://eidas.europa.eu/LoA/high',
+    personas: generatePersonas('kakehashi-test', 'JP'),
+    signing: { privateKey: rsa.privateKey, certPem: '', chainPem: [] },
+  });
+  let cookie: string | undefined;
+  const request = async (url: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (cookie) headers.set('cookie', cookie);
+    const res = await app.request(url, { ...init, headers });
+    const set = res.headers.get('set-cookie');
+    if (set) {
+      const [pair] = set.split(';');
+      cookie = /=$/.test(pair as string) || /max-age=0/i.test(set) ? undefined : pair;
+    }
+    return res;
+  };
+  const authorize = (params: Record<string, string | undefined> = {}) => {
+    const u = new URL(`${ISSUER}/oidc/authorize`);
+    const all: Record<string, string | undefined> = {
+      client_id: 'kakehashi-demo-rp',
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'st',
+      nonce: `n-${Math.random()}`,
+      code_challenge: s256Challenge(VERIFIER),
+      code_challenge_method: 'S256',
+      ...params,
+    };
+    for (const [k, v] of Object.entries(all)) if (v !== undefined) u.searchParams.set(k, v);
+    return request(u.toString());
+  };
+  const redirectOf = (res: Response) => new URL(res.headers.get('location') as string).searchParams;
+  const token = async (body: Record<string, string>, authorization = BASIC) => {
+    const res = await app.request(`${ISSUER}/oidc/token`, {
+      method: 'POST',
+      headers: { ...FORM, ...(authorization ? { authorization } : {}) },
+      body: new URLSearchParams(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
+  };
+  const exchange = (code: string, authorization?: string) =>
+    token({ grant_type: 'authorization_code', code, code_verifier: VERIFIER, redirect_uri: REDIRECT }, authorization);
+  /** authorize → code → tokens; returns the token response and the ID token's claims. */
+  const login = async (params: Record<string, string | undefined> = {}) => {
+    const res = await authorize(params);
+    expect(res.status, await res.clone().text()).toBe(302);
+    const code = redirectOf(res).get('code');
+    expect(code, res.headers.get('location') as string).toBeTruthy();
+    const t = await exchange(code as string);
+    expect(t.status, JSON.stringify(t.body)).toBe(200);
+    return { tokens: t.body, claims: decodeJwt(t.body.id_token as string) };
+  };
+  return {
+    app,
+    clock,
+    request,
+    authorize,
+    redirectOf,
+    token,
+    exchange,
+    login,
+    cookie: () => cookie,
+    dropCookie: () => {
+      cookie = undefined;
+    },
+  };
+}
+
+describe('login sessions: prompt and max_age (OIDC Core §3.1.2.1)', () => {
+  let p: ReturnType<typeof provider>;
+  beforeEach(() => {
+    p = provider();
+  });
+
+  it('a login sets an HttpOnly, SameSite=Lax session cookie scoped to the node; the session answers the next request', async () => {
+    const res = await p.authorize({ kakehashi_persona: 'jp-001' });
+    const set = res.headers.get('set-cookie') as string;
+    expect(set).toMatch(/^kakehashi_op_jp=[A-Za-z0-9_-]{43};/);
+    expect(set).toMatch(/HttpOnly/);
+    expect(set).toMatch(/SameSite=Lax/);
+    expect(set).toMatch(/Path=\/oidc/);
+    expect(set).not.toMatch(/Secure|Max-Age|Expires/i); // http issuer; expiry is the store's, on the virtual clock
+    const first = decodeJwt((await p.exchange(p.redirectOf(res).get('code') as string)).body.id_token as string);
+    p.clock.advance(30_000);
+    // No persona, no page: the session answers with a code at once (single sign-on), keeping auth_time and sid.
+    const again = await p.login();
+    expect(again.claims.sub).toBe(first.sub);
+    expect(again.claims.auth_time).toBe(first.auth_time);
+    expect(again.claims.sid).toBe(first.sid);
+    expect(typeof first.sid).toBe('string');
+    expect(again.claims.iat).toBe((first.iat as number) + 30);
+  });
+
+  it('prompt=none: login_required (error redirect with state and iss) without a session, even with kakehashi_persona', async () => {
+    for (const extra of [{}, { kakehashi_persona: 'jp-001' }]) {
+      const res = await p.authorize({ prompt: 'none', ...extra });
+      expect(res.status).toBe(302);
+      const q = p.redirectOf(res);
+      expect(q.get('error')).toBe('login_required');
+      expect(q.get('state')).toBe('st');
+      expect(q.get('iss')).toBe(ISSUER);
+      expect(q.get('code')).toBeNull();
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+    await p.login({ kakehashi_persona: 'jp-002' });
+    const silent = await p.login({ prompt: 'none' });
+    expect(silent.claims.nonce).toBeTruthy();
+  });
+
+  it('prompt=login and select_account ask for a new authentication: the picker, or the headless persona', async () => {
+    const first = await p.login({ kakehashi_persona: 'jp-001' });
+    p.clock.advance(10_000);
+    for (const prompt of ['login', 'select_account']) {
+      const page = await p.authorize({ prompt });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('data-testid="persona-list"');
+    }
+    const fresh = await p.login({ prompt: 'login', kakehashi_persona: 'jp-002' });
+    expect(fresh.claims.auth_time).toBe((first.claims.auth_time as number) + 10);
+    expect(fresh.claims.sub).not.toBe(first.claims.sub);
+    expect(fresh.claims.sid).not.toBe(first.claims.sid);
+    // The new session replaced the old one.
+    expect((await p.login({ prompt: 'none' })).claims.sub).toBe(fresh.claims.sub);
+  });
+
+  it('max_age: an older session needs a new authentication; auth_time is in the ID token', async () => {
+    const first = await p.login({ kakehashi_persona: 'jp-001' });
+    p.clock.advance(120_000);
+    const within = await p.login({ max_age: '300' });
+    expect(within.claims.auth_time).toBe(first.claims.auth_time);
+    const page = await p.authorize({ max_age: '60' });
+    expect(page.status).toBe(200);
+    expect(p.redirectOf(await p.authorize({ max_age: '60', prompt: 'none' })).get('error')).toBe('login_required');
+    const zero = await p.authorize({ max_age: '0' });
+    expect(zero.status).toBe(200);
+    const reauth = await p.login({ max_age: '60', kakehashi_persona: 'jp-001' });
+    expect(reauth.claims.auth_time).toBe((first.claims.auth_time as number) + 120);
+  });
+
+  it('the session expires after 8 hours on the virtual clock', async () => {
+    await p.login({ kakehashi_persona: 'jp-001' });
+    p.clock.advance(8 * 3600_000 - 1000);
+    expect((await p.authorize({ prompt: 'none' })).status).toBe(302);
+    expect(p.redirectOf(await p.authorize({ prompt: 'none' })).get('code')).toBeTruthy();
+    p.clock.advance(2000);
+    expect(p.redirectOf(await p.authorize({ prompt: 'none' })).get('error')).toBe('login_required');
+  });
+
+  it('refuses unknown prompt values, none with others, and a malformed max_age (invalid_request redirects)', async () => {
+    for (const bad of [{ prompt: 'create' }, { prompt: 'none login' }, { max_age: '-1' }, { max_age: 'soon' }]) {
+      const q = p.redirectOf(await p.authorize({ kakehashi_persona: 'jp-001', ...bad }));
+      expect(q.get('error'), JSON.stringify(bad)).toBe('invalid_request');
+    }
+  });
+});
+
+describe('refresh tokens: offline_access with prompt=consent, rotation, reuse detection (RFC 9700 §4.14)', () => {
+  let p: ReturnType<typeof provider>;
+  beforeEach(() => {
+    p = provider();
+  });
+  const offline = { kakehashi_persona: 'jp-001', scope: 'openid offline_access', prompt: 'consent' };
+  const refresh = (refresh_token: string, authorization?: string, extra: Record<string, string> = {}) =>
+    p.token({ grant_type: 'refresh_token', refresh_token, ...extra }, authorization);
+
+  it('offline_access without prompt=consent is dropped: no refresh token', async () => {
+    const { tokens } = await p.login({ kakehashi_persona: 'jp-001', scope: 'openid offline_access' });
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(tokens.scope).toBe('openid');
+  });
+
+  it('rotates on every use; the new ID token keeps sub, aud and auth_time, without a nonce', async () => {
+    const { tokens, claims } = await p.login(offline);
+    expect(tokens.scope).toBe('openid offline_access');
+    expect(tokens.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    p.clock.advance(3600_000);
+    const r1 = await refresh(tokens.refresh_token as string);
+    expect(r1.status, JSON.stringify(r1.body)).toBe(200);
+    expect(r1.body.refresh_token).not.toBe(tokens.refresh_token);
+    const c1 = decodeJwt(r1.body.id_token as string);
+    expect(c1.sub).toBe(claims.sub);
+    expect(c1.aud).toBe('kakehashi-demo-rp');
+    expect(c1.auth_time).toBe(claims.auth_time);
+    expect(c1.iat).toBe((claims.iat as number) + 3600);
+    expect(c1.nonce).toBeUndefined();
+    const ui = await p.app.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${r1.body.access_token}` },
+    });
+    expect(ui.status).toBe(200);
+    // A narrower scope is allowed, a wider one not.
+    expect((await refresh(r1.body.refresh_token as string, undefined, { scope: 'openid profile' })).body.error).toBe(
+      'invalid_scope',
+    );
+  });
+
+  it('a reused refresh token revokes the whole family: refresh and access tokens', async () => {
+    const { tokens } = await p.login(offline);
+    const r1 = await refresh(tokens.refresh_token as string);
+    expect(r1.status).toBe(200);
+    const reuse = await refresh(tokens.refresh_token as string);
+    expect(reuse.status).toBe(400);
+    expect(reuse.body.error).toBe('invalid_grant');
+    expect(reuse.body.code).toBe('oidc-refresh-token-reused');
+    // The legitimate successor is revoked too, and so are the access tokens of the family.
+    const next = await refresh(r1.body.refresh_token as string);
+    expect(next.body.error).toBe('invalid_grant');
+    for (const at of [tokens.access_token, r1.body.access_token]) {
+      const ui = await p.app.request(`${ISSUER}/oidc/userinfo`, { headers: { authorization: `Bearer ${at}` } });
+      expect(ui.status).toBe(401);
+    }
+  });
+
+  it('is bound to its client, expires after a day, and needs the refresh_token grant in the registration', async () => {
+    const secret = 'another-client-secret';
+    const reg = await p.app.request(`${ISSUER}/admin/oidc/clients`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'code-only-rp', client_secret: secret, redirect_uris: [REDIRECT] }),
+    });
+    expect(reg.status).toBe(201);
+    const other = `Basic ${Buffer.from(`code-only-rp:${secret}`).toString('base64')}`;
+    const { tokens } = await p.login(offline);
+    const stolen = await refresh(tokens.refresh_token as string, other);
+    expect(stolen.body.error).toBe('unauthorized_client');
+    const withPost = await p.token(
+      {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token as string,
+        client_id: 'kakehashi-demo-rp',
+        client_secret: DEMO_CLIENT_SECRET,
+      },
+      '',
+    );
+    expect(withPost.status).toBe(200);
+    p.clock.advance(24 * 3600_000 + 1000);
+    const late = await refresh(withPost.body.refresh_token as string);
+    expect(late.body.error).toBe('invalid_grant');
+    expect(late.body.error_description).toMatch(/expired/);
+    // The code-only client gets no refresh token even with prompt=consent.
+    p.dropCookie();
+    const res = await p.authorize({ ...offline, client_id: 'code-only-rp' });
+    const t = await p.exchange(p.redirectOf(res).get('code') as string, other);
+    expect(t.body.refresh_token).toBeUndefined();
+    expect(t.body.scope).toBe('openid');
+  });
+
+  it('another client cannot redeem a refresh token (invalid_grant)', async () => {
+    const secret = 'refreshing-client-secret';
+    await p.app.request(`${ISSUER}/admin/oidc/clients`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'refreshing-rp',
+        client_secret: secret,
+        redirect_uris: [REDIRECT],
+        grant_types: ['authorization_code', 'refresh_token'],
+      }),
+    });
+    const { tokens } = await p.login(offline);
+    const res = await refresh(
+      tokens.refresh_token as string,
+      `Basic ${Buffer.from(`refreshing-rp:${secret}`).toString('base64')}`,
+    );
+    expect(res.body.error).toBe('invalid_grant');
+    expect(res.body.error_description).toMatch(/another client/);
+  });
+});
+
+describe('RP-initiated logout and the metadata documents', () => {
+  let p: ReturnType<typeof provider>;
+  beforeEach(() => {
+    p = provider();
+  });
+  const logout = (params: Record<string, string>) => p.request(`${ISSUER}/oidc/logout?${new URLSearchParams(params)}`);
+
+  it('ends the session and redirects to the registered post_logout_redirect_uri with state', async () => {
+    const { tokens } = await p.login({ kakehashi_persona: 'jp-001' });
+    expect(p.cookie()).toBeTruthy();
+    const res = await logout({
+      id_token_hint: tokens.id_token as string,
+      post_logout_redirect_uri: 'http://127.0.0.1:5000/logged-out',
+      state: 'bye-1',
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('http://127.0.0.1:5000/logged-out?state=bye-1');
+    expect(res.headers.get('set-cookie')).toMatch(/^kakehashi_op_jp=;.*Max-Age=0/);
+    expect(p.cookie()).toBeUndefined();
+    expect(p.redirectOf(await p.authorize({ prompt: 'none' })).get('error')).toBe('login_required');
+  });
+
+  it("the hint's sid ends the session even without the cookie (back from another browser tab)", async () => {
+    const { tokens } = await p.login({ kakehashi_persona: 'jp-001' });
+    const saved = p.cookie();
+    p.dropCookie();
+    const res = await logout({ id_token_hint: tokens.id_token as string });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('data-testid="logged-out"');
+    // The old cookie no longer opens a session.
+    const again = await p.app.request(
+      `${ISSUER}/oidc/authorize?${new URLSearchParams({ client_id: 'kakehashi-demo-rp', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 's', nonce: 'n', code_challenge: s256Challenge(VERIFIER), code_challenge_method: 'S256', prompt: 'none' })}`,
+      { headers: { cookie: saved as string } },
+    );
+    expect(p.redirectOf(again).get('error')).toBe('login_required');
+  });
+
+  it('POST works too (303)', async () => {
+    await p.login({ kakehashi_persona: 'jp-001' });
+    const res = await p.request(`${ISSUER}/oidc/logout`, {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ client_id: 'kakehashi-demo-rp', post_logout_redirect_uri: 'http://localhost:9/x' }),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('http://localhost:9/x');
+  });
+
+  it('refuses, with an error page and no redirect: unregistered URIs, foreign hints, mismatched client_id, no client', async () => {
+    const { tokens } = await p.login({ kakehashi_persona: 'jp-001' });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forged = await new SignJWT({ iss: ISSUER, aud: 'kakehashi-demo-rp', sub: 'x' })
+      .setProtectedHeader({
+        alg: 'RS256',
+        kid: JSON.parse(Buffer.from((tokens.id_token as string).split('.')[0] as string, 'base64url').toString()).kid,
+      })
+      .sign(other.privateKey);
+    const cases: Record<string, string>[] = [
+      { client_id: 'kakehashi-demo-rp', post_logout_redirect_uri: 'https://attacker.example/cb' },
+      { post_logout_redirect_uri: 'http://127.0.0.1:5000/logged-out' },
+      { id_token_hint: forged, post_logout_redirect_uri: 'http://127.0.0.1:5000/logged-out' },
+      { id_token_hint: 'not-a-jwt' },
+      { id_token_hint: tokens.id_token as string, client_id: 'someone-else' },
+      { client_id: 'nobody-registered' },
+    ];
+    for (const params of cases) {
+      const res = await logout(params);
+      expect(res.status, JSON.stringify(params)).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+      expect(((await res.json()) as { code: string }).code).toBe('oidc-invalid-logout-request');
+    }
+    // Nothing ended: the session still answers.
+    expect(p.redirectOf(await p.authorize({ prompt: 'none' })).get('code')).toBeTruthy();
+  });
+
+  it('a registered client returns only to its registered post_logout_redirect_uris (exact match)', async () => {
+    await p.app.request(`${ISSUER}/admin/oidc/clients`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'logout-rp',
+        client_secret: 'logout-client-secret',
+        redirect_uris: ['https://rp.example/cb'],
+        post_logout_redirect_uris: ['https://rp.example/bye'],
+      }),
+    });
+    const ok = await logout({ client_id: 'logout-rp', post_logout_redirect_uri: 'https://rp.example/bye' });
+    expect(ok.status).toBe(302);
+    const loopback = await logout({ client_id: 'logout-rp', post_logout_redirect_uri: 'http://127.0.0.1:5000/bye' });
+    expect(loopback.status).toBe(400);
+    const prefix = await logout({ client_id: 'logout-rp', post_logout_redirect_uri: 'https://rp.example/bye/x' });
+    expect(prefix.status).toBe(400);
+  });
+
+  it('discovery names the end-session endpoint, the auth methods and grants; RFC 8414 metadata is the same document', async () => {
+    const oidc = (await (await p.app.request(`${ISSUER}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    const oauth = (await (await p.app.request(`${ISSUER}/.well-known/oauth-authorization-server`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(oauth).toEqual(oidc);
+    expect(oidc.end_session_endpoint).toBe(`${ISSUER}/oidc/logout`);
+    expect(oidc.token_endpoint_auth_methods_supported).toEqual([
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+    ]);
+    expect(oidc.grant_types_supported).toEqual(['authorization_code', 'refresh_token']);
+    expect(oidc.scopes_supported).toContain('offline_access');
+    expect(oidc.prompt_values_supported).toEqual(['none', 'login', 'consent', 'select_account']);
+    expect(oidc.claims_supported).toContain('sid');
+  });
+});
