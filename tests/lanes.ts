@@ -1,9 +1,11 @@
 /**
  * The test lanes. Every test file belongs to exactly one (a test keeps it so):
- * - `unit`: pure tests beside their package (`packages/<pkg>/test/`) and of the repository (`tests/unit/`): no
- *   process, no port, no external tool (tests/unit/lanes.test.ts checks it, and that each file is in one lane);
+ * - `unit`: pure tests beside their package (`packages/<pkg>/test/`, `examples/<app>/test/`) and of the repository
+ *   (`tests/unit/`): no process, no port, no external tool (tests/unit/lanes.test.ts checks it, and that each file
+ *   is in one lane);
  * - `e2e`: the federation in-process (`tests/e2e/`): fetch routed into the apps, no sockets;
- * - `processes`: tests that spawn processes or open ports (`tests/processes/`, `packages/<pkg>/test/processes/`);
+ * - `processes`: tests that spawn processes or open ports (`tests/processes/`, `packages/<pkg>/test/processes/`,
+ *   `examples/<app>/test/processes/`);
  *   ports always come from the OS, never from a fixed range;
  * - `conformance`: our output checked by independent external tools — xmllint, xmlsec1, openssl, python3
  *   verifiers (`tests/conformance/`, `packages/<pkg>/test/conformance/`);
@@ -20,13 +22,17 @@ export interface Lane {
 export const LANES: Lane[] = [
   {
     name: 'unit',
-    include: ['packages/*/test/**/*.test.ts', 'tests/unit/**/*.test.ts'],
-    exclude: ['packages/*/test/processes/**', 'packages/*/test/conformance/**'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+    exclude: ['packages/*/test/processes/**', 'packages/*/test/conformance/**', 'examples/*/test/processes/**'],
   },
   { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] },
   {
     name: 'processes',
-    include: ['tests/processes/**/*.test.ts', 'packages/*/test/processes/**/*.test.ts'],
+    include: [
+      'tests/processes/**/*.test.ts',
+      'packages/*/test/processes/**/*.test.ts',
+      'examples/*/test/processes/**/*.test.ts',
+    ],
     // Each file starts whole federations as OS processes (the crash test kills and restarts nodes eight times):
     // side by side they would starve each other's processes on a small machine. One after another costs little,
     // the crash test being most of the lane.
