@@ -52,11 +52,14 @@ export async function authenticateClient(input: ClientAuthInput): Promise<Regist
   if (method === 'client_secret_basic') return authenticateWithBasic(input, authorization as string);
   if (method === 'client_secret_post') return authenticateWithPost(input);
   if (method === 'private_key_jwt') return authenticateWithAssertion(input, params.get('client_assertion') ?? '');
-  throw oauthError(
+  const none = oauthError(
     'oidc-invalid-client',
     'No client authentication: use HTTP Basic (client_secret_basic), client_id and client_secret in the form (client_secret_post) or a client assertion (private_key_jwt), as the client registered.',
     'OIDC Core §9',
   );
+  // Answered 401 with a Basic challenge (RFC 6749 §5.2): it tells the client how to authenticate.
+  none.extra.challenge = true;
+  throw none;
 }
 
 /** The registered client, if it may authenticate with `method` (else invalid_client, naming what it registered). */

@@ -49,8 +49,8 @@ export function redirectError(c: Context, e: RedirectError, issuer: string): Res
 }
 
 /**
- * An OAuth error as JSON `{error, error_description}`; 401 with `WWW-Authenticate` for client and token
- * authentication failures.
+ * An OAuth error as JSON `{error, error_description}`; 401 with `WWW-Authenticate` for token failures at userinfo
+ * and for client authentication failures with the Authorization header (or none at all); 400 for the others.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
@@ -63,8 +63,13 @@ export function oauthJsonError(c: Context, k: KakehashiError, issuer: string): R
   };
   let status = k.status;
   if (error === 'invalid_client') {
-    status = 401;
-    headers['www-authenticate'] = `Basic realm="${issuer}"`;
+    // 401 with a Basic challenge when the client used the Authorization header (or sent no authentication at
+    // all: the challenge says how); a failed client_secret_post or private_key_jwt is a plain 400, so that the
+    // client reads the JSON error instead of an HTTP challenge it never answered.
+    if (c.req.header('authorization') || k.extra.challenge === true) {
+      status = 401;
+      headers['www-authenticate'] = `Basic realm="${issuer}"`;
+    } else status = 400;
   } else if (c.req.path === '/oidc/userinfo') {
     status = k.code === 'oidc-invalid-token' ? 401 : k.status;
     headers['www-authenticate'] = c.req.header('authorization')
