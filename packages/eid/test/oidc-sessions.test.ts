@@ -407,6 +407,38 @@ describe('RP-initiated logout and the metadata documents', () => {
     expect(prefix.status).toBe(400);
   });
 
+  it('the admin API refuses registrations that do not fit with invalid_client_metadata (RFC 7591 §3.2.2)', async () => {
+    const register = (body: unknown) =>
+      p.app.request(`${ISSUER}/admin/oidc/clients`, {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const bad of [
+      { client_id: 'no-uris-rp', client_secret: 's'.repeat(20), redirect_uris: [] },
+      { client_id: 'post-rp', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' },
+      {
+        client_id: 'grant-rp',
+        client_secret: 's'.repeat(20),
+        redirect_uris: [REDIRECT],
+        grant_types: ['refresh_token'],
+      },
+      {
+        client_id: 'frag-rp',
+        client_secret: 's'.repeat(20),
+        redirect_uris: [REDIRECT],
+        post_logout_redirect_uris: ['https://rp.example/#x'],
+      },
+      { client_id: 'impl-rp', client_secret: 's'.repeat(20), redirect_uris: [REDIRECT], grant_types: ['implicit'] },
+    ]) {
+      const res = await register(bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      const body = (await res.json()) as { code: string; error: string };
+      expect(body.code).toBe('oidc-invalid-client-metadata');
+      expect(body.error).toBe('invalid_client_metadata');
+    }
+  });
+
   it('discovery names the end-session endpoint, the auth methods and grants; RFC 8414 metadata is the same document', async () => {
     const oidc = (await (await p.app.request(`${ISSUER}/.well-known/openid-configuration`)).json()) as Record<
       string,

@@ -49,8 +49,8 @@ export function buildDiscovery(ctx: ProviderContext) {
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
     service_documentation: `${ctx.issuer}/docs`,
-    kakehashi_test_only: true,
-    kakehashi_headless_login_parameter: 'kakehashi_persona',
-    kakehashi_cross_border_parameter: 'kakehashi_country',
+    kakehashi_test_only: true as const,
+    kakehashi_headless_login_parameter: 'kakehashi_persona' as const,
+    kakehashi_cross_border_parameter: 'kakehashi_country' as const,
   };
 }

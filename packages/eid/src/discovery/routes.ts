@@ -3,6 +3,7 @@ import { type ComponentApp, createRouteModule } from '@kakehashi/core';
 import '../error-codes.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 import { buildDiscovery } from './build-discovery.ts';
+import { ProviderMetadataSchema } from './z-discovery.ts';
 
 const tags = ['eid'];
 
@@ -24,7 +25,7 @@ export function discoveryRoutes(ctx: ProviderContext): ComponentApp {
       responses: {
         200: {
           description: 'Provider metadata',
-          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+          content: { 'application/json': { schema: ProviderMetadataSchema } },
         },
       },
     }),
@@ -40,7 +41,7 @@ export function discoveryRoutes(ctx: ProviderContext): ComponentApp {
       responses: {
         200: {
           description: 'Authorization server metadata',
-          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+          content: { 'application/json': { schema: ProviderMetadataSchema } },
         },
       },
     }),

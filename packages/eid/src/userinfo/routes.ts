@@ -1,6 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule } from '@kakehashi/core';
 import type { Context } from 'hono';
+import { UserinfoSchema } from '../discovery/z-discovery.ts';
 import '../error-codes.ts';
 import { noStore, OAuthErrorBodySchema } from '../provider/oauth-http.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
@@ -9,7 +10,7 @@ import { readUserinfo } from './read-userinfo.ts';
 const responses = {
   200: {
     description: 'The identity claims',
-    content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+    content: { 'application/json': { schema: UserinfoSchema } },
   },
   401: {
     description: 'Missing, unknown or expired access token (WWW-Authenticate: Bearer)',
