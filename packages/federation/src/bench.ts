@@ -9,6 +9,7 @@ import { createHubClient, createLogger, LayeredConfig, openStore } from '@kakeha
 import { createHubTrust } from '@kakehashi/hub';
 import { benchEid } from './bench-eid.ts';
 import { benchEsig } from './bench-esig.ts';
+import { benchMsw } from './bench-msw.ts';
 import {
   discoverTarget,
   KAKEHASHI_DEMO_RP,
@@ -391,6 +392,9 @@ export async function runBench(opts: { out?: string | undefined; quick?: boolean
 
     // 5. eSignature: sign and validate per format against the raw RSA/ECDSA ceilings; XAdES beside xadesjs.
     results.esig = await benchEsig({ windowMs: opts.quick ? 300 : 1000, cacheDir: join(dir, 'esig-trust') });
+
+    // 6. @kakehashi/msw: createTestFederation() time to ready; a login through msw against loopback HTTP.
+    results.msw = await benchMsw({ quick: opts.quick === true });
   } finally {
     await f.close();
     rmSync(dir, { recursive: true, force: true });
