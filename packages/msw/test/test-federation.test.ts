@@ -2,7 +2,15 @@ import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestFederation, DEMO_CLIENT, FederationCallError, type TestFederation } from '../src/index.ts';
+import {
+  createTestFederation,
+  DEMO_CLIENT,
+  EDELIVERY_RECEIPT_FAULTS,
+  EDELIVERY_RECEIVER_FAULTS,
+  FederationCallError,
+  JP_FAULT_NAMES,
+  type TestFederation,
+} from '../src/index.ts';
 import { intercept, TEST_SEED, TEST_TRUST_CACHE, watchListeningSockets } from './support/sockets.ts';
 
 /**
@@ -280,6 +288,16 @@ describe('@kakehashi/msw: a federation in the test process, reached through msw'
     const err = await fed.faults.jp.set('no-such-fault' as 'agency-table-leak', true).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FederationCallError);
     expect((err as FederationCallError).status).toBe(400);
+  });
+
+  it('types exactly the fault switches the components offer (their admin API and OpenAPI document)', async () => {
+    expect((await fed.faults.jp.list()).map((f) => f.name).sort()).toEqual([...JP_FAULT_NAMES].sort());
+    const openapi = await json<{
+      components: { schemas: Record<string, { properties: Record<string, { enum: string[] }> }> };
+    }>(fetch(`${fed.origins.DE}/openapi.json`));
+    const body = openapi.components.schemas.EdeliveryFaults?.properties;
+    expect(body?.receipt?.enum).toEqual([...EDELIVERY_RECEIPT_FAULTS]);
+    expect(body?.receiver?.enum).toEqual([...EDELIVERY_RECEIVER_FAULTS]);
   });
 
   it('never opened a listening socket in this process', () => {
