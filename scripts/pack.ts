@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -152,7 +152,7 @@ function checkTarball(tarball: string): void {
 
 function main(): void {
   const { values } = parseArgs({ options: { out: { type: 'string' } } });
-  const out = values.out ? join(process.cwd(), values.out) : join(ROOT, 'dist', 'packages');
+  const out = values.out ? resolve(values.out) : join(ROOT, 'dist', 'packages');
   const packages = publishablePackages();
   if (!packages.length) fail('no publishable package (every packages/* is private)');
   checkDependencies(packages);
@@ -170,14 +170,22 @@ function main(): void {
     }),
   );
   say(`building ${packages.length} packages with tsc (tsconfig.build.json)`);
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', project], { cwd: ROOT, stdio: 'inherit' });
+  try {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', project], { cwd: ROOT, stdio: 'inherit' });
+  } catch {
+    fail('tsc found errors (above): nothing packed');
+  }
   for (const { dir } of packages) assemble(dir);
   const built = performance.now();
 
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   for (const { dir, manifest } of packages) {
-    execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch {
+      fail(`pnpm pack failed in ${relative(ROOT, dir)} (pnpm must be on PATH: ./kakehashi pack puts it there)`);
+    }
     const tarball = join(out, `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`);
     checkTarball(tarball);
     say(`${relative(ROOT, tarball)}`);
