@@ -9,10 +9,12 @@
  *   ports always come from the OS, never from a fixed range;
  * - `conformance`: our output checked by independent external tools — xmllint, xmlsec1, openssl, python3
  *   verifiers (`tests/conformance/`, `packages/<pkg>/test/conformance/`);
- * - `browser`: pages driven in Chromium (`tests/browser/`).
+ * - `browser`: pages driven in Chromium (`tests/browser/`);
+ * - `docker`: the container image built and docker/compose.yaml run (`tests/docker/`), on a Docker engine; skipped
+ *   loudly where none answers (`.ci/run` starts one).
  */
 export interface Lane {
-  name: 'unit' | 'e2e' | 'processes' | 'conformance' | 'browser';
+  name: 'unit' | 'e2e' | 'processes' | 'conformance' | 'browser' | 'docker';
   include: string[];
   exclude?: string[];
   /** Run the lane's files one after another (heavy files that each saturate the machine). */
@@ -40,6 +42,7 @@ export const LANES: Lane[] = [
   },
   { name: 'conformance', include: ['tests/conformance/**/*.test.ts', 'packages/*/test/conformance/**/*.test.ts'] },
   { name: 'browser', include: ['tests/browser/**/*.test.ts'] },
+  { name: 'docker', include: ['tests/docker/**/*.test.ts'] },
 ];
 
 /**

@@ -41,6 +41,9 @@ const IMPURE: [RegExp, string][] = [
   [/from\s+['"]playwright-core['"]/, 'drives a browser'],
 ];
 
+/** What only the docker lane may do: run the Docker engine or compose, or use the lane's engine helpers. */
+const DOCKER: RegExp[] = [/['"`](docker|docker-compose|dockerd)['"`]/, /from\s+['"][^'"]*docker\/engine(\.ts)?['"]/];
+
 /** createFederation listens unless told otherwise: in a pure lane every call says `mode: 'in-process'`. */
 function listeningFederations(text: string): number {
   let count = 0;
@@ -82,6 +85,17 @@ describe('test lanes', () => {
       findings,
       'move these tests to the processes or conformance lane (test/processes/, test/conformance/)',
     ).toEqual([]);
+  });
+
+  it('keeps Docker in the docker lane', () => {
+    const docker = LANES.find((l) => l.name === 'docker') as Lane;
+    const findings = files
+      .filter((f) => f !== SELF && !inLane(f, docker))
+      .filter((f) => DOCKER.some((re) => re.test(readFileSync(join(ROOT, f), 'utf8'))));
+    expect(findings, 'tests that run Docker belong in tests/docker/ (lane docker)').toEqual([]);
+    expect(DOCKER.some((re) => re.test("run('docker', ['build', '.']);"))).toBe(true);
+    expect(DOCKER.some((re) => re.test("import { engine } from '../docker/engine.ts';"))).toBe(true);
+    expect(DOCKER.some((re) => re.test('// the docker lane builds the image'))).toBe(false);
   });
 
   it('notices an impure test (the check itself works)', () => {
