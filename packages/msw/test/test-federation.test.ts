@@ -95,6 +95,15 @@ describe('@kakehashi/msw: a federation in the test process, reached through msw'
     const location = new URL(viaMsw.headers.get('location') as string);
     expect(`${location.origin}${location.pathname}`).toBe('http://127.0.0.1:53123/callback');
     expect(location.searchParams.get('iss')).toBe(fed.origins.DE);
+    // The node's login session cookie comes through as the app set it, and goes back: a silent login (prompt=none).
+    expect(viaMsw.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['kakehashi_op_de']);
+    const session = (viaMsw.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+    authorize.searchParams.delete('kakehashi_persona');
+    authorize.searchParams.set('prompt', 'none');
+    const silent = await fetch(authorize, { redirect: 'manual', headers: { cookie: session } });
+    expect(new URL(silent.headers.get('location') as string).searchParams.get('code')).toBeTruthy();
+    const without = await fetch(authorize, { redirect: 'manual' });
+    expect(new URL(without.headers.get('location') as string).searchParams.get('error')).toBe('login_required');
     expect(viaMsw.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(
       direct.headers.getSetCookie().map((c) => c.split('=')[0]),
     );
