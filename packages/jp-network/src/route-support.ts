@@ -10,11 +10,35 @@ import './error-codes.ts';
 export const SIGNED =
   'Signed request: header `x-jp-signature` carries a JWS (RS256, x5c) by the calling party, bound to method, path, body hash and audience.';
 
-/** A free-form JSON object (responses the routes do not describe member by member). */
+/** A free-form JSON object (an agency's own data items, whose names and values the agency chooses). */
 export const AnyJson = z.record(z.string(), z.unknown());
 
-/** The 200 answer of a route whose JSON body the document leaves free-form. */
-export const OK_JSON = { 200: { description: 'OK', content: { 'application/json': { schema: AnyJson } } } };
+/** The 200 answer of a route, with the JSON schema of its body. */
+export function okJson<S extends z.ZodType>(schema: S, description = 'OK') {
+  return { 200: { description, content: { 'application/json': { schema } } } };
+}
+
+/** A single-use challenge for the My Number Card (the portal's login and re-authentication, the kiosk). */
+export const CardChallengeSchema = z
+  .object({
+    challengeId: z.string(),
+    challenge: z.string().openapi({ description: 'What the card signs' }),
+    expiresAt: z.string(),
+  })
+  .openapi('JpCardChallenge');
+
+/** One row of an agency's own table: its internal id, its own code for the person, the facts it holds. */
+export const SubjectRowSchema = z
+  .object({
+    internal_id: z.string(),
+    code: z.string().nullable().openapi({ description: "The agency's own code (null until linked)" }),
+    name: z.string().nullable(),
+    date_of_birth: z.string().nullable(),
+    gender: z.string().nullable(),
+    address: z.string().nullable(),
+    linked_at: z.string().nullable(),
+  })
+  .openapi('JpAgencySubject');
 
 /** The security requirement of the admin routes (bearer admin token; core's admin middleware checks it). */
 export const ADMIN_SECURITY = [{ adminToken: [] }];

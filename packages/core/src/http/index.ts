@@ -13,6 +13,8 @@ export {
 export { problemErrorHandler, problemResponse, toKakehashiError } from './problem.ts';
 export {
   type AdminHooks,
+  AuditEntrySchema,
+  AuditVerificationSchema,
   adminAuth,
   HealthSchema,
   mountAdmin,

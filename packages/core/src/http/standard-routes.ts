@@ -47,6 +47,33 @@ export const HealthSchema = z
   .passthrough()
   .openapi('Health');
 
+/** One entry of a hash-chained audit log (core's `AuditLog`), as the hub's and Japan's audit routes list them. */
+export const AuditEntrySchema = z
+  .object({
+    seq: z.number().int(),
+    time: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    subject: z.string().nullable(),
+    outcome: z.enum(['success', 'refused', 'error']),
+    details: z.record(z.string(), z.unknown()),
+    traceId: z.string().nullable(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi('AuditEntry');
+
+/** The verification of an audit log's hash chain (`AuditLog.verify()`). */
+export const AuditVerificationSchema = z
+  .object({
+    valid: z.boolean(),
+    count: z.number().int(),
+    head: z.string(),
+    brokenAt: z.number().int().optional(),
+    reason: z.string().optional(),
+  })
+  .openapi('AuditVerification');
+
 /** `GET /health` as the conventions require: `{"status":"ok","component":…,"country":…}`. */
 export function mountHealth(
   app: ComponentApp,
@@ -164,22 +191,57 @@ const ClockActionSchema = z
       .openapi({ description: 'advance: a duration such as 30d, 2h, 90s or milliseconds', example: '30d' }),
   })
   .openapi('ClockAction');
+/** An option's value: options are strings, numbers, booleans or lists of strings (secrets read `[redacted]`). */
+const OPTION_VALUE = {
+  anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: { type: 'string' } }],
+} as const;
+const OptionValueSchema = z.unknown().openapi(OPTION_VALUE as never);
 const ConfigSchema = z
   .object({
     options: z.array(
       z.object({
         key: z.string(),
-        value: z.unknown(),
-        source: z.string(),
+        value: OptionValueSchema,
+        source: z.enum(['default', 'file', 'env', 'cli', 'runtime']),
         env: z.string(),
         flag: z.string().optional(),
-        runtime: z.boolean(),
+        runtime: z.boolean().openapi({ description: 'Changeable with PATCH /admin/config' }),
         description: z.string(),
-        default: z.unknown(),
+        default: OptionValueSchema,
       }),
     ),
   })
   .openapi('EffectiveConfig');
+
+/** The JSON type of an option, from its default value (what PATCH /admin/config takes for it). */
+function optionValueSchema(value: unknown): Record<string, unknown> {
+  if (Array.isArray(value)) return { type: 'array', items: { type: 'string' } };
+  if (typeof value === 'number') return { type: Number.isInteger(value) ? 'integer' : 'number' };
+  if (typeof value === 'boolean') return { type: 'boolean' };
+  return { type: 'string' };
+}
+
+/**
+ * The body of PATCH /admin/config: the options this component can change at runtime, each optional. The
+ * configuration validates the values (the option's own schema, all-or-nothing), so the route takes any object
+ * and the document lists the options.
+ */
+function runtimeOptionsSchema(deps: ComponentDeps) {
+  const runtime = deps.config.effective().filter((o) => o.runtime);
+  const properties = Object.fromEntries(
+    runtime.map((o) => [o.key, { ...optionValueSchema(o.default), description: o.description, default: o.default }]),
+  );
+  const example = Object.fromEntries(runtime.slice(0, 1).map((o) => [o.key, o.default]));
+  return z.record(z.string(), z.unknown()).openapi('RuntimeOptions', {
+    type: 'object',
+    properties,
+    additionalProperties: false,
+    description:
+      'Runtime options to change (GET /admin/config lists every option; those with `runtime: true` are here). ' +
+      'An unknown key or a value its option refuses changes nothing (400 / 409).',
+    example,
+  } as never);
+}
 
 export interface AdminHooks {
   /** Clears this component's runtime state (stores back to their seeded contents). */
@@ -217,7 +279,7 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
       security,
       summary: 'Change runtime options (the highest configuration layer)',
       request: {
-        body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+        body: { required: true, content: { 'application/json': { schema: runtimeOptionsSchema(deps) } } },
       },
       responses: {
         200: { description: 'Options after the change', content: { 'application/json': { schema: ConfigSchema } } },

@@ -15,7 +15,7 @@ import {
   type ReceiverFault,
 } from '../ap/context.ts';
 import '../error-codes.ts';
-import type { PMode } from '../pmode/z-pmode.ts';
+import { type PMode, PModeSchema } from '../pmode/z-pmode.ts';
 import type { PumpResult } from '../sender/sender-loop.ts';
 
 /** What the admin routes drive: the access point's sender loop, P-Modes and switchable faults. */
@@ -31,7 +31,17 @@ export interface AccessPointAdmin {
 
 const security = [{ adminToken: [] }];
 const tags = ['admin', 'edelivery'];
-const PModesBody = z.object({ pmodes: z.array(z.record(z.string(), z.unknown())) }).openapi('EdeliveryPModes');
+/** The P-Modes in force (defaults filled in). */
+const PModesState = z.object({ pmodes: z.array(PModeSchema.openapi('EdeliveryPMode')) }).openapi('EdeliveryPModes');
+/**
+ * The P-Modes to load. The loader checks them (each against its schema, then ids, overlaps and retry horizons,
+ * with errors that name the P-Mode), so the route takes any objects; the document gives the P-Mode's input
+ * schema (members with defaults may be left out).
+ */
+const { $schema: _dialect, ...PMODE_INPUT } = z.toJSONSchema(PModeSchema, { io: 'input' });
+const PModesBody = z
+  .object({ pmodes: z.array(z.record(z.string(), z.unknown()).openapi(PMODE_INPUT as never)) })
+  .openapi('EdeliveryPModesInput');
 const FaultBody = z
   .object({ receipt: z.enum(RECEIPT_FAULTS).optional(), receiver: z.enum(RECEIVER_FAULTS).optional() })
   .openapi('EdeliveryFaults');
@@ -80,11 +90,11 @@ export function accessPointAdminRoutes(deps: AccessPointDeps, ap: AccessPointAdm
       security,
       summary: 'The P-Modes in force',
       responses: {
-        200: { description: 'P-Modes', content: { 'application/json': { schema: PModesBody } } },
+        200: { description: 'P-Modes', content: { 'application/json': { schema: PModesState } } },
         ...problemResponses(401),
       },
     }),
-    (c) => c.json({ pmodes: ap.pmodes() as unknown as Record<string, unknown>[] }, 200),
+    (c) => c.json({ pmodes: ap.pmodes() }, 200),
   );
   r.openapi(
     createRoute({
@@ -95,14 +105,14 @@ export function accessPointAdminRoutes(deps: AccessPointDeps, ap: AccessPointAdm
       summary: 'Replace the P-Modes (validated at load, persisted across restarts)',
       request: { body: { required: true, content: { 'application/json': { schema: PModesBody } } } },
       responses: {
-        200: { description: 'P-Modes in force', content: { 'application/json': { schema: PModesBody } } },
+        200: { description: 'P-Modes in force', content: { 'application/json': { schema: PModesState } } },
         ...problemResponses(400, 401, 415),
       },
     }),
     (c) => {
       requireJson(c.req.header('content-type'));
       const next = ap.setPModes(c.req.valid('json').pmodes);
-      return c.json({ pmodes: next as unknown as Record<string, unknown>[] }, 200);
+      return c.json({ pmodes: next }, 200);
     },
   );
   r.openapi(

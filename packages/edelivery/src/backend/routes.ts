@@ -13,7 +13,7 @@ import '../error-codes.ts';
 import type { Direction, MessageRow } from '../store/message-store.ts';
 import { messageView } from './message-view.ts';
 import { submitMessage } from './submit-message.ts';
-import { MessageViewSchema, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
+import { MessageViewSchema, StatusNotificationSchema, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
 
 const IdParam = z.object({
   id: z
@@ -225,6 +225,14 @@ export function inboxRoutes(ctx: ApContext): ComponentApp {
  */
 export function webhookRoutes(ctx: ApContext): ComponentApp {
   const r = createRouteModule();
+  r.openAPIRegistry.registerWebhook({
+    method: 'post',
+    path: 'edeliveryStatus',
+    tags,
+    summary: "A status change, POSTed to a subscription's URL (best effort, not retried)",
+    request: { body: { required: true, content: { 'application/json': { schema: StatusNotificationSchema } } } },
+    responses: { 200: { description: 'Any 2xx answer; another is logged' } },
+  });
   r.openapi(
     createRoute({
       method: 'post',

@@ -87,3 +87,17 @@ export const WebhookSchema = z
     events: z.array(StatusSchema).max(20).optional().openapi({ description: 'Statuses to notify (default: all)' }),
   })
   .openapi('EdeliveryWebhookRequest');
+
+/** What a webhook subscription receives on every status change it asked for (`POST <url>`, JSON). */
+export const StatusNotificationSchema = z
+  .object({
+    type: z.literal('edelivery.status'),
+    subscription: z.string().openapi({ description: 'The subscription id' }),
+    messageId: z.string(),
+    direction: z.enum(['in', 'out']),
+    status: StatusSchema,
+    previous: StatusSchema.nullable(),
+    at: z.string().openapi({ description: 'Virtual clock time of the change' }),
+    detail: z.string().optional(),
+  })
+  .openapi('EdeliveryStatusNotification');

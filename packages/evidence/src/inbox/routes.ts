@@ -4,6 +4,24 @@ import '../error-codes.ts';
 import type { EvidenceInbox } from './process-inbox.ts';
 
 /**
+ * What the eDelivery backend's webhook posts (`edelivery.status`). The route reads nothing of it (the inbox is
+ * processed whatever changed), so it takes any JSON object; the document says what arrives.
+ */
+const { $schema: _dialect, ...NOTIFICATION } = z.toJSONSchema(
+  z.object({
+    type: z.literal('edelivery.status'),
+    subscription: z.string().meta({ description: 'The webhook subscription id' }),
+    messageId: z.string(),
+    direction: z.enum(['in', 'out']),
+    status: z.string(),
+    previous: z.string().nullable(),
+    at: z.string(),
+    detail: z.string().optional(),
+  }),
+);
+const NotificationDoc = z.record(z.string(), z.unknown()).openapi(NOTIFICATION as never);
+
+/**
  * The eDelivery side of the block: the webhook the node's eDelivery backend calls when a message arrives, and
  * the admin route that processes the inbox now. Requests (provider side) and responses (requester side) both
  * arrive here.
@@ -19,7 +37,7 @@ export function inboxRoutes(deps: { inbox: EvidenceInbox; logger: Logger }): Com
       tags: ['evidence'],
       summary: "Webhook target of the node's eDelivery backend: a message arrived; the inbox is processed",
       request: {
-        body: { required: false, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+        body: { required: false, content: { 'application/json': { schema: NotificationDoc } } },
       },
       responses: {
         202: {

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { VerdictSchema } from '@kakehashi/core';
 import { readSignedEvidence } from '../evidence-doc/evidence-document.ts';
-import { NaturalPersonSchema } from '../regrep/z-regrep.ts';
+import { AgentSchema, NaturalPersonSchema } from '../regrep/z-regrep.ts';
 import type { RequestRow } from './request-store.ts';
 
 /** The body of `POST /evidence/requests`: who asks, for what, about whom. */
@@ -28,6 +29,48 @@ export const CreateRequestSchema = z
   .openapi('EvidenceRequestInput');
 export type CreateRequestInput = z.infer<typeof CreateRequestSchema>;
 
+/** The EDM exception a provider answered with (e.g. a preview is required, or the evidence was refused). */
+const EdmExceptionSchema = z
+  .object({
+    type: z.string(),
+    code: z.string(),
+    message: z.string(),
+    detail: z.string(),
+    severity: z.string(),
+    timestamp: z.string(),
+    previewLocation: z.string().optional(),
+  })
+  .openapi('EvidenceException');
+
+/** The metadata of the evidence in the provider's QueryResponse (the document itself travels as an attachment). */
+const EvidenceMetadataSchema = z
+  .object({
+    id: z.string(),
+    registryObjectId: z.string(),
+    classification: z.string(),
+    title: z.string(),
+    format: z.string(),
+    issuingDate: z.string(),
+    issuingAuthority: AgentSchema,
+    repositoryItemRef: z.string().openapi({ description: 'cid:<Content-ID of the AS4 attachment>' }),
+  })
+  .openapi('EvidenceMetadata');
+
+/** The requester's verification of the evidence document's signature (AdES indication and the checks). */
+const EvidenceVerdictSchema = VerdictSchema.extend({
+  indication: z.string(),
+  subIndication: z.string().optional(),
+  signer: z.object({ subject: z.string().optional(), country: z.string().optional() }).optional(),
+}).openapi('EvidenceVerdict');
+
+/** What the evidence document says, read from its signed XML (null when it does not read). */
+const EvidenceDocumentSchema = z.object({
+  subject: z.record(z.string(), z.string()),
+  facts: z.record(z.string(), z.string()),
+  requestId: z.string(),
+  issuer: z.string().openapi({ description: 'The issuing participant' }),
+});
+
 /** An evidence request as the requester's API shows it. */
 export const RequestViewSchema = z
   .object({
@@ -42,9 +85,14 @@ export const RequestViewSchema = z
     personIdentifier: z.string(),
     previewLocation: z.string().nullable(),
     previewUrl: z.string().nullable().openapi({ description: 'Send the citizen here (adds the return URL)' }),
-    exception: z.unknown().nullable(),
+    exception: EdmExceptionSchema.nullable(),
     evidence: z
-      .object({ metadata: z.unknown(), verdict: z.unknown(), document: z.unknown().nullable(), url: z.string() })
+      .object({
+        metadata: EvidenceMetadataSchema,
+        verdict: EvidenceVerdictSchema.nullable(),
+        document: EvidenceDocumentSchema.nullable(),
+        url: z.string().openapi({ description: 'The signed evidence document (XML)' }),
+      })
       .nullable(),
     history: z.array(z.object({ status: z.string(), at: z.string(), detail: z.string().optional() })),
     conversationId: z.string(),
@@ -58,7 +106,7 @@ export const requestUrl = (publicUrl: string, id: string) => `${publicUrl}/evide
 
 /** A stored request as the API shows it: the evidence document decoded when it arrived, the preview link. */
 export function viewRequest(r: RequestRow, publicUrl: string): RequestView {
-  let document: unknown = null;
+  let document: z.infer<typeof EvidenceDocumentSchema> | null = null;
   if (r.evidenceXml) {
     try {
       const d = readSignedEvidence(r.evidenceXml);

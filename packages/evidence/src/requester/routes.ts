@@ -73,7 +73,15 @@ export function requesterRoutes(ctx: EvidenceContext, inbox: EvidenceInbox): Com
       tags: ['evidence'],
       summary: "Sends the citizen to the provider's preview (302 to the PreviewLocation with returnurl)",
       description: 'Query `persona` (TEST ONLY) is passed on for a headless login at the provider.',
-      request: { params: IdParam },
+      request: {
+        params: IdParam,
+        query: z.object({
+          persona: z
+            .string()
+            .optional()
+            .openapi({ description: 'TEST ONLY: a persona id of the provider country, to log in headless' }),
+        }),
+      },
       responses: {
         302: { description: 'To the PreviewLocation' },
         ...problemResponses(404, 409),

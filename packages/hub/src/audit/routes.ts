@@ -1,35 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type AuditLog, type ComponentApp, createRouteModule, problemResponses } from '@kakehashi/core';
+import {
+  AuditEntrySchema,
+  type AuditLog,
+  AuditVerificationSchema,
+  type ComponentApp,
+  createRouteModule,
+  problemResponses,
+} from '@kakehashi/core';
 
 /** What the audit routes need: the hub's hash-chained audit log. */
 export interface AuditRouteDeps {
   audit: AuditLog;
 }
-
-const AuditEntrySchema = z
-  .object({
-    seq: z.number().int(),
-    time: z.string(),
-    actor: z.string(),
-    action: z.string(),
-    subject: z.string().nullable(),
-    outcome: z.enum(['success', 'refused', 'error']),
-    details: z.record(z.string(), z.unknown()),
-    traceId: z.string().nullable(),
-    prevHash: z.string(),
-    hash: z.string(),
-  })
-  .openapi('AuditEntry');
-
-const AuditVerificationSchema = z
-  .object({
-    valid: z.boolean(),
-    count: z.number().int(),
-    head: z.string(),
-    brokenAt: z.number().int().optional(),
-    reason: z.string().optional(),
-  })
-  .openapi('AuditVerification');
 
 const entries = createRoute({
   method: 'get',

@@ -31,6 +31,26 @@ const CountryParam = z.object({
     .openapi({ param: { name: 'country', in: 'path' }, description: 'ISO 3166 code of the citizen’s country (A)' }),
 });
 
+const optional = (description: string) => z.string().optional().openapi({ description });
+/** The OpenID Connect authentication request, forwarded unchanged (country A's /oidc/authorize checks it). */
+const AuthorizeQuery = z.object({
+  client_id: optional('urn:kakehashi:connector:<B> (required: only registered connectors use the relay)'),
+  redirect_uri: optional("The connector's callback"),
+  response_type: optional('code'),
+  scope: optional('openid …'),
+  state: optional('Opaque to the relay'),
+  nonce: optional('Opaque to the relay'),
+  code_challenge: optional('PKCE S256'),
+  code_challenge_method: optional('S256'),
+});
+/** The signed SAML AuthnRequest (HTTP-Redirect binding), forwarded unchanged. */
+const SamlQuery = z.object({
+  SAMLRequest: optional('AuthnRequest, DEFLATE then base64'),
+  RelayState: optional('Opaque to the relay'),
+  SigAlg: optional('Signature algorithm URI'),
+  Signature: optional('Signature over the query, base64'),
+});
+
 const authorize = createRoute({
   method: 'get',
   path: '/eid/proxy/{country}/authorize',
@@ -39,7 +59,7 @@ const authorize = createRoute({
     "Cross-border eID relay, front channel: the connector of country B sends the browser here; the hub records the hop and redirects to country A's proxy service (its /oidc/authorize, same query)",
   description:
     'The query is an OpenID Connect authentication request whose client_id is urn:kakehashi:connector:<B>; it is forwarded unchanged.',
-  request: { params: CountryParam },
+  request: { params: CountryParam, query: AuthorizeQuery },
   responses: {
     302: { description: "Redirect to country A's /oidc/authorize with the same query" },
     ...problemResponses(400, 404),
@@ -54,7 +74,7 @@ const saml = createRoute({
     "Cross-border eID relay for eIDAS SAML (HTTP-Redirect binding): the connector of country B sends its signed AuthnRequest here; the hub checks that the Destination is country A's proxy service and the Issuer a registered connector, records the decoded request, and redirects with the same signed query",
   description:
     'The query is SAMLRequest (DEFLATE, base64), RelayState, SigAlg and Signature; it is forwarded unchanged.',
-  request: { params: CountryParam },
+  request: { params: CountryParam, query: SamlQuery },
   responses: {
     302: { description: "Redirect to country A's SAML SSO service with the same signed query" },
     ...problemResponses(400, 404),
@@ -94,8 +114,24 @@ const token = createRoute({
   },
   responses: {
     200: {
-      // No schema: the relay passes A's JSON through byte for byte, it does not re-serialize it.
-      description: "Country A's token response (application/json: id_token, access_token, …), unchanged",
+      // The relay passes A's JSON through byte for byte, it does not re-serialize it: a plain schema object
+      // documents A's token response without typing the handler's answer.
+      description: "Country A's token response, unchanged",
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['access_token', 'token_type', 'id_token'],
+            properties: {
+              access_token: { type: 'string' },
+              token_type: { type: 'string', example: 'Bearer' },
+              expires_in: { type: 'number' },
+              id_token: { type: 'string', description: "The ID token signed by country A's proxy service" },
+              scope: { type: 'string' },
+            },
+          },
+        },
+      },
     },
     ...problemResponses(400, 404, 413, 415),
     // A's OAuth errors (RFC 6749 §5.2) come back with A's status and body, as the connector must see them.
@@ -219,10 +255,11 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
       country: node.country,
       artefact: tokenArtefact(text, res.status),
     });
+    // A's JSON byte for byte (the document describes it as A's token response): a body, not c.json.
     return c.body(text, res.status as 200, {
       'content-type': res.headers.get('content-type') ?? 'application/json',
       'cache-control': 'no-store',
-    });
+    }) as never;
   });
 
   return r;

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  CheckSchema,
   type ComponentApp,
   createRouteModule,
   KakehashiError,
@@ -16,6 +17,9 @@ export interface TraceRouteDeps {
 
 const Hex = (n: number) => new RegExp(`^[0-9a-f]{${n}}$`);
 
+// Documented, not enforced: the hub stores what components report (a check's members are theirs to fill).
+const { $schema: _dialect, ...CHECK } = z.toJSONSchema(CheckSchema);
+
 const TraceEventSchema = z
   .object({
     traceId: z.string().regex(Hex(32)),
@@ -29,8 +33,13 @@ const TraceEventSchema = z
     status: z.number().int().optional(),
     durationMs: z.number().optional(),
     peer: z.string().max(300).optional(),
-    artefact: z.unknown().optional(),
-    verdict: z.object({ valid: z.boolean(), checks: z.array(z.unknown()).optional() }).optional(),
+    artefact: z
+      .unknown()
+      .optional()
+      .openapi({ description: 'What crossed the hop, decoded for reading (a token, a message, a request: any JSON)' }),
+    verdict: z
+      .object({ valid: z.boolean(), checks: z.array(z.unknown().openapi(CHECK as never)).optional() })
+      .optional(),
   })
   .openapi('TraceEvent');
 

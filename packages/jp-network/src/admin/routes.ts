@@ -1,11 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
+import {
+  AuditEntrySchema,
+  AuditVerificationSchema,
+  type ComponentApp,
+  createRouteModule,
+  KakehashiError,
+  problemResponses,
+} from '@kakehashi/core';
 import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
 import { revokeCode } from '../network/code-index.ts';
+import { ImpactAssessmentSchema } from '../network/matrix.ts';
 import { impactAssessmentOf } from '../network/mediation.ts';
 import { DEFAULT_GRACE_MS, rotateAgencyKey, rotateMasterKey } from '../network/rotation.ts';
-import { ADMIN_SECURITY, AgencyParam, graceMs, OK_JSON, partyOf } from '../route-support.ts';
+import { ADMIN_SECURITY, AgencyParam, graceMs, okJson, partyOf } from '../route-support.ts';
 
 /** What the network administration routes need. */
 export type AdminRouteDeps = Pick<
@@ -13,7 +21,27 @@ export type AdminRouteDeps = Pick<
   'deps' | 'network' | 'custodian' | 'parties' | 'transport' | 'xborderIdentifiers' | 'ready'
 >;
 
-const GraceSchema = z.object({ graceDays: z.number().min(0).max(90).optional() }).strict();
+const GraceSchema = z
+  .object({
+    graceDays: z
+      .number()
+      .min(0)
+      .max(90)
+      .optional()
+      .openapi({ description: 'How long the old codes are still answered (default 7 days)' }),
+  })
+  .strict();
+
+/** One agency's key rotation: its new key version, the codes re-issued and the migration list it collects. */
+const AgencyRotationSchema = z
+  .object({
+    agencyId: z.string(),
+    version: z.number().int(),
+    reissued: z.number().int(),
+    migrationId: z.string(),
+    graceUntil: z.string(),
+  })
+  .openapi('JpAgencyKeyRotation');
 
 /**
  * The network's administration (admin token): key rotation (one agency, or the master key with every agency),
@@ -65,7 +93,7 @@ function rotationRoutes(r: ComponentApp, p: AdminRouteDeps): void {
         params: AgencyParam,
         body: { required: true, content: { 'application/json': { schema: GraceSchema } } },
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404, 409, 415) },
+      responses: { ...okJson(AgencyRotationSchema), ...problemResponses(400, 401, 404, 409, 415) },
     }),
     async (c) => {
       await p.ready();
@@ -84,7 +112,10 @@ function rotationRoutes(r: ComponentApp, p: AdminRouteDeps): void {
       summary: 'Rotate the master key and every agency key (containment after a network key leak)',
       security: ADMIN_SECURITY,
       request: { body: { required: true, content: { 'application/json': { schema: GraceSchema } } } },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 415) },
+      responses: {
+        ...okJson(z.object({ masterVersion: z.number().int(), agencies: z.array(AgencyRotationSchema) })),
+        ...problemResponses(400, 401, 415),
+      },
     }),
     async (c) => {
       await p.ready();
@@ -114,13 +145,13 @@ function indexRoutes(r: ComponentApp, p: AdminRouteDeps): void {
           },
         },
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404, 415) },
+      responses: { ...okJson(z.object({ revoked: z.literal(true) })), ...problemResponses(400, 401, 404, 415) },
     }),
     (c) => {
       const b = c.req.valid('json');
       if (!revokeCode(p.network, b.agencyId, b.code))
         throw new KakehashiError('not-found', 'The index holds no such code for this agency.');
-      return c.json({ revoked: true }, 200);
+      return c.json({ revoked: true as const }, 200);
     },
   );
   r.openapi(
@@ -141,7 +172,10 @@ function indexRoutes(r: ComponentApp, p: AdminRouteDeps): void {
           },
         },
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404, 415) },
+      responses: {
+        ...okJson(ImpactAssessmentSchema, 'The assessment as it now stands'),
+        ...problemResponses(400, 401, 404, 415),
+      },
     }),
     (c) => {
       const { agencyId } = c.req.valid('param');
@@ -173,7 +207,10 @@ function inspectionRoutes(r: ComponentApp, p: AdminRouteDeps): void {
           limit: z.coerce.number().int().min(1).max(1000).optional(),
         }),
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401) },
+      responses: {
+        ...okJson(z.object({ verification: AuditVerificationSchema, entries: z.array(AuditEntrySchema) })),
+        ...problemResponses(400, 401),
+      },
     }),
     (c) => {
       const q = c.req.valid('query');
@@ -205,7 +242,15 @@ function inspectionRoutes(r: ComponentApp, p: AdminRouteDeps): void {
           sector: z.string().min(1).max(255).optional(),
         }),
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404) },
+      responses: {
+        ...okJson(
+          z.object({
+            personIdentifier: z.string().openapi({ description: 'eIDAS PersonIdentifier for the destination' }),
+            pairwiseSubject: z.string().optional().openapi({ description: 'OIDC pairwise sub for the sector' }),
+          }),
+        ),
+        ...problemResponses(400, 401, 404),
+      },
     }),
     (c) => {
       const { personaId } = c.req.valid('param');

@@ -8,14 +8,60 @@ import {
   AgencyParam,
   AnyJson,
   CardAnswerSchema,
-  OK_JSON,
+  CardChallengeSchema,
+  okJson,
   partyOf,
   SIGNED,
+  SubjectRowSchema,
   serverOf,
   signedBy,
 } from '../route-support.ts';
 import type { IntermediaryServer, ProvisionRequest } from './intermediary-server.ts';
 import type { Kiosk } from './kiosk.ts';
+
+/**
+ * What the network forwards to a provider (ProvisionRequest). The server checks it against the sealed request
+ * after the signature, so the route takes any JSON object; the document gives its members.
+ */
+const { $schema: _dialect, ...PROVISION_REQUEST } = z.toJSONSchema(
+  z.object({
+    requestId: z.string(),
+    code: z.string().meta({ description: "The provider's own code for the person" }),
+    requester: z.object({ id: z.string(), name: z.string() }),
+    procedure: z.object({ id: z.string(), name: z.string(), nameLocal: z.string().optional() }),
+    legalBasis: z.string(),
+    ruleId: z.string(),
+    items: z.array(z.string()),
+    sealedRequest: z.string().meta({ description: "The requester's request, sealed to the provider's key" }),
+    requestedAt: z.string(),
+    nonDisclosure: z.boolean(),
+  }),
+);
+const ProvisionRequestDoc = AnyJson.openapi('JpProvisionRequest', PROVISION_REQUEST as never);
+
+/** The outcome of a clerk's query: the items provided (opened end to end), or the refusal. */
+const QueryResultSchema = z
+  .object({
+    requestId: z.string(),
+    outcome: z.enum(['provided', 'refused']),
+    data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'The items provided, by name' }),
+    refusal: z.object({ code: z.string(), reason: z.string() }).optional(),
+  })
+  .openapi('JpQueryResult');
+
+/** A resident record certificate as the kiosk prints it. */
+const ResidentCertificateSchema = z
+  .object({
+    kind: z.literal('resident-record-certificate'),
+    certificateNumber: z.string(),
+    issuer: z.string(),
+    name: z.string(),
+    dateOfBirth: z.string(),
+    gender: z.string(),
+    address: z.string(),
+    issuedAt: z.string(),
+  })
+  .openapi('JpResidentCertificate');
 
 /** What the agencies' routes need. */
 export type AgencyRouteDeps = Pick<CooperationNetworkParts, 'servers' | 'parties' | 'kiosk' | 'ready'>;
@@ -45,7 +91,7 @@ function intermediaryRoutes(r: ComponentApp, p: AgencyRouteDeps): void {
       description: `${SIGNED} (by the network system).`,
       request: {
         params: AgencyParam,
-        body: { required: true, content: { 'application/json': { schema: AnyJson } } },
+        body: { required: true, content: { 'application/json': { schema: ProvisionRequestDoc } } },
       },
       responses: {
         200: {
@@ -124,7 +170,7 @@ function staffTerminalRoutes(r: ComponentApp, p: AgencyRouteDeps): void {
           },
         },
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404, 415) },
+      responses: { ...okJson(QueryResultSchema), ...problemResponses(400, 401, 404, 415) },
     }),
     async (c) => {
       await p.ready();
@@ -156,7 +202,10 @@ function staffTerminalRoutes(r: ComponentApp, p: AgencyRouteDeps): void {
           },
         },
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404, 409, 415, 422) },
+      responses: {
+        ...okJson(z.object({ internalId: z.string(), linked: z.literal(true) }), 'Added and linked'),
+        ...problemResponses(400, 401, 404, 409, 415, 422),
+      },
     }),
     async (c) => {
       await p.ready();
@@ -172,7 +221,7 @@ function staffTerminalRoutes(r: ComponentApp, p: AgencyRouteDeps): void {
         server.store.run('DELETE FROM ag_subjects WHERE internal_id = ?', b.internalId);
         throw e;
       }
-      return c.json({ internalId: b.internalId, linked: true }, 200);
+      return c.json({ internalId: b.internalId, linked: true as const }, 200);
     },
   );
   r.openapi(
@@ -183,7 +232,10 @@ function staffTerminalRoutes(r: ComponentApp, p: AgencyRouteDeps): void {
       summary: "An agency's own table (internal ids, its codes, the facts it holds) — staff view",
       security: ADMIN_SECURITY,
       request: { params: AgencyParam },
-      responses: { ...OK_JSON, ...problemResponses(401, 404) },
+      responses: {
+        ...okJson(z.object({ agencyId: z.string(), subjects: z.array(SubjectRowSchema) })),
+        ...problemResponses(401, 404),
+      },
     }),
     async (c) => {
       await p.ready();
@@ -202,7 +254,7 @@ function kioskRoutes(r: ComponentApp, p: AgencyRouteDeps, kiosk: Kiosk, municipa
       tags: ['jp-agencies'],
       summary: 'Kiosk (convenience-store printer): a challenge for the card',
       request: { body: { required: true, content: { 'application/json': { schema: z.object({}).strict() } } } },
-      responses: { ...OK_JSON, ...problemResponses(400, 415) },
+      responses: { ...okJson(CardChallengeSchema), ...problemResponses(400, 415) },
     }),
     async (c) => {
       await p.ready();
@@ -216,7 +268,7 @@ function kioskRoutes(r: ComponentApp, p: AgencyRouteDeps, kiosk: Kiosk, municipa
       tags: ['jp-agencies'],
       summary: 'Kiosk: print the resident record certificate of the card holder',
       request: { body: { required: true, content: { 'application/json': { schema: CardAnswerSchema.strict() } } } },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404, 409, 415) },
+      responses: { ...okJson(ResidentCertificateSchema), ...problemResponses(400, 401, 404, 409, 415) },
     }),
     async (c) => {
       await p.ready();

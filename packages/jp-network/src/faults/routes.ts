@@ -2,8 +2,43 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
 import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
-import { ADMIN_SECURITY, AgencyParam, OK_JSON, partyOf } from '../route-support.ts';
+import { ADMIN_SECURITY, AgencyParam, okJson, partyOf, SubjectRowSchema } from '../route-support.ts';
 import { JP_FAULTS } from './faults.ts';
+
+const FaultName = z.enum(Object.keys(JP_FAULTS) as [string, ...string[]]);
+
+/** Every fault with its switch and what it reproduces. */
+const FaultsSchema = z
+  .object({
+    faults: z.array(
+      z
+        .object({
+          name: FaultName,
+          enabled: z.boolean(),
+          incident: z.string().openapi({ description: 'The real incident it reproduces' }),
+          whenOn: z.string().openapi({ description: 'What happens while it is on' }),
+          safeguard: z.string().openapi({ description: 'What prevents or detects it while it is off' }),
+        })
+        .openapi('JpFault'),
+    ),
+  })
+  .openapi('JpFaults');
+
+/** What an attacker copies out of an agency's table: its own rows and data items, no cross-agency key. */
+const AgencyTableLeakSchema = z.object({
+  agencyId: z.string(),
+  subjects: z.array(SubjectRowSchema),
+  data: z.array(
+    z.object({
+      internal_id: z.string(),
+      item: z.string(),
+      value: z.string().openapi({ description: 'The data item, as JSON text' }),
+    }),
+  ),
+});
+
+/** The network's raw keys (base64url) — what the network key leak hands an attacker. */
+const NetworkKeyLeakSchema = z.object({ link: z.string(), master: z.string(), masterVersion: z.number().int() });
 
 /** What the fault and incident routes need. */
 export type FaultRouteDeps = Pick<CooperationNetworkParts, 'deps' | 'faults' | 'custodian' | 'parties' | 'ready'>;
@@ -22,7 +57,7 @@ export function faultRoutes(p: FaultRouteDeps): ComponentApp {
       tags: ['jp-faults', 'admin'],
       summary: "Japan's incident faults (all off by default)",
       security: ADMIN_SECURITY,
-      responses: { ...OK_JSON, ...problemResponses(401) },
+      responses: { ...okJson(FaultsSchema), ...problemResponses(401) },
     }),
     (c) => c.json({ faults: p.faults.list() }, 200),
   );
@@ -35,16 +70,14 @@ export function faultRoutes(p: FaultRouteDeps): ComponentApp {
       security: ADMIN_SECURITY,
       request: {
         params: z.object({
-          name: z
-            .enum(Object.keys(JP_FAULTS) as [string, ...string[]])
-            .openapi({ param: { name: 'name', in: 'path' } }),
+          name: FaultName.openapi({ param: { name: 'name', in: 'path' } }),
         }),
         body: {
           required: true,
           content: { 'application/json': { schema: z.object({ enabled: z.boolean() }).strict() } },
         },
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 404, 415) },
+      responses: { ...okJson(FaultsSchema, 'Every fault after the switch'), ...problemResponses(400, 401, 404, 415) },
     }),
     (c) => {
       const { name } = c.req.valid('param');
@@ -62,7 +95,7 @@ export function faultRoutes(p: FaultRouteDeps): ComponentApp {
       summary: "Incident simulation: what an attacker copies out of an agency's table (fault agency-table-leak)",
       security: ADMIN_SECURITY,
       request: { params: AgencyParam },
-      responses: { ...OK_JSON, ...problemResponses(401, 403, 404) },
+      responses: { ...okJson(AgencyTableLeakSchema), ...problemResponses(401, 403, 404) },
     }),
     async (c) => {
       if (!p.faults.isOn('agency-table-leak'))
@@ -70,7 +103,9 @@ export function faultRoutes(p: FaultRouteDeps): ComponentApp {
       await p.ready();
       const party = partyOf(p.parties, c.req.valid('param').agencyId);
       p.deps.logger.warn('jp-network incident: agency table exported', { agencyId: party.agency.id });
-      const data = party.store.all<Record<string, unknown>>('SELECT * FROM ag_data ORDER BY internal_id, item');
+      const data = party.store.all<{ internal_id: string; item: string; value: string }>(
+        'SELECT * FROM ag_data ORDER BY internal_id, item',
+      );
       return c.json({ agencyId: party.agency.id, subjects: party.subjects(), data }, 200);
     },
   );
@@ -81,7 +116,7 @@ export function faultRoutes(p: FaultRouteDeps): ComponentApp {
       tags: ['jp-faults', 'admin'],
       summary: "Incident simulation: the network's raw link and master keys (fault network-key-leak)",
       security: ADMIN_SECURITY,
-      responses: { ...OK_JSON, ...problemResponses(401, 403) },
+      responses: { ...okJson(NetworkKeyLeakSchema), ...problemResponses(401, 403) },
     }),
     (c) => {
       const leaked = p.custodian.exportForIncidentSimulation(

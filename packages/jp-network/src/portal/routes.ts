@@ -3,8 +3,43 @@ import { type ComponentApp, createRouteModule, KakehashiError, problemResponses 
 import { signChallengeWithCard } from '../crypto/card-auth.ts';
 import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
-import { bearerToken, CardAnswerSchema, CardResponseSchema, OK_JSON } from '../route-support.ts';
+import { bearerToken, CardAnswerSchema, CardChallengeSchema, CardResponseSchema, okJson } from '../route-support.ts';
 import { renderPortalPage } from './render-portal-page.ts';
+
+/** What the citizen sees of one exchange about them (DisclosedRecord): when, who, why, which items. */
+const DisclosedRecordSchema = z
+  .object({
+    requestId: z.string(),
+    when: z.object({ requestedAt: z.string(), providedAt: z.string().nullable() }),
+    who: z.object({ requester: z.string(), provider: z.string() }),
+    why: z.object({ procedure: z.string(), procedureLocal: z.string().optional(), legalBasis: z.string().optional() }),
+    items: z.array(z.string()),
+    outcome: z.enum(['provided', 'refused']),
+  })
+  .openapi('JpDisclosedRecord');
+
+/** The citizen's own data from one provider (self-information disclosure through the network). */
+const OwnDataSchema = z.object({
+  provider: z.string(),
+  requestId: z.string(),
+  outcome: z.enum(['provided', 'refused']),
+  data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'The items provided, by name' }),
+  refusal: z.object({ code: z.string(), reason: z.string() }).optional(),
+});
+
+const BankAccountSchema = z.record(z.string(), z.string()).openapi({
+  description: 'bankCode, branchCode, accountType, accountNumber, holderKana',
+  example: {
+    bankCode: '0001',
+    branchCode: '001',
+    accountType: 'ordinary',
+    accountNumber: '1234567',
+    holderKana: 'ヤマダ タロウ',
+  },
+});
+
+/** The portal session (Bearer), on the routes of a logged-in citizen. */
+const SESSION = [{ jpPortalSession: [] }];
 
 /** What the citizen portal's routes need. */
 export type PortalRouteDeps = Pick<CooperationNetworkParts, 'deps' | 'portal' | 'ready' | 'trace'>;
@@ -17,6 +52,11 @@ export type PortalRouteDeps = Pick<CooperationNetworkParts, 'deps' | 'portal' | 
  */
 export function portalRoutes(p: PortalRouteDeps): ComponentApp {
   const r = createRouteModule();
+  r.openAPIRegistry.registerComponent('securitySchemes', 'jpPortalSession', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The session token of POST /jp/portal/login',
+  });
   pageAndLoginRoutes(r, p);
   myDataRoutes(r, p);
   cardReaderRoute(r, p);
@@ -52,6 +92,7 @@ function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       path: '/jp/portal/login/challenge',
       tags: ['jp-portal'],
       summary: 'A single-use challenge for the card (purpose login, or reauth with the session as Bearer)',
+      security: [{}, ...SESSION],
       request: {
         body: {
           required: true,
@@ -66,9 +107,7 @@ function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
         200: {
           description: 'OK',
           content: {
-            'application/json': {
-              schema: z.object({ challengeId: z.string(), challenge: z.string(), expiresAt: z.string() }),
-            },
+            'application/json': { schema: CardChallengeSchema },
           },
         },
         ...problemResponses(400, 401, 415),
@@ -117,12 +156,13 @@ function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       path: '/jp/portal/logout',
       tags: ['jp-portal'],
       summary: 'End the session (Bearer)',
+      security: SESSION,
       request: { body: { required: true, content: { 'application/json': { schema: z.object({}).strict() } } } },
-      responses: { ...OK_JSON, ...problemResponses(400, 415) },
+      responses: { ...okJson(z.object({ loggedOut: z.literal(true) })), ...problemResponses(400, 415) },
     }),
     (c) => {
       p.portal.logout(bearerToken(c));
-      return c.json({ loggedOut: true }, 200);
+      return c.json({ loggedOut: true as const }, 200);
     },
   );
 }
@@ -135,7 +175,8 @@ function myDataRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       path: '/jp/portal/me/records',
       tags: ['jp-portal'],
       summary: 'Every exchange about me: when, who, why, which items (Bearer session)',
-      responses: { ...OK_JSON, ...problemResponses(401) },
+      security: SESSION,
+      responses: { ...okJson(z.object({ records: z.array(DisclosedRecordSchema) })), ...problemResponses(401) },
     }),
     async (c) => {
       await p.ready();
@@ -148,7 +189,8 @@ function myDataRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       path: '/jp/portal/me/data',
       tags: ['jp-portal'],
       summary: 'My own data, from each provider through the network (Bearer session)',
-      responses: { ...OK_JSON, ...problemResponses(401) },
+      security: SESSION,
+      responses: { ...okJson(z.object({ providers: z.array(OwnDataSchema) })), ...problemResponses(401) },
     }),
     async (c) => {
       await p.ready();
@@ -161,6 +203,7 @@ function myDataRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       path: '/jp/portal/me/bank-account',
       tags: ['jp-portal'],
       summary: 'Register my public-funds receiving account (a write: needs card re-authentication)',
+      security: SESSION,
       request: {
         body: {
           required: true,
@@ -180,7 +223,10 @@ function myDataRoutes(r: ComponentApp, p: PortalRouteDeps): void {
           },
         },
       },
-      responses: { ...OK_JSON, ...problemResponses(400, 401, 403, 415) },
+      responses: {
+        ...okJson(z.object({ registeredFor: z.string(), registeredAt: z.string() }), 'Registered'),
+        ...problemResponses(400, 401, 403, 415),
+      },
     }),
     async (c) => {
       await p.ready();
@@ -194,7 +240,15 @@ function myDataRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       path: '/jp/portal/me/bank-account',
       tags: ['jp-portal'],
       summary: 'My registered public-funds receiving account (Bearer session)',
-      responses: { ...OK_JSON, ...problemResponses(401) },
+      security: SESSION,
+      responses: {
+        ...okJson(
+          z.object({
+            bankAccount: z.object({ account: BankAccountSchema, registeredAt: z.string() }).nullable(),
+          }),
+        ),
+        ...problemResponses(401),
+      },
     }),
     (c) => c.json({ bankAccount: p.portal.bankAccount(bearerToken(c)) }, 200),
   );

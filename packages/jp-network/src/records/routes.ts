@@ -1,8 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, problemResponses } from '@kakehashi/core';
+import { AuditVerificationSchema, type ComponentApp, createRouteModule, problemResponses } from '@kakehashi/core';
 import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
-import { ADMIN_SECURITY, AgencyParam, AnyJson, OK_JSON, partyOf } from '../route-support.ts';
+import { ADMIN_SECURITY, AgencyParam, okJson, partyOf } from '../route-support.ts';
+import { AccessRecordSchema } from './access-records.ts';
+
+/** One record of a party's copy: the art. 23 fields, which copy, its place and hash in the chain. */
+const StoredAccessRecordSchema = AccessRecordSchema.extend({
+  seq: z.number().int(),
+  copy: z.enum(['requester', 'provider', 'network']),
+  hash: z.string(),
+}).openapi('JpStoredAccessRecord');
 
 /** What the access-record routes need. */
 export type RecordRouteDeps = Pick<CooperationNetworkParts, 'network' | 'parties'>;
@@ -25,7 +33,11 @@ export function recordRoutes(p: RecordRouteDeps): ComponentApp {
           description: 'OK',
           content: {
             'application/json': {
-              schema: z.object({ valid: z.boolean(), network: AnyJson, agencies: z.record(z.string(), AnyJson) }),
+              schema: z.object({
+                valid: z.boolean().openapi({ description: 'Every copy verifies' }),
+                network: AuditVerificationSchema,
+                agencies: z.record(z.string(), AuditVerificationSchema),
+              }),
             },
           },
         },
@@ -45,7 +57,7 @@ export function recordRoutes(p: RecordRouteDeps): ComponentApp {
       summary: "The network's copy of the access records",
       security: ADMIN_SECURITY,
       responses: {
-        ...OK_JSON,
+        ...okJson(z.object({ verification: AuditVerificationSchema, records: z.array(StoredAccessRecordSchema) })),
         ...problemResponses(401),
       },
     }),
@@ -60,7 +72,13 @@ export function recordRoutes(p: RecordRouteDeps): ComponentApp {
       security: ADMIN_SECURITY,
       request: { params: AgencyParam },
       responses: {
-        ...OK_JSON,
+        ...okJson(
+          z.object({
+            agencyId: z.string(),
+            verification: AuditVerificationSchema,
+            records: z.array(StoredAccessRecordSchema),
+          }),
+        ),
         ...problemResponses(401, 404),
       },
     }),
