@@ -231,6 +231,11 @@ describe.skipIf(!present && !REQUIRED)('teaching console in Chromium', () => {
       expect(portal.url).toBe(`${f.urls.nodes.JP}/jp/portal`);
       expect(await page.locator(tid('portal-link')).getAttribute('href')).toBe(portal.url);
       expect(await page.locator(tid('portal-frame')).getAttribute('src')).toBe(portal.url);
+      // the portal lets the console frame it (its frame-ancestors name the hub's origin) and works inside it
+      const frame = page.frameLocator(tid('portal-frame'));
+      await frame.locator(tid('portal-title')).waitFor();
+      await frame.locator(tid('insert-card')).click();
+      await frame.locator(`${tid('login-status')}:text("Logged in with the card")`).waitFor();
     } else expect(await status.textContent()).toContain('Not available');
     await page.screenshot({ path: join(SHOTS, '05-citizen-portal.png'), fullPage: true });
     await page.click(tid('tab-diagram'));

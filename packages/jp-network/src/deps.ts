@@ -43,6 +43,8 @@ export interface CooperationNetworkDeps extends ComponentDeps {
   seed: string;
   /** The node's origin: the intermediary servers, J-LIS and the network call each other through it. */
   publicUrl: string;
+  /** The hub's URL, when there is one: its teaching console frames the citizen portal. */
+  hubUrl?: string;
   personas: readonly Persona[];
   agencies: readonly JpAgency[];
   credentials: {

@@ -18,13 +18,16 @@ export function renderPersonaPicker(opts: {
   countries?: readonly { country: string; name: string }[];
   /** Japan: the Individual Number Card login (the challenge the card signs; whether the test reader is on). */
   card?: { challenge: string; reader: boolean };
+  /** Where the persona and custom-identity forms post (same origin): `/oidc/login`, or the SAML IdP's. */
+  formAction?: '/oidc/login' | '/saml/idp/login';
 }): string {
+  const action = opts.formAction ?? '/oidc/login';
   const hidden = `<input type="hidden" name="request_id" value="${esc(opts.requestId)}">`;
   const rows = opts.personas
     .map(
       (
         p,
-      ) => `<li><form method="post" action="/oidc/login">${hidden}<input type="hidden" name="persona" value="${esc(p.id)}">
+      ) => `<li><form method="post" action="${action}">${hidden}<input type="hidden" name="persona" value="${esc(p.id)}">
 <button type="submit" data-testid="persona-${esc(p.id)}">${esc(p.familyName)} ${esc(p.givenName)}${p.familyNameLatin !== p.familyName ? ` (${esc(p.familyNameLatin)} ${esc(p.givenNameLatin)})` : ''} — ${esc(p.dateOfBirth)} — <small>${esc(p.loa.replace('http://eidas.europa.eu/LoA/', 'LoA '))}</small> <code>${esc(p.id)}</code></button></form></li>`,
     )
     .join('\n');
@@ -63,7 +66,7 @@ fieldset{margin-top:1.5rem}label{display:block;margin:.4rem 0}</style></head>
 <ul data-testid="persona-list">
 ${rows}
 </ul>
-<form method="post" action="/oidc/login" data-testid="custom-identity-form"><fieldset><legend>…or a custom identity</legend>${hidden}
+<form method="post" action="${action}" data-testid="custom-identity-form"><fieldset><legend>…or a custom identity</legend>${hidden}
 <label>Family name <input name="family_name" required maxlength="100" data-testid="custom-family-name"></label>
 <label>Given name <input name="given_name" required maxlength="100" data-testid="custom-given-name"></label>
 <label>Date of birth <input name="birthdate" type="date" required data-testid="custom-birthdate"></label>

@@ -13,6 +13,7 @@ import type { ProviderContext } from '../provider/provider-context.ts';
 import { AUTHORIZE_QUERY_PARAMETERS } from './authorize-parameters.ts';
 import { newSecret } from './issue-code.ts';
 import { completeLogin, consumePending, crossBorderLogin, HEADLESS_PERSONA_PARAM, storePending } from './login-flow.ts';
+import { pickerCsp } from './page-csp.ts';
 import { renderPersonaPicker } from './render-persona-picker.ts';
 import { answerFromSession } from './resume-session.ts';
 import { validateAuthorizationRequest } from './validate-authorization-request.ts';
@@ -96,9 +97,18 @@ async function authorize(ctx: ProviderContext, c: Context): Promise<Response> {
   }
   const requestId = newSecret();
   storePending(ctx, requestId, v.request);
+  // The country selection is for this node's own relying parties; a peer's connector already chose this country.
+  const connector = connectorCountry(clientId) !== undefined;
+  const countries =
+    deps.federation && !connector ? await deps.federation.listPeers(c.get('fetch')).catch(() => []) : [];
   noStore(c);
   c.header('x-frame-options', 'DENY');
-  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  // The forms post here; the answer redirects to the relying party, or for a citizen of another country through
+  // the hub's relay to the peer: browsers enforce form-action on every redirect, so those origins are allowed.
+  // A peer's connector redirects on to its own relying parties, which this node cannot know: any web origin.
+  const abroad =
+    countries.length > 0 && deps.federation ? [deps.federation.hubUrl, ...countries.map((p) => p.url)] : [];
+  c.header('content-security-policy', pickerCsp([v.request.redirectUri, ...abroad], { anyWebOrigin: connector }));
   return c.html(
     renderPersonaPicker({
       country: deps.country,
@@ -109,7 +119,7 @@ async function authorize(ctx: ProviderContext, c: Context): Promise<Response> {
       ...(deps.card
         ? { card: { challenge: cardChallenge(issuer, requestId), reader: deps.card.readCard !== undefined } }
         : {}),
-      countries: deps.federation ? await deps.federation.listPeers(c.get('fetch')).catch(() => []) : [],
+      countries,
     }),
   );
 }

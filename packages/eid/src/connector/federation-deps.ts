@@ -21,8 +21,11 @@ export interface FederationDeps {
   signing: { privateKey: import('node:crypto').KeyObject; certPem: string; chainPem: readonly string[] };
   /** A registered, trusted peer node, or undefined (unknown country, untrusted metadata). */
   lookupPeer(country: string, fetcher: typeof fetch): Promise<FederationPeer | undefined>;
-  /** Registered peers (for the country-selection page). */
-  listPeers(fetcher: typeof fetch): Promise<{ country: string; name: string }[]>;
+  /**
+   * Registered peers (for the country-selection page), with the URL of the proxy service the hub's relay sends
+   * the browser to (the peer's OIDC issuer: the picker's `form-action` allows its origin).
+   */
+  listPeers(fetcher: typeof fetch): Promise<{ country: string; name: string; url: string }[]>;
   /** The validation service's verdict on an ID token (J1–J17, keys from the trust fabric). */
   validateIdToken(token: string, expected: ExpectedIdToken, fetcher: typeof fetch): Promise<IdTokenVerdict>;
   validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;

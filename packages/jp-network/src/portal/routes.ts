@@ -4,7 +4,7 @@ import { signChallengeWithCard } from '../crypto/card-auth.ts';
 import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
 import { bearerToken, CardAnswerSchema, CardChallengeSchema, CardResponseSchema, okJson } from '../route-support.ts';
-import { renderPortalPage } from './render-portal-page.ts';
+import { portalCsp, renderPortalPage } from './render-portal-page.ts';
 
 /** What the citizen sees of one exchange about them (DisclosedRecord): when, who, why, which items. */
 const DisclosedRecordSchema = z
@@ -73,8 +73,10 @@ function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       summary: 'The citizen portal page (HTML, watermarked TEST ONLY)',
       responses: { 200: { description: 'OK', content: { 'text/html': { schema: z.string() } } } },
     }),
-    (c) =>
-      c.html(
+    (c) => {
+      c.header('content-security-policy', portalCsp(p.deps.hubUrl));
+      c.header('cache-control', 'no-store');
+      return c.html(
         renderPortalPage(
           p.deps.personas
             .filter((persona) => persona.fourFacts)
@@ -84,7 +86,8 @@ function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
             })),
         ),
         200,
-      ),
+      );
+    },
   );
   r.openapi(
     createRoute({

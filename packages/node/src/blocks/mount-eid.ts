@@ -46,7 +46,7 @@ export function mountEidBlock(
       listPeers: async (fetcher) =>
         (await registeredNodes(fetcher))
           .filter((n) => n.country !== profile.code)
-          .map((n) => ({ country: n.country, name: n.name })),
+          .map((n) => ({ country: n.country, name: n.name, url: n.endpoints.oidcIssuer ?? n.url })),
       validateIdToken: (token, expected, fetcher) => {
         if (!idTokenValidator)
           throw new KakehashiError('internal-error', 'The ID-token validation service is not mounted.');

@@ -1,10 +1,16 @@
 import type { Loa, Persona } from '@kakehashi/personas';
 import type { Context } from 'hono';
+import { postFormCsp } from '../../authorize/page-csp.ts';
 import type { AuthenticatedIdentity } from '../../id-token/z-identity.ts';
 import { LOA_ORDER, loaRank } from '../../loa/loa.ts';
 import { computePersonIdentifier } from '../../pairwise/compute-pairwise-sub.ts';
 import { STATUS } from '../constants.ts';
-import { buildAssertion, buildResponse, renderPostForm } from '../response/build-response.ts';
+import {
+  AUTO_SUBMIT_SCRIPT_SOURCE,
+  buildAssertion,
+  buildResponse,
+  renderPostForm,
+} from '../response/build-response.ts';
 import type { SamlContext } from '../saml-context.ts';
 import type { SamlStatus, ValidatedAuthnRequest } from './z-saml-request.ts';
 
@@ -22,10 +28,7 @@ export interface SamlAnswerTarget {
  */
 export function postResponseForm(c: Context, action: string, xml: string, relayState?: string): Response {
   c.header('cache-control', 'no-store');
-  c.header(
-    'content-security-policy',
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *",
-  );
+  c.header('content-security-policy', postFormCsp(AUTO_SUBMIT_SCRIPT_SOURCE));
   return c.html(
     renderPostForm(
       action,

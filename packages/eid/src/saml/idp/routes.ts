@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
 import type { Context } from 'hono';
+import { pickerCsp } from '../../authorize/page-csp.ts';
 import { renderPersonaPicker } from '../../authorize/render-persona-picker.ts';
 import '../../error-codes.ts';
 import { customIdentity, identityFromPersona } from '../../id-token/build-identity.ts';
@@ -145,14 +146,16 @@ async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindin
   );
   c.header('cache-control', 'no-store');
   c.header('x-frame-options', 'DENY');
-  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  // The forms post here and the answer is a page (the auto-submitting form to the ACS), never a redirect.
+  c.header('content-security-policy', pickerCsp([]));
   const page = renderPersonaPicker({
     country: deps.country,
     nodeName: `node ${deps.country} (eIDAS SAML)`,
     clientName: v.request.spEntityId,
     requestId,
     personas: deps.personas,
-  }).replaceAll('action="/oidc/login"', 'action="/saml/idp/login"');
+    formAction: '/saml/idp/login',
+  });
   return c.html(page);
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Loa, Persona } from '@kakehashi/personas';
 import type { AuthenticatedIdentity } from '../../id-token/z-identity.ts';
 import {
@@ -180,8 +181,14 @@ export function buildResponse(input: {
   return { id, xml: signRoot(xml, input.signer, 'after-issuer') };
 }
 
+/** The one script of the HTTP-POST binding's page: it submits the form at once. */
+const AUTO_SUBMIT = 'document.forms[0].submit();';
+/** The CSP source that allows exactly {@link AUTO_SUBMIT} (its SHA-256): no other script runs on the page. */
+export const AUTO_SUBMIT_SCRIPT_SOURCE = `'sha256-${createHash('sha256').update(AUTO_SUBMIT).digest('base64')}'`;
+
 /**
- * The HTTP-POST binding's auto-submitting form (also readable headless: the `SAMLResponse` field).
+ * The HTTP-POST binding's auto-submitting form (also readable headless: the `SAMLResponse` field); the button
+ * for a browser without JavaScript. Its script is allowed by hash ({@link AUTO_SUBMIT_SCRIPT_SOURCE}).
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-bindings-2.0-os.pdf (§3.5.4)
  */
 export function renderPostForm(
@@ -197,9 +204,10 @@ export function renderPostForm(
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Kakehashi — sending the SAML ${kind === 'SAMLResponse' ? 'response' : 'request'} (TEST ONLY)</title>
 <style>body{font:15px system-ui;margin:0}.kk-watermark{background:#b00020;color:#fff;font-weight:600;padding:6px 12px;text-align:center}main{max-width:46rem;margin:1rem auto;padding:0 1rem}</style></head>
-<body onload="document.forms[0].submit()"><div class="kk-watermark" data-testid="test-only-banner">KAKEHASHI — TEST ONLY. Synthetic personas and test keys.</div>
+<body><div class="kk-watermark" data-testid="test-only-banner">KAKEHASHI — TEST ONLY. Synthetic personas and test keys.</div>
 <main><form method="post" action="${escapeXml(action)}" data-testid="saml-post-form">
 ${inputs}
 <noscript><p>JavaScript is off: press the button to continue.</p></noscript>
-<button type="submit" data-testid="saml-post-submit">Continue</button></form></main></body></html>`;
+<button type="submit" data-testid="saml-post-submit">Continue</button></form></main>
+<script>${AUTO_SUBMIT}</script></body></html>`;
 }

@@ -1,5 +1,9 @@
 const escHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+/** The page's content security policy: links only (no script, no form), inline styles, never framed. */
+export const COUNTRY_SELECTION_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /**
  * The eIDAS connector's country-selection page (watermarked TEST ONLY): one link per registered peer, keeping
  * the query (LoA, RelayState, headless persona). `data-testid`: `saml-country-selection`, `saml-country-<CC>`.

@@ -21,7 +21,7 @@ import { validateSamlResponse } from '../validate/validate-saml-response.ts';
 import { SamlIdentitySchema, SamlVerdictSchema } from '../validate/z-saml-validation.ts';
 import { attr, decodeBase64Strict } from '../xml/dom.ts';
 import { parseSamlXml } from '../xml/parse-saml.ts';
-import { renderCountrySelection } from './country-selection.ts';
+import { COUNTRY_SELECTION_CSP, renderCountrySelection } from './country-selection.ts';
 
 const tags = ['eid', 'saml'];
 
@@ -103,6 +103,8 @@ async function startLogin(ctx: SamlContext, c: Context): Promise<Response> {
   if (!q.has('country') && (c.req.header('accept') ?? '').includes('text/html')) {
     const peers = (await deps.registeredNodes(c.get('fetch'))).filter((n) => n.country !== deps.country);
     c.header('cache-control', 'no-store');
+    c.header('x-frame-options', 'DENY');
+    c.header('content-security-policy', COUNTRY_SELECTION_CSP);
     return c.html(renderCountrySelection(deps.country, peers, q));
   }
   if (!/^[A-Z]{2}$/.test(cc))
