@@ -70,6 +70,7 @@ export const STATUS = {
   invalidAttrNameOrValue: 'urn:oasis:names:tc:SAML:2.0:status:InvalidAttrNameOrValue',
   noPassive: 'urn:oasis:names:tc:SAML:2.0:status:NoPassive',
   authnFailed: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed',
+  unknownPrincipal: 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal',
 } as const;
 
 const NP = 'http://eidas.europa.eu/attributes/naturalperson/';
@@ -107,6 +108,13 @@ export const ASSERTION_TTL_SECONDS = 300;
 export const AUTHN_REQUEST_MAX_AGE_SECONDS = 300;
 /** How long an outstanding request of our SP (connector) waits for its Response. */
 export const OUTSTANDING_REQUEST_TTL_SECONDS = 600;
+/**
+ * How long a login session at the IdP lasts (the assertion's SessionNotOnOrAfter): within it, a LogoutRequest
+ * of the SP ends it (Single Logout); after it, there is nothing left to end (UnknownPrincipal).
+ */
+export const SAML_SESSION_TTL_SECONDS = 8 * 3600;
+/** How long the connector waits for the LogoutResponse to its LogoutRequest. */
+export const OUTSTANDING_LOGOUT_TTL_SECONDS = 600;
 /** How long the persona picker waits. */
 export const SAML_PENDING_TTL_SECONDS = 600;
 /** Size limit for SAML messages (before parsing). */

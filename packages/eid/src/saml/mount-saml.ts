@@ -4,6 +4,7 @@ import { samlAdminRoutes } from './admin/routes.ts';
 import { samlIdpRoutes } from './idp/routes.ts';
 import { samlMetadataRoutes } from './metadata/routes.ts';
 import { createSamlContext, type SamlDeps } from './saml-context.ts';
+import { samlSloRoutes } from './slo/routes.ts';
 import { samlSpRoutes } from './sp/routes.ts';
 import { clearSamlTables, SAML_NODE_MIGRATIONS } from './store/saml-migrations.ts';
 
@@ -24,7 +25,8 @@ export interface SamlMount {
  * SSO with the HTTP-Redirect and HTTP-POST bindings (signed AuthnRequests from known SPs: every registered node's
  * connector, the test-only demo SP, admin-registered SPs), the persona picker or headless login, and a signed
  * Response carrying a signed, encrypted assertion (HTTP-POST). SP: signed metadata, a login starter that sends a
- * signed AuthnRequest to another node's IdP, and the ACS that validates the Response strictly.
+ * signed AuthnRequest to another node's IdP, and the ACS that validates the Response strictly. Both: SP-initiated
+ * Single Logout on the HTTP-Redirect binding.
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-profiles-2.0-os.pdf (§4.1 Web Browser SSO)
  * @see eIDAS SAML Message Format v1.2
  */
@@ -34,6 +36,7 @@ export function mountSaml(app: ComponentApp, deps: SamlDeps): SamlMount {
   app.route('/', samlMetadataRoutes(ctx));
   app.route('/', samlIdpRoutes(ctx));
   app.route('/', samlSpRoutes(ctx));
+  app.route('/', samlSloRoutes(ctx));
   app.route('/', samlAdminRoutes(ctx));
   return {
     idpEntityId: ctx.idpEntityId,

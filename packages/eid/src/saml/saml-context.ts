@@ -59,6 +59,10 @@ export interface SamlContext {
   spEntityId: string;
   ssoUrl: string;
   acsUrl: string;
+  /** The IdP's SingleLogoutService (HTTP-Redirect: LogoutRequests come here). */
+  idpSloUrl: string;
+  /** The SP's SingleLogoutService (HTTP-Redirect: LogoutResponses come here). */
+  spSloUrl: string;
   seed: string;
   keys: EidKeys;
   personas: ReadonlyMap<string, Persona>;
@@ -98,6 +102,8 @@ export function createSamlContext(deps: SamlDeps): SamlContext {
     spEntityId: `${base}/saml/sp/metadata`,
     ssoUrl: `${base}/saml/idp/sso`,
     acsUrl: `${base}/saml/sp/acs`,
+    idpSloUrl: `${base}/saml/idp/slo`,
+    spSloUrl: `${base}/saml/sp/slo`,
     seed,
     keys: deriveEidKeys(seed, deps.country),
     personas: new Map(deps.personas.map((p) => [p.id, p])),

@@ -83,7 +83,17 @@ export function encodeRedirectRequest(
   xml: string,
   opts: { relayState?: string; signingKey?: KeyObject; extraParams?: Record<string, string> } = {},
 ): string {
-  let query = `SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'))}`;
+  return encodeRedirectMessage(destination, xml, 'SAMLRequest', opts);
+}
+
+/** HTTP-Redirect encoding of any SAML message: `SAMLRequest` (requests) or `SAMLResponse` (LogoutResponse). */
+export function encodeRedirectMessage(
+  destination: string,
+  xml: string,
+  kind: 'SAMLRequest' | 'SAMLResponse',
+  opts: { relayState?: string; signingKey?: KeyObject; extraParams?: Record<string, string> } = {},
+): string {
+  let query = `${kind}=${encodeURIComponent(deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'))}`;
   if (opts.relayState !== undefined) query += `&RelayState=${encodeURIComponent(opts.relayState)}`;
   if (opts.signingKey) {
     query += `&SigAlg=${encodeURIComponent(ALG.rsaSha256)}`;

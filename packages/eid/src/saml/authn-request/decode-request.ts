@@ -47,31 +47,42 @@ const RELAY_STATE_MAX = 80;
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-bindings-2.0-os.pdf (§3.4.4.1, §3.4.3 RelayState)
  */
 export function decodeRedirectRequest(rawQuery: string): DecodedBindingMessage {
+  return decodeRedirectMessage(rawQuery, 'SAMLRequest');
+}
+
+/**
+ * Decodes an HTTP-Redirect SAML message of the given kind (`SAMLRequest`: AuthnRequest, LogoutRequest;
+ * `SAMLResponse`: LogoutResponse): the message inflated with a size limit, `RelayState`, and the query signature
+ * with the exact octets it covers (`<kind>=…&RelayState=…&SigAlg=…`, as received).
+ * @see https://docs.oasis-open.org/security/saml/v2.0/saml-bindings-2.0-os.pdf (§3.4.4.1)
+ */
+export function decodeRedirectMessage(rawQuery: string, kind: 'SAMLRequest' | 'SAMLResponse'): DecodedBindingMessage {
+  const other = kind === 'SAMLRequest' ? 'SAMLResponse' : 'SAMLRequest';
   const params = rawParams(rawQuery);
-  if (params.has('SAMLResponse'))
-    throw bindingError('This endpoint takes SAMLRequest (an AuthnRequest), not SAMLResponse.', 'SAML Bindings §3.4.4');
-  for (const [k, v] of params)
-    if (v.length > 1) throw bindingError(`${k.slice(0, 40)} is repeated.`, 'SAML Bindings §3.4.4.1');
-  const rawRequest = params.get('SAMLRequest')?.[0];
-  if (!rawRequest)
+  if (params.has(other))
     throw bindingError(
-      'SAMLRequest is missing: the HTTP-Redirect binding carries the AuthnRequest there.',
+      `This endpoint takes ${kind}${kind === 'SAMLRequest' ? ' (a request)' : ' (a response)'}, not ${other}.`,
       'SAML Bindings §3.4.4',
     );
-  const deflated = decodeBase64Strict(urlDecode(rawRequest, 'SAMLRequest'), 'SAMLRequest');
+  for (const [k, v] of params)
+    if (v.length > 1) throw bindingError(`${k.slice(0, 40)} is repeated.`, 'SAML Bindings §3.4.4.1');
+  const rawMessage = params.get(kind)?.[0];
+  if (!rawMessage)
+    throw bindingError(
+      `${kind} is missing: the HTTP-Redirect binding carries the message there.`,
+      'SAML Bindings §3.4.4',
+    );
+  const deflated = decodeBase64Strict(urlDecode(rawMessage, kind), kind);
   let inflated: Buffer;
   try {
     inflated = inflateRawSync(deflated, { maxOutputLength: MAX_SAML_MESSAGE_BYTES });
   } catch (e) {
     const tooBig = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
     if (tooBig)
-      throw new KakehashiError('xml-too-large', `The inflated SAMLRequest exceeds ${MAX_SAML_MESSAGE_BYTES} bytes.`, {
+      throw new KakehashiError('xml-too-large', `The inflated ${kind} exceeds ${MAX_SAML_MESSAGE_BYTES} bytes.`, {
         rule: 'X6',
       });
-    throw bindingError(
-      'SAMLRequest is not raw DEFLATE data (RFC 1951) after base64 decoding.',
-      'SAML Bindings §3.4.4.1',
-    );
+    throw bindingError(`${kind} is not raw DEFLATE data (RFC 1951) after base64 decoding.`, 'SAML Bindings §3.4.4.1');
   }
   const out: DecodedBindingMessage = { binding: 'redirect', xml: utf8(inflated) };
   const rawRelay = params.get('RelayState')?.[0];
@@ -83,7 +94,7 @@ export function decodeRedirectRequest(rawQuery: string): DecodedBindingMessage {
   if (rawSigAlg !== undefined && rawSig !== undefined) {
     const sigAlg = urlDecode(rawSigAlg, 'SigAlg');
     const signedOctets =
-      `SAMLRequest=${rawRequest}` + (rawRelay !== undefined ? `&RelayState=${rawRelay}` : '') + `&SigAlg=${rawSigAlg}`;
+      `${kind}=${rawMessage}` + (rawRelay !== undefined ? `&RelayState=${rawRelay}` : '') + `&SigAlg=${rawSigAlg}`;
     out.querySignature = {
       sigAlg,
       signature: decodeBase64Strict(urlDecode(rawSig, 'Signature'), 'Signature'),

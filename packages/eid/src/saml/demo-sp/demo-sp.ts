@@ -14,6 +14,8 @@ export interface DemoSp {
 
 /** The example ACS its metadata names; any loopback http(s) URL is accepted. */
 export const DEMO_SP_EXAMPLE_ACS = 'http://127.0.0.1:8080/saml/acs';
+/** The example SingleLogoutService its metadata names; the IdP answers the demo SP at the ACS URL it logged in with. */
+export const DEMO_SP_EXAMPLE_SLO = 'http://127.0.0.1:8080/saml/slo';
 
 const cache = new Map<string, DemoSp>();
 
@@ -57,6 +59,7 @@ export function demoSpMetadata(seed: string, nowMs: number): string {
   return buildSpMetadata({
     entityId: sp.entityId,
     acsUrl: DEMO_SP_EXAMPLE_ACS,
+    sloUrl: DEMO_SP_EXAMPLE_SLO,
     spType: 'public',
     signing: { privateKey: sp.privateKey, certPem: sp.certPem },
     encryptionCertPem: sp.certPem,

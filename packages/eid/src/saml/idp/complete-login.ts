@@ -4,7 +4,7 @@ import { postFormCsp } from '../../authorize/page-csp.ts';
 import type { AuthenticatedIdentity } from '../../id-token/z-identity.ts';
 import { LOA_ORDER, loaRank } from '../../loa/loa.ts';
 import { computePersonIdentifier } from '../../pairwise/compute-pairwise-sub.ts';
-import { STATUS } from '../constants.ts';
+import { SAML_SESSION_TTL_SECONDS, STATUS } from '../constants.ts';
 import {
   AUTO_SUBMIT_SCRIPT_SOURCE,
   buildAssertion,
@@ -12,6 +12,8 @@ import {
   renderPostForm,
 } from '../response/build-response.ts';
 import type { SamlContext } from '../saml-context.ts';
+import { recordSamlSession } from '../slo/saml-sessions.ts';
+import { newSamlId } from '../xml/dom.ts';
 import type { SamlStatus, ValidatedAuthnRequest } from './z-saml-request.ts';
 
 /** Where an IdP answer goes: the SP's ACS, the request it answers, its RelayState. */
@@ -90,6 +92,8 @@ export function completeSamlLogin(
   const personIdentifier =
     deps.personIdentifier?.(identity.subjectId, request.destinationCountry) ??
     computePersonIdentifier(ctx.keys.personIdKey, deps.country, request.destinationCountry, identity.subjectId);
+  // The IdP session this assertion starts, for Single Logout (SessionIndex, SessionNotOnOrAfter).
+  const session = { index: newSamlId(), notOnOrAfterMs: deps.clock.nowMs() + SAML_SESSION_TTL_SECONDS * 1000 };
   const assertion = buildAssertion({
     idpEntityId: ctx.idpEntityId,
     request,
@@ -99,6 +103,14 @@ export function completeSamlLogin(
     personIdentifier,
     nowMs: deps.clock.nowMs(),
     country: deps.country,
+    session,
+  });
+  recordSamlSession(ctx, {
+    sessionIndex: session.index,
+    sp: request.spEntityId,
+    nameId: personIdentifier,
+    acsUrl: request.acsUrl,
+    expiresAt: Math.floor(session.notOnOrAfterMs / 1000),
   });
   const response = buildResponse({
     idpEntityId: ctx.idpEntityId,

@@ -16,6 +16,11 @@ export interface KnownSp {
   encryptionCert: string;
   /** HTTP-POST assertion consumer services from the metadata. */
   acs: { location: string; index?: number; isDefault?: boolean }[];
+  /**
+   * Where the LogoutResponse goes (its HTTP-Redirect SingleLogoutService, ResponseLocation first). The demo SP has
+   * none: its answer goes to the loopback ACS URL the session was established with.
+   */
+  slo?: string;
   /** The demo SP accepts any loopback ACS URL (RFC 8252-style, test only). */
   anyLoopbackAcs: boolean;
   /** eIDAS: requests must be signed (all but the demo SP). */
@@ -31,8 +36,10 @@ export interface SpDirectory {
   chooseAcs(sp: KnownSp, requested: { url?: string; index?: number }): string | undefined;
 }
 
-function fromMetadata(m: ParsedMetadata): Pick<KnownSp, 'acs' | 'spType'> {
+function fromMetadata(m: ParsedMetadata): Pick<KnownSp, 'acs' | 'spType' | 'slo'> {
+  const slo = m.slo.find((e) => e.binding === BINDING.redirect);
   return {
+    ...(slo ? { slo: slo.responseLocation ?? slo.location } : {}),
     acs: m.acs
       .filter((a) => a.binding === BINDING.post)
       .map((a) => ({

@@ -32,6 +32,8 @@ function organization(parent: Builder, name: string, url: string): void {
 export interface IdpMetadataInput {
   entityId: string;
   ssoUrl: string;
+  /** SingleLogoutService (HTTP-Redirect). */
+  sloUrl: string;
   loa: Loa;
   signing: XmlSigner;
   encryptionCertPem: string;
@@ -42,7 +44,7 @@ export interface IdpMetadataInput {
 
 /**
  * The signed metadata of a node's IdP (eIDAS proxy service): IDPSSODescriptor with the signing and encryption
- * certificates, SingleSignOnService for HTTP-Redirect and HTTP-POST, the NameID formats, the natural-person
+ * certificates, SingleLogoutService (HTTP-Redirect), SingleSignOnService for HTTP-Redirect and HTTP-POST, the NameID formats, the natural-person
  * attributes it releases (saml:Attribute), and the LoA as an entity attribute
  * (`urn:oasis:names:tc:SAML:attribute:assurance-certification`, as eIDAS metadata publishes it).
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-metadata-2.0-os.pdf (§2.4.3 IDPSSODescriptor)
@@ -66,6 +68,7 @@ export function buildIdpMetadata(input: IdpMetadataInput): string {
   const idp = el(ed, 'md:IDPSSODescriptor', { WantAuthnRequestsSigned: 'true', protocolSupportEnumeration: PROTOCOL });
   keyDescriptor(idp, 'signing', input.signing.certPem);
   keyDescriptor(idp, 'encryption', input.encryptionCertPem);
+  el(idp, 'md:SingleLogoutService', { Binding: BINDING.redirect, Location: input.sloUrl });
   el(idp, 'md:NameIDFormat', {}, NAMEID_FORMAT.persistent);
   el(idp, 'md:NameIDFormat', {}, NAMEID_FORMAT.unspecified);
   el(idp, 'md:SingleSignOnService', { Binding: BINDING.redirect, Location: input.ssoUrl });
@@ -79,6 +82,8 @@ export function buildIdpMetadata(input: IdpMetadataInput): string {
 export interface SpMetadataInput {
   entityId: string;
   acsUrl: string;
+  /** SingleLogoutService (HTTP-Redirect), where LogoutResponses come back. */
+  sloUrl?: string;
   spType: 'public' | 'private';
   signing: XmlSigner | { certPem: string };
   encryptionCertPem: string;
@@ -91,7 +96,8 @@ export interface SpMetadataInput {
 
 /**
  * The signed metadata of a node's SP (eIDAS connector): SPSSODescriptor with signing and encryption
- * certificates, AuthnRequestsSigned and WantAssertionsSigned, the ACS (HTTP-POST), and `eidas:SPType`.
+ * certificates, AuthnRequestsSigned and WantAssertionsSigned, the SingleLogoutService (HTTP-Redirect), the ACS
+ * (HTTP-POST), and `eidas:SPType`.
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-metadata-2.0-os.pdf (§2.4.4 SPSSODescriptor)
  */
 export function buildSpMetadata(input: SpMetadataInput): string {
@@ -109,6 +115,7 @@ export function buildSpMetadata(input: SpMetadataInput): string {
   });
   keyDescriptor(sp, 'signing', input.signing.certPem);
   keyDescriptor(sp, 'encryption', input.encryptionCertPem);
+  if (input.sloUrl) el(sp, 'md:SingleLogoutService', { Binding: BINDING.redirect, Location: input.sloUrl });
   el(sp, 'md:NameIDFormat', {}, NAMEID_FORMAT.persistent);
   el(sp, 'md:AssertionConsumerService', {
     Binding: BINDING.post,

@@ -8,6 +8,8 @@ import { inspectSignature, verifyInspectedSignature } from '../xml/verify-signat
 export interface Endpoint {
   binding: string;
   location: string;
+  /** SingleLogoutService: where responses go, when not to `location`. */
+  responseLocation?: string;
   index?: number;
   isDefault?: boolean;
 }
@@ -22,6 +24,8 @@ export interface ParsedMetadata {
   acs: Endpoint[];
   /** IdP: single sign-on services. */
   sso: Endpoint[];
+  /** Both roles: single logout services. */
+  slo: Endpoint[];
   spType?: 'public' | 'private';
   authnRequestsSigned?: boolean;
   root: Element;
@@ -31,7 +35,8 @@ const invalid = (m: string) => new KakehashiError('saml-metadata-invalid', m, { 
 
 /**
  * Reads an md:EntityDescriptor (safe parser) for the given role: entityID, validUntil, the signing and
- * encryption certificates (a KeyDescriptor without `use` counts for both), ACS or SSO endpoints, SPType.
+ * encryption certificates (a KeyDescriptor without `use` counts for both), ACS or SSO endpoints, SLO endpoints,
+ * SPType.
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-metadata-2.0-os.pdf
  */
 export function parseMetadata(xml: string, role: 'idp' | 'sp'): ParsedMetadata {
@@ -65,9 +70,11 @@ export function parseMetadata(xml: string, role: 'idp' | 'sp'): ParsedMetadata {
   const endpoints = (name: string): Endpoint[] =>
     childElements(d, NS.md, name).map((e) => {
       const index = attr(e, 'index');
+      const responseLocation = attr(e, 'ResponseLocation');
       return {
         binding: attr(e, 'Binding') ?? '',
         location: attr(e, 'Location') ?? '',
+        ...(responseLocation ? { responseLocation } : {}),
         ...(index !== undefined && /^\d{1,5}$/.test(index) ? { index: Number(index) } : {}),
         ...(attr(e, 'isDefault') === 'true' ? { isDefault: true } : {}),
       };
@@ -83,6 +90,7 @@ export function parseMetadata(xml: string, role: 'idp' | 'sp'): ParsedMetadata {
     encryptionCerts,
     acs: endpoints('AssertionConsumerService'),
     sso: endpoints('SingleSignOnService'),
+    slo: endpoints('SingleLogoutService'),
     ...(spType === 'public' || spType === 'private' ? { spType } : {}),
     ...(ars !== undefined ? { authnRequestsSigned: ars === 'true' } : {}),
     root: ed,

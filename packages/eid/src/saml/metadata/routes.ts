@@ -36,7 +36,7 @@ export function samlMetadataRoutes(ctx: SamlContext): ComponentApp {
       path: '/saml/idp/metadata',
       tags,
       summary:
-        'Signed SAML metadata of the IdP (eIDAS proxy service): signing and encryption certificates, SSO (Redirect, POST), LoA, attributes',
+        'Signed SAML metadata of the IdP (eIDAS proxy service): signing and encryption certificates, SLO (Redirect), SSO (Redirect, POST), LoA, attributes',
       responses: metadataResponses,
     }),
     (c) =>
@@ -44,6 +44,7 @@ export function samlMetadataRoutes(ctx: SamlContext): ComponentApp {
         buildIdpMetadata({
           entityId: ctx.idpEntityId,
           ssoUrl: ctx.ssoUrl,
+          sloUrl: ctx.idpSloUrl,
           loa: deps.loa,
           signing: ctx.signer,
           encryptionCertPem: deps.encryption.certPem,
@@ -61,7 +62,7 @@ export function samlMetadataRoutes(ctx: SamlContext): ComponentApp {
       path: '/saml/sp/metadata',
       tags,
       summary:
-        'Signed SAML metadata of the SP (eIDAS connector): signing and encryption certificates, ACS (POST), SPType public',
+        'Signed SAML metadata of the SP (eIDAS connector): signing and encryption certificates, SLO (Redirect), ACS (POST), SPType public',
       responses: metadataResponses,
     }),
     (c) =>
@@ -69,6 +70,7 @@ export function samlMetadataRoutes(ctx: SamlContext): ComponentApp {
         buildSpMetadata({
           entityId: ctx.spEntityId,
           acsUrl: ctx.acsUrl,
+          sloUrl: ctx.spSloUrl,
           spType: 'public',
           signing: ctx.signer,
           encryptionCertPem: deps.encryption.certPem,

@@ -29,6 +29,8 @@ export interface AssertionInput {
   nowMs: number;
   /** Issuing country (for the address). */
   country: string;
+  /** The IdP login session this assertion starts: SessionIndex and SessionNotOnOrAfter (Single Logout ends it). */
+  session?: { index: string; notOnOrAfterMs: number };
 }
 
 /** The eIDAS CurrentAddress value: base64 of the CurrentAddressStructuredType elements. @see eIDAS Attribute Profile v1.2 §2.2.3 */
@@ -104,7 +106,11 @@ export function buildAssertion(input: AssertionInput): { id: string; xml: string
   });
   const conditions = el(a, 'saml:Conditions', { NotBefore: now, NotOnOrAfter: notOnOrAfter });
   el(el(conditions, 'saml:AudienceRestriction'), 'saml:Audience', {}, input.request.spEntityId);
-  const authn = el(a, 'saml:AuthnStatement', { AuthnInstant: now, SessionNotOnOrAfter: notOnOrAfter });
+  const authn = el(a, 'saml:AuthnStatement', {
+    AuthnInstant: now,
+    SessionIndex: input.session?.index,
+    SessionNotOnOrAfter: input.session ? samlInstant(input.session.notOnOrAfterMs) : notOnOrAfter,
+  });
   el(el(authn, 'saml:AuthnContext'), 'saml:AuthnContextClassRef', {}, input.loa);
   const stmt = el(a, 'saml:AttributeStatement');
   const byName = new Map<EidasAttributeName, [string, boolean?][]>();

@@ -18,6 +18,14 @@ export const SAML_NODE_MIGRATIONS: readonly Migration[] = [
     id: 'eid/saml_outstanding/001',
     up: 'CREATE TABLE saml_outstanding (request_id TEXT PRIMARY KEY, context TEXT NOT NULL, expires_at INTEGER NOT NULL);',
   },
+  {
+    // Single Logout: the IdP's login sessions (one per assertion: SP, NameID, SessionIndex, the ACS it went to)
+    // and the connector's outstanding LogoutRequests.
+    id: 'eid/saml_slo/001',
+    up: `CREATE TABLE saml_sessions (session_index TEXT PRIMARY KEY, sp TEXT NOT NULL, name_id TEXT NOT NULL, acs_url TEXT NOT NULL, expires_at INTEGER NOT NULL);
+         CREATE INDEX saml_sessions_principal ON saml_sessions (sp, name_id);
+         CREATE TABLE saml_logout_outstanding (request_id TEXT PRIMARY KEY, context TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
+  },
 ];
 
 /** The validation service's replay cache (hub and nodes): assertion IDs kept until NotOnOrAfter (S12). */
@@ -29,8 +37,19 @@ export const SAML_VALIDATION_MIGRATIONS: readonly Migration[] = [
   { id: 'eid/saml_replay/002', up: 'CREATE INDEX saml_replay_expires ON saml_replay (expires_at);' },
 ];
 
-/** Clears every SAML table of a store (admin reset): registered SPs, pending logins, outstanding requests, replay cache. */
+/**
+ * Clears every SAML table of a store (admin reset): registered SPs, pending logins, outstanding requests, IdP
+ * sessions and outstanding logouts, replay cache.
+ */
 export function clearSamlTables(store: Store): void {
-  for (const t of ['saml_sps', 'saml_pending', 'saml_request_ids', 'saml_outstanding', 'saml_replay'])
+  for (const t of [
+    'saml_sps',
+    'saml_pending',
+    'saml_request_ids',
+    'saml_outstanding',
+    'saml_sessions',
+    'saml_logout_outstanding',
+    'saml_replay',
+  ])
     if (store.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", t)) store.run(`DELETE FROM ${t}`);
 }

@@ -3,7 +3,7 @@ import { attr, childElements, descendants, fullText } from '../xml/dom.ts';
 import type { SamlIdentity } from './z-saml-validation.ts';
 
 /**
- * The identity a validated assertion carries: NameID, LoA and the eIDAS natural-person attributes (Latin-script
+ * The identity a validated assertion carries: NameID, SessionIndex, LoA and the eIDAS natural-person attributes (Latin-script
  * names apart), read as full string values.
  * @see eIDAS SAML Attribute Profile v1.2 §2.2 (natural person)
  */
@@ -16,6 +16,11 @@ export function extractIdentity(assertion: Element, issuer: string, country: str
     nameId: nameIdEl ? fullText(nameIdEl) : '',
     loa,
   };
+  // The IdP session, for Single Logout (GET /saml/sp/logout?…&sessionIndex=).
+  const sessionIndex = descendants(assertion, NS.saml, 'AuthnStatement')
+    .map((s) => attr(s, 'SessionIndex'))
+    .find((v) => v !== undefined);
+  if (sessionIndex) identity.sessionIndex = sessionIndex;
   const keys: Record<string, keyof SamlIdentity> = {
     PersonIdentifier: 'personIdentifier',
     FamilyName: 'familyName',

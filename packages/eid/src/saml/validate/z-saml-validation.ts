@@ -78,6 +78,8 @@ export const SamlIdentitySchema = z
     country: z.string(),
     assertionId: z.string(),
     nameId: z.string(),
+    /** The AuthnStatement's SessionIndex: what Single Logout names. */
+    sessionIndex: z.string().optional(),
     loa: z.string(),
     personIdentifier: z.string().optional(),
     familyName: z.string().optional(),
