@@ -1,5 +1,14 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -197,6 +206,43 @@ describe(`the npm tarballs, installed in an empty directory (Node.js ${NODE.vers
       expect(readdirSync(join(dir, 'dist')).some((f) => f.endsWith('.d.ts'))).toBe(true);
     }
     expect(existsSync(join(app, 'node_modules', '.bin', 'kakehashi'))).toBe(true);
+  });
+
+  it('gives a TypeScript program the type declarations of every library', () => {
+    // Every library imported by name, its declarations checked (skipLibCheck off); the expected error proves the
+    // types are real rather than `any`. Checked with the repository's tsc, as a user's would.
+    const libraries = readdirSync(join(app, 'node_modules', '@kakehashi')).filter((name) => {
+      const m = JSON.parse(readFileSync(join(app, 'node_modules', '@kakehashi', name, 'package.json'), 'utf8'));
+      return m.exports !== undefined;
+    });
+    expect(libraries).toContain('federation');
+    writeFileSync(
+      join(app, 'consumer.mts'),
+      [
+        ...libraries.map((name, i) => `import type * as lib${i} from '@kakehashi/${name}';`),
+        "import { createFederation, FEDERATION_OPTIONS } from '@kakehashi/federation';",
+        "import { LayeredConfig } from '@kakehashi/core';",
+        `export type All = [${libraries.map((_, i) => `typeof lib${i}`).join(', ')}];`,
+        'const config = new LayeredConfig(FEDERATION_OPTIONS, { env: {} });',
+        "export const port: number = config.get('port');",
+        '// @ts-expect-error: a mode that does not exist',
+        "export const wrong = () => createFederation({ config, mode: 'sideways' });",
+        "export const hub = async (): Promise<string | undefined> => (await createFederation({ config, mode: 'in-process' })).urls.hub;",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', target: 'es2024', strict: true, noEmit: true, skipLibCheck: false },
+        files: ['consumer.mts'],
+      }),
+    );
+    const tsc = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', app], {
+      encoding: 'utf8',
+    });
+    expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+    expect(tsc.status).toBe(0);
   });
 
   it('answers --help and scenario list', () => {
