@@ -30,6 +30,9 @@ const DEMO = { clientId: 'kakehashi-demo-rp', clientSecret: 'kakehashi-demo-secr
 const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only', 'content-type': 'application/json' };
 const LOA = (name: string) => `http://eidas.europa.eu/LoA/${name}`;
 const RANK: Record<string, number> = { [LOA('low')]: 1, [LOA('substantial')]: 2, [LOA('high')]: 3 };
+/** The sources of a policy's form-action directive, sorted. */
+const formAction = (csp: string | undefined) =>
+  (/(?:^|;)\s*form-action ([^;]+)/.exec(csp ?? '')?.[1] ?? '').trim().split(/\s+/).sort();
 
 describe.skipIf(!present && !REQUIRED)('login pages in Chromium, to a real relying party', () => {
   let f: Federation;
@@ -121,9 +124,15 @@ describe.skipIf(!present && !REQUIRED)('login pages in Chromium, to a real relyi
     const rp = await oidcRp('DE');
     const persona = (await personasOf('DE'))[0] as Persona;
     const page = await newPage();
-    await page.goto(rp.loginUrl());
+    const picker = await page.goto(rp.loginUrl());
     await reach(page, tid(`persona-${persona.id}`));
     expect(await page.locator(tid('test-only-banner')).textContent()).toContain('TEST ONLY');
+    // the strictest form-action that works: this page's origin, the relying party's, and for the country
+    // selection the hub's relay and the peers it forwards to — nothing else
+    const origin = (u: string) => new URL(u).origin;
+    expect(formAction(picker?.headers()['content-security-policy'])).toEqual(
+      ["'self'", origin(rp.url), origin(f.urls.hub), origin(node('EE')), origin(node('JP'))].sort(),
+    );
     await page.screenshot({ path: join(SHOTS, '01-oidc-picker-DE.png'), fullPage: true });
     await page.click(tid(`persona-${persona.id}`));
     await reach(page, tid('rp-result'));
@@ -171,11 +180,14 @@ describe.skipIf(!present && !REQUIRED)('login pages in Chromium, to a real relyi
     });
     await page.goto(rp.loginUrl());
     await reach(page, tid('country-EE'));
+    const eePicker = page.waitForResponse((r) => r.url().startsWith(`${node('EE')}/oidc/authorize?`));
     await page.click(tid('country-EE'));
     // EE's own picker, for the connector of DE (no second country selection there)
     await reach(page, tid(`persona-${persona.id}`));
     expect(new URL(page.url()).origin).toBe(node('EE'));
     expect(await page.locator(tid('country-selection')).count()).toBe(0);
+    // DE's connector goes on to one of DE's relying parties, unknown to EE: any web origin
+    expect(formAction((await eePicker).headers()['content-security-policy'])).toEqual(["'self'", 'http:', 'https:']);
     await page.screenshot({ path: join(SHOTS, '04-oidc-cross-border-EE-picker.png'), fullPage: true });
     await page.click(tid(`persona-${persona.id}`));
     await reach(page, tid('rp-result'));
