@@ -50,11 +50,11 @@ function create<Paths extends {}>(baseUrl: string, options: KakehashiClientOptio
 }
 
 /**
- * A client of the hub at `baseUrl` (its origin, e.g. `http://127.0.0.1:8000`): registry, discovery, trust
+ * A client of the hub at `baseUrl` (its origin, e.g. `http://127.0.0.1:7000`): registry, discovery, trust
  * publication, audit, traces, the eID proxy, the evidence broker, the console API and the admin surface.
  *
  * ```ts
- * const hub = kakehashiHub('http://127.0.0.1:8000', { adminToken: true });
+ * const hub = kakehashiHub('http://127.0.0.1:7000', { adminToken: true });
  * const { data } = await hub.GET('/registry/nodes'); // data?.nodes: typed
  * ```
  */

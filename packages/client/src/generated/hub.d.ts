@@ -94,9 +94,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RuntimeOptions"];
                 };
             };
             responses: {
@@ -689,7 +687,24 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description urn:kakehashi:connector:<B> (required: only registered connectors use the relay) */
+                    client_id?: string;
+                    /** @description The connector's callback */
+                    redirect_uri?: string;
+                    /** @description code */
+                    response_type?: string;
+                    /** @description openid … */
+                    scope?: string;
+                    /** @description Opaque to the relay */
+                    state?: string;
+                    /** @description Opaque to the relay */
+                    nonce?: string;
+                    /** @description PKCE S256 */
+                    code_challenge?: string;
+                    /** @description S256 */
+                    code_challenge_method?: string;
+                };
                 header?: never;
                 path: {
                     /** @description ISO 3166 code of the citizen’s country (A) */
@@ -747,7 +762,16 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description AuthnRequest, DEFLATE then base64 */
+                    SAMLRequest?: string;
+                    /** @description Opaque to the relay */
+                    RelayState?: string;
+                    /** @description Signature algorithm URI */
+                    SigAlg?: string;
+                    /** @description Signature over the query, base64 */
+                    Signature?: string;
+                };
                 header?: never;
                 path: {
                     /** @description ISO 3166 code of the citizen’s country (A) */
@@ -828,12 +852,22 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Country A's token response (application/json: id_token, access_token, …), unchanged */
+                /** @description Country A's token response, unchanged */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            access_token: string;
+                            /** @example Bearer */
+                            token_type: string;
+                            expires_in?: number;
+                            /** @description The ID token signed by country A's proxy service */
+                            id_token: string;
+                            scope?: string;
+                        };
+                    };
                 };
                 /** @description RFC 9457 problem */
                 400: {
@@ -2381,13 +2415,15 @@ export interface components {
         EffectiveConfig: {
             options: {
                 key: string;
-                value?: unknown;
-                source: string;
+                value?: string | number | boolean | string[];
+                /** @enum {string} */
+                source: "default" | "file" | "env" | "cli" | "runtime";
                 env: string;
                 flag?: string;
+                /** @description Changeable with PATCH /admin/config */
                 runtime: boolean;
                 description: string;
-                default?: unknown;
+                default?: string | number | boolean | string[];
             }[];
         };
         Problem: {
@@ -2401,6 +2437,32 @@ export interface components {
             rule?: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * @description Runtime options to change (GET /admin/config lists every option; those with `runtime: true` are here). An unknown key or a value its option refuses changes nothing (400 / 409).
+         * @example {
+         *       "logLevel": "info"
+         *     }
+         */
+        RuntimeOptions: {
+            /** @description Minimum level of log lines. Default: "info". */
+            logLevel?: string;
+            /** @description Largest accepted request body, in bytes; larger bodies get `payload-too-large`. Default: 1048576. */
+            maxBodyBytes?: number;
+            /** @description Largest XML document parsed, in bytes. Default: 1048576. */
+            xmlMaxBytes?: number;
+            /** @description Deepest element nesting accepted in XML. Default: 64. */
+            xmlMaxDepth?: number;
+            /** @description Tolerated clock skew for time checks (tokens, metadata, assertions). Default: 60. */
+            clockSkewSeconds?: number;
+            /** @description NextUpdate of published trusted lists and CRLs, in days after issue. Default: 30. */
+            trustListValidityDays?: number;
+            /** @description Algorithms the ID-token validation accepts (comma-separated; asymmetric only — never `none` or HMAC). The header never chooses: a key verifies only with its own algorithm. Default: ["RS256","ES256"]. */
+            idTokenAlgorithms?: string[];
+            /** @description Signed node metadata older (or further in the future) than this is refused. Default: 300. */
+            registrationMaxAgeSeconds?: number;
+            /** @description How often the hub polls every node's `/health` (0: never; the hub still checks on request). Default: 10000. */
+            healthIntervalMs?: number;
         };
         ClockState: {
             now: string;
@@ -2448,6 +2510,7 @@ export interface components {
             country: string;
             assertionId: string;
             nameId: string;
+            sessionIndex?: string;
             loa: string;
             personIdentifier?: string;
             familyName?: string;
@@ -2721,10 +2784,17 @@ export interface components {
             status?: number;
             durationMs?: number;
             peer?: string;
+            /** @description What crossed the hop, decoded for reading (a token, a message, a request: any JSON) */
             artefact?: unknown;
             verdict?: {
                 valid: boolean;
-                checks?: unknown[];
+                checks?: {
+                    rule: string;
+                    /** @enum {string} */
+                    outcome: "passed" | "failed" | "skipped";
+                    reason: string;
+                    code?: string;
+                }[];
             };
         };
         RevocationRequest: {

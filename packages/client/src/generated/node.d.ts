@@ -94,9 +94,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RuntimeOptions"];
                 };
             };
             responses: {
@@ -954,7 +952,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["EdeliveryPModes"];
+                    "application/json": components["schemas"]["EdeliveryPModesInput"];
                 };
             };
             responses: {
@@ -1093,9 +1091,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["OidcProviderMetadata"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth 2.0 Authorization Server Metadata (RFC 8414): the same document as /.well-known/openid-configuration */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Authorization server metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OidcProviderMetadata"];
                     };
                 };
             };
@@ -1157,11 +1189,42 @@ export interface paths {
         };
         /**
          * Authorization endpoint (code + PKCE S256). Shows the TEST-ONLY persona picker (with the country selection of the eIDAS connector), or with kakehashi_persona=<id> (or header X-Kakehashi-Persona) redirects at once with code, state, iss; kakehashi_country=<CC> sends a citizen of another country through the hub to that country
-         * @description Errors before the redirect URI is validated (unknown client, unregistered redirect_uri) are answered here and never redirected; later errors are OAuth error redirects (error, error_description, state, iss).
+         * @description Errors before the redirect URI is validated (unknown client, unregistered redirect_uri) are answered here and never redirected; later errors are OAuth error redirects (error, error_description, state, iss). A login session (cookie) answers at once unless prompt, max_age or an explicit kakehashi_persona / kakehashi_country ask for a new authentication.
          */
         get: {
             parameters: {
-                query?: never;
+                query: {
+                    /** @description The relying party (the TEST-ONLY kakehashi-demo-rp, or one registered at the node) */
+                    client_id: string;
+                    /** @description Exactly a registered redirect URI (kakehashi-demo-rp: any http loopback URI, RFC 8252) */
+                    redirect_uri: string;
+                    /** @description Only `code` */
+                    response_type: "code";
+                    /** @description Space-separated; must contain `openid`. `profile`; `offline_access` (see prompt) */
+                    scope: string;
+                    /** @description Required (CSRF protection), at most 500 characters; returned on the redirect */
+                    state: string;
+                    /** @description Required, at most 200 characters; returned in the ID token */
+                    nonce: string;
+                    /** @description PKCE: base64url SHA-256 of the code_verifier (43 characters) */
+                    code_challenge: string;
+                    /** @description PKCE: only `S256` (plain is refused) */
+                    code_challenge_method: "S256";
+                    /** @description Space-separated eIDAS LoA URIs (http://eidas.europa.eu/LoA/low|substantial|high): the lowest one the node can satisfy becomes `acr`, else unmet_authentication_requirements */
+                    acr_values?: string;
+                    /** @description `none`: answer from the login session only, else login_required; `login` / `select_account`: a new authentication; `consent`: accepted (no consent screen; grants offline_access to a client registered for refresh_token) */
+                    prompt?: "none" | "login" | "consent" | "select_account" | "login consent";
+                    /** @description Seconds: a login session authenticated longer ago needs a new authentication (auth_time is always in the ID token) */
+                    max_age?: number;
+                    /** @description Only `query` (the default) */
+                    response_mode?: "query";
+                    /** @description TEST ONLY headless login: a persona id of this node (GET /personas), or of the country named by kakehashi_country; the redirect comes at once, no page (header X-Kakehashi-Persona does the same). Ignored with prompt=none */
+                    kakehashi_persona?: string;
+                    /** @description TEST ONLY: a citizen of another country (two letters): the eIDAS connector sends the login through the hub to that country's proxy service (with kakehashi_persona passed on) */
+                    kakehashi_country?: string;
+                    /** @description A W3C traceparent, handed back on the redirect so that a login stays one trace */
+                    kakehashi_trace?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1262,7 +1325,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Token endpoint: grant_type=authorization_code, PKCE code_verifier; client_secret_basic or private_key_jwt. Errors as OAuth JSON {error, error_description} */
+        /** Token endpoint: grant_type=authorization_code (PKCE code_verifier) or refresh_token (rotated on every use; a reused one revokes its family); the client's registered authentication (client_secret_basic, client_secret_post, private_key_jwt). Errors as OAuth JSON {error, error_description} */
         post: {
             parameters: {
                 query?: never;
@@ -1270,7 +1333,32 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        grant_type: "authorization_code" | "refresh_token";
+                        /** @description authorization_code: the code from the redirect */
+                        code?: string;
+                        /** @description authorization_code: as in the authorization request */
+                        redirect_uri?: string;
+                        /** @description authorization_code: the PKCE verifier */
+                        code_verifier?: string;
+                        /** @description refresh_token: the current refresh token (single use: the answer carries the next one) */
+                        refresh_token?: string;
+                        /** @description refresh_token: a narrower scope (optional) */
+                        scope?: string;
+                        /** @description client_secret_post, private_key_jwt */
+                        client_id?: string;
+                        /** @description client_secret_post */
+                        client_secret?: string;
+                        /** @description private_key_jwt: urn:ietf:params:oauth:client-assertion-type:jwt-bearer */
+                        client_assertion_type?: string;
+                        /** @description private_key_jwt: the signed assertion (RFC 7523) */
+                        client_assertion?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Tokens */
                 200: {
@@ -1285,6 +1373,8 @@ export interface paths {
                             expires_in: number;
                             id_token: string;
                             scope: string;
+                            /** @description With offline_access granted (prompt=consent, client registered for refresh_token) */
+                            refresh_token?: string;
                         };
                     };
                 };
@@ -1304,6 +1394,110 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["OAuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oidc/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * End session (RP-initiated logout): ends the login session (cookie, and the sid of id_token_hint), then redirects to post_logout_redirect_uri with state, or shows a logged-out page
+         * @description post_logout_redirect_uri must be registered for the client (client_id, or the audience of id_token_hint; kakehashi-demo-rp: any http loopback URI). A bad request is a problem page, never a redirect.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description An ID token this provider issued (its expiry does not matter) */
+                    id_token_hint?: string;
+                    /** @description The relying party (must equal the audience of id_token_hint) */
+                    client_id?: string;
+                    /** @description A registered post_logout_redirect_uri of the client */
+                    post_logout_redirect_uri?: string;
+                    /** @description Returned on the post-logout redirect */
+                    state?: string;
+                    /** @description Accepted and ignored */
+                    logout_hint?: string;
+                    /** @description Accepted and ignored */
+                    ui_locales?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Logged out (no post_logout_redirect_uri) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description To the registered post_logout_redirect_uri, with state */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** End session with a form post (application/x-www-form-urlencoded, the same parameters as GET) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Logged out (no post_logout_redirect_uri) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description To the registered post_logout_redirect_uri, with state */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1337,9 +1531,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["OidcUserinfo"];
                     };
                 };
                 /** @description Missing, unknown or expired access token (WWW-Authenticate: Bearer) */
@@ -1370,9 +1562,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["OidcUserinfo"];
                     };
                 };
                 /** @description Missing, unknown or expired access token (WWW-Authenticate: Bearer) */
@@ -1432,7 +1622,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Register (or replace) an OIDC relying party: client_secret_basic or private_key_jwt */
+        /** Register (or replace) an OIDC relying party: client_secret_basic, client_secret_post or private_key_jwt; grant_types, post_logout_redirect_uris. A registration that does not fit is 400 oidc-invalid-client-metadata */
         post: {
             parameters: {
                 query?: never;
@@ -1442,9 +1632,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OidcClientRegistration"];
                 };
             };
             responses: {
@@ -1651,7 +1839,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Signed SAML metadata of the IdP (eIDAS proxy service): signing and encryption certificates, SSO (Redirect, POST), LoA, attributes */
+        /** Signed SAML metadata of the IdP (eIDAS proxy service): signing and encryption certificates, SLO (Redirect), SSO (Redirect, POST), LoA, attributes */
         get: {
             parameters: {
                 query?: never;
@@ -1687,7 +1875,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Signed SAML metadata of the SP (eIDAS connector): signing and encryption certificates, ACS (POST), SPType public */
+        /** Signed SAML metadata of the SP (eIDAS connector): signing and encryption certificates, SLO (Redirect), ACS (POST), SPType public */
         get: {
             parameters: {
                 query?: never;
@@ -2100,6 +2288,209 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/saml/idp/slo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IdP SingleLogoutService (HTTP-Redirect): a LogoutRequest signed on the query (SAMLRequest, RelayState, SigAlg, Signature) ends the principal's sessions at that SP; 302 with a signed LogoutResponse to the SP's SingleLogoutService (the demo SP: the ACS URL it logged in with)
+         * @description Problems (problem+json) while the SP and its signature are not established (unknown SP, unsigned, bad signature, nowhere to answer); after that a LogoutResponse: Success, Requester/UnknownPrincipal when no live session matches, Requester/RequestDenied for a bad request.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The LogoutRequest: raw DEFLATE, base64, URL-encoded */
+                    SAMLRequest: string;
+                    /** @description Returned with the LogoutResponse (≤ 80 bytes) */
+                    RelayState?: string;
+                    /** @description http://www.w3.org/2001/04/xmldsig-more#rsa-sha256 (or rsa-sha512) */
+                    SigAlg: string;
+                    /** @description Over SAMLRequest=…&RelayState=…&SigAlg=… as sent */
+                    Signature: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the SP's SingleLogoutService with SAMLResponse, RelayState, SigAlg, Signature */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/saml/sp/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Starts SP-initiated Single Logout at another node's IdP: ?country=JP&nameId=<NameID of the assertion>[&sessionIndex=…][&RelayState=…] → 302 with a signed LogoutRequest (HTTP-Redirect) to its SingleLogoutService */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The IdP's node (two letters) */
+                    country: string;
+                    /** @description The NameID of the assertion (the PersonIdentifier) */
+                    nameId: string;
+                    /** @description The assertion's SessionIndex (identity.sessionIndex of the ACS answer) */
+                    sessionIndex?: string;
+                    /** @description Returned with the LogoutResponse (≤ 80 bytes) */
+                    RelayState?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the IdP's SingleLogoutService with the signed LogoutRequest */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/saml/sp/slo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connector's SingleLogoutService (HTTP-Redirect): the IdP's LogoutResponse, signed on the query, answering an outstanding LogoutRequest; JSON {loggedOut, status, relayState} */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The LogoutResponse: raw DEFLATE, base64, URL-encoded */
+                    SAMLResponse: string;
+                    /** @description As sent with the LogoutRequest */
+                    RelayState?: string;
+                    /** @description The signature algorithm */
+                    SigAlg: string;
+                    /** @description Over SAMLResponse=…&RelayState=…&SigAlg=… as sent */
+                    Signature: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The logout outcome */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            loggedOut: boolean;
+                            issuer: string;
+                            status: string;
+                            statusMessage?: string;
+                            relayState?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2599,7 +2990,17 @@ export interface paths {
             requestBody?: {
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** @constant */
+                        type: "edelivery.status";
+                        /** @description The webhook subscription id */
+                        subscription: string;
+                        messageId: string;
+                        /** @enum {string} */
+                        direction: "in" | "out";
+                        status: string;
+                        previous: string | null;
+                        at: string;
+                        detail?: string;
                     };
                 };
             };
@@ -2835,7 +3236,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description TEST ONLY: a persona id of the provider country, to log in headless */
+                    persona?: string;
+                };
                 header?: never;
                 path: {
                     /** @description request id (urn:uuid) */
@@ -4070,9 +4474,64 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "/edeliveryStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A status change, POSTed to a subscription's URL (best effort, not retried) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EdeliveryStatusNotification"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx answer; another is logged */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        EdeliveryStatusNotification: {
+            /** @enum {string} */
+            type: "edelivery.status";
+            /** @description The subscription id */
+            subscription: string;
+            messageId: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            status: components["schemas"]["EdeliveryMessageStatus"];
+            previous: components["schemas"]["EdeliveryMessageStatus"] & (string | null);
+            /** @description Virtual clock time of the change */
+            at: string;
+            detail?: string;
+        };
+        /** @enum {string} */
+        EdeliveryMessageStatus: "READY_TO_SEND" | "SEND_ENQUEUED" | "SEND_IN_PROGRESS" | "WAITING_FOR_RECEIPT" | "ACKNOWLEDGED" | "ACKNOWLEDGED_WITH_WARNING" | "SEND_ATTEMPT_FAILED" | "WAITING_FOR_RETRY" | "SEND_FAILURE" | "NOT_FOUND" | "RECEIVED" | "RECEIVED_WITH_WARNINGS" | "DOWNLOADED" | "DELETED" | "READY_TO_PULL" | "BEING_PULLED";
         Health: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -4092,13 +4551,15 @@ export interface components {
         EffectiveConfig: {
             options: {
                 key: string;
-                value?: unknown;
-                source: string;
+                value?: string | number | boolean | string[];
+                /** @enum {string} */
+                source: "default" | "file" | "env" | "cli" | "runtime";
                 env: string;
                 flag?: string;
+                /** @description Changeable with PATCH /admin/config */
                 runtime: boolean;
                 description: string;
-                default?: unknown;
+                default?: string | number | boolean | string[];
             }[];
         };
         Problem: {
@@ -4112,6 +4573,32 @@ export interface components {
             rule?: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * @description Runtime options to change (GET /admin/config lists every option; those with `runtime: true` are here). An unknown key or a value its option refuses changes nothing (400 / 409).
+         * @example {
+         *       "logLevel": "info"
+         *     }
+         */
+        RuntimeOptions: {
+            /** @description Minimum level of log lines. Default: "info". */
+            logLevel?: string;
+            /** @description Largest accepted request body, in bytes; larger bodies get `payload-too-large`. Default: 1048576. */
+            maxBodyBytes?: number;
+            /** @description Largest XML document parsed, in bytes. Default: 1048576. */
+            xmlMaxBytes?: number;
+            /** @description Deepest element nesting accepted in XML. Default: 64. */
+            xmlMaxDepth?: number;
+            /** @description Tolerated clock skew for time checks (tokens, metadata, assertions). Default: 60. */
+            clockSkewSeconds?: number;
+            /** @description NextUpdate of published trusted lists and CRLs, in days after issue. Default: 30. */
+            trustListValidityDays?: number;
+            /** @description Algorithms the ID-token validation accepts (comma-separated; asymmetric only — never `none` or HMAC). The header never chooses: a key verifies only with its own algorithm. Default: ["RS256","ES256"]. */
+            idTokenAlgorithms?: string[];
+            /** @description Signed node metadata older (or further in the future) than this is refused. Default: 300. */
+            registrationMaxAgeSeconds?: number;
+            /** @description How often the hub polls every node's `/health` (0: never; the hub still checks on request). Default: 10000. */
+            healthIntervalMs?: number;
         };
         ClockState: {
             now: string;
@@ -4174,8 +4661,6 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** @enum {string} */
-        EdeliveryMessageStatus: "READY_TO_SEND" | "SEND_ENQUEUED" | "SEND_IN_PROGRESS" | "WAITING_FOR_RECEIPT" | "ACKNOWLEDGED" | "ACKNOWLEDGED_WITH_WARNING" | "SEND_ATTEMPT_FAILED" | "WAITING_FOR_RETRY" | "SEND_FAILURE" | "NOT_FOUND" | "RECEIVED" | "RECEIVED_WITH_WARNINGS" | "DOWNLOADED" | "DELETED" | "READY_TO_PULL" | "BEING_PULLED";
         EdeliverySubmission: {
             /** @description Your MessageId (e.g. uuid@domain). Submitting the same id and content again is idempotent: it returns the message already accepted. */
             messageId?: string;
@@ -4221,8 +4706,198 @@ export interface components {
             events?: components["schemas"]["EdeliveryMessageStatus"][];
         };
         EdeliveryPModes: {
+            pmodes: components["schemas"]["EdeliveryPMode"][];
+        };
+        EdeliveryPMode: {
+            id: string;
+            agreement?: string;
+            /**
+             * @default http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay
+             * @enum {string}
+             */
+            mep: "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay";
+            /**
+             * @default http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push
+             * @enum {string}
+             */
+            binding: "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push";
+            /** @default urn:oasis:names:tc:ebcore:partyid-type:unregistered */
+            partyIdType: string;
+            initiator: {
+                role: string;
+                parties: string[];
+            };
+            responder: {
+                role: string;
+                parties: string[];
+            };
+            service: {
+                value: string;
+                type?: string;
+            };
+            actions: string[];
+            /**
+             * @default {
+             *       "sign": true,
+             *       "signatureAlgorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+             *       "encrypt": true,
+             *       "timestampTtlSeconds": 300
+             *     }
+             */
+            security: {
+                /**
+                 * @default true
+                 * @enum {boolean}
+                 */
+                sign: true;
+                /**
+                 * @default http://www.w3.org/2001/04/xmldsig-more#rsa-sha256
+                 * @enum {string}
+                 */
+                signatureAlgorithm: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" | "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384" | "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
+                /** @default true */
+                encrypt: boolean;
+                /** @default 300 */
+                timestampTtlSeconds: number;
+            };
+            /**
+             * @default {
+             *       "retries": 1,
+             *       "retryIntervalMs": 10000,
+             *       "backoff": 2
+             *     }
+             */
+            receptionAwareness: {
+                /** @default 1 */
+                retries: number;
+                /** @default 10000 */
+                retryIntervalMs: number;
+                /** @default 2 */
+                backoff: number;
+            };
+            /**
+             * @default {
+             *       "enabled": true,
+             *       "windowMs": 600000
+             *     }
+             */
+            duplicateDetection: {
+                /**
+                 * @default true
+                 * @enum {boolean}
+                 */
+                enabled: true;
+                /** @default 600000 */
+                windowMs: number;
+            };
+            /**
+             * @default {
+             *       "compress": true,
+             *       "maxBytes": 5242880
+             *     }
+             */
+            payload: {
+                /** @default true */
+                compress: boolean;
+                /** @default 5242880 */
+                maxBytes: number;
+            };
+        };
+        EdeliveryPModesInput: {
             pmodes: {
-                [key: string]: unknown;
+                id: string;
+                agreement?: string;
+                /**
+                 * @default http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay
+                 * @constant
+                 */
+                mep: "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/oneWay";
+                /**
+                 * @default http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push
+                 * @constant
+                 */
+                binding: "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/push";
+                /** @default urn:oasis:names:tc:ebcore:partyid-type:unregistered */
+                partyIdType: string;
+                initiator: {
+                    role: string;
+                    parties: string[];
+                };
+                responder: {
+                    role: string;
+                    parties: string[];
+                };
+                service: {
+                    value: string;
+                    type?: string;
+                };
+                actions: string[];
+                /**
+                 * @default {
+                 *       "sign": true,
+                 *       "signatureAlgorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                 *       "encrypt": true,
+                 *       "timestampTtlSeconds": 300
+                 *     }
+                 */
+                security: {
+                    /**
+                     * @default true
+                     * @constant
+                     */
+                    sign: true;
+                    /**
+                     * @default http://www.w3.org/2001/04/xmldsig-more#rsa-sha256
+                     * @enum {string}
+                     */
+                    signatureAlgorithm: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" | "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384" | "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
+                    /** @default true */
+                    encrypt: boolean;
+                    /** @default 300 */
+                    timestampTtlSeconds: number;
+                };
+                /**
+                 * @default {
+                 *       "retries": 1,
+                 *       "retryIntervalMs": 10000,
+                 *       "backoff": 2
+                 *     }
+                 */
+                receptionAwareness: {
+                    /** @default 1 */
+                    retries: number;
+                    /** @default 10000 */
+                    retryIntervalMs: number;
+                    /** @default 2 */
+                    backoff: number;
+                };
+                /**
+                 * @default {
+                 *       "enabled": true,
+                 *       "windowMs": 600000
+                 *     }
+                 */
+                duplicateDetection: {
+                    /**
+                     * @default true
+                     * @constant
+                     */
+                    enabled: true;
+                    /** @default 600000 */
+                    windowMs: number;
+                };
+                /**
+                 * @default {
+                 *       "compress": true,
+                 *       "maxBytes": 5242880
+                 *     }
+                 */
+                payload: {
+                    /** @default true */
+                    compress: boolean;
+                    /** @default 5242880 */
+                    maxBytes: number;
+                };
             }[];
         };
         EdeliveryFaultState: {
@@ -4237,6 +4912,39 @@ export interface components {
             /** @enum {string} */
             receiver?: "none" | "receiver-unavailable";
         };
+        OidcProviderMetadata: {
+            /** @description The node origin */
+            issuer: string;
+            authorization_endpoint: string;
+            token_endpoint: string;
+            userinfo_endpoint: string;
+            jwks_uri: string;
+            end_session_endpoint: string;
+            scopes_supported: string[];
+            response_types_supported: string[];
+            response_modes_supported: string[];
+            grant_types_supported: string[];
+            subject_types_supported: string[];
+            id_token_signing_alg_values_supported: string[];
+            token_endpoint_auth_methods_supported: string[];
+            token_endpoint_auth_signing_alg_values_supported: string[];
+            code_challenge_methods_supported: string[];
+            /** @description The eIDAS LoA URIs up to the node’s level */
+            acr_values_supported: string[];
+            claims_supported: string[];
+            claims_parameter_supported: boolean;
+            request_parameter_supported: boolean;
+            request_uri_parameter_supported: boolean;
+            authorization_response_iss_parameter_supported: boolean;
+            prompt_values_supported: string[];
+            service_documentation: string;
+            /** @enum {boolean} */
+            kakehashi_test_only: true;
+            /** @enum {string} */
+            kakehashi_headless_login_parameter: "kakehashi_persona";
+            /** @enum {string} */
+            kakehashi_cross_border_parameter: "kakehashi_country";
+        };
         OAuthError: {
             /** @description The OAuth error name, e.g. invalid_grant */
             error: string;
@@ -4244,6 +4952,18 @@ export interface components {
             /** @description The stable Kakehashi error code */
             code: string;
             rule?: string;
+        };
+        OidcUserinfo: {
+            /** @description Pairwise per relying-party sector */
+            sub: string;
+            family_name: string;
+            given_name: string;
+            /** @description YYYY-MM-DD */
+            birthdate: string;
+            /** @description eIDAS PersonIdentifier CC/CC/opaque */
+            eidas_person_identifier: string;
+            eidas_family_name_latin?: string;
+            eidas_given_name_latin?: string;
         };
         OidcClient: {
             client_id: string;
@@ -4268,6 +4988,50 @@ export interface components {
             /** @enum {string} */
             source: "built-in" | "file" | "admin" | "federation";
         };
+        OidcClientRegistration: {
+            /** @example my-test-rp */
+            client_id: string;
+            /** @description For client_secret_basic or client_secret_post (at least 16 characters); stored as SHA-256, never returned */
+            client_secret?: string;
+            /** @description For private_key_jwt: the public keys the client signs its assertions with */
+            jwks?: {
+                keys: ({
+                    /** @enum {string} */
+                    kty: "RSA" | "EC" | "OKP";
+                    kid?: string;
+                    alg?: string;
+                    use?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            };
+            redirect_uris: string[];
+            /**
+             * @description The one method the client authenticates with at the token endpoint (RFC 7591 §2): any other method is refused as invalid_client
+             * @default client_secret_basic
+             * @enum {string}
+             */
+            token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+            /**
+             * @description authorization_code, and refresh_token to receive refresh tokens (scope offline_access with prompt=consent, OIDC Core §11)
+             * @default [
+             *       "authorization_code"
+             *     ]
+             */
+            grant_types: ("authorization_code" | "refresh_token")[];
+            /** @description Where RP-initiated logout may return (exact match; OpenID RP-Initiated Logout 1.0 §3.1) */
+            post_logout_redirect_uris?: string[];
+            /**
+             * @default RS256
+             * @enum {string}
+             */
+            id_token_signed_response_alg: "RS256" | "ES256";
+            /** @description Host (or URL whose host is used) that groups redirect URIs into one pairwise sector */
+            sector_identifier?: string;
+            /** @description The RP's country: destination of the eIDAS PersonIdentifier (default: the node's) */
+            country?: string;
+            client_name?: string;
+        };
         Check: {
             rule: string;
             /** @enum {string} */
@@ -4285,6 +5049,7 @@ export interface components {
             country: string;
             assertionId: string;
             nameId: string;
+            sessionIndex?: string;
             loa: string;
             personIdentifier?: string;
             familyName?: string;
@@ -4494,11 +5259,22 @@ export interface components {
             previewLocation: string | null;
             /** @description Send the citizen here (adds the return URL) */
             previewUrl: string | null;
-            exception?: unknown;
+            exception: components["schemas"]["EvidenceException"];
             evidence: {
-                metadata?: unknown;
-                verdict?: unknown;
-                document?: unknown;
+                metadata: components["schemas"]["EvidenceMetadata"];
+                verdict: components["schemas"]["EvidenceVerdict"];
+                document: {
+                    subject: {
+                        [key: string]: string;
+                    };
+                    facts: {
+                        [key: string]: string;
+                    };
+                    requestId: string;
+                    /** @description The issuing participant */
+                    issuer: string;
+                } | null;
+                /** @description The signed evidence document (XML) */
                 url: string;
             } | null;
             history: {
@@ -4509,6 +5285,43 @@ export interface components {
             conversationId: string;
             traceId: string;
         };
+        EvidenceException: {
+            type: string;
+            code: string;
+            message: string;
+            detail: string;
+            severity: string;
+            timestamp: string;
+            previewLocation?: string;
+        } | null;
+        EvidenceMetadata: {
+            id: string;
+            registryObjectId: string;
+            classification: string;
+            title: string;
+            format: string;
+            issuingDate: string;
+            issuingAuthority: components["schemas"]["EvidenceAgent"];
+            /** @description cid:<Content-ID of the AS4 attachment> */
+            repositoryItemRef: string;
+        };
+        EvidenceAgent: {
+            /** @example urn:kakehashi:participant:de:koeln-buergeramt */
+            id: string;
+            name: string;
+            country?: string;
+        };
+        EvidenceVerdict: {
+            valid: boolean;
+            checks: components["schemas"]["Check"][];
+            failure?: components["schemas"]["Failure"];
+            indication: string;
+            subIndication?: string;
+            signer?: {
+                subject?: string;
+                country?: string;
+            };
+        } | null;
         EvidenceRequestInput: {
             /**
              * @description This node's eDelivery participant that asks

@@ -229,7 +229,11 @@ function optionValueSchema(value: unknown): Record<string, unknown> {
 function runtimeOptionsSchema(deps: ComponentDeps) {
   const runtime = deps.config.effective().filter((o) => o.runtime);
   const properties = Object.fromEntries(
-    runtime.map((o) => [o.key, { ...optionValueSchema(o.default), description: o.description, default: o.default }]),
+    // No `default` member: generators read it as "always present", and each option here is optional.
+    runtime.map((o) => [
+      o.key,
+      { ...optionValueSchema(o.default), description: `${o.description} Default: ${JSON.stringify(o.default)}.` },
+    ]),
   );
   const example = Object.fromEntries(runtime.slice(0, 1).map((o) => [o.key, o.default]));
   return z.record(z.string(), z.unknown()).openapi('RuntimeOptions', {
