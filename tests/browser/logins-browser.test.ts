@@ -150,6 +150,39 @@ describe.skipIf(!present && !REQUIRED)('login pages in Chromium, to a real relyi
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
   });
 
+  it("the login session's cookie in a real browser: a second login answers at once, prompt=login asks again", async () => {
+    const rp = await oidcRp('DE');
+    const persona = (await personasOf('DE'))[1] as Persona;
+    const page = await newPage();
+    await page.goto(rp.loginUrl());
+    await reach(page, tid(`persona-${persona.id}`));
+    await page.click(tid(`persona-${persona.id}`));
+    await reach(page, tid('rp-result'));
+    // single sign-on: the browser's cookie (SameSite=Lax, sent on the top-level redirect) answers without a page
+    const pages: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().startsWith(`${node('DE')}/oidc/authorize`)) pages.push(String(r.status()));
+    });
+    await page.goto(rp.loginUrl({ prompt: 'none' }));
+    await reach(page, tid('rp-result'));
+    await page.goto(rp.loginUrl());
+    await reach(page, tid('rp-result'));
+    expect(pages).toEqual(['302', '302']);
+    // prompt=login: the picker again
+    await page.goto(rp.loginUrl({ prompt: 'login' }));
+    await reach(page, tid(`persona-${persona.id}`));
+    await page.click(tid(`persona-${persona.id}`));
+    await reach(page, tid('rp-result'));
+
+    expect(rp.results.map((r) => r.outcome)).toEqual(['valid', 'valid', 'valid', 'valid']);
+    const claims = rp.results.map((r) => (r.outcome === 'valid' ? r.value.claims : undefined));
+    expect(new Set(claims.map((c) => c?.sub)).size).toBe(1);
+    // the session's answers keep its authentication time; the new authentication has its own
+    expect(claims[1]?.auth_time).toBe(claims[0]?.auth_time);
+    expect(claims[2]?.auth_time).toBe(claims[0]?.auth_time);
+    expect(claims[3]?.auth_time).toBeGreaterThanOrEqual(claims[0]?.auth_time as number);
+  });
+
   it('OIDC picker: a custom identity typed into the form reaches the relying party', async () => {
     const rp = await oidcRp('EE');
     const page = await newPage();
