@@ -43,7 +43,6 @@ const EXCEPTIONS: Record<string, string> = {
   'POST /oidc/login': 'eid: the persona picker form',
   'POST /oidc/card-login': 'eid: the card login form',
   'POST /oidc/card-reader': 'eid: the card reader form',
-  'POST /oidc/logout': 'eid: RP-initiated logout form',
   'POST /oidc/userinfo': 'eid: access_token form body (RFC 6750 §2.2)',
   'POST /saml/idp/sso': 'eid: SAMLRequest (HTTP-POST binding)',
   'POST /saml/idp/login': 'eid: the IdP page form',
