@@ -89,9 +89,12 @@ function checkDependencies(packages: { manifest: Manifest }[]): void {
         fail(`${manifest.name} depends on ${dep}, which is private: it could not be installed from the tarballs`);
 }
 
-/** Relative `.ts` specifiers in declaration files (tsc keeps them there) become `.js`, as in the emitted code. */
+/**
+ * Relative `.ts` specifiers in declaration files (tsc keeps them there) become `.js`, as in the emitted code; a
+ * hand-written declaration file imported as `./x.d.ts` stays as it is (it is copied beside them).
+ */
 const rewriteDeclarationSpecifiers = (text: string) =>
-  text.replace(/(['"])(\.{1,2}\/[^'"\n]*?)\.ts\1/g, (_m, q: string, path: string) => `${q}${path}.js${q}`);
+  text.replace(/(['"])(\.{1,2}\/[^'"\n]*?)(?<!\.d)\.ts\1/g, (_m, q: string, path: string) => `${q}${path}.js${q}`);
 
 /** Puts the build of one package into `<package>/dist`, with its run-time assets beside the modules. */
 function assemble(dir: string): void {
@@ -112,9 +115,10 @@ function assemble(dir: string): void {
             `${relative(ROOT, join(dir, 'src'))}: ${what} in ${relative(built, file)}; the packages promise Node.js >= 22.13`,
           );
   }
-  // Files read at run time (readFileSync beside import.meta.dirname): everything in src that is not TypeScript.
+  // Files read at run time (readFileSync beside import.meta.dirname): everything in src that is not TypeScript;
+  // and hand-written declaration files, which tsc reads but does not emit.
   const src = join(dir, 'src');
-  for (const file of walk(src).filter((f) => !f.endsWith('.ts'))) {
+  for (const file of walk(src).filter((f) => !f.endsWith('.ts') || f.endsWith('.d.ts'))) {
     const target = join(dist, relative(src, file));
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(file, target);

@@ -107,8 +107,9 @@ function npxKakehashi(cwd: string, args: string[], env: Record<string, string> =
       /* not an event */
     }
   });
+  // 'close', not 'exit': npx may end before the bin it runs, which writes to the same pipes until it has stopped.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       exit = code;
       notify();
       resolve(code);
