@@ -27,7 +27,7 @@ if (missing) {
   if (process.env.KAKEHASHI_REQUIRE_TOOLS === '1')
     throw new Error(`[kakehashi/docker] ${missing}: required (KAKEHASHI_REQUIRE_TOOLS=1)`);
   console.warn(
-    `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n[kakehashi/docker] ${missing}: the docker lane (image build, compose up, cross-border login between containers) is SKIPPED.\nStart an engine (as root: apt-get install docker.io docker-compose debootstrap; dockerd &) — .ci/run does, and CI never skips.\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
+    `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n[kakehashi/docker] ${missing}: the docker lane (image build, compose up, cross-border login between containers) is SKIPPED.\nStart an engine (as root: apt-get install docker.io docker-compose debootstrap; docker/start-engine.sh) — .ci/run does, and CI never skips.\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
   );
 }
 

@@ -48,7 +48,7 @@ export const tail = (text: string, lines = 40) => text.trimEnd().split('\n').sli
 export function engine(): { ok: true; version: string } | { ok: false; why: string } {
   const r = run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 30_000 });
   if (r.status === 0 && r.output.trim()) return { ok: true, version: r.output.trim().split('\n')[0] as string };
-  return { ok: false, why: tail(r.output, 3) || `docker info exited ${r.status}` };
+  return { ok: false, why: tail(r.output, 3).replace(/\s+/g, ' ').trim() || `docker info exited ${r.status}` };
 }
 
 /** The compose command: the v2 plugin (`docker compose`) or the v1 program (`docker-compose`, Debian's). */
@@ -106,10 +106,17 @@ export function baseImage(): { image: string; build: Run | undefined } {
   return { image, build: run('bash', [join(ROOT, 'docker', 'debian-base.sh'), image], { timeoutMs: 15 * 60_000 }) };
 }
 
-/** Builds docker/Dockerfile on `base` as `tag` (host network: the build downloads from the npm registry). */
+const imageId = (tag: string) => run('docker', ['image', 'inspect', '--format', '{{.Id}}', tag]).output.trim();
+
+/**
+ * Builds docker/Dockerfile on `base` as `tag` (host network: the build downloads from the npm registry). The image
+ * the tag named before is removed when the build replaced it (unless a container still uses it), so reruns do not
+ * pile up images.
+ */
 export function buildImage(base: string, tag: string): Run {
   const ca = extraCaCerts();
-  return run(
+  const before = imageId(tag);
+  const built = run(
     'docker',
     [
       'build',
@@ -126,6 +133,8 @@ export function buildImage(base: string, tag: string): Run {
     ],
     { timeoutMs: 20 * 60_000 },
   );
+  if (built.status === 0 && before.startsWith('sha256:') && imageId(tag) !== before) run('docker', ['rmi', before]);
+  return built;
 }
 
 const listen = (port: number) =>
