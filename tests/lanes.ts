@@ -41,7 +41,8 @@ export const LANES: Lane[] = [
     serial: true,
   },
   { name: 'conformance', include: ['tests/conformance/**/*.test.ts', 'packages/*/test/conformance/**/*.test.ts'] },
-  { name: 'browser', include: ['tests/browser/**/*.test.ts'] },
+  // Each browser file runs a federation and a Chromium: one at a time keeps them within two busy cores.
+  { name: 'browser', include: ['tests/browser/**/*.test.ts'], serial: true },
   { name: 'docker', include: ['tests/docker/**/*.test.ts'] },
 ];
 
