@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, problemResponses } from '@kakehashi/core';
 import '../error-codes.ts';
 import { readOAuthForm } from '../provider/oauth-http.ts';
@@ -13,6 +13,15 @@ const param = (name: string, description: string) => ({
   description,
   schema: { type: 'string' as const },
 });
+
+const PARAMETERS = [
+  param('id_token_hint', 'An ID token this provider issued (its expiry does not matter)'),
+  param('client_id', 'The relying party (must equal the audience of id_token_hint)'),
+  param('post_logout_redirect_uri', 'A registered post_logout_redirect_uri of the client'),
+  param('state', 'Returned on the post-logout redirect'),
+  param('logout_hint', 'Accepted and ignored'),
+  param('ui_locales', 'Accepted and ignored'),
+];
 
 /**
  * The end-session endpoint (RP-initiated logout), GET and POST.
@@ -37,14 +46,7 @@ export function logoutRoutes(ctx: ProviderContext): ComponentApp {
         'End session (RP-initiated logout): ends the login session (cookie, and the sid of id_token_hint), then redirects to post_logout_redirect_uri with state, or shows a logged-out page',
       description:
         'post_logout_redirect_uri must be registered for the client (client_id, or the audience of id_token_hint; kakehashi-demo-rp: any http loopback URI). A bad request is a problem page, never a redirect.',
-      parameters: [
-        param('id_token_hint', 'An ID token this provider issued (its expiry does not matter)'),
-        param('client_id', 'The relying party (must equal the audience of id_token_hint)'),
-        param('post_logout_redirect_uri', 'A registered post_logout_redirect_uri of the client'),
-        param('state', 'Returned on the post-logout redirect'),
-        param('logout_hint', 'Accepted and ignored'),
-        param('ui_locales', 'Accepted and ignored'),
-      ],
+      parameters: PARAMETERS,
       responses: responses(302),
     }),
     (c) => endSession(ctx, c, new URL(c.req.url).searchParams, 302),
@@ -55,6 +57,20 @@ export function logoutRoutes(ctx: ProviderContext): ComponentApp {
       path: '/oidc/logout',
       tags,
       summary: 'End session with a form post (application/x-www-form-urlencoded, the same parameters as GET)',
+      // Documented only: the form is read by readOAuthForm (repeated parameters refused).
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: {
+              type: 'object',
+              properties: Object.fromEntries(
+                PARAMETERS.map((p) => [p.name, { type: 'string', description: p.description }]),
+              ),
+            },
+          },
+        },
+      } as unknown as RouteConfig['requestBody'],
       responses: responses(303),
     }),
     async (c) => endSession(ctx, c, await readOAuthForm(c), 303),

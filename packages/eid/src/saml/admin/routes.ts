@@ -43,6 +43,16 @@ export function samlAdminRoutes(ctx: SamlContext): ComponentApp {
         'Register (or replace) an SP from its metadata XML (application/samlmetadata+xml); ?country=CC sets the PersonIdentifier destination',
       // Documented only: the XML is read and checked by the metadata parser (a JSON or form schema would validate).
       request: { body: { required: true, content: { 'application/samlmetadata+xml': { schema: z.string() } } } },
+      parameters: [
+        {
+          name: 'country',
+          in: 'query',
+          required: false,
+          description:
+            "The SP's country: destination of the PersonIdentifier in its assertions (two letters; default the node's own)",
+          schema: { type: 'string', pattern: '^[A-Za-z]{2}$', example: 'DE' },
+        },
+      ],
       responses: {
         200: { description: 'Replaced', content: { 'application/json': { schema: RegisteredSpSchema } } },
         201: { description: 'Registered', content: { 'application/json': { schema: RegisteredSpSchema } } },

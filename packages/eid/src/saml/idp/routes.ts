@@ -13,6 +13,7 @@ import {
   decodeRedirectRequest,
 } from '../authn-request/decode-request.ts';
 import { DEMO_SP_ENTITY_ID, OUTSTANDING_REQUEST_TTL_SECONDS, SAML_PENDING_TTL_SECONDS, STATUS } from '../constants.ts';
+import { SSO_REDIRECT_PARAMETERS } from '../query-parameters.ts';
 import { readSamlForm } from '../read-form.ts';
 import { type SamlContext, sha256Hex } from '../saml-context.ts';
 import { parseSamlXml } from '../xml/parse-saml.ts';
@@ -45,6 +46,7 @@ export function samlIdpRoutes(ctx: SamlContext): ComponentApp {
         'SSO, HTTP-Redirect binding: SAMLRequest (deflate+base64), RelayState, SigAlg+Signature. Headless with kakehashi_persona=<id> or header X-Kakehashi-Persona; else the TEST-ONLY persona picker. Answers with an auto-submitting form (SAMLResponse) to the ACS',
       description:
         'Problems (problem+json) while the SP and its ACS are not established (unknown SP, bad signature, ACS not in metadata, malformed encoding, X1–X6); SAML error statuses (signed Response) after that.',
+      parameters: SSO_REDIRECT_PARAMETERS,
       responses: { 200: htmlAnswer, ...problemResponses(400, 413) },
     }),
     (c) => singleSignOn(ctx, c, decodeRedirectRequest(new URL(c.req.url).search.replace(/^\?/, ''))),

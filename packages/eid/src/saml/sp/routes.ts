@@ -14,6 +14,7 @@ import { loaRank } from '../../loa/loa.ts';
 import { buildAuthnRequest, encodeRedirectRequest } from '../authn-request/build-authn-request.ts';
 import { BINDING, OUTSTANDING_REQUEST_TTL_SECONDS } from '../constants.ts';
 import { samlEndpointsOf } from '../metadata/resolve-peer-metadata.ts';
+import { SP_LOGIN_PARAMETERS } from '../query-parameters.ts';
 import { readSamlForm } from '../read-form.ts';
 import type { SamlContext } from '../saml-context.ts';
 import { describeResponse } from '../validate/describe-response.ts';
@@ -58,6 +59,7 @@ export function samlSpRoutes(ctx: SamlContext): ComponentApp {
       tags,
       summary:
         "Starts a cross-border login at another node's IdP: ?country=JP&loa=substantial[&persona=jp-001][&RelayState=…] → 302 with a signed AuthnRequest (HTTP-Redirect) through the hub's relay. Without country, a browser (Accept: text/html) gets the connector's country-selection page",
+      parameters: SP_LOGIN_PARAMETERS,
       responses: {
         200: {
           description: "The connector's country-selection page (no country, Accept: text/html)",
