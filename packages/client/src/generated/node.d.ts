@@ -1473,7 +1473,24 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description An ID token this provider issued (its expiry does not matter) */
+                        id_token_hint?: string;
+                        /** @description The relying party (must equal the audience of id_token_hint) */
+                        client_id?: string;
+                        /** @description A registered post_logout_redirect_uri of the client */
+                        post_logout_redirect_uri?: string;
+                        /** @description Returned on the post-logout redirect */
+                        state?: string;
+                        /** @description Accepted and ignored */
+                        logout_hint?: string;
+                        /** @description Accepted and ignored */
+                        ui_locales?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Logged out (no post_logout_redirect_uri) */
                 200: {
@@ -1997,7 +2014,18 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query: {
+                    /** @description The AuthnRequest: raw DEFLATE, base64, URL-encoded */
+                    SAMLRequest: string;
+                    /** @description Returned with the Response (≤ 80 bytes) */
+                    RelayState?: string;
+                    /** @description http://www.w3.org/2001/04/xmldsig-more#rsa-sha256 (or rsa-sha512); every SP but the demo SP signs */
+                    SigAlg?: string;
+                    /** @description Over SAMLRequest=…&RelayState=…&SigAlg=… exactly as sent */
+                    Signature?: string;
+                    /** @description TEST ONLY headless login: a persona id of this node (GET /personas); not covered by the signature */
+                    kakehashi_persona?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2152,7 +2180,16 @@ export interface paths {
         /** Starts a cross-border login at another node's IdP: ?country=JP&loa=substantial[&persona=jp-001][&RelayState=…] → 302 with a signed AuthnRequest (HTTP-Redirect) through the hub's relay. Without country, a browser (Accept: text/html) gets the connector's country-selection page */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The citizen's node (two letters); without it a browser gets the country-selection page */
+                    country?: string;
+                    /** @description Minimum LoA: low, substantial (default) or high, or the eIDAS LoA URI */
+                    loa?: string;
+                    /** @description TEST ONLY: a persona of that country, passed on for a headless login */
+                    persona?: string;
+                    /** @description Returned by the ACS (≤ 80 bytes) */
+                    RelayState?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2544,7 +2581,10 @@ export interface paths {
         /** Register (or replace) an SP from its metadata XML (application/samlmetadata+xml); ?country=CC sets the PersonIdentifier destination */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The SP's country: destination of the PersonIdentifier in its assertions (two letters; default the node's own) */
+                    country?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
