@@ -49,13 +49,9 @@ export const ClientRegistrationSchema = z
         description:
           'authorization_code, and refresh_token to receive refresh tokens (scope offline_access with prompt=consent, OIDC Core §11)',
       }),
-    post_logout_redirect_uris: z
-      .array(z.string().url().max(2000))
-      .max(20)
-      .optional()
-      .openapi({
-        description: 'Where RP-initiated logout may return (exact match; OpenID RP-Initiated Logout 1.0 §3.1)',
-      }),
+    post_logout_redirect_uris: z.array(z.string().url().max(2000)).max(20).optional().openapi({
+      description: 'Where RP-initiated logout may return (exact match; OpenID RP-Initiated Logout 1.0 §3.1)',
+    }),
     id_token_signed_response_alg: z.enum(['RS256', 'ES256']).default('RS256'),
     sector_identifier: z
       .string()
