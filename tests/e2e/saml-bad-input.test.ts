@@ -53,6 +53,29 @@ describe('SAML entry points refuse bad input with problem+json', () => {
     });
   });
 
+  it('a malformed %-escape in a parameter name or value: 400 saml-binding-invalid at every Redirect endpoint', async () => {
+    const good = new URL(encodeRedirectRequest(`${node}/saml/idp/sso`, request())).search.slice(1);
+    const queries = [
+      good.replace('SAMLRequest', 'SAML%ZZRequest'),
+      `${good}&%=x`,
+      `%=x&${good}`,
+      `${good}&RelayState=%`,
+    ];
+    const endpoints = [
+      `${node}/saml/idp/sso`,
+      `${f.urls.hub}/eid/proxy/JP/saml`,
+      `${node}/saml/idp/slo`,
+      `${f.urls.nodes.DE}/saml/sp/slo`,
+    ];
+    for (const endpoint of endpoints)
+      for (const q of queries) {
+        const query = endpoint.endsWith('/sp/slo') ? q.replace('SAMLRequest', 'SAMLResponse') : q;
+        const got = await problem(f.fetch(`${endpoint}?${query}`, { redirect: 'manual' }));
+        expect(got, `${endpoint}?…${query.slice(-20)}`).toMatchObject({ status: 400, code: 'saml-binding-invalid' });
+        expect(got.detail).toContain('URL-encoded');
+      }
+  });
+
   it('wrong binding or message: a SAMLResponse at the SSO, a JSON body, a SAMLRequest at the ACS', async () => {
     expect(await problem(sso('SAMLResponse=abcd'))).toMatchObject({ code: 'saml-binding-invalid' });
     expect(

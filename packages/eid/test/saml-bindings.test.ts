@@ -4,7 +4,12 @@ import { LOA } from '@kakehashi/personas';
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { buildAuthnRequest, encodeRedirectRequest } from '../src/saml/authn-request/build-authn-request.ts';
-import { decodeRedirectRequest, verifyQuerySignature } from '../src/saml/authn-request/decode-request.ts';
+import {
+  decodeRedirectMessage,
+  decodeRedirectRequest,
+  verifyQuerySignature,
+} from '../src/saml/authn-request/decode-request.ts';
+import '../src/error-codes.ts';
 import { DEMO_SP_ENTITY_ID } from '../src/saml/constants.ts';
 import { demoSp } from '../src/saml/demo-sp/demo-sp.ts';
 import { parseSamlXml } from '../src/saml/xml/parse-saml.ts';
@@ -57,6 +62,28 @@ describe('HTTP-Redirect binding', () => {
     expect(code(`SAMLRequest=${encodeURIComponent(Buffer.from('plain text').toString('base64'))}`)).toBe(
       'saml-binding-invalid',
     );
+  });
+
+  it('refuses a malformed %-escape in a parameter name or value with saml-binding-invalid (RFC 3986 §2.1)', () => {
+    const refusal = (q: string, kind: 'SAMLRequest' | 'SAMLResponse' = 'SAMLRequest') => {
+      try {
+        decodeRedirectMessage(q, kind);
+        return 'none';
+      } catch (e) {
+        return isKakehashiError(e) ? { code: e.code, status: e.status, rule: e.rule } : 'crash';
+      }
+    };
+    const good = new URL(encodeRedirectRequest(DEST, xml)).search.slice(1);
+    const bad = { code: 'saml-binding-invalid', status: 400, rule: 'RFC 3986 §2.1' };
+    for (const q of [
+      good.replace('SAMLRequest', 'SAML%ZZRequest'),
+      `${good}&%=x`,
+      `${good}&%E0%A4%A=x`,
+      `${good}&RelayState=%`,
+      `${good}&kakehashi_persona=%ZZ`,
+    ])
+      expect(refusal(q), q.slice(-30)).toEqual(bad);
+    expect(refusal('SAMLResponse=abc&%ZZ=1', 'SAMLResponse')).toEqual(bad);
   });
 });
 

@@ -23,7 +23,7 @@ function rawParams(rawQuery: string): Map<string, string[]> {
   for (const part of rawQuery.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const k = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
+    const k = urlDecode(eq < 0 ? part : part.slice(0, eq), 'A query parameter name');
     const list = out.get(k) ?? [];
     list.push(eq < 0 ? '' : part.slice(eq + 1));
     out.set(k, list);
