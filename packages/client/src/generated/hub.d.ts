@@ -2535,8 +2535,13 @@ export interface components {
             };
             /** @enum {string} */
             format: "XAdES" | "JAdES" | "CAdES" | "unknown";
-            /** @enum {string} */
+            /**
+             * @description The level attained: B-T only when a signature time-stamp validates
+             * @enum {string}
+             */
             level?: "B-B" | "B-T";
+            /** @description Why the level attained is lower than the form of the signature claims */
+            levelExplanation?: string;
             /** @enum {string} */
             packaging?: "enveloped" | "enveloping" | "detached";
             /** @enum {string} */

@@ -21,6 +21,7 @@ export function renderReportHtml(r: ValidationReport): string {
 <p data-testid="explanation">${esc(r.explanation)}</p>
 ${r.subIndicationName ? `<p><i>${esc(SUB_INDICATION_MEANING[r.subIndicationName])}</i></p>` : ''}
 <table><tr><th align="left">Format</th><td>${esc(`${r.format} ${r.level ?? ''} ${r.packaging ?? ''}`)}</td></tr>
+${r.levelExplanation ? `<tr><th align="left">Level</th><td data-testid="level-explanation">${esc(r.levelExplanation)}</td></tr>` : ''}
 <tr><th align="left">Signer</th><td>${esc(r.signer?.subject ?? '—')}</td></tr>
 <tr><th align="left">Claimed signing time</th><td>${esc(r.signingTime.claimed ?? '—')}</td></tr>
 <tr><th align="left">Proven signing time</th><td>${esc(r.signingTime.proven ?? '—')}</td></tr>

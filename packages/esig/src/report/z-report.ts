@@ -51,7 +51,14 @@ export const ValidationReportSchema = z
     validationTime: z.string().openapi({ description: 'The virtual clock at validation' }),
     validator: z.object({ component: z.enum(['hub', 'node', 'library']), country: z.string().optional() }),
     format: z.enum(['XAdES', 'JAdES', 'CAdES', 'unknown']),
-    level: z.enum(['B-B', 'B-T']).optional(),
+    level: z
+      .enum(['B-B', 'B-T'])
+      .optional()
+      .openapi({ description: 'The level attained: B-T only when a signature time-stamp validates' }),
+    levelExplanation: z
+      .string()
+      .optional()
+      .openapi({ description: 'Why the level attained is lower than the form of the signature claims' }),
     packaging: z.enum(['enveloped', 'enveloping', 'detached']).optional(),
     indication: z.enum(MAIN_INDICATIONS),
     subIndication: z.string().optional().openapi({ example: 'urn:etsi:019102:subindication:HASH_FAILURE' }),

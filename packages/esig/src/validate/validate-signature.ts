@@ -124,7 +124,12 @@ function buildReport(r: {
     timestamps: r.timestamps,
     buildingBlocks: r.blocks,
   };
-  if (fo.level) report.level = fo.level;
+  if (fo.level === 'B-T' && !poe && !fo.formatFailure) {
+    // EN 319 102-1 §5.5: without a valid signature time-stamp the signature is validated — and attains — B-B.
+    report.level = 'B-B';
+    const reasons = r.timestamps.map((t) => t.explanation).join(' ');
+    report.levelExplanation = `The signature carries a signature time-stamp (B-T) but none validates, so it attains B-B only: ${reasons}`;
+  } else if (fo.level) report.level = fo.level;
   if (fo.packaging) report.packaging = fo.packaging;
   if (conclusion.sub) {
     report.subIndication = subIndicationUrn(conclusion.sub);
