@@ -122,6 +122,21 @@ describe('hub registry refuses bad registrations', () => {
       expectRefused(postSigned(jws), 422, 'registration-country-mismatch'),
     ));
 
+  it("an endpoint off the node's origin (file:, link-local) → registration-endpoint-invalid", async () => {
+    const m = de.metadata();
+    for (const health of ['file:///etc/passwd', 'http://169.254.169.254/latest/meta-data/']) {
+      const body = await expectRefused(
+        postSigned(await sign({ ...m, endpoints: { ...m.endpoints, health } })),
+        422,
+        'registration-endpoint-invalid',
+      );
+      expect((body as unknown as { rule: string }).rule).toBe('endpoint-origin');
+    }
+    const url = 'http://169.254.169.254';
+    const endpoints = Object.fromEntries(Object.entries(m.endpoints).map(([k, v]) => [k, v.replace(m.url, url)]));
+    await expectRefused(postSigned(await sign({ ...m, url, endpoints })), 422, 'registration-endpoint-invalid');
+  });
+
   it('an unknown country → unknown-country', () =>
     sign({ ...de.metadata(), country: 'XX' }).then((jws) => expectRefused(postSigned(jws), 404, 'unknown-country')));
 

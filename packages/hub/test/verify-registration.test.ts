@@ -41,7 +41,12 @@ const metadata = (country: string, iat: number) => ({
   name: 'n',
   url: 'http://127.0.0.1:7002',
   iat,
-  endpoints: { health: 'http://a/health', openapi: 'http://a/o', docs: 'http://a/d', personas: 'http://a/p' },
+  endpoints: {
+    health: 'http://127.0.0.1:7002/health',
+    openapi: 'http://127.0.0.1:7002/o',
+    docs: 'http://127.0.0.1:7002/d',
+    personas: 'http://127.0.0.1:7002/p',
+  },
   capabilities: [],
   services: [],
   participants: [],
@@ -74,6 +79,7 @@ describe('verifyRegistration', () => {
       'certificate-path',
       'jws-signature',
       'metadata-schema',
+      'endpoint-origin',
       'country-binding',
       'metadata-fresh',
     ]);
@@ -108,5 +114,46 @@ describe('verifyRegistration', () => {
     // The signature of another key under our certificate.
     const forged = (await sign(metadata('DE', now / 1000), other.key, de.pem)) as string;
     expect(await code(verifyRegistration(forged, ctx))).toBe('registration-signature-invalid');
+  });
+
+  it("refuses URLs that are not http(s) on the node's own origin, naming the rule", async () => {
+    const base = metadata('DE', now / 1000);
+    const refusal = async (m: unknown) => {
+      try {
+        await verifyRegistration(await sign(m, de.key, de.pem), ctx);
+        return 'accepted';
+      } catch (e) {
+        return isKakehashiError(e) ? `${e.code} ${e.rule}` : `unexpected ${String(e)}`;
+      }
+    };
+    const refused = 'registration-endpoint-invalid endpoint-origin';
+    const withHealth = (health: string) => ({ ...base, endpoints: { ...base.endpoints, health } });
+    expect(await refusal(withHealth('file:///etc/passwd'))).toBe(refused);
+    expect(await refusal(withHealth('http://169.254.169.254/latest/meta-data/'))).toBe(refused);
+    expect(await refusal(withHealth('http://127.0.0.1:7003/health'))).toBe(refused); // another port
+    expect(await refusal(withHealth('https://127.0.0.1:7002/health'))).toBe(refused); // another scheme
+    expect(await refusal(withHealth('http://user:pw@127.0.0.1:7002/health'))).toBe(refused);
+    expect(await refusal({ ...base, endpoints: { ...base.endpoints, as4: 'gopher://127.0.0.1:7002/as4' } })).toBe(
+      refused,
+    );
+    const service = { id: 's', name: 's', block: 'eid', endpoint: 'http://10.0.0.1/services/s' };
+    expect(await refusal({ ...base, services: [service] })).toBe(refused);
+    // The origin itself: http(s), bare, routable.
+    const at = (url: string) => ({
+      ...base,
+      url,
+      endpoints: Object.fromEntries(Object.entries(base.endpoints).map(([k, v]) => [k, v.replace(base.url, url)])),
+    });
+    expect(await refusal(at('ftp://127.0.0.1:7002'))).toBe(refused);
+    expect(await refusal(at('http://169.254.169.254'))).toBe(refused);
+    expect(await refusal(at('http://[fe80::1]:7002'))).toBe(refused);
+    expect(await refusal(at('http://[::ffff:169.254.169.254]'))).toBe(refused);
+    expect(await refusal(at('http://0.0.0.0:7002'))).toBe(refused);
+    expect(await refusal({ ...at('http://127.0.0.1:7002/prefix'), endpoints: base.endpoints })).toBe(refused);
+    // A public origin (publicUrl, a container, a proxy): url and endpoints share it, with its service endpoints.
+    const pub = at('https://de.kakehashi.example');
+    expect(await refusal({ ...pub, services: [{ ...service, endpoint: `${pub.url}/services/s` }] })).toBe('accepted');
+    expect(await refusal(at('http://de:7002'))).toBe('accepted');
+    expect(await refusal(at('http://[::1]:7002'))).toBe('accepted');
   });
 });

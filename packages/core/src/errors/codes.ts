@@ -44,6 +44,10 @@ export const CORE_ERROR_CODES = {
   },
   'registration-country-mismatch': { status: 422, title: 'The metadata country differs from the certificate country' },
   'registration-stale': { status: 422, title: 'The node metadata is too old or from the future' },
+  'registration-endpoint-invalid': {
+    status: 422,
+    title: "A URL in the node metadata is not an http(s) URL on the node's own origin",
+  },
   'registration-refused': { status: 422, title: "The hub refused this node's registration" },
   'participant-not-found': { status: 404, title: 'No node serves this participant and service' },
 } as const satisfies Record<string, { status: number; title: string }>;

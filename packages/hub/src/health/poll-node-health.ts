@@ -11,7 +11,7 @@ export interface NodeHealthDeps {
 
 /**
  * Polls every registered node's `/health` once and records the outcome in the registry: `ok` only for a 2xx
- * answer whose body says `status: ok`; a node that does not answer within 3 s is `unreachable`.
+ * answer whose body says `status: ok` (redirects are not followed); a node that does not answer within 3 s is `unreachable`.
  */
 export async function checkNodeHealth(deps: NodeHealthDeps): Promise<void> {
   await Promise.all(
@@ -21,8 +21,11 @@ export async function checkNodeHealth(deps: NodeHealthDeps): Promise<void> {
         const res = await deps.fetch(n.metadata.endpoints.health, {
           signal: AbortSignal.timeout(3000),
           headers: { 'x-kakehashi-caller': 'hub' },
+          // The URL was checked at registration (the node's own origin); a redirect elsewhere is not followed.
+          redirect: 'manual',
         });
-        const body = (await res.json()) as { status?: string };
+        if (!res.ok) await res.body?.cancel();
+        const body = res.ok ? ((await res.json()) as { status?: string }) : {};
         deps.registry.setHealth(
           n.country,
           res.ok && body.status === 'ok' ? 'ok' : 'unreachable',

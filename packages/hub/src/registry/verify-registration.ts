@@ -132,6 +132,10 @@ export async function verifyRegistration(
   const metadata = parsed.data;
   pass('metadata-schema', 'Metadata matches the NodeMetadata schema.');
 
+  const urlProblem = endpointOriginProblem(metadata);
+  if (urlProblem) fail('registration-endpoint-invalid', 'endpoint-origin', urlProblem);
+  pass('endpoint-origin', `Every endpoint is an http(s) URL on ${metadata.url}.`);
+
   if (!ctx.trust.countries().includes(metadata.country)) {
     fail(
       'unknown-country',
@@ -159,4 +163,61 @@ export async function verifyRegistration(
   pass('metadata-fresh', `Signed ${Math.round(ageSeconds)} s ago.`);
 
   return { metadata, certificate: verdict, checks };
+}
+
+/**
+ * Why the metadata's URLs are unacceptable, or undefined when they are fine. The hub fetches some of them
+ * (health) and hands others to browsers and peers (issuer, SSO, AS4), so a node may only advertise its own origin:
+ * `url` is an http(s) origin (no credentials, path, query or fragment) whose host is not link-local, unspecified or
+ * multicast (cloud metadata services live at 169.254.169.254), and every endpoint, service endpoint included, is an
+ * http(s) URL on exactly that origin. With `publicUrl` (a proxy, a container) the node's url and endpoints all
+ * name the public origin, so they still agree.
+ */
+export function endpointOriginProblem(metadata: NodeMetadata): string | undefined {
+  const origin = parseHttpUrl(metadata.url);
+  if (!origin) return `url "${clip(metadata.url)}" is not an http(s) URL.`;
+  if (origin.username || origin.password || origin.pathname !== '/' || origin.search || origin.hash)
+    return `url "${clip(metadata.url)}" must be a bare origin (scheme, host, port): no credentials, path, query or fragment.`;
+  if (isForbiddenHost(origin.hostname))
+    return `url "${clip(metadata.url)}" names a link-local, unspecified or multicast address; advertise a routable host.`;
+  const endpoints: [string, string][] = [
+    ...Object.entries(metadata.endpoints)
+      .filter((e): e is [string, string] => typeof e[1] === 'string')
+      .map(([k, v]): [string, string] => [`endpoints.${k}`, v]),
+    ...metadata.services.map((s, i): [string, string] => [`services[${i}].endpoint`, s.endpoint]),
+  ];
+  for (const [name, value] of endpoints) {
+    const u = parseHttpUrl(value);
+    if (!u || u.origin !== origin.origin || u.username || u.password)
+      return `${name} "${clip(value)}" must be an http(s) URL on the node's origin ${origin.origin}.`;
+  }
+  return undefined;
+}
+
+const clip = (s: string) => (s.length > 100 ? `${s.slice(0, 100)}…` : s);
+
+function parseHttpUrl(s: string): URL | undefined {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Link-local (169.254/16, fe80::/10), unspecified (0.0.0.0, ::) and multicast (224/4, ff00::/8) hosts. */
+function isForbiddenHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h) ?? /^::ffff:(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return (a === 169 && b === 254) || a === 0 || (a >= 224 && a <= 239) || a === 255;
+  }
+  if (!h.includes(':')) return false;
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (mapped) {
+    const hi = Number.parseInt(mapped[1] as string, 16);
+    return isForbiddenHost(`${hi >> 8}.${hi & 255}.0.0`);
+  }
+  return h === '::' || /^fe[89ab][0-9a-f]:/.test(h) || h.startsWith('ff');
 }
