@@ -16,7 +16,13 @@ export interface TestFederation extends Federation {
 
 /** An in-process federation (no sockets) on a temporary data directory. */
 export async function startTestFederation(
-  options: { countries?: string[]; seed?: string; clockStart?: string } = {},
+  options: {
+    countries?: string[];
+    seed?: string;
+    clockStart?: string;
+    /** Wraps the federation's outbound fetch (e.g. one node unreachable). */
+    wrapFetch?: (inner: typeof fetch) => typeof fetch;
+  } = {},
 ): Promise<TestFederation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kakehashi-test-'));
   const env: Record<string, string> = { KAKEHASHI_HEALTH_INTERVAL_MS: '0' };
@@ -27,7 +33,13 @@ export async function startTestFederation(
     cli: { dataDir, seed: options.seed ?? 'kakehashi-test', trustCacheDir: TRUST_CACHE },
   });
   const logger = createMemoryLogger('info');
-  const f = await createFederation({ config, mode: 'in-process', logger, scenarios: SCENARIOS });
+  const f = await createFederation({
+    config,
+    mode: 'in-process',
+    logger,
+    scenarios: SCENARIOS,
+    ...(options.wrapFetch ? { wrapFetch: options.wrapFetch } : {}),
+  });
   return Object.assign(f, {
     dataDir,
     logs: logger.lines,

@@ -36,6 +36,11 @@ export interface FederationInit {
    * none when absent.
    */
   scenarios?: ScenarioRegistry;
+  /**
+   * Wraps the outbound `fetch` every component uses (tests: make one origin unreachable or slow; a proxy).
+   * Applied in both modes, around the in-process routing or the real network.
+   */
+  wrapFetch?: (inner: typeof fetch) => typeof fetch;
   /** Called once per component when it is ready. */
   onReady?: (event: { component: 'hub' | 'node'; country?: string; url: string }) => void;
 }
@@ -119,7 +124,8 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
 
   const routes = new Map<string, FetchHandler>();
-  const fetchImpl: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
+  const baseFetch: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
+  const fetchImpl = init.wrapFetch ? init.wrapFetch(baseFetch) : baseFetch;
   const stores: Store[] = [];
   const composition: Composition = {
     config,

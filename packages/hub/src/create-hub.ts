@@ -138,7 +138,7 @@ export function createHub(deps: HubDeps): Hub {
     responderFor: (caName) => deps.trust.ocspResponder?.(caName),
   });
 
-  app.route('/', eidProxyRoutes({ registry, clock: deps.clock, traces: sink }));
+  app.route('/', eidProxyRoutes({ registry, clock: deps.clock, traces: sink, logger: deps.logger }));
   app.route('/', evidenceBrokerRoutes({ registry }));
   app.route('/', trustPublicationRoutes({ trust: deps.trust, publicUrl: deps.publicUrl }));
   app.route(

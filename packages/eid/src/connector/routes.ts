@@ -10,7 +10,7 @@ import { PendingRequestSchema } from '../authorize/z-pending-request.ts';
 import { JWT_BEARER_ASSERTION } from '../client-auth/authenticate-client.ts';
 import { startSession } from '../session/login-session.ts';
 import '../error-codes.ts';
-import { oauthError, oauthErrorName } from '../errors/oauth-error.ts';
+import { type OidcErrorCode, oauthError, oauthErrorName } from '../errors/oauth-error.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 import { loaRank } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
@@ -69,7 +69,7 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
   const raw = JSON.parse(row.data) as ConnectorPending;
   const pending: ConnectorPending = { ...raw, request: PendingRequestSchema.parse(raw.request) };
   const { request } = pending;
-  const deny = (description: string, rule?: string): Response => {
+  const deny = (description: string, rule?: string, code: OidcErrorCode = 'oidc-access-denied'): Response => {
     recordHop(ctx, c, {
       operation: `eid connector: cross-border authentication via ${pending.country} refused`,
       peer: pending.issuer,
@@ -79,7 +79,7 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
     return redirectTo(c, ctx, {
       redirectUri: request.redirectUri,
       state: request.state,
-      error: oauthError('oidc-access-denied', description, rule),
+      error: oauthError(code, description, rule),
     });
   };
   const error = params.get('error');
@@ -105,6 +105,7 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
     .setExpirationTime(now + 60)
     .sign(federation.signing.privateKey);
   const res = await fetcher(`${federation.hubUrl}/eid/proxy/${pending.country}/token`, {
+    signal: AbortSignal.timeout(CONNECTOR_TOKEN_TIMEOUT_MS),
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: new URLSearchParams({
@@ -116,12 +117,21 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
       client_assertion_type: JWT_BEARER_ASSERTION,
       client_assertion: assertion,
     }).toString(),
-  });
+  }).catch((cause: unknown) => upstreamFailure(cause, federation.hubUrl));
+  if (upstreamFailed(res))
+    // The state is spent: the relying party learns that the login ended, and that retrying later may work.
+    return deny(res.description, 'RFC 6749 §4.1.2.1', res.code);
   const body = (await res.json().catch(() => ({}))) as {
     id_token?: unknown;
     error?: string;
     error_description?: string;
   };
+  if ([502, 503, 504].includes(res.status))
+    return deny(
+      `The token endpoint of ${pending.country} is unavailable (the hub answered ${res.status}): ${(body.error_description ?? '').slice(0, 300)}`,
+      'RFC 6749 §4.1.2.1',
+      res.status === 504 ? 'upstream-timeout' : 'upstream-unavailable',
+    );
   if (!res.ok || typeof body.id_token !== 'string')
     return deny(
       `The token endpoint of ${pending.country} answered ${res.status} ${body.error ?? ''}: ${(body.error_description ?? '').slice(0, 300)}`,
@@ -181,6 +191,33 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
   });
   c.header('cache-control', 'no-store');
   return c.redirect(r.location, 302);
+}
+
+/** How long the connector waits for the hub's token relay (which itself waits for country A). */
+export const CONNECTOR_TOKEN_TIMEOUT_MS = 15_000;
+
+interface UpstreamFailure {
+  failed: true;
+  code: 'upstream-unavailable' | 'upstream-timeout';
+  description: string;
+}
+
+const upstreamFailed = (r: Response | UpstreamFailure): r is UpstreamFailure => 'failed' in r;
+
+/** A fetch that threw: a timeout (our AbortSignal) or an unreachable hub. */
+function upstreamFailure(cause: unknown, hubUrl: string): UpstreamFailure {
+  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  return timedOut
+    ? {
+        failed: true,
+        code: 'upstream-timeout',
+        description: `The hub at ${hubUrl} did not answer the token request within ${CONNECTOR_TOKEN_TIMEOUT_MS} ms: try again later.`,
+      }
+    : {
+        failed: true,
+        code: 'upstream-unavailable',
+        description: `The hub at ${hubUrl} did not answer the token request (unreachable): try again later.`,
+      };
 }
 
 function redirectTo(c: Context, ctx: ProviderContext, e: RedirectError): Response {

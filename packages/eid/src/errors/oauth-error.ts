@@ -14,7 +14,8 @@ export type OAuthErrorName =
   | 'invalid_token'
   | 'invalid_client_metadata'
   | 'invalid_redirect_uri'
-  | 'login_required';
+  | 'login_required'
+  | 'temporarily_unavailable';
 
 /**
  * Each Kakehashi error code of the eID block and the OAuth `error` it is spoken as on the wire.
@@ -42,6 +43,9 @@ export const OAUTH_ERROR_BY_CODE = {
   'oidc-invalid-logout-request': 'invalid_request',
   'oidc-invalid-token': 'invalid_token',
   'oidc-invalid-client-metadata': 'invalid_client_metadata',
+  // A node or the hub this request depends on is down or too slow: worth retrying later (RFC 6749 §4.1.2.1).
+  'upstream-unavailable': 'temporarily_unavailable',
+  'upstream-timeout': 'temporarily_unavailable',
 } as const satisfies Partial<Record<ErrorCode, OAuthErrorName>>;
 
 export type OidcErrorCode = keyof typeof OAUTH_ERROR_BY_CODE;

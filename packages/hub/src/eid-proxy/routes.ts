@@ -4,6 +4,7 @@ import {
   type ComponentApp,
   createRouteModule,
   KakehashiError,
+  type Logger,
   problemResponses,
   recordHop,
   type TraceContext,
@@ -17,9 +18,12 @@ export interface EidProxyDeps {
   registry: RegistryStore;
   clock: Clock;
   traces: TraceSink;
+  logger?: Logger;
 }
 
 const CONNECTOR = /^urn:kakehashi:connector:([A-Z]{2})$/;
+/** How long the relay waits for a proxy service's token endpoint before answering 504. */
+export const RELAY_TIMEOUT_MS = 10_000;
 /** Largest token request the relay forwards (a form with a client assertion is ~2 KB). */
 const MAX_TOKEN_REQUEST_BYTES = 16_384;
 
@@ -81,6 +85,22 @@ const saml = createRoute({
   },
 });
 
+const upstreamDescription = (what: string) =>
+  `Country A's proxy service ${what} (OAuth JSON: error temporarily_unavailable, error_description, code)`;
+const oauthJson = {
+  'application/json': {
+    schema: {
+      type: 'object' as const,
+      required: ['error', 'error_description', 'code'],
+      properties: {
+        error: { type: 'string' as const, example: 'temporarily_unavailable' },
+        error_description: { type: 'string' as const },
+        code: { type: 'string' as const, example: 'upstream-unavailable' },
+      },
+    },
+  },
+};
+
 const token = createRoute({
   method: 'post',
   path: '/eid/proxy/{country}/token',
@@ -134,6 +154,11 @@ const token = createRoute({
       },
     },
     ...problemResponses(400, 404, 413, 415),
+    502: { description: upstreamDescription('unreachable: upstream-unavailable'), content: oauthJson },
+    504: {
+      description: upstreamDescription(`no answer within ${RELAY_TIMEOUT_MS} ms: upstream-timeout`),
+      content: oauthJson,
+    },
     // A's OAuth errors (RFC 6749 §5.2) come back with A's status and body, as the connector must see them.
     default: { description: "Country A's answer with any other status, unchanged" },
   },
@@ -243,12 +268,33 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
     if (body.length > MAX_TOKEN_REQUEST_BYTES)
       throw new KakehashiError('payload-too-large', `A token request is at most ${MAX_TOKEN_REQUEST_BYTES} bytes.`);
     const from = connectorOf(new URLSearchParams(body).get('client_id'));
-    const res = await c.get('fetch')(`${node.metadata.endpoints.oidcIssuer}/oidc/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    try {
+      res = await c.get('fetch')(`${node.metadata.endpoints.oidcIssuer}/oidc/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(RELAY_TIMEOUT_MS),
+      });
+      text = await res.text();
+    } catch (cause) {
+      // The connector speaks OAuth here: the error in that dialect, with the gateway status (RFC 9110 §15.6.3, §15.6.5).
+      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+      const description = timedOut
+        ? `The proxy service of ${node.country} did not answer the token request within ${RELAY_TIMEOUT_MS} ms.`
+        : `The proxy service of ${node.country} did not answer the token request (unreachable): try again later.`;
+      deps.logger?.warn('eid relay: token request failed', { country: node.country, timedOut });
+      return c.body(
+        JSON.stringify({
+          error: 'temporarily_unavailable',
+          error_description: description,
+          code: timedOut ? 'upstream-timeout' : 'upstream-unavailable',
+        }),
+        timedOut ? 504 : 502,
+        { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      ) as never;
+    }
     record(c.get('trace'), {
       operation: `eid relay: ID token from the proxy service of ${node.country} to the connector of ${from}`,
       peer: node.metadata.url,
