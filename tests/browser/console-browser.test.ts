@@ -278,6 +278,14 @@ describe.skipIf(!present && !REQUIRED)('teaching console in Chromium', () => {
     expect(await page.locator(tid('clock-status')).textContent()).toContain('admin token');
   });
 
+  it("renders the hub's API documentation (Swagger UI, served locally) under its content security policy", async () => {
+    const res = await page.goto(`${f.urls.hub}/docs`);
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.waitForSelector('.swagger-ui .info .title');
+    await page.waitForSelector('.swagger-ui .opblock');
+    expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('Kakehashi');
+  });
+
   it('raised no script error and no content-security-policy violation', () => {
     expect(pageErrors).toEqual([]);
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);

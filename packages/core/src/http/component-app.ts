@@ -9,6 +9,7 @@ import type { SeededRandom } from '../random/index.ts';
 import type { Store } from '../store/index.ts';
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext, type TraceSink } from '../trace/index.ts';
 import { problemErrorHandler, problemResponse } from './problem.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /** Who a component is. */
 export interface ComponentInfo {
@@ -86,13 +87,16 @@ export function createRouteModule(): ComponentApp {
 }
 
 /**
- * A Hono app with what every component shares: W3C trace context in and out (one trace event per hop),
- * a body size limit, JSON bodies checked before validation, zod validation failures and every error as
- * RFC 9457 problem+json, and a problem+json 404.
+ * A Hono app with what every component shares: security headers (see {@link securityHeaders}), W3C trace
+ * context in and out (one trace event per hop), a body size limit, JSON bodies checked before validation, zod
+ * validation failures and every error as RFC 9457 problem+json, and a problem+json 404.
  */
 export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): ComponentApp {
   const app = createRouteModule();
   const who = { component: info.component, country: info.country };
+
+  // nosniff on every answer; CSP, frame protection and no referrer on every HTML page that sets none itself.
+  app.use('*', securityHeaders());
 
   app.use('*', async (c, next) => {
     const started = performance.now();

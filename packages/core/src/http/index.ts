@@ -11,6 +11,7 @@ export {
   tracingFetch,
 } from './component-app.ts';
 export { problemErrorHandler, problemResponse, toKakehashiError } from './problem.ts';
+export { BASELINE_PAGE_CSP, securityHeaders } from './security-headers.ts';
 export {
   type AdminHooks,
   AuditEntrySchema,
