@@ -273,7 +273,7 @@ describe('hub client: a hub that fails', () => {
     const app = new Hono();
     app.get('/registry/nodes', (c) => c.json({ nodes: [{ country: 'DE' }] }));
     app.get('/registry/nodes/:cc', (c) => c.json({ ...entry('DE') })); // no signedMetadata
-    app.get('/discovery/participants/:id', (c) => c.json({ country: 'DE', endpoint: 'not a url' }));
+    app.get('/discovery/participants/:id', (c) => c.text('not json'));
     app.get('/trust', (c) => c.text('not json'));
     const hub = client(app);
     for (const call of [hub.registeredNodes(), hub.node('DE'), hub.discover('p', 's'), hub.trustIndex()]) {
@@ -282,5 +282,27 @@ describe('hub client: a hub that fails', () => {
       expect(e.status).toBe(502);
       expect(e.message).toContain('unexpected document');
     }
+  });
+});
+
+describe('hub client: malformed discovery is not an outage', () => {
+  it('discover: an endpoint with malformed members → 422 discovery-answer-invalid naming them', async () => {
+    const app = new Hono();
+    app.get('/discovery/participants/:id', (c) => c.json({ country: 'DE', endpoint: 'not a url', certificate: 'x' }));
+    const e = await failure(client(app).discover('urn:p', 's'));
+    expect([e.code, e.status]).toEqual(['discovery-answer-invalid', 422]);
+    for (const field of ['endpoint', 'certificate', 'encryptionCertificate', 'urn:p'])
+      expect(e.message).toContain(field);
+  });
+
+  it('discover: a lookup the hub refuses (400) → 400 validation-failed with the hub’s detail', async () => {
+    const app = new Hono();
+    app.get('/discovery/participants/:id', (c) =>
+      c.json({ code: 'validation-failed', detail: 'query.service: too long' }, 400),
+    );
+    const e = await failure(client(app).discover('urn:p', 's'));
+    expect([e.code, e.status]).toEqual(['validation-failed', 400]);
+    expect(e.message).toContain('query.service: too long');
+    expect(e.extra).toMatchObject({ hubCode: 'validation-failed', hubStatus: 400 });
   });
 });

@@ -3217,7 +3217,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Submit a message (metadata as JSON, payloads base64): discovered, stored READY_TO_SEND, then sent */
+        /**
+         * Submit a message (metadata as JSON, payloads base64): discovered, stored READY_TO_SEND, then sent
+         * @description A 502/504 means the hub (discovery) is down or slow: retry later. A lookup the hub refuses is a 400, a recipient whose registered metadata is malformed a 422 `discovery-answer-invalid`: neither is mended by a retry.
+         */
         post: {
             parameters: {
                 query?: never;

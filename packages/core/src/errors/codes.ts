@@ -50,4 +50,8 @@ export const CORE_ERROR_CODES = {
   },
   'registration-refused': { status: 422, title: "The hub refused this node's registration" },
   'participant-not-found': { status: 404, title: 'No node serves this participant and service' },
+  'discovery-answer-invalid': {
+    status: 422,
+    title: "Discovery answered with a malformed endpoint: the participant's registered metadata is malformed",
+  },
 } as const satisfies Record<string, { status: number; title: string }>;

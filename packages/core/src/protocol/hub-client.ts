@@ -158,8 +158,33 @@ export function createHubClient(opts: HubClientOptions): HubClient {
           { rule: 'OASIS BDXR SMP 2.0 §5 (SML/SMP lookup)' },
         );
       }
+      if (res.status >= 400 && res.status < 500) {
+        // The hub refused the lookup itself (a participant or service it cannot look up): the caller's request is
+        // malformed, which no retry mends — not an outage.
+        const body = (await res.json().catch(() => ({}))) as { code?: unknown; detail?: unknown };
+        const code = typeof body.code === 'string' ? body.code : undefined;
+        throw new KakehashiError(
+          'validation-failed',
+          `Discovery refused the lookup of participant "${participantId.slice(0, 100)}" and service "${service.slice(0, 100)}" (${res.status}${code ? ` ${code}` : ''}): ${String(body.detail ?? 'no detail').slice(0, 300)}`,
+          { extra: { hubCode: code, hubStatus: res.status } },
+        );
+      }
       if (!res.ok) throw unexpected(what, res.status);
-      return parse(what, res, DiscoveredEndpointSchema);
+      const body = await res.json().catch(() => undefined);
+      const r = DiscoveredEndpointSchema.safeParse(body);
+      if (r.success) return r.data;
+      if (body === undefined || typeof body !== 'object' || body === null)
+        throw new KakehashiError('upstream-unavailable', `The hub answered ${what} with an unexpected document.`);
+      // A JSON endpoint with malformed members: the registered metadata of the participant's node is malformed.
+      const wrong = r.error.issues
+        .slice(0, 10)
+        .map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`)
+        .join('; ');
+      throw new KakehashiError(
+        'discovery-answer-invalid',
+        `Discovery answered for participant "${participantId.slice(0, 100)}" and service "${service.slice(0, 100)}" with a malformed endpoint (${wrong.slice(0, 500)}). The metadata its node registered is malformed; a retry will not help until that node registers again.`,
+        { rule: 'OASIS BDXR SMP 2.0 §5 (SML/SMP lookup)' },
+      );
     },
     async register(signedMetadata, fetcher) {
       const what = 'POST /registry/nodes';

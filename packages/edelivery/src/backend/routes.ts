@@ -70,6 +70,8 @@ export function messageRoutes(ctx: ApContext): ComponentApp {
       path: '/edelivery/messages',
       tags,
       summary: 'Submit a message (metadata as JSON, payloads base64): discovered, stored READY_TO_SEND, then sent',
+      description:
+        'A 502/504 means the hub (discovery) is down or slow: retry later. A lookup the hub refuses is a 400, a recipient whose registered metadata is malformed a 422 `discovery-answer-invalid`: neither is mended by a retry.',
       request: { body: { required: true, content: { 'application/json': { schema: SubmitSchema } } } },
       responses: {
         202: { description: 'Accepted (new message)', content: messageJson },
