@@ -16,6 +16,7 @@ import { DEMO_CLIENT_SECRET } from '../src/clients/client-registry.ts';
 import { EID_OPTIONS } from '../src/options.ts';
 import { s256Challenge } from '../src/pkce/verify-pkce.ts';
 import { mountOidcProvider } from '../src/provider/mount-oidc-provider.ts';
+import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from '../src/token/mint-tokens.ts';
 
 const ISSUER = 'http://127.0.0.1:7007';
 const REDIRECT = 'http://127.0.0.1:5000/cb';
@@ -100,6 +101,7 @@ function provider() {
   return {
     app,
     clock,
+    store: deps.store,
     request,
     authorize,
     redirectOf,
@@ -459,5 +461,51 @@ describe('RP-initiated logout and the metadata documents', () => {
     expect(oidc.scopes_supported).toContain('offline_access');
     expect(oidc.prompt_values_supported).toEqual(['none', 'login', 'consent', 'select_account']);
     expect(oidc.claims_supported).toContain('sid');
+  });
+});
+
+describe('expired grants are purged (at most once a minute on the virtual clock)', () => {
+  it('codes, access tokens, refresh tokens and sessions past expiry are gone after the next issuance; live ones stay', async () => {
+    const p = provider();
+    const count = (table: string) => p.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)?.n;
+    const offline = { scope: 'openid offline_access', prompt: 'consent' };
+    // A login with a refresh token, and a code never redeemed (its login replaced the first session).
+    await p.login({ kakehashi_persona: 'jp-001', ...offline });
+    expect((await p.authorize({ kakehashi_persona: 'jp-002' })).status).toBe(302);
+    expect([count('oidc_codes'), count('oidc_tokens'), count('oidc_refresh_tokens'), count('oidc_sessions')]).toEqual([
+      2, 1, 1, 1,
+    ]);
+    // A day later everything above has expired; one more login and redemption purges it.
+    p.clock.advance((REFRESH_TOKEN_TTL_SECONDS + 1) * 1000);
+    p.dropCookie();
+    const live = await p.login({ kakehashi_persona: 'jp-003', ...offline });
+    expect([count('oidc_codes'), count('oidc_tokens'), count('oidc_refresh_tokens'), count('oidc_sessions')]).toEqual([
+      1, 1, 1, 1,
+    ]);
+    // What is left is the live grant, and it still works.
+    const userinfo = await p.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${live.tokens.access_token}` },
+    });
+    expect(userinfo.status).toBe(200);
+    p.clock.advance((ACCESS_TOKEN_TTL_SECONDS + 1) * 1000);
+    const refreshed = await p.token({
+      grant_type: 'refresh_token',
+      refresh_token: live.tokens.refresh_token as string,
+    });
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    // The expired access token went with that issuance; the family's code stays while its tokens live (replay).
+    expect(count('oidc_tokens')).toBe(1);
+    expect(count('oidc_codes')).toBe(1);
+    expect(count('oidc_refresh_tokens')).toBe(2);
+  });
+
+  it('indexes every purged table by expiry', () => {
+    const p = provider();
+    const indexed = (table: string) =>
+      p.store
+        .all<{ sql: string | null }>("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", table)
+        .some((i) => /\(expires_at\)/.test(i.sql ?? ''));
+    for (const t of ['oidc_codes', 'oidc_tokens', 'oidc_refresh_tokens', 'oidc_sessions'])
+      expect(indexed(t), t).toBe(true);
   });
 });

@@ -53,6 +53,7 @@ export function issueCode(
   acr ??= achievable;
   const code = newSecret();
   const now = ctx.nowSeconds();
+  ctx.purgeExpired();
   ctx.deps.store.run(
     'INSERT INTO oidc_codes (code_hash, grant_data, expires_at) VALUES (?, ?, ?)',
     sha256Hex(code),

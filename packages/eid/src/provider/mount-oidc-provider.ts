@@ -10,6 +10,7 @@ import { buildSigningKeys, type SigningKey } from '../keys/build-jwks.ts';
 import { deriveEidKeys } from '../keys/derive-keys.ts';
 import { logoutRoutes } from '../logout/routes.ts';
 import { EID_MIGRATIONS } from '../store/eid-migrations.ts';
+import { createGrantPurge } from '../store/purge-expired.ts';
 import { tokenRoutes } from '../token/routes.ts';
 import { userinfoRoutes } from '../userinfo/routes.ts';
 import { OAUTH_JSON_PATHS, oauthJsonError } from './oauth-http.ts';
@@ -51,6 +52,7 @@ export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): Pr
     clients,
     personas: new Map(deps.personas.map((p) => [p.id, p])),
     nowSeconds: () => Math.floor(deps.clock.nowMs() / 1000),
+    purgeExpired: createGrantPurge(deps.store, () => Math.floor(deps.clock.nowMs() / 1000)),
   };
 
   // Token and userinfo speak OAuth's JSON error dialect, even for failures raised before the handler runs

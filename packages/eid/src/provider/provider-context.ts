@@ -47,4 +47,6 @@ export interface ProviderContext {
   clients: ClientRegistry;
   personas: ReadonlyMap<string, Persona>;
   nowSeconds(): number;
+  /** Purges expired codes, tokens and sessions (throttled: at most once a minute on the virtual clock). */
+  purgeExpired(): void;
 }

@@ -22,4 +22,13 @@ export const EID_MIGRATIONS: readonly Migration[] = [
          CREATE TABLE oidc_refresh_tokens (token_hash TEXT PRIMARY KEY, family TEXT NOT NULL, client_id TEXT NOT NULL, grant_data TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
          CREATE INDEX oidc_refresh_tokens_family ON oidc_refresh_tokens (family);`,
   },
+  {
+    // The purge of expired grants (createGrantPurge) and the revocation of a family by its code's hash.
+    id: 'eid/004-expiry-indexes',
+    up: `CREATE INDEX oidc_codes_expires ON oidc_codes (expires_at);
+         CREATE INDEX oidc_tokens_expires ON oidc_tokens (expires_at);
+         CREATE INDEX oidc_tokens_code ON oidc_tokens (code_hash);
+         CREATE INDEX oidc_refresh_tokens_expires ON oidc_refresh_tokens (expires_at);
+         CREATE INDEX oidc_sessions_expires ON oidc_sessions (expires_at);`,
+  },
 ];

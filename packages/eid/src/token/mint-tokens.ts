@@ -76,6 +76,7 @@ export async function mintTokens(
     await ctx.signingKeys(),
   );
   const accessToken = newSecret();
+  ctx.purgeExpired();
   store.run(
     'INSERT INTO oidc_tokens (token_hash, code_hash, client_id, claims, expires_at) VALUES (?, ?, ?, ?, ?)',
     sha256Hex(accessToken),
