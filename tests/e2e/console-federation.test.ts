@@ -1,6 +1,6 @@
 import { runScenarioAgainst } from '@kakehashi/federation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
 /**
  * The console wired into the federation (in-process, no browser): served on the hub's origin, documented in the
@@ -32,8 +32,16 @@ describe('the teaching console in the federation', () => {
       passed: boolean;
       steps: { title: string; ok: boolean; detail: string }[];
       traceIds: string[];
-    }>(f.fetch(`${f.urls.hub}/console/api/scenarios/eid-cross-border/run`, { method: 'POST' }));
+    }>(
+      f.fetch(`${f.urls.hub}/console/api/scenarios/eid-cross-border/run`, {
+        method: 'POST',
+        headers: ADMIN,
+      }),
+    );
     expect(status).toBe(200);
+    // it changes the federation's state: without the admin token it is refused
+    const refused = await f.fetch(`${f.urls.hub}/console/api/scenarios/eid-cross-border/run`, { method: 'POST' });
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([401, 'unauthorized']);
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.steps).toHaveLength(6);

@@ -35,6 +35,8 @@ export interface ConsoleDeps {
   scenarios: { list(): ScenarioInfo[]; run(name: string): Promise<ScenarioReport> };
   /** True when the federation uses the published test-only admin token: then the page prefills it. */
   adminTokenIsDefault: boolean;
+  /** The admin token the federation is configured with now (option adminToken): scenario runs need it. */
+  adminToken: () => string;
   logger?: Logger | undefined;
   /** How long a call to a component may take before it counts as unreachable (default 3000 ms). */
   timeoutMs?: number | undefined;

@@ -51,6 +51,7 @@ const DOCUMENTATION_ONLY: ConsoleDeps = {
   fetch: unused,
   scenarios: { list: () => [], run: unused },
   adminTokenIsDefault: false,
+  adminToken: () => '',
 };
 
 /**

@@ -28,6 +28,14 @@ function fakeFetch(routes: Record<string, Handler>) {
   return { fetch: f, calls };
 }
 
+/** The published test-only default of option adminToken. */
+const TOKEN = 'kakehashi-admin-test-only';
+/** A scenario run as the page posts it: with the admin token it has. */
+const RUN = (token: string | null = TOKEN): RequestInit => ({
+  method: 'POST',
+  ...(token === null ? {} : { headers: { authorization: `Bearer ${token}` } }),
+});
+
 const REPORT: ScenarioReport = {
   name: 'eid-cross-border',
   description: 'demo',
@@ -55,6 +63,7 @@ function makeConsole(over: Partial<ConsoleDeps> = {}, routes: Record<string, Han
       },
     },
     adminTokenIsDefault: true,
+    adminToken: () => TOKEN,
     logger: createMemoryLogger('debug'),
     timeoutMs: 500,
     ...over,
@@ -274,7 +283,7 @@ describe('scenarios', () => {
 
   it('runs one and answers its report', async () => {
     const { app, runs } = makeConsole();
-    const res = await app.request('/console/api/scenarios/eid-cross-border/run', { method: 'POST' });
+    const res = await app.request('/console/api/scenarios/eid-cross-border/run', RUN());
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(REPORT);
     expect(runs).toEqual(['eid-cross-border']);
@@ -282,7 +291,7 @@ describe('scenarios', () => {
 
   it('refuses an unknown scenario with the list, without running anything', async () => {
     const { app, runs } = makeConsole();
-    const res = await app.request('/console/api/scenarios/nope/run', { method: 'POST' });
+    const res = await app.request('/console/api/scenarios/nope/run', RUN());
     expect(res.status).toBe(404);
     expect(((await res.json()) as { detail: string }).detail).toContain('federation, eid-cross-border');
     expect(runs).toEqual([]);
@@ -302,16 +311,41 @@ describe('scenarios', () => {
         },
       },
     });
-    const first = app.request('/console/api/scenarios/slow/run', { method: 'POST' });
+    const first = app.request('/console/api/scenarios/slow/run', RUN());
     await new Promise((r) => setTimeout(r, 10));
-    const second = await app.request('/console/api/scenarios/slow/run', { method: 'POST' });
+    const second = await app.request('/console/api/scenarios/slow/run', RUN());
     expect(second.status).toBe(409);
     expect(((await second.json()) as { code: string }).code).toBe('conflict');
     release();
     expect((await first).status).toBe(200);
     // and it can run again once done
     release();
-    expect((await app.request('/console/api/scenarios/slow/run', { method: 'POST' })).status).toBe(200);
+    expect((await app.request('/console/api/scenarios/slow/run', RUN())).status).toBe(200);
+  });
+
+  it('needs the admin token: missing or wrong is a 401 problem and nothing runs', async () => {
+    const { app, runs } = makeConsole();
+    for (const init of [RUN(null), RUN('wrong-token'), RUN(''), { ...RUN(), headers: { authorization: TOKEN } }]) {
+      const res = await app.request('/console/api/scenarios/eid-cross-border/run', init);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const body = (await res.json()) as { code: string; detail: string };
+      expect(body.code).toBe('unauthorized');
+      expect(body.detail).toContain('admin token');
+      expect(body.detail).not.toContain(TOKEN);
+    }
+    expect(runs).toEqual([]);
+  });
+
+  it('checks the token the federation is configured with now, not the published default', async () => {
+    let token = 'a-configured-token-42';
+    const { app, runs } = makeConsole({ adminTokenIsDefault: false, adminToken: () => token });
+    expect((await app.request('/console/api/scenarios/federation/run', RUN())).status).toBe(401);
+    expect((await app.request('/console/api/scenarios/federation/run', RUN(token))).status).toBe(200);
+    token = 'changed-at-runtime-43';
+    expect((await app.request('/console/api/scenarios/federation/run', RUN('a-configured-token-42'))).status).toBe(401);
+    expect((await app.request('/console/api/scenarios/federation/run', RUN(token))).status).toBe(200);
+    expect(runs).toEqual(['federation', 'federation']);
   });
 
   it('answers a problem, not a crash, when the runner fails or returns a malformed report', async () => {
@@ -323,7 +357,7 @@ describe('scenarios', () => {
         },
       },
     });
-    const res = await failing.app.request('/console/api/scenarios/boom/run', { method: 'POST' });
+    const res = await failing.app.request('/console/api/scenarios/boom/run', RUN());
     expect(res.status).toBe(500);
     expect(await res.text()).not.toContain('s3cr3t');
     const malformed = makeConsole({
@@ -332,6 +366,6 @@ describe('scenarios', () => {
         run: async () => ({ ...REPORT, traceIds: ['not-a-trace-id'] }),
       },
     });
-    expect((await malformed.app.request('/console/api/scenarios/bad/run', { method: 'POST' })).status).toBe(500);
+    expect((await malformed.app.request('/console/api/scenarios/bad/run', RUN())).status).toBe(500);
   });
 });

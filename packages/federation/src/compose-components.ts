@@ -70,6 +70,7 @@ export function composeHub(c: Composition, scenarios: ScenarioRegistry): { hub: 
       run: (name) => runScenarioOf(scenarios, { urls: c.urls, fetch: c.fetch }, name),
     },
     adminTokenIsDefault: c.config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
+    adminToken: () => c.config.get('adminToken'),
     logger: c.logger.child({ component: 'console' }),
   });
   documentConsoleRoutes(hub.app);

@@ -905,6 +905,36 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Country A's proxy service unreachable: upstream-unavailable (OAuth JSON: error temporarily_unavailable, error_description, code) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example temporarily_unavailable */
+                            error: string;
+                            error_description: string;
+                            /** @example upstream-unavailable */
+                            code: string;
+                        };
+                    };
+                };
+                /** @description Country A's proxy service no answer within 10000 ms: upstream-timeout (OAuth JSON: error temporarily_unavailable, error_description, code) */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example temporarily_unavailable */
+                            error: string;
+                            error_description: string;
+                            /** @example upstream-unavailable */
+                            code: string;
+                        };
+                    };
+                };
                 /** @description Country A's answer with any other status, unchanged */
                 default: {
                     headers: {
@@ -2212,7 +2242,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a scenario against this running federation; answers its report {name, passed, steps[{title, ok, detail}], traceIds} */
+        /**
+         * Run a scenario against this running federation; answers its report {name, passed, steps[{title, ok, detail}], traceIds}
+         * @description It changes the federation’s state: it needs the admin token (401 without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2244,6 +2277,15 @@ export interface paths {
                             traceIds: string[];
                             durationMs?: number;
                         };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem */

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   CORE_OPTIONS,
@@ -51,6 +52,20 @@ const PortalSchema = z.object({
   paths: z.array(z.string()),
   reason: z.string().optional(),
 });
+
+/**
+ * The console's actions that change the federation's state (scenario runs) need the admin token, as the admin
+ * API does: `Authorization: Bearer <admin token>`, compared in constant time, never echoed; else 401.
+ */
+function requireAdminToken(header: string | undefined, expected: string): void {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const wanted = Buffer.from(expected);
+  if (wanted.length === 0 || given.length !== wanted.length || !timingSafeEqual(given, wanted))
+    throw new KakehashiError(
+      'unauthorized',
+      'Running a scenario needs "Authorization: Bearer <admin token>" (option adminToken); in the console, enter the admin token beside the clock.',
+    );
+}
 
 /**
  * The console's JSON API: what the page cannot ask the hub itself (same origin) — the nodes' origins, their
@@ -121,6 +136,8 @@ export function apiRoutes(deps: ConsoleDeps, logger: Logger): ComponentApp {
       tags: ['console'],
       summary:
         'Run a scenario against this running federation; answers its report {name, passed, steps[{title, ok, detail}], traceIds}',
+      description: 'It changes the federation’s state: it needs the admin token (401 without it).',
+      security: [{ adminToken: [] }],
       request: {
         params: z.object({
           name: z.string().openapi({
@@ -131,10 +148,11 @@ export function apiRoutes(deps: ConsoleDeps, logger: Logger): ComponentApp {
       },
       responses: {
         200: { description: 'Its report', content: { 'application/json': { schema: ScenarioReportSchema } } },
-        ...problemResponses(404, 409),
+        ...problemResponses(401, 404, 409),
       },
     }),
     async (c) => {
+      requireAdminToken(c.req.header('authorization'), deps.adminToken());
       const name = c.req.valid('param').name;
       const known = deps.scenarios.list().map((s) => s.name);
       if (!known.includes(name))

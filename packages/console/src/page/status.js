@@ -50,7 +50,9 @@ export async function pollTime() {
     /* the topology shows the hub as unreachable */
   }
 }
-function adminHeaders() {
+// The admin token the page has (prefilled only when it is the published test default): the clock and scenario
+// runs, which change the federation's state, send it.
+export function adminHeaders() {
   return { authorization: `Bearer ${$('clock-token').value.trim()}`, 'content-type': 'application/json' };
 }
 export async function loadClockState() {

@@ -5,6 +5,7 @@ import { drawDiagram } from './diagram.js';
 import { $, api, clear, el, getJson, short } from './dom.js';
 import { selectHop } from './inspector.js';
 import { state } from './state.js';
+import { adminHeaders } from './status.js';
 import { showTab } from './tabs.js';
 import { buildSequence } from './trace-model.js';
 
@@ -38,7 +39,10 @@ export async function runScenario(name) {
   const out = $('scenario-report');
   out.replaceChildren(el('p', { 'data-testid': 'scenario-running' }, `Running ${name}…`));
   try {
-    const r = await getJson(api(`/scenarios/${encodeURIComponent(name)}/run`), { method: 'POST' });
+    const r = await getJson(api(`/scenarios/${encodeURIComponent(name)}/run`), {
+      method: 'POST',
+      headers: adminHeaders(),
+    });
     const failed = r.steps.filter((s) => !s.ok).length;
     out.replaceChildren(
       el(
@@ -78,7 +82,13 @@ export async function runScenario(name) {
     }
   } catch (e) {
     out.replaceChildren(
-      el('p', { class: 'error', 'data-testid': 'scenario-error' }, `${name} could not run: ${e.message}`),
+      el(
+        'p',
+        { class: 'error', 'data-testid': 'scenario-error' },
+        e.status === 401
+          ? `${name} refused: enter the admin token (option adminToken) beside the clock`
+          : `${name} could not run: ${e.message}`,
+      ),
     );
   } finally {
     for (const b of buttons) b.disabled = false;
