@@ -17,17 +17,23 @@ type Outage = 'refused' | 'timeout';
  * OAuth error (the state is single use: the relying party must learn that the login ended).
  */
 describe('an unreachable node or hub: 502/504, never a 500', () => {
+  /** Outages by origin, or by origin and path. */
   const outages = new Map<string, Outage>();
+  /** Calls made without a timeout while their peer hung. */
+  const unbounded: string[] = [];
   let f: TestFederation;
   beforeAll(async () => {
     f = await startTestFederation({
       countries: ['AT', 'DE'],
       wrapFetch: (inner) => async (input, init) => {
         const url = new URL(input instanceof Request ? input.url : String(input));
-        const outage = outages.get(url.origin);
+        const outage = outages.get(url.origin) ?? outages.get(`${url.origin}${url.pathname}`);
         if (outage === 'refused') throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
         if (outage === 'timeout') {
-          if (!init?.signal) throw new Error(`no timeout on the call to ${url.href}`);
+          if (!init?.signal) {
+            unbounded.push(url.href);
+            throw new Error(`no timeout on the call to ${url.href}`);
+          }
           throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
         }
         return inner(input, init);
@@ -35,7 +41,10 @@ describe('an unreachable node or hub: 502/504, never a 500', () => {
     });
   }, 180_000);
   afterAll(() => f?.dispose());
-  afterEach(() => outages.clear());
+  afterEach(() => {
+    outages.clear();
+    expect(unbounded).toEqual([]);
+  });
 
   const rpFetch: client.CustomFetch = (url, options) => f.fetch(url, options as RequestInit);
   /** A cross-border login (citizen of AT at a relying party of DE) up to DE's connector callback. */
@@ -151,6 +160,22 @@ describe('an unreachable node or hub: 502/504, never a 500', () => {
       status: 502,
       code: 'upstream-unavailable',
     });
+  });
+
+  it("the connector callback: A's keys unreachable or too slow is temporarily_unavailable for the relying party", async () => {
+    // Past the JWKS cache (300 s on the virtual clock), so that the connector fetches A's keys again.
+    f.clock.advance(301_000);
+    for (const outage of ['refused', 'timeout'] as const) {
+      const { url, state } = await toCallback();
+      outages.set(`${f.urls.nodes.AT}/oidc/jwks`, outage);
+      const res = await f.fetch(url, { redirect: 'manual' });
+      outages.clear();
+      expect(res.status, outage).toBe(302);
+      const back = new URL(res.headers.get('location') as string);
+      expect(back.searchParams.get('state')).toBe(state);
+      expect(back.searchParams.get('error'), outage).toBe('temporarily_unavailable');
+      expect(back.searchParams.get('error_description')).toContain('/oidc/jwks');
+    }
   });
 
   it('works again once the node is back', async () => {

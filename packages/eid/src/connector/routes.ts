@@ -157,6 +157,12 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
     },
     verdict: { valid: verdict.valid, checks: verdict.checks },
   });
+  if (verdict.failure?.code === 'jwt-issuer-keys-unavailable')
+    return deny(
+      `The keys of ${pending.country}'s proxy service are unavailable: ${verdict.failure.reason.slice(0, 300)}`,
+      verdict.failure.rule,
+      'upstream-unavailable',
+    );
   if (!verdict.valid || !verdict.identity)
     return deny(
       `The ID token from ${pending.country} failed ${verdict.failure?.rule ?? 'validation'}: ${verdict.failure?.reason ?? ''}`,

@@ -9,6 +9,8 @@ export const JWKS_CACHE_SECONDS = 300;
  * attacker sending made-up kids must not turn the validator into a request amplifier against the issuer (J6).
  */
 export const JWKS_MIN_REFETCH_SECONDS = 10;
+/** How long fetching an issuer's JWKS may take (real time): an issuer that hangs fails J6 instead of the request. */
+export const JWKS_FETCH_TIMEOUT_MS = 10_000;
 
 /** A registered issuer: the node's country and where its keys are. */
 export interface RegisteredIssuer {
@@ -49,7 +51,17 @@ export function createIssuerKeyResolver(deps: IssuerKeyResolverDeps): (fetcher: 
       hit && hit.at <= now && now - hit.at < JWKS_CACHE_SECONDS * 1000 && hit.keys.country === registered.country;
     const knowsKid = kid === undefined || hit?.keys.keys.has(kid) === true;
     if (hit && fresh && (knowsKid || now - hit.at < JWKS_MIN_REFETCH_SECONDS * 1000)) return hit.keys;
-    const res = await fetcher(registered.jwksUri, { headers: { accept: 'application/json' } });
+    const res = await fetcher(registered.jwksUri, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS),
+    }).catch((cause: unknown) => {
+      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+      throw new KakehashiError(
+        'jwt-issuer-keys-unavailable',
+        `GET ${registered.jwksUri} ${timedOut ? `did not answer within ${JWKS_FETCH_TIMEOUT_MS} ms` : 'failed (unreachable)'}`,
+        { cause },
+      );
+    });
     if (!res.ok)
       throw new KakehashiError('jwt-issuer-keys-unavailable', `GET ${registered.jwksUri} answered ${res.status}.`);
     const body = (await res.json()) as { keys?: unknown };
