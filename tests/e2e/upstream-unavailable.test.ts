@@ -43,7 +43,7 @@ describe('an unreachable node or hub: 502/504, never a 500', () => {
   afterAll(() => f?.dispose());
   afterEach(() => {
     outages.clear();
-    expect(unbounded).toEqual([]);
+    expect(unbounded.splice(0)).toEqual([]);
   });
 
   const rpFetch: client.CustomFetch = (url, options) => f.fetch(url, options as RequestInit);
@@ -175,6 +175,16 @@ describe('an unreachable node or hub: 502/504, never a 500', () => {
       expect(back.searchParams.get('state')).toBe(state);
       expect(back.searchParams.get('error'), outage).toBe('temporarily_unavailable');
       expect(back.searchParams.get('error_description')).toContain('/oidc/jwks');
+    }
+  });
+
+  it("the SAML connector's login: A's IdP metadata unreachable or too slow is a 502 problem", async () => {
+    f.clock.advance(301_000); // past the metadata cache
+    for (const outage of ['timeout', 'refused'] as const) {
+      outages.set(`${f.urls.nodes.AT}/saml/idp/metadata`, outage);
+      const got = await problem(await f.fetch(`${f.urls.nodes.DE}/saml/sp/login?country=AT`, { redirect: 'manual' }));
+      expect(got, outage).toMatchObject({ status: 502, code: 'saml-issuer-metadata-unavailable' });
+      expect(got.detail).toContain(outage === 'timeout' ? 'did not answer within' : 'failed');
     }
   });
 

@@ -3,6 +3,8 @@ import { type ParsedMetadata, parseMetadata, verifyMetadataSignature } from './p
 
 /** How long fetched peer metadata is reused, on the virtual clock. */
 export const METADATA_CACHE_SECONDS = 300;
+/** How long fetching a peer's SAML metadata may take (real time). */
+export const METADATA_FETCH_TIMEOUT_MS = 10_000;
 
 /** The nodes registered at the hub (the hub reads its registry; a node asks the hub). */
 export type RegisteredNodes = (fetcher: typeof fetch) => Promise<readonly NodeMetadata[]>;
@@ -67,9 +69,17 @@ export function createPeerMetadataResolver(deps: {
       return hit.value;
     let res: Response;
     try {
-      res = await fetcher(entityId, { headers: { accept: 'application/samlmetadata+xml, application/xml' } });
+      res = await fetcher(entityId, {
+        headers: { accept: 'application/samlmetadata+xml, application/xml' },
+        signal: AbortSignal.timeout(METADATA_FETCH_TIMEOUT_MS),
+      });
     } catch (cause) {
-      throw new KakehashiError('saml-issuer-metadata-unavailable', `GET ${entityId} failed.`, { cause });
+      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+      throw new KakehashiError(
+        'saml-issuer-metadata-unavailable',
+        `GET ${entityId} ${timedOut ? `did not answer within ${METADATA_FETCH_TIMEOUT_MS} ms` : 'failed (unreachable)'}.`,
+        { cause },
+      );
     }
     if (!res.ok)
       throw new KakehashiError('saml-issuer-metadata-unavailable', `GET ${entityId} answered ${res.status}.`);
