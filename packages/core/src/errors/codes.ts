@@ -33,6 +33,7 @@ export const CORE_ERROR_CODES = {
   'clock-invalid': { status: 400, title: 'The clock operation is invalid' },
   // store and audit chain
   'store-migration-failed': { status: 500, title: 'A storage migration failed' },
+  'store-corrupt': { status: 500, title: 'The store file is damaged' },
   'audit-chain-broken': { status: 500, title: 'The audit chain does not verify' },
   // the federation protocol between nodes and the hub (node metadata, registration, discovery)
   'unknown-country': { status: 404, title: 'No such country in the federation' },

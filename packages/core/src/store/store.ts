@@ -49,6 +49,20 @@ export function openStore(options: OpenStoreOptions): Store {
   return new SqliteStore(options.name, location);
 }
 
+/** SQLite's words for a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB). */
+function isCorruption(e: unknown): boolean {
+  return e instanceof Error && /malformed|not a database|corrupt/i.test(e.message);
+}
+
+/** Start-up refuses a damaged store, naming the file and what to do about it. */
+function corrupt(name: string, location: string, finding: string, cause?: unknown): KakehashiError {
+  return new KakehashiError(
+    'store-corrupt',
+    `The store "${name}" at ${location} is damaged (PRAGMA quick_check: ${finding.slice(0, 500)}). Stop Kakehashi, then move ${location} (and its -wal and -shm files) aside to start with an empty store — the component registers and loads its trust again — or restore it from a backup.`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
 class SqliteStore implements Store {
   readonly name: string;
   readonly location: string;
@@ -62,9 +76,29 @@ class SqliteStore implements Store {
     this.name = name;
     this.location = location;
     this.#db = new DatabaseSync(location);
-    if (location !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL');
-    this.#db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
-    this.#db.exec('CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    try {
+      if (location !== ':memory:') {
+        this.#db.exec('PRAGMA journal_mode = WAL');
+        this.#checkIntegrity();
+      }
+      this.#db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
+      this.#db.exec('CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    } catch (e) {
+      this.#db.close();
+      if (e instanceof KakehashiError || !isCorruption(e)) throw e;
+      throw corrupt(name, location, e instanceof Error ? e.message : String(e), e);
+    }
+  }
+
+  /**
+   * `PRAGMA quick_check` at start: a file damaged inside (its header intact) would otherwise open as healthy and
+   * then fail every route that reads the damaged pages. Linear in the file's size; stores here are small.
+   * @see https://www.sqlite.org/pragma.html#pragma_quick_check
+   */
+  #checkIntegrity(): void {
+    const rows = this.#db.prepare('PRAGMA quick_check(20)').all() as { quick_check: string }[];
+    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+    if (problems.length > 0) throw corrupt(this.name, this.location, problems.slice(0, 5).join('; '));
   }
 
   #prepare(sql: string): StatementSync {
