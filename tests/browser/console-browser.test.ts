@@ -173,9 +173,10 @@ describe.skipIf(!present && !REQUIRED)('teaching console in Chromium', () => {
   it('renders a hostile artefact as text: no markup, no script', async () => {
     const hostileTrace = 'dead'.repeat(8);
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    // Injected by the operator (the admin token): the hub takes trace events from registered components only.
     const res = await fetch(`${f.urls.hub}/traces/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer kakehashi-admin-test-only' },
       body: JSON.stringify({
         events: [
           {

@@ -34,7 +34,11 @@ const BODYLESS = new Set([
 ]);
 
 /** Operations outside `/admin/` that change the federation's state and so need the admin token too. */
-const ADMIN_ELSEWHERE = new Set(['POST /console/api/scenarios/{name}/run']);
+const ADMIN_ELSEWHERE = new Set([
+  'POST /console/api/scenarios/{name}/run',
+  // or a registered node's signature over the events (in the body)
+  'POST /traces/events',
+]);
 
 /**
  * Findings allowed for now, by operation, each with its reason. The test also fails when an exception is no

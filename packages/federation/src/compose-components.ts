@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import {
   createHubClient,
@@ -11,7 +12,14 @@ import {
 } from '@kakehashi/core';
 import { readClientsFile } from '@kakehashi/eid';
 import { createHub, createHubTrust, type Hub } from '@kakehashi/hub';
-import { createCardIssuer, createNationalNode, createNodeTrust, getProfile, type NationalNode } from '@kakehashi/node';
+import {
+  createCardIssuer,
+  createNationalNode,
+  createNodeTrust,
+  getProfile,
+  type NationalNode,
+  signTraceEvents,
+} from '@kakehashi/node';
 import { generatePersonas } from '@kakehashi/personas';
 import { issueJpkiCertificates, type VerificationMemo } from '@kakehashi/trust';
 import type { FetchHandler } from './in-process-fetch.ts';
@@ -116,31 +124,43 @@ export function composeNode(c: Composition, cc: string, traces: TraceSink): Nati
   });
 }
 
-/** A trace sink for a component running apart from the hub: batches events and posts them to the hub. */
-export function createForwardingSink(fetchImpl: typeof fetch, hubUrl: string, logger: Logger): TraceSink {
+/**
+ * A trace sink for a node running apart from the hub: batches its events and posts them to the hub signed with
+ * the node's registered signing key (`{ signedEvents }`; the hub stores events of registered components only, and
+ * only a node's own). An event without a country is the node's.
+ */
+export function createForwardingSink(
+  fetchImpl: typeof fetch,
+  hubUrl: string,
+  logger: Logger,
+  signer: { country: string; key: KeyObject },
+): TraceSink {
   let buffer: TraceEvent[] = [];
   let scheduled = false;
   const flush = async () => {
     scheduled = false;
-    const events = buffer.splice(0, 1000);
     buffer = buffer.length > 10_000 ? buffer.slice(-10_000) : buffer;
-    if (events.length === 0) return;
-    try {
-      await fetchImpl(`${hubUrl}/traces/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
-      });
-    } catch (e) {
-      logger.debug('trace events not delivered to the hub', {
-        count: events.length,
-        reason: e instanceof Error ? e.message : String(e),
-      });
+    // Batches of 200 keep a signed body (base64url, a third larger) under the hub's body limit.
+    for (let events = buffer.splice(0, 200); events.length > 0; events = buffer.splice(0, 200)) {
+      try {
+        const res = await fetchImpl(`${hubUrl}/traces/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ signedEvents: await signTraceEvents(signer.country, events, signer.key) }),
+        });
+        if (!res.ok) logger.debug('trace events refused by the hub', { count: events.length, status: res.status });
+        await res.body?.cancel();
+      } catch (e) {
+        logger.debug('trace events not delivered to the hub', {
+          count: events.length,
+          reason: e instanceof Error ? e.message : String(e),
+        });
+      }
     }
   };
   return {
     record: (e) => {
-      buffer.push(e);
+      buffer.push(e.country === undefined ? { ...e, country: signer.country } : e);
       if (!scheduled) {
         scheduled = true;
         setTimeout(() => void flush(), 200).unref();

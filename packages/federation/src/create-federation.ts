@@ -156,8 +156,14 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   }
 
   const nodes = new Map<string, NationalNode>();
-  const traces = hub?.traces ?? createForwardingSink(fetchImpl, urls.hub, logger);
   for (const cc of countries.filter((c) => only.nodes.has(c))) {
+    // Apart from the hub, each node reports its own events, signed with its registered key.
+    const traces =
+      hub?.traces ??
+      createForwardingSink(fetchImpl, urls.hub, logger, {
+        country: cc,
+        key: composition.material.nodeCredentials(cc).signing.privateKey,
+      });
     const node = composeNode(composition, cc, traces);
     nodes.set(cc, node);
     closers.push(() => node.close());

@@ -156,7 +156,16 @@ export function createHub(deps: HubDeps): Hub {
   app.route('/', discoveryRoutes({ registry }));
   app.route('/', healthRoutes({ registry, checkHealth }));
   app.route('/', auditRoutes({ audit }));
-  app.route('/', traceRoutes({ traces }));
+  app.route(
+    '/',
+    traceRoutes({
+      traces,
+      registry,
+      trust: deps.trust,
+      now: () => deps.clock.now(),
+      adminToken: () => deps.config.get('adminToken'),
+    }),
+  );
   app.route(
     '/',
     revocationRoutes({ trust: deps.trust, audit, clock: deps.clock, logger: deps.logger, pushToNodes: push }),

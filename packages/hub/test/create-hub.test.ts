@@ -112,7 +112,7 @@ describe('the hub, assembled from its route modules', () => {
     expect((await call('/audit?after=-1')).status).toBe(400);
   });
 
-  it('stores reported trace events and serves the trace back', async () => {
+  it('stores trace events the operator reports (admin token) and serves the trace back', async () => {
     const event: TraceEvent = {
       traceId: 'ab'.repeat(16),
       spanId: 'cd'.repeat(8),
@@ -122,12 +122,12 @@ describe('the hub, assembled from its route modules', () => {
       operation: 'GET /health',
       direction: 'inbound',
     };
-    const posted = await call('/traces/events', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [event] }),
-    });
-    expect(posted.status).toBe(202);
+    const post = (headers: Record<string, string>) =>
+      call('/traces/events', { method: 'POST', headers, body: JSON.stringify({ events: [event] }) });
+    // Nodes sign theirs (tests/e2e/trace-events-auth.test.ts); without a signature or the token: refused.
+    expect((await post({ 'content-type': 'application/json' })).status).toBe(401);
+    expect((await call(`/traces/${event.traceId}`)).status).toBe(404);
+    expect((await post(admin)).status).toBe(202);
     const trace = (await (await call(`/traces/${event.traceId}`)).json()) as { events: TraceEvent[] };
     expect(trace.events).toEqual([event]);
     expect((await call(`/traces/${'00'.repeat(16)}`)).status).toBe(404);

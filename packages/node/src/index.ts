@@ -7,4 +7,5 @@ export { createCardIssuer } from './jpki/card-issuer.ts';
 export { signMetadata } from './metadata/sign-metadata.ts';
 export type { NationalNode, NodeCredential, NodeCredentials } from './node-deps.ts';
 export { COUNTRY_PROFILES, getProfile } from './profiles/get-profile.ts';
+export { signTraceEvents } from './traces/sign-trace-events.ts';
 export { createNodeTrust } from './trust/create-node-trust.ts';

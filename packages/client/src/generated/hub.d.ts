@@ -1722,7 +1722,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Components report their trace events here */
+        /**
+         * Registered components report their trace events here (signed by a node, or with the admin token)
+         * @description A node in another process sends `{ signedEvents }`: a compact JWS (typ `kakehashi-trace-events+jwt`, RS256 or PS256) over `{ iss: "node:<CC>", events }`, signed with the key of the certificate it registered (which must still validate); every event must be its own (`component: "node"`, `country: <CC>`), else 403. The operator may send `{ events }` with the admin token. Anything else: 401.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1733,7 +1736,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        events: components["schemas"]["TraceEvent"][];
+                        /** @description With the admin token */
+                        events?: components["schemas"]["TraceEvent"][];
+                        /** @description A node's signed batch (compact JWS) */
+                        signedEvents?: string;
                     };
                 };
             };
@@ -1751,6 +1757,24 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -19,6 +19,7 @@ export {
   RegistrationRequestSchema,
   ServiceRefSchema,
 } from './node-metadata.ts';
+export { TRACE_EVENTS_JWS_TYPE, traceEventsIssuer } from './trace-report.ts';
 export {
   type Check,
   type CheckOutcome,

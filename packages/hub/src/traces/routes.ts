@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   CheckSchema,
@@ -9,10 +10,13 @@ import {
   type TraceEvent,
 } from '@kakehashi/core';
 import type { TraceStore } from './trace-store.ts';
+import { type TraceEventsVerification, verifyTraceEvents } from './verify-trace-events.ts';
 
-/** What the trace routes need: the hub's trace store. */
-export interface TraceRouteDeps {
+/** What the trace routes need: the hub's trace store, and what tells a registered reporter from anyone else. */
+export interface TraceRouteDeps extends TraceEventsVerification {
   traces: TraceStore;
+  /** The admin token (the operator may report events too). */
+  adminToken: () => string;
 }
 
 const Hex = (n: number) => new RegExp(`^[0-9a-f]{${n}}$`);
@@ -55,16 +59,30 @@ const report = createRoute({
   method: 'post',
   path: '/traces/events',
   tags: ['traces'],
-  summary: 'Components report their trace events here',
+  summary: 'Registered components report their trace events here (signed by a node, or with the admin token)',
+  description:
+    'A node in another process sends `{ signedEvents }`: a compact JWS (typ `kakehashi-trace-events+jwt`, RS256 or PS256) over `{ iss: "node:<CC>", events }`, signed with the key of the certificate it registered (which must still validate); every event must be its own (`component: "node"`, `country: <CC>`), else 403. The operator may send `{ events }` with the admin token. Anything else: 401.',
+  security: [{ adminToken: [] }],
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ events: z.array(TraceEventSchema).max(1000) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({
+            events: z.array(TraceEventSchema).max(1000).optional().openapi({ description: 'With the admin token' }),
+            signedEvents: z
+              .string()
+              .max(4_000_000)
+              .optional()
+              .openapi({ description: "A node's signed batch (compact JWS)" }),
+          }),
+        },
+      },
     },
   },
   responses: {
     202: { description: 'Accepted', content: { 'application/json': { schema: z.object({ accepted: z.number() }) } } },
-    ...problemResponses(400, 413, 415),
+    ...problemResponses(400, 401, 403, 413, 415),
   },
 });
 
@@ -109,6 +127,13 @@ const one = createRoute({
   },
 });
 
+/** Compares a bearer token in constant time. */
+function isAdminToken(header: string | undefined, expected: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const want = Buffer.from(expected);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
 /**
  * The trace store's API: components in other processes report their hops here, and the console reads whole
  * traces back (W3C trace context ids).
@@ -117,10 +142,33 @@ const one = createRoute({
 export function traceRoutes(deps: TraceRouteDeps): ComponentApp {
   const r = createRouteModule();
 
-  r.openapi(report, (c) => {
+  r.openapi(report, async (c) => {
     requireJson(c.req.header('content-type'));
-    const { events } = c.req.valid('json');
-    for (const e of events) deps.traces.record(e as TraceEvent);
+    const body = c.req.valid('json');
+    let events: TraceEvent[];
+    if (body.signedEvents !== undefined && body.events === undefined) {
+      const parsed = z
+        .array(TraceEventSchema)
+        .max(1000)
+        .safeParse(await verifyTraceEvents(body.signedEvents, deps));
+      if (!parsed.success)
+        throw new KakehashiError('validation-failed', 'The signed events do not match the TraceEvent schema.');
+      events = parsed.data as TraceEvent[];
+    } else if (body.events !== undefined && body.signedEvents === undefined) {
+      if (!isAdminToken(c.req.header('authorization'), deps.adminToken()))
+        throw new KakehashiError(
+          'unauthorized',
+          'Trace events are accepted from registered components only: a node sends { signedEvents } (a JWS signed with its registered key), the operator { events } with "Authorization: Bearer <admin token>".',
+          { rule: 'trace-signer' },
+        );
+      events = body.events as TraceEvent[];
+    } else {
+      throw new KakehashiError(
+        'validation-failed',
+        'Send either { signedEvents } (a node) or { events } (the operator).',
+      );
+    }
+    for (const e of events) deps.traces.record(e);
     return c.json({ accepted: events.length }, 202);
   });
 
