@@ -10,6 +10,7 @@
  * messages); the package's own tests import the feature files.
  */
 
+export { RECEIPT_FAULTS, RECEIVER_FAULTS } from './ap/context.ts';
 export { createHubDiscovery } from './discovery/discovery.ts';
 export { EDELIVERY_ERROR_CODES } from './error-codes.ts';
 export { buildUserMessageEnvelope } from './message/build-user-message.ts';

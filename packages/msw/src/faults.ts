@@ -1,29 +1,17 @@
+import { RECEIPT_FAULTS, RECEIVER_FAULTS } from '@kakehashi/edelivery';
+import { JP_FAULTS, type JpFaultName } from '@kakehashi/jp-network';
 import type { Call } from './admin-api.ts';
 
-/** eDelivery: how the receiving access point answers with receipts (attack catalogue E1/E2). */
-export const EDELIVERY_RECEIPT_FAULTS = [
-  'none',
-  'unsigned',
-  'foreign-signer',
-  'wrong-digest',
-  'wrong-ref',
-  'no-receipt',
-] as const;
-/** eDelivery: an outage of the receiving access point (`POST /as4` answers 503). */
-export const EDELIVERY_RECEIVER_FAULTS = ['none', 'receiver-unavailable'] as const;
-/** Japan's Cooperation Network: the incidents it can reproduce (all off by default). */
-export const JP_FAULT_NAMES = [
-  'partial-match-enrolment',
-  'stale-session-write',
-  'concurrent-issuance-crossing',
-  'agency-table-leak',
-  'network-key-leak',
-  'index-wrong-mapping',
-] as const;
+/** eDelivery: how the receiving access point answers with receipts (attack catalogue E1/E2): the block's own list. */
+export const EDELIVERY_RECEIPT_FAULTS = RECEIPT_FAULTS;
+/** eDelivery: an outage of the receiving access point (`POST /as4` answers 503): the block's own list. */
+export const EDELIVERY_RECEIVER_FAULTS = RECEIVER_FAULTS;
+/** Japan's Cooperation Network: the incidents it can reproduce (all off by default): the block's own names. */
+export const JP_FAULT_NAMES = Object.keys(JP_FAULTS) as JpFaultName[];
 
 export type EdeliveryReceiptFault = (typeof EDELIVERY_RECEIPT_FAULTS)[number];
 export type EdeliveryReceiverFault = (typeof EDELIVERY_RECEIVER_FAULTS)[number];
-export type JpFaultName = (typeof JP_FAULT_NAMES)[number];
+export type { JpFaultName };
 
 export interface EdeliveryFaultState {
   receipt: EdeliveryReceiptFault;
