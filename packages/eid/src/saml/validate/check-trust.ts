@@ -5,6 +5,7 @@ import {
   type InspectedSignature,
   inspectSignature,
   type SignatureProblem,
+  signatureProblemCode,
   verifyInspectedSignature,
 } from '../xml/verify-signature.ts';
 import type { CheckedMessage } from './check-message.ts';
@@ -82,13 +83,7 @@ export async function checkTrust(
     r.fail(
       aSig.kind === 'absent' ? 'assertion-signature' : 'assertion-wrapping',
       `Assertion signature: ${aSig.reason}`,
-      aSig.kind === 'absent'
-        ? 'saml-unsigned'
-        : aSig.kind === 'forbidden'
-          ? 'saml-algorithm-forbidden'
-          : aSig.kind === 'differential'
-            ? 'saml-parser-differential'
-            : 'saml-wrapping',
+      signatureProblemCode(aSig.kind),
       signatureRule(aSig.kind, 'assertion'),
     );
   const rSig = inspectSignature(resp);
@@ -96,13 +91,7 @@ export async function checkTrust(
     r.fail(
       rSig.kind === 'absent' ? 'response-signature' : 'response-wrapping',
       `Response signature: ${rSig.reason}`,
-      rSig.kind === 'absent'
-        ? 'saml-unsigned'
-        : rSig.kind === 'forbidden'
-          ? 'saml-algorithm-forbidden'
-          : rSig.kind === 'differential'
-            ? 'saml-parser-differential'
-            : 'saml-wrapping',
+      signatureProblemCode(rSig.kind),
       signatureRule(rSig.kind, 'response'),
     );
   const trusted = new Set(idp.signingCerts.map(pemBody));
