@@ -8,6 +8,7 @@ export * from './audit/index.ts';
 export * from './clock/index.ts';
 export * from './config/index.ts';
 export * from './errors/index.ts';
+export * from './faults/index.ts';
 export * from './http/index.ts';
 export * from './log/index.ts';
 export * from './protocol/index.ts';

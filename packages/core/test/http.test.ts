@@ -6,6 +6,7 @@ import {
   type ComponentInfo,
   createComponentApp,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   MemoryTraceSink,
   mountAdmin,
@@ -56,6 +57,7 @@ function build(outbound: typeof fetch = fetch) {
     config: new LayeredConfig(CORE_OPTIONS),
     fetch: outbound,
     traces,
+    faults: new FaultSwitchboard(),
   };
   const app = createComponentApp(info, deps);
   mountHealth(app, info, deps, () => ({ nodes: 3 }));

@@ -3,6 +3,7 @@ import {
   CORE_OPTIONS,
   createComponentApp,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   MemoryTraceSink,
   mountDocs,
@@ -29,6 +30,7 @@ function build() {
     config: new LayeredConfig(CORE_OPTIONS),
     fetch,
     traces: new MemoryTraceSink(),
+    faults: new FaultSwitchboard(),
   });
   mountDocs(app, info, 'Under test.');
   app.get('/plain', (c) => c.html('<!doctype html><p>no headers of its own</p>'));

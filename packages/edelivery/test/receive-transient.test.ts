@@ -3,6 +3,7 @@ import {
   CORE_OPTIONS,
   createComponentApp,
   createMemoryLogger,
+  FaultSwitchboard,
   KakehashiError,
   LayeredConfig,
   MemoryTraceSink,
@@ -42,6 +43,7 @@ function receiver() {
     config: new LayeredConfig(CORE_OPTIONS),
     fetch,
     traces: new MemoryTraceSink(),
+    faults: new FaultSwitchboard(),
   };
   const app = createComponentApp({ component: 'node', country: 'JP', name: 'test JP', version: '0' }, deps);
   /** What the trust view and the registry lookup throw now (undefined: they answer). */

@@ -4,6 +4,7 @@ import {
   createComponentApp,
   createHubClient,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   MemoryTraceSink,
   openStore,
@@ -78,6 +79,7 @@ function sender() {
     config: new LayeredConfig(CORE_OPTIONS),
     fetch: hubFetch,
     traces: new MemoryTraceSink(),
+    faults: new FaultSwitchboard(),
   };
   const app = createComponentApp({ component: 'node', country: 'DE', name: 'test DE', version: '0' }, deps);
   const hub = createHubClient({ hubUrl: HUB, fetch: hubFetch, caller: 'node:DE' });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   CORE_OPTIONS,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   openStore,
   SeededRandom,
@@ -323,6 +324,7 @@ describe('authorization code lifecycle on the virtual clock', () => {
       config: new LayeredConfig([...CORE_OPTIONS, ...EID_OPTIONS], { env: {}, cli: { seed: 'kakehashi-test' } }),
       fetch: globalThis.fetch,
       traces: { record: () => {} },
+      faults: new FaultSwitchboard(),
     };
     const app = createComponentApp({ component: 'node', country: 'JP', name: 'JP', version: '0' }, deps);
     mountAdmin(app, deps);

@@ -3,6 +3,7 @@ import {
   CORE_OPTIONS,
   createComponentApp,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   mountAdmin,
   openStore,
@@ -37,6 +38,7 @@ function provider() {
     config: new LayeredConfig([...CORE_OPTIONS, ...EID_OPTIONS], { env: {}, cli: { seed: 'kakehashi-test' } }),
     fetch: globalThis.fetch,
     traces: { record: () => {} },
+    faults: new FaultSwitchboard(),
   };
   const app = createComponentApp({ component: 'node', country: 'JP', name: 'JP', version: '0' }, deps);
   mountAdmin(app, deps);

@@ -4,6 +4,7 @@ import {
   type ComponentApp,
   createComponentApp,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   MemoryTraceSink,
   openStore,
@@ -38,6 +39,7 @@ describe('esig route modules (RFC 3161 TSA, RFC 6960 OCSP)', () => {
       config: new LayeredConfig(CORE_OPTIONS),
       fetch,
       traces: new MemoryTraceSink(),
+      faults: new FaultSwitchboard(),
     };
     const app = createComponentApp({ component: 'hub', name: 'test hub', version: '0' }, deps);
     const responders = ocspResponders([], clock);

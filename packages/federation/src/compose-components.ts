@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { createConsole, documentConsoleRoutes, isConsolePath } from '@kakehashi/console';
 import {
   createHubClient,
+  FaultSwitchboard,
   type LayeredConfig,
   type Logger,
   type SeededRandom,
@@ -66,6 +67,7 @@ export function composeHub(c: Composition, scenarios: ScenarioRegistry): { hub: 
     config: c.config,
     fetch: c.fetch,
     traces: { record: () => {} },
+    faults: new FaultSwitchboard(),
     trust,
     publicUrl: c.urls.hub,
   });
@@ -104,6 +106,7 @@ export function composeNode(c: Composition, cc: string, traces: TraceSink): Nati
     config: c.config,
     fetch: c.fetch,
     traces,
+    faults: new FaultSwitchboard(),
     profile: getProfile(cc),
     publicUrl: c.urls.nodes[cc] as string,
     hubUrl: c.urls.hub,

@@ -172,5 +172,7 @@ export function createHub(deps: HubDeps): Hub {
   );
 
   const stopPolling = startHealthPoller(deps.config, checkHealth);
+  // The faults the `faults` option switches on at start (for every component, or `hub:` ones).
+  deps.faults.applyStart(deps.config.get('faults'), 'hub');
   return { app, info, registry, traces, audit, checkHealth, close: stopPolling };
 }

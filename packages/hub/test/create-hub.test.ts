@@ -1,6 +1,7 @@
 import {
   CORE_OPTIONS,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   openStore,
   SeededRandom,
@@ -48,6 +49,7 @@ describe('the hub, assembled from its route modules', () => {
     config,
     fetch: () => Promise.reject(new Error('no network in this test')),
     traces: { record: () => {} },
+    faults: new FaultSwitchboard(),
     trust: trustDouble(revoked),
     publicUrl: HUB,
   });

@@ -5,6 +5,7 @@ import {
   CORE_OPTIONS,
   createComponentApp,
   createMemoryLogger,
+  FaultSwitchboard,
   LayeredConfig,
   MemoryTraceSink,
   mountAdmin,
@@ -177,6 +178,7 @@ export async function buildTestNetwork(
     fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
       app.request(input instanceof Request ? input : String(input), init)) as typeof fetch,
     traces,
+    faults: new FaultSwitchboard(),
     seed,
     publicUrl: ORIGIN,
     personas,

@@ -88,6 +88,9 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   app.route('/', trustRoutes({ trust: deps.trust, validateCertificate, clock }));
   app.route('/', peerRoutes({ hub, country: profile.code, validateCertificate, clock }));
 
+  // The faults the `faults` option switches on at start (for every component, or this country's: `DE:lenient.*`).
+  deps.faults.applyStart(deps.config.get('faults'), profile.code);
+
   const start = async (options: { attempts?: number; delayMs?: number } = {}) => {
     const attempts = options.attempts ?? 30;
     for (let i = 1; ; i++) {

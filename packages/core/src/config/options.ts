@@ -160,6 +160,23 @@ export const CORE_OPTIONS = [
     runtime: true,
   },
   {
+    key: 'faults',
+    env: 'KAKEHASHI_FAULTS',
+    flag: '--faults',
+    schema: z.union([
+      z.array(z.string()),
+      z.string().transform((s) =>
+        s
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      ),
+    ]),
+    default: [] as string[],
+    description:
+      'Faults switched on at start (comma-separated; `GET /admin/faults` lists them): a name, a pattern (`id-token.*`, `lenient.*`), either alone (every component that offers it) or after `hub:` or a country code (`DE:lenient.*`: node DE validates leniently, the weak node mode). TEST ONLY: every fault is a deliberate weakness.',
+  },
+  {
     key: 'clockStart',
     env: 'KAKEHASHI_CLOCK_START',
     schema: z.string().datetime().or(z.literal('')),

@@ -31,6 +31,9 @@ export const CORE_ERROR_CODES = {
   'config-unknown-option': { status: 400, title: 'No such configuration option' },
   'config-not-runtime': { status: 409, title: 'This option cannot be changed at runtime' },
   'clock-invalid': { status: 400, title: 'The clock operation is invalid' },
+  // fault switches (GET/PUT /admin/faults, kakehashi_fault)
+  'fault-unknown': { status: 400, title: 'No such fault on this component' },
+  'fault-not-per-request': { status: 400, title: 'This fault cannot be asked for by one request' },
   // store and audit chain
   'store-migration-failed': { status: 500, title: 'A storage migration failed' },
   'store-corrupt': { status: 500, title: 'The store file is damaged' },

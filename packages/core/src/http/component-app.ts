@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { VirtualClock } from '../clock/index.ts';
 import type { ConfigView, CoreOptions } from '../config/index.ts';
 import { KakehashiError } from '../errors/index.ts';
+import { FAULT_HEADER, FAULT_PARAM, type FaultSwitchboard, runInFaultScope } from '../faults/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { SeededRandom } from '../random/index.ts';
 import type { Store } from '../store/index.ts';
@@ -32,6 +33,11 @@ export interface ComponentDeps {
   /** Outbound HTTP. In-process mode routes it straight into the target app (no sockets). */
   fetch: typeof fetch;
   traces: TraceSink;
+  /**
+   * The component's fault switches (`GET`/`PUT /admin/faults`): its blocks offer their faults here and ask it
+   * whether one is on. All off by default.
+   */
+  faults: FaultSwitchboard;
 }
 
 /** The span of the request being served, for code that has no Hono context at hand (see {@link currentTrace}). */
@@ -94,6 +100,7 @@ export function createRouteModule(): ComponentApp {
 export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): ComponentApp {
   const app = createRouteModule();
   const who = { component: info.component, country: info.country };
+  deps.faults.useLogger(deps.logger);
 
   // nosniff on every answer; CSP, frame protection and no referrer on every HTML page that sets none itself.
   app.use('*', securityHeaders());
@@ -107,8 +114,12 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     c.set('trace', span);
     c.set('fetch', tracingFetch(deps.fetch, span));
     c.header('traceparent', formatTraceparent(span));
+    // A request may ask for one fault (`kakehashi_fault`, `X-Kakehashi-Fault`); the blocks that honour it check it
+    // is offered and requestable. The faults that fire while it is served go on its trace hop.
+    const asked = c.req.header(FAULT_HEADER) ?? c.req.query(FAULT_PARAM);
+    const scope = { requested: new Set(asked ? [asked.trim()] : []), fired: [] as string[] };
     try {
-      await REQUEST_TRACE.run(span, next);
+      await runInFaultScope(scope, () => REQUEST_TRACE.run(span, next));
     } finally {
       const path = new URL(c.req.url).pathname;
       if (!path.startsWith('/docs') && path !== '/health' && !path.startsWith('/traces')) {
@@ -123,6 +134,7 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
           status: c.res.status,
           durationMs: Math.round((performance.now() - started) * 100) / 100,
           peer: c.req.header('x-kakehashi-caller'),
+          ...(scope.fired.length > 0 ? { faults: scope.fired } : {}),
         });
       }
     }

@@ -222,6 +222,10 @@ const OPTION_VALUE = {
 const OptionValueSchema = z.unknown().openapi(OPTION_VALUE as never);
 const ConfigSchema = z
   .object({
+    faults: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'The faults switched on (deliberate weaknesses: GET /admin/faults)' }),
     options: z.array(
       z.object({
         key: z.string(),
@@ -271,6 +275,37 @@ function runtimeOptionsSchema(deps: ComponentDeps) {
   } as never);
 }
 
+const FaultSchema = z
+  .object({
+    name: z.string().openapi({ example: 'id-token.alg-none' }),
+    block: z.string().openapi({ example: 'eid' }),
+    kind: z.enum(['forge', 'lenient', 'outage', 'incident']),
+    description: z.string(),
+    rule: z.string().optional().openapi({ description: 'The rule a strict peer names when it refuses the result' }),
+    perRequest: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'One request may ask for it (kakehashi_fault or X-Kakehashi-Fault)' }),
+    enabled: z.boolean(),
+  })
+  .openapi('Fault');
+const FaultsSchema = z.object({ faults: z.array(FaultSchema) }).openapi('Faults');
+const FaultSwitchSchema = z
+  .object({
+    enable: z
+      .array(z.string().min(1).max(200))
+      .max(500)
+      .optional()
+      .openapi({ description: 'Names or patterns (`id-token.*`, `lenient.*`, `*`) to switch on' }),
+    disable: z
+      .array(z.string().min(1).max(200))
+      .max(500)
+      .optional()
+      .openapi({ description: 'Names or patterns to switch off' }),
+  })
+  .strict()
+  .openapi('FaultSwitch', { example: { enable: ['id-token.alg-none'], disable: [] } });
+
 export interface AdminHooks {
   /** Clears this component's runtime state (stores back to their seeded contents). */
   reset?: () => void | Promise<void>;
@@ -297,7 +332,40 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
         ...problemResponses(401),
       },
     }),
-    (c) => c.json({ options: deps.config.effective() }, 200),
+    (c) => c.json({ options: deps.config.effective(), faults: deps.faults.enabled() }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/admin/faults',
+      tags: ['admin', 'faults'],
+      security,
+      summary: "The faults this component offers (its blocks' deliberate misbehaviours), each with its switch",
+      responses: {
+        200: { description: 'Faults', content: { 'application/json': { schema: FaultsSchema } } },
+        ...problemResponses(401),
+      },
+    }),
+    (c) => c.json({ faults: deps.faults.list() }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/admin/faults',
+      tags: ['admin', 'faults'],
+      security,
+      summary:
+        'Switch faults on and off (disable first, then enable; names or patterns such as `lenient.*`). All or nothing: an unknown name changes nothing.',
+      request: { body: { required: true, content: { 'application/json': { schema: FaultSwitchSchema } } } },
+      responses: {
+        200: { description: 'Every fault after the switch', content: { 'application/json': { schema: FaultsSchema } } },
+        ...problemResponses(400, 401, 415),
+      },
+    }),
+    (c) => {
+      requireJson(c.req.header('content-type'));
+      return c.json({ faults: deps.faults.set(c.req.valid('json')) }, 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -388,6 +456,7 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
     }),
     async (c) => {
       deps.config.clearRuntime();
+      deps.faults.reset();
       await hooks.reset?.();
       deps.logger.warn('component reset');
       return c.json({ reset: true as const }, 200);

@@ -23,6 +23,8 @@ export interface TraceEvent {
   artefact?: unknown;
   /** The verdict of the checks made on this hop, when any. */
   verdict?: { valid: boolean; checks?: unknown[] } | undefined;
+  /** The faults that fired on this hop (deliberate misbehaviour, `GET /admin/faults`): never silent. */
+  faults?: string[] | undefined;
 }
 
 /** Where trace events go (the hub's trace store; a buffer that forwards to the hub). */
