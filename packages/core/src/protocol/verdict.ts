@@ -13,6 +13,11 @@ export interface Check<C extends string = ErrorCode> {
   outcome: CheckOutcome;
   reason: string;
   code?: C | undefined;
+  /**
+   * The fault that relaxed this check (a weak node's `lenient.*` switch): the check is `skipped` although its
+   * rule was broken, and `reason` says what a strict validator would have refused.
+   */
+  fault?: string | undefined;
 }
 
 /** The first failed check, as a verdict names it. */
@@ -47,6 +52,10 @@ export const CheckSchema = z
     outcome: z.enum(['passed', 'failed', 'skipped']),
     reason: z.string(),
     code: z.string().optional(),
+    fault: z
+      .string()
+      .optional()
+      .openapi({ description: 'The lenient fault (weak node) that skipped this check although its rule was broken' }),
   })
   .openapi('Check');
 
