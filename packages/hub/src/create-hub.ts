@@ -18,6 +18,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { discoveryRoutes } from './discovery/routes.ts';
 import { eidProxyRoutes } from './eid-proxy/routes.ts';
 import { evidenceBrokerRoutes } from './evidence/routes.ts';
+import { HUB_FAULTS } from './faults/hub-faults.ts';
 import { checkNodeHealth, startHealthPoller } from './health/poll-node-health.ts';
 import { healthRoutes } from './health/routes.ts';
 import type { HubOptions } from './options.ts';
@@ -67,6 +68,8 @@ export function createHub(deps: HubDeps): Hub {
     },
   };
   const app = createComponentApp(info, { ...deps, traces: sink });
+  // The hub's own faults (its relay and discovery), beside those of the blocks it mounts.
+  deps.faults.offer(HUB_FAULTS);
   const push = pushToNodes({ registry, fetch: deps.fetch, config: deps.config, logger: deps.logger });
   const checkHealth = () => checkNodeHealth({ registry, clock: deps.clock, fetch: deps.fetch });
   const validateCertificate: HubTrust['validateCertificate'] = (pem, chain, opts) =>
@@ -138,7 +141,17 @@ export function createHub(deps: HubDeps): Hub {
     responderFor: (caName) => deps.trust.ocspResponder?.(caName),
   });
 
-  app.route('/', eidProxyRoutes({ registry, clock: deps.clock, traces: sink, logger: deps.logger }));
+  app.route(
+    '/',
+    eidProxyRoutes({
+      registry,
+      clock: deps.clock,
+      traces: sink,
+      logger: deps.logger,
+      faults: deps.faults,
+      relaySlowMs: () => deps.config.get('relaySlowMs'),
+    }),
+  );
   app.route('/', evidenceBrokerRoutes({ registry }));
   app.route('/', trustPublicationRoutes({ trust: deps.trust, publicUrl: deps.publicUrl }));
   app.route(
@@ -153,7 +166,7 @@ export function createHub(deps: HubDeps): Hub {
       traces: sink,
     }),
   );
-  app.route('/', discoveryRoutes({ registry }));
+  app.route('/', discoveryRoutes({ registry, faults: deps.faults }));
   app.route('/', healthRoutes({ registry, checkHealth }));
   app.route('/', auditRoutes({ audit }));
   app.route(

@@ -3,14 +3,33 @@ import {
   type ComponentApp,
   createRouteModule,
   DiscoveredEndpointSchema,
+  type FaultSwitchboard,
   KakehashiError,
+  type NodeMetadata,
   problemResponses,
 } from '@kakehashi/core';
-import type { RegistryStore } from '../registry/registry-store.ts';
+import type { RegisteredNode, RegistryStore } from '../registry/registry-store.ts';
 
 /** What the discovery routes need: the registry and the participant index derived from it. */
 export interface DiscoveryRouteDeps {
   registry: RegistryStore;
+  /** The hub's fault switches (`hub.discovery-stale`). */
+  faults: FaultSwitchboard;
+}
+
+/**
+ * What a stale discovery cache still answers for a node (the fault `hub.discovery-stale`): its previous
+ * registration when its endpoints or certificates changed since, else its base URL in place of every endpoint (an
+ * answer cached before the node published its access point).
+ */
+export function staleMetadata(node: RegisteredNode, previous: NodeMetadata | undefined): NodeMetadata {
+  if (previous) return previous;
+  const m = node.metadata;
+  return {
+    ...m,
+    endpoints: { ...m.endpoints, as4: m.url },
+    services: m.services.map((s) => ({ ...s, endpoint: m.url })),
+  };
 }
 
 const ServiceSchema = z.object({
@@ -74,22 +93,26 @@ const participant = createRoute({
  */
 export function discoveryRoutes(deps: DiscoveryRouteDeps): ComponentApp {
   const r = createRouteModule();
+  /** The metadata discovery answers from: the registration, or a stale one while the fault is on. */
+  const answerFrom = (n: RegisteredNode): NodeMetadata =>
+    deps.faults.fire('hub.discovery-stale', undefined, {
+      country: n.country,
+      previous: deps.registry.previous(n.country) !== undefined,
+    })
+      ? staleMetadata(n, deps.registry.previous(n.country))
+      : n.metadata;
 
   r.openapi(services, (c) => {
     const q = c.req.valid('query');
     const found = deps.registry
       .list()
       .filter((n) => !q.country || n.country === q.country.toUpperCase())
-      .flatMap((n) =>
-        n.metadata.services
+      .flatMap((n) => {
+        const m = answerFrom(n);
+        return m.services
           .filter((s) => !q.block || s.block === q.block)
-          .map((s) => ({
-            country: n.country,
-            nodeUrl: n.metadata.url,
-            ...s,
-            signingCertificate: n.metadata.certificates.signing,
-          })),
-      );
+          .map((s) => ({ country: n.country, nodeUrl: m.url, ...s, signingCertificate: m.certificates.signing }));
+      });
     return c.json({ services: found }, 200);
   });
 
@@ -104,14 +127,15 @@ export function discoveryRoutes(deps: DiscoveryRouteDeps): ComponentApp {
         `No registered node serves participant "${participantId.slice(0, 100)}" for service "${service.slice(0, 100)}". Check the identifier and the service, or GET /registry/nodes for what is registered.`,
       );
     }
+    const m = answerFrom(node);
     return c.json(
       {
         participantId,
         service,
         country: node.country,
-        endpoint: node.metadata.endpoints.as4 ?? node.metadata.url,
-        certificate: node.metadata.certificates.signing,
-        encryptionCertificate: node.metadata.certificates.encryption,
+        endpoint: m.endpoints.as4 ?? m.url,
+        certificate: m.certificates.signing,
+        encryptionCertificate: m.certificates.encryption,
       },
       200,
     );

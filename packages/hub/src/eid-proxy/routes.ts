@@ -3,6 +3,7 @@ import {
   type Clock,
   type ComponentApp,
   createRouteModule,
+  type FaultSwitchboard,
   KakehashiError,
   type Logger,
   problemResponses,
@@ -10,6 +11,7 @@ import {
   type TraceContext,
   type TraceSink,
 } from '@kakehashi/core';
+import { relayFaults } from '../faults/hub-faults.ts';
 import type { RegistryStore } from '../registry/registry-store.ts';
 import { decodeAuthnRequest } from './decode-authn-request.ts';
 
@@ -19,6 +21,10 @@ export interface EidProxyDeps {
   clock: Clock;
   traces: TraceSink;
   logger?: Logger;
+  /** The hub's fault switches (`hub.relay-slow`, `hub.relay-failing`). */
+  faults: FaultSwitchboard;
+  /** How long the relay waits while `hub.relay-slow` is on (the `relaySlowMs` option, read per request). */
+  relaySlowMs: () => number;
 }
 
 const CONNECTOR = /^urn:kakehashi:connector:([A-Z]{2})$/;
@@ -55,6 +61,12 @@ const SamlQuery = z.object({
   Signature: optional('Signature over the query, base64'),
 });
 
+/** The front channel's 502: only while the fault `hub.relay-failing` is on (the relay itself only redirects). */
+const relayFailingProblem = {
+  ...problemResponses(502)[502],
+  description: 'RFC 9457 problem upstream-unavailable: the relay is failing (fault hub.relay-failing)',
+};
+
 const authorize = createRoute({
   method: 'get',
   path: '/eid/proxy/{country}/authorize',
@@ -67,6 +79,7 @@ const authorize = createRoute({
   responses: {
     302: { description: "Redirect to country A's /oidc/authorize with the same query" },
     ...problemResponses(400, 404),
+    502: relayFailingProblem,
   },
 });
 
@@ -82,6 +95,7 @@ const saml = createRoute({
   responses: {
     302: { description: "Redirect to country A's SAML SSO service with the same signed query" },
     ...problemResponses(400, 404),
+    502: relayFailingProblem,
   },
 });
 
@@ -197,10 +211,20 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
   const record = (span: TraceContext, e: { operation: string; peer: string; country: string; artefact: unknown }) =>
     recordHop(deps.traces, deps.clock, span, { component: 'hub', direction: 'internal', ...e });
 
-  r.openapi(authorize, (c) => {
+  /** The relay's faults, after the request was checked: fail as if A were down, or relay (late when slow). */
+  const faulted = async (c: { req: { raw: Request } }, country: string) =>
+    (await relayFaults(deps.faults, { country, delayMs: deps.relaySlowMs(), signal: c.req.raw.signal })) === 'fail';
+  const failing = (country: string) =>
+    new KakehashiError(
+      'upstream-unavailable',
+      `The proxy service of ${country} did not answer through the hub's relay (fault hub.relay-failing is on): try again later.`,
+    );
+
+  r.openapi(authorize, async (c) => {
     const node = target(c.req.valid('param').country);
     const url = new URL(c.req.url);
     const from = connectorOf(url.searchParams.get('client_id'));
+    if (await faulted(c, node.country)) throw failing(node.country);
     const to = new URL(`${node.metadata.endpoints.oidcIssuer}/oidc/authorize`);
     to.search = url.search;
     record(c.get('trace'), {
@@ -220,7 +244,7 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
     return c.redirect(to.toString(), 302);
   });
 
-  r.openapi(saml, (c) => {
+  r.openapi(saml, async (c) => {
     const node = target(c.req.valid('param').country);
     const url = new URL(c.req.url);
     const request = decodeAuthnRequest(url.search.slice(1));
@@ -237,6 +261,7 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
         'bad-request',
         "Only a registered node's connector (Issuer = its SP metadata URL) uses the relay.",
       );
+    if (await faulted(c, node.country)) throw failing(node.country);
     record(c.get('trace'), {
       operation: `eid relay: SAML AuthnRequest from the connector of ${from.country} to the proxy service of ${node.country}`,
       peer: node.metadata.url,
@@ -268,6 +293,17 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
     if (body.length > MAX_TOKEN_REQUEST_BYTES)
       throw new KakehashiError('payload-too-large', `A token request is at most ${MAX_TOKEN_REQUEST_BYTES} bytes.`);
     const from = connectorOf(new URLSearchParams(body).get('client_id'));
+    const gateway = (timedOut: boolean, description: string) =>
+      c.body(
+        JSON.stringify({
+          error: 'temporarily_unavailable',
+          error_description: description,
+          code: timedOut ? 'upstream-timeout' : 'upstream-unavailable',
+        }),
+        timedOut ? 504 : 502,
+        { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      ) as never;
+    if (await faulted(c, node.country)) return gateway(false, failing(node.country).message);
     let res: Response;
     let text: string;
     try {
@@ -285,15 +321,7 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
         ? `The proxy service of ${node.country} did not answer the token request within ${RELAY_TIMEOUT_MS} ms.`
         : `The proxy service of ${node.country} did not answer the token request (unreachable): try again later.`;
       deps.logger?.warn('eid relay: token request failed', { country: node.country, timedOut });
-      return c.body(
-        JSON.stringify({
-          error: 'temporarily_unavailable',
-          error_description: description,
-          code: timedOut ? 'upstream-timeout' : 'upstream-unavailable',
-        }),
-        timedOut ? 504 : 502,
-        { 'content-type': 'application/json', 'cache-control': 'no-store' },
-      ) as never;
+      return gateway(timedOut, description);
     }
     record(c.get('trace'), {
       operation: `eid relay: ID token from the proxy service of ${node.country} to the connector of ${from}`,

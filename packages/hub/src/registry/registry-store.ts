@@ -25,6 +25,11 @@ export const REGISTRY_MIGRATIONS: Migration[] = [
 export class RegistryStore {
   readonly #store: Store;
   #list: readonly RegisteredNode[] | undefined;
+  /**
+   * Each node's registration before its last change of endpoints or certificates, in memory (what a stale
+   * discovery cache still answers: the fault `hub.discovery-stale`).
+   */
+  readonly #previous = new Map<string, NodeMetadata>();
   constructor(store: Store) {
     this.#store = store;
     store.migrate(REGISTRY_MIGRATIONS);
@@ -34,8 +39,13 @@ export class RegistryStore {
   upsert(metadata: NodeMetadata, signedMetadata: string, signerSerial: string, now: string): { created: boolean } {
     this.#list = undefined;
     return this.#store.transaction(() => {
-      const existing = this.#store.get('SELECT country FROM registry_nodes WHERE country = ?', metadata.country);
+      const existing = this.#store.get<{ metadata: string }>(
+        'SELECT metadata FROM registry_nodes WHERE country = ?',
+        metadata.country,
+      );
       if (existing) {
+        const before = JSON.parse(existing.metadata) as NodeMetadata;
+        if (routingOf(before) !== routingOf(metadata)) this.#previous.set(metadata.country, before);
         this.#store.run(
           'UPDATE registry_nodes SET metadata = ?, signed_metadata = ?, signer_serial = ?, updated_at = ? WHERE country = ?',
           JSON.stringify(metadata),
@@ -86,6 +96,11 @@ export class RegistryStore {
     return r ? toNode(r) : undefined;
   }
 
+  /** The node's registration before its last change of endpoints or certificates (since the hub started). */
+  previous(country: string): NodeMetadata | undefined {
+    return this.#previous.get(country);
+  }
+
   signedMetadata(country: string): string | undefined {
     return this.#store.get<{ signed_metadata: string }>(
       'SELECT signed_metadata FROM registry_nodes WHERE country = ?',
@@ -115,6 +130,7 @@ export class RegistryStore {
 
   remove(country: string): boolean {
     this.#list = undefined;
+    this.#previous.delete(country);
     return this.#store.transaction(() => {
       this.#store.run('DELETE FROM registry_participants WHERE country = ?', country);
       return this.#store.run('DELETE FROM registry_nodes WHERE country = ?', country).changes > 0;
@@ -123,11 +139,17 @@ export class RegistryStore {
 
   clear(): void {
     this.#list = undefined;
+    this.#previous.clear();
     this.#store.transaction(() => {
       this.#store.run('DELETE FROM registry_participants');
       this.#store.run('DELETE FROM registry_nodes');
     });
   }
+}
+
+/** What discovery answers from a registration: its endpoints, services and certificates. */
+function routingOf(m: NodeMetadata): string {
+  return JSON.stringify([m.url, m.endpoints, m.services, m.certificates]);
 }
 
 function toNode(r: Record<string, string | null>): RegisteredNode {
