@@ -62,4 +62,9 @@ export const AUTHORIZE_QUERY_PARAMETERS = [
     { type: 'string', pattern: '^[A-Za-z]{2}$', example: 'JP' },
   ),
   q('kakehashi_trace', 'A W3C traceparent, handed back on the redirect so that a login stays one trace'),
+  q(
+    'kakehashi_fault',
+    'TEST ONLY: this login gets one deliberately bad ID token — an id-token.* fault (GET /admin/faults), e.g. id-token.alg-none; carried with the code to the token endpoint (header X-Kakehashi-Fault does the same; the picker form accepts it too). An unknown or non-per-request fault is a 400 problem (fault-unknown, fault-not-per-request)',
+    { type: 'string', pattern: '^id-token\\.[a-z0-9-]+$', example: 'id-token.alg-none' },
+  ),
 ] satisfies ParameterObject[] as unknown as NonNullable<RouteConfig['parameters']>;

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, problemResponses } from '@kakehashi/core';
+import { type ComponentApp, createRouteModule, FAULT_PARAM, problemResponses } from '@kakehashi/core';
 import type { Context } from 'hono';
 import { cardChallenge } from '../card/card-login.ts';
 import { connectorCountry, ensureConnectorClient } from '../connector/connector-client.ts';
@@ -15,6 +15,7 @@ import { newSecret } from './issue-code.ts';
 import { completeLogin, consumePending, crossBorderLogin, HEADLESS_PERSONA_PARAM, storePending } from './login-flow.ts';
 import { pickerCsp } from './page-csp.ts';
 import { renderPersonaPicker } from './render-persona-picker.ts';
+import { requestedIdTokenFault, withRequestedFault } from './requested-fault.ts';
 import { answerFromSession } from './resume-session.ts';
 import { validateAuthorizationRequest } from './validate-authorization-request.ts';
 
@@ -71,8 +72,10 @@ async function authorize(ctx: ProviderContext, c: Context): Promise<Response> {
   // A peer's eIDAS connector is registered from the hub's registry, never by hand.
   const clientId = params.get('client_id') ?? '';
   if (connectorCountry(clientId)) await ensureConnectorClient(ctx, clientId, c.get('fetch'));
-  const v = validateAuthorizationRequest(ctx, params);
-  if (!v.ok) return redirectError(c, v.redirect, issuer);
+  const validated = validateAuthorizationRequest(ctx, params);
+  if (!validated.ok) return redirectError(c, validated.redirect, issuer);
+  // A login may ask for one ID-token fault: it travels with the request, the code, and the token endpoint mints it.
+  const v = { ...validated, request: withRequestedFault(validated.request, requestedIdTokenFault(ctx, c, params)) };
   const headless = params.get(HEADLESS_PERSONA_PARAM) ?? c.req.header('x-kakehashi-persona');
   const country = (params.get(CROSS_BORDER_COUNTRY_PARAM) ?? '').toUpperCase();
   const fromSession = answerFromSession(ctx, c, v.request, Boolean(headless || country));
@@ -128,8 +131,11 @@ async function authorize(ctx: ProviderContext, c: Context): Promise<Response> {
 function pickerLogin(ctx: ProviderContext, c: Context, form: URLSearchParams): Promise<Response> | Response {
   const { deps } = ctx;
   const requestId = form.get('request_id') ?? '';
+  // The form (or the query, or the header) may ask for an ID-token fault too, replacing the authorization request's.
+  const fault = requestedIdTokenFault(ctx, c, form.has(FAULT_PARAM) ? form : new URL(c.req.url).searchParams);
+  const pending = () => withRequestedFault(consumePending(ctx, requestId), fault);
   const abroad = form.get('country')?.toUpperCase();
-  if (abroad && abroad !== deps.country) return crossBorderLogin(ctx, c, consumePending(ctx, requestId), abroad);
+  if (abroad && abroad !== deps.country) return crossBorderLogin(ctx, c, pending(), abroad);
   const personaId = form.get('persona');
   let identity: AuthenticatedIdentity;
   if (personaId) {
@@ -150,5 +156,5 @@ function pickerLogin(ctx: ProviderContext, c: Context, form: URLSearchParams): P
       );
     identity = customIdentity(ctx.keys.customIdentityKey, parsed.data, deps.loa);
   }
-  return completeLogin(ctx, c, consumePending(ctx, requestId), identity, 303);
+  return completeLogin(ctx, c, pending(), identity, 303);
 }

@@ -20,5 +20,10 @@ export const PendingRequestSchema = z.object({
   sector: z.string(),
   /** The trace the request came in (`kakehashi_trace`), handed back on the redirect so the login stays one trace. */
   traceparent: z.string().max(60).optional(),
+  /**
+   * The fault this login asked for (`kakehashi_fault`, validated at the authorization endpoint), carried through the
+   * code to the token endpoint, which mints the ID token with that defect (see `id-token/faults.ts`).
+   */
+  faults: z.array(z.string().max(100)).max(1).optional(),
 });
 export type PendingRequest = z.infer<typeof PendingRequestSchema>;

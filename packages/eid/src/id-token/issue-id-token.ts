@@ -6,6 +6,8 @@ import { amrFor, LOA_ORDER, loaRank } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 import { identityFromPersona } from './build-identity.ts';
 import { buildIdentityClaims } from './build-identity-claims.ts';
+import { type IdTokenFault, isIdTokenFault } from './faults.ts';
+import { forgeIdToken, idTokenFaultInForce } from './forge-id-token.ts';
 import { ID_TOKEN_TTL_SECONDS, signIdToken } from './sign-id-token.ts';
 
 /** What a test asks for: whose token, for which relying party, and anything to add or replace. */
@@ -24,6 +26,11 @@ export interface IssueIdTokenInput {
   acr?: Loa;
   /** Claims added or replaced after the node's own (e.g. `exp` in the past, another `iss`): the token stays signed. */
   claims?: Record<string, unknown>;
+  /**
+   * An ID-token fault (`id-token.alg-none`, …): the token gets exactly that defect, as a login asking for it with
+   * `kakehashi_fault` would. Faults switched on at the node apply too.
+   */
+  fault?: IdTokenFault;
 }
 
 /**
@@ -67,5 +74,20 @@ export async function issueIdToken(ctx: ProviderContext, input: IssueIdTokenInpu
     ...input.claims,
   };
   const alg = client?.registration.id_token_signed_response_alg ?? 'RS256';
+  if (input.fault && !isIdTokenFault(input.fault))
+    throw new KakehashiError('fault-unknown', `"${String(input.fault).slice(0, 80)}" is not an ID-token fault.`);
+  const fault = idTokenFaultInForce(ctx.deps.faults, input.fault ? [input.fault] : undefined, {
+    audience: input.audience,
+  });
+  if (fault)
+    return (
+      await forgeIdToken(fault, claims, {
+        alg,
+        keys: await ctx.signingKeys(),
+        seed: ctx.deps.config.get('seed'),
+        country: ctx.deps.country,
+        nodeCertPem: ctx.deps.signing.certPem,
+      })
+    ).token;
   return (await signIdToken(claims, alg, await ctx.signingKeys())).token;
 }

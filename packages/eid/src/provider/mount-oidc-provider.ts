@@ -6,6 +6,7 @@ import { clientAdminRoutes } from '../clients/routes.ts';
 import { connectorRoutes } from '../connector/routes.ts';
 import { discoveryRoutes } from '../discovery/routes.ts';
 import '../error-codes.ts';
+import { ID_TOKEN_FAULTS } from '../id-token/faults.ts';
 import { buildSigningKeys, type SigningKey } from '../keys/build-jwks.ts';
 import { deriveEidKeys } from '../keys/derive-keys.ts';
 import { logoutRoutes } from '../logout/routes.ts';
@@ -21,13 +22,16 @@ import type { OidcProviderDeps, ProviderContext } from './provider-context.ts';
  * authorization endpoint (login sessions with prompt and max_age; persona picker, or headless with
  * `kakehashi_persona`), login, token (code and refresh_token grants), userinfo and end-session endpoints, and the
  * relying-party admin API; the eIDAS connector's callback when the node is federated, the Individual Number Card
- * login when it has one. The issuer is the node's origin. TEST ONLY: keys derive from the public seed.
+ * login when it has one. The issuer is the node's origin. It offers the `id-token.*` faults (`PUT /admin/faults`,
+ * or `kakehashi_fault` on one authorization request). TEST ONLY: keys derive from the public seed.
  * @see https://openid.net/specs/openid-connect-core-1_0.html
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html
  * @see https://www.rfc-editor.org/rfc/rfc9700 (OAuth 2.0 Security Best Current Practice)
  */
 export function mountOidcProvider(app: ComponentApp, deps: OidcProviderDeps): ProviderContext {
   deps.store.migrate(EID_MIGRATIONS);
+  // The ID-token faults (off by default): switched on for every login, or asked for by one (kakehashi_fault).
+  deps.faults.offer(ID_TOKEN_FAULTS);
   const clients = createClientRegistry(deps.store);
   for (const c of deps.clients ?? []) clients.register(c, 'file');
   const keys = deriveEidKeys(deps.config.get('seed'), deps.country);

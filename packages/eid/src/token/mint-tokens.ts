@@ -2,8 +2,10 @@ import { newSecret, sha256Hex } from '../authorize/issue-code.ts';
 import type { PendingRequest } from '../authorize/z-pending-request.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import { buildIdentityClaims } from '../id-token/build-identity-claims.ts';
+import { type ForgeContext, forgeIdToken, idTokenFaultInForce } from '../id-token/forge-id-token.ts';
 import { ID_TOKEN_TTL_SECONDS, signIdToken } from '../id-token/sign-id-token.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
+import type { SigningKey } from '../keys/build-jwks.ts';
 import { amrFor } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 
@@ -31,7 +33,7 @@ export interface TokenResult {
     refresh_token?: string;
   };
   /** The decoded ID token, for the trace (never the token itself). */
-  decoded: { header: Record<string, string>; claims: Record<string, unknown> };
+  decoded: { header: Record<string, unknown>; claims: Record<string, unknown> };
 }
 
 /**
@@ -70,11 +72,16 @@ export async function mintTokens(
     amr: amrFor(grant.acr),
     ...(grant.sid ? { sid: grant.sid } : {}),
   };
-  const { token, header } = await signIdToken(
-    claims,
-    client.registration.id_token_signed_response_alg,
-    await ctx.signingKeys(),
-  );
+  const alg = client.registration.id_token_signed_response_alg;
+  // A fault in force (switched on, or asked for by this login) mints the ID token with its defect instead.
+  const fault = idTokenFaultInForce(ctx.deps.faults, grant.faults, { clientId: client.registration.client_id });
+  const {
+    token,
+    header,
+    claims: minted,
+  } = fault
+    ? await forgeIdToken(fault, claims, forgeContext(ctx, alg, await ctx.signingKeys()))
+    : { ...(await signIdToken(claims, alg, await ctx.signingKeys())), claims };
   const accessToken = newSecret();
   ctx.purgeExpired();
   store.run(
@@ -106,7 +113,18 @@ export async function mintTokens(
       scope: grant.scope,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
     },
-    decoded: { header, claims },
+    decoded: { header, claims: minted },
+  };
+}
+
+/** What forging an ID token needs from the provider (see `forgeIdToken`). */
+function forgeContext(ctx: ProviderContext, alg: 'RS256' | 'ES256', keys: readonly SigningKey[]): ForgeContext {
+  return {
+    alg,
+    keys,
+    seed: ctx.deps.config.get('seed'),
+    country: ctx.deps.country,
+    nodeCertPem: ctx.deps.signing.certPem,
   };
 }
 
