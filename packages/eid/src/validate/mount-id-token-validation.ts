@@ -10,6 +10,7 @@ import {
   requireJson,
 } from '@kakehashi/core';
 import '../error-codes.ts';
+import { LENIENT_ID_TOKEN_FAULTS } from '../id-token/faults.ts';
 import type { EidOptions } from '../options.ts';
 import { parseCompactJwt } from './parse-compact-jwt.ts';
 import { createStoreReplayCache } from './replay-cache.ts';
@@ -51,9 +52,13 @@ export interface IdTokenValidationDeps extends ComponentDeps {
  * Mounts `POST /eid/validate/id-token`: validates an ID token of any registered node against the caller's
  * expectations and answers 200 with the verdict (valid or not, every check); 400/413/415 problems only for a
  * malformed request. The decoded header and claims (labelled unverified; never the raw token) and the verdict
- * are recorded as an `internal` trace event. The replay cache lives in the component's store.
+ * are recorded as an `internal` trace event. The replay cache lives in the component's store. It offers the
+ * `lenient.id-token.*` faults: a weak node lets the named defect through (the check reported skipped by the fault),
+ * here and in the eIDAS connector's check of a foreign token.
  */
 export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidationDeps): IdTokenValidator {
+  // The weak node mode (off by default): `lenient.id-token.*` lets one defect through, for every caller.
+  deps.faults.offer(LENIENT_ID_TOKEN_FAULTS);
   const replay = createStoreReplayCache(deps.store, deps.clock);
   const resolver = createIssuerKeyResolver({
     clock: deps.clock,
@@ -67,6 +72,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       resolveKeys: resolver(fetcher),
       replay,
       algorithms: deps.algorithms ?? deps.config.get('idTokenAlgorithms'),
+      faults: deps.faults,
     });
 
   const r = createRouteModule();

@@ -1,11 +1,13 @@
-import { createHash, createHmac, createPublicKey, timingSafeEqual } from 'node:crypto';
-import type { Clock, ErrorCode } from '@kakehashi/core';
-import { compactVerify, importJWK } from 'jose';
+import { createHash, createHmac, createPublicKey, type KeyObject, timingSafeEqual, X509Certificate } from 'node:crypto';
+import type { Clock, ErrorCode, FaultSwitchboard } from '@kakehashi/core';
+import { compactVerify, importJWK, type JWK } from 'jose';
 import { IDENTITY_CLAIMS } from '../id-token/build-identity-claims.ts';
+import type { LenientIdTokenFault } from '../id-token/faults.ts';
 import { loaRank } from '../loa/loa.ts';
+import { CHECKS, type CheckId, checkDef } from './id-token-checks.ts';
 import type { IssuerKey, IssuerKeyResolver, IssuerKeys, ReplayCache } from './issuer-keys.ts';
 import { type ParsedCompactJwt, parseCompactJwt } from './parse-compact-jwt.ts';
-import type { ExpectedIdToken, IdTokenCheck, IdTokenRule, IdTokenVerdict, ValidatedIdentity } from './z-validation.ts';
+import type { ExpectedIdToken, IdTokenCheck, IdTokenVerdict, ValidatedIdentity } from './z-validation.ts';
 
 /** The algorithms ID tokens may use across borders unless configured otherwise: asymmetric only (J1, J17). */
 export const DEFAULT_ID_TOKEN_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
@@ -21,90 +23,13 @@ export interface ValidateIdTokenContext {
   replay: ReplayCache;
   /** Allowed algorithms (configuration, never the header); default RS256 and ES256. */
   algorithms?: readonly string[];
+  /**
+   * The component's fault switches: while a `lenient.id-token.*` fault is on (the weak node mode), the defect it
+   * names is let through, the check reported `skipped` with the fault's name, and the fault fired (logged, on the
+   * trace hop). Absent: strict.
+   */
+  faults?: Pick<FaultSwitchboard, 'fire'> | undefined;
 }
-
-type CheckId =
-  | 'structure'
-  | 'alg-none'
-  | 'crit'
-  | 'jwk'
-  | 'jku'
-  | 'typ'
-  | 'iss'
-  | 'issuer-registered'
-  | 'key-confusion'
-  | 'symmetric'
-  | 'kid'
-  | 'alg'
-  | 'x5c'
-  | 'key-binding'
-  | 'ecdsa'
-  | 'signature'
-  | 'claims'
-  | 'time'
-  | 'audience'
-  | 'loa'
-  | 'replay';
-
-/** Every check, in the order it runs; the first failure stops the run and the rest are listed as skipped. */
-const CHECKS: readonly { id: CheckId; rule: IdTokenRule; name: string; code: ErrorCode }[] = [
-  {
-    id: 'structure',
-    rule: 'J15',
-    name: 'canonical compact serialization, no duplicate JSON members',
-    code: 'jwt-malformed',
-  },
-  { id: 'alg-none', rule: 'J1', name: 'signed (never alg none, signature present)', code: 'jwt-alg-none' },
-  { id: 'crit', rule: 'J13', name: 'no critical extension that is not understood', code: 'jwt-unknown-crit' },
-  { id: 'jwk', rule: 'J4', name: 'no key embedded in the header (jwk)', code: 'jwt-embedded-key' },
-  { id: 'jku', rule: 'J5', name: 'no remote key reference (jku, x5u)', code: 'jwt-remote-key-reference' },
-  { id: 'typ', rule: 'J12', name: 'an ID token (typ, no events claim)', code: 'jwt-type-invalid' },
-  { id: 'iss', rule: 'J10', name: 'iss is the expected issuer', code: 'jwt-issuer-invalid' },
-  {
-    id: 'issuer-registered',
-    rule: 'issuer-registered',
-    name: 'the issuer is a registered node',
-    code: 'jwt-issuer-unknown',
-  },
-  {
-    id: 'key-confusion',
-    rule: 'J2',
-    name: 'the key type fixes the algorithm (no HMAC with a public key)',
-    code: 'jwt-key-confusion',
-  },
-  { id: 'symmetric', rule: 'J17', name: 'no symmetric algorithm across borders', code: 'jwt-symmetric-alg' },
-  { id: 'kid', rule: 'J6', name: "kid names a key of the issuer's JWKS", code: 'jwt-unknown-kid' },
-  { id: 'alg', rule: 'J3', name: "alg is allowed and is the key's registered algorithm", code: 'jwt-alg-mismatch' },
-  { id: 'x5c', rule: 'J7', name: 'certificate chain rooted in the trust fabric', code: 'jwt-untrusted-x5c' },
-  { id: 'key-binding', rule: 'J10', name: "the key is certified for the issuer's country", code: 'jwt-issuer-invalid' },
-  { id: 'ecdsa', rule: 'J14', name: 'ECDSA signature scalars in range (no r = s = 0)', code: 'jwt-signature-invalid' },
-  {
-    id: 'signature',
-    rule: 'J15',
-    name: 'signature verifies over header and payload (no tampering)',
-    code: 'jwt-signature-invalid',
-  },
-  {
-    id: 'claims',
-    rule: 'claims',
-    name: 'required claims present (iss, sub, aud, exp, iat)',
-    code: 'jwt-claims-invalid',
-  },
-  {
-    id: 'time',
-    rule: 'J8',
-    name: 'exp, nbf, iat, auth_time and lifetime on the virtual clock',
-    code: 'jwt-time-invalid',
-  },
-  {
-    id: 'audience',
-    rule: 'J9',
-    name: 'aud contains the client, azp when several audiences',
-    code: 'jwt-audience-invalid',
-  },
-  { id: 'loa', rule: 'J16', name: 'acr at least the requested level of assurance', code: 'jwt-loa-insufficient' },
-  { id: 'replay', rule: 'J11', name: 'nonce matches; nonce and jti not seen before', code: 'jwt-replay' },
-];
 
 // Order of the P-256 group (ECDSA scalars must lie in [1, n-1]).
 const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
@@ -114,16 +39,6 @@ const show = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 6
 /** Thrown inside the run to stop at the first failed check. */
 class CheckFailed extends Error {}
 
-/**
- * Validates an ID token issued by a node of the federation and returns a verdict with every check (the J-series
- * of the attack catalogue). The token is parsed strictly before any library sees it; the algorithm comes from
- * configuration and from the issuer's key, never from the header; the key is a lookup by kid in the
- * registered issuer's JWKS, whose certificate chain validates against the trust fabric and names the issuer's
- * country. A replayed nonce or jti is refused until the token expires.
- * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (OIDC Core §3.1.3.7)
- * @see https://www.rfc-editor.org/rfc/rfc8725 (JWT Best Current Practices)
- * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1.11 (crit)
- */
 /** Imported verification keys, per resolved key object (a refetched JWKS gives new objects, so no staleness). */
 const IMPORTED = new WeakMap<IssuerKey, ReturnType<typeof importJWK>>();
 function importedKey(key: IssuerKey): ReturnType<typeof importJWK> {
@@ -135,6 +50,17 @@ function importedKey(key: IssuerKey): ReturnType<typeof importJWK> {
   return k;
 }
 
+/**
+ * Validates an ID token issued by a node of the federation and returns a verdict with every check (the J-series
+ * of the attack catalogue). The token is parsed strictly before any library sees it; the algorithm comes from
+ * configuration and from the issuer's key, never from the header; the key is a lookup by kid in the
+ * registered issuer's JWKS, whose certificate chain validates against the trust fabric and names the issuer's
+ * country. A replayed nonce or jti is refused until the token expires. Only a `lenient.id-token.*` fault switched
+ * on at the component relaxes a check (see {@link ValidateIdTokenContext.faults}).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (OIDC Core §3.1.3.7)
+ * @see https://www.rfc-editor.org/rfc/rfc8725 (JWT Best Current Practices)
+ * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1.11 (crit)
+ */
 export async function validateIdToken(
   token: string,
   expected: ExpectedIdToken,
@@ -142,18 +68,33 @@ export async function validateIdToken(
 ): Promise<IdTokenVerdict> {
   const results = new Map<CheckId, Omit<IdTokenCheck, 'rule' | 'name'>>();
   let failed: CheckId | undefined;
-  const pass = (id: CheckId, reason: string) => results.set(id, { outcome: 'passed', reason });
-  const skip = (id: CheckId, reason: string) => results.set(id, { outcome: 'skipped', reason });
+  // A check a fault let through stays reported as such; a later pass or skip does not hide it.
+  const byFault = (id: CheckId) => results.get(id)?.fault !== undefined;
+  const pass = (id: CheckId, reason: string) => {
+    if (!byFault(id)) results.set(id, { outcome: 'passed', reason });
+  };
+  const skip = (id: CheckId, reason: string) => {
+    if (!byFault(id)) results.set(id, { outcome: 'skipped', reason });
+  };
   const fail = (id: CheckId, reason: string, code?: ErrorCode): never => {
-    const def = CHECKS.find((c) => c.id === id) as (typeof CHECKS)[number];
-    results.set(id, { outcome: 'failed', reason, code: code ?? def.code });
+    results.set(id, { outcome: 'failed', reason, code: code ?? checkDef(id).code });
     failed = id;
     throw new CheckFailed(reason);
+  };
+  const failUnless = (id: CheckId, fault: LenientIdTokenFault, reason: string, code?: ErrorCode): void => {
+    if (!ctx.faults?.fire(fault, undefined, { check: checkDef(id).rule, issuer: expected.issuer }))
+      fail(id, reason, code);
+    results.set(id, {
+      outcome: 'skipped',
+      reason: `Let through by the fault ${fault} (weak node); strict validation refuses: ${reason}`,
+      code: code ?? checkDef(id).code,
+      fault,
+    });
   };
 
   let identity: ValidatedIdentity | undefined;
   try {
-    identity = await run(token, expected, ctx, { pass, skip, fail });
+    identity = await run(token, expected, ctx, { pass, skip, fail, failUnless });
   } catch (e) {
     if (!(e instanceof CheckFailed)) throw e;
   }
@@ -161,12 +102,12 @@ export async function validateIdToken(
   const checks: IdTokenCheck[] = CHECKS.map((def) => {
     const r = results.get(def.id) ?? {
       outcome: 'skipped' as const,
-      reason: `Not evaluated: an earlier check failed (${failed ? CHECKS.find((c) => c.id === failed)?.rule : '?'}).`,
+      reason: `Not evaluated: an earlier check failed (${failed ? checkDef(failed).rule : '?'}).`,
     };
     return { rule: def.rule, name: def.name, ...r };
   });
   if (failed) {
-    const def = CHECKS.find((c) => c.id === failed) as (typeof CHECKS)[number];
+    const def = checkDef(failed);
     const r = results.get(failed) as { reason: string; code?: ErrorCode };
     return { valid: false, checks, failure: { rule: def.rule, code: r.code ?? def.code, reason: r.reason } };
   }
@@ -177,7 +118,15 @@ interface Recorder {
   pass(id: CheckId, reason: string): void;
   skip(id: CheckId, reason: string): void;
   fail(id: CheckId, reason: string, code?: ErrorCode): never;
+  /** Fails `id`, unless the lenient `fault` is on: then the check is reported as let through by it, and the run goes on. */
+  failUnless(id: CheckId, fault: LenientIdTokenFault, reason: string, code?: ErrorCode): void;
 }
+
+/** How the signature is checked: with a key, an HMAC secret, or not at all (an unsigned token a weak node accepts). */
+type Verification =
+  | { kind: 'key'; key: KeyObject | Awaited<ReturnType<typeof importJWK>>; alg: string; label: string }
+  | { kind: 'hmac-public-key'; verified: boolean }
+  | { kind: 'unsigned' };
 
 async function run(
   token: string,
@@ -201,22 +150,32 @@ async function run(
   const alg = header.alg;
   if (typeof alg !== 'string' || alg === '') r.fail('alg-none', 'The header has no alg.');
   const algName = alg as string;
+  const unsigned = algName.toLowerCase() === 'none' || jwt.signature.length === 0;
   if (algName.toLowerCase() === 'none')
-    r.fail(
+    r.failUnless(
       'alg-none',
+      'lenient.id-token.alg-none',
       `alg ${show(algName)} means unsigned; only ${allowed.join(', ')} are accepted (from configuration).`,
     );
-  if (jwt.signature.length === 0) r.fail('alg-none', 'The signature segment is empty (stripped).');
+  else if (unsigned)
+    r.failUnless('alg-none', 'lenient.id-token.alg-none', 'The signature segment is empty (stripped).');
   r.pass('alg-none', `alg ${algName} with a ${jwt.signature.length}-byte signature.`);
 
   if ('crit' in header)
-    r.fail(
+    r.failUnless(
       'crit',
+      'lenient.id-token.unknown-crit',
       `The header marks ${show(header.crit)} critical; this service understands no JWS extension (RFC 7515 §4.1.11).`,
     );
   r.pass('crit', 'No crit header.');
 
-  if ('jwk' in header) r.fail('jwk', 'The header embeds a jwk: a token never brings its own verification key.');
+  const embedded = 'jwk' in header;
+  if (embedded)
+    r.failUnless(
+      'jwk',
+      'lenient.id-token.embedded-jwk',
+      'The header embeds a jwk: a token never brings its own verification key.',
+    );
   r.pass('jwk', 'No embedded jwk.');
 
   for (const p of ['jku', 'x5u'] as const)
@@ -230,18 +189,24 @@ async function run(
   const wantTyp = (expected.typ ?? 'JWT').toLowerCase();
   const typ = header.typ;
   if (typeof typ !== 'string' || typ.toLowerCase() !== wantTyp)
-    r.fail(
+    r.failUnless(
       'typ',
+      'lenient.id-token.wrong-typ',
       `typ is ${show(typ)}, an ID token here has typ ${show(expected.typ ?? 'JWT')} (at+jwt is an access token, logout+jwt a logout token).`,
     );
-  if ('events' in payload)
-    r.fail('typ', 'The payload has an events claim: this is a logout (or security event) token, not an ID token.');
+  else if ('events' in payload)
+    r.failUnless(
+      'typ',
+      'lenient.id-token.wrong-typ',
+      'The payload has an events claim: this is a logout (or security event) token, not an ID token.',
+    );
   r.pass('typ', `typ ${typ as string}, no events claim.`);
 
   // J10, first half: refuse another issuer before fetching anything (the claim is unverified, refusing is safe).
   if (payload.iss !== expected.issuer)
-    r.fail(
+    r.failUnless(
       'iss',
+      'lenient.id-token.wrong-issuer',
       `iss is ${show(payload.iss)}, expected ${show(expected.issuer)}: a token from another node is not accepted here.`,
     );
   r.pass('iss', `iss is ${expected.issuer} (verified with the signature below).`);
@@ -267,85 +232,16 @@ async function run(
     `${expected.issuer} is the issuer of node ${issuerKeys.country} (${issuerKeys.keys.size} keys).`,
   );
 
-  const kid = header.kid;
-  const named = typeof kid === 'string' ? issuerKeys.keys.get(kid) : undefined;
+  // ---- the key, then the signature ------------------------------------------------------------------------
+  const verification = unsigned
+    ? notEvaluatedUnsigned(r)
+    : /^HS/i.test(algName)
+      ? hmacVerification(jwt, algName, issuerKeys, allowed, r)
+      : embedded
+        ? await embeddedKeyVerification(header.jwk, algName, allowed, r)
+        : await issuerKeyVerification(token, jwt, algName, issuerKeys, expected.issuer, allowed, r);
 
-  if (/^HS/i.test(algName)) {
-    if (named)
-      r.fail(
-        'key-confusion',
-        `alg ${algName} names the ${named.alg} key ${show(named.kid)}: the key type fixes the algorithm (key confusion).`,
-      );
-    if (hmacWithPublicKey(jwt, algName, issuerKeys))
-      r.fail('key-confusion', `The ${algName} MAC is keyed with the issuer's public key (key confusion).`);
-    r.pass('key-confusion', `alg ${algName} names no key of the issuer.`);
-    r.fail(
-      'symmetric',
-      `alg ${algName} is symmetric: a shared secret cannot prove a node's identity across borders; only ${allowed.join(', ')}.`,
-    );
-  }
-  r.pass('key-confusion', `alg ${algName} is asymmetric.`);
-  r.pass('symmetric', `alg ${algName} is not an HMAC.`);
-
-  let key: IssuerKey | undefined = named;
-  if (kid === undefined && issuerKeys.keys.size === 1) key = [...issuerKeys.keys.values()][0];
-  if (!key)
-    return r.fail(
-      'kid',
-      kid === undefined
-        ? `The header has no kid and the issuer publishes ${issuerKeys.keys.size} keys (OIDC Core §10.1 requires a kid then).`
-        : `kid ${show(kid)} is not a key of ${expected.issuer}'s JWKS.`,
-    );
-  r.pass('kid', `kid ${key.kid} (${key.alg}).`);
-
-  if (!allowed.includes(algName))
-    r.fail('alg', `alg ${show(algName)} is not allowed: ${allowed.join(', ')} (configuration).`);
-  if (algName !== key.alg)
-    r.fail(
-      'alg',
-      `alg ${algName} in the header, but key ${show(key.kid)} is registered for ${key.alg}: no algorithm substitution.`,
-    );
-  r.pass('alg', `alg ${algName} is allowed and is the key's algorithm.`);
-
-  if ('x5c' in header) {
-    const x5c = header.x5c;
-    const same =
-      Array.isArray(x5c) &&
-      key.x5c !== undefined &&
-      x5c.length === key.x5c.length &&
-      x5c.every((c, i) => c === key.x5c?.[i]);
-    if (!same)
-      r.fail(
-        'x5c',
-        "The header carries an x5c chain that is not the issuer's registered chain for this key (self-signed or not rooted in the trust fabric).",
-      );
-  }
-  if (key.certificate && !key.certificate.valid)
-    r.fail(
-      'x5c',
-      `The certificate of key ${show(key.kid)} does not validate against the trust fabric: ${key.certificate.reason}`,
-    );
-  r.pass(
-    'x5c',
-    key.certificate
-      ? `Key certificate valid: ${key.certificate.reason}`
-      : "No x5c; the key comes from the registered issuer's JWKS.",
-  );
-
-  if (key.certificate && key.certificate.country !== issuerKeys.country)
-    r.fail(
-      'key-binding',
-      `Key ${show(key.kid)} is certified for ${show(key.certificate.country)}, but ${expected.issuer} is node ${issuerKeys.country}'s issuer.`,
-    );
-  r.pass(
-    'key-binding',
-    key.certificate
-      ? `Certified for ${issuerKeys.country}.`
-      : `Published in the JWKS of node ${issuerKeys.country}'s issuer.`,
-  );
-
-  // ---- signature ------------------------------------------------------------------------------------------
-  if (algName.startsWith('ES')) {
+  if (verification.kind !== 'unsigned' && algName.startsWith('ES')) {
     const sig = jwt.signature;
     const r_ = sig.length === 64 ? BigInt(`0x${sig.subarray(0, 32).toString('hex')}`) : 0n;
     const s_ = sig.length === 64 ? BigInt(`0x${sig.subarray(32).toString('hex')}`) : 0n;
@@ -355,15 +251,32 @@ async function run(
     r.pass('ecdsa', 'r and s in [1, n-1].');
   } else r.skip('ecdsa', `alg ${algName} is not ECDSA.`);
 
-  try {
-    await compactVerify(token, await importedKey(key), { algorithms: [key.alg] });
-  } catch {
-    r.fail(
-      'signature',
-      `The ${key.alg} signature does not verify with key ${show(key.kid)}: the header or payload was altered, or another key signed it.`,
-    );
+  if (verification.kind === 'key') {
+    // A weak node that lets an unknown crit through must also keep jose from refusing it.
+    const crit = Array.isArray(header.crit) ? header.crit.filter((c): c is string => typeof c === 'string') : [];
+    try {
+      await compactVerify(token, verification.key, {
+        algorithms: [verification.alg],
+        ...(crit.length > 0 ? { crit: Object.fromEntries(crit.map((c) => [c, true])) } : {}),
+      });
+      r.pass('signature', `${verification.alg} signature verifies with ${verification.label}.`);
+    } catch {
+      r.failUnless(
+        'signature',
+        'lenient.id-token.tampered-payload',
+        `The ${verification.alg} signature does not verify with ${verification.label}: the header or payload was altered, or another key signed it.`,
+      );
+    }
+  } else if (verification.kind === 'hmac-public-key') {
+    if (verification.verified)
+      r.pass('signature', `The ${algName} MAC verifies with the issuer's public key as secret.`);
+    else
+      r.failUnless(
+        'signature',
+        'lenient.id-token.tampered-payload',
+        `The ${algName} MAC does not verify with the issuer's public key either.`,
+      );
   }
-  r.pass('signature', `${key.alg} signature verifies with key ${key.kid}.`);
 
   // ---- claims (verified from here on) ---------------------------------------------------------------------
   const { sub, exp, iat, aud, nbf, azp } = payload;
@@ -387,14 +300,18 @@ async function run(
   const skew = ctx.clockSkewSeconds;
   const e = exp as number;
   const i = iat as number;
-  if (e <= now - skew) r.fail('time', `Expired ${now - e} s ago (exp ${e}, now ${now}, skew ${skew} s).`);
+  const expired = 'lenient.id-token.expired';
+  const future = 'lenient.id-token.issued-in-future';
+  if (e <= now - skew)
+    r.failUnless('time', expired, `Expired ${now - e} s ago (exp ${e}, now ${now}, skew ${skew} s).`);
   if (typeof nbf === 'number' && nbf > now + skew)
-    r.fail('time', `Not valid before ${nbf} (now ${now}, skew ${skew} s).`);
-  if (i > now + skew) r.fail('time', `Issued in the future (iat ${i}, now ${now}, skew ${skew} s).`);
+    r.failUnless('time', future, `Not valid before ${nbf} (now ${now}, skew ${skew} s).`);
+  if (i > now + skew) r.failUnless('time', future, `Issued in the future (iat ${i}, now ${now}, skew ${skew} s).`);
   if (e - i > MAX_ID_TOKEN_LIFETIME_SECONDS)
-    r.fail('time', `Lifetime exp - iat = ${e - i} s exceeds ${MAX_ID_TOKEN_LIFETIME_SECONDS} s.`);
-  if (e < i) r.fail('time', 'exp is before iat.');
-  if (typeof authTime === 'number' && authTime > now + skew) r.fail('time', `auth_time ${authTime} is in the future.`);
+    r.failUnless('time', expired, `Lifetime exp - iat = ${e - i} s exceeds ${MAX_ID_TOKEN_LIFETIME_SECONDS} s.`);
+  if (e < i) r.failUnless('time', expired, 'exp is before iat.');
+  if (typeof authTime === 'number' && authTime > now + skew)
+    r.failUnless('time', future, `auth_time ${authTime} is in the future.`);
   if (expected.maxAgeSeconds !== undefined) {
     if (typeof authTime !== 'number') r.fail('time', 'maxAgeSeconds was requested but the token has no auth_time.');
     if ((authTime as number) + expected.maxAgeSeconds < now - skew)
@@ -406,31 +323,43 @@ async function run(
   r.pass('time', `Valid for ${e - now} s more (skew ${skew} s); lifetime ${e - i} s.`);
 
   const audiences = audList as string[];
+  const wrongAudience = 'lenient.id-token.wrong-audience';
   if (!audiences.includes(expected.audience))
-    r.fail('audience', `aud ${show(audiences)} does not contain ${show(expected.audience)}.`);
+    r.failUnless('audience', wrongAudience, `aud ${show(audiences)} does not contain ${show(expected.audience)}.`);
   if (audiences.length > 1 && azp !== expected.audience)
-    r.fail(
+    r.failUnless(
       'audience',
+      wrongAudience,
       `aud has extra audiences ${show(audiences.filter((a) => a !== expected.audience))}; then azp must be ${show(expected.audience)} (it is ${show(azp)}).`,
     );
   if (azp !== undefined && azp !== expected.audience)
-    r.fail('audience', `azp ${show(azp)} is not ${show(expected.audience)}.`);
+    r.failUnless('audience', wrongAudience, `azp ${show(azp)} is not ${show(expected.audience)}.`);
   r.pass('audience', `aud contains ${expected.audience}${azp === undefined ? '' : ', azp matches'}.`);
 
   const acr = payload.acr;
   if (expected.requestedLoa) {
     const have = typeof acr === 'string' ? loaRank(acr) : 0;
-    if (have === 0) r.fail('loa', `acr ${show(acr)} is not an eIDAS LoA URI; ${expected.requestedLoa} was requested.`);
-    if (have < loaRank(expected.requestedLoa))
-      r.fail('loa', `acr ${acr as string} is below the requested ${expected.requestedLoa} (LoA downgrade).`);
+    if (have === 0)
+      r.failUnless(
+        'loa',
+        'lenient.id-token.acr-too-low',
+        `acr ${show(acr)} is not an eIDAS LoA URI; ${expected.requestedLoa} was requested.`,
+      );
+    else if (have < loaRank(expected.requestedLoa))
+      r.failUnless(
+        'loa',
+        'lenient.id-token.acr-too-low',
+        `acr ${acr as string} is below the requested ${expected.requestedLoa} (LoA downgrade).`,
+      );
     r.pass('loa', `acr ${acr as string} meets ${expected.requestedLoa}.`);
   } else r.skip('loa', `No level requested (acr ${show(acr)}).`);
 
   // J11 last: a token is remembered only once everything else passed (a refused token burns no nonce).
   const nonce = payload.nonce;
   if (expected.nonce !== undefined && nonce !== expected.nonce)
-    r.fail(
+    r.failUnless(
       'replay',
+      'lenient.id-token.nonce-mismatch',
       nonce === undefined
         ? 'The token has no nonce, one was expected.'
         : 'nonce does not match the one sent in the authorization request.',
@@ -452,6 +381,183 @@ async function run(
   else r.pass('replay', `${typeof nonce === 'string' ? 'nonce' : 'jti'} first seen; remembered until exp.`);
 
   return extractIdentity(payload, issuerKeys);
+}
+
+/** The key checks of an unsigned token a weak node accepts (lenient.id-token.alg-none) are not evaluated. */
+function notEvaluatedUnsigned(r: Recorder): Verification {
+  const why = 'Not evaluated: the token is unsigned (let through by lenient.id-token.alg-none).';
+  for (const id of ['key-confusion', 'symmetric', 'kid', 'alg', 'x5c', 'key-binding', 'signature'] as const)
+    r.skip(id, why);
+  return { kind: 'unsigned' };
+}
+
+/**
+ * An HMAC algorithm: refused as key confusion when it names a key of the issuer or is keyed with one of its public
+ * keys (J2), else as symmetric (J17). A weak node (lenient.id-token.hs256-key-confusion) checks the MAC with the
+ * issuer's public key as secret.
+ */
+function hmacVerification(
+  jwt: ParsedCompactJwt,
+  algName: string,
+  issuerKeys: IssuerKeys,
+  allowed: readonly string[],
+  r: Recorder,
+): Verification {
+  const kid = jwt.header.kid;
+  const named = typeof kid === 'string' ? issuerKeys.keys.get(kid) : undefined;
+  const confused = hmacWithPublicKey(jwt, algName, issuerKeys);
+  const fault = 'lenient.id-token.hs256-key-confusion';
+  if (named)
+    r.failUnless(
+      'key-confusion',
+      fault,
+      `alg ${algName} names the ${named.alg} key ${show(named.kid)}: the key type fixes the algorithm (key confusion).`,
+    );
+  else if (confused)
+    r.failUnless('key-confusion', fault, `The ${algName} MAC is keyed with the issuer's public key (key confusion).`);
+  else r.pass('key-confusion', `alg ${algName} names no key of the issuer.`);
+  const symmetric = `alg ${algName} is symmetric: a shared secret cannot prove a node's identity across borders; only ${allowed.join(', ')}.`;
+  if (named || confused) r.failUnless('symmetric', fault, symmetric);
+  else r.fail('symmetric', symmetric);
+  const why = `Not evaluated: the ${algName} MAC is checked with the issuer's public key as secret (${fault}).`;
+  for (const id of ['kid', 'alg', 'x5c', 'key-binding'] as const) r.skip(id, why);
+  return { kind: 'hmac-public-key', verified: confused };
+}
+
+/** A key embedded in the header, which only a weak node (lenient.id-token.embedded-jwk) uses. */
+async function embeddedKeyVerification(
+  jwk: unknown,
+  algName: string,
+  allowed: readonly string[],
+  r: Recorder,
+): Promise<Verification> {
+  r.pass('key-confusion', `alg ${algName} is asymmetric.`);
+  r.pass('symmetric', `alg ${algName} is not an HMAC.`);
+  const why = "Not evaluated: the key is the token's own (let through by lenient.id-token.embedded-jwk).";
+  for (const id of ['kid', 'x5c', 'key-binding'] as const) r.skip(id, why);
+  if (!allowed.includes(algName))
+    r.fail('alg', `alg ${show(algName)} is not allowed: ${allowed.join(', ')} (configuration).`);
+  r.pass('alg', `alg ${algName} is allowed.`);
+  const { d: _private, ...pub } = (typeof jwk === 'object' && jwk !== null ? jwk : {}) as JWK;
+  const key = await importJWK(pub, algName).catch(() => undefined);
+  if (!key || key instanceof Uint8Array) return r.fail('signature', 'The embedded jwk is no usable public key.');
+  return { kind: 'key', key, alg: algName, label: "the key embedded in the token's header" };
+}
+
+/**
+ * The strict path: the key is a lookup by kid in the registered issuer's JWKS (J6), its algorithm fixed (J3), its
+ * certificate chain trusted (J7) and certified for the issuer's country (J10). A weak node may try every key for an
+ * unknown kid (lenient.id-token.unknown-kid), or verify with the certificate the token brings
+ * (lenient.id-token.untrusted-key).
+ */
+async function issuerKeyVerification(
+  token: string,
+  jwt: ParsedCompactJwt,
+  algName: string,
+  issuerKeys: IssuerKeys,
+  issuer: string,
+  allowed: readonly string[],
+  r: Recorder,
+): Promise<Verification> {
+  const { header } = jwt;
+  r.pass('key-confusion', `alg ${algName} is asymmetric.`);
+  r.pass('symmetric', `alg ${algName} is not an HMAC.`);
+
+  const kid = header.kid;
+  const all = [...issuerKeys.keys.values()];
+  let key: IssuerKey | undefined = typeof kid === 'string' ? issuerKeys.keys.get(kid) : undefined;
+  if (kid === undefined && issuerKeys.keys.size === 1) key = all[0];
+  if (!key) {
+    r.failUnless(
+      'kid',
+      'lenient.id-token.unknown-kid',
+      kid === undefined
+        ? `The header has no kid and the issuer publishes ${issuerKeys.keys.size} keys (OIDC Core §10.1 requires a kid then).`
+        : `kid ${show(kid)} is not a key of ${issuer}'s JWKS.`,
+    );
+    // The weak node's fallback: whichever key of the issuer verifies.
+    const candidates = all.filter((k) => k.alg === algName);
+    for (const k of candidates)
+      if (
+        await compactVerify(token, await importedKey(k), { algorithms: [k.alg] }).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        key = k;
+        break;
+      }
+    key ??= candidates[0];
+    if (!key) return r.fail('kid', `No key of ${issuer} is registered for ${show(algName)}.`);
+  }
+  r.pass('kid', `kid ${key.kid} (${key.alg}).`);
+
+  if (!allowed.includes(algName))
+    r.fail('alg', `alg ${show(algName)} is not allowed: ${allowed.join(', ')} (configuration).`);
+  if (algName !== key.alg)
+    r.fail(
+      'alg',
+      `alg ${algName} in the header, but key ${show(key.kid)} is registered for ${key.alg}: no algorithm substitution.`,
+    );
+  r.pass('alg', `alg ${algName} is allowed and is the key's algorithm.`);
+
+  const untrusted = 'lenient.id-token.untrusted-key';
+  let brought: KeyObject | undefined;
+  if ('x5c' in header) {
+    const x5c = header.x5c;
+    const same =
+      Array.isArray(x5c) &&
+      key.x5c !== undefined &&
+      x5c.length === key.x5c.length &&
+      x5c.every((c, i) => c === key.x5c?.[i]);
+    if (!same) {
+      r.failUnless(
+        'x5c',
+        untrusted,
+        "The header carries an x5c chain that is not the issuer's registered chain for this key (self-signed or not rooted in the trust fabric).",
+      );
+      // The weak node believes the certificate the token brings.
+      brought = leafKey(x5c);
+    }
+  }
+  if (key.certificate && !key.certificate.valid)
+    r.failUnless(
+      'x5c',
+      untrusted,
+      `The certificate of key ${show(key.kid)} does not validate against the trust fabric: ${key.certificate.reason}`,
+    );
+  r.pass(
+    'x5c',
+    key.certificate
+      ? `Key certificate valid: ${key.certificate.reason}`
+      : "No x5c; the key comes from the registered issuer's JWKS.",
+  );
+
+  if (key.certificate && key.certificate.country !== issuerKeys.country)
+    r.failUnless(
+      'key-binding',
+      untrusted,
+      `Key ${show(key.kid)} is certified for ${show(key.certificate.country)}, but ${issuer} is node ${issuerKeys.country}'s issuer.`,
+    );
+  r.pass(
+    'key-binding',
+    key.certificate
+      ? `Certified for ${issuerKeys.country}.`
+      : `Published in the JWKS of node ${issuerKeys.country}'s issuer.`,
+  );
+  return brought
+    ? { kind: 'key', key: brought, alg: algName, label: "the certificate in the token's x5c" }
+    : { kind: 'key', key: await importedKey(key), alg: key.alg, label: `key ${key.kid}` };
+}
+
+/** The public key of the first certificate of an x5c header, or undefined when it is none. */
+function leafKey(x5c: unknown): KeyObject | undefined {
+  if (!Array.isArray(x5c) || typeof x5c[0] !== 'string') return undefined;
+  try {
+    return new X509Certificate(Buffer.from(x5c[0], 'base64')).publicKey;
+  } catch {
+    return undefined;
+  }
 }
 
 function digest(v: string): string {

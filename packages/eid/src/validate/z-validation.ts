@@ -58,6 +58,8 @@ export type IdTokenRule =
 export interface IdTokenCheck extends Check {
   rule: IdTokenRule;
   name: string;
+  /** The `lenient.*` fault that let this check's defect through (outcome `skipped`): the weak node mode. */
+  fault?: string;
 }
 
 /** The identity an ID token asserts, once every check passed. */
@@ -84,7 +86,14 @@ export interface IdTokenVerdict extends Verdict {
 }
 
 /** A check as the eID validation services report it: core's check with a human-readable name. */
-export const NamedCheckSchema = CheckSchema.extend({ name: z.string() });
+export const NamedCheckSchema = CheckSchema.extend({
+  name: z.string(),
+  fault: z.string().optional().openapi({
+    description:
+      'The lenient.* fault switched on at this component that let the defect through (the weak node mode): the check is skipped, its code says what strict validation refuses',
+    example: 'lenient.id-token.alg-none',
+  }),
+});
 
 /** The first failure as the eID validation services report it: it always names its rule. */
 export const RuleFailureSchema = FailureSchema.extend({ rule: z.string() });
