@@ -3,6 +3,20 @@
  * and the national nodes with explicit dependencies, and runs them in one process, one process per
  * component, or in-process for tests.
  */
+export {
+  type AttackCase,
+  type AttackReport,
+  type AttackRunOptions,
+  attackCases,
+  type CaseResult,
+  exitCodeOf,
+  renderHtml,
+  renderJunit,
+  runAttack,
+  TARGET_KINDS,
+  type TargetKind,
+  writeReports,
+} from './attack/index.ts';
 export { createFederation, type Federation } from './create-federation.ts';
 export { FEDERATION_OPTIONS } from './options.ts';
 export { runCli } from './run-cli.ts';

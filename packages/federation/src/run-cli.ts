@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
+import { runAttackCommand } from './attack/index.ts';
 import { runBench } from './bench.ts';
+import { weakNodeFaults } from './check-faults-option.ts';
 import { createFederation } from './create-federation.ts';
+import { runFuzzCommand } from './fuzz/fuzz-command.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { runScenario } from './scenario-command.ts';
 import { listScenarios, SCENARIOS } from './scenarios.ts';
@@ -14,18 +17,32 @@ const HELP = `kakehashi — a TEST-ONLY mock of cross-border eGovernment infrast
 
 Usage:
   kakehashi start [--seed S] [--data-dir D] [--port P] [--only hub|node:CC] [--hub URL] [--json] [--config FILE]
+                  [--faults F,…] [--weak-node CC,…]
   kakehashi bench [--out FILE] [--quick]
   kakehashi scenario list
   kakehashi scenario run <name> [--data-dir D]
+  kakehashi attack list [--json]
+  kakehashi attack run --target <self|oidc-rp|saml-sp|as4|signature-validator> <url> [--only …] [--report-dir D]
+                                  (kakehashi attack --help for every option)
+  kakehashi fuzz [--target <entry,…>] [--seconds N] [--inputs N] [--seed S] [--out report.json]
+                            (mutated real artefacts against every entry point; kakehashi fuzz --help)
   kakehashi test            (through ./kakehashi: typecheck, lint and every test)
 
 --port P puts the hub on P and the nodes on the ports after it; --port 0 puts every component on a free port
 the OS chooses (the banner and the --json ready lines give the URLs; a node started alone then needs --hub URL).
 
+--faults switches faults on at start (TEST ONLY: deliberate weaknesses; GET /admin/faults lists them): names or
+patterns (id-token.*, lenient.*), alone or after hub: or a country code (DE:id-token.alg-none). --weak-node DE
+makes node DE a weak node, its validators lenient (the same as --faults DE:lenient.*); both repeatable. An entry
+that names no fault stops the start; the banner and the --json ready line list the faults in force.
+
 Every option can also be set in a JSON config file (--config or KAKEHASHI_CONFIG) or the environment;
 see the README's configuration reference.`;
 
 async function main(argv: string[]): Promise<number> {
+  // The attack runner has options of its own.
+  if (argv[0] === 'attack') return runAttackCommand(argv.slice(1));
+  if (argv[0] === 'fuzz') return runFuzzCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -40,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      faults: { type: 'string', multiple: true },
+      'weak-node': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -48,11 +67,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return command || values.help ? 0 : 1;
   }
-  const config = new LayeredConfig(FEDERATION_OPTIONS, {
+  const layers = {
     file: values.config ?? process.env.KAKEHASHI_CONFIG,
     env: process.env,
     cli: { seed: values.seed, dataDir: values['data-dir'], port: values.port, hubUrl: values.hub },
-  });
+  };
+  let config = new LayeredConfig(FEDERATION_OPTIONS, layers);
+  // --faults replaces the faults of the file and environment; --weak-node adds to whichever are in force.
+  const weak = weakNodeFaults(values['weak-node'] ?? []);
+  if (values.faults || weak.length > 0) {
+    const base = values.faults ? values.faults.flatMap((v) => v.split(',')) : config.get('faults');
+    const faults = [...base.map((e) => e.trim()).filter(Boolean), ...weak];
+    config = new LayeredConfig(FEDERATION_OPTIONS, { ...layers, cli: { ...layers.cli, faults } });
+  }
 
   switch (command) {
     case 'start':
@@ -101,6 +128,7 @@ async function start(
       (cc) =>
         `  │ ${cc}    ${federation.urls.nodes[cc]}   (personas ${federation.urls.nodes[cc]}/personas, docs /docs)`,
     ),
+    ...faultLines(federation.faultsInForce()),
     `  │ admin token: ${config.effective().find((o) => o.key === 'adminToken')?.source === 'default' ? 'kakehashi-admin-test-only (test-only default)' : '(set by you)'}`,
     '  └──────────────────────────────────────────────────────────────────────────',
     '',
@@ -112,6 +140,7 @@ async function start(
     hub: federation.urls.hub,
     nodes: Object.fromEntries([...federation.nodes.keys()].map((cc) => [cc, federation.urls.nodes[cc]])),
     startupMs: federation.startupMs,
+    faults: federation.faultsInForce(),
   });
 
   await new Promise<void>((resolve) => {
@@ -125,6 +154,16 @@ async function start(
   await federation.close();
   emit({ event: 'stopped' });
   return 0;
+}
+
+/** The banner's lines for the faults in force: each a deliberate weakness, so never silent. */
+function faultLines(inForce: Record<string, string[]>): string[] {
+  const entries = Object.entries(inForce);
+  if (entries.length === 0) return [];
+  return [
+    "  │ FAULTS IN FORCE (deliberate weaknesses, TEST ONLY; GET /admin/faults, the console's Faults tab):",
+    ...entries.map(([component, names]) => `  │   ${component}: ${names.join(', ')}`),
+  ];
 }
 
 /** Runs the CLI with `argv` (without node and the script): sets the exit code, or exits 1 on a failed start. */
