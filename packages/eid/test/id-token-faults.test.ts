@@ -120,7 +120,7 @@ function provider() {
   };
   const jwks = async () => ((await (await app.request(`${ISSUER}/oidc/jwks`)).json()) as { keys: JWK[] }).keys;
   /** Kakehashi's own validator, strict, with this provider's JWKS as the registered issuer's keys. */
-  const validate = async (token: string, nonce: string) => {
+  const validate = async (token: string, nonce: string, faults?: FaultSwitchboard) => {
     const keys = (await jwks()).map((jwk) => ({ kid: jwk.kid as string, alg: jwk.alg as string, jwk }));
     return validateIdToken(
       token,
@@ -129,6 +129,7 @@ function provider() {
         clock,
         clockSkewSeconds: 60,
         replay,
+        faults,
         resolveKeys: async (iss) =>
           iss === ISSUER ? { issuer: ISSUER, country: 'JP', keys: new Map(keys.map((k) => [k.kid, k])) } : undefined,
       },
@@ -178,7 +179,7 @@ const DEFECTS: Record<IdTokenFault, (token: string, p: ReturnType<typeof provide
     expect(header.kid).toBe(rsaJwk.kid);
     const cert = new X509Certificate(Buffer.from((header.x5c as string[])[0] as string, 'base64'));
     expect(cert.issuer).toBe(cert.subject); // self-signed
-      expect(cert.verify(cert.publicKey)).toBe(true);
+    expect(cert.verify(cert.publicKey)).toBe(true);
     expect(await verifiesWith(token, cert.publicKey)).toBe(true);
     expect(await verifiesWith(token, rsa.publicKey)).toBe(false);
   },
@@ -355,5 +356,62 @@ describe('ID-token faults at the token endpoint', () => {
     expect(decodeProtectedHeader(token).crit).toEqual([FAULT_CRIT_EXTENSION]);
     const plain = await issueIdToken(p.ctx, { personaId: 'jp-001', audience: RP });
     expect(decodeProtectedHeader(plain).crit).toBeUndefined();
+  });
+});
+
+describe('the weak node: lenient.id-token.* at the validator', () => {
+  const twins = LENIENT_ID_TOKEN_FAULTS.map((l) => {
+    const forged = ID_TOKEN_FAULTS.find((f) => `lenient.${f.name}` === l.name);
+    return [l.name, forged?.name as IdTokenFault, forged?.rule as string] as const;
+  });
+
+  it('has a lenient twin for every ID-token fault, never per request', () => {
+    expect(twins.map(([, forged]) => forged).sort()).toEqual(ID_TOKEN_FAULTS.map((f) => f.name).sort());
+    for (const l of LENIENT_ID_TOKEN_FAULTS) expect(l).toMatchObject({ kind: 'lenient', block: 'eid' });
+    for (const l of LENIENT_ID_TOKEN_FAULTS) expect(l.perRequest).toBeUndefined();
+  });
+
+  it.each(twins)(
+    '%s lets %s through (reported with the fault); every other lenient fault does not',
+    async (lenient, fault, rule) => {
+      const p = provider();
+      const logger = createMemoryLogger('warn');
+      const board = new FaultSwitchboard({ logger });
+      board.offer(LENIENT_ID_TOKEN_FAULTS);
+      const { token, nonce } = await p.login({ kakehashi_fault: fault });
+      const [id, code] = rule.split(' ');
+
+      board.set({ enable: ['lenient.*'], disable: [] });
+      board.set({ disable: [lenient] });
+      const strict = await p.validate(token, nonce, board);
+      expect(strict.valid).toBe(false);
+      expect(strict.failure).toMatchObject({ rule: id, code });
+      expect(logger.lines.filter((l) => l.msg === 'fault fired')).toEqual([]);
+
+      board.set({ disable: ['lenient.*'], enable: [lenient] });
+      const weak = await p.validate(token, nonce, board);
+      expect(weak.failure).toBeUndefined();
+      expect(weak.valid).toBe(true);
+      expect(weak.identity?.sub).toBe(decodeJwt(token).sub);
+      const relaxed = weak.checks.filter((c) => c.fault !== undefined);
+      expect(relaxed.length).toBeGreaterThan(0);
+      for (const c of relaxed) expect(c).toMatchObject({ fault: lenient, outcome: 'skipped' });
+      expect(relaxed).toContainEqual(expect.objectContaining({ rule: id, code }));
+      expect(relaxed[0]?.reason).toContain('strict validation refuses');
+      expect(logger.lines).toContainEqual(expect.objectContaining({ msg: 'fault fired', fault: lenient }));
+    },
+  );
+
+  it('a weak node still refuses what its faults do not cover, and accepts honest tokens as before', async () => {
+    const p = provider();
+    const board = new FaultSwitchboard();
+    board.offer(LENIENT_ID_TOKEN_FAULTS);
+    board.set({ enable: ['lenient.id-token.alg-none'] });
+    const expired = await p.login({ kakehashi_fault: 'id-token.expired' });
+    expect((await p.validate(expired.token, expired.nonce, board)).failure).toMatchObject({ rule: 'J8' });
+    const honest = await p.login();
+    const verdict = await p.validate(honest.token, honest.nonce, board);
+    expect(verdict.valid).toBe(true);
+    expect(verdict.checks.filter((c) => c.fault !== undefined)).toEqual([]);
   });
 });
