@@ -103,3 +103,61 @@ describe('start refuses a busy port with a clear message', () => {
     }
   });
 });
+
+describe('start-up errors name the file and the fix', () => {
+  it('a data directory that cannot be made: data-dir-unusable, the path, the reason and --data-dir', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'kk-datadir-'));
+    try {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'not a directory');
+      const r = run(['start', '--port', '0', '--data-dir', join(file, 'data')], {
+        KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+        KAKEHASHI_SEED: 'kakehashi-test',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('data-dir-unusable');
+      expect(r.stderr).toContain(join(file, 'data'));
+      expect(r.stderr).toContain('ENOTDIR');
+      expect(r.stderr).toContain('--data-dir');
+      expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a request over the header limit', () => {
+  it('gets 431 with no body, and the component stays healthy', async () => {
+    const { startCli } = await import('../support/processes.ts');
+    const { request } = await import('node:http');
+    const cli = startCli(['start', '--port', '0', '--json', '--data-dir', ':memory:'], {
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+      KAKEHASHI_SEED: 'kakehashi-test',
+      KAKEHASHI_COUNTRIES: 'DE',
+    });
+    try {
+      const ready = (await cli.waitFor((e) => e.event === 'federation-ready')) as { hub: string };
+      const u = new URL(ready.hub);
+      const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+        const req = request(
+          { host: u.hostname, port: u.port, path: '/health', headers: { 'x-padding': 'a'.repeat(64 * 1024) } },
+          (res) => {
+            let body = '';
+            res.on('data', (d) => {
+              body += d;
+            });
+            res.on('end', () => resolve({ status: res.statusCode, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer).toEqual({ status: 431, body: '' });
+      expect((await fetch(`${ready.hub}/health`)).status).toBe(200);
+    } finally {
+      await cli.stop('SIGKILL');
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { FetchHandler } from './in-process-fetch.ts';
 
@@ -39,6 +39,7 @@ export function bind(host: string, port: number): Promise<BoundServer> {
         });
       },
     );
+    server.on('clientError', answerClientError);
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
         e.code === 'EADDRINUSE'
@@ -49,6 +50,25 @@ export function bind(host: string, port: number): Promise<BoundServer> {
       ),
     );
   });
+}
+
+/**
+ * A request Node's HTTP parser refused before any application saw it: headers over the limit get `431` with no
+ * body, anything else malformed `400`. The answer goes out with a FIN, and what the client is still sending is
+ * read and dropped (bounded: 5 s), so the client reads the status instead of a connection reset — Node's default
+ * closes at once, and a client still writing its oversized headers sees ECONNRESET.
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-5
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.on('error', () => socket.destroy());
+  socket.setTimeout(5000, () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.resume();
 }
 
 /** Listens on host:port with the Node adapter; resolves once the socket is bound. */

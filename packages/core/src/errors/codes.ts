@@ -37,6 +37,11 @@ export const CORE_ERROR_CODES = {
   // store and audit chain
   'store-migration-failed': { status: 500, title: 'A storage migration failed' },
   'store-corrupt': { status: 500, title: 'The store file is damaged' },
+  'store-write-failed': {
+    status: 507,
+    title: 'The store could not save the change (disk full, read-only or failing); reads go on',
+  },
+  'data-dir-unusable': { status: 500, title: 'The data directory cannot be created or written' },
   'audit-chain-broken': { status: 500, title: 'The audit chain does not verify' },
   // the federation protocol between nodes and the hub (node metadata, registration, discovery)
   'unknown-country': { status: 404, title: 'No such country in the federation' },

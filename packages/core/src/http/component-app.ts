@@ -123,7 +123,7 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     } finally {
       const path = new URL(c.req.url).pathname;
       if (!path.startsWith('/docs') && path !== '/health' && !path.startsWith('/traces')) {
-        deps.traces.record({
+        recordHop(deps, {
           traceId: span.traceId,
           spanId: span.spanId,
           parentSpanId: span.parentSpanId,
@@ -181,6 +181,21 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     ),
   );
   return app;
+}
+
+/**
+ * Records a hop's trace event. Tracing is an observer: a sink that cannot keep the event (a full disk) costs the
+ * event, logged, never the request it describes.
+ */
+function recordHop(deps: ComponentDeps, event: Parameters<TraceSink['record']>[0]): void {
+  try {
+    deps.traces.record(event);
+  } catch (e) {
+    deps.logger.warn('trace event not recorded', {
+      operation: event.operation,
+      reason: e instanceof Error ? e.message : String(e),
+    });
+  }
 }
 
 /** Wraps `fetch` so every call carries a child `traceparent` of `span`. */

@@ -1,1 +1,8 @@
-export { type Migration, type OpenStoreOptions, openStore, type SqlValue, type Store } from './store.ts';
+export {
+  ensureDataDirectory,
+  type Migration,
+  type OpenStoreOptions,
+  openStore,
+  type SqlValue,
+  type Store,
+} from './store.ts';

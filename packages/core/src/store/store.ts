@@ -28,6 +28,13 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   /** Applies the migrations not yet applied, each in its own transaction. Returns the ids applied now. */
   migrate(migrations: readonly Migration[]): string[];
+  /**
+   * Caps the store's size (bytes, rounded to whole pages; 0 or less: no cap beyond the disk's). A write that would
+   * pass it fails as a full disk does: `store-write-failed` (507), reads go on.
+   */
+  setMaxBytes(bytes: number): void;
+  /** The store's size in bytes (pages in use times the page size). */
+  sizeBytes(): number;
   close(): void;
 }
 
@@ -36,6 +43,8 @@ export interface OpenStoreOptions {
   name: string;
   /** Directory for the file; `:memory:` (or undefined) for an in-memory store. */
   dataDir?: string | undefined;
+  /** See {@link Store.setMaxBytes}. */
+  maxBytes?: number | undefined;
 }
 
 /** Opens (creating if needed) the embedded store of one component. */
@@ -43,10 +52,57 @@ export function openStore(options: OpenStoreOptions): Store {
   const memory = options.dataDir === undefined || options.dataDir === ':memory:';
   let location = ':memory:';
   if (!memory) {
-    mkdirSync(options.dataDir as string, { recursive: true });
+    ensureDataDirectory(options.dataDir as string, 'the stores');
     location = join(options.dataDir as string, `${options.name}.sqlite`);
   }
-  return new SqliteStore(options.name, location);
+  const store = new SqliteStore(options.name, location);
+  if (options.maxBytes) store.setMaxBytes(options.maxBytes);
+  return store;
+}
+
+/**
+ * Creates `dir` (and its parents) for `what`; a directory that cannot be made or used fails start-up with
+ * `data-dir-unusable`, naming the directory, the reason and the fix, instead of a bare system error.
+ */
+export function ensureDataDirectory(dir: string, what: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const why: Record<string, string> = {
+      ENOTDIR: 'a part of the path is a file, not a directory',
+      EEXIST: 'it exists and is not a directory',
+      EACCES: 'this user may not create or write it',
+      EPERM: 'this user may not create or write it',
+      EROFS: 'it is on a read-only file system',
+      ENOSPC: 'the disk is full',
+      ENOENT: 'a part of the path cannot be created here',
+    };
+    throw new KakehashiError(
+      'data-dir-unusable',
+      `The directory ${dir} cannot hold ${what} (${code}: ${why[code] ?? (e as Error).message}). Point --data-dir (or KAKEHASHI_DATA_DIR) at a writable directory (it is created when missing), or use --data-dir :memory: to keep nothing.`,
+      { cause: e },
+    );
+  }
+}
+
+/** SQLite's primary result codes of a write that cannot reach the disk. @see https://www.sqlite.org/rescode.html */
+const WRITE_FAILURES: Record<number, string> = {
+  8: 'the file is read-only',
+  10: 'the disk failed to write (I/O error)',
+  13: 'the disk or the store size limit is full',
+};
+
+/** A write the disk refused (full, read-only, failing), as the 507 problem that names the file and the fix. */
+function writeFailure(name: string, location: string, e: unknown): KakehashiError | undefined {
+  const code = (e as { errcode?: number }).errcode;
+  const why = code === undefined ? undefined : WRITE_FAILURES[code & 0xff];
+  if (!why) return undefined;
+  return new KakehashiError(
+    'store-write-failed',
+    `The store "${name}" could not save this change: ${why}. Nothing was changed and reads go on; free space on the disk that holds ${location} (or raise the store's limit), then retry.`,
+    { cause: e },
+  );
 }
 
 /** SQLite's words for a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB). */
@@ -110,13 +166,35 @@ class SqliteStore implements Store {
     return st;
   }
 
+  /** Runs a write, turning a disk that refuses it into `store-write-failed`. */
+  #write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw writeFailure(this.name, this.location, e) ?? e;
+    }
+  }
+
   exec(sql: string): void {
-    this.#db.exec(sql);
+    this.#write(() => this.#db.exec(sql));
   }
 
   run(sql: string, ...params: SqlValue[]) {
-    const r = this.#prepare(sql).run(...params);
+    const r = this.#write(() => this.#prepare(sql).run(...params));
     return { changes: Number(r.changes), lastInsertRowid: r.lastInsertRowid };
+  }
+
+  setMaxBytes(bytes: number): void {
+    const pageSize = (this.#db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
+    // SQLite's own ceiling (4294967294 pages) stands for "no cap"; a cap below the pages in use is raised to them.
+    const pages = bytes > 0 ? Math.max(1, Math.floor(bytes / pageSize)) : 4_294_967_294;
+    this.#db.exec(`PRAGMA max_page_count = ${pages}`);
+  }
+
+  sizeBytes(): number {
+    const { page_count } = this.#db.prepare('PRAGMA page_count').get() as { page_count: number };
+    const { page_size } = this.#db.prepare('PRAGMA page_size').get() as { page_size: number };
+    return page_count * page_size;
   }
 
   get<T>(sql: string, ...params: SqlValue[]): T | undefined {
@@ -129,14 +207,17 @@ class SqliteStore implements Store {
 
   transaction<T>(fn: () => T): T {
     if (this.#depth > 0) return fn();
-    this.#db.exec('BEGIN IMMEDIATE');
+    this.#write(() => this.#db.exec('BEGIN IMMEDIATE'));
     this.#depth++;
     try {
       const result = fn();
-      this.#db.exec('COMMIT');
+      this.#write(() => this.#db.exec('COMMIT'));
       return result;
     } catch (e) {
-      this.#db.exec('ROLLBACK');
+      // SQLite rolls back by itself after some failures (a full disk): then there is no transaction left to end.
+      try {
+        this.#db.exec('ROLLBACK');
+      } catch {}
       throw e;
     } finally {
       this.#depth--;

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KakehashiError, SeededRandom } from '@kakehashi/core';
+import { ensureDataDirectory, KakehashiError, SeededRandom } from '@kakehashi/core';
 import { OID } from '../asn1/der.ts';
 import { generateRsaKeyPair } from './generate-rsa-key.ts';
 import { type CertificateTemplate, type DnAttribute, issueCertificate, TEST_ONLY_OU } from './issue-certificate.ts';
@@ -515,7 +515,7 @@ export function generateTrustMaterial(options: GenerateTrustMaterialOptions): Tr
         ]),
       ),
     };
-    mkdirSync(options.cacheDir as string, { recursive: true });
+    ensureDataDirectory(options.cacheDir as string, 'the trust material cache');
     const tmp = `${cachePath}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(file, null, 1)}\n`, { mode: 0o600 });
     renameSync(tmp, cachePath);
