@@ -44,6 +44,15 @@ export interface Composition {
   fetch: typeof fetch;
   /** Opens a component's store (the composition closes them all). */
   open(name: string): Store;
+  /** Each component's fault switches, by `hub` or `node:CC` (what the start banner lists as in force). */
+  switchboards: Map<string, FaultSwitchboard>;
+}
+
+/** A component's fault switches, kept in the composition so the federation can say which are on. */
+function switchboardFor(c: Composition, key: string): FaultSwitchboard {
+  const faults = new FaultSwitchboard();
+  c.switchboards.set(key, faults);
+  return faults;
 }
 
 /**
@@ -67,7 +76,7 @@ export function composeHub(c: Composition, scenarios: ScenarioRegistry): { hub: 
     config: c.config,
     fetch: c.fetch,
     traces: { record: () => {} },
-    faults: new FaultSwitchboard(),
+    faults: switchboardFor(c, 'hub'),
     trust,
     publicUrl: c.urls.hub,
   });
@@ -106,7 +115,7 @@ export function composeNode(c: Composition, cc: string, traces: TraceSink): Nati
     config: c.config,
     fetch: c.fetch,
     traces,
-    faults: new FaultSwitchboard(),
+    faults: switchboardFor(c, `node:${cc}`),
     profile: getProfile(cc),
     publicUrl: c.urls.nodes[cc] as string,
     hubUrl: c.urls.hub,

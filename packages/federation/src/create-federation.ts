@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   createLogger,
+  type FaultSwitchboard,
   LayeredConfig,
   type LayeredConfigInput,
   type Logger,
@@ -12,6 +13,7 @@ import {
 import type { Hub } from '@kakehashi/hub';
 import { COUNTRY_PROFILES, getProfile, type NationalNode } from '@kakehashi/node';
 import { VerificationMemo } from '@kakehashi/trust';
+import { checkFaultsOption } from './check-faults-option.ts';
 import { type Composition, composeHub, composeNode, createForwardingSink } from './compose-components.ts';
 import { createInProcessFetch, type FetchHandler } from './in-process-fetch.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
@@ -56,6 +58,11 @@ export interface Federation {
   /** `fetch` that reaches the federation (in-process routing in that mode). */
   fetch: typeof fetch;
   startupMs: number;
+  /**
+   * The faults switched on now, by component running here (`hub`, `node:DE`; components with none are left out):
+   * deliberate weaknesses, which the start banner lists.
+   */
+  faultsInForce(): Record<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -87,6 +94,8 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const host = config.get('host');
   const basePort = config.get('port');
   const countries = federationCountries(config);
+  // A fault entry that names nothing is a typo, found before any port is bound.
+  checkFaultsOption(config.get('faults'), countries);
   const only = parseOnly(init.only, countries);
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const hubUrl = config.get('hubUrl') || `http://${hostInUrl}:${basePort}`;
@@ -127,7 +136,9 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const baseFetch: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
   const fetchImpl = init.wrapFetch ? init.wrapFetch(baseFetch) : baseFetch;
   const stores: Store[] = [];
+  const switchboards = new Map<string, FaultSwitchboard>();
   const composition: Composition = {
+    switchboards,
     config,
     logger,
     clock,
@@ -187,6 +198,10 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     urls,
     fetch: fetchImpl,
     startupMs: Math.round(performance.now() - started),
+    faultsInForce: () =>
+      Object.fromEntries(
+        [...switchboards.entries()].map(([k, b]) => [k, b.enabled()] as const).filter(([, on]) => on.length > 0),
+      ),
     close: async () => {
       for (const c of closers) c();
       await sockets?.close();
