@@ -4,6 +4,7 @@ import {
   createComponentApp,
   createMemoryLogger,
   defineFaults,
+  type FaultDefinition,
   FaultSwitchboard,
   LayeredConfig,
   MemoryTraceSink,
@@ -368,7 +369,7 @@ describe('the weak node: lenient.id-token.* at the validator', () => {
   it('has a lenient twin for every ID-token fault, never per request', () => {
     expect(twins.map(([, forged]) => forged).sort()).toEqual(ID_TOKEN_FAULTS.map((f) => f.name).sort());
     for (const l of LENIENT_ID_TOKEN_FAULTS) expect(l).toMatchObject({ kind: 'lenient', block: 'eid' });
-    for (const l of LENIENT_ID_TOKEN_FAULTS) expect(l.perRequest).toBeUndefined();
+    for (const l of LENIENT_ID_TOKEN_FAULTS) expect((l as FaultDefinition).perRequest).toBeUndefined();
   });
 
   it.each(twins)(
