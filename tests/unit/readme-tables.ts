@@ -1,18 +1,41 @@
 /**
- * The README's generated tables: the configuration reference (the union of every package's options) and the
- * error codes (the union of every package's registered codes, by owner). `tests/unit/readme.test.ts` keeps them
+ * The README's generated tables: the configuration reference (the union of every package's options), the
+ * error codes (the union of every package's registered codes, by owner) and the faults (every block's). `tests/unit/readme.test.ts` keeps them
  * equal to the code; `node tests/unit/readme-tables.ts --write` regenerates them after a change.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registeredErrorCodes, renderErrorCodesTable, renderOptionsTable } from '@kakehashi/core';
+import {
+  registeredErrorCodes,
+  registeredFaults,
+  renderErrorCodesTable,
+  renderFaultsTable,
+  renderOptionsTable,
+} from '@kakehashi/core';
 import { FEDERATION_OPTIONS } from '@kakehashi/federation';
+// Every package that declares faults (defineFaults at the import of the block), imported for that alone: the
+// federation imports them all too, but the faults table must not depend on what it happens to import.
+import '@kakehashi/edelivery';
+import '@kakehashi/eid';
+import '@kakehashi/esig';
+import '@kakehashi/hub';
+import '@kakehashi/jp-network';
+import '@kakehashi/trust';
 
 export const README = join(import.meta.dirname, '..', '..', 'README.md');
 
+/** The faults of every block, grouped by block (alphabetically), each block's in the order it declares them. */
+export function readmeFaults() {
+  return registeredFaults().sort((a, b) => a.block.localeCompare(b.block));
+}
+
 /** The generated sections, by marker name. Importing @kakehashi/federation registers every package's codes. */
-export function generatedTables(): Record<'options' | 'errors', string> {
-  return { options: renderOptionsTable(FEDERATION_OPTIONS), errors: renderErrorCodesTable(registeredErrorCodes()) };
+export function generatedTables(): Record<'options' | 'errors' | 'faults', string> {
+  return {
+    options: renderOptionsTable(FEDERATION_OPTIONS),
+    errors: renderErrorCodesTable(registeredErrorCodes()),
+    faults: renderFaultsTable(readmeFaults()),
+  };
 }
 
 /** The text between `<!-- name:begin … -->` and `<!-- name:end -->`, or undefined. */

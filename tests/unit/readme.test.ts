@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { registeredErrorCodes } from '@kakehashi/core';
 import { FEDERATION_OPTIONS } from '@kakehashi/federation';
 import { describe, expect, it } from 'vitest';
-import { generatedTables, README, section } from './readme-tables.ts';
+import { generatedTables, README, readmeFaults, section } from './readme-tables.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const readme = readFileSync(README, 'utf8');
@@ -20,6 +20,15 @@ describe('README stays true to the code', () => {
     const owners = new Set(registeredErrorCodes().map((c) => c.owner));
     for (const owner of ['core', 'trust', 'eid', 'esig', 'edelivery', 'jp-network', 'evidence'])
       expect(owners, `the codes of ${owner} are registered`).toContain(owner);
+  });
+
+  it('lists every fault of every block, and explains how to switch them', () => {
+    expect(section(readme, 'faults'), `README's faults table (${HOW})`).toBe(generatedTables().faults);
+    const blocks = new Set(readmeFaults().map((f) => f.block));
+    for (const block of ['hub', 'eid', 'edelivery', 'jp-network'])
+      expect(blocks, `the faults of ${block} are registered`).toContain(block);
+    for (const surface of ['GET /admin/faults', 'PUT /admin/faults', 'kakehashi_fault', 'X-Kakehashi-Fault', '--weak-node'])
+      expect(readme).toContain(surface);
   });
 
   it('gives the two commands, and .ci/run calls the test command', () => {
