@@ -27,7 +27,13 @@ describe('README stays true to the code', () => {
     const blocks = new Set(readmeFaults().map((f) => f.block));
     for (const block of ['hub', 'eid', 'edelivery', 'jp-network'])
       expect(blocks, `the faults of ${block} are registered`).toContain(block);
-    for (const surface of ['GET /admin/faults', 'PUT /admin/faults', 'kakehashi_fault', 'X-Kakehashi-Fault', '--weak-node'])
+    for (const surface of [
+      'GET /admin/faults',
+      'PUT /admin/faults',
+      'kakehashi_fault',
+      'X-Kakehashi-Fault',
+      '--weak-node',
+    ])
       expect(readme).toContain(surface);
   });
 
