@@ -1,6 +1,7 @@
 import type { ComponentApp } from '@kakehashi/core';
 import '../error-codes.ts';
 import { samlAdminRoutes } from './admin/routes.ts';
+import { SAML_FAULTS } from './faults.ts';
 import { samlIdpRoutes } from './idp/routes.ts';
 import { samlMetadataRoutes } from './metadata/routes.ts';
 import { createSamlContext, type SamlDeps } from './saml-context.ts';
@@ -32,6 +33,8 @@ export interface SamlMount {
  */
 export function mountSaml(app: ComponentApp, deps: SamlDeps): SamlMount {
   deps.store.migrate(SAML_NODE_MIGRATIONS);
+  // The forged Responses of the IdP and the weak node mode of the SP (GET/PUT /admin/faults, kakehashi_fault).
+  deps.faults.offer(SAML_FAULTS);
   const ctx = createSamlContext(deps);
   app.route('/', samlMetadataRoutes(ctx));
   app.route('/', samlIdpRoutes(ctx));
@@ -43,6 +46,9 @@ export function mountSaml(app: ComponentApp, deps: SamlDeps): SamlMount {
     spEntityId: ctx.spEntityId,
     ssoUrl: ctx.ssoUrl,
     acsUrl: ctx.acsUrl,
-    reset: () => clearSamlTables(deps.store),
+    reset: () => {
+      clearSamlTables(deps.store);
+      ctx.lastAssertionIds.clear();
+    },
   };
 }

@@ -24,6 +24,12 @@ export const SSO_REDIRECT_PARAMETERS: NonNullable<RouteConfig['parameters']> = [
     false,
     'de-001',
   ),
+  q(
+    'kakehashi_fault',
+    'TEST ONLY: one per-request fault (saml.*, GET /admin/faults) this login asks for: the Response is forged in exactly that way; not covered by the signature (header X-Kakehashi-Fault too)',
+    false,
+    'saml.expired',
+  ),
 ];
 
 /** The query of `GET /saml/sp/login` (the connector's login starter), for the OpenAPI document. */
@@ -32,4 +38,10 @@ export const SP_LOGIN_PARAMETERS: NonNullable<RouteConfig['parameters']> = [
   q('loa', 'Minimum LoA: low, substantial (default) or high, or the eIDAS LoA URI', false, 'substantial'),
   q('persona', 'TEST ONLY: a persona of that country, passed on for a headless login', false, 'jp-001'),
   q('RelayState', 'Returned by the ACS (≤ 80 bytes)'),
+  q(
+    'kakehashi_fault',
+    "TEST ONLY: one per-request fault (saml.*, GET /admin/faults) passed on to the IdP's SSO: its Response is forged in exactly that way (header X-Kakehashi-Fault too)",
+    false,
+    'saml.wrong-audience',
+  ),
 ];

@@ -71,6 +71,8 @@ export interface SamlContext {
   peers: PeerMetadataResolver;
   directory: SpDirectory;
   replay: SamlReplayCache;
+  /** The last assertion ID this IdP issued to each SP (what `saml.replayed-assertion` sends again). */
+  lastAssertionIds: Map<string, string>;
   /** Virtual-clock seconds. */
   nowS(): number;
   /** Records an `internal` trace event of this node in the request's trace. */
@@ -111,6 +113,7 @@ export function createSamlContext(deps: SamlDeps): SamlContext {
     peers,
     directory: createSpDirectory({ store: deps.store, clock: deps.clock, seed, ownCountry: deps.country, peers }),
     replay: createSamlReplayCache(deps.store, deps.clock),
+    lastAssertionIds: new Map(),
     nowS: () => Math.floor(deps.clock.nowMs() / 1000),
     trace: (c, operation, peer, artefact, verdict) =>
       recordHop(deps.traces, deps.clock, c.get('trace'), {

@@ -13,6 +13,8 @@ export interface DecodedBindingMessage {
   querySignature?: { sigAlg: string; signature: Buffer; signedOctets: string };
   /** `kakehashi_persona` when the request carried it. */
   persona?: string;
+  /** `kakehashi_fault` when the request carried it (a test asks for one forged Response; outside the signature). */
+  fault?: string;
 }
 
 const bindingError = (m: string, rule: string) => new KakehashiError('saml-binding-invalid', m, { rule });
@@ -103,12 +105,14 @@ export function decodeRedirectMessage(rawQuery: string, kind: 'SAMLRequest' | 'S
   }
   const persona = params.get('kakehashi_persona')?.[0];
   if (persona !== undefined) out.persona = urlDecode(persona, 'kakehashi_persona');
+  const fault = params.get('kakehashi_fault')?.[0];
+  if (fault !== undefined) out.fault = urlDecode(fault, 'kakehashi_fault');
   return out;
 }
 
 /**
  * Decodes an HTTP-POST SAML request from its form: `SAMLRequest` (base64 of the XML, not deflated), optional
- * `RelayState`, and `kakehashi_persona`.
+ * `RelayState`, `kakehashi_persona` and `kakehashi_fault`.
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-bindings-2.0-os.pdf (§3.5.4)
  */
 export function decodePostRequest(form: URLSearchParams): DecodedBindingMessage {
@@ -123,6 +127,8 @@ export function decodePostRequest(form: URLSearchParams): DecodedBindingMessage 
   if (rs !== null) out.relayState = relayState(rs);
   const persona = form.get('kakehashi_persona');
   if (persona !== null) out.persona = persona;
+  const fault = form.get('kakehashi_fault');
+  if (fault !== null) out.fault = fault;
   return out;
 }
 

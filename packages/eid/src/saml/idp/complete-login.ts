@@ -14,6 +14,7 @@ import {
 import type { SamlContext } from '../saml-context.ts';
 import { recordSamlSession } from '../slo/saml-sessions.ts';
 import { newSamlId } from '../xml/dom.ts';
+import { planForgery } from './forge-response.ts';
 import type { SamlStatus, ValidatedAuthnRequest } from './z-saml-request.ts';
 
 /** Where an IdP answer goes: the SP's ACS, the request it answers, its RelayState. */
@@ -83,7 +84,9 @@ export function completeSamlLogin(
 ): Response {
   const { deps } = ctx;
   const achieved = LOA_ORDER[Math.min(loaRank(identity.loa), loaRank(deps.loa)) - 1] as Loa;
-  if (loaRank(achieved) < loaRank(request.requestedLoa))
+  // The faults that are on decide the Response's defects (none in normal operation).
+  const plan = planForgery(ctx, request);
+  if (loaRank(achieved) < loaRank(request.requestedLoa) && !plan.loa)
     return samlErrorResponse(ctx, c, request, {
       top: STATUS.responder,
       second: STATUS.noAuthnContext,
@@ -94,17 +97,20 @@ export function completeSamlLogin(
     computePersonIdentifier(ctx.keys.personIdKey, deps.country, request.destinationCountry, identity.subjectId);
   // The IdP session this assertion starts, for Single Logout (SessionIndex, SessionNotOnOrAfter).
   const session = { index: newSamlId(), notOnOrAfterMs: deps.clock.nowMs() + SAML_SESSION_TTL_SECONDS * 1000 };
+  const loa = plan.loa ?? achieved;
   const assertion = buildAssertion({
     idpEntityId: ctx.idpEntityId,
     request,
     identity,
     persona,
-    loa: achieved,
+    loa,
     personIdentifier,
-    nowMs: deps.clock.nowMs(),
+    nowMs: plan.issuedAtMs,
     country: deps.country,
     session,
+    overrides: plan.assertion,
   });
+  ctx.lastAssertionIds.set(request.spEntityId, assertion.id);
   recordSamlSession(ctx, {
     sessionIndex: session.index,
     sp: request.spEntityId,
@@ -112,14 +118,39 @@ export function completeSamlLogin(
     acsUrl: request.acsUrl,
     expiresAt: Math.floor(session.notOnOrAfterMs / 1000),
   });
+  // Signature wrapping: an unsigned assertion for another person, beside the signed one or in Extensions.
+  const evil = plan.evil
+    ? buildAssertion({
+        idpEntityId: ctx.idpEntityId,
+        request,
+        identity: {
+          subjectId: 'evil-twin',
+          familyName: 'Evil',
+          givenName: 'Mallory',
+          birthdate: identity.birthdate,
+          loa: identity.loa,
+          custom: true,
+        },
+        loa,
+        personIdentifier: `${deps.country}/${request.destinationCountry}/mallory-evil-twin`,
+        nowMs: plan.issuedAtMs,
+        country: deps.country,
+        overrides: { ...plan.assertion, id: undefined },
+      }).xml
+    : undefined;
   const response = buildResponse({
-    idpEntityId: ctx.idpEntityId,
-    signer: ctx.signer,
-    destination: request.acsUrl,
-    inResponseTo: request.requestId,
-    nowMs: deps.clock.nowMs(),
-    status: { top: STATUS.success, message: 'Success' },
+    idpEntityId: plan.issuer,
+    signer: plan.signer,
+    destination: plan.destination,
+    inResponseTo: plan.inResponseTo,
+    nowMs: plan.issuedAtMs,
+    status: plan.status,
     assertion: { xml: assertion.xml, encryptFor: { certPem: request.encryptionCert, entityId: request.spEntityId } },
+    forge: {
+      ...plan.response,
+      ...(plan.evil === 'beside' ? { evilAssertionXml: evil } : {}),
+      ...(plan.evil === 'extensions' ? { extensionsXml: evil } : {}),
+    },
   });
   ctx.trace(
     c,
@@ -129,15 +160,21 @@ export function completeSamlLogin(
       type: 'saml_response',
       id: response.id,
       assertionId: assertion.id,
-      inResponseTo: request.requestId,
-      destination: request.acsUrl,
-      loa: achieved,
+      inResponseTo: plan.inResponseTo,
+      destination: plan.destination,
+      loa,
       attributes: request.attributes,
       encryptedFor: request.spEntityId,
       notOnOrAfter: assertion.notOnOrAfter,
+      ...(plan.fired.size > 0 ? { forged: [...plan.fired] } : {}),
     },
-    { valid: true },
+    { valid: plan.fired.size === 0 },
   );
-  deps.logger.info('SAML response issued', { sp: request.spEntityId, loa: achieved, requested: request.requestedLoa });
+  deps.logger.info('SAML response issued', {
+    sp: request.spEntityId,
+    loa,
+    requested: request.requestedLoa,
+    ...(plan.fired.size > 0 ? { forged: [...plan.fired] } : {}),
+  });
   return postResponseForm(c, request.acsUrl, response.xml, request.relayState);
 }

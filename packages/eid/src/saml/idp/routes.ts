@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  createRouteModule,
+  FAULT_HEADER,
+  FAULT_PARAM,
+  KakehashiError,
+  problemResponses,
+} from '@kakehashi/core';
 import type { Context } from 'hono';
 import { pickerCsp } from '../../authorize/page-csp.ts';
 import { renderPersonaPicker } from '../../authorize/render-persona-picker.ts';
@@ -56,7 +63,8 @@ export function samlIdpRoutes(ctx: SamlContext): ComponentApp {
       method: 'post',
       path: '/saml/idp/sso',
       tags,
-      summary: 'SSO, HTTP-POST binding: form SAMLRequest (base64, signed enveloped), RelayState, kakehashi_persona',
+      summary:
+        'SSO, HTTP-POST binding: form SAMLRequest (base64, signed enveloped), RelayState, kakehashi_persona, kakehashi_fault (TEST ONLY: a forged Response)',
       responses: { 200: htmlAnswer, ...problemResponses(400, 413, 415) },
     }),
     async (c) => singleSignOn(ctx, c, decodePostRequest(await readSamlForm(c))),
@@ -77,6 +85,9 @@ export function samlIdpRoutes(ctx: SamlContext): ComponentApp {
 /** An AuthnRequest from either binding: SP and signature first (problems), then the request (SAML statuses). */
 async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindingMessage): Promise<Response> {
   const { deps } = ctx;
+  // A test may ask for one forged Response (kakehashi_fault, X-Kakehashi-Fault): checked now, kept with the request.
+  const asked = c.req.header(FAULT_HEADER) ?? message.fault ?? c.req.query(FAULT_PARAM);
+  const faults = asked ? [deps.faults.requireRequestable(asked.trim())] : [];
   const doc = parseSamlXml(message.xml);
   const { root, issuer, id } = readAuthnRequestIssuer(doc);
   const sp = await ctx.directory.resolve(issuer, c.get('fetch'));
@@ -121,6 +132,7 @@ async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindin
     { valid: v.ok },
   );
   if (!v.ok) return samlErrorResponse(ctx, c, { ...v, spEntityId: sp.entityId }, v.status);
+  const request = faults.length > 0 ? { ...v.request, faults } : v.request;
   const headless = v.persona ?? c.req.header('x-kakehashi-persona');
   if (headless) {
     const persona = ctx.personas.get(headless);
@@ -128,14 +140,14 @@ async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindin
       return samlErrorResponse(
         ctx,
         c,
-        { ...v.request },
+        { ...request },
         {
           top: STATUS.responder,
           second: STATUS.authnFailed,
           message: `kakehashi_persona names no persona of node ${deps.country} (GET /personas lists them).`,
         },
       );
-    return completeSamlLogin(ctx, c, v.request, identityFromPersona(persona), persona);
+    return completeSamlLogin(ctx, c, request, identityFromPersona(persona), persona);
   }
   // Interactive: the request waits (single use, SAML_PENDING_TTL_SECONDS) while the user picks a persona.
   const requestId = randomBytes(32).toString('base64url');
@@ -143,7 +155,7 @@ async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindin
   deps.store.run(
     'INSERT INTO saml_pending (id_hash, request, expires_at) VALUES (?, ?, ?)',
     sha256Hex(requestId),
-    JSON.stringify(v.request),
+    JSON.stringify(request),
     ctx.nowS() + SAML_PENDING_TTL_SECONDS,
   );
   c.header('cache-control', 'no-store');
@@ -153,7 +165,7 @@ async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindin
   const page = renderPersonaPicker({
     country: deps.country,
     nodeName: `node ${deps.country} (eIDAS SAML)`,
-    clientName: v.request.spEntityId,
+    clientName: request.spEntityId,
     requestId,
     personas: deps.personas,
     formAction: '/saml/idp/login',

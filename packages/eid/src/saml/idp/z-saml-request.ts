@@ -15,6 +15,8 @@ export const ValidatedAuthnRequestSchema = z.object({
   /** Destination country of the PersonIdentifier. */
   destinationCountry: z.string().regex(/^[A-Z]{2}$/),
   encryptionCert: z.string(),
+  /** The fault the login asked for (`kakehashi_fault`), honoured when the Response is built. */
+  faults: z.array(z.string()).optional(),
 });
 export type ValidatedAuthnRequest = z.infer<typeof ValidatedAuthnRequestSchema>;
 

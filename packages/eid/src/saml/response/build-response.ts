@@ -31,6 +31,20 @@ export interface AssertionInput {
   country: string;
   /** The IdP login session this assertion starts: SessionIndex and SessionNotOnOrAfter (Single Logout ends it). */
   session?: { index: string; notOnOrAfterMs: number };
+  /**
+   * What a forged assertion states instead of the values that follow from the request (the `saml.*` faults):
+   * its ID, Issuer, Audience, Recipient and InResponseTo.
+   */
+  overrides?: AssertionOverrides | undefined;
+}
+
+/** See {@link AssertionInput.overrides}. */
+export interface AssertionOverrides {
+  id?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  recipient?: string | undefined;
+  inResponseTo?: string | undefined;
 }
 
 /** The eIDAS CurrentAddress value: base64 of the CurrentAddressStructuredType elements. @see eIDAS Attribute Profile v1.2 §2.2.3 */
@@ -83,29 +97,31 @@ function attributeValues(input: AssertionInput): [EidasAttributeName, string, bo
  * @see eIDAS SAML Message Format v1.2 §4 (Assertion), eIDAS SAML Attribute Profile v1.2
  */
 export function buildAssertion(input: AssertionInput): { id: string; xml: string; notOnOrAfter: string } {
-  const id = newSamlId();
+  const o = input.overrides ?? {};
+  const id = o.id ?? newSamlId();
+  const issuer = o.issuer ?? input.idpEntityId;
   const now = samlInstant(input.nowMs);
   const notOnOrAfter = samlInstant(input.nowMs + ASSERTION_TTL_SECONDS * 1000);
   const a = root('saml:Assertion', { ID: id, Version: '2.0', IssueInstant: now });
   xmlns(a, 'xsi', NS.xsi);
   xmlns(a, 'xs', NS.xs);
   xmlns(a, 'eidas-natural', NS.eidasNatural);
-  el(a, 'saml:Issuer', { Format: NAMEID_FORMAT.entity }, input.idpEntityId);
+  el(a, 'saml:Issuer', { Format: NAMEID_FORMAT.entity }, issuer);
   const subject = el(a, 'saml:Subject');
   el(
     subject,
     'saml:NameID',
-    { Format: NAMEID_FORMAT.persistent, NameQualifier: input.idpEntityId, SPNameQualifier: input.request.spEntityId },
+    { Format: NAMEID_FORMAT.persistent, NameQualifier: issuer, SPNameQualifier: input.request.spEntityId },
     input.personIdentifier,
   );
   const sc = el(subject, 'saml:SubjectConfirmation', { Method: BEARER });
   el(sc, 'saml:SubjectConfirmationData', {
-    InResponseTo: input.request.requestId,
+    InResponseTo: o.inResponseTo ?? input.request.requestId,
     NotOnOrAfter: notOnOrAfter,
-    Recipient: input.request.acsUrl,
+    Recipient: o.recipient ?? input.request.acsUrl,
   });
   const conditions = el(a, 'saml:Conditions', { NotBefore: now, NotOnOrAfter: notOnOrAfter });
-  el(el(conditions, 'saml:AudienceRestriction'), 'saml:Audience', {}, input.request.spEntityId);
+  el(el(conditions, 'saml:AudienceRestriction'), 'saml:Audience', {}, o.audience ?? input.request.spEntityId);
   const authn = el(a, 'saml:AuthnStatement', {
     AuthnInstant: now,
     SessionIndex: input.session?.index,
@@ -136,6 +152,23 @@ export function buildAssertion(input: AssertionInput): { id: string; xml: string
   return { id, xml: serialize(a), notOnOrAfter };
 }
 
+/**
+ * Deliberate defects of a Response (the `saml.*` faults, see `faults.ts`), applied while it is built so that every
+ * other part stays exactly as a correct IdP makes it (the Response signature covers the result).
+ */
+export interface ResponseForgery {
+  /** The assertion goes out unsigned (S10). */
+  unsignedAssertion?: boolean | undefined;
+  /** Changes the signed assertion before it is encrypted (S10: digest mismatch). */
+  tamper?: ((signedAssertionXml: string) => string) | undefined;
+  /** An unsigned assertion placed before the signed one inside the EncryptedAssertion (XSW3, S3). */
+  evilAssertionXml?: string | undefined;
+  /** An unsigned assertion hidden in samlp:Extensions (XSW7, S7). */
+  extensionsXml?: string | undefined;
+  /** The assertion is carried although the status is not Success (S19). */
+  assertionDespiteStatus?: boolean | undefined;
+}
+
 function statusXml(parent: Builder, status: SamlStatus): void {
   const s = el(parent, 'samlp:Status');
   const code = el(s, 'samlp:StatusCode', { Value: status.top });
@@ -158,7 +191,10 @@ export function buildResponse(input: {
   nowMs: number;
   status: SamlStatus;
   assertion?: { xml: string; encryptFor: { certPem: string; entityId: string } };
+  /** Deliberate defects (the `saml.*` faults); none in normal operation. */
+  forge?: ResponseForgery | undefined;
 }): { id: string; xml: string } {
+  const forge = input.forge ?? {};
   const id = newSamlId();
   const r = root('samlp:Response', {
     ID: id,
@@ -172,10 +208,16 @@ export function buildResponse(input: {
   el(r, 'saml:Issuer', { Format: NAMEID_FORMAT.entity }, input.idpEntityId);
   statusXml(r, input.status);
   let xml = serialize(r);
-  if (input.assertion && input.status.top === STATUS.success) {
-    const signedAssertion = signRoot(input.assertion.xml, input.signer, 'after-issuer');
+  // XSW7: an unsigned assertion hidden in samlp:Extensions (after Issuer; the signature goes in between).
+  if (forge.extensionsXml)
+    xml = xml.replace('<samlp:Status>', `<samlp:Extensions>${forge.extensionsXml}</samlp:Extensions><samlp:Status>`);
+  if (input.assertion && (input.status.top === STATUS.success || forge.assertionDespiteStatus)) {
+    let signedAssertion = forge.unsignedAssertion
+      ? input.assertion.xml
+      : signRoot(input.assertion.xml, input.signer, 'after-issuer');
+    if (forge.tamper) signedAssertion = forge.tamper(signedAssertion);
     const encrypted = encryptElement(
-      signedAssertion,
+      (forge.evilAssertionXml ?? '') + signedAssertion,
       input.assertion.encryptFor.certPem,
       input.assertion.encryptFor.entityId,
     );

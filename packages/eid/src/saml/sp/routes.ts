@@ -2,6 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   type ComponentApp,
   createRouteModule,
+  FAULT_HEADER,
+  FAULT_PARAM,
   formatTraceparent,
   KakehashiError,
   problemResponses,
@@ -12,7 +14,7 @@ import type { Context } from 'hono';
 import '../../error-codes.ts';
 import { loaRank } from '../../loa/loa.ts';
 import { buildAuthnRequest, encodeRedirectRequest } from '../authn-request/build-authn-request.ts';
-import { BINDING, OUTSTANDING_REQUEST_TTL_SECONDS } from '../constants.ts';
+import { BINDING, NS, OUTSTANDING_REQUEST_TTL_SECONDS } from '../constants.ts';
 import { samlEndpointsOf } from '../metadata/resolve-peer-metadata.ts';
 import { SP_LOGIN_PARAMETERS } from '../query-parameters.ts';
 import { readSamlForm } from '../read-form.ts';
@@ -20,7 +22,7 @@ import type { SamlContext } from '../saml-context.ts';
 import { describeResponse } from '../validate/describe-response.ts';
 import { validateSamlResponse } from '../validate/validate-saml-response.ts';
 import { SamlIdentitySchema, SamlVerdictSchema } from '../validate/z-saml-validation.ts';
-import { attr, decodeBase64Strict } from '../xml/dom.ts';
+import { attr, childElements, decodeBase64Strict, fullText } from '../xml/dom.ts';
 import { parseSamlXml } from '../xml/parse-saml.ts';
 import { COUNTRY_SELECTION_CSP, renderCountrySelection } from './country-selection.ts';
 
@@ -118,6 +120,9 @@ async function startLogin(ctx: SamlContext, c: Context): Promise<Response> {
   const requestedLoa = (loaName.startsWith('http') ? loaName : `http://eidas.europa.eu/LoA/${loaName}`) as Loa;
   if (loaRank(requestedLoa) === 0)
     throw new KakehashiError('bad-request', 'loa must be low, substantial or high (or the eIDAS LoA URI).');
+  // A test may ask the IdP for one forged Response: checked here (this node offers the same faults), passed on.
+  const asked = c.req.header(FAULT_HEADER) ?? q.get(FAULT_PARAM) ?? undefined;
+  const fault = asked ? deps.faults.requireRequestable(asked.trim()) : undefined;
   const relayState = q.get('RelayState') ?? undefined;
   if (relayState !== undefined && Buffer.byteLength(relayState) > 80)
     throw new KakehashiError('bad-request', 'RelayState is limited to 80 bytes.');
@@ -156,7 +161,10 @@ async function startLogin(ctx: SamlContext, c: Context): Promise<Response> {
   const direct = encodeRedirectRequest(sso.location, xml, {
     ...(relayState !== undefined ? { relayState } : {}),
     signingKey: deps.signing.privateKey,
-    ...(persona ? { extraParams: { kakehashi_persona: persona } } : {}),
+    extraParams: {
+      ...(persona ? { kakehashi_persona: persona } : {}),
+      ...(fault ? { [FAULT_PARAM]: fault } : {}),
+    },
   });
   // Through the hub: the same query (the Redirect-binding signature covers its exact octets), plus the trace.
   const location = deps.hubUrl
@@ -166,11 +174,29 @@ async function startLogin(ctx: SamlContext, c: Context): Promise<Response> {
     c,
     'saml: AuthnRequest sent',
     idpEntity,
-    { type: 'saml_authn_request', id, destination: sso.location, requestedLoa },
+    { type: 'saml_authn_request', id, destination: sso.location, requestedLoa, ...(fault ? { fault } : {}) },
     undefined,
   );
   c.header('cache-control', 'no-store');
   return c.redirect(location, 302);
+}
+
+/**
+ * The weak node's fallback for an unsolicited Response (`lenient.saml.wrong-in-response-to`): the latest
+ * outstanding request this SP sent to the IdP the Response names as its Issuer. Undefined when the fault is off.
+ */
+function latestOutstandingFor(
+  ctx: SamlContext,
+  doc: Document,
+): { request_id: string; context: string; expires_at: number } | undefined {
+  const issuer = childElements(doc.documentElement, NS.saml, 'Issuer')[0];
+  if (!issuer || !ctx.deps.faults.isOn('lenient.saml.wrong-in-response-to')) return undefined;
+  return ctx.deps.store.get<{ request_id: string; context: string; expires_at: number }>(
+    `SELECT request_id, context, expires_at FROM saml_outstanding
+     WHERE json_extract(context, '$.idpEntityId') = ? AND expires_at >= ? ORDER BY expires_at DESC LIMIT 1`,
+    fullText(issuer).trim(),
+    ctx.nowS(),
+  );
 }
 
 /**
@@ -198,13 +224,17 @@ async function consumeResponse(
   const xml = new TextDecoder('utf-8', { fatal: false }).decode(decodeBase64Strict(value, 'SAMLResponse'));
   const doc = parseSamlXml(xml); // X1–X6, S20 → problem+json here
   const inResponseTo = attr(doc.documentElement, 'InResponseTo');
-  const row = inResponseTo
-    ? deps.store.get<{ context: string; expires_at: number }>(
-        'SELECT context, expires_at FROM saml_outstanding WHERE request_id = ?',
+  let row = inResponseTo
+    ? deps.store.get<{ request_id: string; context: string; expires_at: number }>(
+        'SELECT request_id, context, expires_at FROM saml_outstanding WHERE request_id = ?',
         inResponseTo,
       )
     : undefined;
-  if (inResponseTo) deps.store.run('DELETE FROM saml_outstanding WHERE request_id = ?', inResponseTo);
+  const unsolicited = !row || row.expires_at < ctx.nowS();
+  // A weak node (lenient.saml.wrong-in-response-to) matches an unsolicited Response to the latest login it started
+  // with the Response's issuer; the validator then reports the InResponseTo check as skipped by the fault.
+  if (unsolicited) row = latestOutstandingFor(ctx, doc);
+  if (row) deps.store.run('DELETE FROM saml_outstanding WHERE request_id = ?', row.request_id);
   if (!row || row.expires_at < ctx.nowS())
     throw new KakehashiError(
       'saml-unsolicited-response',
@@ -229,6 +259,8 @@ async function consumeResponse(
       resolveIdp: (issuer) => ctx.peers.idp(issuer, c.get('fetch')),
       replay: ctx.replay,
       decryptionKey: deps.encryption.privateKey,
+      // The weak node mode: a lenient.saml.* fault switched on here relaxes its check (fired: logged, traced).
+      relax: (fault, detail) => deps.faults.fire(fault, undefined, { sp: ctx.spEntityId, ...detail }),
     },
   );
   ctx.trace(

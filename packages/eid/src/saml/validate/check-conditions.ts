@@ -37,12 +37,21 @@ export function checkConditions(
       'IssueInstant, Conditions/@NotOnOrAfter and SubjectConfirmationData/@NotOnOrAfter are required UTC instants.',
     );
   if ((notOnOrAfter as number) <= now - skew)
-    r.fail('time', `Expired: Conditions NotOnOrAfter ${attr(cond, 'NotOnOrAfter')} (skew ${ctx.clockSkewSeconds} s).`);
+    r.failUnless(
+      'lenient.saml.expired',
+      'time',
+      `Expired: Conditions NotOnOrAfter ${attr(cond, 'NotOnOrAfter')} (skew ${ctx.clockSkewSeconds} s).`,
+    );
   if ((scdNotOnOrAfter as number) <= now - skew)
-    r.fail('time', `Expired: SubjectConfirmationData NotOnOrAfter ${attr(scData, 'NotOnOrAfter')}.`);
+    r.failUnless(
+      'lenient.saml.expired',
+      'time',
+      `Expired: SubjectConfirmationData NotOnOrAfter ${attr(scData, 'NotOnOrAfter')}.`,
+    );
   if (notBefore !== undefined && notBefore > now + skew)
-    r.fail('time', `Not yet valid: NotBefore ${attr(cond, 'NotBefore')}.`);
-  if ((issued as number) > now + skew) r.fail('time', 'The assertion was issued in the future.');
+    r.failUnless('lenient.saml.expired', 'time', `Not yet valid: NotBefore ${attr(cond, 'NotBefore')}.`);
+  if ((issued as number) > now + skew)
+    r.failUnless('lenient.saml.expired', 'time', 'The assertion was issued in the future.');
   r.pass(
     'time',
     `Valid for ${Math.round(((notOnOrAfter as number) - now) / 1000)} s more (skew ${ctx.clockSkewSeconds} s).`,
@@ -54,7 +63,8 @@ export function checkConditions(
   for (const ar of restrictions) {
     const audiences = childElements(ar, NS.saml, 'Audience').map((a) => fullText(a).trim());
     if (!audiences.includes(expected.audience))
-      r.fail(
+      r.failUnless(
+        'lenient.saml.wrong-audience',
         'audience',
         `AudienceRestriction ${JSON.stringify(audiences.map((a) => a.slice(0, 80)))} does not name ${expected.audience}.`,
       );
@@ -64,12 +74,14 @@ export function checkConditions(
   // ---- S14: destination and recipient -------------------------------------------------------------------------
   const destination = attr(resp, 'Destination');
   if (destination !== expected.destination)
-    r.fail(
+    r.failUnless(
+      'lenient.saml.wrong-destination',
       'destination',
       `Destination is ${JSON.stringify((destination ?? 'missing').slice(0, 120))}, expected ${expected.destination}.`,
     );
   if (attr(scData, 'Recipient') !== expected.destination)
-    r.fail(
+    r.failUnless(
+      'lenient.saml.wrong-destination',
       'destination',
       `Recipient is ${JSON.stringify((attr(scData, 'Recipient') ?? 'missing').slice(0, 120))}, expected ${expected.destination}.`,
     );
@@ -78,7 +90,8 @@ export function checkConditions(
   // ---- S13: InResponseTo ---------------------------------------------------------------------------------------
   if (!responseInResponseTo) r.fail('in-response-to', 'No InResponseTo: unsolicited responses are refused.');
   if (responseInResponseTo !== expected.inResponseTo)
-    r.fail(
+    r.failUnless(
+      'lenient.saml.wrong-in-response-to',
       'in-response-to',
       `InResponseTo ${JSON.stringify((responseInResponseTo ?? '').slice(0, 80))} is not the outstanding request ${expected.inResponseTo}.`,
     );
@@ -94,16 +107,28 @@ export function checkConditions(
   const loa = classRefs[0] as string;
   if (expected.requestedLoa) {
     if (loaRank(loa) === 0)
-      r.fail('loa', `AuthnContextClassRef ${JSON.stringify(loa.slice(0, 80))} is not an eIDAS LoA URI.`);
-    if (loaRank(loa) < loaRank(expected.requestedLoa))
-      r.fail('loa', `${loa} is below the requested minimum ${expected.requestedLoa} (LoA downgrade).`);
+      r.failUnless(
+        'lenient.saml.loa-too-low',
+        'loa',
+        `AuthnContextClassRef ${JSON.stringify(loa.slice(0, 80))} is not an eIDAS LoA URI.`,
+      );
+    else if (loaRank(loa) < loaRank(expected.requestedLoa))
+      r.failUnless(
+        'lenient.saml.loa-too-low',
+        'loa',
+        `${loa} is below the requested minimum ${expected.requestedLoa} (LoA downgrade).`,
+      );
     r.pass('loa', `${loa} meets the minimum ${expected.requestedLoa}.`);
   } else r.skip('loa', `No minimum given (the assertion states ${loa.slice(0, 80)}).`);
 
   // ---- S12: replay, recorded only when everything else passed -------------------------------------------------
   const assertionId = attr(assertion, 'ID') as string;
   if (ctx.replay.seen(expected.issuer, assertionId))
-    r.fail('replay', `Assertion ${assertionId.slice(0, 80)} was already consumed; it is remembered until it expires.`);
+    r.failUnless(
+      'lenient.saml.replayed-assertion',
+      'replay',
+      `Assertion ${assertionId.slice(0, 80)} was already consumed; it is remembered until it expires.`,
+    );
   ctx.replay.remember(expected.issuer, assertionId, Math.ceil(((notOnOrAfter as number) + skew) / 1000));
   r.pass('replay', 'First use; remembered until NotOnOrAfter.');
 

@@ -24,6 +24,11 @@ export interface CheckedMessage {
   responseIssuers: Element[];
   /** The decrypted saml:Assertion. */
   assertion: Element;
+  /**
+   * The assertion whose signature is verified: the consumed one — except on a weak node with
+   * `lenient.saml.wrapped-assertion` on, which verifies the signed assertion and consumes the first (XSW).
+   */
+  signedAssertion: Element;
 }
 
 /** Maps a parse error (thrown by the safe parser or the differential checks) to its rule. */
@@ -89,7 +94,7 @@ export function checkMessage(
   r: Recorder,
 ): CheckedMessage {
   const { resp, responseIssuers, encrypted } = checkEnvelope(input, r);
-  return { resp, responseIssuers, assertion: checkAssertion(resp, responseIssuers, encrypted, expected, ctx, r) };
+  return { resp, responseIssuers, ...checkAssertion(resp, responseIssuers, encrypted, expected, ctx, r) };
 }
 
 /**
@@ -182,7 +187,8 @@ function checkEnvelope(
   if (statusValue !== STATUS.success) {
     const second = code ? childElements(code, NS.samlp, 'StatusCode')[0] : undefined;
     const message = childElements(status, NS.samlp, 'StatusMessage')[0];
-    r.fail(
+    r.failUnless(
+      'lenient.saml.assertion-in-failed-response',
       'status',
       `Status ${statusValue ?? 'missing'}${second ? ` / ${attr(second, 'Value') ?? ''}` : ''}${message ? `: ${fullText(message).slice(0, 200)}` : ''} — an assertion is consumed only from a Success response.`,
     );
@@ -204,7 +210,7 @@ function checkAssertion(
   expected: ExpectedSamlResponse,
   ctx: ValidateSamlResponseContext,
   r: Recorder,
-): Element {
+): { assertion: Element; signedAssertion: Element } {
   // ---- decryption ---------------------------------------------------------------------------------------------
   let key = ctx.decryptionKey;
   if (!key && expected.decryptionKeyPem) {
@@ -241,14 +247,23 @@ function checkAssertion(
   r.pass('assertion-parse', 'The decrypted content parses safely; its IDs are unique across the message.');
   const tops = childElements(wrapper);
   const topAssertions = tops.filter((t) => t.namespaceURI === NS.saml && t.localName === 'Assertion');
-  if (topAssertions.length > 1)
-    r.fail(
+  // A weak node (lenient.saml.wrapped-assertion) consumes the first assertion and verifies the signed one.
+  let signedAssertion: Element | undefined;
+  if (topAssertions.length > 1) {
+    r.failUnless(
+      'lenient.saml.wrapped-assertion',
       'assertion-wrapping',
       `The encrypted content holds ${topAssertions.length} assertions; exactly one is allowed.`,
       'saml-wrapping',
       siblingWrapping(topAssertions[0] as Element),
     );
-  if (tops.length !== 1 || topAssertions.length !== 1)
+    signedAssertion = topAssertions.find((a) => childElements(a, NS.ds, 'Signature').length > 0);
+  }
+  if (
+    tops.length !== topAssertions.length ||
+    topAssertions.length === 0 ||
+    (topAssertions.length > 1 && !signedAssertion)
+  )
     r.fail(
       'assertion-wrapping',
       'The encrypted content must be exactly one saml:Assertion element.',
@@ -284,5 +299,5 @@ function checkAssertion(
     );
   r.pass('comments', 'No comment or PI inside Issuer, NameID, AttributeValue, Audience or AuthnContextClassRef.');
 
-  return assertion;
+  return { assertion, signedAssertion: signedAssertion ?? assertion };
 }

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { BEARER, NS } from '../constants.ts';
-import { attr, childElements, fullText, pemBody } from '../xml/dom.ts';
+import { attr, childElements, derB64ToPem, fullText, pemBody } from '../xml/dom.ts';
 import {
   type InspectedSignature,
   inspectSignature,
@@ -40,7 +40,7 @@ function signatureRule(kind: SignatureProblem['kind'], level: 'response' | 'asse
  * @see https://docs.oasis-open.org/security/saml/v2.0/saml-profiles-2.0-os.pdf (§4.1.4.3)
  */
 export async function checkTrust(
-  { resp, responseIssuers, assertion }: CheckedMessage,
+  { resp, responseIssuers, assertion, signedAssertion }: CheckedMessage,
   expected: ExpectedSamlResponse,
   ctx: ValidateSamlResponseContext,
   r: Recorder,
@@ -50,12 +50,14 @@ export async function checkTrust(
   const assertionIssuers = childElements(assertion, NS.saml, 'Issuer');
   const assertionIssuer = assertionIssuers.length === 1 ? fullText(assertionIssuers[0] as Element).trim() : undefined;
   if (responseIssuer !== expected.issuer)
-    r.fail(
+    r.failUnless(
+      'lenient.saml.wrong-issuer',
       'issuer',
       `The Response Issuer is ${JSON.stringify(responseIssuer.slice(0, 100))}, expected ${expected.issuer}.`,
     );
   if (assertionIssuer !== expected.issuer)
-    r.fail(
+    r.failUnless(
+      'lenient.saml.wrong-issuer',
       'issuer',
       `The assertion Issuer is ${JSON.stringify((assertionIssuer ?? 'missing').slice(0, 100))}, expected ${expected.issuer}.`,
     );
@@ -78,8 +80,18 @@ export async function checkTrust(
   );
 
   // ---- signatures: structure, key from trust, then crypto from the same DOM -----------------------------------
-  const aSig = inspectSignature(assertion);
-  if (!aSig.ok)
+  const aSig = inspectSignature(signedAssertion);
+  // A weak node (lenient.saml.unsigned-assertion) takes an unsigned assertion on the Response's signature alone.
+  const unsigned = !aSig.ok && aSig.kind === 'absent';
+  if (unsigned)
+    r.failUnless(
+      'lenient.saml.unsigned-assertion',
+      'assertion-signature',
+      `Assertion signature: ${aSig.reason}`,
+      signatureProblemCode(aSig.kind),
+      'S10',
+    );
+  else if (!aSig.ok)
     r.fail(
       aSig.kind === 'absent' ? 'assertion-signature' : 'assertion-wrapping',
       `Assertion signature: ${aSig.reason}`,
@@ -95,16 +107,21 @@ export async function checkTrust(
       signatureRule(rSig.kind, 'response'),
     );
   const trusted = new Set(idp.signingCerts.map(pemBody));
+  // A weak node (lenient.saml.attacker-key) verifies with the certificate the signature carries in KeyInfo.
+  const keyInfoPems: string[] = [];
   for (const [what, sig] of [
-    ['assertion', aSig],
+    ['assertion', unsigned ? undefined : aSig],
     ['Response', rSig],
   ] as const)
-    for (const c of (sig as InspectedSignature).keyInfoCertificates)
-      if (!trusted.has(c))
-        r.fail(
+    for (const c of (sig as InspectedSignature | undefined)?.keyInfoCertificates ?? [])
+      if (!trusted.has(c)) {
+        r.failUnless(
+          'lenient.saml.attacker-key',
           'key',
           `The ${what} signature's KeyInfo carries a certificate that is not the IdP's metadata certificate (same name or not): keys come from trust, never from KeyInfo.`,
         );
+        keyInfoPems.push(derB64ToPem(c));
+      }
   r.pass(
     'key',
     `Verification keys: the ${trusted.size} signing certificate(s) of the IdP's trusted metadata; KeyInfo ignored.`,
@@ -112,15 +129,17 @@ export async function checkTrust(
 
   const verifyWith = (el: Element, sig: InspectedSignature) => {
     let last: SignatureProblem | undefined;
-    for (const pem of idp.signingCerts) {
+    for (const pem of [...idp.signingCerts, ...keyInfoPems]) {
       const v = verifyInspectedSignature(el, sig, trustedKey(pem));
       if (v.ok) return undefined;
       last = v;
     }
     return last;
   };
-  const aBad = verifyWith(assertion, aSig as InspectedSignature);
-  if (aBad) r.fail('assertion-signature', `Assertion: ${aBad.reason}`);
+  if (!unsigned) {
+    const aBad = verifyWith(signedAssertion, aSig as InspectedSignature);
+    if (aBad) r.fail('assertion-signature', `Assertion: ${aBad.reason}`);
+  }
   r.pass('assertion-signature', 'The assertion signature verifies; its Reference is the assertion consumed.');
 
   // ---- S19: the assertion belongs to this envelope (swap) ------------------------------------------------------

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@kakehashi/core';
+import type { SamlLenientFault } from '../faults.ts';
 import type { SamlRule } from './z-saml-validation.ts';
 
 /** The checks of `validateSamlResponse`, by id. */
@@ -121,9 +122,16 @@ export const CHECKS: readonly { id: CheckId; rule: SamlRule; name: string; code:
 /** Thrown by {@link Recorder.fail}: the first failure stops the run. */
 export class CheckFailed extends Error {}
 
-/** Records each check's outcome; `fail` records and stops the run. */
+/**
+ * Records each check's outcome; `fail` records and stops the run. `failUnless` fails too, unless the weak node's
+ * `fault` is on (the context's `relax`): then the check is recorded as skipped, naming the fault and what a strict
+ * validator refuses, and the run goes on (a later `pass` of the same check keeps that record).
+ */
 export interface Recorder {
   pass(id: CheckId, reason: string): void;
   skip(id: CheckId, reason: string): void;
   fail(id: CheckId, reason: string, code?: ErrorCode, rule?: SamlRule): never;
+  failUnless(fault: SamlLenientFault, id: CheckId, reason: string, code?: ErrorCode, rule?: SamlRule): void;
+  /** True when the check was relaxed by a fault in this run. */
+  relaxed(id: CheckId): boolean;
 }

@@ -26,14 +26,31 @@ export async function validateSamlResponse(
   const results = new Map<CheckId, Omit<SamlCheck, 'name'>>();
   let failed: CheckId | undefined;
   const def = (id: CheckId) => CHECKS.find((c) => c.id === id) as (typeof CHECKS)[number];
+  const relaxed = new Set<CheckId>();
   const r: Recorder = {
-    pass: (id, reason) => results.set(id, { rule: def(id).rule, outcome: 'passed', reason }),
-    skip: (id, reason) => results.set(id, { rule: def(id).rule, outcome: 'skipped', reason }),
+    pass: (id, reason) => {
+      if (!relaxed.has(id)) results.set(id, { rule: def(id).rule, outcome: 'passed', reason });
+    },
+    skip: (id, reason) => {
+      if (!relaxed.has(id)) results.set(id, { rule: def(id).rule, outcome: 'skipped', reason });
+    },
     fail: (id, reason, code, rule) => {
       results.set(id, { rule: rule ?? def(id).rule, outcome: 'failed', reason, code: code ?? def(id).code });
       failed = id;
       throw new CheckFailed(reason);
     },
+    failUnless: (fault, id, reason, code, rule) => {
+      const named = rule ?? def(id).rule;
+      if (!ctx.relax?.(fault, { rule: named, reason })) return r.fail(id, reason, code, rule);
+      relaxed.add(id);
+      results.set(id, {
+        rule: named,
+        outcome: 'skipped',
+        reason: `Skipped by fault ${fault} (weak node); a strict validator refuses: ${reason}`,
+        fault,
+      });
+    },
+    relaxed: (id) => relaxed.has(id),
   };
   let identity: SamlIdentity | undefined;
   try {

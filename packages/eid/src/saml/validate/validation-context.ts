@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '@kakehashi/core';
+import type { SamlLenientFault } from '../faults.ts';
 
 /** The IdP's keys, from its metadata validated against the trust fabric. */
 export interface TrustedIdp {
@@ -23,4 +24,9 @@ export interface ValidateSamlResponseContext {
   replay: SamlReplayCache;
   /** The key that decrypts the assertion (the SP's encryption key); else `expected.decryptionKeyPem`. */
   decryptionKey?: KeyObject;
+  /**
+   * The weak node mode: true when `fault` is on, so the check it names is skipped instead of failing (reported
+   * as fired). Absent: strict. Only a node's own connector passes it; the validation services stay strict.
+   */
+  relax?: (fault: SamlLenientFault, detail: { rule: string; reason: string }) => boolean;
 }

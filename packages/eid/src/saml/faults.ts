@@ -1,0 +1,191 @@
+import { defineFaults } from '@kakehashi/core';
+
+/**
+ * The SAML faults of the eID block, all off by default. The forged ones (`saml.*`) make the proxy service (IdP)
+ * answer with a Response broken in exactly one way, one per S-rule an IdP can break, to test a service provider's
+ * refusal paths: switched on with `PUT /admin/faults` (every Response), or asked for by one login with
+ * `kakehashi_fault=<name>` (or `X-Kakehashi-Fault`) on the SSO request (`/saml/idp/sso`, either binding, outside
+ * the signed AuthnRequest) or on the connector's login URL (`/saml/sp/login`), kept with the pending request until
+ * the Response is built. The lenient ones (`lenient.saml.*`, the weak node mode) make this node's connector (SP)
+ * accept what the strict validator refuses; the verdict shows the relaxed check as skipped with the fault's name.
+ * Each `rule` is the attack catalogue's id and, after a space, the check of `validateSamlResponse` that names it.
+ * @see ../../../../../shared/design/attack-catalogue.md (SAML 2.0 / eIDAS SAML)
+ */
+export const SAML_FAULTS = defineFaults('eid', [
+  {
+    name: 'saml.unsigned-assertion',
+    kind: 'forge',
+    rule: 'S10 assertion-signature',
+    perRequest: true,
+    description: 'The assertion goes out without its XML signature (the Response around it stays signed).',
+  },
+  {
+    name: 'saml.wrapped-assertion',
+    kind: 'forge',
+    rule: 'S3 assertion-wrapping',
+    perRequest: true,
+    description:
+      'Signature wrapping (XSW3): an unsigned evil assertion for another person is placed before the signed one inside the EncryptedAssertion.',
+  },
+  {
+    name: 'saml.wrapped-assertion.extensions',
+    kind: 'forge',
+    rule: 'S7 response-wrapping',
+    perRequest: true,
+    description:
+      'Signature wrapping (XSW7): an unsigned evil assertion is hidden in samlp:Extensions of the Response, beside the signed EncryptedAssertion.',
+  },
+  {
+    name: 'saml.attacker-key',
+    kind: 'forge',
+    rule: 'S11 key',
+    perRequest: true,
+    description:
+      "The Response and assertion are signed with an attacker's key whose self-signed certificate in KeyInfo carries the IdP certificate's subject name.",
+  },
+  {
+    name: 'saml.replayed-assertion',
+    kind: 'forge',
+    rule: 'S12 replay',
+    perRequest: true,
+    description:
+      'The assertion re-uses the ID of the last assertion this IdP issued to the same SP (an assertion already consumed), in a fresh envelope for the current request.',
+  },
+  {
+    name: 'saml.wrong-in-response-to',
+    kind: 'forge',
+    rule: 'S13 in-response-to',
+    perRequest: true,
+    description: 'InResponseTo (Response and SubjectConfirmationData) names another request than the one answered.',
+  },
+  {
+    name: 'saml.wrong-destination',
+    kind: 'forge',
+    rule: 'S14 destination',
+    perRequest: true,
+    description: "Destination and Recipient name another service's ACS (the form still posts to the requester's ACS).",
+  },
+  {
+    name: 'saml.wrong-audience',
+    kind: 'forge',
+    rule: 'S15 audience',
+    perRequest: true,
+    description: 'The AudienceRestriction names another service provider.',
+  },
+  {
+    name: 'saml.expired',
+    kind: 'forge',
+    rule: 'S16 time',
+    perRequest: true,
+    description:
+      'The assertion was issued an hour and a quarter ago: NotOnOrAfter (Conditions, SubjectConfirmationData) has passed.',
+  },
+  {
+    name: 'saml.wrong-issuer',
+    kind: 'forge',
+    rule: 'S17 issuer',
+    perRequest: true,
+    description: "The Issuer of the Response and assertion is another IdP's entity ID (signed with this IdP's key).",
+  },
+  {
+    name: 'saml.loa-too-low',
+    kind: 'forge',
+    rule: 'S18 loa',
+    perRequest: true,
+    description:
+      'The AuthnContextClassRef is one level below the requested minimum (a request for low gets a non-eIDAS class).',
+  },
+  {
+    name: 'saml.assertion-in-failed-response',
+    kind: 'forge',
+    rule: 'S19 status',
+    perRequest: true,
+    description: 'A Responder/AuthnFailed Response that still carries a valid signed, encrypted assertion.',
+  },
+  {
+    name: 'saml.tampered-assertion',
+    kind: 'forge',
+    rule: 'S10 assertion-signature',
+    perRequest: true,
+    description:
+      'DateOfBirth is changed after the assertion was signed: its Reference digest no longer matches (the Response is signed over the result).',
+  },
+  {
+    name: 'lenient.saml.unsigned-assertion',
+    kind: 'lenient',
+    rule: 'S10 assertion-signature',
+    description: "This node's connector accepts an assertion without a signature when its Response is signed.",
+  },
+  {
+    name: 'lenient.saml.wrapped-assertion',
+    kind: 'lenient',
+    rule: 'S3 assertion-wrapping',
+    description:
+      "This node's connector verifies the signed assertion but consumes the first one (signature wrapping succeeds).",
+  },
+  {
+    name: 'lenient.saml.attacker-key',
+    kind: 'lenient',
+    rule: 'S11 key',
+    description: "This node's connector trusts the certificate in KeyInfo instead of the IdP's metadata.",
+  },
+  {
+    name: 'lenient.saml.replayed-assertion',
+    kind: 'lenient',
+    rule: 'S12 replay',
+    description: "This node's connector accepts an assertion ID it has already consumed.",
+  },
+  {
+    name: 'lenient.saml.wrong-in-response-to',
+    kind: 'lenient',
+    rule: 'S13 in-response-to',
+    description:
+      "This node's connector accepts a Response that answers no outstanding request, matching it to the latest login started with its issuer.",
+  },
+  {
+    name: 'lenient.saml.wrong-destination',
+    kind: 'lenient',
+    rule: 'S14 destination',
+    description: "This node's connector ignores Destination and Recipient.",
+  },
+  {
+    name: 'lenient.saml.wrong-audience',
+    kind: 'lenient',
+    rule: 'S15 audience',
+    description: "This node's connector ignores the AudienceRestriction.",
+  },
+  {
+    name: 'lenient.saml.expired',
+    kind: 'lenient',
+    rule: 'S16 time',
+    description: "This node's connector ignores NotBefore, NotOnOrAfter and IssueInstant.",
+  },
+  {
+    name: 'lenient.saml.wrong-issuer',
+    kind: 'lenient',
+    rule: 'S17 issuer',
+    description: "This node's connector ignores the Issuer and verifies with the keys of the IdP it asked.",
+  },
+  {
+    name: 'lenient.saml.loa-too-low',
+    kind: 'lenient',
+    rule: 'S18 loa',
+    description: "This node's connector accepts an AuthnContextClassRef below the requested minimum.",
+  },
+  {
+    name: 'lenient.saml.assertion-in-failed-response',
+    kind: 'lenient',
+    rule: 'S19 status',
+    description: "This node's connector consumes an assertion from a Response whose status is not Success.",
+  },
+]);
+
+/** The name of a SAML fault. */
+export type SamlFaultName = (typeof SAML_FAULTS)[number]['name'];
+/** The forged-Response faults (the proxy service's). */
+export type SamlForgeFault = Extract<SamlFaultName, `saml.${string}`>;
+/** The weak node's faults (the connector's). */
+export type SamlLenientFault = Extract<SamlFaultName, `lenient.saml.${string}`>;
+
+/** The forged-Response fault names, in declaration order. */
+export const SAML_FORGE_FAULTS = SAML_FAULTS.filter((f) => f.kind === 'forge').map((f) => f.name as SamlForgeFault);
