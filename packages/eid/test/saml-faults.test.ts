@@ -2,8 +2,8 @@ import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import {
   CORE_OPTIONS,
   createComponentApp,
-  type FaultDefinition,
   createMemoryLogger,
+  type FaultDefinition,
   FaultSwitchboard,
   LayeredConfig,
   openStore,
