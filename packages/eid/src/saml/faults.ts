@@ -49,7 +49,7 @@ export const SAML_FAULTS = defineFaults('eid', [
     rule: 'S12 replay',
     perRequest: true,
     description:
-      'The assertion re-uses the ID of the last assertion this IdP issued to the same SP (an assertion already consumed), in a fresh envelope for the current request.',
+      'The assertion re-uses the ID of the last assertion this IdP issued to the same SP (one it has consumed), in a fresh envelope for the current request; the first assertion to an SP has nothing to replay.',
   },
   {
     name: 'saml.wrong-in-response-to',
@@ -78,7 +78,7 @@ export const SAML_FAULTS = defineFaults('eid', [
     rule: 'S16 time',
     perRequest: true,
     description:
-      'The assertion was issued an hour and a quarter ago: NotOnOrAfter (Conditions, SubjectConfirmationData) has passed.',
+      'The assertion (and its Response) was issued an hour ago: NotOnOrAfter of Conditions and SubjectConfirmationData passed 55 minutes ago.',
   },
   {
     name: 'saml.wrong-issuer',
