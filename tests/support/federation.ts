@@ -20,6 +20,8 @@ export async function startTestFederation(
     countries?: string[];
     seed?: string;
     clockStart?: string;
+    /** Faults switched on at start (the option `faults`: `DE:lenient.*` makes node DE a weak node). */
+    faults?: string[];
     /** Wraps the federation's outbound fetch (e.g. one node unreachable). */
     wrapFetch?: (inner: typeof fetch) => typeof fetch;
   } = {},
@@ -28,6 +30,7 @@ export async function startTestFederation(
   const env: Record<string, string> = { KAKEHASHI_HEALTH_INTERVAL_MS: '0' };
   if (options.countries) env.KAKEHASHI_COUNTRIES = options.countries.join(',');
   if (options.clockStart) env.KAKEHASHI_CLOCK_START = options.clockStart;
+  if (options.faults) env.KAKEHASHI_FAULTS = options.faults.join(',');
   const config = new LayeredConfig(FEDERATION_OPTIONS, {
     env,
     cli: { dataDir, seed: options.seed ?? 'kakehashi-test', trustCacheDir: TRUST_CACHE },
