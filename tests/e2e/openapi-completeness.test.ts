@@ -36,6 +36,9 @@ const BODYLESS = new Set([
 /** Operations outside `/admin/` that change the federation's state and so need the admin token too. */
 const ADMIN_ELSEWHERE = new Set([
   'POST /console/api/scenarios/{name}/run',
+  // every component's faults: admin data, and their switches
+  'GET /console/api/faults',
+  'PUT /console/api/faults/{component}',
   // or a registered node's signature over the events (in the body)
   'POST /traces/events',
 ]);

@@ -10,6 +10,7 @@ import {
 } from '@kakehashi/core';
 import { CONSOLE_BASE_PATH } from '../base-path.ts';
 import { type ConsoleDeps, ScenarioReportSchema } from '../console-deps.ts';
+import { ComponentFaultsSchema, ConsoleFaultSwitchSchema, readFaults, switchFaults } from './faults.ts';
 import { ConsolePersonaSchema, readPersonas } from './personas.ts';
 import { detectPortal } from './portal.ts';
 import { readTopology } from './topology.ts';
@@ -54,16 +55,17 @@ const PortalSchema = z.object({
 });
 
 /**
- * The console's actions that change the federation's state (scenario runs) need the admin token, as the admin
- * API does: `Authorization: Bearer <admin token>`, compared in constant time, never echoed; else 401.
+ * The console's actions that change the federation's state (scenario runs, fault switches), and its reading of
+ * admin data (faults), need the admin token, as the admin API does: `Authorization: Bearer <admin token>`,
+ * compared in constant time, never echoed; else 401.
  */
-function requireAdminToken(header: string | undefined, expected: string): void {
+function requireAdminToken(header: string | undefined, expected: string, what = 'Running a scenario'): void {
   const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
   const wanted = Buffer.from(expected);
   if (wanted.length === 0 || given.length !== wanted.length || !timingSafeEqual(given, wanted))
     throw new KakehashiError(
       'unauthorized',
-      'Running a scenario needs "Authorization: Bearer <admin token>" (option adminToken); in the console, enter the admin token beside the clock.',
+      `${what} needs "Authorization: Bearer <admin token>" (option adminToken); in the console, enter the admin token beside the clock.`,
     );
 }
 
@@ -200,6 +202,64 @@ export function apiRoutes(deps: ConsoleDeps, logger: Logger): ComponentApp {
       },
     }),
     async (c) => c.json(await readPersonas(deps, c.req.valid('param').country), 200),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API}/faults`,
+      tags: ['console'],
+      summary:
+        "Every component's faults (the hub's and each node's GET /admin/faults, validated), with their switches: deliberate weaknesses, all off by default",
+      description: 'Admin data: it needs the admin token (401 without it).',
+      security: [{ adminToken: [] }],
+      responses: {
+        200: {
+          description: 'Faults by component (a component that did not answer is listed as unavailable)',
+          content: { 'application/json': { schema: z.object({ components: z.array(ComponentFaultsSchema) }) } },
+        },
+        ...problemResponses(401),
+      },
+    }),
+    async (c) => {
+      requireAdminToken(c.req.header('authorization'), deps.adminToken(), 'Reading the faults');
+      return c.json({ components: await readFaults(deps) }, 200);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'put',
+      path: `${API}/faults/{component}`,
+      tags: ['console'],
+      summary:
+        "Switch faults of one component on and off (its PUT /admin/faults: names or patterns); answers that component's faults after the switch",
+      description: 'It changes the federation’s behaviour: it needs the admin token (401 without it).',
+      security: [{ adminToken: [] }],
+      request: {
+        params: z.object({
+          component: z
+            .string()
+            .max(10)
+            .openapi({
+              param: { name: 'component', in: 'path' },
+              description: "hub, or a node's country code (DE)",
+            }),
+        }),
+        body: { required: true, content: { 'application/json': { schema: ConsoleFaultSwitchSchema } } },
+      },
+      responses: {
+        200: {
+          description: 'The faults after the switch',
+          content: { 'application/json': { schema: ComponentFaultsSchema } },
+        },
+        ...problemResponses(400, 401, 404, 502),
+      },
+    }),
+    async (c) => {
+      requireAdminToken(c.req.header('authorization'), deps.adminToken(), 'Switching faults');
+      return c.json(await switchFaults(deps, c.req.valid('param').component, c.req.valid('json')), 200);
+    },
   );
 
   r.openapi(

@@ -3,6 +3,7 @@
 // component recorded), so every value is put in the page with textContent or setAttribute — never as markup.
 // This module wires the page; the others build its parts.
 import { $, api, el, getJson } from './dom.js';
+import { loadFaults, switchFault } from './faults.js';
 import { state } from './state.js';
 import { clockAction, loadClockState, loadTopology, pollTime } from './status.js';
 import { loadPersonas, showTab } from './tabs.js';
@@ -32,6 +33,11 @@ async function start() {
   $('traces-refresh').addEventListener('click', () => {
     state.lastTraces = '';
     void loadTraces();
+  });
+  $('faults-refresh').addEventListener('click', () => void loadFaults());
+  $('faults-view').addEventListener('change', (ev) => {
+    const box = ev.target.closest('input[data-fault]');
+    if (box) void switchFault(box.dataset.component, box.dataset.fault, box.checked);
   });
   $('clock-form').addEventListener('submit', (ev) => ev.preventDefault());
   $('trace-open-form').addEventListener('submit', (ev) => {

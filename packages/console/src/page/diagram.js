@@ -9,12 +9,15 @@ const COL = 200;
 const ROW = 30;
 const TOP = 56;
 const MAX_HOPS = 600;
+const BADGE_COL = 210;
 
 export function drawDiagram(seq) {
   const wrap = clear($('diagram-wrap'));
   const hops = seq.hops.slice(0, MAX_HOPS);
   const x = new Map(seq.lifelines.map((l, i) => [l.key, 20 + COL / 2 + i * COL]));
-  const width = Math.max(40 + seq.lifelines.length * COL, 400);
+  // A column on the right for the fault badges, when a hop carries one.
+  const badges = hops.some((h) => h.faults.length > 0) ? BADGE_COL : 0;
+  const width = Math.max(40 + seq.lifelines.length * COL, 400) + badges;
   const height = TOP + hops.length * ROW + 20;
   const root = svg('svg', {
     class: 'diagram',
@@ -60,20 +63,31 @@ export function drawDiagram(seq) {
   }
   for (const [i, h] of hops.entries()) {
     const y = TOP + i * ROW + ROW / 2;
+    const faulted = h.faults.length > 0;
     const g = svg('g', {
-      class: `hop ${h.kind} ${h.tone}`,
+      class: `hop ${h.kind} ${h.tone}${faulted ? ' faulted' : ''}`,
       'data-testid': `hop-${h.n}`,
       'data-kind': h.kind,
       'data-from': h.from,
       'data-to': h.to,
       'data-tone': h.tone,
+      'data-faults': faulted ? h.faults.join(' ') : undefined,
       tabindex: 0,
       role: 'button',
-      'aria-label': `hop ${h.n}: ${h.label}`,
+      'aria-label': `hop ${h.n}: ${h.label}${faulted ? ` (fault: ${h.faults.join(', ')})` : ''}`,
     });
     g.append(svg('rect', { class: 'hit', x: 0, y: y - ROW / 2, width, height: ROW }));
     g.append(svg('text', { class: 'num', x: 4, y: y + 4 }, String(h.n)));
-    g.append(svg('title', {}, `${h.n}. ${h.label}`));
+    g.append(svg('title', {}, `${h.n}. ${h.label}${faulted ? ` — FAULT: ${h.faults.join(', ')}` : ''}`));
+    // A deliberate misbehaviour is marked where it happened: a badge on the hop's row, in the right-hand column.
+    if (faulted)
+      g.append(
+        svg(
+          'text',
+          { class: 'fault-badge', 'data-testid': `hop-${h.n}-fault`, x: width - BADGE_COL + 8, y: y + 4 },
+          `⚠ fault: ${short(h.faults.join(', '), 26)}`,
+        ),
+      );
     const x1 = x.get(h.from);
     const x2 = x.get(h.to);
     if (h.kind === 'arrow' && x1 !== x2) {

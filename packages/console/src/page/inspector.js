@@ -19,6 +19,16 @@ export function selectHop(n, { reveal = false } = {}) {
     el('h3', { 'data-testid': 'inspector-operation' }, `${n}. ${String(e.operation ?? '')}`),
     el('p', { class: 'explain', 'data-testid': 'inspector-explain' }, explainOperation(e)),
   );
+  if (hop.faults.length > 0)
+    box.append(
+      el(
+        'p',
+        { class: 'fault-note', 'data-testid': 'inspector-faults', role: 'note' },
+        el('strong', {}, 'Fault fired: '),
+        el('span', { class: 'mono' }, hop.faults.join(', ')),
+        ' — a deliberate misbehaviour switched on with PUT /admin/faults (the Faults tab) or asked for by this request (kakehashi_fault, X-Kakehashi-Fault). TEST ONLY.',
+      ),
+    );
   const fields = [
     ['where', hop.kind === 'arrow' ? `${hop.from} → ${hop.to}` : hop.from],
     ['direction', e.direction],

@@ -65,6 +65,7 @@ export function renderConsolePage(basePath: string): string {
       <button role="tab" data-testid="tab-diagram" data-tab="diagram" aria-selected="true">Sequence diagram</button>
       <button role="tab" data-testid="tab-personas" data-tab="personas" aria-selected="false">Personas</button>
       <button role="tab" data-testid="tab-portal" data-tab="portal" aria-selected="false">Citizen portal</button>
+      <button role="tab" data-testid="tab-faults" data-tab="faults" aria-selected="false">Faults</button>
       <button role="tab" data-testid="tab-learn" data-tab="learn" aria-selected="false">How to read this</button>
     </nav>
     <section class="panel" data-panel="diagram" data-testid="panel-diagram">
@@ -84,6 +85,12 @@ export function renderConsolePage(basePath: string): string {
     <section class="panel" data-panel="portal" data-testid="panel-portal" hidden>
       <p class="hint">Japan's citizen portal (Myna-like): a citizen sees which agency asked for which of their data, and why.</p>
       <div data-testid="portal-view"></div>
+    </section>
+    <section class="panel" data-panel="faults" data-testid="panel-faults" hidden>
+      <p class="hint">Every block can misbehave on purpose, by name: forged artefacts, lenient validators (a weak node), outages, incidents. All are off by default; each one switched on is a <strong>deliberate weakness</strong> (TEST ONLY). Switching needs the admin token (beside the clock). A hop on which a fault fired is marked in the sequence diagram. One login can ask for a per-request fault alone with <code>kakehashi_fault=&lt;name&gt;</code> or the header <code>X-Kakehashi-Fault</code>.</p>
+      <div class="row"><button type="button" data-testid="faults-refresh">refresh</button>
+        <span class="faults-summary" data-testid="faults-summary" role="status"></span></div>
+      <div data-testid="faults-view"></div>
     </section>
     <section class="panel learn" data-panel="learn" data-testid="panel-learn" hidden>
       <h2>How to read this console</h2>
@@ -108,6 +115,8 @@ export function renderConsolePage(basePath: string): string {
         <dd>A validation lists every check it made: the rule id, its name, the outcome (passed, failed, skipped) and the reason. One failed rule refuses the whole artefact.</dd>
         <dt>Trusted list</dt>
         <dd>Each country signs a list of the certificates it vouches for; the hub signs the list of those lists. A node trusts a peer only after checking the chain against them, with revocation.</dd>
+        <dt>Fault</dt>
+        <dd>A named, deliberate misbehaviour of one block (an ID token signed with <code>alg: none</code>, a validator that accepts it, a relay that fails). Off by default; the Faults tab switches them, and a hop on which one fired is marked.</dd>
         <dt>Virtual clock</dt>
         <dd>The whole federation reads one clock. Freeze it or jump 30 days ahead to watch tokens, certificates and trusted lists expire.</dd>
       </dl>

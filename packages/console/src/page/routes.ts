@@ -18,6 +18,7 @@ const PAGE_FILES: Record<string, string> = {
   'state.js': JS,
   'status.js': JS,
   'tabs.js': JS,
+  'faults.js': JS,
   'traces.js': JS,
   'diagram.js': JS,
   'inspector.js': JS,

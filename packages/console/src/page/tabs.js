@@ -1,7 +1,8 @@
-// The tabs of the console and the panels they load on demand: personas and Japan's citizen portal.
+// The tabs of the console and the panels they load on demand: personas, Japan's citizen portal, the faults.
 // Everything shown comes from the federation and may be attacker-controlled (a trace artefact is whatever a
 // component recorded), so every value is put in the page with textContent or setAttribute — never as markup.
 import { $, api, el, getJson } from './dom.js';
+import { loadFaults } from './faults.js';
 import { state } from './state.js';
 
 // ---- tabs ----------------------------------------------------------------------------------------------
@@ -10,6 +11,7 @@ export function showTab(name) {
     b.setAttribute('aria-selected', String(b.dataset.tab === name));
   for (const p of document.querySelectorAll('[data-panel]')) p.hidden = p.dataset.panel !== name;
   if (name === 'portal') void loadPortal();
+  if (name === 'faults') void loadFaults();
   if (name === 'personas' && !$('personas-view').firstChild) void loadPersonas(state.config.nodes[0]?.country);
 }
 

@@ -14,6 +14,8 @@ export interface ConsoleTraceEvent {
   peer?: string;
   artefact?: unknown;
   verdict?: { valid?: boolean; checks?: unknown[] };
+  /** The faults that fired on this hop (deliberate misbehaviour). */
+  faults?: unknown;
 }
 
 export interface Origins {
@@ -30,6 +32,8 @@ export interface Hop {
   depth: number;
   tone: 'ok' | 'fail' | 'neutral';
   parent: number | undefined;
+  /** The faults that fired on this hop (names), empty when none. */
+  faults: string[];
   kind: 'arrow' | 'note';
   from: string;
   to: string;
@@ -45,6 +49,7 @@ export function lifelineKey(event: ConsoleTraceEvent): string;
 export function lifelineLabel(key: string): string;
 export function lifelineOfPeer(peer: unknown, origins: Origins): string | undefined;
 export function toneOf(event: ConsoleTraceEvent): 'ok' | 'fail' | 'neutral';
+export function faultsOf(event: ConsoleTraceEvent): string[];
 export function buildSequence(events: unknown, origins?: Origins): Sequence;
 export const TIME_CLAIMS: string[];
 export function artefactSections(

@@ -35,6 +35,19 @@ export function lifelineOfPeer(peer, origins) {
   return undefined;
 }
 
+/**
+ * The faults that fired on a hop (`event.faults`: deliberate misbehaviour switched on with PUT /admin/faults or
+ * asked for by the request), as names; anything else in that field is ignored (the event is attacker-controlled).
+ */
+export function faultsOf(event) {
+  const f = event?.faults;
+  if (!Array.isArray(f)) return [];
+  return f
+    .filter((x) => typeof x === 'string' && x !== '')
+    .slice(0, 20)
+    .map((x) => x.slice(0, 200));
+}
+
 /** `ok` (a verdict that passed), `fail` (a failed verdict or an error status) or `neutral`. */
 export function toneOf(event) {
   if (event?.verdict && typeof event.verdict === 'object') return event.verdict.valid === true ? 'ok' : 'fail';
@@ -90,6 +103,7 @@ export function buildSequence(events, origins = {}) {
       depth: depth.get(i) ?? 0,
       tone: toneOf(event),
       parent: p === -1 ? undefined : p,
+      faults: faultsOf(event),
     };
     if (event.direction === 'inbound') {
       const from = p !== -1 ? lifelineKey(list[p]) : (lifelineOfPeer(event.peer, origins) ?? 'client');
