@@ -147,6 +147,102 @@ export interface paths {
         };
         trace?: never;
     };
+    "/admin/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The faults this component offers (its blocks' deliberate misbehaviours), each with its switch */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Faults */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Faults"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Switch faults on and off (disable first, then enable; names or patterns such as `lenient.*`). All or nothing: an unknown name changes nothing. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FaultSwitch"];
+                };
+            };
+            responses: {
+                /** @description Every fault after the switch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Faults"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/clock": {
         parameters: {
             query?: never;
@@ -338,6 +434,11 @@ export interface paths {
                         "application/json": {
                             valid: boolean;
                             checks: (components["schemas"]["Check"] & {
+                                /**
+                                 * @description The lenient.* fault switched on at this component that let the defect through (the weak node mode): the check is skipped, its code says what strict validation refuses
+                                 * @example lenient.id-token.alg-none
+                                 */
+                                fault?: string;
                                 name: string;
                             })[];
                             failure?: components["schemas"]["Failure"] & Record<string, never>;
@@ -739,6 +840,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem upstream-unavailable: the relay is failing (fault hub.relay-failing) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -799,6 +909,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem upstream-unavailable: the relay is failing (fault hub.relay-failing) */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2071,7 +2190,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The console page's static files: console.js, dom.js, state.js, status.js, tabs.js, traces.js, diagram.js, inspector.js, trace-model.js, console.css */
+        /** The console page's static files: console.js, dom.js, state.js, status.js, tabs.js, faults.js, traces.js, diagram.js, inspector.js, trace-model.js, console.css */
         get: {
             parameters: {
                 query?: never;
@@ -2415,6 +2534,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/api/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every component's faults (the hub's and each node's GET /admin/faults, validated), with their switches: deliberate weaknesses, all off by default
+         * @description Admin data: it needs the admin token (401 without it).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Faults by component (a component that did not answer is listed as unavailable) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            components: {
+                                component: string;
+                                url: string;
+                                available: boolean;
+                                detail?: string;
+                                faults: {
+                                    name: string;
+                                    block: string;
+                                    /** @enum {string} */
+                                    kind: "forge" | "lenient" | "outage" | "incident";
+                                    description: string;
+                                    rule?: string;
+                                    perRequest?: boolean;
+                                    enabled: boolean;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/api/faults/{component}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch faults of one component on and off (its PUT /admin/faults: names or patterns); answers that component's faults after the switch
+         * @description It changes the federation’s behaviour: it needs the admin token (401 without it).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description hub, or a node's country code (DE) */
+                    component: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enable?: string[];
+                        disable?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description The faults after the switch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            component: string;
+                            url: string;
+                            available: boolean;
+                            detail?: string;
+                            faults: {
+                                name: string;
+                                block: string;
+                                /** @enum {string} */
+                                kind: "forge" | "lenient" | "outage" | "incident";
+                                description: string;
+                                rule?: string;
+                                perRequest?: boolean;
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/api/portal": {
         parameters: {
             query?: never;
@@ -2479,6 +2763,8 @@ export interface components {
             [key: string]: unknown;
         };
         EffectiveConfig: {
+            /** @description The faults switched on (deliberate weaknesses: GET /admin/faults) */
+            faults?: string[];
             options: {
                 key: string;
                 value?: string | number | boolean | string[];
@@ -2503,6 +2789,37 @@ export interface components {
             rule?: string;
         } & {
             [key: string]: unknown;
+        };
+        Faults: {
+            faults: components["schemas"]["Fault"][];
+        };
+        Fault: {
+            /** @example id-token.alg-none */
+            name: string;
+            /** @example eid */
+            block: string;
+            /** @enum {string} */
+            kind: "forge" | "lenient" | "outage" | "incident";
+            description: string;
+            /** @description The rule a strict peer names when it refuses the result */
+            rule?: string;
+            /** @description One request may ask for it (kakehashi_fault or X-Kakehashi-Fault) */
+            perRequest?: boolean;
+            enabled: boolean;
+        };
+        /**
+         * @example {
+         *       "enable": [
+         *         "id-token.alg-none"
+         *       ],
+         *       "disable": []
+         *     }
+         */
+        FaultSwitch: {
+            /** @description Names or patterns (`id-token.*`, `lenient.*`, `*`) to switch on */
+            enable?: string[];
+            /** @description Names or patterns to switch off */
+            disable?: string[];
         };
         /**
          * @description Runtime options to change (GET /admin/config lists every option; those with `runtime: true` are here). An unknown key or a value its option refuses changes nothing (400 / 409).
@@ -2529,6 +2846,8 @@ export interface components {
             registrationMaxAgeSeconds?: number;
             /** @description How often the hub polls every node's `/health` (0: never; the hub still checks on request). Default: 10000. */
             healthIntervalMs?: number;
+            /** @description How long the eID relay waits while the fault `hub.relay-slow` is on (default: beyond the connector's 15 s timeout, so the caller's timeout fires; at most 120 s). Default: 20000. */
+            relaySlowMs?: number;
         };
         ClockState: {
             now: string;
@@ -2557,6 +2876,8 @@ export interface components {
             outcome: "passed" | "failed" | "skipped";
             reason: string;
             code?: string;
+            /** @description The lenient fault (weak node) that skipped this check although its rule was broken */
+            fault?: string;
         };
         Failure: {
             rule?: string;
@@ -2566,6 +2887,11 @@ export interface components {
         SamlVerdict: {
             valid: boolean;
             checks: (components["schemas"]["Check"] & {
+                /**
+                 * @description The lenient.* fault switched on at this component that let the defect through (the weak node mode): the check is skipped, its code says what strict validation refuses
+                 * @example lenient.id-token.alg-none
+                 */
+                fault?: string;
                 name: string;
             })[];
             failure?: components["schemas"]["Failure"] & Record<string, never>;
@@ -2865,6 +3191,7 @@ export interface components {
                     outcome: "passed" | "failed" | "skipped";
                     reason: string;
                     code?: string;
+                    fault?: string;
                 }[];
             };
         };

@@ -147,6 +147,102 @@ export interface paths {
         };
         trace?: never;
     };
+    "/admin/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The faults this component offers (its blocks' deliberate misbehaviours), each with its switch */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Faults */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Faults"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Switch faults on and off (disable first, then enable; names or patterns such as `lenient.*`). All or nothing: an unknown name changes nothing. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FaultSwitch"];
+                };
+            };
+            responses: {
+                /** @description Every fault after the switch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Faults"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/clock": {
         parameters: {
             query?: never;
@@ -417,7 +513,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a message (metadata as JSON, payloads base64): discovered, stored READY_TO_SEND, then sent
-         * @description A 502/504 means the hub (discovery) is down or slow: retry later. A lookup the hub refuses is a 400, a recipient whose registered metadata is malformed a 422 `discovery-answer-invalid`: neither is mended by a retry.
+         * @description A 502/504 means the hub (discovery) is down or slow: retry later. A lookup the hub refuses is a 400, a recipient whose registered metadata is malformed a 422 `discovery-answer-invalid`: neither is mended by a retry. Security testing: a header `X-Kakehashi-Fault` (or query `kakehashi_fault`) naming one sending fault (`edelivery.unsigned-message`, `edelivery.wrong-party`, `edelivery.replayed-message-id`, `edelivery.tampered-attachment`, `edelivery.tampered-header`; `GET /admin/faults`) makes this one message go out bad in that way; another name is a 400 `fault-unknown` or `fault-not-per-request`.
          */
         post: {
             parameters: {
@@ -1004,73 +1100,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/edelivery/faults": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Switch a receiving-side fault (test senders against E1/E2): receipts unsigned, signed by a non-partner, with a wrong digest or RefToMessageId, or no receipt at all; or an outage (receiver: receiver-unavailable → /as4 answers 503) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["EdeliveryFaults"];
-                };
-            };
-            responses: {
-                /** @description Faults in force */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["EdeliveryFaultState"];
-                    };
-                };
-                /** @description RFC 9457 problem */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/.well-known/openid-configuration": {
         parameters: {
             query?: never;
@@ -1227,6 +1256,8 @@ export interface paths {
                     kakehashi_country?: string;
                     /** @description A W3C traceparent, handed back on the redirect so that a login stays one trace */
                     kakehashi_trace?: string;
+                    /** @description TEST ONLY: this login gets one deliberately bad ID token — an id-token.* fault (GET /admin/faults), e.g. id-token.alg-none; carried with the code to the token endpoint (header X-Kakehashi-Fault does the same; the picker form accepts it too). An unknown or non-per-request fault is a 400 problem (fault-unknown, fault-not-per-request) */
+                    kakehashi_fault?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1808,6 +1839,11 @@ export interface paths {
                         "application/json": {
                             valid: boolean;
                             checks: (components["schemas"]["Check"] & {
+                                /**
+                                 * @description The lenient.* fault switched on at this component that let the defect through (the weak node mode): the check is skipped, its code says what strict validation refuses
+                                 * @example lenient.id-token.alg-none
+                                 */
+                                fault?: string;
                                 name: string;
                             })[];
                             failure?: components["schemas"]["Failure"] & Record<string, never>;
@@ -2028,6 +2064,8 @@ export interface paths {
                     Signature?: string;
                     /** @description TEST ONLY headless login: a persona id of this node (GET /personas); not covered by the signature */
                     kakehashi_persona?: string;
+                    /** @description TEST ONLY: one per-request fault (saml.*, GET /admin/faults) this login asks for: the Response is forged in exactly that way; not covered by the signature (header X-Kakehashi-Fault too) */
+                    kakehashi_fault?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2065,7 +2103,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** SSO, HTTP-POST binding: form SAMLRequest (base64, signed enveloped), RelayState, kakehashi_persona */
+        /** SSO, HTTP-POST binding: form SAMLRequest (base64, signed enveloped), RelayState, kakehashi_persona, kakehashi_fault (TEST ONLY: a forged Response) */
         post: {
             parameters: {
                 query?: never;
@@ -2192,6 +2230,8 @@ export interface paths {
                     persona?: string;
                     /** @description Returned by the ACS (≤ 80 bytes) */
                     RelayState?: string;
+                    /** @description TEST ONLY: one per-request fault (saml.*, GET /admin/faults) passed on to the IdP's SSO: its Response is forged in exactly that way (header X-Kakehashi-Fault too) */
+                    kakehashi_fault?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2936,11 +2976,14 @@ export interface paths {
         put?: never;
         /**
          * Sign a document as an agency of this node or (Japan) as a citizen with the JPKI signature key
-         * @description XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys.
+         * @description XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys. Security lab: one request may ask for a signing fault (`X-Kakehashi-Fault` header or `kakehashi_fault` query parameter: esig.revoked-certificate, esig.expired-certificate, esig.missing-signing-certificate, esig.untrusted-tsa, esig.weak-algorithm; GET /admin/faults lists them) — 400 fault-unknown for another name, 422 esig-fault-unavailable when this node does not hold the key of the signer's CA.
          */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description A signing fault for this request only (security lab) */
+                    kakehashi_fault?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2989,6 +3032,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4592,6 +4644,8 @@ export interface components {
             [key: string]: unknown;
         };
         EffectiveConfig: {
+            /** @description The faults switched on (deliberate weaknesses: GET /admin/faults) */
+            faults?: string[];
             options: {
                 key: string;
                 value?: string | number | boolean | string[];
@@ -4616,6 +4670,37 @@ export interface components {
             rule?: string;
         } & {
             [key: string]: unknown;
+        };
+        Faults: {
+            faults: components["schemas"]["Fault"][];
+        };
+        Fault: {
+            /** @example id-token.alg-none */
+            name: string;
+            /** @example eid */
+            block: string;
+            /** @enum {string} */
+            kind: "forge" | "lenient" | "outage" | "incident";
+            description: string;
+            /** @description The rule a strict peer names when it refuses the result */
+            rule?: string;
+            /** @description One request may ask for it (kakehashi_fault or X-Kakehashi-Fault) */
+            perRequest?: boolean;
+            enabled: boolean;
+        };
+        /**
+         * @example {
+         *       "enable": [
+         *         "id-token.alg-none"
+         *       ],
+         *       "disable": []
+         *     }
+         */
+        FaultSwitch: {
+            /** @description Names or patterns (`id-token.*`, `lenient.*`, `*`) to switch on */
+            enable?: string[];
+            /** @description Names or patterns to switch off */
+            disable?: string[];
         };
         /**
          * @description Runtime options to change (GET /admin/config lists every option; those with `runtime: true` are here). An unknown key or a value its option refuses changes nothing (400 / 409).
@@ -4642,6 +4727,8 @@ export interface components {
             registrationMaxAgeSeconds?: number;
             /** @description How often the hub polls every node's `/health` (0: never; the hub still checks on request). Default: 10000. */
             healthIntervalMs?: number;
+            /** @description How long the eID relay waits while the fault `hub.relay-slow` is on (default: beyond the connector's 15 s timeout, so the caller's timeout fires; at most 120 s). Default: 20000. */
+            relaySlowMs?: number;
         };
         ClockState: {
             now: string;
@@ -4943,18 +5030,6 @@ export interface components {
                 };
             }[];
         };
-        EdeliveryFaultState: {
-            /** @enum {string} */
-            receipt: "none" | "unsigned" | "foreign-signer" | "wrong-digest" | "wrong-ref" | "no-receipt";
-            /** @enum {string} */
-            receiver: "none" | "receiver-unavailable";
-        };
-        EdeliveryFaults: {
-            /** @enum {string} */
-            receipt?: "none" | "unsigned" | "foreign-signer" | "wrong-digest" | "wrong-ref" | "no-receipt";
-            /** @enum {string} */
-            receiver?: "none" | "receiver-unavailable";
-        };
         OidcProviderMetadata: {
             /** @description The node origin */
             issuer: string;
@@ -5081,6 +5156,8 @@ export interface components {
             outcome: "passed" | "failed" | "skipped";
             reason: string;
             code?: string;
+            /** @description The lenient fault (weak node) that skipped this check although its rule was broken */
+            fault?: string;
         };
         Failure: {
             rule?: string;
@@ -5108,6 +5185,11 @@ export interface components {
         SamlVerdict: {
             valid: boolean;
             checks: (components["schemas"]["Check"] & {
+                /**
+                 * @description The lenient.* fault switched on at this component that let the defect through (the weak node mode): the check is skipped, its code says what strict validation refuses
+                 * @example lenient.id-token.alg-none
+                 */
+                fault?: string;
                 name: string;
             })[];
             failure?: components["schemas"]["Failure"] & Record<string, never>;
