@@ -1,0 +1,193 @@
+import type { Federation } from '../create-federation.ts';
+import { type EntryPoint, type HttpInput, send } from './capture.ts';
+import { classify, FAILURES, type Outcome } from './classify.ts';
+import { FuzzRandom } from './fuzz-random.ts';
+import { mutateInput } from './targets.ts';
+
+/** A failing input as saved: enough to send it again (the request, base64 body) and the seed that made it. */
+export interface FailureRecord {
+  entry: EntryPoint;
+  index: number;
+  seed: string;
+  outcome: Outcome;
+  status?: number;
+  contentType?: string;
+  answer?: string;
+  error?: string;
+  serverLog?: string;
+  ops: string[];
+  request: { method: string; url: string; headers: Record<string, string>; bodyBase64: string };
+}
+
+/** What one entry point's run gave. */
+export interface EntryResult {
+  entry: EntryPoint;
+  seeds: number;
+  inputs: number;
+  unsendable: number;
+  seconds: number;
+  inputsPerSecond: number;
+  outcomes: Record<Outcome, number>;
+  statuses: Record<string, number>;
+  ops: Record<string, number>;
+  failures: FailureRecord[];
+  failureCount: number;
+}
+
+export interface EntryRunOptions {
+  seed: string;
+  inputs: number;
+  seconds: number;
+  concurrency: number;
+  timeoutMs: number;
+  /** How many failing inputs to keep (the first ones). */
+  keepFailures: number;
+  healthEvery: number;
+  /** The newest error line of the federation's log (attached to a 5xx). */
+  lastServerError: () => string | undefined;
+  /** Health of every component: undefined when healthy, else what was wrong. */
+  health: () => Promise<string | undefined>;
+  /** Errors that escaped to the process while this entry ran (uncaught exceptions, unhandled rejections). */
+  escaped: string[];
+}
+
+const HANG = Symbol('hang');
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typeof HANG> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<typeof HANG>((resolve) => {
+      timer = setTimeout(() => resolve(HANG), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const emptyOutcomes = (): Record<Outcome, number> => ({
+  'ok-2xx-3xx': 0,
+  'ok-4xx': 0,
+  '5xx': 0,
+  'non-problem': 0,
+  hang: 0,
+  crash: 0,
+});
+
+/** Whether `input` can be sent at all (fetch refuses header values that are not byte strings, bad URLs). */
+function sendable(input: HttpInput): boolean {
+  try {
+    new Request(input.url, { method: input.method, headers: input.headers });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fuzzes one entry point: `concurrency` workers take input numbers in turn until `inputs` are sent or `seconds`
+ * have passed; input n is the captured request `rng.int(seeds)` mutated with the stream `<seed>/<entry>/<n>`, so it
+ * can be derived again alone. Every answer is classified; the components' health is checked every `healthEvery`
+ * inputs.
+ */
+export async function fuzzEntry(
+  f: Federation,
+  entry: EntryPoint,
+  seeds: HttpInput[],
+  opts: EntryRunOptions,
+): Promise<EntryResult> {
+  const r: EntryResult = {
+    entry,
+    seeds: seeds.length,
+    inputs: 0,
+    unsendable: 0,
+    seconds: 0,
+    inputsPerSecond: 0,
+    outcomes: emptyOutcomes(),
+    statuses: {},
+    ops: {},
+    failures: [],
+    failureCount: 0,
+  };
+  const started = performance.now();
+  const deadline = opts.seconds > 0 ? started + opts.seconds * 1000 : Number.POSITIVE_INFINITY;
+  let next = 0;
+  const fail = (index: number, input: HttpInput, outcome: Outcome, ops: string[], extra: Partial<FailureRecord>) => {
+    r.failureCount++;
+    if (r.failures.length >= opts.keepFailures) return;
+    r.failures.push({
+      entry,
+      index,
+      seed: opts.seed,
+      outcome,
+      ops,
+      request: {
+        method: input.method,
+        url: input.url,
+        headers: input.headers,
+        bodyBase64: (input.body ?? Buffer.alloc(0)).toString('base64'),
+      },
+      ...extra,
+    });
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (next >= opts.inputs || performance.now() > deadline) return;
+      const index = next++;
+      const rng = new FuzzRandom(`${opts.seed}/${entry}/${index}`);
+      const { input, ops } = mutateInput(entry, seeds[rng.int(seeds.length)] as HttpInput, rng);
+      for (const op of ops) r.ops[op] = (r.ops[op] ?? 0) + 1;
+      if (!sendable(input)) {
+        r.unsendable++;
+        continue;
+      }
+      r.inputs++;
+      let outcome: Outcome;
+      try {
+        const answered = await withTimeout(
+          send(f, input).then(async (res) => ({
+            status: res.status,
+            type: res.headers.get('content-type') ?? '',
+            text: await res.text(),
+          })),
+          opts.timeoutMs,
+        );
+        if (answered === HANG) {
+          outcome = 'hang';
+          fail(index, input, outcome, ops, { error: `no answer within ${opts.timeoutMs} ms` });
+        } else {
+          outcome = classify(answered.status, answered.type, answered.text);
+          r.statuses[answered.status] = (r.statuses[answered.status] ?? 0) + 1;
+          if (FAILURES.includes(outcome)) {
+            const serverLog = outcome === '5xx' ? opts.lastServerError() : undefined;
+            fail(index, input, outcome, ops, {
+              status: answered.status,
+              contentType: answered.type,
+              answer: answered.text.slice(0, 2000),
+              ...(serverLog ? { serverLog } : {}),
+            });
+          }
+        }
+      } catch (e) {
+        // An exception out of the component's fetch handler: nothing answered the request.
+        outcome = 'crash';
+        fail(index, input, outcome, ops, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      }
+      r.outcomes[outcome]++;
+      if (index % opts.healthEvery === opts.healthEvery - 1) {
+        const unhealthy = await opts.health();
+        if (unhealthy) {
+          r.outcomes.crash++;
+          fail(index, input, 'crash', ops, { error: `unhealthy after this input: ${unhealthy}` });
+        }
+      }
+      while (opts.escaped.length) {
+        r.outcomes.crash++;
+        fail(index, input, 'crash', ops, { error: `escaped to the process: ${opts.escaped.shift()}` });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  r.seconds = Math.round((performance.now() - started) / 10) / 100;
+  r.inputsPerSecond = Math.round((r.inputs / Math.max(r.seconds, 0.001)) * 10) / 10;
+  return r;
+}
