@@ -46,6 +46,7 @@ export async function loadTrustMaterial(opts: {
         tls: cred(c.tls),
         encryption: cred(c.encryption),
         agencies: Object.fromEntries(Object.entries(c.agencies).map(([id, k]) => [id, cred(k)])),
+        issuingCa: cred(c.issuingCa),
         ...(c.jpki ? { jpkiCa: cred(c.jpki.ca) } : {}),
         tsa: cred(c.tsa),
       };

@@ -12,7 +12,7 @@ import {
 } from '@kakehashi/core';
 import type { EidOptions } from '@kakehashi/eid';
 import { clearSamlTables, mountIdTokenValidation, mountSamlResponseValidation, resetEidState } from '@kakehashi/eid';
-import { mountOcspResponder, mountSignatureService } from '@kakehashi/esig';
+import { firedOcspFault, mountOcspResponder, mountSignatureService } from '@kakehashi/esig';
 import { pushToNodes } from './admin/push-to-nodes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { discoveryRoutes } from './discovery/routes.ts';
@@ -130,7 +130,8 @@ export function createHub(deps: HubDeps): Hub {
     loadOcsp: async (url, requestDer) => {
       const prefix = `${deps.publicUrl}/trust/ocsp/`;
       if (!url.startsWith(prefix)) return undefined;
-      return deps.trust.ocspResponder?.(url.slice(prefix.length))?.respond(requestDer).der;
+      const caName = url.slice(prefix.length);
+      return deps.trust.ocspResponder?.(caName)?.respond(requestDer, firedOcspFault(deps.faults, caName)).der;
     },
   });
   // OCSP responders (RFC 6960), one per CA, from the same revocation records as the CRLs.
@@ -153,7 +154,7 @@ export function createHub(deps: HubDeps): Hub {
     }),
   );
   app.route('/', evidenceBrokerRoutes({ registry }));
-  app.route('/', trustPublicationRoutes({ trust: deps.trust, publicUrl: deps.publicUrl }));
+  app.route('/', trustPublicationRoutes({ trust: deps.trust, publicUrl: deps.publicUrl, faults: deps.faults }));
   app.route(
     '/',
     registryRoutes({

@@ -21,6 +21,11 @@ export interface NodeCredentials {
   encryption: NodeCredential;
   /** One signing credential per agency of the profile, by agency id. */
   agencies: Record<string, NodeCredential>;
+  /**
+   * The country's issuing CA (chain: its root): the node operates its national CA, and the security lab's signing
+   * faults re-issue a signer's certificate with it (revoked, expired, weak key).
+   */
+  issuingCa?: NodeCredential;
   /** Japan only: the JPKI-style CA that issues My Number Card certificates (chain: its root). */
   jpkiCa?: NodeCredential;
   /** The country's RFC 3161 time-stamping unit (EKU timeStamping, listed in the trusted list as TSA/QTST). */

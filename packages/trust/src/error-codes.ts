@@ -24,6 +24,7 @@ export const TRUST_ERROR_CODES = defineErrorCodes('trust', {
   'tl-signature-invalid': { status: 422, title: 'The trusted list signature does not verify' },
   'tl-expired': { status: 422, title: 'The trusted list is past its NextUpdate' },
   'tl-rollback': { status: 422, title: 'The trusted list sequence number went backwards' },
+  'crl-stale': { status: 422, title: 'A published CRL is past its nextUpdate' },
 });
 
 declare module '@kakehashi/core' {

@@ -29,6 +29,14 @@ export { type CertificateFacts, inspectCertificate } from './pki/inspect-certifi
 export { type DnAttribute, issueCertificate, type KeyUsageName, TEST_ONLY_OU } from './pki/issue-certificate.ts';
 export { issueJpkiCertificates, type JpkiCertificates, type JpkiPerson } from './pki/issue-jpki-certificates.ts';
 export type { CountrySpec, KeyCert, TrustMaterial } from './pki/types.ts';
+export {
+  standingRevocations,
+  standingRevocationTime,
+  standingRevokedSerial,
+  TRUST_FAULTS,
+  type TrustFaultName,
+  unauthorisedOcspSignerFor,
+} from './publication/faults.ts';
 export { TrustStore } from './store/trust-store.ts';
 export { buildLotl } from './tl/build-lotl.ts';
 export { type BuildTrustedListOptions, buildTrustedList } from './tl/build-trusted-list.ts';

@@ -3,6 +3,7 @@ import { createCrl } from '../src/crl/create-crl.ts';
 import { crlToPem, parseCrl } from '../src/crl/parse-crl.ts';
 import { buildCrls, type RevocationRecord, revocationsFor, revoke } from '../src/crl/revoke.ts';
 import type { TrustMaterial } from '../src/pki/types.ts';
+import { standingRevokedSerial } from '../src/publication/faults.ts';
 import { AT, material } from './fixtures.ts';
 
 let m: TrustMaterial;
@@ -91,7 +92,19 @@ describe('revoke (pure)', () => {
     expect(jpkiCitizen[0]).toMatchObject({ serialHex: '1234', issuerName: 'JP-jpki-ca' });
     const crls = buildCrls(m, records, { thisUpdate, nextUpdate, crlNumber: 3 });
     expect(Object.keys(crls)).toContain('hub-issuing-ca');
-    expect(parseCrl(crls['DE-issuing-ca']!).revoked).toHaveLength(2);
-    expect(parseCrl(crls['JP-issuing-ca']!).revoked).toHaveLength(0);
+    // The records, plus each CA's standing revoked certificate (the esig.revoked-certificate fault's serial).
+    const standingDe = standingRevokedSerial(de.issuingCa.serialHex);
+    expect(
+      parseCrl(crls['DE-issuing-ca']!)
+        .revoked.map((r) => r.serialHex)
+        .sort(),
+    ).toEqual([de.agencies.bva!.serialHex, de.tls.serialHex, standingDe].sort());
+    expect(parseCrl(crls['JP-issuing-ca']!).revoked.map((r) => r.serialHex)).toEqual([
+      standingRevokedSerial(m.countries.JP!.issuingCa.serialHex),
+    ]);
+    expect(parseCrl(crls['DE-issuing-ca']!).find(standingDe)).toMatchObject({
+      reason: 'keyCompromise',
+      revokedAt: new Date(de.issuingCa.certificate.validFrom),
+    });
   });
 });

@@ -10,6 +10,11 @@ export interface SignCadesInput {
   signingTime: Date;
   /** Adds a signature-time-stamp-token unsigned attribute over the signature value: level B-T. */
   timestamp?: (covered: Buffer) => Promise<Buffer>;
+  /**
+   * TEST ONLY (fault `esig.missing-signing-certificate`): leave out the signed reference to the signing
+   * certificate, which every baseline signature must carry.
+   */
+  omitSigningCertificate?: boolean;
 }
 
 /**
@@ -30,7 +35,7 @@ export async function signCades(input: SignCadesInput): Promise<Buffer> {
     encapsulate: input.packaging === 'enveloping',
     signedAttributes: [
       attribute(CMS_OID.signingTime, signingTimeDer(input.signingTime)),
-      signingCertificateV2(pemToDer(input.credential.certPem)),
+      ...(input.omitSigningCertificate ? [] : [signingCertificateV2(pemToDer(input.credential.certPem))]),
     ],
     ...(input.timestamp
       ? {

@@ -1,6 +1,7 @@
 import type { CertificateVerdict, Clock } from '@kakehashi/core';
 import type { MainIndication, SubIndication } from '../report/indications.ts';
 import type { Finding } from '../report/z-report.ts';
+import type { EsigLenientFault } from '../validate/faults.ts';
 import type { HashName, SignatureScheme } from './algorithms.ts';
 
 export type SignatureFormat = 'XAdES' | 'JAdES' | 'CAdES';
@@ -71,6 +72,11 @@ export interface SignatureValidationContext {
   clockSkewSeconds?: number;
   /** Largest XML signature accepted, bytes (default 8 MiB). */
   maxXmlBytes?: number;
+  /**
+   * The weak-node mode: true when the lenient fault `name` is on for this component (and reports it as fired). Asked
+   * only where the strict check has just found the defect the fault lets through. Absent: strict.
+   */
+  lenient?: (name: EsigLenientFault) => boolean;
 }
 
 /**

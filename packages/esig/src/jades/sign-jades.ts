@@ -12,6 +12,11 @@ export interface SignJadesInput {
   signingTime: Date;
   /** Adds a sigTst (signature time-stamp over the base64url signature value) in etsiU: level B-T. */
   timestamp?: (covered: Buffer) => Promise<Buffer>;
+  /**
+   * TEST ONLY (fault `esig.missing-signing-certificate`): leave out the signed reference to the signing
+   * certificate, which every baseline signature must carry.
+   */
+  omitSigningCertificate?: boolean;
 }
 
 /**
@@ -28,7 +33,7 @@ export async function signJades(input: SignJadesInput): Promise<string> {
     alg: 'RS256',
     typ: 'jose',
     x5c: [certDer.toString('base64'), ...input.credential.chainPem.map((p) => pemToDer(p).toString('base64'))],
-    'x5t#S256': b64u(sha('sha256', certDer)),
+    ...(input.omitSigningCertificate ? {} : { 'x5t#S256': b64u(sha('sha256', certDer)) }),
     sigT: input.signingTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   let payload = '';

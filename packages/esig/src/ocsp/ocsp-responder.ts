@@ -27,7 +27,19 @@ export interface OcspResponderOptions {
   clock: Pick<Clock, 'now'>;
   /** nextUpdate − thisUpdate, seconds (default one day). */
   validitySeconds?: number;
+  /**
+   * TEST ONLY (fault `ocsp.forged`): a key the CA never authorised to sign its responses (a certificate without
+   * id-kp-OCSPSigning), used instead of the real signer while the fault is on.
+   */
+  unauthorisedSigner?: { certPem: string; privateKey: KeyObject };
 }
+
+/**
+ * The security lab's OCSP faults as the responder applies them: `unknown` (certStatus unknown for every CertID),
+ * `try-later` (the error status tryLater, no response bytes), `forged` (signed by the unauthorised signer).
+ * @see https://www.rfc-editor.org/rfc/rfc6960#section-2.2
+ */
+export type OcspFault = 'unknown' | 'try-later' | 'forged';
 
 /** One answered request, for traces and logs. */
 export interface OcspAnswer {
@@ -35,7 +47,7 @@ export interface OcspAnswer {
   responseStatus: OcspResponseStatusName;
   /** Plain-language reason for a non-successful status. */
   reason?: string;
-  responses: { serialHex: string; status: 'good' | 'revoked'; revokedAt?: string; reason?: CrlReason }[];
+  responses: { serialHex: string; status: 'good' | 'revoked' | 'unknown'; revokedAt?: string; reason?: CrlReason }[];
   nonce: boolean;
   signer?: string;
 }
@@ -45,8 +57,8 @@ export interface OcspResponder {
   caLabel: string;
   /** Label of the certificate that signs the responses (the delegated signer, or the CA). */
   signerLabel: string;
-  /** Answers a DER OCSPRequest with a DER OCSPResponse (never throws on bad input). */
-  respond(requestDer: Uint8Array): OcspAnswer;
+  /** Answers a DER OCSPRequest with a DER OCSPResponse (never throws on bad input); `fault`: the lab's misbehaviour. */
+  respond(requestDer: Uint8Array, fault?: OcspFault): OcspAnswer;
 }
 
 const seconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
@@ -80,11 +92,18 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
   const matchesCa = (id: CertIdFacts) =>
     createHash(id.hash).update(ca.subjectDer).digest().equals(id.issuerNameHash) &&
     createHash(id.hash).update(caKeyBits).digest().equals(id.issuerKeyHash);
-  const signerCertPkijs = options.signer
-    ? new pkijs.Certificate({ schema: asn1js.fromBER(new Uint8Array(pemToDer(options.signer.certPem))).result })
-    : undefined;
+  const pkijsCert = (pem: string) =>
+    new pkijs.Certificate({ schema: asn1js.fromBER(new Uint8Array(pemToDer(pem))).result });
+  const signerCertPkijs = options.signer ? pkijsCert(options.signer.certPem) : undefined;
+  const rogue = options.unauthorisedSigner;
+  const rogueFacts = rogue ? facts(rogue.certPem) : undefined;
 
-  const respond = (requestDer: Uint8Array): OcspAnswer => {
+  const respond = (requestDer: Uint8Array, fault?: OcspFault): OcspAnswer => {
+    if (fault === 'try-later')
+      return errorResponse('tryLater', 'The responder is busy (fault ocsp.try-later): try later (RFC 6960 §2.3).');
+    if (fault === 'forged' && !(rogue && rogueFacts))
+      return errorResponse('internalError', 'No unauthorised signer is configured for the fault ocsp.forged.');
+    const forged = fault === 'forged' && rogue && rogueFacts ? { ...rogue, facts: rogueFacts } : undefined;
     let req: ParsedOcspRequest;
     try {
       req = parseOcspRequest(requestDer);
@@ -108,9 +127,13 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     const nextUpdate = new Date(now.getTime() + validityMs);
     const answers: OcspAnswer['responses'] = [];
     const singles = ids.map((id) => {
-      const revoked = options.status(id.serialHex);
+      // A forged response whitewashes: it says good whatever the records say.
+      const revoked = forged ? undefined : options.status(id.serialHex);
       let certStatus: asn1js.BaseBlock;
-      if (revoked) {
+      if (fault === 'unknown') {
+        certStatus = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 2 } });
+        answers.push({ serialHex: id.serialHex, status: 'unknown' });
+      } else if (revoked) {
         const info: asn1js.BaseBlock[] = [new asn1js.GeneralizedTime({ valueDate: seconds(revoked.revokedAt) })];
         if (revoked.reason)
           info.push(
@@ -133,7 +156,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       return new pkijs.SingleResponse({ certID: toPkijsCertId(id), certStatus, thisUpdate: now, nextUpdate });
     });
     const data = new pkijs.ResponseData({
-      responderID: new asn1js.OctetString({ valueHex: keyHashOf(signerCert) }),
+      responderID: new asn1js.OctetString({ valueHex: keyHashOf(forged?.facts ?? signerCert) }),
       producedAt: now,
       responses: singles,
       ...(req.nonceExtnValue
@@ -150,7 +173,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     });
     const tbs = Buffer.from(data.toSchema(true).toBER(false));
     data.tbsView = new Uint8Array(tbs);
-    const signature = sign('sha256', tbs, signingKey);
+    const signature = sign('sha256', tbs, forged?.privateKey ?? signingKey);
     const basic = new pkijs.BasicOCSPResponse({
       tbsResponseData: data,
       signatureAlgorithm: new pkijs.AlgorithmIdentifier({
@@ -158,7 +181,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
         algorithmParams: new asn1js.Null(),
       }),
       signature: new asn1js.BitString({ valueHex: signature }),
-      ...(signerCertPkijs ? { certs: [signerCertPkijs] } : {}),
+      ...(forged ? { certs: [pkijsCert(forged.certPem)] } : signerCertPkijs ? { certs: [signerCertPkijs] } : {}),
     });
     const response = new pkijs.OCSPResponse({
       responseStatus: new asn1js.Enumerated({ value: OCSP_RESPONSE_STATUS.successful }),
@@ -172,7 +195,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       responseStatus: 'successful',
       responses: answers,
       nonce: req.nonceExtnValue !== undefined,
-      signer: signerCert.label,
+      signer: forged?.facts.label ?? signerCert.label,
     };
   };
 

@@ -4,17 +4,19 @@ import {
   type ComponentApp,
   type ComponentDeps,
   createRouteModule,
+  type FaultSwitchboard,
   KakehashiError,
   problemResponses,
   recordHop,
 } from '@kakehashi/core';
+import { TRUST_FAULTS, type TrustFaultName } from '@kakehashi/trust';
 import type { Context } from 'hono';
 import '../error-codes.ts';
 import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from './ocsp-common.ts';
-import type { OcspResponder } from './ocsp-responder.ts';
+import type { OcspFault, OcspResponder } from './ocsp-responder.ts';
 
 /** What the OCSP routes need: a responder per CA name (undefined: no such CA). */
-export interface OcspRoutesDeps extends Pick<ComponentDeps, 'clock' | 'random' | 'traces'> {
+export interface OcspRoutesDeps extends Pick<ComponentDeps, 'clock' | 'random' | 'traces' | 'faults'> {
   responderFor: (caName: string) => OcspResponder | undefined;
   component: 'hub' | 'node';
   /** Where the routes live (default `/trust/ocsp`). */
@@ -54,7 +56,7 @@ export function ocspResponderRoutes(deps: OcspRoutesDeps): ComponentApp {
       );
     if (request.length > OCSP_MAX_BYTES)
       throw new KakehashiError('payload-too-large', `An OCSP request is at most ${OCSP_MAX_BYTES} bytes.`);
-    const a = responder.respond(request);
+    const a = responder.respond(request, firedOcspFault(deps.faults, caName));
     recordHop(deps.traces, deps.clock, c.get('trace'), {
       component: deps.component,
       operation: `ocsp: status request for ${responder.caLabel} answered`,
@@ -150,7 +152,26 @@ export function ocspResponderRoutes(deps: OcspRoutesDeps): ComponentApp {
   return r;
 }
 
-/** Mounts {@link ocspResponderRoutes} on a component (the hub: every CA of the federation). */
+/**
+ * The OCSP fault in force on this component, fired (logged, on the trace hop): `ocsp.forged` before
+ * `ocsp.try-later` before `ocsp.unknown` when several are on.
+ */
+export function firedOcspFault(faults: FaultSwitchboard, caName: string): OcspFault | undefined {
+  for (const [name, fault] of OCSP_FAULTS) if (faults.fire(name, undefined, { ca: caName })) return fault;
+  return undefined;
+}
+
+const OCSP_FAULTS: [TrustFaultName, OcspFault][] = [
+  ['ocsp.forged', 'forged'],
+  ['ocsp.try-later', 'try-later'],
+  ['ocsp.unknown', 'unknown'],
+];
+
+/**
+ * Mounts {@link ocspResponderRoutes} on a component (the hub: every CA of the federation) and offers the trust
+ * fabric's OCSP faults there (`ocsp.unknown`, `ocsp.try-later`, `ocsp.forged`).
+ */
 export function mountOcspResponder(app: ComponentApp, deps: OcspRoutesDeps): void {
+  deps.faults.offer(TRUST_FAULTS.filter((f) => OCSP_FAULTS.some(([n]) => n === f.name)));
   app.route('/', ocspResponderRoutes(deps));
 }

@@ -15,7 +15,10 @@ import '../error-codes.ts';
 import type { Packaging } from '../common/signature-facts.ts';
 import { renderReportHtml } from '../report/render-report.ts';
 import { type ValidationReport, ValidationReportSchema } from '../report/z-report.ts';
+import { applySigningFaults, requireSigningFaultRequest } from '../sign/apply-signing-faults.ts';
+import { ESIG_SIGNING_FAULTS } from '../sign/faults.ts';
 import { signDocument } from '../sign/sign-document.ts';
+import { ESIG_LENIENT_FAULTS } from '../validate/faults.ts';
 import { validateSignature } from '../validate/validate-signature.ts';
 import type { SignatureServiceDeps } from './service-deps.ts';
 import { validationContexts } from './validation-context.ts';
@@ -208,17 +211,39 @@ export function signingRoutes(
       tags: ['esig'],
       summary: 'Sign a document as an agency of this node or (Japan) as a citizen with the JPKI signature key',
       description:
-        "XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys.",
-      request: { body: { required: true, content: { 'application/json': { schema: SignRequestSchema } } } },
+        "XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys. Security lab: one request may ask for a signing fault (`X-Kakehashi-Fault` header or `kakehashi_fault` query parameter: esig.revoked-certificate, esig.expired-certificate, esig.missing-signing-certificate, esig.untrusted-tsa, esig.weak-algorithm; GET /admin/faults lists them) — 400 fault-unknown for another name, 422 esig-fault-unavailable when this node does not hold the key of the signer's CA.",
+      request: {
+        query: z.object({
+          kakehashi_fault: z
+            .string()
+            .max(100)
+            .optional()
+            .openapi({
+              description: 'A signing fault for this request only (security lab)',
+              example: 'esig.weak-algorithm',
+            }),
+        }),
+        body: { required: true, content: { 'application/json': { schema: SignRequestSchema } } },
+      },
       responses: {
         200: { description: 'The signature', content: { 'application/json': { schema: SignResponseSchema } } },
-        ...problemResponses(400, 404, 413, 415, 503),
+        ...problemResponses(400, 404, 413, 415, 422, 503),
       },
     }),
     async (c) => {
       requireJson(c.req.header('content-type'));
+      requireSigningFaultRequest(deps.faults);
       const body = c.req.valid('json');
-      const { id, credential } = resolveSigner(signers, body.signer);
+      const resolved = resolveSigner(signers, body.signer);
+      const id = resolved.id;
+      const { credential, tsa, omitSigningCertificate } = applySigningFaults(deps.faults, {
+        credential: resolved.credential,
+        tsa: deps.tsa,
+        issuers: deps.faultIssuers ?? [],
+        clock: deps.clock,
+        signer: `${body.signer.type}:${id}`,
+        timestamped: body.level === 'B-T',
+      });
       const content = decodeContent(body.document, 'document.content');
       const isXml = content.subarray(0, 64).toString('utf8').trimStart().startsWith('<');
       const packaging: Packaging = body.packaging ?? (body.format === 'xades' && isXml ? 'enveloped' : 'enveloping');
@@ -231,7 +256,8 @@ export function signingRoutes(
         clock: deps.clock,
         ...(body.document.mimeType ? { mimeType: body.document.mimeType } : {}),
         ...(body.document.name ? { detachedName: body.document.name } : {}),
-        ...(deps.tsa ? { tsa: deps.tsa } : {}),
+        ...(tsa ? { tsa } : {}),
+        ...(omitSigningCertificate ? { omitSigningCertificate } : {}),
       });
       const subject = subjectOf(credential.certPem);
       traceHop(
@@ -263,9 +289,12 @@ export function signingRoutes(
 
 /**
  * Mounts the eSignature service on a component: validation ({@link signatureValidationRoutes}) everywhere and,
- * where `deps.signers` is given (nodes), signing ({@link signingRoutes}).
+ * where `deps.signers` is given (nodes), signing ({@link signingRoutes}). Offers the validator's weak-node faults
+ * (`lenient.esig.*`) everywhere and the signing faults (`esig.*`) where it signs.
  */
 export function mountSignatureService(app: ComponentApp, deps: SignatureServiceDeps): void {
+  deps.faults.offer(ESIG_LENIENT_FAULTS);
+  if (deps.signers) deps.faults.offer(ESIG_SIGNING_FAULTS);
   app.route('/', signatureValidationRoutes(deps));
   if (deps.signers) app.route('/', signingRoutes(deps, deps.signers));
 }

@@ -32,6 +32,11 @@ export interface SignatureServiceDeps extends ComponentDeps {
     /** Japan: a persona's JPKI signature credential (the key "on the My Number Card"). */
     citizen?: (personaId: string) => SigningCredential;
   };
+  /**
+   * Nodes: the CAs whose keys the node holds (its issuing CA; in Japan also the JPKI CA). The signing faults that
+   * re-issue the signer's certificate (revoked, expired, weak key) need the signer's CA among them.
+   */
+  faultIssuers?: SigningCredential[];
   /** Nodes: the country's time-stamping unit (B-T). */
   tsa?: TimestampAuthority;
 }

@@ -1,5 +1,6 @@
 import type { SignatureValidationContext } from '../common/signature-facts.ts';
 import { OCSP_MAX_BYTES, OCSP_REQUEST_TYPE, OCSP_RESPONSE_TYPE } from '../ocsp/ocsp-common.ts';
+import type { EsigLenientFault } from '../validate/faults.ts';
 import type { SignatureServiceDeps } from './service-deps.ts';
 
 type OcspLoader = (url: string, requestDer: Buffer, fetcher: typeof fetch) => Promise<Uint8Array | undefined>;
@@ -54,6 +55,7 @@ export function validationContexts(deps: SignatureServiceDeps): (fetcher: typeof
     validateCertificate: deps.validateCertificate,
     validator: { component: deps.component, country: deps.country },
     clockSkewSeconds: deps.config.get('clockSkewSeconds'),
+    lenient: (name: EsigLenientFault) => deps.faults.fire(name),
     ...(loadCrl ? { loadCrl: (url: string) => cachedCrl(url, fetcher) } : {}),
   });
 }

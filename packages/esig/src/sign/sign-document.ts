@@ -21,6 +21,11 @@ export interface SignDocumentInput {
   clock: Pick<Clock, 'now'>;
   /** Required for B-T. */
   tsa?: TimestampAuthority;
+  /**
+   * TEST ONLY (fault `esig.missing-signing-certificate`): leave out the signed reference to the signing
+   * certificate, which every baseline signature must carry.
+   */
+  omitSigningCertificate?: boolean;
 }
 
 export interface SignedDocument {
@@ -63,6 +68,7 @@ export async function signDocument(input: SignDocumentInput): Promise<SignedDocu
     ...(input.mimeType ? { mimeType: input.mimeType } : {}),
     ...(input.detachedName ? { detachedName: input.detachedName } : {}),
     ...(timestamp ? { timestamp } : {}),
+    ...(input.omitSigningCertificate ? { omitSigningCertificate: true } : {}),
   };
   let out: Omit<SignedDocument, 'level' | 'packaging' | 'signingTime' | 'timestamp'>;
   if (input.format === 'xades') {

@@ -6,6 +6,7 @@ import {
   type ProofOfExistence,
   type SignatureInput,
   type SignatureValidationContext,
+  warning,
 } from '../common/signature-facts.ts';
 import { SUB_INDICATION_MEANING, subIndicationUrn } from '../report/indications.ts';
 import type { BuildingBlock, TimestampSummary, ValidationReport } from '../report/z-report.ts';
@@ -40,6 +41,17 @@ export async function validateSignature(
     fo.formatFailure = `The signature cannot be read: ${e instanceof Error ? e.message.slice(0, 200) : 'unknown error'}.`;
   }
   const blocks: BuildingBlock[] = [];
+  if (fo.iscFailure && fo.signingCertPem && ctx.lenient?.('lenient.esig.missing-signing-certificate')) {
+    // Weak node: the certificate the signature carries is taken as the signer without a signed reference to it.
+    fo.iscChecks.push(
+      warning(
+        'signing certificate',
+        `Ignored on purpose (weak node, fault lenient.esig.missing-signing-certificate): ${fo.iscFailure}`,
+        'ETSI EN 319 102-1 §5.2.3',
+      ),
+    );
+    delete fo.iscFailure;
+  }
   const fc = formatChecking(fo);
   blocks.push(fc.block);
   let conclusion: Conclusion | undefined = fc.conclusion;

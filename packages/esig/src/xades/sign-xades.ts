@@ -20,6 +20,11 @@ export interface SignXadesInput {
   timestamp?: (covered: Buffer) => Promise<Buffer>;
   /** Largest XML document accepted, bytes (default 8 MiB). */
   maxXmlBytes?: number;
+  /**
+   * TEST ONLY (fault `esig.missing-signing-certificate`): leave out the signed reference to the signing
+   * certificate, which every baseline signature must carry.
+   */
+  omitSigningCertificate?: boolean;
 }
 
 const B64 = 'http://www.w3.org/2000/09/xmldsig#base64';
@@ -127,11 +132,13 @@ function skeleton(input: SignXadesInput, ids: SignatureIds, dataUri: string, cer
   const sp = qp.ele('xades:SignedProperties', { Id: ids.spId });
   const ssp = sp.ele('xades:SignedSignatureProperties');
   ssp.ele('xades:SigningTime').txt(input.signingTime.toISOString().replace(/\.\d{3}Z$/, 'Z'));
-  const cert = ssp.ele('xades:SigningCertificateV2').ele('xades:Cert');
-  const digest = cert.ele('xades:CertDigest');
-  digest.ele(XMLDSIG.ns, 'ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 });
-  digest.ele(XMLDSIG.ns, 'ds:DigestValue').txt(sha('sha256', certDer).toString('base64'));
-  cert.ele('xades:IssuerSerialV2').txt(issuerSerialDer(certDer).toString('base64'));
+  if (!input.omitSigningCertificate) {
+    const cert = ssp.ele('xades:SigningCertificateV2').ele('xades:Cert');
+    const digest = cert.ele('xades:CertDigest');
+    digest.ele(XMLDSIG.ns, 'ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 });
+    digest.ele(XMLDSIG.ns, 'ds:DigestValue').txt(sha('sha256', certDer).toString('base64'));
+    cert.ele('xades:IssuerSerialV2').txt(issuerSerialDer(certDer).toString('base64'));
+  }
   sp.ele('xades:SignedDataObjectProperties')
     .ele('xades:DataObjectFormat', { ObjectReference: `#${ids.refId}` })
     .ele('xades:MimeType')

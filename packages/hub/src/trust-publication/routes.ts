@@ -1,13 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
-import type { HubTrust } from '../trust/hub-trust.ts';
+import {
+  type ComponentApp,
+  createRouteModule,
+  type FaultSwitchboard,
+  KakehashiError,
+  problemResponses,
+} from '@kakehashi/core';
+import { TRUST_FAULTS } from '@kakehashi/trust';
+import type { HubTrust, ListFaults } from '../trust/hub-trust.ts';
 
 /** What the trust publication needs: the trust fabric and the hub's public origin (for absolute URLs). */
 export interface TrustPublicationDeps {
   trust: HubTrust;
   /** The hub's public origin, e.g. `http://127.0.0.1:7000`. */
   publicUrl: string;
+  /** The hub's fault switches: the publication offers the trust fabric's list and CRL faults. */
+  faults?: FaultSwitchboard;
 }
+
+const PUBLICATION_FAULTS = TRUST_FAULTS.filter((f) => f.name.startsWith('trust.'));
 
 const XML = 'application/xml; charset=utf-8';
 
@@ -88,13 +99,26 @@ const crl = createRoute({
 
 /**
  * Publication of the trust fabric, as relying parties fetch it: the signed LOTL, each country's signed trusted
- * list, the CRL of each CA, and an index of them with the LOTL signer certificate to pin.
+ * list, the CRL of each CA, and an index of them with the LOTL signer certificate to pin. Offers the security lab's
+ * publication faults (`trust.tl-expired`, `trust.tl-rollback`, `trust.ca-withdrawn`, `trust.crl-stale`): while one is
+ * on, the lists or CRLs served are the forged ones (correctly signed) and the hub's own validation is unaffected.
  * @see ETSI TS 119 612 v2.3.1 (trusted lists)
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-5 (CRL profile)
  */
 export function trustPublicationRoutes(deps: TrustPublicationDeps): ComponentApp {
   const r = createRouteModule();
-  const { trust, publicUrl } = deps;
+  const { trust, publicUrl, faults } = deps;
+  faults?.offer(PUBLICATION_FAULTS);
+  /** The list faults in force, each fired (logged, on the trace hop) when the forged list is served. */
+  const listFaults = (what: string): ListFaults | undefined => {
+    if (!faults || !trust.forgedLists) return undefined;
+    const f: ListFaults = {
+      expired: faults.fire('trust.tl-expired', undefined, { list: what }),
+      rollback: faults.fire('trust.tl-rollback', undefined, { list: what }),
+      withdrawn: faults.fire('trust.ca-withdrawn', undefined, { list: what }),
+    };
+    return f.expired || f.rollback || f.withdrawn ? f : undefined;
+  };
 
   r.openapi(index, (c) =>
     c.json(
@@ -111,12 +135,22 @@ export function trustPublicationRoutes(deps: TrustPublicationDeps): ComponentApp
     ),
   );
 
-  r.openapi(lotl, (c) => c.body(trust.lotlXml(), 200, { 'content-type': XML }));
+  r.openapi(lotl, (c) => {
+    const forged = listFaults('LOTL');
+    const body = forged && trust.forgedLists ? trust.forgedLists(forged).lotl : trust.lotlXml();
+    return c.body(body, 200, { 'content-type': XML });
+  });
 
   r.openapi(trustedList, (c) => {
     const file = c.req.valid('param').file;
     const m = /^([A-Za-z]{2})\.xml$/.exec(file);
-    const body = m ? trust.trustedListXml((m[1] as string).toUpperCase()) : undefined;
+    const cc = m ? (m[1] as string).toUpperCase() : undefined;
+    const forged = cc && trust.countries().includes(cc) ? listFaults(`${cc}.xml`) : undefined;
+    const body = cc
+      ? forged && trust.forgedLists
+        ? trust.forgedLists(forged).tls[cc]
+        : trust.trustedListXml(cc)
+      : undefined;
     if (!body)
       throw new KakehashiError(
         'unknown-country',
@@ -131,7 +165,13 @@ export function trustPublicationRoutes(deps: TrustPublicationDeps): ComponentApp
   r.openapi(crl, (c) => {
     const file = c.req.valid('param').file;
     const m = /^([\w.-]+)\.crl$/.exec(file);
-    const der = m ? trust.crlDer(m[1] as string) : undefined;
+    const name = m?.[1];
+    const stale =
+      name !== undefined &&
+      trust.staleCrlDer !== undefined &&
+      trust.crlNames().includes(name) &&
+      faults?.fire('trust.crl-stale', undefined, { crl: name }) === true;
+    const der = name ? (stale ? trust.staleCrlDer?.(name) : trust.crlDer(name)) : undefined;
     if (!der) throw new KakehashiError('not-found', `No CRL ${file.slice(0, 40)}; see GET /trust for the list.`);
     return c.body(new Uint8Array(der), 200, { 'content-type': 'application/pkix-crl' });
   });

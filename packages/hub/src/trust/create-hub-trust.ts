@@ -12,10 +12,13 @@ import {
   type ParsedCrl,
   type RevocationRecord,
   revoke,
+  standingRevocations,
   type TrustMaterial,
   TrustStore,
+  unauthorisedOcspSignerFor,
   VerificationMemo,
 } from '@kakehashi/trust';
+import { forgedPublication } from './forged-publication.ts';
 import type { HubTrust, RevocationRequest } from './hub-trust.ts';
 import { createRevocationLedger } from './revocation-ledger.ts';
 
@@ -46,6 +49,15 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
   const cas = listCertificateAuthorities(material);
   const all = listKeyCerts(material);
   const countries = Object.keys(material.countries).sort();
+  // Each CA's standing revoked certificate (the one the esig.revoked-certificate fault signs with), beside the ledger's.
+  const standing = standingRevocations(material);
+  const revokedBy = (caName: string) => [
+    ...ledger.revokedBy(caName),
+    ...standing.filter((r) => r.issuerName === caName),
+  ];
+  const statusOf = (caName: string, serialHex: string) =>
+    ledger.statusOf(caName, serialHex) ??
+    standing.find((r) => r.issuerName === caName && r.serialHex === serialHex.toLowerCase());
 
   const crlCache = new Map<string, { der: Buffer; parsed: ParsedCrl; until: number }>();
   const crlFor = (ca: KeyCert) => {
@@ -53,7 +65,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     const hit = crlCache.get(ca.name);
     if (hit && hit.until > now) return hit;
     const nextUpdate = new Date(now + deps.validityDays() * DAY_MS);
-    const der = createCrl(ca, ledger.revokedBy(ca.name), new Date(now - 60_000), nextUpdate, ledger.crlNumber());
+    const der = createCrl(ca, revokedBy(ca.name), new Date(now - 60_000), nextUpdate, ledger.crlNumber());
     const entry = { der, parsed: memo.parseCrl(der), until: nextUpdate.getTime() - DAY_MS };
     crlCache.set(ca.name, entry);
     return entry;
@@ -71,15 +83,17 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
       r = createOcspResponder({
         ca,
         ...(signer ? { signer } : {}),
+        unauthorisedSigner: unauthorisedOcspSignerFor(material, caName),
         clock,
-        status: (serialHex) => ledger.statusOf(caName, serialHex),
+        status: (serialHex) => statusOf(caName, serialHex),
       });
       responders.set(caName, r);
     }
     return r;
   };
 
-  let lists: { lotl: string; tls: Record<string, string>; until: number } | undefined;
+  const forged = forgedPublication(material, clock);
+  let lists: { lotl: string; tls: Record<string, string>; until: number; sequenceNumber: number } | undefined;
   const publish = () => {
     const now = clock.nowMs();
     if (lists && lists.until > now) return lists;
@@ -91,7 +105,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     for (const cc of countries)
       tls[cc] = buildTrustedList(material, cc, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
     const lotl = buildLotl(material, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
-    lists = { lotl, tls, until: nextUpdate.getTime() - DAY_MS };
+    lists = { lotl, tls, until: nextUpdate.getTime() - DAY_MS, sequenceNumber };
     return lists;
   };
 
@@ -133,7 +147,10 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
 
   return {
     countries: () => countries,
-    lotlXml: () => publish().lotl,
+    lotlXml: () => {
+      forged.clear();
+      return publish().lotl;
+    },
     trustedListXml: (cc) => publish().tls[cc],
     crlDer: (name) => {
       const ca = cas.find((c) => c.name === name);
@@ -141,6 +158,22 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     },
     crlNames: () => cas.map((c) => c.name),
     ocspResponder,
+    forgedLists: (faults) =>
+      forged.lists(faults, publish().sequenceNumber, { hubUrl: deps.hubUrl, validityDays: deps.validityDays() }),
+    staleCrlDer: (name) => {
+      const ca = cas.find((c) => c.name === name);
+      if (!ca) return undefined;
+      const now = clock.nowMs();
+      const days = deps.validityDays();
+      // Issued a validity period and a day ago: its nextUpdate passed yesterday.
+      return createCrl(
+        ca,
+        revokedBy(ca.name),
+        new Date(now - (days + 1) * DAY_MS),
+        new Date(now - DAY_MS),
+        ledger.crlNumber(),
+      );
+    },
     lotlSignerPem: () => material.hub.signing.certPem,
     certificates: () => {
       const revoked = ledger.revokedSerials();

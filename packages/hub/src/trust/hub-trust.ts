@@ -46,4 +46,21 @@ export interface HubTrust {
   revoke(req: RevocationRequest): { serialHex: string; crl: string };
   /** The RFC 6960 OCSP responder of the CA named `caName` (served at `/trust/ocsp/<caName>`), if any. */
   ocspResponder?(caName: string): OcspResponder | undefined;
+  /**
+   * The security lab: the LOTL and trusted lists as published while trust faults are on — correctly signed, but
+   * expired, rolled back or with the node CAs withdrawn. The hub's own validation keeps the genuine lists.
+   */
+  forgedLists?(faults: ListFaults): { lotl: string; tls: Record<string, string> };
+  /** The security lab (`trust.crl-stale`): the CRL of `name` re-issued with its nextUpdate already passed. */
+  staleCrlDer?(name: string): Uint8Array | undefined;
+}
+
+/** Which list faults apply to a forged publication (several may be on at once). */
+export interface ListFaults {
+  /** `trust.tl-expired`: NextUpdate already passed. */
+  expired: boolean;
+  /** `trust.tl-rollback`: the sequence number one below the last published. */
+  rollback: boolean;
+  /** `trust.ca-withdrawn`: every country's node CA services withdrawn since the forged list was first issued. */
+  withdrawn: boolean;
 }

@@ -141,6 +141,7 @@ function mountEsigBlock(app: ComponentApp, w: BlockWiring): void {
     validateCertificate: w.validateCertificate,
     loadCrl: (crlUrl, fetcher) => w.hub.crl(crlUrl, fetcher),
     trustGeneration: () => deps.trust.status(),
+    faultIssuers: [deps.credentials.issuingCa, deps.credentials.jpkiCa].filter((c) => c !== undefined),
     signers: {
       agencies: deps.credentials.agencies,
       ...(cards

@@ -60,7 +60,16 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
       index.crls.map(async (url) => {
         const der = await deps.hub.crl(url, fetcher);
         if (!der) throw new KakehashiError('upstream-unavailable', `The hub's trust index names ${url}, not served.`);
-        return memo.parseCrl(der);
+        const crl = memo.parseCrl(der);
+        // A CRL past its nextUpdate says nothing about today (RFC 5280 §5.1.2.5): refuse it, keep the view we have.
+        const now = deps.clock.now();
+        if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime())
+          throw new KakehashiError(
+            'crl-stale',
+            `The CRL ${url} was due to be replaced at ${crl.nextUpdate.toISOString()}; it is now ${now.toISOString()}. The previous trust view is kept.`,
+            { rule: 'RFC 5280 §5.1.2.5', extra: { nextUpdate: crl.nextUpdate.toISOString() } },
+          );
+        return crl;
       }),
     );
     const next = TrustStore.fromTrustedLists(lists);
@@ -84,6 +93,12 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
         status = await load(fetcher);
       } catch (e) {
         status = { ...status, error: e instanceof Error ? e.message : String(e) };
+        // The node keeps its verified view (or none, before the first load) and says why it refused the new one.
+        deps.logger.warn('trust fabric refresh refused; the previous view is kept', {
+          code: (e as { code?: string }).code,
+          error: status.error,
+          lotlSequence: status.lotlSequence,
+        });
         throw e;
       }
       deps.logger.debug('trust fabric loaded', {

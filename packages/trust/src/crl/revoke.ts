@@ -1,6 +1,7 @@
 import { KakehashiError } from '@kakehashi/core';
 import { findKeyCert, listCertificateAuthorities, listKeyCerts } from '../pki/generate-material.ts';
 import type { KeyCert, TrustMaterial } from '../pki/types.ts';
+import { standingRevocations } from '../publication/faults.ts';
 import { type CrlReason, createCrl, normaliseSerial, type RevokedCertificate } from './create-crl.ts';
 
 /** One revocation decided by the hub: which CA's CRL lists which serial, since when and why. */
@@ -73,8 +74,9 @@ export function revocationsFor(records: readonly RevocationRecord[], caName: str
 }
 
 /**
- * Builds the current CRL of every CA of the material from the revocation records: `{ [caName]: DER }`,
- * served by the hub at `/trust/crl/<caName>.crl`.
+ * Builds the current CRL of every CA of the material from the revocation records and the standing revocations
+ * (each CA's one revoked certificate, {@link standingRevocations}): `{ [caName]: DER }`, served by the hub at
+ * `/trust/crl/<caName>.crl`.
  */
 export function buildCrls(
   material: Pick<TrustMaterial, 'hub' | 'countries'>,
@@ -85,7 +87,7 @@ export function buildCrls(
   for (const ca of listCertificateAuthorities(material)) {
     out[ca.name] = createCrl(
       ca,
-      revocationsFor(records, ca.name),
+      revocationsFor([...records, ...standingRevocations(material)], ca.name),
       options.thisUpdate,
       options.nextUpdate,
       options.crlNumber,

@@ -8,6 +8,7 @@ import {
   type ProofOfExistence,
   passed,
   type SignatureValidationContext,
+  warning,
 } from '../../common/signature-facts.ts';
 import type { SubIndication } from '../../report/indications.ts';
 import type { BuildingBlock, Finding } from '../../report/z-report.ts';
@@ -44,9 +45,21 @@ export function acceptSignature(
   poe: ProofOfExistence | undefined,
 ): { block: BuildingBlock; conclusion?: Conclusion } {
   const checks: Finding[] = [];
-  const problems = cryptographicProblems(fo);
+  let problems = cryptographicProblems(fo);
+  if (problems.length > 0 && ctx.lenient?.('lenient.esig.weak-algorithm')) {
+    // Weak node: the constraints are reported, and let through on purpose.
+    for (const p of problems)
+      checks.push(
+        warning(
+          'cryptographic constraints',
+          `Ignored on purpose (weak node, fault lenient.esig.weak-algorithm): ${p}`,
+          'ETSI TS 119 312',
+        ),
+      );
+    problems = [];
+  }
   for (const p of problems) checks.push(failed('cryptographic constraints', p, 'ETSI TS 119 312'));
-  if (problems.length === 0)
+  if (problems.length === 0 && checks.length === 0)
     checks.push(
       passed(
         'cryptographic constraints',

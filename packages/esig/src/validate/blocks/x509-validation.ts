@@ -8,6 +8,7 @@ import {
   type ProofOfExistence,
   passed,
   type SignatureValidationContext,
+  warning,
 } from '../../common/signature-facts.ts';
 import type { SubIndication } from '../../report/indications.ts';
 import type { BuildingBlock, Finding } from '../../report/z-report.ts';
@@ -159,6 +160,35 @@ function validityPeriods(s: X509State): Conclusion | undefined {
   return undefined;
 }
 
+const REVOCATION_SUBS = new Set<SubIndication>(['REVOKED', 'REVOKED_NO_POE', 'REVOKED_CA_NO_POE', 'TRY_LATER']);
+const VALIDITY_SUBS = new Set<SubIndication>(['EXPIRED', 'OUT_OF_BOUNDS_NO_POE', 'NOT_YET_VALID']);
+
+/**
+ * The weak-node mode: a revocation or validity conclusion that the lenient fault `name` lets through is recorded
+ * as a warning instead (the report says it was ignored on purpose); true when it was let through.
+ */
+function leniently(
+  s: X509State,
+  name: 'lenient.esig.revoked-certificate' | 'lenient.esig.expired-certificate',
+  c: Conclusion,
+): boolean {
+  const subs = name === 'lenient.esig.revoked-certificate' ? REVOCATION_SUBS : VALIDITY_SUBS;
+  if (!c.sub || !subs.has(c.sub) || !s.ctx.lenient?.(name)) return false;
+  s.checks.push(warning('weak node', `Ignored on purpose (fault ${name}): ${c.explanation}`, CLAUSE));
+  s.notes.push(`${c.sub} ignored on purpose (weak node, fault ${name}).`);
+  return true;
+}
+
+/** The weak-node mode: weak algorithms in the path are let through (`lenient.esig.weak-algorithm`), with a warning. */
+function lenientAlgorithms(s: X509State): void {
+  const weak = s.failedChecks.filter((c) => c.code === 'cert-weak-algorithm');
+  if (weak.length === 0 || !s.ctx.lenient?.('lenient.esig.weak-algorithm')) return;
+  s.failedChecks = s.failedChecks.filter((c) => c.code !== 'cert-weak-algorithm');
+  s.codes.delete('cert-weak-algorithm');
+  for (const c of weak)
+    s.checks.push(warning('weak node', `Ignored on purpose (fault lenient.esig.weak-algorithm): ${c.reason}`, c.rule));
+}
+
 /** The signing certificate and the certificates the signature carries, parsed; unreadable extras are left out. */
 function readPath(fo: FormatOutcome & { signingCertPem: string }): CertificateFacts[] {
   const certs: CertificateFacts[] = [];
@@ -212,12 +242,14 @@ export async function validateX509(
     chain,
   });
 
+  lenientAlgorithms(s);
   const early = criticalExtensions(s) ?? structuralFailure(s) ?? anchorStatus(s);
   if (early) return done(early);
   const revocation = await checkRevocation(s);
-  if (revocation.conclusion) return done(revocation.conclusion);
+  if (revocation.conclusion && !leniently(s, 'lenient.esig.revoked-certificate', revocation.conclusion))
+    return done(revocation.conclusion);
   const validity = validityPeriods(s);
-  if (validity) return done(validity);
+  if (validity && !leniently(s, 'lenient.esig.expired-certificate', validity)) return done(validity);
 
   const anchorCn = vNow.anchor
     ? (vNow.anchor
