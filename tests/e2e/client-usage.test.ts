@@ -83,20 +83,22 @@ describe('@kakehashi/client against every component', () => {
     const oidc = await de.GET('/.well-known/openid-configuration');
     expect(oidc.data?.issuer).toBe(f.urls.nodes.DE);
     expect((await de.GET('/peers')).data?.peers.map((p) => p.country)).toContain('JP');
-    const faults = await de.PUT('/admin/edelivery/faults', { body: { receipt: 'unsigned' } });
-    expect(faults.data).toEqual({ receipt: 'unsigned', receiver: 'none' });
-    await de.PUT('/admin/edelivery/faults', { body: { receipt: 'none' } });
+    const faults = await de.PUT('/admin/faults', { body: { enable: ['edelivery.receipt-unsigned'] } });
+    expect(faults.data?.faults.filter((x) => x.enabled).map((x) => x.name)).toEqual(['edelivery.receipt-unsigned']);
+    await de.PUT('/admin/faults', { body: { disable: ['edelivery.*'] } });
     const { data: pmodes } = await de.GET('/admin/edelivery/pmodes');
     expect(pmodes?.pmodes[0]?.security.sign).toBe(true);
   });
 
   it("Japan's node: fault switches, the custodian's audit, a citizen's portal session", async () => {
-    const { data: faults } = await jp.GET('/admin/jp/faults');
-    expect(faults?.faults.every((x) => !x.enabled)).toBe(true);
-    const name = faults!.faults[0]!.name;
-    const on = await jp.PUT('/admin/jp/faults/{name}', { params: { path: { name } }, body: { enabled: true } });
+    const { data: faults } = await jp.GET('/admin/faults');
+    const incidents = faults!.faults.filter((x) => x.block === 'jp-network');
+    expect(incidents.length).toBeGreaterThan(0);
+    expect(incidents.every((x) => !x.enabled && x.kind === 'incident')).toBe(true);
+    const name = incidents[0]!.name;
+    const on = await jp.PUT('/admin/faults', { body: { enable: [name] } });
     expect(on.data?.faults.find((x) => x.name === name)?.enabled).toBe(true);
-    await jp.PUT('/admin/jp/faults/{name}', { params: { path: { name } }, body: { enabled: false } });
+    await jp.PUT('/admin/faults', { body: { disable: [name] } });
     const audit = await jp.GET('/admin/jp/custodian/audit', { params: { query: { limit: 5 } } });
     expect(audit.data?.verification.valid).toBe(true);
     expect((await jp.GET('/jp/records/verify')).data?.valid).toBe(true);

@@ -125,8 +125,18 @@ describe('eDelivery attack catalogue E1–E9', () => {
     expect(signal?.receipt).toBeUndefined();
     return { code: signal?.errors[0]?.code, description: signal?.errors[0]?.description ?? '' };
   };
-  const setFault = (url: string, receipt: string) =>
-    f.fetch(`${url}/admin/edelivery/faults`, { method: 'PUT', headers: admin, body: JSON.stringify({ receipt }) });
+  /** One receipt fault on (`PUT /admin/faults`), every other receipt fault off; `undefined`: all off. */
+  const setFault = async (url: string, fault: string | undefined) => {
+    const r = await json<{ faults: { name: string; enabled: boolean }[] }>(
+      f.fetch(`${url}/admin/faults`, {
+        method: 'PUT',
+        headers: admin,
+        body: JSON.stringify({ disable: ['edelivery.*'], enable: fault ? [fault] : [] }),
+      }),
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.faults.filter((x) => x.enabled).map((x) => x.name)).toEqual(fault ? [fault] : []);
+  };
   const pump = (url: string) => f.fetch(`${url}/admin/edelivery/pump`, { method: 'POST', headers: ADMIN });
   const submit = async () => {
     const r = await json<{ messageId: string }>(
@@ -159,14 +169,16 @@ describe('eDelivery attack catalogue E1–E9', () => {
   });
 
   it('E1: an unsigned receipt, or one signed by a non-partner, is not a delivery: retry, then give up with an error', async () => {
-    for (const fault of ['unsigned', 'foreign-signer']) {
+    for (const fault of ['edelivery.receipt-unsigned', 'edelivery.receipt-wrong-signer']) {
       await setFault(jp, fault);
       const id = await submit();
       await pump(de);
       let s = await statusOf(id);
       expect(s.status).toBe('WAITING_FOR_RETRY');
       expect(s.attempts).toBe(1);
-      expect(s.lastError).toMatch(fault === 'unsigned' ? /signature is not acceptable/ : /another certificate/);
+      expect(s.lastError).toMatch(
+        fault === 'edelivery.receipt-unsigned' ? /signature is not acceptable/ : /another certificate/,
+      );
       f.clock.advance(11_000);
       await pump(de);
       s = await statusOf(id);
@@ -174,13 +186,13 @@ describe('eDelivery attack catalogue E1–E9', () => {
       expect(s.attempts).toBe(2);
       expect(s.lastError).toMatch(/^EBMS:0302 InvalidReceipt/);
     }
-    await setFault(jp, 'none');
+    await setFault(jp, undefined);
   });
 
   it('E2: a receipt whose digests do not match, or with the wrong RefToMessageId, is rejected', async () => {
     for (const [fault, why] of [
-      ['wrong-digest', /non-repudiation information does not match/],
-      ['wrong-ref', /refers to .*\.other/],
+      ['edelivery.receipt-wrong-digest', /non-repudiation information does not match/],
+      ['edelivery.receipt-wrong-ref', /refers to .*\.other/],
     ] as const) {
       await setFault(jp, fault);
       const id = await submit();
@@ -189,7 +201,7 @@ describe('eDelivery attack catalogue E1–E9', () => {
       expect(s.status).toBe('WAITING_FOR_RETRY');
       expect(s.lastError).toMatch(why);
     }
-    await setFault(jp, 'none');
+    await setFault(jp, undefined);
   });
 
   it('E3: a replayed MessageId is never delivered twice; the original receipt is answered', async () => {

@@ -171,7 +171,8 @@ describe('Japan Cooperation Network end to end', () => {
       '/jp/portal',
       '/jp/portal/login',
       '/jp/records/verify',
-      '/admin/jp/faults',
+      '/admin/faults',
+      '/admin/jp/incidents/network-key-leak',
       '/jp/agencies/{agencyId}/intermediary/provision',
     ])
       expect(Object.keys(doc.paths)).toContain(p);

@@ -178,29 +178,34 @@ describe('scenarios: domestic mediated query, signature across a revocation, del
     expect(again.steps[0]?.detail).toContain('already in force at DE and AT');
   }, 120_000);
 
-  it('the receiver-unavailable fault makes /as4 answer a 503 SOAP Fault, and is refused when misnamed', async () => {
+  it('the edelivery.receiver-unavailable fault makes /as4 answer a 503 SOAP Fault, and is refused when misnamed', async () => {
     const as4 = () =>
       f.fetch(`${at}/as4`, { method: 'POST', headers: { 'content-type': 'application/soap+xml' }, body: '<x/>' });
-    const put = (body: unknown) => call('PUT', `${at}/admin/edelivery/faults`, body, ADMIN);
+    const put = (body: unknown) => call('PUT', `${at}/admin/faults`, body, ADMIN);
+    const enabled = (r: { body: Json }) =>
+      (r.body.faults as Json[]).filter((x) => x.enabled).map((x) => x.name as string);
     const up = (await as4()).status; // up: the request is processed (and refused as not an ebMS message)
     expect(up).not.toBe(503);
-    expect((await put({ receiver: 'receiver-unavailable' })).body).toEqual({
-      receipt: 'none',
-      receiver: 'receiver-unavailable',
-    });
+    expect(enabled(await put({ enable: ['edelivery.receiver-unavailable'] }))).toEqual([
+      'edelivery.receiver-unavailable',
+    ]);
+    const config = await call('GET', `${at}/admin/config`, undefined, ADMIN);
+    expect(config.body.faults).toEqual(['edelivery.receiver-unavailable']);
     const down = await as4();
     expect(down.status).toBe(503);
     expect(down.headers.get('content-type')).toContain('application/soap+xml');
-    expect(await down.text()).toMatch(/Receiver[\s\S]*receiver-unavailable/);
-    expect((await put({ receiver: 'none' })).body.receiver).toBe('none');
+    expect(await down.text()).toMatch(/Receiver[\s\S]*edelivery\.receiver-unavailable/);
+    expect(enabled(await put({ disable: ['edelivery.receiver-unavailable'] }))).toEqual([]);
     expect((await as4()).status).toBe(up);
-    const bogus = await put({ receiver: 'bogus' });
-    expect(bogus.status).toBe(400);
+    const bogus = await put({ enable: ['edelivery.bogus'] });
+    expect([bogus.status, bogus.body.code]).toEqual([400, 'fault-unknown']);
     expect(bogus.type).toContain('problem+json');
-    const empty = await put({});
-    expect([empty.status, empty.body.code]).toEqual([400, 'validation-failed']);
+    // The old per-block switch is gone: one surface.
+    expect(
+      (await call('PUT', `${at}/admin/edelivery/faults`, { receiver: 'receiver-unavailable' }, ADMIN)).status,
+    ).toBe(404);
     // Without admin rights the switch is refused.
-    const anon = await call('PUT', `${at}/admin/edelivery/faults`, { receiver: 'receiver-unavailable' });
+    const anon = await call('PUT', `${at}/admin/faults`, { enable: ['edelivery.receiver-unavailable'] });
     expect(anon.status).toBe(401);
   });
 

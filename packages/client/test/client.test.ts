@@ -46,8 +46,8 @@ describe('the clients', () => {
 
   it('use the published test-only token with adminToken: true, and none without adminToken', async () => {
     const r = recorder();
-    await kakehashiJpNode('http://127.0.0.1:8007', { fetch: r.fetch, adminToken: true }).GET('/admin/jp/faults');
-    await kakehashiJpNode('http://127.0.0.1:8007', { fetch: r.fetch }).GET('/admin/jp/faults');
+    await kakehashiJpNode('http://127.0.0.1:8007', { fetch: r.fetch, adminToken: true }).GET('/admin/faults');
+    await kakehashiJpNode('http://127.0.0.1:8007', { fetch: r.fetch }).GET('/admin/faults');
     expect(r.seen.map((q) => q.headers.get('authorization'))).toEqual([`Bearer ${TEST_ADMIN_TOKEN}`, null]);
   });
 
@@ -76,9 +76,9 @@ describe('the clients', () => {
       'freeze' | 'advance' | 'resume' | 'reset' | 'set'
     >();
     // Japan's routes exist on the JP client only; wrong bodies and unknown paths do not compile.
-    void (() => jp.GET('/admin/jp/faults'));
+    void (() => jp.GET('/jp/records/verify'));
     // @ts-expect-error — not a route of the other nodes
-    void (() => node.GET('/admin/jp/faults'));
+    void (() => node.GET('/jp/records/verify'));
     // @ts-expect-error — not a route of the hub
     void (() => hub.GET('/personas'));
     // @ts-expect-error — not a clock action

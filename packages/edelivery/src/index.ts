@@ -10,7 +10,13 @@
  * messages); the package's own tests import the feature files.
  */
 
-export { RECEIPT_FAULTS, RECEIVER_FAULTS } from './ap/context.ts';
+export {
+  EDELIVERY_FAULTS,
+  type EdeliveryFaultName,
+  RECEIPT_FAULTS,
+  SENDING_FAULTS,
+  type SendingFault,
+} from './ap/faults.ts';
 export { createHubDiscovery } from './discovery/discovery.ts';
 export { EDELIVERY_ERROR_CODES } from './error-codes.ts';
 export { buildUserMessageEnvelope } from './message/build-user-message.ts';
@@ -20,5 +26,6 @@ export { parseEnvelope } from './message/parse-envelope.ts';
 export type { UserMessage } from './message/z-user-message.ts';
 export { buildMultipart } from './mime/multipart.ts';
 export { mountAccessPoint } from './mount-access-point.ts';
+export { buildOutbound, type OutboundDefects } from './sender/build-outbound.ts';
 export { encryptAttachments } from './wss/encrypt-attachments.ts';
 export { signEnvelope } from './wss/sign-envelope.ts';

@@ -1,16 +1,10 @@
-import { type ComponentApp, KakehashiError } from '@kakehashi/core';
+import type { ComponentApp } from '@kakehashi/core';
 import { accessPointAdminRoutes } from './admin/routes.ts';
 import { inboxRoutes, messageRoutes, webhookRoutes } from './backend/routes.ts';
 import { notifyWebhooks } from './backend/webhooks.ts';
 import './error-codes.ts';
-import {
-  type AccessPointDeps,
-  type ApContext,
-  RECEIPT_FAULTS,
-  RECEIVER_FAULTS,
-  type ReceiptFault,
-  type ReceiverFault,
-} from './ap/context.ts';
+import type { AccessPointDeps, ApContext } from './ap/context.ts';
+import { EDELIVERY_FAULTS } from './ap/faults.ts';
 import { accessPointPartyId } from './message/ns.ts';
 import { defaultPModes, loadPModes } from './pmode/load-pmodes.ts';
 import type { PMode } from './pmode/z-pmode.ts';
@@ -18,7 +12,7 @@ import { as4Routes } from './receiver/routes.ts';
 import { createSenderLoop, type PumpResult } from './sender/sender-loop.ts';
 import { MessageStore } from './store/message-store.ts';
 
-/** A mounted access point: drive its sender loop, change its P-Modes and faults, stop its timer. */
+/** A mounted access point: drive its sender loop, change its P-Modes, stop its timer (faults: `/admin/faults`). */
 export interface AccessPoint {
   /** The ebMS party id of this access point, e.g. `kakehashi-ap-de`. */
   partyId: string;
@@ -28,19 +22,14 @@ export interface AccessPoint {
   pmodes(): PMode[];
   /** Replaces the P-Modes (validated, then persisted in the store). */
   setPModes(input: unknown): PMode[];
-  setFault(fault: ReceiptFault): void;
-  /** `receiver-unavailable`: `/as4` answers 503 (an outage) until set back to `none`. */
-  setReceiverFault(fault: ReceiverFault): void;
   /** Starts the real-time timer that pumps due messages (no-op when pollIntervalMs is 0). */
   startPolling(): void;
   stop(): void;
-  /** Clears messages, payloads, history, webhooks, runtime P-Modes and faults (admin reset). */
+  /** Clears messages, payloads, history, webhooks and runtime P-Modes (admin reset; the faults reset with the component). */
   reset(): void;
 }
 
 const PMODES_KEY = 'pmodes';
-const FAULT_KEY = 'receipt-fault';
-const RECEIVER_FAULT_KEY = 'receiver-fault';
 const TABLES = [
   'edelivery_messages',
   'edelivery_payloads',
@@ -52,8 +41,8 @@ const TABLES = [
 /**
  * Mounts the eDelivery access point of a node (corners 2 and 3 of the four-corner model): the AS4 endpoint
  * `POST /as4`, the backend API under `/edelivery/*` and its admin routes under `/admin/edelivery/*` — each a route
- * module. This function only wires: the message store, the P-Modes and faults (persisted), the sender loop and
- * its timer. Crash recovery runs here: messages caught mid-send by a crash are made due again (same MessageId).
+ * module. This function only wires: the message store, the P-Modes (persisted), the access point's faults (offered
+ * on the component's `/admin/faults`), the sender loop and its timer. Crash recovery runs here: messages caught mid-send by a crash are made due again (same MessageId).
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/eDelivery+AS4+-+1.15
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html
  */
@@ -64,8 +53,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     loadPModes(deps.pmodes ?? defaultPModes({ parties: deps.countries.map((c) => accessPointPartyId(c)) }));
   const stored = store.setting(PMODES_KEY);
   let pmodes = stored ? loadPModes(JSON.parse(stored)) : initialPModes();
-  let fault: ReceiptFault = (store.setting(FAULT_KEY) as ReceiptFault | undefined) ?? 'none';
-  let receiverFault: ReceiverFault = (store.setting(RECEIVER_FAULT_KEY) as ReceiverFault | undefined) ?? 'none';
+  deps.faults.offer(EDELIVERY_FAULTS);
   let kickScheduled = false;
   let stopped = false;
   const ctx: ApContext = {
@@ -73,7 +61,6 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     store,
     partyId,
     pmodes: () => pmodes,
-    fault: () => fault,
     kick: () => {
       if (kickScheduled || stopped) return;
       kickScheduled = true;
@@ -107,18 +94,6 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       deps.logger.info('edelivery P-Modes replaced', { ids: next.map((p) => p.id) });
       return next;
     },
-    setFault: (f) => {
-      if (!RECEIPT_FAULTS.includes(f))
-        throw new KakehashiError('validation-failed', `Unknown fault ${String(f).slice(0, 40)}.`);
-      fault = f;
-      store.setSetting(FAULT_KEY, f);
-    },
-    setReceiverFault: (f) => {
-      if (!RECEIVER_FAULTS.includes(f))
-        throw new KakehashiError('validation-failed', `Unknown fault ${String(f).slice(0, 40)}.`);
-      receiverFault = f;
-      store.setSetting(RECEIVER_FAULT_KEY, f);
-    },
     startPolling: () => {
       const every = deps.pollIntervalMs ?? 250;
       if (timer || every <= 0) return;
@@ -148,19 +123,14 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
         for (const t of TABLES) store.store.run(`DELETE FROM ${t}`);
       });
       pmodes = initialPModes();
-      fault = 'none';
-      receiverFault = 'none';
     },
   };
 
-  app.route(
-    '/',
-    as4Routes(ctx, () => receiverFault),
-  );
+  app.route('/', as4Routes(ctx));
   app.route('/', messageRoutes(ctx));
   app.route('/', inboxRoutes(ctx));
   app.route('/', webhookRoutes(ctx));
-  app.route('/', accessPointAdminRoutes(deps, { ...ap, faults: () => ({ receipt: fault, receiver: receiverFault }) }));
+  app.route('/', accessPointAdminRoutes(deps, ap));
   ap.startPolling();
   return ap;
 }

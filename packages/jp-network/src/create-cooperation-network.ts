@@ -43,7 +43,7 @@ export function createCooperationNetwork(deps: CooperationNetworkDeps): Cooperat
     if (!c) throw new KakehashiError('config-invalid', `Japan's node has no certificate for agency ${id}.`);
     return c;
   };
-  const faults = new JpFaults();
+  const faults = new JpFaults(deps.faults);
   const matrix = loadMatrix();
   const directory: Record<string, string> = { network: deps.credentials.signing.certPem };
   for (const a of deps.agencies) if (deps.credentials.agencies[a.id]) directory[a.id] = credentialOf(a.id).certPem;
@@ -189,7 +189,7 @@ function createLifecycle(parts: {
       return seeding;
     },
     reset: () => {
-      parts.faults.clear();
+      // The faults are the node's (PUT /admin/faults): its admin reset switches them back itself.
       for (const s of Object.values(stores)) {
         const tables = s.all<{ name: string }>(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_migrations'",

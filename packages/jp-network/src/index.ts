@@ -11,7 +11,7 @@
 
 export type { CooperationNetworkDeps } from './deps.ts';
 export { JP_NETWORK_ERROR_CODES } from './error-codes.ts';
-export { JP_FAULTS, type JpFaultName } from './faults/faults.ts';
+export { JP_FAULT_DEFS, JP_FAULTS, type JpFaultName, type JpIncident } from './faults/faults.ts';
 export { mountCooperationNetwork } from './mount-cooperation-network.ts';
 export { resolveCode } from './network/code-index.ts';
 export { recordSubject } from './network/mediation.ts';

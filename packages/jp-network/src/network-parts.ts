@@ -37,7 +37,7 @@ export interface CooperationNetwork {
   xborderIdentifiers: XborderIdentifiers;
   /** Seeds the agencies' data copies and links them through the network (once; the routes call it lazily). */
   ready(): Promise<void>;
-  /** Back to the seeded state: every JP table emptied, faults off, then re-seeded on next use. */
+  /** Back to the seeded state: every JP table emptied, then re-seeded on next use (faults: the node's reset). */
   reset(): void;
   close(): void;
 }

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signChallengeWithCard } from '../src/crypto/card-auth.ts';
 import { computeCodeWithLeakedKeys } from '../src/custodian/key-custodian.ts';
-import { ADMIN, buildTestNetwork, cardOf, findIdentifiers, PROVIDERS } from './helpers.ts';
+import { ADMIN, buildTestNetwork, cardOf, findIdentifiers, type Json, PROVIDERS } from './helpers.ts';
 
 /** Attack entries P1–P8 of shared/design/attack-catalogue.md, and the incidents of property 11. */
 
@@ -119,7 +119,7 @@ describe('attack catalogue P1–P8', () => {
     for (const guess of [p.myNumber!, p.residentRecordCode!])
       for (const c of candidates(guess)) expect(`v1.${c}`).not.toBe(target);
     // … while with the custodian's keys (the network-key-leak incident) the guess does give the code
-    t.net.faults.set('network-key-leak', true);
+    t.deps.faults.set({ enable: ['jp.network-key-leak'] });
     const leaked = (await t.req('GET', '/admin/jp/incidents/network-key-leak', undefined, ADMIN)).body;
     expect(computeCodeWithLeakedKeys(leaked, p.residentRecordCode!, 'national-tax-agency', 1)).toBe(target);
   });
@@ -177,7 +177,7 @@ describe('attack catalogue P1–P8', () => {
     expect(kenpo.subject('KENPO-NEW-1')).toBeUndefined();
 
     // fault on: the stranger's record is matched on name + birth date and linked to the first such resident — the victim
-    t.net.faults.set('partial-match-enrolment', true);
+    t.deps.faults.set({ enable: ['jp.partial-match-enrolment'] });
     expect(
       (
         await t.req(
@@ -191,7 +191,7 @@ describe('attack catalogue P1–P8', () => {
     expect(personOf('KENPO-NEW-2')).toBe(linkOf(victim));
 
     // strict (fault off): the stranger's full facts resolve to the stranger
-    t.net.faults.set('partial-match-enrolment', false);
+    t.deps.faults.set({ disable: ['jp.partial-match-enrolment'] });
     kenpo.store.run("DELETE FROM ag_subjects WHERE internal_id = 'KENPO-NEW-2'");
     expect(
       (
@@ -284,7 +284,7 @@ describe('attack catalogue P1–P8', () => {
     );
     expect(crossed.body.code).toBe('jp-challenge-invalid');
 
-    t.net.faults.set('stale-session-write', true);
+    t.deps.faults.set({ enable: ['jp.stale-session-write'] });
     const stale = await t.req('PUT', '/jp/portal/me/bank-account', account, auth);
     expect(stale.status).toBe(200);
     // Bob's account is now registered to Alice: the incident
@@ -312,7 +312,7 @@ describe('attack catalogue P1–P8', () => {
       expect(r.cert.name).toBe(r.person.fourFacts!.name);
       expect(r.cert.address).toBe(r.person.fourFacts!.address);
     }
-    t.net.faults.set('concurrent-issuance-crossing', true);
+    t.deps.faults.set({ enable: ['jp.concurrent-issuance-crossing'] });
     const crossed = (await issueAll()).filter((r) => r.cert.name !== r.person.fourFacts!.name);
     expect(crossed.length).toBeGreaterThan(0);
   });
@@ -324,9 +324,27 @@ describe('property 11 — incidents: table leak and key leak, contained by rotat
     expect(
       (await t.req('GET', '/admin/jp/incidents/agency-table-leak/setagaya-city', undefined, ADMIN)).body.code,
     ).toBe('jp-fault-off');
-    t.net.faults.set('agency-table-leak', true);
+    // Switched on the component's one fault surface, where it is listed with the incident it reproduces.
+    const listed = (await t.req('GET', '/admin/faults', undefined, ADMIN)).body.faults as Json[];
+    expect(listed.find((f) => f.name === 'jp.agency-table-leak')).toMatchObject({
+      block: 'jp-network',
+      kind: 'incident',
+      enabled: false,
+      description: expect.stringMatching(/pension breach[\s\S]*While off: the table holds only/),
+    });
+    const on = await t.req('PUT', '/admin/faults', { enable: ['jp.agency-table-leak'] }, ADMIN);
+    expect(on.status).toBe(200);
+    expect((await t.req('GET', '/admin/config', undefined, ADMIN)).body.faults).toEqual(['jp.agency-table-leak']);
     const dump = (await t.req('GET', '/admin/jp/incidents/agency-table-leak/setagaya-city', undefined, ADMIN)).body;
     expect(dump.subjects).toHaveLength(8); // the failure: the table is out
+    // Never silent: the fault is logged and on the request's trace hop.
+    expect(t.logs.some((l) => l.msg === 'fault fired' && l.fault === 'jp.agency-table-leak')).toBe(true);
+    expect(
+      t.traces.events.some(
+        (e) =>
+          e.operation?.includes('/admin/jp/incidents/agency-table-leak') && e.faults?.includes('jp.agency-table-leak'),
+      ),
+    ).toBe(true);
     expect(findIdentifiers(JSON.stringify(dump), t.personas)).toEqual([]);
     const leaked = dump.subjects.map((s: { code: string }) => s.code) as string[];
     for (const other of PROVIDERS.filter((a) => a !== 'setagaya-city'))
@@ -351,7 +369,7 @@ describe('property 11 — incidents: table leak and key leak, contained by rotat
 
   it('network key leak: leaked keys compute every agency code of a guessed person; rotating the master key contains it', async () => {
     const t = await buildTestNetwork();
-    t.net.faults.set('network-key-leak', true);
+    t.deps.faults.set({ enable: ['jp.network-key-leak'] });
     const keys = (await t.req('GET', '/admin/jp/incidents/network-key-leak', undefined, ADMIN)).body;
     const p = t.personas[3]!;
     for (const a of PROVIDERS)

@@ -143,8 +143,8 @@ describe('citizen portal: card login, records, own data, page', () => {
       { 'x-jp-signature': 'eyJhbGciOiJub25lIn0.e30.' },
     );
     expect(garbage.body.code).toBe('jp-agency-unauthenticated');
-    const unknownFault = await t.req('PUT', '/admin/jp/faults/make-it-rain', { enabled: true }, ADMIN);
-    expect(unknownFault.status).toBe(400);
+    const unknownFault = await t.req('PUT', '/admin/faults', { enable: ['jp.make-it-rain'] }, ADMIN);
+    expect([unknownFault.status, unknownFault.body.code]).toEqual([400, 'fault-unknown']);
     const noSession = await t.req('GET', '/jp/portal/me/data');
     expect(noSession.body.code).toBe('jp-session-invalid');
   });

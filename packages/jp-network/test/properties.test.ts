@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, VirtualClock } from '@kakehashi/core';
+import { FaultSwitchboard, openStore, VirtualClock } from '@kakehashi/core';
 import { validateMyNumber } from '@kakehashi/personas';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -359,9 +359,9 @@ describe('properties 6, 7, 8 — authorised-only mediation, complete audit, corr
           : { 'pension-benefit-amount': agencyDataFor(t.deps.seed, p, 'pension')['pension-benefit-amount'] },
       );
     }
-    t.net.faults.set('index-wrong-mapping', true);
+    t.deps.faults.set({ enable: ['jp.index-wrong-mapping'] });
     const wrong = await ask('setagaya-city', 0, 'child-allowance', 'japan-pension-service', ['pension-benefit-amount']);
-    t.net.faults.set('index-wrong-mapping', false);
+    t.deps.faults.set({ disable: ['jp.index-wrong-mapping'] });
     expect(wrong.body.refusal.code).toBe('jp-reconciliation-failed');
     expect(t.net.servers.get('japan-pension-service')!.records.byRequest(wrong.body.requestId)).toEqual([]);
   });
@@ -444,7 +444,7 @@ describe('property 10 — My Number', () => {
       store: openStore({ name: 'jlis' }),
       clock: new VirtualClock(),
       seed: 'p10',
-      faults: new JpFaults(),
+      faults: new JpFaults(new FaultSwitchboard()),
     });
     const n = 5000;
     const rows: { rrc: string; mn: string }[] = [];
@@ -477,7 +477,7 @@ describe('property 10 — My Number', () => {
       store: openStore({ name: 'jlis2' }),
       clock: new VirtualClock(),
       seed: 'p10-other',
-      faults: new JpFaults(),
+      faults: new JpFaults(new FaultSwitchboard()),
     });
     const twin = other.enrol(
       { name: 'x', dateOfBirth: '1980-01-01', gender: 'male', address: 'y' },

@@ -145,7 +145,7 @@ export async function createTestFederation<const C extends CountryCode = Country
     handlers: createFederationHandlers(Object.values(origins), federation.fetch),
     personas,
     clock: createTestClock(federation.clock),
-    faults: createFaults(call, nodes),
+    faults: createFaults(call, origins),
     adminToken,
     fetch: federation.fetch,
     federation,

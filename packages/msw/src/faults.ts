@@ -1,78 +1,86 @@
-import { RECEIPT_FAULTS, RECEIVER_FAULTS } from '@kakehashi/edelivery';
-import { JP_FAULTS, type JpFaultName } from '@kakehashi/jp-network';
+import type { FaultState, FaultSwitch } from '@kakehashi/core';
+import { EDELIVERY_FAULTS, type EdeliveryFaultName } from '@kakehashi/edelivery';
+import { JP_FAULT_DEFS, type JpFaultName } from '@kakehashi/jp-network';
 import type { Call } from './admin-api.ts';
 
-/** eDelivery: how the receiving access point answers with receipts (attack catalogue E1/E2): the block's own list. */
-export const EDELIVERY_RECEIPT_FAULTS = RECEIPT_FAULTS;
-/** eDelivery: an outage of the receiving access point (`POST /as4` answers 503): the block's own list. */
-export const EDELIVERY_RECEIVER_FAULTS = RECEIVER_FAULTS;
-/** Japan's Cooperation Network: the incidents it can reproduce (all off by default): the block's own names. */
-export const JP_FAULT_NAMES = Object.keys(JP_FAULTS) as JpFaultName[];
+/** eDelivery's faults (receipts, an outage, bad messages sent): the block's own names. */
+export const EDELIVERY_FAULT_NAMES = EDELIVERY_FAULTS.map((f) => f.name) as EdeliveryFaultName[];
+/** Japan's Cooperation Network: the incidents it can reproduce (`jp.*`, all off by default): the block's own names. */
+export const JP_FAULT_NAMES = JP_FAULT_DEFS.map((f) => f.name) as JpFaultName[];
 
-export type EdeliveryReceiptFault = (typeof EDELIVERY_RECEIPT_FAULTS)[number];
-export type EdeliveryReceiverFault = (typeof EDELIVERY_RECEIVER_FAULTS)[number];
-export type { JpFaultName };
+export type { EdeliveryFaultName, FaultState, FaultSwitch, JpFaultName };
 
-export interface EdeliveryFaultState {
-  receipt: EdeliveryReceiptFault;
-  receiver: EdeliveryReceiverFault;
-}
-
-export interface JpFault {
-  name: JpFaultName;
-  enabled: boolean;
-  incident: string;
-  whenOn: string;
-  safeguard: string;
-}
+/** A fault as one component offers it, with the component (`hub` or a country code). */
+export type ComponentFault = FaultState & { component: string };
 
 /**
- * The fault switches that exist today, typed, over the components' admin APIs (so a switch behaves exactly as
- * when flipped over HTTP): Japan's incident faults and each access point's receiving-side faults.
+ * The federation's fault switches over each component's one fault surface (`GET`/`PUT /admin/faults`), so a switch
+ * behaves exactly as when flipped over HTTP. `component` is `hub` or a node's country code.
  */
 export interface Faults {
-  /** Japan's incident faults (`GET`/`PUT /admin/jp/faults`); throws when JP is not in the federation. */
-  jp: {
-    list(): Promise<JpFault[]>;
-    set(name: JpFaultName, enabled: boolean): Promise<JpFault[]>;
-  };
-  /** A node's access point (`PUT /admin/edelivery/faults`): receipts and availability as its senders see them. */
-  edelivery: {
-    set(country: string, faults: Partial<EdeliveryFaultState>): Promise<EdeliveryFaultState>;
-  };
-  /** Every switch off again (Japan's faults, every access point's). */
+  /** The faults `component` offers, each with its switch; without `component`, every component's. */
+  list(component?: string): Promise<ComponentFault[]>;
+  /**
+   * Switches faults of one component (`disable` first, then `enable`; names or patterns such as `edelivery.*`);
+   * answers every fault it offers after the switch. An unknown name changes nothing and throws (400 fault-unknown).
+   */
+  set(component: string, change: FaultSwitch): Promise<ComponentFault[]>;
+  /** Every switch off again, on every component. */
   clear(): Promise<void>;
+  /** Japan's incident faults (`jp.*` on the JP node); throws when JP is not in the federation. */
+  jp: {
+    list(): Promise<ComponentFault[]>;
+    set(name: JpFaultName, enabled: boolean): Promise<ComponentFault[]>;
+  };
+  /** A node's access point (`edelivery.*`): its receipts, its availability, the messages it sends. */
+  edelivery: {
+    set(
+      country: string,
+      change: { enable?: readonly EdeliveryFaultName[]; disable?: readonly EdeliveryFaultName[] },
+    ): Promise<ComponentFault[]>;
+  };
 }
 
-export function createFaults(call: Call, nodes: Record<string, string>): Faults {
-  const nodeUrl = (country: string) => {
-    const url = nodes[country.toUpperCase()];
-    if (!url) throw new Error(`No node ${country} in this test federation (it runs ${Object.keys(nodes).join(', ')}).`);
+export function createFaults(call: Call, origins: Record<string, string>): Faults {
+  const keyOf = (component: string) => (component.toLowerCase() === 'hub' ? 'hub' : component.toUpperCase());
+  const urlOf = (component: string) => {
+    const url = origins[keyOf(component)];
+    if (!url)
+      throw new Error(
+        `No component ${component} in this test federation (it runs ${Object.keys(origins).join(', ')}).`,
+      );
     return url;
   };
-  const jp = {
-    list: async () =>
-      (await call<{ faults: JpFault[] }>('GET', `${nodeUrl('JP')}/admin/jp/faults`, undefined, ADMIN)).faults,
-    set: async (name: JpFaultName, enabled: boolean) =>
-      (
-        await call<{ faults: JpFault[] }>(
-          'PUT',
-          `${nodeUrl('JP')}/admin/jp/faults/${encodeURIComponent(name)}`,
-          { enabled },
-          ADMIN,
-        )
-      ).faults,
-  };
-  const edelivery = {
-    set: (country: string, faults: Partial<EdeliveryFaultState>) =>
-      call<EdeliveryFaultState>('PUT', `${nodeUrl(country)}/admin/edelivery/faults`, faults, ADMIN),
-  };
+  const tag = (component: string, faults: FaultState[]) => faults.map((f) => ({ ...f, component: keyOf(component) }));
+  const listOne = async (component: string) =>
+    tag(
+      component,
+      (await call<{ faults: FaultState[] }>('GET', `${urlOf(component)}/admin/faults`, undefined, ADMIN)).faults,
+    );
+  const set = async (component: string, change: FaultSwitch) =>
+    tag(
+      component,
+      (await call<{ faults: FaultState[] }>('PUT', `${urlOf(component)}/admin/faults`, change, ADMIN)).faults,
+    );
+  const list = async (component?: string) =>
+    component === undefined
+      ? (await Promise.all(Object.keys(origins).map((c) => listOne(c)))).flat()
+      : listOne(component);
   return {
-    jp,
-    edelivery,
+    list,
+    set,
     clear: async () => {
-      if (nodes.JP) for (const f of await jp.list()) if (f.enabled) await jp.set(f.name, false);
-      for (const cc of Object.keys(nodes)) await edelivery.set(cc, { receipt: 'none', receiver: 'none' });
+      for (const component of Object.keys(origins)) {
+        const on = (await listOne(component)).filter((f) => f.enabled).map((f) => f.name);
+        if (on.length > 0) await set(component, { disable: on });
+      }
+    },
+    jp: {
+      list: async () => (await listOne('JP')).filter((f) => f.block === 'jp-network'),
+      set: (name, enabled) => set('JP', enabled ? { enable: [name] } : { disable: [name] }),
+    },
+    edelivery: {
+      set: (country, change) => set(country, change),
     },
   };
 }

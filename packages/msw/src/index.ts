@@ -16,14 +16,13 @@ export {
 } from './create-test-federation.ts';
 export type { DeliveredMessage, DeliverOptions, Delivery } from './deliver.ts';
 export {
-  EDELIVERY_RECEIPT_FAULTS,
-  EDELIVERY_RECEIVER_FAULTS,
-  type EdeliveryFaultState,
-  type EdeliveryReceiptFault,
-  type EdeliveryReceiverFault,
+  type ComponentFault,
+  EDELIVERY_FAULT_NAMES,
+  type EdeliveryFaultName,
+  type FaultState,
+  type FaultSwitch,
   type Faults,
   JP_FAULT_NAMES,
-  type JpFault,
   type JpFaultName,
 } from './faults.ts';
 export { createFederationHandlers } from './handlers.ts';

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestFederation,
   DEMO_CLIENT,
-  EDELIVERY_RECEIPT_FAULTS,
-  EDELIVERY_RECEIVER_FAULTS,
+  EDELIVERY_FAULT_NAMES,
   FederationCallError,
   JP_FAULT_NAMES,
   type TestFederation,
@@ -274,10 +273,8 @@ describe('@kakehashi/msw: a federation in the test process, reached through msw'
     expect(await payload.text()).toBe('<notice>hello</notice>');
 
     // The receiving access point in an outage: the sender does not get its receipt.
-    expect(await fed.faults.edelivery.set('JP', { receiver: 'receiver-unavailable' })).toEqual({
-      receipt: 'none',
-      receiver: 'receiver-unavailable',
-    });
+    const switched = await fed.faults.edelivery.set('JP', { enable: ['edelivery.receiver-unavailable'] });
+    expect(switched.filter((x) => x.enabled).map((x) => x.name)).toEqual(['edelivery.receiver-unavailable']);
     try {
       const refused = await fed.deliver({ from: 'DE', to: 'JP', payloads: [{ content: 'x', mimeType: 'text/plain' }] });
       expect(refused.sent.status).not.toMatch(/^ACKNOWLEDGED/);
@@ -285,28 +282,37 @@ describe('@kakehashi/msw: a federation in the test process, reached through msw'
     } finally {
       await fed.faults.clear();
     }
+    expect((await fed.faults.list('JP')).every((f) => !f.enabled)).toBe(true);
 
-    // Japan's incident switches, typed after the admin API's own list.
+    // Japan's incident switches, typed after the block's own names.
     const names = (await fed.faults.jp.list()).map((f) => f.name);
-    expect(names).toContain('agency-table-leak');
-    const on = await fed.faults.jp.set('agency-table-leak', true);
-    expect(on.find((f) => f.name === 'agency-table-leak')?.enabled).toBe(true);
+    expect(names).toContain('jp.agency-table-leak');
+    const on = await fed.faults.jp.set('jp.agency-table-leak', true);
+    expect(on.find((f) => f.name === 'jp.agency-table-leak')?.enabled).toBe(true);
+    // The generic surface: any component, names or patterns; clear() switches every component's off.
+    await fed.faults.set('DE', { enable: ['edelivery.receipt-unsigned'] });
+    const everywhere = (await fed.faults.list()).filter((f) => f.enabled).map((f) => `${f.component} ${f.name}`);
+    expect(everywhere.sort()).toEqual(['DE edelivery.receipt-unsigned', 'JP jp.agency-table-leak']);
     await fed.faults.clear();
-    expect((await fed.faults.jp.list()).every((f) => !f.enabled)).toBe(true);
+    expect((await fed.faults.list()).every((f) => !f.enabled)).toBe(true);
     // A refused admin call says what the component answered.
-    const err = await fed.faults.jp.set('no-such-fault' as 'agency-table-leak', true).catch((e: unknown) => e);
+    const err = await fed.faults.jp.set('jp.no-such-fault' as 'jp.agency-table-leak', true).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FederationCallError);
     expect((err as FederationCallError).status).toBe(400);
+    expect((err as FederationCallError).problem?.code).toBe('fault-unknown');
   });
 
-  it('types exactly the fault switches the components offer (their admin API and OpenAPI document)', async () => {
+  it('types exactly the fault names the components offer (GET /admin/faults)', async () => {
     expect((await fed.faults.jp.list()).map((f) => f.name).sort()).toEqual([...JP_FAULT_NAMES].sort());
-    const openapi = await json<{
-      components: { schemas: Record<string, { properties: Record<string, { enum: string[] }> }> };
-    }>(fetch(`${fed.origins.DE}/openapi.json`));
-    const body = openapi.components.schemas.EdeliveryFaults?.properties;
-    expect(body?.receipt?.enum).toEqual([...EDELIVERY_RECEIPT_FAULTS]);
-    expect(body?.receiver?.enum).toEqual([...EDELIVERY_RECEIVER_FAULTS]);
+    const de = await fed.faults.list('DE');
+    expect(
+      de
+        .filter((f) => f.block === 'edelivery')
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual([...EDELIVERY_FAULT_NAMES].sort());
+    expect(de.every((f) => f.component === 'DE')).toBe(true);
+    await expect(fed.faults.list('XX')).rejects.toThrow(/No component XX/);
   });
 
   it('never opened a listening socket in this process', () => {

@@ -18,25 +18,6 @@ export interface ApParticipant {
   agencyId?: string | undefined;
 }
 
-/** Switchable faults of the receiving side, for testers (attack-catalogue E1/E2): how receipts are produced. */
-export const RECEIPT_FAULTS = [
-  'none',
-  'unsigned',
-  'foreign-signer',
-  'wrong-digest',
-  'wrong-ref',
-  'no-receipt',
-] as const;
-export type ReceiptFault = (typeof RECEIPT_FAULTS)[number];
-
-/**
- * Switchable availability fault of the receiving side (off by default): with `receiver-unavailable` on, `POST /as4`
- * answers every message with a 503 SOAP Fault `Receiver`, as an access point in an outage would, so that senders'
- * reception awareness (retries on the virtual clock) can be watched and tested.
- */
-export const RECEIVER_FAULTS = ['none', 'receiver-unavailable'] as const;
-export type ReceiverFault = (typeof RECEIVER_FAULTS)[number];
-
 export interface AccessPointDeps extends ComponentDeps {
   /** The node's country (ISO 3166 alpha-2). */
   country: string;
@@ -46,7 +27,10 @@ export interface AccessPointDeps extends ComponentDeps {
   signing: ApCredential;
   /** Decrypts payload keys (node encryption credential). */
   encryption: ApCredential;
-  /** Other trusted credentials of the node (agencies): only used by the `foreign-signer` receipt fault. */
+  /**
+   * Other trusted credentials of the node (agencies): only used by the faults that sign with the wrong certificate
+   * (`edelivery.receipt-wrong-signer`, `edelivery.wrong-party`).
+   */
   otherCredentials?: ApCredential[];
   participants: readonly ApParticipant[];
   /** Countries of the federation: the default P-Modes admit their access points as parties. */
@@ -68,7 +52,6 @@ export interface ApContext {
   store: MessageStore;
   partyId: string;
   pmodes(): PMode[];
-  fault(): ReceiptFault;
   /** Asks for a pump soon (after a submission or a status change). */
   kick(): void;
 }

@@ -23,7 +23,7 @@ export function decodedHeader(um: UserMessage) {
 export function recordHop(
   ctx: ApContext,
   parent: TraceContext | string | undefined | null,
-  event: Pick<TraceEvent, 'operation' | 'direction' | 'artefact' | 'verdict' | 'peer' | 'status'>,
+  event: Pick<TraceEvent, 'operation' | 'direction' | 'artefact' | 'verdict' | 'peer' | 'status' | 'faults'>,
 ): TraceContext {
   const p = typeof parent === 'string' || parent === null ? parseTraceparent(parent) : parent;
   return record(ctx.deps.traces, ctx.deps.clock, p, {

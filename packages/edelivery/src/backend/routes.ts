@@ -71,7 +71,7 @@ export function messageRoutes(ctx: ApContext): ComponentApp {
       tags,
       summary: 'Submit a message (metadata as JSON, payloads base64): discovered, stored READY_TO_SEND, then sent',
       description:
-        'A 502/504 means the hub (discovery) is down or slow: retry later. A lookup the hub refuses is a 400, a recipient whose registered metadata is malformed a 422 `discovery-answer-invalid`: neither is mended by a retry.',
+        'A 502/504 means the hub (discovery) is down or slow: retry later. A lookup the hub refuses is a 400, a recipient whose registered metadata is malformed a 422 `discovery-answer-invalid`: neither is mended by a retry. Security testing: a header `X-Kakehashi-Fault` (or query `kakehashi_fault`) naming one sending fault (`edelivery.unsigned-message`, `edelivery.wrong-party`, `edelivery.replayed-message-id`, `edelivery.tampered-attachment`, `edelivery.tampered-header`; `GET /admin/faults`) makes this one message go out bad in that way; another name is a 400 `fault-unknown` or `fault-not-per-request`.',
       request: { body: { required: true, content: { 'application/json': { schema: SubmitSchema } } } },
       responses: {
         202: { description: 'Accepted (new message)', content: messageJson },

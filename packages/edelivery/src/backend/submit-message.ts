@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { KakehashiError } from '@kakehashi/core';
+import { currentFaultScope, KakehashiError } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
+import { SENDING_FAULTS, type SendingFault } from '../ap/faults.ts';
 import { decodedHeader, recordHop } from '../ap/record-trace.ts';
 import { accessPointPartyId, EBMS } from '../message/ns.ts';
 import type { UserMessage } from '../message/z-user-message.ts';
@@ -24,6 +25,7 @@ export async function submitMessage(
   traceparent: string | undefined,
 ): Promise<{ row: MessageRow; created: boolean }> {
   const { deps } = ctx;
+  const faults = requestedSendingFaults(ctx);
   const contentHash = createHash('sha256').update(JSON.stringify(sub)).digest('hex');
   if (sub.messageId) {
     const existing = ctx.store.get(sub.messageId, 'out');
@@ -146,6 +148,7 @@ export async function submitMessage(
         nr_references: null,
         receipt_xml: null,
         trace_parent: traceparent ?? null,
+        faults,
       },
       payloads,
     );
@@ -163,9 +166,36 @@ export async function submitMessage(
     },
     verdict: {
       valid: true,
-      checks: ['participant discovered', 'peer certificates valid', `P-Mode ${pmode.id}`, 'stored READY_TO_SEND'],
+      checks: [
+        'participant discovered',
+        'peer certificates valid',
+        `P-Mode ${pmode.id}`,
+        'stored READY_TO_SEND',
+        ...faults.map((f) => `fault ${f} asked for: applied when sent`),
+      ],
     },
   });
   ctx.kick();
   return { row: ctx.store.get(messageId, 'out') as MessageRow, created: true };
+}
+
+/**
+ * The sending fault the submission asks for (`X-Kakehashi-Fault` or `kakehashi_fault`), checked: offered here,
+ * per request, and one of the sending side's (400 `fault-unknown` / `fault-not-per-request` otherwise). It is stored
+ * with the message and applied on every attempt to send it.
+ */
+function requestedSendingFaults(ctx: ApContext): SendingFault[] {
+  const out: SendingFault[] = [];
+  for (const name of currentFaultScope()?.requested ?? []) {
+    ctx.deps.faults.requireRequestable(name);
+    const sending = SENDING_FAULTS.find((f) => f === name);
+    if (!sending)
+      throw new KakehashiError(
+        'fault-unknown',
+        `The fault "${name.slice(0, 80)}" is not one a submission can ask for; the sending faults are ${SENDING_FAULTS.join(', ')}.`,
+        { extra: { requestable: [...SENDING_FAULTS] } },
+      );
+    out.push(sending);
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { isKakehashiError, parseXml, type TraceContext } from '@kakehashi/core';
+import { currentFaultScope, isKakehashiError, parseXml, type TraceContext } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
+import type { RECEIPT_FAULTS } from '../ap/faults.ts';
 import { decodedHeader, recordHop } from '../ap/record-trace.ts';
 import { EbmsError, isEbmsError } from '../errors/ebms-error.ts';
 import { buildSignalEnvelope, buildSoapFault, type ReferenceInfo } from '../message/build-signal.ts';
@@ -405,6 +406,7 @@ async function process(
     return { duplicate: false, receipt: receiptXml, change };
   });
   if (outcome.change) ctx.store.onChange(outcome.change);
+  const fired = [...(currentFaultScope()?.fired ?? [])];
   recordHop(ctx, trace, {
     operation: outcome.duplicate ? 'edelivery: duplicate eliminated, original receipt answered' : 'edelivery: received',
     direction: 'internal',
@@ -418,6 +420,7 @@ async function process(
       valid: true,
       checks: [...checks, outcome.duplicate ? 'duplicate (E3): not delivered again' : 'stored (RECEIVED)'],
     },
+    ...(fired.length > 0 ? { faults: fired } : {}),
   });
   return { um, receiptXml: outcome.receipt };
 }
@@ -454,26 +457,30 @@ function decompress(um: UserMessage, cids: string[], attachments: Map<string, Bu
   });
 }
 
-/** A signed Receipt whose non-repudiation information repeats every reference of the received signature. */
+/**
+ * A signed Receipt whose non-repudiation information repeats every reference of the received signature — or, with
+ * one of the receipt faults on (`edelivery.receipt-*`, `edelivery.no-receipt`), a receipt bad in that way.
+ */
 function buildReceipt(ctx: ApContext, um: UserMessage, references: ReferenceInfo[]): string {
   const { deps } = ctx;
-  const fault = ctx.fault();
+  const on = (name: (typeof RECEIPT_FAULTS)[number]) => deps.faults.fire(name, undefined, { messageId: um.messageId });
   const signalId = `${randomUUID()}@${ctx.partyId}`;
   let refs = references;
-  if (fault === 'wrong-digest')
+  if (on('edelivery.receipt-wrong-digest'))
     refs = references.map((r, i) => (i === 0 ? { ...r, digestValue: Buffer.alloc(32, 7).toString('base64') } : r));
   const ids = envelopeIds(signalId, 'signal');
   const xml = buildSignalEnvelope(
     {
       messageId: signalId,
       timestamp: deps.clock.now().toISOString(),
-      refToMessageId: fault === 'wrong-ref' ? `${um.messageId}.other` : um.messageId,
-      ...(fault === 'no-receipt' ? {} : { receipt: { references: refs } }),
+      refToMessageId: on('edelivery.receipt-wrong-ref') ? `${um.messageId}.other` : um.messageId,
+      ...(on('edelivery.no-receipt') ? {} : { receipt: { references: refs } }),
     },
     ids,
   );
-  if (fault === 'unsigned') return xml;
-  const signer = fault === 'foreign-signer' && deps.otherCredentials?.[0] ? deps.otherCredentials[0] : deps.signing;
+  if (on('edelivery.receipt-unsigned')) return xml;
+  const other = deps.otherCredentials?.[0];
+  const signer = other && on('edelivery.receipt-wrong-signer') ? other : deps.signing;
   return signEnvelope(xml, {
     certPem: signer.certPem,
     privateKey: signer.privateKey,

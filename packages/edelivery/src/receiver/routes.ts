@@ -1,22 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule } from '@kakehashi/core';
 import '../error-codes.ts';
-import type { ApContext, ReceiverFault } from '../ap/context.ts';
+import type { ApContext } from '../ap/context.ts';
+import type { EdeliveryFaultName } from '../ap/faults.ts';
 import { recordHop } from '../ap/record-trace.ts';
 import { buildSoapFault } from '../message/build-signal.ts';
 import { SOAP_CONTENT_TYPE } from '../mime/multipart.ts';
 import { receiveMessage } from './receive-message.ts';
 
+const UNAVAILABLE = 'edelivery.receiver-unavailable' satisfies EdeliveryFaultName;
 const Soap = { [SOAP_CONTENT_TYPE]: { schema: z.string().openapi({ description: 'SOAP 1.2 envelope' }) } };
 
 /**
  * The AS4 endpoint `POST /as4` (corner 3 receiving from corner 2): it answers SOAP, never problem+json — a signed
  * Receipt, an eb:Error signal, or a SOAP Fault. The body is read raw (MIME multipart or a bare SOAP envelope) and
- * handed to {@link receiveMessage} as it came; with the `receiver-unavailable` fault on, every message gets a 503
- * SOAP Fault `Receiver`, as in an outage.
+ * handed to {@link receiveMessage} as it came; with the fault `edelivery.receiver-unavailable` on, every message gets
+ * a 503 SOAP Fault `Receiver`, as in an outage.
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/eDelivery+AS4+-+1.15
  */
-export function as4Routes(ctx: ApContext, receiverFault: () => ReceiverFault): ComponentApp {
+export function as4Routes(ctx: ApContext): ComponentApp {
   const r = createRouteModule();
   r.openapi(
     createRoute({
@@ -45,15 +47,16 @@ export function as4Routes(ctx: ApContext, receiverFault: () => ReceiverFault): C
       },
     }),
     async (c) => {
-      if (receiverFault() === 'receiver-unavailable') {
+      if (ctx.deps.faults.fire(UNAVAILABLE)) {
         // Fault on: an outage. A transient SOAP Fault, so the sender's reception awareness resends later.
-        const reason = 'The receiving access point is unavailable (fault receiver-unavailable is on). Retry later.';
+        const reason = `The receiving access point is unavailable (fault ${UNAVAILABLE} is on). Retry later.`;
         recordHop(ctx, c.get('trace'), {
           operation: 'edelivery: SOAP fault',
           direction: 'internal',
           status: 503,
-          artefact: { type: 'soap:Fault', code: 'Receiver', reason, fault: 'receiver-unavailable' },
+          artefact: { type: 'soap:Fault', code: 'Receiver', reason },
           verdict: { valid: false, checks: [reason] },
+          faults: [UNAVAILABLE],
         });
         return c.body(buildSoapFault('Receiver', reason), 503, {
           'content-type': `${SOAP_CONTENT_TYPE}; charset=UTF-8`,

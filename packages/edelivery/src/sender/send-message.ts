@@ -1,13 +1,13 @@
 import { formatTraceparent, type TraceContext } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
+import { SENDING_FAULTS, type SendingFault } from '../ap/faults.ts';
 import { decodedHeader, recordHop } from '../ap/record-trace.ts';
-import { buildUserMessageEnvelope } from '../message/build-user-message.ts';
-import { envelopeIds } from '../message/envelope-ids.ts';
+import type { ReferenceInfo } from '../message/build-signal.ts';
+import type { UserMessage } from '../message/z-user-message.ts';
 import { buildMultipart } from '../mime/multipart.ts';
 import { type PMode, retryDelayMs } from '../pmode/z-pmode.ts';
 import { type MessageRow, MessageStore } from '../store/message-store.ts';
-import { encryptAttachments } from '../wss/encrypt-attachments.ts';
-import { signEnvelope } from '../wss/sign-envelope.ts';
+import { buildOutbound, type OutboundDefects } from './build-outbound.ts';
 import { type ReceiptOutcome, verifyReceipt } from './verify-receipt.ts';
 
 export type AttemptOutcome = 'acknowledged' | 'retry' | 'failed' | 'skipped';
@@ -41,8 +41,9 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
       ...decodedHeader(attempt.um),
       attempt: attempt.n,
       references: attempt.references,
-      encrypted: pmode.security.encrypt,
+      encrypted: pmode.security.encrypt && !attempt.faults.includes('edelivery.unsigned-message'),
     },
+    ...(attempt.faults.length > 0 ? { faults: attempt.faults } : {}),
   });
   const { outcome, httpStatus } = await postAndVerify(ctx, row, attempt, span);
   return recordOutcome(ctx, row, pmode, attempt.n, outcome, { span, httpStatus });
@@ -50,47 +51,48 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
 
 /** A signed (and encrypted) attempt, claimed in the store (WAITING_FOR_RECEIPT), ready to post. */
 interface PreparedAttempt {
+  /** The header as sent (a sending fault may change it on the wire). */
   um: ReturnType<typeof MessageStore.header>;
   n: number;
   mime: { contentType: string; body: Buffer };
-  references: ReturnType<typeof signEnvelope>['references'];
+  references: ReferenceInfo[];
   /** The references that stay the same across attempts (all but the WS-Security Timestamp's). */
-  stable: ReturnType<typeof signEnvelope>['references'];
+  stable: ReferenceInfo[];
   tsUri: string;
   tsDigests: string[];
+  /** The sending faults applied to this attempt. */
+  faults: SendingFault[];
 }
 
 /**
  * Builds the UserMessage from the stored header (same MessageId, eb:Timestamp and ids on every attempt), signs it
  * with a fresh WS-Security Timestamp, encrypts the attachments when the P-Mode says so, and claims the message
- * (SEND_ENQUEUED → WAITING_FOR_RECEIPT); undefined when another pump claimed it first.
+ * (SEND_ENQUEUED → WAITING_FOR_RECEIPT); undefined when another pump claimed it first. The sending faults that are
+ * on (switched on, or asked for by the submission) make the message bad on the wire.
  */
 function prepareAttempt(ctx: ApContext, row: MessageRow, pmode: PMode): PreparedAttempt | undefined {
   const { deps, store } = ctx;
   const id = row.message_id;
-  const um = MessageStore.header(row);
-  const ids = envelopeIds(id);
+  const stored = MessageStore.header(row);
   const attachments = store.payloads(id, 'out').map((p) => ({ contentId: p.cid, body: Buffer.from(p.content) }));
-  const signed = signEnvelope(buildUserMessageEnvelope(um, ids), {
-    certPem: deps.signing.certPem,
-    privateKey: deps.signing.privateKey,
-    elementIds: [ids.messaging, ids.body],
+  const { defects, faults } = sendingDefects(ctx, row, stored, pmode, attachments.length);
+  const out = buildOutbound({
+    um: stored,
     attachments,
+    signing: deps.signing,
     created: deps.clock.now(),
     ttlSeconds: pmode.security.timestampTtlSeconds,
-    idPrefix: ids.prefix,
+    encryptFor: pmode.security.encrypt ? (row.peer_encryption_cert as string) : undefined,
+    defects,
   });
-  const encrypted = pmode.security.encrypt
-    ? encryptAttachments(signed.xml, attachments, row.peer_encryption_cert as string, ids.prefix)
-    : { xml: signed.xml, attachments };
   const mime = buildMultipart(
-    encrypted.xml,
-    encrypted.attachments.map((a) => ({ ...a, contentType: 'application/octet-stream' })),
+    out.xml,
+    out.attachments.map((a) => ({ ...a, contentType: 'application/octet-stream' })),
   );
-  const tsUri = `#${signed.timestampId}`;
-  const stable = signed.references.filter((r) => r.uri !== tsUri);
-  const tsDigest = signed.references.find((r) => r.uri === tsUri)?.digestValue as string;
-  const tsDigests = [...(JSON.parse(row.ts_digests) as string[]), tsDigest].slice(-100);
+  const tsUri = out.timestampId ? `#${out.timestampId}` : '';
+  const stable = out.references.filter((r) => r.uri !== tsUri);
+  const tsDigest = out.references.find((r) => r.uri === tsUri)?.digestValue;
+  const tsDigests = [...(JSON.parse(row.ts_digests) as string[]), ...(tsDigest ? [tsDigest] : [])].slice(-100);
   const n = row.attempts + 1;
   const claimed = store.transition(
     id,
@@ -102,10 +104,54 @@ function prepareAttempt(ctx: ApContext, row: MessageRow, pmode: PMode): Prepared
       nr_references: JSON.stringify(stable),
       ts_digests: JSON.stringify(tsDigests),
     },
-    `attempt ${n}`,
+    `attempt ${n}${faults.length > 0 ? ` (faults ${faults.join(', ')})` : ''}`,
   );
   if (!claimed) return undefined;
-  return { um, n, mime, references: signed.references, stable, tsUri, tsDigests };
+  return { um: out.um, n, mime, references: out.references, stable, tsUri, tsDigests, faults };
+}
+
+/**
+ * The sending faults in force for this message (switched on, or asked for by its submission) turned into defects.
+ * A fault that cannot apply (no earlier message to replay, no attachment to tamper with, no other certificate to sign
+ * with) is logged and left out; the others fire (logged, and on the send hop of the trace).
+ */
+function sendingDefects(
+  ctx: ApContext,
+  row: MessageRow,
+  um: UserMessage,
+  pmode: PMode,
+  attachmentCount: number,
+): { defects: OutboundDefects; faults: SendingFault[] } {
+  const { deps } = ctx;
+  const requested = JSON.parse(row.faults) as string[];
+  const defects: OutboundDefects = {};
+  const faults: SendingFault[] = [];
+  for (const name of SENDING_FAULTS) {
+    if (!deps.faults.isOn(name, requested)) continue;
+    let applies: string | undefined;
+    if (name === 'edelivery.replayed-message-id') {
+      defects.messageId = ctx.store.lastAcknowledged(row.to_party, row.message_id);
+      if (!defects.messageId) applies = `no earlier message acknowledged by ${row.to_party} to replay`;
+    } else if (name === 'edelivery.unsigned-message') defects.unsigned = true;
+    else if (name === 'edelivery.wrong-party') {
+      defects.signer = deps.otherCredentials?.[0];
+      if (!defects.signer) applies = 'the node has no other certificate to sign with';
+    } else if (name === 'edelivery.tampered-attachment') {
+      defects.tamperAttachment = attachmentCount > 0;
+      if (attachmentCount === 0) applies = 'the message has no attachment';
+    } else defects.action = pmode.actions.find((a) => a !== um.action) ?? `${um.action}Tampered`;
+    if (applies) {
+      deps.logger.warn('fault not applicable: message sent without it', {
+        fault: name,
+        messageId: row.message_id,
+        reason: applies,
+      });
+      continue;
+    }
+    deps.faults.fire(name, requested, { messageId: row.message_id });
+    faults.push(name);
+  }
+  return { defects, faults };
 }
 
 /** Posts the attempt to the receiving access point and verifies its answer (a receipt, an ebMS error, or neither). */

@@ -1,3 +1,4 @@
+import { runInFaultScope } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
 import { sendAttempt } from './send-message.ts';
 
@@ -38,7 +39,9 @@ export function createSenderLoop(ctx: ApContext) {
           if (!fresh) continue;
           let outcome: Awaited<ReturnType<typeof sendAttempt>>;
           try {
-            outcome = await sendAttempt(ctx, fresh);
+            // Each attempt in a fault scope of its own: a pump started by a request (a submission asking for a
+            // fault, an admin pump) must not lend that request's faults to every message it sends.
+            outcome = await runInFaultScope({ requested: new Set(), fired: [] }, () => sendAttempt(ctx, fresh));
           } catch (e) {
             // An unexpected failure building the message: do not leave it stuck in SEND_ENQUEUED.
             ctx.deps.logger.error('edelivery send attempt failed', {

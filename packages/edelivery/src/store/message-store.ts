@@ -54,6 +54,8 @@ export interface MessageRow {
   receipt_xml: string | null;
   duplicates: number;
   trace_parent: string | null;
+  /** JSON array: the sending faults the submission asked for (`edelivery.*`), applied on every attempt. */
+  faults: string;
   created_at: string;
   updated_at: string;
 }
@@ -162,8 +164,12 @@ export class MessageStore {
 
   /** Inserts a message with its payloads and its first event (inside the caller's transaction, if any). */
   insert(
-    row: Omit<MessageRow, 'attempts' | 'duplicates' | 'ts_digests' | 'created_at' | 'updated_at' | 'last_error'> & {
+    row: Omit<
+      MessageRow,
+      'attempts' | 'duplicates' | 'ts_digests' | 'created_at' | 'updated_at' | 'last_error' | 'faults'
+    > & {
       last_error?: string | null;
+      faults?: readonly string[];
     },
     payloads: { cid: string; mimeType: string; compressed: boolean; content: Buffer }[],
   ): StatusChange {
@@ -172,8 +178,9 @@ export class MessageStore {
       this.#store.run(
         `INSERT INTO edelivery_messages (message_id, direction, status, pmode_id, service, action, conversation_id, original_sender,
            final_recipient, from_party, to_party, header_json, content_hash, endpoint, peer_country, peer_signing_cert,
-           peer_encryption_cert, next_attempt_at, nr_references, receipt_xml, trace_parent, last_error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           peer_encryption_cert, next_attempt_at, nr_references, receipt_xml, trace_parent, last_error, faults, created_at,
+           updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         row.message_id,
         row.direction,
         row.status,
@@ -196,6 +203,7 @@ export class MessageStore {
         row.receipt_xml,
         row.trace_parent,
         row.last_error ?? null,
+        JSON.stringify(row.faults ?? []),
         at,
         at,
       );
@@ -292,6 +300,16 @@ export class MessageStore {
         'recovered after a restart',
       );
     return rows.length;
+  }
+
+  /** The MessageId of the last outbound message acknowledged by `toParty`, other than `except` (fault replayed-message-id). */
+  lastAcknowledged(toParty: string, except: string): string | undefined {
+    return this.#store.get<{ message_id: string }>(
+      `SELECT message_id FROM edelivery_messages WHERE direction = 'out' AND to_party = ? AND message_id <> ?
+         AND status = 'ACKNOWLEDGED' ORDER BY updated_at DESC, rowid DESC LIMIT 1`,
+      toParty,
+      except,
+    )?.message_id;
   }
 
   addDuplicate(messageId: string): void {

@@ -63,4 +63,9 @@ export const EDELIVERY_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE edelivery_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    // The sending faults one submission asked for (`X-Kakehashi-Fault`), applied when the message is sent.
+    id: 'edelivery/messages/002',
+    up: `ALTER TABLE edelivery_messages ADD COLUMN faults TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];

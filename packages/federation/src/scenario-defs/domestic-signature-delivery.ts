@@ -454,13 +454,14 @@ const deliveryOutage: Scenario = {
       },
     },
     {
-      title: "Austria's access point goes down (fault receiver-unavailable: /as4 answers 503)",
+      title: "Austria's access point goes down (fault edelivery.receiver-unavailable: /as4 answers 503)",
       run: async (f) => {
         const r = (
-          await call(f, 'PUT', `${node(f, 'AT')}/admin/edelivery/faults`, { receiver: 'receiver-unavailable' }, ADMIN)
-        ).body;
-        if (r.receiver !== 'receiver-unavailable') throw new Error('the fault did not switch on');
-        return `AT faults in force: receiver ${r.receiver}, receipts ${r.receipt}`;
+          await call(f, 'PUT', `${node(f, 'AT')}/admin/faults`, { enable: ['edelivery.receiver-unavailable'] }, ADMIN)
+        ).body as { faults: { name: string; enabled: boolean }[] };
+        const on = r.faults.filter((x) => x.enabled).map((x) => x.name);
+        if (!on.includes('edelivery.receiver-unavailable')) throw new Error('the fault did not switch on');
+        return `AT faults in force: ${on.join(', ')}`;
       },
     },
     {
@@ -497,7 +498,7 @@ const deliveryOutage: Scenario = {
         "Austria's access point is back: at the next resend the signed receipt arrives and is verified → ACKNOWLEDGED",
       run: async (f, st) => {
         // Switched off first, so a failure of an earlier step never leaves Austria down.
-        await call(f, 'PUT', `${node(f, 'AT')}/admin/edelivery/faults`, { receiver: 'none' }, ADMIN);
+        await call(f, 'PUT', `${node(f, 'AT')}/admin/faults`, { disable: ['edelivery.receiver-unavailable'] }, ADMIN);
         const s = await retryOnce(f, st.messageId as string);
         if (s.status !== 'ACKNOWLEDGED') throw new Error(`expected ACKNOWLEDGED, got ${s.status}: ${s.lastError}`);
         const trail = (s.history as { status: string }[]).map((h) => h.status);

@@ -230,7 +230,7 @@ export class KeyCustodian {
     if (!faultOn)
       throw new KakehashiError(
         'jp-fault-off',
-        'No API returns a raw key; switch on the network-key-leak fault to simulate a leak.',
+        'No API returns a raw key; switch on the fault jp.network-key-leak (PUT /admin/faults) to simulate a leak.',
       );
     const m = this.currentVersion('master');
     this.audit.append({

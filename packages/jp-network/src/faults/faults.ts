@@ -1,8 +1,9 @@
-import { KakehashiError } from '@kakehashi/core';
+import { defineFaults, type FaultSwitchboard } from '@kakehashi/core';
 
 /**
- * The incidents Japan's network can reproduce, each off by default. When one is on, the failure it names
- * happens; when it is off, the safeguard beside it prevents or detects it. One table, not scattered `if`s.
+ * The incidents Japan's network can reproduce, each off by default (faults `jp.<name>`, `GET /admin/faults`). When
+ * one is on, the failure it names happens; when it is off, the safeguard beside it prevents or detects it. One
+ * table, not scattered `if`s.
  * @see ../../../../shared/design/jp-cooperation-network.md ("Incidents worth simulating"), property 11
  */
 export const JP_FAULTS = {
@@ -39,34 +40,42 @@ export const JP_FAULTS = {
   },
 } as const;
 
-export type JpFaultName = keyof typeof JP_FAULTS;
+/** An incident's short name (`JP_FAULTS`' keys). */
+export type JpIncident = keyof typeof JP_FAULTS;
+/** The fault's name on the component's fault surface: `jp.<incident>`. */
+export type JpFaultName = `jp.${JpIncident}`;
 
-/** The switches, in memory (reset turns them all off). */
+/**
+ * Japan's incidents as the network's faults (kind `incident`), switched with `PUT /admin/faults` like every other
+ * block's. The description says what happens while it is on, the incident it reproduces, and the safeguard that
+ * holds while it is off.
+ */
+export const JP_FAULT_DEFS = defineFaults(
+  'jp-network',
+  (Object.keys(JP_FAULTS) as JpIncident[]).map((incident) => {
+    const f = JP_FAULTS[incident];
+    return {
+      name: `jp.${incident}` as JpFaultName,
+      kind: 'incident' as const,
+      description: `While on: ${f.whenOn}. Reproduces: ${f.incident}. While off: ${f.safeguard}.`,
+    };
+  }),
+);
+
+/**
+ * The network's view of its faults on the node's switchboard: the code that honours an incident asks here, and an
+ * incident that is on fires (logged, and on the trace hop of the request it touched).
+ */
 export class JpFaults {
-  readonly #on = new Set<JpFaultName>();
+  readonly #switchboard: FaultSwitchboard;
 
-  isOn(name: JpFaultName): boolean {
-    return this.#on.has(name);
+  constructor(switchboard: FaultSwitchboard) {
+    this.#switchboard = switchboard;
+    switchboard.offer(JP_FAULT_DEFS);
   }
 
-  set(name: string, enabled: boolean): void {
-    if (!(name in JP_FAULTS))
-      throw new KakehashiError('not-found', `No fault "${name.slice(0, 60)}"; GET /admin/jp/faults lists them.`, {
-        extra: { known: Object.keys(JP_FAULTS) },
-      });
-    if (enabled) this.#on.add(name as JpFaultName);
-    else this.#on.delete(name as JpFaultName);
-  }
-
-  clear(): void {
-    this.#on.clear();
-  }
-
-  list() {
-    return (Object.keys(JP_FAULTS) as JpFaultName[]).map((name) => ({
-      name,
-      enabled: this.#on.has(name),
-      ...JP_FAULTS[name],
-    }));
+  /** True when the incident's fault is on (and reports it as fired). */
+  isOn(incident: JpIncident): boolean {
+    return this.#switchboard.fire(`jp.${incident}`);
   }
 }
