@@ -16,7 +16,17 @@ export interface RelyingPartyOptions {
   clientSecret: string;
   /** Where browsers reach this app (its redirect URI is `<baseUrl>/callback`); default: the request's own origin. */
   baseUrl?: string;
+  /**
+   * The lowest eIDAS level of assurance the app accepts (`http://eidas.europa.eu/LoA/substantial`): asked for with
+   * `acr_values` and checked on the ID token's `acr` — openid-client does not check `acr` itself. Default: any.
+   */
+  minimumLoa?: string;
+  /** The fetch openid-client uses (tests route it into an in-process federation); default: the global fetch. */
+  fetch?: typeof fetch;
 }
+
+/** The eIDAS levels of assurance, lowest first. */
+const LOA_ORDER = ['low', 'substantial', 'high'].map((l) => `http://eidas.europa.eu/LoA/${l}`);
 
 /** The eIDAS natural-person minimum data set, as the provider's ID token carries it. */
 export interface MinimumDataSet {
@@ -45,11 +55,14 @@ export function createRelyingParty(options: RelyingPartyOptions): Hono {
   const app = new Hono();
   let configuration: Promise<client.Configuration> | undefined;
   // Discovery once; the client secret as a string gives openid-client's default authentication (client_secret_post).
-  // The only departure from the defaults: Kakehashi serves plain HTTP on loopback.
+  // Two departures from the defaults: Kakehashi serves plain HTTP on loopback, and the ID token's signature is
+  // verified against the provider's JWKS (enableNonRepudiationChecks) — by default openid-client trusts an ID
+  // token from the token endpoint on the strength of TLS (OIDC Core §3.1.3.7 item 6), which plain HTTP is not.
   const config = () => {
     configuration ??= client
       .discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
-        execute: [client.allowInsecureRequests],
+        execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
+        ...(options.fetch ? { [client.customFetch]: options.fetch as client.CustomFetch } : {}),
       })
       .catch((e: unknown) => {
         configuration = undefined;
@@ -75,7 +88,10 @@ export function createRelyingParty(options: RelyingPartyOptions): Hono {
     const id = randomBytes(16).toString('base64url');
     pending.set(id, login);
     setCookie(c, LOGIN_COOKIE, id, { httpOnly: true, sameSite: 'Lax', path: '/' });
-    const extra = Object.fromEntries(PASSED_ON.flatMap((k) => (c.req.query(k) ? [[k, c.req.query(k) as string]] : [])));
+    const extra: Record<string, string> = Object.fromEntries(
+      PASSED_ON.flatMap((k) => (c.req.query(k) ? [[k, c.req.query(k) as string]] : [])),
+    );
+    if (options.minimumLoa && !extra.acr_values) extra.acr_values = options.minimumLoa;
     const url = client.buildAuthorizationUrl(await config(), {
       redirect_uri: redirectUri(c.req.url),
       scope: 'openid profile',
@@ -101,7 +117,18 @@ export function createRelyingParty(options: RelyingPartyOptions): Hono {
         expectedNonce: login.nonce,
         idTokenExpected: true,
       });
-      const person = minimumDataSet(tokens.claims() as client.IDToken & Record<string, unknown>);
+      const claims = tokens.claims() as client.IDToken & Record<string, unknown>;
+      // The token type is the app's own check too: openid-client does not look at typ, so a logout token (typ
+      // logout+jwt, an events claim) would pass for an ID token (RFC 8725 §3.11).
+      const typ = idTokenHeader(tokens.id_token).typ;
+      if ((typ !== undefined && String(typ).toUpperCase() !== 'JWT') || claims.events !== undefined)
+        throw Object.assign(new Error(`not an ID token (typ ${JSON.stringify(typ)})`), { code: 'token-type' });
+      // The level of assurance is the app's own check: openid-client validates the token, not the app's policy.
+      if (options.minimumLoa && LOA_ORDER.indexOf(String(claims.acr)) < LOA_ORDER.indexOf(options.minimumLoa))
+        throw Object.assign(new Error(`level of assurance ${String(claims.acr)} is below ${options.minimumLoa}`), {
+          code: 'loa-too-low',
+        });
+      const person = minimumDataSet(claims);
       const session = randomBytes(16).toString('base64url');
       sessions.set(session, person);
       setCookie(c, SESSION_COOKIE, session, { httpOnly: true, sameSite: 'Lax', path: '/' });
@@ -122,6 +149,18 @@ export function createRelyingParty(options: RelyingPartyOptions): Hono {
   });
 
   return app;
+}
+
+/** The protected header of a compact JWS (already verified by openid-client when this is called). */
+function idTokenHeader(token: string | undefined): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from((token ?? '').split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+  } catch {
+    return {};
+  }
 }
 
 function minimumDataSet(claims: client.IDToken & Record<string, unknown>): MinimumDataSet {

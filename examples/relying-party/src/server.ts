@@ -11,6 +11,7 @@ const app = createRelyingParty({
   issuer: process.env.KAKEHASHI_ISSUER ?? 'http://127.0.0.1:7002',
   clientId: process.env.CLIENT_ID ?? 'kakehashi-demo-rp',
   clientSecret: process.env.CLIENT_SECRET ?? 'kakehashi-demo-secret',
+  ...(process.env.MINIMUM_LOA ? { minimumLoa: process.env.MINIMUM_LOA } : {}),
 });
 serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`relying party on http://127.0.0.1:${info.port}/\n`);

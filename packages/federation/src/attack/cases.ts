@@ -85,7 +85,22 @@ const artefactOf = (name: string): Artefact => name.split('.')[0] as Artefact;
  */
 export function attackCases(faults: readonly FaultDefinition[] = registeredFaults()): AttackCase[] {
   const byName = new Map(faults.map((f) => [f.name, f]));
-  return CASES.map(([name, rule, description]) => {
+  const known = new Set(CASES.map(([name]) => name));
+  // A forge fault a block added beyond this list (a variant such as saml.wrapped-assertion.extensions) is a case
+  // too, after the last case of its family.
+  const extra = faults.filter(
+    (f) => f.kind === 'forge' && f.perRequest === true && !known.has(f.name) && artefactOf(f.name) in KINDS,
+  );
+  const rows: [name: string, rule: string, description: string][] = [];
+  for (const row of CASES) {
+    rows.push(row);
+    const family = artefactOf(row[0]);
+    const next = CASES[CASES.indexOf(row) + 1];
+    if (!next || artefactOf(next[0]) !== family)
+      for (const f of extra.filter((e) => artefactOf(e.name) === family))
+        rows.push([f.name, f.rule ?? '', f.description]);
+  }
+  return rows.map(([name, rule, description]) => {
     const def = byName.get(name);
     return {
       id: name,

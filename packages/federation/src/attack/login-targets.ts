@@ -42,7 +42,10 @@ export function oidcRpDriver(ctx: DriverContext): Driver {
     let authorize: URL | undefined;
     const start = await browser.request(ctx.target);
     const atProvider = await browser.follow(start, {
-      follow: (next) => sameOrigin(next, ctx.target) || sameOrigin(next, ctx.node),
+      // Up to the authorization endpoint through the relying party's and the provider's redirects; after it, only
+      // the provider's own (the redirect back to the relying party is the delivery, requested below).
+      follow: (next) =>
+        authorize ? sameOrigin(next, ctx.node) : sameOrigin(next, ctx.target) || sameOrigin(next, ctx.node),
       rewrite: (next) => {
         if (sameOrigin(next, ctx.node) && next.pathname.endsWith('/oidc/authorize')) {
           if (!next.searchParams.has(PERSONA_PARAM)) next.searchParams.set(PERSONA_PARAM, ctx.persona);

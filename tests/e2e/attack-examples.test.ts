@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AttackReport, attackCases, runAttack } from '@kakehashi/federation';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRelyingParty } from '../../examples/relying-party/src/app.ts';
+import { createRelyingParty as createWeakRelyingParty } from '../../examples/relying-party-weak/src/app.ts';
+import { createServiceProvider } from '../../examples/saml-sp/src/app.ts';
+import { createServiceProvider as createWeakServiceProvider } from '../../examples/saml-sp-weak/src/app.ts';
+import { startTestFederation, type TestFederation } from '../support/federation.ts';
+
+/**
+ * `kakehashi attack run --target oidc-rp | saml-sp` against the examples, in process: the apps are answered by
+ * their Hono `fetch`, the federation by its in-process fetch. The correct relying party and service provider refuse
+ * every forgery; the weakened copies accept exactly the cases their READMEs name.
+ */
+const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
+const SUBSTANTIAL = 'http://eidas.europa.eu/LoA/substantial';
+
+/** The cases a weakened example's README says it fails: the list between its `attack-fails` markers. */
+function namedFailures(example: string): string[] {
+  const readme = readFileSync(join(EXAMPLES, example, 'README.md'), 'utf8');
+  const block = /<!-- attack-fails -->([\s\S]*?)<!-- \/attack-fails -->/.exec(readme)?.[1] ?? '';
+  return [...block.matchAll(/^- `([a-z0-9.-]+)`/gm)].map((m) => m[1] as string).sort();
+}
+
+const failedOf = (r: AttackReport) =>
+  r.cases
+    .filter((c) => c.status !== 'passed')
+    .map((c) => c.id)
+    .sort();
+const explain = (r: AttackReport) =>
+  [...r.baselines, ...r.cases].map((c) => `${c.status} ${c.id}: ${c.detail} | ${c.target.excerpt ?? ''}`).join('\n');
+
+describe('attack runner against the examples', () => {
+  let f: TestFederation;
+  let node: string;
+  let idpCert: string;
+  let demoKey: { entityId: string; privateKeyPem: string };
+  beforeAll(async () => {
+    f = await startTestFederation({ countries: ['DE', 'JP'] });
+    node = f.urls.nodes.DE as string;
+    const md = await (await f.fetch(`${node}/saml/idp/metadata`)).text();
+    idpCert = (/<md:KeyDescriptor use="signing">[\s\S]*?<ds:X509Certificate>([^<]+)</.exec(md)?.[1] ?? '').replace(
+      /\s+/g,
+      '',
+    );
+    demoKey = (await (await f.fetch(`${node}/saml/demo-sp/key`)).json()) as typeof demoKey;
+  });
+  afterAll(() => f?.dispose());
+
+  /** The federation's fetch, with `origin` answered by `app` (the example under attack). */
+  const routed =
+    (origin: string, app: { fetch(r: Request): Response | Promise<Response> }): typeof fetch =>
+    async (input, init) => {
+      const request = new Request(input instanceof URL ? input.href : input, init);
+      return new URL(request.url).origin === origin ? app.fetch(request) : f.fetch(request);
+    };
+
+  const oidc = (weak: boolean) => {
+    const origin = weak ? 'http://127.0.0.1:3001' : 'http://127.0.0.1:3000';
+    const options = {
+      issuer: node,
+      clientId: 'kakehashi-demo-rp',
+      clientSecret: 'kakehashi-demo-secret',
+      minimumLoa: SUBSTANTIAL,
+      fetch: f.fetch,
+    };
+    const app = weak ? createWeakRelyingParty(options) : createRelyingParty(options);
+    return runAttack({ kind: 'oidc-rp', url: `${origin}/login`, node, fetch: routed(origin, app) });
+  };
+  const saml = (weak: boolean) => {
+    const origin = weak ? 'http://127.0.0.1:3003' : 'http://127.0.0.1:3002';
+    const options = {
+      idpSsoUrl: `${node}/saml/idp/sso`,
+      idpEntityId: `${node}/saml/idp/metadata`,
+      idpCert,
+      entityId: demoKey.entityId,
+      privateKeyPem: demoKey.privateKeyPem,
+      minimumLoa: SUBSTANTIAL,
+    };
+    const app = weak ? createWeakServiceProvider(options) : createServiceProvider(options);
+    return runAttack({ kind: 'saml-sp', url: `${origin}/login`, node, fetch: routed(origin, app) });
+  };
+
+  it('the openid-client relying party refuses every forged ID token', async () => {
+    const r = await oidc(false);
+    expect(r.cases.length, explain(r)).toBe(attackCases().filter((c) => c.kinds.includes('oidc-rp')).length);
+    expect(r.cases.length).toBeGreaterThanOrEqual(14);
+    expect(failedOf(r), explain(r)).toEqual([]);
+    expect(r.verdict).toBe('passed');
+  });
+
+  it('the weakened relying party accepts exactly the cases its README names', async () => {
+    const r = await oidc(true);
+    expect(
+      r.baselines.map((b) => b.status),
+      explain(r),
+    ).toEqual(['passed']);
+    expect(failedOf(r), explain(r)).toEqual(namedFailures('relying-party-weak'));
+    expect(r.cases.filter((c) => c.status === 'failed').every((c) => c.target.outcome === 'accepted')).toBe(true);
+    expect(r.verdict).toBe('failed');
+  });
+
+  it('the node-saml service provider with the eIDAS checks refuses every forged Response', async () => {
+    const r = await saml(false);
+    expect(r.cases.length, explain(r)).toBe(attackCases().filter((c) => c.kinds.includes('saml-sp')).length);
+    expect(r.cases.length).toBeGreaterThanOrEqual(12);
+    expect(failedOf(r), explain(r)).toEqual([]);
+    expect(r.verdict).toBe('passed');
+  });
+
+  it('the weakened service provider accepts exactly the cases its README names', async () => {
+    const r = await saml(true);
+    expect(
+      r.baselines.map((b) => b.status),
+      explain(r),
+    ).toEqual(['passed']);
+    expect(failedOf(r), explain(r)).toEqual(namedFailures('saml-sp-weak'));
+    expect(r.verdict).toBe('failed');
+  });
+});

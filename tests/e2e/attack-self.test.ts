@@ -1,0 +1,36 @@
+import { attackCases, runAttack } from '@kakehashi/federation';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestFederation, type TestFederation } from '../support/federation.ts';
+
+/**
+ * `kakehashi attack run --target self`, in process: every forge fault of DE's provider, IdP, signing service and
+ * access point, handed to JP's validators (ID token, SAML Response, signature) and access point, is refused with
+ * its rule named; the genuine artefacts (the baselines) are accepted.
+ */
+describe('attack runner: self', () => {
+  let f: TestFederation;
+  beforeAll(async () => {
+    f = await startTestFederation({ countries: ['DE', 'JP'] });
+  });
+  afterAll(() => f?.dispose());
+
+  it('every case is refused naming its rule; the baselines are accepted', async () => {
+    const report = await runAttack({
+      kind: 'self',
+      url: f.urls.nodes.JP as string,
+      node: f.urls.nodes.DE as string,
+      fetch: f.fetch,
+    });
+    const shown = [...report.baselines, ...report.cases].map((c) => `${c.status} ${c.id}: ${c.detail}`);
+    expect(
+      report.baselines.map((b) => b.status),
+      shown.join('\n'),
+    ).toEqual(['passed', 'passed', 'passed', 'passed']);
+    expect(report.cases.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.status} ${c.detail}`)).toEqual(
+      [],
+    );
+    expect(report.cases.map((c) => c.id)).toEqual(attackCases().map((c) => c.id));
+    expect(report.cases.length).toBeGreaterThanOrEqual(36);
+    expect(report.verdict).toBe('passed');
+  });
+});
