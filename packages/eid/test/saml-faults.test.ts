@@ -354,6 +354,12 @@ describe('SAML forge faults asked per request: the Response has exactly that def
     const lenient = await login('lenient.saml.expired');
     expect(lenient.status).toBe(400);
     expect(JSON.parse(lenient.body)).toMatchObject({ code: 'fault-not-per-request' });
+    // Another block's per-request fault would never fire in a SAML login: refused, naming those that do.
+    faults.offer([{ name: 'test.other-block', block: 'test', kind: 'forge', description: 'x', perRequest: true }]);
+    const other = await login('test.other-block');
+    expect(other.status).toBe(400);
+    expect(JSON.parse(other.body)).toMatchObject({ code: 'fault-unknown' });
+    expect(JSON.parse(other.body).requestable).toEqual([...SAML_FORGE_FAULTS]);
   });
 
   it('switched on for everyone, every Response has the defect until it is switched off', async () => {

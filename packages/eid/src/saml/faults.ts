@@ -1,4 +1,4 @@
-import { defineFaults } from '@kakehashi/core';
+import { defineFaults, type FaultSwitchboard, KakehashiError } from '@kakehashi/core';
 
 /**
  * The SAML faults of the eID block, all off by default. The forged ones (`saml.*`) make the proxy service (IdP)
@@ -189,3 +189,19 @@ export type SamlLenientFault = Extract<SamlFaultName, `lenient.saml.${string}`>;
 
 /** The forged-Response fault names, in declaration order. */
 export const SAML_FORGE_FAULTS = SAML_FAULTS.filter((f) => f.kind === 'forge').map((f) => f.name as SamlForgeFault);
+
+/**
+ * Checks the fault one SAML login asks for (`kakehashi_fault`, `X-Kakehashi-Fault`) at the SSO or the connector's
+ * login: offered here and per request (core's `requireRequestable`), and one of the forged Responses — a fault of
+ * another block would never fire in a SAML login. Throws `fault-unknown` / `fault-not-per-request`.
+ */
+export function requireSamlFault(faults: FaultSwitchboard, asked: string): SamlForgeFault {
+  const name = faults.requireRequestable(asked.trim());
+  if (!(SAML_FORGE_FAULTS as readonly string[]).includes(name))
+    throw new KakehashiError(
+      'fault-unknown',
+      `The fault "${name}" is not one a SAML login can ask for; the SAML SSO and connector login honour ${SAML_FORGE_FAULTS.join(', ')}.`,
+      { extra: { requestable: [...SAML_FORGE_FAULTS] } },
+    );
+  return name as SamlForgeFault;
+}

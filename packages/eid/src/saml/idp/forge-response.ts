@@ -38,6 +38,8 @@ export interface ForgeryPlan {
  * Decides the defects of one Response: every `saml.*` fault that is on — switched on for all, asked for by the
  * request being served, or carried with the pending request (`request.faults`) — fires (logged, on the trace hop)
  * and changes exactly its part; with none on, the plan is the correct Response.
+ * @see ../../../../../../shared/design/attack-catalogue.md (S1–S19)
+ * @see https://docs.oasis-open.org/security/saml/v2.0/saml-profiles-2.0-os.pdf (§4.1.4.2, what each defect breaks)
  */
 export function planForgery(ctx: SamlContext, request: ValidatedAuthnRequest): ForgeryPlan {
   const { deps } = ctx;

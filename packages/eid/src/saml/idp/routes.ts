@@ -20,6 +20,7 @@ import {
   decodeRedirectRequest,
 } from '../authn-request/decode-request.ts';
 import { DEMO_SP_ENTITY_ID, OUTSTANDING_REQUEST_TTL_SECONDS, SAML_PENDING_TTL_SECONDS, STATUS } from '../constants.ts';
+import { requireSamlFault } from '../faults.ts';
 import { SSO_REDIRECT_PARAMETERS } from '../query-parameters.ts';
 import { readSamlForm } from '../read-form.ts';
 import { type SamlContext, sha256Hex } from '../saml-context.ts';
@@ -87,7 +88,7 @@ async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindin
   const { deps } = ctx;
   // A test may ask for one forged Response (kakehashi_fault, X-Kakehashi-Fault): checked now, kept with the request.
   const asked = c.req.header(FAULT_HEADER) ?? message.fault ?? c.req.query(FAULT_PARAM);
-  const faults = asked ? [deps.faults.requireRequestable(asked.trim())] : [];
+  const faults = asked ? [requireSamlFault(deps.faults, asked)] : [];
   const doc = parseSamlXml(message.xml);
   const { root, issuer, id } = readAuthnRequestIssuer(doc);
   const sp = await ctx.directory.resolve(issuer, c.get('fetch'));

@@ -15,6 +15,7 @@ import '../../error-codes.ts';
 import { loaRank } from '../../loa/loa.ts';
 import { buildAuthnRequest, encodeRedirectRequest } from '../authn-request/build-authn-request.ts';
 import { BINDING, NS, OUTSTANDING_REQUEST_TTL_SECONDS } from '../constants.ts';
+import { requireSamlFault } from '../faults.ts';
 import { samlEndpointsOf } from '../metadata/resolve-peer-metadata.ts';
 import { SP_LOGIN_PARAMETERS } from '../query-parameters.ts';
 import { readSamlForm } from '../read-form.ts';
@@ -122,7 +123,7 @@ async function startLogin(ctx: SamlContext, c: Context): Promise<Response> {
     throw new KakehashiError('bad-request', 'loa must be low, substantial or high (or the eIDAS LoA URI).');
   // A test may ask the IdP for one forged Response: checked here (this node offers the same faults), passed on.
   const asked = c.req.header(FAULT_HEADER) ?? q.get(FAULT_PARAM) ?? undefined;
-  const fault = asked ? deps.faults.requireRequestable(asked.trim()) : undefined;
+  const fault = asked ? requireSamlFault(deps.faults, asked) : undefined;
   const relayState = q.get('RelayState') ?? undefined;
   if (relayState !== undefined && Buffer.byteLength(relayState) > 80)
     throw new KakehashiError('bad-request', 'RelayState is limited to 80 bytes.');
