@@ -109,7 +109,8 @@ export const ID_TOKEN_FAULTS = defineFaults('eid', [
   {
     name: 'id-token.acr-too-low',
     kind: 'forge',
-    description: 'acr is one level below the level the relying party requested (low when none was requested).',
+    description:
+      "acr is one level below the login's (the relying party's requested minimum when it asked for one); below low, a scheme not notified under eIDAS.",
     rule: 'J16 jwt-loa-insufficient',
     perRequest: true,
   },
