@@ -53,7 +53,7 @@ export function authorizeRoutes(ctx: ProviderContext): ComponentApp {
       path: '/oidc/login',
       tags,
       summary:
-        'The picker form posts here (request_id and persona, or family_name, given_name, birthdate); 303 to the RP',
+        'The picker form posts here (request_id and persona, or family_name, given_name, birthdate; TEST ONLY kakehashi_fault: an id-token.* fault for this login); 303 to the RP',
       responses: {
         302: { description: 'Through the hub to the proxy service of the chosen country' },
         303: { description: 'To the relying party with a code (or an OAuth error)' },
