@@ -367,16 +367,16 @@ async function process(
     );
   checks.push(`final recipient ${finalRecipient}`);
 
-  const receiptXml = buildReceipt(ctx, um, sig.references);
   // One transaction: either the message is stored and this receipt is its receipt, or it is a duplicate and the
   // original receipt is answered (E3). Nothing is delivered twice, and a crash before the commit loses nothing the
-  // sender does not resend.
+  // sender does not resend. (The receipt is built only for a new message: a receipt fault fires on it alone.)
   const outcome = ctx.store.transaction(() => {
     const existing = ctx.store.get(um.messageId, 'in');
     if (existing) {
       ctx.store.addDuplicate(um.messageId);
       return { duplicate: true, receipt: existing.receipt_xml as string };
     }
+    const receiptXml = buildReceipt(ctx, um, sig.references);
     const change = ctx.store.insert(
       {
         message_id: um.messageId,
