@@ -20,8 +20,8 @@ import {
 import { matchPMode } from '../pmode/load-pmodes.ts';
 import type { PMode } from '../pmode/z-pmode.ts';
 import { decryptAttachments } from '../wss/encrypt-attachments.ts';
-import { signEnvelope } from '../wss/sign-envelope.ts';
 import { verifyEnvelope } from '../wss/verify-envelope.ts';
+import { buildReceipt } from './build-receipt.ts';
 
 export interface As4Response {
   status: number;
@@ -376,7 +376,7 @@ async function process(
       ctx.store.addDuplicate(um.messageId);
       return { duplicate: true, receipt: existing.receipt_xml as string };
     }
-    const receiptXml = buildReceipt(ctx, um, sig.references);
+    const receiptXml = receiptFor(ctx, um, sig.references);
     const change = ctx.store.insert(
       {
         message_id: um.messageId,
@@ -458,35 +458,25 @@ function decompress(um: UserMessage, cids: string[], attachments: Map<string, Bu
 }
 
 /**
- * A signed Receipt whose non-repudiation information repeats every reference of the received signature — or, with
- * one of the receipt faults on (`edelivery.receipt-*`, `edelivery.no-receipt`), a receipt bad in that way.
+ * The receipt for a new message, with the receipt faults that are on (`edelivery.receipt-*`, `edelivery.no-receipt`)
+ * applied: each fires (logged, and on this request's trace hop).
  */
-function buildReceipt(ctx: ApContext, um: UserMessage, references: ReferenceInfo[]): string {
+function receiptFor(ctx: ApContext, um: UserMessage, references: ReferenceInfo[]): string {
   const { deps } = ctx;
   const on = (name: (typeof RECEIPT_FAULTS)[number]) => deps.faults.fire(name, undefined, { messageId: um.messageId });
-  const signalId = `${randomUUID()}@${ctx.partyId}`;
-  let refs = references;
-  if (on('edelivery.receipt-wrong-digest'))
-    refs = references.map((r, i) => (i === 0 ? { ...r, digestValue: Buffer.alloc(32, 7).toString('base64') } : r));
-  const ids = envelopeIds(signalId, 'signal');
-  const xml = buildSignalEnvelope(
-    {
-      messageId: signalId,
-      timestamp: deps.clock.now().toISOString(),
-      refToMessageId: on('edelivery.receipt-wrong-ref') ? `${um.messageId}.other` : um.messageId,
-      ...(on('edelivery.no-receipt') ? {} : { receipt: { references: refs } }),
-    },
-    ids,
-  );
-  if (on('edelivery.receipt-unsigned')) return xml;
   const other = deps.otherCredentials?.[0];
-  const signer = other && on('edelivery.receipt-wrong-signer') ? other : deps.signing;
-  return signEnvelope(xml, {
-    certPem: signer.certPem,
-    privateKey: signer.privateKey,
-    elementIds: [ids.messaging, ids.body],
-    attachments: [],
-    created: deps.clock.now(),
-    idPrefix: ids.prefix,
-  }).xml;
+  return buildReceipt({
+    partyId: ctx.partyId,
+    refToMessageId: um.messageId,
+    references,
+    signing: deps.signing,
+    now: deps.clock.now(),
+    defects: {
+      wrongDigest: on('edelivery.receipt-wrong-digest'),
+      wrongRef: on('edelivery.receipt-wrong-ref'),
+      noReceipt: on('edelivery.no-receipt'),
+      unsigned: on('edelivery.receipt-unsigned'),
+      signer: other && on('edelivery.receipt-wrong-signer') ? other : undefined,
+    },
+  });
 }

@@ -7,7 +7,9 @@ import { isEbmsError } from '../../src/errors/ebms-error.ts';
 import { accessPointPartyId, EBMS } from '../../src/message/ns.ts';
 import { parseEnvelope } from '../../src/message/parse-envelope.ts';
 import type { UserMessage } from '../../src/message/z-user-message.ts';
+import { buildReceipt, type ReceiptDefects } from '../../src/receiver/build-receipt.ts';
 import { buildOutbound, type OutboundDefects } from '../../src/sender/build-outbound.ts';
+import { verifyReceipt } from '../../src/sender/verify-receipt.ts';
 import { verifyEnvelope } from '../../src/wss/verify-envelope.ts';
 import { AT, hasTool, material, run } from '../fixtures.ts';
 
@@ -15,7 +17,8 @@ import { AT, hasTool, material, run } from '../fixtures.ts';
  * The sending faults' signature defects (E4, E5, E6, E7) checked by an independent XML-DSig implementation: xmlsec1
  * refuses the WS-Security signature of each message our sending access point builds with the fault, and verifies the
  * same message built without it. xmlsec1 cannot resolve `cid:` attachment references (its blind spot), so the
- * messages it checks carry no attachment; the tampered attachment is checked with openssl's digest instead.
+ * messages it checks carry no attachment; the tampered attachment is checked with openssl's digest instead. The
+ * receiving side's receipt faults (E1, E2) are checked the same way against our sender's receipt verification.
  */
 const dir = mkdtempSync(join(tmpdir(), 'kk-edelivery-faults-'));
 const write = (name: string, data: string | Buffer) => {
@@ -161,4 +164,80 @@ describe('sending faults refused by xmlsec1 (independent XML-DSig) and by our re
     expect(m.xml).toContain('<eb:MessageId>an-earlier-message@kakehashi-ap-de.kakehashi</eb:MessageId>');
     expect(ours(m)).toBe('ok');
   });
+});
+
+describe('receipt faults refused by xmlsec1 where it can, and by our sender', () => {
+  const skip = !hasTool('xmlsec1');
+  const jp = () => material().countries.JP!;
+  const sentMessage = () => build({});
+  const receipt = (defects: ReceiptDefects) => {
+    const m = sentMessage();
+    return {
+      m,
+      xml: buildReceipt({
+        partyId: accessPointPartyId('JP'),
+        refToMessageId: m.um.messageId,
+        references: m.references,
+        signing: jp().signing,
+        now: AT,
+        defects,
+      }),
+    };
+  };
+  /** Our sender's verdict on the receipt: 'receipt', or the rule it refuses it under. */
+  const oursOn = (r: ReturnType<typeof receipt>) => {
+    const tsUri = `#${r.m.timestampId}`;
+    const outcome = verifyReceipt('application/soap+xml', Buffer.from(r.xml), {
+      messageId: r.m.um.messageId,
+      peerSigningCert: jp().signing.certPem,
+      stableReferences: r.m.references.filter((x) => x.uri !== tsUri),
+      timestampUri: tsUri,
+      timestampDigests: r.m.references.filter((x) => x.uri === tsUri).map((x) => x.digestValue),
+      now: AT,
+      skewSeconds: 60,
+      validateCertificate: () => ({ valid: true }),
+    });
+    return outcome.kind === 'invalid' ? outcome.rule : outcome.kind;
+  };
+
+  it.skipIf(skip)(
+    'a correct receipt verifies in xmlsec1 with the JP access point’s certificate, and is accepted',
+    () => {
+      const r = receipt({});
+      expect(xmlsec1('receipt-control', r.xml, jp().signing.certPem).status).toBe(0);
+      expect(oursOn(r)).toBe('receipt');
+    },
+  );
+
+  it.skipIf(skip)('edelivery.receipt-unsigned (E1): xmlsec1 finds no signature; ours refuses it', () => {
+    const r = receipt({ unsigned: true });
+    expect(xmlsec1('receipt-unsigned', r.xml, jp().signing.certPem).status).not.toBe(0);
+    expect(oursOn(r)).toBe('AS4 profile §5.1.8 (E1)');
+  });
+
+  it.skipIf(skip)(
+    'edelivery.receipt-wrong-signer (E1): xmlsec1 refuses it with the registered certificate; ours too',
+    () => {
+      const agency = Object.values(jp().agencies)[0]!;
+      const r = receipt({ signer: agency });
+      expect(xmlsec1('receipt-wrong-signer', r.xml, jp().signing.certPem).status).not.toBe(0);
+      expect(xmlsec1('receipt-wrong-signer-agency', r.xml, agency.certPem).status).toBe(0);
+      expect(oursOn(r)).toBe('attack-catalogue E1');
+    },
+  );
+
+  it.skipIf(skip)(
+    'edelivery.receipt-wrong-digest and -wrong-ref (E2) are validly signed (xmlsec1’s blind spot); ours refuses both',
+    () => {
+      for (const [defects, rule] of [
+        [{ wrongDigest: true }, 'AS4 profile §5.1.8 (E2)'],
+        [{ wrongRef: true }, 'ebMS 3.0 core §5.2.3.3 (E2)'],
+        [{ noReceipt: true }, 'AS4 profile §3.4 (E1)'],
+      ] as const) {
+        const r = receipt(defects);
+        expect(xmlsec1('receipt-semantic', r.xml, jp().signing.certPem).status).toBe(0);
+        expect(oursOn(r)).toBe(rule);
+      }
+    },
+  );
 });
