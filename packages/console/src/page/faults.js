@@ -7,6 +7,8 @@ import { adminHeaders } from './status.js';
 
 /** The faults by component key (`hub`, `node:DE`), as last read. */
 const shown = new Map();
+/** The components whose list is unfolded (the hub's, short, at first; any with a fault on is unfolded too). */
+const unfolded = new Set(['hub']);
 
 /** The console API's name for a component: `hub`, or a node's country code. */
 const param = (key) => (key === 'hub' ? 'hub' : key.replace(/^node:/, ''));
@@ -68,20 +70,29 @@ function render() {
 function section(c) {
   const enabled = c.faults.filter((f) => f.enabled).length;
   const head = el(
-    'h3',
-    {},
+    'summary',
+    { 'data-testid': `faults-toggle-${c.component}` },
     el('span', { class: 'mono' }, c.component),
-    el('span', { class: 'meta' }, c.available ? `${c.faults.length} faults, ${enabled} on` : 'unavailable'),
+    ' ',
+    el(
+      'span',
+      { class: enabled ? 'meta on' : 'meta' },
+      c.available ? `${c.faults.length} faults, ${enabled} on` : 'unavailable',
+    ),
   );
-  if (!c.available)
-    return el(
-      'section',
-      { class: 'faults-component', 'data-testid': `faults-component-${c.component}` },
-      head,
-      el('p', { class: 'error' }, c.detail ?? 'no answer'),
-    );
+  // Folded by default (a node offers dozens): unfolded when the user opened it or a fault is on.
+  const box = el('details', {
+    class: 'faults-component',
+    'data-testid': `faults-component-${c.component}`,
+    open: unfolded.has(c.component) || enabled > 0,
+  });
+  box.addEventListener('toggle', () => (box.open ? unfolded.add(c.component) : unfolded.delete(c.component)));
+  if (!c.available) {
+    box.append(head, el('p', { class: 'error' }, c.detail ?? 'no answer'));
+    return box;
+  }
   const rows = c.faults.map((f) => {
-    const box = el('input', {
+    const toggle = el('input', {
       type: 'checkbox',
       'data-testid': `fault-switch-${c.component}-${f.name}`,
       'data-component': c.component,
@@ -94,19 +105,17 @@ function section(c) {
       {
         class: f.enabled ? 'fault-on' : '',
         'data-testid': `fault-${c.component}-${f.name}`,
-        'data-enabled': f.enabled,
+        'data-enabled': String(f.enabled),
       },
-      el('td', {}, box),
+      el('td', {}, toggle),
       el('td', { class: 'mono name' }, f.name),
       el('td', {}, el('span', { class: `pill kind-${f.kind}` }, f.kind)),
-      el('td', { class: 'mono' }, f.rule ?? ''),
+      el('td', { class: 'mono rule' }, f.rule ?? ''),
       el('td', {}, f.perRequest ? 'yes' : ''),
       el('td', {}, f.description),
     );
   });
-  return el(
-    'section',
-    { class: 'faults-component', 'data-testid': `faults-component-${c.component}` },
+  box.append(
     head,
     c.faults.length === 0
       ? el('p', { class: 'hint' }, 'This component offers no fault.')
@@ -125,4 +134,5 @@ function section(c) {
           el('tbody', {}, rows),
         ),
   );
+  return box;
 }
