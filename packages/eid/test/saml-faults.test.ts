@@ -191,6 +191,19 @@ function decrypted(xml: string): string {
   return r.plaintext;
 }
 const rootAttr = (xml: string, name: string) => parse(xml).documentElement.getAttribute(name);
+/** The element children of `el` named `local` (any namespace). */
+const kids = (el: Element, local: string) =>
+  Array.from(el.childNodes as unknown as Element[]).filter((c) => c.nodeType === 1 && c.localName === local);
+/** The Reference URI of the ds:Signature child of `el`. */
+const refOf = (el: Element) =>
+  (kids(kids(el, 'Signature')[0] as Element, 'SignedInfo')[0] as Element)
+    .getElementsByTagNameNS(NS.ds, 'Reference')[0]
+    ?.getAttribute('URI');
+/** Every samlp:Response of the document, root first. */
+const responses = (xml: string) =>
+  Array.from(parse(xml).getElementsByTagNameNS(NS.samlp, 'Response') as unknown as Element[]);
+/** The top-level assertions of the decrypted content. */
+const topAssertions = (xml: string) => kids(parse(`<w>${decrypted(xml)}</w>`).documentElement, 'Assertion');
 
 /** What each forged Response must show, and the rule our validator names. */
 const EXPECT: Record<SamlForgeFault, { rule: string; defect: (xml: string, requestId: string) => void }> = {
@@ -209,12 +222,68 @@ const EXPECT: Record<SamlForgeFault, { rule: string; defect: (xml: string, reque
       expect(plain.indexOf('mallory-evil-twin')).toBeLessThan(plain.indexOf('<ds:Signature'));
     },
   },
-  'saml.wrapped-assertion.extensions': {
+  'saml.wrapped-assertion.xsw1': {
+    rule: 'S1',
+    defect: (xml) => {
+      const [outer, inner] = responses(xml);
+      expect(inner?.parentNode).toMatchObject({ localName: 'Signature' });
+      expect(outer?.getAttribute('ID')).not.toBe(inner?.getAttribute('ID'));
+      expect(refOf(outer as Element)).toBe(`#${inner?.getAttribute('ID')}`);
+    },
+  },
+  'saml.wrapped-assertion.xsw2': {
+    rule: 'S2',
+    defect: (xml) => {
+      const [outer, inner] = responses(xml);
+      expect(inner?.parentNode).toBe(outer);
+      expect(refOf(outer as Element)).toBe(`#${inner?.getAttribute('ID')}`);
+    },
+  },
+  'saml.wrapped-assertion.xsw4': {
+    rule: 'S4',
+    defect: (xml) => {
+      const [evil, ...more] = topAssertions(xml);
+      expect(more).toHaveLength(0);
+      expect(evil?.getElementsByTagNameNS(NS.saml, 'NameID')[0]?.textContent).toMatch(/mallory-evil-twin$/);
+      const nested = evil?.getElementsByTagNameNS(NS.saml, 'Assertion')[0];
+      expect(nested?.parentNode).toBe(evil);
+      expect(kids(nested as Element, 'Signature')).toHaveLength(1);
+    },
+  },
+  'saml.wrapped-assertion.xsw5': {
+    rule: 'S5',
+    defect: (xml) => {
+      const [evil, original] = topAssertions(xml);
+      expect(refOf(evil as Element)).toBe(`#${original?.getAttribute('ID')}`);
+      expect(kids(original as Element, 'Signature')).toHaveLength(0);
+    },
+  },
+  'saml.wrapped-assertion.xsw6': {
+    rule: 'S6',
+    defect: (xml) => {
+      const [evil, ...more] = topAssertions(xml);
+      expect(more).toHaveLength(0);
+      const sig = kids(evil as Element, 'Signature')[0] as Element;
+      const original = Array.from(sig.childNodes as unknown as Element[]).find((c) => c.localName === 'Assertion');
+      expect(refOf(evil as Element)).toBe(`#${original?.getAttribute('ID')}`);
+    },
+  },
+  'saml.wrapped-assertion.xsw7': {
     rule: 'S7',
     defect: (xml) => {
       expect(xml).toMatch(
         /<samlp:Extensions><saml:Assertion [^>]*>[\s\S]*mallory-evil-twin[\s\S]*<\/samlp:Extensions>/,
       );
+    },
+  },
+  'saml.wrapped-assertion.xsw8': {
+    rule: 'S8',
+    defect: (xml) => {
+      const [evil, ...more] = topAssertions(xml);
+      expect(more).toHaveLength(0);
+      const object = kids(kids(evil as Element, 'Signature')[0] as Element, 'Object')[0] as Element;
+      const original = Array.from(object.childNodes as unknown as Element[]).find((c) => c.localName === 'Assertion');
+      expect(refOf(evil as Element)).toBe(`#${original?.getAttribute('ID')}`);
     },
   },
   'saml.attacker-key': {

@@ -28,12 +28,60 @@ export const SAML_FAULTS = defineFaults('eid', [
       'Signature wrapping (XSW3): an unsigned evil assertion for another person is placed before the signed one inside the EncryptedAssertion.',
   },
   {
-    name: 'saml.wrapped-assertion.extensions',
+    name: 'saml.wrapped-assertion.xsw1',
+    kind: 'forge',
+    rule: 'S1 response-wrapping',
+    perRequest: true,
+    description:
+      'Signature wrapping (XSW1): an evil Response (the evil assertion encrypted, a fresh ID) carries the signed original Response inside its copied ds:Signature.',
+  },
+  {
+    name: 'saml.wrapped-assertion.xsw2',
+    kind: 'forge',
+    rule: 'S2 response-wrapping',
+    perRequest: true,
+    description:
+      'Signature wrapping (XSW2): an evil Response (the evil assertion encrypted, a fresh ID) carries the signed original Response before its copied ds:Signature.',
+  },
+  {
+    name: 'saml.wrapped-assertion.xsw4',
+    kind: 'forge',
+    rule: 'S4 assertion-wrapping',
+    perRequest: true,
+    description:
+      'Signature wrapping (XSW4): the signed assertion is nested inside an unsigned evil assertion for another person.',
+  },
+  {
+    name: 'saml.wrapped-assertion.xsw5',
+    kind: 'forge',
+    rule: 'S5 assertion-wrapping',
+    perRequest: true,
+    description:
+      "Signature wrapping (XSW5): an evil assertion carries a copy of the original's signature; the original follows it, unsigned.",
+  },
+  {
+    name: 'saml.wrapped-assertion.xsw6',
+    kind: 'forge',
+    rule: 'S6 assertion-wrapping',
+    perRequest: true,
+    description:
+      "Signature wrapping (XSW6): an evil assertion carries a copy of the original's signature with the original, unsigned, inside it.",
+  },
+  {
+    name: 'saml.wrapped-assertion.xsw7',
     kind: 'forge',
     rule: 'S7 response-wrapping',
     perRequest: true,
     description:
       'Signature wrapping (XSW7): an unsigned evil assertion is hidden in samlp:Extensions of the Response, beside the signed EncryptedAssertion.',
+  },
+  {
+    name: 'saml.wrapped-assertion.xsw8',
+    kind: 'forge',
+    rule: 'S8 assertion-wrapping',
+    perRequest: true,
+    description:
+      "Signature wrapping (XSW8): an evil assertion carries a copy of the original's signature with the original, unsigned, in a ds:Object inside it.",
   },
   {
     name: 'saml.attacker-key',

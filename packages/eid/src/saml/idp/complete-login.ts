@@ -14,7 +14,7 @@ import {
 import type { SamlContext } from '../saml-context.ts';
 import { recordSamlSession } from '../slo/saml-sessions.ts';
 import { newSamlId } from '../xml/dom.ts';
-import { planForgery } from './forge-response.ts';
+import { planForgery, wrapping } from './forge-response.ts';
 import type { SamlStatus, ValidatedAuthnRequest } from './z-saml-request.ts';
 
 /** Where an IdP answer goes: the SP's ACS, the request it answers, its RelayState. */
@@ -119,7 +119,7 @@ export function completeSamlLogin(
     expiresAt: Math.floor(session.notOnOrAfterMs / 1000),
   });
   // Signature wrapping: an unsigned assertion for another person, beside the signed one or in Extensions.
-  const evil = plan.evil
+  const evil = plan.xsw
     ? buildAssertion({
         idpEntityId: ctx.idpEntityId,
         request,
@@ -138,6 +138,7 @@ export function completeSamlLogin(
         overrides: { ...plan.assertion, id: undefined },
       }).xml
     : undefined;
+  const encryptFor = { certPem: request.encryptionCert, entityId: request.spEntityId };
   const response = buildResponse({
     idpEntityId: plan.issuer,
     signer: plan.signer,
@@ -145,12 +146,8 @@ export function completeSamlLogin(
     inResponseTo: plan.inResponseTo,
     nowMs: plan.issuedAtMs,
     status: plan.status,
-    assertion: { xml: assertion.xml, encryptFor: { certPem: request.encryptionCert, entityId: request.spEntityId } },
-    forge: {
-      ...plan.response,
-      ...(plan.evil === 'beside' ? { evilAssertionXml: evil } : {}),
-      ...(plan.evil === 'extensions' ? { extensionsXml: evil } : {}),
-    },
+    assertion: { xml: assertion.xml, encryptFor },
+    forge: { ...plan.response, ...(plan.xsw && evil ? wrapping(plan.xsw, evil, encryptFor) : {}) },
   });
   ctx.trace(
     c,

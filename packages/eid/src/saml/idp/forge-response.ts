@@ -8,6 +8,7 @@ import type { AssertionOverrides, ResponseForgery } from '../response/build-resp
 import type { SamlContext } from '../saml-context.ts';
 import { newSamlId } from '../xml/dom.ts';
 import type { XmlSigner } from '../xml/sign-xml.ts';
+import { encryptElement } from '../xml/xml-encryption.ts';
 import type { SamlStatus, ValidatedAuthnRequest } from './z-saml-request.ts';
 
 /** How far in the past a `saml.expired` assertion was issued (its NotOnOrAfter is 5 minutes later). */
@@ -29,10 +30,25 @@ export interface ForgeryPlan {
   inResponseTo: string;
   signer: XmlSigner;
   status: SamlStatus;
-  response: Omit<ResponseForgery, 'evilAssertionXml' | 'extensionsXml'>;
-  /** Whether an evil assertion goes beside the signed one (XSW3) or into samlp:Extensions (XSW7). */
-  evil?: 'beside' | 'extensions' | undefined;
+  response: Omit<ResponseForgery, 'wrapAssertion' | 'extensionsXml' | 'wrapResponse'>;
+  /** The signature-wrapping variant (XSW1–XSW8) when an evil assertion goes with the signed one. */
+  xsw?: XswVariant | undefined;
 }
+
+/** SAML Raider's signature-wrapping variants (Somorovsky et al.), as the attack catalogue's S1–S8 number them. */
+export type XswVariant = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/** The wrapping fault of each variant: `saml.wrapped-assertion` is XSW3 (the contract name), the others by number. */
+export const XSW_FAULTS: Readonly<Record<XswVariant, SamlForgeFault>> = {
+  1: 'saml.wrapped-assertion.xsw1',
+  2: 'saml.wrapped-assertion.xsw2',
+  3: 'saml.wrapped-assertion',
+  4: 'saml.wrapped-assertion.xsw4',
+  5: 'saml.wrapped-assertion.xsw5',
+  6: 'saml.wrapped-assertion.xsw6',
+  7: 'saml.wrapped-assertion.xsw7',
+  8: 'saml.wrapped-assertion.xsw8',
+};
 
 /**
  * Decides the defects of one Response: every `saml.*` fault that is on — switched on for all, asked for by the
@@ -81,8 +97,70 @@ export function planForgery(ctx: SamlContext, request: ValidatedAuthnRequest): F
       assertionDespiteStatus: on('saml.assertion-in-failed-response'),
       tamper: on('saml.tampered-assertion') ? tamperDateOfBirth : undefined,
     },
-    evil: on('saml.wrapped-assertion') ? 'beside' : on('saml.wrapped-assertion.extensions') ? 'extensions' : undefined,
+    xsw: (Object.entries(XSW_FAULTS) as [string, SamlForgeFault][])
+      .filter(([, name]) => on(name))
+      .map(([n]) => Number(n) as XswVariant)[0],
   };
+}
+
+const SIGNATURE = /<ds:Signature[\s\S]*?<\/ds:Signature>/;
+const withoutSignature = (xml: string) => xml.replace(SIGNATURE, '');
+const signatureOf = (xml: string) => SIGNATURE.exec(xml)?.[0] ?? '';
+const afterFirstIssuer = (xml: string, insert: string) => xml.replace('</saml:Issuer>', `</saml:Issuer>${insert}`);
+/** The signature copy with `inside` as its last child (the original hidden in the signature: XSW1, XSW6). */
+const signatureHolding = (sig: string, inside: string) => sig.replace(/<\/ds:Signature>$/, `${inside}</ds:Signature>`);
+
+/**
+ * How an evil, unsigned assertion (`evil`, for another person) is wrapped around the signed one, as SAML Raider
+ * builds each variant: the original's signature copied into the evil element where the variant needs it, the
+ * original moved beside, into or below it. XSW1/XSW2 wrap the whole signed Response in an evil Response whose
+ * EncryptedAssertion holds the evil assertion; XSW7 hides the evil assertion in samlp:Extensions.
+ * @see https://www.usenix.org/conference/usenixsecurity12/technical-sessions/presentation/somorovsky
+ * @see https://github.com/CompassSecurity/SAMLRaider (XSW1–XSW8)
+ */
+export function wrapping(
+  xsw: XswVariant,
+  evil: string,
+  encryptFor: { certPem: string; entityId: string },
+): Pick<ResponseForgery, 'wrapAssertion' | 'extensionsXml' | 'wrapResponse'> {
+  switch (xsw) {
+    case 3: // an evil sibling before the signed assertion
+      return { wrapAssertion: (signed) => evil + signed };
+    case 4: // the signed assertion nested inside the evil one
+      return { wrapAssertion: (signed) => evil.replace(/<\/saml:Assertion>$/, `${signed}</saml:Assertion>`) };
+    case 5: // the evil assertion carries the original's signature; the original follows, unsigned
+      return { wrapAssertion: (signed) => afterFirstIssuer(evil, signatureOf(signed)) + withoutSignature(signed) };
+    case 6: // ... and the original sits inside that signature
+      return {
+        wrapAssertion: (signed) =>
+          afterFirstIssuer(evil, signatureHolding(signatureOf(signed), withoutSignature(signed))),
+      };
+    case 8: // ... inside a ds:Object of that signature
+      return {
+        wrapAssertion: (signed) =>
+          afterFirstIssuer(
+            evil,
+            signatureHolding(signatureOf(signed), `<ds:Object>${withoutSignature(signed)}</ds:Object>`),
+          ),
+      };
+    case 7:
+      return { extensionsXml: evil };
+    default: // 1, 2: an evil Response (fresh ID, the evil assertion encrypted) around the signed original
+      return {
+        wrapResponse: (signed) => {
+          const evilResponse = signed
+            .replace(/^(<samlp:Response [^>]*?\bID=")[^"]+/, `$1${newSamlId()}`)
+            .replace(
+              /<saml:EncryptedAssertion>[\s\S]*<\/saml:EncryptedAssertion>/,
+              `<saml:EncryptedAssertion>${encryptElement(evil, encryptFor.certPem, encryptFor.entityId)}</saml:EncryptedAssertion>`,
+            );
+          const original = withoutSignature(signed);
+          return xsw === 1
+            ? evilResponse.replace(SIGNATURE, (sig) => signatureHolding(sig, original))
+            : afterFirstIssuer(evilResponse, original);
+        },
+      };
+  }
 }
 
 /** One level below `requested`; below low, a class that is no eIDAS level at all. */

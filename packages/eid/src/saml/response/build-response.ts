@@ -161,10 +161,12 @@ export interface ResponseForgery {
   unsignedAssertion?: boolean | undefined;
   /** Changes the signed assertion before it is encrypted (S10: digest mismatch). */
   tamper?: ((signedAssertionXml: string) => string) | undefined;
-  /** An unsigned assertion placed before the signed one inside the EncryptedAssertion (XSW3, S3). */
-  evilAssertionXml?: string | undefined;
+  /** What is encrypted instead of the signed assertion alone: an evil assertion wrapped around it (XSW3–6, 8). */
+  wrapAssertion?: ((signedAssertionXml: string) => string) | undefined;
   /** An unsigned assertion hidden in samlp:Extensions (XSW7, S7). */
   extensionsXml?: string | undefined;
+  /** What is sent instead of the signed Response: an evil Response wrapped around it (XSW1, XSW2). */
+  wrapResponse?: ((signedResponseXml: string) => string) | undefined;
   /** The assertion is carried although the status is not Success (S19). */
   assertionDespiteStatus?: boolean | undefined;
 }
@@ -217,7 +219,7 @@ export function buildResponse(input: {
       : signRoot(input.assertion.xml, input.signer, 'after-issuer');
     if (forge.tamper) signedAssertion = forge.tamper(signedAssertion);
     const encrypted = encryptElement(
-      (forge.evilAssertionXml ?? '') + signedAssertion,
+      forge.wrapAssertion ? forge.wrapAssertion(signedAssertion) : signedAssertion,
       input.assertion.encryptFor.certPem,
       input.assertion.encryptFor.entityId,
     );
@@ -226,7 +228,8 @@ export function buildResponse(input: {
       `<saml:EncryptedAssertion>${encrypted}</saml:EncryptedAssertion></samlp:Response>`,
     );
   }
-  return { id, xml: signRoot(xml, input.signer, 'after-issuer') };
+  const signed = signRoot(xml, input.signer, 'after-issuer');
+  return { id, xml: forge.wrapResponse ? forge.wrapResponse(signed) : signed };
 }
 
 /** The one script of the HTTP-POST binding's page: it submits the form at once. */
