@@ -36,6 +36,11 @@ export interface TestFederationOptions<C extends CountryCode = CountryCode> {
   config?: Record<string, unknown>;
 }
 
+/** An ID-token fault (`id-token.alg-none`, `id-token.expired`, …: the README's faults table). */
+export type IdTokenFault = NonNullable<
+  Parameters<NonNullable<ReturnType<Federation['nodes']['get']>>['issueIdToken']>[0]['fault']
+>;
+
 export interface IssueIdTokenOptions<C extends CountryCode = CountryCode> {
   /** The node whose OIDC provider issues (and signs) the token. */
   country: C;
@@ -49,6 +54,8 @@ export interface IssueIdTokenOptions<C extends CountryCode = CountryCode> {
   acr?: Loa;
   /** The RP's redirect URI: its host is the pairwise sector when the client registered none. */
   redirectUri?: string;
+  /** TEST ONLY: the token gets exactly this defect, as a login asking for it with `kakehashi_fault` would. */
+  fault?: IdTokenFault;
 }
 
 export interface TestFederation<C extends CountryCode = CountryCode> {
@@ -159,6 +166,7 @@ export async function createTestFederation<const C extends CountryCode = Country
         ...(o.nonce ? { nonce: o.nonce } : {}),
         ...(o.acr ? { acr: o.acr } : {}),
         ...(o.redirectUri ? { redirectUri: o.redirectUri } : {}),
+        ...(o.fault ? { fault: o.fault } : {}),
       });
     },
     signDocument: (o) => signDocumentAt(call, nodes[o.country], o),

@@ -10,6 +10,7 @@ export {
   type CountryCode,
   createTestFederation,
   DEMO_CLIENT,
+  type IdTokenFault,
   type IssueIdTokenOptions,
   type TestFederation,
   type TestFederationOptions,

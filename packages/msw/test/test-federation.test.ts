@@ -208,6 +208,15 @@ describe('@kakehashi/msw: a federation in the test process, reached through msw'
     expect(decodeJwt(other).family_name).toBe('Override');
     // An unknown persona is refused with the list's address.
     await expect(fed.issueIdToken({ country: 'DE', persona: 'de-999' })).rejects.toThrow(/GET \/personas/);
+    // A fault: the token has that defect, and the validation service names its rule.
+    const expired = await fed.issueIdToken({
+      country: 'DE',
+      persona: 'de-002',
+      nonce: 'n-2',
+      fault: 'id-token.expired',
+    });
+    expect(decodeJwt(expired).exp).toBeLessThan(Math.floor(fed.clock.now().getTime() / 1000));
+    expect((await validateAtHub(expired, 'n-2')).failure).toMatchObject({ rule: 'J8', code: 'jwt-time-invalid' });
   });
 
   it('expires tokens when the clock advances: ID token at the validation service, access token at userinfo', async () => {
