@@ -104,8 +104,8 @@ describe.skipIf(!present && !REQUIRED)("the console's Faults tab in Chromium", (
     expect(await marked.count()).toBe(2);
     for (const label of await marked.evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label') ?? '')))
       expect(label).toMatch(/\/eid\/proxy\/EE\/(authorize|token)/);
-    const n = await marked.first().getAttribute('data-testid');
-    expect(await page.locator(tid(`${n}-fault`)).textContent()).toContain(FAULT);
+    const n = (await marked.first().getAttribute('data-testid'))?.replace('hop-', '');
+    expect(await page.locator(tid(`fault-badge-${n}`)).textContent()).toContain(FAULT);
     await marked.first().click();
     expect(await page.locator(tid('inspector-faults')).textContent()).toContain(FAULT);
     // Hops without a fault carry no mark.

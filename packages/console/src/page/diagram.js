@@ -84,7 +84,7 @@ export function drawDiagram(seq) {
       g.append(
         svg(
           'text',
-          { class: 'fault-badge', 'data-testid': `hop-${h.n}-fault`, x: width - BADGE_COL + 8, y: y + 4 },
+          { class: 'fault-badge', 'data-testid': `fault-badge-${h.n}`, x: width - BADGE_COL + 8, y: y + 4 },
           `⚠ fault: ${short(h.faults.join(', '), 26)}`,
         ),
       );
