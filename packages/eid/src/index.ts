@@ -30,6 +30,13 @@ export {
 } from './saml/authn-request/build-authn-request.ts';
 export { decodeRedirectRequest } from './saml/authn-request/decode-request.ts';
 export { DEMO_SP_ENTITY_ID } from './saml/constants.ts';
+export {
+  SAML_FAULTS,
+  SAML_FORGE_FAULTS,
+  type SamlFaultName,
+  type SamlForgeFault,
+  type SamlLenientFault,
+} from './saml/faults.ts';
 export { mountSaml, type SamlDeps } from './saml/mount-saml.ts';
 export { clearSamlTables } from './saml/store/saml-migrations.ts';
 export { mountSamlResponseValidation, type SamlValidationDeps } from './saml/validate/mount-saml-validation.ts';
