@@ -41,6 +41,8 @@ interface Publication {
   sequence: number;
   revoked: RevokedCertificate[];
   down?: boolean;
+  /** Serve CRLs whose nextUpdate has passed (the hub's trust.crl-stale fault). */
+  staleCrls?: boolean;
 }
 
 function fakeHub(m: TrustMaterial, pub: Publication): HubClient {
@@ -84,7 +86,8 @@ function fakeHub(m: TrustMaterial, pub: Publication): HubClient {
       const ca = cas.find((c: KeyCert) => crlUrl(HUB, c.name) === url);
       if (!ca) return undefined;
       const revoked = pub.revoked.filter((r) => ca.name === issuerOf(m, r.serialHex));
-      return createCrl(ca, revoked, new Date(AT.getTime() - DAY), new Date(AT.getTime() + 7 * DAY), pub.sequence);
+      const nextUpdate = new Date(AT.getTime() + (pub.staleCrls ? -3_600_000 : 7 * DAY));
+      return createCrl(ca, revoked, new Date(AT.getTime() - DAY), nextUpdate, pub.sequence);
     },
   };
 }
@@ -122,12 +125,12 @@ describe('node trust view', () => {
     });
   });
 
-  const trustOf = (pub: Publication, pinned?: string) =>
+  const trustOf = (pub: Publication, pinned?: string, logger = createMemoryLogger('error')) =>
     createNodeTrust({
       hub: fakeHub(m, pub),
       lotlSignerPem: pinned ?? m.hub.signing.certPem,
       clock,
-      logger: createMemoryLogger('error'),
+      logger,
       memo: new VerificationMemo(),
     });
 
@@ -182,6 +185,30 @@ describe('node trust view', () => {
     expect(trust.status().error).toBeTruthy();
     const de = m.countries.DE!.signing;
     expect(trust.validateCertificate(de.certPem, de.chainPem, { at: AT }).valid).toBe(true);
+  });
+
+  it('refuses CRLs past their nextUpdate (crl-stale), keeps its CRLs and says so (status, warn log)', async () => {
+    const pub: Publication = { sequence: 7, revoked: [] };
+    const logger = createMemoryLogger('warn');
+    const trust = trustOf(pub, undefined, logger);
+    await trust.refresh(fetcher);
+    pub.staleCrls = true;
+    pub.sequence = 8;
+    expect(await failure(trust.refresh(fetcher))).toBe('crl-stale');
+    expect(trust.status()).toMatchObject({ loaded: true, lotlSequence: 7 });
+    expect(trust.status().error).toMatch(/\.crl was due to be replaced at .*The previous trust view is kept/);
+    expect(logger.lines.find((l) => l.msg === 'trust fabric refresh refused; the previous view is kept')).toMatchObject(
+      {
+        level: 'warn',
+        code: 'crl-stale',
+        lotlSequence: 7,
+      },
+    );
+    const de = m.countries.DE!.signing;
+    expect(trust.validateCertificate(de.certPem, de.chainPem, { at: AT }).valid).toBe(true);
+    pub.staleCrls = false;
+    expect((await trust.refresh(fetcher)).lotlSequence).toBe(8);
+    expect(trust.status().error).toBeUndefined();
   });
 
   it('refuses a LOTL not signed by the pinned signer, and a hub that is down', async () => {

@@ -101,7 +101,7 @@ export function standingRevocations(
 
 /**
  * A key the CA named `caName` never authorised to sign its OCSP responses (the `ocsp.forged` fault): an end-entity
- * certificate it issued without id-kp-OCSPSigning (e.g. `<CC>-tsa`), or else the hub's TLS certificate.
+ * certificate it issued without id-kp-OCSPSigning (the first in the material, e.g. `<CC>-tl-signer`), or else the hub's TLS certificate.
  * @see https://www.rfc-editor.org/rfc/rfc6960#section-4.2.2.2
  */
 export function unauthorisedOcspSignerFor(material: Pick<TrustMaterial, 'hub' | 'countries'>, caName: string): KeyCert {
