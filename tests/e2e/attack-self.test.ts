@@ -33,4 +33,35 @@ describe('attack runner: self', () => {
     expect(report.cases.length).toBeGreaterThanOrEqual(36);
     expect(report.verdict).toBe('passed');
   });
+
+  it('against the hub: its validators refuse naming the rule; eDelivery is unavailable there (no access point)', async () => {
+    const report = await runAttack({
+      kind: 'self',
+      url: f.urls.hub,
+      node: f.urls.nodes.DE as string,
+      only: ['J1', 'S10', 'esig.weak-algorithm', 'edelivery.*'],
+      fetch: f.fetch,
+    });
+    const byStatus = (s: string) =>
+      report.cases
+        .filter((c) => c.status === s)
+        .map((c) => c.id)
+        .sort();
+    expect(report.baselines.map((b) => [b.id, b.status])).toEqual([
+      ['baseline.id-token', 'passed'],
+      ['baseline.saml', 'passed'],
+      ['baseline.esig', 'passed'],
+    ]);
+    expect(byStatus('passed')).toEqual(
+      expect.arrayContaining(['esig.weak-algorithm', 'id-token.alg-none', 'saml.unsigned-assertion']),
+    );
+    expect(byStatus('unavailable')).toEqual(
+      attackCases()
+        .filter((c) => c.artefact === 'edelivery')
+        .map((c) => c.id)
+        .sort(),
+    );
+    expect(report.cases.find((c) => c.status === 'unavailable')?.detail).toContain('no AS4 access point');
+    expect(report.verdict).toBe('failed');
+  });
 });

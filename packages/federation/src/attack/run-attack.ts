@@ -195,43 +195,49 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
     }
   };
 
-  const artefacts = [...new Set(selected.map((c) => c.artefact))];
-  const baselineArtefact = artefacts[0] ?? all[0]?.artefact ?? 'id-token';
-  // One baseline per artefact family the run covers; the report shows the first, and any failing one.
+  // A family the target cannot take at all (self: eDelivery needs an access point, which the hub has not) is
+  // unavailable as a whole, without a baseline.
+  const unsupported = new Map<AttackCase['artefact'], string>();
+  if (options.kind === 'self' && selected.some((c) => c.artefact === 'edelivery') && !options.recipient) {
+    const as4 = await fetcher(`${url}/metadata`, { signal: AbortSignal.timeout(20_000) })
+      .then(async (r) => (r.ok ? ((await r.json()) as { metadata?: { endpoints?: { as4?: string } } }) : undefined))
+      .catch(() => undefined);
+    if (!as4?.metadata?.endpoints?.as4)
+      unsupported.set('edelivery', `${url} has no AS4 access point: run self against a node for the eDelivery cases`);
+  }
+  const artefacts = [...new Set(selected.map((c) => c.artefact))].filter((a) => !unsupported.has(a));
+  // One baseline per artefact family the run covers.
   const baselines: CaseResult[] = [];
-  for (const art of artefacts.length > 0 ? artefacts : [baselineArtefact]) {
+  for (const art of artefacts.length > 0 ? artefacts : [all[0]?.artefact ?? 'id-token']) {
     const b = await run(null, art);
     options.onCase?.(b);
     baselines.push(b);
   }
   const inconclusive = baselines.filter((b) => b.status !== 'passed').map((b) => b.id.replace('baseline.', ''));
+  const notRun = (c: AttackCase, status: 'skipped' | 'unavailable', detail: string): CaseResult => ({
+    id: c.id,
+    rule: c.rule,
+    fault: c.fault,
+    description: c.description,
+    status,
+    sent: { summary: '(not sent)' },
+    target: {},
+    detail,
+    durationMs: 0,
+  });
   const cases: CaseResult[] = [];
   for (const c of selected) {
     let r: CaseResult;
-    if (inconclusive.includes(c.artefact))
-      r = {
-        id: c.id,
-        rule: c.rule,
-        fault: c.fault,
-        description: c.description,
-        status: 'skipped',
-        sent: { summary: '(not sent)' },
-        target: {},
-        detail: `skipped: the baseline (genuine ${c.artefact}) was not accepted, so a refusal would prove nothing`,
-        durationMs: 0,
-      };
+    const why = unsupported.get(c.artefact);
+    if (why !== undefined) r = notRun(c, 'unavailable', why);
+    else if (inconclusive.includes(c.artefact))
+      r = notRun(
+        c,
+        'skipped',
+        `skipped: the baseline (genuine ${c.artefact}) was not accepted, so a refusal would prove nothing`,
+      );
     else if (!requestable.has(c.fault))
-      r = {
-        id: c.id,
-        rule: c.rule,
-        fault: c.fault,
-        description: c.description,
-        status: 'unavailable',
-        sent: { summary: '(not sent)' },
-        target: {},
-        detail: `${node} does not offer the fault ${c.fault} per request (GET /admin/faults)`,
-        durationMs: 0,
-      };
+      r = notRun(c, 'unavailable', `${node} does not offer the fault ${c.fault} per request (GET /admin/faults)`);
     else {
       // A replay needs something to replay: a genuine artefact the target consumed just before.
       if (REPLAYS.test(c.fault)) await attempt(null, c.artefact).catch(() => undefined);
