@@ -92,23 +92,27 @@ function provider() {
     for (const [k, v] of Object.entries(all)) u.searchParams.set(k, v);
     return app.request(u.toString(), { headers });
   };
-  const exchange = async (location: string) => {
-    const code = new URL(location).searchParams.get('code');
-    expect(code, location).toBeTruthy();
+  const tokenRequest = async (params: Record<string, string>) => {
     const res = await app.request(`${ISSUER}/oidc/token`, {
       method: 'POST',
       headers: { ...FORM, authorization: BASIC },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: code as string,
-        code_verifier: VERIFIER,
-        redirect_uri: REDIRECT,
-      }),
+      body: new URLSearchParams(params),
     });
     const body = (await res.json()) as Record<string, string>;
     expect(res.status, JSON.stringify(body)).toBe(200);
-    return body.id_token as string;
+    return body;
   };
+  const exchangeFull = (location: string) => {
+    const code = new URL(location).searchParams.get('code');
+    expect(code, location).toBeTruthy();
+    return tokenRequest({
+      grant_type: 'authorization_code',
+      code: code as string,
+      code_verifier: VERIFIER,
+      redirect_uri: REDIRECT,
+    });
+  };
+  const exchange = async (location: string) => (await exchangeFull(location)).id_token as string;
   /** A headless login for jp-001 at substantial; the raw ID token and the nonce sent. */
   const login = async (params: Record<string, string> = {}, headers: Record<string, string> = {}) => {
     const nonce = `n-${Math.random()}`;
@@ -138,7 +142,21 @@ function provider() {
   };
   const setFaults = (body: { enable?: string[]; disable?: string[] }) =>
     app.request(`${ISSUER}/admin/faults`, { method: 'PUT', headers: ADMIN, body: JSON.stringify(body) });
-  return { app, clock, ctx, logger, traces, authorize, exchange, login, jwks, validate, setFaults };
+  return {
+    app,
+    clock,
+    ctx,
+    logger,
+    traces,
+    authorize,
+    exchange,
+    exchangeFull,
+    tokenRequest,
+    login,
+    jwks,
+    validate,
+    setFaults,
+  };
 }
 
 const nowOf = (p: ReturnType<typeof provider>) => Math.floor(p.clock.nowMs() / 1000);
@@ -349,6 +367,19 @@ describe('ID-token faults at the token endpoint', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(((await res.json()) as { code: string }).code).toBe(code);
     }
+  });
+
+  it('keeps the fault for the ID tokens of the refresh tokens of that login, and only of that login', async () => {
+    const p = provider();
+    const offline = { kakehashi_persona: 'jp-001', scope: 'openid offline_access', prompt: 'consent' };
+    const faulty = await p.exchangeFull(
+      (await p.authorize({ ...offline, kakehashi_fault: 'id-token.wrong-issuer' })).headers.get('location') as string,
+    );
+    const honest = await p.exchangeFull((await p.authorize(offline)).headers.get('location') as string);
+    const refreshed = (t: Record<string, string>) =>
+      p.tokenRequest({ grant_type: 'refresh_token', refresh_token: t.refresh_token as string });
+    expect(decodeJwt((await refreshed(faulty)).id_token as string).iss).toBe(FAULT_OTHER_ISSUER);
+    expect(decodeJwt((await refreshed(honest)).id_token as string).iss).toBe(ISSUER);
   });
 
   it('issueIdToken (in process) mints the same defects', async () => {
