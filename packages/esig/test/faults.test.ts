@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../src/report/z-report.ts';
 import { mountSignatureService } from '../src/service/routes.ts';
 import { validateSignature } from '../src/validate/validate-signature.ts';
-import { cred, frozenClock, material, T0, trustView, tsaFor } from './fixtures.ts';
+import { cred, frozenClock, jpkiCitizen, material, T0, trustView, tsaFor } from './fixtures.ts';
 
 /**
  * The signing faults (security lab): each asked for by one request (`X-Kakehashi-Fault`) or switched on makes
@@ -215,6 +215,51 @@ describe('esig signing faults', () => {
       status: 422,
       body: { code: 'esig-fault-unavailable' },
     });
+  });
+
+  it('a JPKI citizen (Japan): the faults re-issue under the JPKI CA the node holds — revoked, weak key', async () => {
+    const store = openStore({ name: 'esig-faults-jp' });
+    stores.push(store);
+    const deps = {
+      store,
+      clock,
+      random: new SeededRandom('esig-faults-jp'),
+      logger: createMemoryLogger(),
+      config: new LayeredConfig(CORE_OPTIONS),
+      fetch,
+      traces: new MemoryTraceSink(),
+      faults: new FaultSwitchboard(),
+    };
+    const jp = createComponentApp({ component: 'node', name: 'test node JP', version: '0' }, deps);
+    const card = jpkiCitizen().signature;
+    mountSignatureService(jp, {
+      ...deps,
+      component: 'node',
+      country: 'JP',
+      validateCertificate: strict.ctx.validateCertificate,
+      signers: { agencies: {}, citizen: () => cred(card) },
+      faultIssuers: [cred(m.countries.JP!.issuingCa), cred(m.countries.JP!.jpki!.ca)],
+    });
+    const signAs = async (fault: string) => {
+      const res = await jp.request('/esig/sign', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-kakehashi-fault': fault },
+        body: JSON.stringify({
+          signer: { type: 'citizen', personaId: 'jp-test-001' },
+          format: 'cades',
+          document: { content: DOC },
+        }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Signed).signature;
+    };
+    const revoked = await strictly(await signAs('esig.revoked-certificate'));
+    expect(verdict(revoked)).toEqual(['TOTAL-FAILED', 'REVOKED']);
+    expect(revoked.signer?.serialHex).toBe(standingRevokedSerial(m.countries.JP!.jpki!.ca.serialHex));
+    expect(verdict(await strictly(await signAs('esig.weak-algorithm')))).toEqual([
+      'INDETERMINATE',
+      'CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
+    ]);
   });
 
   describe('weak node: the lenient twins let the forged signature through; the strict validator beside refuses it', () => {
