@@ -117,6 +117,8 @@ export interface ForgeContext {
   country: string;
   /** The node's signing certificate (PEM): the look-alike copies its subject. */
   nodeCertPem: string;
+  /** Now on the virtual clock (seconds), when the claims carry no `iat` to shift the times from. */
+  nowSeconds: number;
 }
 
 /** A forged ID token and what it carries (for the trace: never the token itself). */
@@ -147,7 +149,7 @@ export async function forgeIdToken(
     header,
     claims: c,
   });
-  const now = typeof claims.iat === 'number' ? claims.iat : Math.floor(Date.now() / 1000);
+  const now = typeof claims.iat === 'number' ? claims.iat : ctx.nowSeconds;
   switch (fault) {
     case 'id-token.alg-none': {
       const header = { alg: 'none', typ: 'JWT' };

@@ -87,6 +87,7 @@ export async function issueIdToken(ctx: ProviderContext, input: IssueIdTokenInpu
         seed: ctx.deps.config.get('seed'),
         country: ctx.deps.country,
         nodeCertPem: ctx.deps.signing.certPem,
+        nowSeconds: ctx.nowSeconds(),
       })
     ).token;
   return (await signIdToken(claims, alg, await ctx.signingKeys())).token;

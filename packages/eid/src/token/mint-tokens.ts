@@ -125,6 +125,7 @@ function forgeContext(ctx: ProviderContext, alg: 'RS256' | 'ES256', keys: readon
     seed: ctx.deps.config.get('seed'),
     country: ctx.deps.country,
     nodeCertPem: ctx.deps.signing.certPem,
+    nowSeconds: ctx.nowSeconds(),
   };
 }
 
