@@ -156,4 +156,20 @@ describe('verifyRegistration', () => {
     expect(await refusal(at('http://de:7002'))).toBe('accepted');
     expect(await refusal(at('http://[::1]:7002'))).toBe('accepted');
   });
+
+  it('refuses a header whose alg is no string, however deeply nested (found by kakehashi fuzz: was a 500)', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    const deep = `${'['.repeat(50_000)}"RS256"${']'.repeat(50_000)}`;
+    for (const alg of [deep, '{"a":1}', '5', 'null']) {
+      const token = `${b64(`{"alg":${alg},"x5c":["AAAA"]}`)}.${b64(JSON.stringify(metadata('DE', now / 1000)))}.c2ln`;
+      let err: unknown;
+      try {
+        await verifyRegistration(token, ctx);
+      } catch (e) {
+        err = e;
+      }
+      expect(isKakehashiError(err) && err.code, alg.slice(0, 20)).toBe('registration-signature-invalid');
+      expect(isKakehashiError(err) && err.message).toMatch(/Algorithm (is not a string|"5")/);
+    }
+  });
 });

@@ -59,7 +59,10 @@ export async function verifyRegistration(
     fail(
       'registration-signature-invalid',
       'jws-alg',
-      `Algorithm "${String(header.alg).slice(0, 20)}" is not accepted; sign with ${ALLOWED_ALGS.join(' or ')}.`,
+      // Described, never stringified: a header is attacker JSON, and String() of a deeply nested array overflows the stack.
+      typeof header.alg === 'string'
+        ? `Algorithm "${header.alg.slice(0, 20)}" is not accepted; sign with ${ALLOWED_ALGS.join(' or ')}.`
+        : `Algorithm is not a string (${Array.isArray(header.alg) ? 'an array' : typeof header.alg}); sign with ${ALLOWED_ALGS.join(' or ')}.`,
     );
   }
   if (header.crit !== undefined)
