@@ -118,4 +118,28 @@ describe('attack runner against the examples', () => {
     expect(failedOf(r), explain(r)).toEqual(namedFailures('saml-sp-weak'));
     expect(r.verdict).toBe('failed');
   });
+
+  it('a target that never answers ends the case as an error (bounded time), and the run as inconclusive', async () => {
+    const origin = 'http://127.0.0.1:3009';
+    const hanging: typeof fetch = async (input, init) => {
+      const request = new Request(input instanceof URL ? input.href : input, init);
+      if (new URL(request.url).origin !== origin) return f.fetch(request);
+      return new Promise<Response>((_, reject) => {
+        const signal = init?.signal;
+        signal?.addEventListener('abort', () => reject(signal.reason));
+      });
+    };
+    const r = await runAttack({
+      kind: 'oidc-rp',
+      url: `${origin}/login`,
+      node,
+      only: ['J1'],
+      caseTimeoutMs: 2_000,
+      fetch: hanging,
+    });
+    expect(r.baselines.map((b) => b.status)).toEqual(['error']);
+    expect(r.baselines[0]?.detail).toMatch(/timeout|aborted|longer than/i);
+    expect(r.cases.map((c) => [c.id, c.status])).toEqual([['id-token.alg-none', 'skipped']]);
+    expect(r.verdict).toBe('inconclusive');
+  });
 });
