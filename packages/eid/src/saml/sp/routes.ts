@@ -231,11 +231,13 @@ async function consumeResponse(
         inResponseTo,
       )
     : undefined;
-  const unsolicited = !row || row.expires_at < ctx.nowS();
+  if (inResponseTo) deps.store.run('DELETE FROM saml_outstanding WHERE request_id = ?', inResponseTo);
   // A weak node (lenient.saml.wrong-in-response-to) matches an unsolicited Response to the latest login it started
   // with the Response's issuer; the validator then reports the InResponseTo check as skipped by the fault.
-  if (unsolicited) row = latestOutstandingFor(ctx, doc);
-  if (row) deps.store.run('DELETE FROM saml_outstanding WHERE request_id = ?', row.request_id);
+  if (!row || row.expires_at < ctx.nowS()) {
+    row = latestOutstandingFor(ctx, doc);
+    if (row) deps.store.run('DELETE FROM saml_outstanding WHERE request_id = ?', row.request_id);
+  }
   if (!row || row.expires_at < ctx.nowS())
     throw new KakehashiError(
       'saml-unsolicited-response',
