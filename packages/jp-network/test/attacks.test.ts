@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signChallengeWithCard } from '../src/crypto/card-auth.ts';
+import { SIGNATURE_HEADER } from '../src/crypto/request-auth.ts';
 import { computeCodeWithLeakedKeys } from '../src/custodian/key-custodian.ts';
 import { ADMIN, buildTestNetwork, cardOf, findIdentifiers, type Json, PROVIDERS } from './helpers.ts';
 
@@ -395,5 +396,26 @@ describe('property 11 — incidents: table leak and key leak, contained by rotat
       ADMIN,
     );
     expect(r.body.outcome).toBe('provided');
+  });
+
+  it('a malformed query body (JSON null, objects that cannot be strings, deep arrays) is refused and recorded, never a 500 (found by kakehashi fuzz)', async () => {
+    const t = await buildTestNetwork();
+    const deep = `${'['.repeat(50_000)}1${']'.repeat(50_000)}`;
+    const bodies = [
+      'null',
+      '[]',
+      '"x"',
+      '{"requestId":7,"provider":{"toString":1},"procedure":{"valueOf":1,"toString":1},"items":[{"toString":1}]}',
+      `{"provider":${deep},"items":[${deep}]}`,
+    ];
+    const refusedUnauthenticated = () =>
+      t.net.network.records.all().filter((x) => x.requester.id === 'unauthenticated').length;
+    const before = refusedUnauthenticated();
+    for (const body of bodies) {
+      const r = await t.req('POST', '/jp/network/queries', body, { [SIGNATURE_HEADER]: 'not.a.jws' });
+      expect([r.status, r.body.code], body.slice(0, 30)).toEqual([400, 'validation-failed']);
+    }
+    expect(refusedUnauthenticated()).toBe(before + bodies.length);
+    expect(t.net.network.records.verify().valid).toBe(true);
   });
 });

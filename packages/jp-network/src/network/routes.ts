@@ -329,18 +329,24 @@ async function refuseMalformedQuery(p: NetworkRouteDeps, c: Context): Promise<ne
  * `unauthenticated`, and only bounded, stringified members of the body are kept.
  */
 function recordUnauthenticated(p: NetworkRouteDeps, raw: string, e: unknown): void {
-  let b: Record<string, unknown> = {};
+  let parsed: unknown;
   try {
-    b = JSON.parse(raw) as Record<string, unknown>;
+    parsed = JSON.parse(raw);
   } catch {
-    b = {};
+    parsed = undefined;
   }
+  // Any JSON may arrive (null, an array, objects whose toString is no function, arrays nested past the stack):
+  // members are kept only when they are strings or numbers, never String()-ed.
+  const b =
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  const text = (v: unknown, max: number) =>
+    typeof v === 'string' ? v.slice(0, max) : typeof v === 'number' ? String(v).slice(0, max) : '';
   p.network.records.append('network', 'unauthenticated', null, {
     requestId: typeof b.requestId === 'string' ? b.requestId.slice(0, 60) : 'none',
     requester: { id: 'unauthenticated', name: 'unauthenticated caller' },
-    provider: { id: String(b.provider ?? '').slice(0, 60), name: String(b.provider ?? '').slice(0, 60) },
-    procedure: { id: String(b.procedure ?? '').slice(0, 80), name: String(b.procedure ?? '').slice(0, 80) },
-    items: Array.isArray(b.items) ? b.items.map((i) => String(i).slice(0, 80)).slice(0, 20) : [],
+    provider: { id: text(b.provider, 60), name: text(b.provider, 60) },
+    procedure: { id: text(b.procedure, 80), name: text(b.procedure, 80) },
+    items: Array.isArray(b.items) ? b.items.slice(0, 20).map((i) => text(i, 80)) : [],
     requestedAt: p.deps.clock.now().toISOString(),
     providedAt: null,
     outcome: 'refused',
