@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import {
   CORE_OPTIONS,
   type ComponentApp,
@@ -100,6 +100,26 @@ describe('esig route modules (RFC 3161 TSA, RFC 6960 OCSP)', () => {
       at: T0,
     });
     expect(r.ok && r.status).toBe('good');
+  });
+
+  it('an issuer whose public key cannot be decoded makes the OCSP check fail, never throw (found by kakehashi fuzz: was a 500)', async () => {
+    const ask = buildOcspRequest(agency.certPem, issuer.certPem);
+    const res = await app.request(`/trust/ocsp/${issuer.name}`, {
+      method: 'POST',
+      headers: { 'content-type': OCSP_REQUEST_TYPE },
+      body: new Uint8Array(ask.der),
+    });
+    const der = new Uint8Array(await res.arrayBuffer());
+    // The issuer's SubjectPublicKeyInfo says rsaEncryption → md2WithRSA (same length): it parses, its key does not.
+    const hex = new X509Certificate(issuer.certPem).raw.toString('hex');
+    expect(hex).toContain('06092a864886f70d010101');
+    const broken = new X509Certificate(
+      Buffer.from(hex.replace('06092a864886f70d010101', '06092a864886f70d010102'), 'hex'),
+    );
+    expect(() => broken.publicKey).toThrow();
+    const r = checkOcspResponse(der, { certificate: agency.certPem, issuer: broken, nonce: ask.nonce, at: T0 });
+    expect(r.ok).toBe(false);
+    expect(['signature', 'signer']).toContain(!r.ok && r.problem);
   });
 
   it('OCSP problems: unknown CA 404, wrong content type 415, a path that is not base64 400', async () => {

@@ -72,10 +72,11 @@ const reject = (problem: OcspProblem, reason: string, rule: string): OcspRejecte
 function verifyWith(tbs: Uint8Array, signatureOid: string, signature: Buffer, cert: CertificateFacts): boolean {
   const scheme = CMS_SIGNATURE_OID[signatureOid];
   if (!scheme || !STRONG_HASHES.has(scheme.hash)) return false;
-  const keyType = cert.x509.publicKey.asymmetricKeyType;
-  if ((scheme.key === 'ec') !== (keyType === 'ec')) return false;
+  // Reading the key is inside the try: a certificate that parses may carry a key that does not decode.
   try {
-    return createVerify(scheme.hash).update(tbs).verify(cert.x509.publicKey, signature);
+    const key = cert.x509.publicKey;
+    if ((scheme.key === 'ec') !== (key.asymmetricKeyType === 'ec')) return false;
+    return createVerify(scheme.hash).update(tbs).verify(key, signature);
   } catch {
     return false;
   }
