@@ -8,7 +8,8 @@ import { ADMIN, json, startTestFederation, type TestFederation } from '../suppor
  * a stale CRL it refuses the refresh (422 with the named code), keeps its previous view and says so in
  * `GET /trust/status`; a list that withdraws the CAs makes it distrust their signatures (NO_CERTIFICATE_CHAIN_FOUND)
  * while the hub, on its genuine lists, still accepts them; a forged OCSP answer is INDETERMINATE/TRY_LATER, and
- * unknown / tryLater answers never whitewash a revoked certificate (the CRL still says REVOKED).
+ * unknown / tryLater answers never whitewash a revoked certificate (the CRL still says REVOKED). Side by side, DE is a
+ * weak node for the trust fabric (`DE:lenient.trust.*`): it loads the expired and rolled-back lists and the stale CRLs.
  */
 interface Report {
   indication: string;
@@ -75,17 +76,35 @@ describe('trust faults at the hub; the nodes’ own verified view', () => {
     r.buildingBlocks.find((b) => b.id === 'XCV')?.checks.filter((c) => c.check === 'revocation (OCSP)') ?? [];
 
   beforeAll(async () => {
-    f = await startTestFederation({ countries: ['AT', 'DE'], clockStart: '2026-06-01T00:00:00Z' });
+    // AT keeps a strict trust view; DE is a weak node for the trust fabric (lenient.trust.*).
+    f = await startTestFederation({
+      countries: ['AT', 'DE'],
+      clockStart: '2026-06-01T00:00:00Z',
+      faults: ['DE:lenient.trust.*'],
+    });
     at = f.urls.nodes.AT as string;
     de = f.urls.nodes.DE as string;
   }, 240_000);
   afterAll(() => f?.dispose());
 
-  it('the hub offers the trust faults (block trust, switched only with PUT /admin/faults), all off', async () => {
+  it('the hub offers the trust faults (block trust, switched only with PUT /admin/faults), all off; the nodes the lenient twins', async () => {
+    const weak = await json<{ faults: { name: string; enabled: boolean }[] }>(
+      f.fetch(`${de}/admin/faults`, { headers: ADMIN }),
+    );
+    expect(
+      weak.body.faults
+        .filter((x) => x.name.startsWith('lenient.trust.') && x.enabled)
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(['lenient.trust.crl-stale', 'lenient.trust.tl-expired', 'lenient.trust.tl-rollback']);
+    const strict = await json<{ faults: { name: string; enabled: boolean }[] }>(
+      f.fetch(`${at}/admin/faults`, { headers: ADMIN }),
+    );
+    expect(strict.body.faults.filter((x) => x.name.startsWith('lenient.trust.')).every((x) => !x.enabled)).toBe(true);
     const r = await json<{ faults: { name: string; block: string; perRequest?: boolean; enabled: boolean }[] }>(
       f.fetch(`${f.urls.hub}/admin/faults`, { headers: ADMIN }),
     );
-    const trust = r.body.faults.filter((x) => x.block === 'trust');
+    const trust = r.body.faults.filter((x) => x.block === 'trust' && !x.name.startsWith('lenient.'));
     expect(trust.map((x) => x.name).sort()).toEqual([
       'ocsp.forged',
       'ocsp.try-later',
@@ -98,36 +117,43 @@ describe('trust faults at the hub; the nodes’ own verified view', () => {
     expect(trust.every((x) => !x.enabled && !x.perRequest)).toBe(true);
   });
 
-  it('trust.tl-expired: the LOTL is served past NextUpdate; node DE refuses the refresh (tl-expired), keeps its view and says so', async () => {
-    const before = await status(de);
+  it('trust.tl-expired: the LOTL is served past NextUpdate; strict AT refuses the refresh (tl-expired), keeps its view and says so; weak DE takes it', async () => {
+    const before = await status(at);
     expect(before.loaded).toBe(true);
     await hubFault('trust.tl-expired', async () => {
       const lotl = await (await f.fetch(`${f.urls.hub}/trust/lotl.xml`)).text();
       const next = /NextUpdate>\s*<(?:\w+:)?dateTime>([^<]+)</.exec(lotl)?.[1];
       expect(new Date(next as string).getTime()).toBeLessThan(f.clock.nowMs());
-      const r = await refresh(de);
+      const r = await refresh(at);
       expect([r.status, r.body.code]).toEqual([422, 'tl-expired']);
-      const s = await status(de);
+      const s = await status(at);
       expect(s).toMatchObject({ loaded: true, lotlSequence: before.lotlSequence });
       expect(s.error).toContain('was due to be replaced');
       // The previous verified view still judges signatures.
-      expect((await validate(de, await sign())).indication).toBe('TOTAL-PASSED');
+      expect((await validate(at, await sign())).indication).toBe('TOTAL-PASSED');
+      // Side by side: the weak node loads the expired lists (lenient.trust.tl-expired fires).
+      expect((await refresh(de)).status).toBe(200);
+      expect((await status(de)).error).toBeUndefined();
     });
+    expect((await refresh(at)).status).toBe(200);
+    expect((await status(at)).error).toBeUndefined();
     expect((await refresh(de)).status).toBe(200);
-    expect((await status(de)).error).toBeUndefined();
+    expect(f.logs.some((l) => l.msg === 'fault fired' && l.fault === 'lenient.trust.tl-expired')).toBe(true);
   });
 
-  it('trust.crl-stale: the CRLs are served past nextUpdate; node DE refuses the refresh (crl-stale) and keeps its CRLs', async () => {
+  it('trust.crl-stale: the CRLs are served past nextUpdate; strict AT refuses the refresh (crl-stale) and keeps its CRLs; weak DE takes them', async () => {
     await hubFault('trust.crl-stale', async () => {
       const crl = parseCrl(
         new Uint8Array(await (await f.fetch(`${f.urls.hub}/trust/crl/AT-issuing-ca.crl`)).arrayBuffer()),
       );
       expect(crl.nextUpdate?.getTime()).toBeLessThan(f.clock.nowMs());
-      const r = await refresh(de);
+      const r = await refresh(at);
       expect([r.status, r.body.code]).toEqual([422, 'crl-stale']);
-      expect((await status(de)).error).toMatch(/The CRL .*\.crl was due to be replaced/);
-      expect((await validate(de, await sign())).indication).toBe('TOTAL-PASSED');
+      expect((await status(at)).error).toMatch(/The CRL .*\.crl was due to be replaced/);
+      expect((await validate(at, await sign())).indication).toBe('TOTAL-PASSED');
+      expect((await refresh(de)).status).toBe(200);
     });
+    expect((await refresh(at)).status).toBe(200);
     expect((await refresh(de)).status).toBe(200);
   });
 
@@ -183,21 +209,26 @@ describe('trust faults at the hub; the nodes’ own verified view', () => {
     },
   );
 
-  it('trust.tl-rollback: once DE saw a newer list, a replayed older sequence number is refused (tl-rollback) and the view kept', async () => {
-    // The hub republishes its lists (sequence 2) when they near NextUpdate; DE loads them.
+  it('trust.tl-rollback: once AT saw a newer list, a replayed older sequence number is refused (tl-rollback) and the view kept; weak DE takes it', async () => {
+    // The hub republishes its lists (sequence 2) when they near NextUpdate; the nodes load them.
     f.clock.advance(30 * DAY);
+    expect((await refresh(at)).status).toBe(200);
     expect((await refresh(de)).status).toBe(200);
-    const seen = (await status(de)).lotlSequence as number;
+    const seen = (await status(at)).lotlSequence as number;
     expect(seen).toBeGreaterThanOrEqual(2);
     await hubFault('trust.tl-rollback', async () => {
       const lotl = await (await f.fetch(`${f.urls.hub}/trust/lotl.xml`)).text();
       expect(lotl).toContain(`TSLSequenceNumber>${seen - 1}<`);
-      const r = await refresh(de);
+      const r = await refresh(at);
       expect([r.status, r.body.code]).toEqual([422, 'tl-rollback']);
-      const s = await status(de);
+      const s = await status(at);
       expect(s.lotlSequence).toBe(seen);
       expect(s.error).toContain('an older list is being replayed');
+      const weak = await refresh(de);
+      expect(weak.status).toBe(200);
+      expect((await status(de)).lotlSequence).toBe(seen - 1);
     });
+    expect((await refresh(at)).status).toBe(200);
     expect((await refresh(de)).status).toBe(200);
   });
 });

@@ -85,7 +85,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
   resets.push(blocks.reset);
   app.route('/', profileRoutes({ profile, personas: deps.personas }));
   app.route('/', metadataRoutes({ registration }));
-  app.route('/', trustRoutes({ trust: deps.trust, validateCertificate, clock }));
+  app.route('/', trustRoutes({ trust: deps.trust, validateCertificate, clock, faults: deps.faults }));
   app.route('/', peerRoutes({ hub, country: profile.code, validateCertificate, clock }));
 
   // The faults the `faults` option switches on at start (for every component, or this country's: `DE:lenient.*`).

@@ -43,6 +43,8 @@ interface Publication {
   down?: boolean;
   /** Serve CRLs whose nextUpdate has passed (the hub's trust.crl-stale fault). */
   staleCrls?: boolean;
+  /** Serve lists whose NextUpdate has passed (the hub's trust.tl-expired fault). */
+  expiredLists?: boolean;
 }
 
 function fakeHub(m: TrustMaterial, pub: Publication): HubClient {
@@ -50,8 +52,8 @@ function fakeHub(m: TrustMaterial, pub: Publication): HubClient {
   const issue = () => ({
     hubUrl: HUB,
     sequenceNumber: pub.sequence,
-    issueDate: new Date(AT.getTime() - DAY),
-    nextUpdate: new Date(AT.getTime() + 30 * DAY),
+    issueDate: new Date(AT.getTime() - 2 * DAY),
+    nextUpdate: new Date(AT.getTime() + (pub.expiredLists ? -3_600_000 : 30 * DAY)),
   });
   const up = () => {
     if (pub.down) throw new KakehashiError('upstream-unavailable', 'The hub did not answer; is it up?');
@@ -209,6 +211,32 @@ describe('node trust view', () => {
     pub.staleCrls = false;
     expect((await trust.refresh(fetcher)).lotlSequence).toBe(8);
     expect(trust.status().error).toBeUndefined();
+  });
+
+  it('weak node: the lenient.trust.* twins let an expired, rolled-back list or a stale CRL through — asked only when found', async () => {
+    const pub: Publication = { sequence: 9, revoked: [] };
+    const trust = trustOf(pub);
+    const asked: string[] = [];
+    const lenient = (name: string) => {
+      asked.push(name);
+      return true;
+    };
+    await trust.refresh(fetcher, { lenient });
+    expect(asked).toEqual([]);
+    pub.sequence = 8;
+    pub.expiredLists = true;
+    pub.staleCrls = true;
+    expect(await failure(trust.refresh(fetcher))).toBe('tl-expired');
+    const weak = await trust.refresh(fetcher, { lenient });
+    expect(weak).toMatchObject({ loaded: true, lotlSequence: 8 });
+    expect(new Set(asked)).toEqual(
+      new Set(['lenient.trust.tl-rollback', 'lenient.trust.tl-expired', 'lenient.trust.crl-stale']),
+    );
+    // Only the fault that is on lets its defect through: with the rollback one off, the refresh is refused again.
+    const onlyExpiry = (name: string) => name !== 'lenient.trust.tl-rollback';
+    pub.sequence = 7;
+    expect(await failure(trust.refresh(fetcher, { lenient: onlyExpiry }))).toBe('tl-rollback');
+    expect(trust.status().lotlSequence).toBe(8);
   });
 
   it('refuses a LOTL not signed by the pinned signer, and a hub that is down', async () => {

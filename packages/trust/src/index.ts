@@ -34,7 +34,9 @@ export {
   standingRevocationTime,
   standingRevokedSerial,
   TRUST_FAULTS,
+  TRUST_LENIENT_FAULTS,
   type TrustFaultName,
+  type TrustLenientFault,
   unauthorisedOcspSignerFor,
 } from './publication/faults.ts';
 export { TrustStore } from './store/trust-store.ts';

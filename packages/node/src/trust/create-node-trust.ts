@@ -1,6 +1,33 @@
-import { type Clock, type HubClient, KakehashiError, type Logger } from '@kakehashi/core';
-import { certificateVerdictOf, TrustStore, VerificationMemo } from '@kakehashi/trust';
+import { type Clock, type HubClient, isKakehashiError, KakehashiError, type Logger } from '@kakehashi/core';
+import { certificateVerdictOf, type TrustLenientFault, TrustStore, VerificationMemo } from '@kakehashi/trust';
 import type { NodeTrust, NodeTrustStatus } from './node-trust.ts';
+
+type Lenience = ((name: TrustLenientFault) => boolean) | undefined;
+
+/**
+ * Verifies a list strictly; in the weak-node mode, a list refused as expired or rolled back is verified again
+ * without that one check when the matching lenient fault is on (asked only once the defect is found, so it fires
+ * only when it changes the outcome).
+ */
+function leniently<T>(
+  lenient: Lenience,
+  strict: { minSequence?: number | undefined },
+  verify: (o: { minSequence?: number | undefined; acceptExpired?: boolean }) => T,
+): T {
+  const relaxed = { ...strict };
+  for (;;) {
+    try {
+      return verify(relaxed);
+    } catch (e) {
+      const code = isKakehashiError(e) ? e.code : undefined;
+      if (code === 'tl-rollback' && relaxed.minSequence !== undefined && lenient?.('lenient.trust.tl-rollback'))
+        relaxed.minSequence = undefined;
+      else if (code === 'tl-expired' && !('acceptExpired' in relaxed) && lenient?.('lenient.trust.tl-expired'))
+        Object.assign(relaxed, { acceptExpired: true });
+      else throw e;
+    }
+  }
+}
 
 /** What a node's trust view needs: the hub it loads from, the pinned LOTL signer, the clock. */
 export interface NodeTrustDeps {
@@ -37,24 +64,27 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
   // Highest sequence numbers seen: an older list offered later is a rollback and is refused.
   const seen: { lotl?: number; tl: Record<string, number> } = { tl: {} };
 
-  const load = async (fetcher: typeof fetch): Promise<NodeTrustStatus> => {
-    const lotl = memo.verifyLotl(await deps.hub.lotlXml(fetcher), {
-      pinnedSignerCerts: [deps.lotlSignerPem],
-      clock: deps.clock,
-      minSequence: seen.lotl,
-    });
-    const lists = await Promise.all(
-      lotl.pointers.map(async (p) =>
-        memo.verifyTrustedList(await deps.hub.text(p.location, fetcher), {
-          signerCerts: p.signerCertsPem,
-          clock: deps.clock,
-          minSequence: seen.tl[p.territory],
-          expectedTerritory: p.territory,
-        }),
-      ),
+  const load = async (fetcher: typeof fetch, lenient: Lenience): Promise<NodeTrustStatus> => {
+    const lotlXml = await deps.hub.lotlXml(fetcher);
+    const lotl = leniently(lenient, { minSequence: seen.lotl }, (o) =>
+      memo.verifyLotl(lotlXml, { pinnedSignerCerts: [deps.lotlSignerPem], clock: deps.clock, ...o }),
     );
-    seen.lotl = lotl.sequenceNumber;
-    for (const l of lists) seen.tl[l.territory] = l.sequenceNumber;
+    const lists = await Promise.all(
+      lotl.pointers.map(async (p) => {
+        const xml = await deps.hub.text(p.location, fetcher);
+        return leniently(lenient, { minSequence: seen.tl[p.territory] }, (o) =>
+          memo.verifyTrustedList(xml, {
+            signerCerts: p.signerCertsPem,
+            clock: deps.clock,
+            expectedTerritory: p.territory,
+            ...o,
+          }),
+        );
+      }),
+    );
+    // The highest numbers seen stay (a weak node that took a rollback still knows what it saw).
+    seen.lotl = Math.max(seen.lotl ?? 0, lotl.sequenceNumber);
+    for (const l of lists) seen.tl[l.territory] = Math.max(seen.tl[l.territory] ?? 0, l.sequenceNumber);
     const index = await deps.hub.trustIndex(fetcher);
     const crls = await Promise.all(
       index.crls.map(async (url) => {
@@ -63,7 +93,7 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
         const crl = memo.parseCrl(der);
         // A CRL past its nextUpdate says nothing about today (RFC 5280 §5.1.2.5): refuse it, keep the view we have.
         const now = deps.clock.now();
-        if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime())
+        if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime() && !lenient?.('lenient.trust.crl-stale'))
           throw new KakehashiError(
             'crl-stale',
             `The CRL ${url} was due to be replaced at ${crl.nextUpdate.toISOString()}; it is now ${now.toISOString()}. The previous trust view is kept.`,
@@ -88,9 +118,9 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
 
   return {
     status: () => status,
-    refresh: async (fetcher) => {
+    refresh: async (fetcher, options = {}) => {
       try {
-        status = await load(fetcher);
+        status = await load(fetcher, options.lenient);
       } catch (e) {
         status = { ...status, error: e instanceof Error ? e.message : String(e) };
         // The node keeps its verified view (or none, before the first load) and says why it refused the new one.

@@ -1,4 +1,5 @@
 import type { CertificateVerdict } from '@kakehashi/core';
+import type { TrustLenientFault } from '@kakehashi/trust';
 
 /** What the node loaded from the hub, and when (`GET /trust/status`). */
 export interface NodeTrustStatus {
@@ -18,8 +19,14 @@ export interface NodeTrustStatus {
  * certificates against what it loaded — never against anything a peer sends it.
  */
 export interface NodeTrust {
-  /** (Re)loads the LOTL, trusted lists and CRLs from the hub. */
-  refresh(fetch: typeof globalThis.fetch): Promise<NodeTrustStatus>;
+  /**
+   * (Re)loads the LOTL, trusted lists and CRLs from the hub. `lenient` (the weak-node mode): asked whether a
+   * `lenient.trust.*` fault lets through the expired list, rolled-back list or stale CRL just found.
+   */
+  refresh(
+    fetch: typeof globalThis.fetch,
+    options?: { lenient?: ((name: TrustLenientFault) => boolean) | undefined },
+  ): Promise<NodeTrustStatus>;
   status(): NodeTrustStatus;
   validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
 }

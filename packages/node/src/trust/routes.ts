@@ -3,10 +3,12 @@ import {
   type Clock,
   type ComponentApp,
   createRouteModule,
+  type FaultSwitchboard,
   problemResponses,
   requireJson,
   VerdictSchema,
 } from '@kakehashi/core';
+import { TRUST_LENIENT_FAULTS, type TrustLenientFault } from '@kakehashi/trust';
 import type { ValidateCertificate } from './certificate-validator.ts';
 import type { NodeTrust } from './node-trust.ts';
 
@@ -50,6 +52,8 @@ const ValidateCertificateRequestSchema = z.object({
 /** What the trust routes need: the node's trust view, the one certificate validator, the clock. */
 export interface TrustRouteDeps {
   trust: NodeTrust;
+  /** The node's fault switches: the trust view offers its weak-node faults (`lenient.trust.*`) there. */
+  faults?: FaultSwitchboard;
   validateCertificate: ValidateCertificate;
   clock: Clock;
 }
@@ -60,6 +64,9 @@ export interface TrustRouteDeps {
  */
 export function trustRoutes(deps: TrustRouteDeps): ComponentApp {
   const r = createRouteModule();
+  deps.faults?.offer(TRUST_LENIENT_FAULTS);
+  const faults = deps.faults;
+  const lenient = faults ? { lenient: (name: TrustLenientFault) => faults.fire(name) } : {};
   r.openapi(
     createRoute({
       method: 'get',
@@ -82,7 +89,7 @@ export function trustRoutes(deps: TrustRouteDeps): ComponentApp {
         ...problemResponses(401, 502, 504),
       },
     }),
-    async (c) => c.json(await deps.trust.refresh(c.get('fetch')), 200),
+    async (c) => c.json(await deps.trust.refresh(c.get('fetch'), lenient), 200),
   );
   r.openapi(
     createRoute({

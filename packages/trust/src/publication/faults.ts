@@ -64,6 +64,34 @@ export const TRUST_FAULTS = defineFaults('trust', [
   },
 ]);
 
+/**
+ * The weak-node twins at a relying party's trust view (nodes): while one is on, the node accepts on refresh the list
+ * or CRL a strict node refuses — its trust view then rests on stale or replayed data. Never per request.
+ */
+export const TRUST_LENIENT_FAULTS = defineFaults('trust', [
+  {
+    name: 'lenient.trust.tl-expired',
+    kind: 'lenient',
+    rule: 'C11 tl-expired',
+    description: 'The node loads a LOTL or trusted list past its NextUpdate instead of keeping its previous view.',
+  },
+  {
+    name: 'lenient.trust.tl-rollback',
+    kind: 'lenient',
+    rule: 'C11 tl-rollback',
+    description: 'The node loads a LOTL or trusted list with a lower sequence number than one it already saw.',
+  },
+  {
+    name: 'lenient.trust.crl-stale',
+    kind: 'lenient',
+    rule: 'C3 crl-stale',
+    description: 'The node loads CRLs past their nextUpdate instead of keeping its previous ones.',
+  },
+]);
+
+/** The names of the trust view's lenient faults, as a type. */
+export type TrustLenientFault = (typeof TRUST_LENIENT_FAULTS)[number]['name'];
+
 /** The names of the trust faults, as a type. */
 export type TrustFaultName = (typeof TRUST_FAULTS)[number]['name'];
 

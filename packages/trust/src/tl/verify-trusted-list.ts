@@ -19,6 +19,8 @@ export interface VerifyListOptions {
   minSequence?: number;
   /** Size limit before parsing (default 4 MiB). */
   maxBytes?: number;
+  /** TEST ONLY (weak node, `lenient.trust.tl-expired`): accept a list past its NextUpdate. */
+  acceptExpired?: boolean;
 }
 
 export interface VerifyLotlOptions extends VerifyListOptions {
@@ -216,7 +218,7 @@ function readInfo(root: Element, signerCertPem: string, options: VerifyListOptio
       },
     );
   }
-  if (now.getTime() > info.nextUpdate.getTime()) {
+  if (now.getTime() > info.nextUpdate.getTime() && !options.acceptExpired) {
     throw new KakehashiError(
       'tl-expired',
       `The ${what} (sequence ${sequenceNumber}) was due to be replaced at ${info.nextUpdate.toISOString()}; it is now ${now.toISOString()}. Fetch a fresh list.`,
