@@ -23,6 +23,39 @@ describe('in-process fetch', () => {
     expect((await f('http://127.0.0.1:7999/x')).status).toBe(599);
     expect(seen).toEqual(['http://127.0.0.1:7999/x']);
   });
+
+  it("honours the caller's AbortSignal as fetch does: the call rejects with its reason, the app sees the abort", async () => {
+    let started: () => void = () => {};
+    const running = new Promise<void>((res) => {
+      started = res;
+    });
+    let sawAbort: () => void = () => {};
+    const aborted = new Promise<void>((res) => {
+      sawAbort = res;
+    });
+    // An app that answers only once the request is aborted (a hanging peer).
+    const app = new Hono().get(
+      '/hang',
+      (c) =>
+        new Promise<Response>((res) => {
+          c.req.raw.signal.addEventListener('abort', () => {
+            sawAbort();
+            res(c.text('too late'));
+          });
+          started();
+        }),
+    );
+    const f = createInProcessFetch(new Map([['http://127.0.0.1:7000', app]]));
+    const controller = new AbortController();
+    const call = f('http://127.0.0.1:7000/hang', { signal: controller.signal });
+    await running;
+    controller.abort(new DOMException('gave up', 'TimeoutError'));
+    await expect(call).rejects.toMatchObject({ name: 'TimeoutError' });
+    await aborted;
+    await expect(f('http://127.0.0.1:7000/hang', { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
 });
 
 describe('federation composition', () => {
