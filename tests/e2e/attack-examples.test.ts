@@ -86,6 +86,9 @@ describe('attack runner against the examples', () => {
     const r = await oidc(false);
     expect(r.cases.length, explain(r)).toBe(attackCases().filter((c) => c.kinds.includes('oidc-rp')).length);
     expect(r.cases.length).toBeGreaterThanOrEqual(14);
+    // What was sent, decoded: the same forgery minted for the runner's own login.
+    expect(r.cases.find((c) => c.id === 'id-token.alg-none')?.sent.summary).toMatch(/alg=none .*signature=absent/);
+    expect(r.cases.find((c) => c.id === 'id-token.embedded-jwk')?.sent.summary).toContain('jwk=embedded');
     expect(failedOf(r), explain(r)).toEqual([]);
     expect(r.verdict).toBe('passed');
   });

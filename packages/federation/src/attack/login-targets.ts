@@ -1,8 +1,9 @@
 import { FAULT_PARAM } from '@kakehashi/core';
-import { summariseSamlResponse } from './artefacts.ts';
+import { summariseJwt, summariseSamlResponse } from './artefacts.ts';
 import { AttackBrowser, type BrowserResponse, readForm } from './browser.ts';
 import { AttackError, type Driver, type DriverContext } from './driver.ts';
 import type { TargetAnswer } from './probe.ts';
+import { forgedIdToken } from './self-targets.ts';
 
 /** The query parameter of Kakehashi's headless login (the persona chosen without the picker). */
 const PERSONA_PARAM = 'kakehashi_persona';
@@ -70,13 +71,22 @@ export function oidcRpDriver(ctx: DriverContext): Driver {
         `the provider answered the authorization request with ${callback.searchParams.get('error')}: ${callback.searchParams.get('error_description') ?? ''}`,
       );
     const delivered = await browser.request(callback.href);
+    const answer = await targetAnswer(browser, delivered, ctx.target);
+    // The token the relying party received stays between it and the provider. To show what such a token looks
+    // like, the runner has the same forgery minted for a login of its own (Kakehashi's demo client) and decodes it.
+    const sample = await forgedIdToken(ctx, c).then(
+      (t) => summariseJwt(t.token),
+      () => undefined,
+    );
     const sent = {
-      summary: c
-        ? `a login with ${FAULT_PARAM}=${c.fault} (persona ${ctx.persona}): the provider's token response carries ${c.description}`
-        : `a genuine login (persona ${ctx.persona})`,
-      artefact: { authorize: authorize.href, callback: `${callback.origin}${callback.pathname}` },
+      summary: `${c ? `a login with ${FAULT_PARAM}=${c.fault} (persona ${ctx.persona}): ${c.description}` : `a genuine login (persona ${ctx.persona})`}${sample ? ` — the same token minted for the runner's own login: ${sample.summary}` : ''}`,
+      artefact: {
+        authorize: authorize.href,
+        callback: `${callback.origin}${callback.pathname}`,
+        ...(sample ? { sameForgeryForTheRunner: sample.artefact } : {}),
+      },
     };
-    return { sent, answer: await targetAnswer(browser, delivered, ctx.target) };
+    return { sent, answer };
   };
 }
 

@@ -59,7 +59,7 @@ function verdictOf(c: AttackCase | null, status: number, body: Record<string, un
 }
 
 /** A login at the node's provider as the demo relying party, the case's fault asked for: the ID token it mints. */
-async function forgedIdToken(
+export async function forgedIdToken(
   ctx: DriverContext,
   c: AttackCase | null,
 ): Promise<{ token: string; nonce: string; issuer: string }> {
