@@ -210,5 +210,10 @@ describe('fuzz mutators: deterministic from the seed, distinct, aimed at the str
       classify(400, 'application/soap+xml', '<env:Envelope><env:Body><env:Fault/></env:Body></env:Envelope>'),
     ).toBe('ok-4xx');
     expect(classify(302, '', '')).toBe('ok-2xx-3xx');
+    // SOAP 1.2's HTTP binding answers MustUnderstand with 500: the protocol's own answer, counted apart; Receiver is a 5xx.
+    const fault = (code: string) =>
+      `<env:Envelope><env:Body><env:Fault><env:Code><env:Value>env:${code}</env:Value></env:Code></env:Fault></env:Body></env:Envelope>`;
+    expect(classify(500, 'application/soap+xml', fault('MustUnderstand'))).toBe('soap-fault-5xx');
+    expect(classify(500, 'application/soap+xml', fault('Receiver'))).toBe('5xx');
   });
 });

@@ -4,6 +4,11 @@ export type Outcome =
   | 'ok-2xx-3xx'
   /** 4xx as problem+json or the protocol's own error dialect. */
   | 'ok-4xx'
+  /**
+   * A SOAP 1.2 Fault whose status the SOAP HTTP binding fixes at 500 for a message, not the server, at fault:
+   * env:MustUnderstand, env:VersionMismatch (SOAP 1.2 Part 2 §7.5.1.2). Counted apart; a Receiver fault is a 5xx.
+   */
+  | 'soap-fault-5xx'
   /** Failures: */
   | '5xx'
   | 'non-problem'
@@ -15,9 +20,12 @@ export const FAILURES: readonly Outcome[] = ['5xx', 'non-problem', 'hang', 'cras
 /**
  * Classifies an answer: any 5xx is a failure, and so is a 4xx in none of the dialects a client can read — an RFC 9457
  * problem, an OAuth error (RFC 6749 §5.2), a SAML Response with its status, an ebMS error signal, an ETSI report.
- * @see https://www.rfc-editor.org/rfc/rfc9457, https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @see https://www.rfc-editor.org/rfc/rfc9457, https://www.rfc-editor.org/rfc/rfc6749#section-5.2,
+ *   https://www.w3.org/TR/soap12-part2/#http-reqbindwaitstate (SOAP Fault codes → HTTP status)
  */
 export function classify(status: number, contentType: string, body: string): Outcome {
+  if (status === 500 && /<[\w.-]*:?Value>[\w.-]*:?(MustUnderstand|VersionMismatch)<\//.test(body))
+    return 'soap-fault-5xx';
   if (status >= 500) return '5xx';
   if (status < 400) return 'ok-2xx-3xx';
   const type = contentType.toLowerCase();

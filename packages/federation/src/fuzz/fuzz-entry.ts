@@ -66,6 +66,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typeof HANG> {
 const emptyOutcomes = (): Record<Outcome, number> => ({
   'ok-2xx-3xx': 0,
   'ok-4xx': 0,
+  'soap-fault-5xx': 0,
   '5xx': 0,
   'non-problem': 0,
   hang: 0,

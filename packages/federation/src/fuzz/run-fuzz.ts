@@ -140,7 +140,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       entries.push(r);
       progress(
         `${entry.padEnd(12)} ${String(r.inputs).padStart(7)} inputs  ${String(r.inputsPerSecond).padStart(7)}/s  ` +
-          `2xx/3xx ${r.outcomes['ok-2xx-3xx']}  4xx ${r.outcomes['ok-4xx']}  5xx ${r.outcomes['5xx']}  ` +
+          `2xx/3xx ${r.outcomes['ok-2xx-3xx']}  4xx ${r.outcomes['ok-4xx']}  soap500 ${r.outcomes['soap-fault-5xx']}  5xx ${r.outcomes['5xx']}  ` +
           `non-problem ${r.outcomes['non-problem']}  hang ${r.outcomes.hang}  crash ${r.outcomes.crash}`,
       );
     }
