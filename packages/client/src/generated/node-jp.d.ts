@@ -3986,7 +3986,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The picker form posts here (request_id and persona, or family_name, given_name, birthdate); 303 to the RP */
+        /** The picker form posts here (request_id and persona, or family_name, given_name, birthdate; TEST ONLY kakehashi_fault: an id-token.* fault for this login); 303 to the RP */
         post: {
             parameters: {
                 query?: never;
