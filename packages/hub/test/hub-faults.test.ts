@@ -1,6 +1,7 @@
+import { FaultSwitchboard } from '@kakehashi/core';
 import { describe, expect, it } from 'vitest';
 import { staleMetadata } from '../src/discovery/routes.ts';
-import { HUB_FAULTS, relayDelay } from '../src/faults/hub-faults.ts';
+import { HUB_FAULTS, relayDelay, relayFaults } from '../src/faults/hub-faults.ts';
 import type { RegisteredNode } from '../src/registry/registry-store.ts';
 
 describe("the hub's faults", () => {
@@ -19,6 +20,21 @@ describe("the hub's faults", () => {
     controller.abort();
     expect(await waiting).toBe(false);
     expect(await relayDelay(60_000, AbortSignal.abort())).toBe(false);
+  });
+
+  it('a caller that gives up while the slow relay waits is abandoned: nothing is relayed for it', async () => {
+    const faults = new FaultSwitchboard();
+    faults.offer(HUB_FAULTS);
+    const opts = { country: 'AT', delayMs: 60_000 };
+    expect(await relayFaults(faults, { ...opts, signal: undefined })).toBe('relay');
+    faults.set({ enable: ['hub.relay-slow'] });
+    const controller = new AbortController();
+    const waiting = relayFaults(faults, { ...opts, signal: controller.signal });
+    controller.abort();
+    expect(await waiting).toBe('abandoned');
+    expect(await relayFaults(faults, { ...opts, delayMs: 1, signal: undefined })).toBe('relay');
+    faults.set({ enable: ['hub.relay-failing'] });
+    expect(await relayFaults(faults, { ...opts, signal: undefined })).toBe('fail');
   });
 
   it('stale discovery answers the previous registration, else the base URL in place of every endpoint', () => {

@@ -66,6 +66,11 @@ const relayFailingProblem = {
   ...problemResponses(502)[502],
   description: 'RFC 9457 problem upstream-unavailable: the relay is failing (fault hub.relay-failing)',
 };
+/** The front channel's 504: only while `hub.relay-slow` is on, when the caller gave up waiting. */
+const relaySlowProblem = {
+  ...problemResponses(504)[504],
+  description: 'RFC 9457 problem upstream-timeout: the relay was slow (fault hub.relay-slow) and its caller gave up',
+};
 
 const authorize = createRoute({
   method: 'get',
@@ -80,6 +85,7 @@ const authorize = createRoute({
     302: { description: "Redirect to country A's /oidc/authorize with the same query" },
     ...problemResponses(400, 404),
     502: relayFailingProblem,
+    504: relaySlowProblem,
   },
 });
 
@@ -96,6 +102,7 @@ const saml = createRoute({
     302: { description: "Redirect to country A's SAML SSO service with the same signed query" },
     ...problemResponses(400, 404),
     502: relayFailingProblem,
+    504: relaySlowProblem,
   },
 });
 
@@ -211,20 +218,31 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
   const record = (span: TraceContext, e: { operation: string; peer: string; country: string; artefact: unknown }) =>
     recordHop(deps.traces, deps.clock, span, { component: 'hub', direction: 'internal', ...e });
 
-  /** The relay's faults, after the request was checked: fail as if A were down, or relay (late when slow). */
-  const faulted = async (c: { req: { raw: Request } }, country: string) =>
-    (await relayFaults(deps.faults, { country, delayMs: deps.relaySlowMs(), signal: c.req.raw.signal })) === 'fail';
-  const failing = (country: string) =>
-    new KakehashiError(
-      'upstream-unavailable',
-      `The proxy service of ${country} did not answer through the hub's relay (fault hub.relay-failing is on): try again later.`,
-    );
+  /**
+   * The relay's faults, after the request was checked: an error when it fails as if A were down (or its caller gave
+   * up while it was slow), else undefined: relay (late when slow).
+   */
+  const faulted = async (c: { req: { raw: Request } }, country: string) => {
+    const r = await relayFaults(deps.faults, { country, delayMs: deps.relaySlowMs(), signal: c.req.raw.signal });
+    if (r === 'fail')
+      return new KakehashiError(
+        'upstream-unavailable',
+        `The proxy service of ${country} did not answer through the hub's relay (fault hub.relay-failing is on): try again later.`,
+      );
+    if (r === 'abandoned')
+      return new KakehashiError(
+        'upstream-timeout',
+        `The hub's relay to ${country} was too slow (fault hub.relay-slow is on) and its caller gave up.`,
+      );
+    return undefined;
+  };
 
   r.openapi(authorize, async (c) => {
     const node = target(c.req.valid('param').country);
     const url = new URL(c.req.url);
     const from = connectorOf(url.searchParams.get('client_id'));
-    if (await faulted(c, node.country)) throw failing(node.country);
+    const fault = await faulted(c, node.country);
+    if (fault) throw fault;
     const to = new URL(`${node.metadata.endpoints.oidcIssuer}/oidc/authorize`);
     to.search = url.search;
     record(c.get('trace'), {
@@ -261,7 +279,8 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
         'bad-request',
         "Only a registered node's connector (Issuer = its SP metadata URL) uses the relay.",
       );
-    if (await faulted(c, node.country)) throw failing(node.country);
+    const fault = await faulted(c, node.country);
+    if (fault) throw fault;
     record(c.get('trace'), {
       operation: `eid relay: SAML AuthnRequest from the connector of ${from.country} to the proxy service of ${node.country}`,
       peer: node.metadata.url,
@@ -303,7 +322,8 @@ export function eidProxyRoutes(deps: EidProxyDeps): ComponentApp {
         timedOut ? 504 : 502,
         { 'content-type': 'application/json', 'cache-control': 'no-store' },
       ) as never;
-    if (await faulted(c, node.country)) return gateway(false, failing(node.country).message);
+    const fault = await faulted(c, node.country);
+    if (fault) return gateway(fault.code === 'upstream-timeout', fault.message);
     let res: Response;
     let text: string;
     try {

@@ -52,13 +52,19 @@ export function relayDelay(ms: number, signal: AbortSignal | undefined): Promise
   });
 }
 
-/** What the relay does before it relays, when a fault is on: `fail` (answer 502) or go on (after any delay). */
+/**
+ * What the relay does before it relays, when a fault is on: `fail` (answer 502), `abandoned` (the caller gave up
+ * while the slow relay waited: relay nothing, so that no code is redeemed for nobody) or `relay` (after any delay).
+ */
 export async function relayFaults(
   faults: FaultSwitchboard,
   opts: { country: string; delayMs: number; signal: AbortSignal | undefined },
-): Promise<'fail' | 'relay'> {
+): Promise<'fail' | 'abandoned' | 'relay'> {
   if (faults.fire('hub.relay-failing', undefined, { country: opts.country })) return 'fail';
-  if (faults.fire('hub.relay-slow', undefined, { country: opts.country, delayMs: opts.delayMs }))
-    await relayDelay(opts.delayMs, opts.signal);
+  if (
+    faults.fire('hub.relay-slow', undefined, { country: opts.country, delayMs: opts.delayMs }) &&
+    !(await relayDelay(opts.delayMs, opts.signal))
+  )
+    return 'abandoned';
   return 'relay';
 }
