@@ -849,6 +849,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem upstream-timeout: the relay was slow (fault hub.relay-slow) and its caller gave up */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -918,6 +927,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem upstream-unavailable: the relay is failing (fault hub.relay-failing) */
                 502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem upstream-timeout: the relay was slow (fault hub.relay-slow) and its caller gave up */
+                504: {
                     headers: {
                         [name: string]: unknown;
                     };
