@@ -81,4 +81,19 @@ describe('attack runner: signature validator and AS4 endpoint', () => {
     ).toEqual([]);
     expect(r.verdict).toBe('passed');
   });
+
+  it('as4: a recipient registered at another endpoint than the target stops the run before sending', async () => {
+    const meta = (await (await f.fetch(`${jp}/metadata`)).json()) as { metadata: { participants: { id: string }[] } };
+    const r = await runAttack({
+      kind: 'as4',
+      url: `${de}/as4`,
+      node: de,
+      recipient: meta.metadata.participants[0]?.id as string,
+      only: ['E7'],
+      fetch: f.fetch,
+    });
+    expect(r.baselines[0]?.status).toBe('error');
+    expect(r.baselines[0]?.detail).toContain(`is registered at ${jp}/as4, not at the target ${de}/as4`);
+    expect(r.verdict).toBe('inconclusive');
+  });
 });

@@ -204,7 +204,7 @@ export function selfDriver(
       ((await call(ctx, `${ctx.target}/edelivery/messages?direction=in&limit=1000`)).json().messages as unknown[])
         .length;
     const before = await inbound();
-    const a = await as4Attempt({ ...ctx, recipient }, c);
+    const a = await as4Attempt({ ...ctx, recipient }, c, false);
     const delivered = (await inbound()) > before;
     const v = a.verdict as SelfVerdict;
     const answeredWithReceipt = /^ACKNOWLEDGED/.test(v.detail);

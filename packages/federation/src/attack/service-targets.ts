@@ -100,6 +100,28 @@ export async function signatureValidatorAttempt(ctx: DriverContext, c: AttackCas
   };
 }
 
+const SERVICE = 'urn:kakehashi:service:evidence';
+
+/**
+ * The target must be where the message goes: among the node's peers (`GET /peers`, their `/metadata`), the one
+ * that publishes the recipient names its AS4 endpoint, and another endpoint than the target's URL stops the case
+ * before anything is sent elsewhere. A recipient no peer publishes is taken on trust.
+ */
+async function requireEndpoint(ctx: DriverContext, recipient: string): Promise<void> {
+  const peers = await getJson(ctx, `${ctx.node}/peers`).catch(() => undefined);
+  for (const peer of (peers?.body.peers as { url: string }[] | undefined) ?? []) {
+    const meta = (await getJson(ctx, `${peer.url.replace(/\/+$/, '')}/metadata`).catch(() => undefined))?.body
+      .metadata as { endpoints?: { as4?: string }; participants?: { id: string }[] } | undefined;
+    if (!meta?.participants?.some((p) => p.id === recipient)) continue;
+    const endpoint = meta.endpoints?.as4;
+    if (endpoint && endpoint.replace(/\/+$/, '') !== ctx.target.replace(/\/+$/, ''))
+      throw new AttackError(
+        `${recipient} is registered at ${endpoint}, not at the target ${ctx.target}: pass a participant your endpoint receives for`,
+      );
+    return;
+  }
+}
+
 const DELIVERED = /^ACKNOWLEDGED/;
 const REFUSED = /^(SEND_FAILURE|SEND_ATTEMPT_FAILED|WAITING_FOR_RETRY)$/;
 
@@ -110,7 +132,7 @@ const REFUSED = /^(SEND_FAILURE|SEND_ATTEMPT_FAILED|WAITING_FOR_RETRY)$/;
  * outcome from the sender's side: a receipt (delivered) or the ebMS error the receiving access point answered.
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html
  */
-export async function as4Attempt(ctx: DriverContext, c: AttackCase | null): Promise<Attempt> {
+export async function as4Attempt(ctx: DriverContext, c: AttackCase | null, checkEndpoint = true): Promise<Attempt> {
   const admin = { authorization: `Bearer ${ctx.adminToken}` };
   const meta = (await getJson(ctx, `${ctx.node}/metadata`)).body.metadata as
     | { participants?: { id: string }[] }
@@ -120,11 +142,12 @@ export async function as4Attempt(ctx: DriverContext, c: AttackCase | null): Prom
     throw new AttackError(`${ctx.node} publishes no participant to send from (GET /metadata); pass --sender`);
   if (!ctx.recipient)
     throw new AttackError('no recipient: pass --recipient <participant id> (registered at the target)');
+  if (checkEndpoint) await requireEndpoint(ctx, ctx.recipient);
   const submitted = await getJson(ctx, `${ctx.node}/edelivery/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(c ? { [FAULT_HEADER]: c.fault } : {}) },
     body: JSON.stringify({
-      service: 'urn:kakehashi:service:evidence',
+      service: SERVICE,
       action: 'ExecuteQueryRequest',
       originalSender: sender,
       finalRecipient: ctx.recipient,
