@@ -155,12 +155,19 @@ describe('esig signing faults', () => {
   });
 
   it.each(FORMATS)(
-    'esig.weak-algorithm (%s): RSA-1024 → INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
+    'esig.weak-algorithm (%s): RSA-1024 (and SHA-1) → INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
     async (format) => {
       const s = await sign(format, { fault: 'esig.weak-algorithm' });
       const r = await strictly(s.body.signature);
       expect(verdict(r)).toEqual(['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE']);
       expect(r.explanation).toMatch(/1024/);
+      // XAdES and CAdES also digest and sign with SHA-1 (JOSE has no SHA-1 algorithm: JAdES keeps RS256).
+      if (format === 'xades') expect(s.body.signature).toContain('xmldsig#rsa-sha1');
+      if (format === 'cades') {
+        const der = Buffer.from(s.body.signature, 'base64');
+        expect(der.includes(Buffer.from('06052b0e03021a', 'hex'))).toBe(true); // id-sha1
+        expect(der.includes(Buffer.from('06092a864886f70d010105', 'hex'))).toBe(true); // sha1WithRSAEncryption
+      }
     },
   );
 

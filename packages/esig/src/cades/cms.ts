@@ -71,6 +71,8 @@ export interface CmsSignInput {
   includeCertificates?: boolean;
   /** Unsigned attributes, computed from the signature value (e.g. the signature time-stamp). */
   unsignedAttributes?: (signatureValue: Buffer) => Buffer[] | Promise<Buffer[]>;
+  /** TEST ONLY (fault `esig.weak-algorithm`): SHA-1 for the message digest and the signature. Default SHA-256. */
+  hash?: 'sha256' | 'sha1';
 }
 
 const sha256AlgId = () => seq(oid(OID_OF_HASH.sha256));
@@ -82,28 +84,30 @@ const sha256AlgId = () => seq(oid(OID_OF_HASH.sha256));
  */
 export async function signCms(input: CmsSignInput): Promise<{ der: Buffer; signatureValue: Buffer }> {
   const certDer = pemToDer(input.signerCertPem);
+  const hash = input.hash ?? 'sha256';
+  const digestAlgId = () => (hash === 'sha1' ? seq(oid('1.3.14.3.2.26')) : sha256AlgId());
   const signedAttrs = setOf(
     attribute(CMS_OID.contentType, oid(input.eContentType)),
-    attribute(CMS_OID.messageDigest, octets(sha('sha256', input.content))),
+    attribute(CMS_OID.messageDigest, octets(sha(hash, input.content))),
     ...input.signedAttributes,
   );
-  const signer = createSign('sha256');
+  const signer = createSign(hash);
   signer.update(signedAttrs);
   const signatureValue = signer.sign(input.privateKey);
   const unsigned = input.unsignedAttributes ? await input.unsignedAttributes(signatureValue) : [];
   const signerInfo = seq(
     integer(1),
     issuerAndSerialNumberDer(certDer),
-    sha256AlgId(),
+    digestAlgId(),
     Buffer.concat([Buffer.from([0xa0]), signedAttrs.subarray(1)]), // [0] IMPLICIT SET OF Attribute
-    seq(oid('1.2.840.113549.1.1.11'), nullValue()),
+    seq(oid(hash === 'sha1' ? '1.2.840.113549.1.1.5' : '1.2.840.113549.1.1.11'), nullValue()),
     octets(signatureValue),
     ...(unsigned.length > 0 ? [ctx(1, ...[...unsigned].sort(Buffer.compare))] : []),
   );
   const certs = [certDer, ...input.chainPem.map(pemToDer)];
   const signedData = seq(
     integer(1),
-    setOf(sha256AlgId()),
+    setOf(digestAlgId()),
     seq(oid(input.eContentType), ...(input.encapsulate ? [ctx(0, octets(input.content))] : [])),
     ...(input.includeCertificates === false ? [] : [ctx(0, ...certs)]),
     setOf(signerInfo),

@@ -15,6 +15,11 @@ export interface SignCadesInput {
    * certificate, which every baseline signature must carry.
    */
   omitSigningCertificate?: boolean;
+  /**
+   * TEST ONLY (fault `esig.weak-algorithm`): digests and the signature with SHA-1, which validators must refuse
+   * (ETSI TS 119 312). JAdES has no SHA-1 algorithm in JOSE and ignores it.
+   */
+  weakHash?: boolean;
 }
 
 /**
@@ -31,6 +36,7 @@ export async function signCades(input: SignCadesInput): Promise<Buffer> {
     chainPem: input.credential.chainPem,
     privateKey: input.credential.privateKey,
     eContentType: CMS_OID.data,
+    ...(input.weakHash ? { hash: 'sha1' as const } : {}),
     content,
     encapsulate: input.packaging === 'enveloping',
     signedAttributes: [

@@ -214,14 +214,10 @@ export function signingRoutes(
         "XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys. Security lab: one request may ask for a signing fault (`X-Kakehashi-Fault` header or `kakehashi_fault` query parameter: esig.revoked-certificate, esig.expired-certificate, esig.missing-signing-certificate, esig.untrusted-tsa, esig.weak-algorithm; GET /admin/faults lists them) — 400 fault-unknown for another name, 422 esig-fault-unavailable when this node does not hold the key of the signer's CA.",
       request: {
         query: z.object({
-          kakehashi_fault: z
-            .string()
-            .max(100)
-            .optional()
-            .openapi({
-              description: 'A signing fault for this request only (security lab)',
-              example: 'esig.weak-algorithm',
-            }),
+          kakehashi_fault: z.string().max(100).optional().openapi({
+            description: 'A signing fault for this request only (security lab)',
+            example: 'esig.weak-algorithm',
+          }),
         }),
         body: { required: true, content: { 'application/json': { schema: SignRequestSchema } } },
       },
@@ -236,7 +232,7 @@ export function signingRoutes(
       const body = c.req.valid('json');
       const resolved = resolveSigner(signers, body.signer);
       const id = resolved.id;
-      const { credential, tsa, omitSigningCertificate } = applySigningFaults(deps.faults, {
+      const { credential, tsa, omitSigningCertificate, weakHash } = applySigningFaults(deps.faults, {
         credential: resolved.credential,
         tsa: deps.tsa,
         issuers: deps.faultIssuers ?? [],
@@ -258,6 +254,7 @@ export function signingRoutes(
         ...(body.document.name ? { detachedName: body.document.name } : {}),
         ...(tsa ? { tsa } : {}),
         ...(omitSigningCertificate ? { omitSigningCertificate } : {}),
+        ...(weakHash ? { weakHash } : {}),
       });
       const subject = subjectOf(credential.certPem);
       traceHop(

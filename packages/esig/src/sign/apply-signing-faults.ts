@@ -33,6 +33,8 @@ export interface FaultedSigning {
   credential: SigningCredential;
   tsa?: TimestampAuthority | undefined;
   omitSigningCertificate: boolean;
+  /** SHA-1 digests and signature (XAdES, CAdES) beside the weak key. */
+  weakHash: boolean;
 }
 
 /**
@@ -54,7 +56,8 @@ export function applySigningFaults(
 ): FaultedSigning {
   const detail = { signer: input.signer };
   let credential = input.credential;
-  if (faults.fire('esig.weak-algorithm', undefined, detail)) credential = weakKeyCredential(credential, input.issuers);
+  const weak = faults.fire('esig.weak-algorithm', undefined, detail);
+  if (weak) credential = weakKeyCredential(credential, input.issuers);
   else if (faults.fire('esig.revoked-certificate', undefined, detail))
     credential = revokedCredential(credential, input.issuers);
   else if (faults.fire('esig.expired-certificate', undefined, detail))
@@ -67,5 +70,6 @@ export function applySigningFaults(
     credential,
     tsa,
     omitSigningCertificate: faults.fire('esig.missing-signing-certificate', undefined, detail),
+    weakHash: weak,
   };
 }

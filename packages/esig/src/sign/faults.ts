@@ -46,7 +46,7 @@ export const ESIG_SIGNING_FAULTS = defineFaults('esig', [
     perRequest: true,
     rule: 'C7 CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
     description:
-      "Signs with a fresh RSA-1024 key under a certificate from the signer's CA (ETSI TS 119 312: RSA below 2048 bits is no longer accepted) → INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE.",
+      "Signs with a fresh RSA-1024 key under a certificate from the signer's CA, and (XAdES, CAdES) with SHA-1 digests and signature — ETSI TS 119 312 accepts neither → INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE.",
   },
 ]);
 

@@ -26,6 +26,11 @@ export interface SignDocumentInput {
    * certificate, which every baseline signature must carry.
    */
   omitSigningCertificate?: boolean;
+  /**
+   * TEST ONLY (fault `esig.weak-algorithm`): digests and the signature with SHA-1, which validators must refuse
+   * (ETSI TS 119 312). JAdES has no SHA-1 algorithm in JOSE and ignores it.
+   */
+  weakHash?: boolean;
 }
 
 export interface SignedDocument {
@@ -69,6 +74,7 @@ export async function signDocument(input: SignDocumentInput): Promise<SignedDocu
     ...(input.detachedName ? { detachedName: input.detachedName } : {}),
     ...(timestamp ? { timestamp } : {}),
     ...(input.omitSigningCertificate ? { omitSigningCertificate: true } : {}),
+    ...(input.weakHash ? { weakHash: true } : {}),
   };
   let out: Omit<SignedDocument, 'level' | 'packaging' | 'signingTime' | 'timestamp'>;
   if (input.format === 'xades') {

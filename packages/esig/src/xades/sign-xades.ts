@@ -25,9 +25,18 @@ export interface SignXadesInput {
    * certificate, which every baseline signature must carry.
    */
   omitSigningCertificate?: boolean;
+  /**
+   * TEST ONLY (fault `esig.weak-algorithm`): digests and the signature with SHA-1, which validators must refuse
+   * (ETSI TS 119 312). JAdES has no SHA-1 algorithm in JOSE and ignores it.
+   */
+  weakHash?: boolean;
 }
 
 const B64 = 'http://www.w3.org/2000/09/xmldsig#base64';
+const RSA_SHA1_URI = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const SHA1_URI = 'http://www.w3.org/2000/09/xmldsig#sha1';
+const hashOf = (input: SignXadesInput) => (input.weakHash ? 'sha1' : 'sha256');
+const digestUri = (input: SignXadesInput) => (input.weakHash ? SHA1_URI : XML_DIGEST_URI.sha256);
 
 function b64Lines(der: Buffer): string {
   return der.toString('base64');
@@ -91,7 +100,7 @@ function skeleton(input: SignXadesInput, ids: SignatureIds, dataUri: string, cer
     .ele('ds:SignedInfo')
     .ele('ds:CanonicalizationMethod', { Algorithm: XMLDSIG.excC14n })
     .up()
-    .ele('ds:SignatureMethod', { Algorithm: XMLDSIG.rsaSha256 })
+    .ele('ds:SignatureMethod', { Algorithm: input.weakHash ? RSA_SHA1_URI : XMLDSIG.rsaSha256 })
     .up();
   const dataRefXml = signedInfoXml.ele('ds:Reference', { Id: ids.refId, URI: dataUri });
   if (input.packaging === 'enveloped') {
@@ -101,7 +110,7 @@ function skeleton(input: SignXadesInput, ids: SignatureIds, dataUri: string, cer
   } else if (input.packaging === 'enveloping') {
     dataRefXml.ele('ds:Transforms').ele('ds:Transform', { Algorithm: XMLDSIG.excC14n });
   }
-  dataRefXml.ele('ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 });
+  dataRefXml.ele('ds:DigestMethod', { Algorithm: digestUri(input) });
   dataRefXml.ele('ds:DigestValue');
   const sigXml = signedInfoXml
     .ele('ds:Reference', { Type: XADES_SIGNED_PROPERTIES_TYPE, URI: `#${ids.spId}` })
@@ -109,7 +118,7 @@ function skeleton(input: SignXadesInput, ids: SignatureIds, dataUri: string, cer
     .ele('ds:Transform', { Algorithm: XMLDSIG.excC14n })
     .up()
     .up()
-    .ele('ds:DigestMethod', { Algorithm: XML_DIGEST_URI.sha256 })
+    .ele('ds:DigestMethod', { Algorithm: digestUri(input) })
     .up()
     .ele('ds:DigestValue')
     .up()
@@ -176,20 +185,20 @@ function digestAndSign(doc: Document, sigEl: Element, input: SignXadesInput, obj
     const root = doc.documentElement;
     const next = sigEl.nextSibling;
     root.removeChild(sigEl);
-    dataDigest = sha('sha256', canonicalize(root, XMLDSIG.excC14n));
+    dataDigest = sha(hashOf(input), canonicalize(root, XMLDSIG.excC14n));
     root.insertBefore(sigEl, next);
   } else if (input.packaging === 'enveloping') {
     const obj = byLocal(sigEl, 'Object').find((o) => o.getAttribute('Id') === objId) as Element;
-    dataDigest = sha('sha256', canonicalize(obj, XMLDSIG.excC14n));
-  } else dataDigest = sha('sha256', input.content);
+    dataDigest = sha(hashOf(input), canonicalize(obj, XMLDSIG.excC14n));
+  } else dataDigest = sha(hashOf(input), input.content);
   const setDigest = (ref: Element | undefined, value: Buffer) => {
     const dv = byLocal(ref as Element, 'DigestValue')[0] as Element;
     dv.appendChild(doc.createTextNode(value.toString('base64')));
   };
   setDigest(dataRef, dataDigest);
-  setDigest(spRef, sha('sha256', canonicalize(spEl, XMLDSIG.excC14n)));
+  setDigest(spRef, sha(hashOf(input), canonicalize(spEl, XMLDSIG.excC14n)));
   const signedInfo = byLocal(sigEl, 'SignedInfo')[0] as Element;
-  const signer = createSign('sha256');
+  const signer = createSign(hashOf(input));
   signer.update(canonicalize(signedInfo, XMLDSIG.excC14n));
   const value = signer.sign(input.credential.privateKey);
   const valueEl = byLocal(sigEl, 'SignatureValue')[0] as Element;
