@@ -37,12 +37,13 @@ export function summarise(report: FuzzReport, outPath: string, saved: string[]):
   const lines = [
     `kakehashi fuzz — seed ${report.seed}, ${report.wallSeconds} s wall, load ${report.load.before.join(' ')} → ${report.load.after.join(' ')} (${report.load.cpus} CPUs)`,
     '',
-    `  ${'entry point'.padEnd(13)}${'inputs'.padStart(8)}${'inputs/s'.padStart(10)}${'2xx/3xx'.padStart(9)}${'4xx'.padStart(8)}${'soap500'.padStart(9)}${'5xx'.padStart(6)}${'non-problem'.padStart(13)}${'hang'.padStart(6)}${'crash'.padStart(7)}`,
+    `  ${'entry point'.padEnd(13)}${'inputs'.padStart(8)}${'inputs/s'.padStart(10)}${'2xx/3xx'.padStart(9)}${'4xx'.padStart(8)}${'soap500'.padStart(9)}${'5xx'.padStart(6)}${'non-problem'.padStart(13)}${'hang'.padStart(6)}${'crash'.padStart(7)}${'slow'.padStart(6)}${'max ms'.padStart(8)}`,
     ...report.entries.map(
       (e) =>
-        `  ${e.entry.padEnd(13)}${String(e.inputs).padStart(8)}${String(e.inputsPerSecond).padStart(10)}${String(e.outcomes['ok-2xx-3xx']).padStart(9)}${String(e.outcomes['ok-4xx']).padStart(8)}${String(e.outcomes['soap-fault-5xx']).padStart(9)}${String(e.outcomes['5xx']).padStart(6)}${String(e.outcomes['non-problem']).padStart(13)}${String(e.outcomes.hang).padStart(6)}${String(e.outcomes.crash).padStart(7)}`,
+        `  ${e.entry.padEnd(13)}${String(e.inputs).padStart(8)}${String(e.inputsPerSecond).padStart(10)}${String(e.outcomes['ok-2xx-3xx']).padStart(9)}${String(e.outcomes['ok-4xx']).padStart(8)}${String(e.outcomes['soap-fault-5xx']).padStart(9)}${String(e.outcomes['5xx']).padStart(6)}${String(e.outcomes['non-problem']).padStart(13)}${String(e.outcomes.hang).padStart(6)}${String(e.outcomes.crash).padStart(7)}${String(e.slow).padStart(6)}${String(e.maxLatencyMs).padStart(8)}`,
     ),
     '',
+    '  slow: answered after the 10 s timeout but within the grace period (a starved machine; a hang never answers)',
     "  soap500: SOAP 1.2 Faults MustUnderstand/VersionMismatch, which SOAP's HTTP binding answers with 500 (not failures)",
     `  total ${report.totals.inputs} inputs: ${report.totals.fiveXx} 5xx, ${report.totals.nonProblem} non-problem, ${report.totals.hangs} hangs, ${report.totals.crashes} crashes`,
     `  after the run: ${report.after.healthy ? 'healthy' : `UNHEALTHY (${report.after.health})`}; login ${

@@ -30,7 +30,7 @@ export interface FuzzOptions {
   seed?: string;
   /** Requests in flight at once per entry point (default 4). */
   concurrency?: number;
-  /** An answer slower than this is a hang (default 10 s). */
+  /** An answer slower than this is slow; none within five times more is a hang (default 10 s). */
   timeoutMs?: number;
   /** Failing inputs kept per entry point (default 5). */
   keepFailures?: number;
@@ -131,6 +131,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         seconds,
         concurrency,
         timeoutMs,
+        graceMs: 5 * timeoutMs,
         keepFailures: options.keepFailures ?? 5,
         healthEvery: 250,
         lastServerError: () => serverErrors.at(-1),
@@ -141,7 +142,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       progress(
         `${entry.padEnd(12)} ${String(r.inputs).padStart(7)} inputs  ${String(r.inputsPerSecond).padStart(7)}/s  ` +
           `2xx/3xx ${r.outcomes['ok-2xx-3xx']}  4xx ${r.outcomes['ok-4xx']}  soap500 ${r.outcomes['soap-fault-5xx']}  5xx ${r.outcomes['5xx']}  ` +
-          `non-problem ${r.outcomes['non-problem']}  hang ${r.outcomes.hang}  crash ${r.outcomes.crash}`,
+          `non-problem ${r.outcomes['non-problem']}  hang ${r.outcomes.hang}  crash ${r.outcomes.crash}  ` +
+          `slow ${r.slow} (max ${r.maxLatencyMs} ms)`,
       );
     }
 
