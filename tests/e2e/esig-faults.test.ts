@@ -134,12 +134,14 @@ describe('esig faults through the federation (strict hub, weak node DE)', () => 
     expect(crl.includes(Buffer.from(r.signer?.serialHex ?? 'none', 'hex'))).toBe(true);
   });
 
-  it('esig.untrusted-tsa: the B-T signature attains B-B only at the hub (the look-alike TSA is in no trusted list)', async () => {
+  it('esig.untrusted-tsa: the B-T signature attains B-B only at the hub (the look-alike TSA is in no trusted list), B-T at weak DE', async () => {
     for (const format of FORMATS) {
       const { signature } = await sign(format, 'esig.untrusted-tsa', 'B-T');
       const r = await validate(f.urls.hub, signature);
       expect(r.level, format).toBe('B-B');
       expect(r.levelExplanation).toContain('fault: untrusted');
+      // The weak node takes the look-alike TSA at its word (lenient.esig.untrusted-tsa).
+      expect((await validate(de, signature)).level, format).toBe('B-T');
       const good = await validate(f.urls.hub, (await sign(format, undefined, 'B-T')).signature);
       expect(good.level).toBe('B-T');
     }

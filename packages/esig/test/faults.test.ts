@@ -302,6 +302,25 @@ describe('esig signing faults', () => {
         expect((await strictly(signature)).subIndicationName).toBe(sub);
       }
     });
+    it('esig.untrusted-tsa: attains B-T where lenient.esig.untrusted-tsa is on; B-B at the strict validator', async () => {
+      for (const format of FORMATS) {
+        const { signature } = (await sign(format, { fault: 'esig.untrusted-tsa', level: 'B-T' })).body;
+        node.faults.set({ enable: ['lenient.esig.untrusted-tsa'] });
+        try {
+          const weak = await validateAt(signature);
+          expect([weak.indication, weak.level], format).toEqual(['TOTAL-PASSED', 'B-T']);
+          expect(weak.signingTime.proven).toBeDefined();
+          expect(JSON.stringify(weak.buildingBlocks)).toContain(
+            'accepted on purpose (weak node, fault lenient.esig.untrusted-tsa)',
+          );
+        } finally {
+          node.faults.set({ disable: ['lenient.esig.untrusted-tsa'] });
+        }
+        const strict = await strictly(signature);
+        expect([strict.level, strict.signingTime.proven]).toEqual(['B-B', undefined]);
+      }
+    });
+
     it('a lenient fault changes nothing for a valid signature and is not reported as fired', async () => {
       node.faults.set({ enable: ['lenient.esig.*'] });
       const fired = () => node.logger.lines.filter((l) => l.msg === 'fault fired').length;

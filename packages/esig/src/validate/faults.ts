@@ -30,6 +30,13 @@ export const ESIG_LENIENT_FAULTS = defineFaults('esig', [
       'The validator takes the certificate the signature carries as the signer without a signed reference to it (KeyInfo, x5c, CMS certificates).',
   },
   {
+    name: 'lenient.esig.untrusted-tsa',
+    kind: 'lenient',
+    rule: 'B-T time-stamp',
+    description:
+      'The validator takes a signature time-stamp from a TSA outside the trusted lists as a proof of existence (level B-T attained).',
+  },
+  {
     name: 'lenient.esig.weak-algorithm',
     kind: 'lenient',
     rule: 'C7 CRYPTO_CONSTRAINTS_FAILURE_NO_POE',

@@ -11,6 +11,8 @@ import { verifyTimestampToken } from '../../tsa/verify-timestamp.ts';
 import { summariseCertificate } from '../summarise-certificate.ts';
 
 const RULE = 'RFC 3161; ETSI EN 319 102-1 §5.4';
+/** Path failures that mean "not a TSA of the trusted lists" (what `lenient.esig.untrusted-tsa` lets through). */
+const UNTRUSTED = new Set(['cert-untrusted-root', 'cert-chain-incomplete']);
 
 /**
  * Time-stamp validation (TST): each signature time-stamp must be intact over the signature value, issued by a
@@ -35,7 +37,13 @@ export function validateTimestamps(
       : (facts.problems[0] ?? 'The time-stamp is invalid.');
     if (facts.intact && facts.tsaCertPem && facts.genTime) {
       const v = ctx.validateCertificate(facts.tsaCertPem, facts.chainPem, { at: now, usage: ['digitalSignature'] });
-      if (!v.valid) {
+      const untrusted = !v.valid && UNTRUSTED.has(v.failure?.code ?? '');
+      if (untrusted && ctx.lenient?.('lenient.esig.untrusted-tsa')) {
+        // Weak node: the time-stamping unit is taken at its word.
+        explanation += ` Its TSA is not trusted (${v.failure?.reason ?? 'no path to the trusted lists'}) — accepted on purpose (weak node, fault lenient.esig.untrusted-tsa).`;
+        if (!poe || facts.genTime.getTime() < poe.time.getTime())
+          poe = { time: facts.genTime, tsa: facts.tsaLabel ?? 'TSA' };
+      } else if (!v.valid) {
         indication = 'INDETERMINATE';
         explanation = `The time-stamping unit "${facts.tsaLabel}" is not trusted: ${v.failure?.reason ?? 'its certificate does not validate'}`;
       } else if (facts.genTime.getTime() > now.getTime() + (ctx.clockSkewSeconds ?? 60) * 1000) {
