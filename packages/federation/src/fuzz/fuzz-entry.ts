@@ -149,7 +149,15 @@ export async function fuzzEntry(
       if (next >= opts.inputs || performance.now() > deadline) return;
       const index = next++;
       const rng = new FuzzRandom(`${opts.seed}/${entry}/${index}`);
-      const { input, ops } = mutateInput(entry, seeds[rng.int(seeds.length)] as HttpInput, rng);
+      let mutated: ReturnType<typeof mutateInput>;
+      try {
+        mutated = mutateInput(entry, seeds[rng.int(seeds.length)] as HttpInput, rng);
+      } catch {
+        // A mutator that cannot go on (an earlier operation nested the JSON past the stack): no input.
+        r.unsendable++;
+        continue;
+      }
+      const { input, ops } = mutated;
       for (const op of ops) r.ops[op] = (r.ops[op] ?? 0) + 1;
       if (!sendable(input)) {
         r.unsendable++;

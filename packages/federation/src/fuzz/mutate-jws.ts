@@ -7,16 +7,16 @@ const unb64 = (s: string) => Buffer.from(s, 'base64url').toString('utf8');
 /** Rewrites one member of the JSON header (segment 0) or payload (segment 1); leaves the other segments alone. */
 function editSegmentJson(token: string, index: 0 | 1, edit: (o: Record<string, unknown>) => void): string {
   const segs = token.split('.');
-  let o: Record<string, unknown>;
   try {
-    o = JSON.parse(unb64(segs[index] ?? '')) as Record<string, unknown>;
+    const o = JSON.parse(unb64(segs[index] ?? '')) as Record<string, unknown>;
     if (!o || typeof o !== 'object' || Array.isArray(o)) return token;
+    edit(o);
+    segs[index] = b64(JSON.stringify(o));
+    return segs.join('.');
   } catch {
+    // Not JSON, or nested past the stack by an earlier operation: left as it is.
     return token;
   }
-  edit(o);
-  segs[index] = b64(JSON.stringify(o));
-  return segs.join('.');
 }
 
 const ALGS = [
