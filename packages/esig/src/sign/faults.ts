@@ -36,7 +36,7 @@ export const ESIG_SIGNING_FAULTS = defineFaults('esig', [
     name: 'esig.untrusted-tsa',
     kind: 'forge',
     perRequest: true,
-    rule: 'B-T time-stamp',
+    rule: 'C6 B-B',
     description:
       "B-T: the signature time-stamp comes from a look-alike TSA (the node's TSA key under a self-signed certificate, in no trusted list) → the time-stamp fails and the signature attains B-B only (no proof of existence).",
   },

@@ -32,7 +32,7 @@ export const ESIG_LENIENT_FAULTS = defineFaults('esig', [
   {
     name: 'lenient.esig.untrusted-tsa',
     kind: 'lenient',
-    rule: 'B-T time-stamp',
+    rule: 'C6 B-B',
     description:
       'The validator takes a signature time-stamp from a TSA outside the trusted lists as a proof of existence (level B-T attained).',
   },
