@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -279,5 +281,15 @@ describe('kakehashi attack', () => {
     ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--only names no case of oidc-rp: Z9');
+    // A port the OS just gave and took back: nothing listens there.
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const unreachable = await cli(['attack', 'run', '--target', 'self', jp, '--node', `http://127.0.0.1:${closed}`]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toContain(`cannot reach the node http://127.0.0.1:${closed} (ECONNREFUSED)`);
   });
 });

@@ -33,7 +33,7 @@ Outcome probe (oidc-rp, saml-sp, signature-validator): a side matches when any o
   target answered with after the artefact was delivered; text: its last page).
 Reports in --report-dir (default ./attack-report): report.json, report.html, junit.xml.
 Exit code: 0 when every case passed; 1 when one failed, errored or is unavailable; 2 when the baseline (the genuine
-artefact) was not accepted (inconclusive) or on a usage error.`;
+artefact) was not accepted (inconclusive), on a usage error, or when the run cannot start (--node unreachable).`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);

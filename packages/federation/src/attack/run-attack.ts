@@ -48,6 +48,10 @@ async function offeredFaults(fetcher: typeof fetch, node: string, token: string)
   const res = await fetcher(`${node}/admin/faults`, {
     headers: { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(20_000),
+  }).catch((e: unknown) => {
+    const inner = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const cause = inner?.code ?? inner?.errors?.[0]?.code ?? inner?.message ?? (e as Error).message;
+    throw new AttackError(`cannot reach the node ${node} (${cause}): is the federation running? (--node)`);
   });
   if (res.status === 401) throw new AttackError(`${node}/admin/faults refused the admin token (pass --admin-token)`);
   if (!res.ok) throw new AttackError(`${node}/admin/faults answered ${res.status}: is ${node} a Kakehashi node?`);
