@@ -146,6 +146,11 @@ describe('kakehashi attack', () => {
       de,
       '--report-dir',
       dir,
+      // The probe of the README's example: refused = a 4xx answer, accepted = sent home (its origin's /).
+      '--refused-status',
+      '4xx',
+      '--accepted-redirect',
+      `^${apps.rpWeak.replaceAll('.', '\\.')}/$`,
     ]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
     expect(r.stdout).toMatch(/^FAILED: \d+ of \d+ cases refused, 6 accepted/m);
