@@ -18,6 +18,7 @@ export {
   writeReports,
 } from './attack/index.ts';
 export { createFederation, type Federation } from './create-federation.ts';
+export { type FuzzOptions, type FuzzReport, runFuzz } from './fuzz/run-fuzz.ts';
 export { FEDERATION_OPTIONS } from './options.ts';
 export { runCli } from './run-cli.ts';
 export type { ScenarioReport } from './scenario-runner.ts';
