@@ -194,6 +194,13 @@ describe('esig signing faults', () => {
     });
   });
 
+  it('esig.untrusted-tsa asked for a B-B signature answers 422 esig-fault-unavailable (nothing to forge)', async () => {
+    expect(await sign('xades', { fault: 'esig.untrusted-tsa' })).toMatchObject({
+      status: 422,
+      body: { code: 'esig-fault-unavailable' },
+    });
+  });
+
   it('a node without the key of the signer’s CA answers 422 esig-fault-unavailable', async () => {
     const other = (() => {
       const store = openStore({ name: 'esig-faults-2' });

@@ -211,7 +211,7 @@ export function signingRoutes(
       tags: ['esig'],
       summary: 'Sign a document as an agency of this node or (Japan) as a citizen with the JPKI signature key',
       description:
-        "XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys. Security lab: one request may ask for a signing fault (`X-Kakehashi-Fault` header or `kakehashi_fault` query parameter: esig.revoked-certificate, esig.expired-certificate, esig.missing-signing-certificate, esig.untrusted-tsa, esig.weak-algorithm; GET /admin/faults lists them) — 400 fault-unknown for another name, 422 esig-fault-unavailable when this node does not hold the key of the signer's CA.",
+        "XAdES (enveloped | enveloping | detached), JAdES and CAdES (enveloping = attached | detached), B-B or B-T (a time-stamp from this node's TSA). The signature carries the signer certificate and its chain. TEST ONLY keys. Security lab: one request may ask for a signing fault (`X-Kakehashi-Fault` header or `kakehashi_fault` query parameter: esig.revoked-certificate, esig.expired-certificate, esig.missing-signing-certificate, esig.untrusted-tsa, esig.weak-algorithm; GET /admin/faults lists them) — 400 fault-unknown for another name, 422 esig-fault-unavailable when this node does not hold the key of the signer's CA, or esig.untrusted-tsa is asked for a B-B signing.",
       request: {
         query: z.object({
           kakehashi_fault: z.string().max(100).optional().openapi({

@@ -55,6 +55,15 @@ export function applySigningFaults(
   },
 ): FaultedSigning {
   const detail = { signer: input.signer };
+  // Asked for by this request, the time-stamp fault must have a time-stamp to forge (switched on, it simply does
+  // not apply to B-B signings).
+  if (currentFaultScope()?.requested.has('esig.untrusted-tsa') && !(input.tsa && input.timestamped))
+    throw new KakehashiError(
+      'esig-fault-unavailable',
+      input.tsa
+        ? 'The fault esig.untrusted-tsa forges the B-T signature time-stamp: ask for level B-T.'
+        : 'The fault esig.untrusted-tsa forges the B-T signature time-stamp, and this node has no time-stamp authority.',
+    );
   let credential = input.credential;
   const weak = faults.fire('esig.weak-algorithm', undefined, detail);
   if (weak) credential = weakKeyCredential(credential, input.issuers);
