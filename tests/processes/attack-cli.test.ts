@@ -150,7 +150,7 @@ describe('kakehashi attack', () => {
       '--refused-status',
       '4xx',
       '--accepted-redirect',
-      `^${apps.rpWeak.replaceAll('.', '\\.')}/$`,
+      `^${(apps.rpWeak as string).replaceAll('.', '\\.')}/$`,
     ]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
     expect(r.stdout).toMatch(/^FAILED: \d+ of \d+ cases refused, 6 accepted/m);
