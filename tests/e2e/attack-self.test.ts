@@ -64,4 +64,28 @@ describe('attack runner: self', () => {
     expect(report.cases.find((c) => c.status === 'unavailable')?.detail).toContain('no AS4 access point');
     expect(report.verdict).toBe('failed');
   });
+
+  it('a fault the node does not offer per request is reported unavailable, never passed', async () => {
+    // The node as an older build would be: its GET /admin/faults without id-token.alg-none.
+    const older: typeof fetch = async (input, init) => {
+      const res = await f.fetch(input, init);
+      if (!String(input instanceof Request ? input.url : input).endsWith('/admin/faults')) return res;
+      const body = (await res.json()) as { faults: { name: string }[] };
+      return Response.json({ faults: body.faults.filter((x) => x.name !== 'id-token.alg-none') });
+    };
+    const report = await runAttack({
+      kind: 'self',
+      url: f.urls.nodes.JP as string,
+      node: f.urls.nodes.DE as string,
+      only: ['id-token.alg-none', 'id-token.expired'],
+      fetch: older,
+    });
+    expect(report.cases.map((c) => [c.id, c.status])).toEqual([
+      ['id-token.alg-none', 'unavailable'],
+      ['id-token.expired', 'passed'],
+    ]);
+    expect(report.cases[0]?.detail).toContain('does not offer the fault id-token.alg-none per request');
+    expect(report.summary).toMatchObject({ total: 2, passed: 1, unavailable: 1 });
+    expect(report.verdict).toBe('failed');
+  });
 });
