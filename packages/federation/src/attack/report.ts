@@ -125,6 +125,12 @@ const STATUS_LABEL: Record<CaseStatus, string> = {
   error: 'ERROR',
   skipped: 'SKIPPED',
 };
+/** A baseline passes when the genuine artefact was accepted. */
+const BASELINE_LABEL: Record<CaseStatus, string> = {
+  ...STATUS_LABEL,
+  passed: 'PASSED — accepted',
+  failed: 'FAILED — not accepted',
+};
 
 /**
  * The readable report: one self-contained page, no script, no external resource; its own policy
@@ -138,7 +144,7 @@ export function renderHtml(report: AttackReport): string {
       (c) => `<tr class="${c.status}" id="case-${html(c.id)}" data-case="${html(c.id)}" data-status="${c.status}">
 <td><code>${html(c.id)}</code><br><small>${html(c.description)}</small></td>
 <td><code>${html(c.rule)}</code></td>
-<td class="st">${html(STATUS_LABEL[c.status])}</td>
+<td class="st">${html(c.fault === null ? BASELINE_LABEL[c.status] : STATUS_LABEL[c.status])}</td>
 <td>${html(c.sent.summary)}${c.sent.artefact ? `<details><summary>artefact</summary><pre>${html(JSON.stringify(c.sent.artefact, null, 2))}</pre></details>` : ''}</td>
 <td>${c.target.outcome ? `<b>${html(c.target.outcome)}</b> ` : ''}${c.target.status !== undefined ? `status ${c.target.status}` : ''}${c.target.location ? `<br>→ <code>${html(c.target.location)}</code>` : ''}${c.target.excerpt ? `<br><q>${html(c.target.excerpt)}</q>` : ''}</td>
 <td>${html(c.detail)}</td>
@@ -153,17 +159,18 @@ export function renderHtml(report: AttackReport): string {
 <title>Kakehashi attack report — ${html(report.target.kind)} ${html(report.target.url)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#111}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}
+table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left;overflow-wrap:anywhere}
+col.c{width:17%}col.r{width:10%}col.s{width:9%}col.w{width:26%}col.t{width:22%}col.y{width:16%}
 tr.passed .st{background:#d7f5dd}tr.failed .st{background:#fbd3d3}tr.error .st{background:#ffe2b3}
 tr.unavailable .st,tr.skipped .st{background:#eee}pre{white-space:pre-wrap;max-width:40rem;overflow:auto}
 .banner{background:#222;color:#ffd400;padding:.3rem .6rem;display:inline-block}
 </style></head><body>
-<p class="banner">KAKEHASHI 架け橋 — TEST ONLY: deliberately forged artefacts from a mock federation</p>
+<p class="banner">KAKEHASHI — TEST ONLY: deliberately forged artefacts from a mock federation</p>
 <h1>Attack report: <span data-verdict="${report.verdict}">${html(report.verdict.toUpperCase())}</span></h1>
 <p>Target <b>${html(report.target.kind)}</b> <code>${html(report.target.url)}</code>, federation node <code>${html(report.node)}</code>,
 ${html(report.startedAt)} – ${html(report.finishedAt)}.</p>
 <p>${s.total} cases: ${s.passed} passed (refused), ${s.failed} failed (accepted a forgery), ${s.error} errors, ${s.unavailable} unavailable (the federation does not offer the fault), ${s.skipped} skipped.</p>
-<table><thead><tr><th>case</th><th>rule</th><th>result</th><th>what was sent</th><th>what the target did</th><th>why</th></tr></thead>
+<table><colgroup><col class="c"><col class="r"><col class="s"><col class="w"><col class="t"><col class="y"></colgroup><thead><tr><th>case</th><th>rule</th><th>result</th><th>what was sent</th><th>what the target did</th><th>why</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
