@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildAuthnRequest, DEMO_SP_ENTITY_ID } from '@kakehashi/eid';
 import { type AttackReport, attackCases, runAttack } from '@kakehashi/federation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelyingParty } from '../../examples/relying-party/src/app.ts';
@@ -144,5 +145,57 @@ describe('attack runner against the examples', () => {
     expect(r.baselines[0]?.detail).toMatch(/timeout|aborted|longer than/i);
     expect(r.cases.map((c) => [c.id, c.status])).toEqual([['id-token.alg-none', 'skipped']]);
     expect(r.verdict).toBe('inconclusive');
+  });
+
+  it('saml-sp over the HTTP-POST binding: the SP page posts the AuthnRequest, the fault rides on the IdP URL', async () => {
+    // A minimal SP that sends its AuthnRequest with an auto-submitting form and accepts whatever reaches its ACS:
+    // the runner must reach the IdP through the form, and every forgery must arrive (and be "accepted").
+    const origin = 'http://127.0.0.1:3010';
+    const seen: string[] = [];
+    const sp = {
+      fetch: async (request: Request): Promise<Response> => {
+        const url = new URL(request.url);
+        if (url.pathname === '/login') {
+          const { xml } = buildAuthnRequest({
+            issuer: DEMO_SP_ENTITY_ID,
+            destination: `${node}/saml/idp/sso`,
+            acsUrl: `${origin}/acs`,
+            requestedLoa: SUBSTANTIAL,
+            nowMs: f.clock.nowMs(),
+          });
+          const b64 = Buffer.from(xml).toString('base64');
+          return new Response(
+            `<!doctype html><form method="post" action="${node}/saml/idp/sso"><input type="hidden" name="SAMLRequest" value="${b64}"><input type="hidden" name="RelayState" value="post-binding"></form>`,
+            { headers: { 'content-type': 'text/html' } },
+          );
+        }
+        if (url.pathname === '/acs' && request.method === 'POST') {
+          const form = new URLSearchParams(await request.text());
+          seen.push(form.get('RelayState') ?? '');
+          return new Response('welcome', { status: 200 });
+        }
+        return new Response('not found', { status: 404 });
+      },
+    };
+    const r = await runAttack({
+      kind: 'saml-sp',
+      url: `${origin}/login`,
+      node,
+      only: ['S10', 'S14'],
+      fetch: routed(origin, sp),
+    });
+    expect(
+      r.baselines.map((b) => b.status),
+      explain(r),
+    ).toEqual(['passed']);
+    expect(r.cases.map((c) => [c.id, c.status])).toEqual([
+      ['saml.unsigned-assertion', 'failed'],
+      ['saml.wrong-destination', 'failed'],
+      ['saml.tampered-assertion', 'failed'],
+    ]);
+    expect(seen).toEqual(['post-binding', 'post-binding', 'post-binding', 'post-binding']);
+    expect(r.cases.find((c) => c.id === 'saml.wrong-destination')?.sent.artefact?.destination).not.toBe(
+      `${origin}/acs`,
+    );
   });
 });

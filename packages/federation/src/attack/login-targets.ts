@@ -122,10 +122,12 @@ export function samlSpDriver(ctx: DriverContext): Driver {
       const form = readForm(idp.text, idp.url);
       if (form && isSso(new URL(form.action))) {
         reachedSso = true;
+        // The IdP reads the persona and the fault from the form (and the fault from the URL too).
         const action = addFault(new URL(form.action));
+        const fields = { [PERSONA_PARAM]: ctx.persona, ...form.fields, ...(c ? { [FAULT_PARAM]: c.fault } : {}) };
         idp = await browser.request(action.href, {
           method: 'POST',
-          body: new URLSearchParams(form.fields).toString(),
+          body: new URLSearchParams(fields).toString(),
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
         });
       }
