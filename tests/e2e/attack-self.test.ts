@@ -1,6 +1,6 @@
 import { attackCases, runAttack } from '@kakehashi/federation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestFederation, type TestFederation } from '../support/federation.ts';
+import { ADMIN, startTestFederation, type TestFederation } from '../support/federation.ts';
 
 /**
  * `kakehashi attack run --target self`, in process: every forge fault of DE's provider, IdP, signing service and
@@ -87,5 +87,47 @@ describe('attack runner: self', () => {
     expect(report.cases[0]?.detail).toContain('does not offer the fault id-token.alg-none per request');
     expect(report.summary).toMatchObject({ total: 2, passed: 1, unavailable: 1 });
     expect(report.verdict).toBe('failed');
+  });
+
+  it('a weak node (lenient.id-token.*) fails exactly the cases of its lenient twins; the strict hub beside it passes', async () => {
+    const jp = f.urls.nodes.JP as string;
+    const switchTo = (change: Record<string, string[]>) =>
+      f.fetch(`${jp}/admin/faults`, {
+        method: 'PUT',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify(change),
+      });
+    const on = await switchTo({ enable: ['lenient.id-token.*'] });
+    expect(on.status).toBe(200);
+    const twins = ((await on.json()) as { faults: { name: string; enabled: boolean }[] }).faults
+      .filter((x) => x.enabled)
+      .map((x) => x.name.replace(/^lenient\./, ''))
+      .sort();
+    try {
+      const weak = await runAttack({
+        kind: 'self',
+        url: jp,
+        node: f.urls.nodes.DE as string,
+        only: ['id-token.*'],
+        fetch: f.fetch,
+      });
+      const strict = await runAttack({
+        kind: 'self',
+        url: f.urls.hub,
+        node: f.urls.nodes.DE as string,
+        only: ['id-token.*'],
+        fetch: f.fetch,
+      });
+      expect(
+        weak.cases
+          .filter((c) => c.status === 'failed')
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(twins);
+      expect(twins.length).toBeGreaterThanOrEqual(14);
+      expect(strict.cases.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
+    } finally {
+      await switchTo({ disable: ['lenient.id-token.*'] });
+    }
   });
 });
