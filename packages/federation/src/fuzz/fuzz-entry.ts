@@ -210,6 +210,9 @@ export async function fuzzEntry(
       } catch (e) {
         crashed(e);
       }
+      // In process nothing between two inputs would reach the event loop (the apps answer through promises alone):
+      // yield to it, as a request arriving over the network does, or threadpool work (signing) and timers starve.
+      await new Promise((resolve) => setImmediate(resolve));
       if (index % opts.healthEvery === opts.healthEvery - 1) {
         const unhealthy = await opts.health();
         if (unhealthy) {
