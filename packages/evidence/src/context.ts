@@ -23,8 +23,14 @@ export interface EvidenceContext {
   participantOrigin(participantId: string, fetcher: typeof fetch): Promise<string>;
   /** A `fetch` whose calls join trace `traceId` (background work after an AS4 message). */
   fetchFor(traceId: string): typeof fetch;
-  /** Records an `internal` hop of this block, with the decoded artefact and the verdict. */
-  trace(traceId: string, operation: string, artefact?: unknown, verdict?: TraceEvent['verdict']): void;
+  /** Records an `internal` hop of this block, with the decoded artefact, the verdict and the faults that fired. */
+  trace(
+    traceId: string,
+    operation: string,
+    artefact?: unknown,
+    verdict?: TraceEvent['verdict'],
+    faults?: readonly string[],
+  ): void;
   now(): string;
 }
 
@@ -51,7 +57,7 @@ export function createContext(
     participantOrigin: async (participantId, fetcher) =>
       new URL((await parts.hub.discover(participantId, EVIDENCE_SERVICE, fetcher)).endpoint).origin,
     fetchFor: (traceId) => tracingFetch(deps.fetch, { traceId, spanId: randomBytes(8).toString('hex'), sampled: true }),
-    trace: (traceId, operation, artefact, verdict) =>
+    trace: (traceId, operation, artefact, verdict, faults) =>
       deps.traces.record({
         traceId,
         spanId: randomBytes(8).toString('hex'),
@@ -62,6 +68,7 @@ export function createContext(
         direction: 'internal',
         ...(artefact !== undefined ? { artefact } : {}),
         ...(verdict ? { verdict } : {}),
+        ...(faults && faults.length > 0 ? { faults: [...faults] } : {}),
       }),
     now: () => deps.clock.now().toISOString(),
   };

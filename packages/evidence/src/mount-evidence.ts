@@ -5,6 +5,7 @@ import { consentRoutes } from './consent/routes.ts';
 import { createContext } from './context.ts';
 import type { EvidenceDeps } from './deps.ts';
 import './error-codes.ts';
+import { EVIDENCE_FAULTS } from './faults/faults.ts';
 import { createDirectoryClient } from './hub/directory-client.ts';
 import { createInbox } from './inbox/process-inbox.ts';
 import { inboxRoutes } from './inbox/routes.ts';
@@ -38,6 +39,7 @@ export interface EvidenceBlock {
  */
 export function mountEvidence(app: ComponentApp, deps: EvidenceDeps): EvidenceBlock {
   deps.store.migrate(EVIDENCE_MIGRATIONS);
+  deps.faults.offer(EVIDENCE_FAULTS);
   const caller = `node:${deps.country}`;
   const requests = new RequestStore(deps.store, deps.clock);
   const previews = new PreviewStore(deps.store, deps.clock);

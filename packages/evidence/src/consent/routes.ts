@@ -1,10 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  createRouteModule,
+  currentFaultScope,
+  KakehashiError,
+  problemResponses,
+} from '@kakehashi/core';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { EvidenceContext } from '../context.ts';
 import '../error-codes.ts';
 import { readEvidenceContent } from '../evidence-doc/evidence-document.ts';
+import { DOCUMENT_FAULTS } from '../faults/faults.ts';
+import { signWithFaults } from '../faults/forge-evidence.ts';
 import { renderPreviewPage } from '../provider/render-preview.ts';
 import type { PreviewLogin } from './preview-login.ts';
 import { PREVIEW_PATH, type PreviewRow } from './preview-store.ts';
@@ -180,6 +188,7 @@ export function consentRoutes(ctx: EvidenceContext, login: PreviewLogin): Compon
       if (!parsed.success) throw new KakehashiError('validation-failed', 'decision must be "approve" or "refuse".');
       if (row.status !== 'pending')
         throw new KakehashiError('evidence-preview-decided', `This preview was already decided (${row.status}).`);
+      requireDocumentFaultOnly(ctx, currentFaultScope()?.requested);
       const decided = await decide(ctx, row, parsed.data, c.get('fetch'));
       if (wantsJson(c) || type.includes('application/json'))
         return c.json({ id, status: decided.status, returnUrl: decided.returnUrl }, 200);
@@ -187,6 +196,21 @@ export function consentRoutes(ctx: EvidenceContext, login: PreviewLogin): Compon
     },
   );
   return r;
+}
+
+/**
+ * The approval may ask for one evidence document fault (`X-Kakehashi-Fault`, `kakehashi_fault`): it must be one
+ * this node offers per request, and one that changes the document (nothing else happens on this request).
+ */
+function requireDocumentFaultOnly(ctx: EvidenceContext, requested: ReadonlySet<string> | undefined): void {
+  for (const name of requested ?? []) {
+    ctx.deps.faults.requireRequestable(name);
+    if (!(DOCUMENT_FAULTS as readonly string[]).includes(name))
+      throw new KakehashiError(
+        'fault-not-per-request',
+        `The decision can ask only for an evidence document fault (${DOCUMENT_FAULTS.join(', ')}).`,
+      );
+  }
 }
 
 /** Keeps the requester's return URL, only on the requesting node's own origin (as discovery gives it). */
@@ -216,9 +240,15 @@ async function decide(
   fetcher: typeof fetch,
 ): Promise<PreviewRow> {
   let decided: PreviewRow;
+  let fault: string | undefined;
   if (decision === 'approve') {
-    const signed = await ctx.api.sign(fetcher, row.agencyId, row.document);
-    decided = ctx.previews.decide(row.id, 'approve', signed);
+    const r = await signWithFaults(
+      row.document,
+      (f) => ctx.deps.faults.fire(f, undefined, { preview: row.id, requester: row.requester }),
+      (xml) => ctx.api.sign(fetcher, row.agencyId, xml),
+    );
+    fault = r.fault;
+    decided = ctx.previews.decide(row.id, 'approve', r.signed);
   } else {
     decided = ctx.previews.decide(row.id, 'refuse');
     await ctx.deps.source.record?.({
@@ -243,6 +273,7 @@ async function decide(
     `preview ${decision === 'approve' ? 'approved: evidence signed by' : 'refused by the citizen at'} ${row.agencyId}`,
     { preview: row.id, decision },
     { valid: decision === 'approve' },
+    fault ? [fault] : undefined,
   );
   return decided;
 }

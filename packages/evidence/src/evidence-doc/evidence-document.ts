@@ -60,6 +60,8 @@ export interface EvidenceDocumentView {
   kind: string;
   classification: string;
   requestId: string;
+  /** When the provider issued it (`ev:IssuedAt`, ISO 8601). */
+  issuedAt: string;
   personIdentifier: string;
   issuerParticipant: string;
   issuerCountry: string;
@@ -133,6 +135,7 @@ function contentOf(root: Element, bad: (why: string) => KakehashiError): Omit<Ev
     kind: root.getAttribute('kind') ?? '',
     classification: (one(direct('EvidenceType'), 'ev:EvidenceType').textContent ?? '').trim(),
     requestId: (one(direct('RequestId'), 'ev:RequestId').textContent ?? '').trim(),
+    issuedAt: (one(direct('IssuedAt'), 'ev:IssuedAt').textContent ?? '').trim(),
     personIdentifier: subject.PersonIdentifier ?? '',
     issuerParticipant: issuer.getAttribute('participant') ?? '',
     issuerCountry: issuer.getAttribute('country') ?? '',

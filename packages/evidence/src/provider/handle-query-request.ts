@@ -11,6 +11,9 @@ import { ACTION_RESPONSE, REGREP_MIME } from '../regrep/ns.ts';
 import { parseQueryRequest } from '../regrep/parse-regrep.ts';
 import type { NaturalPerson, QueryRequestModel, QueryResponseModel } from '../regrep/z-regrep.ts';
 
+/** Where `evidence.foreign-preview-location` sends the citizen (a reserved name: it never resolves). */
+export const FOREIGN_PREVIEW_ORIGIN = 'https://evidence-preview.invalid';
+
 const norm = (s: string | undefined) => (s ?? '').normalize('NFKC').toLowerCase().replace(/\s+/g, '');
 
 /**
@@ -144,6 +147,12 @@ export async function handleQueryRequest(ctx: EvidenceContext, msg: InboxMessage
   const fail: Exchange['fail'] = (name, detail, opts) =>
     sendResponse(ctx, to, failure(ctx, model.id, requester, name, detail, opts));
   ctx.trace(traceId, `QueryRequest received by ${me.id}`, { regrep: model, asFrom: requesterId });
+  if (ctx.deps.faults.fire('evidence.provider-unavailable', undefined, { requestId: model.id })) {
+    ctx.trace(traceId, 'data service unavailable', { requestId: model.id }, { valid: false }, [
+      'evidence.provider-unavailable',
+    ]);
+    return fail('timeout', 'The data service cannot reach its registers at the moment; try again later.');
+  }
 
   if (model.provider.id !== me.id || model.requester.id !== requesterId)
     return fail(
@@ -321,8 +330,14 @@ async function answerFirstRequest(x: Exchange): Promise<void> {
     traceId: x.traceId,
     expiresAt: deps.clock.nowMs() + (deps.previewTtlMs ?? 3_600_000),
   });
+  // A misbehaving provider (evidence.foreign-preview-location) sends the citizen to a consent page off its node.
+  const foreign = deps.faults.fire('evidence.foreign-preview-location', undefined, { requestId: model.id });
+  if (foreign)
+    ctx.trace(x.traceId, 'PreviewLocation forged', { previewId }, { valid: false }, [
+      'evidence.foreign-preview-location',
+    ]);
   return fail('authorization', 'The user must preview the evidence and consent at the provider.', {
     previewRequired: true,
-    previewLocation: `${deps.publicUrl}${PREVIEW_PATH}${previewId}`,
+    previewLocation: `${foreign ? FOREIGN_PREVIEW_ORIGIN : deps.publicUrl}${PREVIEW_PATH}${previewId}`,
   });
 }

@@ -1,11 +1,9 @@
-import { type Check, KakehashiError } from '@kakehashi/core';
 import { type EvidenceContext, traceIdOfConversation } from '../context.ts';
-import { readSignedEvidence } from '../evidence-doc/evidence-document.ts';
 import type { InboxMessage } from '../node-api/node-api.ts';
 import { SEVERITY } from '../regrep/edm-errors.ts';
 import { parseQueryResponse } from '../regrep/parse-regrep.ts';
-import type { EvidenceMetadata } from '../regrep/z-regrep.ts';
-import type { EvidenceVerdict, RequestRow } from './request-store.ts';
+import { EVIDENCE_CHECK } from './checks.ts';
+import { judgeEvidence } from './judge-evidence.ts';
 
 /**
  * Requester side of one `ExecuteQueryResponse` from the eDelivery inbox: bound to the request it answers (its
@@ -69,7 +67,31 @@ export async function handleQueryResponse(
       } catch {
         ok = false;
       }
-      if (!ok) {
+      // A weak node (lenient.evidence.foreign-preview-location) follows a PreviewLocation off the provider node.
+      const lenient =
+        !ok &&
+        ctx.deps.faults.fire('lenient.evidence.foreign-preview-location', undefined, {
+          previewLocation: x.previewLocation.slice(0, 200),
+        });
+      if (!ok)
+        ctx.trace(
+          traceId,
+          'PreviewLocation off the provider node',
+          { previewLocation: x.previewLocation },
+          {
+            valid: lenient,
+            checks: [
+              {
+                rule: EVIDENCE_CHECK.previewLocation,
+                outcome: lenient ? 'skipped' : 'failed',
+                reason: `not on the provider node's origin${lenient ? ' (a strict requester refuses this)' : ''}`,
+                ...(lenient ? { fault: 'lenient.evidence.foreign-preview-location' } : {}),
+              },
+            ],
+          },
+          lenient ? ['lenient.evidence.foreign-preview-location'] : undefined,
+        );
+      if (!ok && !lenient) {
         ctx.requests.transition(
           row.id,
           ['submitted', 'resubmitted'],
@@ -98,12 +120,22 @@ export async function handleQueryResponse(
   const meta = response.evidence;
   if (!meta) return;
   const evidenceXml = await attachment(meta.repositoryItemRef.slice('cid:'.length));
-  const verdict = await judgeEvidence(ctx, row, meta, evidenceXml, fetcher);
+  const { verdict, fired } = await judgeEvidence(
+    {
+      validate: (x) => ctx.api.validate(fetcher, x),
+      faults: ctx.deps.faults,
+      nowMs: () => ctx.deps.clock.nowMs(),
+    },
+    row,
+    meta,
+    evidenceXml,
+  );
   ctx.trace(
     traceId,
     `evidence validated: ${verdict.indication}`,
     { evidence: meta, signer: verdict.signer },
     { valid: verdict.valid, checks: verdict.checks },
+    fired,
   );
   ctx.requests.transition(
     row.id,
@@ -111,67 +143,4 @@ export async function handleQueryResponse(
     verdict.valid ? 'received' : 'rejected',
     { evidenceMeta: meta, verdict, ...(evidenceXml ? { evidenceXml } : {}) },
   );
-}
-
-/**
- * The requester's verdict on received evidence: the attachment present, its XAdES signature TOTAL-PASSED at the
- * node's signature validation service, signed in the provider's country, and bound to the request (request id,
- * PersonIdentifier, issuer, evidence type).
- * @see https://www.etsi.org/deliver/etsi_en/319100_319199/31910201/ (EN 319 102-1 validation)
- */
-async function judgeEvidence(
-  ctx: EvidenceContext,
-  row: RequestRow,
-  meta: EvidenceMetadata,
-  evidenceXml: string | undefined,
-  fetcher: typeof fetch,
-): Promise<EvidenceVerdict> {
-  const checks: Check[] = [];
-  const check = (rule: string, ok: boolean, reason: string) => {
-    checks.push({ rule, outcome: ok ? 'passed' : 'failed', reason });
-    return ok;
-  };
-  if (!check('attachment', evidenceXml !== undefined, `RepositoryItemRef ${meta.repositoryItemRef}`)) {
-    return { valid: false, indication: 'NOT-VALIDATED', checks };
-  }
-  const report = await ctx.api.validate(fetcher, evidenceXml as string);
-  const sigOk = check(
-    'signature (EN 319 102-1)',
-    report.indication === 'TOTAL-PASSED',
-    `${report.indication}${report.subIndicationName ? ` / ${report.subIndicationName}` : ''}`,
-  );
-  check(
-    'signer country',
-    report.signer?.country === row.providerCountry,
-    `signer ${report.signer?.subject ?? '?'} of ${report.signer?.country ?? '?'}; provider in ${row.providerCountry}`,
-  );
-  try {
-    const doc = readSignedEvidence(evidenceXml as string);
-    check('reference binding', true, 'one enveloped signature over the root that is read');
-    check('request binding', doc.requestId === row.id || doc.requestId === row.attemptId, `RequestId ${doc.requestId}`);
-    check(
-      'person binding',
-      doc.personIdentifier === row.model.person.personIdentifier,
-      `PersonIdentifier ${doc.personIdentifier}`,
-    );
-    check(
-      'issuer',
-      doc.issuerParticipant === row.provider && meta.issuingAuthority.id === row.provider,
-      doc.issuerParticipant,
-    );
-    check(
-      'evidence type',
-      doc.classification === row.model.evidenceType.classification && meta.classification === doc.classification,
-      doc.classification,
-    );
-  } catch (e) {
-    check('reference binding', false, e instanceof KakehashiError ? e.message : 'unreadable evidence');
-  }
-  return {
-    valid: sigOk && checks.every((c) => c.outcome === 'passed'),
-    indication: report.indication,
-    subIndication: report.subIndicationName,
-    signer: { subject: report.signer?.subject, country: report.signer?.country },
-    checks,
-  };
 }
