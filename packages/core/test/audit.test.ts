@@ -26,6 +26,8 @@ function setup(n = 0) {
     });
     clock.advance(1000);
   }
+  // Appends are written behind the request: on the file before the tests below edit it underneath.
+  audit.flush();
   return { store, clock, audit };
 }
 

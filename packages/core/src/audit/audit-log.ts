@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
-import type { Store } from '../store/index.ts';
+import type { Logger } from '../log/index.ts';
+import { type Store, WriteBehindQueue } from '../store/index.ts';
 
 export interface AuditEntryInput {
   actor: string;
@@ -45,17 +46,34 @@ function entryHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHash'>): 
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(e)).digest('hex');
 }
 
+/** The chain of one audit table on one store, shared by every {@link AuditLog} opened on them. */
+interface Chain {
+  queue: WriteBehindQueue<AuditEntry>;
+  /** The last entry appended (queued or written); undefined: read it from the table. */
+  head: { seq: number; hash: string } | undefined;
+}
+
+const chains = new WeakMap<Store, Map<string, Chain>>();
+
 /**
  * An append-only, hash-chained audit log on the component's store: each entry's hash covers the previous
  * entry's hash and its own canonical content, so deleting, reordering or editing any entry is detected by
  * `verify()`.
+ *
+ * Appends are written behind the request (core's {@link WriteBehindQueue}: batched, one transaction per batch,
+ * flushed before any transaction on the store, before reads and at close): `append` links the entry to the chain's
+ * head in memory, in call order, and queues it. Inside a transaction it is written at once, in that transaction
+ * (so a rollback takes it along, as it takes the action it records). Every log opened on the same store and table
+ * shares one chain. Should the table change underneath (a reset that empties it), queued entries are relinked to
+ * the head actually stored when they are written, so the chain stays whole and verifiable.
  */
 export class AuditLog {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #table: string;
+  readonly #chain: Chain;
 
-  constructor(store: Store, clock: Clock, table = 'audit_log') {
+  constructor(store: Store, clock: Clock, table = 'audit_log', options: { logger?: Logger } = {}) {
     if (!/^[a-z_]+$/.test(table)) throw new RangeError('audit table name must be [a-z_]+');
     this.#store = store;
     this.#clock = clock;
@@ -67,44 +85,99 @@ export class AuditLog {
              subject TEXT, outcome TEXT NOT NULL, details TEXT NOT NULL, trace_id TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)`,
       },
     ]);
+    const byTable = chains.get(store) ?? new Map<string, Chain>();
+    chains.set(store, byTable);
+    let chain = byTable.get(table);
+    if (!chain) {
+      chain = {
+        head: undefined,
+        queue: new WriteBehindQueue<AuditEntry>(store, {
+          name: table,
+          write: (batch) => this.#insert(batch),
+          // Refuse, never drop: a gap would break the chain. A full disk fails the request (507) as before.
+          whenFull: 'refuse',
+          ...(options.logger ? { logger: options.logger } : {}),
+        }),
+      };
+      byTable.set(table, chain);
+    }
+    this.#chain = chain;
   }
 
+  /**
+   * Appends an entry, linked to the previous one, and returns it as it will be stored. Written behind the request
+   * (or at once inside a transaction); {@link list} and {@link verify} see it.
+   */
   append(input: AuditEntryInput): AuditEntry {
-    return this.#store.transaction(() => {
-      const last = this.#store.get<{ seq: number; hash: string }>(
-        `SELECT seq, hash FROM ${this.#table} ORDER BY seq DESC LIMIT 1`,
-      );
-      const body = {
-        seq: (last?.seq ?? 0) + 1,
-        time: this.#clock.now().toISOString(),
-        actor: input.actor,
-        action: input.action,
-        subject: input.subject ?? null,
-        outcome: input.outcome,
-        // Hash what is stored: the JSON form (a Date becomes its ISO string, undefined members go), else verify fails.
-        details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-        traceId: input.traceId ?? null,
-      };
-      const prevHash = last?.hash ?? GENESIS;
-      const hash = entryHash(prevHash, body);
+    const chain = this.#chain;
+    const direct = this.#store.inTransaction && chain.queue.size === 0;
+    // Without a head in memory the queue is empty (every queued entry becomes the head): the table has it.
+    if (!chain.head || direct) chain.head = this.#storedHead();
+    const head = chain.head ?? { seq: 0, hash: GENESIS };
+    const body = {
+      seq: head.seq + 1,
+      time: this.#clock.now().toISOString(),
+      actor: input.actor,
+      action: input.action,
+      subject: input.subject ?? null,
+      outcome: input.outcome,
+      // Hash what is stored: the JSON form (a Date becomes its ISO string, undefined members go), else verify fails.
+      details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+      traceId: input.traceId ?? null,
+    };
+    const entry: AuditEntry = { ...body, prevHash: head.hash, hash: entryHash(head.hash, body) };
+    if (direct) {
+      this.#insert([entry]);
+      // The enclosing transaction may still roll back: read the head again next time.
+      chain.head = undefined;
+    } else {
+      chain.queue.push(entry);
+      chain.head = entry;
+    }
+    return { ...entry, details: structuredClone(entry.details) };
+  }
+
+  /** Writes the entries appended so far (they are written behind the request otherwise). */
+  flush(): void {
+    this.#chain.queue.flush();
+  }
+
+  #storedHead(): { seq: number; hash: string } | undefined {
+    return this.#store.get<{ seq: number; hash: string }>(
+      `SELECT seq, hash FROM ${this.#table} ORDER BY seq DESC LIMIT 1`,
+    );
+  }
+
+  /** Inserts entries in order (in the caller's transaction), relinking them to the stored head when it moved. */
+  #insert(batch: readonly AuditEntry[]): void {
+    let prev = this.#storedHead() ?? { seq: 0, hash: GENESIS };
+    for (const e of batch) {
+      if (e.seq !== prev.seq + 1 || e.prevHash !== prev.hash) {
+        const { hash: _h, prevHash: _p, ...body } = e;
+        body.seq = prev.seq + 1;
+        e.seq = body.seq;
+        e.prevHash = prev.hash;
+        e.hash = entryHash(prev.hash, body);
+      }
       this.#store.run(
         `INSERT INTO ${this.#table} (seq, time, actor, action, subject, outcome, details, trace_id, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-        body.seq,
-        body.time,
-        body.actor,
-        body.action,
-        body.subject,
-        body.outcome,
-        JSON.stringify(body.details),
-        body.traceId,
-        prevHash,
-        hash,
+        e.seq,
+        e.time,
+        e.actor,
+        e.action,
+        e.subject,
+        e.outcome,
+        JSON.stringify(e.details),
+        e.traceId,
+        e.prevHash,
+        e.hash,
       );
-      return { ...body, prevHash, hash };
-    });
+      prev = e;
+    }
   }
 
   list(options: { afterSeq?: number; limit?: number } = {}): AuditEntry[] {
+    this.flush();
     const rows = this.#store.all<Record<string, unknown>>(
       `SELECT * FROM ${this.#table} WHERE seq > ? ORDER BY seq LIMIT ?`,
       options.afterSeq ?? 0,
@@ -114,6 +187,7 @@ export class AuditLog {
   }
 
   verify(): AuditVerification {
+    this.flush();
     let prev = GENESIS;
     let count = 0;
     let expectedSeq = 1;

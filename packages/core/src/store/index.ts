@@ -3,6 +3,8 @@ export {
   type Migration,
   type OpenStoreOptions,
   openStore,
+  type PendingWriter,
   type SqlValue,
   type Store,
 } from './store.ts';
+export { type WhenFull, type WriteBehindOptions, WriteBehindQueue, type WriteBehindStats } from './write-behind.ts';

@@ -12,6 +12,17 @@ export interface Migration {
 }
 
 /**
+ * Work written behind the request on a store (core's `WriteBehindQueue`): the store drains it before any transaction
+ * begins and before it closes, and on {@link Store.flushPending}.
+ */
+export interface PendingWriter {
+  /** Writes what is queued (its own transactions); never throws. */
+  drain(): void;
+  /** The store closes: whatever is still queued is lost now (and logged with its count). */
+  close(): void;
+}
+
+/**
  * What a component persists through. The embedded implementation is Node's built-in `node:sqlite`
  * (a file per component under the data directory, WAL mode); `:memory:` in tests.
  */
@@ -24,8 +35,17 @@ export interface Store {
   run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number | bigint };
   get<T = Record<string, unknown>>(sql: string, ...params: SqlValue[]): T | undefined;
   all<T = Record<string, unknown>>(sql: string, ...params: SqlValue[]): T[];
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  /**
+   * Runs `fn` in one transaction (nested calls join the outer one). What is queued behind requests is written
+   * first (its own transactions), so `fn` sees it and a rollback of `fn` cannot take it along.
+   */
   transaction<T>(fn: () => T): T;
+  /** True while a transaction is open. */
+  readonly inTransaction: boolean;
+  /** Registers work written behind the request; returns what unregisters it. */
+  registerPending(writer: PendingWriter): () => void;
+  /** Writes everything queued behind requests now (each writer's batches in their own transactions). */
+  flushPending(): void;
   /** Applies the migrations not yet applied, each in its own transaction. Returns the ids applied now. */
   migrate(migrations: readonly Migration[]): string[];
   /**
@@ -35,6 +55,7 @@ export interface Store {
   setMaxBytes(bytes: number): void;
   /** The store's size in bytes (pages in use times the page size). */
   sizeBytes(): number;
+  /** Writes what is queued behind requests, then closes. */
   close(): void;
 }
 
@@ -125,6 +146,8 @@ class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   #depth = 0;
+  readonly #pending = new Set<PendingWriter>();
+  #draining = false;
   // Not `DatabaseSync#isOpen`: Node.js 22.13, the oldest the published packages accept, does not have it.
   #open = true;
 
@@ -205,8 +228,30 @@ class SqliteStore implements Store {
     return this.#prepare(sql).all(...params) as T[];
   }
 
+  get inTransaction(): boolean {
+    return this.#depth > 0;
+  }
+
+  registerPending(writer: PendingWriter): () => void {
+    this.#pending.add(writer);
+    return () => this.#pending.delete(writer);
+  }
+
+  flushPending(): void {
+    // A writer's own batch transactions come through transaction(): they must not start another drain. Inside a
+    // transaction nothing is drained: a rollback would take the queued entries along.
+    if (this.#draining || this.#depth > 0 || this.#pending.size === 0 || !this.#open) return;
+    this.#draining = true;
+    try {
+      for (const w of this.#pending) w.drain();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
   transaction<T>(fn: () => T): T {
     if (this.#depth > 0) return fn();
+    this.flushPending();
     this.#write(() => this.#db.exec('BEGIN IMMEDIATE'));
     this.#depth++;
     try {
@@ -245,6 +290,10 @@ class SqliteStore implements Store {
   }
 
   close(): void {
+    if (this.#open) {
+      this.flushPending();
+      for (const w of [...this.#pending]) w.close();
+    }
     this.#statements.clear();
     if (this.#open) this.#db.close();
     this.#open = false;

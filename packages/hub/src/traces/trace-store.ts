@@ -1,4 +1,11 @@
-import type { Migration, Store, TraceEvent, TraceSink } from '@kakehashi/core';
+import {
+  type Logger,
+  type Migration,
+  type Store,
+  type TraceEvent,
+  type TraceSink,
+  WriteBehindQueue,
+} from '@kakehashi/core';
 
 export const TRACE_MIGRATIONS: Migration[] = [
   {
@@ -9,30 +16,58 @@ export const TRACE_MIGRATIONS: Migration[] = [
   },
 ];
 
-/** The hub's store of trace events from every component (bounded: the oldest are dropped). */
+/** One trace event as it is inserted (serialised when recorded: later changes to the object do not count). */
+type Row = [
+  traceId: string,
+  spanId: string,
+  time: string,
+  component: string,
+  country: string | null,
+  operation: string,
+  event: string,
+];
+
+/**
+ * The hub's store of trace events from every component (bounded: the oldest are dropped). Events are written
+ * behind the request (core's {@link WriteBehindQueue}: batched, one transaction per batch); every read writes what
+ * was recorded before it first, so GET /traces and the console see every hop. While the disk refuses writes, up to
+ * 10,000 events wait; past that the oldest are dropped, counted and logged.
+ */
 export class TraceStore implements TraceSink {
   readonly #store: Store;
   readonly #max: number;
+  readonly #queue: WriteBehindQueue<Row>;
   #sinceTrim = 0;
 
-  constructor(store: Store, max = 50_000) {
+  constructor(store: Store, max = 50_000, options: { logger?: Logger } = {}) {
     this.#store = store;
     this.#max = max;
     store.migrate(TRACE_MIGRATIONS);
+    this.#queue = new WriteBehindQueue<Row>(store, {
+      name: 'trace_events',
+      write: (rows) => this.#insert(rows),
+      whenFull: 'drop-oldest',
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   }
 
   record(e: TraceEvent): void {
-    this.#store.run(
-      'INSERT INTO trace_events (trace_id, span_id, time, component, country, operation, event) VALUES (?,?,?,?,?,?,?)',
-      e.traceId,
-      e.spanId,
-      e.time,
-      e.component,
-      e.country ?? null,
-      e.operation,
-      JSON.stringify(e),
-    );
-    if (++this.#sinceTrim >= 1000) {
+    this.#queue.push([e.traceId, e.spanId, e.time, e.component, e.country ?? null, e.operation, JSON.stringify(e)]);
+  }
+
+  /** Writes the events recorded so far (they are written behind the request otherwise). */
+  flush(): void {
+    this.#queue.flush();
+  }
+
+  #insert(rows: readonly Row[]): void {
+    for (const row of rows)
+      this.#store.run(
+        'INSERT INTO trace_events (trace_id, span_id, time, component, country, operation, event) VALUES (?,?,?,?,?,?,?)',
+        ...row,
+      );
+    this.#sinceTrim += rows.length;
+    if (this.#sinceTrim >= 1000) {
       this.#sinceTrim = 0;
       this.#store.run('DELETE FROM trace_events WHERE id <= (SELECT MAX(id) FROM trace_events) - ?', this.#max);
     }
@@ -42,6 +77,7 @@ export class TraceStore implements TraceSink {
   recent(
     limit = 50,
   ): { traceId: string; started: string; firstOperation: string; hops: number; components: string[] }[] {
+    this.flush();
     return this.#store
       .all<{ trace_id: string; started: string; first_op: string; hops: number; comps: string }>(
         `SELECT trace_id, MIN(time) AS started, (SELECT operation FROM trace_events t2 WHERE t2.trace_id = t.trace_id ORDER BY id LIMIT 1) AS first_op,
@@ -59,12 +95,14 @@ export class TraceStore implements TraceSink {
   }
 
   events(traceId: string): TraceEvent[] {
+    this.flush();
     return this.#store
       .all<{ event: string }>('SELECT event FROM trace_events WHERE trace_id = ? ORDER BY time, id', traceId)
       .map((r) => JSON.parse(r.event) as TraceEvent);
   }
 
   clear(): void {
+    this.flush();
     this.#store.run('DELETE FROM trace_events');
   }
 }

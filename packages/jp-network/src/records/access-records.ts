@@ -67,6 +67,8 @@ export class AccessRecords {
   }
 
   #rows(where: string, ...params: string[]): StoredAccessRecord[] {
+    // Appends are written behind the request (core's AuditLog): a read sees every one made before it.
+    this.#log.flush();
     return this.#store
       .all<{ seq: number; details: string; hash: string }>(
         `SELECT seq, details, hash FROM ${this.table} ${where} ORDER BY seq`,
