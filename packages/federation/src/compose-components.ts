@@ -139,19 +139,21 @@ export function composeNode(c: Composition, cc: string, traces: TraceSink): Nati
 /**
  * A trace sink for a node running apart from the hub: batches its events and posts them to the hub signed with
  * the node's registered signing key (`{ signedEvents }`; the hub stores events of registered components only, and
- * only a node's own). An event without a country is the node's.
+ * only a node's own). An event without a country is the node's. `flush()` sends what waits (the federation's
+ * close, so SIGTERM too); past 10,000 waiting events the oldest are dropped, counted and logged.
  */
 export function createForwardingSink(
   fetchImpl: typeof fetch,
   hubUrl: string,
   logger: Logger,
   signer: { country: string; key: KeyObject },
-): TraceSink {
-  let buffer: TraceEvent[] = [];
-  let scheduled = false;
+): TraceSink & { flush(): Promise<void> } {
+  const buffer: TraceEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let dropped = 0;
   const flush = async () => {
-    scheduled = false;
-    buffer = buffer.length > 10_000 ? buffer.slice(-10_000) : buffer;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
     // Batches of 200 keep a signed body (base64url, a third larger) under the hub's body limit.
     for (let events = buffer.splice(0, 200); events.length > 0; events = buffer.splice(0, 200)) {
       try {
@@ -173,10 +175,16 @@ export function createForwardingSink(
   return {
     record: (e) => {
       buffer.push(e.country === undefined ? { ...e, country: signer.country } : e);
-      if (!scheduled) {
-        scheduled = true;
-        setTimeout(() => void flush(), 200).unref();
+      if (buffer.length > 10_000) {
+        dropped += buffer.splice(0, buffer.length - 10_000).length;
+        if (dropped === 1 || dropped % 1000 === 0)
+          logger.warn('trace events dropped: the hub does not take them as fast as they come', { dropped });
+      }
+      if (timer === undefined) {
+        timer = setTimeout(() => void flush(), 200);
+        timer.unref();
       }
     },
+    flush,
   };
 }

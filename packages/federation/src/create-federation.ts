@@ -8,6 +8,7 @@ import {
   openStore,
   SeededRandom,
   type Store,
+  type TraceSink,
   VirtualClock,
 } from '@kakehashi/core';
 import type { Hub } from '@kakehashi/hub';
@@ -154,7 +155,9 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       return s;
     },
   };
-  const closers: (() => void)[] = [];
+  // In order at close (SIGTERM's path too): components stop, nodes apart from the hub send their last trace
+  // events, then the sockets close, then the stores (which write what is queued behind requests first).
+  const closers: (() => void | Promise<void>)[] = [];
 
   let hub: Hub | undefined;
   if (only.hub) {
@@ -169,15 +172,16 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const nodes = new Map<string, NationalNode>();
   for (const cc of countries.filter((c) => only.nodes.has(c))) {
     // Apart from the hub, each node reports its own events, signed with its registered key.
-    const traces =
-      hub?.traces ??
-      createForwardingSink(fetchImpl, urls.hub, logger, {
-        country: cc,
-        key: composition.material.nodeCredentials(cc).signing.privateKey,
-      });
-    const node = composeNode(composition, cc, traces);
+    const forwarding = hub
+      ? undefined
+      : createForwardingSink(fetchImpl, urls.hub, logger, {
+          country: cc,
+          key: composition.material.nodeCredentials(cc).signing.privateKey,
+        });
+    const node = composeNode(composition, cc, hub?.traces ?? (forwarding as TraceSink));
     nodes.set(cc, node);
     closers.push(() => node.close());
+    if (forwarding) closers.push(() => forwarding.flush());
     routes.set(urls.nodes[cc] as string, node.app);
     sockets?.nodes.get(cc)?.serve(node.app);
   }
@@ -203,7 +207,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
         [...switchboards.entries()].map(([k, b]) => [k, b.enabled()] as const).filter(([, on]) => on.length > 0),
       ),
     close: async () => {
-      for (const c of closers) c();
+      for (const c of closers) await c();
       await sockets?.close();
       for (const s of stores) s.close();
     },

@@ -188,5 +188,11 @@ export function createHub(deps: HubDeps): Hub {
   const stopPolling = startHealthPoller(deps.config, checkHealth);
   // The faults the `faults` option switches on at start (for every component, or `hub:` ones).
   deps.faults.applyStart(deps.config.get('faults'), 'hub');
-  return { app, info, registry, traces, audit, checkHealth, close: stopPolling };
+  // Trace events and audit entries are written behind the request: close writes what waits (the store's close does too).
+  const close = () => {
+    stopPolling();
+    traces.flush();
+    audit.flush();
+  };
+  return { app, info, registry, traces, audit, checkHealth, close };
 }
