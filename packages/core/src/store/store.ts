@@ -140,6 +140,21 @@ function corrupt(name: string, location: string, finding: string, cause?: unknow
   );
 }
 
+/** Stores with work written behind the request: a process that exits without closing them writes it first. */
+const STORES_WITH_PENDING = new Set<Store>();
+let exitHooked = false;
+
+function withPendingWrites(store: Store): void {
+  // One listener for the process, added with the first queue: 'exit' runs synchronous code only, as node:sqlite is.
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => {
+      for (const s of STORES_WITH_PENDING) s.flushPending();
+    });
+  }
+  STORES_WITH_PENDING.add(store);
+}
+
 class SqliteStore implements Store {
   readonly name: string;
   readonly location: string;
@@ -234,7 +249,12 @@ class SqliteStore implements Store {
 
   registerPending(writer: PendingWriter): () => void {
     this.#pending.add(writer);
-    return () => this.#pending.delete(writer);
+    // In memory, nothing outlives the process anyway (and a store held here would never be collected).
+    if (this.location !== ':memory:') withPendingWrites(this);
+    return () => {
+      this.#pending.delete(writer);
+      if (this.#pending.size === 0) STORES_WITH_PENDING.delete(this);
+    };
   }
 
   flushPending(): void {
@@ -293,6 +313,7 @@ class SqliteStore implements Store {
     if (this.#open) {
       this.flushPending();
       for (const w of [...this.#pending]) w.close();
+      STORES_WITH_PENDING.delete(this);
     }
     this.#statements.clear();
     if (this.#open) this.#db.close();
