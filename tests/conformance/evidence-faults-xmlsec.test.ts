@@ -15,8 +15,8 @@ const EVIDENCE_ID = 'urn:kakehashi:evidence:v1:Evidence';
  * The once-only exchange's evidence document faults checked by a verifier that shares no code with us: xmlsec1,
  * with the trust root of the trusted list the hub publishes for Estonia (nothing from the signature), verifies the
  * evidence document Japan's requester received from Estonia's data service. It refuses the unsigned and the
- * tampered document; it accepts the validly signed documents about another person, for another request or issued a
- * year ago — its blind spot: what the document says is the requester's check (tests/e2e/evidence-faults.test.ts),
+ * tampered document; it accepts the validly signed documents about another person, for another request, issued a year
+ * ago, from another issuer or of another type — its blind spot: what the document says is the requester's check (tests/e2e/evidence-faults.test.ts),
  * and asserted here so that the split is visible.
  */
 describe.runIf(hasTool('xmlsec1'))('evidence faults: xmlsec1 refuses the unsigned and tampered documents', () => {
@@ -109,7 +109,13 @@ describe.runIf(hasTool('xmlsec1'))('evidence faults: xmlsec1 refuses the unsigne
     expect(r.output).toMatch(/digest|FAIL/i);
   }, 180_000);
 
-  it.each(['evidence.wrong-subject', 'evidence.wrong-request', 'evidence.stale-document'])(
+  it.each([
+    'evidence.wrong-subject',
+    'evidence.wrong-request',
+    'evidence.stale-document',
+    'evidence.wrong-issuer',
+    'evidence.wrong-evidence-type',
+  ])(
     '%s: xmlsec1 accepts the validly signed document (its blind spot: the binding is the requester’s check, which refuses it)',
     async (fault) => {
       const e = await evidenceWith(fault);

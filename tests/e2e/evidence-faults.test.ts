@@ -24,6 +24,8 @@ const DOCUMENT_FAULTS = [
   ['evidence.wrong-subject', 'person binding'],
   ['evidence.wrong-request', 'request binding'],
   ['evidence.stale-document', 'issue time'],
+  ['evidence.wrong-issuer', 'issuer'],
+  ['evidence.wrong-evidence-type', 'evidence type'],
 ] as const;
 
 /**
@@ -137,6 +139,8 @@ describe('once-only evidence exchange: provider faults against a strict and a we
       const skipped = (weak.evidence.verdict.checks as Json[]).filter((c) => c.outcome === 'skipped');
       expect(skipped.map((c) => c.rule)).toContain(rule);
       expect(skipped.every((c) => c.fault === `lenient.${fault}`)).toBe(true);
+      // The weak node shows what it accepted.
+      expect(weak.evidence.document).not.toBeNull();
       const weakOps = await traceOps(weak.traceId);
       expect(weakOps.some((e) => e.country === 'DE' && (e.faults ?? []).includes(`lenient.${fault}`))).toBe(true);
     },

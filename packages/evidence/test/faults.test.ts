@@ -161,6 +161,12 @@ describe('evidence document faults: the provider forges, the strict requester re
       expect(id).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
       expect(id).not.toBe(REQUEST_ID);
     },
+    'evidence.wrong-issuer': (s) => {
+      expect(readEvidenceContent(s).issuerParticipant).toBe('urn:kakehashi:participant:jp:another-authority');
+    },
+    'evidence.wrong-evidence-type': (s) => {
+      expect(readEvidenceContent(s).classification).toBe(`${CLASSIFICATION}-other`);
+    },
     'evidence.stale-document': (s) => {
       const issued = Date.parse(readEvidenceContent(s).issuedAt);
       expect(Date.parse(REQUESTED_AT) - issued).toBeGreaterThan(360 * 86_400_000);

@@ -4,7 +4,8 @@ import { EVIDENCE_CHECK as C } from '../requester/checks.ts';
 /**
  * The once-only exchange's faults, all off by default, switched with `PUT /admin/faults`. The provider's (`forge`)
  * make the data service misbehave towards a requester: the evidence it sends back after the citizen approved is
- * unsigned, altered after signing, about another person, bound to another request or stale; or its preview link
+ * unsigned, altered after signing, about another person, bound to another request, stale, from another issuer or
+ * of another type; or its preview link
  * points off the provider node; or it is down. The document faults can be asked for by one approval alone: the
  * citizen's decision (`POST /evidence/preview/{id}/decision`) with `X-Kakehashi-Fault` or `kakehashi_fault`.
  * `rule` names the check a strict requester refuses the result with (its verdict's `checks[].rule`).
@@ -55,6 +56,22 @@ export const EVIDENCE_PROVIDER_FAULTS = defineFaults('evidence', [
       'The signed evidence was issued a year before the request was made (IssuedAt), as an old document would be.',
   },
   {
+    name: 'evidence.wrong-issuer',
+    kind: 'forge',
+    rule: C.issuer,
+    perRequest: true,
+    description:
+      'The signed evidence names another issuing authority (IssuingAuthority participant) than the provider the request went to.',
+  },
+  {
+    name: 'evidence.wrong-evidence-type',
+    kind: 'forge',
+    rule: C.evidenceType,
+    perRequest: true,
+    description:
+      'The signed evidence is of another evidence type (EvidenceType classification) than the one requested.',
+  },
+  {
     name: 'evidence.foreign-preview-location',
     kind: 'forge',
     rule: C.previewLocation,
@@ -103,6 +120,18 @@ export const EVIDENCE_REQUESTER_FAULTS = defineFaults('evidence', [
     description: 'The requester accepts evidence issued before the request was made (or in the future).',
   },
   {
+    name: 'lenient.evidence.wrong-issuer',
+    kind: 'lenient',
+    rule: C.issuer,
+    description: 'The requester accepts evidence that names another issuing authority than the provider it asked.',
+  },
+  {
+    name: 'lenient.evidence.wrong-evidence-type',
+    kind: 'lenient',
+    rule: C.evidenceType,
+    description: 'The requester accepts evidence of another type than the one it asked for.',
+  },
+  {
     name: 'lenient.evidence.foreign-preview-location',
     kind: 'lenient',
     rule: C.previewLocation,
@@ -123,5 +152,7 @@ export const DOCUMENT_FAULTS = [
   'evidence.wrong-subject',
   'evidence.wrong-request',
   'evidence.stale-document',
+  'evidence.wrong-issuer',
+  'evidence.wrong-evidence-type',
 ] as const satisfies readonly EvidenceFaultName[];
 export type DocumentFault = (typeof DOCUMENT_FAULTS)[number];

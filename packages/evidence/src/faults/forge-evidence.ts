@@ -35,6 +35,17 @@ export function forgeBeforeSigning(xml: string, fault: DocumentFault): string {
         const t = Date.parse(old.trim());
         return new Date((Number.isNaN(t) ? Date.now() : t) - 365 * 86_400_000).toISOString();
       });
+    case 'evidence.wrong-issuer': {
+      // Another authority of the same country: the provider's participant id with another last segment.
+      const re = /(<ev:IssuingAuthority\b[^>]*\sparticipant=")([^"]*)(")/;
+      if (!re.test(xml)) throw new KakehashiError('internal-error', 'The evidence document names no issuer to forge.');
+      return xml.replace(
+        re,
+        (_all, a: string, id: string, b: string) => `${a}${id.split(':').slice(0, -1).join(':')}:another-authority${b}`,
+      );
+    }
+    case 'evidence.wrong-evidence-type':
+      return setText(xml, 'EvidenceType', (old) => `${old.trim()}-other`);
     default:
       return xml;
   }

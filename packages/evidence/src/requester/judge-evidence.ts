@@ -115,11 +115,13 @@ export async function judgeEvidence(
       C.issuer,
       doc.issuerParticipant === row.provider && meta.issuingAuthority.id === row.provider,
       doc.issuerParticipant,
+      'lenient.evidence.wrong-issuer',
     );
     check(
       C.evidenceType,
       doc.classification === row.model.evidenceType.classification && meta.classification === doc.classification,
       doc.classification,
+      'lenient.evidence.wrong-evidence-type',
     );
     const issued = Date.parse(doc.issuedAt);
     const from = Date.parse(row.createdAt) - ISSUE_TIME_SKEW_MS;
