@@ -274,3 +274,17 @@ describe('a process that exits without closing its store', () => {
     expect(stored(store(name))).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
   });
 });
+
+describe('entries queued inside a transaction', () => {
+  it('are written on the next turn after it, even when maxBatch of them were queued in it', async () => {
+    const s = store();
+    const { q } = queue(s, { maxBatch: 1 });
+    s.transaction(() => {
+      for (let i = 0; i < 3; i++) q.push(`e${i}`);
+      expect(stored(s)).toEqual([]); // never joined to the transaction
+    });
+    expect(q.size).toBe(3);
+    await turn();
+    expect(stored(s)).toEqual(['e0', 'e1', 'e2']);
+  });
+});

@@ -113,7 +113,8 @@ export class WriteBehindQueue<T> {
     }
     this.#queue.push(entry);
     if (this.#queue.length >= this.#opts.maxBatch && this.#retry === undefined) this.#store.flushPending();
-    else this.#schedule();
+    // Not written yet (fewer than maxBatch, or pushed inside a transaction, which defers the write): next turn.
+    if (this.#queue.length > 0) this.#schedule();
   }
 
   /** Writes everything queued on the store now (this queue's and the other queues'); never throws. */
