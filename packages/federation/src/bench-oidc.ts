@@ -11,8 +11,9 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createLocalJWKSet,
   exportJWK,
@@ -44,14 +45,27 @@ export interface OidcTarget {
   fetch: Fetch;
   /** The verifier's notion of now (a node's virtual clock in-process); defaults to the real clock. */
   now?: () => Date;
+  /** False for providers that do not send RFC 9207's `iss` on the redirect (checked whenever it is present). */
+  issParam?: boolean;
+  /** How the client authenticates at the token endpoint (default `basic`: client_secret_basic). */
+  tokenAuth?: 'basic' | 'post';
 }
 
 /** Discovery document and JWKS, fetched once (as an RP caches them); the flow itself never re-fetches them. */
 export async function discoverTarget(
   issuer: string,
   client: { id: string; secret: string },
-  opts: { fetch?: Fetch; extraParams?: Record<string, string>; now?: () => Date } = {},
+  opts: {
+    fetch?: Fetch;
+    extraParams?: Record<string, string>;
+    now?: () => Date;
+    issParam?: boolean;
+    tokenAuth?: 'basic' | 'post';
+    /** Rewrites the discovered endpoint URLs (a peer whose discovery document has `//` in its paths). */
+    fixUrl?: (url: string) => string;
+  } = {},
 ): Promise<OidcTarget> {
+  const fix = opts.fixUrl ?? ((u: string) => u);
   const doFetch: Fetch = opts.fetch ?? ((u, i) => fetch(u, i));
   const res = await doFetch(`${issuer}/.well-known/openid-configuration`);
   if (res.status !== 200) throw new Error(`discovery at ${issuer} answered ${res.status}`);
@@ -62,13 +76,13 @@ export async function discoverTarget(
     jwks_uri: string;
   };
   if (meta.issuer !== issuer) throw new Error(`discovery issuer ${meta.issuer} is not ${issuer}`);
-  const jwksRes = await doFetch(meta.jwks_uri);
+  const jwksRes = await doFetch(fix(meta.jwks_uri));
   if (jwksRes.status !== 200) throw new Error(`JWKS at ${meta.jwks_uri} answered ${jwksRes.status}`);
   const jwks = createLocalJWKSet((await jwksRes.json()) as JSONWebKeySet);
   return {
     issuer,
-    authorizationEndpoint: meta.authorization_endpoint,
-    tokenEndpoint: meta.token_endpoint,
+    authorizationEndpoint: fix(meta.authorization_endpoint),
+    tokenEndpoint: fix(meta.token_endpoint),
     jwks,
     clientId: client.id,
     clientSecret: client.secret,
@@ -76,6 +90,8 @@ export async function discoverTarget(
     extraParams: opts.extraParams ?? {},
     fetch: doFetch,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.issParam !== undefined ? { issParam: opts.issParam } : {}),
+    ...(opts.tokenAuth ? { tokenAuth: opts.tokenAuth } : {}),
   };
 }
 
@@ -166,21 +182,27 @@ export async function oidcLoginFlow(t: OidcTarget): Promise<number> {
   const q = callback.searchParams;
   if (q.get('error')) throw new Error(`login flow: ${q.get('error')}: ${q.get('error_description')}`);
   if (q.get('state') !== state) throw new Error('login flow: state mismatch');
-  if (q.get('iss') !== t.issuer) throw new Error(`login flow: iss ${q.get('iss')} is not ${t.issuer}`);
+  if ((t.issParam !== false || q.has('iss')) && q.get('iss') !== t.issuer)
+    throw new Error(`login flow: iss ${q.get('iss')} is not ${t.issuer}`);
   const code = q.get('code');
   if (!code) throw new Error('login flow: no code');
 
   const basic = Buffer.from(`${encodeURIComponent(t.clientId)}:${encodeURIComponent(t.clientSecret)}`).toString(
     'base64',
   );
+  const post = t.tokenAuth === 'post';
   const tokenRes = await t.fetch(t.tokenEndpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(post ? {} : { authorization: `Basic ${basic}` }),
+    },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,
       code_verifier: verifier,
       redirect_uri: t.redirectUri,
+      ...(post ? { client_id: t.clientId, client_secret: t.clientSecret } : {}),
     }).toString(),
   });
   const tokens = (await tokenRes.json()) as { id_token?: string; access_token?: string; error?: string };
@@ -237,8 +259,13 @@ const ACCOUNT = {
  * flow, PKCE S256 required, one exact loopback redirect URI), an RS256 key generated at start, a `findAccount` with
  * a fixed account, and the interaction (login + consent) finished programmatically at `GET /interaction/:uid`.
  */
-export async function serveOidcProvider(port: number): Promise<{ issuer: string; close(): Promise<void> }> {
-  const specifier = 'oidc-provider';
+export async function serveOidcProvider(
+  port: number,
+  moduleDir?: string,
+): Promise<{ issuer: string; close(): Promise<void> }> {
+  const specifier = moduleDir
+    ? pathToFileURL(createRequire(`${moduleDir}/`).resolve('oidc-provider')).href
+    : 'oidc-provider';
   const { default: Provider } = (await import(specifier)) as { default: OidcProviderCtor };
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'bench-rs256', alg: 'RS256', use: 'sig' };
@@ -309,10 +336,17 @@ export async function serveOidcProvider(port: number): Promise<{ issuer: string;
 const SELF = fileURLToPath(import.meta.url);
 
 /** Starts `serveOidcProvider` in its own Node process (as `kakehashi start` is); resolves once it listens. */
-export async function startOidcProviderProcess(port: number): Promise<{ issuer: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [SELF, 'serve-oidc-provider', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startOidcProviderProcess(
+  port: number,
+  moduleDir?: string,
+): Promise<{ issuer: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [SELF, 'serve-oidc-provider', String(port), ...(moduleDir ? [moduleDir] : [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -345,9 +379,64 @@ export async function startOidcProviderProcess(port: number): Promise<{ issuer: 
 }
 
 if (process.argv[1] === SELF && process.argv[2] === 'serve-oidc-provider') {
-  const served = await serveOidcProvider(Number(process.argv[3] ?? 0));
+  const served = await serveOidcProvider(Number(process.argv[3] ?? 0), process.argv[4]);
   process.stdout.write(`${JSON.stringify({ event: 'oidc-provider-ready', issuer: served.issuer })}\n`);
   process.once('SIGTERM', () => {
     void served.close().then(() => process.exit(0));
+  });
+}
+
+/** Login throughput and latency of one target over a measured window. */
+export interface LoginFigures {
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  httpRequestsPerLogin: number;
+  logins: number;
+}
+
+/**
+ * Logins against several targets, interleaved: `rounds` slices of `ms / rounds` each, target after target, with
+ * `concurrency` clients each, so that a noisy neighbour on a shared machine slows all of them alike (the ratio is
+ * what matters). 20 sequential warm-up logins per target first (JIT, connections).
+ */
+export async function interleavedLoginLoad(
+  ms: number,
+  concurrency: number,
+  rounds: number,
+  targets: OidcTarget[],
+): Promise<LoginFigures[]> {
+  const acc = targets.map(() => ({ latencies: [] as number[], elapsedMs: 0, httpRequestsPerLogin: 0 }));
+  for (const [i, t] of targets.entries()) {
+    const a = acc[i] as (typeof acc)[number];
+    for (let w = 0; w < 20; w++) a.httpRequestsPerLogin = await oidcLoginFlow(t);
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, t] of targets.entries()) {
+      const a = acc[i] as (typeof acc)[number];
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() - t0 < ms / rounds) {
+            const s = performance.now();
+            await oidcLoginFlow(t);
+            a.latencies.push(performance.now() - s);
+          }
+        }),
+      );
+      a.elapsedMs += performance.now() - t0;
+    }
+  }
+  return acc.map((a) => {
+    const sorted = a.latencies.sort((x, y) => x - y);
+    const pct = (p: number) =>
+      Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
+    return {
+      perSecond: Math.round((sorted.length / (a.elapsedMs / 1000)) * 10) / 10,
+      p50Ms: pct(0.5),
+      p99Ms: pct(0.99),
+      httpRequestsPerLogin: a.httpRequestsPerLogin,
+      logins: sorted.length,
+    };
   });
 }

@@ -1,208 +1,104 @@
-import { spawn } from 'node:child_process';
-import { constants, generateKeyPairSync, sign, verify } from 'node:crypto';
+/**
+ * `kakehashi bench`: every block measured against the ceiling of its own cryptography and against its peers, in
+ * one run, written as one JSON (`bench-results/federation.json`, checked with `benchReportSchema`) with the
+ * hardware and the `ratios` of issue 15 (see `RATIO_TARGETS`). Ratios survive noisy shared machines better than
+ * absolute numbers because both sides are measured in the same run; each is the median of `runs` rounds.
+ *
+ * Sections (each in its own module): start (bench-start), AS4 (bench-as4), Japan's mediated queries (bench-jp),
+ * eID (bench-eid), eSignature (bench-esig), peers (bench-peers + bench-oidc), msw (bench-msw). A section that
+ * fails is recorded with its error (loudly, on stderr too) and the run goes on: its ratios are then null, unmet.
+ */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createHubClient, createLogger, LayeredConfig, openStore } from '@kakehashi/core';
 import { createHubTrust } from '@kakehashi/hub';
+import { as4CryptoCeiling, benchAs4 } from './bench-as4.ts';
 import { benchEid } from './bench-eid.ts';
 import { benchEsig } from './bench-esig.ts';
+import { benchJpQueries, jpQueryCryptoCeiling } from './bench-jp.ts';
+import { rate } from './bench-measure.ts';
 import { benchMsw } from './bench-msw.ts';
+import { discoverTarget, interleavedLoginLoad, KAKEHASHI_DEMO_RP, type LoginFigures } from './bench-oidc.ts';
+import { installPeers, PEER_VERSIONS, type PeerName, type RunningPeer, startPeer } from './bench-peers.ts';
 import {
-  discoverTarget,
-  KAKEHASHI_DEMO_RP,
-  OIDC_PROVIDER_RP,
-  type OidcTarget,
-  oidcLoginFlow,
-  startOidcProviderProcess,
-} from './bench-oidc.ts';
+  type BenchReport,
+  formatComparison,
+  median,
+  parseBenchReport,
+  type RatioKey,
+  r3,
+  ratioEntryOf,
+  renderBenchTable,
+  WARM_RSS_LIMIT_MB,
+} from './bench-report.ts';
+import { benchStart, type StartFigures, startProcess } from './bench-start.ts';
 import { createFederation, type Federation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { type LoadedMaterial, loadTrustMaterial } from './trust-material.ts';
 
-// `cli.ts` beside this file in the repository, `cli.js` in the built package.
-const CLI = join(dirname(fileURLToPath(import.meta.url)), `cli${extname(fileURLToPath(import.meta.url))}`);
-
-interface StartRun {
-  readyMs: number;
-  rssMb: number;
+/** The knobs of one run (`--quick`: short windows and one start per size; every key still measured). */
+interface Settings {
+  quick: boolean;
+  runs: number;
+  windowMs: number;
+  concurrency: number;
+  oidcWindowMs: number;
+  oidcClients: number;
+  oidcRounds: number;
+  startRuns: number;
 }
 
-/** Starts `kakehashi start --json` as its own process; measures time to `federation-ready` and its resident memory. */
-async function startProcess(
-  dataDir: string,
-  port: number,
-  trustCacheDir?: string,
-): Promise<StartRun & { stop(): Promise<void>; hub: string; nodes: Record<string, string> }> {
+const settingsFor = (quick: boolean): Settings => ({
+  quick,
+  runs: 3,
+  windowMs: quick ? 400 : 1500,
+  concurrency: 8,
+  oidcWindowMs: quick ? 1500 : 5000,
+  oidcClients: 4,
+  oidcRounds: quick ? 3 : 5,
+  startRuns: quick ? 1 : 3,
+});
+
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+/** Runs a section; on failure records `{ error }` (and says so on stderr) instead of ending the run. */
+async function section<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start', '--json', '--data-dir', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      KAKEHASHI_LOG_LEVEL: 'warn',
-      KAKEHASHI_HEALTH_INTERVAL_MS: '0',
-      ...(trustCacheDir ? { KAKEHASHI_TRUST_CACHE_DIR: trustCacheDir } : {}),
-    },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<{ hub: string; nodes: Record<string, string> }>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`federation not ready after 120 s: ${stderr.slice(-500)}`)), 120_000);
-    lines.on('line', (l) => {
-      try {
-        const e = JSON.parse(l) as { event?: string; hub?: string; nodes?: Record<string, string> };
-        if (e.event === 'federation-ready') {
-          clearTimeout(timer);
-          res({ hub: e.hub as string, nodes: e.nodes ?? {} });
-        }
-      } catch {
-        /* banner lines */
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`federation exited with ${code}: ${stderr.slice(-500)}`)));
-  });
-  const readyMs = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 300));
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  log(`${name}…`);
+  try {
+    const r = await fn();
+    log(`${name} done in ${Math.round((performance.now() - t0) / 1000)} s`);
+    return r;
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    log(`${name} FAILED: ${error}`);
+    return { error };
+  }
+}
+const ok = <T>(x: T | { error: string }): x is T => !(typeof x === 'object' && x !== null && 'error' in x);
+
+/** `n` rounds of `fn`, each returning named figures; the median of each figure and every round's. */
+async function rounds<K extends string>(n: number, fn: () => Promise<Record<K, number>>) {
+  const all: Record<K, number>[] = [];
+  for (let i = 0; i < n; i++) all.push(await fn());
+  const keys = Object.keys(all[0] ?? {}) as K[];
   return {
-    readyMs,
-    rssMb: rssKb / 1024,
-    hub: ready.hub,
-    nodes: ready.nodes,
-    stop: () =>
-      new Promise<void>((res) => {
-        child.once('exit', () => res());
-        child.kill('SIGTERM');
-      }),
+    median: Object.fromEntries(keys.map((k) => [k, r3(median(all.map((r) => r[k])))])) as Record<K, number>,
+    rounds: all,
   };
 }
 
-/** Runs `fn` repeatedly for about `ms` milliseconds; returns operations per second. */
-async function rate(ms: number, fn: () => unknown | Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn();
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    await fn();
-    n++;
-  }
-  return n / ((performance.now() - t0) / 1000);
-}
-
-/** Keeps `concurrency` calls in flight for about `ms`; returns throughput and latency percentiles. */
-async function load(
-  ms: number,
-  concurrency: number,
-  fn: () => Promise<unknown>,
-): Promise<{ perSecond: number; p50Ms: number; p99Ms: number }> {
-  const latencies: number[] = [];
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() - t0 < ms) {
-        const s = performance.now();
-        await fn();
-        latencies.push(performance.now() - s);
-      }
-    }),
-  );
-  const sorted = latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
-  return {
-    perSecond: Math.round(latencies.length / ((performance.now() - t0) / 1000)),
-    p50Ms: pct(0.5),
-    p99Ms: pct(0.99),
-  };
-}
-
-/** OIDC login flows: a few sequential warm-up logins (JIT, connections), then `concurrency` clients for `ms`. */
-async function loginLoad(ms: number, concurrency: number, target: OidcTarget) {
-  let httpRequestsPerLogin = 0;
-  for (let i = 0; i < 20; i++) httpRequestsPerLogin = await oidcLoginFlow(target);
-  return { ...(await load(ms, concurrency, () => oidcLoginFlow(target))), httpRequestsPerLogin };
-}
-
 /**
- * Logins against several targets, interleaved: `rounds` slices of `ms / rounds` each, target after target, so
- * that a noisy neighbour on a shared machine slows all of them alike (the ratio is what matters).
+ * Certificate path validations as a function call (the hub's trust over the federation's material), against raw
+ * RSA-2048 verifications in the same run: a 3-certificate path costs 4 RSA verifications (two signatures, two CRLs).
  */
-async function interleavedLoginLoad(ms: number, concurrency: number, rounds: number, targets: OidcTarget[]) {
-  const acc = targets.map(() => ({ latencies: [] as number[], elapsedMs: 0, httpRequestsPerLogin: 0 }));
-  for (const [i, t] of targets.entries()) {
-    for (let w = 0; w < 20; w++)
-      (acc[i] as { httpRequestsPerLogin: number }).httpRequestsPerLogin = await oidcLoginFlow(t);
-  }
-  for (let r = 0; r < rounds; r++) {
-    for (const [i, t] of targets.entries()) {
-      const a = acc[i] as (typeof acc)[number];
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (performance.now() - t0 < ms / rounds) {
-            const s = performance.now();
-            await oidcLoginFlow(t);
-            a.latencies.push(performance.now() - s);
-          }
-        }),
-      );
-      a.elapsedMs += performance.now() - t0;
-    }
-  }
-  return acc.map((a) => {
-    const sorted = a.latencies.sort((x, y) => x - y);
-    const pct = (p: number) =>
-      Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
-    return {
-      perSecond: Math.round(sorted.length / (a.elapsedMs / 1000)),
-      p50Ms: pct(0.5),
-      p99Ms: pct(0.99),
-      httpRequestsPerLogin: a.httpRequestsPerLogin,
-    };
-  });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-/**
- * Certificate path validations through a node's HTTP API (in-process) and as a function call (the hub's trust
- * over the same material), against raw RSA-2048 verifications in the same run: a 3-certificate path costs 4 RSA
- * verifications (leaf and issuing-CA signatures, and the CRL of each issuer), so raw/4 is the crypto ceiling.
- */
-async function benchPathValidation(
-  f: Federation,
-  b: { windowMs: number; seed: string; dir: string },
-): Promise<{ figures: Record<string, number>; loaded: LoadedMaterial }> {
-  const jp = f.urls.nodes.JP ?? Object.values(f.urls.nodes)[0];
-  const de = [...f.nodes.keys()].find((cc) => f.urls.nodes[cc] !== jp) ?? 'DE';
-  const peer = await createHubClient({ hubUrl: f.urls.hub, fetch: f.fetch, caller: 'bench' }).node(de);
-  if (!peer) throw new Error(`bench: the hub has no node ${de}`);
-  const body = JSON.stringify({ certificate: peer.metadata.certificates.signing, usage: ['digitalSignature'] });
-  const validations = await rate(b.windowMs, async () => {
-    const r = await f.fetch(`${jp}/trust/validate-certificate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    const v = (await r.json()) as { valid: boolean };
-    if (!v.valid) throw new Error('validation failed in bench');
-  });
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const data = Buffer.alloc(256, 7);
-  const sig = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING });
-  const rawVerify = await rate(b.windowMs, () => verify('sha256', data, publicKey, sig));
+async function benchPathValidation(f: Federation, b: { windowMs: number; dir: string }) {
+  const cc = [...f.nodes.keys()].find((c) => c !== 'JP') ?? 'DE';
+  const peer = await createHubClient({ hubUrl: f.urls.hub, fetch: f.fetch, caller: 'bench' }).node(cc);
+  if (!peer) throw new Error(`bench: the hub has no node ${cc}`);
   const loaded = await loadTrustMaterial({
-    seed: b.seed,
+    seed: f.config.get('seed'),
     countries: Object.keys(f.urls.nodes),
     cacheDir: join(b.dir, 'trust'),
     hubUrl: f.urls.hub,
@@ -219,192 +115,287 @@ async function benchPathValidation(
     if (!hubTrust.validateCertificate(leaf, [], { at: f.clock.now(), usage: ['digitalSignature'] }).valid)
       throw new Error('validation failed in bench');
   });
-  const figures = {
-    pathValidationsPerSecondHttpInProcess: Math.round(validations),
-    pathValidationsPerSecondFunction: Math.round(fn),
-    rawRsa2048VerifiesPerSecond: Math.round(rawVerify),
-    pathValidationToRawVerifyRatio: Math.round((fn / rawVerify) * 1000) / 1000,
-    pathValidationToCryptoCeilingRatio: Math.round((fn / (rawVerify / 4)) * 1000) / 1000,
-  };
-  return { figures, loaded };
+  return { loaded, figures: { pathValidationsPerSecondFunction: Math.round(fn) } };
 }
 
-/** Writes the bench report (JSON) and prints its figures as a table. */
-function writeReport(r: {
-  out: string | undefined;
-  hardware: Record<string, unknown>;
-  results: Record<string, unknown>;
-  settings: { windowMs: number; oidcWindowMs: number; oidcClients: number; oidcRounds: number; runs: number };
-}): void {
-  const report = {
-    kind: 'kakehashi-bench',
-    version: 1,
-    time: new Date().toISOString(),
-    hardware: r.hardware,
-    windowMs: r.settings.windowMs,
-    oidc: {
-      windowMs: r.settings.oidcWindowMs,
-      clients: r.settings.oidcClients,
-      httpInterleavedRounds: r.settings.oidcRounds,
-      flow: 'authorize → headless login → token (client_secret_basic, PKCE S256) → ID token verified (jose: RS256 signature with the cached JWKS, iss, aud, exp, nonce)',
-      comparedWith: 'oidc-provider (panva), own process on loopback HTTP',
-      crossBorderLogin:
-        "in-process: B's authorize → hub relay → A's headless login → B's connector redeems A's code through the hub (private_key_jwt) and validates A's ID token → B's code → token at B",
-    },
-    runs: r.settings.runs,
-    results: r.results,
-  };
-  const out = resolve(r.out ?? join(process.env.KAKEHASHI_ROOT ?? process.cwd(), 'bench-results', 'federation.json'));
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const rows = Object.entries(r.results).map(
-    ([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : String(v)} |`,
-  );
-  process.stdout.write(
-    [
-      '| figure | value |',
-      '| --- | --- |',
-      ...rows,
-      '',
-      `hardware: ${JSON.stringify(r.hardware)}`,
-      `written to ${out}`,
-      '',
-    ].join('\n'),
-  );
-}
-
-/**
- * `kakehashi bench`: machine-readable figures (JSON) and a short table. Ratios are measured in the same run
- * (path validations against raw RSA verifications), so they survive noisy shared machines better than
- * absolute numbers.
- */
-export async function runBench(opts: { out?: string | undefined; quick?: boolean }): Promise<number> {
-  const window = opts.quick ? 500 : 2000;
-  // OIDC logins are ~100× slower than a lookup: a longer window keeps p99 meaningful.
-  const oidcWindow = opts.quick ? 1500 : 5000;
-  const oidcClients = 4;
-  const oidcRounds = opts.quick ? 3 : 5;
-  const runs = opts.quick ? 1 : 3;
-  const results: Record<string, unknown> = {};
-  const hardware = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGb: Math.round(totalmem() / 2 ** 30),
-    freeGb: Math.round(freemem() / 2 ** 30),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
-
-  // 1. Cold start (fresh data dir: the trust fabric is generated) and warm start (trust loaded from cache).
-  const cold: StartRun[] = [];
-  const warm: StartRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-'));
-    try {
-      const c = await startProcess(dir, 17_100 + i * 20);
-      cold.push(c);
-      await c.stop();
-      const w = await startProcess(dir, 17_100 + i * 20);
-      warm.push(w);
-      await w.stop();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+/** Our node (in a separate process, loopback HTTP) beside every peer, same flow, clients and window, interleaved. */
+async function benchPeers(s: Settings, peerDir: string, trustCacheDir: string) {
+  const installError = await installPeers(peerDir);
+  const peers: Record<string, unknown> = { versions: PEER_VERSIONS, directory: peerDir };
+  if (installError) {
+    log(`peers SKIPPED: ${installError}`);
+    peers.skipped = installError;
   }
-  results.coldStartMs = { median: median(cold.map((r) => r.readyMs)), runs: cold.map((r) => Math.round(r.readyMs)) };
-  results.warmStartMs = { median: median(warm.map((r) => r.readyMs)), runs: warm.map((r) => Math.round(r.readyMs)) };
-  results.federationRssMb = { median: median(warm.map((r) => r.rssMb)), runs: warm.map((r) => Math.round(r.rssMb)) };
+  const proc = await startProcess(mkdtempSync(join(tmpdir(), 'kakehashi-bench-http-')), 17_300, {
+    trustCacheDir,
+  });
+  const running: RunningPeer[] = [];
+  const starts: Record<string, number[]> = {};
+  try {
+    if (!installError)
+      for (const name of Object.keys(PEER_VERSIONS) as PeerName[]) {
+        try {
+          // Start time: `runs` fresh starts; the last one stays up for the login comparison.
+          for (let i = 0; i < s.runs; i++) {
+            const p = await startPeer(peerDir, name);
+            starts[name] = [...(starts[name] ?? []), Math.round(p.startToDiscoveryMs)];
+            if (i < s.runs - 1) await p.stop();
+            else running.push(p);
+          }
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          log(`peer ${name} SKIPPED: ${why}`);
+          peers[name] = { skipped: why };
+        }
+      }
+    const cc = 'JP' in proc.nodes ? 'JP' : (Object.keys(proc.nodes)[0] as string);
+    const ours = await discoverTarget(proc.nodes[cc] as string, KAKEHASHI_DEMO_RP, {
+      extraParams: { kakehashi_persona: `${cc.toLowerCase()}-001` },
+    });
+    const usable: RunningPeer[] = [];
+    for (const p of running) {
+      try {
+        await interleavedLoginLoad(50, 1, 1, [p.target]);
+        usable.push(p);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        log(`peer ${p.name}: login flow SKIPPED: ${why}`);
+        peers[p.name] = { startToDiscoveryMs: median(starts[p.name] ?? [0]), loginSkipped: why };
+      }
+    }
+    const figures = await interleavedLoginLoad(s.oidcWindowMs, s.oidcClients, s.oidcRounds, [
+      ours,
+      ...usable.map((p) => p.target),
+    ]);
+    const kakehashi = figures[0] as LoginFigures;
+    for (const [i, p] of usable.entries())
+      peers[p.name] = {
+        version: p.version,
+        startToDiscoveryMs: median(starts[p.name] ?? [0]),
+        startRunsMs: starts[p.name],
+        login: figures[i + 1],
+      };
+    for (const p of running)
+      if (!usable.includes(p)) (peers[p.name] as Record<string, unknown>).startRunsMs = starts[p.name];
+    const fastest = usable
+      .map((p, i) => ({ name: p.name, login: figures[i + 1] as LoginFigures }))
+      .sort((a, b) => b.login.perSecond - a.login.perSecond)[0];
+    return {
+      kakehashi: { node: cc, process: 'kakehashi start (its own process), loopback HTTP', login: kakehashi },
+      peers,
+      fastestPeer: fastest?.name ?? null,
+      clients: s.oidcClients,
+      windowMs: s.oidcWindowMs,
+      interleavedRounds: s.oidcRounds,
+      flow: 'authorize → headless login → token → ID token verified (jose: RS256 with the cached JWKS, iss, aud, exp, nonce)',
+      mockPassStartMs: starts['@opengovsg/mockpass'] ? median(starts['@opengovsg/mockpass']) : null,
+      _fastestLogin: fastest?.login ?? null,
+    };
+  } finally {
+    await Promise.all(running.map((p) => p.stop()));
+    await proc.stop();
+  }
+}
 
-  // 2. In-process federation for throughput figures.
+const hardwareNow = () => ({
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+});
+const load3 = () => loadavg().map((x) => Math.round(x * 100) / 100);
+
+/** Runs every section and writes the report; returns the process exit code. */
+export async function runBench(opts: {
+  out?: string | undefined;
+  quick?: boolean;
+  compare?: string | undefined;
+}): Promise<number> {
+  const s = settingsFor(opts.quick === true);
+  const root = process.env.KAKEHASHI_ROOT ?? process.cwd();
+  const loadStart = load3();
+  const t0 = performance.now();
+  const sections: Record<string, unknown> = {};
+
+  // 1. Start-up: 2, 4 and 7 countries, cold and warm, each its own process.
+  const start: Record<string, StartFigures | { error: string }> = {};
+  for (const [i, n] of [2, 4, 7].entries())
+    start[`countries${n}`] = await section(`start with ${n} countries`, () =>
+      benchStart(n, s.startRuns, 17_100 + i * 60),
+    );
+  sections.start = start;
+
+  // 2. The in-process federation: AS4, JP, path validation, eID, eSignature.
   const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-'));
   const config = new LayeredConfig(FEDERATION_OPTIONS, {
     cli: { dataDir: dir },
     env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0' },
   });
   const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'error' }) });
+  let peersResult: Awaited<ReturnType<typeof benchPeers>> | { error: string } = { error: 'not run' };
   try {
-    const node = [...f.nodes.values()][0];
-    const participant = node?.metadata().participants[0];
-    if (!node || !participant) throw new Error('no participant to look up');
-    const lookup = `${f.urls.hub}/discovery/participants/${encodeURIComponent(participant.id)}?service=${encodeURIComponent(participant.services[0] ?? '')}`;
-    const discovery = await rate(window, async () => {
-      const r = await f.fetch(lookup);
-      if (r.status !== 200) throw new Error(`discovery answered ${r.status}`);
-      await r.arrayBuffer();
+    sections.as4 = await section('AS4', () =>
+      rounds(s.runs, async () => {
+        const ceiling = await as4CryptoCeiling(s.windowMs / 2);
+        const m = await benchAs4(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
+        return {
+          messagesPerSecond: m.messagesPerSecond,
+          p50Ms: m.p50Ms,
+          p99Ms: m.p99Ms,
+          rsaSignsPerSecond: ceiling.signs,
+          rsaOaepDecryptsPerSecond: ceiling.decrypts,
+          ceilingPerSecond: ceiling.ceiling,
+          ratio: m.messagesPerSecond / ceiling.ceiling,
+        };
+      }),
+    );
+    sections.jp = await section("Japan's mediated queries", () =>
+      rounds(s.runs, async () => {
+        const c = await jpQueryCryptoCeiling(s.windowMs / 4);
+        const q = await benchJpQueries(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
+        return { ...q, ...c, ratio: q.queriesPerSecond / (c.ceilingPerSecond as number) };
+      }),
+    );
+    const pv = await section('path validation', () => benchPathValidation(f, { windowMs: s.windowMs, dir }));
+    sections.pathValidation = ok(pv) ? pv.figures : pv;
+    const loaded: LoadedMaterial | undefined = ok(pv) ? pv.loaded : undefined;
+    sections.eid = await section('eID', async () => {
+      if (!loaded) throw new Error('no trust material (path validation failed)');
+      const all: Record<string, unknown>[] = [];
+      for (let i = 0; i < s.runs; i++)
+        all.push(
+          await benchEid(f, loaded, {
+            windowMs: s.windowMs,
+            poolSize: s.quick ? 300 : 2000,
+            logins: s.quick ? 10 : 40,
+          }),
+        );
+      return { rounds: all };
     });
-    results.discoveryLookupsPerSecondInProcess = Math.round(discovery);
-
-    // OIDC login at one node (authorize → headless persona login → token → ID token validated), in-process.
-    const oidcCc = [...f.nodes.keys()][0] as string;
-    const oidcPersona = `${oidcCc.toLowerCase()}-001`;
-    const inProcessTarget = await discoverTarget(f.urls.nodes[oidcCc] as string, KAKEHASHI_DEMO_RP, {
-      fetch: (u, i) => f.fetch(u, i),
-      extraParams: { kakehashi_persona: oidcPersona },
-      now: () => f.clock.now(),
+    sections.esig = await section('eSignature', async () => {
+      const all: Record<string, unknown>[] = [];
+      for (let i = 0; i < s.runs; i++)
+        all.push(
+          await benchEsig({ windowMs: s.quick ? 250 : 800, cacheDir: join(dir, 'esig-trust'), xadesjs: i === 0 }),
+        );
+      return { rounds: all };
     });
-    results.oidcLoginInProcess = await loginLoad(oidcWindow, oidcClients, inProcessTarget);
-
-    // Over real HTTP: a separate federation process on loopback.
-    // Its own stores (a second hub on the same files would re-register the nodes under its URLs), the same trust cache.
-    const procDir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-http-'));
-    const proc = await startProcess(procDir, 17_300, join(dir, 'trust'));
-    try {
-      const httpLookup = lookup.replace(f.urls.hub, proc.hub);
-      const httpLoad = await load(window, 8, async () => {
-        const r = await fetch(httpLookup);
-        if (r.status !== 200) throw new Error(`discovery answered ${r.status}`);
-        await r.arrayBuffer();
-      });
-      results.discoveryHttp8Clients = httpLoad;
-
-      // The same OIDC login over loopback HTTP: the node in the separate process and oidc-provider (its own
-      // process too), same clients and total window each, measured in interleaved slices.
-      const httpTarget = await discoverTarget(proc.nodes[oidcCc] as string, KAKEHASHI_DEMO_RP, {
-        extraParams: { kakehashi_persona: oidcPersona },
-      });
-      const op = await startOidcProviderProcess(17_340);
-      try {
-        const opTarget = await discoverTarget(op.issuer, OIDC_PROVIDER_RP);
-        const [ours, theirs] = await interleavedLoginLoad(oidcWindow, oidcClients, oidcRounds, [httpTarget, opTarget]);
-        if (!ours || !theirs) throw new Error('interleaved OIDC load returned no figures');
-        results.oidcLoginHttp = ours;
-        results.oidcProviderLoginHttp = theirs;
-        results.oidcLoginHttpToOidcProviderRatio = Math.round((ours.perSecond / theirs.perSecond) * 1000) / 1000;
-      } finally {
-        await op.stop();
-      }
-    } finally {
-      await proc.stop();
-      rmSync(procDir, { recursive: true, force: true });
-    }
-
-    // 3. Certificate path validations vs raw RSA-2048 verifications (the ceiling: a 3-link path needs ≥ 2 verifies + CRL verifies).
-    const { figures, loaded } = await benchPathValidation(f, { windowMs: window, seed: config.get('seed'), dir });
-    Object.assign(results, figures);
-
-    // 4. eID: ID-token validations (function and service) against the raw verify of their algorithm, and
-    //    cross-border login latency against a domestic login.
-    results.eid = await benchEid(f, loaded, {
-      windowMs: window,
-      poolSize: opts.quick ? 400 : 3000,
-      logins: opts.quick ? 15 : 60,
-    });
-
-    // 5. eSignature: sign and validate per format against the raw RSA/ECDSA ceilings; XAdES beside xadesjs.
-    results.esig = await benchEsig({ windowMs: opts.quick ? 300 : 1000, cacheDir: join(dir, 'esig-trust') });
-
-    // 6. @kakehashi/msw: createTestFederation() time to ready; a login through msw against loopback HTTP.
-    results.msw = await benchMsw({ quick: opts.quick === true });
+    peersResult = await section('peers', () =>
+      benchPeers(s, resolve(root, '.kakehashi', 'bench-peers'), join(dir, 'trust')),
+    );
+    sections.msw = await section('msw', () => benchMsw({ quick: s.quick }));
   } finally {
     await f.close();
     rmSync(dir, { recursive: true, force: true });
   }
+  if (ok(peersResult)) {
+    const { _fastestLogin, ...rest } = peersResult;
+    sections.oidcPeers = rest;
+  } else sections.oidcPeers = peersResult;
 
-  writeReport({
-    out: opts.out,
-    hardware,
-    results,
-    settings: { windowMs: window, oidcWindowMs: oidcWindow, oidcClients, oidcRounds, runs },
-  });
+  const report: BenchReport = {
+    kind: 'kakehashi-bench',
+    version: 2,
+    time: new Date().toISOString(),
+    quick: s.quick,
+    runs: s.runs,
+    hardware: { ...hardwareNow(), loadAverageStart: loadStart, loadAverageEnd: load3() },
+    ratios: computeRatios(sections, peersResult),
+    sections: { ...sections, settings: s, durationS: Math.round((performance.now() - t0) / 1000) },
+  };
+  const out = resolve(opts.out ?? join(root, 'bench-results', 'federation.json'));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(parseBenchReport(report), null, 2)}\n`);
+  process.stdout.write(`${renderBenchTable(report)}\n\nwritten to ${out}\n`);
+  if (opts.compare) process.stdout.write(`\n${compareFile(opts.compare, report)}`);
   return 0;
+}
+
+/** The change of every ratio from the report in `file` to `current`. */
+export function compareFile(file: string, current: BenchReport): string {
+  return formatComparison(parseBenchReport(JSON.parse(readFileSync(file, 'utf8'))), current);
+}
+
+type Sections = Record<string, unknown>;
+const get = (o: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
+const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+/** The median over a section's rounds of a figure at `path` in each round. */
+const medianOf = (sec: unknown, ...path: string[]) => {
+  const rs = get(sec, 'rounds');
+  const xs = Array.isArray(rs) ? rs.map((r) => num(get(r, ...path))).filter((x): x is number => x !== undefined) : [];
+  return xs.length ? median(xs) : undefined;
+};
+const errorOf = (sec: unknown) =>
+  typeof get(sec, 'error') === 'string' ? `section failed: ${get(sec, 'error')}` : undefined;
+
+/** Every ratio key from the sections' figures (medians over rounds); null with a note where a side is missing. */
+function computeRatios(sec: Sections, peers: unknown): BenchReport['ratios'] {
+  const e = (
+    k: RatioKey,
+    n: number | undefined,
+    d: number | undefined,
+    note?: string,
+    extra?: { ok: boolean; why: string },
+  ) => ratioEntryOf(k, n, d, { ...(note ? { note } : {}), ...(extra ? { extraCondition: extra } : {}) });
+  const as4 = get(sec.as4, 'median');
+  const jp = get(sec.jp, 'median');
+  const ours = get(peers, 'kakehashi', 'login') as LoginFigures | undefined;
+  const fastest = get(peers, '_fastestLogin') as LoginFigures | undefined | null;
+  const warm7 = num(get(sec.start, 'countries7', 'warmMs'));
+  const rss7 = num(get(sec.start, 'countries7', 'warmRssMb'));
+  const mockPass = num(get(peers, 'mockPassStartMs'));
+  return {
+    as4VsCryptoCeiling: e('as4VsCryptoCeiling', num(get(as4, 'ratio')), 1, errorOf(sec.as4)),
+    idTokenServiceVsFunction: e(
+      'idTokenServiceVsFunction',
+      medianOf(sec.eid, 'idTokenValidationRS256', 'serviceHttpInProcessPerSecond'),
+      medianOf(sec.eid, 'idTokenValidationRS256', 'functionPerSecond'),
+      errorOf(sec.eid) ?? 'RS256, 8 in flight',
+    ),
+    samlServiceVsFunction: e(
+      'samlServiceVsFunction',
+      medianOf(sec.eid, 'samlResponseValidation', 'serviceHttpInProcessPerSecond'),
+      medianOf(sec.eid, 'samlResponseValidation', 'functionPerSecond'),
+      errorOf(sec.eid) ?? '8 in flight',
+    ),
+    idTokenFunctionVsVerifyRS256: e(
+      'idTokenFunctionVsVerifyRS256',
+      medianOf(sec.eid, 'idTokenValidationRS256', 'functionToRawVerifyRatio'),
+      1,
+      errorOf(sec.eid),
+    ),
+    idTokenFunctionVsVerifyES256: e(
+      'idTokenFunctionVsVerifyES256',
+      medianOf(sec.eid, 'idTokenValidationES256', 'functionToRawVerifyRatio'),
+      1,
+      errorOf(sec.eid),
+    ),
+    xadesValidationVsCryptoCeiling: e(
+      'xadesValidationVsCryptoCeiling',
+      medianOf(sec.esig, 'formats', 'xades-B-B', 'validateToCryptoCeilingRatio'),
+      1,
+      errorOf(sec.esig) ?? 'XAdES B-B, full EN 319 102-1 validation; ceiling: 5 RSA-2048 verifications',
+    ),
+    jpQueryVsCryptoCeiling: e('jpQueryVsCryptoCeiling', num(get(jp, 'ratio')), 1, errorOf(sec.jp)),
+    oidcLoginVsFastestPeer: e(
+      'oidcLoginVsFastestPeer',
+      ours?.perSecond,
+      fastest?.perSecond,
+      errorOf(peers) ?? (fastest ? `fastest peer: ${get(peers, 'fastestPeer')}` : 'no peer completed the login flow'),
+      ours && fastest
+        ? { ok: ours.p50Ms <= fastest.p50Ms, why: `p50 ${ours.p50Ms} ms vs ${fastest.p50Ms} ms` }
+        : undefined,
+    ),
+    warmStartVsMockPass: e(
+      'warmStartVsMockPass',
+      warm7,
+      mockPass,
+      mockPass === undefined ? (errorOf(peers) ?? 'MockPass did not start') : undefined,
+      rss7 !== undefined
+        ? { ok: rss7 < WARM_RSS_LIMIT_MB, why: `RSS ${rss7} MB (limit ${WARM_RSS_LIMIT_MB})` }
+        : undefined,
+    ),
+  };
 }

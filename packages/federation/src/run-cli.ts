@@ -18,7 +18,7 @@ const HELP = `kakehashi — a TEST-ONLY mock of cross-border eGovernment infrast
 Usage:
   kakehashi start [--seed S] [--data-dir D] [--port P] [--only hub|node:CC] [--hub URL] [--json] [--config FILE]
                   [--faults F,…] [--weak-node CC,…]
-  kakehashi bench [--out FILE] [--quick]
+  kakehashi bench [--out FILE] [--quick] [--compare EARLIER.json]
   kakehashi scenario list
   kakehashi scenario run <name> [--data-dir D]
   kakehashi attack list [--json]
@@ -57,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      compare: { type: 'string' },
       faults: { type: 'string', multiple: true },
       'weak-node': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
@@ -85,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       return start(config, { only: values.only, json: values.json });
     case 'bench':
-      return runBench({ out: values.out, quick: values.quick });
+      return runBench({ out: values.out, quick: values.quick, compare: values.compare });
     case 'scenario': {
       if (rest[0] === 'list') {
         for (const s of listScenarios()) process.stdout.write(`${s}\n`);

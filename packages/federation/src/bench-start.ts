@@ -1,0 +1,117 @@
+/**
+ * Start-up for `kakehashi bench`: `kakehashi start --json` spawned as its own process, timed from spawn to its
+ * `federation-ready` line, and its resident memory read from /proc once ready. Cold: a fresh data directory (the
+ * trust fabric is generated); warm: the same directory again (trust material loaded from the cache). With 2, 4 and
+ * 7 countries (the hub plus that many nodes).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { median } from './bench-report.ts';
+
+// `cli.ts` beside this file in the repository, `cli.js` in the built package.
+const CLI = join(dirname(fileURLToPath(import.meta.url)), `cli${extname(fileURLToPath(import.meta.url))}`);
+
+/** The default countries, in the order subsets are taken (JP and DE first: the AS4 and JP sections use them). */
+export const START_COUNTRIES = ['JP', 'DE', 'EE', 'AT', 'ES', 'FR', 'IT'] as const;
+
+export interface StartRun {
+  readyMs: number;
+  rssMb: number;
+}
+
+/** A federation process: time to ready, RSS, its URLs, and how to stop it. */
+export async function startProcess(
+  dataDir: string,
+  port: number,
+  opts: { trustCacheDir?: string; countries?: readonly string[] } = {},
+): Promise<StartRun & { stop(): Promise<void>; hub: string; nodes: Record<string, string> }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'start', '--json', '--data-dir', dataDir, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      KAKEHASHI_LOG_LEVEL: 'warn',
+      KAKEHASHI_HEALTH_INTERVAL_MS: '0',
+      ...(opts.trustCacheDir ? { KAKEHASHI_TRUST_CACHE_DIR: opts.trustCacheDir } : {}),
+      ...(opts.countries ? { KAKEHASHI_COUNTRIES: opts.countries.join(',') } : {}),
+    },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise<{ hub: string; nodes: Record<string, string> }>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`federation not ready after 120 s: ${stderr.slice(-500)}`)), 120_000);
+    lines.on('line', (l) => {
+      try {
+        const e = JSON.parse(l) as { event?: string; hub?: string; nodes?: Record<string, string> };
+        if (e.event === 'federation-ready') {
+          clearTimeout(timer);
+          res({ hub: e.hub as string, nodes: e.nodes ?? {} });
+        }
+      } catch {
+        /* banner lines */
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`federation exited with ${code}: ${stderr.slice(-500)}`)));
+  });
+  const readyMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 300));
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return {
+    readyMs,
+    rssMb: rssKb / 1024,
+    hub: ready.hub,
+    nodes: ready.nodes,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null || child.signalCode !== null) return res();
+        child.once('exit', () => res());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Cold and warm start figures of one federation size: medians of `runs`, and every run. */
+export interface StartFigures {
+  countries: number;
+  coldMs: number;
+  warmMs: number;
+  warmRssMb: number;
+  coldRunsMs: number[];
+  warmRunsMs: number[];
+}
+
+/** Cold then warm start, `runs` times, for the hub plus the first `n` of START_COUNTRIES. */
+export async function benchStart(n: number, runs: number, basePort: number): Promise<StartFigures> {
+  const countries = START_COUNTRIES.slice(0, n);
+  const cold: StartRun[] = [];
+  const warm: StartRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-start-'));
+    try {
+      const c = await startProcess(dir, basePort + i * 10, { countries });
+      cold.push(c);
+      await c.stop();
+      const w = await startProcess(dir, basePort + i * 10, { countries });
+      warm.push(w);
+      await w.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return {
+    countries: n,
+    coldMs: Math.round(median(cold.map((r) => r.readyMs))),
+    warmMs: Math.round(median(warm.map((r) => r.readyMs))),
+    warmRssMb: Math.round(median(warm.map((r) => r.rssMb))),
+    coldRunsMs: cold.map((r) => Math.round(r.readyMs)),
+    warmRunsMs: warm.map((r) => Math.round(r.readyMs)),
+  };
+}
