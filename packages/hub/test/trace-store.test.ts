@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryLogger, openStore, type Store, type TraceEvent } from '@kakehashi/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TraceStore } from '../src/traces/trace-store.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'kakehashi-trace-store-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const TRACE = 'cd'.repeat(16);
+function hop(i: number, extra: Partial<TraceEvent> = {}): TraceEvent {
+  return {
+    traceId: TRACE,
+    spanId: i.toString(16).padStart(16, '0'),
+    time: `2027-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+    component: i % 2 ? 'node' : 'hub',
+    ...(i % 2 ? { country: 'DE' } : {}),
+    operation: `op ${i}`,
+    direction: 'internal',
+    artefact: { padding: 'x'.repeat(2000) },
+    ...extra,
+  };
+}
+const rows = (s: Store) => s.get<{ n: number }>('SELECT count(*) AS n FROM trace_events')?.n;
+/** One turn of the event loop (the queue's scheduled write), no wall-clock wait. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe("the hub's trace store, written behind the request", () => {
+  it('records without writing in the caller, and every read sees every hop recorded before it, in order', async () => {
+    const store = openStore({ name: 'traces-read', dataDir: tmp });
+    try {
+      const traces = new TraceStore(store);
+      for (let i = 0; i < 6; i++) traces.record(hop(i));
+      expect(rows(store)).toBe(0);
+      expect(traces.events(TRACE).map((e) => e.operation)).toEqual(['op 0', 'op 1', 'op 2', 'op 3', 'op 4', 'op 5']);
+      traces.record(hop(6));
+      expect(traces.recent()).toEqual([
+        { traceId: TRACE, started: hop(0).time, firstOperation: 'op 0', hops: 7, components: ['hub', 'node:DE'] },
+      ]);
+      traces.record(hop(7));
+      await turn();
+      expect(rows(store)).toBe(8);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a full disk fails no request: the write is logged, the events kept, and read once there is room', async () => {
+    const store = openStore({ name: 'traces-full', dataDir: tmp });
+    try {
+      const logger = createMemoryLogger('warn');
+      const traces = new TraceStore(store, 50_000, { logger });
+      traces.record(hop(0));
+      traces.flush();
+      store.setMaxBytes(store.sizeBytes());
+      for (let i = 1; i <= 40; i++) expect(() => traces.record(hop(i))).not.toThrow();
+      await turn();
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          queue: 'trace_events',
+          msg: expect.stringMatching(/refuses writes/),
+        }),
+      );
+      expect(rows(store)).toBe(1);
+      store.setMaxBytes(0);
+      expect(traces.events(TRACE)).toHaveLength(41);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('what is queued when the store closes (the shutdown path) is on the file when it opens again', () => {
+    const store = openStore({ name: 'traces-close', dataDir: tmp });
+    const traces = new TraceStore(store);
+    for (let i = 0; i < 5; i++) traces.record(hop(i));
+    store.close();
+    const again = openStore({ name: 'traces-close', dataDir: tmp });
+    try {
+      expect(new TraceStore(again).events(TRACE)).toHaveLength(5);
+    } finally {
+      again.close();
+    }
+  });
+});
