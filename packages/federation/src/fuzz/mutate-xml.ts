@@ -9,7 +9,7 @@ interface StartTag {
   selfClosing: boolean;
 }
 
-const START_TAG = /<([A-Za-z_][\w.-]*(?::[\w.-]+)?)((?:\s+[^<>]*?)?)(\/?)>/g;
+const START_TAG = /<([A-Za-z_][\w.-]*(?::[\w.-]+)?)((?:\s[^<>]*?)?)(\/?)>/g;
 
 function startTags(xml: string): StartTag[] {
   const out: StartTag[] = [];
@@ -44,7 +44,10 @@ function elementEnd(xml: string, tag: StartTag): number {
 /** Text nodes with something other than white space: [start, end) offsets. */
 function textNodes(xml: string): [number, number][] {
   const out: [number, number][] = [];
-  for (const m of xml.matchAll(/>([^<]*[^<\s][^<]*)</g)) {
+  // Linear: a run of text, then the test for something other than white space (`[^<]*[^<\s][^<]*` backtracks
+  // quadratically on a long text with no '<' after it).
+  for (const m of xml.matchAll(/>([^<]+)</g)) {
+    if (!/\S/.test(m[1] as string)) continue;
     out.push([m.index + 1, m.index + 1 + (m[1] as string).length]);
     if (out.length > 5000) break;
   }
