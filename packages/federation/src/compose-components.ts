@@ -147,7 +147,7 @@ export function createForwardingSink(
   hubUrl: string,
   logger: Logger,
   signer: { country: string; key: KeyObject },
-): TraceSink & { flush(): Promise<void> } {
+): TraceSink & { flush(): Promise<void>; pending(): number } {
   const buffer: TraceEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let dropped = 0;
@@ -186,5 +186,6 @@ export function createForwardingSink(
       }
     },
     flush,
+    pending: () => buffer.length,
   };
 }

@@ -181,7 +181,13 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     const node = composeNode(composition, cc, hub?.traces ?? (forwarding as TraceSink));
     nodes.set(cc, node);
     closers.push(() => node.close());
-    if (forwarding) closers.push(() => forwarding.flush());
+    // Bounded: a hub that does not answer must not hold the shutdown; what is left unsent is logged with its count.
+    if (forwarding)
+      closers.push(async () => {
+        await withDeadline(forwarding.flush(), 3000);
+        if (forwarding.pending() > 0)
+          logger.warn('trace events not sent to the hub before shutdown', { country: cc, lost: forwarding.pending() });
+      });
     routes.set(urls.nodes[cc] as string, node.app);
     sockets?.nodes.get(cc)?.serve(node.app);
   }
@@ -212,6 +218,16 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
       for (const s of stores) s.close();
     },
   };
+}
+
+/** `work`, or `ms` later without it (the timer does not keep the process alive). */
+function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function parseOnly(only: string | undefined, countries: string[]): { hub: boolean; nodes: Set<string> } {

@@ -42,7 +42,9 @@ describe('the forwarding trace sink of a node apart from the hub', () => {
     });
     for (let i = 0; i < 450; i++) sink.record(event(i));
     expect(h.batches).toEqual([]);
+    expect(sink.pending()).toBe(450);
     await sink.flush();
+    expect(sink.pending()).toBe(0);
     expect(h.batches.map((b) => b.length)).toEqual([200, 200, 50]);
     expect(h.batches.flat().map((e) => e.operation)).toEqual(Array.from({ length: 450 }, (_, i) => `op ${i}`));
     expect(h.batches.flat().every((e) => e.country === 'DE')).toBe(true);
