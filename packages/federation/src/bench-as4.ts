@@ -39,11 +39,17 @@ export async function benchAs4(
   const from = countries.includes('DE') ? 'DE' : (countries[0] as string);
   const to = countries.includes('JP') ? 'JP' : (countries.find((c) => c !== from) as string);
   const sender = f.urls.nodes[from] as string;
+  // Registered participants of each node (the sender refuses an originalSender it does not host).
+  const participant = (cc: string) => {
+    const id = f.nodes.get(cc)?.metadata().participants[0]?.id;
+    if (!id) throw new Error(`bench: node ${cc} hosts no participant`);
+    return id;
+  };
   const body = JSON.stringify({
     service: 'urn:kakehashi:service:evidence',
     action: 'ExecuteQueryRequest',
-    originalSender: `urn:kakehashi:participant:${from.toLowerCase()}:bench`,
-    finalRecipient: `urn:kakehashi:participant:${to.toLowerCase()}:national-tax-agency`,
+    originalSender: participant(from),
+    finalRecipient: participant(to),
     payloads: [
       { mimeType: 'application/xml', content: Buffer.from(`<Bench>${'x'.repeat(2000)}</Bench>`).toString('base64') },
     ],

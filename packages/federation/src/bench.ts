@@ -21,17 +21,8 @@ import { rate } from './bench-measure.ts';
 import { benchMsw } from './bench-msw.ts';
 import { discoverTarget, interleavedLoginLoad, KAKEHASHI_DEMO_RP, type LoginFigures } from './bench-oidc.ts';
 import { installPeers, PEER_VERSIONS, type PeerName, type RunningPeer, startPeer } from './bench-peers.ts';
-import {
-  type BenchReport,
-  formatComparison,
-  median,
-  parseBenchReport,
-  type RatioKey,
-  r3,
-  ratioEntryOf,
-  renderBenchTable,
-  WARM_RSS_LIMIT_MB,
-} from './bench-report.ts';
+import { computeRatios } from './bench-ratios.ts';
+import { type BenchReport, formatComparison, median, parseBenchReport, r3, renderBenchTable } from './bench-report.ts';
 import { benchStart, type StartFigures, startProcess } from './bench-start.ts';
 import { createFederation, type Federation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
@@ -284,7 +275,8 @@ export async function runBench(opts: {
     peersResult = await section('peers', () =>
       benchPeers(s, resolve(root, '.kakehashi', 'bench-peers'), join(dir, 'trust')),
     );
-    sections.msw = await section('msw', () => benchMsw({ quick: s.quick }));
+    // msw is no ratio key: left out of --quick (it keeps --quick under five minutes).
+    sections.msw = s.quick ? { skipped: 'not in --quick' } : await section('msw', () => benchMsw({ quick: false }));
   } finally {
     await f.close();
     rmSync(dir, { recursive: true, force: true });
@@ -301,7 +293,7 @@ export async function runBench(opts: {
     quick: s.quick,
     runs: s.runs,
     hardware: { ...hardwareNow(), loadAverageStart: loadStart, loadAverageEnd: load3() },
-    ratios: computeRatios(sections, peersResult),
+    ratios: computeRatios(sections, ok(peersResult) ? peersResult : sections.oidcPeers),
     sections: { ...sections, settings: s, durationS: Math.round((performance.now() - t0) / 1000) },
   };
   const out = resolve(opts.out ?? join(root, 'bench-results', 'federation.json'));
@@ -315,87 +307,4 @@ export async function runBench(opts: {
 /** The change of every ratio from the report in `file` to `current`. */
 export function compareFile(file: string, current: BenchReport): string {
   return formatComparison(parseBenchReport(JSON.parse(readFileSync(file, 'utf8'))), current);
-}
-
-type Sections = Record<string, unknown>;
-const get = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
-const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-/** The median over a section's rounds of a figure at `path` in each round. */
-const medianOf = (sec: unknown, ...path: string[]) => {
-  const rs = get(sec, 'rounds');
-  const xs = Array.isArray(rs) ? rs.map((r) => num(get(r, ...path))).filter((x): x is number => x !== undefined) : [];
-  return xs.length ? median(xs) : undefined;
-};
-const errorOf = (sec: unknown) =>
-  typeof get(sec, 'error') === 'string' ? `section failed: ${get(sec, 'error')}` : undefined;
-
-/** Every ratio key from the sections' figures (medians over rounds); null with a note where a side is missing. */
-function computeRatios(sec: Sections, peers: unknown): BenchReport['ratios'] {
-  const e = (
-    k: RatioKey,
-    n: number | undefined,
-    d: number | undefined,
-    note?: string,
-    extra?: { ok: boolean; why: string },
-  ) => ratioEntryOf(k, n, d, { ...(note ? { note } : {}), ...(extra ? { extraCondition: extra } : {}) });
-  const as4 = get(sec.as4, 'median');
-  const jp = get(sec.jp, 'median');
-  const ours = get(peers, 'kakehashi', 'login') as LoginFigures | undefined;
-  const fastest = get(peers, '_fastestLogin') as LoginFigures | undefined | null;
-  const warm7 = num(get(sec.start, 'countries7', 'warmMs'));
-  const rss7 = num(get(sec.start, 'countries7', 'warmRssMb'));
-  const mockPass = num(get(peers, 'mockPassStartMs'));
-  return {
-    as4VsCryptoCeiling: e('as4VsCryptoCeiling', num(get(as4, 'ratio')), 1, errorOf(sec.as4)),
-    idTokenServiceVsFunction: e(
-      'idTokenServiceVsFunction',
-      medianOf(sec.eid, 'idTokenValidationRS256', 'serviceHttpInProcessPerSecond'),
-      medianOf(sec.eid, 'idTokenValidationRS256', 'functionPerSecond'),
-      errorOf(sec.eid) ?? 'RS256, 8 in flight',
-    ),
-    samlServiceVsFunction: e(
-      'samlServiceVsFunction',
-      medianOf(sec.eid, 'samlResponseValidation', 'serviceHttpInProcessPerSecond'),
-      medianOf(sec.eid, 'samlResponseValidation', 'functionPerSecond'),
-      errorOf(sec.eid) ?? '8 in flight',
-    ),
-    idTokenFunctionVsVerifyRS256: e(
-      'idTokenFunctionVsVerifyRS256',
-      medianOf(sec.eid, 'idTokenValidationRS256', 'functionToRawVerifyRatio'),
-      1,
-      errorOf(sec.eid),
-    ),
-    idTokenFunctionVsVerifyES256: e(
-      'idTokenFunctionVsVerifyES256',
-      medianOf(sec.eid, 'idTokenValidationES256', 'functionToRawVerifyRatio'),
-      1,
-      errorOf(sec.eid),
-    ),
-    xadesValidationVsCryptoCeiling: e(
-      'xadesValidationVsCryptoCeiling',
-      medianOf(sec.esig, 'formats', 'xades-B-B', 'validateToCryptoCeilingRatio'),
-      1,
-      errorOf(sec.esig) ?? 'XAdES B-B, full EN 319 102-1 validation; ceiling: 5 RSA-2048 verifications',
-    ),
-    jpQueryVsCryptoCeiling: e('jpQueryVsCryptoCeiling', num(get(jp, 'ratio')), 1, errorOf(sec.jp)),
-    oidcLoginVsFastestPeer: e(
-      'oidcLoginVsFastestPeer',
-      ours?.perSecond,
-      fastest?.perSecond,
-      errorOf(peers) ?? (fastest ? `fastest peer: ${get(peers, 'fastestPeer')}` : 'no peer completed the login flow'),
-      ours && fastest
-        ? { ok: ours.p50Ms <= fastest.p50Ms, why: `p50 ${ours.p50Ms} ms vs ${fastest.p50Ms} ms` }
-        : undefined,
-    ),
-    warmStartVsMockPass: e(
-      'warmStartVsMockPass',
-      warm7,
-      mockPass,
-      mockPass === undefined ? (errorOf(peers) ?? 'MockPass did not start') : undefined,
-      rss7 !== undefined
-        ? { ok: rss7 < WARM_RSS_LIMIT_MB, why: `RSS ${rss7} MB (limit ${WARM_RSS_LIMIT_MB})` }
-        : undefined,
-    ),
-  };
 }
