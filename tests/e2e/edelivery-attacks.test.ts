@@ -378,4 +378,14 @@ describe('eDelivery attack catalogue E1–E9', () => {
     const health = await f.fetch(`${jp}/health`);
     expect(health.status).toBe(200);
   });
+
+  it('a processing instruction inside a signed element is a refused signature (EBMS:0101), not a 500 (found by kakehashi fuzz)', async () => {
+    // `<??>` (a processing instruction with no target) in eb:Messaging and in SignedInfo: both signed, both canonicalized.
+    for (const at of ['<eb:MessageId', '<ds:DigestValue']) {
+      const r = await errorCode({ editXml: (x) => x.replace(at, `<??>${at}`) });
+      expect(r.code, at).toBe('EBMS:0101');
+      expect(r.description).toMatch(/canonicali[sz]/);
+    }
+    expect((await f.fetch(`${jp}/health`)).status).toBe(200);
+  });
 });

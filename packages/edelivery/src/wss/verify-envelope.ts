@@ -43,6 +43,17 @@ export interface VerifiedSignature {
 
 const auth = (detail: string, rule: string) => new EbmsError('EBMS:0101', detail, { rule });
 const policy = (detail: string, rule: string) => new EbmsError('EBMS:0103', detail, { rule });
+/** Exclusive c14n of a signed element; what the canonicalizer cannot take (e.g. `<??>`) is a refused signature. */
+function c14n(element: Element, prefixes: string[], what: string): string {
+  try {
+    return excC14n(element, prefixes);
+  } catch (e) {
+    throw auth(
+      `${what} cannot be canonicalized (exclusive c14n): ${(e as Error).message.slice(0, 120)}.`,
+      'W3C Exclusive XML Canonicalization 1.0; XML-DSig §3.2',
+    );
+  }
+}
 
 /**
  * Verifies the WS-Security header of a parsed AS4 envelope and binds every reference to what is processed:
@@ -161,7 +172,7 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
   const prefixes = inclusivePrefixes(c14nMethod);
   const ok = verify(
     hash,
-    Buffer.from(excC14n(signedInfo, prefixes), 'utf8'),
+    Buffer.from(c14n(signedInfo, prefixes, 'SignedInfo'), 'utf8'),
     cert.publicKey,
     Buffer.from(signatureValue, 'base64'),
   );
@@ -197,7 +208,7 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
       const target = elementById(env.doc, uri.slice(1));
       signedElements.add(target);
       computed = createHash(digestAlg)
-        .update(excC14n(target, inclusivePrefixes(transformEls[0])))
+        .update(c14n(target, inclusivePrefixes(transformEls[0]), `The element of reference ${uri.slice(0, 80)}`))
         .digest('base64');
     } else if (uri.startsWith('cid:')) {
       if (transforms.length !== 1 || transforms[0] !== ALG.attachmentContentSignature)
