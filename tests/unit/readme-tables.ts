@@ -1,7 +1,8 @@
 /**
  * The README's generated tables: the configuration reference (the union of every package's options), the
  * error codes (the union of every package's registered codes, by owner) and the faults (every block's). `tests/unit/readme.test.ts` keeps them
- * equal to the code; `node tests/unit/readme-tables.ts --write` regenerates them after a change.
+ * equal to the code; `node tests/unit/readme-tables.ts --write` regenerates them after a change. The benchmark table
+ * comes from a bench run, not the code: `node tests/unit/readme-tables.ts --bench bench-results/federation.json`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import {
   renderFaultsTable,
   renderOptionsTable,
 } from '@kakehashi/core';
-import { FEDERATION_OPTIONS } from '@kakehashi/federation';
+import { FEDERATION_OPTIONS, parseBenchReport, renderBenchTable } from '@kakehashi/federation';
 // Every package that declares faults (defineFaults at the import of the block), imported for that alone: the
 // federation imports them all too, but the faults table must not depend on what it happens to import.
 import '@kakehashi/edelivery';
@@ -50,5 +51,18 @@ if (process.argv.includes('--write')) {
       new RegExp(`(<!-- ${name}:begin[^>]*-->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`),
       (_m, a: string, b: string) => `${a}${table}${b}`,
     );
+  writeFileSync(README, text);
+}
+
+/** `--bench FILE`: the benchmark section from a `kakehashi bench` report (ratios, targets, hardware). */
+const benchAt = process.argv.indexOf('--bench');
+if (benchAt > 0) {
+  const file = process.argv[benchAt + 1];
+  if (!file) throw new Error('--bench needs the report file (bench-results/federation.json)');
+  const table = renderBenchTable(parseBenchReport(JSON.parse(readFileSync(file, 'utf8'))));
+  const text = readFileSync(README, 'utf8').replace(
+    /(<!-- bench:begin[^>]*-->\n)[\s\S]*?<!-- bench:end -->/,
+    (_m, a: string) => `${a}${table}\n<!-- bench:end -->`,
+  );
   writeFileSync(README, text);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registeredErrorCodes } from '@kakehashi/core';
-import { FEDERATION_OPTIONS } from '@kakehashi/federation';
+import { FEDERATION_OPTIONS, RATIO_KEYS } from '@kakehashi/federation';
 import { describe, expect, it } from 'vitest';
 import { generatedTables, README, readmeFaults, section } from './readme-tables.ts';
 
@@ -35,6 +35,13 @@ describe('README stays true to the code', () => {
       '--weak-node',
     ])
       expect(readme).toContain(surface);
+  });
+
+  it('has the benchmark table generated from a bench report: every ratio key, its target, the hardware', () => {
+    const bench = section(readme, 'bench');
+    expect(bench, 'README section <!-- bench:begin --> … <!-- bench:end -->').toBeDefined();
+    for (const k of RATIO_KEYS) expect(bench).toMatch(new RegExp(`^\\| \`${k}\` \\| `, 'm'));
+    expect(bench).toMatch(/cores, .* GB RAM, Node v\d+/);
   });
 
   it('gives the two commands, and .ci/run calls the test command', () => {

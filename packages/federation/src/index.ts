@@ -17,6 +17,7 @@ export {
   type TargetKind,
   writeReports,
 } from './attack/index.ts';
+export { type BenchReport, parseBenchReport, RATIO_KEYS, renderBenchTable } from './bench-report.ts';
 export { createFederation, type Federation } from './create-federation.ts';
 export { type FuzzOptions, type FuzzReport, runFuzz } from './fuzz/run-fuzz.ts';
 export { FEDERATION_OPTIONS } from './options.ts';
