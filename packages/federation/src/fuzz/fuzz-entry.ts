@@ -124,6 +124,7 @@ export async function fuzzEntry(
   const started = performance.now();
   const deadline = opts.seconds > 0 ? started + opts.seconds * 1000 : Number.POSITIVE_INFINITY;
   let next = 0;
+  let claimed = 0;
   const late: Promise<void>[] = [];
   const fail = (index: number, input: HttpInput, outcome: Outcome, ops: string[], extra: Partial<FailureRecord>) => {
     r.failureCount++;
@@ -146,7 +147,7 @@ export async function fuzzEntry(
 
   const worker = async () => {
     for (;;) {
-      if (next >= opts.inputs || performance.now() > deadline) return;
+      if (claimed >= opts.inputs || performance.now() > deadline) return;
       const index = next++;
       const rng = new FuzzRandom(`${opts.seed}/${entry}/${index}`);
       let mutated: ReturnType<typeof mutateInput>;
@@ -163,6 +164,9 @@ export async function fuzzEntry(
         r.unsendable++;
         continue;
       }
+      // `inputs` counts inputs sent: one fetch cannot carry (a header value that is no byte string) is replaced.
+      if (claimed >= opts.inputs) return;
+      claimed++;
       r.inputs++;
       const started = performance.now();
       const answer = send(f, input).then(async (res) => ({
