@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,25 +252,6 @@ describe('AuditLog written behind the request', () => {
     const again = openStore({ name, dataDir: tmp });
     open.push(again);
     expect(new AuditLog(again, clock).verify()).toMatchObject({ valid: true, count: 3 });
-  });
-});
-
-describe('a process that exits without closing its store', () => {
-  it('writes what is queued on exit (process.exit after the request, before any close)', () => {
-    const name = `wb-exit-${n++}`;
-    const core = new URL('../src/index.ts', import.meta.url).href;
-    const script = `
-      import { openStore, WriteBehindQueue } from ${JSON.stringify(core)};
-      const s = openStore({ name: ${JSON.stringify(name)}, dataDir: ${JSON.stringify(tmp)} });
-      s.migrate([{ id: 't/001', up: 'CREATE TABLE things (id INTEGER PRIMARY KEY, v TEXT NOT NULL)' }]);
-      const q = new WriteBehindQueue(s, { name: 'things', write: (b) => { for (const v of b) s.run('INSERT INTO things (v) VALUES (?)', v); } });
-      for (let i = 0; i < 7; i++) q.push('e' + i);
-      process.exit(0);
-    `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.stderr).not.toMatch(/Error/);
-    expect(r.status).toBe(0);
-    expect(stored(store(name))).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
   });
 });
 
