@@ -25,20 +25,9 @@ import {
   validateSamlResponse,
 } from '@kakehashi/eid';
 import { SignJWT } from 'jose';
+import { rate } from './bench-measure.ts';
 import type { Federation } from './create-federation.ts';
 import type { LoadedMaterial } from './trust-material.ts';
-
-/** Runs `fn` for about `ms`; returns operations per second (after 20 warm-up calls). */
-async function rate(ms: number, fn: () => unknown | Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn();
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    await fn();
-    n++;
-  }
-  return n / ((performance.now() - t0) / 1000);
-}
 
 /** Keeps `concurrency` calls in flight for about `ms` (after a warm-up); returns operations per second. */
 async function concurrentRate(ms: number, concurrency: number, fn: () => Promise<unknown>): Promise<number> {

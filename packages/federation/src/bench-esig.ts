@@ -28,17 +28,7 @@ import {
   verifyLotl,
   verifyTrustedList,
 } from '@kakehashi/trust';
-
-async function rate(ms: number, fn: () => unknown | Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 10; i++) await fn();
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    await fn();
-    n++;
-  }
-  return (n * 1000) / (performance.now() - t0);
-}
+import { rate } from './bench-measure.ts';
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 

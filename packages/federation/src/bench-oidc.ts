@@ -22,6 +22,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { percentile } from './bench-measure.ts';
 
 /** The redirect URI every flow uses: a loopback URI (any is accepted for Kakehashi's test RP; registered exactly at oidc-provider). */
 export const BENCH_REDIRECT_URI = 'http://127.0.0.1:53123/callback';
@@ -428,15 +429,12 @@ export async function interleavedLoginLoad(
     }
   }
   return acc.map((a) => {
-    const sorted = a.latencies.sort((x, y) => x - y);
-    const pct = (p: number) =>
-      Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
     return {
-      perSecond: Math.round((sorted.length / (a.elapsedMs / 1000)) * 10) / 10,
-      p50Ms: pct(0.5),
-      p99Ms: pct(0.99),
+      perSecond: Math.round((a.latencies.length / (a.elapsedMs / 1000)) * 10) / 10,
+      p50Ms: percentile(a.latencies, 0.5),
+      p99Ms: percentile(a.latencies, 0.99),
       httpRequestsPerLogin: a.httpRequestsPerLogin,
-      logins: sorted.length,
+      logins: a.latencies.length,
     };
   });
 }

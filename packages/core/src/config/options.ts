@@ -4,6 +4,18 @@ import type { OptionSpec } from './layered-config.ts';
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().int().positive();
 
+/** A list of strings, given as an array (config file) or comma-separated (environment, flag); entries trimmed. */
+const commaList = (normalise: (entry: string) => string = (e) => e) =>
+  z.union([
+    z.array(z.string()),
+    z.string().transform((s) =>
+      s
+        .split(',')
+        .map((c) => normalise(c.trim()))
+        .filter(Boolean),
+    ),
+  ]);
+
 /**
  * An origin (scheme, host, optional port; http or https), possibly with `{component}` and `{port}` placeholders:
  * checked with sample values in their place. Empty means "derive it from the bind address".
@@ -83,15 +95,7 @@ export const CORE_OPTIONS = [
   {
     key: 'countries',
     env: 'KAKEHASHI_COUNTRIES',
-    schema: z.union([
-      z.array(z.string()),
-      z.string().transform((s) =>
-        s
-          .split(',')
-          .map((c) => c.trim().toUpperCase())
-          .filter(Boolean),
-      ),
-    ]),
+    schema: commaList((c) => c.toUpperCase()),
     default: ['AT', 'DE', 'EE', 'ES', 'FR', 'IT', 'JP'] as string[],
     description: 'Countries whose national nodes run (comma-separated ISO 3166 codes).',
   },
@@ -163,15 +167,7 @@ export const CORE_OPTIONS = [
     key: 'faults',
     env: 'KAKEHASHI_FAULTS',
     flag: '--faults',
-    schema: z.union([
-      z.array(z.string()),
-      z.string().transform((s) =>
-        s
-          .split(',')
-          .map((c) => c.trim())
-          .filter(Boolean),
-      ),
-    ]),
+    schema: commaList(),
     default: [] as string[],
     description:
       'Faults switched on at start (comma-separated; `GET /admin/faults` lists them): a name, a pattern (`id-token.*`, `lenient.*`), either alone (every component that offers it) or after `hub:` or a country code (`DE:lenient.*`: node DE validates leniently, the weak node mode). TEST ONLY: every fault is a deliberate weakness.',
