@@ -13,6 +13,7 @@ export * from './http/index.ts';
 export * from './log/index.ts';
 export * from './protocol/index.ts';
 export * from './random/index.ts';
+export * from './security/index.ts';
 export * from './store/index.ts';
 export * from './trace/index.ts';
 export * from './xml/index.ts';

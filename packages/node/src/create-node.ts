@@ -5,6 +5,8 @@ import {
   mountAdmin,
   mountDocs,
   mountHealth,
+  mountSecurityEvents,
+  SecurityEvents,
 } from '@kakehashi/core';
 import { mountBlocks } from './blocks/mount-blocks.ts';
 import { createRegistryCache } from './hub/registry-cache.ts';
@@ -33,7 +35,11 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     name: `National node ${profile.code} (${profile.name})`,
     version: VERSION,
   };
-  const app = createComponentApp(info, deps);
+  // Every refusal of the blocks mounted here becomes a security event (GET /security/events).
+  const security =
+    deps.security ??
+    new SecurityEvents({ store: deps.store, clock, component: 'node', country: profile.code, logger: deps.logger });
+  const app = createComponentApp(info, { ...deps, security });
   const hub = createHubClient({ hubUrl: deps.hubUrl, fetch: deps.fetch, caller: `node:${profile.code}` });
   const validateCertificate = createCertificateValidator(deps.trust, profile.code);
   const registration = createRegistration({
@@ -68,7 +74,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     `National node of ${profile.name} (${profile.nameLocal}). Personas, agencies, services, trust status, peer discovery. Test-only.`,
   );
   // The admin guard comes first: the blocks mount admin routes of their own (/admin/jp/…, /admin/edelivery/…).
-  const resets: (() => void)[] = [];
+  const resets: (() => void)[] = [() => security.clear()];
   mountAdmin(app, deps, {
     reset: () => {
       for (const r of resets) r();
@@ -83,6 +89,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     validateCertificate,
   });
   resets.push(blocks.reset);
+  mountSecurityEvents(app, deps, security);
   app.route('/', profileRoutes({ profile, personas: deps.personas }));
   app.route('/', metadataRoutes({ registration }));
   app.route('/', trustRoutes({ trust: deps.trust, validateCertificate, clock, faults: deps.faults }));
@@ -118,6 +125,10 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     ...(deps.cards ? { cards: deps.cards } : {}),
     ...(blocks.jpNetwork ? { jpNetwork: blocks.jpNetwork } : {}),
     issueIdToken: blocks.issueIdToken,
-    close: () => blocks.stop(),
+    security,
+    close: () => {
+      blocks.stop();
+      security.flush();
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { ComponentApp, ComponentDeps, ComponentInfo, NodeMetadata } from '@kakehashi/core';
+import type { ComponentApp, ComponentDeps, ComponentInfo, NodeMetadata, SecurityEvents } from '@kakehashi/core';
 import type { ClientRegistrationInput, IssueIdTokenInput } from '@kakehashi/eid';
 import type { CooperationNetwork } from '@kakehashi/jp-network';
 import type { Persona } from '@kakehashi/personas';
@@ -67,5 +67,7 @@ export interface NationalNode {
    * personas, signed and shaped as its token endpoint would issue it after a login.
    */
   issueIdToken(input: IssueIdTokenInput): Promise<string>;
+  /** The node's security events (`GET /security/events`): every refusal its blocks make. */
+  security: SecurityEvents;
   close(): void;
 }

@@ -43,6 +43,11 @@ export const CORE_ERROR_CODES = {
   },
   'data-dir-unusable': { status: 500, title: 'The data directory cannot be created or written' },
   'audit-chain-broken': { status: 500, title: 'The audit chain does not verify' },
+  // security events (GET /security/events)
+  'security-event-invalid': {
+    status: 500,
+    title: 'A security event carried something other than identifiers and codes (never personal data)',
+  },
   // the federation protocol between nodes and the hub (node metadata, registration, discovery)
   'unknown-country': { status: 404, title: 'No such country in the federation' },
   'registration-unsigned': { status: 400, title: 'Node metadata must be signed' },

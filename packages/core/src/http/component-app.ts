@@ -7,6 +7,8 @@ import { KakehashiError } from '../errors/index.ts';
 import { FAULT_HEADER, FAULT_PARAM, type FaultSwitchboard, runInFaultScope } from '../faults/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { SeededRandom } from '../random/index.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import { runInSecurityScope } from '../security/security-scope.ts';
 import type { Store } from '../store/index.ts';
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext, type TraceSink } from '../trace/index.ts';
 import { problemErrorHandler, problemResponse } from './problem.ts';
@@ -38,6 +40,12 @@ export interface ComponentDeps {
    * whether one is on. All off by default.
    */
   faults: FaultSwitchboard;
+  /**
+   * The component's security events (`GET /security/events`): while it serves a request, every refused verdict
+   * on a trace hop and every refusal thrown as a problem with a named rule is recorded here. Without it (a block
+   * tested alone) refusals are traced and answered as ever, and recorded nowhere.
+   */
+  security?: SecurityEvents | undefined;
 }
 
 /** The span of the request being served, for code that has no Hono context at hand (see {@link currentTrace}). */
@@ -118,8 +126,14 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     // is offered and requestable. The faults that fire while it is served go on its trace hop.
     const asked = c.req.header(FAULT_HEADER) ?? c.req.query(FAULT_PARAM);
     const scope = { requested: new Set(asked ? [asked.trim()] : []), fired: [] as string[] };
+    const security = deps.security;
+    const serve = () => REQUEST_TRACE.run(span, next);
     try {
-      await runInFaultScope(scope, () => REQUEST_TRACE.run(span, next));
+      await runInFaultScope(scope, () =>
+        security
+          ? runInSecurityScope(security, { peer: c.req.header('x-kakehashi-caller'), traceId: span.traceId }, serve)
+          : serve(),
+      );
     } finally {
       const path = new URL(c.req.url).pathname;
       if (!path.startsWith('/docs') && path !== '/health' && !path.startsWith('/traces')) {

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type ErrorCode, isKakehashiError, KakehashiError, type ProblemDetails } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
+import { noteRefusalError } from '../security/security-scope.ts';
 
 const BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: 'bad-request',
@@ -53,6 +54,8 @@ export function problemErrorHandler(logger: Logger) {
       logger.error('request failed', { path: c.req.path, method: c.req.method, code: k.code, traceId, cause });
     } else {
       logger.debug('request refused', { path: c.req.path, method: c.req.method, code: k.code, traceId });
+      // A refusal naming a rule is a security event of the component (its security scope, if it has one).
+      noteRefusalError(k, { operation: `${c.req.method} ${c.req.path}`, status: k.status });
     }
     return problemResponse(c, k, traceId ? { traceId } : {});
   };

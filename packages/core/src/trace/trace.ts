@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { noteRefusedHop } from '../security/security-scope.ts';
 
 /**
  * One hop of a cross-component interaction, as the console draws it.
@@ -90,7 +91,8 @@ export type HopEvent = Omit<TraceEvent, 'traceId' | 'spanId' | 'parentSpanId' | 
 
 /**
  * Records one hop as a child span of `parent` (the request's trace context), stamped with the virtual clock's
- * time: the one way building blocks add a decoded artefact and a verdict to the trace the console draws.
+ * time: the one way building blocks add a decoded artefact and a verdict to the trace the console draws. A
+ * failed verdict naming a rule also becomes a security event of the component (`GET /security/events`).
  */
 export function recordHop(
   sink: TraceSink,
@@ -106,6 +108,8 @@ export function recordHop(
     time: clock.now().toISOString(),
     ...event,
   });
+  // A refused verdict is a security event of the component serving the request (core's security scope).
+  if (event.verdict?.valid === false) noteRefusedHop(event, span.traceId);
   return span;
 }
 

@@ -1,0 +1,35 @@
+export { mountSecurityEvents } from './routes.ts';
+export {
+  type PatternRule,
+  RATE_PATTERN_RULE,
+  SecurityEvents,
+  type SecurityEventsOptions,
+} from './security-events.ts';
+export {
+  certificateFingerprint,
+  currentSecurityEvents,
+  identifiersOf,
+  jwkThumbprint,
+  noteRefusalError,
+  noteRefusedHop,
+  type RefusedHop,
+  runInSecurityScope,
+  sanitised,
+  sha256Hex,
+} from './security-scope.ts';
+export { catalogueIdOf, SEVERITY_BY_CATALOGUE_ID, severityOf } from './severity.ts';
+export {
+  RuleSchema,
+  SEVERITIES,
+  type SecurityEvent,
+  type SecurityEventDetail,
+  SecurityEventDetailSchema,
+  type SecurityEventInput,
+  SecurityEventInputSchema,
+  type SecurityEventQuery,
+  SecurityEventQuerySchema,
+  SecurityEventSchema,
+  type Severity,
+  SeveritySchema,
+  severityRank,
+} from './z-security-event.ts';
