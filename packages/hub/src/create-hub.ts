@@ -8,6 +8,8 @@ import {
   mountAdmin,
   mountDocs,
   mountHealth,
+  mountSecurityEvents,
+  SecurityEvents,
   type TraceSink,
 } from '@kakehashi/core';
 import type { EidOptions } from '@kakehashi/eid';
@@ -43,6 +45,8 @@ export interface Hub {
   registry: RegistryStore;
   traces: TraceStore;
   audit: AuditLog;
+  /** The hub's security events (`GET /security/events`). */
+  security: SecurityEvents;
   /** Polls every registered node's `/health` once. */
   checkHealth(): Promise<void>;
   close(): void;
@@ -67,7 +71,10 @@ export function createHub(deps: HubDeps): Hub {
       deps.traces.record(e);
     },
   };
-  const app = createComponentApp(info, { ...deps, traces: sink });
+  // Every refusal of the hub's services and registry becomes a security event (GET /security/events).
+  const security =
+    deps.security ?? new SecurityEvents({ store: deps.store, clock: deps.clock, component: 'hub', logger: deps.logger });
+  const app = createComponentApp(info, { ...deps, traces: sink, security });
   // The hub's own faults (its relay and discovery), beside those of the blocks it mounts.
   deps.faults.offer(HUB_FAULTS);
   const push = pushToNodes({ registry, fetch: deps.fetch, config: deps.config, logger: deps.logger });
@@ -91,10 +98,12 @@ export function createHub(deps: HubDeps): Hub {
       traces.clear();
       resetEidState(deps.store);
       clearSamlTables(deps.store);
+      security.clear();
       audit.append({ actor: 'admin', action: 'reset', outcome: 'success' });
     },
   });
 
+  mountSecurityEvents(app, deps, security);
   // eID: the ID-token validation service (issuers = the registry's oidcIssuer endpoints).
   mountIdTokenValidation(app, {
     ...deps,
@@ -193,6 +202,7 @@ export function createHub(deps: HubDeps): Hub {
     stopPolling();
     traces.flush();
     audit.flush();
+    security.flush();
   };
-  return { app, info, registry, traces, audit, checkHealth, close };
+  return { app, info, registry, traces, audit, security, checkHealth, close };
 }
