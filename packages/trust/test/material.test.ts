@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '@kakehashi/core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,32 @@ describe('generateTrustMaterial', () => {
       cacheDir: dir,
     });
     expect(moved.provenance.source).toBe('generated');
+  });
+
+  it('keeps the keys in keys-<sha256(seed)[0..16]>.json: another hub URL reissues byte-identical material with them', () => {
+    const dir = tempDir();
+    const at = (hubUrl: string, cacheDir?: string) =>
+      generateTrustMaterial({ seed: SEED, countries: [], hubUrl, now: AT, ...(cacheDir ? { cacheDir } : {}) });
+    const first = at('http://127.0.0.1:9000', dir);
+    const keysFile = join(dir, `keys-${cacheFileName(SEED).slice('trust-'.length, -'.json'.length)}.json`);
+    const text = readFileSync(keysFile, 'utf8');
+    expect((JSON.parse(text) as { notice: string }).notice).toMatch(/TEST ONLY/);
+    expect(text).not.toContain(SEED);
+    expect(Object.keys((JSON.parse(text) as { keys: object }).keys).sort()).toEqual(
+      listKeyCerts(first)
+        .map((k) => `kakehashi/trust/key/${k.name}`)
+        .sort(),
+    );
+    // The material cache misses (another hub URL); the keys are the cached ones, the certificates the new hub's.
+    const moved = at('http://127.0.0.1:9001', dir);
+    expect(moved.provenance.source).toBe('generated');
+    expect(moved.hub.signing.keyPem).toBe(first.hub.signing.keyPem);
+    expect(moved.hub.signing.certPem).not.toBe(first.hub.signing.certPem);
+    expect(pems(moved)).toEqual(pems(at('http://127.0.0.1:9001')));
+    // A damaged key file is ignored: the keys are drawn again, the same.
+    writeFileSync(keysFile, '{ not json');
+    const keyPems = (t: TrustMaterial) => listKeyCerts(t).map((k) => [k.name, k.keyPem]);
+    expect(keyPems(at('http://127.0.0.1:9002', dir))).toEqual(keyPems(first));
   });
 
   it('uses the documented validity epoch: 2025-01-01, CA 20 years, leaf 5 years', () => {

@@ -5,6 +5,7 @@ import { ensureDataDirectory, KakehashiError, SeededRandom } from '@kakehashi/co
 import { OID } from '../asn1/der.ts';
 import { generateRsaKeyPair } from './generate-rsa-key.ts';
 import { type CertificateTemplate, type DnAttribute, issueCertificate, TEST_ONLY_OU } from './issue-certificate.ts';
+import { KeyPairCache } from './key-cache.ts';
 import type { CountryMaterial, CountrySpec, HubMaterial, KeyCert, TrustMaterial } from './types.ts';
 
 /** The default notBefore of every generated certificate. */
@@ -79,6 +80,7 @@ interface Ctx {
   hubUrl: string;
   epoch: Date;
   keys: number;
+  keyCache?: KeyPairCache;
 }
 
 function serialFor(random: SeededRandom, name: string): string {
@@ -180,12 +182,14 @@ function templateFor(profile: Profile, ctx: Ctx): Omit<CertificateTemplate, 'sub
  * each certificate has its own stream, so adding a country or an agency leaves every other certificate unchanged.
  */
 export function issueKeyCert(
-  ctx: { random: SeededRandom; hubUrl: string },
+  ctx: { random: SeededRandom; hubUrl: string; keyCache?: KeyPairCache },
   name: string,
   template: Omit<CertificateTemplate, 'serialHex'>,
   issuer: KeyCert | null,
 ): KeyCert {
-  const keys = generateRsaKeyPair(ctx.random.fork(`key/${name}`));
+  const keys = ctx.keyCache
+    ? ctx.keyCache.keyPair(ctx.random, name)
+    : generateRsaKeyPair(ctx.random.fork(`key/${name}`));
   const serialHex = serialFor(ctx.random, name);
   const full: CertificateTemplate = { ...template, serialHex };
   if (issuer) {
@@ -454,7 +458,9 @@ function rebuild(file: CacheFile, countries: CountrySpec[]): Pick<TrustMaterial,
  * carries `OU=Kakehashi TEST ONLY - not for production`.
  *
  * With `cacheDir`, the material is stored as PEM in `cacheDir/trust-<sha256(seed) first 16 hex>.json`
- * (the file's `notice` says it is test-only) and loaded from there while the inputs are unchanged.
+ * (the file's `notice` says it is test-only) and loaded from there while the inputs are unchanged; its key pairs
+ * also go to `cacheDir/keys-….json` ({@link KeyPairCache}), so that other inputs (a hub on another port, other
+ * countries) only reissue the certificates.
  *
  * Synchronous (key generation uses OpenSSL's synchronous primality test); awaiting it is harmless.
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.2 (extensions used)
@@ -492,10 +498,13 @@ export function generateTrustMaterial(options: GenerateTrustMaterialOptions): Tr
   }
 
   const ctx: Ctx = { random: new SeededRandom(options.seed, 'kakehashi/trust'), hubUrl, epoch, keys: 0 };
+  // The keys depend on the seed alone: other hub URLs or countries reuse them (see KeyPairCache).
+  if (options.cacheDir) ctx.keyCache = new KeyPairCache(options.cacheDir, options.seed);
   const hub = generateHub(ctx);
   const out: Record<string, CountryMaterial> = {};
   for (const spec of countries) out[spec.code] = generateCountry(ctx, spec);
   const parts = { hub, countries: out };
+  ctx.keyCache?.save();
 
   if (cachePath) {
     const file: CacheFile = {
