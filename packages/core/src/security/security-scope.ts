@@ -95,7 +95,7 @@ export function noteRefusedHop(hop: RefusedHop, traceId: string | undefined): vo
 export function noteRefusalError(err: KakehashiError, request: { operation: string; status: number }): void {
   const scope = SCOPE.getStore();
   if (!scope || request.status >= 500 || AVAILABILITY.test(err.code)) return;
-  const rule = err.rule ?? (SECURITY_CODES.has(err.code) ? err.code : undefined);
+  const rule = err.rule ?? (SECURITY_CODE.test(err.code) ? err.code : undefined);
   if (!rule) return;
   const extra = err.extra as Record<string, unknown>;
   record(scope, {
@@ -108,15 +108,12 @@ export function noteRefusalError(err: KakehashiError, request: { operation: stri
   });
 }
 
-/** Core codes that are refusals of a caller even without a named rule. */
-const SECURITY_CODES = new Set([
-  'unauthorized',
-  'forbidden',
-  'xml-doctype-forbidden',
-  'xml-entity-forbidden',
-  'xml-too-deep',
-  'xml-too-large',
-]);
+/**
+ * Codes that are refusals of a caller even without a named rule: an unauthorised or forbidden caller, a refused
+ * XML construct (X1–X6), a refused registration, a replay, a signature or key that does not verify.
+ */
+const SECURITY_CODE =
+  /^(unauthorized|forbidden|xml-doctype-forbidden|xml-entity-forbidden|xml-too-deep|xml-too-large|registration-.+)$|replay|signature-invalid|untrusted/;
 
 function record(
   scope: SecurityScope,
