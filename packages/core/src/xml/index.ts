@@ -1,1 +1,1 @@
-export { DEFAULT_XML_LIMITS, parseXml, type SafeXmlLimits, serializeXml } from './safe-parse.ts';
+export { DEFAULT_XML_LIMITS, type ParseXmlOptions, parseXml, type SafeXmlLimits, serializeXml } from './safe-parse.ts';

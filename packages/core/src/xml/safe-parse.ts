@@ -1,11 +1,22 @@
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { KakehashiError } from '../errors/index.ts';
+import { parsePlainXml } from './fast-parse.ts';
 
 export interface SafeXmlLimits {
   /** Maximum document size in bytes (UTF-8). Default 1 MiB. */
   maxBytes?: number;
   /** Maximum element nesting depth. Default 64. */
   maxDepth?: number;
+}
+
+/** Options of {@link parseXml}: the limits, and whether to try the fast path first. */
+export interface ParseXmlOptions extends SafeXmlLimits {
+  /**
+   * Read the plain subset of XML (declaration, elements, attributes, text, comments, predefined entities and
+   * character references) with the strict single-pass reader of `fast-parse.ts` first, falling back to the full
+   * path for anything else: the same tree, the same refusals, several times faster on signed documents.
+   */
+  fast?: boolean;
 }
 
 export const DEFAULT_XML_LIMITS: Required<SafeXmlLimits> = { maxBytes: 1024 * 1024, maxDepth: 64 };
@@ -24,7 +35,7 @@ const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
  *
  * @see https://cheatsheetseries.owasp.org/cheatsheets/XML_External_Entity_Prevention_Cheat_Sheet.html
  */
-export function parseXml(input: string | Uint8Array, limits: SafeXmlLimits = {}): Document {
+export function parseXml(input: string | Uint8Array, limits: ParseXmlOptions = {}): Document {
   const { maxBytes, maxDepth } = { ...DEFAULT_XML_LIMITS, ...limits };
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   if (size > maxBytes) {
@@ -34,6 +45,8 @@ export function parseXml(input: string | Uint8Array, limits: SafeXmlLimits = {})
   }
   const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: false }).decode(input);
   if (text.trim() === '') throw new KakehashiError('malformed-xml', 'The XML document is empty.');
+  const fast = limits.fast ? parsePlainXml(text, maxDepth) : undefined;
+  if (fast) return fast;
 
   // Comments, CDATA sections and processing instructions may mention "<!DOCTYPE" or "&x;" harmlessly: look only
   // outside them. One left-to-right pass, as the parser reads them (a "<!--" inside a PI opens no comment).

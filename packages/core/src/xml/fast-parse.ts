@@ -1,0 +1,221 @@
+import { DOMImplementation } from '@xmldom/xmldom';
+
+/**
+ * The fast path of {@link parseXml} (opt-in with `fast: true`): a strict, single-pass reader of the plain subset
+ * of XML that signed documents use — the XML declaration, elements, attributes, text, comments, the five
+ * predefined entities and character references, ASCII names — that builds the DOM with xmldom's own node API,
+ * making the same calls in the same order as xmldom's parser does, so the tree is the one xmldom would build.
+ *
+ * It never decides that a document is bad: anything outside the subset or not well-formed (a DOCTYPE, CDATA, a
+ * processing instruction other than the XML declaration, any other entity, a non-ASCII name, an unbound or empty
+ * namespace prefix, a carriage return or control character, a duplicate attribute, nesting deeper than the limit,
+ * a mismatched or unclosed tag…) returns `undefined`, and the caller runs the full path (size, DOCTYPE and entity
+ * refusal, structure checks, xmldom), which then accepts or refuses with its own error. So every document it
+ * accepts is one the full path accepts with the same tree, and the safety limits hold unchanged.
+ * @see https://www.w3.org/TR/xml/#sec-well-formed
+ * @see https://www.w3.org/TR/xml-names/#ns-decl
+ */
+export function parsePlainXml(text: string, maxDepth: number): Document | undefined {
+  try {
+    return new PlainReader(text, maxDepth).read();
+  } catch (e) {
+    if (e === OUTSIDE) return undefined;
+    throw e;
+  }
+}
+
+/** Thrown inside the reader when the input leaves the subset: the caller falls back to the full path. */
+const OUTSIDE = Symbol('outside the plain subset');
+const out = (): never => {
+  throw OUTSIDE;
+};
+
+const NS_XML = 'http://www.w3.org/XML/1998/namespace';
+const NS_XMLNS = 'http://www.w3.org/2000/xmlns/';
+/** Characters that send the document to the full path: CR and the other line breaks xmldom rewrites, controls. */
+const LEAVE = /[\r\u0085\u2028\0-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
+const NAME = /[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?/y;
+const ROOT_NS: ReadonlyMap<string, string> = new Map([['xml', NS_XML]]);
+/** Whitespace outside the root element (xmldom keeps it as text nodes of the document). */
+const DOC_SPACE = /^[ \t\n]*$/;
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09;
+const isXmlChar = (cp: number) =>
+  cp === 0x9 ||
+  cp === 0xa ||
+  cp === 0xd ||
+  (cp >= 0x20 && cp <= 0xd7ff) ||
+  (cp >= 0xe000 && cp <= 0xfffd) ||
+  (cp >= 0x10000 && cp <= 0x10ffff);
+
+/** Replaces the predefined entities and character references (as xmldom does); anything else leaves the subset. */
+function decodeRefs(s: string): string {
+  let amp = s.indexOf('&');
+  if (amp === -1) return s;
+  let res = '';
+  let last = 0;
+  while (amp !== -1) {
+    const semi = s.indexOf(';', amp + 1);
+    if (semi === -1 || semi - amp > 10) out();
+    const name = s.slice(amp + 1, semi);
+    let rep = PREDEFINED[name];
+    if (rep === undefined) {
+      const m = /^#(?:([0-9]{1,7})|x([0-9a-fA-F]{1,6}))$/.exec(name);
+      if (!m) out();
+      const cp = m?.[1] !== undefined ? Number.parseInt(m[1], 10) : Number.parseInt(m?.[2] ?? '', 16);
+      if (!isXmlChar(cp)) out();
+      rep = String.fromCodePoint(cp);
+    }
+    res += s.slice(last, amp) + rep;
+    last = semi + 1;
+    amp = s.indexOf('&', last);
+  }
+  return res + s.slice(last);
+}
+
+interface Open {
+  qName: string;
+  el: Element;
+  ns: ReadonlyMap<string, string>;
+}
+
+class PlainReader {
+  readonly #s: string;
+  readonly #maxDepth: number;
+  #p = 0;
+  readonly #doc: Document;
+
+  constructor(text: string, maxDepth: number) {
+    this.#s = text;
+    this.#maxDepth = maxDepth;
+    this.#doc = new DOMImplementation().createDocument(null as never, null as never, null) as unknown as Document;
+  }
+
+  read(): Document {
+    const s = this.#s;
+    if (LEAVE.test(s) || s.charCodeAt(0) === 0xfeff) out();
+    const doc = this.#doc;
+    if (s.startsWith('<?xml')) {
+      const end = s.indexOf('?>');
+      const decl = end === -1 ? out() : s.slice(5, end);
+      if (!/^\s[^<>?]*$/.test(decl)) out();
+      // xmldom: target "xml", data the declaration's content after the whitespace.
+      doc.appendChild(doc.createProcessingInstruction('xml', decl.replace(/^\s+/, '')));
+      this.#p = end + 2;
+    }
+    const stack: Open[] = [];
+    let rootSeen = false;
+    for (;;) {
+      const lt = s.indexOf('<', this.#p);
+      const top = stack.at(-1);
+      if (lt === -1) {
+        // After the last markup only whitespace (xmldom drops it), and the root must be closed.
+        if (top || !rootSeen || !DOC_SPACE.test(s.slice(this.#p))) out();
+        return doc;
+      }
+      if (lt > this.#p) {
+        const raw = s.slice(this.#p, lt);
+        if (top) top.el.appendChild(doc.createTextNode(decodeRefs(raw)));
+        else if (DOC_SPACE.test(raw)) doc.appendChild(doc.createTextNode(raw));
+        else out();
+      }
+      const c = s.charCodeAt(lt + 1);
+      if (c === 0x21 /* ! */) {
+        if (!s.startsWith('<!--', lt)) out();
+        const end = s.indexOf('-->', lt + 4);
+        if (end === -1) out();
+        const body = s.slice(lt + 4, end);
+        if (body.includes('--') || body.endsWith('-')) out();
+        (top?.el ?? doc).appendChild(doc.createComment(body));
+        this.#p = end + 3;
+      } else if (c === 0x2f /* / */) {
+        if (!top || !s.startsWith(top.qName, lt + 2) || s.charCodeAt(lt + 2 + top.qName.length) !== 0x3e) out();
+        stack.pop();
+        this.#p = lt + 3 + (top as Open).qName.length;
+      } else {
+        if (!top && rootSeen) out();
+        rootSeen = true;
+        // Every element counts towards the depth, a self-closed leaf too (as parseXml's checkDepth counts it).
+        if (stack.length + 1 > this.#maxDepth) out();
+        const opened = this.#startTag(lt + 1, top?.ns ?? ROOT_NS);
+        (top?.el ?? doc).appendChild(opened.el);
+        if (!opened.closed) stack.push(opened);
+      }
+    }
+  }
+
+  /** Reads a start tag from just after "<"; sets the position after ">". */
+  #startTag(from: number, inherited: ReadonlyMap<string, string>): Open & { closed: boolean } {
+    const s = this.#s;
+    const doc = this.#doc;
+    NAME.lastIndex = from;
+    const qName = NAME.exec(s)?.[0] ?? out();
+    let p = from + qName.length;
+    const attrs: { qName: string; value: string }[] = [];
+    let closed = false;
+    for (;;) {
+      const before = p;
+      while (isSpace(s.charCodeAt(p))) p++;
+      const c = s.charCodeAt(p);
+      if (c === 0x3e /* > */) {
+        p++;
+        break;
+      }
+      if (c === 0x2f /* / */) {
+        if (s.charCodeAt(p + 1) !== 0x3e) out();
+        p += 2;
+        closed = true;
+        break;
+      }
+      if (p === before) out(); // attributes are separated by whitespace
+      NAME.lastIndex = p;
+      const name = NAME.exec(s)?.[0] ?? out();
+      p += name.length;
+      while (isSpace(s.charCodeAt(p))) p++;
+      if (s.charCodeAt(p) !== 0x3d /* = */) out();
+      p++;
+      while (isSpace(s.charCodeAt(p))) p++;
+      const q = s.charCodeAt(p);
+      if (q !== 0x22 && q !== 0x27) out();
+      const end = s.indexOf(q === 0x22 ? '"' : "'", p + 1);
+      if (end === -1) out();
+      const raw = s.slice(p + 1, end);
+      if (raw.includes('<')) out();
+      if (attrs.some((a) => a.qName === name)) out();
+      // xmldom: tab and line feed become spaces first, then references are replaced (AV normalization, CDATA type).
+      attrs.push({ qName: name, value: decodeRefs(raw.replace(/[\t\n]/g, ' ')) });
+      p = end + 1;
+    }
+    this.#p = p;
+
+    // Namespace declarations of this element, then the names (xmldom's appendElement, in its order).
+    let ns: ReadonlyMap<string, string> = inherited;
+    for (const a of attrs) {
+      const decl = a.qName === 'xmlns' ? '' : a.qName.startsWith('xmlns:') ? a.qName.slice(6) : undefined;
+      if (decl === undefined) continue;
+      if (a.value === '' || decl === 'xml' || decl === 'xmlns') out();
+      ns = new Map(ns).set(decl, a.value);
+    }
+    const uriOf = (prefix: string) => ns.get(prefix) ?? out();
+    const colon = qName.indexOf(':');
+    const prefix = colon > 0 ? qName.slice(0, colon) : '';
+    if (prefix === 'xmlns') out();
+    const el = doc.createElementNS((prefix || ns.has('') ? uriOf(prefix) : undefined) as string, qName);
+    const seen = new Set<string>();
+    for (const a of attrs) {
+      const ac = a.qName.indexOf(':');
+      const ap = ac > 0 ? a.qName.slice(0, ac) : '';
+      const uri = a.qName === 'xmlns' || ap === 'xmlns' ? NS_XMLNS : ap ? uriOf(ap) : undefined;
+      // Two attributes with the same namespace and local name are not namespace-well-formed.
+      const key = `${uri ?? ''} ${ac > 0 ? a.qName.slice(ac + 1) : a.qName}`;
+      if (seen.has(key)) out();
+      seen.add(key);
+      const attr = doc.createAttributeNS(uri as string, a.qName);
+      attr.value = a.value;
+      (attr as { nodeValue: string }).nodeValue = a.value;
+      el.setAttributeNode(attr);
+    }
+    return { qName, el, ns, closed };
+  }
+}
