@@ -17,6 +17,10 @@ export const ScenarioReportSchema = z.object({
   ),
   traceIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)),
   durationMs: z.number().optional(),
+  undo: z
+    .object({ restored: z.boolean(), actions: z.array(z.string()), problems: z.array(z.string()) })
+    .optional()
+    .describe('What undoing the run did (clock, revocations, faults put back) and whether the federation is as before'),
 });
 export type ScenarioReport = z.infer<typeof ScenarioReportSchema>;
 

@@ -25,7 +25,8 @@ import { generatePersonas } from '@kakehashi/personas';
 import { issueJpkiCertificates, type VerificationMemo } from '@kakehashi/trust';
 import type { FetchHandler } from './in-process-fetch.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
-import { describeScenariosOf, runScenarioOf, type ScenarioRegistry } from './scenario-runner.ts';
+import { describeScenariosOf, type ScenarioRegistry } from './scenario-runner.ts';
+import { runScenarioReversibly } from './scenario-undo.ts';
 import type { LoadedMaterial } from './trust-material.ts';
 
 /** What every component of the federation is built from: one config, clock, seed, trust material and fetch. */
@@ -86,7 +87,11 @@ export function composeHub(c: Composition, scenarios: ScenarioRegistry): { hub: 
     fetch: c.fetch,
     scenarios: {
       list: () => describeScenariosOf(scenarios),
-      run: (name) => runScenarioOf(scenarios, { urls: c.urls, fetch: c.fetch }, name),
+      // Every run from the console is undone (clock, revocations, faults), so a class can repeat it at will.
+      run: (name) =>
+        runScenarioReversibly(scenarios, { urls: c.urls, fetch: c.fetch }, name, {
+          adminToken: c.config.get('adminToken'),
+        }),
     },
     adminTokenIsDefault: c.config.get('adminToken') === FEDERATION_OPTIONS.find((o) => o.key === 'adminToken')?.default,
     adminToken: () => c.config.get('adminToken'),

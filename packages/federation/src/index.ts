@@ -23,5 +23,13 @@ export { type FuzzOptions, type FuzzReport, runFuzz } from './fuzz/run-fuzz.ts';
 export { FEDERATION_OPTIONS } from './options.ts';
 export { runCli } from './run-cli.ts';
 export type { ScenarioReport } from './scenario-runner.ts';
+export {
+  type FederationSnapshot,
+  type ReversibleScenarioReport,
+  restoreFederation,
+  runScenarioReversibly,
+  type ScenarioUndo,
+  snapshotFederation,
+} from './scenario-undo.ts';
 export { runScenarioAgainst, SCENARIOS } from './scenarios.ts';
 export { loadTrustMaterial } from './trust-material.ts';

@@ -20,7 +20,8 @@ Usage:
                   [--faults F,…] [--weak-node CC,…]
   kakehashi bench [--out FILE] [--quick] [--compare EARLIER.json]
   kakehashi scenario list
-  kakehashi scenario run <name> [--data-dir D]
+  kakehashi scenario run <name> [--hub URL | --data-dir D]
+                            (--hub: against the federation running there; the run is undone either way)
   kakehashi attack list [--json]
   kakehashi attack run --target <self|oidc-rp|saml-sp|as4|signature-validator> <url> [--only …] [--report-dir D]
                                   (kakehashi attack --help for every option)

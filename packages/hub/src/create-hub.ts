@@ -16,6 +16,7 @@ import type { EidOptions } from '@kakehashi/eid';
 import { clearSamlTables, mountIdTokenValidation, mountSamlResponseValidation, resetEidState } from '@kakehashi/eid';
 import { firedOcspFault, mountOcspResponder, mountSignatureService } from '@kakehashi/esig';
 import { pushToNodes } from './admin/push-to-nodes.ts';
+import { FederationResetSchema, resetFederation } from './admin/reset-federation.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { discoveryRoutes } from './discovery/routes.ts';
 import { eidProxyRoutes } from './eid-proxy/routes.ts';
@@ -73,7 +74,8 @@ export function createHub(deps: HubDeps): Hub {
   };
   // Every refusal of the hub's services and registry becomes a security event (GET /security/events).
   const security =
-    deps.security ?? new SecurityEvents({ store: deps.store, clock: deps.clock, component: 'hub', logger: deps.logger });
+    deps.security ??
+    new SecurityEvents({ store: deps.store, clock: deps.clock, component: 'hub', logger: deps.logger });
   const app = createComponentApp(info, { ...deps, traces: sink, security });
   // The hub's own faults (its relay and discovery), beside those of the blocks it mounts.
   deps.faults.offer(HUB_FAULTS);
@@ -89,17 +91,41 @@ export function createHub(deps: HubDeps): Hub {
     'Registry, discovery, trust fabric, audit and traces of the Kakehashi federation. Every error is RFC 9457 problem+json with a stable `code`.',
   );
   // Mounted before the modules: its bearer check on /admin/* guards the revocation route too.
+  let lastNow = deps.clock.nowMs();
   mountAdmin(app, deps, {
     // One virtual clock for the federation: nodes in other processes get the hub's time as an absolute,
-    // idempotent `set` (nodes sharing the hub's clock object are unaffected by it).
-    clockChanged: (state) => push('/admin/clock', { action: 'set', at: state.now, frozen: state.frozen }),
-    reset: () => {
-      registry.clear();
-      traces.clear();
-      resetEidState(deps.store);
-      clearSamlTables(deps.store);
-      security.clear();
-      audit.append({ actor: 'admin', action: 'reset', outcome: 'success' });
+    // idempotent `set` (nodes sharing the hub's clock object are unaffected by it). A clock moved back makes the
+    // nodes reload the trust fabric: the lists and CRLs they hold would be dated in their future.
+    clockChanged: async (state) => {
+      const back = Date.parse(state.now) < lastNow;
+      lastNow = Date.parse(state.now);
+      await push('/admin/clock', { action: 'set', at: state.now, frozen: state.frozen });
+      if (back) await push('/admin/trust/refresh', undefined);
+    },
+    resetSchema: FederationResetSchema,
+    reset: async () => {
+      const done = await resetFederation({
+        registry,
+        trust: deps.trust,
+        audit,
+        logger: deps.logger,
+        push,
+        clock: deps.clock,
+        restartClock: () => {
+          const start = deps.config.get('clockStart');
+          if (start) deps.clock.freeze(new Date(start));
+          else deps.clock.reset();
+        },
+        faultsInForce: () => deps.faults.enabled(),
+        clearHubState: () => {
+          traces.clear();
+          resetEidState(deps.store);
+          clearSamlTables(deps.store);
+          security.clear();
+        },
+      });
+      lastNow = deps.clock.nowMs();
+      return done;
     },
   });
 

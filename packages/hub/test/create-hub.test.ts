@@ -32,6 +32,22 @@ function trustDouble(revoked: RevocationRequest[]): HubTrust {
       revoked.push(req);
       return { serialHex: '0A', crl: `${HUB}/trust/crl/JP-issuing-ca.crl` };
     },
+    revocations: () =>
+      revoked.map(() => ({
+        serialHex: '0a',
+        caName: 'JP-issuing-ca',
+        revokedAt: '2026-01-01T00:00:00.000Z',
+        reason: 'unspecified',
+      })),
+    unrevoke: (serials) => {
+      const gone = revoked.splice(0, serials ? serials.length : revoked.length);
+      return gone.map(() => ({
+        serialHex: '0a',
+        caName: 'JP-issuing-ca',
+        revokedAt: '2026-01-01T00:00:00.000Z',
+        reason: 'unspecified',
+      }));
+    },
   };
 }
 
@@ -137,8 +153,13 @@ describe('the hub, assembled from its route modules', () => {
     expect(recent.traces.map((t) => t.traceId)).toContain(event.traceId);
   });
 
-  it('reports an empty federation healthy, and refuses an unknown participant', async () => {
-    expect(await (await call('/federation/health')).json()).toEqual({ status: 'ok', hub: 'ok', nodes: [] });
+  it('reports an empty federation degraded (no node registered), and refuses an unknown participant', async () => {
+    expect(await (await call('/federation/health')).json()).toEqual({
+      status: 'degraded',
+      hub: 'ok',
+      nodes: [],
+      problems: [expect.stringContaining('No node is registered')],
+    });
     const missing = await call('/discovery/participants/urn:x:y?service=urn:kakehashi:service:evidence');
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { code: string }).code).toBe('participant-not-found');

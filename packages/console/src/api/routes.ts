@@ -162,8 +162,12 @@ export function apiRoutes(deps: ConsoleDeps, logger: Logger): ComponentApp {
           'not-found',
           `No scenario "${name.slice(0, 60)}"; GET ${API}/scenarios lists them: ${known.join(', ')}.`,
         );
-      if (running.has(name))
-        throw new KakehashiError('conflict', `Scenario "${name}" is already running; wait for its report.`);
+      // One run at a time: each is undone after its report, and two overlapping runs would undo each other's state.
+      if (running.size > 0)
+        throw new KakehashiError(
+          'conflict',
+          `Scenario "${[...running][0]}" is running; wait for its report (runs are undone one after the other).`,
+        );
       running.add(name);
       try {
         const report = ScenarioReportSchema.parse(await deps.scenarios.run(name));

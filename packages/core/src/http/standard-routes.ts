@@ -307,8 +307,13 @@ const FaultSwitchSchema = z
   .openapi('FaultSwitch', { example: { enable: ['id-token.alg-none'], disable: [] } });
 
 export interface AdminHooks {
-  /** Clears this component's runtime state (stores back to their seeded contents). */
-  reset?: () => void | Promise<void>;
+  /**
+   * Clears this component's runtime state (stores back to their seeded contents). What it returns is added to the
+   * answer (the hub says what it did across the federation), described by `resetSchema`.
+   */
+  reset?: () => void | Record<string, unknown> | Promise<void | Record<string, unknown>>;
+  /** The members `reset` adds to the answer of `POST /admin/reset` (for the OpenAPI document). */
+  resetSchema?: z.ZodObject<z.ZodRawShape>;
   /** Called after every clock change (the hub pushes its clock to the nodes). */
   clockChanged?: (state: ReturnType<ComponentDeps['clock']['state']>) => Promise<unknown>;
 }
@@ -449,7 +454,11 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
       responses: {
         200: {
           description: 'Reset done',
-          content: { 'application/json': { schema: z.object({ reset: z.literal(true) }) } },
+          content: {
+            'application/json': {
+              schema: (hooks.resetSchema ?? z.object({})).extend({ reset: z.literal(true) }),
+            },
+          },
         },
         ...problemResponses(401),
       },
@@ -457,9 +466,9 @@ export function mountAdmin(app: ComponentApp, deps: ComponentDeps, hooks: AdminH
     async (c) => {
       deps.config.clearRuntime();
       deps.faults.reset();
-      await hooks.reset?.();
+      const done = (await hooks.reset?.()) ?? {};
       deps.logger.warn('component reset');
-      return c.json({ reset: true as const }, 200);
+      return c.json({ ...done, reset: true as const }, 200);
     },
   );
 }

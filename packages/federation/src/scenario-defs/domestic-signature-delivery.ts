@@ -13,8 +13,8 @@ import type { Scenario, ScenarioTarget } from '../scenario-runner.ts';
  *
  * What they change in a federation that keeps running (the console runs scenarios against it): the JP scenario
  * adds access records (as any clerk would); the signature scenario advances the clock by two days and revokes one
- * Austrian agency certificate per run (it picks one not revoked yet; after five runs on the same hub state none is
- * left and it says so); the delivery scenario advances the clock by about a minute, adds (once) the P-Mode
+ * Austrian agency certificate per run (it picks one not revoked yet; after five runs that nobody undid none is
+ * left and it says so — the console and the CLI undo both: `runScenarioReversibly`); the delivery scenario advances the clock by about a minute, adds (once) the P-Mode
  * `kakehashi-scenario-patient-notification` to the two access points and switches Austria's receiver off and on.
  */
 
@@ -297,7 +297,7 @@ const atContractInJapan: Scenario = {
         const pick = fresh[0];
         if (!pick)
           throw new Error(
-            'every Austrian agency certificate was revoked by earlier runs of this scenario; start the federation on a fresh data directory to get fresh ones',
+            'every Austrian agency certificate was revoked by earlier runs of this scenario that were not undone (the console and `kakehashi scenario run` undo theirs); POST /admin/reset at the hub takes the revocations back, or start the federation on a fresh data directory to get fresh ones',
           );
         const cert = certificates.find((c) => c.name === `AT-agency-${pick.id}`);
         st.agency = pick.id;

@@ -9,8 +9,15 @@ export interface PushToNodesDeps {
   logger: Logger;
 }
 
-/** Posts one admin call to every registered node; resolves when all have answered or failed. */
-export type PushToNodes = (path: string, body: unknown) => Promise<void>;
+/** What one node made of an admin push: `ok`, or why not (its status, or the network error). */
+export interface PushOutcome {
+  country: string;
+  ok: boolean;
+  detail?: string;
+}
+
+/** Posts one admin call to every registered node; resolves when all have answered or failed, with each outcome. */
+export type PushToNodes = (path: string, body: unknown) => Promise<PushOutcome[]>;
 
 /**
  * The hub's admin pushes to the nodes (clock changes, trust refresh). They go to the nodes' own admin API
@@ -18,8 +25,8 @@ export type PushToNodes = (path: string, body: unknown) => Promise<void>;
  * not answer within 5 s is logged and skipped: one unreachable node must not block the federation's clock.
  */
 export function pushToNodes(deps: PushToNodesDeps): PushToNodes {
-  return async (path, body) => {
-    await Promise.all(
+  return (path, body) =>
+    Promise.all(
       deps.registry.list().map((n) =>
         deps
           .fetch(`${n.metadata.url}${path}`, {
@@ -32,19 +39,17 @@ export function pushToNodes(deps: PushToNodesDeps): PushToNodes {
             ...(body === undefined ? {} : { body: JSON.stringify(body) }),
             signal: AbortSignal.timeout(5000),
           })
-          .then((r) =>
-            r.ok
-              ? undefined
-              : deps.logger.warn('a node refused an admin push', { country: n.country, path, status: r.status }),
-          )
-          .catch((e: unknown) =>
-            deps.logger.warn('a node did not take an admin push', {
-              country: n.country,
-              path,
-              reason: e instanceof Error ? e.message : String(e),
-            }),
-          ),
+          .then(async (r): Promise<PushOutcome> => {
+            await r.body?.cancel().catch(() => undefined);
+            if (r.ok) return { country: n.country, ok: true };
+            deps.logger.warn('a node refused an admin push', { country: n.country, path, status: r.status });
+            return { country: n.country, ok: false, detail: `answered ${r.status}` };
+          })
+          .catch((e: unknown): PushOutcome => {
+            const reason = e instanceof Error ? e.message : String(e);
+            deps.logger.warn('a node did not take an admin push', { country: n.country, path, reason });
+            return { country: n.country, ok: false, detail: reason };
+          }),
       ),
     );
-  };
 }

@@ -24,6 +24,10 @@ const federationHealth = createRoute({
             nodes: z.array(
               z.object({ country: z.string(), url: z.string(), status: z.string(), checkedAt: z.string().nullable() }),
             ),
+            problems: z
+              .array(z.string())
+              .optional()
+              .openapi({ description: 'Why the federation is degraded (an empty registry, a node not ok)' }),
           }),
         },
       },
@@ -31,7 +35,10 @@ const federationHealth = createRoute({
   },
 });
 
-/** Federation health: the hub polls every registered node when asked, and reports the federation degraded if any is not ok. */
+/**
+ * Federation health: the hub polls every registered node when asked, and reports the federation degraded when no
+ * node is registered or any is not ok, saying why.
+ */
 export function healthRoutes(deps: HealthRouteDeps): ComponentApp {
   const r = createRouteModule();
   r.openapi(federationHealth, async (c) => {
@@ -42,11 +49,19 @@ export function healthRoutes(deps: HealthRouteDeps): ComponentApp {
       status: n.health.status,
       checkedAt: n.health.checkedAt,
     }));
+    // An empty registry is no healthy federation: nothing can be discovered, no cross-border login can work.
+    const problems = [
+      ...(nodes.length === 0
+        ? ['No node is registered: nodes register at start (POST /registry/nodes); restart them or check their logs.']
+        : []),
+      ...nodes.filter((n) => n.status !== 'ok').map((n) => `Node ${n.country} (${n.url}) is ${n.status}.`),
+    ];
     return c.json(
       {
-        status: nodes.every((n) => n.status === 'ok') ? ('ok' as const) : ('degraded' as const),
+        status: problems.length === 0 ? ('ok' as const) : ('degraded' as const),
         hub: 'ok' as const,
         nodes,
+        ...(problems.length ? { problems } : {}),
       },
       200,
     );

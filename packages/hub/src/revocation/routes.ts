@@ -4,6 +4,7 @@ import {
   type Clock,
   type ComponentApp,
   createRouteModule,
+  KakehashiError,
   type Logger,
   problemResponses,
   requireJson,
@@ -59,6 +60,55 @@ const revoke = createRoute({
   },
 });
 
+const RevocationEntrySchema = z
+  .object({
+    serialHex: z.string(),
+    caName: z.string().openapi({ description: 'The issuing CA (as GET /trust lists it)' }),
+    name: z.string().optional().openapi({ description: "The certificate's name in the trust material" }),
+    revokedAt: z.string(),
+    reason: z.string(),
+  })
+  .openapi('RevocationEntry');
+
+const listRevocations = createRoute({
+  method: 'get',
+  path: '/admin/trust/revocations',
+  tags: ['admin'],
+  security: [{ adminToken: [] }],
+  summary: 'The revocations the hub made (POST /admin/trust/revoke), oldest CA first',
+  responses: {
+    200: {
+      description: 'Revocations',
+      content: { 'application/json': { schema: z.object({ revocations: z.array(RevocationEntrySchema) }) } },
+    },
+    ...problemResponses(401),
+  },
+});
+
+const unrevoke = createRoute({
+  method: 'delete',
+  path: '/admin/trust/revocations/{serialHex}',
+  tags: ['admin'],
+  security: [{ adminToken: [] }],
+  summary:
+    'TEST ONLY: take a revocation back (how a scenario undoes what it revoked); the CRL is re-issued without it and the nodes reload',
+  request: {
+    params: z.object({
+      serialHex: z
+        .string()
+        .regex(/^[0-9a-fA-F]{1,80}$/)
+        .openapi({ param: { name: 'serialHex', in: 'path' }, example: '5f3a01' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Taken back',
+      content: { 'application/json': { schema: z.object({ unrevoked: RevocationEntrySchema }) } },
+    },
+    ...problemResponses(401, 404),
+  },
+});
+
 /**
  * Revocation (admin): the issuing CA's CRL is re-issued at once, and every registered node is told to reload
  * its trust material, so the teaching scenario does not wait for the next CRL update.
@@ -81,6 +131,28 @@ export function revocationRoutes(deps: RevocationRouteDeps): ComponentApp {
     });
     deps.logger.warn('certificate revoked', { serialHex: revoked.serialHex, crl: revoked.crl });
     return c.json(revoked, 200);
+  });
+  r.openapi(listRevocations, (c) => c.json({ revocations: deps.trust.revocations() }, 200));
+  // A real CA never takes a revocation back (RFC 5280 §5.3.1 allows it only for certificateHold): this exists so
+  // that a scenario run from the teaching console leaves the federation as it found it.
+  r.openapi(unrevoke, async (c) => {
+    const { serialHex } = c.req.valid('param');
+    const [gone] = deps.trust.unrevoke([serialHex]);
+    if (!gone)
+      throw new KakehashiError(
+        'not-found',
+        `The hub has no revocation of serial ${serialHex}; GET /admin/trust/revocations lists them.`,
+      );
+    await deps.pushToNodes('/admin/trust/refresh', undefined);
+    deps.audit.append({
+      actor: 'admin',
+      action: 'certificate.unrevoked',
+      subject: gone.serialHex,
+      outcome: 'success',
+      details: { ca: gone.caName },
+    });
+    deps.logger.warn('revocation taken back (test only)', { serialHex: gone.serialHex, ca: gone.caName });
+    return c.json({ unrevoked: gone }, 200);
   });
   return r;
 }

@@ -19,7 +19,7 @@ import {
   VerificationMemo,
 } from '@kakehashi/trust';
 import { forgedPublication } from './forged-publication.ts';
-import type { HubTrust, RevocationRequest } from './hub-trust.ts';
+import type { HubTrust, RevocationEntry, RevocationRequest } from './hub-trust.ts';
 import { createRevocationLedger } from './revocation-ledger.ts';
 
 const DAY_MS = 86_400_000;
@@ -59,14 +59,18 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     ledger.statusOf(caName, serialHex) ??
     standing.find((r) => r.issuerName === caName && r.serialHex === serialHex.toLowerCase());
 
-  const crlCache = new Map<string, { der: Buffer; parsed: ParsedCrl; until: number }>();
+  // What the hub publishes is cached while the virtual clock stays inside [issued, until): a clock moved back (a
+  // reset, a scenario undone) before the issue time gets a new CRL or list, never one dated in its future.
+  const fresh = (c: { issued: number; until: number } | undefined, now: number) =>
+    c !== undefined && c.issued <= now && now < c.until;
+  const crlCache = new Map<string, { der: Buffer; parsed: ParsedCrl; issued: number; until: number }>();
   const crlFor = (ca: KeyCert) => {
     const now = clock.nowMs();
     const hit = crlCache.get(ca.name);
-    if (hit && hit.until > now) return hit;
+    if (hit && fresh(hit, now)) return hit;
     const nextUpdate = new Date(now + deps.validityDays() * DAY_MS);
     const der = createCrl(ca, revokedBy(ca.name), new Date(now - 60_000), nextUpdate, ledger.crlNumber());
-    const entry = { der, parsed: memo.parseCrl(der), until: nextUpdate.getTime() - DAY_MS };
+    const entry = { der, parsed: memo.parseCrl(der), issued: now - 60_000, until: nextUpdate.getTime() - DAY_MS };
     crlCache.set(ca.name, entry);
     return entry;
   };
@@ -93,10 +97,12 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
   };
 
   const forged = forgedPublication(material, clock);
-  let lists: { lotl: string; tls: Record<string, string>; until: number; sequenceNumber: number } | undefined;
+  let lists:
+    | { lotl: string; tls: Record<string, string>; issued: number; until: number; sequenceNumber: number }
+    | undefined;
   const publish = () => {
     const now = clock.nowMs();
-    if (lists && lists.until > now) return lists;
+    if (lists && fresh(lists, now)) return lists;
     // Every (re)publication carries a higher sequence number, persisted: relying parties refuse a rollback.
     const sequenceNumber = ledger.nextListSequence();
     const issueDate = new Date(now);
@@ -105,15 +111,15 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     for (const cc of countries)
       tls[cc] = buildTrustedList(material, cc, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
     const lotl = buildLotl(material, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
-    lists = { lotl, tls, until: nextUpdate.getTime() - DAY_MS, sequenceNumber };
+    lists = { lotl, tls, issued: now, until: nextUpdate.getTime() - DAY_MS, sequenceNumber };
     return lists;
   };
 
   // The hub validates against its own published lists, verified like any relying party would.
-  let current: { store: TrustStore; until: number } | undefined;
+  let current: { store: TrustStore; issued: number; until: number } | undefined;
   const trustStore = () => {
     const now = clock.nowMs();
-    if (current && current.until > now) return current.store;
+    if (current && fresh(current, now)) return current.store;
     const l = publish();
     const lotl = memo.verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
     const verified = lotl.pointers.map((p) =>
@@ -125,7 +131,11 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     );
     const next = TrustStore.fromTrustedLists(verified);
     for (const c of cas) next.addCrl(crlFor(c).parsed);
-    current = { store: next, until: Math.min(l.until, ...cas.map((c) => crlFor(c).until)) };
+    current = {
+      store: next,
+      issued: Math.max(l.issued, ...cas.map((c) => crlFor(c).issued)),
+      until: Math.min(l.until, ...cas.map((c) => crlFor(c).until)),
+    };
     return next;
   };
 
@@ -145,8 +155,28 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     return { serialHex: rec.serialHex, crl: `${deps.hubUrl}/trust/crl/${rec.issuerName}.crl` };
   };
 
+  const nameOf = new Map(all.map((k) => [k.serialHex.toLowerCase(), k.name]));
+  const entry = (r: ReturnType<typeof ledger.list>[number]): RevocationEntry => {
+    const name = nameOf.get(r.serialHex.toLowerCase());
+    return {
+      serialHex: r.serialHex,
+      caName: r.caName,
+      ...(name ? { name } : {}),
+      revokedAt: r.revokedAt.toISOString(),
+      reason: r.reason ?? 'unspecified',
+    };
+  };
+  const unrevoke = (serialsHex?: string[]) => {
+    const gone = ledger.remove(serialsHex);
+    for (const r of gone) crlCache.delete(r.caName);
+    if (gone.length > 0) current = undefined;
+    return gone.map(entry);
+  };
+
   return {
     countries: () => countries,
+    revocations: () => ledger.list().map(entry),
+    unrevoke,
     lotlXml: () => {
       forged.clear();
       return publish().lotl;

@@ -44,6 +44,13 @@ export interface HubTrust {
   }[];
   validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
   revoke(req: RevocationRequest): { serialHex: string; crl: string };
+  /** The revocations the hub made (its ledger; the material's standing revoked certificates are not among them). */
+  revocations(): RevocationEntry[];
+  /**
+   * TEST ONLY: takes revocations back (all, or those of the serials given) and re-issues the CRLs concerned, so a
+   * scenario or a reset can undo what it revoked. Returns what was taken back.
+   */
+  unrevoke(serialsHex?: string[]): RevocationEntry[];
   /** The RFC 6960 OCSP responder of the CA named `caName` (served at `/trust/ocsp/<caName>`), if any. */
   ocspResponder?(caName: string): OcspResponder | undefined;
   /**
@@ -53,6 +60,17 @@ export interface HubTrust {
   forgedLists?(faults: ListFaults): { lotl: string; tls: Record<string, string> };
   /** The security lab (`trust.crl-stale`): the CRL of `name` re-issued with its nextUpdate already passed. */
   staleCrlDer?(name: string): Uint8Array | undefined;
+}
+
+/** One revocation of the hub's ledger. */
+export interface RevocationEntry {
+  serialHex: string;
+  /** The issuing CA's name (as `GET /trust` lists it). */
+  caName: string;
+  /** The certificate's name in the trust material, when it is one of the federation's. */
+  name?: string;
+  revokedAt: string;
+  reason: string;
 }
 
 /** Which list faults apply to a forged publication (several may be on at once). */

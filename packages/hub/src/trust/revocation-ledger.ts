@@ -27,6 +27,14 @@ export interface RevocationLedger {
   record(rec: RevocationRecord): void;
   /** The next trusted-list sequence number (persisted before it is used). */
   nextListSequence(): number;
+  /** Every revocation in the ledger, by CA and serial. */
+  list(): (RevokedCertificate & { caName: string })[];
+  /**
+   * Takes revocations out of the ledger (all of them, or the serials given) and raises the CRL number, so relying
+   * parties see a newer CRL without them. Returns the records removed. TEST ONLY: a real CA never un-revokes
+   * (RFC 5280 allows it only for certificateHold); this is how a scenario or a reset undoes its revocations.
+   */
+  remove(serialsHex?: string[]): (RevokedCertificate & { caName: string })[];
 }
 
 /** The ledger over the hub store (migrated on creation). */
@@ -41,6 +49,12 @@ export function createRevocationLedger(store: Store): RevocationLedger {
     revokedAt: new Date(r.revoked_at),
     reason: r.reason as CrlReason,
   });
+  const listAll = () =>
+    store
+      .all<{ serial_hex: string; ca_name: string; revoked_at: string; reason: string }>(
+        'SELECT * FROM trust_revocations ORDER BY ca_name, serial_hex',
+      )
+      .map((r) => ({ ...revoked(r), caName: r.ca_name }));
   return {
     revokedBy: (caName) =>
       store
@@ -70,6 +84,15 @@ export function createRevocationLedger(store: Store): RevocationLedger {
           rec.reason ?? 'unspecified',
         );
         setState('crlNumber', Number(state('crlNumber') ?? '1') + 1);
+      }),
+    list: () => listAll(),
+    remove: (serialsHex) =>
+      store.transaction(() => {
+        const wanted = serialsHex?.map((x) => x.toLowerCase());
+        const gone = listAll().filter((r) => !wanted || wanted.includes(r.serialHex));
+        for (const r of gone) store.run('DELETE FROM trust_revocations WHERE serial_hex = ?', r.serialHex);
+        if (gone.length > 0) setState('crlNumber', Number(state('crlNumber') ?? '1') + 1);
+        return gone;
       }),
     nextListSequence: () => {
       const next = Number(state('tlSequence') ?? '0') + 1;
