@@ -14,7 +14,7 @@ import {
   valueBytes,
 } from '../asn1/der.ts';
 import { nameToString } from '../asn1/name.ts';
-import { inspectCertificate } from '../pki/inspect-certificate.ts';
+import { type CertificateFacts, inspectCertificate } from '../pki/inspect-certificate.ts';
 import { CRL_REASONS, type CrlReason, normaliseSerial, type RevokedCertificate } from './create-crl.ts';
 
 const { asn1 } = forge;
@@ -107,6 +107,7 @@ export function parseCrl(input: Uint8Array | string): ParsedCrl {
     const signatureOid = readOid(children(sigAlg)[0]);
     const signature = valueBytes(sigBits).subarray(1);
     const issuerDer = toDer(issuerNode);
+    const verifiedWith = new WeakMap<CertificateFacts, boolean>();
     const crl: ParsedCrl = {
       der,
       issuer: nameToString(issuerNode),
@@ -120,17 +121,25 @@ export function parseCrl(input: Uint8Array | string): ParsedCrl {
       },
       verify(caCert) {
         const ca = inspectCertificate(caCert);
-        if (!ca.subjectDer.equals(issuerDer)) return false;
-        if (authorityKeyId && ca.subjectKeyId && authorityKeyId !== ca.subjectKeyId) return false;
-        const hash = hashForSignatureOid(signatureOid);
-        if (!hash) return false;
-        try {
-          return cryptoVerify(hash, tbsDer, ca.x509.publicKey, signature);
-        } catch {
-          return false;
-        }
+        // Checked once per issuer certificate: this CRL's bytes and the issuer's facts never change.
+        const known = verifiedWith.get(ca);
+        if (known !== undefined) return known;
+        const ok = verifyWith(ca);
+        verifiedWith.set(ca, ok);
+        return ok;
       },
     };
+    function verifyWith(ca: CertificateFacts): boolean {
+      if (!ca.subjectDer.equals(issuerDer)) return false;
+      if (authorityKeyId && ca.subjectKeyId && authorityKeyId !== ca.subjectKeyId) return false;
+      const hash = hashForSignatureOid(signatureOid);
+      if (!hash) return false;
+      try {
+        return cryptoVerify(hash, tbsDer, ca.x509.publicKey, signature);
+      } catch {
+        return false;
+      }
+    }
     if (nextUpdate) crl.nextUpdate = nextUpdate;
     if (crlNumber !== undefined) crl.crlNumber = crlNumber;
     if (authorityKeyId !== undefined) crl.authorityKeyId = authorityKeyId;

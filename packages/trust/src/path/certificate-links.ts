@@ -11,8 +11,27 @@ export function akiMatches(child: CertificateFacts, issuer: CertificateFacts): b
   return !child.authorityKeyId || !issuer.subjectKeyId || child.authorityKeyId === issuer.subjectKeyId;
 }
 
-/** Signature check of `cert` with `issuer`'s key (RSA PKCS#1 v1.5, RSA-PSS, ECDSA, EdDSA). */
+/**
+ * Link signatures already checked, by certificate and issuer: both are immutable facts decoded once per
+ * certificate (cached by PEM and X509Certificate), so the answer of the same check is reused, not weakened.
+ */
+const checkedLinks = new WeakMap<CertificateFacts, WeakMap<CertificateFacts, boolean>>();
+
+/**
+ * Signature check of `cert` with `issuer`'s key (RSA PKCS#1 v1.5, RSA-PSS, ECDSA, EdDSA); computed once per
+ * (certificate, issuer) pair — path building and the signature check of the same link share it.
+ */
 export function signedBy(cert: CertificateFacts, issuer: CertificateFacts): boolean {
+  const byIssuer = checkedLinks.get(cert) ?? new WeakMap<CertificateFacts, boolean>();
+  const known = byIssuer.get(issuer);
+  if (known !== undefined) return known;
+  const ok = verifyLink(cert, issuer);
+  byIssuer.set(issuer, ok);
+  checkedLinks.set(cert, byIssuer);
+  return ok;
+}
+
+function verifyLink(cert: CertificateFacts, issuer: CertificateFacts): boolean {
   try {
     const hash = hashForSignatureOid(cert.signatureOid);
     if (hash) return cryptoVerify(hash, cert.tbsDer, issuer.x509.publicKey, cert.signature);
