@@ -133,8 +133,15 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   const material = await loadTrustMaterial({ seed, countries, cacheDir: trustCacheDir, hubUrl: urls.hub, logger });
   logger.debug('trust material ready', { ms: Math.round(performance.now() - started) });
 
+  // A hop between two components of this process goes straight into the other's app (its whole HTTP stack, traces
+  // and checks, no socket): in-process mode, and listening when this process runs several components. A component
+  // alone in its process (--only, containers) reaches the others over real HTTP, and so does a component whose
+  // advertised URL is not the one it is bound at (publicUrl: a proxy or a host in between).
   const routes = new Map<string, FetchHandler>();
-  const baseFetch: typeof fetch = mode === 'in-process' ? createInProcessFetch(routes) : globalThis.fetch;
+  const direct = mode === 'in-process' || (only.hub && only.nodes.size > 0);
+  const routable = (advertised: string, bound: string | undefined) =>
+    direct && (mode === 'in-process' || new URL(advertised).origin === (bound && new URL(bound).origin));
+  const baseFetch: typeof fetch = direct ? createInProcessFetch(routes) : globalThis.fetch;
   const fetchImpl = init.wrapFetch ? init.wrapFetch(baseFetch) : baseFetch;
   const stores: Store[] = [];
   const switchboards = new Map<string, FaultSwitchboard>();
@@ -164,7 +171,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     const composed = composeHub(composition, init.scenarios ?? {});
     hub = composed.hub;
     closers.push(() => composed.hub.close());
-    routes.set(urls.hub, composed.origin);
+    if (routable(urls.hub, sockets?.urls.hub)) routes.set(urls.hub, composed.origin);
     sockets?.hub?.serve(composed.origin);
     init.onReady?.({ component: 'hub', url: urls.hub });
   }
@@ -188,7 +195,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
         if (forwarding.pending() > 0)
           logger.warn('trace events not sent to the hub before shutdown', { country: cc, lost: forwarding.pending() });
       });
-    routes.set(urls.nodes[cc] as string, node.app);
+    if (routable(urls.nodes[cc] as string, sockets?.urls.nodes[cc])) routes.set(urls.nodes[cc] as string, node.app);
     sockets?.nodes.get(cc)?.serve(node.app);
   }
   // Nodes load the trust fabric and register once their own server is up (in parallel).

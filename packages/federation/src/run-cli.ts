@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
 import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
-import { runAttackCommand } from './attack/index.ts';
-import { runBench } from './bench.ts';
 import { weakNodeFaults } from './check-faults-option.ts';
 import { createFederation } from './create-federation.ts';
-import { runFuzzCommand } from './fuzz/fuzz-command.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
-import { runScenario } from './scenario-command.ts';
 import { listScenarios, SCENARIOS } from './scenarios.ts';
 
 /**
@@ -41,9 +37,10 @@ Every option can also be set in a JSON config file (--config or KAKEHASHI_CONFIG
 see the README's configuration reference.`;
 
 async function main(argv: string[]): Promise<number> {
-  // The attack runner has options of its own.
-  if (argv[0] === 'attack') return runAttackCommand(argv.slice(1));
-  if (argv[0] === 'fuzz') return runFuzzCommand(argv.slice(1));
+  // The attack runner has options of its own. Each command loads its modules when it runs (a start loads no
+  // attack, fuzz or bench code).
+  if (argv[0] === 'attack') return (await import('./attack/index.ts')).runAttackCommand(argv.slice(1));
+  if (argv[0] === 'fuzz') return (await import('./fuzz/fuzz-command.ts')).runFuzzCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -87,13 +84,13 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       return start(config, { only: values.only, json: values.json });
     case 'bench':
-      return runBench({ out: values.out, quick: values.quick, compare: values.compare });
+      return (await import('./bench.ts')).runBench({ out: values.out, quick: values.quick, compare: values.compare });
     case 'scenario': {
       if (rest[0] === 'list') {
         for (const s of listScenarios()) process.stdout.write(`${s}\n`);
         return 0;
       }
-      if (rest[0] === 'run' && rest[1]) return runScenario(rest[1], config);
+      if (rest[0] === 'run' && rest[1]) return (await import('./scenario-command.ts')).runScenario(rest[1], config);
       process.stderr.write('usage: kakehashi scenario list | kakehashi scenario run <name>\n');
       return 2;
     }

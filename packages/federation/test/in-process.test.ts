@@ -56,6 +56,46 @@ describe('in-process fetch', () => {
       name: 'AbortError',
     });
   });
+  it('gives the app the Host of the origin and the response the URL that answered', async () => {
+    const app = new Hono().get('/who', (c) => c.text(c.req.header('host') ?? 'none'));
+    const f = createInProcessFetch(new Map([['http://127.0.0.1:7000', app]]));
+    const r = await f('http://127.0.0.1:7000/who');
+    expect(await r.text()).toBe('127.0.0.1:7000');
+    expect(r.url).toBe('http://127.0.0.1:7000/who');
+  });
+
+  it('follows redirects as fetch does: 303 and POST→302 become GETs, manual and error are honoured', async () => {
+    const a = new Hono()
+      .post('/submit', (c) => c.redirect('http://127.0.0.1:7001/done', 303))
+      .post('/moved', (c) => c.redirect('/done', 302))
+      .get('/done', (c) => c.json({ at: 'a', method: c.req.method, type: c.req.header('content-type') ?? null }))
+      .put('/keep', (c) => c.redirect('/done', 307))
+      .get('/loop', (c) => c.redirect('/loop', 302));
+    const b = new Hono().get('/done', (c) =>
+      c.json({
+        at: 'b',
+        method: c.req.method,
+        auth: c.req.header('authorization') ?? null,
+        host: c.req.header('host'),
+      }),
+    );
+    const f = createInProcessFetch(
+      new Map([
+        ['http://127.0.0.1:7000', a],
+        ['http://127.0.0.1:7001', b],
+      ]),
+    );
+    const post = { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer x' }, body: 'hi' };
+    const crossed = await f('http://127.0.0.1:7000/submit', post);
+    expect(await crossed.json()).toEqual({ at: 'b', method: 'GET', auth: null, host: '127.0.0.1:7001' });
+    expect(crossed.url).toBe('http://127.0.0.1:7001/done');
+    expect(await (await f('http://127.0.0.1:7000/moved', post)).json()).toEqual({ at: 'a', method: 'GET', type: null });
+    const manual = await f('http://127.0.0.1:7000/moved', { ...post, redirect: 'manual' });
+    expect([manual.status, manual.headers.get('location')]).toEqual([302, '/done']);
+    await expect(f('http://127.0.0.1:7000/moved', { ...post, redirect: 'error' })).rejects.toThrow(TypeError);
+    await expect(f('http://127.0.0.1:7000/keep', { method: 'PUT', body: 'x' })).rejects.toThrow(/request body/);
+    await expect(f('http://127.0.0.1:7000/loop')).rejects.toThrow(/redirect count exceeded/);
+  });
 });
 
 describe('federation composition', () => {
