@@ -41,7 +41,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     new SecurityEvents({ store: deps.store, clock, component: 'node', country: profile.code, logger: deps.logger });
   const app = createComponentApp(info, { ...deps, security });
   const hub = createHubClient({ hubUrl: deps.hubUrl, fetch: deps.fetch, caller: `node:${profile.code}` });
-  const validateCertificate = createCertificateValidator(deps.trust, profile.code);
+  const validateCertificate = createCertificateValidator(deps.trust, profile.code, deps.faults);
   const registration = createRegistration({
     country: profile.code,
     metadata: () =>

@@ -175,6 +175,62 @@ describe('validateCertificatePath', () => {
     );
   });
 
+  it('time travel: a stale CRL is a failure even when revocation information is not required, never a silent pass', () => {
+    const crl = parseCrl(createCrl(de.issuingCa, [], new Date('2026-05-01Z'), new Date('2026-07-01Z'), 2));
+    const rootCrl = parseCrl(createCrl(de.rootCa, [], new Date('2026-05-01Z'), new Date('2026-07-01Z'), 2));
+    const opts = {
+      intermediates: [de.issuingCa.certPem],
+      anchors: [{ certificate: de.rootCa.certPem }],
+      crls: [crl, rootCrl],
+    };
+    const later = new Date('2026-08-01T00:00:00Z');
+    const stale = validateCertificatePath(de.signing.certPem, { ...opts, at: later });
+    expect(stale.valid).toBe(false);
+    const reason = expectFailure(stale, 'cert-revocation-unknown');
+    expect(reason).toContain('due to be replaced at 2026-07-01T00:00:00.000Z');
+    expect(reason).toContain('POST /admin/trust/refresh');
+    expect(stale.checks.some((c) => c.check === 'revocation' && c.skipped)).toBe(false);
+    // A weak node may let it through on purpose: a skipped check that says so, asked only when a CRL is stale.
+    let asked = 0;
+    const weak = validateCertificatePath(de.signing.certPem, {
+      ...opts,
+      at: later,
+      acceptStaleCrl: () => ++asked > 0,
+    });
+    expect(weak.valid).toBe(true);
+    expect(weak.checks.find((c) => c.check === 'revocation' && c.skipped)?.reason).toContain('accepted on purpose');
+    validateCertificatePath(de.signing.certPem, { ...opts, at: AT, acceptStaleCrl: () => ++asked > 0 });
+    expect(asked).toBe(2); // leaf and issuing CA at the later time; never at AT, when the CRLs are current
+    // Without any CRL and not required, the check stays a skipped one (nothing was supplied to go stale).
+    const none = validateCertificatePath(de.signing.certPem, { ...opts, crls: [], at: later });
+    expect(none.valid).toBe(true);
+    // A revocation on a stale CRL, dated before the validation time, still counts (a revocation is final).
+    const withRevocation = parseCrl(
+      createCrl(
+        de.issuingCa,
+        [{ serialHex: de.signing.serialHex, revokedAt: new Date('2026-04-01Z') }],
+        new Date('2026-05-01Z'),
+        new Date('2026-07-01Z'),
+        3,
+      ),
+    );
+    const revoked = validateCertificatePath(de.signing.certPem, {
+      ...opts,
+      crls: [withRevocation, rootCrl],
+      at: later,
+    });
+    expect(revoked.failure?.code).toBe('cert-revoked');
+    // A CRL issued after a past validation time still answers for it: a revocation after that time does not count.
+    const past = validateCertificatePath(de.signing.certPem, {
+      ...opts,
+      crls: [withRevocation, rootCrl],
+      at: new Date('2026-03-01T00:00:00Z'),
+    });
+    expect(past.checks.filter((c) => c.check === 'revocation').every((c) => c.outcome === 'passed' && !c.skipped)).toBe(
+      true,
+    );
+  });
+
   it('untrusted root → cert-untrusted-root', () => {
     const r = validateCertificatePath(de.signing.certPem, {
       intermediates: [de.issuingCa.certPem, de.rootCa.certPem],

@@ -1,4 +1,5 @@
-import { type CertificateVerdict, KakehashiError } from '@kakehashi/core';
+import { type CertificateVerdict, type FaultSwitchboard, KakehashiError } from '@kakehashi/core';
+import type { TrustLenientFault } from '@kakehashi/trust';
 import type { NodeTrust } from './node-trust.ts';
 
 /**
@@ -12,8 +13,16 @@ export type ValidateCertificate = (
   opts: { at: Date; usage?: string[] | undefined },
 ) => CertificateVerdict;
 
-/** The node's {@link ValidateCertificate}: `upstream-unavailable` (502) until the trust fabric is loaded. */
-export function createCertificateValidator(trust: NodeTrust, country: string): ValidateCertificate {
+/**
+ * The node's {@link ValidateCertificate}: `upstream-unavailable` (502) until the trust fabric is loaded. With the
+ * node's `faults`, a weak node's `lenient.trust.*` switches decide whether a stale view is let through.
+ */
+export function createCertificateValidator(
+  trust: NodeTrust,
+  country: string,
+  faults?: FaultSwitchboard,
+): ValidateCertificate {
+  const lenient = faults ? (name: TrustLenientFault) => faults.fire(name) : undefined;
   return (certPem, chainPem, opts) => {
     if (!trust.status().loaded) {
       throw new KakehashiError(
@@ -21,6 +30,6 @@ export function createCertificateValidator(trust: NodeTrust, country: string): V
         `Node ${country} has not loaded the trust fabric from the hub yet (POST /admin/trust/refresh).`,
       );
     }
-    return trust.validateCertificate(certPem, chainPem, { at: opts.at, usage: opts.usage ?? [] });
+    return trust.validateCertificate(certPem, chainPem, { at: opts.at, usage: opts.usage ?? [], lenient });
   };
 }

@@ -1,4 +1,11 @@
-import { type Clock, type HubClient, isKakehashiError, KakehashiError, type Logger } from '@kakehashi/core';
+import {
+  type CertificateVerdict,
+  type Clock,
+  type HubClient,
+  isKakehashiError,
+  KakehashiError,
+  type Logger,
+} from '@kakehashi/core';
 import { certificateVerdictOf, type TrustLenientFault, TrustStore, VerificationMemo } from '@kakehashi/trust';
 import type { NodeTrust, NodeTrustStatus } from './node-trust.ts';
 
@@ -29,6 +36,33 @@ function leniently<T>(
   }
 }
 
+/**
+ * A verdict judged against trusted lists past their NextUpdate at the validation time: the anchors may no longer
+ * be what the scheme operator publishes, so the path is not taken silently — a failed check `tl-expired` (a
+ * signature is then INDETERMINATE/TRY_LATER), or, on a weak node (`lenient.trust.tl-expired`), a skipped check
+ * naming the fault.
+ * @see https://www.etsi.org/deliver/etsi_ts/119600_119699/119612/02.03.01_60/ts_119612v020301p.pdf §5.3.14 (NextUpdate)
+ */
+function listFreshness(verdict: CertificateVerdict, late: string[], lenient: Lenience): CertificateVerdict {
+  if (late.length === 0) return verdict;
+  const rule = 'ETSI TS 119 612 §5.3.14 (NextUpdate)';
+  const reason = `The trust anchors come from lists past their NextUpdate: ${late.join('; ')}. Reload the trust fabric (POST /admin/trust/refresh) and validate again.`;
+  if (lenient?.('lenient.trust.tl-expired'))
+    return {
+      ...verdict,
+      checks: [
+        ...verdict.checks,
+        { rule, outcome: 'skipped', reason: `Ignored on purpose: ${reason}`, fault: 'lenient.trust.tl-expired' },
+      ],
+    };
+  return {
+    ...verdict,
+    valid: false,
+    failure: verdict.failure ?? { code: 'tl-expired', reason, rule },
+    checks: [...verdict.checks, { rule, outcome: 'failed', reason, code: 'tl-expired' }],
+  };
+}
+
 /** What a node's trust view needs: the hub it loads from, the pinned LOTL signer, the clock. */
 export interface NodeTrustDeps {
   /** The hub publishing the LOTL, the national lists and the CRLs. */
@@ -51,7 +85,7 @@ export interface NodeTrustDeps {
  */
 export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
   const memo = deps.memo ?? new VerificationMemo();
-  let status: NodeTrustStatus = {
+  let status: Omit<NodeTrustStatus, 'stale' | 'warnings'> = {
     loaded: false,
     loadedAt: null,
     lotlSequence: null,
@@ -61,10 +95,28 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
     crls: 0,
   };
   let store: TrustStore | undefined;
+  // What the view holds, with each NextUpdate: what makes it stale as the virtual clock moves on.
+  let dates: { what: string; nextUpdate: Date; kind: 'list' | 'crl' }[] = [];
+  /** The lists and CRLs of the view past their NextUpdate at `at`, one line each. */
+  const pastNextUpdate = (at: Date, kind?: 'list' | 'crl') =>
+    dates
+      .filter((d) => d.nextUpdate.getTime() < at.getTime() && (!kind || d.kind === kind))
+      .map(
+        (d) =>
+          `${d.what} was due to be replaced at ${d.nextUpdate.toISOString()} (NextUpdate); it is ${at.toISOString()} on the virtual clock`,
+      );
+  const withFreshness = (s: typeof status): NodeTrustStatus => {
+    const late = pastNextUpdate(deps.clock.now());
+    return {
+      ...s,
+      stale: late.length > 0,
+      warnings: late.map((l) => `${l}. This node's view is stale: POST /admin/trust/refresh reloads it from the hub.`),
+    };
+  };
   // Highest sequence numbers seen: an older list offered later is a rollback and is refused.
   const seen: { lotl?: number; tl: Record<string, number> } = { tl: {} };
 
-  const load = async (fetcher: typeof fetch, lenient: Lenience): Promise<NodeTrustStatus> => {
+  const load = async (fetcher: typeof fetch, lenient: Lenience): Promise<typeof status> => {
     const lotlXml = await deps.hub.lotlXml(fetcher);
     const lotl = leniently(lenient, { minSequence: seen.lotl }, (o) =>
       memo.verifyLotl(lotlXml, { pinnedSignerCerts: [deps.lotlSignerPem], clock: deps.clock, ...o }),
@@ -105,6 +157,17 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
     const next = TrustStore.fromTrustedLists(lists);
     for (const c of crls) next.addCrl(c);
     store = next;
+    dates = [
+      { what: 'The list of trusted lists (LOTL)', nextUpdate: lotl.nextUpdate, kind: 'list' as const },
+      ...lists.map((l) => ({
+        what: `The trusted list of ${l.territory}`,
+        nextUpdate: l.nextUpdate,
+        kind: 'list' as const,
+      })),
+      ...crls.flatMap((c, i) =>
+        c.nextUpdate ? [{ what: `The CRL ${index.crls[i]}`, nextUpdate: c.nextUpdate, kind: 'crl' as const }] : [],
+      ),
+    ];
     return {
       loaded: true,
       loadedAt: deps.clock.now().toISOString(),
@@ -117,7 +180,7 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
   };
 
   return {
-    status: () => status,
+    status: () => withFreshness(status),
     refresh: async (fetcher, options = {}) => {
       try {
         status = await load(fetcher, options.lenient);
@@ -136,14 +199,20 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
         anchors: status.anchors,
         crls: status.crls,
       });
-      return status;
+      return withFreshness(status);
     },
     validateCertificate: (pem, chain, o) => {
       if (!store) throw new KakehashiError('upstream-unavailable', 'The trust fabric has not been loaded yet.');
-      return certificateVerdictOf(
-        store.validate(pem, { intermediates: chain, at: o.at, requiredKeyUsage: o.usage as never }),
+      const verdict = certificateVerdictOf(
+        store.validate(pem, {
+          intermediates: chain,
+          at: o.at,
+          requiredKeyUsage: o.usage as never,
+          acceptStaleCrl: () => o.lenient?.('lenient.trust.crl-stale') === true,
+        }),
         pem,
       );
+      return listFreshness(verdict, pastNextUpdate(o.at, 'list'), o.lenient);
     },
   };
 }

@@ -10,6 +10,13 @@ export interface NodeTrustStatus {
   countries: string[];
   anchors: number;
   crls: number;
+  /**
+   * True when, on the virtual clock, the view is past a NextUpdate: of the LOTL, of a national list or of a CRL it
+   * holds. Certificates are then not judged silently: the freshness checks fail (or warn, on a weak node).
+   */
+  stale: boolean;
+  /** Why the view is stale, one line per list or CRL with its NextUpdate, and what to do. */
+  warnings: string[];
   error?: string;
 }
 
@@ -28,5 +35,17 @@ export interface NodeTrust {
     options?: { lenient?: ((name: TrustLenientFault) => boolean) | undefined },
   ): Promise<NodeTrustStatus>;
   status(): NodeTrustStatus;
-  validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
+  /**
+   * Validates against the view. `lenient` (the weak-node mode) is asked, only when the view is stale at `opts.at`,
+   * whether `lenient.trust.tl-expired` or `lenient.trust.crl-stale` lets that through.
+   */
+  validateCertificate(
+    certPem: string,
+    chainPem: string[],
+    opts: {
+      at: Date;
+      usage?: string[];
+      lenient?: ((name: TrustLenientFault) => boolean) | undefined;
+    },
+  ): CertificateVerdict;
 }

@@ -28,6 +28,12 @@ const TrustStatusSchema = z
     countries: z.array(z.string()),
     anchors: z.number().int(),
     crls: z.number().int(),
+    stale: z.boolean().openapi({
+      description: 'True when the view is past a NextUpdate (LOTL, a national list or a CRL) on the virtual clock',
+    }),
+    warnings: z.array(z.string()).openapi({
+      description: 'One line per list or CRL past its NextUpdate, with the date, and what to do',
+    }),
     error: z.string().optional(),
   })
   .openapi('NodeTrustStatus');

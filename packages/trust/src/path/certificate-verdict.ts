@@ -22,9 +22,10 @@ export function certificateVerdictOf(result: PathValidationResult, certPem: stri
     serialHex: facts?.serialHex,
     anchor: result.chain.at(-1)?.subject,
     failure: result.failure ? { code: result.failure.code, reason: result.failure.reason } : undefined,
+    // A rule that could not be applied says so (`skipped`): reported as passed, it would hide e.g. a missing CRL.
     checks: result.checks.map((c) => ({
       rule: c.rule,
-      outcome: c.outcome,
+      outcome: c.skipped ? ('skipped' as const) : c.outcome,
       reason: c.reason,
       ...(c.code ? { code: c.code } : {}),
     })),

@@ -19,8 +19,10 @@ function crlsFor(cert: CertificateFacts, options: ValidatePathOptions): ParsedCr
 
 /**
  * Revocation of one certificate of the path by its issuer's CRLs (RFC 5280 §6.3): each CRL is used only when it
- * verifies with the issuer's key, the issuer may sign CRLs, and thisUpdate ≤ at ≤ nextUpdate. No usable CRL is a
- * failure (`cert-revocation-unknown`) only when revocation information is required; otherwise a skipped check.
+ * verifies with the issuer's key, the issuer may sign CRLs, and at ≤ nextUpdate (a CRL issued after `at` still says
+ * whether a revocation came before it). CRLs that verify but are past their nextUpdate at `at` (stale after time
+ * travel) are a failure (`cert-revocation-unknown`), never a silent pass;
+ * no CRL at all is a failure only when revocation information is required, otherwise a skipped check.
  * @see https://www.rfc-editor.org/rfc/rfc5280#section-6.3
  */
 export function checkRevocation(
@@ -31,7 +33,11 @@ export function checkRevocation(
 ): void {
   const at = options.at.getTime();
   const problems: string[] = [];
+  // CRLs of the issuer that verify but are past their nextUpdate at the validation time (time travel, a view not
+  // reloaded).
+  const outOfTime: string[] = [];
   const usable: ParsedCrl[] = [];
+  const stale: ParsedCrl[] = [];
   for (const crl of crlsFor(cert, options)) {
     if (!crl.verify(issuer.x509)) {
       problems.push(`a CRL naming "${issuer.label}" as issuer does not verify with its key`);
@@ -41,17 +47,19 @@ export function checkRevocation(
       problems.push(`"${issuer.label}" may not sign CRLs (keyUsage lacks cRLSign)`);
       continue;
     }
-    if (crl.thisUpdate.getTime() > at) {
-      problems.push(`the CRL of "${issuer.label}" was issued at ${iso(crl.thisUpdate)}, after the validation time`);
-      continue;
-    }
+    // A CRL issued after the validation time is used: it lists every revocation up to its issue, and a revocation
+    // counts only when dated at or before the validation time (validation at a past time, a clock moved back).
     if (crl.nextUpdate && crl.nextUpdate.getTime() < at) {
-      problems.push(`the CRL of "${issuer.label}" is stale (nextUpdate ${iso(crl.nextUpdate)})`);
+      outOfTime.push(
+        `the CRL of "${issuer.label}" is stale: it was due to be replaced at ${iso(crl.nextUpdate)} (nextUpdate)`,
+      );
+      stale.push(crl);
       continue;
     }
     usable.push(crl);
   }
-  for (const crl of usable) {
+  // A revocation is final: one listed on a stale CRL, dated before the validation time, still counts.
+  for (const crl of [...usable, ...stale]) {
     const hit = crl.find(cert.serialHex);
     if (hit && hit.revokedAt.getTime() <= at) {
       rec.fail(
@@ -72,6 +80,28 @@ export function checkRevocation(
       `"${cert.label}" is not on the CRL of "${issuer.label}" issued at ${iso(latest.thisUpdate)}.`,
       cert.label,
     );
+    return;
+  }
+  if (outOfTime.length > 0) {
+    // RFC 5280 §6.3.3(a)(2): a CRL past its nextUpdate says nothing about the validation time; ETSI EN 319 102-1
+    // §5.2.5 makes that revocation information not fresh (INDETERMINATE/TRY_LATER for a signature).
+    const why = [...outOfTime, ...problems].join('; ');
+    if (options.acceptStaleCrl?.())
+      rec.pass(
+        'revocation',
+        RULES.revocation,
+        `Revocation of "${cert.label}" not checked: ${why} — accepted on purpose (weak node).`,
+        cert.label,
+        true,
+      );
+    else
+      rec.fail(
+        'revocation',
+        RULES.revocation,
+        'cert-revocation-unknown',
+        `The revocation status of "${cert.label}" at ${iso(options.at)} cannot be determined: ${why}. A current CRL is needed (a node reloads with POST /admin/trust/refresh).`,
+        cert.label,
+      );
     return;
   }
   const why = problems.length > 0 ? problems.join('; ') : `no CRL of "${issuer.label}" was supplied`;

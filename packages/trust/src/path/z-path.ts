@@ -40,6 +40,12 @@ export interface ValidatePathOptions {
   requiredExtKeyUsage?: string[];
   /** Fail with `cert-revocation-unknown` when no usable CRL covers a certificate of the path. */
   requireRevocationInfo?: boolean;
+  /**
+   * Asked when the issuer's CRLs were supplied but every one is past its nextUpdate at the validation time: true lets the check through as skipped (a weak node's `lenient.trust.crl-stale`); otherwise
+   * the check fails with `cert-revocation-unknown`, whether or not revocation information is required — a stale CRL
+   * is never a silent pass.
+   */
+  acceptStaleCrl?: () => boolean;
   /** Longest path accepted, anchor included (default 8). */
   maxPathLength?: number;
 }

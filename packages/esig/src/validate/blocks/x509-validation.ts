@@ -29,7 +29,10 @@ const CODE_TO_SUB: Record<string, SubIndication> = {
   'cert-path-length': 'CHAIN_CONSTRAINTS_FAILURE',
   'cert-key-usage': 'CHAIN_CONSTRAINTS_FAILURE',
   'cert-unknown-critical-extension': 'CHAIN_CONSTRAINTS_FAILURE',
+  // Revocation information or trusted lists past their NextUpdate (time travel, a view not reloaded): not fresh,
+  // so the status cannot be established now (EN 319 102-1 §5.2.5, §5.2.6.4).
   'cert-revocation-unknown': 'TRY_LATER',
+  'tl-expired': 'TRY_LATER',
 };
 /** Path failures whose effect depends on time: judged against the proof of existence (§5.5). */
 const TIME_CODES = new Set(['cert-expired', 'cert-not-yet-valid', 'cert-revoked', 'cert-untrusted-root']);
