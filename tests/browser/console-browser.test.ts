@@ -5,6 +5,7 @@ import { createMemoryLogger, LayeredConfig } from '@kakehashi/core';
 import { createFederation, FEDERATION_OPTIONS, type Federation, SCENARIOS } from '@kakehashi/federation';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRUST_CACHE } from '../support/trust-cache.ts';
 
 /**
  * The teaching console in Debian's Chromium, driven by playwright-core: a federation listens on loopback (every
@@ -41,8 +42,8 @@ describe.skipIf(!present && !REQUIRED)('teaching console in Chromium', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kakehashi-console-'));
     const config = new LayeredConfig(FEDERATION_OPTIONS, {
       env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0', KAKEHASHI_COUNTRIES: 'DE,EE,JP' },
-      // no shared trust cache: the certificates name the hub's URL, new with every OS port (<dataDir>/trust)
-      cli: { dataDir, seed: 'kakehashi-test', port: 0 },
+      // The certificates name the hub's URL, new with every OS port: issued at start with the shared cache's keys.
+      cli: { dataDir, seed: 'kakehashi-test', port: 0, trustCacheDir: TRUST_CACHE },
     });
     f = await createFederation({ config, mode: 'listen', logger: createMemoryLogger('warn'), scenarios: SCENARIOS });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });

@@ -5,6 +5,7 @@ import { createMemoryLogger, LayeredConfig } from '@kakehashi/core';
 import { createFederation, FEDERATION_OPTIONS, type Federation, SCENARIOS } from '@kakehashi/federation';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRUST_CACHE } from '../support/trust-cache.ts';
 
 /**
  * The console's Faults tab in Debian's Chromium: a fault is switched on in the panel (with the admin token), shown as
@@ -40,7 +41,8 @@ describe.skipIf(!present && !REQUIRED)("the console's Faults tab in Chromium", (
     dataDir = mkdtempSync(join(tmpdir(), 'kakehashi-console-faults-'));
     const config = new LayeredConfig(FEDERATION_OPTIONS, {
       env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0', KAKEHASHI_COUNTRIES: 'DE,EE' },
-      cli: { dataDir, seed: 'kakehashi-test', port: 0 },
+      // The certificates name the hub's URL, new with every OS port: issued at start with the shared cache's keys.
+      cli: { dataDir, seed: 'kakehashi-test', port: 0, trustCacheDir: TRUST_CACHE },
     });
     f = await createFederation({ config, mode: 'listen', logger: createMemoryLogger('warn'), scenarios: SCENARIOS });
     // The relay's wait while hub.relay-slow is on: short, so that the login still succeeds (the e2e lane shows the

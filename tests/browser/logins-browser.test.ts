@@ -8,6 +8,7 @@ import type { Persona } from '@kakehashi/personas';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OidcLogin, type RelyingParty, startOidcRp, startSamlSp } from '../support/relying-party.ts';
+import { TRUST_CACHE } from '../support/trust-cache.ts';
 
 /**
  * Every login page a person uses, in Debian's Chromium driven by playwright-core, from the first click to a real
@@ -50,8 +51,8 @@ describe.skipIf(!present && !REQUIRED)('login pages in Chromium, to a real relyi
     dataDir = mkdtempSync(join(tmpdir(), 'kakehashi-logins-'));
     const config = new LayeredConfig(FEDERATION_OPTIONS, {
       env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0', KAKEHASHI_COUNTRIES: 'DE,EE,JP' },
-      // no shared trust cache: the certificates name the hub's URL, new with every OS port (<dataDir>/trust)
-      cli: { dataDir, seed: 'kakehashi-test', port: 0 },
+      // The certificates name the hub's URL, new with every OS port: issued at start with the shared cache's keys.
+      cli: { dataDir, seed: 'kakehashi-test', port: 0, trustCacheDir: TRUST_CACHE },
     });
     f = await createFederation({ config, mode: 'listen', logger: createMemoryLogger('warn'), scenarios: SCENARIOS });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });

@@ -5,14 +5,16 @@ import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DocBlock, ROOT, runBlocks, SNIPPETS_DIR, snippetName, writeSnippets } from '../support/doc-blocks.ts';
 import { CLI, type Started, startCli } from '../support/processes.ts';
+import { TRUST_CACHE } from '../support/trust-cache.ts';
 
 /**
  * The documentation's shell examples, run as a reader runs them, and its TypeScript examples type-checked:
  *
  * - every block marked `<!-- run: processes shell…; output: /re/ -->` runs unchanged under `bash` (with `set -eu`)
  *   in an empty temporary directory, where `npx kakehashi` and `./kakehashi` are this repository's CLI (shims first
- *   on PATH; any other npx is the real one) and no KAKEHASHI_* variable of the test's own environment leaks in; it
- *   must exit 0 and print what the marker says. `with-federation`: a federation is started first on OS ports, and
+ *   on PATH; any other npx is the real one) and no KAKEHASHI_* variable of the test's own environment leaks in (but
+ *   KAKEHASHI_TRUST_CACHE_DIR, the tests' shared trust cache: the keys are not drawn again); it must exit 0 and print
+ *   what the marker says. `with-federation`: a federation is started first on OS ports, and
  *   the block's `localhost:7000`…`localhost:7007` are rewritten to its components (hub, AT … JP).
  * - every `<!-- run: e2e vitest -->` block (the e2e lane runs them) goes through the type checker with the
  *   repository's strict settings, beside a control file whose one deliberate error must be found.
@@ -46,11 +48,14 @@ function shims(): string {
   return bin;
 }
 
-/** The environment of a reader's shell: PATH with the shims first, none of the test's KAKEHASHI_* settings. */
+/**
+ * The environment of a reader's shell: PATH with the shims first, none of the test's KAKEHASHI_* settings; only the
+ * trust material goes to the tests' shared cache (where the seed's keys are).
+ */
 function readerEnv(bin: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(KAKEHASHI_|VITEST|npm_|pnpm_)/i.test(k)) env[k] = v;
-  return { ...env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
+  return { ...env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE };
 }
 
 /** Runs a script in its own process group; when bash ends, whatever it left running in the group is killed. */

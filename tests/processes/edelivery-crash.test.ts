@@ -35,9 +35,8 @@ describe('eDelivery crash safety: SIGKILL sender and receiver mid-flight', () =>
       return d;
     };
     const env = {
-      // The certificates name the hub's URL, new with every port the OS gives: the material is cached for this
-      // run only (the hub generates it, the nodes and their restarts load it), not in the shared cache.
-      KAKEHASHI_TRUST_CACHE_DIR: dir('trust'),
+      // The certificates name the hub's URL, new with every port the OS gives: the hub issues them (with the keys
+      // of the tests' shared trust cache, startCli's default), the nodes and their restarts load them from there.
       KAKEHASHI_SEED: 'kakehashi-test',
       KAKEHASHI_COUNTRIES: countries.join(','),
       KAKEHASHI_HEALTH_INTERVAL_MS: '0',

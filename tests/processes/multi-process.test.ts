@@ -26,9 +26,8 @@ describe('hub and two nodes as separate processes', () => {
       return d;
     };
     const env = {
-      // The certificates name the hub's URL, new with every port the OS gives: the material is cached for this
-      // run only (the hub generates it, the nodes load it), not in the shared cache.
-      KAKEHASHI_TRUST_CACHE_DIR: dir('trust'),
+      // The certificates name the hub's URL, new with every port the OS gives: the hub issues them (with the keys
+      // of the tests' shared trust cache, startCli's default), the nodes load them from there.
       KAKEHASHI_SEED: 'kakehashi-test',
       KAKEHASHI_COUNTRIES: 'AT,DE,EE,ES,FR,IT,JP',
     };

@@ -14,6 +14,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRUST_CACHE } from '../support/trust-cache.ts';
 
 /**
  * What a user gets from npm: `./kakehashi pack` writes the tarballs, an empty directory gets `npm init -y` and
@@ -259,7 +260,10 @@ describe(`the npm tarballs, installed in an empty directory (Node.js ${NODE.vers
 
   it('starts the federation with npx kakehashi start: health, pages, and an OIDC login with openid-client', async () => {
     const t0 = performance.now();
-    const fed = npxKakehashi(app, ['start', '--port', '0', '--json', '--data-dir', join(work, 'data')]);
+    // The trust material goes to the tests' shared cache (its keys are reused; the certificates name this hub).
+    const fed = npxKakehashi(app, ['start', '--port', '0', '--json', '--data-dir', join(work, 'data')], {
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+    });
     running.push(fed);
     const ready = (await fed.waitFor((e) => e.event === 'federation-ready')) as unknown as typeof federation & {};
     timings.startMs = performance.now() - t0;
@@ -326,7 +330,7 @@ describe(`the npm tarballs, installed in an empty directory (Node.js ${NODE.vers
       app,
       ['start', '--only', 'node:DE', '--hub', hub, '--port', '0', '--json', '--data-dir', join(work, 'data-de')],
       // The trust material names the hub's URL: the node loads what the first process generated for it.
-      { KAKEHASHI_TRUST_CACHE_DIR: join(work, 'data', 'trust') },
+      { KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE },
     );
     running.push(de);
     const ready = await de.waitFor((e) => e.event === 'ready' && e.country === 'DE');

@@ -18,8 +18,8 @@ describe('kakehashi start --port 0', () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  // No shared trust cache: the certificates name the hub's URL, new with every OS port (the material goes to the
-  // data directory, removed afterwards).
+  // The certificates name the hub's URL, new with every OS port: they are issued at each start, with the keys of
+  // the tests' shared trust cache (startCli's default).
   const env = {
     KAKEHASHI_SEED: 'kakehashi-test',
     KAKEHASHI_COUNTRIES: 'DE,EE,JP',

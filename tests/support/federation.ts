@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, LayeredConfig } from '@kakehashi/core';
 import { createFederation, FEDERATION_OPTIONS, type Federation, SCENARIOS } from '@kakehashi/federation';
+import { TRUST_CACHE } from './trust-cache.ts';
 
-/** Trust material is cached here across test files and processes (generation is the slow part). */
-export const TRUST_CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'kakehashi-test-trust');
+/** Trust material is cached here across test files and processes (see trust-cache.ts). */
+export { TRUST_CACHE };
 export const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only' };
 
 export interface TestFederation extends Federation {

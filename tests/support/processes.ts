@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { TRUST_CACHE } from './trust-cache.ts';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'packages', 'federation', 'src', 'cli.ts');
 
@@ -13,11 +14,15 @@ export interface Started {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs the `kakehashi` CLI as its own OS process and follows its `--json` events. */
+/**
+ * Runs the `kakehashi` CLI as its own OS process and follows its `--json` events. Its trust material goes to the
+ * tests' shared cache unless `env` says otherwise: on OS-chosen ports the certificates are new each time (they name
+ * the hub's URL), but their keys come from the cache instead of being drawn again.
+ */
 export function startCli(args: string[], env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn', KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE, ...env },
   });
   const events: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();

@@ -19,7 +19,8 @@ describe('example relying party against `kakehashi start`', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kk-example-rp-'));
 
   beforeAll(async () => {
-    // No shared trust cache: the certificates name the hub's URL, new with every OS port.
+    // The certificates name the hub's URL, new with every OS port: issued at start, with the keys of the tests'
+    // shared trust cache (startCli's default).
     cli = startCli(['start', '--port', '0', '--json', '--data-dir', dir], {
       KAKEHASHI_SEED: 'kakehashi-test',
       KAKEHASHI_COUNTRIES: 'DE,JP',
