@@ -1,4 +1,4 @@
-import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import { type KeyObject, hash as oneShot, X509Certificate } from 'node:crypto';
 import { children, ctx, type Der, integer, readDerExact, seq } from '../asn1/der.ts';
 
 /** A signing key with its certificate and the chain above it (issuing CA first). TEST ONLY material. */
@@ -13,8 +13,10 @@ export function pemToDer(pem: string): Buffer {
 }
 
 export function derToPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64');
-  return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 /** The issuer Name (DER) and serial number (INTEGER DER) of a certificate, read from its TBSCertificate. */
@@ -42,7 +44,8 @@ export function issuerAndSerialNumberDer(certDer: Buffer): Buffer {
 }
 
 export function sha(hash: string, data: Uint8Array | string): Buffer {
-  return createHash(hash).update(data).digest();
+  // The one-shot digest: no Hash object per call (the XAdES reader digests every reference and certificate).
+  return oneShot(hash, data, 'buffer');
 }
 
 /** A short human label for a certificate: its CN, or its subject. */
@@ -67,6 +70,18 @@ export function parseX509(input: string | Uint8Array): X509Certificate {
   if (PARSED.size >= PARSED_MAX) PARSED.clear();
   PARSED.set(key, parsed);
   return parsed;
+}
+
+/** Public keys of parsed certificates: `X509Certificate.publicKey` imports the key anew at every read. */
+const KEYS = new WeakMap<X509Certificate, KeyObject>();
+
+/** The public key of a certificate, imported once per parsed certificate. */
+export function publicKeyOf(cert: X509Certificate): KeyObject {
+  const hit = KEYS.get(cert);
+  if (hit) return hit;
+  const key = cert.publicKey;
+  KEYS.set(cert, key);
+  return key;
 }
 
 export function toX509(pem: string): X509Certificate | undefined {

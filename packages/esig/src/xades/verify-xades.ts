@@ -9,7 +9,7 @@ import {
   XML_SIGNATURE,
   XMLDSIG,
 } from '../common/algorithms.ts';
-import { derToPem, issuerSerialDer, parseX509, sha } from '../common/certificates.ts';
+import { derToPem, issuerSerialDer, parseX509, publicKeyOf, sha } from '../common/certificates.ts';
 import {
   emptyOutcome,
   type FormatOutcome,
@@ -34,16 +34,30 @@ function kids(el: Element | undefined, ns: string, local?: string): Element[] {
   return out;
 }
 const kid = (el: Element | undefined, ns: string, local: string) => kids(el, ns, local)[0];
-const text = (el: Element | undefined) => (el?.textContent ?? '').trim();
+/** The text of an element: its one text child directly (the usual case), else the DOM's textContent. */
+const text = (el: Element | undefined) => {
+  const only = el?.firstChild;
+  if (only && only.nodeType === 3 && !only.nextSibling) return (only as Text).data.trim();
+  return (el?.textContent ?? '').trim();
+};
 
 class FormatError extends Error {}
 
+/** Every element of the document in document order (as getElementsByTagName('*'), without a live list). */
+function allElements(doc: Document): Element[] {
+  const all: Element[] = [];
+  const walk = (el: Element) => {
+    all.push(el);
+    for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) walk(n as Element);
+  };
+  walk(doc.documentElement);
+  return all;
+}
+
 /** Every element carrying an Id/ID/id attribute, by value; duplicates are refused (X5: ambiguous references). */
-function indexIds(doc: Document): Map<string, Element> {
+function indexIds(all: Element[]): Map<string, Element> {
   const map = new Map<string, Element>();
-  const all = doc.getElementsByTagName('*');
-  for (let i = 0; i < all.length; i++) {
-    const el = all.item(i) as Element;
+  for (const el of all) {
     for (const name of ['Id', 'ID', 'id']) {
       const v = el.getAttribute(name);
       if (v === null || v === '') continue;
@@ -88,12 +102,13 @@ export function readXades(input: SignatureInput, ctx: Pick<SignatureValidationCo
 }
 
 function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxXmlBytes'>, fo: FormatOutcome): void {
-  const doc = parseXml(input.signature, { maxBytes: ctx.maxXmlBytes ?? 8 * 1024 * 1024 });
-  const sigs = doc.getElementsByTagNameNS(XMLDSIG.ns, 'Signature');
+  const doc = parseXml(input.signature, { maxBytes: ctx.maxXmlBytes ?? 8 * 1024 * 1024, fast: true });
+  const all = allElements(doc);
+  const sigs = all.filter((el) => el.localName === 'Signature' && el.namespaceURI === XMLDSIG.ns);
   if (sigs.length !== 1)
     throw new FormatError(`The document must hold exactly one ds:Signature; it holds ${sigs.length}.`);
-  const sig = sigs.item(0) as Element;
-  const ids = indexIds(doc);
+  const sig = sigs[0] as Element;
+  const ids = indexIds(all);
   const signedInfo = kids(sig, XMLDSIG.ns, 'SignedInfo');
   if (signedInfo.length !== 1) throw new FormatError('ds:Signature must have exactly one ds:SignedInfo.');
   const si = signedInfo[0] as Element;
@@ -309,7 +324,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
     throw new FormatError('The signature references no data besides its signed properties.');
 
   // Signature value over the canonical SignedInfo.
-  const key = signer.publicKey;
+  const key = publicKeyOf(signer);
   if (!keyFitsScheme(key, scheme))
     fo.sigCryptoFailure = `The ${scheme.name} signature cannot have been made with the certificate's ${key.asymmetricKeyType} key.`;
   else {
