@@ -20,6 +20,7 @@ const LAYERS: Record<string, number> = {
   edelivery: 2,
   'jp-network': 2,
   evidence: 2,
+  csirt: 2,
   console: 2,
   hub: 3,
   node: 3,

@@ -12,12 +12,14 @@ import {
   SecurityEvents,
   type TraceSink,
 } from '@kakehashi/core';
+import type { CsirtNetwork } from '@kakehashi/csirt';
 import type { EidOptions } from '@kakehashi/eid';
 import { clearSamlTables, mountIdTokenValidation, mountSamlResponseValidation, resetEidState } from '@kakehashi/eid';
 import { firedOcspFault, mountOcspResponder, mountSignatureService } from '@kakehashi/esig';
 import { pushToNodes } from './admin/push-to-nodes.ts';
 import { FederationResetSchema, resetFederation } from './admin/reset-federation.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { mountNetwork } from './csirt/mount-network.ts';
 import { discoveryRoutes } from './discovery/routes.ts';
 import { eidProxyRoutes } from './eid-proxy/routes.ts';
 import { evidenceBrokerRoutes } from './evidence/routes.ts';
@@ -48,6 +50,8 @@ export interface Hub {
   audit: AuditLog;
   /** The hub's security events (`GET /security/events`). */
   security: SecurityEvents;
+  /** The CSIRT network (`GET /csirt/feed`, TAXII 2.1). */
+  csirt: CsirtNetwork;
   /** Polls every registered node's `/health` once. */
   checkHealth(): Promise<void>;
   close(): void;
@@ -122,6 +126,7 @@ export function createHub(deps: HubDeps): Hub {
           resetEidState(deps.store);
           clearSamlTables(deps.store);
           security.clear();
+          network.clear();
         },
       });
       lastNow = deps.clock.nowMs();
@@ -203,6 +208,8 @@ export function createHub(deps: HubDeps): Hub {
     }),
   );
   app.route('/', discoveryRoutes({ registry, faults: deps.faults }));
+  // The CSIRT network: members share STIX bundles, the feed and TAXII 2.1 collection serve them.
+  const network = mountNetwork(app, deps, registry);
   app.route('/', healthRoutes({ registry, checkHealth }));
   app.route('/', auditRoutes({ audit }));
   app.route(
@@ -230,5 +237,5 @@ export function createHub(deps: HubDeps): Hub {
     audit.flush();
     security.flush();
   };
-  return { app, info, registry, traces, audit, security, checkHealth, close };
+  return { app, info, registry, traces, audit, security, csirt: network, checkHealth, close };
 }

@@ -9,6 +9,7 @@ import {
   SecurityEvents,
 } from '@kakehashi/core';
 import { mountBlocks } from './blocks/mount-blocks.ts';
+import { mountCsirt } from './csirt/mount-csirt.ts';
 import { createRegistryCache } from './hub/registry-cache.ts';
 import { buildNodeMetadata } from './metadata/build-metadata.ts';
 import { createRegistration } from './metadata/registration.ts';
@@ -20,6 +21,8 @@ import { createCertificateValidator } from './trust/certificate-validator.ts';
 import { trustRoutes } from './trust/routes.ts';
 
 const VERSION = '0.1.0';
+
+const trustState = (s: { loaded: boolean; stale: boolean }) => (!s.loaded ? 'not-loaded' : s.stale ? 'stale' : 'loaded');
 
 /**
  * A national node built from a country profile: it registers with the hub using signed metadata, keeps its
@@ -65,7 +68,8 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
 
   mountHealth(app, info, deps, () => ({
     registered: registration.registered(),
-    trust: deps.trust.status().loaded ? 'loaded' : 'not-loaded',
+    // `stale`: the view is past a NextUpdate on the virtual clock (GET /trust/status says which list or CRL).
+    trust: trustState(deps.trust.status()),
     hub: deps.hubUrl,
   }));
   mountDocs(
@@ -81,11 +85,15 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     },
   });
 
+  const registeredNodes = createRegistryCache(hub, clock);
+  // The country's national CSIRT: its inbox hears every security event above; it reports and shares.
+  const csirt = mountCsirt(app, deps, security, registeredNodes);
+  resets.push(() => csirt.clear());
   const blocks = mountBlocks(app, {
     deps,
     info,
     hub,
-    registeredNodes: createRegistryCache(hub, clock),
+    registeredNodes,
     validateCertificate,
   });
   resets.push(blocks.reset);
@@ -126,6 +134,7 @@ export function createNationalNode(deps: NodeDeps): NationalNode {
     ...(blocks.jpNetwork ? { jpNetwork: blocks.jpNetwork } : {}),
     issueIdToken: blocks.issueIdToken,
     security,
+    csirt,
     close: () => {
       blocks.stop();
       security.flush();

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { ComponentApp, ComponentDeps, ComponentInfo, NodeMetadata, SecurityEvents } from '@kakehashi/core';
+import type { NationalCsirt } from '@kakehashi/csirt';
 import type { ClientRegistrationInput, IssueIdTokenInput } from '@kakehashi/eid';
 import type { CooperationNetwork } from '@kakehashi/jp-network';
 import type { Persona } from '@kakehashi/personas';
@@ -69,5 +70,7 @@ export interface NationalNode {
   issueIdToken(input: IssueIdTokenInput): Promise<string>;
   /** The node's security events (`GET /security/events`): every refusal its blocks make. */
   security: SecurityEvents;
+  /** The country's national CSIRT (`GET /csirt`): incidents, the reporting process, indicators received. */
+  csirt: NationalCsirt;
   close(): void;
 }

@@ -48,6 +48,10 @@ export const CORE_ERROR_CODES = {
     status: 500,
     title: 'A security event carried something other than identifiers and codes (never personal data)',
   },
+  'security-indicator-match': {
+    status: 403,
+    title: 'Refused on the strength of an indicator the CSIRT network shared (a key, issuer or participant it names)',
+  },
   // the federation protocol between nodes and the hub (node metadata, registration, discovery)
   'unknown-country': { status: 404, title: 'No such country in the federation' },
   'registration-unsigned': { status: 400, title: 'Node metadata must be signed' },

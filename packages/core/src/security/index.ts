@@ -8,16 +8,19 @@ export {
 export {
   certificateFingerprint,
   currentSecurityEvents,
+  INDICATOR_RULE,
   identifiersOf,
   jwkThumbprint,
   noteRefusalError,
   noteRefusedHop,
   type RefusedHop,
+  refuseWatched,
   runInSecurityScope,
   sanitised,
   sha256Hex,
 } from './security-scope.ts';
 export { catalogueIdOf, SEVERITY_BY_CATALOGUE_ID, severityOf } from './severity.ts';
+export { WATCHABLE, type Watchable, type WatchEntry, Watchlist } from './watchlist.ts';
 export {
   RuleSchema,
   SEVERITIES,

@@ -3,6 +3,7 @@ import type { Clock } from '../clock/index.ts';
 import { KakehashiError } from '../errors/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { type Store, WriteBehindQueue } from '../store/index.ts';
+import { Watchlist } from './watchlist.ts';
 import {
   type SecurityEvent,
   type SecurityEventInput,
@@ -68,6 +69,8 @@ interface Row {
 export class SecurityEvents {
   readonly component: 'hub' | 'node';
   readonly country: string | undefined;
+  /** The indicators this component refuses on (shared by the CSIRT network). */
+  readonly watchlist: Watchlist;
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -87,6 +90,7 @@ export class SecurityEvents {
     this.#pattern = options.pattern ?? { threshold: 10, windowSeconds: 60 };
     this.#retain = options.retain ?? 20_000;
     this.#store.migrate([MIGRATION]);
+    this.watchlist = new Watchlist(this.#store, this.#clock);
     this.#seq = this.#store.get<{ m: number | null }>('SELECT MAX(seq) AS m FROM security_events')?.m ?? 0;
     this.#queue = new WriteBehindQueue(this.#store, {
       name: 'security_events',
@@ -187,11 +191,12 @@ export class SecurityEvents {
     }));
   }
 
-  /** Forgets every event (the component's reset). */
+  /** Forgets every event and every indicator acted on (the component's reset). */
   clear(): void {
     this.#queue.flush();
     this.#store.run('DELETE FROM security_events');
     this.#recent.clear();
+    this.watchlist.clear();
   }
 
   /** Writes what is queued (the component's close). */

@@ -3,6 +3,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { KakehashiError } from '../errors/index.ts';
 import type { SecurityEvents } from './security-events.ts';
 import { catalogueIdOf, severityOf } from './severity.ts';
+import type { WatchEntry } from './watchlist.ts';
 import {
   type SecurityEventDetail,
   SecurityEventDetailSchema,
@@ -85,6 +86,49 @@ export function noteRefusedHop(hop: RefusedHop, traceId: string | undefined): vo
       ...(hop.faults?.[0] ? { fault: hop.faults[0] } : {}),
     },
   });
+}
+
+/** The rule a refusal on the strength of a shared indicator names. */
+export const INDICATOR_RULE = 'csirt-indicator';
+
+/**
+ * Refuses a verdict whose artefact names what a shared indicator names (a key, a certificate, an issuer, a
+ * participant; `artefactOf` decodes it, called only when something is watched): a failed check of rule {@link INDICATOR_RULE} with code `security-indicator-match` is added, the
+ * verdict is invalid, and the refusal is a security event naming the indicator. Checks the watchlist of the
+ * component serving the request; outside a request (or with nothing watched) the verdict is returned as it is.
+ * @see https://docs.oasis-open.org/cti/stix/v2.1/os/stix-v2.1-os.html#_muftrcpnf89v (indicator)
+ */
+export function refuseWatched<
+  V extends {
+    valid: boolean;
+    checks: { rule: string; outcome: string; reason: string; code?: string | undefined }[];
+    failure?: { rule?: string | undefined; code: string; reason: string } | undefined;
+  },
+>(verdict: V, artefactOf: () => Record<string, unknown>): V {
+  const scope = SCOPE.getStore();
+  const watchlist = scope?.events.watchlist;
+  // Nothing watched (the usual case): the artefact is not even decoded.
+  if (!scope || !watchlist || watchlist.list().length === 0) return verdict;
+  const artefact = artefactOf();
+  const ids = identifiersOf(artefact);
+  const hit: WatchEntry | undefined = watchlist.match(ids);
+  if (!hit) return verdict;
+  const reason = `The ${hit.kind} is named by indicator ${hit.indicator}, shared by ${hit.source} through the CSIRT network: refused whatever the other checks say.`;
+  const check = { rule: INDICATOR_RULE, outcome: 'failed', reason, code: 'security-indicator-match' };
+  record(scope, {
+    rule: INDICATOR_RULE,
+    code: 'security-indicator-match',
+    peer: undefined,
+    traceId: scope.traceId,
+    artefactHash: sha256Hex(JSON.stringify(artefact)),
+    detail: { ...ids, indicator: hit.indicator },
+  });
+  return {
+    ...verdict,
+    valid: false,
+    checks: [check, ...verdict.checks],
+    failure: { rule: INDICATOR_RULE, code: 'security-indicator-match', reason },
+  };
 }
 
 /**

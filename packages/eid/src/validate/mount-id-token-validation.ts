@@ -7,6 +7,7 @@ import {
   createRouteModule,
   problemResponses,
   recordHop,
+  refuseWatched,
   requireJson,
 } from '@kakehashi/core';
 import '../error-codes.ts';
@@ -65,15 +66,22 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
     resolveIssuer: deps.resolveIssuer,
     validateCertificate: deps.validateCertificate,
   });
-  const validate: IdTokenValidator['validate'] = (token, expected, fetcher) =>
-    validateIdToken(token, expected, {
-      clock: deps.clock,
-      clockSkewSeconds: deps.config.get('clockSkewSeconds'),
-      resolveKeys: resolver(fetcher),
-      replay,
-      algorithms: deps.algorithms ?? deps.config.get('idTokenAlgorithms'),
-      faults: deps.faults,
-    });
+  const validate: IdTokenValidator['validate'] = async (token, expected, fetcher) =>
+    // A key, certificate or issuer the CSIRT network named is refused whatever the checks say (core's watchlist).
+    refuseWatched(
+      await validateIdToken(token, expected, {
+        clock: deps.clock,
+        clockSkewSeconds: deps.config.get('clockSkewSeconds'),
+        resolveKeys: resolver(fetcher),
+        replay,
+        algorithms: deps.algorithms ?? deps.config.get('idTokenAlgorithms'),
+        faults: deps.faults,
+      }),
+      () => {
+        const decoded = parseCompactJwt(token);
+        return { header: decoded.ok ? decoded.jwt.header : {}, issuer: expected.issuer };
+      },
+    );
 
   const r = createRouteModule();
   r.openapi(
