@@ -22,6 +22,7 @@ import {
   issuerAndSerial,
   issuerAndSerialNumberDer,
   issuerSerialDer,
+  publicKeyOf as keyOfCertificate,
   parseX509,
   pemToDer,
   sha,
@@ -328,5 +329,5 @@ export function verifySignerSignature(parsed: ParsedSignedData, publicKey: KeyOb
 }
 
 export function publicKeyOf(certDer: Buffer): KeyObject {
-  return parseX509(certDer).publicKey;
+  return keyOfCertificate(parseX509(certDer));
 }

@@ -1,6 +1,6 @@
 import { DerError, decodeOid, decodeTime } from '../asn1/der.ts';
 import { CMS_SIGNATURE_OID, RSA_ENCRYPTION_OID } from '../common/algorithms.ts';
-import { derToPem, parseX509, sha } from '../common/certificates.ts';
+import { derToPem, parseX509, publicKeyOf, sha } from '../common/certificates.ts';
 import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../common/signature-facts.ts';
 import {
   CMS_OID,
@@ -131,7 +131,7 @@ function read(input: SignatureInput, fo: FormatOutcome): void {
       digest: digest.toString('hex'),
     });
   }
-  const problem = verifySignerSignature(parsed, parseX509(certDer).publicKey);
+  const problem = verifySignerSignature(parsed, publicKeyOf(parseX509(certDer)));
   if (problem) fo.sigCryptoFailure = `The CMS signature does not verify: ${problem}.`;
   fo.cvChecks.push(
     problem

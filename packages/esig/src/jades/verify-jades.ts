@@ -1,6 +1,6 @@
 import { createVerify, type X509Certificate } from 'node:crypto';
 import { JWS_ALGORITHMS, keyFitsScheme } from '../common/algorithms.ts';
-import { derToPem, parseX509, sha } from '../common/certificates.ts';
+import { derToPem, parseX509, publicKeyOf, sha } from '../common/certificates.ts';
 import { emptyOutcome, type FormatOutcome, failed, passed, type SignatureInput } from '../common/signature-facts.ts';
 import { b64u, fromB64u, JADES } from './jades-constants.ts';
 
@@ -13,6 +13,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Whether the JSON text has a ":" at `from`, after optional whitespace (a string token is a member name). */
+function followedByColon(json: string, from: number): boolean {
+  COLON.lastIndex = from;
+  return COLON.test(json);
+}
+const COLON = /\s*:/y;
+
 /** Top-level member names that occur twice in a JSON object text (RFC 7515 §5.2: must be rejected). */
 function duplicateMember(json: string): string | undefined {
   const seen = new Set<string>();
@@ -23,7 +30,7 @@ function duplicateMember(json: string): string | undefined {
     const tok = m[0];
     if (tok === '{' || tok === '[') depth++;
     else if (tok === '}' || tok === ']') depth--;
-    else if (depth === 1 && /^\s*:/.test(json.slice(re.lastIndex))) {
+    else if (depth === 1 && followedByColon(json, re.lastIndex)) {
       if (seen.has(tok)) return tok.slice(1, -1);
       seen.add(tok);
     }
@@ -247,7 +254,7 @@ function read(input: SignatureInput, fo: FormatOutcome): void {
   }
 
   // Signature value.
-  const key = signer.publicKey;
+  const key = publicKeyOf(signer);
   if (!keyFitsScheme(key, scheme))
     fo.sigCryptoFailure = `An ${alg} signature cannot have been made with the certificate's ${key.asymmetricKeyType} key.`;
   else if (!fo.signedDataNotFound) {

@@ -1,5 +1,5 @@
 import { weakHashReason, weakKeyReason } from '../../common/algorithms.ts';
-import { parseX509 } from '../../common/certificates.ts';
+import { parseX509, publicKeyOf } from '../../common/certificates.ts';
 import {
   type Conclusion,
   type FormatOutcome,
@@ -25,7 +25,7 @@ function cryptographicProblems(fo: FormatOutcome & { signingCertPem: string }): 
     if (h) problems.push(`a digest: ${h}`);
   }
   try {
-    const k = weakKeyReason(parseX509(fo.signingCertPem).publicKey);
+    const k = weakKeyReason(publicKeyOf(parseX509(fo.signingCertPem)));
     if (k) problems.push(`the signing key: ${k}`);
   } catch {
     problems.push('the signing key cannot be read');
