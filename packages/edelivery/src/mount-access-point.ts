@@ -1,7 +1,7 @@
 import type { ComponentApp } from '@kakehashi/core';
 import { accessPointAdminRoutes } from './admin/routes.ts';
 import { inboxRoutes, messageRoutes, webhookRoutes } from './backend/routes.ts';
-import { notifyWebhooks } from './backend/webhooks.ts';
+import { createWebhookDispatcher } from './backend/webhooks.ts';
 import './error-codes.ts';
 import type { AccessPointDeps, ApContext } from './ap/context.ts';
 import { EDELIVERY_FAULTS } from './ap/faults.ts';
@@ -56,9 +56,11 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
   deps.faults.offer(EDELIVERY_FAULTS);
   let kickScheduled = false;
   let stopped = false;
+  const webhooks = createWebhookDispatcher({ deps, store });
   const ctx: ApContext = {
     deps,
     store,
+    webhooks,
     partyId,
     pmodes: () => pmodes,
     kick: () => {
@@ -76,7 +78,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
     },
   };
   const loop = createSenderLoop(ctx);
-  store.onChange = (change) => notifyWebhooks(ctx, change);
+  store.onChange = (change) => webhooks.notify(change);
   const recovered = store.recoverInFlight(deps.clock.nowMs());
   if (recovered > 0)
     deps.logger.info('edelivery: messages in flight at the last stop are due again', { count: recovered });
@@ -122,6 +124,7 @@ export function mountAccessPoint(app: ComponentApp, deps: AccessPointDeps): Acce
       store.transaction(() => {
         for (const t of TABLES) store.store.run(`DELETE FROM ${t}`);
       });
+      webhooks.invalidate();
       pmodes = initialPModes();
     },
   };

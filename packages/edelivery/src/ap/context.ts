@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { CertificateVerdict, ComponentDeps } from '@kakehashi/core';
+import type { WebhookDispatcher } from '../backend/webhooks.ts';
 import type { Discovery } from '../discovery/discovery.ts';
 import type { PMode, PModeInput } from '../pmode/z-pmode.ts';
 import type { MessageStore } from '../store/message-store.ts';
@@ -54,4 +55,6 @@ export interface ApContext {
   pmodes(): PMode[];
   /** Asks for a pump soon (after a submission or a status change). */
   kick(): void;
+  /** The backend's webhook subscriptions (status changes are posted through it). */
+  webhooks: WebhookDispatcher;
 }

@@ -10,10 +10,17 @@ import {
 } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
 import '../error-codes.ts';
-import type { Direction, MessageRow } from '../store/message-store.ts';
+import type { Direction, MessageRow, WebhookRow } from '../store/message-store.ts';
 import { messageView } from './message-view.ts';
 import { submitMessage } from './submit-message.ts';
-import { MessageViewSchema, StatusNotificationSchema, StatusSchema, SubmitSchema, WebhookSchema } from './z-backend.ts';
+import {
+  MessageViewSchema,
+  StatusBatchNotificationSchema,
+  StatusNotificationSchema,
+  StatusSchema,
+  SubmitSchema,
+  WebhookSchema,
+} from './z-backend.ts';
 
 const IdParam = z.object({
   id: z
@@ -28,7 +35,7 @@ const IdParam = z.object({
 });
 const DirectionQuery = z.object({ direction: z.enum(['out', 'in']).optional() });
 const WebhookView = z
-  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
+  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), batch: z.boolean(), createdAt: z.string() })
   .openapi('EdeliveryWebhook');
 const tags = ['edelivery'];
 const messageJson = { 'application/json': { schema: MessageViewSchema } };
@@ -47,10 +54,11 @@ function mustFind(ctx: ApContext, id: string, direction?: Direction): MessageRow
   return row;
 }
 
-const webhookView = (h: { id: string; url: string; events: string; created_at: string }) => ({
+const webhookView = (h: WebhookRow) => ({
   id: h.id,
   url: h.url,
   events: JSON.parse(h.events) as string[],
+  batch: h.batch === 1,
   createdAt: h.created_at,
 });
 
@@ -235,6 +243,16 @@ export function webhookRoutes(ctx: ApContext): ComponentApp {
     request: { body: { required: true, content: { 'application/json': { schema: StatusNotificationSchema } } } },
     responses: { 200: { description: 'Any 2xx answer; another is logged' } },
   });
+  r.openAPIRegistry.registerWebhook({
+    method: 'post',
+    path: 'edeliveryStatusBatch',
+    tags,
+    summary: 'The status changes of a subscription made with batch: true, several in one POST (best effort)',
+    request: {
+      body: { required: true, content: { 'application/json': { schema: StatusBatchNotificationSchema } } },
+    },
+    responses: { 200: { description: 'Any 2xx answer; another is logged' } },
+  });
   r.openapi(
     createRoute({
       method: 'post',
@@ -253,7 +271,8 @@ export function webhookRoutes(ctx: ApContext): ComponentApp {
       const body = c.req.valid('json');
       if (!/^https?:\/\//.test(body.url)) throw new KakehashiError('validation-failed', 'A webhook URL is http(s).');
       const id = randomUUID();
-      ctx.store.addWebhook(id, body.url, body.events ?? []);
+      ctx.store.addWebhook(id, body.url, body.events ?? [], body.batch === true);
+      ctx.webhooks.invalidate();
       return c.json(webhookView(ctx.store.webhooks().find((h) => h.id === id) as never), 201);
     },
   );
@@ -299,6 +318,7 @@ export function webhookRoutes(ctx: ApContext): ComponentApp {
     (c) => {
       if (!ctx.store.deleteWebhook(c.req.valid('param').id))
         throw new KakehashiError('not-found', 'No such webhook subscription.');
+      ctx.webhooks.invalidate();
       return c.json({ deleted: true as const }, 200);
     },
   );

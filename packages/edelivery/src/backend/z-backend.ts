@@ -85,6 +85,10 @@ export const WebhookSchema = z
   .object({
     url: z.string().url().max(500).openapi({ example: 'http://127.0.0.1:9000/hooks/edelivery' }),
     events: z.array(StatusSchema).max(20).optional().openapi({ description: 'Statuses to notify (default: all)' }),
+    batch: z.boolean().optional().openapi({
+      description:
+        'Receive the changes batched: one POST `{type: "edelivery.status-batch", subscription, changes}` carries every change made while the previous one was on its way (default false: one POST per change)',
+    }),
   })
   .openapi('EdeliveryWebhookRequest');
 
@@ -101,3 +105,12 @@ export const StatusNotificationSchema = z
     detail: z.string().optional(),
   })
   .openapi('EdeliveryStatusNotification');
+
+/** What a subscription made with `batch: true` receives: the changes committed since its previous post, in order. */
+export const StatusBatchNotificationSchema = z
+  .object({
+    type: z.literal('edelivery.status-batch'),
+    subscription: z.string().openapi({ description: 'The subscription id' }),
+    changes: z.array(StatusNotificationSchema.omit({ type: true, subscription: true })),
+  })
+  .openapi('EdeliveryStatusBatchNotification');

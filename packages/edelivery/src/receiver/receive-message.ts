@@ -1,4 +1,4 @@
-import { createHash, randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { currentFaultScope, isKakehashiError, parseXml, type TraceContext } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
@@ -19,6 +19,7 @@ import {
 } from '../mime/multipart.ts';
 import { matchPMode } from '../pmode/load-pmodes.ts';
 import type { PMode } from '../pmode/z-pmode.ts';
+import { sameCertificate } from '../wss/certificates.ts';
 import { decryptAttachments } from '../wss/encrypt-attachments.ts';
 import { verifyEnvelope } from '../wss/verify-envelope.ts';
 import { buildReceipt } from './build-receipt.ts';
@@ -327,7 +328,7 @@ async function process(
       `The From party ${um.from.partyId.slice(0, 80)} is not a registered access point.`,
       { ...ref, rule: 'attack-catalogue E6' },
     );
-  if (!new X509Certificate(registered).raw.equals(new X509Certificate(sig.certPem).raw))
+  if (!sameCertificate(registered, sig.certPem))
     throw new EbmsError(
       'EBMS:0010',
       `The message is signed with a certificate that is not the one registered for ${um.from.partyId}.`,

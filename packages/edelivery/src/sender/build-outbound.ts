@@ -1,10 +1,11 @@
 import type { KeyObject } from 'node:crypto';
+import { parseXml, serializeXml } from '@kakehashi/core';
 import type { ReferenceInfo } from '../message/build-signal.ts';
 import { buildUserMessageEnvelope } from '../message/build-user-message.ts';
 import { envelopeIds } from '../message/envelope-ids.ts';
 import type { UserMessage } from '../message/z-user-message.ts';
-import { type Attachment, encryptAttachments } from '../wss/encrypt-attachments.ts';
-import { signEnvelope } from '../wss/sign-envelope.ts';
+import { type Attachment, encryptAttachmentsInDocument } from '../wss/encrypt-attachments.ts';
+import { signEnvelopeDocument } from '../wss/sign-envelope.ts';
 
 /**
  * Deliberate defects of an outgoing UserMessage (the sending faults, `../ap/faults.ts`): each makes the message bad
@@ -63,7 +64,9 @@ export function buildOutbound(input: OutboundInput): OutboundMessage {
   if (d.unsigned)
     return { um, xml: envelope, attachments: [...input.attachments], references: [], timestampId: undefined };
   const signer = d.signer ?? input.signing;
-  const signed = signEnvelope(envelope, {
+  // Parsed once, signed and encrypted in place, serialised once.
+  const doc = parseXml(envelope, { maxBytes: 4 * 1024 * 1024, maxDepth: 64 });
+  const signed = signEnvelopeDocument(doc, {
     certPem: signer.certPem,
     privateKey: signer.privateKey,
     elementIds: [ids.messaging, ids.body],
@@ -75,9 +78,8 @@ export function buildOutbound(input: OutboundInput): OutboundMessage {
   let plain = [...input.attachments];
   const first = plain[0];
   if (d.tamperAttachment && first) plain = [{ ...first, body: tamper(first.body) }, ...plain.slice(1)];
-  const enc = input.encryptFor
-    ? encryptAttachments(signed.xml, plain, input.encryptFor, ids.prefix)
-    : { xml: signed.xml, attachments: plain };
+  const encrypted = input.encryptFor ? encryptAttachmentsInDocument(doc, plain, input.encryptFor, ids.prefix) : plain;
+  const enc = { xml: serializeXml(doc), attachments: encrypted };
   let xml = enc.xml;
   let wire = um;
   if (d.action !== undefined) {

@@ -1,6 +1,7 @@
 import { runInFaultScope } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
-import { sendAttempt } from './send-message.ts';
+import type { MessageRow } from '../store/message-store.ts';
+import { type AttemptOutcome, sendAttempt } from './send-message.ts';
 
 export interface PumpResult {
   attempted: number;
@@ -9,79 +10,168 @@ export interface PumpResult {
   failed: number;
 }
 
-const BATCH = 32;
-const CONCURRENCY = 4;
-const MAX_ROUNDS = 20;
+/** Messages in flight at once to one receiving access point (its endpoint). */
+export const PER_DESTINATION = 8;
+/** Messages in flight at once from this access point, every destination together. */
+export const IN_FLIGHT_MAX = 32;
+
+/** A caller of `pump()`: resolved once what was due at its call has been attempted. */
+interface Waiter {
+  /** Messages this waiter waits for (claimed after its call). */
+  pending: Set<string>;
+  /** Still to see a scan of the due messages that left none behind for lack of room. */
+  scan: boolean;
+  result: PumpResult;
+  resolve: (r: PumpResult) => void;
+  reject: (e: unknown) => void;
+}
 
 /**
  * The sender loop: every outbound message whose next attempt is due on the virtual clock is claimed
- * (READY_TO_SEND / WAITING_FOR_RETRY → SEND_ENQUEUED, atomically) and attempted, a few at a time. One pump runs at
- * a time per access point; a pump asked for while one runs is queued once (coalesced).
+ * (READY_TO_SEND / WAITING_FOR_RETRY → SEND_ENQUEUED, those of one scan in one transaction) and attempted, up to
+ * {@link PER_DESTINATION} at once per receiving access point and {@link IN_FLIGHT_MAX} in all. The loop does not
+ * wait for a batch to finish: as soon as one attempt ends, the next due message takes its place, so a slow receiver
+ * holds up only its own slots. One loop runs per access point; a `pump()` asked for while it runs wakes it and
+ * resolves once what was due at that call has been attempted (each message once per loop run: a retry due at once
+ * waits for the next run, as it did when the loop went in rounds).
  */
 export function createSenderLoop(ctx: ApContext) {
-  let current: Promise<PumpResult> | undefined;
-  let queued: Promise<PumpResult> | undefined;
+  const inFlight = new Map<string, string>(); // message id → destination
+  const perDestination = new Map<string, number>();
+  const waiters = new Set<Waiter>();
+  let running = false;
+  let wake: (() => void) | undefined;
+  /**
+   * When (virtual clock) each message was last attempted in this run, while it may still be due again: a retry due
+   * no later than that (a zero delay on a clock that stands still) waits for the next run instead of spinning.
+   */
+  let attemptedAt = new Map<string, number>();
 
-  const run = async (): Promise<PumpResult> => {
-    const result: PumpResult = { attempted: 0, acknowledged: 0, retrying: 0, failed: 0 };
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const due = ctx.store.due(ctx.deps.clock.nowMs(), BATCH);
-      const claimed = due.filter((row) =>
-        ctx.store.transition(row.message_id, 'out', ['READY_TO_SEND', 'WAITING_FOR_RETRY'], 'SEND_ENQUEUED'),
-      );
-      if (claimed.length === 0) break;
-      let next = 0;
-      const worker = async () => {
-        while (next < claimed.length) {
-          const row = claimed[next++];
-          if (!row) break;
-          const fresh = ctx.store.get(row.message_id, 'out');
-          if (!fresh) continue;
-          let outcome: Awaited<ReturnType<typeof sendAttempt>>;
-          try {
-            // Each attempt in a fault scope of its own: a pump started by a request (a submission asking for a
-            // fault, an admin pump) must not lend that request's faults to every message it sends.
-            outcome = await runInFaultScope({ requested: new Set(), fired: [] }, () => sendAttempt(ctx, fresh));
-          } catch (e) {
-            // An unexpected failure building the message: do not leave it stuck in SEND_ENQUEUED.
-            ctx.deps.logger.error('edelivery send attempt failed', {
-              messageId: row.message_id,
-              reason: e instanceof Error ? e.message : String(e),
-            });
-            ctx.store.transition(row.message_id, 'out', ['SEND_ENQUEUED', 'WAITING_FOR_RECEIPT'], 'SEND_FAILURE', {
-              last_error: `EBMS:0004 Other: the message could not be built (${e instanceof Error ? e.message.slice(0, 200) : 'error'})`,
-            });
-            outcome = 'failed';
-          }
-          if (outcome !== 'skipped') result.attempted++;
-          if (outcome === 'acknowledged') result.acknowledged++;
-          else if (outcome === 'retry') result.retrying++;
-          else if (outcome === 'failed') result.failed++;
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, claimed.length) }, worker));
+  const settle = () => {
+    for (const w of waiters)
+      if (!w.scan && w.pending.size === 0) {
+        waiters.delete(w);
+        w.resolve(w.result);
+      }
+  };
+
+  const count = (id: string, outcome: AttemptOutcome) => {
+    for (const w of waiters) {
+      if (!w.pending.delete(id)) continue;
+      if (outcome !== 'skipped') w.result.attempted++;
+      if (outcome === 'acknowledged') w.result.acknowledged++;
+      else if (outcome === 'retry') w.result.retrying++;
+      else if (outcome === 'failed') w.result.failed++;
     }
-    return result;
   };
 
-  const start = (): Promise<PumpResult> => {
-    current = run().finally(() => {
-      current = undefined;
-    });
-    return current;
-  };
-
-  /** Runs the sender loop once over everything due now; resolves when done. */
-  const pump = (): Promise<PumpResult> => {
-    if (queued) return queued;
-    if (!current) return start();
-    queued = current
-      .catch(() => undefined)
-      .then(() => {
-        queued = undefined;
-        return current ?? start();
+  const attempt = async (row: MessageRow): Promise<AttemptOutcome> => {
+    try {
+      // Each attempt in a fault scope of its own: a pump started by a request (a submission asking for a fault, an
+      // admin pump) must not lend that request's faults to every message it sends.
+      return await runInFaultScope({ requested: new Set(), fired: [] }, () => sendAttempt(ctx, row));
+    } catch (e) {
+      // An unexpected failure building the message: do not leave it stuck in SEND_ENQUEUED.
+      ctx.deps.logger.error('edelivery send attempt failed', {
+        messageId: row.message_id,
+        reason: e instanceof Error ? e.message : String(e),
       });
-    return queued;
+      ctx.store.transition(row.message_id, 'out', ['SEND_ENQUEUED', 'WAITING_FOR_RECEIPT'], 'SEND_FAILURE', {
+        last_error: `EBMS:0004 Other: the message could not be built (${e instanceof Error ? e.message.slice(0, 200) : 'error'})`,
+      });
+      return 'failed';
+    }
   };
-  return { pump, busy: () => current !== undefined };
+
+  /** Claims what is due and has room, starts it; true when nothing due was left behind for lack of room. */
+  const scan = (): boolean => {
+    const room = IN_FLIGHT_MAX - inFlight.size;
+    if (room <= 0) return false;
+    const due = ctx.store.due(ctx.deps.clock.nowMs(), room + PER_DESTINATION).filter((r) => {
+      const at = attemptedAt.get(r.message_id);
+      return at === undefined || (r.next_attempt_at ?? 0) > at;
+    });
+    const taken = new Map<string, number>();
+    const chosen: MessageRow[] = [];
+    let full = false;
+    for (const r of due) {
+      const dest = r.endpoint ?? '';
+      const n = (perDestination.get(dest) ?? 0) + (taken.get(dest) ?? 0);
+      if (chosen.length >= room || n >= PER_DESTINATION) {
+        full = true;
+        continue;
+      }
+      taken.set(dest, (taken.get(dest) ?? 0) + 1);
+      chosen.push(r);
+    }
+    if (due.length === room + PER_DESTINATION) full = true; // there may be more than one scan reads
+    const claimed = ctx.store.claim(
+      chosen.map((r) => r.message_id),
+      ['READY_TO_SEND', 'WAITING_FOR_RETRY'],
+      'SEND_ENQUEUED',
+    );
+    for (const row of claimed) {
+      const id = row.message_id;
+      const dest = row.endpoint ?? '';
+      inFlight.set(id, dest);
+      perDestination.set(dest, (perDestination.get(dest) ?? 0) + 1);
+      for (const w of waiters) w.pending.add(id);
+      void attempt(row).then((outcome) => {
+        if (outcome === 'retry' || outcome === 'skipped') attemptedAt.set(id, ctx.deps.clock.nowMs());
+        else attemptedAt.delete(id);
+        inFlight.delete(id);
+        const left = (perDestination.get(dest) ?? 1) - 1;
+        if (left > 0) perDestination.set(dest, left);
+        else perDestination.delete(dest);
+        count(id, outcome);
+        wake?.();
+      });
+    }
+    return !full;
+  };
+
+  const run = async () => {
+    running = true;
+    attemptedAt = new Map();
+    try {
+      for (;;) {
+        const scanned = [...waiters].filter((w) => w.scan);
+        let complete: boolean;
+        try {
+          complete = scan();
+        } catch (e) {
+          // The store is gone (the node closed) or failed: no waiter waits for ever.
+          for (const w of waiters) w.reject(e);
+          waiters.clear();
+          return;
+        }
+        if (complete) for (const w of scanned) w.scan = false;
+        settle();
+        if (inFlight.size === 0 && ![...waiters].some((w) => w.scan)) break;
+        await new Promise<void>((res) => {
+          wake = res;
+        });
+        wake = undefined;
+      }
+    } finally {
+      running = false;
+    }
+  };
+
+  /** Runs the sender loop over everything due now; resolves when that has been attempted. */
+  const pump = (): Promise<PumpResult> => {
+    const p = new Promise<PumpResult>((resolve, reject) =>
+      waiters.add({
+        pending: new Set(),
+        scan: true,
+        result: { attempted: 0, acknowledged: 0, retrying: 0, failed: 0 },
+        resolve,
+        reject,
+      }),
+    );
+    if (running) wake?.();
+    else void run();
+    return p;
+  };
+  return { pump, busy: () => running };
 }

@@ -1,9 +1,9 @@
-import { X509Certificate } from 'node:crypto';
 import { parseXml } from '@kakehashi/core';
 import { isEbmsError } from '../errors/ebms-error.ts';
 import type { ReferenceInfo } from '../message/build-signal.ts';
 import { parseEnvelope } from '../message/parse-envelope.ts';
 import { parseContentType, parseMultipart, SOAP_CONTENT_TYPE } from '../mime/multipart.ts';
+import { sameCertificate } from '../wss/certificates.ts';
 import { verifyEnvelope } from '../wss/verify-envelope.ts';
 
 export type ReceiptOutcome =
@@ -84,7 +84,7 @@ export function verifyReceipt(contentType: string, body: Buffer, exp: ExpectedRe
       'AS4 profile §5.1.8 (E1)',
     );
   }
-  if (!new X509Certificate(certPem).raw.equals(new X509Certificate(exp.peerSigningCert).raw))
+  if (!sameCertificate(certPem, exp.peerSigningCert))
     return invalid(
       'The receipt is signed by another certificate than the receiving access point’s registered one.',
       'attack-catalogue E1',

@@ -76,6 +76,16 @@ export interface StatusChange {
   detail?: string | undefined;
 }
 
+export interface WebhookRow {
+  id: string;
+  url: string;
+  /** JSON array of statuses (empty: all). */
+  events: string;
+  created_at: string;
+  /** 1: the subscription receives its changes batched. */
+  batch: number;
+}
+
 /** Rows of the access point's message store, with state transitions recorded as events. */
 export class MessageStore {
   readonly #store: Store;
@@ -244,31 +254,62 @@ export class MessageStore {
     detail?: string,
   ): StatusChange | undefined {
     const at = this.#clock.now().toISOString();
-    const change = this.#store.transaction(() => {
-      const row = this.get(messageId, direction);
-      if (!row || !from.includes(row.status)) return undefined;
-      const cols = Object.keys(set) as (keyof typeof set)[];
-      this.#store.run(
-        `UPDATE edelivery_messages SET status = ?, updated_at = ?${cols.map((c) => `, ${c} = ?`).join('')} WHERE message_id = ? AND direction = ?`,
-        to,
-        at,
-        ...cols.map((c) => set[c] ?? null),
-        messageId,
-        direction,
-      );
-      if (row.status !== to)
-        this.#store.run(
-          'INSERT INTO edelivery_events (message_id, direction, status, at, detail) VALUES (?, ?, ?, ?, ?)',
-          messageId,
-          direction,
-          to,
-          at,
-          detail ?? null,
-        );
-      return { messageId, direction, status: to, previous: row.status, at, detail } satisfies StatusChange;
-    });
+    const change = this.#store.transaction(() => this.#move(messageId, direction, from, to, at, set, detail)?.change);
     if (change && change.previous !== change.status) this.onChange(change);
     return change;
+  }
+
+  /**
+   * Claims outbound messages for the sender: each of `messageIds` still in one of `from` moves to `to`, all in one
+   * transaction (one commit for a whole scan of the sender loop). Returns the rows claimed, as they are now.
+   */
+  claim(messageIds: readonly string[], from: readonly MessageStatus[], to: MessageStatus): MessageRow[] {
+    if (messageIds.length === 0) return [];
+    const at = this.#clock.now().toISOString();
+    const moved = this.#store.transaction(() =>
+      messageIds.flatMap((id) => {
+        const m = this.#move(id, 'out', from, to, at, {});
+        return m ? [m] : [];
+      }),
+    );
+    for (const m of moved) if (m.change.previous !== m.change.status) this.onChange(m.change);
+    return moved.map((m) => m.row);
+  }
+
+  /** One state change inside the caller's transaction: the row as it is after, and the change. */
+  #move(
+    messageId: string,
+    direction: Direction,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    at: string,
+    set: Partial<
+      Pick<MessageRow, 'attempts' | 'next_attempt_at' | 'last_error' | 'receipt_xml' | 'nr_references' | 'ts_digests'>
+    >,
+    detail?: string,
+  ): { row: MessageRow; change: StatusChange } | undefined {
+    const row = this.get(messageId, direction);
+    if (!row || !from.includes(row.status)) return undefined;
+    const cols = Object.keys(set) as (keyof typeof set)[];
+    this.#store.run(
+      `UPDATE edelivery_messages SET status = ?, updated_at = ?${cols.map((c) => `, ${c} = ?`).join('')} WHERE message_id = ? AND direction = ?`,
+      to,
+      at,
+      ...cols.map((c) => set[c] ?? null),
+      messageId,
+      direction,
+    );
+    if (row.status !== to)
+      this.#store.run(
+        'INSERT INTO edelivery_events (message_id, direction, status, at, detail) VALUES (?, ?, ?, ?, ?)',
+        messageId,
+        direction,
+        to,
+        at,
+        detail ?? null,
+      );
+    const after = { ...row, ...set, status: to, updated_at: at } as MessageRow;
+    return { row: after, change: { messageId, direction, status: to, previous: row.status, at, detail } };
   }
 
   /** Outbound messages whose next attempt is due. */
@@ -331,17 +372,18 @@ export class MessageStore {
     );
   }
 
-  webhooks(): { id: string; url: string; events: string; created_at: string }[] {
+  webhooks(): WebhookRow[] {
     return this.#store.all('SELECT * FROM edelivery_webhooks ORDER BY created_at, id');
   }
 
-  addWebhook(id: string, url: string, events: string[]): void {
+  addWebhook(id: string, url: string, events: string[], batch = false): void {
     this.#store.run(
-      'INSERT INTO edelivery_webhooks (id, url, events, created_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO edelivery_webhooks (id, url, events, created_at, batch) VALUES (?, ?, ?, ?, ?)',
       id,
       url,
       JSON.stringify(events),
       this.#clock.now().toISOString(),
+      batch ? 1 : 0,
     );
   }
 

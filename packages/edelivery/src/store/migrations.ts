@@ -68,4 +68,9 @@ export const EDELIVERY_MIGRATIONS: readonly Migration[] = [
     id: 'edelivery/messages/002',
     up: `ALTER TABLE edelivery_messages ADD COLUMN faults TEXT NOT NULL DEFAULT '[]';`,
   },
+  {
+    // A subscription made with `batch: true` receives its status changes batched (one post carries many).
+    id: 'edelivery/webhooks/003',
+    up: `ALTER TABLE edelivery_webhooks ADD COLUMN batch INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

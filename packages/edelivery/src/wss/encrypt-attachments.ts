@@ -6,7 +6,6 @@ import {
   privateDecrypt,
   publicEncrypt,
   randomBytes,
-  X509Certificate,
 } from 'node:crypto';
 import { parseXml, serializeXml } from '@kakehashi/core';
 import forge from 'node-forge';
@@ -14,6 +13,7 @@ import { EbmsError } from '../errors/ebms-error.ts';
 import { childrenNs, elementChildren, textOf } from '../message/dom.ts';
 import { ALG, NS, WSS } from '../message/ns.ts';
 import type { ParsedEnvelope } from '../message/parse-envelope.ts';
+import { certificateOf, remembered } from './certificates.ts';
 import { el } from './xml-helpers.ts';
 
 export interface Attachment {
@@ -23,12 +23,16 @@ export interface Attachment {
 
 /** The certificate's X.509 SubjectKeyIdentifier, base64 (how the EncryptedKey names the recipient's key). */
 export function subjectKeyIdentifier(certPem: string): string {
-  const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectKeyIdentifier') as
-    | { subjectKeyIdentifier?: string }
-    | undefined;
-  if (!ext?.subjectKeyIdentifier) throw new Error('The encryption certificate has no SubjectKeyIdentifier extension.');
-  return Buffer.from(ext.subjectKeyIdentifier, 'hex').toString('base64');
+  return remembered(SKIS, certPem, () => {
+    const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectKeyIdentifier') as
+      | { subjectKeyIdentifier?: string }
+      | undefined;
+    if (!ext?.subjectKeyIdentifier)
+      throw new Error('The encryption certificate has no SubjectKeyIdentifier extension.');
+    return Buffer.from(ext.subjectKeyIdentifier, 'hex').toString('base64');
+  });
 }
+const SKIS = new Map<string, string>();
 
 const SKI_VALUE_TYPE =
   'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier';
@@ -50,8 +54,20 @@ export function encryptAttachments(
   idPrefix: string,
 ): { xml: string; attachments: Attachment[] } {
   if (attachments.length === 0) return { xml: envelopeXml, attachments: [] };
-  const recipient = new X509Certificate(recipientCertPem);
   const doc = parseXml(envelopeXml, { maxBytes: 4 * 1024 * 1024 });
+  const out = encryptAttachmentsInDocument(doc, attachments, recipientCertPem, idPrefix);
+  return { xml: serializeXml(doc), attachments: out };
+}
+
+/** {@link encryptAttachments} on a parsed (signed) envelope, in place; returns the encrypted attachments. */
+export function encryptAttachmentsInDocument(
+  doc: Document,
+  attachments: readonly Attachment[],
+  recipientCertPem: string,
+  idPrefix: string,
+): Attachment[] {
+  if (attachments.length === 0) return [];
+  const recipient = certificateOf(recipientCertPem);
   const header = childrenNs(doc.documentElement as Element, NS.soap, 'Header')[0] as Element;
   const security = childrenNs(header, NS.wsse, 'Security')[0];
   if (!security) throw new Error('encryptAttachments: sign the envelope first (no wsse:Security header).');
@@ -112,7 +128,7 @@ export function encryptAttachments(
   ]);
   const first = security.firstChild;
   for (const n of [encryptedKey, ...dataEls]) security.insertBefore(n, first);
-  return { xml: serializeXml(doc), attachments: out };
+  return out;
 }
 
 const failed = (detail: string) => new EbmsError('EBMS:0102', detail, { rule: 'WSS SwA profile §5.4 / XML-Enc 1.1' });

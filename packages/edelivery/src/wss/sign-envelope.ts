@@ -1,8 +1,9 @@
-import { createHash, type KeyObject, sign, X509Certificate } from 'node:crypto';
+import { createHash, type KeyObject, sign } from 'node:crypto';
 import { parseXml, serializeXml } from '@kakehashi/core';
 import type { ReferenceInfo } from '../message/build-signal.ts';
 import { childrenNs } from '../message/dom.ts';
 import { ALG, NS, WSS } from '../message/ns.ts';
+import { certificateOf } from './certificates.ts';
 import { el, elementById, excC14n } from './xml-helpers.ts';
 
 /** What the signer needs: its key and certificate, the identifiers of the parts to sign, the attachments. */
@@ -35,7 +36,7 @@ export function digest(data: Buffer | string): string {
 }
 
 export function pemToDerBase64(pem: string): string {
-  return new X509Certificate(pem).raw.toString('base64');
+  return certificateOf(pem).raw.toString('base64');
 }
 
 /**
@@ -48,6 +49,15 @@ export function pemToDerBase64(pem: string): string {
  */
 export function signEnvelope(envelopeXml: string, opts: SignOptions): SignedEnvelope {
   const doc = parseXml(envelopeXml, { maxBytes: 4 * 1024 * 1024, maxDepth: 64 });
+  const signed = signEnvelopeDocument(doc, opts);
+  return { xml: serializeXml(doc), ...signed };
+}
+
+/**
+ * {@link signEnvelope} on a parsed envelope, in place: the sender goes on to encrypt the same document, so the
+ * envelope is parsed and serialised once per message, not once per step.
+ */
+export function signEnvelopeDocument(doc: Document, opts: SignOptions): Omit<SignedEnvelope, 'xml'> {
   const envelope = doc.documentElement as Element;
   const header = childrenNs(envelope, NS.soap, 'Header')[0] as Element;
   const bstId = `${opts.idPrefix}-bst`;
@@ -103,7 +113,7 @@ export function signEnvelope(envelopeXml: string, opts: SignOptions): SignedEnve
   security.appendChild(signature);
   const value = sign('sha256', Buffer.from(excC14n(signedInfo), 'utf8'), opts.privateKey).toString('base64');
   signatureValue.appendChild(doc.createTextNode(value));
-  return { xml: serializeXml(doc), references, timestampId };
+  return { references, timestampId };
 }
 
 /** A `ds:Reference` element for `r`. */

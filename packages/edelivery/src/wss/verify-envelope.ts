@@ -1,9 +1,10 @@
-import { createHash, verify, X509Certificate } from 'node:crypto';
+import { createHash, verify, type X509Certificate } from 'node:crypto';
 import { EbmsError } from '../errors/ebms-error.ts';
 import type { ReferenceInfo } from '../message/build-signal.ts';
 import { childrenNs, elementChildren, textOf } from '../message/dom.ts';
 import { ALG, NS, WSS } from '../message/ns.ts';
 import type { ParsedEnvelope } from '../message/parse-envelope.ts';
+import { certificateOfDer } from './certificates.ts';
 import { elementById, excC14n } from './xml-helpers.ts';
 
 /** At most this many references per signature (attack-catalogue X4). */
@@ -162,7 +163,7 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
     throw auth('The BinarySecurityToken is not an X509v3 token.', 'WSS X.509 token profile §3.1');
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(Buffer.from(textOf(token).replace(/\s+/g, ''), 'base64'));
+    cert = certificateOfDer(textOf(token).replace(/\s+/g, ''));
   } catch {
     throw auth('The BinarySecurityToken does not hold a parsable X.509 certificate.', 'WSS X.509 token profile §3.1');
   }

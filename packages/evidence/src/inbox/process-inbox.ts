@@ -1,4 +1,5 @@
 import type { EvidenceContext } from '../context.ts';
+import type { InboxMessage } from '../node-api/node-api.ts';
 import { handleQueryRequest } from '../provider/handle-query-request.ts';
 import { ACTION_REQUEST, ACTION_RESPONSE, EVIDENCE_SERVICE, REGREP_MIME } from '../regrep/ns.ts';
 import { handleQueryResponse } from '../requester/handle-query-response.ts';
@@ -8,6 +9,12 @@ export interface EvidenceInbox {
   /** Takes every evidence message waiting in the inbox and handles it (one run at a time; a call during a run
    * queues one more run). Resolves with the number of messages handled. */
   process(): Promise<number>;
+  /**
+   * Handles the messages a webhook notification named (received, RECEIVED) — each read on its own, never by
+   * listing the inbox; a full listing still runs when none has for {@link SWEEP_INTERVAL_MS}, so a message whose
+   * notification was lost (webhooks are best effort) is handled all the same. Resolves with the number handled.
+   */
+  notified(messageIds: readonly string[]): Promise<number>;
   /** Subscribes to the node's eDelivery webhooks (idempotent). */
   ensureSubscribed(): Promise<void>;
   /** Subscribes soon, retrying quietly while the node's own origin does not answer yet, then processes. */
@@ -20,6 +27,8 @@ export interface EvidenceInbox {
 
 /** Attempts before a message that keeps failing is acknowledged and dropped. */
 const MAX_ATTEMPTS = 3;
+/** Real time after which a notification brings a full listing of the inbox along (lost notifications). */
+export const SWEEP_INTERVAL_MS = 30_000;
 
 /**
  * The inbox processing of the once-only exchange: webhook-driven (`POST /evidence/inbound`), on demand
@@ -32,6 +41,11 @@ export function createInbox(ctx: EvidenceContext, inboundUrl: string): EvidenceI
   const failures = new Map<string, number>();
   let running: Promise<number> | undefined;
   let again = false;
+  /** Messages named by notifications, not handled yet. */
+  const named = new Set<string>();
+  /** Named messages that failed transiently: named again on the next run, not retried at once. */
+  const retry = new Set<string>();
+  let lastSweep = Number.NEGATIVE_INFINITY;
   let stopped = false;
   let subscribed = false;
 
@@ -46,12 +60,11 @@ export function createInbox(ctx: EvidenceContext, inboundUrl: string): EvidenceI
     await api.ack(deps.fetch, m.messageId);
   };
 
-  const processOnce = async (): Promise<number> => {
-    // OOTS: the first part of a RegRep message is `application/x-ebrs+xml`.
-    const messages = (await api.inbox(deps.fetch)).filter(
-      (m) =>
-        m.service === EVIDENCE_SERVICE && ctx.participant(m.finalRecipient) && m.payloads[0]?.mimeType === REGREP_MIME,
-    );
+  /** Evidence messages this block takes: RegRep (`application/x-ebrs+xml` first) for one of its participants. */
+  const ours = (m: InboxMessage) =>
+    m.service === EVIDENCE_SERVICE && ctx.participant(m.finalRecipient) && m.payloads[0]?.mimeType === REGREP_MIME;
+
+  const handle = async (messages: InboxMessage[]): Promise<number> => {
     let handled = 0;
     for (const m of messages) {
       try {
@@ -70,29 +83,60 @@ export function createInbox(ctx: EvidenceContext, inboundUrl: string): EvidenceI
         if (n >= MAX_ATTEMPTS) {
           await api.ack(deps.fetch, m.messageId).catch(() => undefined);
           failures.delete(m.messageId);
-        }
+        } else retry.add(m.messageId);
       }
     }
     return handled;
   };
 
-  const process = (): Promise<number> => {
+  /** Every evidence message waiting in the inbox (a listing). */
+  const sweep = async (): Promise<number> => {
+    lastSweep = performance.now();
+    named.clear();
+    return handle((await api.inbox(deps.fetch)).filter(ours));
+  };
+
+  /** The messages notifications named, each read on its own (still RECEIVED: not handled by an earlier run). */
+  const handleNamed = async (): Promise<number> => {
+    const ids = [...named];
+    named.clear();
+    const messages: InboxMessage[] = [];
+    for (const id of ids) {
+      const m = await api.received(deps.fetch, id);
+      if (m && m.status === 'RECEIVED' && ours(m)) messages.push(m);
+    }
+    return handle(messages);
+  };
+
+  let full = false;
+  const run = (wantFull: boolean): Promise<number> => {
     if (stopped) return Promise.resolve(0);
+    if (wantFull) full = true;
     if (running) {
       again = true;
       return running;
     }
+    for (const id of retry) named.add(id);
+    retry.clear();
     running = (async () => {
       let total = 0;
       do {
         again = false;
-        total += await processOnce();
-      } while (again);
+        const sweepNow = full || performance.now() - lastSweep > SWEEP_INTERVAL_MS;
+        full = false;
+        total += sweepNow ? await sweep() : await handleNamed();
+      } while ((again || named.size > 0) && !stopped);
       return total;
     })().finally(() => {
       running = undefined;
     });
     return running;
+  };
+
+  const process = (): Promise<number> => run(true);
+  const notified = (ids: readonly string[]): Promise<number> => {
+    for (const id of ids) named.add(id);
+    return run(false);
   };
 
   const ensureSubscribed = async (): Promise<void> => {
@@ -120,6 +164,7 @@ export function createInbox(ctx: EvidenceContext, inboundUrl: string): EvidenceI
 
   return {
     process,
+    notified,
     ensureSubscribed,
     subscribeSoon: () => subscribeSoon(),
     resubscribe: () => {

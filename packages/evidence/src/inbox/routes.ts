@@ -3,23 +3,37 @@ import { type ComponentApp, createRouteModule, type Logger, problemResponses } f
 import '../error-codes.ts';
 import type { EvidenceInbox } from './process-inbox.ts';
 
+const Change = z.object({
+  messageId: z.string(),
+  direction: z.enum(['in', 'out']),
+  status: z.string(),
+  previous: z.string().nullable(),
+  at: z.string(),
+  detail: z.string().optional(),
+});
+const Single = Change.extend({
+  type: z.literal('edelivery.status'),
+  subscription: z.string().meta({ description: 'The webhook subscription id' }),
+});
+const Batch = z.object({
+  type: z.literal('edelivery.status-batch'),
+  subscription: z.string().meta({ description: 'The webhook subscription id' }),
+  changes: z.array(Change).max(10_000),
+});
 /**
- * What the eDelivery backend's webhook posts (`edelivery.status`). The route reads nothing of it (the inbox is
- * processed whatever changed), so it takes any JSON object; the document says what arrives.
+ * What the eDelivery backend's webhook posts: one change (`edelivery.status`) or, for the batched subscription this
+ * block makes, several (`edelivery.status-batch`). The route takes any JSON object (the document says what
+ * arrives): a body it does not recognise has the whole inbox processed, as before notifications were read.
  */
-const { $schema: _dialect, ...NOTIFICATION } = z.toJSONSchema(
-  z.object({
-    type: z.literal('edelivery.status'),
-    subscription: z.string().meta({ description: 'The webhook subscription id' }),
-    messageId: z.string(),
-    direction: z.enum(['in', 'out']),
-    status: z.string(),
-    previous: z.string().nullable(),
-    at: z.string(),
-    detail: z.string().optional(),
-  }),
-);
+const { $schema: _dialect, ...NOTIFICATION } = z.toJSONSchema(z.union([Single, Batch]));
 const NotificationDoc = z.record(z.string(), z.unknown()).openapi(NOTIFICATION as never);
+
+/** The messages a notification says were received; undefined when the body is not a notification. */
+export function receivedIn(body: unknown): string[] | undefined {
+  const one = Single.safeParse(body);
+  const changes = one.success ? [one.data] : Batch.safeParse(body).data?.changes;
+  return changes?.filter((c) => c.direction === 'in' && c.status === 'RECEIVED').map((c) => c.messageId);
+}
 
 /**
  * The eDelivery side of the block: the webhook the node's eDelivery backend calls when a message arrives, and
@@ -35,7 +49,8 @@ export function inboxRoutes(deps: { inbox: EvidenceInbox; logger: Logger }): Com
       method: 'post',
       path: '/evidence/inbound',
       tags: ['evidence'],
-      summary: "Webhook target of the node's eDelivery backend: a message arrived; the inbox is processed",
+      summary:
+        "Webhook target of the node's eDelivery backend: the messages it names as received are handled (each read on its own)",
       request: {
         body: { required: false, content: { 'application/json': { schema: NotificationDoc } } },
       },
@@ -47,14 +62,13 @@ export function inboxRoutes(deps: { inbox: EvidenceInbox; logger: Logger }): Com
         ...problemResponses(400, 415),
       },
     }),
-    (c) => {
+    async (c) => {
+      const ids = receivedIn(await c.req.json().catch(() => undefined));
       // Answer at once: the work (which sends AS4 messages itself) must not run inside the notifier's call.
       setTimeout(() => {
-        inbox
-          .process()
-          .catch((e: unknown) =>
-            logger.warn('evidence inbox processing failed', { reason: e instanceof Error ? e.message : String(e) }),
-          );
+        (ids ? inbox.notified(ids) : inbox.process()).catch((e: unknown) =>
+          logger.warn('evidence inbox processing failed', { reason: e instanceof Error ? e.message : String(e) }),
+        );
       }, 0).unref();
       return c.json({ scheduled: true as const }, 202);
     },

@@ -107,6 +107,24 @@ export class NodeApi {
     return messages;
   }
 
+  /**
+   * One received message of the node's eDelivery backend (`GET /edelivery/messages/{id}?direction=in`), with its
+   * status; undefined when the backend has no such message.
+   */
+  async received(fetcher: typeof fetch, messageId: string): Promise<(InboxMessage & { status: string }) | undefined> {
+    try {
+      return await this.#json<InboxMessage & { status: string }>(
+        fetcher,
+        `${this.#deps.publicUrl}/edelivery/messages/${encodeURIComponent(messageId)}?direction=in`,
+        {},
+        'the eDelivery backend',
+      );
+    } catch (e) {
+      if (e instanceof KakehashiError && e.code === 'not-found') return undefined;
+      throw e;
+    }
+  }
+
   async download(fetcher: typeof fetch, messageId: string, cid: string): Promise<string> {
     const res = await fetcher(
       `${this.#deps.publicUrl}/edelivery/messages/${encodeURIComponent(messageId)}/payloads/${encodeURIComponent(cid)}`,
@@ -143,7 +161,7 @@ export class NodeApi {
     await this.#json(
       fetcher,
       `${this.#deps.publicUrl}/edelivery/webhooks`,
-      { method: 'POST', body: JSON.stringify({ url, events: ['RECEIVED'] }) },
+      { method: 'POST', body: JSON.stringify({ url, events: ['RECEIVED'], batch: true }) },
       'the eDelivery webhooks',
     );
   }
