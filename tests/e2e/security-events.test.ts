@@ -3,17 +3,8 @@ import { jwkThumbprint } from '@kakehashi/core';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { type PersonaData as Persona, personalValues } from '../support/personal-data.ts';
 
-interface Persona {
-  id: string;
-  familyName: string;
-  givenName: string;
-  familyNameLatin: string;
-  dateOfBirth: string;
-  nationalId: { value: string };
-  myNumber?: string;
-  residentRecordCode?: string;
-}
 interface SecurityEvent {
   rule: string;
   severity: string;
@@ -23,21 +14,6 @@ interface SecurityEvent {
   traceId?: string;
   artefactHash?: string;
   detail: Record<string, unknown>;
-}
-
-/** Every personal value of the personas that must never appear in a security event. */
-export function personalValues(personas: readonly Persona[]): string[] {
-  return personas.flatMap((p) =>
-    [
-      p.familyName,
-      p.givenName,
-      p.familyNameLatin,
-      p.dateOfBirth,
-      p.nationalId.value,
-      p.myNumber,
-      p.residentRecordCode,
-    ].filter((v): v is string => typeof v === 'string' && v.length >= 4),
-  );
 }
 
 /**

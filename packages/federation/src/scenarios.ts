@@ -1,5 +1,6 @@
 import { DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS } from './scenario-defs/domestic-signature-delivery.ts';
 import { FEDERATION_SCENARIOS } from './scenario-defs/federation.ts';
+import { INCIDENT_CROSS_BORDER_SCENARIOS } from './scenario-defs/incident-cross-border.ts';
 import { ONCE_ONLY_SCENARIOS } from './scenario-defs/once-only.ts';
 import {
   describeScenariosOf,
@@ -18,6 +19,7 @@ export const SCENARIOS: ScenarioRegistry = {
   ...FEDERATION_SCENARIOS,
   ...DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS,
   ...ONCE_ONLY_SCENARIOS,
+  ...INCIDENT_CROSS_BORDER_SCENARIOS,
 };
 
 export function listScenarios(): string[] {

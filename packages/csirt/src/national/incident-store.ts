@@ -141,7 +141,10 @@ export class IncidentStore {
     this.#store.run('DELETE FROM csirt_incidents');
   }
 
-  /** The open incident (last event within the window) sharing the first correlated identifier the event carries. */
+  /**
+   * The open incident (last event within the window) sharing the first correlated identifier, in the policy's order,
+   * that the event carries.
+   */
   #find(e: SecurityEvent, policy: CsirtPolicy, at: number): Incident | undefined {
     const since = at - policy.windowHours * 3_600_000;
     for (const key of policy.correlateBy) {
@@ -154,7 +157,8 @@ export class IncidentStore {
         v,
         since,
       );
-      if (row) return JSON.parse(row.data) as Incident;
+      // The most specific identifier the event carries decides: a new key is a new incident, even from a known peer.
+      return row ? (JSON.parse(row.data) as Incident) : undefined;
     }
     return undefined;
   }

@@ -31,7 +31,7 @@ export function mountCsirt(
           authorization: `Bearer ${deps.config.get('adminToken')}`,
           'x-kakehashi-caller': `node:${country}`,
         },
-        body: JSON.stringify(body),
+        body: JSON.stringify({ from: body.from, shareWith: body.shareWith, bundle: body.bundle }),
         signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok)
