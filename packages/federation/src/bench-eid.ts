@@ -191,18 +191,26 @@ async function idTokenFunctionRate(
     certificate: { valid: true, country, reason: 'bench: validated once' },
   };
   const keySet = { issuer, country, keys: new Map([[key.kid, issuerKey]]) };
+  // Each pass over the pool is a new cycle of the replay cache (its keys prefixed with the cycle): a token still in
+  // flight from the previous pass must not collide with its own next use. The store is emptied at each wrap.
+  let cycle = 0;
   let i = 0;
   const fn = await concurrentRate(opts.windowMs, CONCURRENCY, async () => {
     if (i >= pool.length) {
       store.run('DELETE FROM jwt_replay');
+      cycle++;
       i = 0;
     }
     const k = i++;
+    const c = cycle;
     const v = await validateIdToken(pool[k] as string, expectations[k] as ExpectedIdToken, {
       clock: f.clock,
       clockSkewSeconds: 60,
       resolveKeys: async () => keySet,
-      replay,
+      replay: {
+        seen: (issuer, key) => replay.seen(issuer, `${c} ${key}`),
+        remember: (issuer, key, expiresAt) => replay.remember(issuer, `${c} ${key}`, expiresAt),
+      },
       algorithms: ['RS256', 'ES256'],
     });
     if (!v.valid) throw new Error(`bench token invalid: ${v.failure?.rule} ${v.failure?.reason}`);

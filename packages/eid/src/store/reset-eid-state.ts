@@ -1,4 +1,5 @@
 import type { Store } from '@kakehashi/core';
+import { forgetReplayMemory } from '../validate/replay-memory.ts';
 
 /** Transient eID state: pending logins, codes, tokens, login sessions, refresh tokens, assertion and token replay caches. */
 const TRANSIENT = [
@@ -34,5 +35,7 @@ export function resetEidState(store: Store): { cleared: string[] } {
       cleared.push('oidc_clients (admin, federation)');
     }
   });
+  // The replay caches answer from memory: it forgets what the table no longer holds.
+  forgetReplayMemory(store, 'jwt_replay');
   return { cleared };
 }

@@ -13,10 +13,9 @@ import {
 import '../error-codes.ts';
 import { LENIENT_ID_TOKEN_FAULTS } from '../id-token/faults.ts';
 import type { EidOptions } from '../options.ts';
-import { parseCompactJwt } from './parse-compact-jwt.ts';
 import { createStoreReplayCache } from './replay-cache.ts';
 import { createIssuerKeyResolver, type RegisteredIssuer } from './resolve-issuer-keys.ts';
-import { validateIdToken } from './validate-id-token.ts';
+import { validateIdTokenParsed } from './validate-id-token.ts';
 import {
   type ExpectedIdToken,
   type IdTokenVerdict,
@@ -66,22 +65,25 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
     resolveIssuer: deps.resolveIssuer,
     validateCertificate: deps.validateCertificate,
   });
-  const validate: IdTokenValidator['validate'] = async (token, expected, fetcher) =>
+  /** The verdict, and the token as the validation parsed it (for the trace event: parsed once). */
+  const validateParsed = async (token: string, expected: ExpectedIdToken, fetcher: typeof fetch) => {
+    const { verdict, parsed } = await validateIdTokenParsed(token, expected, {
+      clock: deps.clock,
+      clockSkewSeconds: deps.config.get('clockSkewSeconds'),
+      resolveKeys: resolver(fetcher),
+      replay,
+      algorithms: deps.algorithms ?? deps.config.get('idTokenAlgorithms'),
+      faults: deps.faults,
+    });
     // A key, certificate or issuer the CSIRT network named is refused whatever the checks say (core's watchlist).
-    refuseWatched(
-      await validateIdToken(token, expected, {
-        clock: deps.clock,
-        clockSkewSeconds: deps.config.get('clockSkewSeconds'),
-        resolveKeys: resolver(fetcher),
-        replay,
-        algorithms: deps.algorithms ?? deps.config.get('idTokenAlgorithms'),
-        faults: deps.faults,
-      }),
-      () => {
-        const decoded = parseCompactJwt(token);
-        return { header: decoded.ok ? decoded.jwt.header : {}, issuer: expected.issuer };
-      },
-    );
+    const watched = refuseWatched(verdict, () => ({
+      header: parsed.ok ? parsed.jwt.header : {},
+      issuer: expected.issuer,
+    }));
+    return { verdict: watched, parsed };
+  };
+  const validate: IdTokenValidator['validate'] = async (token, expected, fetcher) =>
+    (await validateParsed(token, expected, fetcher)).verdict;
 
   const r = createRouteModule();
   r.openapi(
@@ -107,8 +109,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
     async (c) => {
       requireJson(c.req.header('content-type'));
       const { token, expected } = c.req.valid('json');
-      const verdict: IdTokenVerdict = await validate(token, expected, c.get('fetch'));
-      const decoded = parseCompactJwt(token);
+      const { verdict, parsed: decoded } = await validateParsed(token, expected, c.get('fetch'));
       recordHop(deps.traces, deps.clock, c.get('trace'), {
         component: deps.component,
         country: deps.country,

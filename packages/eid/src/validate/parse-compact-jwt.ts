@@ -11,6 +11,14 @@ export interface ParsedCompactJwt {
 export type ParseResult = { ok: true; jwt: ParsedCompactJwt } | { ok: false; reason: string };
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
+/** The value of a base64url character (A-Z a-z 0-9 - _, already checked). */
+function sextet(c: number): number {
+  if (c >= 97) return c - 71; // a-z: 26..51
+  if (c >= 65) return c === 95 ? 63 : c - 65; // _ or A-Z: 0..25
+  return c === 45 ? 62 : c + 4; // - or 0-9: 52..61
+}
+/** Strict UTF-8 (a malformed sequence throws); stateless between `decode` calls without `stream`, so shared. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes one base64url segment strictly: the URL-safe alphabet only, no padding, and the decoded bytes must
@@ -20,9 +28,25 @@ const B64URL = /^[A-Za-z0-9_-]*$/;
  * @see https://www.rfc-editor.org/rfc/rfc4648#section-3.5 (canonical encoding)
  */
 export function decodeBase64UrlStrict(segment: string): Buffer | undefined {
-  if (!B64URL.test(segment) || segment.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? bytes : undefined;
+  const rest = segment.length % 4;
+  if (!B64URL.test(segment) || rest === 1) return undefined;
+  // Re-encoding gives the same text exactly when the bits the last character carries past the bytes are zero
+  // (4 of them after 2 characters, 2 after 3), so that is checked instead of encoding again.
+  if (rest !== 0 && (sextet(segment.charCodeAt(segment.length - 1)) & (rest === 2 ? 0x0f : 0x03)) !== 0)
+    return undefined;
+  return Buffer.from(segment, 'base64url');
+}
+
+/** The index of the quote that closes the string opened at `open` (one preceded by an even run of backslashes). */
+function closingQuote(text: string, open: number): number {
+  let j = text.indexOf('"', open + 1);
+  while (j !== -1) {
+    let backslashes = 0;
+    for (let k = j - 1; text.charCodeAt(k) === 92; k--) backslashes++;
+    if (backslashes % 2 === 0) return j;
+    j = text.indexOf('"', j + 1);
+  }
+  return text.length;
 }
 
 /**
@@ -36,11 +60,12 @@ export function findDuplicateKey(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const j = closingQuote(text, i);
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        // Only a name with an escape needs JSON's decoding ("a" and "\u0061" are the same member).
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
         if (top.keys.has(key)) return key;
         top.keys.add(key);
         top.expectKey = false;
@@ -69,7 +94,7 @@ function decodeJsonObject(
     };
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return { ok: false, reason: `The ${what} is not UTF-8.` };
   }

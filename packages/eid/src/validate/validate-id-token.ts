@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Clock, ErrorCode, FaultSwitchboard } from '@kakehashi/core';
-import { compactVerify } from 'jose';
 import { IDENTITY_CLAIMS } from '../id-token/build-identity-claims.ts';
 import type { LenientIdTokenFault } from '../id-token/faults.ts';
 import { loaRank } from '../loa/loa.ts';
 import { CHECKS, type CheckId, checkDef } from './id-token-checks.ts';
 import type { IssuerKeyResolver, IssuerKeys, ReplayCache } from './issuer-keys.ts';
-import { type ParsedCompactJwt, parseCompactJwt } from './parse-compact-jwt.ts';
+import { type ParsedCompactJwt, type ParseResult, parseCompactJwt } from './parse-compact-jwt.ts';
 import {
   embeddedKeyVerification,
   hmacVerification,
@@ -15,6 +14,7 @@ import {
   type Recorder,
   show,
 } from './verify-id-token-key.ts';
+import { verifyJwsSignature } from './verify-jws-signature.ts';
 import type { ExpectedIdToken, IdTokenCheck, IdTokenVerdict, ValidatedIdentity } from './z-validation.ts';
 
 /** The algorithms ID tokens may use across borders unless configured otherwise: asymmetric only (J1, J17). */
@@ -42,6 +42,11 @@ export interface ValidateIdTokenContext {
 // Order of the P-256 group (ECDSA scalars must lie in [1, n-1]).
 const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 
+/** The outcome of one check before it is named (rule, name). */
+type Outcome = Omit<IdTokenCheck, 'rule' | 'name'>;
+/** Each check's position in CHECKS. */
+const CHECK_INDEX = Object.fromEntries(CHECKS.map((c, i) => [c.id, i])) as Record<CheckId, number>;
+
 /** Thrown inside the run to stop at the first failed check. */
 class CheckFailed extends Error {}
 
@@ -61,56 +66,78 @@ export async function validateIdToken(
   expected: ExpectedIdToken,
   ctx: ValidateIdTokenContext,
 ): Promise<IdTokenVerdict> {
-  const results = new Map<CheckId, Omit<IdTokenCheck, 'rule' | 'name'>>();
+  return (await validateIdTokenParsed(token, expected, ctx)).verdict;
+}
+
+/**
+ * {@link validateIdToken}, also returning the token as parsed strictly (J15) for the caller's trace event, so
+ * that the service does not parse it a second time.
+ */
+export async function validateIdTokenParsed(
+  token: string,
+  expected: ExpectedIdToken,
+  ctx: ValidateIdTokenContext,
+): Promise<{ verdict: IdTokenVerdict; parsed: ParseResult }> {
+  const parsed = parseCompactJwt(token);
+  // Outcomes by check, in CHECKS order (an array: this runs for every token the service validates).
+  const results: (Outcome | undefined)[] = new Array(CHECKS.length);
   let failed: CheckId | undefined;
   // A check a fault let through stays reported as such; a later pass or skip does not hide it.
-  const byFault = (id: CheckId) => results.get(id)?.fault !== undefined;
+  const byFault = (id: CheckId) => results[CHECK_INDEX[id]]?.fault !== undefined;
   const pass = (id: CheckId, reason: string) => {
-    if (!byFault(id)) results.set(id, { outcome: 'passed', reason });
+    if (!byFault(id)) results[CHECK_INDEX[id]] = { outcome: 'passed', reason };
   };
   const skip = (id: CheckId, reason: string) => {
-    if (!byFault(id)) results.set(id, { outcome: 'skipped', reason });
+    if (!byFault(id)) results[CHECK_INDEX[id]] = { outcome: 'skipped', reason };
   };
   const fail = (id: CheckId, reason: string, code?: ErrorCode): never => {
-    results.set(id, { outcome: 'failed', reason, code: code ?? checkDef(id).code });
+    results[CHECK_INDEX[id]] = { outcome: 'failed', reason, code: code ?? checkDef(id).code };
     failed = id;
     throw new CheckFailed(reason);
   };
   const failUnless = (id: CheckId, fault: LenientIdTokenFault, reason: string, code?: ErrorCode): void => {
     if (!ctx.faults?.fire(fault, undefined, { check: checkDef(id).rule, issuer: expected.issuer }))
       fail(id, reason, code);
-    results.set(id, {
+    results[CHECK_INDEX[id]] = {
       outcome: 'skipped',
       reason: `Let through by the fault ${fault} (weak node); strict validation refuses: ${reason}`,
       code: code ?? checkDef(id).code,
       fault,
-    });
+    };
   };
 
   let identity: ValidatedIdentity | undefined;
   try {
-    identity = await run(token, expected, ctx, { pass, skip, fail, failUnless });
+    identity = await run(token, parsed, expected, ctx, { pass, skip, fail, failUnless });
   } catch (e) {
     if (!(e instanceof CheckFailed)) throw e;
   }
 
-  const checks: IdTokenCheck[] = CHECKS.map((def) => {
-    const r = results.get(def.id) ?? {
-      outcome: 'skipped' as const,
-      reason: `Not evaluated: an earlier check failed (${failed ? checkDef(failed).rule : '?'}).`,
-    };
-    return { rule: def.rule, name: def.name, ...r };
-  });
+  const notEvaluated = `Not evaluated: an earlier check failed (${failed ? checkDef(failed).rule : '?'}).`;
+  const checks: IdTokenCheck[] = new Array(CHECKS.length);
+  for (let i = 0; i < CHECKS.length; i++) {
+    const def = CHECKS[i] as (typeof CHECKS)[number];
+    const r = results[i];
+    checks[i] = !r
+      ? { rule: def.rule, name: def.name, outcome: 'skipped', reason: notEvaluated }
+      : r.code === undefined && r.fault === undefined
+        ? { rule: def.rule, name: def.name, outcome: r.outcome, reason: r.reason }
+        : { rule: def.rule, name: def.name, ...r };
+  }
   if (failed) {
     const def = checkDef(failed);
-    const r = results.get(failed) as { reason: string; code?: ErrorCode };
-    return { valid: false, checks, failure: { rule: def.rule, code: r.code ?? def.code, reason: r.reason } };
+    const r = results[CHECK_INDEX[failed]] as Outcome;
+    return {
+      verdict: { valid: false, checks, failure: { rule: def.rule, code: r.code ?? def.code, reason: r.reason } },
+      parsed,
+    };
   }
-  return { valid: true, checks, ...(identity ? { identity } : {}) };
+  return { verdict: { valid: true, checks, ...(identity ? { identity } : {}) }, parsed };
 }
 
 async function run(
   token: string,
+  parsed: ParseResult,
   expected: ExpectedIdToken,
   ctx: ValidateIdTokenContext,
   r: Recorder,
@@ -118,7 +145,6 @@ async function run(
   const allowed = ctx.algorithms ?? DEFAULT_ID_TOKEN_ALGORITHMS;
 
   // ---- J15: strict parsing before anything else reads the token -----------------------------------------
-  const parsed = parseCompactJwt(token);
   if (!parsed.ok) return r.fail('structure', parsed.reason);
   const jwt: ParsedCompactJwt = parsed.jwt;
   const { header, payload } = jwt;
@@ -233,21 +259,15 @@ async function run(
   } else r.skip('ecdsa', `alg ${algName} is not ECDSA.`);
 
   if (verification.kind === 'key') {
-    // A weak node that lets an unknown crit through must also keep jose from refusing it.
-    const crit = Array.isArray(header.crit) ? header.crit.filter((c): c is string => typeof c === 'string') : [];
-    try {
-      await compactVerify(token, verification.key, {
-        algorithms: [verification.alg],
-        ...(crit.length > 0 ? { crit: Object.fromEntries(crit.map((c) => [c, true])) } : {}),
-      });
+    // A weak node that lets an unknown crit through must also keep jose from refusing it (verifyJwsSignature).
+    if (await verifyJwsSignature(token, jwt, verification.key, verification.alg))
       r.pass('signature', `${verification.alg} signature verifies with ${verification.label}.`);
-    } catch {
+    else
       r.failUnless(
         'signature',
         'lenient.id-token.tampered-payload',
         `The ${verification.alg} signature does not verify with ${verification.label}: the header or payload was altered, or another key signed it.`,
       );
-    }
   } else if (verification.kind === 'hmac-public-key') {
     if (verification.verified)
       r.pass('signature', `The ${algName} MAC verifies with the issuer's public key as secret.`);

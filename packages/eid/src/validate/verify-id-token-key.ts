@@ -1,10 +1,11 @@
 import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, X509Certificate } from 'node:crypto';
 import type { ErrorCode } from '@kakehashi/core';
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { importJWK, type JWK } from 'jose';
 import type { LenientIdTokenFault } from '../id-token/faults.ts';
 import type { CheckId } from './id-token-checks.ts';
 import type { IssuerKey, IssuerKeys } from './issuer-keys.ts';
 import type { ParsedCompactJwt } from './parse-compact-jwt.ts';
+import { importVerificationKey, type JwsKey, verifyJwsSignature } from './verify-jws-signature.ts';
 
 /** A value as a reason shows it: JSON, strings cut at 60 characters. */
 export const show = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 60) : v) ?? 'undefined';
@@ -20,17 +21,20 @@ export interface Recorder {
 
 /** How the signature is checked: with a key, an HMAC secret, or not at all (an unsigned token a weak node accepts). */
 export type Verification =
-  | { kind: 'key'; key: KeyObject | Awaited<ReturnType<typeof importJWK>>; alg: string; label: string }
+  | { kind: 'key'; key: JwsKey; alg: string; label: string }
   | { kind: 'hmac-public-key'; verified: boolean }
   | { kind: 'unsigned' };
 
-/** Imported verification keys, per resolved key object (a refetched JWKS gives new objects, so no staleness). */
-const IMPORTED = new WeakMap<IssuerKey, ReturnType<typeof importJWK>>();
-/** The key of the issuer's JWKS, imported once. */
-export function importedKey(key: IssuerKey): ReturnType<typeof importJWK> {
+/**
+ * Imported verification keys, per resolved key object: the resolver builds new objects whenever it fetches the
+ * JWKS again and validates their chains against the trust view then, so an entry never outlives its key set.
+ */
+const IMPORTED = new WeakMap<IssuerKey, Promise<JwsKey>>();
+/** The key of the issuer's JWKS, imported once (see `importVerificationKey`). */
+export function importedKey(key: IssuerKey): Promise<JwsKey> {
   let k = IMPORTED.get(key);
   if (!k) {
-    k = importJWK(key.jwk, key.alg);
+    k = importVerificationKey(key.jwk, key.alg);
     IMPORTED.set(key, k);
   }
   return k;
@@ -132,8 +136,8 @@ export async function issuerKeyVerification(
     const candidates = all.filter((k) => k.alg === algName);
     for (const k of candidates)
       if (
-        await compactVerify(token, await importedKey(k), { algorithms: [k.alg] }).then(
-          () => true,
+        await importedKey(k).then(
+          (imported) => verifyJwsSignature(token, jwt, imported, k.alg),
           () => false,
         )
       ) {

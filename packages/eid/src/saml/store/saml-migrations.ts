@@ -1,4 +1,5 @@
 import type { Migration, Store } from '@kakehashi/core';
+import { forgetReplayMemory } from '../../validate/replay-memory.ts';
 
 /** The IdP and SP (connector) tables in a node's store. */
 export const SAML_NODE_MIGRATIONS: readonly Migration[] = [
@@ -42,6 +43,8 @@ export const SAML_VALIDATION_MIGRATIONS: readonly Migration[] = [
  * sessions and outstanding logouts, replay cache.
  */
 export function clearSamlTables(store: Store): void {
+  // What the replay cache queued is written first, so that the DELETE below takes it too.
+  store.flushPending();
   for (const t of [
     'saml_sps',
     'saml_pending',
@@ -52,4 +55,6 @@ export function clearSamlTables(store: Store): void {
     'saml_replay',
   ])
     if (store.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", t)) store.run(`DELETE FROM ${t}`);
+  // The replay cache answers from memory: it forgets what the table no longer holds.
+  forgetReplayMemory(store, 'saml_replay');
 }
