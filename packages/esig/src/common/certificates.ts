@@ -84,6 +84,64 @@ export function publicKeyOf(cert: X509Certificate): KeyObject {
   return key;
 }
 
+/** PEM texts of parsed certificates (`X509Certificate.toString()` encodes anew at every call). */
+const PEMS = new WeakMap<X509Certificate, string>();
+
+/** The PEM text of a parsed certificate, encoded once per parsed certificate. */
+export function pemOf(cert: X509Certificate): string {
+  const hit = PEMS.get(cert);
+  if (hit !== undefined) return hit;
+  const pem = cert.toString();
+  PEMS.set(cert, pem);
+  return pem;
+}
+
+/**
+ * What the signature readers derive from a certificate's bytes — its digests, its IssuerSerial, its PEM — worked
+ * out once per certificate: a validation service reads the same signers' certificates again and again. The bytes
+ * are shared: never to be modified.
+ */
+export class CertificateBytes {
+  readonly #digests = new Map<string, Buffer>();
+  #issuerSerial: Buffer | undefined;
+  #pem: string | undefined;
+  readonly der: Buffer;
+  constructor(der: Buffer) {
+    this.der = der;
+  }
+
+  digest(hash: string): Buffer {
+    const known = this.#digests.get(hash);
+    if (known) return known;
+    const d = sha(hash, this.der);
+    this.#digests.set(hash, d);
+    return d;
+  }
+
+  /** IssuerSerialV2 of the certificate (throws, and is asked again next time, when the DER does not decode). */
+  issuerSerial(): Buffer {
+    this.#issuerSerial ??= issuerSerialDer(this.der);
+    return this.#issuerSerial;
+  }
+
+  get pem(): string {
+    this.#pem ??= derToPem(this.der);
+    return this.#pem;
+  }
+}
+
+const BYTES = new Map<string, CertificateBytes>();
+
+/** A certificate given as base64 text (whitespace removed), decoded once; bounded like the parsed certificates. */
+export function certificateBytes(base64: string): CertificateBytes {
+  const hit = BYTES.get(base64);
+  if (hit) return hit;
+  const bytes = new CertificateBytes(Buffer.from(base64, 'base64'));
+  if (BYTES.size >= PARSED_MAX) BYTES.clear();
+  BYTES.set(base64, bytes);
+  return bytes;
+}
+
 export function toX509(pem: string): X509Certificate | undefined {
   try {
     return parseX509(pem);

@@ -9,7 +9,7 @@ import {
   XML_SIGNATURE,
   XMLDSIG,
 } from '../common/algorithms.ts';
-import { derToPem, issuerSerialDer, parseX509, publicKeyOf, sha } from '../common/certificates.ts';
+import { type CertificateBytes, certificateBytes, parseX509, pemOf, publicKeyOf, sha } from '../common/certificates.ts';
 import {
   emptyOutcome,
   type FormatOutcome,
@@ -168,14 +168,14 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
     fo.claimedSigningTime = d;
   }
   const certEls = kids(kid(kid(sig, XMLDSIG.ns, 'KeyInfo'), XMLDSIG.ns, 'X509Data'), XMLDSIG.ns, 'X509Certificate');
-  const certs: Buffer[] = certEls.map((c) => Buffer.from(text(c).replace(/\s+/g, ''), 'base64')).slice(0, 8);
+  const certs = certEls.slice(0, 8).map((c) => certificateBytes(text(c).replace(/\s+/g, '')));
   const scv2 = kid(ssp, XADES_NS, 'SigningCertificateV2') ?? kid(ssp, XADES_NS, 'SigningCertificate');
   const certRef = kid(scv2, XADES_NS, 'Cert');
   const certDigestEl = kid(certRef, XADES_NS, 'CertDigest');
   const refHash = XML_DIGEST[kid(certDigestEl, XMLDSIG.ns, 'DigestMethod')?.getAttribute('Algorithm') ?? ''];
   const refValue = Buffer.from(text(kid(certDigestEl, XMLDSIG.ns, 'DigestValue')), 'base64');
-  const signing = refHash ? certs.find((c) => sha(refHash, c).equals(refValue)) : undefined;
-  let signingDer: Buffer | undefined = signing;
+  const signing = refHash ? certs.find((c) => c.digest(refHash).equals(refValue)) : undefined;
+  let signingDer: CertificateBytes | undefined = signing;
   if (!scv2) {
     fo.iscFailure =
       'SignedProperties has no SigningCertificateV2: nothing binds the signature to a certificate (XAdES B-B requires it).';
@@ -188,7 +188,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
     signingDer = certs[0];
   } else {
     const is = text(kid(certRef, XADES_NS, 'IssuerSerialV2'));
-    if (is && !Buffer.from(is, 'base64').equals(issuerSerialDer(signing)))
+    if (is && !Buffer.from(is, 'base64').equals(signing.issuerSerial()))
       fo.iscFailure = 'IssuerSerialV2 does not name the signing certificate.';
     else
       fo.iscChecks.push(
@@ -204,12 +204,13 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
   if (!signingDer) return;
   let signer: X509Certificate;
   try {
-    signer = parseX509(signingDer);
+    signer = parseX509(signingDer.pem);
   } catch {
     throw new FormatError('The KeyInfo certificate cannot be parsed.');
   }
-  fo.signingCertPem = signer.toString();
-  fo.chainPem = certs.filter((c) => !c.equals(signingDer)).map(derToPem);
+  fo.signingCertPem = pemOf(signer);
+  const signingBytes = signingDer.der;
+  fo.chainPem = certs.filter((c) => !c.der.equals(signingBytes)).map((c) => c.pem);
 
   // References.
   for (const ref of refs) {
