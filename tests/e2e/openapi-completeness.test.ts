@@ -41,6 +41,22 @@ const ADMIN_ELSEWHERE = new Set([
   'PUT /console/api/faults/{component}',
   // or a registered node's signature over the events (in the body)
   'POST /traces/events',
+  // a component's security log and its national CSIRT's case file: the defender's, not an attacker's to read
+  'GET /security/events',
+  'GET /csirt',
+  'GET /csirt/incidents/{id}',
+  'POST /csirt/incidents/{id}/reports',
+  'GET /csirt/policy',
+  'PUT /csirt/policy',
+  // the CSIRT network (its members hold the token): sharing, the feed and its TAXII 2.1 server
+  'POST /csirt/share',
+  'GET /csirt/feed',
+  'GET /taxii2/',
+  'GET /csirt/taxii/',
+  'GET /csirt/taxii/collections/',
+  'GET /csirt/taxii/collections/{id}/',
+  'GET /csirt/taxii/collections/{id}/objects/',
+  'GET /csirt/taxii/collections/{id}/manifest/',
 ]);
 
 /**

@@ -11,7 +11,7 @@ import {
 import type { Context } from 'hono';
 import '../error-codes.ts';
 import type { StixBundle } from '../stix/build-stix.ts';
-import { StixBundleSchema } from '../stix/z-stix.ts';
+import { StixBundleSchema, StixObjectSchema } from '../stix/z-stix.ts';
 import type { CsirtNetwork, FeedQuery } from './csirt-network.ts';
 
 /** The one TAXII collection: the CSIRT network's shared objects. */
@@ -19,7 +19,37 @@ export const TAXII_COLLECTION_ID = 'c5a1e2f0-9b7d-4c3e-8f21-6d0b4a7e9c12';
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 const security = [{ adminToken: [] }];
-const Json = z.record(z.string(), z.unknown());
+
+/** The TAXII 2.1 resources this server answers with (§4.1 discovery, §4.2 API root, §5 collections, §3.7 envelope). */
+const TaxiiDiscoverySchema = z
+  .object({ title: z.string(), description: z.string(), default: z.string(), api_roots: z.array(z.string()) })
+  .openapi('TaxiiDiscovery');
+const TaxiiApiRootSchema = z
+  .object({ title: z.string(), versions: z.array(z.string()), max_content_length: z.number().int() })
+  .openapi('TaxiiApiRoot');
+const TaxiiCollectionSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    can_read: z.boolean(),
+    can_write: z.boolean(),
+    media_types: z.array(z.string()),
+  })
+  .openapi('TaxiiCollection');
+const TaxiiCollectionsSchema = z.object({ collections: z.array(TaxiiCollectionSchema) }).openapi('TaxiiCollections');
+const TaxiiEnvelopeSchema = z
+  .object({ more: z.boolean(), next: z.string().optional(), objects: z.array(StixObjectSchema).optional() })
+  .openapi('TaxiiEnvelope');
+const TaxiiManifestSchema = z
+  .object({
+    more: z.boolean(),
+    next: z.string().optional(),
+    objects: z
+      .array(z.object({ id: z.string(), date_added: z.string(), version: z.string(), media_type: z.string() }))
+      .optional(),
+  })
+  .openapi('TaxiiManifest');
 
 const FeedQuerySchema = z.object({
   since: z
@@ -179,7 +209,7 @@ export function mountCsirtNetwork(
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     next: z.string().regex(/^\d+$/).optional(),
   });
-  const taxiiDoc = (summary: string, path: string, query?: typeof PageQuery) =>
+  const taxiiDoc = (summary: string, path: string, schema: z.ZodType, query?: typeof PageQuery) =>
     createRoute({
       method: 'get',
       path,
@@ -191,7 +221,7 @@ export function mountCsirtNetwork(
         ...(path.includes('{id}') ? { params: z.object({ id: z.string() }) } : {}),
       },
       responses: {
-        200: { description: 'TAXII 2.1 resource', content: { 'application/taxii+json': { schema: Json } } },
+        200: { description: 'TAXII 2.1 resource', content: { 'application/taxii+json': { schema } } },
         ...problemResponses(401, 404, 406),
       },
     });
@@ -206,7 +236,7 @@ export function mountCsirtNetwork(
     r.openAPIRegistry.registerPath(route);
     r.get(route.path.replace('{id}', ':id'), handler);
   };
-  serve(taxiiDoc('TAXII 2.1 discovery', '/taxii2/'), (c) =>
+  serve(taxiiDoc('TAXII 2.1 discovery', '/taxii2/', TaxiiDiscoverySchema), (c) =>
     taxii(c, {
       title: 'Kakehashi CSIRT network (TEST ONLY)',
       description: 'The hub of the mock federation serves the CSIRT network feed.',
@@ -214,15 +244,17 @@ export function mountCsirtNetwork(
       api_roots: [apiRoot],
     }),
   );
-  serve(taxiiDoc('TAXII 2.1 API root', '/csirt/taxii/'), (c) =>
+  serve(taxiiDoc('TAXII 2.1 API root', '/csirt/taxii/', TaxiiApiRootSchema), (c) =>
     taxii(c, {
       title: 'CSIRT network',
       versions: [TAXII_MEDIA_TYPE],
       max_content_length: 1_048_576,
     }),
   );
-  serve(taxiiDoc('TAXII 2.1 collections', '/csirt/taxii/collections/'), (c) => taxii(c, { collections: [collection] }));
-  serve(taxiiDoc('TAXII 2.1 collection', '/csirt/taxii/collections/{id}/'), (c) => {
+  serve(taxiiDoc('TAXII 2.1 collections', '/csirt/taxii/collections/', TaxiiCollectionsSchema), (c) =>
+    taxii(c, { collections: [collection] }),
+  );
+  serve(taxiiDoc('TAXII 2.1 collection', '/csirt/taxii/collections/{id}/', TaxiiCollectionSchema), (c) => {
     requireCollection(c.req.param('id') ?? '');
     return taxii(c, collection);
   });
@@ -246,38 +278,54 @@ export function mountCsirtNetwork(
       : {};
     return { shown, more, headers, next: more ? String(shown[shown.length - 1]?.seq) : undefined };
   };
-  serve(taxiiDoc('TAXII 2.1 objects of the collection', '/csirt/taxii/collections/{id}/objects/', PageQuery), (c) => {
-    const p = page(c, parseQuery(PageQuery, c));
-    return taxii(
-      c,
-      {
-        more: p.more,
-        ...(p.next ? { next: p.next } : {}),
-        ...(p.shown.length ? { objects: p.shown.map((e) => e.object) } : {}),
-      },
-      p.headers,
-    );
-  });
-  serve(taxiiDoc('TAXII 2.1 manifest of the collection', '/csirt/taxii/collections/{id}/manifest/', PageQuery), (c) => {
-    const p = page(c, parseQuery(PageQuery, c));
-    return taxii(
-      c,
-      {
-        more: p.more,
-        ...(p.next ? { next: p.next } : {}),
-        ...(p.shown.length
-          ? {
-              objects: p.shown.map((e) => ({
-                id: e.object.id,
-                date_added: e.addedAt,
-                version: (e.object.modified as string | undefined) ?? e.addedAt,
-                media_type: STIX_MEDIA_TYPE,
-              })),
-            }
-          : {}),
-      },
-      p.headers,
-    );
-  });
+  serve(
+    taxiiDoc(
+      'TAXII 2.1 objects of the collection',
+      '/csirt/taxii/collections/{id}/objects/',
+      TaxiiEnvelopeSchema,
+      PageQuery,
+    ),
+    (c) => {
+      const p = page(c, parseQuery(PageQuery, c));
+      return taxii(
+        c,
+        {
+          more: p.more,
+          ...(p.next ? { next: p.next } : {}),
+          ...(p.shown.length ? { objects: p.shown.map((e) => e.object) } : {}),
+        },
+        p.headers,
+      );
+    },
+  );
+  serve(
+    taxiiDoc(
+      'TAXII 2.1 manifest of the collection',
+      '/csirt/taxii/collections/{id}/manifest/',
+      TaxiiManifestSchema,
+      PageQuery,
+    ),
+    (c) => {
+      const p = page(c, parseQuery(PageQuery, c));
+      return taxii(
+        c,
+        {
+          more: p.more,
+          ...(p.next ? { next: p.next } : {}),
+          ...(p.shown.length
+            ? {
+                objects: p.shown.map((e) => ({
+                  id: e.object.id,
+                  date_added: e.addedAt,
+                  version: (e.object.modified as string | undefined) ?? e.addedAt,
+                  media_type: STIX_MEDIA_TYPE,
+                })),
+              }
+            : {}),
+        },
+        p.headers,
+      );
+    },
+  );
   app.route('/', r);
 }
