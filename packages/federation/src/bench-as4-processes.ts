@@ -11,7 +11,7 @@ import { dirname, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createHubClient } from '@kakehashi/core';
-import { type As4Figures, benchAs4 } from './bench-as4.ts';
+import { type As4Figures, type As4Pair, benchAs4 } from './bench-as4.ts';
 import { r3 } from './bench-report.ts';
 
 // `cli.ts` beside this file in the repository, `cli.js` in the built package.
@@ -75,14 +75,16 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-/**
- * One AS4 run between two node processes (DE → JP), their hub a third: started, measured with {@link benchAs4},
- * stopped. `trustCacheDir`: where the trust material generated for this run's hub is kept.
- */
-export async function benchAs4TwoProcesses(opts: {
-  windowMs: number;
-  concurrency: number;
-}): Promise<As4Figures & { nodeCpuPerWallSecond: number }> {
+/** Two node processes (DE, JP) and their hub, started; the AS4 pair between them, their CPU so far, and the stop. */
+export interface As4Processes {
+  pair: As4Pair;
+  /** User + system CPU the two node processes have used so far, in ms. */
+  nodeCpuMs(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts a hub and two nodes (DE, JP), each `kakehashi start --only …` in its own process, on free ports. */
+export async function startAs4Processes(): Promise<As4Processes> {
   const root = mkdtempSync(join(tmpdir(), 'kakehashi-bench-as4-'));
   const env = {
     // The certificates name the hub's URL, new with every port: the material is cached for this run only.
@@ -90,6 +92,10 @@ export async function benchAs4TwoProcesses(opts: {
     KAKEHASHI_COUNTRIES: 'DE,JP',
   };
   const procs: Proc[] = [];
+  const stop = async () => {
+    await Promise.all(procs.reverse().map((p) => p.stop()));
+    rmSync(root, { recursive: true, force: true });
+  };
   try {
     const hub = startCli(['--only', 'hub', '--data-dir', join(root, 'hub')], env, (e) => e.event === 'ready');
     procs.push(hub);
@@ -111,7 +117,7 @@ export async function benchAs4TwoProcesses(opts: {
       if (!id) throw new Error(`bench: node ${cc} hosts no participant`);
       return id;
     };
-    const pair = {
+    const pair: As4Pair = {
       fetch,
       sender: deUrl,
       from: 'DE',
@@ -119,15 +125,21 @@ export async function benchAs4TwoProcesses(opts: {
       originalSender: await participant('DE'),
       finalRecipient: await participant('JP'),
     };
-    const pids = [de.child.pid, jp.child.pid];
-    const cpu0 = pids.map(cpuMs);
-    const w0 = performance.now();
-    const figures = await benchAs4(pair, opts);
-    const nodeCpu = pids.map(cpuMs).reduce((a, b, i) => a + b - (cpu0[i] ?? 0), 0);
-    // Over the whole call (warm-up messages included), CPU and wall time alike.
-    return { ...figures, nodeCpuPerWallSecond: r3(nodeCpu / (performance.now() - w0)) };
-  } finally {
-    await Promise.all(procs.reverse().map((p) => p.stop()));
-    rmSync(root, { recursive: true, force: true });
+    return { pair, nodeCpuMs: () => cpuMs(de.child.pid) + cpuMs(jp.child.pid), stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
+}
+
+/** One AS4 run between the two node processes of `procs`, with the CPU they spent per second of wall time. */
+export async function benchAs4TwoProcesses(
+  procs: As4Processes,
+  opts: { windowMs: number; concurrency: number },
+): Promise<As4Figures & { nodeCpuPerWallSecond: number }> {
+  const cpu0 = procs.nodeCpuMs();
+  const w0 = performance.now();
+  const figures = await benchAs4(procs.pair, opts);
+  // Over the whole call (warm-up messages included), CPU and wall time alike.
+  return { ...figures, nodeCpuPerWallSecond: r3((procs.nodeCpuMs() - cpu0) / (performance.now() - w0)) };
 }

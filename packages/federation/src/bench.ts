@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createHubClient, createLogger, LayeredConfig, openStore } from '@kakehashi/core';
 import { createHubTrust } from '@kakehashi/hub';
 import { as4CryptoCeiling, benchAs4 } from './bench-as4.ts';
+import { benchAs4TwoProcesses, startAs4Processes } from './bench-as4-processes.ts';
 import { benchEid } from './bench-eid.ts';
 import { benchEsig } from './bench-esig.ts';
 import { benchJpQueries, jpQueryCryptoCeiling } from './bench-jp.ts';
@@ -226,21 +227,34 @@ export async function runBench(opts: {
   const f = await createFederation({ config, mode: 'in-process', logger: createLogger({ level: 'error' }) });
   let peersResult: Awaited<ReturnType<typeof benchPeers>> | { error: string } = { error: 'not run' };
   try {
-    sections.as4 = await section('AS4', () =>
-      rounds(s.runs, async () => {
-        const ceiling = await as4CryptoCeiling(s.windowMs / 2);
-        const m = await benchAs4(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
-        return {
-          messagesPerSecond: m.messagesPerSecond,
-          p50Ms: m.p50Ms,
-          p99Ms: m.p99Ms,
-          rsaSignsPerSecond: ceiling.signs,
-          rsaOaepDecryptsPerSecond: ceiling.decrypts,
-          ceilingPerSecond: ceiling.ceiling,
-          ratio: m.messagesPerSecond / ceiling.ceiling,
-        };
-      }),
-    );
+    // AS4 two ways in each round: two nodes of this process, and two node processes (started once for the rounds).
+    sections.as4 = await section('AS4', async () => {
+      const procs = await startAs4Processes();
+      try {
+        return await rounds(s.runs, async () => {
+          const ceiling = await as4CryptoCeiling(s.windowMs / 2);
+          const m = await benchAs4(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
+          const two = await benchAs4TwoProcesses(procs, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
+          return {
+            messagesPerSecond: m.messagesPerSecond,
+            p50Ms: m.p50Ms,
+            p99Ms: m.p99Ms,
+            cpuPerWallSecond: m.cpuPerWallSecond,
+            rsaSignsPerSecond: ceiling.signs,
+            rsaOaepDecryptsPerSecond: ceiling.decrypts,
+            ceilingPerSecond: ceiling.ceiling,
+            ratio: m.messagesPerSecond / ceiling.ceiling,
+            twoProcessesMessagesPerSecond: two.messagesPerSecond,
+            twoProcessesP50Ms: two.p50Ms,
+            twoProcessesP99Ms: two.p99Ms,
+            twoProcessesNodeCpuPerWallSecond: two.nodeCpuPerWallSecond,
+            twoProcessesRatio: two.messagesPerSecond / ceiling.ceiling,
+          };
+        });
+      } finally {
+        await procs.stop();
+      }
+    });
     sections.jp = await section("Japan's mediated queries", () =>
       rounds(s.runs, async () => {
         const c = await jpQueryCryptoCeiling(s.windowMs / 4);
