@@ -138,6 +138,8 @@ describe('SecurityEvents: a structured record of every refusal', () => {
     expect(severityOf('XSW3 wrapping')).toBe('high'); // by the word, not as X3
     expect(severityOf('RFC 5280 §6.1', 'registration-cert-invalid')).toBe('medium');
     expect(severityOf('OIDC Core §3.1.2.7 (state)')).toBe('low');
+    expect(severityOf('My Number Act art. 19(8) (authorisation matrix)', 'jp-not-authorised')).toBe('medium');
+    expect(severityOf('ETSI EN 319 102-1 HASH_FAILURE', 'HASH_FAILURE')).toBe('high');
   });
 });
 

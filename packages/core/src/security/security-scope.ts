@@ -50,7 +50,7 @@ export interface RefusedHop {
 }
 
 /** Outages and missing keys are not attacks: a refusal with one of these codes or a 5xx status records nothing. */
-const AVAILABILITY = /unavailable|timeout|upstream|not-ready|expired-request|request-expired/;
+const AVAILABILITY = /unavailable|timeout|upstream|not-ready|expired-request|request-expired|TRY_LATER/;
 
 /**
  * A hop whose verdict failed → a security event of the first failed check's rule (or of the artefact's `rule`
@@ -71,8 +71,16 @@ export function noteRefusedHop(hop: RefusedHop, traceId: string | undefined): vo
     string,
     unknown
   >;
-  const rule = failed?.rule ?? str(artefact.rule) ?? str(artefact.errorCode);
-  const code = failed?.code ?? str(artefact.errorCode) ?? str(artefact.code);
+  // An ETSI validation report names no rule per check: its sub-indication is the rule (EN 319 102-1 §5.1.3).
+  const etsi = (hop.verdict.checks ?? [])
+    .map((c) =>
+      typeof c === 'object' && c !== null ? str((c as { subIndication?: unknown }).subIndication) : undefined,
+    )
+    .find((x) => x !== undefined)
+    ?.split(':')
+    .pop();
+  const rule = failed?.rule ?? str(artefact.rule) ?? str(artefact.errorCode) ?? (etsi && `ETSI EN 319 102-1 ${etsi}`);
+  const code = failed?.code ?? str(artefact.errorCode) ?? str(artefact.code) ?? etsi;
   if (!rule || (code && AVAILABILITY.test(code))) return;
   record(scope, {
     rule,

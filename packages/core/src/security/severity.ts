@@ -75,7 +75,8 @@ export const SEVERITY_BY_CATALOGUE_ID: Readonly<Record<string, Severity>> = {
 const HIGH_CODE =
   /indicator-match|signature|forged|tamper|wrapping|xsw|key-confusion|alg-none|doctype|entity|EBMS:0101|EBMS:0102/i;
 /** Codes of replays, refused registrations and unauthorised callers: `medium`. */
-const MEDIUM_CODE = /replay|duplicate|registration|unauthori[sz]ed|forbidden|refused|revoked|untrusted|indicator/i;
+const MEDIUM_CODE =
+  /not-authori[sz]ed|replay|duplicate|registration|unauthori[sz]ed|forbidden|refused|revoked|untrusted|indicator/i;
 
 /**
  * The attack-catalogue id a rule names (`J4`, `attack-catalogue E6`, `ebMS 3.0 core §5.2.2.13 (E5)`), if any.
