@@ -73,7 +73,7 @@ export const SEVERITY_BY_CATALOGUE_ID: Readonly<Record<string, Severity>> = {
 
 /** Codes that say a signature, key or certificate was forged or substituted: `high` even without a catalogue id. */
 const HIGH_CODE =
-  /indicator-match|signature|forged|tamper|wrapping|xsw|key-confusion|alg-none|doctype|entity|EBMS:0101|EBMS:0102/i;
+  /indicator-match|HASH_FAILURE|SIG_CRYPTO_FAILURE|signature|forged|tamper|wrapping|xsw|key-confusion|alg-none|doctype|entity|EBMS:0101|EBMS:0102/i;
 /** Codes of replays, refused registrations and unauthorised callers: `medium`. */
 const MEDIUM_CODE =
   /not-authori[sz]ed|replay|duplicate|registration|unauthori[sz]ed|forbidden|refused|revoked|untrusted|indicator/i;
