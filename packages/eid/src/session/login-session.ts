@@ -60,7 +60,8 @@ export function startSession(ctx: ProviderContext, c: Context, identity: Authent
   const now = ctx.nowSeconds();
   const previous = getCookie(c, sessionCookieName(ctx.deps.country));
   if (previous) store.run('DELETE FROM oidc_sessions WHERE sid_hash = ?', sha256Hex(previous));
-  store.run('DELETE FROM oidc_sessions WHERE expires_at < ?', now);
+  // Expired sessions go with the provider's throttled purge (a DELETE per login was a write per login).
+  ctx.purgeExpired();
   const secret = randomBytes(32).toString('base64url');
   const session: LoginSession = { sid: randomBytes(18).toString('base64url'), identity, authTime: now };
   store.run(

@@ -3,7 +3,7 @@ import type { RegisteredClient } from '../clients/client-registry.ts';
 import { oauthError } from '../errors/oauth-error.ts';
 import { verifyPkce } from '../pkce/verify-pkce.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
-import { type GrantData, mintTokens, revokeFamily, type TokenResult } from './mint-tokens.ts';
+import { type GrantData, revokeFamily, signTokens, storeTokens, type TokenResult } from './mint-tokens.ts';
 
 /**
  * The authorization_code grant: the code must exist, be unused (a replay is refused AND revokes the access
@@ -29,9 +29,11 @@ export async function exchangeCode(
   );
   if (!row) throw oauthError('oidc-invalid-grant', 'The authorization code is unknown.', 'RFC 6749 §5.2');
   const grant = JSON.parse(row.grant_data) as GrantData;
-  // Single use, decided atomically: only one request can flip `used`.
-  const claimed = store.run('UPDATE oidc_codes SET used = 1 WHERE code_hash = ? AND used = 0', codeHash).changes === 1;
-  if (!claimed) {
+  // Single use, decided atomically: only one request can flip `used` (the UPDATE below, in the transaction that
+  // stores the tokens). A request that fails a check uses the code up all the same.
+  const claim = () =>
+    store.run('UPDATE oidc_codes SET used = 1 WHERE code_hash = ? AND used = 0', codeHash).changes === 1;
+  const replayed = (): never => {
     const revoked = revokeFamily(ctx, codeHash);
     ctx.deps.logger.warn('authorization code replayed; tokens issued from it revoked', {
       clientId: grant.clientId,
@@ -42,23 +44,37 @@ export async function exchangeCode(
       'The authorization code was already used; the tokens issued from it are revoked.',
       'RFC 6749 §4.1.2',
     );
-  }
+  };
+  const refuse = (e: Error): never => {
+    if (!claim()) replayed();
+    throw e;
+  };
+  if (row.used) replayed();
   if (row.expires_at < now)
-    throw oauthError('oidc-invalid-grant', 'The authorization code has expired (60 s).', 'RFC 6749 §4.1.2');
+    refuse(oauthError('oidc-invalid-grant', 'The authorization code has expired (60 s).', 'RFC 6749 §4.1.2'));
   if (grant.clientId !== client.registration.client_id)
-    throw oauthError('oidc-invalid-grant', 'The authorization code was issued to another client.', 'RFC 6749 §4.1.3');
+    refuse(oauthError('oidc-invalid-grant', 'The authorization code was issued to another client.', 'RFC 6749 §4.1.3'));
   if (params.get('redirect_uri') !== grant.redirectUri)
-    throw oauthError(
-      'oidc-invalid-grant',
-      'redirect_uri differs from the one in the authorization request.',
-      'RFC 6749 §4.1.3',
+    refuse(
+      oauthError(
+        'oidc-invalid-grant',
+        'redirect_uri differs from the one in the authorization request.',
+        'RFC 6749 §4.1.3',
+      ),
     );
   if (!verifyPkce(params.get('code_verifier') ?? undefined, grant.codeChallenge))
-    throw oauthError(
-      'oidc-invalid-grant',
-      'The code_verifier is missing or does not match the code_challenge (S256).',
-      'RFC 7636 §4.6',
+    refuse(
+      oauthError(
+        'oidc-invalid-grant',
+        'The code_verifier is missing or does not match the code_challenge (S256).',
+        'RFC 7636 §4.6',
+      ),
     );
 
-  return mintTokens(ctx, client, grant, { family: codeHash, nonce: grant.nonce });
+  // Signed before the claim (no await inside a transaction); the claim and the tokens are one commit. Of two
+  // concurrent requests with one code, the second finds it claimed and revokes what the first stored.
+  const signed = await signTokens(ctx, client, grant, { nonce: grant.nonce });
+  const result = store.transaction(() => (claim() ? storeTokens(ctx, client, grant, codeHash, signed) : undefined));
+  // Revoked outside the transaction: a throw inside it would roll the revocation back.
+  return result ?? replayed();
 }

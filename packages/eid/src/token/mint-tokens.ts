@@ -1,7 +1,7 @@
 import { newSecret, sha256Hex } from '../authorize/issue-code.ts';
 import type { PendingRequest } from '../authorize/z-pending-request.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
-import { buildIdentityClaims } from '../id-token/build-identity-claims.ts';
+import { buildIdentityClaims, type IdentityClaims } from '../id-token/build-identity-claims.ts';
 import { type ForgeContext, forgeIdToken, idTokenFaultInForce } from '../id-token/forge-id-token.ts';
 import { ID_TOKEN_TTL_SECONDS, signIdToken } from '../id-token/sign-id-token.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
@@ -49,7 +49,25 @@ export async function mintTokens(
   grant: GrantData,
   opts: { family: string; nonce?: string },
 ): Promise<TokenResult> {
-  const { store } = ctx.deps;
+  return storeTokens(ctx, client, grant, opts.family, await signTokens(ctx, client, grant, opts));
+}
+
+/** The ID token of a grant, signed (or forged by a fault in force), before anything is stored. */
+export interface SignedTokens {
+  idToken: string;
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  identityClaims: IdentityClaims;
+  now: number;
+}
+
+/** The asynchronous half of {@link mintTokens}: the claims, and the ID token signed. Writes nothing. */
+export async function signTokens(
+  ctx: ProviderContext,
+  client: RegisteredClient,
+  grant: GrantData,
+  opts: { nonce?: string },
+): Promise<SignedTokens> {
   const now = ctx.nowSeconds();
   const identityClaims = buildIdentityClaims({
     keys: ctx.keys,
@@ -82,14 +100,30 @@ export async function mintTokens(
   } = fault
     ? await forgeIdToken(fault, claims, forgeContext(ctx, alg, await ctx.signingKeys()))
     : { ...(await signIdToken(claims, alg, await ctx.signingKeys())), claims };
+  return { idToken: token, header, claims: minted, identityClaims, now };
+}
+
+/**
+ * The synchronous half of {@link mintTokens}: stores the access token (and the refresh token, when granted) of the
+ * family `family` and answers the token response. Call it inside the transaction that also claims the grant.
+ */
+export function storeTokens(
+  ctx: ProviderContext,
+  client: RegisteredClient,
+  grant: GrantData,
+  family: string,
+  signed: SignedTokens,
+): TokenResult {
+  const { store } = ctx.deps;
+  const { now } = signed;
   const accessToken = newSecret();
   ctx.purgeExpired();
   store.run(
     'INSERT INTO oidc_tokens (token_hash, code_hash, client_id, claims, expires_at) VALUES (?, ?, ?, ?, ?)',
     sha256Hex(accessToken),
-    opts.family,
+    family,
     client.registration.client_id,
-    JSON.stringify(identityClaims),
+    JSON.stringify(signed.identityClaims),
     now + ACCESS_TOKEN_TTL_SECONDS,
   );
   let refreshToken: string | undefined;
@@ -98,7 +132,7 @@ export async function mintTokens(
     store.run(
       'INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, grant_data, expires_at) VALUES (?, ?, ?, ?, ?)',
       sha256Hex(refreshToken),
-      opts.family,
+      family,
       client.registration.client_id,
       JSON.stringify(grant),
       now + REFRESH_TOKEN_TTL_SECONDS,
@@ -109,11 +143,11 @@ export async function mintTokens(
       access_token: accessToken,
       token_type: 'Bearer',
       expires_in: ACCESS_TOKEN_TTL_SECONDS,
-      id_token: token,
+      id_token: signed.idToken,
       scope: grant.scope,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
     },
-    decoded: { header, claims: minted },
+    decoded: { header: signed.header, claims: signed.claims },
   };
 }
 
