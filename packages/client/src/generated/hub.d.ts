@@ -365,6 +365,40 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The registered nodes (kept: the nodes stay registered, their metadata unchanged) */
+                            registry: {
+                                kept: string[];
+                            };
+                            /** @description The revocations taken back (the CRLs are re-issued without them) */
+                            revocationsUndone: {
+                                serialHex: string;
+                                caName: string;
+                                name?: string;
+                            }[];
+                            /** @description The hub's clock after the reset (where the federation started: clockStart, else real time), pushed to every node */
+                            clock: {
+                                now: string;
+                                frozen: boolean;
+                                offsetMs: number;
+                            };
+                            /** @description The hub's faults in force after the reset (the start ones) */
+                            faults: string[];
+                            tracesCleared: boolean;
+                            nodes: {
+                                country: string;
+                                reset: {
+                                    ok: boolean;
+                                    detail?: string;
+                                };
+                                clock: {
+                                    ok: boolean;
+                                    detail?: string;
+                                };
+                                trustRefreshed: {
+                                    ok: boolean;
+                                    detail?: string;
+                                };
+                            }[];
                             /** @enum {boolean} */
                             reset: true;
                         };
@@ -381,6 +415,73 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/security/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This component's security events: every refusal with its rule, severity, artefact hash, peer and trace
+         * @description Each event is a refusal a block made (a failed validation rule, a replay, a forged signature, a refused registration, a Cooperation Network refusal, an AS4 error signal) or a burst of them (rule `rate-pattern`). Identifiers and codes only: never the artefact, never personal data.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only events detected at or after this virtual-clock instant */
+                    since?: string;
+                    /** @description Only events of this rule (exact) */
+                    rule?: string;
+                    /** @description Only events of at least this severity */
+                    severity?: "info" | "low" | "medium" | "high" | "critical";
+                    /** @description Only events after this sequence number (to poll for new events) */
+                    afterSeq?: number | null;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Events, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SecurityEventList"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1715,6 +1816,542 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/csirt/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member CSIRT shares a STIX 2.1 bundle; the hub keeps it and delivers it to the members its TLP allows */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        from: string;
+                        /** @default [] */
+                        shareWith?: string[];
+                        bundle: components["schemas"]["StixBundle"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Kept, and where it went */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CsirtShareResult"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The CSIRT network feed: one STIX 2.1 bundle with TLP 2.0 markings, filtered by time, country and type */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Objects added at or after (ISO 8601) */
+                    since?: string;
+                    /** @description Objects the CSIRT of this country shared */
+                    country?: string;
+                    /** @description STIX types, comma-separated (indicator,sighting) */
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A STIX 2.1 bundle */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/stix+json": components["schemas"]["StixBundle"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/taxii2/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TAXII 2.1 discovery */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description TAXII 2.1 resource */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/taxii+json": components["schemas"]["TaxiiDiscovery"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/taxii/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TAXII 2.1 API root */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description TAXII 2.1 resource */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/taxii+json": components["schemas"]["TaxiiApiRoot"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/taxii/collections/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TAXII 2.1 collections */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description TAXII 2.1 resource */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/taxii+json": components["schemas"]["TaxiiCollections"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/taxii/collections/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TAXII 2.1 collection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description TAXII 2.1 resource */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/taxii+json": components["schemas"]["TaxiiCollection"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/taxii/collections/{id}/objects/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TAXII 2.1 objects of the collection */
+        get: {
+            parameters: {
+                query?: {
+                    added_after?: string;
+                    "match[type]"?: string;
+                    limit?: number;
+                    next?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description TAXII 2.1 resource */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/taxii+json": components["schemas"]["TaxiiEnvelope"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/taxii/collections/{id}/manifest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TAXII 2.1 manifest of the collection */
+        get: {
+            parameters: {
+                query?: {
+                    added_after?: string;
+                    "match[type]"?: string;
+                    limit?: number;
+                    next?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description TAXII 2.1 resource */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/taxii+json": components["schemas"]["TaxiiManifest"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/federation/health": {
         parameters: {
             query?: never;
@@ -1749,6 +2386,8 @@ export interface paths {
                                 status: string;
                                 checkedAt: string | null;
                             }[];
+                            /** @description Why the federation is degraded (an empty registry, a node not ok) */
+                            problems?: string[];
                         };
                     };
                 };
@@ -2131,6 +2770,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/trust/revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The revocations the hub made (POST /admin/trust/revoke), oldest CA first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revocations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            revocations: components["schemas"]["RevocationEntry"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/trust/revocations/{serialHex}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** TEST ONLY: take a revocation back (how a scenario undoes what it revoked); the CRL is re-issued without it and the nodes reload */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    serialHex: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Taken back */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unrevoked: components["schemas"]["RevocationEntry"];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console": {
         parameters: {
             query?: never;
@@ -2437,6 +3181,12 @@ export interface paths {
                             }[];
                             traceIds: string[];
                             durationMs?: number;
+                            /** @description What undoing the run did (clock, revocations, faults put back) and whether the federation is as before */
+                            undo?: {
+                                restored: boolean;
+                                actions: string[];
+                                problems: string[];
+                            };
                         };
                     };
                 };
@@ -2888,6 +3638,47 @@ export interface components {
              */
             by?: string | number;
         };
+        SecurityEventList: {
+            /** @enum {string} */
+            component: "hub" | "node";
+            country?: string;
+            events: components["schemas"]["SecurityEvent"][];
+        };
+        SecurityEvent: {
+            id: string;
+            seq: number;
+            /** @description Virtual-clock time of the detection (ISO 8601) */
+            time: string;
+            /** @enum {string} */
+            component: "hub" | "node";
+            country?: string;
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            artefactHash?: string;
+            peer?: string;
+            traceId?: string;
+            detail: components["schemas"]["SecurityEventDetail"];
+        };
+        SecurityEventDetail: {
+            code?: string;
+            catalogueId?: string;
+            operation?: string;
+            /** Format: uri */
+            issuer?: string;
+            kid?: string;
+            kidHash?: string;
+            keyThumbprint?: string;
+            certificateFingerprint?: string;
+            participant?: string;
+            messageId?: string;
+            status?: number;
+            fault?: string;
+            count?: number;
+            windowSeconds?: number;
+            basedOn?: string;
+            indicator?: string;
+        };
         Check: {
             rule: string;
             /** @enum {string} */
@@ -3164,6 +3955,65 @@ export interface components {
             name: string;
             services: string[];
         };
+        CsirtShareResult: {
+            added: number;
+            deliveries: {
+                country: string;
+                delivered: boolean;
+                detail?: string;
+            }[];
+        };
+        StixBundle: {
+            /** @enum {string} */
+            type: "bundle";
+            id: string;
+            objects: components["schemas"]["StixObject"][];
+        };
+        StixObject: {
+            type: string;
+            id: string;
+            /** @enum {string} */
+            spec_version?: "2.1";
+        } & {
+            [key: string]: unknown;
+        };
+        TaxiiDiscovery: {
+            title: string;
+            description: string;
+            default: string;
+            api_roots: string[];
+        };
+        TaxiiApiRoot: {
+            title: string;
+            versions: string[];
+            max_content_length: number;
+        };
+        TaxiiCollections: {
+            collections: components["schemas"]["TaxiiCollection"][];
+        };
+        TaxiiCollection: {
+            id: string;
+            title: string;
+            description: string;
+            can_read: boolean;
+            can_write: boolean;
+            media_types: string[];
+        };
+        TaxiiEnvelope: {
+            more: boolean;
+            next?: string;
+            objects?: components["schemas"]["StixObject"][];
+        };
+        TaxiiManifest: {
+            more: boolean;
+            next?: string;
+            objects?: {
+                id: string;
+                date_added: string;
+                version: string;
+                media_type: string;
+            }[];
+        };
         AuditEntry: {
             seq: number;
             time: string;
@@ -3222,6 +4072,15 @@ export interface components {
             reason?: "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "unspecified";
             /** Format: date-time */
             at?: string;
+        };
+        RevocationEntry: {
+            serialHex: string;
+            /** @description The issuing CA (as GET /trust lists it) */
+            caName: string;
+            /** @description The certificate's name in the trust material */
+            name?: string;
+            revokedAt: string;
+            reason: string;
         };
     };
     responses: never;

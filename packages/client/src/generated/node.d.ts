@@ -387,6 +387,362 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/csirt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The national CSIRT: its incidents with each report's deadline and status, and indicators received */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The CSIRT */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NationalCsirt"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One incident with its process (deadlines on the virtual clock: a missed one reads `missed`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The incident */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CsirtIncidentView"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/incidents/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a report of the incident: NIS2 early-warning, notification (shares the indicators as STIX), final; in Japan nisc-report and share */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CsirtReportInput"];
+                };
+            };
+            responses: {
+                /** @description The report as sent */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CsirtReport"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/csirt/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The grouping rules, significant-incident criteria (data), regime and sharing policy */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Policy */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CsirtPolicy"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Replace the policy (kept in the store; the reset restores the regime default) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CsirtPolicy"];
+                };
+            };
+            responses: {
+                /** @description Policy */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CsirtPolicy"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/csirt/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The hub delivers a STIX bundle the CSIRT network shares: the node acts on its indicators */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        from: string;
+                        bundle: components["schemas"]["StixBundle"];
+                    };
+                };
+            };
+            responses: {
+                /** @description What the node did with each indicator */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            received: components["schemas"]["CsirtReceivedIndicator"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/as4": {
         parameters: {
             query?: never;
@@ -3074,7 +3430,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Webhook target of the node's eDelivery backend: a message arrived; the inbox is processed */
+        /** Webhook target of the node's eDelivery backend: the messages it names as received are handled (each read on its own) */
         post: {
             parameters: {
                 query?: never;
@@ -3085,10 +3441,8 @@ export interface paths {
             requestBody?: {
                 content: {
                     "application/json": {
-                        /** @constant */
-                        type: "edelivery.status";
-                        /** @description The webhook subscription id */
-                        subscription: string;
+                        [key: string]: unknown;
+                    } | {
                         messageId: string;
                         /** @enum {string} */
                         direction: "in" | "out";
@@ -3096,6 +3450,24 @@ export interface paths {
                         previous: string | null;
                         at: string;
                         detail?: string;
+                        /** @constant */
+                        type: "edelivery.status";
+                        /** @description The webhook subscription id */
+                        subscription: string;
+                    } | {
+                        /** @constant */
+                        type: "edelivery.status-batch";
+                        /** @description The webhook subscription id */
+                        subscription: string;
+                        changes: {
+                            messageId: string;
+                            /** @enum {string} */
+                            direction: "in" | "out";
+                            status: string;
+                            previous: string | null;
+                            at: string;
+                            detail?: string;
+                        }[];
                     };
                 };
             };
@@ -3710,6 +4082,73 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/security/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This component's security events: every refusal with its rule, severity, artefact hash, peer and trace
+         * @description Each event is a refusal a block made (a failed validation rule, a replay, a forged signature, a refused registration, a Cooperation Network refusal, an AS4 error signal) or a burst of them (rule `rate-pattern`). Identifiers and codes only: never the artefact, never personal data.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only events detected at or after this virtual-clock instant */
+                    since?: string;
+                    /** @description Only events of this rule (exact) */
+                    rule?: string;
+                    /** @description Only events of at least this severity */
+                    severity?: "info" | "low" | "medium" | "high" | "critical";
+                    /** @description Only events after this sequence number (to poll for new events) */
+                    afterSeq?: number | null;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Events, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SecurityEventList"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4608,6 +5047,44 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "/edeliveryStatusBatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The status changes of a subscription made with batch: true, several in one POST (best effort) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EdeliveryStatusBatchNotification"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx answer; another is logged */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -4627,6 +5104,22 @@ export interface components {
         };
         /** @enum {string} */
         EdeliveryMessageStatus: "READY_TO_SEND" | "SEND_ENQUEUED" | "SEND_IN_PROGRESS" | "WAITING_FOR_RECEIPT" | "ACKNOWLEDGED" | "ACKNOWLEDGED_WITH_WARNING" | "SEND_ATTEMPT_FAILED" | "WAITING_FOR_RETRY" | "SEND_FAILURE" | "NOT_FOUND" | "RECEIVED" | "RECEIVED_WITH_WARNINGS" | "DOWNLOADED" | "DELETED" | "READY_TO_PULL" | "BEING_PULLED";
+        EdeliveryStatusBatchNotification: {
+            /** @enum {string} */
+            type: "edelivery.status-batch";
+            /** @description The subscription id */
+            subscription: string;
+            changes: {
+                messageId: string;
+                /** @enum {string} */
+                direction: "in" | "out";
+                status: components["schemas"]["EdeliveryMessageStatus"];
+                previous: components["schemas"]["EdeliveryMessageStatus"] & (string | null);
+                /** @description Virtual clock time of the change */
+                at: string;
+                detail?: string;
+            }[];
+        };
         Health: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -4751,6 +5244,99 @@ export interface components {
              */
             by?: string | number;
         };
+        NationalCsirt: {
+            country: string;
+            /** @enum {string} */
+            regime: "nis2" | "jp-voluntary";
+            incidents: components["schemas"]["CsirtIncidentView"][];
+            received: components["schemas"]["CsirtReceivedIndicator"][];
+        };
+        CsirtIncidentView: {
+            incident: components["schemas"]["CsirtIncident"];
+            process: components["schemas"]["CsirtProcessStep"][];
+            reports: components["schemas"]["CsirtReport"][];
+        };
+        /** @description An incident: grouped events, severity, identifiers, awareness instant and significance criteria met */
+        CsirtIncident: {
+            [key: string]: unknown;
+        };
+        CsirtProcessStep: {
+            kind: string;
+            duty: string;
+            dueAt?: string;
+            /** @enum {string} */
+            status: "pending" | "due" | "missed" | "sent" | "sent-late" | "voluntary";
+            sentAt?: string;
+        };
+        CsirtReport: {
+            id: string;
+            incident: string;
+            kind: string;
+            sentAt: string;
+            dueAt?: string;
+            late: boolean;
+            document: {
+                [key: string]: unknown;
+            };
+        };
+        CsirtReceivedIndicator: {
+            indicator: string;
+            from: string;
+            receivedAt: string;
+            tlp: string;
+            rule?: string;
+            action: string;
+            acted: boolean;
+        };
+        CsirtReportInput: {
+            /** @enum {string} */
+            kind: "early-warning" | "notification" | "final" | "nisc-report" | "share";
+            impact?: string;
+            rootCause?: string;
+            mitigations?: string;
+            description?: string;
+            /** @enum {string} */
+            channel?: "ceptoar" | "isac" | "jpcert";
+            /** @enum {string} */
+            tlp?: "clear" | "green" | "amber" | "amber+strict" | "red";
+            /** @enum {string} */
+            anonymisation?: "pseudonymous" | "named";
+        };
+        CsirtPolicy: {
+            /** @enum {string} */
+            regime: "nis2" | "jp-voluntary";
+            /** @enum {string} */
+            minSeverity: "info" | "low" | "medium" | "high" | "critical";
+            correlateBy: ("peer" | "keyThumbprint" | "certificateFingerprint" | "issuer" | "participant" | "rule")[];
+            windowHours: number;
+            significant: components["schemas"]["SignificanceCriterion"][];
+            /** @enum {string} */
+            defaultTlp: "clear" | "green" | "amber" | "amber+strict" | "red";
+            shareWith: string[];
+            indicatorValidDays: number;
+        };
+        SignificanceCriterion: {
+            id: string;
+            because: string;
+            /** @enum {string} */
+            minSeverity?: "info" | "low" | "medium" | "high" | "critical";
+            minEvents?: number;
+            rules?: string[];
+        };
+        StixBundle: {
+            /** @enum {string} */
+            type: "bundle";
+            id: string;
+            objects: components["schemas"]["StixObject"][];
+        };
+        StixObject: {
+            type: string;
+            id: string;
+            /** @enum {string} */
+            spec_version?: "2.1";
+        } & {
+            [key: string]: unknown;
+        };
         EdeliveryMessage: {
             messageId: string;
             /** @enum {string} */
@@ -4824,6 +5410,7 @@ export interface components {
             id: string;
             url: string;
             events: string[];
+            batch: boolean;
             createdAt: string;
         };
         EdeliveryWebhookRequest: {
@@ -4834,6 +5421,8 @@ export interface components {
             url: string;
             /** @description Statuses to notify (default: all) */
             events?: components["schemas"]["EdeliveryMessageStatus"][];
+            /** @description Receive the changes batched: one POST `{type: "edelivery.status-batch", subscription, changes}` carries every change made while the previous one was on its way (default false: one POST per change) */
+            batch?: boolean;
         };
         EdeliveryPModes: {
             pmodes: components["schemas"]["EdeliveryPMode"][];
@@ -5516,6 +6105,47 @@ export interface components {
             };
             returnUrl: string | null;
         };
+        SecurityEventList: {
+            /** @enum {string} */
+            component: "hub" | "node";
+            country?: string;
+            events: components["schemas"]["SecurityEvent"][];
+        };
+        SecurityEvent: {
+            id: string;
+            seq: number;
+            /** @description Virtual-clock time of the detection (ISO 8601) */
+            time: string;
+            /** @enum {string} */
+            component: "hub" | "node";
+            country?: string;
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            artefactHash?: string;
+            peer?: string;
+            traceId?: string;
+            detail: components["schemas"]["SecurityEventDetail"];
+        };
+        SecurityEventDetail: {
+            code?: string;
+            catalogueId?: string;
+            operation?: string;
+            /** Format: uri */
+            issuer?: string;
+            kid?: string;
+            kidHash?: string;
+            keyThumbprint?: string;
+            certificateFingerprint?: string;
+            participant?: string;
+            messageId?: string;
+            status?: number;
+            fault?: string;
+            count?: number;
+            windowSeconds?: number;
+            basedOn?: string;
+            indicator?: string;
+        };
         NodeMetadata: {
             country: string;
             name: string;
@@ -5572,6 +6202,10 @@ export interface components {
             countries: string[];
             anchors: number;
             crls: number;
+            /** @description True when the view is past a NextUpdate (LOTL, a national list or a CRL) on the virtual clock */
+            stale: boolean;
+            /** @description One line per list or CRL past its NextUpdate, with the date, and what to do */
+            warnings: string[];
             error?: string;
         };
         CertificateVerdict: {
