@@ -8,7 +8,7 @@ import type { MessageView } from './z-backend.ts';
 function receiptReferences(row: MessageRow) {
   if (row.direction === 'in') return MessageStore.references(row);
   try {
-    return parseEnvelope(parseXml(row.receipt_xml as string)).signal?.receipt?.references ?? [];
+    return parseEnvelope(parseXml(row.receipt_xml as string, { fast: true })).signal?.receipt?.references ?? [];
   } catch {
     return [];
   }

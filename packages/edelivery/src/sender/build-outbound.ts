@@ -65,7 +65,7 @@ export function buildOutbound(input: OutboundInput): OutboundMessage {
     return { um, xml: envelope, attachments: [...input.attachments], references: [], timestampId: undefined };
   const signer = d.signer ?? input.signing;
   // Parsed once, signed and encrypted in place, serialised once.
-  const doc = parseXml(envelope, { maxBytes: 4 * 1024 * 1024, maxDepth: 64 });
+  const doc = parseXml(envelope, { maxBytes: 4 * 1024 * 1024, maxDepth: 64, fast: true });
   const signed = signEnvelopeDocument(doc, {
     certPem: signer.certPem,
     privateKey: signer.privateKey,

@@ -28,7 +28,8 @@ interface Waiter {
 
 /**
  * The sender loop: every outbound message whose next attempt is due on the virtual clock is claimed
- * (READY_TO_SEND / WAITING_FOR_RETRY → SEND_ENQUEUED, those of one scan in one transaction) and attempted, up to
+ * (READY_TO_SEND / WAITING_FOR_RETRY → SEND_ENQUEUED → WAITING_FOR_RECEIPT: the claims of one scan and the start of
+ * their attempts in one transaction) and attempted, up to
  * {@link PER_DESTINATION} at once per receiving access point and {@link IN_FLIGHT_MAX} in all. The loop does not
  * wait for a batch to finish: as soon as one attempt ends, the next due message takes its place, so a slow receiver
  * holds up only its own slots. One loop runs per access point; a `pump()` asked for while it runs wakes it and
@@ -105,28 +106,32 @@ export function createSenderLoop(ctx: ApContext) {
       chosen.push(r);
     }
     if (due.length === room + PER_DESTINATION) full = true; // there may be more than one scan reads
-    const claimed = ctx.store.claim(
-      chosen.map((r) => r.message_id),
-      ['READY_TO_SEND', 'WAITING_FOR_RETRY'],
-      'SEND_ENQUEUED',
-    );
-    for (const row of claimed) {
-      const id = row.message_id;
-      const dest = row.endpoint ?? '';
-      inFlight.set(id, dest);
-      perDestination.set(dest, (perDestination.get(dest) ?? 0) + 1);
-      for (const w of waiters) w.pending.add(id);
-      void attempt(row).then((outcome) => {
-        if (outcome === 'retry' || outcome === 'skipped') attemptedAt.set(id, ctx.deps.clock.nowMs());
-        else attemptedAt.delete(id);
-        inFlight.delete(id);
-        const left = (perDestination.get(dest) ?? 1) - 1;
-        if (left > 0) perDestination.set(dest, left);
-        else perDestination.delete(dest);
-        count(id, outcome);
-        wake?.();
-      });
-    }
+    // One transaction for the scan: the claims, and each attempt's synchronous start (built, signed, encrypted,
+    // WAITING_FOR_RECEIPT with its attempt number and digests) — an attempt runs synchronously up to its post.
+    ctx.store.transaction(() => {
+      const claimed = ctx.store.claim(
+        chosen.map((r) => r.message_id),
+        ['READY_TO_SEND', 'WAITING_FOR_RETRY'],
+        'SEND_ENQUEUED',
+      );
+      for (const row of claimed) {
+        const id = row.message_id;
+        const dest = row.endpoint ?? '';
+        inFlight.set(id, dest);
+        perDestination.set(dest, (perDestination.get(dest) ?? 0) + 1);
+        for (const w of waiters) w.pending.add(id);
+        void attempt(row).then((outcome) => {
+          if (outcome === 'retry' || outcome === 'skipped') attemptedAt.set(id, ctx.deps.clock.nowMs());
+          else attemptedAt.delete(id);
+          inFlight.delete(id);
+          const left = (perDestination.get(dest) ?? 1) - 1;
+          if (left > 0) perDestination.set(dest, left);
+          else perDestination.delete(dest);
+          count(id, outcome);
+          wake?.();
+        });
+      }
+    });
     return !full;
   };
 

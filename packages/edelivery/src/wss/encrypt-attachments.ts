@@ -54,7 +54,7 @@ export function encryptAttachments(
   idPrefix: string,
 ): { xml: string; attachments: Attachment[] } {
   if (attachments.length === 0) return { xml: envelopeXml, attachments: [] };
-  const doc = parseXml(envelopeXml, { maxBytes: 4 * 1024 * 1024 });
+  const doc = parseXml(envelopeXml, { maxBytes: 4 * 1024 * 1024, fast: true });
   const out = encryptAttachmentsInDocument(doc, attachments, recipientCertPem, idPrefix);
   return { xml: serializeXml(doc), attachments: out };
 }

@@ -48,7 +48,7 @@ export function pemToDerBase64(pem: string): string {
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/eDelivery+AS4+-+1.15 §3.2.6.1
  */
 export function signEnvelope(envelopeXml: string, opts: SignOptions): SignedEnvelope {
-  const doc = parseXml(envelopeXml, { maxBytes: 4 * 1024 * 1024, maxDepth: 64 });
+  const doc = parseXml(envelopeXml, { maxBytes: 4 * 1024 * 1024, maxDepth: 64, fast: true });
   const signed = signEnvelopeDocument(doc, opts);
   return { xml: serializeXml(doc), ...signed };
 }
