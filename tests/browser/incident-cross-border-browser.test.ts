@@ -68,4 +68,20 @@ describe.skipIf(!present && !REQUIRED)('scenario incident-cross-border in the co
     ]);
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows each country’s incident timeline, from the event to the receipt abroad, in English and Japanese', async () => {
+    await page.goto(`${f.urls.hub}/console/incidents`);
+    // The published test-only token is prefilled: the page loads at once.
+    await page.waitForSelector('body[data-loaded="true"]');
+    const de = page.locator('[data-testid="incidents-DE"]');
+    for (const kind of ['event', 'incident', 'report', 'indicator', 'receipt'])
+      expect(await de.locator(`li[data-kind="${kind}"]`).count(), kind).toBeGreaterThan(0);
+    expect(await de.locator('li[data-kind="receipt"]').first().textContent()).toContain('CSIRT JP');
+    expect(await page.locator('[data-testid="compare-eu"]').textContent()).toContain('72 hours');
+    await page.click('button[data-lang="ja"]');
+    expect(await page.locator('[data-testid="compare-jp"]').textContent()).toContain('任意');
+    expect(await de.locator('li[data-kind="receipt"] .kind').first().textContent()).toBe('海外での受領');
+    await page.screenshot({ path: join(SHOTS, 'incidents-timeline-ja.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
 });

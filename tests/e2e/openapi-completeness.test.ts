@@ -38,6 +38,8 @@ const ADMIN_ELSEWHERE = new Set([
   'POST /console/api/scenarios/{name}/run',
   // every component's faults: admin data, and their switches
   'GET /console/api/faults',
+  // every country's CSIRT case file (incident timelines)
+  'GET /console/api/csirt',
   'PUT /console/api/faults/{component}',
   // or a registered node's signature over the events (in the body)
   'POST /traces/events',

@@ -9,6 +9,7 @@ import {
 import { apiRoutes } from './api/routes.ts';
 import { CONSOLE_BASE_PATH } from './base-path.ts';
 import type { ConsoleDeps } from './console-deps.ts';
+import { incidentRoutes } from './csirt/incidents-routes.ts';
 import { pageRoutes } from './page/routes.ts';
 
 /**
@@ -40,6 +41,7 @@ export function createConsole(deps: ConsoleDeps): ComponentApp {
   });
   app.route('/', pageRoutes(deps));
   app.route('/', apiRoutes(deps, logger));
+  app.route('/', incidentRoutes(deps));
   return app;
 }
 
