@@ -74,6 +74,46 @@ describe('scenario incident-cross-border', () => {
     expect((await f.fetch(`${root}collections/`)).status).toBe(401);
   });
 
+  it('guards and checks the CSIRT API: admin token, unknown incident, policy schema, no My Number in a report', async () => {
+    const de = f.urls.nodes.DE as string;
+    expect((await f.fetch(`${de}/csirt`)).status).toBe(401);
+    expect((await f.fetch(`${de}/csirt/policy`)).status).toBe(401);
+    const unknown = await json<{ code: string }>(f.fetch(`${de}/csirt/incidents/inc-de-9999`, { headers: ADMIN }));
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'csirt-incident-not-found']);
+    const put = (body: unknown) =>
+      json<{ code?: string; significant?: unknown[] }>(
+        f.fetch(`${de}/csirt/policy`, {
+          method: 'PUT',
+          headers: { ...ADMIN, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+    const policy = (await json<Record<string, unknown>>(f.fetch(`${de}/csirt/policy`, { headers: ADMIN }))).body;
+    expect(policy.regime).toBe('nis2');
+    expect((await put({ ...policy, minSeverity: 'extreme' })).status).toBe(400);
+    const criteria = [{ id: 'any-high', because: 'test', minSeverity: 'high' }];
+    expect((await put({ ...policy, significant: criteria })).body.significant).toEqual(criteria);
+    expect((await put(policy)).status).toBe(200);
+    const view = (await json<Json>(f.fetch(`${de}/csirt`, { headers: ADMIN }))).body.incidents[0];
+    const leak = await json<{ code: string }>(
+      f.fetch(`${de}/csirt/incidents/${view.incident.id}/reports`, {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'final', rootCause: 'the attacker used My Number 123456789018' }),
+      }),
+    );
+    expect([leak.status, leak.body.code]).toEqual([400, 'validation-failed']);
+    // The hub refuses a bundle that is not STIX 2.1 at its boundary.
+    const bad = await json<{ code: string }>(
+      f.fetch(`${f.urls.hub}/csirt/share`, {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: 'DE', bundle: { type: 'bundle', id: 'bundle--1', objects: [] } }),
+      }),
+    );
+    expect([bad.status, bad.body.code]).toEqual([400, 'validation-failed']);
+  });
+
   it('no security event, CSIRT report or feed object carries a persona’s personal data', async () => {
     const texts: string[] = [];
     const personas: Json[] = [];

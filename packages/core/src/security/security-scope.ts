@@ -261,7 +261,10 @@ export function identifiersOf(artefact: Record<string, unknown>): Partial<Securi
   if (x5c) out.certificateFingerprint = sha256Hex(Buffer.from(x5c, 'base64'));
   const iss = str(claims.iss) ?? str(artefact.issuer);
   if (iss && /^https?:\/\//.test(iss)) out.issuer = iss;
-  const msg = str(artefact.refToMessageId) ?? str(artefact.messageId);
+  const msg =
+    str(artefact.refToMessageId) ??
+    str(artefact.messageId) ??
+    (artefact.type === 'saml_response' ? str(artefact.id) : undefined);
   if (msg && PLAIN_ID.test(msg)) out.messageId = msg;
   return out;
 }
