@@ -36,11 +36,48 @@ describe("the hub's trace store, written behind the request", () => {
       expect(traces.events(TRACE).map((e) => e.operation)).toEqual(['op 0', 'op 1', 'op 2', 'op 3', 'op 4', 'op 5']);
       traces.record(hop(6));
       expect(traces.recent()).toEqual([
-        { traceId: TRACE, started: hop(0).time, firstOperation: 'op 0', hops: 7, components: ['hub', 'node:DE'] },
+        {
+          traceId: TRACE,
+          started: hop(0).time,
+          firstOperation: 'op 0',
+          // no inbound event: the first request is the first operation
+          firstRequest: 'op 0',
+          hops: 7,
+          components: ['hub', 'node:DE'],
+        },
       ]);
       traces.record(hop(7));
       await turn();
       expect(rows(store)).toBe(8);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('titles a trace by its first request from outside, not the lookup made inside it and recorded first', () => {
+    const store = openStore({ name: 'traces-title', dataDir: tmp });
+    try {
+      const traces = new TraceStore(store);
+      const T = 'ef'.repeat(16);
+      const at = (s: number) => `2027-01-01T00:00:0${s}.000Z`;
+      const e = (spanId: string, parentSpanId: string, operation: string, time: string): TraceEvent => ({
+        traceId: T,
+        spanId,
+        parentSpanId,
+        time,
+        component: 'hub',
+        operation,
+        direction: 'inbound',
+      });
+      // a request is recorded when it ends: the registry lookup made inside GET /oidc/authorize comes first
+      traces.record(e('b'.repeat(16), 'a'.repeat(16), 'GET /registry/nodes/EE', at(1)));
+      traces.record(e('a'.repeat(16), '0'.repeat(15) + '1', 'GET /oidc/authorize', at(2)));
+      traces.record(e('c'.repeat(16), '0'.repeat(15) + '2', 'GET /eid/proxy/EE/authorize', at(3)));
+      const [summary] = traces.recent();
+      expect([summary?.firstOperation, summary?.firstRequest]).toEqual([
+        'GET /registry/nodes/EE',
+        'GET /oidc/authorize',
+      ]);
     } finally {
       store.close();
     }

@@ -50,7 +50,13 @@ const TraceEventSchema = z
 const TraceSummarySchema = z.object({
   traceId: z.string(),
   started: z.string(),
-  firstOperation: z.string(),
+  firstOperation: z
+    .string()
+    .openapi({ description: 'The first event recorded (often a lookup inside the first request)' }),
+  firstRequest: z.string().openapi({
+    description:
+      "The trace's first request from outside (its first inbound event whose parent span is not in the trace): what the trace is",
+  }),
   hops: z.number(),
   components: z.array(z.string()),
 });

@@ -14,6 +14,9 @@ export const TRACE_MIGRATIONS: Migration[] = [
          component TEXT NOT NULL, country TEXT, operation TEXT NOT NULL, event TEXT NOT NULL);
          CREATE INDEX trace_events_trace ON trace_events (trace_id, id);`,
   },
+  // A trace's first request from outside (its title) is the first inbound event whose parent span is none of
+  // the trace's own: looked up by span.
+  { id: 'hub/traces/002', up: 'CREATE INDEX trace_events_span ON trace_events (trace_id, span_id);' },
 ];
 
 /** One trace event as it is inserted (serialised when recorded: later changes to the object do not count). */
@@ -73,14 +76,36 @@ export class TraceStore implements TraceSink {
     }
   }
 
-  /** The most recent traces, newest first, with their first operation and hop count. */
-  recent(
-    limit = 50,
-  ): { traceId: string; started: string; firstOperation: string; hops: number; components: string[] }[] {
+  /**
+   * The most recent traces, newest first, with their first recorded operation, their first request (the first
+   * inbound event whose parent span is not in the trace: what the trace is, where the first recorded event is
+   * often a lookup made inside that request, recorded first because a request is recorded when it ends) and hop
+   * count.
+   */
+  recent(limit = 50): {
+    traceId: string;
+    started: string;
+    firstOperation: string;
+    firstRequest: string;
+    hops: number;
+    components: string[];
+  }[] {
     this.flush();
     return this.#store
-      .all<{ trace_id: string; started: string; first_op: string; hops: number; comps: string }>(
+      .all<{
+        trace_id: string;
+        started: string;
+        first_op: string;
+        first_request: string | null;
+        hops: number;
+        comps: string;
+      }>(
         `SELECT trace_id, MIN(time) AS started, (SELECT operation FROM trace_events t2 WHERE t2.trace_id = t.trace_id ORDER BY id LIMIT 1) AS first_op,
+                (SELECT operation FROM trace_events t2 WHERE t2.trace_id = t.trace_id
+                   AND json_extract(t2.event, '$.direction') = 'inbound'
+                   AND NOT EXISTS (SELECT 1 FROM trace_events t3 WHERE t3.trace_id = t2.trace_id
+                                   AND t3.span_id = json_extract(t2.event, '$.parentSpanId'))
+                 ORDER BY t2.time, t2.id LIMIT 1) AS first_request,
                 COUNT(*) AS hops, GROUP_CONCAT(DISTINCT component || COALESCE(':' || country, '')) AS comps
          FROM trace_events t GROUP BY trace_id ORDER BY MAX(id) DESC LIMIT ?`,
         Math.min(limit, 500),
@@ -89,6 +114,7 @@ export class TraceStore implements TraceSink {
         traceId: r.trace_id,
         started: r.started,
         firstOperation: r.first_op,
+        firstRequest: r.first_request ?? r.first_op,
         hops: Number(r.hops),
         components: r.comps.split(','),
       }));
