@@ -13,7 +13,17 @@ export const ScenarioReportSchema = z.object({
   description: z.string().optional(),
   passed: z.boolean(),
   steps: z.array(
-    z.object({ title: z.string(), ok: z.boolean(), detail: z.string(), durationMs: z.number().optional() }),
+    z.object({
+      title: z.string(),
+      ok: z.boolean(),
+      detail: z.string(),
+      durationMs: z.number().optional(),
+      spans: z
+        .array(z.string().regex(/^[0-9a-f]{16}$/))
+        .max(1000)
+        .optional()
+        .describe("The span ids of the step's requests (the parents of the hops it caused)"),
+    }),
   ),
   traceIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)),
   durationMs: z.number().optional(),

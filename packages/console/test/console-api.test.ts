@@ -289,6 +289,40 @@ describe('scenarios', () => {
     expect(runs).toEqual(['eid-cross-border']);
   });
 
+  it('keeps the reports of its runs, newest first, with the spans of each step, for the admin', async () => {
+    const withSpans = { ...REPORT, steps: [{ ...REPORT.steps[0]!, spans: ['00f067aa0ba902b7'] }] };
+    const { app } = makeConsole({
+      scenarios: {
+        list: () => [
+          { name: 'a', description: '' },
+          { name: 'b', description: '' },
+        ],
+        run: async (name) => ({ ...withSpans, name }),
+      },
+    });
+    expect((await app.request('/console/api/runs')).status).toBe(401);
+    const runs = async () =>
+      (
+        (await (await app.request('/console/api/runs', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+          runs: ScenarioReport[];
+        }
+      ).runs;
+    expect(await runs()).toEqual([]);
+    await app.request('/console/api/scenarios/a/run', RUN());
+    await app.request('/console/api/scenarios/b/run', RUN());
+    const [latest, earlier] = await runs();
+    expect([latest?.name, earlier?.name]).toEqual(['b', 'a']);
+    expect(latest?.steps[0]?.spans).toEqual(['00f067aa0ba902b7']);
+    // a span that is no span id is refused with the report (the runner is another package: its answer is checked)
+    const bad = makeConsole({
+      scenarios: {
+        list: () => [{ name: 'x', description: '' }],
+        run: async () => ({ ...withSpans, steps: [{ ...withSpans.steps[0]!, spans: ['<b>'] }] }),
+      },
+    });
+    expect((await bad.app.request('/console/api/scenarios/x/run', RUN())).status).toBe(500);
+  });
+
   it('refuses an unknown scenario with the list, without running anything', async () => {
     const { app, runs } = makeConsole();
     const res = await app.request('/console/api/scenarios/nope/run', RUN());

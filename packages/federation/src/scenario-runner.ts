@@ -30,7 +30,11 @@ export interface ScenarioReport {
   name: string;
   description: string;
   passed: boolean;
-  steps: { title: string; ok: boolean; detail: string; durationMs: number }[];
+  /**
+   * Each step's outcome; `spans` are the span ids of the `traceparent`s its requests carried (the parents of the
+   * hops they caused), so the console can say which hops of the trace belong to which step.
+   */
+  steps: { title: string; ok: boolean; detail: string; durationMs: number; spans: string[] }[];
   traceIds: string[];
   durationMs: number;
 }
@@ -58,18 +62,23 @@ export async function runScenarioOf(
   const started = performance.now();
   const state: Record<string, string> = { traceId: randomBytes(16).toString('hex') };
   const traceIds = new Set<string>();
+  let spans: string[] = [];
   const tracedFetch: typeof fetch = (input, init) => {
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     if (!headers.has('traceparent') && state.traceId)
       headers.set('traceparent', `00-${state.traceId}-${randomBytes(8).toString('hex')}-01`);
-    const traceId = parseTraceparent(headers.get('traceparent'))?.traceId;
-    if (traceId) traceIds.add(traceId);
+    const ctx = parseTraceparent(headers.get('traceparent'));
+    if (ctx) {
+      traceIds.add(ctx.traceId);
+      if (spans.length < 1000) spans.push(ctx.spanId);
+    }
     return target.fetch(input, { ...init, headers });
   };
   const t: ScenarioTarget = { urls: target.urls, fetch: tracedFetch };
   const steps: ScenarioReport['steps'] = [];
   for (const [i, step] of scenario.steps.entries()) {
     const t0 = performance.now();
+    spans = [];
     let ok = true;
     let detail: string;
     try {
@@ -78,7 +87,7 @@ export async function runScenarioOf(
       ok = false;
       detail = e instanceof Error ? e.message : String(e);
     }
-    const result = { title: step.title, ok, detail, durationMs: Math.round(performance.now() - t0) };
+    const result = { title: step.title, ok, detail, durationMs: Math.round(performance.now() - t0), spans };
     steps.push(result);
     opts.onStep?.(result, i);
   }

@@ -9,7 +9,7 @@ import {
   problemResponses,
 } from '@kakehashi/core';
 import { CONSOLE_BASE_PATH } from '../base-path.ts';
-import { type ConsoleDeps, ScenarioReportSchema } from '../console-deps.ts';
+import { type ConsoleDeps, type ScenarioReport, ScenarioReportSchema } from '../console-deps.ts';
 import { ComponentFaultsSchema, ConsoleFaultSwitchSchema, readFaults, switchFaults } from './faults.ts';
 import { ConsolePersonaSchema, readPersonas } from './personas.ts';
 import { detectPortal } from './portal.ts';
@@ -19,6 +19,8 @@ import { readTopology } from './topology.ts';
 const DEFAULT_ADMIN_TOKEN = String(CORE_OPTIONS.find((o) => o.key === 'adminToken')?.default ?? '');
 
 const API = `${CONSOLE_BASE_PATH}/api`;
+/** How many run reports the console keeps for the page. */
+const MAX_RUNS = 50;
 
 const ConfigSchema = z.object({
   testOnly: z.literal(true),
@@ -78,6 +80,8 @@ function requireAdminToken(header: string | undefined, expected: string, what = 
 export function apiRoutes(deps: ConsoleDeps, logger: Logger): ComponentApp {
   const r = createRouteModule();
   const running = new Set<string>();
+  /** The reports of the runs started here, newest first (bounded): the page titles their traces and tells their stories. */
+  const runs: ScenarioReport[] = [];
 
   r.openapi(
     createRoute({
@@ -171,11 +175,35 @@ export function apiRoutes(deps: ConsoleDeps, logger: Logger): ComponentApp {
       running.add(name);
       try {
         const report = ScenarioReportSchema.parse(await deps.scenarios.run(name));
+        runs.unshift(report);
+        runs.splice(MAX_RUNS);
         logger.info('scenario run from the console', { scenario: name, passed: report.passed });
         return c.json(report, 200);
       } finally {
         running.delete(name);
       }
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API}/runs`,
+      tags: ['console'],
+      summary: `The reports of the last ${MAX_RUNS} scenario runs started from the console, newest first (their traces are titled by the scenario; each step names the spans of its requests, which the story mode matches to hops)`,
+      description: 'Admin data, like the runs themselves: it needs the admin token (401 without it).',
+      security: [{ adminToken: [] }],
+      responses: {
+        200: {
+          description: 'Runs',
+          content: { 'application/json': { schema: z.object({ runs: z.array(ScenarioReportSchema) }) } },
+        },
+        ...problemResponses(401),
+      },
+    }),
+    (c) => {
+      requireAdminToken(c.req.header('authorization'), deps.adminToken(), 'Reading the run reports');
+      return c.json({ runs }, 200);
     },
   );
 
