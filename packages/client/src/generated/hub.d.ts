@@ -2614,7 +2614,10 @@ export interface paths {
                             traces: {
                                 traceId: string;
                                 started: string;
+                                /** @description The first event recorded (often a lookup inside the first request) */
                                 firstOperation: string;
+                                /** @description The trace's first request from outside (its first inbound event whose parent span is not in the trace): what the trace is */
+                                firstRequest: string;
                                 hops: number;
                                 components: string[];
                             }[];
@@ -3178,6 +3181,8 @@ export interface paths {
                                 ok: boolean;
                                 detail: string;
                                 durationMs?: number;
+                                /** @description The span ids of the step's requests (the parents of the hops it caused) */
+                                spans?: string[];
                             }[];
                             traceIds: string[];
                             durationMs?: number;
@@ -3219,6 +3224,76 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/api/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reports of the last 50 scenario runs started from the console, newest first (their traces are titled by the scenario; each step names the spans of its requests, which the story mode matches to hops)
+         * @description Admin data, like the runs themselves: it needs the admin token (401 without it).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Runs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: {
+                                name: string;
+                                description?: string;
+                                passed: boolean;
+                                steps: {
+                                    title: string;
+                                    ok: boolean;
+                                    detail: string;
+                                    durationMs?: number;
+                                    /** @description The span ids of the step's requests (the parents of the hops it caused) */
+                                    spans?: string[];
+                                }[];
+                                traceIds: string[];
+                                durationMs?: number;
+                                /** @description What undoing the run did (clock, revocations, faults put back) and whether the federation is as before */
+                                undo?: {
+                                    restored: boolean;
+                                    actions: string[];
+                                    problems: string[];
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3498,6 +3573,123 @@ export interface paths {
                             paths: string[];
                             reason?: string;
                         };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/api/csirt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every country's incident timeline (its national CSIRT's incidents, reports, indicators and their receipt abroad) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Timelines */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsoleCsirtTimelines"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incident timelines per country and the EU/Japan comparison (HTML, English and Japanese, TEST ONLY) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/incidents/incidents.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The incident timelines page's script */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The script */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/javascript": string;
                     };
                 };
             };
@@ -4081,6 +4273,28 @@ export interface components {
             name?: string;
             revokedAt: string;
             reason: string;
+        };
+        ConsoleCsirtTimelines: {
+            countries: components["schemas"]["ConsoleCsirtTimeline"][];
+        };
+        ConsoleCsirtTimeline: {
+            country: string;
+            /** @enum {string} */
+            regime: "nis2" | "jp-voluntary";
+            available: boolean;
+            incidents: {
+                id: string;
+                severity: string;
+                timeline: {
+                    at: string;
+                    /** @enum {string} */
+                    kind: "event" | "incident" | "report" | "deadline" | "indicator" | "receipt";
+                    title: string;
+                    detail: string;
+                    /** @enum {string} */
+                    status: "ok" | "due" | "missed" | "late" | "info";
+                }[];
+            }[];
         };
     };
     responses: never;
