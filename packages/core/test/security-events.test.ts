@@ -7,6 +7,7 @@ import {
   createComponentApp,
   createMemoryLogger,
   FaultSwitchboard,
+  INDICATOR_RULE,
   jwkThumbprint,
   KakehashiError,
   LayeredConfig,
@@ -15,6 +16,7 @@ import {
   openStore,
   RATE_PATTERN_RULE,
   recordHop,
+  refuseWatched,
   SecurityEvents,
   SeededRandom,
   type Store,
@@ -288,5 +290,67 @@ describe('security events from the component: a mechanism, not call sites', () =
     };
     expect(one.events.map((e) => e.rule)).toEqual(['E4']);
     expect((await app.request('/security/events?severity=extreme', { headers: auth })).status).toBe(400);
+  });
+});
+
+describe('the watchlist: a component acts on a shared indicator', () => {
+  it('refuses a verdict whose artefact names a watched key, names the indicator, and forgets it after valid_until', async () => {
+    const { app, security, jwk } = component();
+    const thumbprint = jwkThumbprint(jwk) as string;
+    const verdict = { valid: true, checks: [{ rule: 'J1', outcome: 'passed', reason: 'ok' }] };
+    const seen: unknown[] = [];
+    app.post('/check', (c) => {
+      seen.push(refuseWatched(verdict, () => ({ header: { alg: 'ES256', jwk } })));
+      return c.text('ok');
+    });
+    // Nothing watched: the verdict is returned as it is, and the artefact is not even decoded.
+    let decoded = 0;
+    app.post('/lazy', (c) => {
+      seen.push(
+        refuseWatched(verdict, () => {
+          decoded++;
+          return {};
+        }),
+      );
+      return c.text('ok');
+    });
+    await app.request('/lazy', { method: 'POST' });
+    expect(decoded).toBe(0);
+    expect(seen.pop()).toBe(verdict);
+    security.watchlist.add({
+      indicator: 'indicator--6c9e8b0a-1f2e-4a3b-9c4d-5e6f7a8b9c0d',
+      kind: 'keyThumbprint',
+      value: thumbprint,
+      source: 'DE',
+      validUntil: '2999-01-01T00:00:00Z',
+    });
+    await app.request('/check', { method: 'POST' });
+    expect(seen.pop()).toMatchObject({
+      valid: false,
+      failure: { rule: INDICATOR_RULE, code: 'security-indicator-match' },
+      checks: [expect.objectContaining({ rule: INDICATOR_RULE, outcome: 'failed' }), verdict.checks[0]],
+    });
+    expect(security.list({ rule: INDICATOR_RULE })).toEqual([
+      expect.objectContaining({
+        severity: 'high',
+        detail: expect.objectContaining({
+          keyThumbprint: thumbprint,
+          indicator: 'indicator--6c9e8b0a-1f2e-4a3b-9c4d-5e6f7a8b9c0d',
+        }),
+      }),
+    ]);
+    // Outside a request there is no component to act: the verdict passes unchanged.
+    expect(refuseWatched(verdict, () => ({ header: { jwk } }))).toBe(verdict);
+    // An indicator past its valid_until is no longer acted on; the reset forgets them all.
+    security.watchlist.add({
+      indicator: 'indicator--x',
+      kind: 'issuer',
+      value: 'http://old',
+      source: 'FR',
+      validUntil: '2000-01-01T00:00:00Z',
+    });
+    expect(security.watchlist.match({ issuer: 'http://old' })).toBeUndefined();
+    security.clear();
+    expect(security.watchlist.list()).toEqual([]);
   });
 });
