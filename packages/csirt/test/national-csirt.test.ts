@@ -68,6 +68,14 @@ describe('national CSIRT inbox: events grouped into incidents by the policy', ()
     });
   });
 
+  it('groups after the request, never inside it: recording an event writes no incident until the inbox is read', () => {
+    const { security, csirt, store } = node('DE');
+    forged(security);
+    expect(store.get<{ n: number }>('SELECT COUNT(*) AS n FROM csirt_incidents')?.n).toBe(0);
+    expect(csirt.incidents.list()).toHaveLength(1);
+    expect(store.get<{ n: number }>('SELECT COUNT(*) AS n FROM csirt_incidents')?.n).toBe(1);
+  });
+
   it('takes the significance criteria as data: a policy without them opens no reporting process', async () => {
     const { security, csirt } = node('DE');
     csirt.setPolicy({ ...csirt.policy, significant: [{ id: 'ten', because: 'ten events', minEvents: 10 }] });

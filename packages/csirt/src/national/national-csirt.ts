@@ -3,6 +3,7 @@ import {
   type Clock,
   KakehashiError,
   type Logger,
+  type SecurityEvent,
   type SecurityEvents,
   type Store,
   WATCHABLE,
@@ -82,24 +83,58 @@ const SHAREABLE: readonly IndicatorKind[] = ['keyThumbprint', 'certificateFinger
  */
 export class NationalCsirt {
   readonly country: string;
-  readonly incidents: IncidentStore;
+  readonly #incidents: IncidentStore;
   readonly #deps: NationalCsirtDeps;
   #policy: CsirtPolicy;
+  /** Events heard and not yet grouped: the inbox takes them after the request, never inside it. */
+  readonly #inbox: SecurityEvent[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  #dropped = 0;
 
   constructor(deps: NationalCsirtDeps) {
     this.#deps = deps;
     this.country = deps.country;
     deps.store.migrate(MIGRATIONS);
-    this.incidents = new IncidentStore(deps.store, deps.country);
+    this.#incidents = new IncidentStore(deps.store, deps.country);
     const saved = deps.store.get<{ data: string }>('SELECT data FROM csirt_policy WHERE id = 1');
     this.#policy = saved ? CsirtPolicySchema.parse(JSON.parse(saved.data)) : NationalCsirt.defaultPolicy(deps.country);
-    deps.security.onRecord((e) => {
+    deps.security.onRecord((e) => this.#hear(e));
+  }
+
+  /** The incidents, with every event heard so far grouped (reading drains the inbox first). */
+  get incidents(): IncidentStore {
+    this.#drain();
+    return this.#incidents;
+  }
+
+  /** An event reaches the inbox: kept (at most 10,000 waiting: the oldest are dropped, counted) and grouped later. */
+  #hear(e: SecurityEvent): void {
+    this.#inbox.push(e);
+    if (this.#inbox.length > 10_000) {
+      this.#inbox.shift();
+      if (++this.#dropped % 1000 === 1)
+        this.#deps.logger.error('csirt inbox full: oldest events dropped', { dropped: this.#dropped });
+    }
+    if (this.#scheduled === undefined) {
+      this.#scheduled = setImmediate(() => this.#drain());
+      this.#scheduled.unref();
+    }
+  }
+
+  /** Groups the waiting events into incidents, in the order they were heard. */
+  #drain(): void {
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    while (this.#inbox.length > 0) {
+      const e = this.#inbox.shift() as SecurityEvent;
       try {
-        this.incidents.ingest(e, this.#policy);
+        this.#incidents.ingest(e, this.#policy);
       } catch (err) {
-        deps.logger.error('csirt inbox: event not taken', { reason: err instanceof Error ? err.message : String(err) });
+        this.#deps.logger.error('csirt inbox: event not taken', {
+          reason: err instanceof Error ? err.message : String(err),
+        });
       }
-    });
+    }
   }
 
   /** NIS2 at EU nodes, the voluntary model at Japan's. */
@@ -113,6 +148,8 @@ export class NationalCsirt {
 
   /** Replaces the policy (grouping, significance criteria, sharing); kept in the store. */
   setPolicy(policy: CsirtPolicy): CsirtPolicy {
+    // The events heard so far are grouped under the policy they were heard under.
+    this.#drain();
     this.#policy = CsirtPolicySchema.parse(policy);
     this.#deps.store.run(
       'INSERT INTO csirt_policy (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data',
@@ -275,7 +312,8 @@ export class NationalCsirt {
 
   /** Forgets incidents, reports, received indicators and the policy (the component's reset). */
   clear(): void {
-    this.incidents.clear();
+    this.#inbox.length = 0;
+    this.#incidents.clear();
     this.#deps.store.run('DELETE FROM csirt_reports');
     this.#deps.store.run('DELETE FROM csirt_received');
     this.#deps.store.run('DELETE FROM csirt_policy');
