@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from '@hono/zod-openapi';
 import type { Clock } from '../clock/index.ts';
 import { KakehashiError } from '../errors/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
@@ -11,6 +12,7 @@ import {
   type SecurityEventQuery,
   type Severity,
   severityRank,
+  VALIDATED_INPUTS,
 } from './z-security-event.ts';
 
 /** When a burst of refusals from one peer becomes an event of its own (brute force, scanning, a replay storm). */
@@ -111,7 +113,9 @@ export class SecurityEvents {
    * store, told to the listeners. Returns the event as stored.
    */
   record(input: SecurityEventInput): SecurityEvent {
-    const parsed = SecurityEventInputSchema.safeParse(input);
+    const parsed = VALIDATED_INPUTS.has(input)
+      ? { success: true as const, data: input as z.output<typeof SecurityEventInputSchema> }
+      : SecurityEventInputSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new KakehashiError(
@@ -233,10 +237,16 @@ export class SecurityEvents {
   #watchPattern(e: SecurityEvent, nowMs: number): void {
     const key = e.peer ? `peer:${e.peer}` : `rule:${e.rule}`;
     const windowMs = this.#pattern.windowSeconds * 1000;
-    const times = (this.#recent.get(key) ?? []).filter((t) => t > nowMs - windowMs && t <= nowMs);
+    let times = this.#recent.get(key);
+    if (!times) {
+      times = [];
+      this.#recent.set(key, times);
+    }
+    // Instants in order: a clock set back starts the count again; those out of the window leave from the front.
+    if (times.length > 0 && nowMs < (times[times.length - 1] as number)) times.length = 0;
+    while (times.length > 0 && (times[0] as number) <= nowMs - windowMs) times.shift();
     times.push(nowMs);
     if (times.length < this.#pattern.threshold) {
-      this.#recent.set(key, times);
       if (this.#recent.size > 10_000) this.#recent.delete(this.#recent.keys().next().value as string);
       return;
     }

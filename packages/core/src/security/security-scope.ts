@@ -9,6 +9,7 @@ import {
   SecurityEventDetailSchema,
   type SecurityEventInput,
   SecurityEventInputSchema,
+  VALIDATED_INPUTS,
 } from './z-security-event.ts';
 
 /** The component's recorder and the rules already recorded for the request being served (one event per rule). */
@@ -204,7 +205,10 @@ export function sanitised(input: Record<string, unknown>): SecurityEventInput | 
   let candidate: Record<string, unknown> = { ...input, detail: { ...(input.detail as object) } };
   for (let i = 0; i < 20; i++) {
     const r = SecurityEventInputSchema.safeParse(candidate);
-    if (r.success) return candidate as SecurityEventInput;
+    if (r.success) {
+      VALIDATED_INPUTS.add(r.data);
+      return r.data;
+    }
     const path = r.error.issues[0]?.path ?? [];
     if (path.length === 0 || path[0] === 'rule' || path[0] === 'severity') return undefined;
     if (path[0] === 'detail' && path.length >= 2) {

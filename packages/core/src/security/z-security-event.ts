@@ -167,3 +167,9 @@ export const SecurityEventQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export type SecurityEventQuery = z.infer<typeof SecurityEventQuerySchema>;
+
+/**
+ * Inputs already checked against {@link SecurityEventInputSchema} by core's own mechanism (`sanitised`), so
+ * `SecurityEvents.record` does not check them twice. Module-internal: not exported from the package.
+ */
+export const VALIDATED_INPUTS = new WeakSet<object>();
