@@ -28,7 +28,7 @@ describe('scenario incident-cross-border', () => {
     // DE's process: two reports sent on time, the final report due one month after the notification.
     const de = (await json<Json>(f.fetch(`${f.urls.nodes.DE}/csirt`, { headers: ADMIN }))).body;
     const view = de.incidents.find((v: Json) => v.reports.length === 2);
-    expect(view.process.map((s: Json) => s.status)).toEqual(['sent', 'sent', 'due']);
+    expect(view.process.map((s: Json) => s.status)).toEqual(['sent', 'sent', 'due', 'on-request', 'if-ongoing']);
     // FR received the AMBER indicator too (every member that needs it), and refuses the key as JP does.
     const fr = (await json<Json>(f.fetch(`${f.urls.nodes.FR}/csirt`, { headers: ADMIN }))).body;
     expect(fr.received.some((r: Json) => r.from === 'DE' && r.acted)).toBe(true);

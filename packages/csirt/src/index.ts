@@ -9,6 +9,7 @@ export { type Incident, IncidentStore } from './national/incident-store.ts';
 export { NationalCsirt, type NationalCsirtDeps, type ReceivedIndicator } from './national/national-csirt.ts';
 export {
   JP_REPORTS,
+  NIS2_OTHER_REPORTS,
   NIS2_REPORTS,
   nis2Deadlines,
   oneMonthAfter,

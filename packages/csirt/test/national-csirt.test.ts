@@ -97,7 +97,11 @@ describe('NIS2 art. 23(4) deadlines on the virtual clock', () => {
       'early-warning': '2027-03-02T09:00:00.000Z',
       notification: '2027-03-04T09:00:00.000Z',
       final: '2027-04-04T09:00:00.000Z',
+      progress: '2027-04-04T09:00:00.000Z',
     });
+    expect(nis2Deadlines('2027-03-01T09:00:00.000Z', undefined, '2027-04-01T00:00:00.000Z').final).toBe(
+      '2027-05-01T00:00:00.000Z',
+    );
     expect(nis2Deadlines('2027-03-01T09:00:00.000Z', '2027-03-02T12:00:00.000Z').final).toBe(
       '2027-04-02T12:00:00.000Z',
     );
@@ -130,10 +134,36 @@ describe('NIS2 art. 23(4) deadlines on the virtual clock', () => {
     expect(readIndicatorPattern(indicator?.pattern as string)).toEqual({ kind: 'keyThumbprint', value: THUMB });
     expect(indicator?.object_marking_refs).toEqual([TLP_MARKING_IDS.amber]);
     const steps = csirt.view(csirt.incidents.get(id) as never).process;
-    expect(steps.map((s) => s.status)).toEqual(['sent', 'sent', 'due']);
+    expect(steps.map((s) => s.status)).toEqual(['sent', 'sent', 'due', 'on-request', 'if-ongoing']);
     expect(steps[2]?.dueAt).toBe(oneMonthAfter(nf.sentAt));
     const fin = await csirt.report(id, { kind: 'final', rootCause: 'A forged signing key.' });
     expect(fin.document).toMatchObject({ rootCause: 'A forged signing key.', crossBorderImpact: ['JP'] });
+  });
+
+  it('adds the intermediate report (c) on request and the progress report (e), which moves the final deadline', async () => {
+    const { security, csirt, clock } = node('IT');
+    forged(security);
+    const id = csirt.incidents.list()[0]?.id as string;
+    await expect(csirt.report(id, { kind: 'progress' })).rejects.toMatchObject({ code: 'csirt-report-not-applicable' });
+    await csirt.report(id, { kind: 'early-warning' });
+    await csirt.report(id, { kind: 'notification' });
+    clock.advance(10 * 86_400_000);
+    const intermediate = await csirt.report(id, { kind: 'intermediate', description: 'Still refused; no access.' });
+    expect(intermediate.document).toMatchObject({ report: 'intermediate report (art. 23(4)(c))' });
+    expect(intermediate.dueAt).toBeUndefined();
+    clock.advance(20 * 86_400_000);
+    const progress = await csirt.report(id, { kind: 'progress' });
+    expect(progress).toMatchObject({ late: false, document: { stillOngoing: true } });
+    const steps = csirt.view(csirt.incidents.get(id) as never).process;
+    expect(steps.map((s) => [s.kind, s.status])).toEqual([
+      ['early-warning', 'sent'],
+      ['notification', 'sent'],
+      ['final', 'due'],
+      ['intermediate', 'sent'],
+      ['progress', 'sent'],
+    ]);
+    // The final report is now due one month after the progress report (the end of the handling, in the mock).
+    expect(steps[2]?.dueAt).toBe(oneMonthAfter(progress.sentAt));
   });
 
   it('shows a missed deadline as such once the clock passes it, and marks the late report', async () => {

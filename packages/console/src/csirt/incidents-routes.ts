@@ -137,7 +137,7 @@ export function timelineOf(csirt: NodeCsirt, abroad: { country: string; csirt: N
           kind: 'deadline',
           title: `${step.kind} ${step.status}`,
           detail: `due ${step.dueAt}`,
-          status: step.status === 'missed' ? 'missed' : 'due',
+          status: step.status === 'missed' ? 'missed' : step.status === 'due' ? 'due' : 'info',
         });
     }
     for (const other of abroad)

@@ -30,6 +30,7 @@ import {
   JP_REPORTS,
   jpDocument,
   memberStatesOf,
+  NIS2_OTHER_REPORTS,
   NIS2_REPORTS,
   nis2Document,
   type ProcessStep,
@@ -191,7 +192,7 @@ export class NationalCsirt {
         `No incident ${incidentId.slice(0, 60)} at CSIRT ${this.country}.`,
       );
     const regime = this.#policy.regime;
-    const kinds: readonly string[] = regime === 'nis2' ? NIS2_REPORTS : JP_REPORTS;
+    const kinds: readonly string[] = regime === 'nis2' ? [...NIS2_REPORTS, ...NIS2_OTHER_REPORTS] : JP_REPORTS;
     if (!kinds.includes(input.kind))
       throw new KakehashiError(
         'csirt-report-not-applicable',
@@ -206,7 +207,9 @@ export class NationalCsirt {
           'csirt-report-not-applicable',
           `${incidentId} meets no significant-incident criterion (GET /csirt/policy): NIS2 art. 23 does not apply.`,
         );
-      const before = NIS2_REPORTS[NIS2_REPORTS.indexOf(input.kind as (typeof NIS2_REPORTS)[number]) - 1];
+      // The chain of (a), (b), (d); the intermediate (c) and progress (e) reports come after the notification.
+      const chainIndex = NIS2_REPORTS.indexOf(input.kind as (typeof NIS2_REPORTS)[number]);
+      const before = chainIndex >= 0 ? NIS2_REPORTS[chainIndex - 1] : 'notification';
       if (before && !sent.some((r) => r.kind === before))
         throw new KakehashiError(
           'csirt-report-not-applicable',
@@ -230,7 +233,7 @@ export class NationalCsirt {
     const document =
       regime === 'nis2'
         ? nis2Document({
-            kind: input.kind as (typeof NIS2_REPORTS)[number],
+            kind: input.kind as Parameters<typeof nis2Document>[0]['kind'],
             incident,
             entity: `National node ${this.country} (eGovernment digital service infrastructure, public administration entity)`,
             recipient: `CSIRT ${this.country}`,

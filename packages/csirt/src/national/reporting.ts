@@ -4,8 +4,11 @@ import type { Incident } from './incident-store.ts';
 
 /** The reports of each regime, in the order they are sent. */
 export const NIS2_REPORTS = ['early-warning', 'notification', 'final'] as const;
+/** NIS2 art. 23(4)(c) intermediate report (when the CSIRT asks) and (e) progress report (incident still ongoing). */
+export const NIS2_OTHER_REPORTS = ['intermediate', 'progress'] as const;
 export const JP_REPORTS = ['nisc-report', 'share'] as const;
-export const REPORT_KINDS = [...NIS2_REPORTS, ...JP_REPORTS] as const;
+export const REPORT_KINDS = [...NIS2_REPORTS, ...NIS2_OTHER_REPORTS, ...JP_REPORTS] as const;
+type Nis2Kind = (typeof NIS2_REPORTS)[number] | (typeof NIS2_OTHER_REPORTS)[number];
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** Free text a CSIRT operator writes: bounded, and never a 12-digit number (a My Number has no place in a report). */
@@ -56,8 +59,12 @@ export interface ProcessStep {
   /** What the law asks, in plain words. */
   duty: string;
   dueAt?: string | undefined;
-  /** `pending`: the incident is not significant (yet); `due`: open, deadline ahead; `missed`: deadline passed, not sent. */
-  status: 'pending' | 'due' | 'missed' | 'sent' | 'sent-late' | 'voluntary';
+  /**
+   * `pending`: the incident is not significant (yet); `due`: open, deadline ahead; `missed`: deadline passed, not
+   * sent; `on-request`: an intermediate report, when the CSIRT asks; `if-ongoing`: a progress report, instead of the
+   * final one while the incident is still being handled.
+   */
+  status: 'pending' | 'due' | 'missed' | 'sent' | 'sent-late' | 'voluntary' | 'on-request' | 'if-ongoing';
   sentAt?: string | undefined;
 }
 
@@ -73,19 +80,23 @@ export function oneMonthAfter(iso: string): string {
 /**
  * The deadlines of NIS2 art. 23(4) from the instant of awareness: (a) early warning within 24 hours, (b) incident
  * notification within 72 hours, (d) final report within one month after the notification (after its deadline
- * while it is not sent).
+ * while it is not sent) — or, when a progress report (e) was sent because the incident was still ongoing, within
+ * one month after it (the mock takes the progress report as the end of the handling: a simplification).
  * @see https://eur-lex.europa.eu/eli/dir/2022/2555/oj (art. 23(4))
  */
 export function nis2Deadlines(
   awareAt: string,
   notificationSentAt?: string,
-): Record<(typeof NIS2_REPORTS)[number], string> {
+  progressSentAt?: string,
+): Record<(typeof NIS2_REPORTS)[number] | 'progress', string> {
   const aware = Date.parse(awareAt);
   const notification = new Date(aware + 72 * HOUR).toISOString();
+  const finalDue = oneMonthAfter(notificationSentAt ?? notification);
   return {
     'early-warning': new Date(aware + 24 * HOUR).toISOString(),
     notification,
-    final: oneMonthAfter(notificationSentAt ?? notification),
+    final: progressSentAt ? oneMonthAfter(progressSentAt) : finalDue,
+    progress: finalDue,
   };
 }
 
@@ -96,6 +107,10 @@ const DUTIES: Record<ReportKind, string> = {
     'Incident notification within 72 hours: updates the early warning, an initial assessment with severity and impact, and the indicators of compromise (NIS2 art. 23(4)(b))',
   final:
     'Final report within one month after the notification: detailed description, severity and impact, root cause, mitigation measures, cross-border impact (NIS2 art. 23(4)(d))',
+  intermediate:
+    'Intermediate report on relevant status updates, when the CSIRT or competent authority asks (NIS2 art. 23(4)(c))',
+  progress:
+    'Progress report at the time the final report is due, when the incident is still ongoing; the final report then follows within one month after its handling (NIS2 art. 23(4)(e))',
   'nisc-report':
     'Report to NISC (the National Cybersecurity Office) and the ministry in charge: no statutory deadline for this operator; promptly, as the government standards ask',
   share:
@@ -115,13 +130,34 @@ export function processOf(
       const r = sentOf(kind);
       return { kind, duty: DUTIES[kind], status: r ? 'sent' : 'voluntary', ...(r ? { sentAt: r.sentAt } : {}) };
     });
-  return NIS2_REPORTS.map((kind) => {
+  const chain: ProcessStep[] = NIS2_REPORTS.map((kind) => {
     const r = sentOf(kind);
     if (!incident.awareAt) return { kind, duty: DUTIES[kind], status: 'pending' as const };
-    const due = nis2Deadlines(incident.awareAt, sentOf('notification')?.sentAt)[kind];
+    const due = nis2Deadlines(incident.awareAt, sentOf('notification')?.sentAt, sentOf('progress')?.sentAt)[kind];
     if (r) return { kind, duty: DUTIES[kind], dueAt: due, sentAt: r.sentAt, status: r.late ? 'sent-late' : 'sent' };
     return { kind, duty: DUTIES[kind], dueAt: due, status: now.getTime() > Date.parse(due) ? 'missed' : 'due' };
   });
+  // (c) and (e) once the notification is out: the intermediate report on request, the progress report if ongoing.
+  const notified = sentOf('notification');
+  if (!incident.awareAt || !notified) return chain;
+  const intermediate = sentOf('intermediate');
+  const progress = sentOf('progress');
+  const progressDue = nis2Deadlines(incident.awareAt, notified.sentAt).progress;
+  return [
+    ...chain,
+    intermediate
+      ? { kind: 'intermediate', duty: DUTIES.intermediate, sentAt: intermediate.sentAt, status: 'sent' }
+      : { kind: 'intermediate', duty: DUTIES.intermediate, status: 'on-request' },
+    progress
+      ? {
+          kind: 'progress',
+          duty: DUTIES.progress,
+          dueAt: progressDue,
+          sentAt: progress.sentAt,
+          status: progress.late ? 'sent-late' : 'sent',
+        }
+      : { kind: 'progress', duty: DUTIES.progress, dueAt: progressDue, status: 'if-ongoing' },
+  ];
 }
 
 /** The countries other than `own` that the incident's peers and issuers point at (node:XX, or a node's origin). */
@@ -144,7 +180,7 @@ export function memberStatesOf(
  * incident carries identifiers of keys, certificates and peers, and counts.
  */
 export function nis2Document(input: {
-  kind: (typeof NIS2_REPORTS)[number];
+  kind: Nis2Kind;
   incident: Incident;
   entity: string;
   recipient: string;
@@ -185,6 +221,24 @@ export function nis2Document(input: {
       },
       indicatorsOfCompromise: input.indicators ?? null,
       memberStatesAffected: input.memberStates,
+    };
+  if (input.kind === 'intermediate')
+    return {
+      ...base,
+      report: 'intermediate report (art. 23(4)(c))',
+      statusUpdate:
+        input.operator.description ??
+        `${incident.eventCount} security events so far, severity ${incident.severity}, last at ${incident.lastEventAt}.`,
+    };
+  if (input.kind === 'progress')
+    return {
+      ...base,
+      report: 'progress report (art. 23(4)(e))',
+      stillOngoing: true,
+      progress:
+        input.operator.description ??
+        `${incident.eventCount} security events so far (${incident.rules.join(', ')}); handling goes on.`,
+      mitigations: input.operator.mitigations ?? 'Indicators shared through the CSIRT network; the key is refused.',
     };
   return {
     ...base,

@@ -23,7 +23,7 @@ const StepSchema = z
     kind: z.string(),
     duty: z.string(),
     dueAt: z.string().optional(),
-    status: z.enum(['pending', 'due', 'missed', 'sent', 'sent-late', 'voluntary']),
+    status: z.enum(['pending', 'due', 'missed', 'sent', 'sent-late', 'voluntary', 'on-request', 'if-ongoing']),
     sentAt: z.string().optional(),
   })
   .openapi('CsirtProcessStep');
@@ -122,7 +122,7 @@ export function mountNationalCsirt(app: ComponentApp, deps: Pick<ComponentDeps, 
       tags: ['csirt'],
       security,
       summary:
-        'Send a report of the incident: NIS2 early-warning, notification (shares the indicators as STIX), final; in Japan nisc-report and share',
+        'Send a report of the incident: NIS2 early-warning, notification (shares the indicators as STIX), intermediate, progress, final; in Japan nisc-report and share',
       request: {
         params: IdParam,
         body: { required: true, content: { 'application/json': { schema: ReportInputSchema } } },
