@@ -497,7 +497,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a report of the incident: NIS2 early-warning, notification (shares the indicators as STIX), final; in Japan nisc-report and share */
+        /** Send a report of the incident: NIS2 early-warning, notification (shares the indicators as STIX), intermediate, progress, final; in Japan nisc-report and share */
         post: {
             parameters: {
                 query?: never;
@@ -5265,7 +5265,7 @@ export interface components {
             duty: string;
             dueAt?: string;
             /** @enum {string} */
-            status: "pending" | "due" | "missed" | "sent" | "sent-late" | "voluntary";
+            status: "pending" | "due" | "missed" | "sent" | "sent-late" | "voluntary" | "on-request" | "if-ongoing";
             sentAt?: string;
         };
         CsirtReport: {
@@ -5290,7 +5290,7 @@ export interface components {
         };
         CsirtReportInput: {
             /** @enum {string} */
-            kind: "early-warning" | "notification" | "final" | "nisc-report" | "share";
+            kind: "early-warning" | "notification" | "final" | "intermediate" | "progress" | "nisc-report" | "share";
             impact?: string;
             rootCause?: string;
             mitigations?: string;
