@@ -210,6 +210,9 @@ function component(withSecurity = true) {
     });
     return c.text('signal');
   });
+  app.post('/things/:code', () => {
+    throw new KakehashiError('forbidden', 'Not yours.', { rule: 'P1' });
+  });
   app.post('/bad-json', () => {
     throw new KakehashiError('validation-failed', 'no rule: a malformed request is no security event');
   });
@@ -264,6 +267,14 @@ describe('security events from the component: a mechanism, not call sites', () =
         detail: expect.objectContaining({ code: 'EBMS:0101', messageId: 'msg-1@kakehashi.test' }),
       }),
     ]);
+  });
+
+  it('names the route pattern of a refused request, never its path (which may carry a pseudonym)', async () => {
+    const { app, security } = component();
+    await app.request('/things/link-v1-SECRETCODE', { method: 'POST' });
+    const [e] = security.list({ rule: 'P1' });
+    expect(e?.detail.operation).toBe('POST /things/:code');
+    expect(JSON.stringify(security.list())).not.toContain('SECRETCODE');
   });
 
   it('records a refusal thrown as a problem with its rule; records nothing without a security facility', async () => {

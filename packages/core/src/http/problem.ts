@@ -55,7 +55,10 @@ export function problemErrorHandler(logger: Logger) {
     } else {
       logger.debug('request refused', { path: c.req.path, method: c.req.method, code: k.code, traceId });
       // A refusal naming a rule is a security event of the component (its security scope, if it has one).
-      noteRefusalError(k, { operation: `${c.req.method} ${c.req.path}`, status: k.status });
+      // The route's pattern, never the path itself (a path may carry an identifier of a person or a pseudonym).
+      const route = c.req.routePath;
+      const operation = `${c.req.method} ${route && !route.includes('*') ? route : `/${c.req.path.split('/')[1] ?? ''}`}`;
+      noteRefusalError(k, { operation, status: k.status });
     }
     return problemResponse(c, k, traceId ? { traceId } : {});
   };
