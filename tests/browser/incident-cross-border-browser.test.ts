@@ -78,6 +78,10 @@ describe.skipIf(!present && !REQUIRED)('scenario incident-cross-border in the co
       expect(await de.locator(`li[data-kind="${kind}"]`).count(), kind).toBeGreaterThan(0);
     expect(await de.locator('li[data-kind="receipt"]').first().textContent()).toContain('CSIRT JP');
     expect(await page.locator('[data-testid="compare-eu"]').textContent()).toContain('72 hours');
+    // Japan's process has no deadline: its steps read voluntary.
+    expect(await page.locator('[data-testid="incidents-JP"]').textContent()).toContain(
+      'voluntary — no statutory deadline',
+    );
     await page.click('button[data-lang="ja"]');
     expect(await page.locator('[data-testid="compare-jp"]').textContent()).toContain('任意');
     expect(await de.locator('li[data-kind="receipt"] .kind').first().textContent()).toBe('海外での受領');

@@ -131,7 +131,15 @@ export function timelineOf(csirt: NodeCsirt, abroad: { country: string; csirt: N
             detail: String(iocs.bundle),
             status: 'info',
           });
-      } else if (step.dueAt)
+      } else if (step.status === 'voluntary' || step.status === 'on-request')
+        t.push({
+          at: v.incident.awareAt ?? v.incident.openedAt,
+          kind: 'deadline',
+          title: `${step.kind} ${step.status === 'voluntary' ? 'voluntary — no statutory deadline' : 'on request'}`,
+          detail: step.status === 'voluntary' ? 'not sent (yet)' : 'when the CSIRT asks',
+          status: 'info',
+        });
+      else if (step.dueAt)
         t.push({
           at: step.dueAt,
           kind: 'deadline',
