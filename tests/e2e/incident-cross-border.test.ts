@@ -34,6 +34,11 @@ describe('scenario incident-cross-border', () => {
     expect(fr.received.some((r: Json) => r.from === 'DE' && r.acted)).toBe(true);
     // DE, the sharer, did not get its own indicator back.
     expect(de.received).toEqual([]);
+    // The network's anonymised summary for ENISA: counts per country, type and TLP, no identifier.
+    const summary = (await json<Json>(f.fetch(`${f.urls.hub}/csirt/summary`, { headers: ADMIN }))).body;
+    expect(summary.countries.DE.byType.indicator).toBeGreaterThan(0);
+    expect(summary.countries.DE.byTlp.amber).toBeGreaterThan(0);
+    expect(JSON.stringify(summary)).not.toMatch(/indicator--|sharer-|[A-Za-z0-9_-]{43}/);
   });
 
   it('the variant: 25 hours pass, the early warning reads missed and goes out late; the clock is set back', async () => {

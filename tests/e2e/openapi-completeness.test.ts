@@ -53,6 +53,7 @@ const ADMIN_ELSEWHERE = new Set([
   // the CSIRT network (its members hold the token): sharing, the feed and its TAXII 2.1 server
   'POST /csirt/share',
   'GET /csirt/feed',
+  'GET /csirt/summary',
   'GET /taxii2/',
   'GET /csirt/taxii/',
   'GET /csirt/taxii/collections/',

@@ -175,6 +175,25 @@ export class CsirtNetwork {
     return stixBundle(this.entries(q).map((e) => e.object));
   }
 
+  /**
+   * The network's anonymised summary (the SPOC's aggregate for ENISA, NIS2 art. 23(9)): per sharing country, how
+   * many objects of each STIX type and TLP it shared — counts only, no object, no identifier.
+   * @see https://eur-lex.europa.eu/eli/dir/2022/2555/oj (art. 23(9))
+   */
+  summary(): { countries: Record<string, { byType: Record<string, number>; byTlp: Record<string, number> }> } {
+    const rows = this.#deps.store.all<{ country: string; type: string; tlp: string; n: number }>(
+      'SELECT country, type, tlp, COUNT(*) AS n FROM csirt_feed GROUP BY country, type, tlp ORDER BY country, type, tlp',
+    );
+    const countries: Record<string, { byType: Record<string, number>; byTlp: Record<string, number> }> = {};
+    for (const r of rows) {
+      const c = countries[r.country] ?? { byType: {}, byTlp: {} };
+      countries[r.country] = c;
+      c.byType[r.type] = (c.byType[r.type] ?? 0) + r.n;
+      c.byTlp[r.tlp] = (c.byTlp[r.tlp] ?? 0) + r.n;
+    }
+    return { countries };
+  }
+
   /** Forgets the feed (the hub's reset). */
   clear(): void {
     this.#deps.store.run('DELETE FROM csirt_feed');

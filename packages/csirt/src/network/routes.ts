@@ -116,7 +116,7 @@ export function mountCsirtNetwork(
   deps: Pick<ComponentDeps, 'config'> & { publicUrl: string },
   network: CsirtNetwork,
 ): void {
-  for (const path of ['/csirt/share', '/csirt/feed', '/csirt/taxii/*', '/taxii2/*', '/taxii2'])
+  for (const path of ['/csirt/share', '/csirt/feed', '/csirt/summary', '/csirt/taxii/*', '/taxii2/*', '/taxii2'])
     app.use(path, adminAuth(deps as unknown as ComponentDeps));
   const r = createRouteModule();
   r.openapi(
@@ -170,6 +170,31 @@ export function mountCsirtNetwork(
       const body = c.req.valid('json');
       return c.json(await network.share({ ...body, bundle: body.bundle as StixBundle }), 200);
     },
+  );
+  const Counts = z.record(z.string(), z.number().int());
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/csirt/summary',
+      tags: ['csirt'],
+      security,
+      summary:
+        "The network's anonymised summary (NIS2 art. 23(9), the SPOC's aggregate for ENISA): per sharing country, objects by STIX type and TLP — counts only",
+      responses: {
+        200: {
+          description: 'Counts',
+          content: {
+            'application/json': {
+              schema: z
+                .object({ countries: z.record(z.string(), z.object({ byType: Counts, byTlp: Counts })) })
+                .openapi('CsirtNetworkSummary'),
+            },
+          },
+        },
+        ...problemResponses(401),
+      },
+    }),
+    (c) => c.json(network.summary(), 200),
   );
   const feedRoute = createRoute({
     method: 'get',
