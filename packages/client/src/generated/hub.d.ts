@@ -1897,6 +1897,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/csirt/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The network's anonymised summary (NIS2 art. 23(9), the SPOC's aggregate for ENISA): per sharing country, objects by STIX type and TLP — counts only */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Counts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CsirtNetworkSummary"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/csirt/feed": {
         parameters: {
             query?: never;
@@ -4168,6 +4213,18 @@ export interface components {
             spec_version?: "2.1";
         } & {
             [key: string]: unknown;
+        };
+        CsirtNetworkSummary: {
+            countries: {
+                [key: string]: {
+                    byType: {
+                        [key: string]: number;
+                    };
+                    byTlp: {
+                        [key: string]: number;
+                    };
+                };
+            };
         };
         TaxiiDiscovery: {
             title: string;
