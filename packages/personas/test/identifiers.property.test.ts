@@ -1,10 +1,12 @@
 import { SeededRandom } from '@kakehashi/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../tests/support/property-runs.ts';
 import { MY_NUMBER } from '../src/identifiers/my-number.ts';
 import { createIssuer, ID_FORMATS } from '../src/identifiers/registry.ts';
 
-const DRAWS = 10_000;
+// A tenth of the full counts by default; KAKEHASHI_PROPERTY_RUNS=full draws them all (tests/support/property-runs.ts).
+const DRAWS = propertyRuns(10_000);
 
 describe('generated identifiers always validate (fast-check)', { timeout: 120_000 }, () => {
   for (const format of Object.values(ID_FORMATS)) {
@@ -35,7 +37,7 @@ describe('generated identifiers always validate (fast-check)', { timeout: 120_00
           expect(format.check(value)).toEqual({ valid: true });
         }
       }),
-      { numRuns: 2_000 },
+      { numRuns: propertyRuns(2_000) },
     );
   });
 
@@ -50,7 +52,7 @@ describe('generated identifiers always validate (fast-check)', { timeout: 120_00
           expect(f.validate(mutated)).toBe(false);
         }
       }),
-      { numRuns: 2_000 },
+      { numRuns: propertyRuns(2_000) },
     );
   });
 });
