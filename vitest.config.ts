@@ -15,6 +15,7 @@ export default defineConfig({
         include: lane.include,
         exclude: ['**/node_modules/**', ...(lane.exclude ?? [])],
         ...(lane.serial ? { fileParallelism: false } : {}),
+        ...(lane.sharedModules ? { isolate: false } : {}),
       },
     })),
   },
