@@ -49,7 +49,12 @@ export const LANES: Lane[] = [
     // the crash test being most of the lane.
     serial: true,
   },
-  { name: 'conformance', include: ['tests/conformance/**/*.test.ts', 'packages/*/test/conformance/**/*.test.ts'] },
+  // Shared modules: the lane's 17 files 39.3 → 18.9 s CPU, all green.
+  {
+    name: 'conformance',
+    include: ['tests/conformance/**/*.test.ts', 'packages/*/test/conformance/**/*.test.ts'],
+    sharedModules: true,
+  },
   // Each browser file runs a federation and a Chromium: one at a time keeps them within two busy cores.
   { name: 'browser', include: ['tests/browser/**/*.test.ts'], serial: true },
   { name: 'docker', include: ['tests/docker/**/*.test.ts'] },
