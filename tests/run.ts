@@ -3,6 +3,8 @@
  * ("N passed, N failed, N skipped") and exits non-zero when anything failed.
  * `--lane <name>` runs one lane (repeatable); `--no-check` skips typecheck and lint; other arguments go to vitest
  * (e.g. `./kakehashi test --no-check --lane unit packages/trust`).
+ * The property tests draw a tenth of their full counts; `KAKEHASHI_PROPERTY_RUNS=full ./kakehashi test` draws them
+ * all (tests/support/property-runs.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
