@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, sign, verify, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, sign, verify, X509Certificate } from 'node:crypto';
 import { KakehashiError, x5cToPem } from '@kakehashi/core';
 import type { JpCredential } from '../deps.ts';
 
@@ -8,10 +8,30 @@ function pemToB64(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
 
-/** SHA-256 fingerprint (hex) of a PEM certificate: how parties pin each other's certificates. */
-export function certFingerprint(pem: string): string {
-  return new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
+/**
+ * A bounded memo of a pure function of a certificate's PEM (its fingerprint, its public key): the parties of the
+ * network present the same few certificates with every request, and parsing one costs more than the HMAC it
+ * guards. The oldest entry goes when it is full; a thrown error is not kept.
+ */
+function pemMemo<T>(fn: (pem: string) => T, max = 512): (pem: string) => T {
+  const memo = new Map<string, T>();
+  return (pem) => {
+    let v = memo.get(pem);
+    if (v === undefined) {
+      v = fn(pem);
+      if (memo.size >= max) memo.delete(memo.keys().next().value as string);
+      memo.set(pem, v);
+    }
+    return v;
+  };
 }
+
+/** SHA-256 fingerprint (hex) of a PEM certificate: how parties pin each other's certificates. */
+export const certFingerprint: (pem: string) => string = pemMemo((pem) =>
+  new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase(),
+);
+
+const publicKeyOf: (pem: string) => KeyObject = pemMemo((pem) => createPublicKey(pem));
 
 /**
  * Signs `payload` as a compact JWS (RS256) carrying the signer's certificate chain in `x5c`.
@@ -62,7 +82,7 @@ export function verifyJwsSignature(token: string, typ: string): VerifiedJws {
   const [certPem, ...chainPem] = x5c as string[];
   let ok = false;
   try {
-    ok = verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey(certPem as string), Buffer.from(s, 'base64url'));
+    ok = verify('sha256', Buffer.from(`${h}.${p}`), publicKeyOf(certPem as string), Buffer.from(s, 'base64url'));
   } catch {
     ok = false;
   }

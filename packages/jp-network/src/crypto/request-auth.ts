@@ -55,6 +55,8 @@ export class RequestAuthenticator {
   readonly #trust: CertificateValidator;
   readonly #pins: Map<string, string>;
   readonly #audience: string;
+  /** The virtual second of the last purge of expired jtis: once per second, not with every request. */
+  #purgedAt = Number.NaN;
 
   constructor(opts: {
     store: Store;
@@ -102,9 +104,13 @@ export class RequestAuthenticator {
       fail('expired or from the future');
     const jti = typeof payload.jti === 'string' ? payload.jti : '';
     if (jti.length < 16 || jti.length > 64) fail('jti missing');
-    this.#store.run('DELETE FROM jp_jti WHERE exp < ?', now - REQUEST_LIFETIME_SECONDS);
-    if (this.#store.get('SELECT jti FROM jp_jti WHERE jti = ?', jti)) fail('replayed (jti seen before)');
-    this.#store.run('INSERT INTO jp_jti (jti, exp) VALUES (?, ?)', jti, exp);
+    if (now !== this.#purgedAt) {
+      this.#store.run('DELETE FROM jp_jti WHERE exp < ?', now - REQUEST_LIFETIME_SECONDS);
+      this.#purgedAt = now;
+    }
+    // One statement: a jti already held is not inserted again (a replay, whether expired or not).
+    if (this.#store.run('INSERT OR IGNORE INTO jp_jti (jti, exp) VALUES (?, ?)', jti, exp).changes === 0)
+      fail('replayed (jti seen before)');
     return iss;
   }
 }

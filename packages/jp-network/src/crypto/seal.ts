@@ -3,6 +3,7 @@ import {
   createDecipheriv,
   createPrivateKey,
   createPublicKey,
+  createSecretKey,
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
@@ -40,8 +41,29 @@ function publicFromRaw(x: string): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
 }
 
-function kdf(shared: Buffer, epk: string, rpk: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', shared, Buffer.from(`${epk}.${rpk}`), INFO, 32));
+/**
+ * The recipients' registered public keys, parsed once: every seal is for one of a few intermediary servers. Keyed
+ * by the raw key itself (nothing else decides what it parses to); bounded, the oldest going first.
+ */
+const recipients = new Map<string, KeyObject>();
+function recipientKey(x: string): KeyObject {
+  let k = recipients.get(x);
+  if (!k) {
+    k = publicFromRaw(x);
+    if (recipients.size >= 256) recipients.delete(recipients.keys().next().value as string);
+    recipients.set(x, k);
+  }
+  return k;
+}
+
+/**
+ * The AES key of one seal, as a key object: node:crypto turns a Buffer key into one on every use anyway (in
+ * Node 24 at several times the cost of the HKDF itself), so the shared secret and the result go in as key objects.
+ */
+function kdf(shared: Buffer, epk: string, rpk: string): KeyObject {
+  return createSecretKey(
+    Buffer.from(hkdfSync('sha256', createSecretKey(shared), Buffer.from(`${epk}.${rpk}`), INFO, 32)),
+  );
 }
 
 /**
@@ -55,7 +77,7 @@ export function seal(plaintext: string, recipientPublicKey: string, context: str
   const eph = generateKeyPairSync('x25519');
   const epk = rawPublic(eph.publicKey);
   const key = kdf(
-    diffieHellman({ privateKey: eph.privateKey, publicKey: publicFromRaw(recipientPublicKey) }),
+    diffieHellman({ privateKey: eph.privateKey, publicKey: recipientKey(recipientPublicKey) }),
     epk,
     recipientPublicKey,
   );

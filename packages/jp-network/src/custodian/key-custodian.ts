@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { AuditLog, type Clock, KakehashiError, type Store } from '@kakehashi/core';
 
 /** The keys the custodian holds. Callers name them; they never see them. */
@@ -35,27 +43,46 @@ export class KeyCustodian {
   readonly audit: AuditLog;
   readonly #store: Store;
   readonly #clock: Clock;
-  readonly #root: Buffer;
-  readonly #cache = new Map<string, Buffer>();
+  readonly #root: KeyObject;
+  /**
+   * Derived keys as key objects: node:crypto turns a Buffer key into one on every HMAC or cipher (in Node 24 that
+   * costs several times the HMAC itself); a key object is used as it is.
+   */
+  readonly #cache = new Map<string, KeyObject>();
+  /**
+   * What every HMAC and code derivation would otherwise read from the store: the current version of each key and
+   * agency, and the agency key versions (rows never change once written). Only this class writes those tables;
+   * each write drops what it changes, a reset (which empties the store) ends in {@link ensureKeys}, which clears
+   * it all first, and nothing read inside an open transaction is kept (a rollback would make it wrong).
+   */
+  readonly #versions = new Map<KeyName, number>();
+  readonly #agencyVersions = new Map<string, number>();
+  readonly #agencyRows = new Map<string, AgencyKeyVersion>();
 
   constructor(seed: string, store: Store, clock: Clock) {
     this.#store = store;
     this.#clock = clock;
     store.migrate(CUSTODIAN_MIGRATIONS);
     this.audit = new AuditLog(store, clock, 'custodian_audit');
-    this.#root = Buffer.from(
-      hkdfSync('sha256', Buffer.from(seed, 'utf8'), 'kakehashi/jp-network/custodian', 'root/v1 TEST ONLY', 32),
+    this.#root = createSecretKey(
+      Buffer.from(
+        hkdfSync('sha256', Buffer.from(seed, 'utf8'), 'kakehashi/jp-network/custodian', 'root/v1 TEST ONLY', 32),
+      ),
     );
     this.ensureKeys();
   }
 
   /** Creates version 1 of every key that has no version yet (at start, and after a reset emptied the store). */
   ensureKeys(): void {
+    this.#versions.clear();
+    this.#agencyVersions.clear();
+    this.#agencyRows.clear();
     for (const name of ['link', 'master', 'xborder', 'pairwise', 'index', 'records'] as const)
       if (!this.currentVersion(name)) this.#addVersion(name, 1);
   }
 
   #addVersion(name: KeyName, version: number): void {
+    this.#versions.delete(name);
     this.#store.run(
       'INSERT OR IGNORE INTO custodian_keys (name, version, created_at) VALUES (?,?,?)',
       name,
@@ -64,30 +91,32 @@ export class KeyCustodian {
     );
   }
 
-  #key(name: KeyName | string, version: number): Buffer {
+  #key(name: KeyName | string, version: number): KeyObject {
     const id = `${name}/v${version}`;
     let k = this.#cache.get(id);
     if (!k) {
-      k = Buffer.from(hkdfSync('sha256', this.#root, Buffer.alloc(0), `key/${id}`, 32));
+      k = createSecretKey(Buffer.from(hkdfSync('sha256', this.#root, Buffer.alloc(0), `key/${id}`, 32)));
       this.#cache.set(id, k);
     }
     return k;
   }
 
-  #agencyKey(agencyId: string, version: number): Buffer {
+  #agencyKey(agencyId: string, version: number): KeyObject {
     const row = this.agencyKeyVersion(agencyId, version);
     if (!row)
       throw new KakehashiError('not-found', `The custodian holds no key version ${version} for agency ${agencyId}.`);
     const id = `agency/${agencyId}/v${version}/m${row.masterVersion}`;
     let k = this.#cache.get(id);
     if (!k) {
-      k = Buffer.from(
-        hkdfSync(
-          'sha256',
-          this.#key('master', row.masterVersion),
-          Buffer.alloc(0),
-          `agency-code/v${version}/${agencyId}`,
-          32,
+      k = createSecretKey(
+        Buffer.from(
+          hkdfSync(
+            'sha256',
+            this.#key('master', row.masterVersion),
+            Buffer.alloc(0),
+            `agency-code/v${version}/${agencyId}`,
+            32,
+          ),
         ),
       );
       this.#cache.set(id, k);
@@ -101,9 +130,13 @@ export class KeyCustodian {
 
   /** The current version of a key (0 when none). */
   currentVersion(name: KeyName): number {
-    return (
-      this.#store.get<{ v: number | null }>('SELECT MAX(version) AS v FROM custodian_keys WHERE name = ?', name)?.v ?? 0
-    );
+    const cached = this.#versions.get(name);
+    if (cached !== undefined) return cached;
+    const v =
+      this.#store.get<{ v: number | null }>('SELECT MAX(version) AS v FROM custodian_keys WHERE name = ?', name)?.v ??
+      0;
+    if (v > 0 && !this.#store.inTransaction) this.#versions.set(name, v);
+    return v;
   }
 
   /** A new version of `name`; the old versions stay usable for what was made with them. */
@@ -115,34 +148,41 @@ export class KeyCustodian {
   }
 
   agencyKeyVersion(agencyId: string, version: number): AgencyKeyVersion | undefined {
+    const id = `${agencyId}/v${version}`;
+    const cached = this.#agencyRows.get(id);
+    if (cached) return { ...cached };
     const r = this.#store.get<{ agency_id: string; version: number; master_version: number; created_at: string }>(
       'SELECT * FROM custodian_agency_keys WHERE agency_id = ? AND version = ?',
       agencyId,
       version,
     );
-    return r
-      ? { agencyId: r.agency_id, version: r.version, masterVersion: r.master_version, createdAt: r.created_at }
-      : undefined;
+    if (!r) return undefined;
+    const row = { agencyId: r.agency_id, version: r.version, masterVersion: r.master_version, createdAt: r.created_at };
+    if (!this.#store.inTransaction) this.#agencyRows.set(id, row);
+    return { ...row };
   }
 
   /** The current key version of an agency (creates version 1 under the current master key on first use). */
   currentAgencyVersion(agencyId: string, caller: string): number {
-    const v =
+    const v = this.#agencyVersions.get(agencyId) ?? this.#storedAgencyVersion(agencyId);
+    if (v === 0) return this.rotateAgency(agencyId, caller);
+    if (!this.#store.inTransaction) this.#agencyVersions.set(agencyId, v);
+    return v;
+  }
+
+  #storedAgencyVersion(agencyId: string): number {
+    return (
       this.#store.get<{ v: number | null }>(
         'SELECT MAX(version) AS v FROM custodian_agency_keys WHERE agency_id = ?',
         agencyId,
-      )?.v ?? 0;
-    return v > 0 ? v : this.rotateAgency(agencyId, caller);
+      )?.v ?? 0
+    );
   }
 
   /** A new key version for one agency, derived from the current master key. */
   rotateAgency(agencyId: string, caller: string): number {
-    const current =
-      this.#store.get<{ v: number | null }>(
-        'SELECT MAX(version) AS v FROM custodian_agency_keys WHERE agency_id = ?',
-        agencyId,
-      )?.v ?? 0;
-    const version = current + 1;
+    const version = this.#storedAgencyVersion(agencyId) + 1;
+    this.#agencyVersions.delete(agencyId);
     this.#store.run(
       'INSERT INTO custodian_agency_keys (agency_id, version, master_version, created_at) VALUES (?,?,?,?)',
       agencyId,
@@ -241,8 +281,8 @@ export class KeyCustodian {
       details: { incident: 'network-key-leak' },
     });
     return {
-      link: this.#key('link', 1).toString('base64url'),
-      master: this.#key('master', m).toString('base64url'),
+      link: this.#key('link', 1).export().toString('base64url'),
+      master: this.#key('master', m).export().toString('base64url'),
       masterVersion: m,
     };
   }

@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { AuditLog, type AuditVerification, type Clock, type Store } from '@kakehashi/core';
 
+/** The request id of a record, as indexed and as looked up (the same expression, or the index goes unused). */
+const REQUEST_ID = "json_extract(details, '$.requestId')";
+
 const Party = z.object({ id: z.string(), name: z.string() });
 
 /**
@@ -47,6 +50,14 @@ export class AccessRecords {
     this.#store = store;
     this.table = table;
     this.#log = new AuditLog(store, clock, table);
+    // Every mediated query looks its request id up (a reused id is refused): an index on the very expression
+    // `byRequest` filters on, or each lookup would read the whole copy.
+    store.migrate([
+      {
+        id: `jp-network/${table}/request-id-index/001`,
+        up: `CREATE INDEX IF NOT EXISTS ${table}_request_id ON ${table} (${REQUEST_ID})`,
+      },
+    ]);
   }
 
   append(
@@ -82,7 +93,7 @@ export class AccessRecords {
   }
 
   byRequest(requestId: string): StoredAccessRecord[] {
-    return this.#rows("WHERE json_extract(details, '$.requestId') = ?", requestId);
+    return this.#rows(`WHERE ${REQUEST_ID} = ?`, requestId);
   }
 
   all(): StoredAccessRecord[] {
