@@ -21,6 +21,32 @@ interface Status {
   nextUpdate: string;
 }
 
+interface FabricCert {
+  name?: string;
+  validity: string;
+  notAfter: string;
+  revoked?: { at: string; reason: string };
+}
+interface Fabric {
+  at: string;
+  lotl: { url: string; status: string; signer: FabricCert } | null;
+  problem?: string;
+  lists: {
+    territory: string;
+    url: string;
+    status: string;
+    nextUpdate: string;
+    services: {
+      name: string;
+      type: string;
+      status: string;
+      certificate?: FabricCert;
+      crl?: { status: string; revoked: number };
+      issued: FabricCert[];
+    }[];
+  }[];
+}
+
 const DOC = '<Permit xmlns="urn:kakehashi:test"><Holder>Test Person</Holder></Permit>';
 const START = '2026-06-01T00:00:00Z';
 
@@ -43,6 +69,11 @@ describe('time travel: expiry, lists past NextUpdate and stale CRLs are visible 
   };
   const xcv = (r: Report) => r.buildingBlocks.find((b) => b.id === 'XCV')?.checks ?? [];
   let signature: string;
+  const fabric = async () => {
+    const r = await json<Fabric>(f.fetch(`${f.urls.hub}/trust/fabric`));
+    expect(r.status).toBe(200);
+    return r.body;
+  };
 
   beforeAll(async () => {
     // JP judges strictly; DE is a weak node for the trust fabric.
@@ -70,6 +101,38 @@ describe('time travel: expiry, lists past NextUpdate and stale CRLs are visible 
     const s = await status(jp);
     expect(s).toMatchObject({ loaded: true, stale: false, warnings: [] });
     expect((await validate(jp, signature)).indication).toBe('TOTAL-PASSED');
+  });
+
+  it('GET /trust/fabric: LOTL → national lists → services → issued certificates, each with its status on the clock', async () => {
+    const before = await fabric();
+    expect(before.at).toBe(new Date(START).toISOString());
+    expect(before.lotl).toMatchObject({ status: 'current', url: `${f.urls.hub}/trust/lotl.xml` });
+    expect(before.lotl?.signer.validity).toBe('current');
+    expect(before.lists.map((l) => l.territory).sort()).toEqual(['AT', 'DE', 'JP']);
+    const at = before.lists.find((l) => l.territory === 'AT') as Fabric['lists'][number];
+    expect(at).toMatchObject({ status: 'current', url: `${f.urls.hub}/trust/tl/AT.xml` });
+    expect(Date.parse(at.nextUpdate)).toBeGreaterThan(Date.parse(START));
+    const ca = at.services.find((s) => s.type === 'CA/QC' && s.issued.some((c) => c.name === 'AT-agency-bmf'));
+    expect(ca).toMatchObject({ status: 'granted', certificate: { validity: 'current' } });
+    expect(ca?.crl).toMatchObject({ status: 'current', revoked: expect.any(Number) });
+    expect(at.services.some((s) => s.type === 'TSA/QTST')).toBe(true);
+    const bmf = () => ca?.issued.find((c) => c.name === 'AT-agency-bmf');
+    expect(bmf()).toMatchObject({ validity: 'current' });
+    expect(bmf()?.revoked).toBeUndefined();
+    // A revocation shows at once on the CA's CRL and on the certificate; taking it back clears both.
+    const revoked = await json<{ serialHex: string }>(
+      post(`${f.urls.hub}/admin/trust/revoke`, { name: 'AT-agency-bmf', reason: 'keyCompromise' }, ADMIN),
+    );
+    expect(revoked.status).toBe(200);
+    const after = (await fabric()).lists.find((l) => l.territory === 'AT')?.services.find((s) => s.name === ca?.name);
+    expect(after?.crl?.revoked).toBe((ca?.crl?.revoked ?? 0) + 1);
+    expect(after?.issued.find((c) => c.name === 'AT-agency-bmf')?.revoked).toMatchObject({ reason: 'keyCompromise' });
+    const back = await json(
+      f.fetch(`${f.urls.hub}/admin/trust/revocations/${revoked.body.serialHex}`, { method: 'DELETE', headers: ADMIN }),
+    );
+    expect(back.status).toBe(200);
+    const cleared = (await fabric()).lists.find((l) => l.territory === 'AT')?.services.find((s) => s.name === ca?.name);
+    expect(cleared?.issued.find((c) => c.name === 'AT-agency-bmf')?.revoked).toBeUndefined();
   });
 
   it('+31 d: /trust/status is stale with the NextUpdate dates; the signature is INDETERMINATE/TRY_LATER, saying why', async () => {
@@ -122,6 +185,17 @@ describe('time travel: expiry, lists past NextUpdate and stale CRLs are visible 
     const failed = xcv(r).filter((c) => c.outcome === 'failed');
     expect(failed.some((c) => c.reason.includes(`expired`) && c.reason.includes(notAfter.slice(0, 10)))).toBe(true);
     expect((await status(jp)).stale).toBe(true);
+    // The fabric on screen says why it cannot be walked: the LOTL signer's certificate (a leaf of the same epoch)
+    // has expired too.
+    const late = await fabric();
+    expect(late.lotl).toBeNull();
+    expect(late.problem).toMatch(/^The LOTL cannot be verified: .*valid only from .* to .*\(checked at /);
+    // One day before the notAfter, the certificate is still current, and shown as such.
+    await clock({ action: 'set', at: new Date(Date.parse(notAfter) - 86_400_000).toISOString(), frozen: true });
+    const leaf = (await fabric()).lists
+      .flatMap((l) => l.services.flatMap((s) => s.issued))
+      .find((c) => c.name === 'AT-agency-bmf');
+    expect(leaf).toMatchObject({ validity: 'current', notAfter });
   });
 
   it('the hub reset puts the clock back to the start and every node reloads: nothing stale, the signature passes', async () => {

@@ -357,6 +357,45 @@ describe('scenarios', () => {
     expect((await app.request('/console/api/scenarios/slow/run', RUN())).status).toBe(200);
   });
 
+  it('refuses any other scenario while one runs (409): each run is undone, overlapping runs would undo each other', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const runs: string[] = [];
+    const { app } = makeConsole({
+      scenarios: {
+        list: () => [
+          { name: 'slow', description: '' },
+          { name: 'other', description: '' },
+        ],
+        run: async (name) => {
+          runs.push(name);
+          if (name === 'slow') await gate;
+          return { ...REPORT, name, undo: { restored: true, actions: ['clock set back'], problems: [] } };
+        },
+      },
+    });
+    const first = app.request('/console/api/scenarios/slow/run', RUN());
+    await new Promise((r) => setTimeout(r, 10));
+    const other = await app.request('/console/api/scenarios/other/run', RUN());
+    expect(other.status).toBe(409);
+    const problem = (await other.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('conflict');
+    expect(problem.detail).toContain('"slow" is running');
+    expect(runs).toEqual(['slow']);
+    release();
+    const done = await first;
+    expect(done.status).toBe(200);
+    // The report carries what undoing the run did.
+    expect(((await done.json()) as ScenarioReport).undo).toEqual({
+      restored: true,
+      actions: ['clock set back'],
+      problems: [],
+    });
+    expect((await app.request('/console/api/scenarios/other/run', RUN())).status).toBe(200);
+  });
+
   it('needs the admin token: missing or wrong is a 401 problem and nothing runs', async () => {
     const { app, runs } = makeConsole();
     for (const init of [RUN(null), RUN('wrong-token'), RUN(''), { ...RUN(), headers: { authorization: TOKEN } }]) {

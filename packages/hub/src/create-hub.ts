@@ -33,6 +33,7 @@ import { revocationRoutes } from './revocation/routes.ts';
 import { traceRoutes } from './traces/routes.ts';
 import { TraceStore } from './traces/trace-store.ts';
 import type { HubTrust } from './trust/hub-trust.ts';
+import { trustFabricRoutes } from './trust-publication/fabric-routes.ts';
 import { trustPublicationRoutes } from './trust-publication/routes.ts';
 
 export interface HubDeps extends ComponentDeps {
@@ -195,6 +196,7 @@ export function createHub(deps: HubDeps): Hub {
   );
   app.route('/', evidenceBrokerRoutes({ registry }));
   app.route('/', trustPublicationRoutes({ trust: deps.trust, publicUrl: deps.publicUrl, faults: deps.faults }));
+  app.route('/', trustFabricRoutes({ trust: deps.trust }));
   app.route(
     '/',
     registryRoutes({

@@ -32,6 +32,25 @@ function trustDouble(revoked: RevocationRequest[]): HubTrust {
       revoked.push(req);
       return { serialHex: '0A', crl: `${HUB}/trust/crl/JP-issuing-ca.crl` };
     },
+    fabric: () => ({
+      at: '2026-01-01T00:00:00.000Z',
+      lotl: {
+        url: `${HUB}/trust/lotl.xml`,
+        operator: 'Kakehashi hub (TEST)',
+        sequenceNumber: 1,
+        issueDate: '2026-01-01T00:00:00.000Z',
+        nextUpdate: '2026-01-31T00:00:00.000Z',
+        status: 'current',
+        signer: {
+          subject: 'CN=LOTL signer',
+          serialHex: '01',
+          notBefore: '2025-01-01T00:00:00.000Z',
+          notAfter: '2030-01-01T00:00:00.000Z',
+          validity: 'current',
+        },
+      },
+      lists: [],
+    }),
     revocations: () =>
       revoked.map(() => ({
         serialHex: '0a',

@@ -22,7 +22,8 @@ import { trustRoutes } from './trust/routes.ts';
 
 const VERSION = '0.1.0';
 
-const trustState = (s: { loaded: boolean; stale: boolean }) => (!s.loaded ? 'not-loaded' : s.stale ? 'stale' : 'loaded');
+const trustState = (s: { loaded: boolean; stale: boolean }) =>
+  !s.loaded ? 'not-loaded' : s.stale ? 'stale' : 'loaded';
 
 /**
  * A national node built from a country profile: it registers with the hub using signed metadata, keeps its

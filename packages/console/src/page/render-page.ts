@@ -12,6 +12,7 @@ export function renderConsolePage(basePath: string): string {
 <title>Kakehashi teaching console — TEST ONLY</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${base}/assets/console.css">
+<link rel="stylesheet" href="${base}/assets/fabric.css">
 <script type="module" src="${base}/assets/console.js"></script>
 </head>
 <body data-base="${base}">
@@ -66,6 +67,7 @@ export function renderConsolePage(basePath: string): string {
       <button role="tab" data-testid="tab-personas" data-tab="personas" aria-selected="false">Personas</button>
       <button role="tab" data-testid="tab-portal" data-tab="portal" aria-selected="false">Citizen portal</button>
       <button role="tab" data-testid="tab-faults" data-tab="faults" aria-selected="false">Faults</button>
+      <button role="tab" data-testid="tab-fabric" data-tab="fabric" aria-selected="false">Trust fabric</button>
       <button role="tab" data-testid="tab-learn" data-tab="learn" aria-selected="false">How to read this</button>
     </nav>
     <section class="panel" data-panel="diagram" data-testid="panel-diagram">
@@ -91,6 +93,11 @@ export function renderConsolePage(basePath: string): string {
       <div class="row"><button type="button" data-testid="faults-refresh">refresh</button>
         <span class="faults-summary" data-testid="faults-summary" role="status"></span></div>
       <div data-testid="faults-view"></div>
+    </section>
+    <section class="panel" data-panel="fabric" data-testid="panel-fabric" hidden>
+      <p class="hint">The trust fabric as a relying party walks it: the hub's list of trusted lists (LOTL), each country's signed trusted list, the services in it (CAs, time-stamping units) and the certificates each CA issued — each judged on the virtual clock: a list past its NextUpdate, an expired or revoked certificate, a withdrawn CA shows red. Each node keeps its own copy: after time travel it goes stale until reloaded.</p>
+      <div class="row"><button type="button" data-testid="fabric-refresh">refresh</button></div>
+      <div data-testid="fabric-view"></div>
     </section>
     <section class="panel learn" data-panel="learn" data-testid="panel-learn" hidden>
       <h2>How to read this console</h2>

@@ -19,6 +19,8 @@ const PAGE_FILES: Record<string, string> = {
   'status.js': JS,
   'tabs.js': JS,
   'faults.js': JS,
+  'fabric.js': JS,
+  'fabric.css': CSS,
   'traces.js': JS,
   'diagram.js': JS,
   'inspector.js': JS,

@@ -2,6 +2,7 @@
 // Everything shown comes from the federation and may be attacker-controlled (a trace artefact is whatever a
 // component recorded), so every value is put in the page with textContent or setAttribute — never as markup.
 import { $, api, el, getJson } from './dom.js';
+import { loadFabric } from './fabric.js';
 import { loadFaults } from './faults.js';
 import { state } from './state.js';
 
@@ -12,6 +13,7 @@ export function showTab(name) {
   for (const p of document.querySelectorAll('[data-panel]')) p.hidden = p.dataset.panel !== name;
   if (name === 'portal') void loadPortal();
   if (name === 'faults') void loadFaults();
+  if (name === 'fabric') void loadFabric();
   if (name === 'personas' && !$('personas-view').firstChild) void loadPersonas(state.config.nodes[0]?.country);
 }
 

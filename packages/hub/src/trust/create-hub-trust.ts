@@ -18,6 +18,7 @@ import {
   unauthorisedOcspSignerFor,
   VerificationMemo,
 } from '@kakehashi/trust';
+import { describeFabric, type TrustFabric } from './describe-fabric.ts';
 import { forgedPublication } from './forged-publication.ts';
 import type { HubTrust, RevocationEntry, RevocationRequest } from './hub-trust.ts';
 import { createRevocationLedger } from './revocation-ledger.ts';
@@ -173,8 +174,42 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     return gone.map(entry);
   };
 
+  // The fabric as a relying party walks it: the hub's own published lists, verified, and its CRLs.
+  const fabric = (): TrustFabric => {
+    try {
+      return walkFabric();
+    } catch (e) {
+      // A relying party could not walk it either (e.g. the LOTL signer certificate expired): say so, do not fail.
+      const why = e instanceof Error ? e.message : String(e);
+      return { at: clock.now().toISOString(), lotl: null, lists: [], problem: `The LOTL cannot be verified: ${why}` };
+    }
+  };
+  const walkFabric = () => {
+    const l = publish();
+    const lotl = memo.verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
+    const lists = lotl.pointers.map((p) => ({
+      ...memo.verifyTrustedList(l.tls[p.territory] as string, {
+        signerCerts: p.signerCertsPem,
+        clock,
+        expectedTerritory: p.territory,
+      }),
+      url: p.location,
+    }));
+    return describeFabric({
+      now: clock.now(),
+      lotl: { ...lotl, url: `${deps.hubUrl}/trust/lotl.xml` },
+      lists,
+      all,
+      crlOf: (caName) => {
+        const ca = cas.find((c) => c.name === caName);
+        return ca ? { url: `${deps.hubUrl}/trust/crl/${ca.name}.crl`, crl: crlFor(ca).parsed } : undefined;
+      },
+    });
+  };
+
   return {
     countries: () => countries,
+    fabric,
     revocations: () => ledger.list().map(entry),
     unrevoke,
     lotlXml: () => {

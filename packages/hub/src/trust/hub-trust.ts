@@ -1,5 +1,6 @@
 import type { CertificateVerdict } from '@kakehashi/core';
 import type { OcspResponder } from '@kakehashi/esig';
+import type { TrustFabric } from './describe-fabric.ts';
 
 export type { CertificateVerdict };
 
@@ -44,6 +45,8 @@ export interface HubTrust {
   }[];
   validateCertificate(certPem: string, chainPem: string[], opts: { at: Date; usage?: string[] }): CertificateVerdict;
   revoke(req: RevocationRequest): { serialHex: string; crl: string };
+  /** The trust fabric as a tree (LOTL → lists → services → issued certificates), judged on the virtual clock. */
+  fabric(): TrustFabric;
   /** The revocations the hub made (its ledger; the material's standing revoked certificates are not among them). */
   revocations(): RevocationEntry[];
   /**

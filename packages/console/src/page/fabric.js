@@ -1,0 +1,185 @@
+// The Trust fabric tab: the hub's GET /trust/fabric drawn as a relying party walks it — the list of trusted lists
+// (LOTL), each country's trusted list, each list's services (CAs, time-stamping units) with their status, each CA's
+// CRL and the certificates it issued — every element judged on the virtual clock (NextUpdate, validity, revocation),
+// beside each node's own view (fresh or stale, from its /health). Load on demand and after every clock change seen.
+// Everything shown comes from the federation and may be attacker-controlled, so every value is put in the page
+// with textContent or setAttribute — never as markup.
+import { $, api, el, getJson } from './dom.js';
+
+const LIST_STATUS = {
+  current: ['ok', 'current'],
+  'past-next-update': ['bad', 'past NextUpdate'],
+  'not-yet-issued': ['warn', 'not yet issued'],
+};
+const VALIDITY = {
+  current: ['ok', 'valid'],
+  expired: ['bad', 'expired'],
+  'not-yet-valid': ['warn', 'not yet valid'],
+};
+const SERVICE_STATUS = { granted: ['ok', 'granted'], withdrawn: ['bad', 'withdrawn'], other: ['warn', 'other'] };
+
+const day = (iso) => (iso ? String(iso).slice(0, 10) : '—');
+const pill = ([cls, text], attrs = {}) => el('span', { class: `fab-pill ${cls}`, ...attrs }, text);
+
+/** A certificate's line: name (or subject), validity to its notAfter, revocation. */
+function certificate(c, testid) {
+  const [vCls, vText] = VALIDITY[c.validity] ?? ['warn', c.validity];
+  return el(
+    'li',
+    {
+      class: 'fab-cert',
+      'data-testid': testid,
+      'data-validity': c.validity,
+      'data-revoked': c.revoked ? 'true' : 'false',
+    },
+    el('span', { class: 'mono' }, c.name ?? c.subject),
+    ' ',
+    pill([vCls, `${vText} until ${day(c.notAfter)}`], { title: `${c.notBefore} – ${c.notAfter}` }),
+    c.revoked ? [' ', pill(['bad', `revoked ${day(c.revoked.at)} (${c.revoked.reason})`])] : [],
+  );
+}
+
+function service(s) {
+  const id = s.certificate?.name ?? s.name;
+  return el(
+    'li',
+    { class: 'fab-service', 'data-testid': `fabric-service-${id}`, 'data-status': s.status },
+    el(
+      'div',
+      { class: 'fab-line' },
+      el('strong', {}, s.name),
+      ' ',
+      el('span', { class: 'fab-type', title: s.typeUri }, s.type),
+      ' ',
+      pill(SERVICE_STATUS[s.status] ?? ['warn', s.status], { title: `since ${s.statusSince}` }),
+      s.certificate
+        ? [
+            ' ',
+            pill(VALIDITY[s.certificate.validity] ?? ['warn', s.certificate.validity], {
+              title: `${s.certificate.subject}, until ${s.certificate.notAfter}`,
+            }),
+          ]
+        : [],
+    ),
+    s.crl
+      ? el(
+          'div',
+          { class: 'fab-crl', 'data-testid': `fabric-crl-${id}`, 'data-status': s.crl.status },
+          'CRL ',
+          el('a', { href: s.crl.url, class: 'mono' }, s.crl.url.replace(/^.*\/trust\/crl\//, '')),
+          ` #${s.crl.crlNumber ?? '?'}, issued ${day(s.crl.thisUpdate)}, next update ${day(s.crl.nextUpdate)} `,
+          pill(LIST_STATUS[s.crl.status] ?? ['warn', s.crl.status]),
+          ` · ${s.crl.revoked} revoked`,
+        )
+      : null,
+    s.issued.length
+      ? el(
+          'details',
+          { class: 'fab-issued' },
+          el('summary', {}, `${s.issued.length} certificates issued`),
+          el(
+            'ul',
+            {},
+            s.issued.map((c) => certificate(c, `fabric-cert-${c.name ?? c.serialHex}`)),
+          ),
+        )
+      : null,
+  );
+}
+
+function list(l) {
+  const [cls] = LIST_STATUS[l.status] ?? ['warn'];
+  return el(
+    'details',
+    { class: `fab-list ${cls}`, 'data-testid': `fabric-list-${l.territory}`, 'data-status': l.status },
+    el(
+      'summary',
+      {},
+      el('strong', {}, l.territory),
+      ` ${l.operator} · sequence ${l.sequenceNumber} · issued ${day(l.issueDate)} · next update ${day(l.nextUpdate)} `,
+      pill(LIST_STATUS[l.status] ?? ['warn', l.status]),
+      ` · ${l.services.length} services`,
+    ),
+    el('ul', { class: 'fab-services' }, l.services.map(service)),
+  );
+}
+
+/** Each node's own view of the fabric, from its /health (`trust`: loaded, stale, not-loaded). */
+function nodeViews(topology) {
+  const cls = { loaded: 'ok', stale: 'bad', 'not-loaded': 'warn' };
+  return el(
+    'div',
+    { class: 'fab-nodes', 'data-testid': 'fabric-node-views' },
+    el('span', { class: 'label' }, "nodes' own views: "),
+    topology.nodes.map((n) =>
+      el(
+        'span',
+        { 'data-testid': `fabric-node-${n.country}`, 'data-trust': n.trust ?? 'unknown' },
+        pill([cls[n.trust] ?? 'warn', `${n.country}: ${n.trust ?? n.status}`], {
+          title:
+            n.trust === 'stale'
+              ? `${n.country}'s copy of the lists or CRLs is past its NextUpdate (GET /trust/status says which); POST /admin/trust/refresh on the node reloads it.`
+              : '',
+        }),
+        ' ',
+      ),
+    ),
+  );
+}
+
+export async function loadFabric() {
+  const view = $('fabric-view');
+  if (!view.firstChild) view.replaceChildren(el('p', { class: 'hint' }, 'loading the trust fabric…'));
+  try {
+    // The hub is this page's origin: its fabric directly; the nodes' health through the console's API.
+    const [fabric, topology] = await Promise.all([getJson('/trust/fabric'), getJson(api('/topology'))]);
+    const head = el(
+      'p',
+      { class: 'fab-at', 'data-testid': 'fabric-at', 'data-iso': fabric.at },
+      `Judged at ${fabric.at} (virtual clock)`,
+    );
+    if (!fabric.lotl) {
+      view.replaceChildren(
+        head,
+        nodeViews(topology),
+        el('p', { class: 'error', 'data-testid': 'fabric-problem' }, fabric.problem ?? 'The LOTL cannot be verified.'),
+      );
+      return;
+    }
+    const l = fabric.lotl;
+    view.replaceChildren(
+      head,
+      nodeViews(topology),
+      el(
+        'div',
+        {
+          class: `fab-lotl ${(LIST_STATUS[l.status] ?? ['warn'])[0]}`,
+          'data-testid': 'fabric-lotl',
+          'data-status': l.status,
+        },
+        el('strong', {}, 'List of trusted lists (LOTL)'),
+        ` ${l.operator} · sequence ${l.sequenceNumber} · issued ${day(l.issueDate)} · next update ${day(l.nextUpdate)} `,
+        pill(LIST_STATUS[l.status] ?? ['warn', l.status]),
+        el('div', { class: 'fab-line' }, 'signed by ', certificate(l.signer, 'fabric-lotl-signer')),
+      ),
+      el('div', { class: 'fab-lists' }, fabric.lists.map(list)),
+    );
+  } catch (e) {
+    view.replaceChildren(
+      el('p', { class: 'error', 'data-testid': 'fabric-problem' }, `trust fabric unavailable: ${e.message}`),
+    );
+  }
+}
+
+// Wired here, so the shared page files only name the tab: the refresh button, and a reload whenever the clock
+// shown beside the scenarios jumps (time travel, a reset) while the tab is open — not as it merely runs on.
+$('fabric-refresh')?.addEventListener('click', () => void loadFabric());
+const clockTime = $('clock-time');
+let seen = { virtual: Date.parse(clockTime?.dataset.iso ?? ''), real: Date.now() };
+if (clockTime)
+  new MutationObserver(() => {
+    const now = { virtual: Date.parse(clockTime.dataset.iso ?? ''), real: Date.now() };
+    const jumped = !(Math.abs(now.virtual - seen.virtual - (now.real - seen.real)) < 60_000);
+    seen = now;
+    if (jumped && !$('panel-fabric')?.hidden) void loadFabric();
+  }).observe(clockTime, { attributes: true, attributeFilter: ['data-iso'] });
