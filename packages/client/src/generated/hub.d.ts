@@ -1507,6 +1507,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/trust/fabric": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The trust fabric as a tree — LOTL → national trusted lists → services (CAs, time-stamping units) → the certificates each CA issued — with every status and validity judged on the virtual clock
+         * @description What the hub publishes, walked as a relying party walks it (its own lists, verified): each list's sequence number and NextUpdate, each service's trusted-list status, each CA's CRL and each certificate's validity and revocation. The teaching console draws it (tab Trust fabric).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The fabric */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrustFabric"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/nodes": {
         parameters: {
             query?: never;
@@ -3000,7 +3039,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The console page's static files: console.js, dom.js, state.js, status.js, tabs.js, faults.js, traces.js, diagram.js, inspector.js, trace-model.js, console.css */
+        /** The console page's static files: console.js, dom.js, state.js, status.js, tabs.js, faults.js, fabric.js, fabric.css, traces.js, diagram.js, inspector.js, trace-model.js, roles.js, story-model.js, story.js, i18n.js, lang.js, console.css, story.css */
         get: {
             parameters: {
                 query?: never;
@@ -4126,6 +4165,115 @@ export interface components {
                 notAfter: string;
                 revoked: boolean;
             }[];
+        };
+        TrustFabric: {
+            /** @description The virtual-clock instant the statuses are judged at */
+            at: string;
+            /** @description null when the LOTL cannot be verified now (then `problem` says why) */
+            lotl: {
+                url: string;
+                operator: string;
+                sequenceNumber: number;
+                issueDate: string;
+                nextUpdate: string;
+                /** @enum {string} */
+                status: "current" | "past-next-update" | "not-yet-issued";
+                signer: {
+                    /** @description The certificate's name in the trust material */
+                    name?: string;
+                    subject: string;
+                    serialHex: string;
+                    notBefore: string;
+                    notAfter: string;
+                    /**
+                     * @description Its validity period against the virtual clock
+                     * @enum {string}
+                     */
+                    validity: "current" | "not-yet-valid" | "expired";
+                    /** @description Revoked (and when) by the CRL of its issuer */
+                    revoked?: {
+                        at: string;
+                        reason: string;
+                    };
+                };
+            } | null;
+            lists: {
+                territory: string;
+                url: string;
+                operator: string;
+                sequenceNumber: number;
+                issueDate: string;
+                nextUpdate: string;
+                /** @enum {string} */
+                status: "current" | "past-next-update" | "not-yet-issued";
+                services: {
+                    /** @description The trust service provider */
+                    tsp: string;
+                    name: string;
+                    /**
+                     * @description Short service type, e.g. CA/QC, TSA/QTST
+                     * @example CA/QC
+                     */
+                    type: string;
+                    typeUri: string;
+                    /**
+                     * @description Its status in the trusted list
+                     * @enum {string}
+                     */
+                    status: "granted" | "withdrawn" | "other";
+                    statusSince: string;
+                    certificate?: {
+                        /** @description The certificate's name in the trust material */
+                        name?: string;
+                        subject: string;
+                        serialHex: string;
+                        notBefore: string;
+                        notAfter: string;
+                        /**
+                         * @description Its validity period against the virtual clock
+                         * @enum {string}
+                         */
+                        validity: "current" | "not-yet-valid" | "expired";
+                        /** @description Revoked (and when) by the CRL of its issuer */
+                        revoked?: {
+                            at: string;
+                            reason: string;
+                        };
+                    };
+                    /** @description The CRL of a CA service */
+                    crl?: {
+                        url: string;
+                        crlNumber?: string;
+                        thisUpdate: string;
+                        nextUpdate: string | null;
+                        /** @enum {string} */
+                        status: "current" | "past-next-update" | "not-yet-issued";
+                        /** @description How many certificates it lists */
+                        revoked: number;
+                    };
+                    /** @description The certificates of the trust material the service issued (a CA) */
+                    issued: {
+                        /** @description The certificate's name in the trust material */
+                        name?: string;
+                        subject: string;
+                        serialHex: string;
+                        notBefore: string;
+                        notAfter: string;
+                        /**
+                         * @description Its validity period against the virtual clock
+                         * @enum {string}
+                         */
+                        validity: "current" | "not-yet-valid" | "expired";
+                        /** @description Revoked (and when) by the CRL of its issuer */
+                        revoked?: {
+                            at: string;
+                            reason: string;
+                        };
+                    }[];
+                }[];
+            }[];
+            /** @description Why the fabric cannot be walked now (e.g. the LOTL signer certificate has expired) */
+            problem?: string;
         };
         RegistrationRequest: {
             /** @description Compact JWS (RS256) whose payload is NodeMetadata */
