@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Clock, ErrorCode, FaultSwitchboard } from '@kakehashi/core';
 import { IDENTITY_CLAIMS } from '../id-token/build-identity-claims.ts';
 import type { LenientIdTokenFault } from '../id-token/faults.ts';
@@ -384,8 +384,9 @@ async function run(
   return extractIdentity(payload, issuerKeys);
 }
 
+/** SHA-256, base64url: node:crypto's one-shot hash (no Hash object per replay key). */
 function digest(v: string): string {
-  return createHash('sha256').update(v, 'utf8').digest('base64url');
+  return hash('sha256', v, 'base64url');
 }
 
 /** The identity claims the provider releases, plus the LoA reached. */
