@@ -22,6 +22,8 @@ if (!present && !REQUIRED)
   );
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'console');
+/** The screenshots the README shows (section Teaching console). */
+const DOC_SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const tid = (id: string) => `[data-testid="${id}"]`;
 const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only', 'content-type': 'application/json' };
 
@@ -52,6 +54,7 @@ describe.skipIf(!present && !REQUIRED)('classroom console in Chromium: trust fab
   beforeAll(async () => {
     if (!present) throw new Error(`[kakehashi/console] Chromium is required but ${CHROMIUM} is missing`);
     mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(DOC_SHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'kakehashi-classroom-'));
     const config = new LayeredConfig(FEDERATION_OPTIONS, {
       env: { KAKEHASHI_HEALTH_INTERVAL_MS: '0', KAKEHASHI_COUNTRIES: 'AT,DE,EE,JP' },
@@ -107,7 +110,12 @@ describe.skipIf(!present && !REQUIRED)('classroom console in Chromium: trust fab
     expect(await bmf.getAttribute('data-revoked')).toBe('false');
     // A TSA service is there too.
     expect(await page.locator(`${tid('fabric-list-AT')} .fab-type:text("TSA/QTST")`).count()).toBeGreaterThan(0);
+    await page
+      .locator(`${tid('fabric-list-AT')} details.fab-issued`)
+      .first()
+      .evaluate((d) => d.setAttribute('open', ''));
     await page.screenshot({ path: join(SHOTS, '20-trust-fabric.png'), fullPage: true });
+    await page.screenshot({ path: join(DOC_SHOTS, 'trust-fabric.png') });
   });
 
   it('a revocation shows at once on the certificate; taking it back clears it', async () => {
@@ -144,6 +152,7 @@ describe.skipIf(!present && !REQUIRED)('classroom console in Chromium: trust fab
     // The hub republished its own lists: they are current at the new time.
     await page.waitForSelector(`${tid('fabric-lotl')}[data-status="current"]`);
     await page.screenshot({ path: join(SHOTS, '21-trust-fabric-stale-nodes.png'), fullPage: true });
+    await page.screenshot({ path: join(DOC_SHOTS, 'trust-fabric-stale-nodes.png') });
     await page.click(tid('clock-reset'));
     for (const cc of ['AT', 'DE', 'EE', 'JP'])
       await page.waitForSelector(`${tid(`fabric-node-${cc}`)}[data-trust="loaded"]`);
