@@ -34,13 +34,40 @@ const NS_XML = 'http://www.w3.org/XML/1998/namespace';
 const NS_XMLNS = 'http://www.w3.org/2000/xmlns/';
 /** Characters that send the document to the full path: CR and the other line breaks xmldom rewrites, controls. */
 const LEAVE = /[\r\u0085\u2028\0-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
-const NAME = /[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?/y;
 const ROOT_NS: ReadonlyMap<string, string> = new Map([['xml', NS_XML]]);
 /** Whitespace outside the root element (xmldom keeps it as text nodes of the document). */
 const DOC_SPACE = /^[ \t\n]*$/;
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const TAB_LF = /[\t\n]/;
+/** The five predefined entities (a Map: "&constructor;" must find nothing, as in the full path). */
+const PREDEFINED: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09;
+const isNameStart = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+const isNameChar = (c: number) => isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d;
+
+/**
+ * The end of the ASCII name `[A-Za-z_][A-Za-z0-9._-]*(:[A-Za-z_][A-Za-z0-9._-]*)?` starting at `from`; leaves the
+ * subset when there is none.
+ */
+function nameEnd(s: string, from: number): number {
+  let p = from;
+  if (!isNameStart(s.charCodeAt(p))) out();
+  p++;
+  while (isNameChar(s.charCodeAt(p))) p++;
+  if (s.charCodeAt(p) === 0x3a /* : */) {
+    p++;
+    if (!isNameStart(s.charCodeAt(p))) out();
+    p++;
+    while (isNameChar(s.charCodeAt(p))) p++;
+  }
+  return p;
+}
 const isXmlChar = (cp: number) =>
   cp === 0x9 ||
   cp === 0xa ||
@@ -59,7 +86,7 @@ function decodeRefs(s: string): string {
     const semi = s.indexOf(';', amp + 1);
     if (semi === -1 || semi - amp > 10) out();
     const name = s.slice(amp + 1, semi);
-    let rep = PREDEFINED[name];
+    let rep = PREDEFINED.get(name);
     if (rep === undefined) {
       const m = /^#(?:([0-9]{1,7})|x([0-9a-fA-F]{1,6}))$/.exec(name);
       if (!m) out();
@@ -149,9 +176,8 @@ class PlainReader {
   #startTag(from: number, inherited: ReadonlyMap<string, string>): Open & { closed: boolean } {
     const s = this.#s;
     const doc = this.#doc;
-    NAME.lastIndex = from;
-    const qName = NAME.exec(s)?.[0] ?? out();
-    let p = from + qName.length;
+    let p = nameEnd(s, from);
+    const qName = s.slice(from, p);
     const attrs: { qName: string; value: string }[] = [];
     let closed = false;
     for (;;) {
@@ -169,9 +195,9 @@ class PlainReader {
         break;
       }
       if (p === before) out(); // attributes are separated by whitespace
-      NAME.lastIndex = p;
-      const name = NAME.exec(s)?.[0] ?? out();
-      p += name.length;
+      const nameFrom = p;
+      p = nameEnd(s, p);
+      const name = s.slice(nameFrom, p);
       while (isSpace(s.charCodeAt(p))) p++;
       if (s.charCodeAt(p) !== 0x3d /* = */) out();
       p++;
@@ -184,7 +210,7 @@ class PlainReader {
       if (raw.includes('<')) out();
       if (attrs.some((a) => a.qName === name)) out();
       // xmldom: tab and line feed become spaces first, then references are replaced (AV normalization, CDATA type).
-      attrs.push({ qName: name, value: decodeRefs(raw.replace(/[\t\n]/g, ' ')) });
+      attrs.push({ qName: name, value: decodeRefs(TAB_LF.test(raw) ? raw.replace(/[\t\n]/g, ' ') : raw) });
       p = end + 1;
     }
     this.#p = p;
@@ -197,20 +223,28 @@ class PlainReader {
       if (a.value === '' || decl === 'xml' || decl === 'xmlns') out();
       ns = new Map(ns).set(decl, a.value);
     }
-    const uriOf = (prefix: string) => ns.get(prefix) ?? out();
     const colon = qName.indexOf(':');
     const prefix = colon > 0 ? qName.slice(0, colon) : '';
     if (prefix === 'xmlns') out();
-    const el = doc.createElementNS((prefix || ns.has('') ? uriOf(prefix) : undefined) as string, qName);
-    const seen = new Set<string>();
-    for (const a of attrs) {
+    const elUri = prefix ? (ns.get(prefix) ?? out()) : ns.get('');
+    const el = doc.createElementNS(elUri as string, qName);
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i] as { qName: string; value: string };
       const ac = a.qName.indexOf(':');
       const ap = ac > 0 ? a.qName.slice(0, ac) : '';
-      const uri = a.qName === 'xmlns' || ap === 'xmlns' ? NS_XMLNS : ap ? uriOf(ap) : undefined;
+      const uri = a.qName === 'xmlns' || ap === 'xmlns' ? NS_XMLNS : ap ? (ns.get(ap) ?? out()) : undefined;
       // Two attributes with the same namespace and local name are not namespace-well-formed.
-      const key = `${uri ?? ''} ${ac > 0 ? a.qName.slice(ac + 1) : a.qName}`;
-      if (seen.has(key)) out();
-      seen.add(key);
+      if (ap) {
+        const local = a.qName.slice(ac + 1);
+        for (let j = 0; j < i; j++) {
+          const b = (attrs[j] as { qName: string }).qName;
+          const bc = b.indexOf(':');
+          if (bc > 0 && b.slice(bc + 1) === local && b !== a.qName) {
+            const bp = b.slice(0, bc);
+            if ((bp === 'xmlns' ? NS_XMLNS : ns.get(bp)) === uri) out();
+          }
+        }
+      }
       const attr = doc.createAttributeNS(uri as string, a.qName);
       attr.value = a.value;
       (attr as { nodeValue: string }).nodeValue = a.value;
