@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { isKakehashiError, LayeredConfig } from '@kakehashi/core';
 import { weakNodeFaults } from './check-faults-option.ts';
@@ -141,6 +142,9 @@ async function start(
     startupMs: federation.startupMs,
     faults: federation.faultsInForce(),
   });
+  // What was compiled for this start goes to the compile cache now, not only at a clean exit (a process that is
+  // killed would leave the next start to compile again).
+  flushCompileCache();
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
