@@ -61,6 +61,15 @@ export const AUTHORIZE_QUERY_PARAMETERS = [
     "TEST ONLY: a citizen of another country (two letters): the eIDAS connector sends the login through the hub to that country's proxy service (with kakehashi_persona passed on)",
     { type: 'string', pattern: '^[A-Za-z]{2}$', example: 'JP' },
   ),
+  q('ui_locales', "The picker's language: its first tag, ja or en (OIDC Core §3.1.2.1)", {
+    type: 'string',
+    example: 'ja',
+  }),
+  q(
+    'lang',
+    "The picker's language, ja or en, remembered in the cookie kakehashi-lang (the console and the citizen portal read it too)",
+    { type: 'string', enum: ['en', 'ja'] },
+  ),
   q('kakehashi_trace', 'A W3C traceparent, handed back on the redirect so that a login stays one trace'),
   q(
     'kakehashi_fault',

@@ -1,5 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, FAULT_PARAM, problemResponses } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  createRouteModule,
+  FAULT_PARAM,
+  langLink,
+  pageLang,
+  problemResponses,
+} from '@kakehashi/core';
 import type { Context } from 'hono';
 import { cardChallenge } from '../card/card-login.ts';
 import { connectorCountry, ensureConnectorClient } from '../connector/connector-client.ts';
@@ -123,6 +130,8 @@ async function authorize(ctx: ProviderContext, c: Context): Promise<Response> {
         ? { card: { challenge: cardChallenge(issuer, requestId), reader: deps.card.readCard !== undefined } }
         : {}),
       countries,
+      lang: pageLang(c),
+      langLinks: { en: langLink(c, 'en'), ja: langLink(c, 'ja') },
     }),
   );
 }

@@ -1,5 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  createRouteModule,
+  KakehashiError,
+  langLink,
+  pageLang,
+  problemResponses,
+} from '@kakehashi/core';
 import { signChallengeWithCard } from '../crypto/card-auth.ts';
 import type { CooperationNetworkParts } from '../network-parts.ts';
 import '../error-codes.ts';
@@ -70,7 +77,8 @@ function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
       method: 'get',
       path: '/jp/portal',
       tags: ['jp-portal'],
-      summary: 'The citizen portal page (HTML, watermarked TEST ONLY)',
+      summary:
+        'The citizen portal page (HTML, watermarked TEST ONLY), in Japanese with ?lang=ja, English with ?lang=en (remembered in the cookie kakehashi-lang)',
       responses: { 200: { description: 'OK', content: { 'text/html': { schema: z.string() } } } },
     }),
     (c) => {
@@ -84,6 +92,8 @@ function pageAndLoginRoutes(r: ComponentApp, p: PortalRouteDeps): void {
               id: persona.id,
               label: `${persona.id} — ${persona.familyName} ${persona.givenName} (${persona.familyNameLatin} ${persona.givenNameLatin})`,
             })),
+          pageLang(c),
+          { en: langLink(c, 'en'), ja: langLink(c, 'ja') },
         ),
         200,
       );

@@ -6,6 +6,7 @@ import {
   FAULT_HEADER,
   FAULT_PARAM,
   KakehashiError,
+  pageLang,
   problemResponses,
 } from '@kakehashi/core';
 import type { Context } from 'hono';
@@ -170,6 +171,7 @@ async function singleSignOn(ctx: SamlContext, c: Context, message: DecodedBindin
     requestId,
     personas: deps.personas,
     formAction: '/saml/idp/login',
+    lang: pageLang(c),
   });
   return c.html(page);
 }
