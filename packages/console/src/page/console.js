@@ -4,14 +4,18 @@
 // This module wires the page; the others build its parts.
 import { $, api, el, getJson } from './dom.js';
 import { loadFaults, switchFault } from './faults.js';
+import { applyLang } from './lang.js';
 import { state } from './state.js';
 import { clockAction, loadClockState, loadTopology, pollTime } from './status.js';
+import { wireStory } from './story.js';
 import { loadPersonas, showTab } from './tabs.js';
 import { RULE_FAMILIES } from './trace-model.js';
-import { loadScenarios, loadTraces, openTrace, runScenario } from './traces.js';
+import { loadRuns, loadScenarios, loadTraces, openTrace, runScenario } from './traces.js';
 
 // ---- start ---------------------------------------------------------------------------------------------
 async function start() {
+  applyLang();
+  wireStory();
   for (const b of document.querySelectorAll('[role="tab"]')) b.addEventListener('click', () => showTab(b.dataset.tab));
   for (const b of document.querySelectorAll('[data-testid^="clock-"][data-action]'))
     b.addEventListener('click', () => void clockAction(b));
@@ -73,6 +77,7 @@ async function start() {
       return b;
     }),
   );
+  await loadRuns();
   await Promise.all([loadTopology(), loadScenarios(), loadTraces(), pollTime(), loadClockState()]);
   setInterval(() => void loadTopology(), 5000);
   setInterval(() => void pollTime(), 2000);

@@ -3,22 +3,34 @@
 // component recorded), so every value is put in the page with textContent or setAttribute — never as markup.
 import { $, clear, el, short, svg } from './dom.js';
 import { selectHop } from './inspector.js';
+import { t } from './lang.js';
+import { state } from './state.js';
+import { foldRows, markSetup } from './story-model.js';
 
 // ---- sequence diagram ----------------------------------------------------------------------------------
-const COL = 200;
+const COL = 180;
 const ROW = 30;
 const TOP = 56;
 const MAX_HOPS = 600;
 const BADGE_COL = 210;
 
+/**
+ * Draws a trace. Setup hops (registry lookups, key, metadata and trusted-list fetches, Japan's code issuance) are
+ * folded by default into one row per run of them, which opens on a click; folded hops stay in the drawing,
+ * hidden, so every hop of the trace is still there to select.
+ */
 export function drawDiagram(seq) {
   const wrap = clear($('diagram-wrap'));
   const hops = seq.hops.slice(0, MAX_HOPS);
+  markSetup(seq);
+  const rows = foldRows(hops, (first) => state.openFolds.has(first));
+  const rowOf = new Map();
+  for (const [i, r] of rows.entries()) if (r.kind === 'hop') rowOf.set(r.hop.n, i);
   const x = new Map(seq.lifelines.map((l, i) => [l.key, 20 + COL / 2 + i * COL]));
   // A column on the right for the fault badges, when a hop carries one.
   const badges = hops.some((h) => h.faults.length > 0) ? BADGE_COL : 0;
   const width = Math.max(40 + seq.lifelines.length * COL, 400) + badges;
-  const height = TOP + hops.length * ROW + 20;
+  const height = TOP + rows.length * ROW + 20;
   const root = svg('svg', {
     class: 'diagram',
     'data-testid': 'diagram',
@@ -52,20 +64,31 @@ export function drawDiagram(seq) {
     const cx = x.get(l.key);
     const g = svg('g', { class: 'lifeline', 'data-testid': `lifeline-${l.key}`, 'data-key': l.key });
     g.append(svg('line', { x1: cx, y1: 40, x2: cx, y2: height - 6 }));
-    const head = svg('g', { class: `lifeline-head ${l.key === 'hub' ? 'hub' : ''}` });
-    head.append(svg('rect', { x: cx - COL / 2 + 12, y: 6, width: COL - 24, height: 32, rx: 4 }));
-    head.append(svg('text', { x: cx, y: 22, 'text-anchor': 'middle' }, l.key));
+    // Named by the role the component plays in this trace; the key (node:DE, jp:network) underneath.
+    const head = svg('g', { class: `lifeline-head ${l.key === 'hub' ? 'hub' : ''}`, 'data-role': l.label });
+    head.append(svg('rect', { x: cx - COL / 2 + 6, y: 4, width: COL - 12, height: 34, rx: 4 }));
+    head.append(svg('text', { class: 'role', x: cx, y: 19, 'text-anchor': 'middle' }, short(l.label, 28)));
     head.append(
-      svg('text', { x: cx, y: 34, 'text-anchor': 'middle', 'font-size': 10, fill: '#5b6475' }, short(l.label, 30)),
+      svg('text', { x: cx, y: 33, 'text-anchor': 'middle', 'font-size': 10, fill: '#5b6475' }, short(l.key, 30)),
     );
+    head.append(svg('title', {}, `${l.label} (${l.key})`));
     g.append(head);
     root.append(g);
   }
-  for (const [i, h] of hops.entries()) {
-    const y = TOP + i * ROW + ROW / 2;
+  for (const [i, r] of rows.entries()) {
+    if (r.kind !== 'fold') continue;
+    root.append(foldRow(r, TOP + i * ROW + ROW / 2, width, seq));
+  }
+  for (const h of hops) {
+    const row = rowOf.get(h.n);
+    const folded = row === undefined;
+    const y = TOP + (row ?? 0) * ROW + ROW / 2;
     const faulted = h.faults.length > 0;
     const g = svg('g', {
-      class: `hop ${h.kind} ${h.tone}${faulted ? ' faulted' : ''}`,
+      class: `hop ${h.kind} ${h.tone}${faulted ? ' faulted' : ''}${h.setup ? ' setup' : ''}`,
+      'data-setup': h.setup,
+      'data-folded': folded ? 'true' : undefined,
+      display: folded ? 'none' : undefined,
       'data-testid': `hop-${h.n}`,
       'data-kind': h.kind,
       'data-from': h.from,
@@ -131,6 +154,71 @@ export function drawDiagram(seq) {
     root.append(g);
   }
   wrap.append(root);
+  if (state.story) highlightHops(state.story.steps[state.story.current]?.hops ?? []);
   if (seq.hops.length > MAX_HOPS)
     wrap.append(el('p', { class: 'hint' }, `Showing the first ${MAX_HOPS} of ${seq.hops.length} hops.`));
+}
+
+const KIND_ORDER = ['codes', 'registry', 'keys', 'metadata', 'trust', 'discovery', 'directory', 'personas'];
+
+/** A row standing for a run of setup hops: folded (one row for all) or open (a header above them). */
+function foldRow(r, y, width, seq) {
+  const kinds = Object.entries(r.kinds)
+    .sort(([a], [b]) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b))
+    .map(([k, n]) => `${t(`setup.${k}`)} ×${n}`)
+    .join(', ');
+  const g = svg('g', {
+    class: `fold${r.open ? ' open' : ''}`,
+    'data-testid': `fold-${r.first}`,
+    'data-count': r.hops.length,
+    'data-hops': r.hops.join(' '),
+    'data-open': String(Boolean(r.open)),
+    tabindex: 0,
+    role: 'button',
+    'aria-expanded': String(Boolean(r.open)),
+  });
+  const text = r.open ? t('fold.open', { count: r.hops.length }) : t('fold.summary', { count: r.hops.length, kinds });
+  g.append(svg('rect', { class: 'hit', x: 0, y: y - ROW / 2 + 3, width, height: ROW - 6, rx: 4 }));
+  g.append(svg('text', { class: 'label', x: 28, y: y + 4 }, short(text, Math.floor(width / 6.4))));
+  g.append(svg('title', {}, text));
+  const toggle = () => {
+    if (r.open) state.openFolds.delete(r.first);
+    else state.openFolds.add(r.first);
+    drawDiagram(seq);
+  };
+  g.addEventListener('click', toggle);
+  g.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      toggle();
+    }
+  });
+  return g;
+}
+
+/** Opens the fold holding hop `n` (when it is folded) so that it can be shown. */
+export function revealHop(n) {
+  const g = document.querySelector(`svg.diagram [data-testid="hop-${n}"]`);
+  if (g?.dataset.folded !== 'true' || !state.sequence) return;
+  const fold = [...document.querySelectorAll('svg.diagram .fold')].find((f) =>
+    f.dataset.hops.split(' ').includes(String(n)),
+  );
+  if (fold) {
+    state.openFolds.add(Number(fold.dataset.testid.slice(5)));
+    drawDiagram(state.sequence);
+  }
+}
+
+/** Marks the hops of the story's current step (and the folds that hold any of them); the rest is dimmed. */
+export function highlightHops(ns) {
+  const mine = new Set(ns.map(String));
+  const svgRoot = document.querySelector('svg.diagram');
+  if (!svgRoot) return;
+  svgRoot.classList.toggle('story-active', mine.size > 0);
+  for (const g of svgRoot.querySelectorAll('.hop')) g.classList.toggle('in-step', mine.has(g.dataset.testid.slice(4)));
+  for (const g of svgRoot.querySelectorAll('.fold'))
+    g.classList.toggle(
+      'in-step',
+      g.dataset.hops.split(' ').some((n) => mine.has(n)),
+    );
 }

@@ -46,12 +46,19 @@ export function selectHop(n, { reveal = false } = {}) {
     ),
   );
 
+  box.append(...decodedNodes(e));
+  if (reveal) box.firstElementChild?.scrollIntoView({ block: 'center' });
+}
+
+/** The decoded artefact of an event (its sections as tables, the whole as JSON) and the verdict of every check. */
+export function decodedNodes(e) {
+  const out = [];
   if (e.artefact !== undefined) {
-    box.append(el('h3', {}, 'Artefact (decoded)'));
+    out.push(el('h3', {}, 'Artefact (decoded)'));
     const type =
       e.artefact && typeof e.artefact === 'object' && typeof e.artefact.type === 'string' ? e.artefact.type : undefined;
     if (type)
-      box.append(
+      out.push(
         el(
           'p',
           { class: 'hint' },
@@ -59,7 +66,7 @@ export function selectHop(n, { reveal = false } = {}) {
         ),
       );
     for (const s of artefactSections(e.artefact)) {
-      box.append(
+      out.push(
         el('h3', {}, s.title),
         el(
           'table',
@@ -81,7 +88,7 @@ export function selectHop(n, { reveal = false } = {}) {
         ),
       );
     }
-    box.append(
+    out.push(
       el(
         'details',
         { open: artefactSections(e.artefact).length === 0 ? '' : undefined },
@@ -92,7 +99,7 @@ export function selectHop(n, { reveal = false } = {}) {
   }
   if (e.verdict && typeof e.verdict === 'object') {
     const rows = verdictRows(e.verdict);
-    box.append(
+    out.push(
       el('h3', {}, 'Verdict'),
       el(
         'p',
@@ -103,7 +110,7 @@ export function selectHop(n, { reveal = false } = {}) {
       ),
     );
     if (rows.length)
-      box.append(
+      out.push(
         el(
           'table',
           { 'data-testid': 'verdict-table' },
@@ -133,5 +140,5 @@ export function selectHop(n, { reveal = false } = {}) {
         ),
       );
   }
-  if (reveal) box.firstElementChild?.scrollIntoView({ block: 'center' });
+  return out;
 }

@@ -13,18 +13,23 @@ export function renderConsolePage(basePath: string): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${base}/assets/console.css">
 <link rel="stylesheet" href="${base}/assets/fabric.css">
+<link rel="stylesheet" href="${base}/assets/story.css">
 <script type="module" src="${base}/assets/console.js"></script>
 </head>
 <body data-base="${base}">
-<div class="banner" data-testid="test-only-banner">KAKEHASHI — TEST ONLY. A mock of cross-border eGovernment infrastructure: synthetic people, test keys, nothing real.</div>
+<div class="banner" data-testid="test-only-banner" data-i18n="banner">KAKEHASHI — TEST ONLY. A mock of cross-border eGovernment infrastructure: synthetic people, test keys, nothing real.</div>
 <div class="watermark" data-testid="watermark" aria-hidden="true">TEST ONLY</div>
 <header class="top">
-  <h1>Kakehashi <span class="sub">teaching console</span></h1>
+  <h1>Kakehashi <span class="sub" data-i18n="title.sub">teaching console</span></h1>
+  <nav class="langs" data-testid="lang-switch" aria-label="Language / 言語">
+    <a href="?lang=en" hreflang="en" lang="en" data-lang-link="en" data-testid="lang-en">English</a>
+    <a href="?lang=ja" hreflang="ja" lang="ja" data-lang-link="ja" data-testid="lang-ja">日本語</a>
+  </nav>
   <section class="clock" data-testid="clock" aria-label="Virtual clock">
-    <div><span class="label">virtual time</span> <output data-testid="clock-time" data-iso="">…</output>
+    <div><span class="label" data-i18n="clock.label">virtual time</span> <output data-testid="clock-time" data-iso="">…</output>
       <span class="pill" data-testid="clock-mode">…</span></div>
     <form class="clock-controls" data-testid="clock-form">
-      <label>admin token <input data-testid="clock-token" type="password" autocomplete="off" size="22" placeholder="Bearer token for /admin"></label>
+      <label><span data-i18n="clock.token">admin token</span> <input data-testid="clock-token" type="password" autocomplete="off" size="22" placeholder="Bearer token for /admin"></label>
       <button type="button" data-testid="clock-freeze" data-action="freeze">freeze</button>
       <button type="button" data-testid="clock-advance-1h" data-action="advance" data-by="1h">+1 h</button>
       <button type="button" data-testid="clock-advance-1d" data-action="advance" data-by="1d">+1 d</button>
@@ -35,49 +40,56 @@ export function renderConsolePage(basePath: string): string {
     <div class="status" data-testid="clock-status" role="status"></div>
   </section>
 </header>
+<section class="scenario-bar" data-testid="scenarios" aria-labelledby="scenarios-h">
+  <h2 id="scenarios-h" data-i18n="scenarios.h">Scenarios</h2>
+  <div data-testid="scenario-list" class="scenario-list"></div>
+  <p class="hint" data-i18n="scenarios.hint">Run one: its story opens beside the diagram, step by step.</p>
+</section>
 <main class="layout">
   <aside class="side">
     <section data-testid="topology" aria-labelledby="topology-h">
-      <h2 id="topology-h">Topology</h2>
-      <p class="hint">The hub links the national nodes; each node runs its country's eID, signature and delivery services. Polled every 5 s.</p>
+      <h2 id="topology-h" data-i18n="topology.h">Topology</h2>
+      <p class="hint" data-i18n="topology.hint">The hub links the national nodes; each node runs its country's eID, signature and delivery services. Polled every 5 s.</p>
       <div class="topology" data-testid="topology-map"></div>
     </section>
-    <section data-testid="scenarios" aria-labelledby="scenarios-h">
-      <h2 id="scenarios-h">Scenarios</h2>
-      <p class="hint">Run one against this federation: its report appears below and its trace opens in the diagram.</p>
-      <div data-testid="scenario-list" class="scenario-list"></div>
-      <div data-testid="scenario-report" class="report" aria-live="polite"></div>
-    </section>
     <section data-testid="traces" aria-labelledby="traces-h">
-      <h2 id="traces-h">Traces</h2>
+      <h2 id="traces-h" data-i18n="traces.h">Traces</h2>
       <div class="row">
-        <label><input type="checkbox" data-testid="traces-auto" checked> live</label>
-        <button data-testid="traces-refresh">refresh</button>
+        <label><input type="checkbox" data-testid="traces-auto" checked> <span data-i18n="traces.live">live</span></label>
+        <button data-testid="traces-refresh" data-i18n="traces.refresh">refresh</button>
       </div>
       <form class="row" data-testid="trace-open-form">
         <input data-testid="trace-id-input" placeholder="trace id (32 hex)" size="24" pattern="[0-9a-fA-F]{32}" required>
-        <button data-testid="trace-open" type="submit">open</button>
+        <button data-testid="trace-open" type="submit" data-i18n="traces.open">open</button>
       </form>
       <ol class="trace-list" data-testid="traces-list"></ol>
     </section>
   </aside>
   <section class="main">
     <nav class="tabs" role="tablist">
-      <button role="tab" data-testid="tab-diagram" data-tab="diagram" aria-selected="true">Sequence diagram</button>
-      <button role="tab" data-testid="tab-personas" data-tab="personas" aria-selected="false">Personas</button>
-      <button role="tab" data-testid="tab-portal" data-tab="portal" aria-selected="false">Citizen portal</button>
-      <button role="tab" data-testid="tab-faults" data-tab="faults" aria-selected="false">Faults</button>
+      <button role="tab" data-testid="tab-diagram" data-tab="diagram" aria-selected="true" data-i18n="tab.diagram">Sequence diagram</button>
+      <button role="tab" data-testid="tab-personas" data-tab="personas" aria-selected="false" data-i18n="tab.personas">Personas</button>
+      <button role="tab" data-testid="tab-portal" data-tab="portal" aria-selected="false" data-i18n="tab.portal">Citizen portal</button>
+      <button role="tab" data-testid="tab-faults" data-tab="faults" aria-selected="false" data-i18n="tab.faults">Faults</button>
       <button role="tab" data-testid="tab-fabric" data-tab="fabric" aria-selected="false">Trust fabric</button>
-      <button role="tab" data-testid="tab-learn" data-tab="learn" aria-selected="false">How to read this</button>
+      <button role="tab" data-testid="tab-learn" data-tab="learn" aria-selected="false" data-i18n="tab.learn">How to read this</button>
     </nav>
     <section class="panel" data-panel="diagram" data-testid="panel-diagram">
-      <div class="trace-head" data-testid="trace-head">Choose a trace on the left, or run a scenario.</div>
-      <div class="legend">arrows: requests (caller → callee, with the HTTP status) · boxes: what a component did inside a request ·
-        <span class="tone-ok">green</span>: a verdict that passed · <span class="tone-fail">red</span>: a failed verdict or an error · click a hop to inspect it</div>
+      <div class="diagram-grid">
+      <div class="diagram-col">
+      <div class="trace-head" data-testid="trace-head" data-i18n="trace.choose">Choose a trace on the left, or run a scenario.</div>
+      <div class="legend" data-i18n="legend">arrows: requests (caller → callee, with the HTTP status) · boxes: what a component did inside a request · green: a verdict that passed · red: a failed verdict or an error · click a hop to inspect it</div>
       <div class="diagram-wrap" data-testid="diagram-wrap"></div>
       <section class="inspector" data-testid="inspector" aria-live="polite">
-        <p class="hint">The inspector shows the hop you click: what it is, its decoded artefact and the verdict of every check.</p>
+        <p class="hint" data-i18n="inspector.hint">The inspector shows the hop you click: what it is, its decoded artefact and the verdict of every check.</p>
       </section>
+      </div>
+      <aside class="story" data-testid="story" aria-labelledby="story-h">
+        <h2 id="story-h" data-i18n="story.h">Story</h2>
+        <div data-testid="scenario-report" class="report" aria-live="polite"></div>
+        <div data-testid="story-card" class="story-card" aria-live="polite"><p class="hint" data-i18n="story.none">Run a scenario to follow its story step by step.</p></div>
+      </aside>
+      </div>
     </section>
     <section class="panel" data-panel="personas" data-testid="panel-personas" hidden>
       <p class="hint">Synthetic citizens of each node (GET /personas). Log in as one headlessly with <code>kakehashi_persona=&lt;id&gt;</code> on the authorization request.</p>

@@ -25,7 +25,13 @@ const PAGE_FILES: Record<string, string> = {
   'diagram.js': JS,
   'inspector.js': JS,
   'trace-model.js': JS,
+  'roles.js': JS,
+  'story-model.js': JS,
+  'story.js': JS,
+  'i18n.js': JS,
+  'lang.js': JS,
   'console.css': CSS,
+  'story.css': CSS,
 };
 const ASSETS: Record<string, { body: string; type: string }> = Object.fromEntries(
   Object.entries(PAGE_FILES).map(([file, type]) => [

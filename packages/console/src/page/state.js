@@ -9,4 +9,12 @@ export const state = {
   selected: 0,
   clock: { frozen: null },
   lastTraces: '',
+  /** The folds of setup hops opened in the diagram shown (by their first hop's number). */
+  openFolds: new Set(),
+  /** The story of the trace shown, when it is a scenario run: `{ report, steps, current }`. */
+  story: null,
+  /** Scenario run reports by trace id (GET /console/api/runs): the title of those traces and their stories. */
+  runs: new Map(),
+  /** The faults of every component (for the story's links), once read. */
+  faultCatalogue: null,
 };

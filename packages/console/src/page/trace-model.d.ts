@@ -46,11 +46,11 @@ export interface Sequence {
 }
 
 export function lifelineKey(event: ConsoleTraceEvent): string;
-export function lifelineLabel(key: string): string;
+export function lifelineLabel(key: string, lang?: string): string;
 export function lifelineOfPeer(peer: unknown, origins: Origins): string | undefined;
 export function toneOf(event: ConsoleTraceEvent): 'ok' | 'fail' | 'neutral';
 export function faultsOf(event: ConsoleTraceEvent): string[];
-export function buildSequence(events: unknown, origins?: Origins): Sequence;
+export function buildSequence(events: unknown, origins?: Origins, options?: { lang?: string }): Sequence;
 export const TIME_CLAIMS: string[];
 export function artefactSections(
   artefact: unknown,

@@ -1,6 +1,7 @@
 // The console's pure logic, shared by the browser (served as an ES module) and the unit tests (imported by Node).
 // No DOM here: it turns a trace's events into lifelines and ordered hops, and explains what it can.
 // Types: ./trace-model.d.ts. Trace events are attacker-controlled data: nothing here builds markup.
+import { jpCallOf, jpKey, jpPartOf, nodeRoles, outsideCallerOf, pathOf, roleLabel } from './roles.js';
 
 /** Where the console draws an event: `hub`, `node:DE`, or the component name for anything else. */
 export function lifelineKey(event) {
@@ -9,12 +10,9 @@ export function lifelineKey(event) {
   return component;
 }
 
-/** A readable name for a lifeline key. */
-export function lifelineLabel(key) {
-  if (key === 'hub') return 'hub (Core Service Platform)';
-  if (key === 'client') return 'client (browser / service)';
-  if (key.startsWith('node:')) return `national node ${key.slice(5)}`;
-  return key;
+/** A readable name for a lifeline key, without a trace to tell its role (see roles.js). */
+export function lifelineLabel(key, lang = 'en') {
+  return roleLabel(key, lang);
 }
 
 /**
@@ -65,7 +63,8 @@ export function toneOf(event) {
  * arrow, then what happened inside it.
  * @see https://www.w3.org/TR/trace-context/#parent-id
  */
-export function buildSequence(events, origins = {}) {
+export function buildSequence(events, origins = {}, options = {}) {
+  const lang = options.lang ?? 'en';
   const list = Array.isArray(events) ? events.filter((e) => e && typeof e === 'object') : [];
   const parentIndex = list.map((event, i) => findParent(list, i, event));
   const children = list.map(() => []);
@@ -88,14 +87,15 @@ export function buildSequence(events, origins = {}) {
   // Whatever a malformed trace left unreachable (a parent cycle) is drawn at the top level, in recorded order.
   for (let i = 0; i < list.length; i++) visit(i, 0);
 
+  const place = placer(list, parentIndex, origins);
   const keys = [];
   const addKey = (k) => {
     if (!keys.includes(k)) keys.push(k);
   };
   const hops = order.map((i, n) => {
     const event = list[i];
-    const at = lifelineKey(event);
     const p = parentIndex[i];
+    const { from, to } = place(i);
     const common = {
       n: n + 1,
       index: i,
@@ -105,41 +105,103 @@ export function buildSequence(events, origins = {}) {
       parent: p === -1 ? undefined : p,
       faults: faultsOf(event),
     };
+    addKey(from);
+    addKey(to);
+    if (event.direction === 'inbound' || event.direction === 'outbound')
+      return { ...common, kind: 'arrow', from, to, label: arrowLabel(event) };
+    return { ...common, kind: 'note', from, to, label: String(event.operation ?? '(no operation)') };
+  });
+  // The callers outside the federation stand first, as they start the story: the citizen's browser leftmost.
+  const outside = (k) => ['client', 'caller', 'operator'].includes(k) || /^(?:rp|app|clerk):/.test(k);
+  const ordered = [
+    ...keys.filter((k) => k === 'client'),
+    ...keys.filter((k) => k !== 'client' && outside(k)),
+    ...keys.filter((k) => !outside(k)),
+  ];
+  const roles = nodeRoles(list);
+  return { lifelines: ordered.map((key) => ({ key, label: roleLabel(key, lang, roles) })), hops };
+}
+
+/**
+ * Where each event is drawn, by role: the part of a node that served a request (Japan's network, J-LIS, an
+ * agency's intermediary server, the portal) from its path; what happened inside a request on the lifeline of the
+ * part that served it; a request from outside on the lifeline of whoever makes such requests; a call to a peer
+ * outside the federation on a lifeline named with that peer's origin.
+ */
+function placer(list, parentIndex, origins) {
+  const atMemo = new Map();
+  const at = (i, guard = 0) => {
+    if (atMemo.has(i)) return atMemo.get(i);
+    const event = list[i];
+    const base = lifelineKey(event);
+    let key = base;
+    if (event.component === 'node') {
+      const call = jpCallOf(event.operation);
+      const part = call?.from ?? jpPartOf(pathOf(event.operation));
+      const p = parentIndex[i];
+      if (part) key = jpKey(part);
+      else if (event.direction !== 'inbound' && p !== -1 && guard < 64 && lifelineKey(list[p]) === base)
+        key = at(p, guard + 1);
+    }
+    atMemo.set(i, key);
+    return key;
+  };
+  return (i) => {
+    const event = list[i];
+    const here = at(i);
+    const p = parentIndex[i];
     if (event.direction === 'inbound') {
-      const from = p !== -1 ? lifelineKey(list[p]) : (lifelineOfPeer(event.peer, origins) ?? 'client');
-      addKey(from);
-      addKey(at);
-      return { ...common, kind: 'arrow', from, to: at, label: arrowLabel(event) };
+      if (p !== -1) {
+        // The callee's side of a call its caller recorded (outbound): the arrow starts where that call started.
+        return { from: at(p), to: here };
+      }
+      const peer = typeof event.peer === 'string' ? event.peer : '';
+      const jp = /^jp:([a-z0-9-]{1,60})$/.exec(peer);
+      const from = jp ? jpKey(jp[1]) : (lifelineOfPeer(peer, origins) ?? outsideCallerOf(event, here));
+      return { from, to: here };
     }
     if (event.direction === 'outbound') {
-      const to = lifelineOfPeer(event.peer, origins) ?? 'external';
-      addKey(at);
-      addKey(to);
-      return { ...common, kind: 'arrow', from: at, to, label: arrowLabel(event) };
+      const call = jpCallOf(event.operation);
+      if (call) return { from: here, to: jpKey(call.to) };
+      return { from: here, to: lifelineOfPeer(event.peer, origins) ?? outsideKey(event.peer) };
     }
-    addKey(at);
-    return { ...common, kind: 'note', from: at, to: at, label: String(event.operation ?? '(no operation)') };
-  });
-  // The caller outside the federation stands first, as it starts the story.
-  const ordered = keys.includes('client') ? ['client', ...keys.filter((k) => k !== 'client')] : keys;
-  return { lifelines: ordered.map((key) => ({ key, label: lifelineLabel(key) })), hops };
+    return { from: here, to: here };
+  };
+}
+
+/** A peer outside the federation, named by its origin (or what the event said, when no URL). */
+function outsideKey(peer) {
+  if (typeof peer !== 'string' || peer === '') return 'ext:unknown';
+  try {
+    return `ext:${new URL(peer).origin}`;
+  } catch {
+    return `ext:${peer.slice(0, 60)}`;
+  }
 }
 
 function findParent(list, i, event) {
-  const pick = (span) => {
+  const pick = (span, outboundToo) => {
     if (typeof span !== 'string' || span === '') return -1;
     let before = -1;
+    let outbound = -1;
     for (let j = 0; j < list.length; j++) {
-      if (j === i || list[j].direction !== 'inbound' || list[j].spanId !== span) continue;
+      if (j === i || list[j].spanId !== span) continue;
+      if (list[j].direction === 'outbound') {
+        if (outboundToo && outbound === -1) outbound = j;
+        continue;
+      }
+      if (list[j].direction !== 'inbound') continue;
       if (j > i) return j;
       before = j;
     }
-    return before;
+    return before !== -1 ? before : outbound;
   };
-  const byParent = pick(event.parentSpanId);
+  // A request's parent span is the inbound request its caller was serving, or the span of the call its caller
+  // recorded (an outbound event: Japan's network records both sides of its calls).
+  const byParent = pick(event.parentSpanId, event.direction === 'inbound');
   if (byParent !== -1) return byParent;
   // An internal or outbound event may carry the span of the request it happened in.
-  if (event.direction !== 'inbound') return pick(event.spanId);
+  if (event.direction !== 'inbound') return pick(event.spanId, false);
   return -1;
 }
 

@@ -4,10 +4,23 @@
 import { drawDiagram } from './diagram.js';
 import { $, api, clear, el, getJson, short } from './dom.js';
 import { selectHop } from './inspector.js';
+import { lang } from './lang.js';
 import { state } from './state.js';
 import { adminHeaders } from './status.js';
+import { showReport, startStory } from './story.js';
+import { traceTitle } from './story-model.js';
 import { showTab } from './tabs.js';
 import { buildSequence } from './trace-model.js';
+
+/** The runs started from the console (any tab, any browser): their traces are titled by the scenario. */
+export async function loadRuns() {
+  try {
+    const { runs } = await getJson(api('/runs'), { headers: adminHeaders() });
+    for (const r of [...runs].reverse()) for (const id of r.traceIds) state.runs.set(id, r);
+  } catch {
+    /* titles fall back to each trace's first request */
+  }
+}
 
 // ---- scenarios -----------------------------------------------------------------------------------------
 export async function loadScenarios() {
@@ -17,14 +30,15 @@ export async function loadScenarios() {
     list.replaceChildren(
       ...scenarios.map((s) =>
         el(
-          'div',
-          { class: 'scenario' },
-          el(
-            'button',
-            { 'data-testid': `scenario-run-${s.name}`, 'data-scenario': s.name, type: 'button' },
-            `▶ ${s.name}`,
-          ),
-          el('p', {}, s.description),
+          'button',
+          {
+            'data-testid': `scenario-run-${s.name}`,
+            'data-scenario': s.name,
+            type: 'button',
+            title: s.description,
+            class: 'scenario',
+          },
+          `▶ ${s.name}`,
         ),
       ),
     );
@@ -43,39 +57,9 @@ export async function runScenario(name) {
       method: 'POST',
       headers: adminHeaders(),
     });
-    const failed = r.steps.filter((s) => !s.ok).length;
-    out.replaceChildren(
-      el(
-        'p',
-        {
-          class: `summary ${r.passed ? 'ok' : 'fail'}`,
-          'data-testid': 'scenario-result',
-          'data-passed': String(r.passed),
-        },
-        r.passed
-          ? `${r.name}: PASSED (${r.steps.length} steps)`
-          : `${r.name}: FAILED (${failed} of ${r.steps.length} steps)`,
-      ),
-      el(
-        'ol',
-        {},
-        r.steps.map((s, i) =>
-          el(
-            'li',
-            { 'data-testid': `scenario-step-${i + 1}`, 'data-ok': String(s.ok) },
-            `${s.ok ? '✔' : '✘'} ${s.title}`,
-            el('div', { class: 'detail' }, s.detail),
-          ),
-        ),
-      ),
-      ...r.traceIds.map((id) =>
-        el(
-          'button',
-          { type: 'button', 'data-testid': 'scenario-open-trace', 'data-trace': id },
-          `open trace ${id.slice(0, 8)}…`,
-        ),
-      ),
-    );
+    for (const id of r.traceIds) state.runs.set(id, r);
+    showReport(r);
+    state.lastTraces = '';
     if (r.traceIds[0]) {
       showTab('diagram');
       await openTrace(r.traceIds[0]);
@@ -96,11 +80,18 @@ export async function runScenario(name) {
 }
 
 // ---- traces --------------------------------------------------------------------------------------------
+/** A trace's title: the scenario it ran, else its first request from outside (not the first event recorded). */
+function titleOf(t) {
+  const run = state.runs.get(t.traceId);
+  if (run) return `▶ ${run.name}`;
+  return String(t.firstRequest ?? t.firstOperation ?? t.traceId);
+}
+
 export async function loadTraces() {
   const list = $('traces-list');
   try {
     const { traces } = await getJson('/traces?limit=40');
-    const sig = JSON.stringify(traces.map((t) => [t.traceId, t.hops]));
+    const sig = JSON.stringify(traces.map((t) => [t.traceId, t.hops, state.runs.get(t.traceId)?.name]));
     if (sig === state.lastTraces) return;
     state.lastTraces = sig;
     list.replaceChildren(
@@ -116,13 +107,13 @@ export async function loadTraces() {
               'data-trace': t.traceId,
               'aria-current': String(t.traceId === state.traceId),
             },
-            el('span', { class: 'op' }, short(String(t.firstOperation), 80)),
+            el('span', { class: 'op' }, short(titleOf(t), 80)),
             el('span', { class: 'meta' }, `${t.hops} hops · ${(t.components || []).join(', ')} · ${t.started}`),
           ),
         ),
       ),
     );
-    const current = traces.find((t) => t.traceId === state.traceId);
+    const current = traces.find((x) => x.traceId === state.traceId);
     if (current && current.hops !== state.traceHops) await openTrace(state.traceId, { keepSelection: true });
   } catch (e) {
     list.replaceChildren(el('li', { class: 'error' }, `traces unavailable: ${e.message}`));
@@ -140,17 +131,25 @@ export async function openTrace(traceId, { keepSelection = false } = {}) {
       hub: state.config.hubUrl,
       nodes: Object.fromEntries(state.config.nodes.map((n) => [n.country, n.url])),
     };
-    state.sequence = buildSequence(events, origins);
+    if (state.traceId !== traceId || !keepSelection) state.openFolds = new Set();
+    state.sequence = buildSequence(events, origins, { lang });
     const arrows = state.sequence.hops.filter((h) => h.kind === 'arrow').length;
-    head.textContent = `Trace ${traceId}: ${events.length} hops (${arrows} requests), ${state.sequence.lifelines.length} lifelines`;
+    const title = traceTitle(state.sequence, state.runs.get(traceId)?.name);
+    head.replaceChildren(
+      el('strong', { 'data-testid': 'trace-title' }, title),
+      ` — ${events.length} hops (${arrows} requests), ${state.sequence.lifelines.length} lifelines · `,
+      el('span', { class: 'mono' }, traceId),
+    );
     head.dataset.trace = traceId;
     for (const b of document.querySelectorAll('[data-testid^="trace-item-"]'))
       b.setAttribute('aria-current', String(b.dataset.trace === traceId));
+    const storyStep = keepSelection && state.story?.traceId === traceId ? state.story.current : 0;
     drawDiagram(state.sequence);
     if (!keepSelection || !state.selected || state.selected > state.sequence.hops.length) {
       state.selected = 0;
       clear($('inspector')).append(el('p', { class: 'hint' }, 'Click a hop (an arrow or a box) to inspect it.'));
     } else selectHop(state.selected);
+    startStory(traceId, storyStep);
   } catch (e) {
     head.textContent = `Trace ${traceId}: ${e.message}`;
     clear($('diagram-wrap'));
