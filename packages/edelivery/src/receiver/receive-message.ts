@@ -374,7 +374,9 @@ async function process(
   // One transaction: either the message is stored and this receipt is its receipt, or it is a duplicate and the
   // original receipt is answered (E3). Nothing is delivered twice, and a crash before the commit loses nothing the
   // sender does not resend. (The receipt is built only for a new message: a receipt fault fires on it alone.)
-  const outcome = ctx.store.transaction(() => {
+  // Group commit: the messages received in the same turn are stored in one transaction, each answered once it is
+  // committed.
+  const outcome = await ctx.store.inGroupCommit(() => {
     const existing = ctx.store.get(um.messageId, 'in');
     if (existing) {
       ctx.store.addDuplicate(um.messageId);

@@ -46,7 +46,8 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
     ...(attempt.faults.length > 0 ? { faults: attempt.faults } : {}),
   });
   const { outcome, httpStatus } = await postAndVerify(ctx, row, attempt, span);
-  return recordOutcome(ctx, row, pmode, attempt.n, outcome, { span, httpStatus });
+  // Recorded with the outcomes of the other attempts that end in the same turn: one commit for all of them.
+  return ctx.store.inGroupCommit(() => recordOutcome(ctx, row, pmode, attempt.n, outcome, { span, httpStatus }));
 }
 
 /** A signed (and encrypted) attempt, claimed in the store (WAITING_FOR_RECEIPT), ready to post. */

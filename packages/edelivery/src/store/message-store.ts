@@ -107,6 +107,50 @@ export class MessageStore {
     return this.#store.transaction(fn);
   }
 
+  /** Work waiting for the next group commit. */
+  #group: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+
+  /**
+   * Group commit: runs `fn` in a transaction shared with the other work asked for in the same turn, committed on
+   * the next turn; resolves once that transaction is committed (so what depends on durability — a receipt sent,
+   * an acknowledgement recorded — happens after it). Each `fn` runs in a savepoint of its own: one that throws is
+   * rolled back alone and rejects alone.
+   */
+  inGroupCommit<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#group.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.#group.length === 1) setImmediate(() => this.#commitGroup());
+    });
+  }
+
+  #commitGroup(): void {
+    const items = this.#group.splice(0);
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.#store.transaction(() => {
+        for (const item of items) {
+          this.#store.exec('SAVEPOINT group_item');
+          try {
+            results.push({ ok: true, value: item.fn() });
+            this.#store.exec('RELEASE group_item');
+          } catch (error) {
+            this.#store.exec('ROLLBACK TO group_item');
+            this.#store.exec('RELEASE group_item');
+            results.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (e) {
+      for (const item of items) item.reject(e);
+      return;
+    }
+    items.forEach((item, i) => {
+      const r = results[i];
+      if (r?.ok) item.resolve(r.value);
+      else item.reject(r?.error);
+    });
+  }
+
   get(messageId: string, direction: Direction): MessageRow | undefined {
     return this.#store.get<MessageRow>(
       'SELECT * FROM edelivery_messages WHERE message_id = ? AND direction = ?',

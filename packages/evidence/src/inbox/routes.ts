@@ -25,7 +25,13 @@ const Batch = z.object({
  * block makes, several (`edelivery.status-batch`). The route takes any JSON object (the document says what
  * arrives): a body it does not recognise has the whole inbox processed, as before notifications were read.
  */
-const { $schema: _dialect, ...NOTIFICATION } = z.toJSONSchema(z.union([Single, Batch]));
+const { $schema: _dialect, ...NOTIFICATION } = z.toJSONSchema(
+  Change.partial().extend({
+    type: z.enum(['edelivery.status', 'edelivery.status-batch']),
+    subscription: z.string().meta({ description: 'The webhook subscription id' }),
+    changes: Batch.shape.changes.optional().meta({ description: 'edelivery.status-batch: the changes, in order' }),
+  }),
+);
 const NotificationDoc = z.record(z.string(), z.unknown()).openapi(NOTIFICATION as never);
 
 /** The messages a notification says were received; undefined when the body is not a notification. */

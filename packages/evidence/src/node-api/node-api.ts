@@ -92,8 +92,10 @@ export class NodeApi {
       },
       'the eDelivery backend',
     );
-    // Send now rather than at the sender loop's next tick (best effort: the loop sends it anyway).
-    await this.#deps.node.pumpDelivery().catch(() => undefined);
+    // Send now rather than at the sender loop's next tick (best effort: the loop sends it anyway). Not awaited: the
+    // message is accepted (committed) here, and what follows its acceptance — the provider's access record, the
+    // next message of the inbox — does not wait for an AS4 round trip.
+    void this.#deps.node.pumpDelivery().catch(() => undefined);
     return r;
   }
 
