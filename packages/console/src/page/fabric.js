@@ -39,6 +39,14 @@ function certificate(c, testid) {
   );
 }
 
+/** The CRL's address: a link only when it is an http(s) URL (the fabric is data; a javascript: URL stays text). */
+function crlLink(p) {
+  const label = String(p.url ?? '').replace(/^.*\/trust\/crl\//, '');
+  return /^https?:\/\//.test(p.url ?? '')
+    ? el('a', { href: p.url, class: 'mono' }, label)
+    : el('span', { class: 'mono' }, label);
+}
+
 function service(s) {
   const id = s.certificate?.name ?? s.name;
   return el(
@@ -66,7 +74,7 @@ function service(s) {
           'div',
           { class: 'fab-crl', 'data-testid': `fabric-crl-${id}`, 'data-status': s.crl.status },
           'CRL ',
-          el('a', { href: s.crl.url, class: 'mono' }, s.crl.url.replace(/^.*\/trust\/crl\//, '')),
+          crlLink(s.crl),
           ` #${s.crl.crlNumber ?? '?'}, issued ${day(s.crl.thisUpdate)}, next update ${day(s.crl.nextUpdate)} `,
           pill(LIST_STATUS[s.crl.status] ?? ['warn', s.crl.status]),
           ` · ${s.crl.revoked} revoked`,

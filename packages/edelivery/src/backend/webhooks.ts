@@ -1,4 +1,4 @@
-import type { ApContext } from '../ap/context.ts';
+import type { ComponentDeps } from '@kakehashi/core';
 import type { MessageStore, StatusChange } from '../store/message-store.ts';
 
 /** A subscription as the dispatcher keeps it (read from the store once, again after a change of subscriptions). */
@@ -41,7 +41,10 @@ export interface WebhookDispatcher {
  * subscriptions are read from the store once and again only after they change, not on every status change.
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/Domibus (push notifications)
  */
-export function createWebhookDispatcher(ctx: Pick<ApContext, 'deps'> & { store: MessageStore }): WebhookDispatcher {
+export function createWebhookDispatcher(ctx: {
+  deps: ComponentDeps & { country: string };
+  store: MessageStore;
+}): WebhookDispatcher {
   let subs: Subscription[] = [];
   let stale = true;
   const idle = new Set<() => void>();
