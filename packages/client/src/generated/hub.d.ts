@@ -3039,7 +3039,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The console page's static files: console.js, dom.js, state.js, status.js, tabs.js, faults.js, fabric.js, fabric.css, traces.js, diagram.js, inspector.js, trace-model.js, console.css */
+        /** The console page's static files: console.js, dom.js, state.js, status.js, tabs.js, faults.js, fabric.js, fabric.css, traces.js, diagram.js, inspector.js, trace-model.js, roles.js, story-model.js, story.js, i18n.js, lang.js, console.css, story.css */
         get: {
             parameters: {
                 query?: never;

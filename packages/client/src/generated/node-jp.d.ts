@@ -2857,7 +2857,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The citizen portal page (HTML, watermarked TEST ONLY) */
+        /** The citizen portal page (HTML, watermarked TEST ONLY), in Japanese with ?lang=ja, English with ?lang=en (remembered in the cookie kakehashi-lang) */
         get: {
             parameters: {
                 query?: never;
@@ -4287,6 +4287,10 @@ export interface paths {
                     kakehashi_persona?: string;
                     /** @description TEST ONLY: a citizen of another country (two letters): the eIDAS connector sends the login through the hub to that country's proxy service (with kakehashi_persona passed on) */
                     kakehashi_country?: string;
+                    /** @description The picker's language: its first tag, ja or en (OIDC Core §3.1.2.1) */
+                    ui_locales?: string;
+                    /** @description The picker's language, ja or en, remembered in the cookie kakehashi-lang (the console and the citizen portal read it too) */
+                    lang?: "en" | "ja";
                     /** @description A W3C traceparent, handed back on the redirect so that a login stays one trace */
                     kakehashi_trace?: string;
                     /** @description TEST ONLY: this login gets one deliberately bad ID token — an id-token.* fault (GET /admin/faults), e.g. id-token.alg-none; carried with the code to the token endpoint (header X-Kakehashi-Fault does the same; the picker form accepts it too). An unknown or non-per-request fault is a 400 problem (fault-unknown, fault-not-per-request) */
@@ -6222,25 +6226,19 @@ export interface paths {
             requestBody?: {
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
-                    } | {
-                        messageId: string;
+                        messageId?: string;
                         /** @enum {string} */
-                        direction: "in" | "out";
-                        status: string;
-                        previous: string | null;
-                        at: string;
+                        direction?: "in" | "out";
+                        status?: string;
+                        previous?: string | null;
+                        at?: string;
                         detail?: string;
-                        /** @constant */
-                        type: "edelivery.status";
+                        /** @enum {string} */
+                        type: "edelivery.status" | "edelivery.status-batch";
                         /** @description The webhook subscription id */
                         subscription: string;
-                    } | {
-                        /** @constant */
-                        type: "edelivery.status-batch";
-                        /** @description The webhook subscription id */
-                        subscription: string;
-                        changes: {
+                        /** @description edelivery.status-batch: the changes, in order */
+                        changes?: {
                             messageId: string;
                             /** @enum {string} */
                             direction: "in" | "out";
