@@ -36,6 +36,8 @@ const BODYLESS = new Set([
 /** Operations outside `/admin/` that change the federation's state and so need the admin token too. */
 const ADMIN_ELSEWHERE = new Set([
   'POST /console/api/scenarios/{name}/run',
+  // the reports of those runs (what they changed and undid): admin data like the runs themselves
+  'GET /console/api/runs',
   // every component's faults: admin data, and their switches
   'GET /console/api/faults',
   // every country's CSIRT case file (incident timelines)

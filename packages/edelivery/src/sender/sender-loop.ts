@@ -77,9 +77,14 @@ export function createSenderLoop(ctx: ApContext) {
         messageId: row.message_id,
         reason: e instanceof Error ? e.message : String(e),
       });
-      ctx.store.transition(row.message_id, 'out', ['SEND_ENQUEUED', 'WAITING_FOR_RECEIPT'], 'SEND_FAILURE', {
-        last_error: `EBMS:0004 Other: the message could not be built (${e instanceof Error ? e.message.slice(0, 200) : 'error'})`,
-      });
+      try {
+        ctx.store.transition(row.message_id, 'out', ['SEND_ENQUEUED', 'WAITING_FOR_RECEIPT'], 'SEND_FAILURE', {
+          last_error: `EBMS:0004 Other: the message could not be built (${e instanceof Error ? e.message.slice(0, 200) : 'error'})`,
+        });
+      } catch {
+        // The store is gone (the node closed mid-attempt): crash recovery makes the message due again at the next
+        // start (same MessageId), so nothing is lost; there is nobody left to tell.
+      }
       return 'failed';
     }
   };
