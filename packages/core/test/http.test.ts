@@ -200,6 +200,66 @@ describe('problem+json at the boundary', () => {
     expect((await postJson(app, '/echo', big)).status).toBe(200);
   });
 
+  it('a body of unknown length is read once under the limit and stays readable: JSON parsed once, form, text, bytes', async () => {
+    const { app } = build();
+    const seen: unknown[] = [];
+    app.post('/json-twice', async (c) => {
+      const a = await c.req.json();
+      const b = await c.req.json();
+      seen.push(a === b);
+      return c.json({ a, text: await c.req.text() });
+    });
+    app.post('/form', async (c) => {
+      const form = await c.req.parseBody();
+      return c.json({ form, bytes: (await c.req.arrayBuffer()).byteLength });
+    });
+    // A streamed body carries no content-length: the middleware reads it (counting) and keeps it.
+    const stream = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(ctl) {
+          const bytes = new TextEncoder().encode(text);
+          ctl.enqueue(bytes.subarray(0, 3));
+          ctl.enqueue(bytes.subarray(3));
+          ctl.close();
+        },
+      });
+    const json = await app.request('/json-twice', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream('\ufeff{"name":"花子"}'),
+      duplex: 'half',
+    } as RequestInit);
+    expect(await json.json()).toEqual({ a: { name: '花子' }, text: '{"name":"花子"}' });
+    expect(seen).toEqual([true]);
+    const form = await app.request('/form', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: stream('a=1&b=%E8%8A%B1'),
+      duplex: 'half',
+    } as RequestInit);
+    expect(await form.json()).toEqual({ form: { a: '1', b: '花' }, bytes: 15 });
+  });
+
+  it('a streamed body past maxBodyBytes is refused while it is read (the rest is never pulled)', async () => {
+    const { app, deps } = build();
+    deps.config.setRuntime({ maxBodyBytes: 64 });
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(ctl) {
+        pulled++;
+        ctl.enqueue(new Uint8Array(32).fill(0x20));
+      },
+    });
+    const res = await app.request('/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    await expectProblem(res, 413, 'payload-too-large');
+    expect(pulled).toBeLessThan(10);
+  });
+
   it.each([
     ['text/plain', 'text/plain'],
     ['form', 'application/x-www-form-urlencoded'],

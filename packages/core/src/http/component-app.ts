@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Hook, OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { VirtualClock } from '../clock/index.ts';
 import type { ConfigView, CoreOptions } from '../config/index.ts';
 import { KakehashiError } from '../errors/index.ts';
@@ -135,7 +134,7 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
           : serve(),
       );
     } finally {
-      const path = new URL(c.req.url).pathname;
+      const path = c.req.path;
       if (!path.startsWith('/docs') && path !== '/health' && !path.startsWith('/traces')) {
         recordHop(deps, {
           traceId: span.traceId,
@@ -154,31 +153,40 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     }
   });
 
-  app.use('*', (c, next) =>
-    bodyLimit({
-      maxSize: deps.config.get('maxBodyBytes'),
-      onError: () => {
-        throw new KakehashiError(
-          'payload-too-large',
-          `The request body exceeds ${deps.config.get('maxBodyBytes')} bytes.`,
-        );
-      },
-    })(c, next),
-  );
-
-  // JSON bodies: a wrong content type or broken JSON gets its own code before schema validation runs.
+  // The body, read once: its size checked against maxBodyBytes (a declared length before reading, else while
+  // reading, so an unbounded stream stops at the limit), and a JSON body parsed once — a wrong content type or
+  // broken JSON gets its own code before schema validation runs, and the route's validator reads the same parse.
   app.use('*', async (c, next) => {
-    if (!['POST', 'PUT', 'PATCH'].includes(c.req.method)) return next();
-    const type = (c.req.header('content-type') ?? '').toLowerCase();
-    if (/[/+]json\b/.test(type)) {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const max = deps.config.get('maxBodyBytes');
+    const declared = raw.headers.get('content-length');
+    let bytes: ArrayBuffer | undefined;
+    if (declared !== null && !raw.headers.has('transfer-encoding')) {
+      if (Number.parseInt(declared, 10) > max) throw payloadTooLarge(max);
+    } else {
+      bytes = await readLimited(raw.body, max);
+      // The body is kept where HonoRequest's readers (text, json, formData, arrayBuffer) find it.
+      bodyCacheOf(c.req).arrayBuffer = Promise.resolve(bytes);
+    }
+    if (!BODY_METHODS.has(c.req.method)) return next();
+    if (/[/+]json\b/i.test(raw.headers.get('content-type') ?? '')) {
+      let text: string;
+      if (bytes) {
+        // As Response#text() decodes: UTF-8, a leading BOM dropped, malformed sequences replaced.
+        text = UTF8.decode(bytes);
+        bodyCacheOf(c.req).text = Promise.resolve(text);
+      } else text = await c.req.text();
       // An empty body with a JSON content type is "no body" (clients send it for bodiless POSTs).
-      const text = await c.req.text();
       if (text.trim() !== '') {
+        let parsed: unknown;
         try {
-          JSON.parse(text);
+          parsed = JSON.parse(text);
         } catch {
           throw new KakehashiError('malformed-json', 'The request body is not valid JSON.');
         }
+        // Parsed once: the route's validator (and any later c.req.json()) reads this value.
+        c.req.json = <T>() => Promise.resolve(parsed as T);
       }
     }
     return next();
@@ -195,6 +203,51 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     ),
   );
   return app;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const UTF8 = new TextDecoder('utf-8');
+
+/**
+ * HonoRequest's body cache as it is at run time: each reader's promise, by reader name (its declared type names the
+ * resolved values).
+ * @see https://github.com/honojs/hono/blob/main/src/request.ts (#cachedBody)
+ */
+function bodyCacheOf(req: { bodyCache: object }): Record<string, Promise<unknown>> {
+  return req.bodyCache as Record<string, Promise<unknown>>;
+}
+
+function payloadTooLarge(max: number): KakehashiError {
+  return new KakehashiError('payload-too-large', `The request body exceeds ${max} bytes.`);
+}
+
+/** Reads a body of unknown length, refusing it as soon as it passes `max` bytes. */
+async function readLimited(body: ReadableStream<Uint8Array>, max: number): Promise<ArrayBuffer> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge(max);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) {
+    const only = chunks[0] as Uint8Array;
+    if (only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer)
+      return only.buffer;
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out.buffer;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { noteRefusedHop } from '../security/security-scope.ts';
 
 /**
@@ -66,11 +66,26 @@ export function formatTraceparent(ctx: TraceContext): string {
  */
 export function childSpan(parent?: TraceContext): TraceContext {
   return {
-    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: parent?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
     parentSpanId: parent?.spanId,
     sampled: parent?.sampled ?? true,
   };
+}
+
+/** CSPRNG bytes taken in blocks (one call into the OS generator per 512 span ids, not one per id). */
+const ID_POOL = Buffer.allocUnsafe(4096);
+let idPoolOffset = ID_POOL.length;
+
+/** `bytes` fresh CSPRNG bytes as lower-case hex, each byte handed out once. */
+function randomHex(bytes: number): string {
+  if (idPoolOffset + bytes > ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idPoolOffset = 0;
+  }
+  const hex = ID_POOL.toString('hex', idPoolOffset, idPoolOffset + bytes);
+  idPoolOffset += bytes;
+  return hex;
 }
 
 /** A sink that keeps the most recent events in memory (bounded) — for tests and single components. */
