@@ -31,6 +31,8 @@ const BODYLESS = new Set([
   'POST /admin/evidence/process',
   'POST /edelivery/messages/{id}/ack',
   'POST /console/api/scenarios/{name}/run',
+  // OpenID4VCI §7: the nonce request is a POST without a body
+  'POST /wallet/issuer/nonce',
 ]);
 
 /** Operations outside `/admin/` that change the federation's state and so need the admin token too. */

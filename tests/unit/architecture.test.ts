@@ -22,6 +22,7 @@ const LAYERS: Record<string, number> = {
   evidence: 2,
   csirt: 2,
   console: 2,
+  wallet: 2,
   hub: 3,
   node: 3,
   federation: 4,

@@ -13,6 +13,7 @@ import { createCooperationNetworkSource, createPersonaSource, mountEvidence } fr
 import { type CooperationNetwork, mountCooperationNetwork, recordSubject, resolveCode } from '@kakehashi/jp-network';
 import type { BlockWiring } from './block-wiring.ts';
 import { mountEidBlock } from './mount-eid.ts';
+import { mountWalletBlock } from './mount-wallet.ts';
 
 /** The building blocks mounted on a node: what `POST /admin/reset` clears, what `close` stops, Japan's network. */
 export interface MountedBlocks {
@@ -75,6 +76,9 @@ export function mountBlocks(app: ComponentApp, w: BlockWiring): MountedBlocks {
   resets.push(eid.reset);
 
   mountEsigBlock(app, w);
+
+  // The EUDI wallet: PID provider (OpenID4VCI) and verifier (OpenID4VP) at every EU node.
+  resets.push(mountWalletBlock(app, w).reset);
 
   // Once-only evidence exchange (OOTS-style, over eDelivery, eSignature and eID). Japan resolves people and
   // issues evidence through the Cooperation Network; other nodes from their personas.

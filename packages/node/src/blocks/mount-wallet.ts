@@ -1,0 +1,24 @@
+import type { ComponentApp } from '@kakehashi/core';
+import { mountWallet } from '@kakehashi/wallet';
+import type { BlockWiring } from './block-wiring.ts';
+
+/**
+ * The EUDI wallet building block at a node: the PID provider (its key certified by the country's issuing CA) and
+ * the verifier; issuers are resolved through the hub's registry and certificates judged by the node's trust view.
+ * EU nodes only: Japan's node (a residence attestation, not a PID) and a node without a national CA mount nothing.
+ */
+export function mountWalletBlock(app: ComponentApp, w: BlockWiring): { reset(): void } {
+  const { deps } = w;
+  if (!deps.credentials.issuingCa || deps.profile.code === 'JP') return { reset: () => {} };
+  return mountWallet(app, {
+    ...deps,
+    country: deps.profile.code,
+    issuingCa: deps.credentials.issuingCa,
+    signingCertPem: deps.credentials.signing.certPem,
+    validateCertificate: w.validateCertificate,
+    resolveIssuer: async (issuer, fetcher) => {
+      const node = (await w.registeredNodes(fetcher)).find((n) => n.url === issuer);
+      return node ? { country: node.country } : undefined;
+    },
+  });
+}

@@ -1,0 +1,175 @@
+import { randomBytes, sign } from 'node:crypto';
+import { Openid4vciClient } from '@openid4vc/openid4vci';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { DcqlQuery } from 'dcql';
+import { type EcKeyPair, freshEcKey } from '../crypto/ec-key.ts';
+import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
+import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
+import { PID_SD_JWT_CONFIGURATION_ID } from '../issuer/metadata.ts';
+
+/** A credential the wallet holds. */
+export interface HeldCredential {
+  format: 'dc+sd-jwt';
+  credentialIssuer: string;
+  vct: string;
+  /** The SD-JWT VC as issued (every disclosure, no key binding). */
+  credential: string;
+}
+
+/** An OpenID4VP authorization request as the wallet reads it (by value, from a request URL or an object). */
+export interface PresentationRequest {
+  client_id: string;
+  response_type: string;
+  response_mode: string;
+  response_uri: string;
+  nonce: string;
+  state: string;
+  dcql_query: unknown;
+}
+
+/** The clock the holder signs by (the federation's virtual clock, so its proofs and key bindings are on time). */
+export interface HolderClock {
+  now(): Date;
+}
+
+/**
+ * A headless EUDI wallet for one persona: a device-bound P-256 key (generated here, never leaving the object),
+ * credential storage, `receive` (OpenID4VCI pre-authorised code flow with @openid4vc/openid4vci's client) and
+ * `present` (OpenID4VP direct_post: the DCQL query matched with the dcql library, only the requested claims
+ * disclosed, a KB-JWT with the request's nonce and client_id; consent is automatic — the wallet is headless).
+ * @see https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-final.html#section-3.5
+ * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-8.2
+ */
+export class HolderWallet {
+  readonly #key: EcKeyPair;
+  readonly #fetch: typeof fetch;
+  readonly #clock: HolderClock;
+  readonly credentials: HeldCredential[] = [];
+
+  constructor(opts: { fetch: typeof fetch; clock: HolderClock; key?: EcKeyPair }) {
+    this.#key = opts.key ?? freshEcKey();
+    this.#fetch = opts.fetch;
+    this.#clock = opts.clock;
+  }
+
+  /** The device key's public JWK (what the issuer puts in cnf.jwk). */
+  get publicJwk(): EcKeyPair['publicJwk'] {
+    return this.#key.publicJwk;
+  }
+
+  /** Runs the pre-authorised code flow for a credential offer (URL or JSON) and stores the credential. */
+  async receive(credentialOffer: string): Promise<HeldCredential> {
+    const client = new Openid4vciClient({
+      callbacks: oid4vcCallbacks({ fetch: this.#fetch, signingKey: this.#key.privateKey }) as never,
+    });
+    const offer = await client.resolveCredentialOffer(credentialOffer);
+    const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);
+    const configurationId = offer.credential_configuration_ids[0] ?? PID_SD_JWT_CONFIGURATION_ID;
+    const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+      credentialOffer: offer,
+      issuerMetadata,
+    });
+    const { c_nonce } = await client.requestNonce({ issuerMetadata });
+    const { jwt } = await client.createCredentialRequestJwtProof({
+      issuerMetadata,
+      credentialConfigurationId: configurationId,
+      nonce: c_nonce,
+      issuedAt: this.#clock.now(),
+      signer: { method: 'jwk', alg: 'ES256', publicJwk: this.#key.publicJwk },
+    });
+    const response = await client.retrieveCredentials({
+      issuerMetadata,
+      accessToken: accessTokenResponse.access_token,
+      credentialConfigurationId: configurationId,
+      proofs: { jwt: [jwt] },
+    });
+    if (!response.ok) throw new Error(`the issuer refused the credential request (${response.response.status})`);
+    const first = response.credentialResponse.credentials?.[0];
+    const credential = typeof first === 'object' && first && 'credential' in first ? first.credential : first;
+    if (typeof credential !== 'string') throw new Error('the issuer answered no dc+sd-jwt credential');
+    const vct = String(((await this.#sdjwt().getClaims(credential)) as { vct?: unknown }).vct ?? '');
+    const held: HeldCredential = { format: 'dc+sd-jwt', credentialIssuer: offer.credential_issuer, vct, credential };
+    this.credentials.push(held);
+    return held;
+  }
+
+  /**
+   * Answers an OpenID4VP request: picks the credential the DCQL query matches, discloses the claims it names,
+   * binds the presentation to the request (KB-JWT: nonce, aud = client_id, iat, sd_hash) and posts the form to the
+   * response URI. Returns the verifier's answer (status and body).
+   */
+  async present(request: PresentationRequest | string): Promise<{ status: number; body: unknown }> {
+    const { request: req, vpToken } = await this.createPresentation(request);
+    const res = await this.#fetch(req.response_uri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ vp_token: JSON.stringify(vpToken), state: req.state }).toString(),
+    });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  }
+
+  /**
+   * The presentation `present` would post, without posting it: the request as read, the SD-JWT presentation and
+   * the `vp_token` (credential query id → presentations, OpenID4VP §8.1).
+   */
+  async createPresentation(
+    request: PresentationRequest | string,
+  ): Promise<{ request: PresentationRequest; presentation: string; vpToken: Record<string, string[]> }> {
+    const req = typeof request === 'string' ? parseRequestUrl(request) : request;
+    if (req.response_type !== 'vp_token' || req.response_mode !== 'direct_post')
+      throw new Error('only response_type vp_token with response_mode direct_post is supported');
+    // The redirect_uri: prefix binds the response URI to the client_id (OpenID4VP §5.9.3): never post elsewhere.
+    if (req.client_id.startsWith('redirect_uri:') && req.client_id.slice('redirect_uri:'.length) !== req.response_uri)
+      throw new Error('the response_uri is not the client_id of a redirect_uri: verifier');
+    const query = DcqlQuery.parse(req.dcql_query as never);
+    DcqlQuery.validate(query);
+    const cq = query.credentials[0] as { id: string; claims?: { path: (string | number | null)[] }[] };
+    const held = await this.#match(query);
+    if (!held) throw new Error(`no credential in the wallet matches the query "${cq.id}"`);
+    const frame = Object.fromEntries((cq.claims ?? []).map((c) => [String(c.path[0]), true]));
+    const presentation = await this.#sdjwt().present(held.credential, frame as never, {
+      kb: { payload: { iat: Math.floor(this.#clock.now().getTime() / 1000), aud: req.client_id, nonce: req.nonce } },
+    });
+    return { request: req, presentation, vpToken: { [cq.id]: [presentation] } };
+  }
+
+  /** The first held credential that satisfies the query (dcql's matching over the credential's claims). */
+  async #match(query: DcqlQuery): Promise<HeldCredential | undefined> {
+    for (const held of this.credentials) {
+      const claims = (await this.#sdjwt().getClaims(held.credential)) as Record<string, unknown>;
+      const result = DcqlQuery.query(query, [
+        { credential_format: 'dc+sd-jwt', vct: held.vct, claims: claims as never, cryptographic_holder_binding: true },
+      ]);
+      if (result.can_be_satisfied) return held;
+    }
+    return undefined;
+  }
+
+  #sdjwt(): SDJwtVcInstance {
+    return new SDJwtVcInstance({
+      hasher: sdJwtHasher,
+      hashAlg: 'sha-256',
+      kbSignAlg: 'ES256',
+      kbSigner: (data: string) =>
+        sign('sha256', Buffer.from(data, 'ascii'), { key: this.#key.privateKey, dsaEncoding: 'ieee-p1363' }).toString(
+          'base64url',
+        ),
+      saltGenerator: () => randomBytes(16).toString('base64url'),
+    });
+  }
+}
+
+/** Reads an `openid4vp://?…` request URL (by value; `request_uri` is not supported yet). */
+export function parseRequestUrl(url: string): PresentationRequest {
+  const p = new URL(url).searchParams;
+  const get = (k: string) => p.get(k) ?? '';
+  return {
+    client_id: get('client_id'),
+    response_type: get('response_type'),
+    response_mode: get('response_mode'),
+    response_uri: get('response_uri'),
+    nonce: get('nonce'),
+    state: get('state'),
+    dcql_query: JSON.parse(get('dcql_query') || 'null'),
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * @kakehashi/wallet — the EU Digital Identity Wallet building block: the PID provider (OpenID4VCI 1.0, PID as
+ * SD-JWT VC), the verifier (OpenID4VP 1.0, DCQL, direct_post, W-rule verdicts) and a headless holder.
+ *
+ * This entry exports what other packages use; the package's own tests import the feature files.
+ */
+export { WALLET_ERROR_CODES } from './error-codes.ts';
+export {
+  type HeldCredential,
+  HolderWallet,
+  type PresentationRequest,
+  parseRequestUrl,
+} from './holder/holder-wallet.ts';
+export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
+export { mountWallet } from './mount-wallet.ts';
+export { DEFAULT_PID_QUERY } from './verifier/routes.ts';
+export { PRESENTATION_RULES, type PresentationVerdict } from './verifier/rules.ts';
+export type { WalletCredential, WalletDeps } from './wallet-deps.ts';

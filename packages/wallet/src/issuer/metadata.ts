@@ -1,0 +1,57 @@
+import { PID_CLAIM_NAMES, PID_VCT } from './pid-claims.ts';
+
+/** The one credential configuration offered so far: the PID as SD-JWT VC. */
+export const PID_SD_JWT_CONFIGURATION_ID = 'eu.europa.ec.eudi.pid_vc_sd_jwt';
+
+/** The endpoints of the PID provider at a node's origin. */
+export function issuerEndpoints(origin: string) {
+  return {
+    credentialIssuer: origin,
+    authorizationServer: `${origin}/wallet/issuer`,
+    token: `${origin}/wallet/issuer/token`,
+    nonce: `${origin}/wallet/issuer/nonce`,
+    credential: `${origin}/wallet/issuer/credential`,
+  };
+}
+
+/**
+ * The credential issuer metadata (OpenID4VCI §12.2.4): the issuer identifier is the node's origin; its
+ * authorization server (pre-authorised code only) sits at `/wallet/issuer` beside the node's OIDC provider, so
+ * each keeps its own RFC 8414 metadata.
+ * @see https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-final.html#section-12.2.4
+ */
+export function credentialIssuerMetadata(origin: string, country: string) {
+  const e = issuerEndpoints(origin);
+  return {
+    credential_issuer: e.credentialIssuer,
+    authorization_servers: [e.authorizationServer],
+    credential_endpoint: e.credential,
+    nonce_endpoint: e.nonce,
+    display: [{ name: `Kakehashi ${country} PID Provider (TEST)`, locale: 'en' }],
+    credential_configurations_supported: {
+      [PID_SD_JWT_CONFIGURATION_ID]: {
+        format: 'dc+sd-jwt',
+        vct: PID_VCT,
+        scope: PID_SD_JWT_CONFIGURATION_ID,
+        cryptographic_binding_methods_supported: ['jwk'],
+        credential_signing_alg_values_supported: ['ES256'],
+        proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+        credential_metadata: {
+          display: [{ name: `PID (${country}, TEST)`, locale: 'en' }],
+          claims: PID_CLAIM_NAMES.map((name) => ({ path: [name] })),
+        },
+      },
+    },
+  };
+}
+
+/** The authorization server's RFC 8414 metadata: the token endpoint and anonymous pre-authorised access. */
+export function authorizationServerMetadata(origin: string) {
+  const e = issuerEndpoints(origin);
+  return {
+    issuer: e.authorizationServer,
+    token_endpoint: e.token,
+    grant_types_supported: ['urn:ietf:params:oauth:grant-type:pre-authorized_code'],
+    'pre-authorized_grant_anonymous_access_supported': true,
+  };
+}

@@ -1,0 +1,60 @@
+import { X509Certificate } from 'node:crypto';
+import { SeededRandom } from '@kakehashi/core';
+import { inspectCertificate, issueCertificate, TEST_ONLY_OU } from '@kakehashi/trust';
+import { type EcKeyPair, seededEcKey } from '../crypto/ec-key.ts';
+import type { WalletCredential } from '../wallet-deps.ts';
+
+/** The PID provider's signing key and its x5c chain (leaf first, without the root: HAIP §6.1.1). */
+export interface PidIssuerKey extends EcKeyPair {
+  certPem: string;
+  /** The `x5c` header: base64 DER, the leaf then its issuing CA (the root stays out, as HAIP asks). */
+  x5c: string[];
+}
+
+const KEYS = new Map<string, PidIssuerKey>();
+
+/**
+ * The PID provider's key: a P-256 key drawn from the seed, certified by the country's issuing CA (the trust
+ * fabric's national CA), so that a verifier reaches the country's trusted list from the `x5c` chain. The
+ * certificate copies the validity and CRL distribution point of the node's signing certificate, and its subject
+ * says what it is (C = the country, CN = PID Provider, the TEST ONLY marker).
+ * @see https://www.ietf.org/archive/id/draft-ietf-oauth-sd-jwt-vc-18.html (issuer key from x5c)
+ */
+export function pidIssuerKey(opts: {
+  seed: string;
+  country: string;
+  issuingCa: WalletCredential;
+  /** The node's signing certificate: its validity and CRL distribution point are copied. */
+  signingCertPem: string;
+}): PidIssuerKey {
+  const cacheKey = `${opts.seed}\u0000${opts.country}\u0000${opts.issuingCa.certPem}`;
+  const cached = KEYS.get(cacheKey);
+  if (cached) return cached;
+  const random = new SeededRandom(opts.seed, `wallet/pid-provider/${opts.country}`);
+  const key = seededEcKey(random.fork('key'));
+  const serial = random.fork('serial').bytes(16);
+  serial[0] = (serial[0] as number) & 0x7f;
+  const signing = inspectCertificate(opts.signingCertPem);
+  const { certPem, der } = issueCertificate(
+    {
+      subject: [
+        { type: 'C', value: opts.country },
+        { type: 'O', value: `Kakehashi ${opts.country} PID Provider` },
+        { type: 'OU', value: TEST_ONLY_OU },
+        { type: 'CN', value: `Kakehashi ${opts.country} PID Provider (TEST)` },
+      ],
+      serialHex: serial.toString('hex'),
+      notBefore: signing.notBefore,
+      notAfter: signing.notAfter,
+      basicConstraints: { cA: false },
+      keyUsage: ['digitalSignature'],
+      ...(signing.crlDistributionPoints[0] ? { crlDistributionPoint: signing.crlDistributionPoints[0] } : {}),
+    },
+    key.publicKey,
+    { certificate: new X509Certificate(opts.issuingCa.certPem), privateKey: opts.issuingCa.privateKey },
+  );
+  const issuingCaDer = new X509Certificate(opts.issuingCa.certPem).raw;
+  const k: PidIssuerKey = { ...key, certPem, x5c: [der.toString('base64'), issuingCaDer.toString('base64')] };
+  KEYS.set(cacheKey, k);
+  return k;
+}

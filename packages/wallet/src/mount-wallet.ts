@@ -1,0 +1,30 @@
+import type { ComponentApp } from '@kakehashi/core';
+import { createIssuerState } from './issuer/issuer-state.ts';
+import { pidIssuerKey } from './issuer/pid-issuer-key.ts';
+import { issuerRoutes } from './issuer/routes.ts';
+import { type Transaction, verifierRoutes } from './verifier/routes.ts';
+import type { WalletDeps } from './wallet-deps.ts';
+
+/**
+ * Mounts the wallet building block at a node: the PID provider (OpenID4VCI 1.0, SD-JWT VC) with its key certified
+ * by the country's issuing CA, and the verifier (OpenID4VP 1.0, DCQL, direct_post) that judges presentations
+ * through the node's own trust view. Returns what `POST /admin/reset` clears (offers, tokens, nonces, requests).
+ */
+export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): void } {
+  const key = pidIssuerKey({
+    seed: deps.seed,
+    country: deps.country,
+    issuingCa: deps.issuingCa,
+    signingCertPem: deps.signingCertPem,
+  });
+  const state = createIssuerState(deps.clock);
+  const transactions = new Map<string, Transaction>();
+  app.route('/', issuerRoutes(deps, state, key));
+  app.route('/', verifierRoutes(deps, transactions));
+  return {
+    reset: () => {
+      state.reset();
+      transactions.clear();
+    },
+  };
+}

@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
+import {
+  type ComponentApp,
+  createRouteModule,
+  KakehashiError,
+  problemResponses,
+  recordHop,
+  requireJson,
+} from '@kakehashi/core';
+import { DcqlQuery } from 'dcql';
+import type { Context } from 'hono';
+import '../error-codes.ts';
+import type { WalletDeps } from '../wallet-deps.ts';
+import type { PresentationVerdict } from './rules.ts';
+import { type ExpectedPresentation, type VerifyContext, verifyPresentation } from './verify-presentation.ts';
+import {
+  CreateRequestResponseSchema,
+  CreateRequestSchema,
+  DIRECT_POST_FORM,
+  DirectPostResponseSchema,
+  PresentationVerdictSchema,
+  TransactionSchema,
+  ValidatePresentationSchema,
+} from './z-verifier.ts';
+
+/** The default query: a PID's names and birth date. */
+export const DEFAULT_PID_QUERY = {
+  credentials: [
+    {
+      id: 'pid',
+      format: 'dc+sd-jwt',
+      meta: { vct_values: ['urn:eudi:pid:1'] },
+      claims: [{ path: ['family_name'] }, { path: ['given_name'] }, { path: ['birthdate'] }],
+    },
+  ],
+};
+
+interface Transaction {
+  id: string;
+  state: string;
+  nonce: string;
+  dcql: DcqlQuery;
+  verdict?: PresentationVerdict;
+}
+
+/** Seconds of clock skew tolerated, and the oldest key binding accepted. */
+const SKEW_SECONDS = 60;
+const KB_MAX_AGE_SECONDS = 300;
+
+/** A DCQL query parsed and validated by the dcql library, or a 400 problem. */
+function parseDcql(input: unknown): DcqlQuery {
+  try {
+    const q = DcqlQuery.parse(input as never);
+    DcqlQuery.validate(q);
+    return q;
+  } catch (e) {
+    throw new KakehashiError(
+      'bad-request',
+      `The DCQL query is invalid: ${e instanceof Error ? e.message.slice(0, 200) : 'refused'} (OpenID4VP §6).`,
+    );
+  }
+}
+
+/** The accepted vct values of a credential query (default: the PID's). */
+const vctValuesOf = (q: DcqlQuery, id: string) => {
+  const cq = q.credentials.find((c) => c.id === id) as { meta?: { vct_values?: string[] } } | undefined;
+  return cq?.meta?.vct_values ?? ['urn:eudi:pid:1'];
+};
+
+/**
+ * The verifier (OpenID4VP 1.0, response_mode direct_post, DCQL): a relying party asks for a request (nonce, state,
+ * DCQL query; client_id with the `redirect_uri:` prefix — unsigned, the response URI itself), the wallet posts
+ * its `vp_token` to the response URI, each presentation is judged by the W rules, and the relying party reads the
+ * verdict. The same validation is offered alone as `POST /wallet/validate/presentation`.
+ * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html
+ */
+export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Transaction>): ComponentApp {
+  const responseUri = `${deps.publicUrl}/wallet/verifier/response`;
+  const clientId = `redirect_uri:${responseUri}`;
+  const context = (fetcher: typeof fetch): VerifyContext => ({
+    clock: deps.clock,
+    validateCertificate: deps.validateCertificate,
+    resolveIssuer: deps.resolveIssuer,
+    fetcher,
+    skewSeconds: SKEW_SECONDS,
+    kbMaxAgeSeconds: KB_MAX_AGE_SECONDS,
+  });
+  const hop = (c: Context, operation: string, verdict: PresentationVerdict, artefact: Record<string, unknown>) =>
+    recordHop(deps.traces, deps.clock, c.get('trace'), {
+      component: 'node',
+      country: deps.country,
+      operation,
+      direction: 'internal',
+      artefact,
+      verdict: { valid: verdict.valid, checks: verdict.checks },
+    });
+
+  const r = createRouteModule();
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/wallet/verifier/requests',
+      tags: ['wallet'],
+      summary:
+        'Start a presentation: an OpenID4VP authorization request (vp_token, direct_post, DCQL; default: the PID names and birth date) with a fresh nonce and state',
+      request: { body: { required: true, content: { 'application/json': { schema: CreateRequestSchema } } } },
+      responses: {
+        200: { description: 'The request', content: { 'application/json': { schema: CreateRequestResponseSchema } } },
+        ...problemResponses(400, 415),
+      },
+    }),
+    async (c) => {
+      requireJson(c.req.header('content-type'));
+      const body = c.req.valid('json');
+      const dcql = parseDcql(body.dcql_query ?? DEFAULT_PID_QUERY);
+      const t: Transaction = {
+        id: randomBytes(16).toString('base64url'),
+        state: randomBytes(16).toString('base64url'),
+        nonce: randomBytes(24).toString('base64url'),
+        dcql,
+      };
+      transactions.set(t.id, t);
+      const request = {
+        response_type: 'vp_token' as const,
+        client_id: clientId,
+        response_mode: 'direct_post' as const,
+        response_uri: responseUri,
+        nonce: t.nonce,
+        state: t.state,
+        dcql_query: dcql as never,
+      };
+      const url = new URL('openid4vp://');
+      for (const [k, v] of Object.entries(request))
+        url.searchParams.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+      return c.json(
+        { transaction_id: t.id, authorization_request: request, request_url: url.toString() } as never,
+        200,
+      );
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/wallet/verifier/response',
+      tags: ['wallet'],
+      summary:
+        'The response URI (direct_post, OpenID4VP §8.2): vp_token and state as a form; each presentation judged by the W rules, the request answered once',
+      requestBody: {
+        required: true,
+        content: { 'application/x-www-form-urlencoded': { schema: DIRECT_POST_FORM } },
+      } as unknown as RouteConfig['requestBody'],
+      responses: {
+        200: { description: 'Received', content: { 'application/json': { schema: DirectPostResponseSchema } } },
+        ...problemResponses(400, 404, 422),
+      },
+    }),
+    async (c) => {
+      const form = new URLSearchParams(await c.req.text());
+      const state = form.get('state') ?? '';
+      const t = [...transactions.values()].find((x) => x.state === state);
+      if (!t)
+        throw new KakehashiError(
+          'vp-unknown-transaction',
+          'No request of this verifier has that state (OpenID4VP §14.3).',
+        );
+      if (t.verdict)
+        throw new KakehashiError('vp-replay', 'This request was already answered: a presentation is accepted once.', {
+          rule: 'W15',
+        });
+      let token: Record<string, unknown>;
+      try {
+        token = JSON.parse(form.get('vp_token') ?? '') as Record<string, unknown>;
+      } catch {
+        throw new KakehashiError('vp-invalid-response', 'vp_token is not a JSON object (OpenID4VP §8.1).');
+      }
+      const cq = t.dcql.credentials[0] as { id: string };
+      const list = token?.[cq.id] as unknown[] | undefined;
+      const presentation = Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
+      if (!presentation || list?.length !== 1)
+        throw new KakehashiError('vp-invalid-response', `vp_token must carry one presentation for "${cq.id}".`);
+      const expected: ExpectedPresentation = {
+        nonce: t.nonce,
+        clientId,
+        dcql: { query: t.dcql, credentialQueryId: cq.id },
+        vctValues: vctValuesOf(t.dcql, cq.id),
+      };
+      const verdict = await verifyPresentation(presentation, expected, context(c.get('fetch')));
+      t.verdict = verdict;
+      hop(c, 'wallet: presentation received (direct_post)', verdict, { type: 'vp_token', state });
+      deps.logger.info('presentation judged', {
+        valid: verdict.valid,
+        ...(verdict.failure ? { rule: verdict.failure.rule } : {}),
+      });
+      return c.json({ received: true as const }, 200);
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/wallet/verifier/transactions/{id}',
+      tags: ['wallet'],
+      summary: "A presentation request's state and, once the wallet answered, the verdict (the relying party's view)",
+      request: { params: z.object({ id: z.string().max(100) }) },
+      responses: {
+        200: { description: 'The transaction', content: { 'application/json': { schema: TransactionSchema } } },
+        ...problemResponses(404),
+      },
+    }),
+    (c) => {
+      const t = transactions.get(c.req.valid('param').id);
+      if (!t) throw new KakehashiError('vp-unknown-transaction', 'No presentation request has that id.');
+      return c.json(
+        {
+          transaction_id: t.id,
+          status: t.verdict ? ('answered' as const) : ('pending' as const),
+          ...(t.verdict ? { verdict: t.verdict as never } : {}),
+        },
+        200,
+      );
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/wallet/validate/presentation',
+      tags: ['wallet', 'validation'],
+      summary:
+        'Validate an SD-JWT VC presentation (W1–W14): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL; 200 with the verdict',
+      request: { body: { required: true, content: { 'application/json': { schema: ValidatePresentationSchema } } } },
+      responses: {
+        200: { description: 'The verdict', content: { 'application/json': { schema: PresentationVerdictSchema } } },
+        ...problemResponses(400, 413, 415),
+      },
+    }),
+    async (c) => {
+      requireJson(c.req.header('content-type'));
+      const { presentation, expected } = c.req.valid('json');
+      const dcql = expected.dcql_query ? parseDcql(expected.dcql_query) : undefined;
+      const cqId = expected.credential_query_id ?? (dcql?.credentials[0] as { id: string } | undefined)?.id;
+      const verdict = await verifyPresentation(
+        presentation,
+        {
+          nonce: expected.nonce,
+          clientId: expected.client_id,
+          ...(dcql && cqId ? { dcql: { query: dcql, credentialQueryId: cqId } } : {}),
+          vctValues: expected.vct_values ?? (dcql && cqId ? vctValuesOf(dcql, cqId) : undefined),
+        },
+        context(c.get('fetch')),
+      );
+      hop(c, 'wallet: presentation validated', verdict, { type: 'dc+sd-jwt' });
+      return c.json(verdict as never, 200);
+    },
+  );
+  return r;
+}
+export type { Transaction };

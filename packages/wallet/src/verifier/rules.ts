@@ -1,0 +1,112 @@
+import type { Check, ErrorCode, Verdict } from '@kakehashi/core';
+import '../error-codes.ts';
+
+/** The rules of the presentation verdict, in the order they run. */
+export const PRESENTATION_RULES = [
+  {
+    rule: 'W1',
+    id: 'structure',
+    name: 'a dc+sd-jwt presentation: JWT~disclosures~KB-JWT, typ dc+sd-jwt, alg ES256, x5c',
+    code: 'vp-malformed',
+  },
+  {
+    rule: 'W2',
+    id: 'chain',
+    name: "the issuer's x5c chain validates against the trusted lists",
+    code: 'vp-issuer-untrusted',
+  },
+  {
+    rule: 'W3',
+    id: 'issuer',
+    name: "iss is a registered node of the certificate's country",
+    code: 'vp-issuer-unknown',
+  },
+  {
+    rule: 'W4',
+    id: 'signature',
+    name: "the issuer's signature verifies with the x5c leaf key",
+    code: 'vp-issuer-signature-invalid',
+  },
+  { rule: 'W5', id: 'validity', name: 'nbf, iat and exp on the virtual clock', code: 'vp-credential-expired' },
+  { rule: 'W6', id: 'vct', name: 'vct is the type requested', code: 'vp-vct-invalid' },
+  {
+    rule: 'W7',
+    id: 'disclosures',
+    name: 'every disclosure well formed, referenced by the credential, once',
+    code: 'vp-disclosure-invalid',
+  },
+  {
+    rule: 'W8',
+    id: 'kb-present',
+    name: 'a key binding JWT (typ kb+jwt) closes the presentation',
+    code: 'vp-key-binding-missing',
+  },
+  {
+    rule: 'W9',
+    id: 'kb-signature',
+    name: "the key binding JWT is signed by the credential's cnf.jwk",
+    code: 'vp-key-binding-invalid',
+  },
+  { rule: 'W10', id: 'kb-nonce', name: "the key binding nonce is the request's nonce", code: 'vp-nonce-invalid' },
+  {
+    rule: 'W11',
+    id: 'kb-aud',
+    name: "the key binding aud is the verifier's full client_id",
+    code: 'vp-audience-invalid',
+  },
+  {
+    rule: 'W12',
+    id: 'kb-iat',
+    name: 'the key binding iat is recent (not in the future, not older than allowed)',
+    code: 'vp-key-binding-stale',
+  },
+  {
+    rule: 'W13',
+    id: 'sd-hash',
+    name: 'sd_hash is the hash of the presented SD-JWT and disclosures',
+    code: 'vp-sd-hash-mismatch',
+  },
+  { rule: 'W14', id: 'dcql', name: 'the disclosed claims satisfy the DCQL query', code: 'vp-query-unmet' },
+] as const satisfies readonly { rule: string; id: string; name: string; code: ErrorCode }[];
+
+export type PresentationRuleId = (typeof PRESENTATION_RULES)[number]['id'];
+
+/** A check of the presentation verdict: core's check with its W rule and a name (as the eID verdicts have). */
+export interface PresentationCheck extends Check {
+  name: string;
+}
+
+/** The verdict on a presentation: core's verdict, every check named, and what the presentation disclosed. */
+export interface PresentationVerdict extends Verdict {
+  checks: PresentationCheck[];
+  /** When valid: the issuer, its country, the vct and the disclosed claims. */
+  credential?: { issuer: string; country: string; vct: string; claims: Record<string, unknown> };
+}
+
+/** Records checks in rule order; after the first failure the remaining rules are reported skipped. */
+export function createCheckRecorder() {
+  const checks: PresentationCheck[] = [];
+  let failed = false;
+  const def = (id: PresentationRuleId) =>
+    PRESENTATION_RULES.find((r) => r.id === id) as (typeof PRESENTATION_RULES)[number];
+  return {
+    get failed() {
+      return failed;
+    },
+    pass(id: PresentationRuleId, reason: string) {
+      const d = def(id);
+      checks.push({ rule: d.rule, name: d.name, outcome: 'passed', reason });
+    },
+    fail(id: PresentationRuleId, reason: string) {
+      const d = def(id);
+      failed = true;
+      checks.push({ rule: d.rule, name: d.name, outcome: 'failed', reason, code: d.code });
+    },
+    finish(): PresentationCheck[] {
+      for (const d of PRESENTATION_RULES)
+        if (!checks.some((c) => c.rule === d.rule))
+          checks.push({ rule: d.rule, name: d.name, outcome: 'skipped', reason: 'Not run: an earlier rule failed.' });
+      return checks;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from '@hono/zod-openapi';
+import { CheckSchema, FailureSchema, VerdictSchema } from '@kakehashi/core';
+
+/** A DCQL query (OpenID4VP §6), checked in full by the dcql library. */
+const DcqlQueryJson = z
+  .object({ credentials: z.array(z.record(z.string(), z.unknown())).min(1).max(10) })
+  .passthrough()
+  .openapi('DcqlQuery', { description: 'A DCQL query (OpenID4VP §6)' });
+
+export const CreateRequestSchema = z
+  .object({ dcql_query: DcqlQueryJson.optional() })
+  .strict()
+  .openapi('WalletPresentationRequestInput');
+
+export const AuthorizationRequestSchema = z
+  .object({
+    response_type: z.literal('vp_token'),
+    client_id: z.string(),
+    response_mode: z.literal('direct_post'),
+    response_uri: z.string(),
+    nonce: z.string(),
+    state: z.string(),
+    dcql_query: DcqlQueryJson,
+  })
+  .openapi('Openid4vpAuthorizationRequest');
+
+export const CreateRequestResponseSchema = z
+  .object({
+    transaction_id: z.string(),
+    authorization_request: AuthorizationRequestSchema,
+    request_url: z.string().openapi({ description: 'openid4vp://?… (same parameters, what a QR code would carry)' }),
+  })
+  .openapi('WalletPresentationRequest');
+
+export const PresentationVerdictSchema = VerdictSchema.extend({
+  checks: z.array(CheckSchema.extend({ name: z.string() })),
+  failure: FailureSchema.extend({ rule: z.string() }).optional(),
+  credential: z
+    .object({ issuer: z.string(), country: z.string(), vct: z.string(), claims: z.record(z.string(), z.unknown()) })
+    .optional(),
+}).openapi('PresentationVerdict');
+
+export const TransactionSchema = z
+  .object({
+    transaction_id: z.string(),
+    status: z.enum(['pending', 'answered']),
+    verdict: PresentationVerdictSchema.optional(),
+  })
+  .openapi('WalletPresentationTransaction');
+
+export const DIRECT_POST_FORM = {
+  type: 'object',
+  required: ['vp_token', 'state'],
+  properties: {
+    vp_token: { type: 'string', description: 'JSON object: credential query id → array of presentations (§8.1)' },
+    state: { type: 'string', description: 'The state of the request' },
+  },
+};
+
+export const DirectPostResponseSchema = z.object({ received: z.literal(true) }).openapi('WalletDirectPostResponse');
+
+export const ValidatePresentationSchema = z
+  .object({
+    presentation: z.string().min(1).max(65_536),
+    expected: z
+      .object({
+        nonce: z.string().min(1).max(500),
+        client_id: z.string().min(1).max(1000),
+        vct_values: z.array(z.string().max(500)).min(1).max(10).optional(),
+        dcql_query: DcqlQueryJson.optional(),
+        credential_query_id: z.string().max(100).optional(),
+      })
+      .strict(),
+  })
+  .strict()
+  .openapi('ValidatePresentationRequest');

@@ -1,0 +1,32 @@
+import type { KeyObject } from 'node:crypto';
+import type { CertificateVerdict, ComponentDeps } from '@kakehashi/core';
+import type { Persona } from '@kakehashi/personas';
+
+/** A key with its certificate and chain (issuing CA first, then root), as the node holds its credentials. */
+export interface WalletCredential {
+  certPem: string;
+  chainPem: string[];
+  privateKey: KeyObject;
+}
+
+/** What the wallet building block (PID provider and verifier) needs from the node that mounts it. */
+export interface WalletDeps extends ComponentDeps {
+  country: string;
+  /** The node's origin: the credential issuer identifier and the verifier's response URIs start with it. */
+  publicUrl: string;
+  /** The federation seed: the PID provider's key is drawn from it. */
+  seed: string;
+  personas: readonly Persona[];
+  /** The country's issuing CA: it certifies the PID provider's key (the trust fabric's national CA). */
+  issuingCa: WalletCredential;
+  /** The node's signing certificate (its validity and CRL distribution point are the PID provider's too). */
+  signingCertPem: string;
+  /** The node's one certificate validation (its own trust view of the LOTL and national trusted lists). */
+  validateCertificate: (
+    certPem: string,
+    chainPem: string[],
+    opts: { at: Date; usage?: string[] | undefined },
+  ) => CertificateVerdict;
+  /** The registered node whose origin is `issuer` (its country), or undefined: asked of the hub's registry. */
+  resolveIssuer: (issuer: string, fetcher: typeof fetch) => Promise<{ country: string } | undefined>;
+}

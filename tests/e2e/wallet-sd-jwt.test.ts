@@ -1,0 +1,288 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { HolderWallet, type PresentationVerdict } from '@kakehashi/wallet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
+
+/**
+ * The EUDI wallet's first slice, across two countries in one in-process federation: Estonia's PID provider issues
+ * a persona's PID as SD-JWT VC through the OpenID4VCI pre-authorised flow to a headless wallet, Germany's
+ * verifier asks for it with DCQL (OpenID4VP direct_post) and judges it through its own trust view; each attack
+ * is refused with its named W rule.
+ */
+interface Req {
+  transaction_id: string;
+  authorization_request: {
+    client_id: string;
+    response_type: string;
+    response_mode: string;
+    response_uri: string;
+    nonce: string;
+    state: string;
+    dcql_query: unknown;
+  };
+  request_url: string;
+}
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const unb64 = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+
+describe('EUDI wallet: an Estonian PID presented to the German verifier', () => {
+  let f: TestFederation;
+  let ee: string;
+  let de: string;
+  let persona: string;
+  let wallet: HolderWallet;
+  let credential: string;
+  const clock = { now: () => f.clock.now() };
+
+  const offer = async (node: string, personaId: string) => {
+    const r = await json<{ credential_offer_url: string }>(
+      f.fetch(`${node}/wallet/issuer/offers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ personaId }),
+      }),
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.credential_offer_url;
+  };
+  const request = async (node: string) => {
+    const r = await json<Req>(
+      f.fetch(`${node}/wallet/verifier/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    );
+    expect(r.status).toBe(200);
+    return r.body;
+  };
+  const validate = async (presentation: string, expected: Record<string, unknown>) => {
+    const r = await json<PresentationVerdict>(
+      f.fetch(`${de}/wallet/validate/presentation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ presentation, expected }),
+      }),
+    );
+    expect(r.status).toBe(200);
+    return r.body;
+  };
+  beforeAll(async () => {
+    f = await startTestFederation({ countries: ['DE', 'EE'], clockStart: '2026-06-01T00:00:00Z' });
+    ee = f.urls.nodes.EE as string;
+    de = f.urls.nodes.DE as string;
+    const personas = await json<{ id: string }[]>(f.fetch(`${ee}/personas`));
+    persona = (personas.body as unknown as { id: string }[])[0]?.id as string;
+    wallet = new HolderWallet({ fetch: f.fetch, clock });
+    credential = (await wallet.receive(await offer(ee, persona))).credential;
+  }, 240_000);
+  afterAll(() => f?.dispose());
+
+  it('publishes credential issuer metadata for the PID as dc+sd-jwt', async () => {
+    const r = await json<{
+      credential_issuer: string;
+      credential_configurations_supported: Record<string, { format: string; vct: string }>;
+    }>(f.fetch(`${ee}/.well-known/openid-credential-issuer`));
+    expect(r.body.credential_issuer).toBe(ee);
+    expect(Object.values(r.body.credential_configurations_supported)[0]).toMatchObject({
+      format: 'dc+sd-jwt',
+      vct: 'urn:eudi:pid:1',
+    });
+  });
+
+  it('issues the PID as SD-JWT VC: x5c to the country CA, every claim selectively disclosable, bound to the device key', () => {
+    const [jwt, ...rest] = credential.split('~');
+    const header = unb64((jwt as string).split('.')[0] as string);
+    const payload = unb64((jwt as string).split('.')[1] as string);
+    expect(header).toMatchObject({ typ: 'dc+sd-jwt', alg: 'ES256' });
+    expect(header.x5c).toHaveLength(2);
+    expect(payload).toMatchObject({ iss: ee, vct: 'urn:eudi:pid:1', cnf: { jwk: wallet.publicJwk } });
+    expect(payload.family_name).toBeUndefined();
+    const names = rest.filter(Boolean).map((d) => unb64(d)[1]);
+    expect(names).toEqual(
+      expect.arrayContaining(['family_name', 'given_name', 'birthdate', 'nationalities', 'issuing_country']),
+    );
+    expect(credential.endsWith('~')).toBe(true);
+  });
+
+  it('the pre-authorised code is single use', async () => {
+    const url = await offer(ee, persona);
+    const code = JSON.parse(new URL(url).searchParams.get('credential_offer') as string).grants[
+      'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+    ]['pre-authorized_code'];
+    const token = () =>
+      f.fetch(`${ee}/wallet/issuer/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+          'pre-authorized_code': code,
+        }).toString(),
+      });
+    expect((await token()).status).toBe(200);
+    const again = await json<{ error: string; code: string }>(token());
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ error: 'invalid_grant', code: 'vci-invalid-grant' });
+  });
+
+  it('EE PID → DE verifier over OpenID4VP direct_post: valid, only the requested claims disclosed', async () => {
+    const req = await request(de);
+    const answer = await wallet.present(req.request_url);
+    expect(answer.status).toBe(200);
+    const t = await json<{ status: string; verdict: PresentationVerdict }>(
+      f.fetch(`${de}/wallet/verifier/transactions/${req.transaction_id}`),
+    );
+    expect(t.body.status).toBe('answered');
+    expect(t.body.verdict.valid, JSON.stringify(t.body.verdict.failure)).toBe(true);
+    expect(t.body.verdict.checks.map((c) => c.rule)).toEqual([
+      'W1',
+      'W2',
+      'W3',
+      'W4',
+      'W5',
+      'W6',
+      'W7',
+      'W8',
+      'W9',
+      'W10',
+      'W11',
+      'W12',
+      'W13',
+      'W14',
+    ]);
+    expect(t.body.verdict.checks.every((c) => c.outcome === 'passed')).toBe(true);
+    expect(t.body.verdict.credential).toMatchObject({ issuer: ee, country: 'EE', vct: 'urn:eudi:pid:1' });
+    expect(Object.keys(t.body.verdict.credential?.claims ?? {}).sort()).toEqual([
+      'birthdate',
+      'family_name',
+      'given_name',
+    ]);
+    // the same request is answered once
+    const replay = await wallet.present(req.request_url);
+    expect(replay.status).toBe(422);
+    expect(replay.body).toMatchObject({ code: 'vp-replay' });
+  });
+
+  /** A fresh DE request and the wallet's presentation for it (not posted). */
+  const fresh = async (w: HolderWallet = wallet) => {
+    const req = await request(de);
+    const { presentation } = await w.createPresentation(req.request_url);
+    return {
+      req,
+      presentation,
+      expected: { nonce: req.authorization_request.nonce, client_id: req.authorization_request.client_id },
+    };
+  };
+  const failedRule = (v: PresentationVerdict) => ({ valid: v.valid, rule: v.failure?.rule, code: v.failure?.code });
+
+  it('the validation service accepts the untouched presentation', async () => {
+    const { presentation, expected } = await fresh();
+    expect(failedRule(await validate(presentation, expected))).toEqual({
+      valid: true,
+      rule: undefined,
+      code: undefined,
+    });
+  });
+
+  it('a tampered disclosure fails W7', async () => {
+    const { presentation, expected } = await fresh();
+    const parts = presentation.split('~');
+    const i = parts.findIndex((p, k) => k > 0 && p && unb64(p)[1] === 'family_name');
+    const d = unb64(parts[i] as string);
+    parts[i] = b64([d[0], 'family_name', 'Mallory']);
+    const v = await validate(parts.join('~'), expected);
+    expect(failedRule(v)).toEqual({ valid: false, rule: 'W7', code: 'vp-disclosure-invalid' });
+  });
+
+  it('a duplicated disclosure fails W7', async () => {
+    const { presentation, expected } = await fresh();
+    const parts = presentation.split('~');
+    parts.splice(1, 0, parts[1] as string);
+    expect(failedRule(await validate(parts.join('~'), expected))).toMatchObject({ rule: 'W7' });
+  });
+
+  it('the wrong nonce fails W10', async () => {
+    const { presentation, expected } = await fresh();
+    const v = await validate(presentation, { ...expected, nonce: 'another-nonce' });
+    expect(failedRule(v)).toEqual({ valid: false, rule: 'W10', code: 'vp-nonce-invalid' });
+  });
+
+  it('the wrong audience fails W11', async () => {
+    const { presentation, expected } = await fresh();
+    const v = await validate(presentation, { ...expected, client_id: 'redirect_uri:https://rp.example/cb' });
+    expect(failedRule(v)).toEqual({ valid: false, rule: 'W11', code: 'vp-audience-invalid' });
+  });
+
+  it('a key binding made with another key fails W9', async () => {
+    const { presentation, expected } = await fresh();
+    const parts = presentation.split('~');
+    const kb = parts.pop() as string;
+    const [h, p] = kb.split('.') as [string, string];
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const sig = sign('sha256', Buffer.from(`${h}.${p}`), { key: other, dsaEncoding: 'ieee-p1363' }).toString(
+      'base64url',
+    );
+    const v = await validate([...parts, `${h}.${p}.${sig}`].join('~'), expected);
+    expect(failedRule(v)).toEqual({ valid: false, rule: 'W9', code: 'vp-key-binding-invalid' });
+  });
+
+  it('a presentation without key binding fails W8', async () => {
+    const { presentation, expected } = await fresh();
+    const parts = presentation.split('~');
+    parts[parts.length - 1] = '';
+    expect(failedRule(await validate(parts.join('~'), expected))).toEqual({
+      valid: false,
+      rule: 'W8',
+      code: 'vp-key-binding-missing',
+    });
+  });
+
+  it('an issuer whose certificate is on no trusted list fails W2', async () => {
+    const { presentation, expected } = await fresh();
+    const [jwt, ...rest] = presentation.split('~');
+    const [h, p] = (jwt as string).split('.') as [string, string];
+    // the same claims, re-signed by a self-made key with a self-signed look-alike certificate
+    const { issueCertificate } = await import('@kakehashi/trust');
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { der } = issueCertificate(
+      {
+        subject: [
+          { type: 'C', value: 'EE' },
+          { type: 'CN', value: 'Kakehashi EE PID Provider (TEST)' },
+        ],
+        serialHex: '01',
+        notBefore: new Date('2025-01-01T00:00:00Z'),
+        notAfter: new Date('2035-01-01T00:00:00Z'),
+        keyUsage: ['digitalSignature'],
+      },
+      key.publicKey,
+      { selfSigningKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey },
+    );
+    const header = { ...unb64(h), x5c: [der.toString('base64')] };
+    const input = `${b64(header)}.${p}`;
+    const sig = sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString(
+      'base64url',
+    );
+    const v = await validate([`${input}.${sig}`, ...rest].join('~'), expected);
+    expect(failedRule(v)).toEqual({ valid: false, rule: 'W2', code: 'vp-issuer-untrusted' });
+  });
+
+  it('a posted presentation for another request (its nonce) fails W10 at the response URI', async () => {
+    const a = await fresh();
+    const b = await request(de);
+    const r = await f.fetch(b.authorization_request.response_uri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        vp_token: JSON.stringify({ pid: [a.presentation] }),
+        state: b.authorization_request.state,
+      }).toString(),
+    });
+    expect(r.status).toBe(200);
+    const t = await json<{ verdict: PresentationVerdict }>(
+      f.fetch(`${de}/wallet/verifier/transactions/${b.transaction_id}`),
+    );
+    expect(failedRule(t.body.verdict)).toMatchObject({ valid: false, rule: 'W10' });
+  });
+});
