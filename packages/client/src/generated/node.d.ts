@@ -3425,6 +3425,517 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/openid-credential-issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credential issuer metadata of the PID provider (OpenID4VCI §12.2): the PID as dc+sd-jwt */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CredentialIssuerMetadata"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server/wallet/issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PID provider's authorization server metadata (RFC 8414 §3.1, path inserted): pre-authorised code */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            issuer: string;
+                            token_endpoint: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/issuer/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** TEST ONLY: a credential offer with a pre-authorised code for a persona of this country (the provider takes the persona as identified, as the headless eID login does) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WalletOfferRequest"];
+                };
+            };
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOfferResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/issuer/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Token endpoint of the PID provider: grant_type urn:ietf:params:oauth:grant-type:pre-authorized_code, the code single-use (OpenID4VCI §6). Errors as OAuth JSON */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        grant_type: "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+                        /** @description From the credential offer (single use) */
+                        "pre-authorized_code": string;
+                        /** @description Not asked by this provider yet */
+                        tx_code?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Access token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletTokenResponse"];
+                    };
+                };
+                /** @description OAuth error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/issuer/nonce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Nonce endpoint (OpenID4VCI §7): a fresh c_nonce, usable once by a proof */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description c_nonce */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NonceResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/issuer/credential": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Credential endpoint (OpenID4VCI §8): Bearer access token, credential_configuration_id, proofs.jwt (openid4vci-proof+jwt with the c_nonce); answers the PID as dc+sd-jwt bound to the proof key */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CredentialRequest"];
+                };
+            };
+            responses: {
+                /** @description The credential */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CredentialResponse"];
+                    };
+                };
+                /** @description OpenID4VCI error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+                /** @description Access token refused */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/verifier/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a presentation: an OpenID4VP authorization request (vp_token, direct_post, DCQL; default: the PID names and birth date) with a fresh nonce and state */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WalletPresentationRequestInput"];
+                };
+            };
+            responses: {
+                /** @description The request */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletPresentationRequest"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/verifier/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The response URI (direct_post, OpenID4VP §8.2): vp_token and state as a form; each presentation judged by the W rules, the request answered once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @description JSON object: credential query id → array of presentations (§8.1) */
+                        vp_token: string;
+                        /** @description The state of the request */
+                        state: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletDirectPostResponse"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/verifier/transactions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A presentation request's state and, once the wallet answered, the verdict (the relying party's view) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The transaction */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletPresentationTransaction"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/validate/presentation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate an SD-JWT VC presentation (W1–W14): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL; 200 with the verdict */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ValidatePresentationRequest"];
+                };
+            };
+            responses: {
+                /** @description The verdict */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PresentationVerdict"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/evidence/inbound": {
         parameters: {
             query?: never;
@@ -5955,6 +6466,129 @@ export interface components {
              */
             packaging?: "enveloped" | "enveloping" | "detached";
             document: components["schemas"]["SignatureContent"];
+        };
+        CredentialIssuerMetadata: {
+            credential_issuer: string;
+            credential_endpoint: string;
+            nonce_endpoint?: string;
+            authorization_servers?: string[];
+            credential_configurations_supported: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        WalletOfferResponse: {
+            credential_offer: components["schemas"]["CredentialOffer"];
+            /** @description openid-credential-offer://?credential_offer=… (what a QR code would carry) */
+            credential_offer_url: string;
+        };
+        CredentialOffer: {
+            credential_issuer: string;
+            credential_configuration_ids: string[];
+            grants?: {
+                [key: string]: unknown;
+            };
+        };
+        WalletOfferRequest: {
+            /** @example ee-001 */
+            personaId: string;
+        };
+        WalletTokenResponse: {
+            access_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            expires_in: number;
+        };
+        WalletOAuthError: {
+            error: string;
+            error_description?: string;
+            code?: string;
+        };
+        NonceResponse: {
+            c_nonce: string;
+            c_nonce_expires_in?: number;
+        };
+        CredentialResponse: {
+            credentials: {
+                credential: string;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        CredentialRequest: {
+            credential_configuration_id?: string;
+            credential_identifier?: string;
+            proofs?: {
+                jwt?: string[];
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        WalletPresentationRequest: {
+            transaction_id: string;
+            authorization_request: components["schemas"]["Openid4vpAuthorizationRequest"];
+            /** @description openid4vp://?… (same parameters, what a QR code would carry) */
+            request_url: string;
+        };
+        Openid4vpAuthorizationRequest: {
+            /** @enum {string} */
+            response_type: "vp_token";
+            client_id: string;
+            /** @enum {string} */
+            response_mode: "direct_post";
+            response_uri: string;
+            nonce: string;
+            state: string;
+            dcql_query: components["schemas"]["DcqlQuery"];
+        };
+        /** @description A DCQL query (OpenID4VP §6) */
+        DcqlQuery: {
+            credentials: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        WalletPresentationRequestInput: {
+            dcql_query?: components["schemas"]["DcqlQuery"];
+        };
+        WalletDirectPostResponse: {
+            /** @enum {boolean} */
+            received: true;
+        };
+        WalletPresentationTransaction: {
+            transaction_id: string;
+            /** @enum {string} */
+            status: "pending" | "answered";
+            verdict?: components["schemas"]["PresentationVerdict"];
+        };
+        PresentationVerdict: {
+            valid: boolean;
+            checks: (components["schemas"]["Check"] & {
+                name: string;
+            })[];
+            failure?: components["schemas"]["Failure"] & Record<string, never>;
+            credential?: {
+                issuer: string;
+                country: string;
+                vct: string;
+                claims: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        ValidatePresentationRequest: {
+            presentation: string;
+            expected: {
+                nonce: string;
+                client_id: string;
+                vct_values?: string[];
+                dcql_query?: components["schemas"]["DcqlQuery"];
+                credential_query_id?: string;
+            };
         };
         EvidenceRequest: {
             id: string;
