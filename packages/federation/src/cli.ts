@@ -7,15 +7,28 @@
  * the module's source, so a start after the first strips no types and compiles almost nothing. A source that
  * changed misses the cache and is stripped and compiled again: the cache never runs stale code.
  * `NODE_DISABLE_COMPILE_CACHE=1` switches it off.
+ *
+ * From the TypeScript sources, the CLI then runs from its bundle in `.kakehashi/build` when one was built from
+ * exactly the sources and dependencies on disk (a few files to load instead of ~1,100; see `cli-bundle.ts`), and
+ * from the sources otherwise, while a builder writes the bundle for the next run. `KAKEHASHI_BUNDLE=0` switches
+ * the bundle off.
  * @see https://nodejs.org/api/module.html#module-compile-cache
  */
 import { enableCompileCache } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-if (!process.env.NODE_COMPILE_CACHE)
-  enableCompileCache(
-    join(process.env.KAKEHASHI_ROOT ?? join(import.meta.dirname, '..', '..', '..'), '.kakehashi', 'compile-cache'),
-  );
+const dotKakehashi = join(process.env.KAKEHASHI_ROOT ?? join(import.meta.dirname, '..', '..', '..'), '.kakehashi');
+if (!process.env.NODE_COMPILE_CACHE) enableCompileCache(join(dotKakehashi, 'compile-cache'));
 // Imported after the cache is on (a static import would load every module before this line runs).
-const { runCli } = await import('./run-cli.ts');
+let main = new URL('./run-cli.ts', import.meta.url).href;
+if (import.meta.url.endsWith('.ts') && process.env.KAKEHASHI_BUNDLE !== '0') {
+  const { findBundle, scheduleBundleBuild } = await import('./cli-bundle.ts');
+  const buildDir = join(dotKakehashi, 'build');
+  const entry = fileURLToPath(main);
+  const bundled = findBundle(buildDir, entry);
+  if (bundled) main = pathToFileURL(bundled).href;
+  else scheduleBundleBuild(buildDir, entry);
+}
+const { runCli } = (await import(main)) as typeof import('./run-cli.ts');
 runCli(process.argv.slice(2));

@@ -1,0 +1,131 @@
+/**
+ * Builds the CLI's bundle (see `cli-bundle.ts`) with rolldown: `entry` and everything it imports, the workspace's
+ * TypeScript and the dependencies, into ES modules under `<buildDir>/<id>/` (a chunk per lazily imported command),
+ * then the manifest — the inputs as read, with size and mtime — written last and atomically, so a start sees the
+ * old bundle or the new one, never half of one. Bundles older than a day other than the current are removed (a
+ * process started from one may still import its lazy chunks meanwhile).
+ *
+ * `import.meta.dirname` and `import.meta.url` of a workspace module are replaced by the module's own source
+ * location, so what a module reads beside itself (the console's page, JSON data) is found where it always was.
+ *
+ * Run as a script (what `scheduleBundleBuild` spawns): `node cli-bundle-build.ts <buildDir> <entry>`, at the
+ * lowest CPU priority; it removes the lock named by `KAKEHASHI_BUNDLE_LOCK` when done, built or not.
+ * @see https://rolldown.rs/apis/javascript-api
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUNDLE_FORMAT, type BundleManifest } from './cli-bundle.ts';
+
+const DAY_MS = 86_400_000;
+
+/** Builds `entry` into `buildDir` and writes its manifest; returns the manifest. */
+export async function buildBundle(buildDir: string, entry: string): Promise<BundleManifest> {
+  const { rolldown } = await import('rolldown');
+  const started = Date.now();
+  const id = `b-${started.toString(36)}-${randomBytes(4).toString('hex')}`;
+  const outDir = join(buildDir, id);
+  const bundle = await rolldown({
+    input: { cli: entry },
+    platform: 'node',
+    external: [/^node:/],
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'kakehashi-source-location',
+        transform(code, moduleId) {
+          if (moduleId.includes('/node_modules/') || !code.includes('import.meta.')) return null;
+          return code
+            .replaceAll('import.meta.dirname', JSON.stringify(dirname(moduleId)))
+            .replaceAll('import.meta.filename', JSON.stringify(moduleId))
+            .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(moduleId).href));
+        },
+      },
+    ],
+  });
+  try {
+    const inputs: BundleManifest['inputs'] = [];
+    await bundle.write({
+      dir: outDir,
+      format: 'esm',
+      sourcemap: true,
+      entryFileNames: '[name].mjs',
+      chunkFileNames: '[name]-[hash].mjs',
+      // CommonJS dependencies call require() for Node's built-ins.
+      banner:
+        "import { createRequire as __kakehashiCreateRequire } from 'node:module';\n" +
+        'const require = __kakehashiCreateRequire(import.meta.url);',
+    });
+    for (const f of new Set([...(await bundle.watchFiles), ...resolutionInputs(entry)])) {
+      if (!isAbsolute(f)) continue;
+      const s = statSync(f, { throwIfNoEntry: false });
+      if (!s?.isFile()) continue;
+      // Saved while the bundle was built: what was read may be the old text. No manifest; the next miss builds.
+      if (s.mtimeMs >= started) throw new Error(`${f} changed during the build`);
+      inputs.push([f, s.size, s.mtimeMs]);
+    }
+    const manifest: BundleManifest = { format: BUNDLE_FORMAT, entry, main: join(id, 'cli.mjs'), inputs };
+    const tmp = join(buildDir, `manifest.${id}.tmp`);
+    writeFileSync(tmp, JSON.stringify(manifest));
+    renameSync(tmp, join(buildDir, 'manifest.json'));
+    removeOldBuilds(buildDir, id);
+    return manifest;
+  } catch (e) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    await bundle.close();
+  }
+}
+
+/**
+ * What decides how imports resolve, beside the modules themselves: the workspace's lockfile and pnpm's record of
+ * the install (a dependency upgraded moves `node_modules` links without touching the importing module), and every
+ * package.json from the entry up to the workspace root (exports maps).
+ */
+function resolutionInputs(entry: string): string[] {
+  const out: string[] = [];
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    out.push(join(dir, 'package.json'));
+    if (existsSync(join(dir, 'pnpm-lock.yaml'))) {
+      out.push(join(dir, 'pnpm-lock.yaml'), join(dir, 'node_modules', '.modules.yaml'));
+      if (existsSync(join(dir, 'packages')))
+        for (const pkg of readdirSync(join(dir, 'packages'), { withFileTypes: true }))
+          if (pkg.isDirectory()) out.push(join(dir, 'packages', pkg.name, 'package.json'));
+      return out;
+    }
+    if (dirname(dir) === dir) return out;
+  }
+}
+
+function removeOldBuilds(buildDir: string, current: string): void {
+  for (const name of readdirSync(buildDir)) {
+    if (!name.startsWith('b-') || name === current) continue;
+    const p = join(buildDir, name);
+    if (Date.now() - (statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0) > DAY_MS)
+      rmSync(p, { recursive: true, force: true });
+  }
+}
+
+// As a script: the detached builder.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [buildDir, entry] = process.argv.slice(2);
+  try {
+    setPriority(constants.priority.PRIORITY_LOW);
+  } catch {
+    /* not permitted: build at normal priority */
+  }
+  try {
+    if (buildDir && entry) {
+      mkdirSync(buildDir, { recursive: true });
+      await buildBundle(buildDir, entry);
+    }
+  } catch (e) {
+    process.exitCode = 1;
+    process.stderr.write(`kakehashi: building the CLI bundle failed: ${e instanceof Error ? e.message : e}\n`);
+  } finally {
+    if (process.env.KAKEHASHI_BUNDLE_LOCK) rmSync(process.env.KAKEHASHI_BUNDLE_LOCK, { force: true });
+  }
+}

@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUNDLE_FORMAT, findBundle, scheduleBundleBuild } from '../src/cli-bundle.ts';
+import { buildBundle } from '../src/cli-bundle-build.ts';
+
+/** A workspace in miniature: an entry importing a module, which reads a file beside itself at run time. */
+let root: string;
+let entry: string;
+let buildDir: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'kakehashi-bundle-'));
+  writeFileSync(join(root, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
+  writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
+  mkdirSync(join(root, 'src', 'data'), { recursive: true });
+  entry = join(root, 'src', 'entry.ts');
+  writeFileSync(entry, "import { word } from './data/dep.ts';\nexport const run = (): string => word();\n");
+  writeFileSync(
+    join(root, 'src', 'data', 'dep.ts'),
+    "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\n" +
+      "export const word = (): string => readFileSync(join(import.meta.dirname, 'word.txt'), 'utf8');\n",
+  );
+  writeFileSync(join(root, 'src', 'data', 'word.txt'), 'kakehashi');
+  buildDir = join(root, '.kakehashi', 'build');
+  mkdirSync(buildDir, { recursive: true });
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** Changes a file, its mtime set apart from the build's (a save in the same millisecond could not be told apart). */
+function change(path: string, text: string) {
+  writeFileSync(path, text);
+  const earlier = new Date(Date.now() - 10_000);
+  utimesSync(path, earlier, earlier);
+}
+
+describe('the CLI bundle (.kakehashi/build): built JavaScript a start loads instead of the sources', () => {
+  it('runs the same code from the bundle, reading files beside the source modules', async () => {
+    const manifest = await buildBundle(buildDir, entry);
+    expect(manifest.format).toBe(BUNDLE_FORMAT);
+    expect(manifest.inputs.map(([p]) => p)).toEqual(
+      expect.arrayContaining([entry, join(root, 'src', 'data', 'dep.ts'), join(root, 'pnpm-lock.yaml')]),
+    );
+    const main = findBundle(buildDir, entry);
+    expect(main).toBe(join(buildDir, manifest.main));
+    expect(readFileSync(main as string, 'utf8')).not.toContain('): string');
+    const bundled = (await import(pathToFileURL(main as string).href)) as { run(): string };
+    expect(bundled.run()).toBe('kakehashi');
+  });
+
+  it('is not used once any file it was built from changed, nor for another entry or format', async () => {
+    await buildBundle(buildDir, entry);
+    expect(findBundle(buildDir, join(root, 'src', 'other.ts'))).toBeUndefined();
+    change(join(root, 'src', 'data', 'dep.ts'), "export const word = (): string => 'changed';\n");
+    expect(findBundle(buildDir, entry)).toBeUndefined();
+
+    await buildBundle(buildDir, entry);
+    expect(findBundle(buildDir, entry)).toBeDefined();
+    // The lockfile decides where packages resolve: a new install makes the bundle stale too.
+    change(join(root, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n# changed\n");
+    expect(findBundle(buildDir, entry)).toBeUndefined();
+
+    await buildBundle(buildDir, entry);
+    const path = join(buildDir, 'manifest.json');
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), format: BUNDLE_FORMAT + 1 }));
+    expect(findBundle(buildDir, entry)).toBeUndefined();
+  });
+
+  it('finds no bundle where none was built', () => {
+    expect(findBundle(buildDir, entry)).toBeUndefined();
+  });
+
+  it('builds in a detached process on a miss, one builder at a time, and frees the lock when done', async () => {
+    const lock = join(buildDir, 'building.lock');
+    // A fresh lock is another builder at work: nothing is started.
+    writeFileSync(lock, '');
+    scheduleBundleBuild(buildDir, entry);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(findBundle(buildDir, entry)).toBeUndefined();
+    // One left by a builder that died (over two minutes old) is taken over.
+    const old = new Date(Date.now() - 180_000);
+    utimesSync(lock, old, old);
+    scheduleBundleBuild(buildDir, entry);
+    const deadline = Date.now() + 60_000;
+    while (!findBundle(buildDir, entry) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(findBundle(buildDir, entry)).toBeDefined();
+    while (existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(lock)).toBe(false);
+  });
+});
