@@ -7,8 +7,10 @@ import {
   faultsForStep,
   foldRows,
   markSetup,
+  resetLines,
   setupKindOf,
   traceTitle,
+  undoLines,
 } from '../src/page/story-model.js';
 import { buildSequence, type ConsoleTraceEvent } from '../src/page/trace-model.js';
 
@@ -269,5 +271,95 @@ describe('i18n', () => {
     expect(pickLang('EN')).toBe('en');
     expect(pickLang('ja-JP')).toBe('ja');
     expect(pickLang('fr', undefined)).toBeUndefined();
+  });
+});
+
+describe('what a run undid, and what a federation reset did, in plain words', () => {
+  // the action lines as the federation's restoreFederation writes them (packages/federation/src/scenario-undo.ts)
+  const undo = {
+    restored: true,
+    actions: [
+      'clock set back to 2026-12-03T07:44:34.096Z',
+      'revocation of serial 1a2b taken back',
+      'hub: switched off hub.relay-slow',
+      'DE: switched off lenient.id-token.alg-none; switched on again saml.expired',
+    ],
+    problems: [],
+  };
+
+  it('says each thing put back, in English and Japanese', () => {
+    const en = undoLines(undo, 'en');
+    expect(en?.lines).toEqual([
+      "The federation's clock was set back to 2026-12-03 07:44:34 UTC, where it was before the run.",
+      'The revocation the run made (certificate serial 1a2b) was taken back; its CRL was re-issued.',
+      'Faults the run switched on at the hub were switched off: hub.relay-slow.',
+      'Faults the run switched on at node DE were switched off: lenient.id-token.alg-none.',
+      'Faults the run switched off at node DE were switched on again: saml.expired.',
+    ]);
+    expect(en?.restored).toBe(true);
+    const ja = undoLines(undo, 'ja');
+    expect(ja?.lines[0]).toBe('連携基盤の仮想時刻を、実行前の 2026-12-03 07:44:34 UTC に戻しました。');
+    expect(ja?.lines[1]).toContain('証明書の失効（シリアル番号 1a2b）を取り消し');
+    expect(ja?.lines[2]).toBe('実行中にハブで有効にされた障害を無効にしました: hub.relay-slow。');
+    expect(undoLines({ ...undo, actions: ['clock set back to 2026-01-01T00:00:00Z (frozen)'] }, 'en')?.lines).toEqual([
+      "The federation's clock was set back to 2026-01-01 00:00:00 UTC and frozen, as it was before the run.",
+    ]);
+  });
+
+  it('says when there was nothing to undo, what could not be put back, and nothing without an undo', () => {
+    expect(undoLines({ restored: true, actions: [], problems: [] }, 'ja')?.lines).toEqual([
+      '元に戻すものはありません。この実行は時刻・失効・障害を変更しませんでした。',
+    ]);
+    const failed = undoLines({ restored: false, actions: ['something new'], problems: ['revoked since: 99'] }, 'en');
+    expect(failed).toEqual({ lines: ['something new'], restored: false, problems: ['revoked since: 99'] });
+    expect(undoLines(undefined, 'en')).toBeUndefined();
+  });
+
+  it("tells the hub's reset answer: registry, revocations, clock, faults, traces, each node", () => {
+    const answer = {
+      registry: { kept: ['AT', 'DE'] },
+      revocationsUndone: [{ serialHex: '1a2b', caName: 'AT CA', name: 'AT-agency-bmf' }],
+      clock: { now: '2026-12-03T07:44:34.096Z', frozen: false, offsetMs: 0 },
+      faults: [],
+      tracesCleared: true,
+      nodes: [
+        { country: 'AT', reset: { ok: true }, clock: { ok: true }, trustRefreshed: { ok: true } },
+        { country: 'DE', reset: { ok: true }, clock: { ok: true }, trustRefreshed: { ok: true } },
+      ],
+      reset: true,
+    };
+    expect(resetLines(answer, 'en')).toEqual({
+      ok: true,
+      lines: [
+        'Federation reset.',
+        'Nodes kept registered (2): AT, DE.',
+        'Revocations taken back (1): AT-agency-bmf.',
+        'Clock back to 2026-12-03 07:44:34 UTC (running), pushed to every node.',
+        'No fault on at the hub.',
+        'Traces cleared.',
+        'Every node reset, given the clock and reloaded its trust fabric: AT, DE.',
+      ],
+    });
+    const broken = {
+      ...answer,
+      nodes: [
+        { country: 'DE', reset: { ok: true }, clock: { ok: false, detail: 'timeout' }, trustRefreshed: { ok: true } },
+      ],
+    };
+    const ja = resetLines(broken, 'ja');
+    expect(ja.ok).toBe(false);
+    expect(ja.lines).toContain('DE: 時刻の設定に失敗しました (timeout)。');
+    expect(ja.lines).toContain('取り消した失効 1 件: AT-agency-bmf。');
+  });
+
+  it('names the trust fabric with the terms Japanese readers know', () => {
+    expect(tr('ja', 'fabric.lotl')).toBe('トラストリストのリスト（LOTL）');
+    expect(tr('ja', 'gl.tl')).toBe('トラストリスト');
+    expect(tr('ja', 'fabric.issued', { count: 3 })).toBe('発行した証明書 3 件');
+    expect(tr('ja', 'fabric.revoked', { date: '2026-12-03', reason: 'keyCompromise' })).toBe(
+      '失効 2026-12-03（keyCompromise）',
+    );
+    expect(tr('ja', 'fabric.cert.expired')).toBe('有効期限切れ');
+    expect(tr('ja', 'fabric.crl')).toBe('証明書失効リスト（CRL）');
   });
 });

@@ -4,9 +4,9 @@
 // This module wires the page; the others build its parts.
 import { $, api, el, getJson } from './dom.js';
 import { loadFaults, switchFault } from './faults.js';
-import { applyLang } from './lang.js';
+import { applyLang, t } from './lang.js';
 import { state } from './state.js';
-import { clockAction, loadClockState, loadTopology, pollTime } from './status.js';
+import { clockAction, loadClockState, loadTopology, pollTime, resetFederation } from './status.js';
 import { wireStory } from './story.js';
 import { loadPersonas, showTab } from './tabs.js';
 import { RULE_FAMILIES } from './trace-model.js';
@@ -37,6 +37,13 @@ async function start() {
   $('traces-refresh').addEventListener('click', () => {
     state.lastTraces = '';
     void loadTraces();
+  });
+  $('federation-reset').title = t('reset.title');
+  $('federation-reset').addEventListener('click', () => {
+    void resetFederation(async () => {
+      state.lastTraces = '';
+      await loadTraces();
+    });
   });
   $('faults-refresh').addEventListener('click', () => void loadFaults());
   $('faults-view').addEventListener('change', (ev) => {

@@ -196,19 +196,6 @@ function foldRow(r, y, width, seq) {
   return g;
 }
 
-/** Opens the fold holding hop `n` (when it is folded) so that it can be shown. */
-export function revealHop(n) {
-  const g = document.querySelector(`svg.diagram [data-testid="hop-${n}"]`);
-  if (g?.dataset.folded !== 'true' || !state.sequence) return;
-  const fold = [...document.querySelectorAll('svg.diagram .fold')].find((f) =>
-    f.dataset.hops.split(' ').includes(String(n)),
-  );
-  if (fold) {
-    state.openFolds.add(Number(fold.dataset.testid.slice(5)));
-    drawDiagram(state.sequence);
-  }
-}
-
 /** Marks the hops of the story's current step (and the folds that hold any of them); the rest is dimmed. */
 export function highlightHops(ns) {
   const mine = new Set(ns.map(String));

@@ -5,25 +5,24 @@
 // Everything shown comes from the federation and may be attacker-controlled, so every value is put in the page
 // with textContent or setAttribute — never as markup.
 import { $, api, el, getJson } from './dom.js';
+import { t } from './lang.js';
 
-const LIST_STATUS = {
-  current: ['ok', 'current'],
-  'past-next-update': ['bad', 'past NextUpdate'],
-  'not-yet-issued': ['warn', 'not yet issued'],
-};
-const VALIDITY = {
-  current: ['ok', 'valid'],
-  expired: ['bad', 'expired'],
-  'not-yet-valid': ['warn', 'not yet valid'],
-};
-const SERVICE_STATUS = { granted: ['ok', 'granted'], withdrawn: ['bad', 'withdrawn'], other: ['warn', 'other'] };
+// Each status: its colour and its words (./i18n.js: fabric.list.*, fabric.cert.*, fabric.service.*).
+const LIST_STATUS = { current: 'ok', 'past-next-update': 'bad', 'not-yet-issued': 'warn' };
+const VALIDITY = { current: 'ok', expired: 'bad', 'not-yet-valid': 'warn' };
+const SERVICE_STATUS = { granted: 'ok', withdrawn: 'bad', other: 'warn' };
+/** A status as `[class, words]`: a value the page does not know is shown as it is, in amber. */
+const judged = (table, prefix, value) =>
+  Object.hasOwn(table, value) ? [table[value], t(`${prefix}.${value}`)] : ['warn', String(value)];
+const listStatus = (v) => judged(LIST_STATUS, 'fabric.list', v);
+const validity = (v) => judged(VALIDITY, 'fabric.cert', v);
 
 const day = (iso) => (iso ? String(iso).slice(0, 10) : '—');
 const pill = ([cls, text], attrs = {}) => el('span', { class: `fab-pill ${cls}`, ...attrs }, text);
 
 /** A certificate's line: name (or subject), validity to its notAfter, revocation. */
 function certificate(c, testid) {
-  const [vCls, vText] = VALIDITY[c.validity] ?? ['warn', c.validity];
+  const [vCls, vText] = validity(c.validity);
   return el(
     'li',
     {
@@ -34,8 +33,10 @@ function certificate(c, testid) {
     },
     el('span', { class: 'mono' }, c.name ?? c.subject),
     ' ',
-    pill([vCls, `${vText} until ${day(c.notAfter)}`], { title: `${c.notBefore} – ${c.notAfter}` }),
-    c.revoked ? [' ', pill(['bad', `revoked ${day(c.revoked.at)} (${c.revoked.reason})`])] : [],
+    pill([vCls, t('fabric.until', { validity: vText, date: day(c.notAfter) })], {
+      title: `${c.notBefore} – ${c.notAfter}`,
+    }),
+    c.revoked ? [' ', pill(['bad', t('fabric.revoked', { date: day(c.revoked.at), reason: c.revoked.reason })])] : [],
   );
 }
 
@@ -59,11 +60,13 @@ function service(s) {
       ' ',
       el('span', { class: 'fab-type', title: s.typeUri }, s.type),
       ' ',
-      pill(SERVICE_STATUS[s.status] ?? ['warn', s.status], { title: `since ${s.statusSince}` }),
+      pill(judged(SERVICE_STATUS, 'fabric.service', s.status), {
+        title: t('fabric.since', { date: s.statusSince }),
+      }),
       s.certificate
         ? [
             ' ',
-            pill(VALIDITY[s.certificate.validity] ?? ['warn', s.certificate.validity], {
+            pill(validity(s.certificate.validity), {
               title: `${s.certificate.subject}, until ${s.certificate.notAfter}`,
             }),
           ]
@@ -73,18 +76,22 @@ function service(s) {
       ? el(
           'div',
           { class: 'fab-crl', 'data-testid': `fabric-crl-${id}`, 'data-status': s.crl.status },
-          'CRL ',
+          `${t('fabric.crl')} `,
           crlLink(s.crl),
-          ` #${s.crl.crlNumber ?? '?'}, issued ${day(s.crl.thisUpdate)}, next update ${day(s.crl.nextUpdate)} `,
-          pill(LIST_STATUS[s.crl.status] ?? ['warn', s.crl.status]),
-          ` · ${s.crl.revoked} revoked`,
+          ` ${t('fabric.crlLine', {
+            number: s.crl.crlNumber ?? '?',
+            issued: day(s.crl.thisUpdate),
+            next: day(s.crl.nextUpdate),
+          })} `,
+          pill(listStatus(s.crl.status)),
+          ` · ${t('fabric.crlRevoked', { count: s.crl.revoked })}`,
         )
       : null,
     s.issued.length
       ? el(
           'details',
           { class: 'fab-issued' },
-          el('summary', {}, `${s.issued.length} certificates issued`),
+          el('summary', {}, t('fabric.issued', { count: s.issued.length })),
           el(
             'ul',
             {},
@@ -95,8 +102,17 @@ function service(s) {
   );
 }
 
+/** A list's line: operator, sequence number, issue date and NextUpdate. */
+const listLine = (l) =>
+  t('fabric.listLine', {
+    operator: l.operator,
+    seq: l.sequenceNumber,
+    issued: day(l.issueDate),
+    next: day(l.nextUpdate),
+  });
+
 function list(l) {
-  const [cls] = LIST_STATUS[l.status] ?? ['warn'];
+  const [cls] = listStatus(l.status);
   return el(
     'details',
     { class: `fab-list ${cls}`, 'data-testid': `fabric-list-${l.territory}`, 'data-status': l.status },
@@ -104,9 +120,9 @@ function list(l) {
       'summary',
       {},
       el('strong', {}, l.territory),
-      ` ${l.operator} · sequence ${l.sequenceNumber} · issued ${day(l.issueDate)} · next update ${day(l.nextUpdate)} `,
-      pill(LIST_STATUS[l.status] ?? ['warn', l.status]),
-      ` · ${l.services.length} services`,
+      ` ${listLine(l)} `,
+      pill(listStatus(l.status)),
+      ` · ${t('fabric.services', { count: l.services.length })}`,
     ),
     el('ul', { class: 'fab-services' }, l.services.map(service)),
   );
@@ -118,17 +134,18 @@ function nodeViews(topology) {
   return el(
     'div',
     { class: 'fab-nodes', 'data-testid': 'fabric-node-views' },
-    el('span', { class: 'label' }, "nodes' own views: "),
+    el('span', { class: 'label' }, t('fabric.nodes')),
     topology.nodes.map((n) =>
       el(
         'span',
         { 'data-testid': `fabric-node-${n.country}`, 'data-trust': n.trust ?? 'unknown' },
-        pill([cls[n.trust] ?? 'warn', `${n.country}: ${n.trust ?? n.status}`], {
-          title:
-            n.trust === 'stale'
-              ? `${n.country}'s copy of the lists or CRLs is past its NextUpdate (GET /trust/status says which); POST /admin/trust/refresh on the node reloads it.`
-              : '',
-        }),
+        pill(
+          [
+            cls[n.trust] ?? 'warn',
+            `${n.country}: ${Object.hasOwn(cls, n.trust) ? t(`fabric.trust.${n.trust}`) : (n.trust ?? n.status)}`,
+          ],
+          { title: n.trust === 'stale' ? t('fabric.staleTitle', { cc: n.country }) : '' },
+        ),
         ' ',
       ),
     ),
@@ -137,20 +154,20 @@ function nodeViews(topology) {
 
 export async function loadFabric() {
   const view = $('fabric-view');
-  if (!view.firstChild) view.replaceChildren(el('p', { class: 'hint' }, 'loading the trust fabric…'));
+  if (!view.firstChild) view.replaceChildren(el('p', { class: 'hint' }, t('fabric.loading')));
   try {
     // The hub is this page's origin: its fabric directly; the nodes' health through the console's API.
     const [fabric, topology] = await Promise.all([getJson('/trust/fabric'), getJson(api('/topology'))]);
     const head = el(
       'p',
       { class: 'fab-at', 'data-testid': 'fabric-at', 'data-iso': fabric.at },
-      `Judged at ${fabric.at} (virtual clock)`,
+      t('fabric.at', { at: fabric.at }),
     );
     if (!fabric.lotl) {
       view.replaceChildren(
         head,
         nodeViews(topology),
-        el('p', { class: 'error', 'data-testid': 'fabric-problem' }, fabric.problem ?? 'The LOTL cannot be verified.'),
+        el('p', { class: 'error', 'data-testid': 'fabric-problem' }, fabric.problem ?? t('fabric.noLotl')),
       );
       return;
     }
@@ -161,20 +178,20 @@ export async function loadFabric() {
       el(
         'div',
         {
-          class: `fab-lotl ${(LIST_STATUS[l.status] ?? ['warn'])[0]}`,
+          class: `fab-lotl ${listStatus(l.status)[0]}`,
           'data-testid': 'fabric-lotl',
           'data-status': l.status,
         },
-        el('strong', {}, 'List of trusted lists (LOTL)'),
-        ` ${l.operator} · sequence ${l.sequenceNumber} · issued ${day(l.issueDate)} · next update ${day(l.nextUpdate)} `,
-        pill(LIST_STATUS[l.status] ?? ['warn', l.status]),
-        el('div', { class: 'fab-line' }, 'signed by ', certificate(l.signer, 'fabric-lotl-signer')),
+        el('strong', { 'data-testid': 'fabric-lotl-title' }, t('fabric.lotl')),
+        ` ${listLine(l)} `,
+        pill(listStatus(l.status)),
+        el('div', { class: 'fab-line' }, t('fabric.signedBy'), certificate(l.signer, 'fabric-lotl-signer')),
       ),
       el('div', { class: 'fab-lists' }, fabric.lists.map(list)),
     );
   } catch (e) {
     view.replaceChildren(
-      el('p', { class: 'error', 'data-testid': 'fabric-problem' }, `trust fabric unavailable: ${e.message}`),
+      el('p', { class: 'error', 'data-testid': 'fabric-problem' }, t('fabric.unavailable', { message: e.message })),
     );
   }
 }

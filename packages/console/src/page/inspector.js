@@ -2,6 +2,7 @@
 // Everything shown comes from the federation and may be attacker-controlled (a trace artefact is whatever a
 // component recorded), so every value is put in the page with textContent or setAttribute — never as markup.
 import { $, clear, el } from './dom.js';
+import { t } from './lang.js';
 import { state } from './state.js';
 import { artefactSections, explainOperation, verdictRows } from './trace-model.js';
 
@@ -24,19 +25,22 @@ export function selectHop(n, { reveal = false } = {}) {
       el(
         'p',
         { class: 'fault-note', 'data-testid': 'inspector-faults', role: 'note' },
-        el('strong', {}, 'Fault fired: '),
+        el('strong', {}, t('insp.faultFired')),
         el('span', { class: 'mono' }, hop.faults.join(', ')),
-        ' — a deliberate misbehaviour switched on with PUT /admin/faults (the Faults tab) or asked for by this request (kakehashi_fault, X-Kakehashi-Fault). TEST ONLY.',
+        t('insp.faultNote'),
       ),
     );
   const fields = [
-    ['where', hop.kind === 'arrow' ? `${hop.from} → ${hop.to}` : hop.from],
-    ['direction', e.direction],
-    ['time (virtual)', e.time],
-    ['status', e.status],
-    ['duration', typeof e.durationMs === 'number' ? `${e.durationMs} ms` : undefined],
-    ['peer', e.peer],
-    ['span', e.spanId ? `${e.spanId}${e.parentSpanId ? ` (parent ${e.parentSpanId})` : ''}` : undefined],
+    [t('insp.where'), hop.kind === 'arrow' ? `${hop.from} → ${hop.to}` : hop.from],
+    [t('insp.direction'), e.direction],
+    [t('insp.time'), e.time],
+    [t('insp.status'), e.status],
+    [t('insp.duration'), typeof e.durationMs === 'number' ? `${e.durationMs} ms` : undefined],
+    [t('insp.peer'), e.peer],
+    [
+      t('insp.span'),
+      e.spanId ? `${e.spanId}${e.parentSpanId ? ` (${t('insp.parent')} ${e.parentSpanId})` : ''}` : undefined,
+    ],
   ].filter(([, v]) => v !== undefined && v !== null && v !== '');
   box.append(
     el(
@@ -54,7 +58,7 @@ export function selectHop(n, { reveal = false } = {}) {
 export function decodedNodes(e) {
   const out = [];
   if (e.artefact !== undefined) {
-    out.push(el('h3', {}, 'Artefact (decoded)'));
+    out.push(el('h3', {}, t('insp.artefact')));
     const type =
       e.artefact && typeof e.artefact === 'object' && typeof e.artefact.type === 'string' ? e.artefact.type : undefined;
     if (type)
@@ -62,7 +66,7 @@ export function decodedNodes(e) {
         el(
           'p',
           { class: 'hint' },
-          `type: ${type}${e.artefact.unverified === true ? ' — decoded before validation' : ''}`,
+          `${t('insp.type', { type })}${e.artefact.unverified === true ? t('insp.unverified') : ''}`,
         ),
       );
     for (const s of artefactSections(e.artefact)) {
@@ -71,7 +75,7 @@ export function decodedNodes(e) {
         el(
           'table',
           { 'data-testid': `artefact-${s.key}` },
-          el('thead', {}, el('tr', {}, el('th', {}, 'name'), el('th', {}, 'value'), el('th', {}, ''))),
+          el('thead', {}, el('tr', {}, el('th', {}, t('insp.name')), el('th', {}, t('insp.value')), el('th', {}, ''))),
           el(
             'tbody',
             {},
@@ -92,7 +96,7 @@ export function decodedNodes(e) {
       el(
         'details',
         { open: artefactSections(e.artefact).length === 0 ? '' : undefined },
-        el('summary', { 'data-testid': 'artefact-json-toggle' }, 'as JSON'),
+        el('summary', { 'data-testid': 'artefact-json-toggle' }, t('insp.json')),
         el('pre', { class: 'json', 'data-testid': 'artefact-json' }, JSON.stringify(e.artefact, null, 2)),
       ),
     );
@@ -100,13 +104,13 @@ export function decodedNodes(e) {
   if (e.verdict && typeof e.verdict === 'object') {
     const rows = verdictRows(e.verdict);
     out.push(
-      el('h3', {}, 'Verdict'),
+      el('h3', {}, t('insp.verdict')),
       el(
         'p',
         { class: `verdict-summary ${e.verdict.valid === true ? 'ok' : 'fail'}`, 'data-testid': 'verdict-summary' },
         e.verdict.valid === true
-          ? `valid — ${rows.length} checks`
-          : `refused — ${rows.filter((r) => r.outcome === 'failed').length} failed check(s)`,
+          ? t('insp.valid', { count: rows.length })
+          : t('insp.refused', { count: rows.filter((r) => r.outcome === 'failed').length }),
       ),
     );
     if (rows.length)
@@ -120,7 +124,7 @@ export function decodedNodes(e) {
             el(
               'tr',
               {},
-              ['rule', 'check', 'outcome', 'reason'].map((h) => el('th', {}, h)),
+              ['insp.rule', 'insp.check', 'insp.outcome', 'insp.reason'].map((h) => el('th', {}, t(h))),
             ),
           ),
           el(
@@ -132,7 +136,11 @@ export function decodedNodes(e) {
                 { class: `outcome-${r.outcome}`, 'data-testid': `verdict-row-${r.rule}`, 'data-rule': r.rule },
                 el('td', { class: 'mono rule' }, r.rule),
                 el('td', {}, r.name),
-                el('td', { class: 'outcome' }, r.outcome),
+                el(
+                  'td',
+                  { class: 'outcome', 'data-outcome': r.outcome },
+                  ['passed', 'failed', 'skipped'].includes(r.outcome) ? t(`outcome.${r.outcome}`) : r.outcome,
+                ),
                 el('td', {}, r.code ? `${r.reason} (${r.code})` : r.reason),
               ),
             ),

@@ -44,6 +44,8 @@ export function renderConsolePage(basePath: string): string {
   <h2 id="scenarios-h" data-i18n="scenarios.h">Scenarios</h2>
   <div data-testid="scenario-list" class="scenario-list"></div>
   <p class="hint" data-i18n="scenarios.hint">Run one: its story opens beside the diagram, step by step.</p>
+  <div class="reset-row"><button type="button" class="reset" data-testid="federation-reset" data-i18n="reset.button">Reset federation</button>
+    <div class="status" data-testid="federation-reset-status" role="status" aria-live="polite"></div></div>
 </section>
 <main class="layout">
   <aside class="side">
@@ -71,7 +73,7 @@ export function renderConsolePage(basePath: string): string {
       <button role="tab" data-testid="tab-personas" data-tab="personas" aria-selected="false" data-i18n="tab.personas">Personas</button>
       <button role="tab" data-testid="tab-portal" data-tab="portal" aria-selected="false" data-i18n="tab.portal">Citizen portal</button>
       <button role="tab" data-testid="tab-faults" data-tab="faults" aria-selected="false" data-i18n="tab.faults">Faults</button>
-      <button role="tab" data-testid="tab-fabric" data-tab="fabric" aria-selected="false">Trust fabric</button>
+      <button role="tab" data-testid="tab-fabric" data-tab="fabric" aria-selected="false" data-i18n="tab.fabric">Trust fabric</button>
       <button role="tab" data-testid="tab-learn" data-tab="learn" aria-selected="false" data-i18n="tab.learn">How to read this</button>
     </nav>
     <section class="panel" data-panel="diagram" data-testid="panel-diagram">
@@ -107,40 +109,40 @@ export function renderConsolePage(basePath: string): string {
       <div data-testid="faults-view"></div>
     </section>
     <section class="panel" data-panel="fabric" data-testid="panel-fabric" hidden>
-      <p class="hint">The trust fabric as a relying party walks it: the hub's list of trusted lists (LOTL), each country's signed trusted list, the services in it (CAs, time-stamping units) and the certificates each CA issued — each judged on the virtual clock: a list past its NextUpdate, an expired or revoked certificate, a withdrawn CA shows red. Each node keeps its own copy: after time travel it goes stale until reloaded.</p>
-      <div class="row"><button type="button" data-testid="fabric-refresh">refresh</button></div>
+      <p class="hint" data-i18n="fabric.hint">The trust fabric as a relying party walks it.</p>
+      <div class="row"><button type="button" data-testid="fabric-refresh" data-i18n="fabric.refresh">refresh</button></div>
       <div data-testid="fabric-view"></div>
     </section>
     <section class="panel learn" data-panel="learn" data-testid="panel-learn" hidden>
-      <h2>How to read this console</h2>
+      <h2 data-i18n="learn.h">How to read this console</h2>
       <dl class="glossary" data-testid="glossary">
-        <dt>Hub (Core Service Platform)</dt>
-        <dd>The central point the national infrastructures link up to: it keeps the registry of nodes, publishes the trust fabric (a list of trusted lists), answers discovery, relays cross-border requests and records the audit trail and these traces.</dd>
-        <dt>National node</dt>
-        <dd>One country's infrastructure: its eID provider, its connector, its AS4 access point, its agencies and services. Lifelines are named <code>node:DE</code>, <code>node:JP</code> …</dd>
-        <dt>eIDAS connector</dt>
-        <dd>Runs in the country of the <em>service</em>. A German service asks Germany's connector; the connector sends a foreign citizen to their own country (through the hub) and validates the answer before the service sees it.</dd>
-        <dt>eIDAS proxy service</dt>
-        <dd>Runs in the country of the <em>citizen</em>. It authenticates its own citizens (here as an OpenID Connect provider) and answers the connector with a signed ID token.</dd>
-        <dt>Relying party (service)</dt>
-        <dd>The public service the citizen wants to use. It only ever talks to its own country's node.</dd>
-        <dt>PersonIdentifier <code>EE/DE/…</code></dt>
-        <dd>The eIDAS identifier: country of the citizen / country of the service / an opaque value. A German service sees only the identifier made for Germany, never the Estonian national number.</dd>
-        <dt>LoA</dt>
-        <dd>Level of assurance of the login (low, substantial, high). The connector refuses a login below the level the service asked for.</dd>
-        <dt>Trace, span, hop</dt>
-        <dd>One trace id follows a whole interaction across components (W3C <code>traceparent</code>). Every request a component serves, and every decision it takes inside one, is a hop: an arrow from the caller to the callee, or a box on the component's lifeline.</dd>
-        <dt>Verdict and rules</dt>
-        <dd>A validation lists every check it made: the rule id, its name, the outcome (passed, failed, skipped) and the reason. One failed rule refuses the whole artefact.</dd>
-        <dt>Trusted list</dt>
-        <dd>Each country signs a list of the certificates it vouches for; the hub signs the list of those lists. A node trusts a peer only after checking the chain against them, with revocation.</dd>
-        <dt>Fault</dt>
-        <dd>A named, deliberate misbehaviour of one block (an ID token signed with <code>alg: none</code>, a validator that accepts it, a relay that fails). Off by default; the Faults tab switches them, and a hop on which one fired is marked.</dd>
-        <dt>Virtual clock</dt>
-        <dd>The whole federation reads one clock. Freeze it or jump 30 days ahead to watch tokens, certificates and trusted lists expire.</dd>
+        <dt data-i18n="gl.hub"></dt>
+        <dd data-i18n="gl.hub.d"></dd>
+        <dt data-i18n="gl.node"></dt>
+        <dd data-i18n="gl.node.d"></dd>
+        <dt data-i18n="gl.connector"></dt>
+        <dd data-i18n="gl.connector.d"></dd>
+        <dt data-i18n="gl.proxy"></dt>
+        <dd data-i18n="gl.proxy.d"></dd>
+        <dt data-i18n="gl.rp"></dt>
+        <dd data-i18n="gl.rp.d"></dd>
+        <dt data-i18n="gl.pid"></dt>
+        <dd data-i18n="gl.pid.d"></dd>
+        <dt data-i18n="gl.loa"></dt>
+        <dd data-i18n="gl.loa.d"></dd>
+        <dt data-i18n="gl.trace"></dt>
+        <dd data-i18n="gl.trace.d"></dd>
+        <dt data-i18n="gl.verdict"></dt>
+        <dd data-i18n="gl.verdict.d"></dd>
+        <dt data-i18n="gl.tl"></dt>
+        <dd data-i18n="gl.tl.d"></dd>
+        <dt data-i18n="gl.fault"></dt>
+        <dd data-i18n="gl.fault.d"></dd>
+        <dt data-i18n="gl.clock"></dt>
+        <dd data-i18n="gl.clock.d"></dd>
       </dl>
-      <h3>Rule families</h3>
-      <table class="rules" data-testid="rule-families"><thead><tr><th>prefix</th><th>what is checked</th></tr></thead><tbody></tbody></table>
+      <h3 data-i18n="learn.rules">Rule families</h3>
+      <table class="rules" data-testid="rule-families"><thead><tr><th data-i18n="learn.prefix">prefix</th><th data-i18n="learn.about">what is checked</th></tr></thead><tbody></tbody></table>
     </section>
   </section>
 </main>

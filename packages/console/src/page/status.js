@@ -2,7 +2,9 @@
 // Everything shown comes from the federation and may be attacker-controlled (a trace artefact is whatever a
 // component recorded), so every value is put in the page with textContent or setAttribute — never as markup.
 import { $, api, el, getJson } from './dom.js';
+import { lang, t } from './lang.js';
 import { state } from './state.js';
+import { resetLines } from './story-model.js';
 
 // ---- topology ----------------------------------------------------------------------------------------
 export async function loadTopology() {
@@ -79,5 +81,39 @@ export async function clockAction(button) {
     status.className = 'status error';
     status.textContent =
       e.status === 401 ? 'refused: enter the admin token (option adminToken)' : `refused: ${e.message}`;
+  }
+}
+
+// ---- federation reset ----------------------------------------------------------------------------------
+/**
+ * Resets the whole federation (the hub's POST /admin/reset, with the admin token beside the clock) and shows what
+ * the hub answered it did: registry kept, revocations taken back, clock, faults, traces, each node. Then the
+ * topology, the clock and the traces are read again.
+ */
+export async function resetFederation(after = async () => {}) {
+  const status = $('federation-reset-status');
+  const button = $('federation-reset');
+  status.className = 'status';
+  status.textContent = t('reset.running');
+  button.disabled = true;
+  try {
+    const answer = await getJson('/admin/reset', { method: 'POST', headers: adminHeaders(), body: '{}' });
+    const { lines, ok } = resetLines(answer, lang);
+    status.className = `status${ok ? '' : ' error'}`;
+    status.dataset.done = 'true';
+    status.replaceChildren(
+      el(
+        'ul',
+        { class: 'reset-lines', 'data-testid': 'federation-reset-lines' },
+        lines.map((line) => el('li', {}, line)),
+      ),
+    );
+    if (answer.clock?.now) showTime(answer.clock.now, answer.clock.frozen);
+    await Promise.all([loadTopology(), after()]);
+  } catch (e) {
+    status.className = 'status error';
+    status.textContent = e.status === 401 ? t('reset.refused') : t('reset.failed', { message: e.message });
+  } finally {
+    button.disabled = false;
   }
 }

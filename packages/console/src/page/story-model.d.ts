@@ -41,3 +41,16 @@ export function faultsForStep<F extends FaultInfo>(
   faults: F[],
 ): { faults: F[]; attacks: F[] };
 export function traceTitle(seq: Sequence, scenario?: string): string;
+
+export interface ScenarioUndo {
+  restored: boolean;
+  actions: string[];
+  problems: string[];
+}
+/** What undoing a run did, in plain words in `lang`; undefined when the report has no undo. */
+export function undoLines(
+  undo: unknown,
+  lang: string,
+): { lines: string[]; restored: boolean; problems: string[] } | undefined;
+/** What the hub's POST /admin/reset answered it did, in plain words in `lang`. */
+export function resetLines(answer: unknown, lang: string): { lines: string[]; ok: boolean };

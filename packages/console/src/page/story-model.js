@@ -1,6 +1,7 @@
 // The story of a trace, for teaching: which hops are setup (folded by default), which hops each step of a
 // scenario caused, what to show beside a step, which faults and attacks target it, and what to call the trace.
 // Pure: no DOM (the browser loads it as it is, the unit tests import it). Trace events are attacker-controlled.
+import { tr } from './i18n.js';
 import { jpCallOf, pathOf } from './roles.js';
 
 // Plumbing a component does before (or while) it serves the request that matters: looking peers up in the
@@ -207,4 +208,95 @@ export function traceTitle(seq, scenario) {
   const hops = Array.isArray(seq?.hops) ? seq.hops : [];
   const first = hops.find((h) => h.depth === 0 && h.kind === 'arrow') ?? hops[0];
   return first ? String(first.event?.operation ?? first.label) : '';
+}
+
+/** `hub` or a country code, as the undo and the reset name a component, in `lang`. */
+const whoName = (lang, who) => (who === 'hub' ? tr(lang, 'undo.hub') : tr(lang, 'undo.node', { cc: who }));
+/** An instant as people read it: `2026-12-03 07:44:34 UTC`. */
+const instant = (iso) =>
+  String(iso)
+    .replace('T', ' ')
+    .replace(/(?:\.\d+)?Z$/, ' UTC');
+
+/**
+ * What undoing a scenario run did (a report's `undo`: `{restored, actions, problems}`, see the federation's
+ * scenario-undo), in plain words in `lang`: one sentence per thing put back, whether the federation is as before,
+ * and what could not be put back (as the federation said it). An action of a form not known is shown as it is.
+ * @returns undefined when the report carries no undo (a run not started from the console or the CLI).
+ */
+export function undoLines(undo, lang) {
+  if (!undo || typeof undo !== 'object') return undefined;
+  const actions = Array.isArray(undo.actions) ? undo.actions.map(String) : [];
+  const lines = [];
+  for (const a of actions) {
+    const clock = /^clock set back to (\S+?)( \(frozen\))?$/.exec(a);
+    const revocation = /^revocation of serial (\S+) taken back$/.exec(a);
+    const faults = /^([A-Za-z]{2}|hub): (.+)$/.exec(a);
+    if (clock) lines.push(tr(lang, clock[2] ? 'undo.clockFrozen' : 'undo.clock', { at: instant(clock[1]) }));
+    else if (revocation) lines.push(tr(lang, 'undo.revocation', { serial: revocation[1] }));
+    else if (faults) {
+      for (const part of faults[2].split('; ')) {
+        const off = /^switched off (.+)$/.exec(part);
+        const on = /^switched on again (.+)$/.exec(part);
+        const who = whoName(lang, faults[1]);
+        if (off) lines.push(tr(lang, 'undo.faultsOff', { who, list: off[1] }));
+        else if (on) lines.push(tr(lang, 'undo.faultsOn', { who, list: on[1] }));
+        else lines.push(a);
+      }
+    } else lines.push(a);
+  }
+  if (lines.length === 0) lines.push(tr(lang, 'undo.none'));
+  const problems = Array.isArray(undo.problems) ? undo.problems.map(String) : [];
+  return { lines, restored: undo.restored === true, problems };
+}
+
+/**
+ * What the hub's `POST /admin/reset` answered it did, in plain words in `lang`: the registry kept, the
+ * revocations taken back, the clock, the faults still on, the traces, and each node's reset (a line per node
+ * and step that failed, else one line for all).
+ */
+export function resetLines(answer, lang) {
+  const a = answer && typeof answer === 'object' ? answer : {};
+  const out = [tr(lang, 'reset.done')];
+  const kept = Array.isArray(a.registry?.kept) ? a.registry.kept.map(String) : [];
+  out.push(
+    kept.length
+      ? tr(lang, 'reset.registry', { count: kept.length, list: kept.join(', ') })
+      : tr(lang, 'reset.registryNone'),
+  );
+  const undone = Array.isArray(a.revocationsUndone) ? a.revocationsUndone : [];
+  out.push(
+    undone.length
+      ? tr(lang, 'reset.revocations', {
+          count: undone.length,
+          list: undone.map((r) => String(r?.name ?? r?.serialHex ?? '?')).join(', '),
+        })
+      : tr(lang, 'reset.revocationsNone'),
+  );
+  if (a.clock && typeof a.clock.now === 'string')
+    out.push(
+      tr(lang, 'reset.clock', {
+        at: instant(a.clock.now),
+        mode: tr(lang, a.clock.frozen ? 'clock.frozen' : 'clock.running'),
+      }),
+    );
+  const faults = Array.isArray(a.faults) ? a.faults.map(String) : [];
+  out.push(faults.length ? tr(lang, 'reset.faults', { list: faults.join(', ') }) : tr(lang, 'reset.faultsNone'));
+  if (a.tracesCleared === true) out.push(tr(lang, 'reset.traces'));
+  const nodes = Array.isArray(a.nodes) ? a.nodes : [];
+  const failed = [];
+  for (const n of nodes)
+    for (const what of ['reset', 'clock', 'trustRefreshed'])
+      if (n?.[what]?.ok !== true)
+        failed.push(
+          tr(lang, 'reset.nodeFailed', {
+            cc: String(n?.country ?? '?'),
+            what: tr(lang, `reset.what.${what}`),
+            detail: n?.[what]?.detail ? ` (${String(n[what].detail)})` : '',
+          }),
+        );
+  if (nodes.length && failed.length === 0)
+    out.push(tr(lang, 'reset.nodesOk', { list: nodes.map((n) => String(n?.country ?? '?')).join(', ') }));
+  out.push(...failed);
+  return { lines: out, ok: failed.length === 0 };
 }

@@ -2,14 +2,14 @@
 // happened, highlights the hops it caused, shows the artefact that matters decoded, and links to the faults and
 // attacks that target it. Everything shown comes from the federation and may be attacker-controlled, so every
 // value is put in the page with textContent or setAttribute — never as markup.
-import { highlightHops, revealHop } from './diagram.js';
+import { highlightHops } from './diagram.js';
 import { $, api, clear, el, getJson } from './dom.js';
 import { loadFaults } from './faults.js';
 import { decodedNodes, selectHop } from './inspector.js';
-import { t } from './lang.js';
+import { lang, t } from './lang.js';
 import { state } from './state.js';
 import { adminHeaders } from './status.js';
-import { buildStory, faultsForStep } from './story-model.js';
+import { buildStory, faultsForStep, undoLines } from './story-model.js';
 import { showTab } from './tabs.js';
 
 /** Shows a run's report as the story's list of steps (before its trace is drawn: nothing to highlight yet). */
@@ -47,6 +47,34 @@ export function showReport(r) {
         `open trace ${id.slice(0, 8)}…`,
       ),
     ),
+    undoSection(r.undo),
+  );
+}
+
+/** What undoing the run did (clock, revocations, faults put back), in plain words; nothing when not reported. */
+function undoSection(undo) {
+  const u = undoLines(undo, lang);
+  if (!u) return '';
+  return el(
+    'section',
+    { class: 'story-undo', 'data-testid': 'story-undo', 'data-restored': String(u.restored) },
+    el('h4', {}, t('undo.h')),
+    el(
+      'ul',
+      {},
+      u.lines.map((line) => el('li', { 'data-testid': 'undo-line' }, line)),
+      u.restored ? el('li', { 'data-testid': 'undo-restored' }, t('undo.restored')) : '',
+    ),
+    u.problems.length
+      ? [
+          el('p', { class: 'problems' }, t('undo.problems')),
+          el(
+            'ul',
+            { class: 'problems', 'data-testid': 'undo-problems' },
+            u.problems.map((p) => el('li', {}, p)),
+          ),
+        ]
+      : '',
   );
 }
 
@@ -72,7 +100,8 @@ export async function goStep(i) {
   const step = story.steps[k];
   for (const li of document.querySelectorAll('[data-testid^="scenario-step-"]'))
     li.setAttribute('aria-current', li.dataset.step === String(k) ? 'step' : 'false');
-  if (step.focus) revealHop(step.focus);
+  // Setup stays folded (the fold holding a step's hops is marked with them): the step's artefact is shown beside
+  // it even when its hop is folded, and a click on the fold opens it.
   highlightHops(step.hops);
   if (step.focus) selectHop(step.focus);
   scrollToHop(step.hops.find((n) => !document.querySelector(`[data-testid="hop-${n}"]`)?.dataset.folded) ?? step.focus);

@@ -4,7 +4,7 @@
 import { drawDiagram } from './diagram.js';
 import { $, api, clear, el, getJson, short } from './dom.js';
 import { selectHop } from './inspector.js';
-import { lang } from './lang.js';
+import { lang, t } from './lang.js';
 import { state } from './state.js';
 import { adminHeaders } from './status.js';
 import { showReport, startStory } from './story.js';
@@ -147,7 +147,7 @@ export async function openTrace(traceId, { keepSelection = false } = {}) {
     drawDiagram(state.sequence);
     if (!keepSelection || !state.selected || state.selected > state.sequence.hops.length) {
       state.selected = 0;
-      clear($('inspector')).append(el('p', { class: 'hint' }, 'Click a hop (an arrow or a box) to inspect it.'));
+      clear($('inspector')).append(el('p', { class: 'hint' }, t('insp.click')));
     } else selectHop(state.selected);
     startStory(traceId, storyStep);
   } catch (e) {
