@@ -24,6 +24,9 @@ Usage:
                                   (kakehashi attack --help for every option)
   kakehashi fuzz [--target <entry,…>] [--seconds N] [--inputs N] [--seed S] [--out report.json]
                             (mutated real artefacts against every entry point; kakehashi fuzz --help)
+  kakehashi wallet receive --country CC --persona ID [--format dc+sd-jwt] [--json] [--hub URL]
+  kakehashi wallet present --verifier CC --persona ID [--json] [--hub URL]
+                            (a headless EUDI wallet per persona: PID as SD-JWT VC, OpenID4VP; kakehashi wallet --help)
   kakehashi test            (through ./kakehashi: typecheck, lint and every test)
 
 --port P puts the hub on P and the nodes on the ports after it; --port 0 puts every component on a free port
@@ -42,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   // attack, fuzz or bench code).
   if (argv[0] === 'attack') return (await import('./attack/index.ts')).runAttackCommand(argv.slice(1));
   if (argv[0] === 'fuzz') return (await import('./fuzz/fuzz-command.ts')).runFuzzCommand(argv.slice(1));
+  if (argv[0] === 'wallet') return (await import('./wallet-command.ts')).runWalletCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -10,6 +10,7 @@ export {
   HolderWallet,
   type PresentationRequest,
   parseRequestUrl,
+  type WalletState,
 } from './holder/holder-wallet.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export { mountWallet } from './mount-wallet.ts';

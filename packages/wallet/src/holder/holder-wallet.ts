@@ -1,4 +1,4 @@
-import { randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { DcqlQuery } from 'dcql';
@@ -27,6 +27,12 @@ export interface PresentationRequest {
   dcql_query: unknown;
 }
 
+/** A wallet as data: its device key (private JWK, P-256) and its credentials. */
+export interface WalletState {
+  deviceKey: EcKeyPair['publicJwk'] & { d: string };
+  credentials: HeldCredential[];
+}
+
 /** The clock the holder signs by (the federation's virtual clock, so its proofs and key bindings are on time). */
 export interface HolderClock {
   now(): Date;
@@ -50,6 +56,27 @@ export class HolderWallet {
     this.#key = opts.key ?? freshEcKey();
     this.#fetch = opts.fetch;
     this.#clock = opts.clock;
+  }
+
+  /**
+   * The wallet as data (the device key's private JWK and the credentials), for a CLI that keeps one wallet per
+   * persona between runs. TEST ONLY: a real wallet never exports its device key.
+   */
+  exportState(): WalletState {
+    const d = this.#key.privateKey.export({ format: 'jwk' }).d as string;
+    return { deviceKey: { ...this.#key.publicJwk, d }, credentials: [...this.credentials] };
+  }
+
+  /** A wallet from {@link exportState}'s data. */
+  static restore(state: WalletState, opts: { fetch: typeof fetch; clock: HolderClock }): HolderWallet {
+    const privateKey = createPrivateKey({ key: state.deviceKey, format: 'jwk' });
+    const { d: _d, ...publicJwk } = state.deviceKey;
+    const wallet = new HolderWallet({
+      ...opts,
+      key: { privateKey, publicKey: createPublicKey(privateKey), publicJwk },
+    });
+    wallet.credentials.push(...state.credentials);
+    return wallet;
   }
 
   /** The device key's public JWK (what the issuer puts in cnf.jwk). */
