@@ -23,28 +23,54 @@ export interface StartRun {
   rssMb: number;
 }
 
+/** What a start reports on SIGUSR2 (see `memoryNow` in run-cli.ts). */
+export interface ProcessMemory {
+  gc: boolean;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+}
+
 /** A federation process: time to ready, RSS, its URLs, and how to stop it. */
 export async function startProcess(
   dataDir: string,
   port: number,
-  opts: { trustCacheDir?: string; countries?: readonly string[] } = {},
-): Promise<StartRun & { stop(): Promise<void>; hub: string; nodes: Record<string, string> }> {
+  opts: { trustCacheDir?: string; countries?: readonly string[]; nodeArgs?: readonly string[] } = {},
+): Promise<
+  StartRun & { stop(): Promise<void>; memory(): Promise<ProcessMemory>; hub: string; nodes: Record<string, string> }
+> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start', '--json', '--data-dir', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      KAKEHASHI_LOG_LEVEL: 'warn',
-      KAKEHASHI_HEALTH_INTERVAL_MS: '0',
-      ...(opts.trustCacheDir ? { KAKEHASHI_TRUST_CACHE_DIR: opts.trustCacheDir } : {}),
-      ...(opts.countries ? { KAKEHASHI_COUNTRIES: opts.countries.join(',') } : {}),
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), CLI, 'start', '--json', '--data-dir', dataDir, '--port', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        KAKEHASHI_LOG_LEVEL: 'warn',
+        KAKEHASHI_HEALTH_INTERVAL_MS: '0',
+        ...(opts.trustCacheDir ? { KAKEHASHI_TRUST_CACHE_DIR: opts.trustCacheDir } : {}),
+        ...(opts.countries ? { KAKEHASHI_COUNTRIES: opts.countries.join(',') } : {}),
+      },
     },
-  });
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
   const lines = createInterface({ input: child.stdout });
+  const memoryWaiters: ((m: ProcessMemory) => void)[] = [];
+  lines.on('line', (l) => {
+    if (!l.includes('"memory"')) return;
+    try {
+      const { event, ...m } = JSON.parse(l) as { event?: string } & ProcessMemory;
+      if (event === 'memory') memoryWaiters.shift()?.(m);
+    } catch {
+      /* not a JSON line */
+    }
+  });
   const ready = await new Promise<{ hub: string; nodes: Record<string, string> }>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`federation not ready after 120 s: ${stderr.slice(-500)}`)), 120_000);
     lines.on('line', (l) => {
@@ -69,6 +95,16 @@ export async function startProcess(
     rssMb: rssKb / 1024,
     hub: ready.hub,
     nodes: ready.nodes,
+    // SIGUSR2: the start answers with a `memory` line (after a full GC when it runs with --expose-gc).
+    memory: () =>
+      new Promise<ProcessMemory>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error('no memory line within 30 s of SIGUSR2')), 30_000);
+        memoryWaiters.push((m) => {
+          clearTimeout(timer);
+          res(m);
+        });
+        child.kill('SIGUSR2');
+      }),
     stop: () =>
       new Promise<void>((res) => {
         if (child.exitCode !== null || child.signalCode !== null) return res();

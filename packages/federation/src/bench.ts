@@ -5,7 +5,8 @@
  * absolute numbers because both sides are measured in the same run; each is the median of `runs` rounds.
  *
  * Sections (each in its own module): start (bench-start), AS4 (bench-as4), Japan's mediated queries (bench-jp),
- * eID (bench-eid), eSignature (bench-esig), peers (bench-peers + bench-oidc), msw (bench-msw). A section that
+ * eID (bench-eid), eSignature (bench-esig), peers (bench-peers + bench-oidc), memory after 10,000 logins
+ * (bench-memory, `sections.memory.afterLoginsMB`), msw (bench-msw). A section that
  * fails is recorded with its error (loudly, on stderr too) and the run goes on: its ratios are then null, unmet.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { benchEid } from './bench-eid.ts';
 import { benchEsig } from './bench-esig.ts';
 import { benchJpQueries, jpQueryCryptoCeiling } from './bench-jp.ts';
 import { rate } from './bench-measure.ts';
+import { benchMemoryAfterLogins } from './bench-memory.ts';
 import { benchMsw } from './bench-msw.ts';
 import { discoverTarget, interleavedLoginLoad, KAKEHASHI_DEMO_RP, type LoginFigures } from './bench-oidc.ts';
 import { installPeers, PEER_VERSIONS, type PeerName, type RunningPeer, startPeer } from './bench-peers.ts';
@@ -288,6 +290,15 @@ export async function runBench(opts: {
     });
     peersResult = await section('peers', () =>
       benchPeers(s, resolve(root, '.kakehashi', 'bench-peers'), join(dir, 'trust')),
+    );
+    // The whole federation in its own process (--expose-gc): memory after 10,000 logins, after a forced GC.
+    sections.memory = await section('memory after 10,000 logins', () =>
+      benchMemoryAfterLogins({
+        count: 10_000,
+        concurrency: s.concurrency,
+        port: 17_400,
+        trustCacheDir: join(dir, 'trust'),
+      }),
     );
     // msw is no ratio key: left out of --quick (it keeps --quick under five minutes).
     sections.msw = s.quick ? { skipped: 'not in --quick' } : await section('msw', () => benchMsw({ quick: false }));

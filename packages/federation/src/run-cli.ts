@@ -149,6 +149,10 @@ async function start(
   // What was compiled for this start goes to the compile cache now, not only at a clean exit (a process that is
   // killed would leave the next start to compile again).
   flushCompileCache();
+  // SIGUSR2 asks a --json start for its memory: a `memory` line, after a full collection when Node runs with
+  // --expose-gc (`gc: true`; what `kakehashi bench` reads after its logins).
+  const memory = () => emit({ event: 'memory', ...memoryNow() });
+  if (opts.json) process.on('SIGUSR2', memory);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -158,9 +162,33 @@ async function start(
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  process.off('SIGUSR2', memory);
   await federation.close();
   emit({ event: 'stopped' });
   return 0;
+}
+
+/** The process's memory in MB, after a full garbage collection when `gc` is exposed (--expose-gc). */
+export function memoryNow(): {
+  gc: boolean;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+} {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const m = process.memoryUsage();
+  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+  return {
+    gc: gc !== undefined,
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    heapTotalMb: mb(m.heapTotal),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+  };
 }
 
 /** The banner's lines for the faults in force: each a deliberate weakness, so never silent. */
