@@ -1,0 +1,212 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { generatePersonas } from '@kakehashi/personas';
+import { issueCertificate } from '@kakehashi/trust';
+import { DcqlQuery } from 'dcql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshEcKey } from '../src/crypto/ec-key.ts';
+import { HolderWallet, type PresentationRequest } from '../src/holder/holder-wallet.ts';
+import { issuePidSdJwt } from '../src/issuer/issue-sd-jwt.ts';
+import { pidClaimsOf } from '../src/issuer/pid-claims.ts';
+import { pidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
+import { DEFAULT_PID_QUERY } from '../src/verifier/routes.ts';
+import type { PresentationVerdict } from '../src/verifier/rules.ts';
+import {
+  type ExpectedPresentation,
+  type VerifyContext,
+  verifyPresentation,
+} from '../src/verifier/verify-presentation.ts';
+
+/**
+ * The W rules one by one, without a federation: a PID issued with a key certified by a throw-away CA, the trust
+ * view and the registry stubbed (the e2e test covers them for real), the clock moved per test.
+ */
+const ISSUER = 'https://ee.example';
+const CLIENT = 'redirect_uri:https://verifier.example/response';
+const T0 = new Date('2026-06-01T00:00:00Z');
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+let credential: string;
+let wallet: HolderWallet;
+const request: PresentationRequest = {
+  client_id: CLIENT,
+  response_type: 'vp_token',
+  response_mode: 'direct_post',
+  response_uri: 'https://verifier.example/response',
+  nonce: 'n-0S6_WzA2Mj',
+  state: 's-1',
+  dcql_query: DEFAULT_PID_QUERY,
+};
+const query = DcqlQuery.parse(DEFAULT_PID_QUERY as never);
+const expected: ExpectedPresentation = {
+  nonce: request.nonce,
+  clientId: CLIENT,
+  dcql: { query, credentialQueryId: 'pid' },
+};
+const ctx = (at: Date, over: Partial<VerifyContext> = {}): VerifyContext => ({
+  clock: { now: () => at } as VerifyContext['clock'],
+  validateCertificate: () => ({ valid: true, checks: [], country: 'EE', anchor: 'test CA' }),
+  resolveIssuer: async (iss) => (iss === ISSUER ? { country: 'EE' } : undefined),
+  fetcher: fetch,
+  skewSeconds: 60,
+  kbMaxAgeSeconds: 300,
+  ...over,
+});
+const failed = (v: PresentationVerdict) => (v.valid ? 'valid' : `${v.failure?.rule} ${v.failure?.code}`);
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+beforeAll(async () => {
+  const ca = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { certPem } = issueCertificate(
+    {
+      subject: [
+        { type: 'C', value: 'EE' },
+        { type: 'CN', value: 'Test issuing CA' },
+      ],
+      serialHex: '01',
+      notBefore: new Date('2025-01-01T00:00:00Z'),
+      notAfter: new Date('2035-01-01T00:00:00Z'),
+      basicConstraints: { cA: true, pathLen: 0 },
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    },
+    ca.publicKey,
+    { selfSigningKey: ca.privateKey },
+  );
+  const key = pidIssuerKey({
+    seed: 'unit',
+    country: 'EE',
+    issuingCa: { certPem, chainPem: [], privateKey: ca.privateKey },
+    signingCertPem: certPem,
+  });
+  const device = freshEcKey();
+  const persona = generatePersonas('unit', 'EE', 1)[0];
+  if (!persona) throw new Error('no persona');
+  credential = await issuePidSdJwt({
+    issuer: ISSUER,
+    key,
+    holderJwk: device.publicJwk,
+    claims: pidClaimsOf(persona, T0, new Date(T0.getTime() + 365 * 86_400_000)),
+    now: T0,
+    expires: new Date(T0.getTime() + 365 * 86_400_000),
+  });
+  const d = device.privateKey.export({ format: 'jwk' }).d as string;
+  wallet = HolderWallet.restore(
+    {
+      deviceKey: { ...device.publicJwk, d },
+      credentials: [{ format: 'dc+sd-jwt', credentialIssuer: ISSUER, vct: 'urn:eudi:pid:1', credential }],
+    },
+    { fetch, clock: { now: () => T0 } },
+  );
+});
+
+const present = async () => (await wallet.createPresentation(request)).presentation;
+
+describe('the presentation verdict, rule by rule', () => {
+  it('accepts the presentation as the wallet made it, every rule passed, only the asked claims disclosed', async () => {
+    const v = await verifyPresentation(await present(), expected, ctx(T0));
+    expect(failed(v)).toBe('valid');
+    expect(v.checks.filter((c) => c.outcome === 'passed')).toHaveLength(14);
+    expect(Object.keys(v.credential?.claims ?? {}).sort()).toEqual(['birthdate', 'family_name', 'given_name']);
+  });
+
+  it('W1: a typ other than dc+sd-jwt', async () => {
+    const [jwt, ...rest] = (await present()).split('~');
+    const [h, p, s] = (jwt as string).split('.') as [string, string, string];
+    const header = { ...JSON.parse(Buffer.from(h, 'base64url').toString()), typ: 'JWT' };
+    expect(failed(await verifyPresentation([`${b64(header)}.${p}.${s}`, ...rest].join('~'), expected, ctx(T0)))).toBe(
+      'W1 vp-malformed',
+    );
+  });
+
+  it('W2: a chain the trust view refuses', async () => {
+    const refuse = () => ({
+      valid: false,
+      checks: [],
+      failure: { code: 'cert-untrusted-root' as never, reason: 'no anchor' },
+    });
+    expect(failed(await verifyPresentation(await present(), expected, ctx(T0, { validateCertificate: refuse })))).toBe(
+      'W2 vp-issuer-untrusted',
+    );
+  });
+
+  it("W3: an iss registered for another country than the certificate's", async () => {
+    const v = await verifyPresentation(
+      await present(),
+      expected,
+      ctx(T0, { resolveIssuer: async () => ({ country: 'DE' }) }),
+    );
+    expect(failed(v)).toBe('W3 vp-issuer-unknown');
+  });
+
+  it('W4: a payload changed after signing', async () => {
+    const [jwt, ...rest] = (await present()).split('~');
+    const [h, p, s] = (jwt as string).split('.') as [string, string, string];
+    const payload = { ...JSON.parse(Buffer.from(p, 'base64url').toString()), exp: 4_102_444_800 };
+    expect(failed(await verifyPresentation([`${h}.${b64(payload)}.${s}`, ...rest].join('~'), expected, ctx(T0)))).toBe(
+      'W4 vp-issuer-signature-invalid',
+    );
+  });
+
+  it('W5: a credential past its exp', async () => {
+    const later = new Date(T0.getTime() + 400 * 86_400_000);
+    const late = HolderWallet.restore(wallet.exportState(), { fetch, clock: { now: () => later } });
+    const { presentation } = await late.createPresentation(request);
+    expect(failed(await verifyPresentation(presentation, expected, ctx(later)))).toBe('W5 vp-credential-expired');
+  });
+
+  it('W6: a vct the verifier did not ask for', async () => {
+    const v = await verifyPresentation(await present(), { ...expected, vctValues: ['urn:eudi:other:1'] }, ctx(T0));
+    expect(failed(v)).toBe('W6 vp-vct-invalid');
+  });
+
+  it('W7: a disclosure of a claim that is never disclosable (iss)', async () => {
+    const parts = (await present()).split('~');
+    parts.splice(1, 0, b64(['salt', 'iss', 'https://evil.example']));
+    expect(failed(await verifyPresentation(parts.join('~'), expected, ctx(T0)))).toBe('W7 vp-disclosure-invalid');
+  });
+
+  it('W12: a key binding older than five minutes (replayed later)', async () => {
+    expect(failed(await verifyPresentation(await present(), expected, ctx(minutes(10))))).toBe(
+      'W12 vp-key-binding-stale',
+    );
+  });
+
+  it('W13: a disclosure dropped after the key binding was made', async () => {
+    const parts = (await present()).split('~');
+    parts.splice(1, 1);
+    expect(failed(await verifyPresentation(parts.join('~'), expected, ctx(T0)))).toBe('W13 vp-sd-hash-mismatch');
+  });
+
+  it('W14: a query asking for a claim the presentation does not disclose', async () => {
+    const ask = DcqlQuery.parse({
+      credentials: [
+        { id: 'pid', format: 'dc+sd-jwt', meta: { vct_values: ['urn:eudi:pid:1'] }, claims: [{ path: ['email'] }] },
+      ],
+    } as never);
+    const v = await verifyPresentation(
+      await present(),
+      { ...expected, dcql: { query: ask, credentialQueryId: 'pid' } },
+      ctx(T0),
+    );
+    expect(failed(v)).toBe('W14 vp-query-unmet');
+  });
+
+  it('reports every rule: the ones after a failure as skipped', async () => {
+    const v = await verifyPresentation(await present(), { ...expected, nonce: 'other' }, ctx(T0));
+    expect(v.checks.map((c) => `${c.rule}:${c.outcome}`)).toEqual([
+      'W1:passed',
+      'W2:passed',
+      'W3:passed',
+      'W4:passed',
+      'W5:passed',
+      'W6:passed',
+      'W7:passed',
+      'W8:passed',
+      'W9:passed',
+      'W10:failed',
+      'W11:skipped',
+      'W12:skipped',
+      'W13:skipped',
+      'W14:skipped',
+    ]);
+  });
+});
