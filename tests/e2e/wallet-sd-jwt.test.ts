@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { HolderWallet, type PresentationVerdict } from '@kakehashi/wallet';
+import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
@@ -124,6 +125,74 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     const again = await json<{ error: string; code: string }>(token());
     expect(again.status).toBe(400);
     expect(again.body).toMatchObject({ error: 'invalid_grant', code: 'vci-invalid-grant' });
+  });
+
+  describe('the credential endpoint refuses', () => {
+    /** A fresh access token and c_nonce for the persona. */
+    const session = async () => {
+      const url = await offer(ee, persona);
+      const code = JSON.parse(new URL(url).searchParams.get('credential_offer') as string).grants[
+        'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+      ]['pre-authorized_code'];
+      const token = await json<{ access_token: string }>(
+        f.fetch(`${ee}/wallet/issuer/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+            'pre-authorized_code': code,
+          }).toString(),
+        }),
+      );
+      const nonce = await json<{ c_nonce: string }>(f.fetch(`${ee}/wallet/issuer/nonce`, { method: 'POST' }));
+      return { accessToken: token.body.access_token, cNonce: nonce.body.c_nonce };
+    };
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const proof = async (claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: await exportJWK(key.publicKey) })
+        .sign(key.privateKey);
+    const credentialRequest = (accessToken: string, jwt: string) =>
+      json<{ error: string; code: string; credentials?: unknown[] }>(
+        f.fetch(`${ee}/wallet/issuer/credential`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+          body: JSON.stringify({
+            credential_configuration_id: 'eu.europa.ec.eudi.pid_vc_sd_jwt',
+            proofs: { jwt: [jwt] },
+          }),
+        }),
+      );
+    const iat = () => Math.floor(f.clock.now().getTime() / 1000);
+
+    it('a c_nonce used twice (proof replay)', async () => {
+      const s = await session();
+      const jwt = await proof({ aud: ee, nonce: s.cNonce, iat: iat() });
+      expect((await credentialRequest(s.accessToken, jwt)).status).toBe(200);
+      const again = await credentialRequest(s.accessToken, jwt);
+      expect(again.status).toBe(400);
+      expect(again.body).toMatchObject({ error: 'invalid_nonce', code: 'vci-invalid-nonce' });
+    });
+
+    it('a proof for another issuer (aud)', async () => {
+      const s = await session();
+      const r = await credentialRequest(s.accessToken, await proof({ aud: de, nonce: s.cNonce, iat: iat() }));
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ error: 'invalid_proof', code: 'vci-invalid-proof' });
+    });
+
+    it('a proof made long ago', async () => {
+      const s = await session();
+      const r = await credentialRequest(s.accessToken, await proof({ aud: ee, nonce: s.cNonce, iat: iat() - 3600 }));
+      expect(r.body).toMatchObject({ error: 'invalid_proof', code: 'vci-invalid-proof' });
+    });
+
+    it('an unknown access token', async () => {
+      const s = await session();
+      const r = await credentialRequest('not-a-token', await proof({ aud: ee, nonce: s.cNonce, iat: iat() }));
+      expect(r.status).toBe(401);
+      expect(r.body).toMatchObject({ error: 'invalid_token', code: 'vci-invalid-token' });
+    });
   });
 
   it('EE PID → DE verifier over OpenID4VP direct_post: valid, only the requested claims disclosed', async () => {
