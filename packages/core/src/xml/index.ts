@@ -1,1 +1,2 @@
+export { createXmlDocument } from './new-document.ts';
 export { DEFAULT_XML_LIMITS, type ParseXmlOptions, parseXml, type SafeXmlLimits, serializeXml } from './safe-parse.ts';

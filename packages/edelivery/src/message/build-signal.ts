@@ -1,3 +1,4 @@
+import { serializeXml } from '@kakehashi/core';
 import type { EbmsError } from '../errors/ebms-error.ts';
 import { type EnvelopeIds, startEnvelope } from './build-user-message.ts';
 import { NS } from './ns.ts';
@@ -25,6 +26,11 @@ export interface SignalInput {
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html §5.1.8
  */
 export function buildSignalEnvelope(signal: SignalInput, ids: EnvelopeIds): string {
+  return serializeXml(buildSignalDocument(signal, ids));
+}
+
+/** {@link buildSignalEnvelope} as the DOM the receiver signs in place. */
+export function buildSignalDocument(signal: SignalInput, ids: EnvelopeIds): Document {
   const { doc, header, envelope } = startEnvelope();
   envelope.att('http://www.w3.org/2000/xmlns/', 'xmlns:ebbp', NS.ebbp);
   const sm = header
@@ -62,7 +68,7 @@ export function buildSignalEnvelope(signal: SignalInput, ids: EnvelopeIds): stri
     if (e.rule) el.ele(NS.eb, 'eb:ErrorDetail').txt(e.rule.slice(0, 500));
   }
   envelope.ele(NS.soap, 'env:Body').att(NS.wsu, 'wsu:Id', ids.body);
-  return doc.end({ headless: false, prettyPrint: false });
+  return doc;
 }
 
 /**
@@ -80,5 +86,5 @@ export function buildSoapFault(
   fault.ele(NS.soap, 'env:Code').ele(NS.soap, 'env:Value').txt(`env:${code}`);
   fault.ele(NS.soap, 'env:Reason').ele(NS.soap, 'env:Text').att(NS.xml, 'xml:lang', 'en').txt(reason.slice(0, 1000));
   if (ebmsCode) fault.ele(NS.soap, 'env:Detail').ele(NS.eb, 'eb:ErrorCode').txt(ebmsCode);
-  return doc.end({ headless: false, prettyPrint: false });
+  return serializeXml(doc);
 }

@@ -1,10 +1,33 @@
-import { create } from 'xmlbuilder2';
+import { createXmlDocument, serializeXml } from '@kakehashi/core';
 import { EBMS, NS } from './ns.ts';
 import type { MessageProperty, Party, UserMessage } from './z-user-message.ts';
 
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
 
-export type XMLBuilder = ReturnType<typeof create>;
+/**
+ * An element being built (xmldom): `ele` appends a namespaced child and returns it, `att` sets an attribute (with
+ * a namespace when given three arguments), `txt` appends text. The envelope is built as the DOM the signer works
+ * on — nothing is serialised only to be parsed again.
+ */
+export class XMLBuilder {
+  readonly node: Element;
+  constructor(node: Element) {
+    this.node = node;
+  }
+  ele(ns: string, qname: string): XMLBuilder {
+    const doc = this.node.ownerDocument as Document;
+    return new XMLBuilder(this.node.appendChild(doc.createElementNS(ns, qname)) as Element);
+  }
+  att(nameOrNs: string, valueOrQname: string, value?: string): XMLBuilder {
+    if (value === undefined) this.node.setAttribute(nameOrNs, valueOrQname);
+    else this.node.setAttributeNS(nameOrNs, valueOrQname, value);
+    return this;
+  }
+  txt(text: string): XMLBuilder {
+    this.node.appendChild((this.node.ownerDocument as Document).createTextNode(text));
+    return this;
+  }
+}
 
 /** The wsu:Id / id values of the signed parts of an envelope (NCNames, stable for a MessageId). */
 export interface EnvelopeIds {
@@ -13,10 +36,10 @@ export interface EnvelopeIds {
 }
 
 /** Starts a SOAP 1.2 envelope with every prefix the access point uses declared on the root. */
-export function startEnvelope(): { doc: XMLBuilder; header: XMLBuilder; envelope: XMLBuilder } {
-  const doc = create({ version: '1.0', encoding: 'UTF-8' });
-  const envelope = doc
-    .ele(NS.soap, 'env:Envelope')
+export function startEnvelope(): { doc: Document; header: XMLBuilder; envelope: XMLBuilder } {
+  const doc = createXmlDocument({ declaration: true });
+  const envelope = new XMLBuilder(doc.appendChild(doc.createElementNS(NS.soap, 'env:Envelope')) as Element)
+    .att(XMLNS, 'xmlns:env', NS.soap)
     .att(XMLNS, 'xmlns:eb', NS.eb)
     .att(XMLNS, 'xmlns:wsse', NS.wsse)
     .att(XMLNS, 'xmlns:wsu', NS.wsu)
@@ -47,6 +70,11 @@ function property(parent: XMLBuilder, p: MessageProperty): void {
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html §5.1
  */
 export function buildUserMessageEnvelope(um: UserMessage, ids: EnvelopeIds): string {
+  return serializeXml(buildUserMessageDocument(um, ids));
+}
+
+/** {@link buildUserMessageEnvelope} as the DOM the sender signs and encrypts in place. */
+export function buildUserMessageDocument(um: UserMessage, ids: EnvelopeIds): Document {
   const { doc, header, envelope } = startEnvelope();
   const messaging = header
     .ele(NS.eb, 'eb:Messaging')
@@ -89,5 +117,5 @@ export function buildUserMessageEnvelope(um: UserMessage, ids: EnvelopeIds): str
     }
   }
   envelope.ele(NS.soap, 'env:Body').att(NS.wsu, 'wsu:Id', ids.body);
-  return doc.end({ headless: false, prettyPrint: false });
+  return doc;
 }

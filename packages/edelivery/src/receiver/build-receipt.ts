@@ -1,7 +1,8 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
-import { buildSignalEnvelope, type ReferenceInfo } from '../message/build-signal.ts';
+import { serializeXml } from '@kakehashi/core';
+import { buildSignalDocument, type ReferenceInfo } from '../message/build-signal.ts';
 import { envelopeIds } from '../message/envelope-ids.ts';
-import { signEnvelope } from '../wss/sign-envelope.ts';
+import { signEnvelopeDocument } from '../wss/sign-envelope.ts';
 
 /**
  * Deliberate defects of a receipt (the receiving side's faults, `../ap/faults.ts`): each makes it bad in one way a
@@ -44,7 +45,8 @@ export function buildReceipt(input: ReceiptInput): string {
     ? input.references.map((r, i) => (i === 0 ? { ...r, digestValue: Buffer.alloc(32, 7).toString('base64') } : r))
     : [...input.references];
   const ids = envelopeIds(signalId, 'signal');
-  const xml = buildSignalEnvelope(
+  // Built as a DOM and signed in place: serialised once.
+  const doc = buildSignalDocument(
     {
       messageId: signalId,
       timestamp: input.now.toISOString(),
@@ -53,14 +55,15 @@ export function buildReceipt(input: ReceiptInput): string {
     },
     ids,
   );
-  if (d.unsigned) return xml;
+  if (d.unsigned) return serializeXml(doc);
   const signer = d.signer ?? input.signing;
-  return signEnvelope(xml, {
+  signEnvelopeDocument(doc, {
     certPem: signer.certPem,
     privateKey: signer.privateKey,
     elementIds: [ids.messaging, ids.body],
     attachments: [],
     created: input.now,
     idPrefix: ids.prefix,
-  }).xml;
+  });
+  return serializeXml(doc);
 }

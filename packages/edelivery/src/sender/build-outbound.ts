@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { parseXml, serializeXml } from '@kakehashi/core';
+import { serializeXml } from '@kakehashi/core';
 import type { ReferenceInfo } from '../message/build-signal.ts';
-import { buildUserMessageEnvelope } from '../message/build-user-message.ts';
+import { buildUserMessageDocument } from '../message/build-user-message.ts';
 import { envelopeIds } from '../message/envelope-ids.ts';
 import type { UserMessage } from '../message/z-user-message.ts';
 import { type Attachment, encryptAttachmentsInDocument } from '../wss/encrypt-attachments.ts';
@@ -60,12 +60,11 @@ export function buildOutbound(input: OutboundInput): OutboundMessage {
   const d = input.defects ?? {};
   const um = d.messageId !== undefined ? { ...input.um, messageId: d.messageId } : input.um;
   const ids = envelopeIds(um.messageId);
-  const envelope = buildUserMessageEnvelope(um, ids);
+  // Built as a DOM, signed and encrypted in place, serialised once (never serialised only to be parsed again).
+  const doc = buildUserMessageDocument(um, ids);
   if (d.unsigned)
-    return { um, xml: envelope, attachments: [...input.attachments], references: [], timestampId: undefined };
+    return { um, xml: serializeXml(doc), attachments: [...input.attachments], references: [], timestampId: undefined };
   const signer = d.signer ?? input.signing;
-  // Parsed once, signed and encrypted in place, serialised once.
-  const doc = parseXml(envelope, { maxBytes: 4 * 1024 * 1024, maxDepth: 64, fast: true });
   const signed = signEnvelopeDocument(doc, {
     certPem: signer.certPem,
     privateKey: signer.privateKey,
