@@ -54,6 +54,29 @@ describe("the hub's trace store, written behind the request", () => {
     }
   });
 
+  it("finds a trace's events with one index on (trace_id, span_id), the only index the events carry", () => {
+    const store = openStore({ name: 'traces-index', dataDir: tmp });
+    try {
+      const traces = new TraceStore(store);
+      traces.record(hop(1));
+      traces.flush();
+      const indexes = store
+        .all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trace_events'")
+        .map((r) => r.name);
+      expect(indexes).toEqual(['trace_events_span']);
+      const plan = store
+        .all<{ detail: string }>(
+          'EXPLAIN QUERY PLAN SELECT event FROM trace_events WHERE trace_id = ? ORDER BY time, id',
+          TRACE,
+        )
+        .map((r) => r.detail)
+        .join('\n');
+      expect(plan).toContain('USING INDEX trace_events_span (trace_id=?)');
+    } finally {
+      store.close();
+    }
+  });
+
   it('titles a trace by its first request from outside, not the lookup made inside it and recorded first', () => {
     const store = openStore({ name: 'traces-title', dataDir: tmp });
     try {
