@@ -21,6 +21,7 @@ import {
 import { describeFabric, type TrustFabric } from './describe-fabric.ts';
 import { forgedPublication } from './forged-publication.ts';
 import type { HubTrust, RevocationEntry, RevocationRequest } from './hub-trust.ts';
+import { createPublicationStore, fingerprintOf } from './publication-store.ts';
 import { createRevocationLedger } from './revocation-ledger.ts';
 
 const DAY_MS = 86_400_000;
@@ -64,14 +65,31 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
   // reset, a scenario undone) before the issue time gets a new CRL or list, never one dated in its future.
   const fresh = (c: { issued: number; until: number } | undefined, now: number) =>
     c !== undefined && c.issued <= now && now < c.until;
+  // And across restarts on the same data directory: what was published last, while still current, is served
+  // again instead of signed again (see publication-store.ts). Everything it was made from is in its fingerprint.
+  const published = createPublicationStore(deps.store);
+  let materialPrint: string | undefined;
+  const madeFrom = (...parts: string[]) => {
+    materialPrint ??= fingerprintOf(deps.hubUrl, ...all.map((k) => `${k.name}\n${k.certPem}`));
+    return fingerprintOf(materialPrint, String(deps.validityDays()), ...parts);
+  };
   const crlCache = new Map<string, { der: Buffer; parsed: ParsedCrl; issued: number; until: number }>();
   const crlFor = (ca: KeyCert) => {
     const now = clock.nowMs();
     const hit = crlCache.get(ca.name);
     if (hit && fresh(hit, now)) return hit;
+    const revoked = revokedBy(ca.name);
+    const crlNumber = ledger.crlNumber();
+    const print = madeFrom('crl', ca.name, String(crlNumber), JSON.stringify(revoked));
+    const kept = published.get(`crl:${ca.name}`, print, now);
     const nextUpdate = new Date(now + deps.validityDays() * DAY_MS);
-    const der = createCrl(ca, revokedBy(ca.name), new Date(now - 60_000), nextUpdate, ledger.crlNumber());
-    const entry = { der, parsed: memo.parseCrl(der), issued: now - 60_000, until: nextUpdate.getTime() - DAY_MS };
+    const der = kept
+      ? Buffer.from(kept.body, 'base64')
+      : createCrl(ca, revoked, new Date(now - 60_000), nextUpdate, crlNumber);
+    const entry = kept
+      ? { der, parsed: memo.parseCrl(der), issued: kept.issued, until: kept.until }
+      : { der, parsed: memo.parseCrl(der), issued: now - 60_000, until: nextUpdate.getTime() - DAY_MS };
+    if (!kept) published.put(`crl:${ca.name}`, print, { ...entry, body: der.toString('base64') });
     crlCache.set(ca.name, entry);
     return entry;
   };
@@ -104,6 +122,13 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
   const publish = () => {
     const now = clock.nowMs();
     if (lists && fresh(lists, now)) return lists;
+    const print = madeFrom('lists', countries.join(','));
+    const kept = published.get('lists', print, now);
+    if (kept) {
+      const body = JSON.parse(kept.body) as { lotl: string; tls: Record<string, string>; sequenceNumber: number };
+      lists = { ...body, issued: kept.issued, until: kept.until };
+      return lists;
+    }
     // Every (re)publication carries a higher sequence number, persisted: relying parties refuse a rollback.
     const sequenceNumber = ledger.nextListSequence();
     const issueDate = new Date(now);
@@ -113,6 +138,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
       tls[cc] = buildTrustedList(material, cc, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
     const lotl = buildLotl(material, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
     lists = { lotl, tls, issued: now, until: nextUpdate.getTime() - DAY_MS, sequenceNumber };
+    published.put('lists', print, { body: JSON.stringify({ lotl, tls, sequenceNumber }), ...lists });
     return lists;
   };
 
