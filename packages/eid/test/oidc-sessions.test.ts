@@ -464,6 +464,33 @@ describe('RP-initiated logout and the metadata documents', () => {
     expect(oidc.prompt_values_supported).toEqual(['none', 'login', 'consent', 'select_account']);
     expect(oidc.claims_supported).toContain('sid');
   });
+
+  it('discovery and the JWKS are answered from one serialisation: ETag, Cache-Control, 304 on If-None-Match', async () => {
+    for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/oidc/jwks']) {
+      const first = await p.app.request(`${ISSUER}${path}`);
+      expect(first.status, path).toBe(200);
+      expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(first.headers.get('cache-control')).toBe('public, max-age=300');
+      const etag = first.headers.get('etag') as string;
+      expect(etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+      const body = await first.text();
+      const again = await p.app.request(`${ISSUER}${path}`);
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(await again.text()).toBe(body);
+      for (const inm of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+        const cached = await p.app.request(`${ISSUER}${path}`, { headers: { 'if-none-match': inm } });
+        expect(cached.status, `${path} ${inm}`).toBe(304);
+        expect(cached.headers.get('etag')).toBe(etag);
+        expect(await cached.text()).toBe('');
+      }
+      const stale = await p.app.request(`${ISSUER}${path}`, { headers: { 'if-none-match': '"stale"' } });
+      expect(stale.status).toBe(200);
+      expect(await stale.text()).toBe(body);
+    }
+    const jwks = (await (await p.app.request(`${ISSUER}/oidc/jwks`)).json()) as { keys: { alg: string; d?: string }[] };
+    expect(jwks.keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+  });
 });
 
 describe('expired grants are purged (at most once a minute on the virtual clock)', () => {
