@@ -233,6 +233,66 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     expect(replay.body).toMatchObject({ code: 'vp-replay' });
   });
 
+  describe('direct_post.jwt (encrypted responses)', () => {
+    const encryptedRequest = async () => {
+      const r = await json<
+        Req & { authorization_request: { client_metadata: { jwks: { keys: Record<string, unknown>[] } } } }
+      >(
+        f.fetch(`${de}/wallet/verifier/requests`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ response_mode: 'direct_post.jwt' }),
+        }),
+      );
+      expect(r.status).toBe(200);
+      return r.body;
+    };
+
+    it('the wallet encrypts its answer to the request’s fresh ECDH-ES key and the verdict is valid', async () => {
+      const req = await encryptedRequest();
+      const [key] = req.authorization_request.client_metadata.jwks.keys;
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ECDH-ES', use: 'enc' });
+      expect(key?.d).toBeUndefined();
+      const other = await encryptedRequest();
+      expect(other.authorization_request.client_metadata.jwks.keys[0]?.kid).not.toBe(key?.kid);
+      let posted = '';
+      const spy = (async (url: string, init?: RequestInit) => {
+        posted = String(init?.body);
+        return f.fetch(url, init);
+      }) as typeof fetch;
+      const w = HolderWallet.restore(wallet.exportState(), { fetch: spy, clock });
+      const answer = await w.present(req.request_url);
+      expect(answer.status).toBe(200);
+      const form = new URLSearchParams(posted);
+      expect([...form.keys()]).toEqual(['response']);
+      expect(form.get('response')?.split('.')).toHaveLength(5);
+      const t = await json<{ verdict: PresentationVerdict }>(
+        f.fetch(`${de}/wallet/verifier/transactions/${req.transaction_id}`),
+      );
+      expect(t.body.verdict.valid, JSON.stringify(t.body.verdict.failure)).toBe(true);
+    });
+
+    it('refuses a plain direct_post to a request that asked for encryption', async () => {
+      const req = await encryptedRequest();
+      const { vpToken } = await wallet.createPresentation({
+        ...req.authorization_request,
+        response_mode: 'direct_post',
+      });
+      const r = await json<{ code: string }>(
+        f.fetch(req.authorization_request.response_uri, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            vp_token: JSON.stringify(vpToken),
+            state: req.authorization_request.state,
+          }).toString(),
+        }),
+      );
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('vp-invalid-response');
+    });
+  });
+
   /** A fresh DE request and the wallet's presentation for it (not posted). */
   const fresh = async (w: HolderWallet = wallet) => {
     const req = await request(de);

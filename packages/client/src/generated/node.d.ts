@@ -3701,7 +3701,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a presentation: an OpenID4VP authorization request (vp_token, direct_post, DCQL; default: the PID names and birth date) with a fresh nonce and state */
+        /** Start a presentation: an OpenID4VP authorization request (vp_token, direct_post or direct_post.jwt, DCQL; default: the PID names and birth date) with a fresh nonce and state */
         post: {
             parameters: {
                 query?: never;
@@ -3759,7 +3759,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The response URI (direct_post, OpenID4VP §8.2): vp_token and state as a form; each presentation judged by the W rules, the request answered once */
+        /** The response URI (direct_post §8.2: vp_token and state; direct_post.jwt §8.3: response, a JWE of both); each presentation judged by the W rules, the request answered once */
         post: {
             parameters: {
                 query?: never;
@@ -3770,10 +3770,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/x-www-form-urlencoded": {
-                        /** @description JSON object: credential query id → array of presentations (§8.1) */
-                        vp_token: string;
-                        /** @description The state of the request */
-                        state: string;
+                        /** @description direct_post.jwt: the JWE (ECDH-ES) of {vp_token, state} (§8.3) */
+                        response?: string;
+                        /** @description direct_post: JSON object, credential query id → array of presentations (§8.1) */
+                        vp_token?: string;
+                        /** @description direct_post: the state of the request */
+                        state?: string;
                     };
                 };
             };
@@ -6538,11 +6540,20 @@ export interface components {
             response_type: "vp_token";
             client_id: string;
             /** @enum {string} */
-            response_mode: "direct_post";
+            response_mode: "direct_post" | "direct_post.jwt";
             response_uri: string;
             nonce: string;
             state: string;
             dcql_query: components["schemas"]["DcqlQuery"];
+            /** @description direct_post.jwt: the fresh ECDH-ES key of this request and the enc values accepted */
+            client_metadata?: {
+                jwks: {
+                    keys: {
+                        [key: string]: unknown;
+                    }[];
+                };
+                encrypted_response_enc_values_supported: string[];
+            };
         };
         /** @description A DCQL query (OpenID4VP §6) */
         DcqlQuery: {
@@ -6554,6 +6565,11 @@ export interface components {
         };
         WalletPresentationRequestInput: {
             dcql_query?: components["schemas"]["DcqlQuery"];
+            /**
+             * @description direct_post (default) or direct_post.jwt: the wallet encrypts its answer to a key of this request (§8.3)
+             * @enum {string}
+             */
+            response_mode?: "direct_post" | "direct_post.jwt";
         };
         WalletDirectPostResponse: {
             /** @enum {boolean} */

@@ -6,6 +6,7 @@ import { type EcKeyPair, freshEcKey } from '../crypto/ec-key.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
 import { PID_SD_JWT_CONFIGURATION_ID } from '../issuer/metadata.ts';
+import { encryptResponse } from '../verifier/response-encryption.ts';
 
 /** A credential the wallet holds. */
 export interface HeldCredential {
@@ -25,6 +26,11 @@ export interface PresentationRequest {
   nonce: string;
   state: string;
   dcql_query: unknown;
+  /** direct_post.jwt: the verifier's encryption key and the enc values it accepts. */
+  client_metadata?: {
+    jwks?: { keys?: Record<string, unknown>[] };
+    encrypted_response_enc_values_supported?: string[];
+  };
 }
 
 /** A wallet as data: its device key (private JWK, P-256) and its credentials. */
@@ -127,10 +133,20 @@ export class HolderWallet {
    */
   async present(request: PresentationRequest | string): Promise<{ status: number; body: unknown }> {
     const { request: req, vpToken } = await this.createPresentation(request);
+    let form: Record<string, string>;
+    if (req.response_mode === 'direct_post.jwt') {
+      // §8.3: the parameters as one JWE to the request's key (ECDH-ES, its kid copied), enc one the verifier offers.
+      const key = req.client_metadata?.jwks?.keys?.find((k) => k.alg === 'ECDH-ES' && k.use !== 'sig');
+      if (!key) throw new Error('the request offers no ECDH-ES key for an encrypted response');
+      const offered = req.client_metadata?.encrypted_response_enc_values_supported ?? ['A128GCM'];
+      const enc = offered.find((e) => e === 'A128GCM' || e === 'A256GCM');
+      if (!enc) throw new Error(`none of the enc values ${offered.join(', ')} is supported (A128GCM, A256GCM)`);
+      form = { response: await encryptResponse({ vp_token: vpToken, state: req.state }, key as never, enc) };
+    } else form = { vp_token: JSON.stringify(vpToken), state: req.state };
     const res = await this.#fetch(req.response_uri, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ vp_token: JSON.stringify(vpToken), state: req.state }).toString(),
+      body: new URLSearchParams(form).toString(),
     });
     return { status: res.status, body: await res.json().catch(() => null) };
   }
@@ -143,8 +159,11 @@ export class HolderWallet {
     request: PresentationRequest | string,
   ): Promise<{ request: PresentationRequest; presentation: string; vpToken: Record<string, string[]> }> {
     const req = typeof request === 'string' ? parseRequestUrl(request) : request;
-    if (req.response_type !== 'vp_token' || req.response_mode !== 'direct_post')
-      throw new Error('only response_type vp_token with response_mode direct_post is supported');
+    if (
+      req.response_type !== 'vp_token' ||
+      (req.response_mode !== 'direct_post' && req.response_mode !== 'direct_post.jwt')
+    )
+      throw new Error('only response_type vp_token with response_mode direct_post or direct_post.jwt is supported');
     // The redirect_uri: prefix binds the response URI to the client_id (OpenID4VP §5.9.3): never post elsewhere.
     if (req.client_id.startsWith('redirect_uri:') && req.client_id.slice('redirect_uri:'.length) !== req.response_uri)
       throw new Error('the response_uri is not the client_id of a redirect_uri: verifier');
@@ -198,5 +217,6 @@ export function parseRequestUrl(url: string): PresentationRequest {
     nonce: get('nonce'),
     state: get('state'),
     dcql_query: JSON.parse(get('dcql_query') || 'null'),
+    ...(p.has('client_metadata') ? { client_metadata: JSON.parse(get('client_metadata')) } : {}),
   };
 }

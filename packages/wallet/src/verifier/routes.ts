@@ -12,6 +12,13 @@ import { DcqlQuery } from 'dcql';
 import type { Context } from 'hono';
 import '../error-codes.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
+import {
+  createResponseKey,
+  decryptResponse,
+  jweKid,
+  RESPONSE_ENC_VALUES,
+  type ResponseKey,
+} from './response-encryption.ts';
 import type { PresentationVerdict } from './rules.ts';
 import { type ExpectedPresentation, type VerifyContext, verifyPresentation } from './verify-presentation.ts';
 import {
@@ -41,6 +48,8 @@ interface Transaction {
   state: string;
   nonce: string;
   dcql: DcqlQuery;
+  /** direct_post.jwt: the fresh key the wallet encrypts its answer to. */
+  responseKey?: ResponseKey;
   verdict?: PresentationVerdict;
 }
 
@@ -60,6 +69,48 @@ function parseDcql(input: unknown): DcqlQuery {
       `The DCQL query is invalid: ${e instanceof Error ? e.message.slice(0, 200) : 'refused'} (OpenID4VP §6).`,
     );
   }
+}
+
+/**
+ * The authorization response at the response URI: `direct_post` (form `vp_token`, `state`) or `direct_post.jwt`
+ * (form `response`: a JWE to the request's key, found by its `kid`, whose payload carries `vp_token` and `state`).
+ * A request made for an encrypted answer refuses a plain one; a request is answered once.
+ * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-8.3
+ */
+async function readResponse(form: URLSearchParams, transactions: Map<string, Transaction>) {
+  const jwe = form.get('response');
+  let params: Record<string, unknown> = { vp_token: form.get('vp_token'), state: form.get('state') };
+  let t: Transaction | undefined;
+  if (jwe !== null) {
+    const kid = jweKid(jwe);
+    t = [...transactions.values()].find((x) => x.responseKey && x.responseKey.jwk.kid === kid);
+    if (!t?.responseKey)
+      throw new KakehashiError('vp-unknown-transaction', 'The response is encrypted to no key of this verifier.');
+    try {
+      params = await decryptResponse(jwe, t.responseKey);
+    } catch {
+      throw new KakehashiError('vp-invalid-response', 'The response JWE does not decrypt (ECDH-ES, A128GCM/A256GCM).');
+    }
+  }
+  const state = typeof params.state === 'string' ? params.state : '';
+  t ??= [...transactions.values()].find((x) => x.state === state);
+  if (!t || t.state !== state)
+    throw new KakehashiError('vp-unknown-transaction', 'No request of this verifier has that state (OpenID4VP §14.3).');
+  if (t.responseKey && jwe === null)
+    throw new KakehashiError('vp-invalid-response', 'This request asked for an encrypted response (direct_post.jwt).');
+  if (t.verdict)
+    throw new KakehashiError('vp-replay', 'This request was already answered: a presentation is accepted once.', {
+      rule: 'W15',
+    });
+  let token: Record<string, unknown>;
+  try {
+    const raw = params.vp_token;
+    token = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown>;
+    if (!token || typeof token !== 'object') throw new Error('not an object');
+  } catch {
+    throw new KakehashiError('vp-invalid-response', 'vp_token is not a JSON object (OpenID4VP §8.1).');
+  }
+  return { t, state, token, encrypted: jwe !== null };
 }
 
 /** The accepted vct values of a credential query (default: the PID's). */
@@ -103,7 +154,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       path: '/wallet/verifier/requests',
       tags: ['wallet'],
       summary:
-        'Start a presentation: an OpenID4VP authorization request (vp_token, direct_post, DCQL; default: the PID names and birth date) with a fresh nonce and state',
+        'Start a presentation: an OpenID4VP authorization request (vp_token, direct_post or direct_post.jwt, DCQL; default: the PID names and birth date) with a fresh nonce and state',
       request: { body: { required: true, content: { 'application/json': { schema: CreateRequestSchema } } } },
       responses: {
         200: { description: 'The request', content: { 'application/json': { schema: CreateRequestResponseSchema } } },
@@ -119,16 +170,25 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
         state: randomBytes(16).toString('base64url'),
         nonce: randomBytes(24).toString('base64url'),
         dcql,
+        ...(body.response_mode === 'direct_post.jwt' ? { responseKey: createResponseKey() } : {}),
       };
       transactions.set(t.id, t);
       const request = {
         response_type: 'vp_token' as const,
         client_id: clientId,
-        response_mode: 'direct_post' as const,
+        response_mode: t.responseKey ? ('direct_post.jwt' as const) : ('direct_post' as const),
         response_uri: responseUri,
         nonce: t.nonce,
         state: t.state,
         dcql_query: dcql as never,
+        ...(t.responseKey
+          ? {
+              client_metadata: {
+                jwks: { keys: [t.responseKey.jwk] },
+                encrypted_response_enc_values_supported: [...RESPONSE_ENC_VALUES],
+              },
+            }
+          : {}),
       };
       const url = new URL('openid4vp://');
       for (const [k, v] of Object.entries(request))
@@ -145,7 +205,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       path: '/wallet/verifier/response',
       tags: ['wallet'],
       summary:
-        'The response URI (direct_post, OpenID4VP §8.2): vp_token and state as a form; each presentation judged by the W rules, the request answered once',
+        'The response URI (direct_post §8.2: vp_token and state; direct_post.jwt §8.3: response, a JWE of both); each presentation judged by the W rules, the request answered once',
       requestBody: {
         required: true,
         content: { 'application/x-www-form-urlencoded': { schema: DIRECT_POST_FORM } },
@@ -156,24 +216,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       },
     }),
     async (c) => {
-      const form = new URLSearchParams(await c.req.text());
-      const state = form.get('state') ?? '';
-      const t = [...transactions.values()].find((x) => x.state === state);
-      if (!t)
-        throw new KakehashiError(
-          'vp-unknown-transaction',
-          'No request of this verifier has that state (OpenID4VP §14.3).',
-        );
-      if (t.verdict)
-        throw new KakehashiError('vp-replay', 'This request was already answered: a presentation is accepted once.', {
-          rule: 'W15',
-        });
-      let token: Record<string, unknown>;
-      try {
-        token = JSON.parse(form.get('vp_token') ?? '') as Record<string, unknown>;
-      } catch {
-        throw new KakehashiError('vp-invalid-response', 'vp_token is not a JSON object (OpenID4VP §8.1).');
-      }
+      const { t, state, token, encrypted } = await readResponse(new URLSearchParams(await c.req.text()), transactions);
       const cq = t.dcql.credentials[0] as { id: string };
       const list = token?.[cq.id] as unknown[] | undefined;
       const presentation = Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
@@ -187,7 +230,10 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       };
       const verdict = await verifyPresentation(presentation, expected, context(c.get('fetch')));
       t.verdict = verdict;
-      hop(c, 'wallet: presentation received (direct_post)', verdict, { type: 'vp_token', state });
+      hop(c, `wallet: presentation received (${encrypted ? 'direct_post.jwt' : 'direct_post'})`, verdict, {
+        type: 'vp_token',
+        state,
+      });
       deps.logger.info('presentation judged', {
         valid: verdict.valid,
         ...(verdict.failure ? { rule: verdict.failure.rule } : {}),

@@ -8,7 +8,13 @@ const DcqlQueryJson = z
   .openapi('DcqlQuery', { description: 'A DCQL query (OpenID4VP §6)' });
 
 export const CreateRequestSchema = z
-  .object({ dcql_query: DcqlQueryJson.optional() })
+  .object({
+    dcql_query: DcqlQueryJson.optional(),
+    response_mode: z.enum(['direct_post', 'direct_post.jwt']).optional().openapi({
+      description:
+        'direct_post (default) or direct_post.jwt: the wallet encrypts its answer to a key of this request (§8.3)',
+    }),
+  })
   .strict()
   .openapi('WalletPresentationRequestInput');
 
@@ -16,11 +22,18 @@ export const AuthorizationRequestSchema = z
   .object({
     response_type: z.literal('vp_token'),
     client_id: z.string(),
-    response_mode: z.literal('direct_post'),
+    response_mode: z.enum(['direct_post', 'direct_post.jwt']),
     response_uri: z.string(),
     nonce: z.string(),
     state: z.string(),
     dcql_query: DcqlQueryJson,
+    client_metadata: z
+      .object({
+        jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+        encrypted_response_enc_values_supported: z.array(z.string()),
+      })
+      .optional()
+      .openapi({ description: 'direct_post.jwt: the fresh ECDH-ES key of this request and the enc values accepted' }),
   })
   .openapi('Openid4vpAuthorizationRequest');
 
@@ -50,10 +63,13 @@ export const TransactionSchema = z
 
 export const DIRECT_POST_FORM = {
   type: 'object',
-  required: ['vp_token', 'state'],
   properties: {
-    vp_token: { type: 'string', description: 'JSON object: credential query id → array of presentations (§8.1)' },
-    state: { type: 'string', description: 'The state of the request' },
+    response: { type: 'string', description: 'direct_post.jwt: the JWE (ECDH-ES) of {vp_token, state} (§8.3)' },
+    vp_token: {
+      type: 'string',
+      description: 'direct_post: JSON object, credential query id → array of presentations (§8.1)',
+    },
+    state: { type: 'string', description: 'direct_post: the state of the request' },
   },
 };
 
