@@ -5,6 +5,7 @@ import {
   assignSteps,
   buildStory,
   faultsForStep,
+  focusHop,
   foldRows,
   markSetup,
   resetLines,
@@ -236,6 +237,16 @@ describe('story: setup folded, steps matched to hops, faults and attacks per ste
     // the unclaimed top-level hop (work done later, on its own) goes with the step before it
     expect(assignSteps(seq.hops, steps)).toEqual([0, 1, 1, 2]);
     expect(assignSteps(seq.hops, [])).toEqual([-1, -1, -1, -1]);
+  });
+
+  it('shows beside a step a failed verdict, else the last verdict that lists checks, else the last verdict', () => {
+    const hop = (n: number, verdict?: unknown, tone = 'ok') =>
+      ({ n, tone, event: { operation: `op ${n}`, ...(verdict ? { verdict } : {}) } }) as never;
+    const token = { valid: true, checks: [{ rule: 'J1', outcome: 'passed' }] };
+    const summary = { valid: true, checks: [] };
+    expect(focusHop([hop(1), hop(2, token), hop(3, summary)])?.n).toBe(2);
+    expect(focusHop([hop(1), hop(2, summary), hop(3)])?.n).toBe(2);
+    expect(focusHop([hop(1, { valid: false, checks: [] }, 'fail'), hop(2, token)])?.n).toBe(1);
   });
 
   it('links a step to the faults and attacks that target it: by rule checked, fault fired or block touched', () => {

@@ -30,12 +30,12 @@ export function renderConsolePage(basePath: string): string {
       <span class="pill" data-testid="clock-mode">…</span></div>
     <form class="clock-controls" data-testid="clock-form">
       <label><span data-i18n="clock.token">admin token</span> <input data-testid="clock-token" type="password" autocomplete="off" size="22" placeholder="Bearer token for /admin"></label>
-      <button type="button" data-testid="clock-freeze" data-action="freeze">freeze</button>
+      <button type="button" data-testid="clock-freeze" data-action="freeze" data-i18n="clock.freeze">freeze</button>
       <button type="button" data-testid="clock-advance-1h" data-action="advance" data-by="1h">+1 h</button>
       <button type="button" data-testid="clock-advance-1d" data-action="advance" data-by="1d">+1 d</button>
       <button type="button" data-testid="clock-advance-30d" data-action="advance" data-by="30d">+30 d</button>
-      <button type="button" data-testid="clock-resume" data-action="resume">resume</button>
-      <button type="button" data-testid="clock-reset" data-action="reset">reset</button>
+      <button type="button" data-testid="clock-resume" data-action="resume" data-i18n="clock.resume">resume</button>
+      <button type="button" data-testid="clock-reset" data-action="reset" data-i18n="clock.reset">reset</button>
     </form>
     <div class="status" data-testid="clock-status" role="status"></div>
   </section>

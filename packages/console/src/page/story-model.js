@@ -108,7 +108,8 @@ export function assignSteps(hops, steps) {
 }
 
 /**
- * The hop worth showing beside a step: a failed verdict, else the last verdict, else the last artefact — looked
+ * The hop worth showing beside a step: a failed verdict, else the last verdict that lists checks (the ID token's
+ * J-rules rather than the connector's summary after them), else the last verdict, else the last artefact — looked
  * for in the story's hops first, then in its setup — else its first hop.
  */
 export function focusHop(hops) {
@@ -116,6 +117,7 @@ export function focusHop(hops) {
   for (const pool of [story, hops]) {
     const hit =
       pool.find((h) => h.event?.verdict && h.tone === 'fail') ??
+      pool.findLast((h) => Array.isArray(h.event?.verdict?.checks) && h.event.verdict.checks.length > 0) ??
       pool.findLast((h) => h.event?.verdict) ??
       pool.findLast((h) => h.event?.artefact !== undefined);
     if (hit) return hit;
