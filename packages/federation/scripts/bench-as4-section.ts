@@ -57,6 +57,11 @@ async function main() {
         p99Ms: m.p99Ms,
         polled: m.polled,
         cpuPerWallSecond: m.cpuPerWallSecond,
+        // CPU of this process (hub, both nodes, the bench's client) per message: steadier than throughput when
+        // other processes share the cores.
+        cpuMsPerMessage: (m.cpuPerWallSecond * 1000) / m.messagesPerSecond,
+        // The same per-message CPU against the RSA private operations' share of it.
+        rsaShareOfCpu: 1000 / ceiling.ceiling / ((m.cpuPerWallSecond * 1000) / m.messagesPerSecond),
       };
       out.push(row);
       process.stderr.write(`${JSON.stringify(row)}\n`);

@@ -85,15 +85,19 @@ export class RegistryStore {
    * only changes on registration, health updates, removal and reset).
    */
   list(): RegisteredNode[] {
+    return [...this.#parsed()];
+  }
+
+  #parsed(): readonly RegisteredNode[] {
     this.#list ??= this.#store
       .all<Record<string, string | null>>('SELECT * FROM registry_nodes ORDER BY country')
       .map((r) => Object.freeze(toNode(r)));
-    return [...this.#list];
+    return this.#list;
   }
 
+  /** One registered node, from the list parsed once per change (discovery asks for one with every AS4 message). */
   get(country: string): RegisteredNode | undefined {
-    const r = this.#store.get<Record<string, string | null>>('SELECT * FROM registry_nodes WHERE country = ?', country);
-    return r ? toNode(r) : undefined;
+    return this.#parsed().find((n) => n.country === country);
   }
 
   /** The node's registration before its last change of endpoints or certificates (since the hub started). */
