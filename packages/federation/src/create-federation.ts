@@ -174,6 +174,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     if (routable(urls.hub, sockets?.urls.hub)) routes.set(urls.hub, composed.origin);
     sockets?.hub?.serve(composed.origin);
     init.onReady?.({ component: 'hub', url: urls.hub });
+    logger.debug('hub built', { ms: Math.round(performance.now() - started) });
   }
 
   const nodes = new Map<string, NationalNode>();
@@ -198,6 +199,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     if (routable(urls.nodes[cc] as string, sockets?.urls.nodes[cc])) routes.set(urls.nodes[cc] as string, node.app);
     sockets?.nodes.get(cc)?.serve(node.app);
   }
+  logger.debug('nodes built', { ms: Math.round(performance.now() - started), nodes: nodes.size });
   // Nodes load the trust fabric and register once their own server is up (in parallel).
   await Promise.all(
     [...nodes.entries()].map(async ([cc, node]) => {
@@ -206,6 +208,7 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     }),
   );
 
+  logger.debug('nodes started and registered', { ms: Math.round(performance.now() - started) });
   return {
     config,
     clock,
