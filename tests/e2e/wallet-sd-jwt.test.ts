@@ -1,4 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { runScenarioReversibly, SCENARIOS } from '@kakehashi/federation';
 import { HolderWallet, type PresentationVerdict } from '@kakehashi/wallet';
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,20 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     const again = await json<{ error: string; code: string }>(token());
     expect(again.status).toBe(400);
     expect(again.body).toMatchObject({ error: 'invalid_grant', code: 'vci-invalid-grant' });
+  });
+
+  it('scenario wallet-cross-border passes every step, twice, and leaves nothing to undo', async () => {
+    for (let run = 0; run < 2; run++) {
+      const r = await runScenarioReversibly(SCENARIOS, f, 'wallet-cross-border');
+      expect(
+        r.steps.filter((s) => !s.ok).map((s) => `${s.title}: ${s.detail}`),
+        `run ${run + 1}`,
+      ).toEqual([]);
+      expect(r.steps).toHaveLength(5);
+      expect(r.steps[3]?.detail).toMatch(/^valid \(14 rules passed\): .*family_name=.*from EE$/);
+      expect(r.steps[4]?.detail).toBe('refused: W10 vp-nonce-invalid');
+      expect(r.undo.restored).toBe(true);
+    }
   });
 
   describe('the credential endpoint refuses', () => {

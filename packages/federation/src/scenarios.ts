@@ -2,6 +2,7 @@ import { DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS } from './scenario-defs/domestic-
 import { FEDERATION_SCENARIOS } from './scenario-defs/federation.ts';
 import { INCIDENT_CROSS_BORDER_SCENARIOS } from './scenario-defs/incident-cross-border.ts';
 import { ONCE_ONLY_SCENARIOS } from './scenario-defs/once-only.ts';
+import { WALLET_SCENARIOS } from './scenario-defs/wallet-cross-border.ts';
 import {
   describeScenariosOf,
   runScenarioOf,
@@ -20,6 +21,7 @@ export const SCENARIOS: ScenarioRegistry = {
   ...DOMESTIC_SIGNATURE_DELIVERY_SCENARIOS,
   ...ONCE_ONLY_SCENARIOS,
   ...INCIDENT_CROSS_BORDER_SCENARIOS,
+  ...WALLET_SCENARIOS,
 };
 
 export function listScenarios(): string[] {

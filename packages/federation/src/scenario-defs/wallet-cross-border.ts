@@ -1,0 +1,126 @@
+import { HolderWallet, type PresentationVerdict, type WalletState } from '@kakehashi/wallet';
+import type { Scenario, ScenarioTarget } from '../scenario-runner.ts';
+
+/**
+ * Issue 17, first slice: an Estonian citizen's PID, issued by Estonia's PID provider to a headless EUDI wallet
+ * (OpenID4VCI pre-authorised flow, SD-JWT VC), presented to a German relying party's verifier (OpenID4VP,
+ * DCQL, direct_post.jwt) and judged through Germany's own view of the trusted lists; the same presentation
+ * replayed to a new request is refused by its W rule. It changes nothing that outlives the run (offers, tokens and
+ * requests live in memory and expire), so there is nothing to undo.
+ */
+
+const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only' };
+const PERSONA = 'ee-001';
+
+const node = (f: ScenarioTarget, cc: string): string => {
+  const url = f.urls.nodes[cc];
+  if (!url) throw new Error(`this federation has no node ${cc} (countries: ${Object.keys(f.urls.nodes).join(', ')})`);
+  return url;
+};
+
+async function call<T>(f: ScenarioTarget, url: string, body?: unknown): Promise<T> {
+  const res = await f.fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  const parsed = (await res.json().catch(() => ({}))) as T & { detail?: string };
+  if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status}: ${parsed.detail ?? ''}`);
+  return parsed;
+}
+
+/** The federation's virtual clock as the hub tells it (the wallet signs its proofs and key bindings by it). */
+async function clockOf(f: ScenarioTarget): Promise<{ now(): Date }> {
+  const res = await f.fetch(`${f.urls.hub}/admin/clock`, { headers: ADMIN });
+  if (!res.ok) return { now: () => new Date() };
+  const s = (await res.json()) as { now: string; frozen: boolean };
+  const at = Date.parse(s.now);
+  const t0 = Date.now();
+  return { now: () => new Date(s.frozen ? at : at + (Date.now() - t0)) };
+}
+
+async function walletOf(f: ScenarioTarget, state: Record<string, string>): Promise<HolderWallet> {
+  const clock = await clockOf(f);
+  return state.wallet
+    ? HolderWallet.restore(JSON.parse(state.wallet) as WalletState, { fetch: f.fetch, clock })
+    : new HolderWallet({ fetch: f.fetch, clock });
+}
+
+export const WALLET_SCENARIOS: Record<string, Scenario> = {
+  'wallet-cross-border': {
+    description:
+      'An Estonian PID in an EUDI wallet (OpenID4VCI, SD-JWT VC) accepted by a German verifier (OpenID4VP, DCQL, encrypted response); a replay refused',
+    steps: [
+      {
+        title: "Estonia's PID provider publishes its credential issuer metadata",
+        run: async (f) => {
+          const m = await call<{
+            credential_issuer: string;
+            credential_configurations_supported: Record<string, { format: string; vct: string }>;
+          }>(f, `${node(f, 'EE')}/.well-known/openid-credential-issuer`);
+          const [id, c] = Object.entries(m.credential_configurations_supported)[0] ?? [];
+          return `${m.credential_issuer}: ${id} (${c?.format}, ${c?.vct})`;
+        },
+      },
+      {
+        title: `A headless wallet receives ${PERSONA}'s PID (pre-authorised code, proof of possession)`,
+        run: async (f, state) => {
+          const offer = await call<{ credential_offer_url: string }>(f, `${node(f, 'EE')}/wallet/issuer/offers`, {
+            personaId: PERSONA,
+          });
+          const wallet = await walletOf(f, state);
+          const held = await wallet.receive(offer.credential_offer_url);
+          state.wallet = JSON.stringify(wallet.exportState());
+          const disclosures = held.credential.split('~').filter(Boolean).length - 1;
+          return `${held.format}, ${held.vct}, ${disclosures} selectively disclosable claims, bound to the wallet's key`;
+        },
+      },
+      {
+        title: "Germany's verifier asks for the PID's names and birth date (DCQL, direct_post.jwt)",
+        run: async (f, state) => {
+          const r = await call<{
+            transaction_id: string;
+            request_url: string;
+            authorization_request: { client_id: string };
+          }>(f, `${node(f, 'DE')}/wallet/verifier/requests`, { response_mode: 'direct_post.jwt' });
+          state.transaction = r.transaction_id;
+          state.request = r.request_url;
+          return `client_id ${r.authorization_request.client_id}, a fresh nonce and encryption key`;
+        },
+      },
+      {
+        title: 'The wallet presents (only what was asked, key binding) and the verifier accepts it',
+        run: async (f, state) => {
+          const wallet = await walletOf(f, state);
+          const { presentation } = await wallet.createPresentation(state.request as string);
+          state.presentation = presentation;
+          await wallet.present(state.request as string);
+          const t = await call<{ verdict?: PresentationVerdict }>(
+            f,
+            `${node(f, 'DE')}/wallet/verifier/transactions/${state.transaction}`,
+          );
+          const v = t.verdict;
+          if (!v?.valid) throw new Error(`refused: ${v?.failure?.rule} ${v?.failure?.reason}`);
+          return `valid (${v.checks.length} rules passed): ${Object.entries(v.credential?.claims ?? {})
+            .map(([k, x]) => `${k}=${String(x)}`)
+            .join(', ')} from ${v.credential?.country}`;
+        },
+      },
+      {
+        title: 'The same presentation replayed to a new request is refused (W10: another nonce)',
+        run: async (f, state) => {
+          const r = await call<{ authorization_request: { nonce: string; client_id: string } }>(
+            f,
+            `${node(f, 'DE')}/wallet/verifier/requests`,
+            {},
+          );
+          const v = await call<PresentationVerdict>(f, `${node(f, 'DE')}/wallet/validate/presentation`, {
+            presentation: state.presentation,
+            expected: { nonce: r.authorization_request.nonce, client_id: r.authorization_request.client_id },
+          });
+          if (v.valid || v.failure?.rule !== 'W10') throw new Error(`expected W10, got ${v.failure?.rule ?? 'valid'}`);
+          return `refused: ${v.failure.rule} ${v.failure.code}`;
+        },
+      },
+    ],
+  },
+};
