@@ -1,4 +1,4 @@
-import { createVerify, type X509Certificate } from 'node:crypto';
+import { verify as verifyOneShot, type X509Certificate } from 'node:crypto';
 import { isKakehashiError, parseXml } from '@kakehashi/core';
 import {
   type HashName,
@@ -58,9 +58,13 @@ function allElements(doc: Document): Element[] {
 function indexIds(all: Element[]): Map<string, Element> {
   const map = new Map<string, Element>();
   for (const el of all) {
-    for (const name of ['Id', 'ID', 'id']) {
-      const v = el.getAttribute(name);
-      if (v === null || v === '') continue;
+    // One pass over the attributes (most elements have none or one), not a lookup per spelling.
+    const attrs = el.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs.item(i) as Attr;
+      if (a.name !== 'Id' && a.name !== 'ID' && a.name !== 'id') continue;
+      const v = a.value;
+      if (v === '') continue;
       if (map.has(v) && map.get(v) !== el)
         throw new FormatError(
           `The identifier "${v.slice(0, 40)}" is used by two elements: a reference to it would be ambiguous (signature wrapping).`,
@@ -330,12 +334,17 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
     fo.sigCryptoFailure = `The ${scheme.name} signature cannot have been made with the certificate's ${key.asymmetricKeyType} key.`;
   else {
     try {
-      const v = createVerify(scheme.hash);
-      v.update(canonicalize(si, c14nAlg));
+      // The one-shot verification over the canonical SignedInfo (no Verify stream object per signature).
+      const signed = Buffer.from(canonicalize(si, c14nAlg), 'utf8');
       const ok =
         scheme.key === 'rsa-pss'
-          ? v.verify({ key, padding: 6, saltLength: 32 }, sigValue)
-          : v.verify(scheme.key === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key, sigValue);
+          ? verifyOneShot(scheme.hash, signed, { key, padding: 6, saltLength: 32 }, sigValue)
+          : verifyOneShot(
+              scheme.hash,
+              signed,
+              scheme.key === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+              sigValue,
+            );
       if (!ok)
         fo.sigCryptoFailure =
           "The signature value does not verify with the signing certificate's key: SignedInfo or the signature value was altered.";
