@@ -2,7 +2,7 @@ import { OID, WEAK_SIGNATURE_OIDS } from '../asn1/der.ts';
 import type { CertificateFacts } from '../pki/inspect-certificate.ts';
 import { signedBy } from './certificate-links.ts';
 import { unrecognisedCriticalExtensions } from './critical-extensions.ts';
-import { type CheckRecorder, iso, RULES } from './path-rules.ts';
+import { type CheckRecorder, factIso, iso, RULES } from './path-rules.ts';
 import type { ValidatePathOptions } from './z-path.ts';
 
 /**
@@ -103,7 +103,7 @@ export function checkValidity(chain: CertificateFacts[], at: Date, rec: CheckRec
       rec.pass(
         'validity',
         RULES.validity,
-        `"${c.label}" is valid from ${iso(c.notBefore)} to ${iso(c.notAfter)}.`,
+        `"${c.label}" is valid from ${factIso(c.notBefore)} to ${factIso(c.notAfter)}.`,
         c.label,
       );
     }

@@ -52,14 +52,25 @@ export function createRecorder(): CheckRecorder {
 
 export const iso = (d: Date) => d.toISOString();
 
+/** The ISO form of a certificate's own dates, written once per parsed certificate (every path validation lists them). */
+const FACT_ISO = new WeakMap<Date, string>();
+export function factIso(d: Date): string {
+  let s = FACT_ISO.get(d);
+  if (s === undefined) {
+    s = d.toISOString();
+    FACT_ISO.set(d, s);
+  }
+  return s;
+}
+
 /** A certificate of the path as the result lists it. */
 export function chainEntry(f: CertificateFacts, isAnchor: boolean): ChainEntry {
   return {
     subject: f.subject,
     issuer: f.issuer,
     serial: f.serialHex,
-    notBefore: iso(f.notBefore),
-    notAfter: iso(f.notAfter),
+    notBefore: factIso(f.notBefore),
+    notAfter: factIso(f.notAfter),
     label: f.label,
     isAnchor,
   };
