@@ -3,7 +3,7 @@ import { runScenarioReversibly, SCENARIOS } from '@kakehashi/federation';
 import { HolderWallet, type PresentationVerdict } from '@kakehashi/wallet';
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
 /**
  * The EUDI wallet's first slice, across two countries in one in-process federation: Estonia's PID provider issues
@@ -136,7 +136,7 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
         `run ${run + 1}`,
       ).toEqual([]);
       expect(r.steps).toHaveLength(5);
-      expect(r.steps[3]?.detail).toMatch(/^valid \(14 rules passed\): .*family_name=.*from EE$/);
+      expect(r.steps[3]?.detail).toMatch(/^valid \(15 rules passed\): .*family_name=.*from EE$/);
       expect(r.steps[4]?.detail).toBe('refused: W10 vp-nonce-invalid');
       expect(r.undo.restored).toBe(true);
     }
@@ -234,6 +234,7 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
       'W12',
       'W13',
       'W14',
+      'W15',
     ]);
     expect(t.body.verdict.checks.every((c) => c.outcome === 'passed')).toBe(true);
     expect(t.body.verdict.credential).toMatchObject({ issuer: ee, country: 'EE', vct: 'urn:eudi:pid:1' });
@@ -306,6 +307,47 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
       expect(r.status).toBe(400);
       expect(r.body.code).toBe('vp-invalid-response');
     });
+  });
+
+  it("a PID its provider revoked fails W15 at the German verifier (Estonia's status list), and passes once reinstated", async () => {
+    const payload = unb64((credential.split('~')[0] as string).split('.')[1] as string);
+    expect(payload.status.status_list.uri).toBe(`${ee}/wallet/issuer/status-lists/1`);
+    const list = await f.fetch(payload.status.status_list.uri);
+    expect(list.headers.get('content-type')).toContain('application/statuslist+jwt');
+    expect(unb64((await list.text()).split('.')[0] as string)).toMatchObject({ typ: 'statuslist+jwt', alg: 'ES256' });
+    const setStatus = (status: string) =>
+      f.fetch(`${ee}/admin/wallet/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...ADMIN },
+        body: JSON.stringify({ idx: payload.status.status_list.idx, status }),
+      });
+    expect((await setStatus('invalid')).status).toBe(200);
+    try {
+      const req = await request(de);
+      const { presentation } = await wallet.createPresentation(req.request_url);
+      const v = await validate(presentation, {
+        nonce: req.authorization_request.nonce,
+        client_id: req.authorization_request.client_id,
+      });
+      expect({ rule: v.failure?.rule, code: v.failure?.code }).toEqual({ rule: 'W15', code: 'vp-credential-revoked' });
+      expect(v.failure?.reason).toContain('revoked');
+    } finally {
+      expect((await setStatus('valid')).status).toBe(200);
+    }
+    const req = await request(de);
+    const { presentation } = await wallet.createPresentation(req.request_url);
+    const ok = await validate(presentation, {
+      nonce: req.authorization_request.nonce,
+      client_id: req.authorization_request.client_id,
+    });
+    expect(ok.valid).toBe(true);
+    // the status list is the administrator's to change
+    const anon = await f.fetch(`${ee}/admin/wallet/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ idx: payload.status.status_list.idx, status: 'invalid' }),
+    });
+    expect(anon.status).toBe(401);
   });
 
   /** A fresh DE request and the wallet's presentation for it (not posted). */

@@ -36,7 +36,7 @@ describe('kakehashi wallet', () => {
     expect(p.status, p.stderr.slice(-2000)).toBe(0);
     const verdict = JSON.parse(p.stdout);
     expect(verdict.valid).toBe(true);
-    expect(verdict.checks.map((c: { rule: string }) => c.rule)).toContain('W14');
+    expect(verdict.checks.map((c: { rule: string }) => c.rule)).toContain('W15');
     expect(verdict.credential).toMatchObject({ country: 'EE', vct: 'urn:eudi:pid:1' });
   }, 180_000);
 

@@ -20,6 +20,7 @@ export const WALLET_ERROR_CODES = defineErrorCodes('wallet', {
   'vci-invalid-proof': { status: 400, title: 'The proof of possession is missing or invalid (OpenID4VCI App. F)' },
   'vci-invalid-nonce': { status: 400, title: 'The proof does not carry a fresh c_nonce of this issuer' },
   'vci-unknown-persona': { status: 404, title: 'No persona of this country has that id' },
+  'vci-unknown-status-index': { status: 404, title: 'No PID of this provider has that status list index' },
   // OpenID4VP 1.0 (verifier)
   'vp-unknown-transaction': { status: 404, title: 'No presentation transaction has that id or state' },
   'vp-invalid-response': { status: 400, title: 'The authorization response is malformed (OpenID4VP §8)' },
@@ -47,7 +48,11 @@ export const WALLET_ERROR_CODES = defineErrorCodes('wallet', {
   'vp-key-binding-stale': { status: 422, title: 'The key binding iat is outside the accepted window (W12)' },
   'vp-sd-hash-mismatch': { status: 422, title: 'The key binding sd_hash does not match the presentation (W13)' },
   'vp-query-unmet': { status: 422, title: 'The presentation does not disclose what the DCQL query asked (W14)' },
-  'vp-replay': { status: 422, title: 'The request was already answered: a presentation is accepted once (W15)' },
+  'vp-credential-revoked': {
+    status: 422,
+    title: "The credential's status list says invalid or suspended, or its status cannot be checked (W15)",
+  },
+  'vp-replay': { status: 422, title: 'The request was already answered: a presentation is accepted once (W16)' },
 });
 
 declare module '@kakehashi/core' {

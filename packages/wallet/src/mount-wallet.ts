@@ -2,6 +2,8 @@ import type { ComponentApp } from '@kakehashi/core';
 import { createIssuerState } from './issuer/issuer-state.ts';
 import { pidIssuerKey } from './issuer/pid-issuer-key.ts';
 import { issuerRoutes } from './issuer/routes.ts';
+import { createStatusRegistry } from './issuer/status-list.ts';
+import { statusRoutes } from './issuer/status-routes.ts';
 import { type Transaction, verifierRoutes } from './verifier/routes.ts';
 import type { WalletDeps } from './wallet-deps.ts';
 
@@ -18,12 +20,15 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
     signingCertPem: deps.signingCertPem,
   });
   const state = createIssuerState(deps.clock);
+  const statuses = createStatusRegistry();
   const transactions = new Map<string, Transaction>();
-  app.route('/', issuerRoutes(deps, state, key));
+  app.route('/', issuerRoutes(deps, state, key, statuses));
+  app.route('/', statusRoutes(deps, key, statuses));
   app.route('/', verifierRoutes(deps, transactions));
   return {
     reset: () => {
       state.reset();
+      statuses.reset();
       transactions.clear();
     },
   };

@@ -7,7 +7,8 @@ import { freshEcKey } from '../src/crypto/ec-key.ts';
 import { HolderWallet, type PresentationRequest } from '../src/holder/holder-wallet.ts';
 import { issuePidSdJwt } from '../src/issuer/issue-sd-jwt.ts';
 import { pidClaimsOf } from '../src/issuer/pid-claims.ts';
-import { pidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
+import { type PidIssuerKey, pidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
+import { createStatusRegistry, statusListToken } from '../src/issuer/status-list.ts';
 import { DEFAULT_PID_QUERY } from '../src/verifier/routes.ts';
 import type { PresentationVerdict } from '../src/verifier/rules.ts';
 import {
@@ -27,6 +28,15 @@ const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 
 let credential: string;
 let wallet: HolderWallet;
+let key: PidIssuerKey;
+const STATUS_URI = `${ISSUER}/wallet/issuer/status-lists/1`;
+const statuses = createStatusRegistry();
+let statusIdx = 0;
+/** The issuer's status list endpoint, as the verifier's fetch reaches it. */
+const statusFetch = (async (url: string) =>
+  url === STATUS_URI
+    ? new Response(await statusListToken({ uri: STATUS_URI, key, list: statuses.list(), now: T0 }))
+    : new Response('not found', { status: 404 })) as typeof fetch;
 const request: PresentationRequest = {
   client_id: CLIENT,
   response_type: 'vp_token',
@@ -46,7 +56,7 @@ const ctx = (at: Date, over: Partial<VerifyContext> = {}): VerifyContext => ({
   clock: { now: () => at } as VerifyContext['clock'],
   validateCertificate: () => ({ valid: true, checks: [], country: 'EE', anchor: 'test CA' }),
   resolveIssuer: async (iss) => (iss === ISSUER ? { country: 'EE' } : undefined),
-  fetcher: fetch,
+  fetcher: statusFetch,
   skewSeconds: 60,
   kbMaxAgeSeconds: 300,
   ...over,
@@ -71,7 +81,7 @@ beforeAll(async () => {
     ca.publicKey,
     { selfSigningKey: ca.privateKey },
   );
-  const key = pidIssuerKey({
+  key = pidIssuerKey({
     seed: 'unit',
     country: 'EE',
     issuingCa: { certPem, chainPem: [], privateKey: ca.privateKey },
@@ -80,6 +90,7 @@ beforeAll(async () => {
   const device = freshEcKey();
   const persona = generatePersonas('unit', 'EE', 1)[0];
   if (!persona) throw new Error('no persona');
+  statusIdx = statuses.allocate();
   credential = await issuePidSdJwt({
     issuer: ISSUER,
     key,
@@ -87,6 +98,7 @@ beforeAll(async () => {
     claims: pidClaimsOf(persona, T0, new Date(T0.getTime() + 365 * 86_400_000)),
     now: T0,
     expires: new Date(T0.getTime() + 365 * 86_400_000),
+    status: { idx: statusIdx, uri: STATUS_URI },
   });
   const d = device.privateKey.export({ format: 'jwk' }).d as string;
   wallet = HolderWallet.restore(
@@ -104,7 +116,7 @@ describe('the presentation verdict, rule by rule', () => {
   it('accepts the presentation as the wallet made it, every rule passed, only the asked claims disclosed', async () => {
     const v = await verifyPresentation(await present(), expected, ctx(T0));
     expect(failed(v)).toBe('valid');
-    expect(v.checks.filter((c) => c.outcome === 'passed')).toHaveLength(14);
+    expect(v.checks.filter((c) => c.outcome === 'passed')).toHaveLength(15);
     expect(Object.keys(v.credential?.claims ?? {}).sort()).toEqual(['birthdate', 'family_name', 'given_name']);
   });
 
@@ -207,6 +219,36 @@ describe('the presentation verdict, rule by rule', () => {
       'W12:skipped',
       'W13:skipped',
       'W14:skipped',
+      'W15:skipped',
     ]);
+  });
+  it('W15: a revoked or suspended credential, then valid again', async () => {
+    statuses.set(statusIdx, 1);
+    expect(failed(await verifyPresentation(await present(), expected, ctx(T0)))).toBe('W15 vp-credential-revoked');
+    statuses.set(statusIdx, 2);
+    const v = await verifyPresentation(await present(), expected, ctx(T0));
+    expect(v.failure?.reason).toContain('suspended');
+    statuses.set(statusIdx, 0);
+    expect(failed(await verifyPresentation(await present(), expected, ctx(T0)))).toBe('valid');
+  });
+
+  it('W15: a status list that cannot be fetched, or signed by another key, leaves the status unknown: refused', async () => {
+    const down = (async () => new Response('down', { status: 503 })) as unknown as typeof fetch;
+    expect(failed(await verifyPresentation(await present(), expected, ctx(T0, { fetcher: down })))).toBe(
+      'W15 vp-credential-revoked',
+    );
+    const other = pidIssuerKey({
+      seed: 'another',
+      country: 'EE',
+      issuingCa: key as never,
+      signingCertPem: key.certPem,
+    });
+    const forged = (async () =>
+      new Response(
+        await statusListToken({ uri: STATUS_URI, key: other, list: statuses.list(), now: T0 }),
+      )) as unknown as typeof fetch;
+    const v = await verifyPresentation(await present(), expected, ctx(T0, { fetcher: forged }));
+    expect(failed(v)).toBe('W15 vp-credential-revoked');
+    expect(v.failure?.reason).toContain("signed by the credential's own certificate");
   });
 });

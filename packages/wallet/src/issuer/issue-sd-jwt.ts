@@ -32,6 +32,8 @@ export async function issuePidSdJwt(opts: {
   claims: PidClaims;
   now: Date;
   expires: Date;
+  /** The PID's entry in the provider's Token Status List (never disclosable, SD-JWT VC §3.2.2.2). */
+  status?: { idx: number; uri: string };
 }): Promise<string> {
   const sdjwt = new SDJwtVcInstance({
     signer: es256Signer(opts.key.privateKey),
@@ -49,6 +51,7 @@ export async function issuePidSdJwt(opts: {
       exp: Math.floor(opts.expires.getTime() / 1000),
       vct: PID_VCT,
       cnf: { jwk: opts.holderJwk },
+      ...(opts.status ? { status: { status_list: opts.status } } : {}),
       ...opts.claims,
     },
     { _sd: [...PID_CLAIM_NAMES] } as never,

@@ -11,6 +11,7 @@ export function issuerEndpoints(origin: string) {
     token: `${origin}/wallet/issuer/token`,
     nonce: `${origin}/wallet/issuer/nonce`,
     credential: `${origin}/wallet/issuer/credential`,
+    statusList: `${origin}/wallet/issuer/status-lists/1`,
   };
 }
 

@@ -25,6 +25,7 @@ import {
 } from './metadata.ts';
 import { pidClaimsOf } from './pid-claims.ts';
 import type { PidIssuerKey } from './pid-issuer-key.ts';
+import type { StatusRegistry } from './status-list.ts';
 import {
   CredentialIssuerMetadataSchema,
   CredentialOfferResponseSchema,
@@ -67,7 +68,12 @@ function vciError(c: Context, code: ErrorCode, error: VciErrorName, description:
  * the single use of codes and nonces, the proof's age, and the PID itself are ours.
  * @see https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-final.html
  */
-export function issuerRoutes(deps: WalletDeps, state: IssuerState, key: PidIssuerKey): ComponentApp {
+export function issuerRoutes(
+  deps: WalletDeps,
+  state: IssuerState,
+  key: PidIssuerKey,
+  statuses: StatusRegistry,
+): ComponentApp {
   const origin = deps.publicUrl;
   const endpoints = issuerEndpoints(origin);
   const callbacks = oid4vcCallbacks({ fetch: deps.fetch });
@@ -350,6 +356,7 @@ export function issuerRoutes(deps: WalletDeps, state: IssuerState, key: PidIssue
         claims: pidClaimsOf(persona, now, expires),
         now,
         expires,
+        status: { idx: statuses.allocate(), uri: endpoints.statusList },
       });
       hop(c, 'wallet: PID issued (dc+sd-jwt)', { type: 'dc+sd-jwt', personaId, vct: 'urn:eudi:pid:1' });
       c.header('Cache-Control', 'no-store');

@@ -100,7 +100,7 @@ async function readResponse(form: URLSearchParams, transactions: Map<string, Tra
     throw new KakehashiError('vp-invalid-response', 'This request asked for an encrypted response (direct_post.jwt).');
   if (t.verdict)
     throw new KakehashiError('vp-replay', 'This request was already answered: a presentation is accepted once.', {
-      rule: 'W15',
+      rule: 'W16',
     });
   let token: Record<string, unknown>;
   try {
@@ -272,7 +272,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       path: '/wallet/validate/presentation',
       tags: ['wallet', 'validation'],
       summary:
-        'Validate an SD-JWT VC presentation (W1–W14): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL; 200 with the verdict',
+        'Validate an SD-JWT VC presentation (W1–W15): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL, status list; 200 with the verdict',
       request: { body: { required: true, content: { 'application/json': { schema: ValidatePresentationSchema } } } },
       responses: {
         200: { description: 'The verdict', content: { 'application/json': { schema: PresentationVerdictSchema } } },

@@ -67,6 +67,12 @@ export const PRESENTATION_RULES = [
     code: 'vp-sd-hash-mismatch',
   },
   { rule: 'W14', id: 'dcql', name: 'the disclosed claims satisfy the DCQL query', code: 'vp-query-unmet' },
+  {
+    rule: 'W15',
+    id: 'status',
+    name: "the issuer's status list (signed by the same certificate) says valid; a PID valid over 24 h must have one",
+    code: 'vp-credential-revoked',
+  },
 ] as const satisfies readonly { rule: string; id: string; name: string; code: ErrorCode }[];
 
 export type PresentationRuleId = (typeof PRESENTATION_RULES)[number]['id'];

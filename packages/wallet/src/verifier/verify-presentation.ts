@@ -6,6 +6,7 @@ import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import { sha256b64url } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
+import { checkStatus } from './check-status.ts';
 import { createCheckRecorder, type PresentationVerdict } from './rules.ts';
 
 /** What the verifier expects of one presentation (from its request). */
@@ -57,7 +58,7 @@ function collectDigests(value: unknown, out: string[]): void {
 }
 
 /**
- * Validates one SD-JWT VC presentation, every rule named (W1–W14), the first failure stopping the run. The
+ * Validates one SD-JWT VC presentation, every rule named (W1–W15), the first failure stopping the run. The
  * format is read with @sd-jwt/sd-jwt-vc; what its 0.19 release lets through is checked here first (shared/design
  * eudi-wallet.md §9): foreign and duplicate disclosures, the KB-JWT's aud and age, a KB-JWT that is only checked
  * when a nonce is passed. The issuer key comes only from `x5c`, validated by the node's trust view.
@@ -326,6 +327,22 @@ export async function verifyPresentation(
     }
   }
   rec.pass('dcql', expected.dcql ? 'The DCQL query is satisfied.' : 'No query given.');
+
+  // W15 status, last: it is the one rule that fetches
+  const revoked = await checkStatus({
+    payload,
+    issuer: iss,
+    leaf,
+    x5cLeaf: x5c[0] as string,
+    nowS,
+    skewSeconds: ctx.skewSeconds,
+    fetcher: ctx.fetcher,
+  });
+  if (revoked) {
+    rec.fail('status', revoked);
+    return done();
+  }
+  rec.pass('status', payload.status ? 'The status list says valid.' : 'Short-lived credential without status.');
   const disclosed = Object.fromEntries(
     Object.entries(claims).filter(([k]) => !['iss', 'iat', 'nbf', 'exp', 'vct', 'cnf', 'status'].includes(k)),
   );

@@ -1,0 +1,72 @@
+import type { X509Certificate } from 'node:crypto';
+import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
+import { compactVerify, decodeProtectedHeader } from 'jose';
+
+/** A credential valid longer than this must carry a status (ARF VCR_01b: 24 hours). */
+const STATUS_REQUIRED_AFTER_SECONDS = 24 * 3600;
+/** The most a verifier reads of a status list token. */
+const MAX_TOKEN_BYTES = 64 * 1024;
+
+/**
+ * The W15 check: the credential's entry in its issuer's Token Status List. The list is fetched only from the
+ * issuer's own origin (no request to an address the credential chose elsewhere), must be a `statuslist+jwt` signed
+ * by the very certificate that signed the credential, name its own URI as `sub`, be unexpired, and say 0 (valid)
+ * at the credential's index. Returns undefined when the status is valid, else why not.
+ * @see https://www.ietf.org/archive/id/draft-ietf-oauth-status-list-20.html#section-8.3
+ */
+export async function checkStatus(opts: {
+  payload: Record<string, unknown>;
+  issuer: string;
+  leaf: X509Certificate;
+  x5cLeaf: string;
+  nowS: number;
+  skewSeconds: number;
+  fetcher: typeof fetch;
+}): Promise<string | undefined> {
+  const ref = (opts.payload.status as { status_list?: { idx?: unknown; uri?: unknown } } | undefined)?.status_list;
+  if (!ref) {
+    const lifetime = Number(opts.payload.exp) - Number(opts.payload.iat ?? opts.payload.nbf ?? opts.nowS);
+    return lifetime > STATUS_REQUIRED_AFTER_SECONDS
+      ? 'The credential is valid for more than 24 h but names no status list (VCR_01b).'
+      : undefined;
+  }
+  const { idx, uri } = ref;
+  if (typeof idx !== 'number' || !Number.isInteger(idx) || idx < 0 || typeof uri !== 'string')
+    return 'status.status_list needs an integer idx and a uri (TSL §6.2).';
+  let sameOrigin = false;
+  try {
+    sameOrigin = new URL(uri).origin === new URL(opts.issuer).origin;
+  } catch {
+    sameOrigin = false;
+  }
+  if (!sameOrigin) return `The status list ${uri.slice(0, 120)} is not at the issuer's origin: not fetched.`;
+  let token: string;
+  try {
+    const res = await opts.fetcher(uri, { headers: { accept: 'application/statuslist+jwt' } });
+    token = (await res.text()).trim();
+    if (!res.ok || token.length > MAX_TOKEN_BYTES) throw new Error(String(res.status));
+  } catch {
+    return `The status list ${uri} could not be fetched: the status is unknown, so the credential is not accepted.`;
+  }
+  try {
+    const header = decodeProtectedHeader(token);
+    if (header.typ !== 'statuslist+jwt' || header.alg !== 'ES256') throw new Error('typ');
+    if (!Array.isArray(header.x5c) || header.x5c[0] !== opts.x5cLeaf) throw new Error('x5c');
+    const { payload } = await compactVerify(token, opts.leaf.publicKey, { algorithms: ['ES256'] });
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as { sub?: unknown; exp?: unknown };
+    if (claims.sub !== uri) throw new Error('sub');
+    if (typeof claims.exp === 'number' && claims.exp + opts.skewSeconds < opts.nowS) throw new Error('exp');
+  } catch {
+    return `The status list ${uri} is not a current statuslist+jwt signed by the credential's own certificate.`;
+  }
+  let status: number;
+  try {
+    status = getListFromStatusListJWT(token).getStatus(idx);
+  } catch {
+    return `The status list has no entry ${idx} (TSL §8.3: an index out of range is refused).`;
+  }
+  if (status === 0) return undefined;
+  return status === 2
+    ? `The credential is suspended (status list entry ${idx}).`
+    : `The credential is revoked (status list entry ${idx} = ${status}).`;
+}
