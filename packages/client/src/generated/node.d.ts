@@ -3692,6 +3692,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wallet/issuer/status-lists/1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PID provider's Token Status List (statuslist+jwt, 2 bits an entry: 0 valid, 1 invalid, 2 suspended), signed with the PID key and its x5c */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The status list token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/statuslist+jwt": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/wallet/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a PID's status in the provider's status list: invalid (revoked), suspended, or valid again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WalletSetStatus"];
+                };
+            };
+            responses: {
+                /** @description The status now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            idx: number;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/wallet/verifier/requests": {
         parameters: {
             query?: never;
@@ -3880,7 +3995,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Validate an SD-JWT VC presentation (W1–W14): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL; 200 with the verdict */
+        /** Validate an SD-JWT VC presentation (W1–W15): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL, status list; 200 with the verdict */
         post: {
             parameters: {
                 query?: never;
@@ -6528,6 +6643,12 @@ export interface components {
             };
         } & {
             [key: string]: unknown;
+        };
+        WalletSetStatus: {
+            /** @description The PID's status.status_list.idx */
+            idx: number;
+            /** @enum {string} */
+            status: "valid" | "invalid" | "suspended";
         };
         WalletPresentationRequest: {
             transaction_id: string;
