@@ -57,10 +57,13 @@ export async function benchMemoryAfterLogins(opts: {
       extraParams: { kakehashi_persona: `${cc.toLowerCase()}-001` },
     });
     await logins(target, 200, opts.concurrency);
+    await new Promise((r) => setTimeout(r, 1000));
     const { gc: gcBefore, ...before } = await proc.memory();
     const t0 = performance.now();
     await logins(target, opts.count, opts.concurrency);
     const seconds = (performance.now() - t0) / 1000;
+    // Idle a moment first: what is written behind the last requests (trace events, audit) is then in the stores.
+    await new Promise((r) => setTimeout(r, 1000));
     const { gc: gcAfter, ...after } = await proc.memory();
     return {
       logins: opts.count,
