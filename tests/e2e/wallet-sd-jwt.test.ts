@@ -350,6 +350,44 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     expect(anon.status).toBe(401);
   });
 
+  it('a weak German verifier (lenient.wallet.kb-audience) lets a key binding for another verifier through, and says so', async () => {
+    const switchAtDe = (change: { enable?: string[]; disable?: string[] }) =>
+      f.fetch(`${de}/admin/faults`, {
+        method: 'PUT',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify(change),
+      });
+    expect((await switchAtDe({ enable: ['lenient.wallet.kb-audience'] })).status).toBe(200);
+    try {
+      const req = await request(de);
+      const { presentation } = await wallet.createPresentation(req.request_url);
+      const v = await validate(presentation, {
+        nonce: req.authorization_request.nonce,
+        client_id: 'redirect_uri:https://rp.example/cb',
+      });
+      expect(v.valid).toBe(true);
+      const w11 = v.checks.find((c) => c.rule === 'W11') as PresentationVerdict['checks'][number] & { fault?: string };
+      expect(w11).toMatchObject({
+        outcome: 'skipped',
+        fault: 'lenient.wallet.kb-audience',
+        code: 'vp-audience-invalid',
+      });
+      expect(w11.reason).toMatch(/^Let through by the fault lenient\.wallet\.kb-audience \(weak node\)/);
+      // the other rules stay strict
+      const nonce = await validate(presentation, { nonce: 'other', client_id: 'redirect_uri:https://rp.example/cb' });
+      expect(nonce.failure?.rule).toBe('W10');
+    } finally {
+      expect((await switchAtDe({ disable: ['lenient.wallet.kb-audience'] })).status).toBe(200);
+    }
+    const req = await request(de);
+    const { presentation } = await wallet.createPresentation(req.request_url);
+    const strict = await validate(presentation, {
+      nonce: req.authorization_request.nonce,
+      client_id: 'redirect_uri:https://rp.example/cb',
+    });
+    expect(strict.failure?.rule).toBe('W11');
+  });
+
   /** A fresh DE request and the wallet's presentation for it (not posted). */
   const fresh = async (w: HolderWallet = wallet) => {
     const req = await request(de);

@@ -14,6 +14,7 @@ export {
 } from './holder/holder-wallet.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export { mountWallet } from './mount-wallet.ts';
+export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 export { DEFAULT_PID_QUERY } from './verifier/routes.ts';
 export { PRESENTATION_RULES, type PresentationVerdict } from './verifier/rules.ts';
 export type { WalletCredential, WalletDeps } from './wallet-deps.ts';

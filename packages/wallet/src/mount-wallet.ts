@@ -4,6 +4,7 @@ import { pidIssuerKey } from './issuer/pid-issuer-key.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import { createStatusRegistry } from './issuer/status-list.ts';
 import { statusRoutes } from './issuer/status-routes.ts';
+import { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 import { type Transaction, verifierRoutes } from './verifier/routes.ts';
 import type { WalletDeps } from './wallet-deps.ts';
 
@@ -19,6 +20,8 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
     issuingCa: deps.issuingCa,
     signingCertPem: deps.signingCertPem,
   });
+  // The weak verifier: `lenient.wallet.*` (off by default; GET/PUT /admin/faults).
+  deps.faults.offer(LENIENT_WALLET_FAULTS);
   const state = createIssuerState(deps.clock);
   const statuses = createStatusRegistry();
   const transactions = new Map<string, Transaction>();

@@ -251,4 +251,35 @@ describe('the presentation verdict, rule by rule', () => {
     expect(failed(v)).toBe('W15 vp-credential-revoked');
     expect(v.failure?.reason).toContain("signed by the credential's own certificate");
   });
+  it('a weak node: lenient.wallet.disclosures and lenient.wallet.untrusted-issuer let their defects through, reported', async () => {
+    const weak = (name: string) => ({ fire: (n: string) => n === name });
+    const parts = (await present()).split('~');
+    parts.splice(1, 0, b64(['salt', 'family_name', 'Mallory']));
+    const v = await verifyPresentation(
+      parts.join('~'),
+      expected,
+      ctx(T0, { faults: weak('lenient.wallet.disclosures') }),
+    );
+    expect(v.checks.find((c) => c.rule === 'W7')).toMatchObject({
+      outcome: 'skipped',
+      fault: 'lenient.wallet.disclosures',
+    });
+    // the disclosure was added after the key binding was made: sd_hash (strict) still catches it
+    expect(v.failure?.rule).toBe('W13');
+    const refuse = () => ({
+      valid: false,
+      checks: [],
+      failure: { code: 'cert-untrusted-root' as never, reason: 'no anchor' },
+    });
+    const u = await verifyPresentation(
+      await present(),
+      expected,
+      ctx(T0, { validateCertificate: refuse, faults: weak('lenient.wallet.untrusted-issuer') }),
+    );
+    expect(u.valid).toBe(true);
+    expect(u.checks.find((c) => c.rule === 'W2')).toMatchObject({
+      outcome: 'skipped',
+      fault: 'lenient.wallet.untrusted-issuer',
+    });
+  });
 });

@@ -136,6 +136,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
     fetcher,
     skewSeconds: SKEW_SECONDS,
     kbMaxAgeSeconds: KB_MAX_AGE_SECONDS,
+    faults: deps.faults,
   });
   const hop = (c: Context, operation: string, verdict: PresentationVerdict, artefact: Record<string, unknown>) =>
     recordHop(deps.traces, deps.clock, c.get('trace'), {

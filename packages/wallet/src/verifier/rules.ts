@@ -108,6 +108,18 @@ export function createCheckRecorder() {
       failed = true;
       checks.push({ rule: d.rule, name: d.name, outcome: 'failed', reason, code: d.code });
     },
+    /** A defect a switched-on `lenient.wallet.*` fault lets through: reported skipped, with the fault named. */
+    letThrough(id: PresentationRuleId, fault: string, reason: string) {
+      const d = def(id);
+      checks.push({
+        rule: d.rule,
+        name: d.name,
+        outcome: 'skipped',
+        reason: `Let through by the fault ${fault} (weak node); strict validation refuses: ${reason}`,
+        code: d.code,
+        fault,
+      });
+    },
     finish(): PresentationCheck[] {
       for (const d of PRESENTATION_RULES)
         if (!checks.some((c) => c.rule === d.rule))

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { x5cToPem } from '@kakehashi/core';
+import { type FaultSwitchboard, x5cToPem } from '@kakehashi/core';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { DcqlPresentationResult, type DcqlQuery } from 'dcql';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
@@ -7,7 +7,8 @@ import { sha256b64url } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { checkStatus } from './check-status.ts';
-import { createCheckRecorder, type PresentationVerdict } from './rules.ts';
+import type { LenientWalletFault } from './faults.ts';
+import { createCheckRecorder, type PresentationRuleId, type PresentationVerdict } from './rules.ts';
 
 /** What the verifier expects of one presentation (from its request). */
 export interface ExpectedPresentation {
@@ -27,6 +28,8 @@ export type VerifyContext = Pick<WalletDeps, 'clock' | 'validateCertificate' | '
   skewSeconds: number;
   /** The oldest key binding accepted (seconds). */
   kbMaxAgeSeconds: number;
+  /** The node's fault switches: a `lenient.wallet.*` fault that is on lets its defect through (the weak node). */
+  faults?: Pick<FaultSwitchboard, 'fire'> | undefined;
 };
 
 /** Claims an issuer may never make selectively disclosable (SD-JWT VC §3.2.2.2, RFC 9901 §4.2). */
@@ -80,6 +83,15 @@ export async function verifyPresentation(
   };
   const now = ctx.clock.now();
   const nowS = Math.floor(now.getTime() / 1000);
+  /** Fails the rule, unless the weak node's fault lets the defect through (then true: go on). */
+  const letThrough = (id: PresentationRuleId, fault: LenientWalletFault, reason: string): boolean => {
+    if (ctx.faults?.fire(fault, undefined, { check: id })) {
+      rec.letThrough(id, fault, reason);
+      return true;
+    }
+    rec.fail(id, reason);
+    return false;
+  };
 
   // W1 structure
   const parts = presentation.split('~');
@@ -130,26 +142,25 @@ export async function verifyPresentation(
     return done();
   }
   const cert = ctx.validateCertificate(leafPem as string, chainPems, { at: now, usage: ['digitalSignature'] });
+  let certCountry = cert.country;
   if (!cert.valid) {
-    rec.fail(
+    const why = `The issuer's certificate "${leaf.subject.split('\n').pop()}" does not validate against the trusted lists: ${cert.failure?.reason ?? 'refused'}`;
+    if (!letThrough('chain', 'lenient.wallet.untrusted-issuer', why)) return done();
+    certCountry = /^C=(.+)$/m.exec(leaf.subject)?.[1];
+  } else
+    rec.pass(
       'chain',
-      `The issuer's certificate "${leaf.subject.split('\n').pop()}" does not validate against the trusted lists: ${cert.failure?.reason ?? 'refused'}`,
+      `Issuer certificate validated against the trusted list of ${cert.country ?? '?'} (anchor ${cert.anchor ?? '?'}).`,
     );
-    return done();
-  }
-  rec.pass(
-    'chain',
-    `Issuer certificate validated against the trusted list of ${cert.country ?? '?'} (anchor ${cert.anchor ?? '?'}).`,
-  );
 
   // W3 issuer binding
   const iss = typeof payload.iss === 'string' ? payload.iss : '';
   const registered = iss ? await ctx.resolveIssuer(iss, ctx.fetcher) : undefined;
-  if (!registered || registered.country !== cert.country) {
+  if (!registered || registered.country !== certCountry) {
     rec.fail(
       'issuer',
       registered
-        ? `iss ${iss} is node ${registered.country}, but the certificate is of ${cert.country}.`
+        ? `iss ${iss} is node ${registered.country}, but the certificate is of ${certCountry}.`
         : `iss ${JSON.stringify(iss).slice(0, 80)} is not a registered node.`,
     );
     return done();
@@ -192,6 +203,7 @@ export async function verifyPresentation(
   const referenced: string[] = [];
   collectDigests(payload, referenced);
   const seen = new Set<string>();
+  let disclosuresLetThrough = false;
   for (const d of disclosures) {
     let arr: unknown;
     try {
@@ -214,17 +226,16 @@ export async function verifyPresentation(
       rec.fail('disclosures', `A disclosure names "${name}", which is never selectively disclosable.`);
       return done();
     }
-    if (seen.has(digest)) {
-      rec.fail('disclosures', 'A disclosure is presented twice (RFC 9901 §7.1 step 4).');
-      return done();
-    }
+    const defect = seen.has(digest)
+      ? 'A disclosure is presented twice (RFC 9901 §7.1 step 4).'
+      : !referenced.includes(digest)
+        ? `The disclosure${typeof name === 'string' ? ` of "${name}"` : ''} is referenced by no digest of the credential: added or tampered (RFC 9901 §7.1 step 5).`
+        : undefined;
     seen.add(digest);
-    if (!referenced.includes(digest)) {
-      rec.fail(
-        'disclosures',
-        `The disclosure${typeof name === 'string' ? ` of "${name}"` : ''} is referenced by no digest of the credential: added or tampered (RFC 9901 §7.1 step 5).`,
-      );
-      return done();
+    if (defect) {
+      if (disclosuresLetThrough || !letThrough('disclosures', 'lenient.wallet.disclosures', defect)) return done();
+      disclosuresLetThrough = true;
+      continue;
     }
     collectDigests(arr[arr.length - 1], referenced);
   }
@@ -232,7 +243,7 @@ export async function verifyPresentation(
     rec.fail('disclosures', 'The credential repeats a digest (RFC 9901 §4, §7.1 step 4).');
     return done();
   }
-  rec.pass('disclosures', `${disclosures.length} disclosure(s), each referenced once.`);
+  if (!disclosuresLetThrough) rec.pass('disclosures', `${disclosures.length} disclosure(s), each referenced once.`);
 
   // W8–W13 key binding
   if (!kbJwt) {
@@ -269,32 +280,21 @@ export async function verifyPresentation(
     return done();
   }
   if (kbPayload.nonce !== expected.nonce) {
-    rec.fail(
-      'kb-nonce',
-      "The key binding nonce is not this request's nonce: a replay or an answer to another request.",
-    );
-    return done();
-  }
-  rec.pass('kb-nonce', 'nonce matches the request.');
+    const why = "The key binding nonce is not this request's nonce: a replay or an answer to another request.";
+    if (!letThrough('kb-nonce', 'lenient.wallet.kb-nonce', why)) return done();
+  } else rec.pass('kb-nonce', 'nonce matches the request.');
   if (kbPayload.aud !== expected.clientId) {
-    rec.fail(
-      'kb-aud',
-      `aud ${JSON.stringify(kbPayload.aud).slice(0, 120)} is not this verifier's client_id ${expected.clientId}.`,
-    );
-    return done();
-  }
-  rec.pass('kb-aud', 'aud is the client_id.');
+    const why = `aud ${JSON.stringify(kbPayload.aud).slice(0, 120)} is not this verifier's client_id ${expected.clientId}.`;
+    if (!letThrough('kb-aud', 'lenient.wallet.kb-audience', why)) return done();
+  } else rec.pass('kb-aud', 'aud is the client_id.');
   const iat = num(kbPayload.iat);
   if (iat === undefined || iat > nowS + ctx.skewSeconds || iat < nowS - ctx.kbMaxAgeSeconds) {
-    rec.fail(
-      'kb-iat',
+    const why =
       iat === undefined
         ? 'iat is missing.'
-        : `iat ${new Date(iat * 1000).toISOString()} is outside [now − ${ctx.kbMaxAgeSeconds} s, now + ${ctx.skewSeconds} s].`,
-    );
-    return done();
-  }
-  rec.pass('kb-iat', `iat ${nowS - iat} s ago.`);
+        : `iat ${new Date(iat * 1000).toISOString()} is outside [now − ${ctx.kbMaxAgeSeconds} s, now + ${ctx.skewSeconds} s].`;
+    if (!letThrough('kb-iat', 'lenient.wallet.kb-stale', why)) return done();
+  } else rec.pass('kb-iat', `iat ${nowS - iat} s ago.`);
   const sdHash = sha256b64url(presentation.slice(0, presentation.length - kbJwt.length));
   if (kbPayload.sd_hash !== sdHash) {
     rec.fail('sd-hash', 'sd_hash is not the hash of the presented issuer JWT and disclosures.');
@@ -339,10 +339,8 @@ export async function verifyPresentation(
     fetcher: ctx.fetcher,
   });
   if (revoked) {
-    rec.fail('status', revoked);
-    return done();
-  }
-  rec.pass('status', payload.status ? 'The status list says valid.' : 'Short-lived credential without status.');
+    if (!letThrough('status', 'lenient.wallet.status', revoked)) return done();
+  } else rec.pass('status', payload.status ? 'The status list says valid.' : 'Short-lived credential without status.');
   const disclosed = Object.fromEntries(
     Object.entries(claims).filter(([k]) => !['iss', 'iat', 'nbf', 'exp', 'vct', 'cnf', 'status'].includes(k)),
   );
