@@ -51,6 +51,8 @@ export async function buildBundle(buildDir: string, entry: string): Promise<Bund
       dir: outDir,
       format: 'esm',
       sourcemap: true,
+      // Functions and classes keep their `name` (an error's name, a class renamed to avoid a clash in one scope).
+      keepNames: true,
       entryFileNames: '[name].mjs',
       chunkFileNames: '[name]-[hash].mjs',
       // CommonJS dependencies call require() for Node's built-ins.

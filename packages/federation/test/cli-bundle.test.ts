@@ -89,3 +89,18 @@ describe('the CLI bundle (.kakehashi/build): built JavaScript a start loads inst
     expect(existsSync(lock)).toBe(false);
   });
 });
+
+describe('names in the bundle', () => {
+  it('keeps the names of functions and classes, also where two modules declare the same one', async () => {
+    writeFileSync(join(root, 'src', 'a.ts'), 'export class Thing {}\nexport function make() { return new Thing(); }\n');
+    writeFileSync(join(root, 'src', 'b.ts'), 'export class Thing {}\n');
+    writeFileSync(
+      entry,
+      "import { make, Thing as A } from './a.ts';\nimport { Thing as B } from './b.ts';\n" +
+        'export const names = () => [A.name, B.name, make.name, new B().constructor.name];\n',
+    );
+    const manifest = await buildBundle(buildDir, entry);
+    const bundled = (await import(pathToFileURL(join(buildDir, manifest.main)).href)) as { names(): string[] };
+    expect(bundled.names()).toEqual(['Thing', 'Thing', 'make', 'Thing']);
+  });
+});
