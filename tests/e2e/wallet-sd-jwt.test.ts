@@ -509,4 +509,12 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     );
     expect(failedRule(t.body.verdict)).toMatchObject({ valid: false, rule: 'W10' });
   });
+  it('a request not answered within ten minutes is forgotten: the late answer finds no request (last: moves the clock)', async () => {
+    const req = await request(de);
+    f.clock.advance(11 * 60_000);
+    const late = await wallet.present(req.request_url);
+    expect(late.status).toBe(404);
+    expect(late.body).toMatchObject({ code: 'vp-unknown-transaction' });
+    expect((await f.fetch(`${de}/wallet/verifier/transactions/${req.transaction_id}`)).status).toBe(404);
+  });
 });

@@ -51,6 +51,22 @@ interface Transaction {
   /** direct_post.jwt: the fresh key the wallet encrypts its answer to. */
   responseKey?: ResponseKey;
   verdict?: PresentationVerdict;
+  /** When the request stops being answerable and is forgotten (virtual clock, ms). */
+  expiresAt: number;
+}
+
+/** How long a presentation request can be answered and its verdict read (seconds, virtual clock). */
+const TRANSACTION_TTL_SECONDS = 600;
+/** The most requests a verifier keeps at once (the oldest go first): a flood of requests cannot exhaust memory. */
+const MAX_TRANSACTIONS = 10_000;
+
+/** Forgets expired requests, and the oldest beyond {@link MAX_TRANSACTIONS}. */
+function purge(transactions: Map<string, Transaction>, nowMs: number): void {
+  for (const [id, t] of transactions) if (t.expiresAt < nowMs) transactions.delete(id);
+  for (const id of transactions.keys()) {
+    if (transactions.size < MAX_TRANSACTIONS) break;
+    transactions.delete(id);
+  }
 }
 
 /** Seconds of clock skew tolerated, and the oldest key binding accepted. */
@@ -77,7 +93,8 @@ function parseDcql(input: unknown): DcqlQuery {
  * A request made for an encrypted answer refuses a plain one; a request is answered once.
  * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-8.3
  */
-async function readResponse(form: URLSearchParams, transactions: Map<string, Transaction>) {
+async function readResponse(form: URLSearchParams, transactions: Map<string, Transaction>, nowMs: number) {
+  purge(transactions, nowMs);
   const jwe = form.get('response');
   let params: Record<string, unknown> = { vp_token: form.get('vp_token'), state: form.get('state') };
   let t: Transaction | undefined;
@@ -166,7 +183,9 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       requireJson(c.req.header('content-type'));
       const body = c.req.valid('json');
       const dcql = parseDcql(body.dcql_query ?? DEFAULT_PID_QUERY);
+      purge(transactions, deps.clock.nowMs());
       const t: Transaction = {
+        expiresAt: deps.clock.nowMs() + TRANSACTION_TTL_SECONDS * 1000,
         id: randomBytes(16).toString('base64url'),
         state: randomBytes(16).toString('base64url'),
         nonce: randomBytes(24).toString('base64url'),
@@ -217,7 +236,11 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       },
     }),
     async (c) => {
-      const { t, state, token, encrypted } = await readResponse(new URLSearchParams(await c.req.text()), transactions);
+      const { t, state, token, encrypted } = await readResponse(
+        new URLSearchParams(await c.req.text()),
+        transactions,
+        deps.clock.nowMs(),
+      );
       const cq = t.dcql.credentials[0] as { id: string };
       const list = token?.[cq.id] as unknown[] | undefined;
       const presentation = Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
@@ -255,6 +278,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       },
     }),
     (c) => {
+      purge(transactions, deps.clock.nowMs());
       const t = transactions.get(c.req.valid('param').id);
       if (!t) throw new KakehashiError('vp-unknown-transaction', 'No presentation request has that id.');
       return c.json(
