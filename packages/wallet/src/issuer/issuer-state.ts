@@ -3,6 +3,16 @@ import type { VirtualClock } from '@kakehashi/core';
 
 /** How long an offer's pre-authorised code, an access token and a c_nonce live (seconds, virtual clock). */
 export const LIFETIMES = { preAuthorizedCode: 300, accessToken: 300, cNonce: 300 } as const;
+/** The most entries each table keeps (the oldest go first): a flood of nonce requests cannot exhaust memory. */
+const MAX_ENTRIES = 10_000;
+
+/** Drops the oldest entries of `m` beyond {@link MAX_ENTRIES} (a Map iterates in insertion order). */
+function cap(m: Map<string, unknown>): void {
+  for (const k of m.keys()) {
+    if (m.size <= MAX_ENTRIES) return;
+    m.delete(k);
+  }
+}
 
 interface Entry {
   personaId: string;
@@ -12,7 +22,8 @@ interface Entry {
 /**
  * What the PID provider remembers between the steps of the pre-authorised flow: single-use pre-authorised codes
  * (OpenID4VCI §4.1.1, §13.8), access tokens, and c_nonces that a proof may use once (§7). Kept in memory: a
- * restart ends the flows under way (the wallet starts again from a new offer); `reset` forgets everything.
+ * restart ends the flows under way (the wallet starts again from a new offer); `reset` forgets everything. Each
+ * table keeps at most 10 000 entries.
  */
 export function createIssuerState(clock: VirtualClock) {
   const codes = new Map<string, Entry>();
@@ -30,6 +41,7 @@ export function createIssuerState(clock: VirtualClock) {
       purge();
       const code = token();
       codes.set(code, { personaId, expiresAt: now() + LIFETIMES.preAuthorizedCode * 1000 });
+      cap(codes);
       return code;
     },
     /** The persona of a code, once: a second use finds nothing. */
@@ -41,6 +53,7 @@ export function createIssuerState(clock: VirtualClock) {
     newAccessToken(personaId: string): string {
       const t = token();
       tokens.set(t, { personaId, expiresAt: now() + LIFETIMES.accessToken * 1000 });
+      cap(tokens);
       return t;
     },
     personaOfToken(t: string): string | undefined {
@@ -51,6 +64,7 @@ export function createIssuerState(clock: VirtualClock) {
       purge();
       const n = token();
       nonces.set(n, now() + LIFETIMES.cNonce * 1000);
+      cap(nonces);
       return n;
     },
     /** True once for a c_nonce this issuer gave out and that has not expired. */
