@@ -7,4 +7,5 @@ export {
   type SqlValue,
   type Store,
 } from './store.ts';
+export { WAL_CHECKPOINT_BYTES, walCheckpointStats } from './wal-checkpointer.ts';
 export { type WhenFull, type WriteBehindOptions, WriteBehindQueue, type WriteBehindStats } from './write-behind.ts';

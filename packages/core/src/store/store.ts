@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { KakehashiError } from '../errors/index.ts';
+import { WAL_SAFETY_NET_PAGES, WalWatch } from './wal-checkpointer.ts';
 
 export type SqlValue = SQLInputValue;
 
@@ -159,6 +160,8 @@ class SqliteStore implements Store {
   readonly name: string;
   readonly location: string;
   readonly #db: DatabaseSync;
+  /** A file store's WAL, checkpointed beside the event loop (undefined in memory). */
+  readonly #wal: WalWatch | undefined;
   readonly #statements = new Map<string, StatementSync>();
   #depth = 0;
   readonly #pending = new Set<PendingWriter>();
@@ -173,6 +176,8 @@ class SqliteStore implements Store {
     try {
       if (location !== ':memory:') {
         this.#db.exec('PRAGMA journal_mode = WAL');
+        // Checkpoints run on the checkpointer's thread (WalWatch); the connection's own stays as a safety net.
+        this.#db.exec(`PRAGMA wal_autocheckpoint = ${WAL_SAFETY_NET_PAGES}`);
         this.#checkIntegrity();
       }
       this.#db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
@@ -182,6 +187,7 @@ class SqliteStore implements Store {
       if (e instanceof KakehashiError || !isCorruption(e)) throw e;
       throw corrupt(name, location, e instanceof Error ? e.message : String(e), e);
     }
+    this.#wal = location === ':memory:' ? undefined : new WalWatch(location);
   }
 
   /**
@@ -219,6 +225,7 @@ class SqliteStore implements Store {
 
   run(sql: string, ...params: SqlValue[]) {
     const r = this.#write(() => this.#prepare(sql).run(...params));
+    if (this.#depth === 0) this.#wal?.wrote();
     return { changes: Number(r.changes), lastInsertRowid: r.lastInsertRowid };
   }
 
@@ -277,6 +284,7 @@ class SqliteStore implements Store {
     try {
       const result = fn();
       this.#write(() => this.#db.exec('COMMIT'));
+      this.#wal?.wrote();
       return result;
     } catch (e) {
       // SQLite rolls back by itself after some failures (a full disk): then there is no transaction left to end.
@@ -316,6 +324,7 @@ class SqliteStore implements Store {
       STORES_WITH_PENDING.delete(this);
     }
     this.#statements.clear();
+    if (this.#open) this.#wal?.close();
     if (this.#open) this.#db.close();
     this.#open = false;
   }
