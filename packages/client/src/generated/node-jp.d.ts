@@ -4150,7 +4150,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Provider metadata */
+                /** @description Provider metadata (ETag; Cache-Control: public, max-age=300) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4158,6 +4158,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["OidcProviderMetadata"];
                     };
+                };
+                /** @description Not modified: If-None-Match names the current ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -4186,7 +4193,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Authorization server metadata */
+                /** @description Authorization server metadata (ETag; Cache-Control: public, max-age=300) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4194,6 +4201,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["OidcProviderMetadata"];
                     };
+                };
+                /** @description Not modified: If-None-Match names the current ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -4222,7 +4236,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description JWK Set */
+                /** @description JWK Set (ETag; Cache-Control: public, max-age=300) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4234,6 +4248,13 @@ export interface paths {
                             }[];
                         };
                     };
+                };
+                /** @description Not modified: If-None-Match names the current ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };

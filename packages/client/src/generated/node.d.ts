@@ -1473,7 +1473,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Provider metadata */
+                /** @description Provider metadata (ETag; Cache-Control: public, max-age=300) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1481,6 +1481,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["OidcProviderMetadata"];
                     };
+                };
+                /** @description Not modified: If-None-Match names the current ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -1509,7 +1516,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Authorization server metadata */
+                /** @description Authorization server metadata (ETag; Cache-Control: public, max-age=300) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1517,6 +1524,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["OidcProviderMetadata"];
                     };
+                };
+                /** @description Not modified: If-None-Match names the current ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -1545,7 +1559,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description JWK Set */
+                /** @description JWK Set (ETag; Cache-Control: public, max-age=300) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1557,6 +1571,13 @@ export interface paths {
                             }[];
                         };
                     };
+                };
+                /** @description Not modified: If-None-Match names the current ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
