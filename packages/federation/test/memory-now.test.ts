@@ -13,7 +13,7 @@ describe("a start's memory line (SIGUSR2; what the bench reads after 10,000 logi
     const gc = vi.fn();
     g.gc = gc;
     const m = memoryNow();
-    expect(gc).toHaveBeenCalledOnce();
+    expect(gc).toHaveBeenCalledExactlyOnceWith({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     expect(m.gc).toBe(true);
     expect(m.rssMb).toBeGreaterThan(m.heapUsedMb);
     expect(m.heapTotalMb).toBeGreaterThanOrEqual(m.heapUsedMb);
