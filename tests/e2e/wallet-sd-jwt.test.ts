@@ -388,6 +388,63 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     expect(strict.failure?.rule).toBe('W11');
   });
 
+  describe('signed request objects (x509_hash, request_uri)', () => {
+    const signedRequest = async () => {
+      const r = await json<Req & { authorization_request: { request_uri: string } }>(
+        f.fetch(`${de}/wallet/verifier/requests`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ signed: true, response_mode: 'direct_post.jwt' }),
+        }),
+      );
+      expect(r.status).toBe(200);
+      return r.body;
+    };
+
+    it('the wallet fetches the request object, checks it against the x509_hash client_id, and the verdict is valid', async () => {
+      const req = await signedRequest();
+      const url = new URL(req.request_url);
+      expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+      expect(url.searchParams.get('client_id')).toMatch(/^x509_hash:[A-Za-z0-9_-]{43}$/);
+      const object = await f.fetch(req.authorization_request.request_uri);
+      expect(object.headers.get('content-type')).toContain('application/oauth-authz-req+jwt');
+      const jwt = await object.text();
+      const header = unb64(jwt.split('.')[0] as string);
+      expect(header).toMatchObject({ typ: 'oauth-authz-req+jwt', alg: 'ES256' });
+      expect(unb64(jwt.split('.')[1] as string)).toMatchObject({ client_id: url.searchParams.get('client_id') });
+      expect((await wallet.present(req.request_url)).status).toBe(200);
+      const t = await json<{ verdict: PresentationVerdict }>(
+        f.fetch(`${de}/wallet/verifier/transactions/${req.transaction_id}`),
+      );
+      expect(t.body.verdict.valid, JSON.stringify(t.body.verdict.failure)).toBe(true);
+    });
+
+    it('the wallet refuses a request object changed in transit, or another certificate than the client_id names', async () => {
+      const req = await signedRequest();
+      const tampering = (async (url: string, init?: RequestInit) => {
+        const res = await f.fetch(url, init);
+        if (!url.endsWith('/request.jwt')) return res;
+        const [h, p, sig] = (await res.text()).split('.') as [string, string, string];
+        const payload = { ...unb64(p), response_uri: 'https://attacker.example/collect' };
+        return new Response(`${h}.${b64(payload)}.${sig}`);
+      }) as typeof fetch;
+      const w = HolderWallet.restore(wallet.exportState(), { fetch: tampering, clock });
+      await expect(w.present(req.request_url)).rejects.toThrow(/signature verification failed/);
+      const other = new URL(req.request_url);
+      other.searchParams.set('client_id', `x509_hash:${'A'.repeat(43)}`);
+      await expect(wallet.present(other.toString())).rejects.toThrow(
+        /not the certificate the x509_hash client_id names/,
+      );
+      // and a by-value request may not claim a key-based client_id
+      await expect(
+        wallet.present({
+          ...req.authorization_request,
+          client_id: new URL(req.request_url).searchParams.get('client_id') as string,
+        }),
+      ).rejects.toThrow(/needs a signed request object/);
+    });
+  });
+
   /** A fresh DE request and the wallet's presentation for it (not posted). */
   const fresh = async (w: HolderWallet = wallet) => {
     const req = await request(de);

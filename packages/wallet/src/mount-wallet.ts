@@ -1,6 +1,6 @@
 import type { ComponentApp } from '@kakehashi/core';
 import { createIssuerState } from './issuer/issuer-state.ts';
-import { pidIssuerKey } from './issuer/pid-issuer-key.ts';
+import { pidIssuerKey, verifierAccessKey } from './issuer/pid-issuer-key.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import { createStatusRegistry } from './issuer/status-list.ts';
 import { statusRoutes } from './issuer/status-routes.ts';
@@ -27,7 +27,13 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   const transactions = new Map<string, Transaction>();
   app.route('/', issuerRoutes(deps, state, key, statuses));
   app.route('/', statusRoutes(deps, key, statuses));
-  app.route('/', verifierRoutes(deps, transactions));
+  const accessKey = verifierAccessKey({
+    seed: deps.seed,
+    country: deps.country,
+    issuingCa: deps.issuingCa,
+    signingCertPem: deps.signingCertPem,
+  });
+  app.route('/', verifierRoutes(deps, transactions, accessKey));
   return {
     reset: () => {
       state.reset();

@@ -3960,6 +3960,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wallet/verifier/requests/{id}/request.jwt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed request object of a request made with signed: true (typ oauth-authz-req+jwt, x5c of the verifier access certificate, OpenID4VP §5.10) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request object */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/oauth-authz-req+jwt": string;
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/wallet/verifier/transactions/{id}": {
         parameters: {
             query?: never;
@@ -6687,6 +6734,8 @@ export interface components {
             nonce: string;
             state: string;
             dcql_query: components["schemas"]["DcqlQuery"];
+            /** @description signed: where the wallet fetches the request object */
+            request_uri?: string;
             /** @description direct_post.jwt: the fresh ECDH-ES key of this request and the enc values accepted */
             client_metadata?: {
                 jwks: {
@@ -6707,6 +6756,8 @@ export interface components {
         };
         WalletPresentationRequestInput: {
             dcql_query?: components["schemas"]["DcqlQuery"];
+            /** @description Pass the request by reference: a request object signed with the verifier access certificate (x509_hash client_id), fetched from request_uri */
+            signed?: boolean;
             /**
              * @description direct_post (default) or direct_post.jwt: the wallet encrypts its answer to a key of this request (§8.3)
              * @enum {string}

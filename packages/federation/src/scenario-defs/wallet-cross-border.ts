@@ -4,7 +4,7 @@ import type { Scenario, ScenarioTarget } from '../scenario-runner.ts';
 /**
  * Issue 17, first slice: an Estonian citizen's PID, issued by Estonia's PID provider to a headless EUDI wallet
  * (OpenID4VCI pre-authorised flow, SD-JWT VC), presented to a German relying party's verifier (OpenID4VP,
- * DCQL, direct_post.jwt) and judged through Germany's own view of the trusted lists; the same presentation
+ * DCQL, a signed request object, direct_post.jwt) and judged through Germany's own view of the trusted lists; the same presentation
  * replayed to a new request is refused by its W rule. It changes nothing that outlives the run (offers, tokens and
  * requests live in memory and expire), so there is nothing to undo.
  */
@@ -75,16 +75,17 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
         },
       },
       {
-        title: "Germany's verifier asks for the PID's names and birth date (DCQL, direct_post.jwt)",
+        title:
+          "Germany's verifier asks for the PID's names and birth date (DCQL, a request object signed under x509_hash, direct_post.jwt)",
         run: async (f, state) => {
           const r = await call<{
             transaction_id: string;
             request_url: string;
             authorization_request: { client_id: string };
-          }>(f, `${node(f, 'DE')}/wallet/verifier/requests`, { response_mode: 'direct_post.jwt' });
+          }>(f, `${node(f, 'DE')}/wallet/verifier/requests`, { response_mode: 'direct_post.jwt', signed: true });
           state.transaction = r.transaction_id;
           state.request = r.request_url;
-          return `client_id ${r.authorization_request.client_id}, a fresh nonce and encryption key`;
+          return `client_id ${r.authorization_request.client_id.slice(0, 24)}…, a signed request object, a fresh nonce and encryption key`;
         },
       },
       {

@@ -6,6 +6,7 @@ import { type EcKeyPair, freshEcKey } from '../crypto/ec-key.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
 import { PID_SD_JWT_CONFIGURATION_ID } from '../issuer/metadata.ts';
+import { verifyRequestObject } from '../verifier/request-object.ts';
 import { encryptResponse } from '../verifier/response-encryption.ts';
 
 /** A credential the wallet holds. */
@@ -32,6 +33,9 @@ export interface PresentationRequest {
     encrypted_response_enc_values_supported?: string[];
   };
 }
+
+/** The requests the wallet took from a verified request object (the only ones a key-based client_id may make). */
+const SIGNED = new WeakSet<PresentationRequest>();
 
 /** A wallet as data: its device key (private JWK, P-256) and its credentials. */
 export interface WalletState {
@@ -158,7 +162,7 @@ export class HolderWallet {
   async createPresentation(
     request: PresentationRequest | string,
   ): Promise<{ request: PresentationRequest; presentation: string; vpToken: Record<string, string[]> }> {
-    const req = typeof request === 'string' ? parseRequestUrl(request) : request;
+    const req = await this.#resolve(request);
     if (
       req.response_type !== 'vp_token' ||
       (req.response_mode !== 'direct_post' && req.response_mode !== 'direct_post.jwt')
@@ -167,6 +171,9 @@ export class HolderWallet {
     // The redirect_uri: prefix binds the response URI to the client_id (OpenID4VP §5.9.3): never post elsewhere.
     if (req.client_id.startsWith('redirect_uri:') && req.client_id.slice('redirect_uri:'.length) !== req.response_uri)
       throw new Error('the response_uri is not the client_id of a redirect_uri: verifier');
+    // Any other prefix names a key: only a request object signed by it may use it (§5.9.3).
+    if (!req.client_id.startsWith('redirect_uri:') && !SIGNED.has(req))
+      throw new Error(`a ${req.client_id.split(':')[0]}: client_id needs a signed request object (request_uri)`);
     const query = DcqlQuery.parse(req.dcql_query as never);
     DcqlQuery.validate(query);
     const cq = query.credentials[0] as { id: string; claims?: { path: (string | number | null)[] }[] };
@@ -177,6 +184,23 @@ export class HolderWallet {
       kb: { payload: { iat: Math.floor(this.#clock.now().getTime() / 1000), aud: req.client_id, nonce: req.nonce } },
     });
     return { request: req, presentation, vpToken: { [cq.id]: [presentation] } };
+  }
+
+  /**
+   * The request as the wallet acts on it: by value (URL parameters or an object), or by reference — `request_uri`
+   * fetched and its request object verified against the `x509_hash:` client_id of the URL.
+   */
+  async #resolve(request: PresentationRequest | string): Promise<PresentationRequest> {
+    if (typeof request !== 'string') return request;
+    const p = new URL(request).searchParams;
+    const requestUri = p.get('request_uri');
+    if (!requestUri) return parseRequestUrl(request);
+    const res = await this.#fetch(requestUri, { headers: { accept: 'application/oauth-authz-req+jwt' } });
+    if (!res.ok) throw new Error(`the request_uri answered ${res.status}`);
+    const params = await verifyRequestObject((await res.text()).trim(), p.get('client_id') ?? '');
+    const req = params as unknown as PresentationRequest;
+    SIGNED.add(req);
+    return req;
   }
 
   /** The first held credential that satisfies the query (dcql's matching over the credential's claims). */

@@ -27,10 +27,23 @@ export function pidIssuerKey(opts: {
   /** The node's signing certificate: its validity and CRL distribution point are copied. */
   signingCertPem: string;
 }): PidIssuerKey {
-  const cacheKey = `${opts.seed}\u0000${opts.country}\u0000${opts.issuingCa.certPem}`;
+  return certifiedEcKey({ ...opts, role: 'pid-provider', name: 'PID Provider' });
+}
+
+/**
+ * The relying party's access key of a node's verifier: like the PID provider's, a P-256 key from the seed certified
+ * by the country's issuing CA; it signs the verifier's request objects (`x509_hash` client identifier).
+ * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-5.9.3
+ */
+export function verifierAccessKey(opts: Parameters<typeof pidIssuerKey>[0]): PidIssuerKey {
+  return certifiedEcKey({ ...opts, role: 'verifier', name: 'Wallet Relying Party' });
+}
+
+function certifiedEcKey(opts: Parameters<typeof pidIssuerKey>[0] & { role: string; name: string }): PidIssuerKey {
+  const cacheKey = `${opts.role}\u0000${opts.seed}\u0000${opts.country}\u0000${opts.issuingCa.certPem}`;
   const cached = KEYS.get(cacheKey);
   if (cached) return cached;
-  const random = new SeededRandom(opts.seed, `wallet/pid-provider/${opts.country}`);
+  const random = new SeededRandom(opts.seed, `wallet/${opts.role}/${opts.country}`);
   const key = seededEcKey(random.fork('key'));
   const serial = random.fork('serial').bytes(16);
   serial[0] = (serial[0] as number) & 0x7f;
@@ -39,9 +52,9 @@ export function pidIssuerKey(opts: {
     {
       subject: [
         { type: 'C', value: opts.country },
-        { type: 'O', value: `Kakehashi ${opts.country} PID Provider` },
+        { type: 'O', value: `Kakehashi ${opts.country} ${opts.name}` },
         { type: 'OU', value: TEST_ONLY_OU },
-        { type: 'CN', value: `Kakehashi ${opts.country} PID Provider (TEST)` },
+        { type: 'CN', value: `Kakehashi ${opts.country} ${opts.name} (TEST)` },
       ],
       serialHex: serial.toString('hex'),
       notBefore: signing.notBefore,

@@ -11,7 +11,9 @@ import {
 import { DcqlQuery } from 'dcql';
 import type { Context } from 'hono';
 import '../error-codes.ts';
+import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
+import { signRequestObject, x509HashOf } from './request-object.ts';
 import {
   createResponseKey,
   decryptResponse,
@@ -53,6 +55,10 @@ interface Transaction {
   verdict?: PresentationVerdict;
   /** When the request stops being answerable and is forgotten (virtual clock, ms). */
   expiresAt: number;
+  /** The full client_id the wallet was given (the KB-JWT's aud): `redirect_uri:…` or, signed, `x509_hash:…`. */
+  clientId: string;
+  /** Signed: the request object the wallet fetches from request_uri. */
+  requestObject?: string;
 }
 
 /** How long a presentation request can be answered and its verdict read (seconds, virtual clock). */
@@ -138,14 +144,20 @@ const vctValuesOf = (q: DcqlQuery, id: string) => {
 
 /**
  * The verifier (OpenID4VP 1.0, response_mode direct_post, DCQL): a relying party asks for a request (nonce, state,
- * DCQL query; client_id with the `redirect_uri:` prefix — unsigned, the response URI itself), the wallet posts
+ * DCQL query; client_id with the `redirect_uri:` prefix — unsigned, the response URI itself — or, signed, a request
+ * object by reference under the `x509_hash:` of the verifier's access certificate), the wallet posts
  * its `vp_token` to the response URI, each presentation is judged by the W rules, and the relying party reads the
  * verdict. The same validation is offered alone as `POST /wallet/validate/presentation`.
  * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html
  */
-export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Transaction>): ComponentApp {
+export function verifierRoutes(
+  deps: WalletDeps,
+  transactions: Map<string, Transaction>,
+  accessKey: PidIssuerKey,
+): ComponentApp {
   const responseUri = `${deps.publicUrl}/wallet/verifier/response`;
-  const clientId = `redirect_uri:${responseUri}`;
+  const unsignedClientId = `redirect_uri:${responseUri}`;
+  const signedClientId = `x509_hash:${x509HashOf(accessKey.x5c[0] as string)}`;
   const context = (fetcher: typeof fetch): VerifyContext => ({
     clock: deps.clock,
     validateCertificate: deps.validateCertificate,
@@ -186,6 +198,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       purge(transactions, deps.clock.nowMs());
       const t: Transaction = {
         expiresAt: deps.clock.nowMs() + TRANSACTION_TTL_SECONDS * 1000,
+        clientId: body.signed ? signedClientId : unsignedClientId,
         id: randomBytes(16).toString('base64url'),
         state: randomBytes(16).toString('base64url'),
         nonce: randomBytes(24).toString('base64url'),
@@ -195,7 +208,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
       transactions.set(t.id, t);
       const request = {
         response_type: 'vp_token' as const,
-        client_id: clientId,
+        client_id: t.clientId,
         response_mode: t.responseKey ? ('direct_post.jwt' as const) : ('direct_post' as const),
         response_uri: responseUri,
         nonce: t.nonce,
@@ -211,6 +224,21 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
           : {}),
       };
       const url = new URL('openid4vp://');
+      if (body.signed) {
+        // By reference (§5.10): the wallet fetches the signed request object; the URL carries client_id and request_uri.
+        t.requestObject = await signRequestObject(request, accessKey, deps.clock.now());
+        const requestUri = `${deps.publicUrl}/wallet/verifier/requests/${t.id}/request.jwt`;
+        url.searchParams.set('client_id', t.clientId);
+        url.searchParams.set('request_uri', requestUri);
+        return c.json(
+          {
+            transaction_id: t.id,
+            authorization_request: { ...request, request_uri: requestUri },
+            request_url: url.toString(),
+          } as never,
+          200,
+        );
+      }
       for (const [k, v] of Object.entries(request))
         url.searchParams.set(k, typeof v === 'string' ? v : JSON.stringify(v));
       return c.json(
@@ -248,7 +276,7 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
         throw new KakehashiError('vp-invalid-response', `vp_token must carry one presentation for "${cq.id}".`);
       const expected: ExpectedPresentation = {
         nonce: t.nonce,
-        clientId,
+        clientId: t.clientId,
         dcql: { query: t.dcql, credentialQueryId: cq.id },
         vctValues: vctValuesOf(t.dcql, cq.id),
       };
@@ -263,6 +291,32 @@ export function verifierRoutes(deps: WalletDeps, transactions: Map<string, Trans
         ...(verdict.failure ? { rule: verdict.failure.rule } : {}),
       });
       return c.json({ received: true as const }, 200);
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/wallet/verifier/requests/{id}/request.jwt',
+      tags: ['wallet'],
+      summary:
+        'The signed request object of a request made with signed: true (typ oauth-authz-req+jwt, x5c of the verifier access certificate, OpenID4VP §5.10)',
+      request: { params: z.object({ id: z.string().max(100) }) },
+      responses: {
+        200: {
+          description: 'The request object',
+          content: {
+            'application/oauth-authz-req+jwt': { schema: z.string().openapi({ description: 'A compact JWS' }) },
+          },
+        },
+        ...problemResponses(404),
+      },
+    }),
+    (c) => {
+      purge(transactions, deps.clock.nowMs());
+      const t = transactions.get(c.req.valid('param').id);
+      if (!t?.requestObject || t.verdict)
+        throw new KakehashiError('vp-unknown-transaction', 'No open signed request has that id.');
+      return c.body(t.requestObject, 200, { 'content-type': 'application/oauth-authz-req+jwt' }) as never;
     },
   );
   r.openapi(

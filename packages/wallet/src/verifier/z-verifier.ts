@@ -10,6 +10,10 @@ const DcqlQueryJson = z
 export const CreateRequestSchema = z
   .object({
     dcql_query: DcqlQueryJson.optional(),
+    signed: z.boolean().optional().openapi({
+      description:
+        'Pass the request by reference: a request object signed with the verifier access certificate (x509_hash client_id), fetched from request_uri',
+    }),
     response_mode: z.enum(['direct_post', 'direct_post.jwt']).optional().openapi({
       description:
         'direct_post (default) or direct_post.jwt: the wallet encrypts its answer to a key of this request (§8.3)',
@@ -27,6 +31,7 @@ export const AuthorizationRequestSchema = z
     nonce: z.string(),
     state: z.string(),
     dcql_query: DcqlQueryJson,
+    request_uri: z.string().optional().openapi({ description: 'signed: where the wallet fetches the request object' }),
     client_metadata: z
       .object({
         jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),

@@ -1,0 +1,48 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
+
+/** The `typ` of a signed OpenID4VP request object (§5, RFC 9101). */
+export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
+
+/** The `x509_hash` client identifier of a certificate: b64url SHA-256 of its DER (OpenID4VP §5.9.3). */
+export function x509HashOf(derB64: string): string {
+  return createHash('sha256').update(Buffer.from(derB64, 'base64')).digest('base64url');
+}
+
+/**
+ * The verifier's request object: the authorization request's parameters signed with its access key, `x5c` in the
+ * header, `aud` the static self-issued audience of a wallet without metadata (§5.8).
+ */
+export async function signRequestObject(
+  params: Record<string, unknown>,
+  key: PidIssuerKey,
+  now: Date,
+): Promise<string> {
+  const payload = { ...params, aud: 'https://self-issued.me/v2', iat: Math.floor(now.getTime() / 1000) };
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: 'ES256', typ: REQUEST_OBJECT_TYP, x5c: key.x5c })
+    .sign(key.privateKey);
+}
+
+/**
+ * The wallet's check of a request object fetched from `request_uri` (§5, §5.9.3, §5.10.1): `typ`
+ * oauth-authz-req+jwt, ES256, signed by the `x5c` leaf, whose SHA-256 is the `x509_hash:` client_id; the JWT's
+ * `client_id` is the one of the URL. Returns the parameters, or throws why not. (The chain of the access
+ * certificate to a trusted list is not checked yet: the wallet has no trust view of its own.)
+ */
+export async function verifyRequestObject(jwt: string, clientId: string): Promise<Record<string, unknown>> {
+  const header = decodeProtectedHeader(jwt);
+  if (header.typ !== REQUEST_OBJECT_TYP) throw new Error(`the request object's typ is not ${REQUEST_OBJECT_TYP}`);
+  if (header.alg !== 'ES256') throw new Error('the request object is not ES256');
+  const leaf = Array.isArray(header.x5c) ? header.x5c[0] : undefined;
+  if (typeof leaf !== 'string') throw new Error('the request object has no x5c');
+  if (!clientId.startsWith('x509_hash:') || clientId.slice('x509_hash:'.length) !== x509HashOf(leaf))
+    throw new Error('the x5c leaf is not the certificate the x509_hash client_id names');
+  const { payload } = await compactVerify(jwt, new X509Certificate(Buffer.from(leaf, 'base64')).publicKey, {
+    algorithms: ['ES256'],
+  });
+  const params = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+  if (params.client_id !== clientId) throw new Error("the request object's client_id is not the request URL's");
+  return params;
+}
