@@ -1,4 +1,5 @@
 import type { ComponentApp } from '@kakehashi/core';
+import { PID_FAULTS } from './issuer/faults.ts';
 import { createIssuerState } from './issuer/issuer-state.ts';
 import { pidIssuerKey, verifierAccessKey } from './issuer/pid-issuer-key.ts';
 import { issuerRoutes } from './issuer/routes.ts';
@@ -22,6 +23,8 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   });
   // The weak verifier: `lenient.wallet.*` (off by default; GET/PUT /admin/faults).
   deps.faults.offer(LENIENT_WALLET_FAULTS);
+  // The forging PID provider: `wallet.pid-*` (off by default).
+  deps.faults.offer(PID_FAULTS);
   const state = createIssuerState(deps.clock);
   const statuses = createStatusRegistry();
   const transactions = new Map<string, Transaction>();

@@ -34,6 +34,8 @@ export async function issuePidSdJwt(opts: {
   expires: Date;
   /** The PID's entry in the provider's Token Status List (never disclosable, SD-JWT VC §3.2.2.2). */
   status?: { idx: number; uri: string };
+  /** Another type than the PID's (only the security lab's wallet.pid-wrong-vct asks for it). */
+  vct?: string;
 }): Promise<string> {
   const sdjwt = new SDJwtVcInstance({
     signer: es256Signer(opts.key.privateKey),
@@ -49,7 +51,7 @@ export async function issuePidSdJwt(opts: {
       iat,
       nbf: iat,
       exp: Math.floor(opts.expires.getTime() / 1000),
-      vct: PID_VCT,
+      vct: opts.vct ?? PID_VCT,
       cnf: { jwk: opts.holderJwk },
       ...(opts.status ? { status: { status_list: opts.status } } : {}),
       ...opts.claims,

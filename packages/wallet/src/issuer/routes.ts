@@ -14,6 +14,7 @@ import { decodeJwt } from 'jose';
 import '../error-codes.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
+import { pidForgery } from './faults.ts';
 import { issuePidSdJwt } from './issue-sd-jwt.ts';
 import type { IssuerState } from './issuer-state.ts';
 import { LIFETIMES } from './issuer-state.ts';
@@ -25,7 +26,7 @@ import {
 } from './metadata.ts';
 import { pidClaimsOf } from './pid-claims.ts';
 import type { PidIssuerKey } from './pid-issuer-key.ts';
-import type { StatusRegistry } from './status-list.ts';
+import { STATUS, type StatusRegistry } from './status-list.ts';
 import {
   CredentialIssuerMetadataSchema,
   CredentialOfferResponseSchema,
@@ -348,15 +349,23 @@ export function issuerRoutes(
           'The proof must be ES256 and name its key in the jwk header (cryptographic_binding_methods_supported: jwk).',
         );
       const holderJwk = verified.signer.publicJwk as Record<string, unknown>;
-      const expires = new Date(now.getTime() + PID_VALIDITY_DAYS * 86_400_000);
+      // The security lab: a switched-on wallet.pid-* fault forges exactly one defect into this PID.
+      const forged = pidForgery(deps.faults, deps.seed, deps.country);
+      const issuedAt = new Date(now.getTime() - (forged.backdateMs ?? 0));
+      const expires = forged.backdateMs
+        ? new Date(now.getTime() - forged.backdateMs / 2)
+        : new Date(now.getTime() + PID_VALIDITY_DAYS * 86_400_000);
+      const idx = forged.withoutStatus ? undefined : statuses.allocate();
+      if (idx !== undefined && forged.revoked) statuses.set(idx, STATUS.invalid);
       const credential = await issuePidSdJwt({
         issuer: origin,
-        key,
+        key: forged.key ?? key,
         holderJwk: { kty: holderJwk.kty, crv: holderJwk.crv, x: holderJwk.x, y: holderJwk.y },
-        claims: pidClaimsOf(persona, now, expires),
-        now,
+        claims: pidClaimsOf(persona, issuedAt, expires),
+        now: issuedAt,
         expires,
-        status: { idx: statuses.allocate(), uri: endpoints.statusList },
+        ...(idx !== undefined ? { status: { idx, uri: endpoints.statusList } } : {}),
+        ...(forged.vct ? { vct: forged.vct } : {}),
       });
       hop(c, 'wallet: PID issued (dc+sd-jwt)', { type: 'dc+sd-jwt', personaId, vct: 'urn:eudi:pid:1' });
       c.header('Cache-Control', 'no-store');
