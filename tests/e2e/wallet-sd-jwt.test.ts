@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { runScenarioReversibly, SCENARIOS } from '@kakehashi/federation';
-import { HolderWallet, type PresentationVerdict } from '@kakehashi/wallet';
+import { HolderWallet, type PresentationVerdict, trustThroughNode } from '@kakehashi/wallet';
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
@@ -417,6 +417,51 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
         f.fetch(`${de}/wallet/verifier/transactions/${req.transaction_id}`),
       );
       expect(t.body.verdict.valid, JSON.stringify(t.body.verdict.failure)).toBe(true);
+    });
+
+    it('a wallet that judges the access certificate by its home node: the German verifier is trusted, a look-alike verifier is not', async () => {
+      const trusting = HolderWallet.restore(wallet.exportState(), {
+        fetch: f.fetch,
+        clock,
+        trustVerifier: trustThroughNode(ee, f.fetch),
+      });
+      const req = await signedRequest();
+      const realLeaf = unb64(
+        (await (await f.fetch(req.authorization_request.request_uri)).text()).split('.')[0] as string,
+      ).x5c[0];
+      expect((await trusting.present(req.request_url)).status).toBe(200);
+      // a fake verifier: its own key under a self-signed certificate copying the German access certificate's subject
+      const { issueCertificate } = await import('@kakehashi/trust');
+      const { createHash, X509Certificate } = await import('node:crypto');
+      const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const { der } = issueCertificate(
+        {
+          subject: [
+            { type: 'C', value: 'DE' },
+            { type: 'CN', value: new X509Certificate(Buffer.from(realLeaf, 'base64')).subject.split('CN=')[1] ?? 'x' },
+          ],
+          serialHex: '02',
+          notBefore: new Date('2025-01-01T00:00:00Z'),
+          notAfter: new Date('2035-01-01T00:00:00Z'),
+          keyUsage: ['digitalSignature'],
+        },
+        key.publicKey,
+        { selfSigningKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey },
+      );
+      const clientId = `x509_hash:${createHash('sha256').update(der).digest('base64url')}`;
+      const fake = await new SignJWT({ ...req.authorization_request, client_id: clientId, request_uri: undefined })
+        .setProtectedHeader({ alg: 'ES256', typ: 'oauth-authz-req+jwt', x5c: [der.toString('base64')] })
+        .sign(key.privateKey);
+      const fakeUri = 'https://fake-verifier.example/request.jwt';
+      const withFake = (async (url: string, init?: RequestInit) =>
+        url === fakeUri ? new Response(fake) : f.fetch(url, init)) as typeof fetch;
+      const url = `openid4vp://?client_id=${encodeURIComponent(clientId)}&request_uri=${encodeURIComponent(fakeUri)}`;
+      const judged = HolderWallet.restore(wallet.exportState(), {
+        fetch: withFake,
+        clock,
+        trustVerifier: trustThroughNode(ee, f.fetch),
+      });
+      await expect(judged.present(url)).rejects.toThrow(/access certificate is not trusted/);
     });
 
     it('the wallet refuses a request object changed in transit, or another certificate than the client_id names', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, LayeredConfig } from '@kakehashi/core';
-import { HolderWallet, type WalletState } from '@kakehashi/wallet';
+import { HolderWallet, trustThroughNode, type WalletState } from '@kakehashi/wallet';
 import { createFederation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { SCENARIOS } from './scenarios.ts';
@@ -15,7 +15,8 @@ const USAGE = `usage:
 A headless EUDI wallet per persona (TEST ONLY: its device key is kept in a file, <wallet-dir>/<persona>.json,
 default .kakehashi/wallets). receive runs the OpenID4VCI pre-authorised flow at the country's PID provider and
 prints { "credential": … }; present answers the verifier's OpenID4VP request (DCQL, direct_post), receiving the
-persona's PID first when the wallet holds none, and prints the verifier's verdict (exit 0 only when valid).
+persona's PID first when the wallet holds none, and prints the verifier's verdict (exit 0 only when valid). The request is signed (x509_hash) and the answer
+encrypted (direct_post.jwt); the wallet judges the verifier's certificate by its home node's trusted lists.
 With --hub URL it talks to the federation running there; otherwise it starts one in process for the command.`;
 
 /** Where the command reaches the federation: its node origins, a fetch, the virtual clock, and a way out. */
@@ -69,7 +70,12 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
       if (!url) throw new Error(`no node ${cc} in the federation (${Object.keys(target.nodes).join(', ')})`);
       return url;
     };
-    const opts = { fetch: target.fetch, clock: target.clock };
+    // The wallet judges a verifier's access certificate by its home node's view of the trusted lists.
+    const opts = {
+      fetch: target.fetch,
+      clock: target.clock,
+      trustVerifier: trustThroughNode(node(persona.slice(0, 2).toUpperCase()), target.fetch),
+    };
     let wallet: HolderWallet;
     try {
       wallet = HolderWallet.restore(JSON.parse(readFileSync(file, 'utf8')) as WalletState, opts);
@@ -103,10 +109,11 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
     }
     if (wallet.credentials.length === 0) await receive(country);
     save();
+    // HAIP's way: a request object signed under x509_hash, the answer encrypted (direct_post.jwt).
     const res = await target.fetch(`${node(verifier as string)}/wallet/verifier/requests`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: '{}',
+      body: JSON.stringify({ signed: true, response_mode: 'direct_post.jwt' }),
     });
     const req = (await res.json()) as { transaction_id: string; request_url: string };
     const answer = await wallet.present(req.request_url);

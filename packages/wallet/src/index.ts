@@ -7,11 +7,13 @@
 export { WALLET_ERROR_CODES } from './error-codes.ts';
 export {
   type HeldCredential,
+  type HolderOptions,
   HolderWallet,
   type PresentationRequest,
   parseRequestUrl,
   type WalletState,
 } from './holder/holder-wallet.ts';
+export { trustThroughNode } from './holder/trust-through-node.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export { mountWallet } from './mount-wallet.ts';
 export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';

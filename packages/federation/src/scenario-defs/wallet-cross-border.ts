@@ -1,4 +1,4 @@
-import { HolderWallet, type PresentationVerdict, type WalletState } from '@kakehashi/wallet';
+import { HolderWallet, type PresentationVerdict, trustThroughNode, type WalletState } from '@kakehashi/wallet';
 import type { Scenario, ScenarioTarget } from '../scenario-runner.ts';
 
 /**
@@ -39,10 +39,9 @@ async function clockOf(f: ScenarioTarget): Promise<{ now(): Date }> {
 }
 
 async function walletOf(f: ScenarioTarget, state: Record<string, string>): Promise<HolderWallet> {
-  const clock = await clockOf(f);
-  return state.wallet
-    ? HolderWallet.restore(JSON.parse(state.wallet) as WalletState, { fetch: f.fetch, clock })
-    : new HolderWallet({ fetch: f.fetch, clock });
+  // The wallet judges a verifier's access certificate by its home node's (Estonia's) view of the trusted lists.
+  const opts = { fetch: f.fetch, clock: await clockOf(f), trustVerifier: trustThroughNode(node(f, 'EE'), f.fetch) };
+  return state.wallet ? HolderWallet.restore(JSON.parse(state.wallet) as WalletState, opts) : new HolderWallet(opts);
 }
 
 export const WALLET_SCENARIOS: Record<string, Scenario> = {

@@ -6,7 +6,7 @@ import { type EcKeyPair, freshEcKey } from '../crypto/ec-key.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
 import { PID_SD_JWT_CONFIGURATION_ID } from '../issuer/metadata.ts';
-import { verifyRequestObject } from '../verifier/request-object.ts';
+import { type TrustVerifierCertificate, verifyRequestObject } from '../verifier/request-object.ts';
 import { encryptResponse } from '../verifier/response-encryption.ts';
 
 /** A credential the wallet holds. */
@@ -37,6 +37,13 @@ export interface PresentationRequest {
 /** The requests the wallet took from a verified request object (the only ones a key-based client_id may make). */
 const SIGNED = new WeakSet<PresentationRequest>();
 
+/** What a holder is made with: how it reaches the network, its clock, and (optionally) a trust view. */
+export interface HolderOptions {
+  fetch: typeof fetch;
+  clock: HolderClock;
+  trustVerifier?: TrustVerifierCertificate | undefined;
+}
+
 /** A wallet as data: its device key (private JWK, P-256) and its credentials. */
 export interface WalletState {
   deviceKey: EcKeyPair['publicJwk'] & { d: string };
@@ -60,12 +67,18 @@ export class HolderWallet {
   readonly #key: EcKeyPair;
   readonly #fetch: typeof fetch;
   readonly #clock: HolderClock;
+  readonly #trustVerifier: TrustVerifierCertificate | undefined;
   readonly credentials: HeldCredential[] = [];
 
-  constructor(opts: { fetch: typeof fetch; clock: HolderClock; key?: EcKeyPair }) {
+  /**
+   * `trustVerifier` judges the access certificate of a signed request (e.g. {@link trustThroughNode}); without it the
+   * wallet checks the request object's signature and `x509_hash` binding only.
+   */
+  constructor(opts: HolderOptions & { key?: EcKeyPair }) {
     this.#key = opts.key ?? freshEcKey();
     this.#fetch = opts.fetch;
     this.#clock = opts.clock;
+    this.#trustVerifier = opts.trustVerifier;
   }
 
   /**
@@ -78,7 +91,7 @@ export class HolderWallet {
   }
 
   /** A wallet from {@link exportState}'s data. */
-  static restore(state: WalletState, opts: { fetch: typeof fetch; clock: HolderClock }): HolderWallet {
+  static restore(state: WalletState, opts: HolderOptions): HolderWallet {
     const privateKey = createPrivateKey({ key: state.deviceKey, format: 'jwk' });
     const { d: _d, ...publicJwk } = state.deviceKey;
     const wallet = new HolderWallet({
@@ -197,7 +210,7 @@ export class HolderWallet {
     if (!requestUri) return parseRequestUrl(request);
     const res = await this.#fetch(requestUri, { headers: { accept: 'application/oauth-authz-req+jwt' } });
     if (!res.ok) throw new Error(`the request_uri answered ${res.status}`);
-    const params = await verifyRequestObject((await res.text()).trim(), p.get('client_id') ?? '');
+    const params = await verifyRequestObject((await res.text()).trim(), p.get('client_id') ?? '', this.#trustVerifier);
     const req = params as unknown as PresentationRequest;
     SIGNED.add(req);
     return req;

@@ -28,10 +28,23 @@ export async function signRequestObject(
 /**
  * The wallet's check of a request object fetched from `request_uri` (§5, §5.9.3, §5.10.1): `typ`
  * oauth-authz-req+jwt, ES256, signed by the `x5c` leaf, whose SHA-256 is the `x509_hash:` client_id; the JWT's
- * `client_id` is the one of the URL. Returns the parameters, or throws why not. (The chain of the access
- * certificate to a trusted list is not checked yet: the wallet has no trust view of its own.)
+ * `client_id` is the one of the URL; with `trust`, the access certificate and its chain are judged by that trust view
+ * (RPA_02: a relying party the trusted lists know). Returns the parameters, or throws why not.
  */
-export async function verifyRequestObject(jwt: string, clientId: string): Promise<Record<string, unknown>> {
+/** Judges the verifier's access certificate (PEM leaf, PEM chain) by a trust view: valid, or why not. */
+export type TrustVerifierCertificate = (
+  certPem: string,
+  chainPem: string[],
+) => Promise<{ valid: boolean; reason?: string | undefined }>;
+
+const pemOf = (b64: string) =>
+  `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
+
+export async function verifyRequestObject(
+  jwt: string,
+  clientId: string,
+  trust?: TrustVerifierCertificate,
+): Promise<Record<string, unknown>> {
   const header = decodeProtectedHeader(jwt);
   if (header.typ !== REQUEST_OBJECT_TYP) throw new Error(`the request object's typ is not ${REQUEST_OBJECT_TYP}`);
   if (header.alg !== 'ES256') throw new Error('the request object is not ES256');
@@ -44,5 +57,13 @@ export async function verifyRequestObject(jwt: string, clientId: string): Promis
   });
   const params = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
   if (params.client_id !== clientId) throw new Error("the request object's client_id is not the request URL's");
+  if (trust) {
+    const chain = (header.x5c as unknown[]).slice(1).filter((c): c is string => typeof c === 'string');
+    const verdict = await trust(pemOf(leaf), chain.map(pemOf));
+    if (!verdict.valid)
+      throw new Error(
+        `the verifier's access certificate is not trusted: ${verdict.reason ?? 'refused by the trust view'}`,
+      );
+  }
   return params;
 }
