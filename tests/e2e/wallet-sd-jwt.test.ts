@@ -372,6 +372,29 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     expect(failedRule(v)).toEqual({ valid: false, rule: 'W10', code: 'vp-nonce-invalid' });
   });
 
+  it("a refused presentation is a security event of the German node, without the persona's personal data", async () => {
+    const { presentation, expected } = await fresh();
+    await validate(presentation, { ...expected, nonce: 'replayed-nonce' });
+    const events = (
+      await json<{ events: { rule: string; detail: Record<string, unknown> }[] }>(
+        f.fetch(`${de}/security/events?limit=1000`, { headers: ADMIN }),
+      )
+    ).body.events;
+    const e = events.find((x) => x.detail.code === 'vp-nonce-invalid');
+    expect(e, JSON.stringify(events.slice(-3))).toBeDefined();
+    const claims = unb64((credential.split('~')[0] as string).split('.')[1] as string);
+    const disclosed = credential
+      .split('~')
+      .slice(1)
+      .filter(Boolean)
+      .map((d) => unb64(d))
+      .filter((d) => d[1] === 'family_name' || d[1] === 'personal_administrative_number')
+      .map((d) => String(d[2]));
+    expect(disclosed).toHaveLength(2);
+    for (const value of disclosed) expect(JSON.stringify(e)).not.toContain(value);
+    expect(claims.iss).toBe(ee);
+  });
+
   it('the wrong audience fails W11', async () => {
     const { presentation, expected } = await fresh();
     const v = await validate(presentation, { ...expected, client_id: 'redirect_uri:https://rp.example/cb' });

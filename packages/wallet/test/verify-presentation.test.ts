@@ -165,6 +165,12 @@ describe('the presentation verdict, rule by rule', () => {
     expect(failed(await verifyPresentation(presentation, expected, ctx(later)))).toBe('W5 vp-credential-expired');
   });
 
+  it('W5: a credential issued in the future (the issuer clock ahead, or a forged iat)', async () => {
+    const v = await verifyPresentation(await present(), expected, ctx(minutes(-60)));
+    expect(failed(v)).toBe('W5 vp-credential-expired');
+    expect(v.failure?.reason).toContain('in the future');
+  });
+
   it('W6: a vct the verifier did not ask for', async () => {
     const v = await verifyPresentation(await present(), { ...expected, vctValues: ['urn:eudi:other:1'] }, ctx(T0));
     expect(failed(v)).toBe('W6 vp-vct-invalid');

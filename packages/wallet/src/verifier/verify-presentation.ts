@@ -180,6 +180,11 @@ export async function verifyPresentation(
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   const exp = num(payload.exp);
   const nbf = num(payload.nbf);
+  const issued = num(payload.iat);
+  if (issued !== undefined && issued - ctx.skewSeconds > nowS) {
+    rec.fail('validity', `iat ${new Date(issued * 1000).toISOString()} is in the future; it is ${now.toISOString()}.`);
+    return done();
+  }
   if (exp === undefined || exp + ctx.skewSeconds < nowS || (nbf !== undefined && nbf - ctx.skewSeconds > nowS)) {
     rec.fail(
       'validity',
