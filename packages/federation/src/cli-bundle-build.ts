@@ -2,8 +2,9 @@
  * Builds the CLI's bundle (see `cli-bundle.ts`) with rolldown: `entry` and everything it imports, the workspace's
  * TypeScript and the dependencies, into ES modules under `<buildDir>/<id>/` (a chunk per lazily imported command),
  * then the manifest — the inputs as read, with size and mtime — written last and atomically, so a start sees the
- * old bundle or the new one, never half of one. Bundles older than a day other than the current are removed (a
- * process started from one may still import its lazy chunks meanwhile).
+ * old bundle or the new one, never half of one. Earlier bundles are removed once no process can still be importing
+ * from them (see `removeOldBuilds`). No source maps (they would triple the size): names are kept, and
+ * `KAKEHASHI_BUNDLE=0` runs from the sources for stack traces that point into them.
  *
  * `import.meta.dirname` and `import.meta.url` of a workspace module are replaced by the module's own source
  * location, so what a module reads beside itself (the console's page, JSON data) is found where it always was.
@@ -19,7 +20,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUNDLE_FORMAT, type BundleManifest } from './cli-bundle.ts';
 
-const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 /** Builds `entry` into `buildDir` and writes its manifest; returns the manifest. */
 export async function buildBundle(buildDir: string, entry: string): Promise<BundleManifest> {
@@ -50,7 +52,6 @@ export async function buildBundle(buildDir: string, entry: string): Promise<Bund
     await bundle.write({
       dir: outDir,
       format: 'esm',
-      sourcemap: true,
       // Functions and classes keep their `name` (an error's name, a class renamed to avoid a clash in one scope).
       keepNames: true,
       entryFileNames: '[name].mjs',
@@ -102,13 +103,22 @@ function resolutionInputs(entry: string): string[] {
   }
 }
 
+/**
+ * Removes earlier builds: those over an hour old, and beyond the ten newest (the current one and nine others) those
+ * over ten minutes old. A process
+ * imports a command's chunks when it starts (the bench its comparison provider within minutes), so a build that
+ * old is no longer being read.
+ */
 function removeOldBuilds(buildDir: string, current: string): void {
-  for (const name of readdirSync(buildDir)) {
-    if (!name.startsWith('b-') || name === current) continue;
-    const p = join(buildDir, name);
-    if (Date.now() - (statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0) > DAY_MS)
-      rmSync(p, { recursive: true, force: true });
-  }
+  const builds = readdirSync(buildDir)
+    .filter((name) => name.startsWith('b-') && name !== current)
+    .flatMap((name) => {
+      const s = statSync(join(buildDir, name), { throwIfNoEntry: false }); // another builder may remove it
+      return s ? [{ path: join(buildDir, name), age: Date.now() - s.mtimeMs }] : [];
+    })
+    .sort((a, b) => a.age - b.age);
+  for (const [i, b] of builds.entries())
+    if (b.age > HOUR_MS || (i >= 9 && b.age > 10 * MINUTE_MS)) rmSync(b.path, { recursive: true, force: true });
 }
 
 // As a script: the detached builder.

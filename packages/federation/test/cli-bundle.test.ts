@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -102,5 +111,27 @@ describe('names in the bundle', () => {
     const manifest = await buildBundle(buildDir, entry);
     const bundled = (await import(pathToFileURL(join(buildDir, manifest.main)).href)) as { names(): string[] };
     expect(bundled.names()).toEqual(['Thing', 'Thing', 'make', 'Thing']);
+  });
+});
+
+describe('earlier builds', () => {
+  it('are removed once no process can still be importing from them: over an hour old, or beyond the ten newest', async () => {
+    const made = (name: string, minutesAgo: number) => {
+      mkdirSync(join(buildDir, name));
+      const at = new Date(Date.now() - minutesAgo * 60_000);
+      utimesSync(join(buildDir, name), at, at);
+    };
+    made('b-old', 61);
+    made('b-recent', 1);
+    for (let i = 0; i < 12; i++) made(`b-busy-${String(i).padStart(2, '0')}`, 11 + i);
+    const manifest = await buildBundle(buildDir, entry);
+    const left = readdirSync(buildDir).filter((n) => n.startsWith('b-'));
+    expect(left).toContain(manifest.main.split('/')[0]);
+    expect(left).toContain('b-recent');
+    expect(left).not.toContain('b-old');
+    // The current build, b-recent and the eight newest of the others over ten minutes old.
+    expect(left.filter((n) => n.startsWith('b-busy-')).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `b-busy-${String(i).padStart(2, '0')}`),
+    );
   });
 });
