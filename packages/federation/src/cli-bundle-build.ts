@@ -105,9 +105,8 @@ function resolutionInputs(entry: string): string[] {
 
 /**
  * Removes earlier builds: those over an hour old, and beyond the ten newest (the current one and nine others) those
- * over ten minutes old. A process
- * imports a command's chunks when it starts (the bench its comparison provider within minutes), so a build that
- * old is no longer being read.
+ * over ten minutes old. A process imports a command's chunks when it starts (the bench its comparison provider
+ * within minutes), so a build that old is no longer being read.
  */
 function removeOldBuilds(buildDir: string, current: string): void {
   const builds = readdirSync(buildDir)
