@@ -142,6 +142,38 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     }
   });
 
+  it('the same person identifier from an eIDAS login and from a wallet presentation at the German relying party', async () => {
+    expect(persona).toBe('ee-001');
+    const login = await runScenarioReversibly(SCENARIOS, f, 'eid-cross-border');
+    const eidasId = login.steps.map((st) => /EE\/DE\/[A-Za-z0-9_-]{43}/.exec(st.detail)?.[0]).find(Boolean);
+    expect(eidasId, JSON.stringify(login.steps.map((st) => st.detail))).toBeDefined();
+    const r = await json<Req>(
+      f.fetch(`${de}/wallet/verifier/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          dcql_query: {
+            credentials: [
+              {
+                id: 'pid',
+                format: 'dc+sd-jwt',
+                meta: { vct_values: ['urn:eudi:pid:1'] },
+                claims: [{ path: ['family_name'] }, { path: ['eidas_person_identifiers', 'DE'] }],
+              },
+            ],
+          },
+        }),
+      }),
+    );
+    expect((await wallet.present(r.body.request_url)).status).toBe(200);
+    const t = await json<{ verdict: PresentationVerdict }>(
+      f.fetch(`${de}/wallet/verifier/transactions/${r.body.transaction_id}`),
+    );
+    expect(t.body.verdict.valid, JSON.stringify(t.body.verdict.failure)).toBe(true);
+    // only Germany's identifier is disclosed, and it is the one the eIDAS login gave
+    expect(t.body.verdict.credential?.claims.eidas_person_identifiers).toEqual({ DE: eidasId });
+  });
+
   describe('the credential endpoint refuses', () => {
     /** A fresh access token and c_nonce for the persona. */
     const session = async () => {

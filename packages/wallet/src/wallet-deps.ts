@@ -27,6 +27,14 @@ export interface WalletDeps extends ComponentDeps {
     chainPem: string[],
     opts: { at: Date; usage?: string[] | undefined },
   ) => CertificateVerdict;
+  /**
+   * The eIDAS PersonIdentifier this country's proxy service gives a relying party of `destination` for a persona
+   * (`EE/DE/…`): the PID carries one per destination, each selectively disclosable, so that a relying party gets
+   * the same identifier from a wallet presentation as from an eIDAS login (the documented mapping).
+   */
+  personIdentifier?: ((personaId: string, destination: string) => string | undefined) | undefined;
+  /** The destinations the PID carries an eIDAS PersonIdentifier for (the federation's other countries). */
+  destinations?: readonly string[] | undefined;
   /** The registered node whose origin is `issuer` (its country), or undefined: asked of the hub's registry. */
   resolveIssuer: (issuer: string, fetcher: typeof fetch) => Promise<{ country: string } | undefined>;
 }

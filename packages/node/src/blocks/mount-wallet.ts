@@ -1,4 +1,5 @@
 import type { ComponentApp } from '@kakehashi/core';
+import { computePersonIdentifier, deriveEidKeys } from '@kakehashi/eid';
 import { mountWallet } from '@kakehashi/wallet';
 import type { BlockWiring } from './block-wiring.ts';
 
@@ -10,9 +11,17 @@ import type { BlockWiring } from './block-wiring.ts';
 export function mountWalletBlock(app: ComponentApp, w: BlockWiring): { reset(): void } {
   const { deps } = w;
   if (!deps.credentials.issuingCa || deps.profile.code === 'JP') return { reset: () => {} };
+  const cc = deps.profile.code;
+  const personIdKey = deriveEidKeys(deps.seed, cc).personIdKey;
   return mountWallet(app, {
     ...deps,
-    country: deps.profile.code,
+    country: cc,
+    // The mapping to eIDAS: the PID carries the PersonIdentifier this node's proxy service gives each destination.
+    personIdentifier: (personaId, dest) => computePersonIdentifier(personIdKey, cc, dest, personaId),
+    destinations: deps.config
+      .get('countries')
+      .map((c) => c.toUpperCase())
+      .filter((c) => c !== cc),
     issuingCa: deps.credentials.issuingCa,
     signingCertPem: deps.credentials.signing.certPem,
     validateCertificate: w.validateCertificate,

@@ -192,7 +192,7 @@ export class HolderWallet {
     const cq = query.credentials[0] as { id: string; claims?: { path: (string | number | null)[] }[] };
     const held = await this.#match(query);
     if (!held) throw new Error(`no credential in the wallet matches the query "${cq.id}"`);
-    const frame = Object.fromEntries((cq.claims ?? []).map((c) => [String(c.path[0]), true]));
+    const frame = presentationFrame((cq.claims ?? []).map((c) => c.path));
     const presentation = await this.#sdjwt().present(held.credential, frame as never, {
       kb: { payload: { iat: Math.floor(this.#clock.now().getTime() / 1000), aud: req.client_id, nonce: req.nonce } },
     });
@@ -240,6 +240,30 @@ export class HolderWallet {
       saltGenerator: () => randomBytes(16).toString('base64url'),
     });
   }
+}
+
+/**
+ * The SD-JWT presentation frame for DCQL claim paths: `['family_name']` → `{family_name: true}`,
+ * `['eidas_person_identifiers', 'DE']` → `{eidas_person_identifiers: {DE: true}}` (object members only; an array
+ * index or wildcard discloses the whole claim).
+ */
+export function presentationFrame(paths: (string | number | null)[][]): Record<string, unknown> {
+  const frame: Record<string, unknown> = {};
+  for (const path of paths) {
+    let node = frame;
+    for (let i = 0; i < path.length; i++) {
+      const key = path[i];
+      if (typeof key !== 'string') break;
+      const last = i === path.length - 1 || typeof path[i + 1] !== 'string';
+      if (last) {
+        node[key] = true;
+        break;
+      }
+      if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+  }
+  return frame;
 }
 
 /** Reads an `openid4vp://?…` request URL (by value; `request_uri` is not supported yet). */

@@ -56,7 +56,12 @@ export async function issuePidSdJwt(opts: {
       ...(opts.status ? { status: { status_list: opts.status } } : {}),
       ...opts.claims,
     },
-    { _sd: [...PID_CLAIM_NAMES] } as never,
+    {
+      _sd: [...PID_CLAIM_NAMES, ...(opts.claims.eidas_person_identifiers ? ['eidas_person_identifiers'] : [])],
+      ...(opts.claims.eidas_person_identifiers
+        ? { eidas_person_identifiers: { _sd: Object.keys(opts.claims.eidas_person_identifiers) } }
+        : {}),
+    } as never,
     { header: { x5c: opts.key.x5c } },
   );
 }

@@ -18,6 +18,11 @@ export interface PidClaims {
   issuing_country: string;
   date_of_issuance: string;
   date_of_expiry: string;
+  /**
+   * Kakehashi's mapping to eIDAS (not a rulebook claim): for each destination country, the PersonIdentifier its
+   * relying parties get from an eIDAS login of this person; each member selectively disclosable.
+   */
+  eidas_person_identifiers?: Record<string, string>;
 }
 
 /** Every PID claim name, each selectively disclosable (Annex 2 PID_21). */

@@ -61,6 +61,17 @@ function vciError(c: Context, code: ErrorCode, error: VciErrorName, description:
   return c.json({ error, error_description: description, code }, status) as never;
 }
 
+/** The eIDAS PersonIdentifiers of a persona for the federation's other countries (the wallet ↔ eIDAS mapping). */
+function eidasIdentifiers(deps: WalletDeps, personaId: string): { eidas_person_identifiers?: Record<string, string> } {
+  if (!deps.personIdentifier) return {};
+  const ids: Record<string, string> = {};
+  for (const dest of deps.destinations ?? []) {
+    const id = deps.personIdentifier(personaId, dest);
+    if (id) ids[dest] = id;
+  }
+  return Object.keys(ids).length > 0 ? { eidas_person_identifiers: ids } : {};
+}
+
 /**
  * The PID provider (OpenID4VCI 1.0, pre-authorised code flow): credential issuer metadata, a credential offer for
  * a persona (test-only: the provider is taken to have identified the persona, as `kakehashi_persona` does for the
@@ -361,7 +372,7 @@ export function issuerRoutes(
         issuer: origin,
         key: forged.key ?? key,
         holderJwk: { kty: holderJwk.kty, crv: holderJwk.crv, x: holderJwk.x, y: holderJwk.y },
-        claims: pidClaimsOf(persona, issuedAt, expires),
+        claims: { ...pidClaimsOf(persona, issuedAt, expires), ...eidasIdentifiers(deps, persona.id) },
         now: issuedAt,
         expires,
         ...(idx !== undefined ? { status: { idx, uri: endpoints.statusList } } : {}),

@@ -204,11 +204,18 @@ export async function verifyPresentation(
   }
   rec.pass('vct', `vct ${payload.vct}.`);
 
-  // W7 disclosures: well formed, each digest referenced exactly once, never a reserved name
+  // W7 disclosures: well formed, never a reserved name, presented once, each reached from the signed payload
+  // through digests (a nested disclosure may come before its parent: digests are followed to a fixed point)
   const referenced: string[] = [];
   collectDigests(payload, referenced);
+  const parsed: { digest: string; name: unknown; value: unknown }[] = [];
   const seen = new Set<string>();
   let disclosuresLetThrough = false;
+  const defective = (defect: string) => {
+    if (disclosuresLetThrough || !letThrough('disclosures', 'lenient.wallet.disclosures', defect)) return true;
+    disclosuresLetThrough = true;
+    return false;
+  };
   for (const d of disclosures) {
     let arr: unknown;
     try {
@@ -216,7 +223,6 @@ export async function verifyPresentation(
     } catch {
       arr = undefined;
     }
-    const digest = sha256b64url(d);
     const name = Array.isArray(arr) && arr.length === 3 ? arr[1] : undefined;
     if (
       !Array.isArray(arr) ||
@@ -231,18 +237,32 @@ export async function verifyPresentation(
       rec.fail('disclosures', `A disclosure names "${name}", which is never selectively disclosable.`);
       return done();
     }
-    const defect = seen.has(digest)
-      ? 'A disclosure is presented twice (RFC 9901 §7.1 step 4).'
-      : !referenced.includes(digest)
-        ? `The disclosure${typeof name === 'string' ? ` of "${name}"` : ''} is referenced by no digest of the credential: added or tampered (RFC 9901 §7.1 step 5).`
-        : undefined;
-    seen.add(digest);
-    if (defect) {
-      if (disclosuresLetThrough || !letThrough('disclosures', 'lenient.wallet.disclosures', defect)) return done();
-      disclosuresLetThrough = true;
+    const digest = sha256b64url(d);
+    if (seen.has(digest)) {
+      if (defective('A disclosure is presented twice (RFC 9901 §7.1 step 4).')) return done();
       continue;
     }
-    collectDigests(arr[arr.length - 1], referenced);
+    seen.add(digest);
+    parsed.push({ digest, name, value: arr[arr.length - 1] });
+  }
+  const reached = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of parsed) {
+      if (reached.has(p.digest) || !referenced.includes(p.digest)) continue;
+      reached.add(p.digest);
+      collectDigests(p.value, referenced);
+      grew = true;
+    }
+  }
+  for (const p of parsed.filter((x) => !reached.has(x.digest))) {
+    const what = typeof p.name === 'string' ? ` of "${p.name}"` : '';
+    if (
+      defective(
+        `The disclosure${what} is referenced by no digest of the credential: added or tampered (RFC 9901 §7.1 step 5).`,
+      )
+    )
+      return done();
   }
   if (new Set(referenced).size !== referenced.length) {
     rec.fail('disclosures', 'The credential repeats a digest (RFC 9901 §4, §7.1 step 4).');
