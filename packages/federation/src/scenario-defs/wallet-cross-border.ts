@@ -75,13 +75,31 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title:
-          "Germany's verifier asks for the PID's names and birth date (DCQL, a request object signed under x509_hash, direct_post.jwt)",
+          "Germany's verifier asks for the PID's names, birth date and its eIDAS identifier (DCQL, a request object signed under x509_hash, direct_post.jwt)",
         run: async (f, state) => {
           const r = await call<{
             transaction_id: string;
             request_url: string;
             authorization_request: { client_id: string };
-          }>(f, `${node(f, 'DE')}/wallet/verifier/requests`, { response_mode: 'direct_post.jwt', signed: true });
+          }>(f, `${node(f, 'DE')}/wallet/verifier/requests`, {
+            response_mode: 'direct_post.jwt',
+            signed: true,
+            dcql_query: {
+              credentials: [
+                {
+                  id: 'pid',
+                  format: 'dc+sd-jwt',
+                  meta: { vct_values: ['urn:eudi:pid:1'] },
+                  claims: [
+                    { path: ['family_name'] },
+                    { path: ['given_name'] },
+                    { path: ['birthdate'] },
+                    { path: ['eidas_person_identifiers', 'DE'] },
+                  ],
+                },
+              ],
+            },
+          });
           state.transaction = r.transaction_id;
           state.request = r.request_url;
           return `client_id ${r.authorization_request.client_id.slice(0, 24)}…, a signed request object, a fresh nonce and encryption key`;
@@ -101,7 +119,7 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
           const v = t.verdict;
           if (!v?.valid) throw new Error(`refused: ${v?.failure?.rule} ${v?.failure?.reason}`);
           return `valid (${v.checks.length} rules passed): ${Object.entries(v.credential?.claims ?? {})
-            .map(([k, x]) => `${k}=${String(x)}`)
+            .map(([k, x]) => `${k}=${typeof x === 'object' ? JSON.stringify(x) : String(x)}`)
             .join(', ')} from ${v.credential?.country}`;
         },
       },
