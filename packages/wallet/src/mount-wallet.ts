@@ -26,7 +26,7 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   // The forging PID provider: `wallet.pid-*` (off by default).
   deps.faults.offer(PID_FAULTS);
   const state = createIssuerState(deps.clock);
-  const statuses = createStatusRegistry();
+  const statuses = createStatusRegistry(deps.store);
   const transactions = new Map<string, Transaction>();
   app.route('/', issuerRoutes(deps, state, key, statuses));
   app.route('/', statusRoutes(deps, key, statuses));
