@@ -64,10 +64,15 @@ export function findBundle(buildDir: string, entry: string): string | undefined 
 /**
  * Starts a builder for `entry` into `buildDir` in a detached process at the lowest CPU priority (the command that
  * asked goes on from the sources meanwhile). At most one builder runs per build directory: a lock file, taken with
- * O_EXCL, keeps the others out; one left by a builder that died is taken over after two minutes.
+ * O_EXCL, keeps the others out; one left by a builder that died is taken over after two minutes. Where the build
+ * directory cannot be written (a read-only container image), nothing is started: the command runs from the sources.
  */
 export function scheduleBundleBuild(buildDir: string, entry: string): void {
-  mkdirSync(buildDir, { recursive: true });
+  try {
+    mkdirSync(buildDir, { recursive: true });
+  } catch {
+    return; // a directory this process cannot write (a read-only image, another user's checkout): no bundle, no builder
+  }
   const lock = join(buildDir, LOCK);
   const held = statSync(lock, { throwIfNoEntry: false });
   if (held && Date.now() - held.mtimeMs < STALE_LOCK_MS) return;

@@ -76,6 +76,14 @@ describe('the CLI bundle (.kakehashi/build): built JavaScript a start loads inst
     expect(findBundle(buildDir, entry)).toBeUndefined();
   });
 
+  it('starts nothing, and does not throw, where the build directory cannot be made (a read-only image)', () => {
+    // a file where a directory should be: mkdir fails as it does on a read-only /app in a container
+    const blocked = join(root, 'not-a-directory');
+    writeFileSync(blocked, '');
+    expect(() => scheduleBundleBuild(join(blocked, 'build'), entry)).not.toThrow();
+    expect(existsSync(join(blocked, 'build'))).toBe(false);
+  });
+
   it('finds no bundle where none was built', () => {
     expect(findBundle(buildDir, entry)).toBeUndefined();
   });
