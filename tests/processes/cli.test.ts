@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderOptionsTable } from '@kakehashi/core';
@@ -160,4 +160,19 @@ describe('a request over the header limit', () => {
       await cli.stop('SIGKILL');
     }
   });
+  it('a reader that leaves early (`kakehashi attack list | head`) ends the CLI quietly, exit 0, no EPIPE trace', async () => {
+    const child = spawn(process.execPath, [CLI, 'attack', 'list'], {
+      env: { ...process.env, KAKEHASHI_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The read end closed before the CLI writes a line: every write of it meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  }, 120_000);
 });

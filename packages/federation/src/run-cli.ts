@@ -208,6 +208,13 @@ function faultLines(inForce: Record<string, string[]>): string[] {
 
 /** Runs the CLI with `argv` (without node and the script): sets the exit code, or exits 1 on a failed start. */
 export function runCli(argv: string[]): void {
+  // `kakehashi attack list | head`: the reader left, so nothing more can be said; end quietly as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   main(argv).then(
     (code) => {
       process.exitCode = code;
