@@ -31,7 +31,7 @@ interface Report {
   name: string;
   passed: boolean;
   steps: { title: string; ok: boolean; detail: string }[];
-  undo?: { restored: boolean; actions: string[]; problems: string[] };
+  undo?: { restored: boolean; actions: string[]; problems: string[]; traceId?: string };
 }
 
 /** What must be equal between two runs of a scenario: each step's outcome and the verdicts it reports. */
@@ -232,8 +232,11 @@ describe.skipIf(!present && !REQUIRED)('classroom console in Chromium: trust fab
     await page.goto(`${f.urls.hub}/console?lang=ja`);
     await page.waitForSelector('body[data-ready="true"]');
     try {
-      await runFromConsole('at-contract-in-japan');
+      const r = await runFromConsole('at-contract-in-japan');
       await page.waitForSelector(`${tid('story-undo')}[data-restored="true"]`);
+      // The undo's admin requests are one entry of the trace list, titled as the run's undo, not one per request.
+      const undoItem = await page.waitForSelector(tid(`trace-item-${r.undo?.traceId}`), { timeout: 60_000 });
+      expect(await undoItem.textContent()).toContain('at-contract-in-japan: 取り消し');
       const text = (await page.locator(tid('story-undo')).textContent()) ?? '';
       expect(text).toContain('実行後に元に戻したこと');
       expect(text).toContain('連携基盤の仮想時刻を、実行前の');

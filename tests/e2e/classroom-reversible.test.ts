@@ -147,6 +147,44 @@ describe('classroom: reversible scenarios and a coherent federation reset', () =
     expect(certs.find((c) => c.name === 'AT-signing')?.revoked).toBe(false);
   }, 120_000);
 
+  it("the undo's admin requests are one trace of their own (undo.traceId), not one trace per request", async () => {
+    const list = async () =>
+      (await call('GET', `${f.urls.hub}/traces?limit=500`)).body.traces as { traceId: string; firstRequest: string }[];
+    const registry = {
+      'one-fault': {
+        description: 'switches a fault on through the traced fetch',
+        steps: [
+          {
+            title: 'fault on',
+            run: async (t: typeof f) => {
+              const res = await t.fetch(`${t.urls.nodes.DE}/admin/faults`, {
+                method: 'PUT',
+                headers: { ...ADMIN, 'content-type': 'application/json' },
+                body: JSON.stringify({ enable: ['edelivery.receipt-unsigned'] }),
+              });
+              return `HTTP ${res.status}`;
+            },
+          },
+        ],
+      },
+    };
+    const before = new Set((await list()).map((x) => x.traceId));
+    const r = await runScenarioReversibly(registry, f, 'one-fault');
+    expect(r.undo.restored).toBe(true);
+    expect(r.undo.traceId).toMatch(/^[0-9a-f]{32}$/);
+    const added = (await list()).filter((x) => !before.has(x.traceId));
+    // No admin request of the run or of its undo started a trace of its own.
+    const ours = new Set([...r.traceIds, r.undo.traceId]);
+    expect(added.filter((x) => /\/admin\//.test(x.firstRequest) && !ours.has(x.traceId))).toEqual([]);
+    const undo = (await call('GET', `${f.urls.hub}/traces/${r.undo.traceId}`)).body.events as Json[];
+    const requests = JSON.stringify(undo);
+    // The reads before, the put back at DE, and the read after.
+    expect(requests).toContain('/admin/clock');
+    expect(requests).toContain('/admin/faults');
+    expect(undo.length).toBeGreaterThan(3);
+    expect(await enabled(f.urls.nodes.DE as string)).toEqual([]);
+  }, 120_000);
+
   it('POST /admin/reset at the hub resets the federation coherently, says what it did, and logins work after it', async () => {
     await call('POST', `${f.urls.hub}/admin/trust/revoke`, { name: 'AT-signing', reason: 'keyCompromise' });
     await call('POST', `${f.urls.hub}/admin/clock`, { action: 'advance', by: '2d' });

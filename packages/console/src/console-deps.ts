@@ -28,7 +28,16 @@ export const ScenarioReportSchema = z.object({
   traceIds: z.array(z.string().regex(/^[0-9a-f]{32}$/)),
   durationMs: z.number().optional(),
   undo: z
-    .object({ restored: z.boolean(), actions: z.array(z.string()), problems: z.array(z.string()) })
+    .object({
+      restored: z.boolean(),
+      actions: z.array(z.string()),
+      problems: z.array(z.string()),
+      traceId: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/)
+        .optional()
+        .describe("The one trace holding the undo's admin requests (read before, put back, read after)"),
+    })
     .optional()
     .describe('What undoing the run did (clock, revocations, faults put back) and whether the federation is as before'),
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { runScenarioOf, type ScenarioRegistry, type ScenarioReport, type ScenarioTarget } from './scenario-runner.ts';
 
 type ScenarioRunOptions = NonNullable<Parameters<typeof runScenarioOf>[3]>;
@@ -150,14 +151,30 @@ export async function restoreFederation(
   return { restored: problems.length === 0, actions, problems };
 }
 
-/** A scenario's report with what undoing it did. */
-export type ReversibleScenarioReport = ScenarioReport & { undo: ScenarioUndo };
+/**
+ * A scenario's report with what undoing it did; `undoTraceId` is the one trace that holds every admin request of the
+ * undo (the reads before the run, the puts back and the read after), so the trace list shows the undo as one entry.
+ */
+export type ReversibleScenarioReport = ScenarioReport & { undo: ScenarioUndo & { traceId: string } };
+
+/** `f` whose requests all join trace `traceId` (a fresh span each), as W3C trace context says. */
+function inTrace(f: ScenarioTarget, traceId: string): ScenarioTarget {
+  return {
+    urls: f.urls,
+    fetch: (input, init) => {
+      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+      headers.set('traceparent', `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+      return f.fetch(input, { ...init, headers });
+    },
+  };
+}
 
 /**
  * Runs a scenario against a running federation and undoes what it changed, whatever its outcome: the state a
  * scenario may change (clock, revocations, faults) is read before, put back after, and read again to prove it.
  * This is how the teaching console and `kakehashi scenario run --hub URL` run scenarios, so a class can run the
  * same scenario any number of times with the same outcome. Runs must not overlap (the console runs one at a time).
+ * The undo's own admin requests are one trace of their own (`undo.traceId`), apart from the run's.
  */
 export async function runScenarioReversibly(
   registry: ScenarioRegistry,
@@ -167,13 +184,15 @@ export async function runScenarioReversibly(
 ): Promise<ReversibleScenarioReport> {
   if (!registry[name]) throw new Error(`unknown scenario "${name}"; known: ${Object.keys(registry).join(', ')}`);
   const token = opts.adminToken ?? DEFAULT_ADMIN_TOKEN;
-  const before = await snapshotFederation(target, token);
+  const undoTraceId = randomBytes(16).toString('hex');
+  const undoTarget = inTrace(target, undoTraceId);
+  const before = await snapshotFederation(undoTarget, token);
   let report: ScenarioReport;
   try {
     report = await runScenarioOf(registry, target, name, opts);
   } catch (e) {
-    await restoreFederation(target, before, token);
+    await restoreFederation(undoTarget, before, token);
     throw e;
   }
-  return { ...report, undo: await restoreFederation(target, before, token) };
+  return { ...report, undo: { ...(await restoreFederation(undoTarget, before, token)), traceId: undoTraceId } };
 }

@@ -3275,6 +3275,8 @@ export interface paths {
                                 restored: boolean;
                                 actions: string[];
                                 problems: string[];
+                                /** @description The one trace holding the undo's admin requests (read before, put back, read after) */
+                                traceId?: string;
                             };
                         };
                     };
@@ -3360,6 +3362,8 @@ export interface paths {
                                     restored: boolean;
                                     actions: string[];
                                     problems: string[];
+                                    /** @description The one trace holding the undo's admin requests (read before, put back, read after) */
+                                    traceId?: string;
                                 };
                             }[];
                         };

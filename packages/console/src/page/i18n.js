@@ -39,6 +39,7 @@ const EN = {
   'tab.faults': 'Faults',
   'tab.learn': 'How to read this',
   'trace.choose': 'Choose a trace on the left, or run a scenario.',
+  'trace.undo': '{name}: the undo (reads the federation before the run, puts it back after)',
   legend:
     'arrows: requests (caller → callee, with the HTTP status) · boxes: what a component did inside a request · green: a verdict that passed · red: a failed verdict or an error · click a hop to inspect it',
   'inspector.hint':
@@ -254,6 +255,7 @@ const JA = {
   'tab.faults': '障害の注入',
   'tab.learn': '読み方',
   'trace.choose': '左のトレースを選ぶか、シナリオを実行してください。',
+  'trace.undo': '{name}: 取り消し（実行前にフェデレーションを読み、実行後に元に戻す）',
   legend:
     '矢印: リクエスト（呼び出し元 → 呼び出し先、HTTP ステータス付き）・箱: リクエストの中でコンポーネントが行ったこと・緑: 合格した検証・赤: 不合格の検証またはエラー・ホップをクリックすると詳細',
   'inspector.hint': 'クリックしたホップの内容、復号した成果物、各検査の判定を表示します。',

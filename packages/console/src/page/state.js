@@ -15,6 +15,8 @@ export const state = {
   story: null,
   /** Scenario run reports by trace id (GET /console/api/runs): the title of those traces and their stories. */
   runs: new Map(),
+  /** The same reports by the trace id of their undo (the admin requests that read and put back the federation). */
+  undoRuns: new Map(),
   /** The faults of every component (for the story's links), once read. */
   faultCatalogue: null,
 };

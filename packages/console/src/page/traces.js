@@ -16,10 +16,16 @@ import { buildSequence } from './trace-model.js';
 export async function loadRuns() {
   try {
     const { runs } = await getJson(api('/runs'), { headers: adminHeaders() });
-    for (const r of [...runs].reverse()) for (const id of r.traceIds) state.runs.set(id, r);
+    for (const r of [...runs].reverse()) remember(r);
   } catch {
     /* titles fall back to each trace's first request */
   }
+}
+
+/** A run's traces titled by its scenario, and the one trace of its undo titled as that. */
+function remember(r) {
+  for (const id of r.traceIds) state.runs.set(id, r);
+  if (r.undo?.traceId) state.undoRuns.set(r.undo.traceId, r);
 }
 
 // ---- scenarios -----------------------------------------------------------------------------------------
@@ -57,7 +63,7 @@ export async function runScenario(name) {
       method: 'POST',
       headers: adminHeaders(),
     });
-    for (const id of r.traceIds) state.runs.set(id, r);
+    remember(r);
     showReport(r);
     state.lastTraces = '';
     if (r.traceIds[0]) {
@@ -81,10 +87,12 @@ export async function runScenario(name) {
 
 // ---- traces --------------------------------------------------------------------------------------------
 /** A trace's title: the scenario it ran, else its first request from outside (not the first event recorded). */
-function titleOf(t) {
-  const run = state.runs.get(t.traceId);
+function titleOf(trace) {
+  const run = state.runs.get(trace.traceId);
   if (run) return `▶ ${run.name}`;
-  return String(t.firstRequest ?? t.firstOperation ?? t.traceId);
+  const undone = state.undoRuns.get(trace.traceId);
+  if (undone) return `↺ ${t('trace.undo', { name: undone.name })}`;
+  return String(trace.firstRequest ?? trace.firstOperation ?? trace.traceId);
 }
 
 export async function loadTraces() {
@@ -134,7 +142,11 @@ export async function openTrace(traceId, { keepSelection = false } = {}) {
     if (state.traceId !== traceId || !keepSelection) state.openFolds = new Set();
     state.sequence = buildSequence(events, origins, { lang });
     const arrows = state.sequence.hops.filter((h) => h.kind === 'arrow').length;
-    const title = traceTitle(state.sequence, state.runs.get(traceId)?.name);
+    const undone = state.undoRuns.get(traceId);
+    const title = traceTitle(
+      state.sequence,
+      state.runs.get(traceId)?.name ?? (undone ? t('trace.undo', { name: undone.name }) : undefined),
+    );
     head.replaceChildren(
       el('strong', { 'data-testid': 'trace-title' }, title),
       ` — ${events.length} hops (${arrows} requests), ${state.sequence.lifelines.length} lifelines · `,
