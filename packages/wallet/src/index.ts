@@ -6,6 +6,17 @@
  */
 export { WALLET_ERROR_CODES } from './error-codes.ts';
 export {
+  ADDED_CLAIM,
+  ATTACKER_AUDIENCE,
+  type ForgedAnswer,
+  type ForgeExtras,
+  fetchAskingPidFault,
+  forgeAnswer,
+  HOLDER_FAULTS,
+  type HolderFault,
+  PID_FAULT_OF,
+} from './holder/forge-presentation.ts';
+export {
   type HeldCredential,
   type HolderOptions,
   HolderWallet,
@@ -14,6 +25,7 @@ export {
   type WalletState,
 } from './holder/holder-wallet.ts';
 export { trustThroughNode } from './holder/trust-through-node.ts';
+export { PID_FAULTS } from './issuer/faults.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export { mountWallet } from './mount-wallet.ts';
 export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';

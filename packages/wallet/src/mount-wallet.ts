@@ -1,4 +1,5 @@
 import type { ComponentApp } from '@kakehashi/core';
+import { HOLDER_FAULTS } from './holder/forge-presentation.ts';
 import { PID_FAULTS } from './issuer/faults.ts';
 import { createIssuerState } from './issuer/issuer-state.ts';
 import { pidIssuerKey, verifierAccessKey } from './issuer/pid-issuer-key.ts';
@@ -25,6 +26,8 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   deps.faults.offer(LENIENT_WALLET_FAULTS);
   // The forging PID provider: `wallet.pid-*` (off by default).
   deps.faults.offer(PID_FAULTS);
+  // The forging holder: `wallet.vp-*`, asked for per request by the attack runner's headless wallet.
+  deps.faults.offer(HOLDER_FAULTS);
   const state = createIssuerState(deps.clock);
   const statuses = createStatusRegistry(deps.store);
   const transactions = new Map<string, Transaction>();

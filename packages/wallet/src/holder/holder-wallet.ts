@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { DcqlQuery } from 'dcql';
@@ -150,6 +150,18 @@ export class HolderWallet {
    */
   async present(request: PresentationRequest | string): Promise<{ status: number; body: unknown }> {
     const { request: req, vpToken } = await this.createPresentation(request);
+    return this.respond(req, vpToken);
+  }
+
+  /**
+   * Posts a `vp_token` to a request's response URI with its `state` — as one JWE to the request's key when it
+   * asked for `direct_post.jwt` (§8.3) — and returns the verifier's answer. `present` is `createPresentation` then
+   * this; the security lab posts forged tokens with it.
+   */
+  async respond(
+    req: PresentationRequest,
+    vpToken: Record<string, string[]>,
+  ): Promise<{ status: number; body: unknown }> {
     let form: Record<string, string>;
     if (req.response_mode === 'direct_post.jwt') {
       // §8.3: the parameters as one JWE to the request's key (ECDH-ES, its kid copied), enc one the verifier offers.
@@ -165,7 +177,14 @@ export class HolderWallet {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
     });
-    return { status: res.status, body: await res.json().catch(() => null) };
+    const text = await res.text();
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text ? text.slice(0, 10_000) : null;
+    }
+    return { status: res.status, body };
   }
 
   /**
@@ -175,6 +194,34 @@ export class HolderWallet {
   async createPresentation(
     request: PresentationRequest | string,
   ): Promise<{ request: PresentationRequest; presentation: string; vpToken: Record<string, string[]> }> {
+    const { request: req, held, frame, queryId } = await this.#prepare(request);
+    const presentation = await this.#sdjwt().present(held.credential, frame as never, {
+      kb: { payload: { iat: Math.floor(this.#clock.now().getTime() / 1000), aud: req.client_id, nonce: req.nonce } },
+    });
+    return { request: req, presentation, vpToken: { [queryId]: [presentation] } };
+  }
+
+  /**
+   * The disclosure step alone: the request as read and checked (as `createPresentation` does), the credential query
+   * id, and the SD-JWT with the disclosures the query asks for and no key binding (`<issuer JWT>~<d>~…~`). With
+   * {@link bind} it makes what `createPresentation` makes; the security lab changes what lies between.
+   */
+  async disclose(
+    request: PresentationRequest | string,
+  ): Promise<{ request: PresentationRequest; queryId: string; sdJwt: string }> {
+    const { request: req, held, frame, queryId } = await this.#prepare(request);
+    return { request: req, queryId, sdJwt: await this.#sdjwt().present(held.credential, frame as never) };
+  }
+
+  /**
+   * Appends a KB-JWT signed by the device key to an SD-JWT without one (`…~`): `typ` kb+jwt, ES256, the given
+   * `aud`, `nonce` and `iat` (default now), `sd_hash` over the SD-JWT as given (RFC 9901 §4.3).
+   */
+  bind(sdJwt: string, payload: { aud: string; nonce: string; iat?: number }): string {
+    return `${sdJwt}${keyBindingJwt(sdJwt, { iat: Math.floor(this.#clock.now().getTime() / 1000), ...payload }, this.#key.privateKey)}`;
+  }
+
+  async #prepare(request: PresentationRequest | string) {
     const req = await this.#resolve(request);
     if (
       req.response_type !== 'vp_token' ||
@@ -193,10 +240,7 @@ export class HolderWallet {
     const held = await this.#match(query);
     if (!held) throw new Error(`no credential in the wallet matches the query "${cq.id}"`);
     const frame = presentationFrame((cq.claims ?? []).map((c) => c.path));
-    const presentation = await this.#sdjwt().present(held.credential, frame as never, {
-      kb: { payload: { iat: Math.floor(this.#clock.now().getTime() / 1000), aud: req.client_id, nonce: req.nonce } },
-    });
-    return { request: req, presentation, vpToken: { [cq.id]: [presentation] } };
+    return { request: req, held, frame, queryId: cq.id };
   }
 
   /**
@@ -240,6 +284,22 @@ export class HolderWallet {
       saltGenerator: () => randomBytes(16).toString('base64url'),
     });
   }
+}
+
+/**
+ * A KB-JWT for an SD-JWT without key binding (`…~`), signed by `key` (ES256): header `typ` kb+jwt, payload `iat`,
+ * `aud`, `nonce` and `sd_hash` (base64url SHA-256 of the SD-JWT as given).
+ * @see https://www.rfc-editor.org/rfc/rfc9901#section-4.3
+ */
+export function keyBindingJwt(
+  sdJwt: string,
+  payload: { aud: string; nonce: string; iat: number },
+  key: KeyObject,
+): string {
+  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const sdHash = createHash('sha256').update(sdJwt, 'ascii').digest('base64url');
+  const input = `${enc({ typ: 'kb+jwt', alg: 'ES256' })}.${enc({ iat: payload.iat, aud: payload.aud, nonce: payload.nonce, sd_hash: sdHash })}`;
+  return `${input}.${sign('sha256', Buffer.from(input, 'ascii'), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
 /**

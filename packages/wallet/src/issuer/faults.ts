@@ -6,19 +6,22 @@ import type { PidIssuerKey } from './pid-issuer-key.ts';
 
 /**
  * The PID provider's forge faults: while one is on at a node (`PUT /admin/faults`), every PID it issues carries
- * exactly that defect and nothing else wrong, so that a verifier's refusal can be tested rule by rule — Kakehashi's
+ * exactly that defect and nothing else wrong (or, asked for by one credential request with `X-Kakehashi-Fault`, that
+ * one PID), so that a verifier's refusal can be tested rule by rule — Kakehashi's
  * own verifiers refuse each with the rule named here.
  */
 export const PID_FAULTS = defineFaults('wallet', [
   {
     name: 'wallet.pid-expired',
     kind: 'forge',
+    perRequest: true,
     description: 'The PID was issued two hours ago and expired an hour ago.',
     rule: 'W5 vp-credential-expired',
   },
   {
     name: 'wallet.pid-untrusted-key',
     kind: 'forge',
+    perRequest: true,
     description:
       "The PID is signed by a key no trusted list knows, with a self-signed certificate copying the PID provider's subject in x5c.",
     rule: 'W2 vp-issuer-untrusted',
@@ -26,18 +29,21 @@ export const PID_FAULTS = defineFaults('wallet', [
   {
     name: 'wallet.pid-wrong-vct',
     kind: 'forge',
+    perRequest: true,
     description: 'The PID names another credential type (vct urn:kakehashi:not-a-pid).',
     rule: 'W6 vp-vct-invalid',
   },
   {
     name: 'wallet.pid-without-status',
     kind: 'forge',
+    perRequest: true,
     description: 'The PID, valid for a year, carries no status list entry (VCR_01b).',
     rule: 'W15 vp-credential-revoked',
   },
   {
     name: 'wallet.pid-revoked',
     kind: 'forge',
+    perRequest: true,
     description: "The PID's status list entry is set to invalid as soon as it is issued.",
     rule: 'W15 vp-credential-revoked',
   },
