@@ -239,6 +239,17 @@ describe.skipIf(!present && !REQUIRED)('the console in story mode, in Chromium',
     expect(await role('jp:network')).toBe('情報提供ネットワークシステム');
     expect(await role('jp:setagaya-city')).toBe('世田谷区の中間サーバー');
     expect(await role('jp:j-lis')).toBe('地方公共団体情報システム機構（J-LIS）');
+    // each head's text fits its box: no two neighbouring heads' names overlap, however wide the script
+    const overflow = await page.evaluate(() =>
+      [...document.querySelectorAll('svg.diagram .lifeline-head')].flatMap((head) => {
+        const box = (head.querySelector('rect') as SVGRectElement).getBBox();
+        return [...head.querySelectorAll('text')]
+          .map((t) => (t as SVGTextElement).getBBox())
+          .filter((b) => b.x < box.x || b.x + b.width > box.x + box.width)
+          .map(() => head.getAttribute('data-role'));
+      }),
+    );
+    expect(overflow).toEqual([]);
     // the setup fold of the code issuance names it with its own term
     const codes = page.locator('svg.diagram .fold').filter({ hasText: '機関別符号' });
     expect(Number(await codes.first().getAttribute('data-count'))).toBeGreaterThan(100);

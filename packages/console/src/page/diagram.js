@@ -154,6 +154,7 @@ export function drawDiagram(seq) {
     root.append(g);
   }
   wrap.append(root);
+  fitLifelineHeads(root);
   if (state.story) highlightHops(state.story.steps[state.story.current]?.hops ?? []);
   if (seq.hops.length > MAX_HOPS)
     wrap.append(el('p', { class: 'hint' }, `Showing the first ${MAX_HOPS} of ${seq.hops.length} hops.`));
@@ -208,4 +209,20 @@ export function highlightHops(ns) {
       'in-step',
       g.dataset.hops.split(' ').some((n) => mine.has(n)),
     );
+}
+
+/**
+ * Each lifeline head's texts shortened (with …) until they fit their box, measured as drawn: a character count
+ * cannot know that a Japanese role name is twice as wide as a Latin one. The whole name stays in the head's title.
+ */
+function fitLifelineHeads(root) {
+  const room = COL - 20;
+  for (const text of root.querySelectorAll('.lifeline-head text')) {
+    const full = text.textContent ?? '';
+    let n = full.length;
+    while (n > 1 && text.getComputedTextLength() > room) {
+      n -= 1;
+      text.textContent = `${full.slice(0, n)}…`;
+    }
+  }
 }
