@@ -15,10 +15,12 @@ describe('attack runner: self', () => {
   afterAll(() => f?.dispose());
 
   it('every case is refused naming its rule; the baselines are accepted', async () => {
+    // JP has no EUDI wallet verifier: the wallet cases run against an EU node (tests/e2e/attack-verifier.test.ts).
     const report = await runAttack({
       kind: 'self',
       url: f.urls.nodes.JP as string,
       node: f.urls.nodes.DE as string,
+      only: ['id-token.*', 'saml.*', 'edelivery.*', 'esig.*'],
       fetch: f.fetch,
     });
     const shown = [...report.baselines, ...report.cases].map((c) => `${c.status} ${c.id}: ${c.detail}`);
@@ -29,7 +31,11 @@ describe('attack runner: self', () => {
     expect(report.cases.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.status} ${c.detail}`)).toEqual(
       [],
     );
-    expect(report.cases.map((c) => c.id)).toEqual(attackCases().map((c) => c.id));
+    expect(report.cases.map((c) => c.id)).toEqual(
+      attackCases()
+        .filter((c) => c.artefact !== 'wallet')
+        .map((c) => c.id),
+    );
     expect(report.cases.length).toBeGreaterThanOrEqual(36);
     expect(report.verdict).toBe('passed');
   });

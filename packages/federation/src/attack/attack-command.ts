@@ -15,6 +15,7 @@ Usage:
       [--refused-status S] [--refused-redirect RE] [--refused-text RE]
       [--accepted-status S] [--accepted-redirect RE] [--accepted-text RE]
       [--recipient PARTICIPANT] [--sender PARTICIPANT]
+      [--request-endpoint] [--request-body JSON] [--verdict-url TEMPLATE]
 
 Target kinds and <url>:
   self                 a component of the federation (hub or node) whose validators must refuse each forgery
@@ -23,10 +24,19 @@ Target kinds and <url>:
   saml-sp              your SAML SP's login URL (it sends its AuthnRequest to --node's /saml/idp/sso)
   as4                  your AS4 endpoint, registered in discovery for --recipient; --node's access point sends
   signature-validator  your endpoint that validates a posted signature ({"signature": …} as /esig/validate takes)
+  verifier             your OpenID4VP verifier: a URL that gives a fresh authorization request each time — a GET
+                       answering a redirect to it, JSON naming it (request_url, authorization_request, or
+                       client_id + request_uri) or a page linking it (openid4vp://…?client_id=…&request_uri=…);
+                       with --request-endpoint, an endpoint POSTed to (--request-body, default {}) that answers
+                       such JSON, as Kakehashi's /wallet/verifier/requests. The runner's wallet holds a PID from
+                       --node's PID provider and answers each request with one forged presentation (wallet.vp-*).
+                       Refused: the response URI answers 4xx/5xx, or the verdict at --verdict-url (a template with
+                       {transaction_id} or {state}; Kakehashi's own is found by itself) says "valid": false; with
+                       neither, the outcome probe reads the response URI's answer.
 
 --node URL        the node that forges (its provider, IdP, signing service, access point); default ${DEFAULT_NODE}
 --admin-token T   its admin token (GET /admin/faults); default KAKEHASHI_ADMIN_TOKEN or the published test token
-Outcome probe (oidc-rp, saml-sp, signature-validator): a side matches when any of its parts does.
+Outcome probe (oidc-rp, saml-sp, signature-validator, verifier without a verdict): a side matches when any of its parts does.
   refused (default: status 4xx,5xx; signature-validator also an indication TOTAL-FAILED/INDETERMINATE or "valid":false)
   accepted (default: status 1xx,2xx,3xx)
   S: codes or classes, e.g. 400,401 or 4xx; RE: a JavaScript regular expression (redirect: every Location the
@@ -61,6 +71,9 @@ export async function runAttackCommand(argv: string[]): Promise<number> {
       'accepted-text': { type: 'string' },
       recipient: { type: 'string' },
       sender: { type: 'string' },
+      'request-endpoint': { type: 'boolean', default: false },
+      'request-body': { type: 'string' },
+      'verdict-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -91,6 +104,7 @@ export async function runAttackCommand(argv: string[]): Promise<number> {
   let probe: { refused: ProbeSide; accepted: ProbeSide };
   try {
     new URL(url);
+    if (values['request-body']) JSON.parse(values['request-body']);
     for (const s of [values['refused-status'], values['accepted-status']]) if (s) parseStatusSet(s);
     for (const re of [
       values['refused-redirect'],
@@ -129,6 +143,11 @@ export async function runAttackCommand(argv: string[]): Promise<number> {
       ...(values.recipient ? { recipient: values.recipient } : {}),
       ...(values.sender ? { sender: values.sender } : {}),
       caseTimeoutMs: timeout,
+      verifier: {
+        requestEndpoint: values['request-endpoint'],
+        requestBody: values['request-body'],
+        verdictUrl: values['verdict-url'],
+      },
       onCase: (r) => {
         const line = `${r.status.toUpperCase().padEnd(11)} ${r.id.padEnd(36)} ${r.rule.padEnd(26)} ${r.detail}`;
         (values.json ? process.stderr : process.stdout).write(`${line}\n`);

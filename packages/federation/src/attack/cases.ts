@@ -7,12 +7,19 @@ import { type FaultDefinition, registeredFaults } from '@kakehashi/core';
  * the target federation offers it).
  * @see ../../../../../shared/design/attack-catalogue.md
  */
-export type TargetKind = 'self' | 'oidc-rp' | 'saml-sp' | 'as4' | 'signature-validator';
+export type TargetKind = 'self' | 'oidc-rp' | 'saml-sp' | 'as4' | 'signature-validator' | 'verifier';
 
-export const TARGET_KINDS: readonly TargetKind[] = ['self', 'oidc-rp', 'saml-sp', 'as4', 'signature-validator'];
+export const TARGET_KINDS: readonly TargetKind[] = [
+  'self',
+  'oidc-rp',
+  'saml-sp',
+  'as4',
+  'signature-validator',
+  'verifier',
+];
 
 /** The artefact family a case spoils: which flow produces it. */
-export type Artefact = 'id-token' | 'saml' | 'edelivery' | 'esig';
+export type Artefact = 'id-token' | 'saml' | 'edelivery' | 'esig' | 'wallet';
 
 /** One case of the runner. */
 export interface AttackCase {
@@ -35,6 +42,8 @@ const KINDS: Record<Artefact, TargetKind[]> = {
   saml: ['self', 'saml-sp'],
   edelivery: ['self', 'as4'],
   esig: ['self', 'signature-validator'],
+  // The forging holder's presentations go to an OpenID4VP verifier (the W rules: Kakehashi's verifier's rule ids).
+  wallet: ['self', 'verifier'],
 };
 
 /** The cases, in catalogue order, with the catalogue id and a description used until the fault itself says more. */
@@ -75,6 +84,18 @@ const CASES: readonly [name: string, rule: string, description: string][] = [
   ['esig.missing-signing-certificate', 'C9', 'signature without the signing-certificate attribute'],
   ['esig.untrusted-tsa', 'C6', 'B-T signature time-stamped by an untrusted TSA'],
   ['esig.weak-algorithm', 'C7', 'signature with a weak algorithm (SHA-1, RSA-1024)'],
+  ['wallet.vp-replayed', 'W10', 'the vp_token an earlier request accepted, posted to a fresh request'],
+  ['wallet.vp-wrong-nonce', 'W10', 'presentation whose key binding carries another nonce'],
+  ['wallet.vp-wrong-audience', 'W11', "presentation whose key binding's aud names another verifier"],
+  ['wallet.vp-stale-key-binding', 'W12', 'presentation whose key binding was made an hour ago'],
+  ['wallet.vp-no-key-binding', 'W8', 'presentation without a KB-JWT'],
+  ['wallet.vp-foreign-key-binding', 'W9', "KB-JWT signed by another key than the credential's cnf"],
+  ['wallet.vp-tampered-disclosure', 'W7', "a disclosed claim's value changed"],
+  ['wallet.vp-added-disclosure', 'W7', 'a disclosure of a claim the issuer never made'],
+  ['wallet.vp-expired', 'W5', 'an expired PID'],
+  ['wallet.vp-untrusted-issuer', 'W2', 'a PID signed by a key no trusted list knows'],
+  ['wallet.vp-revoked', 'W15', 'a PID revoked in its status list'],
+  ['wallet.vp-wrong-response-uri', 'W10', "a presentation for another verifier's request, posted to this one"],
 ];
 
 const artefactOf = (name: string): Artefact => name.split('.')[0] as Artefact;
@@ -88,8 +109,14 @@ export function attackCases(faults: readonly FaultDefinition[] = registeredFault
   const known = new Set(CASES.map(([name]) => name));
   // A forge fault a block added beyond this list (a variant such as saml.wrapped-assertion.extensions) is a case
   // too, after the last case of its family.
+  // The PID provider's faults are ingredients of the wallet cases (the credential they present), not cases.
   const extra = faults.filter(
-    (f) => f.kind === 'forge' && f.perRequest === true && !known.has(f.name) && artefactOf(f.name) in KINDS,
+    (f) =>
+      f.kind === 'forge' &&
+      f.perRequest === true &&
+      !known.has(f.name) &&
+      artefactOf(f.name) in KINDS &&
+      !f.name.startsWith('wallet.pid-'),
   );
   const rows: [name: string, rule: string, description: string][] = [];
   for (const row of CASES) {

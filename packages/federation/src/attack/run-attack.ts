@@ -6,6 +6,7 @@ import { compileProbe, excerpt, type ProbeOptions } from './probe.ts';
 import { type AttackReport, type CaseResult, summarise } from './report.ts';
 import { selfDriver } from './self-targets.ts';
 import { as4Attempt, signatureValidatorAttempt } from './service-targets.ts';
+import { type VerifierTargetOptions, verifierDriver } from './verifier-target.ts';
 
 /** The published default admin token of a test federation (`--admin-token`, `KAKEHASHI_ADMIN_TOKEN`). */
 export const DEFAULT_ADMIN_TOKEN = 'kakehashi-admin-test-only';
@@ -36,6 +37,8 @@ export interface AttackRunOptions {
   recipient?: string;
   sender?: string;
   caseTimeoutMs?: number;
+  /** `verifier`: how a fresh request is obtained (a request endpoint) and where the verdict is read. */
+  verifier?: VerifierTargetOptions;
   /** The fetch every request goes through (tests route it into an in-process federation). */
   fetch?: typeof fetch;
   /** Called after each case (the CLI prints a line). */
@@ -126,10 +129,16 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
     sender: options.sender,
   };
   const self = selfDriver(ctx);
+  const verifier = verifierDriver(ctx, options.verifier ?? {});
+  // self: the target component's own verifier, a request made at its request endpoint, its verdict naming the rule.
+  const selfVerifier = verifierDriver(
+    { ...ctx, target: `${url}/wallet/verifier/requests` },
+    { requestEndpoint: true, requireRule: true },
+  );
   const attempt = (c: AttackCase | null, artefact: AttackCase['artefact']): Promise<Attempt> => {
     switch (options.kind) {
       case 'self':
-        return self(c, artefact);
+        return artefact === 'wallet' ? selfVerifier(c) : self(c, artefact);
       case 'oidc-rp':
         return oidcRpDriver(ctx)(c);
       case 'saml-sp':
@@ -138,6 +147,8 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
         return signatureValidatorAttempt(ctx, c);
       case 'as4':
         return as4Attempt(ctx, c);
+      case 'verifier':
+        return verifier(c);
     }
   };
 
@@ -175,7 +186,12 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
             : `the target did not accept the genuine artefact (${outcome})`;
       } else if (outcome === 'refused' && (!a.verdict || a.verdict.namesRule)) {
         status = 'passed';
-        detail = a.verdict ? `refused naming the rule: ${a.verdict.detail}` : 'the target refused the forgery';
+        // A user's verifier need not name a rule: its own words are the detail (Kakehashi's name the W rule).
+        detail = a.verdict
+          ? options.kind === 'verifier'
+            ? a.verdict.detail
+            : `refused naming the rule: ${a.verdict.detail}`
+          : 'the target refused the forgery';
       } else {
         status = 'failed';
         detail =
@@ -208,6 +224,13 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
       .catch(() => undefined);
     if (!as4?.metadata?.endpoints?.as4)
       unsupported.set('edelivery', `${url} has no AS4 access point: run self against a node for the eDelivery cases`);
+  }
+  if (options.kind === 'self' && selected.some((c) => c.artefact === 'wallet')) {
+    const meta = await fetcher(`${url}/.well-known/openid-credential-issuer`, { signal: AbortSignal.timeout(20_000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (!meta)
+      unsupported.set('wallet', `${url} has no EUDI wallet verifier: run self against an EU node for the wallet cases`);
   }
   const artefacts = [...new Set(selected.map((c) => c.artefact))].filter((a) => !unsupported.has(a));
   // One baseline per artefact family the run covers.
