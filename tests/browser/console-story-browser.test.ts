@@ -256,6 +256,8 @@ describe.skipIf(!present && !REQUIRED)('the console in story mode, in Chromium',
     expect(await page.locator(tid('story-position')).textContent()).toBe(`手順 1 / ${6}`);
     await page.click(tid('story-next'));
     await page.waitForSelector(`${tid('story-card')}[data-step="2"]`);
+    // the step is titled in Japanese (the scenario's titleJa)
+    expect(await page.locator(tid('story-card')).textContent()).toContain('市の職員が所得を照会する');
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'story-jp-child-allowance-ja.png'), type: 'png' });
 

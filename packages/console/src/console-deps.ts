@@ -15,6 +15,7 @@ export const ScenarioReportSchema = z.object({
   steps: z.array(
     z.object({
       title: z.string(),
+      titleJa: z.string().optional().describe("The step's title in Japanese, when the scenario gives one"),
       ok: z.boolean(),
       detail: z.string(),
       durationMs: z.number().optional(),

@@ -215,6 +215,17 @@ describe('story: setup folded, steps matched to hops, faults and attacks per ste
     expect(traceTitle(seq)).toBe('GET /admin/jp/agencies/setagaya-city/subjects');
   });
 
+  it('titles each step in Japanese when the scenario gives a titleJa, and keeps the English one otherwise', () => {
+    const { events, report } = jpTrace();
+    const seq = buildSequence(events);
+    const ja = { ...report, steps: report.steps.map((s, i) => (i === 0 ? { ...s, titleJa: '手順その一' } : s)) };
+    const story = buildStory(seq, ja, 'ja');
+    expect(story[0]?.title).toBe('手順その一');
+    expect(story[1]?.title).toBe(report.steps[1]?.title);
+    expect(buildStory(seq, ja, 'en')[0]?.title).toBe(report.steps[0]?.title);
+    expect(buildStory(seq, ja)[0]?.title).toBe(report.steps[0]?.title);
+  });
+
   it('shares one span among steps in turn (a browser flow keeps one traceparent)', () => {
     const ROOT = '0000000000000001';
     const seq = buildSequence([

@@ -13,6 +13,8 @@ export interface ScenarioTarget {
 
 export interface ScenarioStep {
   title: string;
+  /** The title in Japanese, for the console's `?lang=ja` (the CLI prints `title`). */
+  titleJa?: string;
   /** `state` carries what one step hands the next (a URL, a code, a trace id). Returns a one-line detail. */
   run(f: ScenarioTarget, state: Record<string, string>): Promise<string>;
 }
@@ -34,7 +36,7 @@ export interface ScenarioReport {
    * Each step's outcome; `spans` are the span ids of the `traceparent`s its requests carried (the parents of the
    * hops they caused), so the console can say which hops of the trace belong to which step.
    */
-  steps: { title: string; ok: boolean; detail: string; durationMs: number; spans: string[] }[];
+  steps: { title: string; titleJa?: string; ok: boolean; detail: string; durationMs: number; spans: string[] }[];
   traceIds: string[];
   durationMs: number;
 }
@@ -87,7 +89,14 @@ export async function runScenarioOf(
       ok = false;
       detail = e instanceof Error ? e.message : String(e);
     }
-    const result = { title: step.title, ok, detail, durationMs: Math.round(performance.now() - t0), spans };
+    const result = {
+      title: step.title,
+      ...(step.titleJa ? { titleJa: step.titleJa } : {}),
+      ok,
+      detail,
+      durationMs: Math.round(performance.now() - t0),
+      spans,
+    };
     steps.push(result);
     opts.onStep?.(result, i);
   }

@@ -26,7 +26,7 @@ export interface FaultInfo {
 }
 export interface RunReport {
   name?: string;
-  steps: { title: string; ok: boolean; detail: string; spans?: string[] }[];
+  steps: { title: string; titleJa?: string; ok: boolean; detail: string; spans?: string[] }[];
 }
 
 export function setupKindOf(event: ConsoleTraceEvent): SetupKind | undefined;
@@ -34,7 +34,7 @@ export function markSetup(seq: Sequence): StoryHop[];
 export function foldRows(hops: StoryHop[], isOpen?: (first: number) => boolean): Row[];
 export function assignSteps(hops: Hop[], steps: RunReport['steps']): number[];
 export function focusHop(hops: StoryHop[]): StoryHop | undefined;
-export function buildStory(seq: Sequence, report: RunReport): StoryStep[];
+export function buildStory(seq: Sequence, report: RunReport, lang?: string): StoryStep[];
 export function blockOf(event: ConsoleTraceEvent): string | undefined;
 export function faultsForStep<F extends FaultInfo>(
   step: Pick<StoryStep, 'rules' | 'blocks' | 'fired'>,

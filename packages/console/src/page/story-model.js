@@ -128,8 +128,9 @@ export function focusHop(hops) {
 /**
  * The story of a run: one entry per step, with its hops (numbers), the hop to show beside it, the rule ids its
  * hops checked and the blocks they touched (what the faults and attacks that target the step are matched on).
+ * Titled in `lang` (`ja`: a step's `titleJa` when the scenario gives one).
  */
-export function buildStory(seq, report) {
+export function buildStory(seq, report, lang = 'en') {
   const hops = markSetup(seq);
   const steps = Array.isArray(report?.steps) ? report.steps : [];
   const of = assignSteps(hops, steps);
@@ -147,7 +148,8 @@ export function buildStory(seq, report) {
     }
     return {
       n: i + 1,
-      title: String(s?.title ?? ''),
+      // a step's Japanese title when the scenario gives one (its detail is what the federation answered: as is)
+      title: String((lang === 'ja' && typeof s?.titleJa === 'string' && s.titleJa) || (s?.title ?? '')),
       detail: String(s?.detail ?? ''),
       ok: s?.ok === true,
       hops: mine.map((h) => h.n),

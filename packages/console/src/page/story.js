@@ -35,7 +35,7 @@ export function showReport(r) {
         el(
           'li',
           { 'data-testid': `scenario-step-${i + 1}`, 'data-ok': String(s.ok), 'data-step': i, tabindex: 0 },
-          el('span', { class: 'title' }, `${s.ok ? '✔' : '✘'} ${s.title}`),
+          el('span', { class: 'title' }, `${s.ok ? '✔' : '✘'} ${(lang === 'ja' && s.titleJa) || s.title}`),
           el('div', { class: 'detail' }, s.detail),
         ),
       ),
@@ -87,7 +87,7 @@ export function startStory(traceId, step = 0) {
     return;
   }
   if (state.shownReport !== report) showReport(report);
-  state.story = { report, traceId, steps: buildStory(state.sequence, report), current: step };
+  state.story = { report, traceId, steps: buildStory(state.sequence, report, lang), current: step };
   void goStep(step);
 }
 

@@ -77,6 +77,7 @@ const jpChildAllowance: Scenario = {
   steps: [
     {
       title: 'The city and the tax agency each know the citizen under their own code (no My Number in either table)',
+      titleJa: '市と国税庁は、それぞれ自分の機関別符号で住民を識別する（どちらの台帳にも個人番号はない）',
       run: async (f, st) => {
         const jp = node(f, 'JP');
         const personas = (await call(f, 'GET', `${jp}/personas`)).body as Json[];
@@ -107,6 +108,7 @@ const jpChildAllowance: Scenario = {
     {
       title:
         'A city clerk asks for the income (child allowance, income ceiling): the network mediates, the tax agency answers',
+      titleJa: '市の職員が所得を照会する（児童手当の所得制限）: ネットワークが仲介し、国税庁が回答する',
       run: async (f, st) => {
         const jp = node(f, 'JP');
         const r = (
@@ -133,6 +135,7 @@ const jpChildAllowance: Scenario = {
     },
     {
       title: "On the wire the city presented its code and the network forwarded the tax agency's own code",
+      titleJa: '通信上、市は自分の符号を示し、ネットワークは国税庁の符号に置き換えて転送した',
       run: async (f, st) => {
         const provision = await findJpHop(
           f,
@@ -152,6 +155,7 @@ const jpChildAllowance: Scenario = {
     },
     {
       title: "The network's access record (who, why, legal basis, items) and the tax agency's provider copy",
+      titleJa: 'ネットワークのアクセス記録（誰が・何のために・法的根拠・項目）と国税庁側の提供記録',
       run: async (f, st) => {
         const jp = node(f, 'JP');
         const net = (await call(f, 'GET', `${jp}/admin/jp/network/records`, undefined, ADMIN)).body;
@@ -167,6 +171,7 @@ const jpChildAllowance: Scenario = {
     },
     {
       title: 'Refused variant: for child allowance the city asks whether a tax return was filed — outside the matrix',
+      titleJa: '拒否される例: 児童手当の事務で市が確定申告の有無を照会する — 情報連携の対象外',
       run: async (f, st) => {
         const jp = node(f, 'JP');
         const r = (
@@ -198,6 +203,7 @@ const jpChildAllowance: Scenario = {
     },
     {
       title: 'The citizen logs in to the portal with the My Number Card and sees both exchanges',
+      titleJa: '住民がマイナンバーカードでマイナポータルにログインし、両方のやり取りを確認する',
       run: async (f, st) => {
         const jp = node(f, 'JP');
         const ch = (await call(f, 'POST', `${jp}/jp/portal/login/challenge`, { purpose: 'login' })).body;
@@ -287,6 +293,7 @@ const atContractInJapan: Scenario = {
   steps: [
     {
       title: "Austria's node offers its agencies as signers; one whose certificate is not revoked yet is chosen",
+      titleJa: 'オーストリアのノードが署名者となる機関を示し、証明書が失効していない機関を選ぶ',
       run: async (f, st) => {
         const signers = (await call(f, 'GET', `${node(f, 'AT')}/esig/signers`)).body;
         const { certificates } = (await call(f, 'GET', `${f.urls.hub}/trust`)).body as {
@@ -307,6 +314,7 @@ const atContractInJapan: Scenario = {
     },
     {
       title: "The agency signs the contract in Austria: XAdES B-T (time-stamped by Austria's TSA) and XAdES B-B",
+      titleJa: 'オーストリアで機関が契約書に署名する: XAdES B-T（オーストリアの TSA のタイムスタンプ付き）と XAdES B-B',
       run: async (f, st) => {
         const bt = await sign(f, st.agency as string, 'B-T');
         const bb = await sign(f, st.agency as string, 'B-B');
@@ -319,6 +327,7 @@ const atContractInJapan: Scenario = {
     },
     {
       title: "Japan's node validates both against the trust fabric (Austria's trusted list via the LOTL): TOTAL-PASSED",
+      titleJa: '日本のノードがトラスト基盤（LOTL 経由でオーストリアのトラストリスト）で両方を検証: TOTAL-PASSED',
       run: async (f, st) => {
         const jp = node(f, 'JP');
         const rt = await validate(f, jp, st.bt as string);
@@ -332,6 +341,7 @@ const atContractInJapan: Scenario = {
     },
     {
       title: 'A day later (time travel) the agency reports its key compromised: the hub revokes the certificate',
+      titleJa: '1 日後（時刻移動）、機関が鍵の漏えいを届け出る: ハブが証明書を失効させる',
       run: async (f, st) => {
         const { now } = await clockAdvance(f, '1d');
         const r = (
@@ -350,6 +360,8 @@ const atContractInJapan: Scenario = {
     {
       title:
         'Another day later Japan validates the same signatures again: B-T stays TOTAL-PASSED, B-B is INDETERMINATE/REVOKED_NO_POE',
+      titleJa:
+        'さらに 1 日後、日本が同じ署名を再検証する: B-T は TOTAL-PASSED のまま、B-B は INDETERMINATE/REVOKED_NO_POE',
       run: async (f, st) => {
         const { now } = await clockAdvance(f, '1d');
         const jp = node(f, 'JP');
@@ -363,6 +375,7 @@ const atContractInJapan: Scenario = {
     },
     {
       title: 'A contract signed after the revocation (B-T) is TOTAL-FAILED/REVOKED in Japan and at the hub',
+      titleJa: '失効後に署名された契約書（B-T）は、日本でもハブでも TOTAL-FAILED/REVOKED',
       run: async (f, st) => {
         const late = await sign(f, st.agency as string, 'B-T');
         const rj = await validate(f, node(f, 'JP'), late.signature);
@@ -375,6 +388,7 @@ const atContractInJapan: Scenario = {
     },
     {
       title: 'The trace shows every validation hop with its verdict',
+      titleJa: 'トレースに、検証のすべてのホップとその判定が表示される',
       run: async (f, st) => {
         const { events } = (await call(f, 'GET', `${f.urls.hub}/traces/${st.traceId}`)).body as { events: Json[] };
         const hops = events.filter((e) => String(e.operation).startsWith('esig:'));
@@ -433,6 +447,7 @@ const deliveryOutage: Scenario = {
   steps: [
     {
       title: `Both access points agree on a P-Mode with reception awareness: ${RETRIES} resends, 10 s then doubling`,
+      titleJa: `両方のアクセスポイントが受信確認付きの P-Mode に合意: 再送 ${RETRIES} 回、10 秒から倍々に`,
       run: async (f) => {
         const added: string[] = [];
         for (const cc of ['DE', 'AT']) {
@@ -455,6 +470,7 @@ const deliveryOutage: Scenario = {
     },
     {
       title: "Austria's access point goes down (fault edelivery.receiver-unavailable: /as4 answers 503)",
+      titleJa: 'オーストリアのアクセスポイントが停止する（障害 edelivery.receiver-unavailable: /as4 が 503 を返す）',
       run: async (f) => {
         const r = (
           await call(f, 'PUT', `${node(f, 'AT')}/admin/faults`, { enable: ['edelivery.receiver-unavailable'] }, ADMIN)
@@ -466,6 +482,7 @@ const deliveryOutage: Scenario = {
     },
     {
       title: "DE's tax office submits the notice; the first attempt meets the outage and a resend is scheduled",
+      titleJa: 'ドイツの税務署が通知を送る。最初の試行は停止に当たり、再送が予定される',
       run: async (f, st) => {
         const sub = (
           await call(f, 'POST', `${node(f, 'DE')}/edelivery/messages`, notice(`${randomUUID()}@bzst.de.kakehashi.test`))
@@ -480,6 +497,7 @@ const deliveryOutage: Scenario = {
     },
     {
       title: 'The clock advances to each resend; while the outage lasts every attempt fails and the wait doubles',
+      titleJa: '時刻を再送ごとに進める。停止の間は試行がすべて失敗し、待ち時間が倍になる',
       run: async (f, st) => {
         const lines: string[] = [];
         for (const expected of [2, 3]) {
@@ -496,6 +514,7 @@ const deliveryOutage: Scenario = {
     {
       title:
         "Austria's access point is back: at the next resend the signed receipt arrives and is verified → ACKNOWLEDGED",
+      titleJa: 'オーストリアのアクセスポイントが復旧: 次の再送で署名付き受領証が届き、検証される → ACKNOWLEDGED',
       run: async (f, st) => {
         // Switched off first, so a failure of an earlier step never leaves Austria down.
         await call(f, 'PUT', `${node(f, 'AT')}/admin/faults`, { disable: ['edelivery.receiver-unavailable'] }, ADMIN);
@@ -507,6 +526,7 @@ const deliveryOutage: Scenario = {
     },
     {
       title: "Exactly one copy arrived: Austria's inbox holds it once, intact; a resubmission sends nothing new",
+      titleJa: '届いたのはちょうど 1 通: オーストリアの受信箱に完全な形で 1 回だけ。再提出しても新たには送られない',
       run: async (f, st) => {
         const id = st.messageId as string;
         const at = node(f, 'AT');
@@ -529,6 +549,7 @@ const deliveryOutage: Scenario = {
     },
     {
       title: 'The receipt check: the digests DE verified are those AT signed; the ministry acknowledges the download',
+      titleJa: '受領証の確認: ドイツが検証したダイジェストはオーストリアが署名したもの。省が受け取りを確認する',
       run: async (f, st) => {
         const id = st.messageId as string;
         const out = await status(f, 'DE', id, 'out');

@@ -33,6 +33,7 @@ export const FEDERATION_SCENARIOS: Record<string, Scenario> = {
     steps: [
       {
         title: 'The hub publishes a signed list of trusted lists pointing at every national list',
+        titleJa: 'ハブが、各国のトラストリストを指す署名付きのリスト（LOTL）を公開する',
         run: async (f) => {
           const res = await f.fetch(`${f.urls.hub}/trust/lotl.xml`);
           const xml = await res.text();
@@ -43,6 +44,7 @@ export const FEDERATION_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'Every national node loaded the trust fabric and registered with signed metadata',
+        titleJa: '各国のノードがトラスト基盤を読み込み、署名付きメタデータで登録した',
         run: async (f) => {
           const { nodes } = await getJson<{ nodes: { country: string }[] }>(f, `${f.urls.hub}/registry/nodes`);
           const missing = Object.keys(f.urls.nodes).filter((cc) => !nodes.some((n) => n.country === cc));
@@ -53,6 +55,7 @@ export const FEDERATION_SCENARIOS: Record<string, Scenario> = {
       {
         title:
           'Each node discovers its peers through the hub and validates their certificates against the trust fabric',
+        titleJa: '各ノードがハブ経由で相手を見つけ、その証明書をトラスト基盤で検証する',
         run: async (f) => {
           const ccs = Object.keys(f.urls.nodes);
           let checked = 0;
@@ -75,6 +78,7 @@ export const FEDERATION_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'Discovery resolves a participant to its access point and certificate',
+        titleJa: 'ディスカバリで参加者をアクセスポイントと証明書に解決する',
         run: async (f) => {
           const { services } = await getJson<{ services: { country: string }[] }>(
             f,
@@ -96,6 +100,7 @@ export const FEDERATION_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The hub audit chain verifies',
+        titleJa: 'ハブの監査チェーンを検証する',
         run: async (f) => {
           const v = await getJson<{ valid: boolean; count: number }>(f, `${f.urls.hub}/audit/verify`);
           if (!v.valid) throw new Error('audit chain broken');
@@ -112,6 +117,7 @@ FEDERATION_SCENARIOS['eid-cross-border'] = {
   steps: [
     {
       title: "The German service (the demo relying party at DE) asks DE's node; the citizen chooses Estonia",
+      titleJa: 'ドイツのサービス（DE のデモ RP）がドイツのノードに依頼し、市民はエストニアを選ぶ',
       run: async (f, st) => {
         st.traceId = randomBytes(16).toString('hex');
         st.verifier = randomBytes(32).toString('base64url');
@@ -136,6 +142,7 @@ FEDERATION_SCENARIOS['eid-cross-border'] = {
     },
     {
       title: "The hub relays the request to Estonia's proxy service",
+      titleJa: 'ハブが要求をエストニアのプロキシサービスに中継する',
       run: async (f, st) => {
         st.next = await follow(f, st.next as string, st.traceId as string);
         if (!st.next.startsWith(`${f.urls.nodes.EE}/oidc/authorize`)) throw new Error('the hub did not relay to EE');
@@ -144,6 +151,7 @@ FEDERATION_SCENARIOS['eid-cross-border'] = {
     },
     {
       title: 'Estonia authenticates ee-001 (headless) and answers DE with a code',
+      titleJa: 'エストニアが ee-001 を認証し（ヘッドレス）、ドイツに認可コードで応答する',
       run: async (f, st) => {
         st.next = await follow(f, st.next as string, st.traceId as string);
         if (!st.next.startsWith(`${f.urls.nodes.DE}/eid/connector/callback`))
@@ -154,6 +162,8 @@ FEDERATION_SCENARIOS['eid-cross-border'] = {
     {
       title:
         "DE's connector redeems the code through the hub (private_key_jwt) and validates Estonia's ID token (J1–J17)",
+      titleJa:
+        'ドイツのコネクタがハブ経由でコードを引き換え（private_key_jwt）、エストニアの ID トークンを検証する（J1〜J17）',
       run: async (f, st) => {
         st.next = await follow(f, st.next as string, st.traceId as string);
         const u = new URL(st.next);
@@ -164,6 +174,7 @@ FEDERATION_SCENARIOS['eid-cross-border'] = {
     },
     {
       title: "The German service redeems DE's code: the person is EE/DE/…, with the minimum data set",
+      titleJa: 'ドイツのサービスがコードを引き換える: 本人は EE/DE/…、最小データセット付き',
       run: async (f, st) => {
         const res = await f.fetch(`${f.urls.nodes.DE}/oidc/token`, {
           method: 'POST',
@@ -187,6 +198,7 @@ FEDERATION_SCENARIOS['eid-cross-border'] = {
     },
     {
       title: 'The trace shows every hop, each with its decoded artefact',
+      titleJa: 'トレースに、すべてのホップが復号した成果物付きで表示される',
       run: async (f, st) => {
         const { events } = await getJson<{ events: { component: string; country?: string; operation: string }[] }>(
           f,

@@ -95,6 +95,7 @@ const attackSteps = (): Scenario['steps'] => [
   {
     title:
       "An attacker forges an ID token of Japan's proxy service with its own key at DE's relying party: refused (J4)",
+    titleJa: '攻撃者が自分の鍵で日本のプロキシサービスの ID トークンを偽造し、ドイツの RP に送る: 拒否（J4）',
     async run(f, state) {
       if (!f.urls.nodes.DE || !f.urls.nodes.JP) throw new Error('this scenario needs nodes DE and JP');
       const thumbprint = newAttacker();
@@ -107,6 +108,7 @@ const attackSteps = (): Scenario['steps'] => [
   },
   {
     title: 'DE detects it: a security event naming the rule and the attacker key — no token, no personal data',
+    titleJa: 'ドイツが検知する: 違反したルールと攻撃者の鍵を示すセキュリティイベント — トークンも個人データも含まない',
     async run(f, state) {
       const events = (await call(f, 'GET', `${f.urls.nodes.DE}/security/events?severity=high`)).events as Json[];
       const e = events.find((x) => x.detail.keyThumbprint === state.thumbprint);
@@ -116,6 +118,7 @@ const attackSteps = (): Scenario['steps'] => [
   },
   {
     title: "DE's CSIRT groups it into a significant incident: NIS2 art. 23 starts, the early warning is due in 24 h",
+    titleJa: 'ドイツの CSIRT が重大インシデントとしてまとめる: NIS2 第 23 条の期限が始まり、早期警告は 24 時間以内',
     async run(f, state) {
       const view = await incidentOf(f, state.thumbprint as string);
       state.incident = view.incident.id;
@@ -135,6 +138,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       ...attackSteps(),
       {
         title: "DE's CSIRT sends the early warning on time (art. 23(4)(a)): malicious? cross-border?",
+        titleJa: 'ドイツの CSIRT が期限内に早期警告を送る（第 23 条 4 項 (a)）: 悪意はあるか、国境を越えるか',
         async run(f, state) {
           const r = await call(f, 'POST', `${f.urls.nodes.DE}/csirt/incidents/${state.incident}/reports`, {
             kind: 'early-warning',
@@ -145,6 +149,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: '…and the incident notification within 72 h (art. 23(4)(b)), sharing the key as STIX 2.1 (TLP:AMBER)',
+        titleJa: '…そして 72 時間以内にインシデント通知（第 23 条 4 項 (b)）、鍵を STIX 2.1（TLP:AMBER）で共有',
         async run(f, state) {
           const r = await call(f, 'POST', `${f.urls.nodes.DE}/csirt/incidents/${state.incident}/reports`, {
             kind: 'notification',
@@ -158,6 +163,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: "The hub's CSIRT network feed carries the indicator as STIX 2.1 with its TLP 2.0 marking",
+        titleJa: 'ハブの CSIRT ネットワークのフィードが、指標を TLP 2.0 の表示付き STIX 2.1 で配信する',
         async run(f, state) {
           const res = await f.fetch(`${f.urls.hub}/csirt/feed?country=DE&type=indicator,marking-definition`, {
             headers: ADMIN,
@@ -173,6 +179,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: "JP's CSIRT received it and acts on it (voluntary regime: no deadline of its own)",
+        titleJa: '日本の CSIRT が受け取り、対処する（任意の枠組み: 独自の期限はない）',
         async run(f, state) {
           const jp = await call(f, 'GET', `${f.urls.nodes.JP}/csirt`);
           const got = jp.received.find((r: Json) => r.indicator === state.indicator);
@@ -183,6 +190,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       {
         title:
           "Japan's node refuses the same key afterwards by the named rule csirt-indicator — even made lenient for J4",
+        titleJa: 'その後、日本のノードは同じ鍵をルール csirt-indicator で拒否する — J4 を緩めていても',
         async run(f, state) {
           const jp = f.urls.nodes.JP as string;
           await call(f, 'PUT', `${jp}/admin/faults`, { enable: [LENIENT] });
@@ -208,6 +216,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       ...attackSteps(),
       {
         title: 'Time travel: the virtual clock moves 25 hours on (every node with it)',
+        titleJa: '時刻移動: 仮想時刻を 25 時間進める（全ノードも一緒に）',
         async run(f, state) {
           const before = await call(f, 'GET', `${f.urls.hub}/admin/clock`);
           state.clockBefore = before.now;
@@ -218,6 +227,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: "DE's CSIRT shows the early warning as missed",
+        titleJa: 'ドイツの CSIRT が早期警告を期限切れと表示する',
         async run(f, state) {
           const view = await incidentOf(f, state.thumbprint as string);
           const ew = view.process.find((s: Json) => s.kind === 'early-warning');
@@ -227,6 +237,7 @@ export const INCIDENT_CROSS_BORDER_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The early warning sent now is marked late; the clock is set back',
+        titleJa: '今送った早期警告は遅延と記録される。時刻を元に戻す',
         async run(f, state) {
           try {
             const r = await call(f, 'POST', `${f.urls.nodes.DE}/csirt/incidents/${state.incident}/reports`, {

@@ -286,6 +286,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
     steps: [
       {
         title: 'She logs in at the German residence-registration service with her My Number Card, through the hub',
+        titleJa: '彼女がマイナンバーカードで、ハブ経由でドイツの住民登録サービスにログインする',
         run: async (f, st) => {
           const c = await loginThroughHub(f, 'DE', 'JP', 'jp-001');
           if (!String(c.eidas_person_identifier).startsWith('JP/DE/'))
@@ -298,6 +299,8 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: "The service asks the hub's evidence broker and data service directory who proves residence in Japan",
+        titleJa:
+          'サービスがハブのエビデンスブローカーとデータサービスディレクトリに、日本の居住を証明するのは誰かを問い合わせる',
         run: async (f) => {
           const eb = await json(
             await f.fetch(`${f.urls.hub}/evidence-broker/requirements/proof-of-residence?country=JP`),
@@ -315,6 +318,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'Germany sends a RegRep QueryRequest over AS4 to Setagaya City',
+        titleJa: 'ドイツが AS4 で世田谷区に RegRep の QueryRequest を送る',
         run: async (f, st) => {
           const r = await requestEvidence(f, 'DE', {
             requester: 'urn:kakehashi:participant:de:koeln-buergeramt',
@@ -329,6 +333,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'Japan resolves her through the Cooperation Network and asks for her preview (EDM:ERR:0002)',
+        titleJa: '日本が情報提供ネットワークシステムで本人を特定し、本人のプレビューを求める（EDM:ERR:0002）',
         run: async (f, st) => {
           const r = await waitForStatus(f, 'DE', st.request as string, ['preview-required', 'failed']);
           if (r.status !== 'preview-required') throw new Error(`${r.exception?.code}: ${r.exception?.detail}`);
@@ -337,6 +342,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'She opens the preview at Japan and re-authenticates with her card',
+        titleJa: '彼女が日本でプレビューを開き、カードで再認証する',
         run: async (f, st) => {
           const { browser, preview, previewUrl } = await openPreview(f, 'DE', st.request as string, 'JP', 'jp-001');
           previewBrowsers.set(st.request as string, { browser, previewUrl });
@@ -346,6 +352,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'She approves: Setagaya City signs the certificate (XAdES); Germany sends the second request',
+        titleJa: '彼女が承認する: 世田谷区が証明書に署名し（XAdES）、ドイツが 2 回目の要求を送る',
         run: async (_f, st) => {
           const p = previewBrowsers.get(st.request as string);
           if (!p) throw new Error('no preview open');
@@ -355,6 +362,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The evidence arrives in Germany and its signature validates (TOTAL-PASSED)',
+        titleJa: 'エビデンスがドイツに届き、署名の検証に合格する（TOTAL-PASSED）',
         run: async (f, st) => {
           const r = await waitForStatus(f, 'DE', st.request as string, ['received', 'rejected', 'failed']);
           if (r.status !== 'received')
@@ -365,6 +373,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'Her Mynaportal shows the access record: who asked, when, why, which items',
+        titleJa: '彼女のマイナポータルにアクセス記録が表示される: 誰が・いつ・何のために・どの項目を',
         run: async (f) => {
           const records = await portalRecords(f, 'jp-001');
           const mine = records.filter((r) => r.why?.procedure?.includes('explicit request'));
@@ -381,6 +390,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
     steps: [
       {
         title: "He logs in at Japan's e-Tax with his Estonian eID, through the hub",
+        titleJa: '彼がエストニアの eID で、ハブ経由で日本の e-Tax にログインする',
         run: async (f, st) => {
           const c = await loginThroughHub(f, 'JP', 'EE', 'ee-001');
           if (!String(c.eidas_person_identifier).startsWith('EE/JP/'))
@@ -391,6 +401,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The National Tax Agency asks Estonia for proof of income over AS4 (broker and directory at the hub)',
+        titleJa: '国税庁が AS4 でエストニアに所得の証明を求める（ハブのブローカーとディレクトリ経由）',
         run: async (f, st) => {
           const r = await requestEvidence(f, 'JP', {
             requester: 'urn:kakehashi:participant:jp:national-tax-agency',
@@ -405,6 +416,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'Estonia matches him and asks for his preview',
+        titleJa: 'エストニアが本人を照合し、本人のプレビューを求める',
         run: async (f, st) => {
           const r = await waitForStatus(f, 'JP', st.request as string, ['preview-required', 'failed']);
           if (r.status !== 'preview-required') throw new Error(`${r.exception?.code}: ${r.exception?.detail}`);
@@ -413,6 +425,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'He logs in again at Estonia, previews and approves',
+        titleJa: '彼がエストニアで再ログインし、プレビューして承認する',
         run: async (f, st) => {
           const { browser, preview, previewUrl } = await openPreview(f, 'JP', st.request as string, 'EE', 'ee-001');
           const r = await decide(browser, previewUrl, 'approve');
@@ -423,6 +436,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The evidence arrives in Japan and validates (TOTAL-PASSED)',
+        titleJa: 'エビデンスが日本に届き、検証に合格する（TOTAL-PASSED）',
         run: async (f, st) => {
           const r = await waitForStatus(f, 'JP', st.request as string, ['received', 'rejected', 'failed']);
           if (r.status !== 'received')
@@ -432,6 +446,7 @@ export const ONCE_ONLY_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The trace shows both sides of the exchange',
+        titleJa: 'トレースに、やり取りの両側が表示される',
         run: async (f, st) => {
           const r = await json(
             await f.fetch(`${f.urls.nodes.JP}/evidence/requests/${encodeURIComponent(st.request as string)}`),

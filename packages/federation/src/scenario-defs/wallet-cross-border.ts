@@ -51,6 +51,7 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
     steps: [
       {
         title: "Estonia's PID provider publishes its credential issuer metadata",
+        titleJa: 'エストニアの PID 提供者がクレデンシャル発行者メタデータを公開する',
         run: async (f) => {
           const m = await call<{
             credential_issuer: string;
@@ -62,6 +63,7 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: `A headless wallet receives ${PERSONA}'s PID (pre-authorised code, proof of possession)`,
+        titleJa: `ヘッドレスのウォレットが ${PERSONA} の PID を受け取る（事前認可コード、所有証明）`,
         run: async (f, state) => {
           const offer = await call<{ credential_offer_url: string }>(f, `${node(f, 'EE')}/wallet/issuer/offers`, {
             personaId: PERSONA,
@@ -76,6 +78,8 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
       {
         title:
           "Germany's verifier asks for the PID's names, birth date and its eIDAS identifier (DCQL, a request object signed under x509_hash, direct_post.jwt)",
+        titleJa:
+          'ドイツの検証者が PID の氏名・生年月日・eIDAS 識別子を求める（DCQL、x509_hash で署名した要求オブジェクト、direct_post.jwt）',
         run: async (f, state) => {
           const r = await call<{
             transaction_id: string;
@@ -107,6 +111,7 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The wallet presents (only what was asked, key binding) and the verifier accepts it',
+        titleJa: 'ウォレットが提示し（求められた項目だけ、鍵バインディング付き）、検証者が受け入れる',
         run: async (f, state) => {
           const wallet = await walletOf(f, state);
           const { presentation } = await wallet.createPresentation(state.request as string);
@@ -125,6 +130,7 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
       },
       {
         title: 'The same presentation replayed to a new request is refused (W10: another nonce)',
+        titleJa: '同じ提示を新しい要求に再送すると拒否される（W10: nonce が違う）',
         run: async (f, state) => {
           const r = await call<{ authorization_request: { nonce: string; client_id: string } }>(
             f,
