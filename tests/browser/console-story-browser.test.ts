@@ -270,6 +270,13 @@ describe.skipIf(!present && !REQUIRED)('the console in story mode, in Chromium',
     expect(await portal.evaluate(() => document.documentElement.lang)).toBe('ja');
     await portal.locator(tid('insert-card')).click();
     await portal.waitForSelector(`${tid('login-status')}:text("カードでログインしました")`);
+    // the records speak Japanese too: Japan's agencies, the procedure and the items by their Japanese names
+    await portal.waitForSelector(tid('record-row'));
+    const rows = await portal.locator(tid('record-row')).allTextContents();
+    expect(rows.join('\n')).toContain('世田谷区');
+    expect(rows.join('\n')).toContain('国税庁');
+    expect(rows.join('\n')).toMatch(/提供/);
+    expect(rows.join('\n')).not.toContain('National Tax Agency');
     await portal.screenshot({ path: join(SHOTS, 'portal-ja.png'), type: 'png' });
     await portal.goto(`${f.urls.nodes.JP}/jp/portal?lang=en`);
     expect(await portal.locator(tid('portal-title')).textContent()).toBe('Mynaportal (mock) — マイナポータル');

@@ -91,6 +91,7 @@ export function createCooperationNetwork(deps: CooperationNetworkDeps): Cooperat
     faults,
     matrix,
     jpkiCa: deps.credentials.jpkiCa,
+    agencies: network.agencies,
   });
   const municipality = [...servers.values()].find((s) => s.agency.kind === 'municipality');
   const kiosk = municipality

@@ -31,6 +31,8 @@ export interface DisclosedRecord {
   why: { procedure: string; procedureLocal?: string | undefined; legalBasis?: string | undefined };
   items: string[];
   outcome: 'provided' | 'refused';
+  /** The Japanese names: of the agencies when they are Japan's own (a foreign requester has none), of each item. */
+  local?: { requester?: string | undefined; provider?: string | undefined; items: string[] };
 }
 
 /**
@@ -43,13 +45,21 @@ export class Portal extends AgencyParty {
   readonly #faults: JpFaults;
   readonly #matrix: MatrixFile;
   readonly #jpkiCa: JpCredential | undefined;
+  readonly #agencies: ReadonlyMap<string, JpAgency>;
 
   constructor(
     agency: JpAgency,
     cred: JpCredential,
-    deps: PartyDeps & { faults: JpFaults; matrix: MatrixFile; jpkiCa?: JpCredential | undefined },
+    deps: PartyDeps & {
+      faults: JpFaults;
+      matrix: MatrixFile;
+      jpkiCa?: JpCredential | undefined;
+      /** Japan's agencies (for their Japanese names on the page). */
+      agencies?: ReadonlyMap<string, JpAgency>;
+    },
   ) {
     super(agency, cred, deps);
+    this.#agencies = deps.agencies ?? new Map();
     this.store.migrate(PORTAL_MIGRATIONS);
     this.#faults = deps.faults;
     this.#matrix = deps.matrix;
@@ -184,6 +194,11 @@ export class Portal extends AgencyParty {
       why: { procedure: r.procedure.name, procedureLocal: r.procedure.nameLocal, legalBasis: r.legalBasis },
       items: r.items,
       outcome: r.outcome,
+      local: {
+        requester: this.#agencies.get(r.requester.id)?.nameLocal,
+        provider: this.#agencies.get(r.provider.id)?.nameLocal,
+        items: r.items.map((i) => this.#matrix.items[i]?.nameLocal ?? i),
+      },
     }));
   }
 

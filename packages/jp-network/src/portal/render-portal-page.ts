@@ -39,8 +39,10 @@ $('insert').onclick = async () => {
     $('records').innerHTML = '';
     for (const r of recs.records) {
       const tr = document.createElement('tr'); tr.setAttribute('data-testid', 'record-row');
-      cell(tr, r.when.requestedAt); cell(tr, r.who.requester); cell(tr, r.who.provider);
-      cell(tr, r.why.procedure + (r.why.legalBasis ? ' — ' + r.why.legalBasis : '')); cell(tr, r.items.join(', ')); cell(tr, r.outcome);
+      const ja = document.documentElement.lang === 'ja', l = (ja && r.local) || {};
+      cell(tr, r.when.requestedAt); cell(tr, l.requester || r.who.requester); cell(tr, l.provider || r.who.provider);
+      cell(tr, ((ja && r.why.procedureLocal) || r.why.procedure) + (r.why.legalBasis ? ' — ' + r.why.legalBasis : ''));
+      cell(tr, (l.items || r.items).join(ja ? '、' : ', ')); cell(tr, $('records').dataset[r.outcome] || r.outcome);
       $('records').appendChild(tr);
     }
   } catch (e) { $('status').textContent = $('status').dataset.error + e.message; }
@@ -89,6 +91,8 @@ const WORDS = {
     recordsH:
       'Who looked at my information — when, who, why, which items (exchanged over the information provision network system, 情報提供ネットワークシステム)',
     cols: ['When', 'Who asked', 'Who provided', 'Why (procedure, legal basis)', 'Which items', 'Outcome'],
+    provided: 'provided',
+    refused: 'refused',
     dataH: 'My information',
   },
   ja: {
@@ -108,6 +112,8 @@ const WORDS = {
     error: 'エラー: ',
     recordsH: 'わたしの情報の提供記録 — いつ・だれが・なぜ・どの項目を（情報提供ネットワークシステム経由）',
     cols: ['日時', '照会した機関', '提供した機関', '事務と根拠法令', '項目', '結果'],
+    provided: '提供',
+    refused: '不提供（拒否）',
     dataH: 'わたしの情報',
   },
 } as const;
@@ -151,7 +157,7 @@ pre{background:#f6f6f6;padding:8px;overflow:auto}
 </div>
 <p id="status" data-testid="login-status" data-reading="${esc(w.reading)}" data-logged-in="${esc(w.loggedIn)}" data-error="${esc(w.error)}">${esc(w.notLoggedIn)}</p>
 <h2>${esc(w.recordsH)}</h2>
-<table data-testid="records-table"><thead><tr>${w.cols.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody id="records"></tbody></table>
+<table data-testid="records-table"><thead><tr>${w.cols.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody id="records" data-provided="${esc(w.provided)}" data-refused="${esc(w.refused)}"></tbody></table>
 <h2>${esc(w.dataH)}</h2>
 <div id="data" data-testid="own-data"></div>
 </main>

@@ -22,6 +22,14 @@ const DisclosedRecordSchema = z
     why: z.object({ procedure: z.string(), procedureLocal: z.string().optional(), legalBasis: z.string().optional() }),
     items: z.array(z.string()),
     outcome: z.enum(['provided', 'refused']),
+    local: z
+      .object({
+        requester: z.string().optional(),
+        provider: z.string().optional(),
+        items: z.array(z.string()),
+      })
+      .optional()
+      .describe("Japanese names of the agencies (Japan's own) and of the items, for the page in Japanese"),
   })
   .openapi('JpDisclosedRecord');
 
