@@ -6,8 +6,8 @@ import { ADMIN, startTestFederation, type TestFederation } from '../support/fede
  * `kakehashi attack run --target verifier`, in process, against Germany's OpenID4VP verifier as the user's: the
  * runner's wallet holds a PID from Estonia's provider and answers a fresh request per case with one forged
  * presentation. Strict, every case is refused; in the weak node mode (`lenient.wallet.*`) exactly the cases those
- * checks protect against are accepted. Also `self` (the node's verifier, the refusal naming the rule), a relying
- * party's login page that links a signed, encrypted request, and a fixed request URI (not fresh: refused to run).
+ * checks protect against are accepted. Also a relying party's login page that links a signed, encrypted request,
+ * and a fixed request URI (not fresh: reported, not judged).
  */
 const RP = 'http://rp.invalid';
 
@@ -46,12 +46,12 @@ describe('attack runner: verifier (OpenID4VP)', () => {
     expect(r.status).toBe(200);
   };
 
-  it('the cases are the forging holder’s wallet.vp-* faults, for the verifier and self kinds only', () => {
+  it('the cases are the forging holder’s wallet.vp-* faults, for the verifier kind only', () => {
     const ids = walletCases();
     expect(ids).toHaveLength(12);
     expect(ids.every((id) => id.startsWith('wallet.vp-'))).toBe(true);
     for (const c of attackCases().filter((x) => x.artefact === 'wallet')) {
-      expect(c.kinds).toEqual(['self', 'verifier']);
+      expect(c.kinds).toEqual(['verifier']);
       expect(c.rule).toMatch(/^W\d+ vp-/);
       expect(c.declared).toBe(true);
     }
@@ -121,26 +121,6 @@ describe('attack runner: verifier (OpenID4VP)', () => {
     } finally {
       await switchAtDe({ disable: ['lenient.wallet.*'] });
     }
-  });
-
-  it('self against an EU node: its verifier refuses each case naming the rule', async () => {
-    const r = await runAttack({ kind: 'self', url: de, node: ee, only: ['wallet.*'], fetch: f.fetch });
-    expect(
-      r.baselines.map((b) => b.status),
-      explain(r),
-    ).toEqual(['passed']);
-    expect(r.cases.map((c) => c.id)).toEqual(walletCases());
-    expect(
-      r.cases.filter((c) => c.status !== 'passed').map((c) => c.id),
-      explain(r),
-    ).toEqual([]);
-    expect(r.verdict).toBe('passed');
-  });
-
-  it('self against the hub: the wallet cases are unavailable (no wallet verifier there)', async () => {
-    const r = await runAttack({ kind: 'self', url: f.urls.hub, node: ee, only: ['W7'], fetch: f.fetch });
-    expect(r.cases.map((c) => c.status)).toEqual(['unavailable', 'unavailable']);
-    expect(r.cases[0]?.detail).toContain('no EUDI wallet verifier');
   });
 
   it("a relying party's login page linking a signed, encrypted request; the verdict read at --verdict-url", async () => {

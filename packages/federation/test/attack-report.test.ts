@@ -43,13 +43,18 @@ function report(cases: CaseResult[], verdict: AttackReport['verdict'] = 'failed'
 }
 
 describe('attack cases', () => {
-  it('has one case per forge fault, each aimed at self and one user target kind', () => {
+  it('has one case per forge fault, each aimed at self and one user target kind (the wallet’s: a verifier only)', () => {
     const cases = attackCases();
-    expect(cases.length).toBeGreaterThanOrEqual(36);
+    expect(cases.length).toBeGreaterThanOrEqual(48);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
     for (const c of cases) {
-      expect(c.kinds[0]).toBe('self');
-      expect(c.kinds).toHaveLength(2);
+      if (c.artefact === 'wallet') {
+        expect(c.kinds).toEqual(['verifier']);
+        expect(c.id).toMatch(/^wallet\.vp-/);
+      } else {
+        expect(c.kinds[0]).toBe('self');
+        expect(c.kinds).toHaveLength(2);
+      }
       expect(c.rule).toMatch(/^[A-Z]/);
       expect(c.fault).toBe(c.id);
     }

@@ -42,8 +42,9 @@ const KINDS: Record<Artefact, TargetKind[]> = {
   saml: ['self', 'saml-sp'],
   edelivery: ['self', 'as4'],
   esig: ['self', 'signature-validator'],
-  // The forging holder's presentations go to an OpenID4VP verifier (the W rules: Kakehashi's verifier's rule ids).
-  wallet: ['self', 'verifier'],
+  // The forging holder's presentations go to an OpenID4VP verifier (the W rules: Kakehashi's verifier's rule ids);
+  // Kakehashi's own: --target verifier <node>/wallet/verifier/requests --request-endpoint.
+  wallet: ['verifier'],
 };
 
 /** The cases, in catalogue order, with the catalogue id and a description used until the fault itself says more. */

@@ -130,15 +130,11 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
   };
   const self = selfDriver(ctx);
   const verifier = verifierDriver(ctx, options.verifier ?? {});
-  // self: the target component's own verifier, a request made at its request endpoint, its verdict naming the rule.
-  const selfVerifier = verifierDriver(
-    { ...ctx, target: `${url}/wallet/verifier/requests` },
-    { requestEndpoint: true, requireRule: true },
-  );
+
   const attempt = (c: AttackCase | null, artefact: AttackCase['artefact']): Promise<Attempt> => {
     switch (options.kind) {
       case 'self':
-        return artefact === 'wallet' ? selfVerifier(c) : self(c, artefact);
+        return self(c, artefact);
       case 'oidc-rp':
         return oidcRpDriver(ctx)(c);
       case 'saml-sp':
@@ -224,13 +220,6 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
       .catch(() => undefined);
     if (!as4?.metadata?.endpoints?.as4)
       unsupported.set('edelivery', `${url} has no AS4 access point: run self against a node for the eDelivery cases`);
-  }
-  if (options.kind === 'self' && selected.some((c) => c.artefact === 'wallet')) {
-    const meta = await fetcher(`${url}/.well-known/openid-credential-issuer`, { signal: AbortSignal.timeout(20_000) })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (!meta)
-      unsupported.set('wallet', `${url} has no EUDI wallet verifier: run self against an EU node for the wallet cases`);
   }
   const artefacts = [...new Set(selected.map((c) => c.artefact))].filter((a) => !unsupported.has(a));
   // One baseline per artefact family the run covers.

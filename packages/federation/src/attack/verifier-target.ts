@@ -9,7 +9,7 @@ import {
   type PresentationRequest,
 } from '@kakehashi/wallet';
 import type { AttackCase } from './cases.ts';
-import { AttackError, type Attempt, type DriverContext, namesRule } from './driver.ts';
+import { AttackError, type Attempt, type DriverContext } from './driver.ts';
 import { excerpt } from './probe.ts';
 
 /** How the runner gets a fresh authorization request from the user's verifier, and reads its verdict. */
@@ -23,8 +23,6 @@ export interface VerifierTargetOptions {
    * default Kakehashi's `…/wallet/verifier/transactions/{transaction_id}` when `<url>` is its request endpoint.
    */
   verdictUrl?: string | undefined;
-  /** `self`: a refusal counts only when it names the case's rule (Kakehashi's verdict names its W rule). */
-  requireRule?: boolean | undefined;
 }
 
 /** One request as the runner obtained it: what the wallet reads (a URL or the object) and the transaction's id. */
@@ -271,7 +269,7 @@ export function verifierDriver(
         sent,
         verdict: {
           refused: true,
-          namesRule: !opts.requireRule || (c !== null && namesRule(c.rule, undefined, postedText)),
+          namesRule: true,
           detail: `the response URI answered ${posted.status}: ${excerpt(postedText, 200)}`,
           status: posted.status,
           excerpt: excerpt(postedText, 300),
@@ -301,7 +299,7 @@ export function verifierDriver(
       sent,
       verdict: {
         refused: !v.valid,
-        namesRule: !opts.requireRule || (c !== null && namesRule(c.rule, failure?.rule, JSON.stringify(failure ?? {}))),
+        namesRule: true,
         detail: v.valid
           ? `the response URI answered ${posted.status} and the verdict at ${verdictUrl} is valid`
           : `refused: ${named || 'invalid'}${failure?.reason ? ` — ${failure.reason}` : ''}${other}`,
