@@ -6,17 +6,22 @@ import { type EcKeyPair, freshEcKey } from '../crypto/ec-key.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
 import { PID_SD_JWT_CONFIGURATION_ID } from '../issuer/metadata.ts';
+import { createMdocDeviceResponse, mdocNamespaces } from '../mdoc/present-mdoc.ts';
 import { type TrustVerifierCertificate, verifyRequestObject } from '../verifier/request-object.ts';
 import { encryptResponse } from '../verifier/response-encryption.ts';
 
 /** A credential the wallet holds. */
 export interface HeldCredential {
-  format: 'dc+sd-jwt';
+  format: CredentialFormat;
   credentialIssuer: string;
+  /** The SD-JWT VC's vct; an mdoc's doctype. */
   vct: string;
-  /** The SD-JWT VC as issued (every disclosure, no key binding). */
+  /** The SD-JWT VC as issued (every disclosure, no key binding); an mdoc's base64url IssuerSigned. */
   credential: string;
 }
+
+/** The credential formats the wallet receives and presents. */
+export type CredentialFormat = 'dc+sd-jwt' | 'mso_mdoc';
 
 /** An OpenID4VP authorization request as the wallet reads it (by value, from a request URL or an object). */
 export interface PresentationRequest {
@@ -107,14 +112,25 @@ export class HolderWallet {
     return this.#key.publicJwk;
   }
 
-  /** Runs the pre-authorised code flow for a credential offer (URL or JSON) and stores the credential. */
-  async receive(credentialOffer: string): Promise<HeldCredential> {
+  /**
+   * Runs the pre-authorised code flow for a credential offer (URL or JSON) and stores the credential: the offered
+   * configuration of the given format (default the first offered; `mso_mdoc` the PID as ISO mdoc).
+   */
+  async receive(credentialOffer: string, opts: { format?: CredentialFormat } = {}): Promise<HeldCredential> {
     const client = new Openid4vciClient({
       callbacks: oid4vcCallbacks({ fetch: this.#fetch, signingKey: this.#key.privateKey }) as never,
     });
     const offer = await client.resolveCredentialOffer(credentialOffer);
     const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);
-    const configurationId = offer.credential_configuration_ids[0] ?? PID_SD_JWT_CONFIGURATION_ID;
+    const configurations = issuerMetadata.credentialIssuer.credential_configurations_supported as Record<
+      string,
+      { format?: string }
+    >;
+    const configurationId = opts.format
+      ? offer.credential_configuration_ids.find((id) => configurations[id]?.format === opts.format)
+      : (offer.credential_configuration_ids[0] ?? PID_SD_JWT_CONFIGURATION_ID);
+    if (!configurationId) throw new Error(`the offer has no ${opts.format} credential`);
+    const format: CredentialFormat = configurations[configurationId]?.format === 'mso_mdoc' ? 'mso_mdoc' : 'dc+sd-jwt';
     const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
       credentialOffer: offer,
       issuerMetadata,
@@ -136,9 +152,12 @@ export class HolderWallet {
     if (!response.ok) throw new Error(`the issuer refused the credential request (${response.response.status})`);
     const first = response.credentialResponse.credentials?.[0];
     const credential = typeof first === 'object' && first && 'credential' in first ? first.credential : first;
-    if (typeof credential !== 'string') throw new Error('the issuer answered no dc+sd-jwt credential');
-    const vct = String(((await this.#sdjwt().getClaims(credential)) as { vct?: unknown }).vct ?? '');
-    const held: HeldCredential = { format: 'dc+sd-jwt', credentialIssuer: offer.credential_issuer, vct, credential };
+    if (typeof credential !== 'string') throw new Error(`the issuer answered no ${format} credential`);
+    const vct =
+      format === 'mso_mdoc'
+        ? mdocNamespaces(credential).doctype
+        : String(((await this.#sdjwt().getClaims(credential)) as { vct?: unknown }).vct ?? '');
+    const held: HeldCredential = { format, credentialIssuer: offer.credential_issuer, vct, credential };
     this.credentials.push(held);
     return held;
   }
@@ -165,7 +184,7 @@ export class HolderWallet {
     let form: Record<string, string>;
     if (req.response_mode === 'direct_post.jwt') {
       // §8.3: the parameters as one JWE to the request's key (ECDH-ES, its kid copied), enc one the verifier offers.
-      const key = req.client_metadata?.jwks?.keys?.find((k) => k.alg === 'ECDH-ES' && k.use !== 'sig');
+      const key = encryptionKeyOf(req);
       if (!key) throw new Error('the request offers no ECDH-ES key for an encrypted response');
       const offered = req.client_metadata?.encrypted_response_enc_values_supported ?? ['A128GCM'];
       const enc = offered.find((e) => e === 'A128GCM' || e === 'A256GCM');
@@ -194,7 +213,22 @@ export class HolderWallet {
   async createPresentation(
     request: PresentationRequest | string,
   ): Promise<{ request: PresentationRequest; presentation: string; vpToken: Record<string, string[]> }> {
-    const { request: req, held, frame, queryId } = await this.#prepare(request);
+    const { request: req, held, frame, queryId, paths } = await this.#prepare(request);
+    if (held.format === 'mso_mdoc') {
+      // Annex B.2: a DeviceResponse signed over the request's SessionTranscript (the 1.0 OpenID4VPHandover).
+      const presentation = await createMdocDeviceResponse({
+        issuerSigned: held.credential,
+        paths,
+        devicePrivateJwk: this.#key.privateKey.export({ format: 'jwk' }) as never,
+        handover: {
+          clientId: req.client_id,
+          nonce: req.nonce,
+          responseUri: req.response_uri,
+          encryptionJwk: req.response_mode === 'direct_post.jwt' ? (encryptionKeyOf(req) as never) : undefined,
+        },
+      });
+      return { request: req, presentation, vpToken: { [queryId]: [presentation] } };
+    }
     const presentation = await this.#sdjwt().present(held.credential, frame as never, {
       kb: { payload: { iat: Math.floor(this.#clock.now().getTime() / 1000), aud: req.client_id, nonce: req.nonce } },
     });
@@ -210,6 +244,7 @@ export class HolderWallet {
     request: PresentationRequest | string,
   ): Promise<{ request: PresentationRequest; queryId: string; sdJwt: string }> {
     const { request: req, held, frame, queryId } = await this.#prepare(request);
+    if (held.format !== 'dc+sd-jwt') throw new Error('disclose makes SD-JWT presentations only');
     return { request: req, queryId, sdJwt: await this.#sdjwt().present(held.credential, frame as never) };
   }
 
@@ -239,8 +274,8 @@ export class HolderWallet {
     const cq = query.credentials[0] as { id: string; claims?: { path: (string | number | null)[] }[] };
     const held = await this.#match(query);
     if (!held) throw new Error(`no credential in the wallet matches the query "${cq.id}"`);
-    const frame = presentationFrame((cq.claims ?? []).map((c) => c.path));
-    return { request: req, held, frame, queryId: cq.id };
+    const paths = (cq.claims ?? []).map((c) => c.path);
+    return { request: req, held, frame: presentationFrame(paths), queryId: cq.id, paths };
   }
 
   /**
@@ -263,6 +298,19 @@ export class HolderWallet {
   /** The first held credential that satisfies the query (dcql's matching over the credential's claims). */
   async #match(query: DcqlQuery): Promise<HeldCredential | undefined> {
     for (const held of this.credentials) {
+      if (held.format === 'mso_mdoc') {
+        const { doctype, namespaces } = mdocNamespaces(held.credential);
+        const result = DcqlQuery.query(query, [
+          {
+            credential_format: 'mso_mdoc',
+            doctype,
+            namespaces: namespaces as never,
+            cryptographic_holder_binding: true,
+          },
+        ]);
+        if (result.can_be_satisfied) return held;
+        continue;
+      }
       const claims = (await this.#sdjwt().getClaims(held.credential)) as Record<string, unknown>;
       const result = DcqlQuery.query(query, [
         { credential_format: 'dc+sd-jwt', vct: held.vct, claims: claims as never, cryptographic_holder_binding: true },
@@ -284,6 +332,11 @@ export class HolderWallet {
       saltGenerator: () => randomBytes(16).toString('base64url'),
     });
   }
+}
+
+/** The request's key for an encrypted response (direct_post.jwt §8.3): its ECDH-ES key not meant for signing. */
+function encryptionKeyOf(req: PresentationRequest): Record<string, unknown> | undefined {
+  return req.client_metadata?.jwks?.keys?.find((k) => k.alg === 'ECDH-ES' && k.use !== 'sig');
 }
 
 /**

@@ -1,6 +1,9 @@
+import { PID_DOCTYPE, PID_MDOC_CONFIGURATION_ID, PID_MDOC_ELEMENTS, PID_NAMESPACE } from '../mdoc/pid-mdoc.ts';
 import { PID_CLAIM_NAMES, PID_VCT } from './pid-claims.ts';
 
-/** The one credential configuration offered so far: the PID as SD-JWT VC. */
+export { PID_MDOC_CONFIGURATION_ID };
+
+/** The PID as SD-JWT VC (the default configuration; the PID as mdoc is {@link PID_MDOC_CONFIGURATION_ID}). */
 export const PID_SD_JWT_CONFIGURATION_ID = 'eu.europa.ec.eudi.pid_vc_sd_jwt';
 
 /** The endpoints of the PID provider at a node's origin. */
@@ -40,6 +43,19 @@ export function credentialIssuerMetadata(origin: string, country: string) {
         credential_metadata: {
           display: [{ name: `PID (${country}, TEST)`, locale: 'en' }],
           claims: PID_CLAIM_NAMES.map((name) => ({ path: [name] })),
+        },
+      },
+      // The PID as ISO mdoc (OpenID4VCI Appendix A.2): the signing alg as a COSE algorithm number (-7 = ES256).
+      [PID_MDOC_CONFIGURATION_ID]: {
+        format: 'mso_mdoc',
+        doctype: PID_DOCTYPE,
+        scope: PID_MDOC_CONFIGURATION_ID,
+        cryptographic_binding_methods_supported: ['cose_key'],
+        credential_signing_alg_values_supported: [-7],
+        proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+        credential_metadata: {
+          display: [{ name: `PID (${country}, TEST, mdoc)`, locale: 'en' }],
+          claims: PID_MDOC_ELEMENTS.map((name) => ({ path: [PID_NAMESPACE, name] })),
         },
       },
     },

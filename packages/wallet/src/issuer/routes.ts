@@ -13,6 +13,7 @@ import type { Context } from 'hono';
 import { decodeJwt } from 'jose';
 import '../error-codes.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
+import { issuePidMdoc, PID_MDOC_CONFIGURATION_ID, pidMdocElementsOf } from '../mdoc/pid-mdoc.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { pidForgery } from './faults.ts';
 import { issuePidSdJwt } from './issue-sd-jwt.ts';
@@ -41,6 +42,8 @@ import {
 
 /** How long a PID lives (a PID valid more than 24 h needs a status list, VCR_01b: not yet offered). */
 const PID_VALIDITY_DAYS = 365;
+/** How long an mdoc PID lives: a day, so it needs no status reference (VCR_01b), which the mdoc library cannot write. */
+const MDOC_VALIDITY_MS = 86_400_000;
 /** How far a proof's `iat` may be from the virtual clock (seconds): older proofs are replays (VCI §13.8). */
 const PROOF_MAX_AGE = 300;
 
@@ -167,7 +170,7 @@ export function issuerRoutes(
       const code = state.newCode(personaId);
       const offer = await vci.createCredentialOffer({
         issuerMetadata: issuerMetadata(),
-        credentialConfigurationIds: [PID_SD_JWT_CONFIGURATION_ID],
+        credentialConfigurationIds: [PID_SD_JWT_CONFIGURATION_ID, PID_MDOC_CONFIGURATION_ID],
         grants: { 'urn:ietf:params:oauth:grant-type:pre-authorized_code': { 'pre-authorized_code': code } },
       });
       hop(c, 'wallet: credential offer created', { type: 'credential_offer', personaId });
@@ -297,12 +300,13 @@ export function issuerRoutes(
           'The credential request is malformed (OpenID4VCI §8.2).',
         );
       }
-      if (request.credentialConfigurationId !== PID_SD_JWT_CONFIGURATION_ID)
+      const asMdoc = request.credentialConfigurationId === PID_MDOC_CONFIGURATION_ID;
+      if (request.credentialConfigurationId !== PID_SD_JWT_CONFIGURATION_ID && !asMdoc)
         return vciError(
           c,
           'vci-unknown-credential-configuration',
           'unknown_credential_configuration',
-          `Only ${PID_SD_JWT_CONFIGURATION_ID} is offered.`,
+          `Only ${PID_SD_JWT_CONFIGURATION_ID} and ${PID_MDOC_CONFIGURATION_ID} are offered.`,
         );
       const proofs = request.proofs?.jwt ?? [];
       if (proofs.length !== 1)
@@ -366,6 +370,23 @@ export function issuerRoutes(
       const expires = forged.backdateMs
         ? new Date(now.getTime() - forged.backdateMs / 2)
         : new Date(now.getTime() + PID_VALIDITY_DAYS * 86_400_000);
+      if (asMdoc) {
+        // The mdoc PID is short-lived (no status reference in its MSO: see issuePidMdoc); a forged key or date stays.
+        const until = forged.backdateMs ? expires : new Date(now.getTime() + MDOC_VALIDITY_MS);
+        const credential = await issuePidMdoc({
+          key: forged.key ?? key,
+          deviceJwk: { kty: 'EC', crv: 'P-256', x: holderJwk.x as string, y: holderJwk.y as string },
+          elements: pidMdocElementsOf(persona, issuedAt, until),
+          now: issuedAt,
+          expires: until,
+        });
+        hop(c, 'wallet: PID issued (mso_mdoc)', { type: 'mso_mdoc', personaId, doctype: PID_MDOC_CONFIGURATION_ID });
+        c.header('Cache-Control', 'no-store');
+        return c.json(
+          vci.createCredentialResponse({ credentialRequest: request, credentials: [{ credential }] }) as never,
+          200,
+        );
+      }
       const idx = forged.withoutStatus ? undefined : statuses.allocate();
       if (idx !== undefined && forged.revoked) statuses.set(idx, STATUS.invalid);
       const credential = await issuePidSdJwt({

@@ -22,6 +22,7 @@ import {
   type ResponseKey,
 } from './response-encryption.ts';
 import type { PresentationVerdict } from './rules.ts';
+import { doctypesOf, queryFormatOf, verifyMdocPresentation } from './verify-mdoc.ts';
 import { type ExpectedPresentation, type VerifyContext, verifyPresentation } from './verify-presentation.ts';
 import {
   CreateRequestResponseSchema,
@@ -280,7 +281,19 @@ export function verifierRoutes(
         dcql: { query: t.dcql, credentialQueryId: cq.id },
         vctValues: vctValuesOf(t.dcql, cq.id),
       };
-      const verdict = await verifyPresentation(presentation, expected, context(c.get('fetch')));
+      const verdict =
+        queryFormatOf(t.dcql, cq.id) === 'mso_mdoc'
+          ? await verifyMdocPresentation(
+              presentation,
+              {
+                ...expected,
+                responseUri,
+                encryptionJwk: t.responseKey?.jwk as never,
+                doctypes: doctypesOf(t.dcql, cq.id),
+              },
+              context(c.get('fetch')),
+            )
+          : await verifyPresentation(presentation, expected, context(c.get('fetch')));
       t.verdict = verdict;
       hop(c, `wallet: presentation received (${encrypted ? 'direct_post.jwt' : 'direct_post'})`, verdict, {
         type: 'vp_token',
@@ -351,7 +364,7 @@ export function verifierRoutes(
       path: '/wallet/validate/presentation',
       tags: ['wallet', 'validation'],
       summary:
-        'Validate an SD-JWT VC presentation (W1–W15): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL, status list; 200 with the verdict',
+        'Validate an SD-JWT VC presentation (W1–W15): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL, status list — or an mso_mdoc DeviceResponse (W1, W2, W4–W7, W9, W14, W15; the SessionTranscript from nonce, client_id, response_uri, encryption_jwk); 200 with the verdict',
       request: { body: { required: true, content: { 'application/json': { schema: ValidatePresentationSchema } } } },
       responses: {
         200: { description: 'The verdict', content: { 'application/json': { schema: PresentationVerdictSchema } } },
@@ -363,17 +376,35 @@ export function verifierRoutes(
       const { presentation, expected } = c.req.valid('json');
       const dcql = expected.dcql_query ? parseDcql(expected.dcql_query) : undefined;
       const cqId = expected.credential_query_id ?? (dcql?.credentials[0] as { id: string } | undefined)?.id;
-      const verdict = await verifyPresentation(
-        presentation,
-        {
-          nonce: expected.nonce,
-          clientId: expected.client_id,
-          ...(dcql && cqId ? { dcql: { query: dcql, credentialQueryId: cqId } } : {}),
-          vctValues: expected.vct_values ?? (dcql && cqId ? vctValuesOf(dcql, cqId) : undefined),
-        },
-        context(c.get('fetch')),
-      );
-      hop(c, 'wallet: presentation validated', verdict, { type: 'dc+sd-jwt' });
+      const format = expected.format ?? queryFormatOf(dcql, cqId);
+      const base = {
+        nonce: expected.nonce,
+        clientId: expected.client_id,
+        ...(dcql && cqId ? { dcql: { query: dcql, credentialQueryId: cqId } } : {}),
+      };
+      if (format === 'mso_mdoc' && !expected.response_uri)
+        throw new KakehashiError('vp-invalid-response', 'An mso_mdoc presentation needs expected.response_uri.');
+      const verdict =
+        format === 'mso_mdoc'
+          ? await verifyMdocPresentation(
+              presentation,
+              {
+                ...base,
+                responseUri: expected.response_uri as string,
+                encryptionJwk: expected.encryption_jwk as never,
+                doctypes: dcql && cqId ? doctypesOf(dcql, cqId) : undefined,
+              },
+              context(c.get('fetch')),
+            )
+          : await verifyPresentation(
+              presentation,
+              {
+                ...base,
+                vctValues: expected.vct_values ?? (dcql && cqId ? vctValuesOf(dcql, cqId) : undefined),
+              },
+              context(c.get('fetch')),
+            );
+      hop(c, 'wallet: presentation validated', verdict, { type: format });
       return c.json(verdict as never, 200);
     },
   );

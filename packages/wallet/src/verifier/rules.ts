@@ -77,6 +77,14 @@ export const PRESENTATION_RULES = [
 
 export type PresentationRuleId = (typeof PRESENTATION_RULES)[number]['id'];
 
+/** One rule of a verdict: its W number, id, what it checks, and the code of its failure. */
+export interface RuleDefinition<Id extends string = string> {
+  rule: string;
+  id: Id;
+  name: string;
+  code: ErrorCode;
+}
+
 /** A check of the presentation verdict: core's check with its W rule and a name (as the eID verdicts have). */
 export interface PresentationCheck extends Check {
   name: string;
@@ -85,31 +93,44 @@ export interface PresentationCheck extends Check {
 /** The verdict on a presentation: core's verdict, every check named, and what the presentation disclosed. */
 export interface PresentationVerdict extends Verdict {
   checks: PresentationCheck[];
-  /** When valid: the issuer, its country, the vct and the disclosed claims. */
-  credential?: { issuer: string; country: string; vct: string; claims: Record<string, unknown> };
+  /**
+   * When valid: the issuer, its country, the vct and the disclosed claims. An mdoc (`format` mso_mdoc) gives its
+   * doctype as `vct`, the issuer certificate's subject as `issuer`, and its claims as namespace → element → value.
+   */
+  credential?: {
+    issuer: string;
+    country: string;
+    vct: string;
+    claims: Record<string, unknown>;
+    format?: 'dc+sd-jwt' | 'mso_mdoc';
+  };
 }
 
-/** Records checks in rule order; after the first failure the remaining rules are reported skipped. */
-export function createCheckRecorder() {
+/**
+ * Records checks in rule order; after the first failure the remaining rules are reported skipped. `rules` is the
+ * verdict's rule list (default: the SD-JWT VC presentation's; an mdoc presentation has its own).
+ */
+export function createCheckRecorder<Id extends string = PresentationRuleId>(
+  rules: readonly RuleDefinition<Id>[] = PRESENTATION_RULES as unknown as readonly RuleDefinition<Id>[],
+) {
   const checks: PresentationCheck[] = [];
   let failed = false;
-  const def = (id: PresentationRuleId) =>
-    PRESENTATION_RULES.find((r) => r.id === id) as (typeof PRESENTATION_RULES)[number];
+  const def = (id: Id) => rules.find((r) => r.id === id) as RuleDefinition<Id>;
   return {
     get failed() {
       return failed;
     },
-    pass(id: PresentationRuleId, reason: string) {
+    pass(id: Id, reason: string) {
       const d = def(id);
       checks.push({ rule: d.rule, name: d.name, outcome: 'passed', reason });
     },
-    fail(id: PresentationRuleId, reason: string) {
+    fail(id: Id, reason: string) {
       const d = def(id);
       failed = true;
       checks.push({ rule: d.rule, name: d.name, outcome: 'failed', reason, code: d.code });
     },
     /** A defect a switched-on `lenient.wallet.*` fault lets through: reported skipped, with the fault named. */
-    letThrough(id: PresentationRuleId, fault: string, reason: string) {
+    letThrough(id: Id, fault: string, reason: string) {
       const d = def(id);
       checks.push({
         rule: d.rule,
@@ -121,7 +142,7 @@ export function createCheckRecorder() {
       });
     },
     finish(): PresentationCheck[] {
-      for (const d of PRESENTATION_RULES)
+      for (const d of rules)
         if (!checks.some((c) => c.rule === d.rule))
           checks.push({ rule: d.rule, name: d.name, outcome: 'skipped', reason: 'Not run: an earlier rule failed.' });
       return checks;

@@ -54,7 +54,13 @@ export const PresentationVerdictSchema = VerdictSchema.extend({
   checks: z.array(CheckSchema.extend({ name: z.string() })),
   failure: FailureSchema.extend({ rule: z.string() }).optional(),
   credential: z
-    .object({ issuer: z.string(), country: z.string(), vct: z.string(), claims: z.record(z.string(), z.unknown()) })
+    .object({
+      issuer: z.string(),
+      country: z.string(),
+      vct: z.string(),
+      claims: z.record(z.string(), z.unknown()),
+      format: z.enum(['dc+sd-jwt', 'mso_mdoc']).optional(),
+    })
     .optional(),
 }).openapi('PresentationVerdict');
 
@@ -90,6 +96,19 @@ export const ValidatePresentationSchema = z
         vct_values: z.array(z.string().max(500)).min(1).max(10).optional(),
         dcql_query: DcqlQueryJson.optional(),
         credential_query_id: z.string().max(100).optional(),
+        format: z
+          .enum(['dc+sd-jwt', 'mso_mdoc'])
+          .optional()
+          .openapi({ description: "The presentation's format; default: the DCQL credential query's, else dc+sd-jwt" }),
+        response_uri: z
+          .string()
+          .max(1000)
+          .optional()
+          .openapi({ description: "mso_mdoc: the request's response_uri (bound in the SessionTranscript)" }),
+        encryption_jwk: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .openapi({ description: 'mso_mdoc with direct_post.jwt: the encryption key whose thumbprint is bound' }),
       })
       .strict(),
   })

@@ -1,0 +1,95 @@
+import { cborEncode, DateOnly, Document, uint8ArrayToBase64Url } from '@animo-id/mdoc';
+import type { Persona } from '@kakehashi/personas';
+import type { JWK } from 'jose';
+import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
+import { mdocContext } from './mdoc-context.ts';
+
+/** The PID's mdoc document type and its one namespace (Annex 2 PID_04/PID_05; PID Rulebook §4). */
+export const PID_DOCTYPE = 'eu.europa.ec.eudi.pid.1';
+export const PID_NAMESPACE = 'eu.europa.ec.eudi.pid.1';
+/** The credential configuration of the PID as ISO mdoc (OpenID4VCI Appendix A.2). */
+export const PID_MDOC_CONFIGURATION_ID = 'eu.europa.ec.eudi.pid.1';
+
+/**
+ * The PID's data elements as an mdoc carries them: the rulebook's mdoc identifiers (`birth_date`, `nationality`,
+ * `resident_*`, `issuance_date`, `expiry_date`, `email_address`, `mobile_phone_number`), not the SD-JWT VC names.
+ * @see shared/design/eudi-wallet.md §5 (the two name columns)
+ */
+export const PID_MDOC_ELEMENTS = [
+  'family_name',
+  'given_name',
+  'birth_date',
+  'place_of_birth',
+  'nationality',
+  'resident_address',
+  'resident_country',
+  'resident_city',
+  'resident_postal_code',
+  'resident_street',
+  'personal_administrative_number',
+  'email_address',
+  'mobile_phone_number',
+  'issuing_authority',
+  'issuing_country',
+  'issuance_date',
+  'expiry_date',
+] as const;
+
+/** A persona's PID elements (values as the rulebook types them: full-date as CBOR tag 1004, arrays, a map). */
+export function pidMdocElementsOf(p: Persona, issued: Date, expires: Date): Record<string, unknown> {
+  const day = (d: Date) => new DateOnly(d.toISOString().slice(0, 10));
+  return {
+    family_name: p.familyNameLatin,
+    given_name: p.givenNameLatin,
+    birth_date: new DateOnly(p.dateOfBirth),
+    place_of_birth: { locality: p.placeOfBirth, country: p.country },
+    nationality: [p.country],
+    resident_address: p.address.fullLatin,
+    resident_country: p.address.countryCode,
+    resident_city: p.address.city,
+    resident_postal_code: p.address.postCode,
+    resident_street: p.address.street,
+    personal_administrative_number: p.nationalId.value,
+    email_address: p.email,
+    mobile_phone_number: p.phone,
+    issuing_authority: `Kakehashi ${p.country} PID Provider (TEST)`,
+    issuing_country: p.country,
+    issuance_date: day(issued),
+    expiry_date: day(expires),
+  };
+}
+
+/**
+ * Issues the PID as an ISO mdoc with @animo-id/mdoc: each element an IssuerSignedItem (random salt, digest in the
+ * MSO), the MSO signed COSE_Sign1 ES256 by the PID provider's key, `x5chain` (label 33, unprotected) = [the
+ * provider's certificate, the country's issuing CA], `deviceKeyInfo` = the wallet's proof key as a COSE_Key,
+ * `validityInfo` on the virtual clock. Returns the OpenID4VCI credential: base64url of the CBOR `IssuerSigned`.
+ *
+ * No `status` in the MSO: @animo-id/mdoc 0.5.2 builds the MSO itself with a fixed set of members and has no hook
+ * for the Token Status List reference (ISO/IEC 18013-5 2nd ed.; draft-ietf-oauth-status-list §6.3) — so the mdoc
+ * PID is short-lived instead (VCR_01b: valid at most 24 h needs no status). The library's `issuerCertificate`
+ * is typed as one certificate but put into `x5chain` as given: the chain (an array) is passed through it.
+ * @see https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-final.html#appendix-A.2.4
+ */
+export async function issuePidMdoc(opts: {
+  key: PidIssuerKey;
+  deviceJwk: JWK;
+  elements: Record<string, unknown>;
+  now: Date;
+  expires: Date;
+  docType?: string;
+}): Promise<string> {
+  const chain = opts.key.x5c.map((b64) => new Uint8Array(Buffer.from(b64, 'base64')));
+  const issuerPrivateKey = opts.key.privateKey.export({ format: 'jwk' }) as JWK;
+  const signed = await new Document(opts.docType ?? PID_DOCTYPE, mdocContext)
+    .addIssuerNameSpace(PID_NAMESPACE, opts.elements)
+    .useDigestAlgorithm('SHA-256')
+    .addValidityInfo({ signed: opts.now, validFrom: opts.now, validUntil: opts.expires })
+    .addDeviceKeyInfo({ deviceKey: opts.deviceJwk })
+    .sign(
+      { issuerPrivateKey, issuerCertificate: (chain.length === 1 ? chain[0] : chain) as Uint8Array, alg: 'ES256' },
+      mdocContext,
+    );
+  const issuerSigned = signed.prepare().get('issuerSigned');
+  return uint8ArrayToBase64Url(cborEncode(issuerSigned));
+}
