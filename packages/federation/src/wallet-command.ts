@@ -9,15 +9,30 @@ import { FEDERATION_OPTIONS } from './options.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 const USAGE = `usage:
-  kakehashi wallet receive --country CC --persona ID [--format dc+sd-jwt] [--json] [--hub URL] [--wallet-dir D]
-  kakehashi wallet present --verifier CC --persona ID [--json] [--hub URL] [--wallet-dir D]
+  kakehashi wallet receive --country CC --persona ID [--format dc+sd-jwt|mso_mdoc] [--json] [--hub URL] [--wallet-dir D]
+  kakehashi wallet present --verifier CC --persona ID [--format dc+sd-jwt|mso_mdoc] [--json] [--hub URL] [--wallet-dir D]
 
 A headless EUDI wallet per persona (TEST ONLY: its device key is kept in a file, <wallet-dir>/<persona>.json,
 default .kakehashi/wallets). receive runs the OpenID4VCI pre-authorised flow at the country's PID provider and
 prints { "credential": … }; present answers the verifier's OpenID4VP request (DCQL, direct_post), receiving the
-persona's PID first when the wallet holds none, and prints the verifier's verdict (exit 0 only when valid). The request is signed (x509_hash) and the answer
+persona's PID first when the wallet holds none of the format, and prints the verifier's verdict (exit 0 only when
+valid). --format (default dc+sd-jwt) is the PID's format: mso_mdoc receives the ISO mdoc, and presents it to a
+verifier asking for mso_mdoc (a DeviceResponse over the OpenID4VP SessionTranscript). The request is signed (x509_hash) and the answer
 encrypted (direct_post.jwt); the wallet judges the verifier's certificate by its home node's trusted lists.
 With --hub URL it talks to the federation running there; otherwise it starts one in process for the command.`;
+
+/** The query `present --format mso_mdoc` has the verifier ask: the PID mdoc's names and birth date (DCQL §6). */
+const PID_NS = 'eu.europa.ec.eudi.pid.1';
+const PID_MDOC_QUERY = {
+  credentials: [
+    {
+      id: 'pid-mdoc',
+      format: 'mso_mdoc',
+      meta: { doctype_value: PID_NS },
+      claims: [{ path: [PID_NS, 'family_name'] }, { path: [PID_NS, 'given_name'] }, { path: [PID_NS, 'birth_date'] }],
+    },
+  ],
+};
 
 /** Where the command reaches the federation: its node origins, a fetch, the virtual clock, and a way out. */
 interface Target {
@@ -51,8 +66,9 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  if (values.format !== 'dc+sd-jwt') {
-    process.stderr.write(`--format ${values.format} is not offered yet (dc+sd-jwt only; mso_mdoc is to come)\n`);
+  const format = values.format;
+  if (format !== 'dc+sd-jwt' && format !== 'mso_mdoc') {
+    process.stderr.write(`--format ${format} is not offered (dc+sd-jwt or mso_mdoc)\n`);
     return 2;
   }
   const country = (sub === 'receive' ? values.country : persona.slice(0, 2))?.toUpperCase();
@@ -91,7 +107,7 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
       const body = (await res.json()) as { credential_offer_url?: string; detail?: string };
       if (!res.ok || !body.credential_offer_url)
         throw new Error(`the PID provider of ${cc} refused: ${body.detail ?? res.status}`);
-      return wallet.receive(body.credential_offer_url);
+      return wallet.receive(body.credential_offer_url, { format });
     };
     const save = () => {
       mkdirSync(dir, { recursive: true });
@@ -107,13 +123,17 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    if (wallet.credentials.length === 0) await receive(country);
+    if (!wallet.credentials.some((c) => c.format === format)) await receive(country);
     save();
     // HAIP's way: a request object signed under x509_hash, the answer encrypted (direct_post.jwt).
     const res = await target.fetch(`${node(verifier as string)}/wallet/verifier/requests`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ signed: true, response_mode: 'direct_post.jwt' }),
+      body: JSON.stringify({
+        signed: true,
+        response_mode: 'direct_post.jwt',
+        ...(format === 'mso_mdoc' ? { dcql_query: PID_MDOC_QUERY } : {}),
+      }),
     });
     const req = (await res.json()) as { transaction_id: string; request_url: string };
     const answer = await wallet.present(req.request_url);
