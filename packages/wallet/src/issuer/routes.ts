@@ -121,7 +121,8 @@ export function issuerRoutes(
       method: 'get',
       path: '/.well-known/openid-credential-issuer',
       tags: ['wallet'],
-      summary: 'Credential issuer metadata of the PID provider (OpenID4VCI §12.2): the PID as dc+sd-jwt',
+      summary:
+        'Credential issuer metadata of the PID provider (OpenID4VCI §12.2): the PID as dc+sd-jwt and as mso_mdoc (eu.europa.ec.eudi.pid.1)',
       responses: {
         200: { description: 'Metadata', content: { 'application/json': { schema: CredentialIssuerMetadataSchema } } },
       },
@@ -266,7 +267,7 @@ export function issuerRoutes(
       path: '/wallet/issuer/credential',
       tags: ['wallet'],
       summary:
-        'Credential endpoint (OpenID4VCI §8): Bearer access token, credential_configuration_id, proofs.jwt (openid4vci-proof+jwt with the c_nonce); answers the PID as dc+sd-jwt bound to the proof key',
+        'Credential endpoint (OpenID4VCI §8): Bearer access token, credential_configuration_id, proofs.jwt (openid4vci-proof+jwt with the c_nonce); answers the PID bound to the proof key: dc+sd-jwt, or for eu.europa.ec.eudi.pid.1 an mso_mdoc (base64url CBOR IssuerSigned, App. A.2.4)',
       request: { body: { required: true, content: { 'application/json': { schema: CredentialRequestSchema } } } },
       responses: {
         200: { description: 'The credential', content: { 'application/json': { schema: CredentialResponseSchema } } },
