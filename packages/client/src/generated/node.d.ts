@@ -3453,7 +3453,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Credential issuer metadata of the PID provider (OpenID4VCI §12.2): the PID as dc+sd-jwt */
+        /** Credential issuer metadata of the PID provider (OpenID4VCI §12.2): the PID as dc+sd-jwt and as mso_mdoc (eu.europa.ec.eudi.pid.1) */
         get: {
             parameters: {
                 query?: never;
@@ -3664,7 +3664,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Credential endpoint (OpenID4VCI §8): Bearer access token, credential_configuration_id, proofs.jwt (openid4vci-proof+jwt with the c_nonce); answers the PID as dc+sd-jwt bound to the proof key */
+        /** Credential endpoint (OpenID4VCI §8): Bearer access token, credential_configuration_id, proofs.jwt (openid4vci-proof+jwt with the c_nonce); answers the PID bound to the proof key: dc+sd-jwt, or for eu.europa.ec.eudi.pid.1 an mso_mdoc (base64url CBOR IssuerSigned, App. A.2.4) */
         post: {
             parameters: {
                 query?: never;
@@ -4063,7 +4063,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Validate an SD-JWT VC presentation (W1–W15): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL, status list; 200 with the verdict */
+        /** Validate an SD-JWT VC presentation (W1–W15): issuer chain through the trusted lists, signature, validity, disclosures, key binding (nonce, aud, iat, sd_hash), DCQL, status list — or an mso_mdoc DeviceResponse (W1, W2, W4–W7, W9, W14, W15; the SessionTranscript from nonce, client_id, response_uri, encryption_jwk); 200 with the verdict */
         post: {
             parameters: {
                 query?: never;
@@ -6787,6 +6787,8 @@ export interface components {
                 claims: {
                     [key: string]: unknown;
                 };
+                /** @enum {string} */
+                format?: "dc+sd-jwt" | "mso_mdoc";
             };
         };
         ValidatePresentationRequest: {
@@ -6797,6 +6799,17 @@ export interface components {
                 vct_values?: string[];
                 dcql_query?: components["schemas"]["DcqlQuery"];
                 credential_query_id?: string;
+                /**
+                 * @description The presentation's format; default: the DCQL credential query's, else dc+sd-jwt
+                 * @enum {string}
+                 */
+                format?: "dc+sd-jwt" | "mso_mdoc";
+                /** @description mso_mdoc: the request's response_uri (bound in the SessionTranscript) */
+                response_uri?: string;
+                /** @description mso_mdoc with direct_post.jwt: the encryption key whose thumbprint is bound */
+                encryption_jwk?: {
+                    [key: string]: unknown;
+                };
             };
         };
         EvidenceRequest: {
