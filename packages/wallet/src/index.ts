@@ -17,6 +17,7 @@ export {
   PID_FAULT_OF,
 } from './holder/forge-presentation.ts';
 export {
+  type CredentialFormat,
   type HeldCredential,
   type HolderOptions,
   HolderWallet,
@@ -27,8 +28,19 @@ export {
 export { trustThroughNode } from './holder/trust-through-node.ts';
 export { PID_FAULTS } from './issuer/faults.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
+export {
+  PID_DOCTYPE,
+  PID_MDOC_CONFIGURATION_ID,
+  PID_MDOC_ELEMENTS,
+  PID_NAMESPACE,
+} from './mdoc/pid-mdoc.ts';
 export { mountWallet } from './mount-wallet.ts';
 export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 export { DEFAULT_PID_QUERY } from './verifier/routes.ts';
 export { PRESENTATION_RULES, type PresentationVerdict } from './verifier/rules.ts';
+export {
+  type ExpectedMdocPresentation,
+  MDOC_PRESENTATION_RULES,
+  verifyMdocPresentation,
+} from './verifier/verify-mdoc.ts';
 export type { WalletCredential, WalletDeps } from './wallet-deps.ts';
