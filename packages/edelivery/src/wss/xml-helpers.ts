@@ -1,4 +1,4 @@
-import { ExclusiveCanonicalization } from 'xml-crypto';
+import { exclusiveC14n } from '@kakehashi/core';
 import { EbmsError } from '../errors/ebms-error.ts';
 import { allElements } from '../message/dom.ts';
 import { NS } from '../message/ns.ts';
@@ -39,10 +39,7 @@ export function excC14n(element: Element, prefixes: string[] = []): string {
       }
     }
   }
-  return new ExclusiveCanonicalization().process(element, {
-    inclusiveNamespacesPrefixList: prefixes,
-    ancestorNamespaces,
-  }) as string;
+  return exclusiveC14n(element, { inclusiveNamespacesPrefixList: prefixes, ancestorNamespaces });
 }
 
 const ID_ATTRS: [string | null, string][] = [

@@ -1,9 +1,5 @@
-import {
-  C14nCanonicalization,
-  C14nCanonicalizationWithComments,
-  ExclusiveCanonicalization,
-  ExclusiveCanonicalizationWithComments,
-} from 'xml-crypto';
+import { exclusiveC14n } from '@kakehashi/core';
+import { C14nCanonicalization, C14nCanonicalizationWithComments } from 'xml-crypto';
 import { XMLDSIG } from '../common/algorithms.ts';
 
 /** Canonicalization algorithms accepted (as CanonicalizationMethod and as Reference transforms). */
@@ -14,8 +10,6 @@ export const C14N_ALGORITHMS: ReadonlySet<string> = new Set([
   XMLDSIG.c14nComments,
 ]);
 
-const exc = new ExclusiveCanonicalization();
-const excComments = new ExclusiveCanonicalizationWithComments();
 const inc = new C14nCanonicalization();
 const incComments = new C14nCanonicalizationWithComments();
 
@@ -34,17 +28,18 @@ function ancestorNamespaces(node: Element): { prefix: string; namespaceURI: stri
 }
 
 /**
- * Canonicalizes an element with one of the accepted algorithms (xml-crypto's implementations): exclusive
- * XML c14n (with an optional InclusiveNamespaces PrefixList) or inclusive c14n 1.0, with or without comments.
+ * Canonicalizes an element with one of the accepted algorithms: exclusive XML c14n (with an optional
+ * InclusiveNamespaces PrefixList; core's one-pass `exclusiveC14n`, byte for byte xml-crypto's output) or inclusive
+ * c14n 1.0 (xml-crypto's), with or without comments.
  * @see https://www.w3.org/TR/xml-exc-c14n/
  * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315
  */
 export function canonicalize(node: Element, algorithm: string, prefixList: string[] = []): string {
   switch (algorithm) {
     case XMLDSIG.excC14n:
-      return exc.process(node, { inclusiveNamespacesPrefixList: prefixList });
+      return exclusiveC14n(node, { inclusiveNamespacesPrefixList: prefixList });
     case XMLDSIG.excC14nComments:
-      return excComments.process(node, { inclusiveNamespacesPrefixList: prefixList });
+      return exclusiveC14n(node, { inclusiveNamespacesPrefixList: prefixList, withComments: true });
     case XMLDSIG.c14n:
       return inc.process(node, { ancestorNamespaces: ancestorNamespaces(node) });
     case XMLDSIG.c14nComments:

@@ -1,6 +1,5 @@
 import { createHash, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
-import type { ErrorCode } from '@kakehashi/core';
-import { ExclusiveCanonicalization } from 'xml-crypto';
+import { type ErrorCode, exclusiveC14n } from '@kakehashi/core';
 import { ALG, DIGEST_ALGORITHMS, NS, SIGNATURE_ALGORITHMS } from '../constants.ts';
 import { attr, childElements, ELEMENT_NODE, fullText, hasCommentOrPi } from './dom.ts';
 
@@ -168,13 +167,7 @@ function ancestorNamespaces(el: Element): { prefix: string; namespaceURI: string
 export function canonicalize(el: Element, prefixes: string[], transform?: (copy: Element) => void): string {
   const copy = el.cloneNode(true) as Element;
   transform?.(copy);
-  return new ExclusiveCanonicalization().process(
-    copy as never,
-    {
-      inclusiveNamespacesPrefixList: prefixes,
-      ancestorNamespaces: ancestorNamespaces(el),
-    } as never,
-  ) as unknown as string;
+  return exclusiveC14n(copy, { inclusiveNamespacesPrefixList: prefixes, ancestorNamespaces: ancestorNamespaces(el) });
 }
 
 /**

@@ -1,0 +1,212 @@
+import { exclusiveC14n, parseXml, serializeXml } from '@kakehashi/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ExclusiveCanonicalization, ExclusiveCanonicalizationWithComments } from 'xml-crypto';
+
+/**
+ * Differential tests of core's exclusive c14n against xml-crypto's (the implementation it replaces on the signature
+ * paths): on random and adversarial documents — comments, processing instructions, CDATA, predefined entities and
+ * character references (CR, TAB, LF in text and attributes), namespaces declared, redeclared and undeclared,
+ * mixed-case prefixes, attribute order, whitespace — every element as the apex, with and without comments, with
+ * InclusiveNamespaces prefix lists and ancestor namespaces, the output (or the refusal) is the same, and so is the
+ * DOM afterwards (xml-crypto declares ancestor namespaces on the apex).
+ */
+
+type Opts = {
+  withComments: boolean;
+  inclusiveNamespacesPrefixList?: string[];
+  ancestorNamespaces?: { prefix: string; namespaceURI: string }[];
+};
+
+function elements(doc: Document): Element[] {
+  const out: Element[] = [];
+  const walk = (e: Element) => {
+    out.push(e);
+    for (let n = e.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) walk(n as Element);
+  };
+  walk(doc.documentElement);
+  return out;
+}
+
+/** The namespaces in scope from the ancestors (as the AS4 verifier computes them for a prefix list). */
+function ancestorsOf(el: Element): { prefix: string; namespaceURI: string }[] {
+  const out: { prefix: string; namespaceURI: string }[] = [];
+  for (let p = el.parentNode; p && p.nodeType === 1; p = p.parentNode) {
+    const attrs = (p as Element).attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs.item(i) as Attr;
+      if (a.prefix === 'xmlns' && !out.some((x) => x.prefix === a.localName))
+        out.push({ prefix: a.localName as string, namespaceURI: a.value });
+    }
+  }
+  return out;
+}
+
+function run(which: 'ours' | 'theirs', text: string, index: number, opts: Opts, fast: boolean) {
+  const doc = parseXml(text, { fast });
+  const el = elements(doc)[index] as Element;
+  const options = { ...opts, ancestorNamespaces: opts.ancestorNamespaces ? ancestorsOf(el) : undefined };
+  let out: string;
+  try {
+    if (which === 'ours') out = exclusiveC14n(el, options);
+    else {
+      const c = opts.withComments ? new ExclusiveCanonicalizationWithComments() : new ExclusiveCanonicalization();
+      out = c.process(el, options) as string;
+    }
+  } catch (e) {
+    out = `error: ${(e as Error).message}`;
+  }
+  return { out, after: serializeXml(doc) };
+}
+
+function same(text: string, opts: Opts) {
+  const n = elements(parseXml(text)).length;
+  for (let i = 0; i < n; i++)
+    for (const fast of [false, true])
+      expect(run('ours', text, i, opts, fast), `${text} #${i}`).toEqual(run('theirs', text, i, opts, fast));
+}
+
+const ADVERSARIAL = [
+  '<a/>',
+  '<a xmlns="urn:d"><b xmlns=""><c/><d xmlns="urn:e"/></b></a>',
+  '<a xmlns="urn:d"><b xmlns=""><c><e/></c></b></a>',
+  '<p:a xmlns:p="urn:p" xmlns:q="urn:q" q:x="1" b="2" a="3" p:y="4"><p:b xmlns:p="urn:p2"><q:c/></p:b></p:a>',
+  '<Z:a xmlns:Z="urn:z" xmlns:a="urn:a" xmlns:B="urn:b" a:x="1" B:y="2" Z:z="3"/>',
+  '<a xmlns:b="urn:b" xmlns:B="urn:B"><c b:x="1" B:x="2"/></a>',
+  '<a>x &amp; y &lt; z &gt; w &#13; &#9; &#10; "q" \'s\'</a>',
+  '<a t="&#13;&#9;&#10;&amp;&lt;&gt;&quot;\'" u=\'"\'>\n\t</a>',
+  '<a><![CDATA[<not> & markup]]>tail</a>',
+  '<a><!-- c1 --><b><!--c2--></b><!---->x</a>',
+  '<!-- before --><a><?pi data?><?empty?></a><!-- after -->',
+  '<?pi before?><a>y<?target data & <stuff?></a>',
+  '<a xml:lang="en" xml:space="preserve" xmlnsfoo="1" xmlns:xmlnsbar="urn:x"><b/></a>',
+  '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"><ec:InclusiveNamespaces xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#" PrefixList="soap wsu"/></ds:CanonicalizationMethod></ds:SignedInfo></ds:Signature>',
+  '<soap:Envelope xmlns:soap="urn:s" xmlns:wsu="urn:u" xmlns:eb="urn:e"><soap:Header><eb:Messaging wsu:Id="m"><eb:X/></eb:Messaging></soap:Header><soap:Body wsu:Id="b"><p xmlns="urn:p">t</p></soap:Body></soap:Envelope>',
+  '<a xmlns="urn:x"><x:b xmlns:x="urn:x"><c/></x:b></a>',
+];
+
+describe('core exclusiveC14n against xml-crypto', () => {
+  it('renders adversarial documents as xml-crypto does (every apex, comments or not, prefix lists, ancestors)', () => {
+    for (const text of ADVERSARIAL)
+      for (const withComments of [false, true])
+        for (const inclusiveNamespacesPrefixList of [
+          undefined,
+          [],
+          ['soap', 'wsu'],
+          ['p', 'q', 'Z', 'a', 'B', 'x'],
+          [''],
+        ])
+          for (const anc of [false, true])
+            same(text, {
+              withComments,
+              inclusiveNamespacesPrefixList,
+              ancestorNamespaces: anc ? [] : undefined,
+            });
+  });
+
+  it('refuses what xml-crypto refuses, with its message (an empty processing instruction)', () => {
+    const r = run('ours', '<a><?pi?></a>', 0, { withComments: false }, false);
+    expect(r.out).toMatch(/^error: Unable to exclusive canonicalize node type: 7/);
+    expect(r).toEqual(run('theirs', '<a><?pi?></a>', 0, { withComments: false }, false));
+  });
+
+  it('agrees on generated documents: namespaces, attributes, references, comments, PIs, CDATA, whitespace', () => {
+    const prefix = fc.constantFrom('p', 'q', 'P', 'a', 'Z', 'ds');
+    const uri = fc.constantFrom('urn:p', 'urn:q', 'urn:P', '');
+    const name = fc.oneof(
+      fc.constantFrom('a', 'b', 'Ref.1', '_r-2', 'xml:z'),
+      fc.tuple(prefix, fc.constantFrom('x', 'y')).map(([p, l]) => `${p}:${l}`),
+    );
+    const text = fc
+      .array(
+        fc.constantFrom(
+          't',
+          ' ',
+          '\n',
+          '\t',
+          '&amp;',
+          '&lt;',
+          '&gt;',
+          '&quot;',
+          '&apos;',
+          '&#13;',
+          '&#9;',
+          '&#10;',
+          '&#x263A;',
+          '>',
+          'é',
+          '"',
+          "'",
+        ),
+        { maxLength: 6 },
+      )
+      .map((xs) => xs.join(''));
+    const attr = fc.oneof(
+      fc.tuple(fc.constantFrom('Id', 'URI', 'b', 'A', 'xml:lang', 'p:at', 'q:at', 'P:at', 'a:at', 'Z:at'), text),
+      fc.tuple(fc.constantFrom('xmlns', 'xmlns:p', 'xmlns:q', 'xmlns:P', 'xmlns:a', 'xmlns:Z', 'xmlns:ds'), uri),
+    );
+    const tree: fc.Memo<string> = fc.memo((n) =>
+      fc
+        .tuple(
+          name,
+          fc.uniqueArray(attr, { maxLength: 4, selector: ([k]) => k }),
+          n <= 1
+            ? fc.constant([] as string[])
+            : fc.array(
+                fc.oneof(
+                  text,
+                  tree(n - 1),
+                  fc.constantFrom('<!-- c -->', '<!---->', '<?pi x?>', '<![CDATA[a<&]]>', '<![CDATA[]]>'),
+                ),
+                { maxLength: 4 },
+              ),
+        )
+        .map(([el, attrs, kids]) => {
+          const as = attrs.map(([k, v]) => ` ${k}="${v.replaceAll('"', '&quot;')}"`).join('');
+          return kids.length ? `<${el}${as}>${kids.join('')}</${el}>` : `<${el}${as}/>`;
+        }),
+    );
+    // Every prefix is declared on a wrapper so most documents are namespace-well-formed.
+    const doc = tree(4).map(
+      (t) =>
+        `<w xmlns:p="urn:p" xmlns:q="urn:q" xmlns:P="urn:P" xmlns:a="urn:a" xmlns:Z="urn:z" xmlns:ds="urn:ds">${t}</w>`,
+    );
+    let compared = 0;
+    fc.assert(
+      fc.property(
+        doc,
+        fc.boolean(),
+        fc.option(fc.subarray(['p', 'q', 'P', 'a', 'Z', 'ds', 'xml'])),
+        fc.boolean(),
+        (text, withComments, list, anc) => {
+          try {
+            parseXml(text);
+          } catch {
+            return; // not well-formed (an undeclared prefix): nothing to canonicalize
+          }
+          compared++;
+          same(text, {
+            withComments,
+            inclusiveNamespacesPrefixList: list ?? undefined,
+            ancestorNamespaces: anc ? [] : undefined,
+          });
+        },
+      ),
+      { numRuns: 400, seed: 1501 },
+    );
+    expect(compared).toBeGreaterThan(200);
+  });
+
+  it('agrees on an enveloped XAdES document with the signature removed, as the verifier canonicalizes it', () => {
+    const text = `<?xml version="1.0" encoding="UTF-8"?>\n<Decision xmlns="urn:kakehashi:bench"><Case>AT</Case><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="s"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:SignedInfo><ds:Object><xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#s"><xades:SignedProperties Id="p"><xades:SigningTime>2026-06-01T00:00:00Z</xades:SigningTime></xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature><Line>x</Line></Decision>`;
+    for (const fast of [false, true]) {
+      const a = parseXml(text, { fast });
+      const b = parseXml(text, { fast });
+      for (const d of [a, b]) {
+        const sig = d.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0] as Element;
+        d.documentElement.removeChild(sig);
+      }
+      expect(exclusiveC14n(a.documentElement)).toBe(new ExclusiveCanonicalization().process(b.documentElement, {}));
+    }
+  });
+});
