@@ -5,7 +5,8 @@ import { json, startTestFederation, type TestFederation } from '../support/feder
 /**
  * Every ordered pair of EU nodes: a persona of each country receives its PID from its own PID provider, and every
  * other country's verifier accepts it through its own trust view (W2: the issuer's chain reaches the issuing
- * country's trusted list through the LOTL). Japan's node offers no PID provider and no verifier.
+ * country's trusted list through the LOTL) — the PID as SD-JWT VC and as ISO mdoc. Japan's node offers no PID provider
+ * and no verifier.
  */
 const EU = ['AT', 'DE', 'EE', 'ES', 'FR', 'IT'];
 
@@ -26,12 +27,22 @@ describe('EUDI wallet: every ordered pair of EU nodes', () => {
       );
       expect(offer.status, JSON.stringify(offer.body)).toBe(200);
       await wallet.receive(offer.body.credential_offer_url);
+      // the same offer names both configurations; its code is single use, so the mdoc comes from a second offer
+      const again = await json<{ credential_offer_url: string }>(
+        f.fetch(`${node}/wallet/issuer/offers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ personaId: `${cc.toLowerCase()}-001` }),
+        }),
+      );
+      await wallet.receive(again.body.credential_offer_url, { format: 'mso_mdoc' });
       wallets.set(cc, wallet);
     }
   }, 240_000);
   afterAll(() => f?.dispose());
 
-  it('each PID is valid at each other EU verifier', async () => {
+  /** Every ordered pair: issuer's persona presents to verifier, asked with `body` (the DCQL query or none). */
+  const everyPair = async (body: string) => {
     const outcomes: string[] = [];
     for (const issuer of EU) {
       for (const verifier of EU.filter((v) => v !== issuer)) {
@@ -40,7 +51,7 @@ describe('EUDI wallet: every ordered pair of EU nodes', () => {
           f.fetch(`${node}/wallet/verifier/requests`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: '{}',
+            body,
           }),
         );
         await (wallets.get(issuer) as HolderWallet).present(req.body.request_url);
@@ -48,11 +59,36 @@ describe('EUDI wallet: every ordered pair of EU nodes', () => {
           f.fetch(`${node}/wallet/verifier/transactions/${req.body.transaction_id}`),
         );
         const v = t.body.verdict;
-        outcomes.push(`${issuer}→${verifier}: ${v.valid ? `valid ${v.credential?.country}` : v.failure?.rule}`);
+        outcomes.push(
+          `${issuer}→${verifier}: ${v.valid ? `valid ${v.credential?.country} ${v.credential?.vct}` : v.failure?.rule}`,
+        );
       }
     }
-    expect(outcomes).toEqual(EU.flatMap((i) => EU.filter((v) => v !== i).map((v) => `${i}→${v}: valid ${i}`)));
+    return outcomes;
+  };
+
+  it('each PID is valid at each other EU verifier', async () => {
+    const outcomes = await everyPair('{}');
+    expect(outcomes).toEqual(
+      EU.flatMap((i) => EU.filter((v) => v !== i).map((v) => `${i}→${v}: valid ${i} urn:eudi:pid:1`)),
+    );
     expect(outcomes).toHaveLength(30);
+  });
+
+  it('each PID as ISO mdoc is valid at each other EU verifier asking for mso_mdoc', async () => {
+    const ns = 'eu.europa.ec.eudi.pid.1';
+    const query = {
+      credentials: [
+        {
+          id: 'pid-mdoc',
+          format: 'mso_mdoc',
+          meta: { doctype_value: ns },
+          claims: [{ path: [ns, 'family_name'] }, { path: [ns, 'birth_date'] }],
+        },
+      ],
+    };
+    const outcomes = await everyPair(JSON.stringify({ dcql_query: query }));
+    expect(outcomes).toEqual(EU.flatMap((i) => EU.filter((v) => v !== i).map((v) => `${i}→${v}: valid ${i} ${ns}`)));
   });
 
   it("Japan's node offers neither a PID provider nor a verifier", async () => {
