@@ -117,6 +117,18 @@ describe('verifyMdocPresentation', () => {
     expect(v.credential?.claims).toEqual({ [PID_NAMESPACE]: { family_name: persona?.familyNameLatin } });
   });
 
+  it('gives the elements as JSON: a map as an object, a full-date as YYYY-MM-DD, an array as an array', async () => {
+    const paths = ['place_of_birth', 'birth_date', 'nationality'];
+    const e = expected({ dcql: { query: query(paths), credentialQueryId: 'pid' } });
+    const v = await verifyMdocPresentation(await present({ paths }), e, ctx(hours(1)));
+    expect(failed(v)).toBe('valid');
+    expect(v.credential?.claims[PID_NAMESPACE]).toEqual({
+      place_of_birth: { locality: persona?.placeOfBirth, country: 'EE' },
+      birth_date: persona?.dateOfBirth,
+      nationality: ['EE'],
+    });
+  });
+
   it('W1: not a DeviceResponse', async () => {
     expect(failed(await verifyMdocPresentation('not~cbor', expected(), ctx(hours(1))))).toBe('W1 vp-malformed');
     expect(failed(await verifyMdocPresentation('oA', expected(), ctx(hours(1))))).toBe('W1 vp-malformed');

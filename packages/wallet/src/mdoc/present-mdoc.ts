@@ -1,6 +1,7 @@
 import { DeviceRequest, DeviceResponse, MDoc, parseIssuerSigned, uint8ArrayToBase64Url } from '@animo-id/mdoc';
 import type { JWK } from 'jose';
 import { mdocContext } from './mdoc-context.ts';
+import { mdocValueToJson } from './mdoc-json.ts';
 import { type Openid4vpHandoverInput, openid4vpSessionTranscriptBytes } from './session-transcript.ts';
 
 /** An issued mdoc (base64url `IssuerSigned`) as its elements: namespace → element → value. */
@@ -11,7 +12,7 @@ export function mdocNamespaces(issuerSignedB64: string): {
   const doc = parseIssuerSigned(Buffer.from(issuerSignedB64, 'base64url'));
   const namespaces: Record<string, Record<string, unknown>> = {};
   for (const [ns, items] of doc.issuerSigned.nameSpaces)
-    namespaces[ns] = Object.fromEntries(items.map((i) => [i.elementIdentifier, i.elementValue]));
+    namespaces[ns] = Object.fromEntries(items.map((i) => [i.elementIdentifier, mdocValueToJson(i.elementValue)]));
   return { doctype: doc.docType, namespaces };
 }
 

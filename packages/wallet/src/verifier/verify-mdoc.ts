@@ -9,6 +9,7 @@ import {
 import { DcqlPresentationResult, type DcqlQuery } from 'dcql';
 import type { JWK } from 'jose';
 import { mdocContext } from '../mdoc/mdoc-context.ts';
+import { mdocValueToJson } from '../mdoc/mdoc-json.ts';
 import { PID_DOCTYPE } from '../mdoc/pid-mdoc.ts';
 import { openid4vpSessionTranscriptBytes } from '../mdoc/session-transcript.ts';
 import type { LenientWalletFault } from './faults.ts';
@@ -247,7 +248,7 @@ export async function verifyMdocPresentation(
         if (defective(why)) return done();
         continue;
       }
-      (claims[ns] as Record<string, unknown>)[item.elementIdentifier] = item.elementValue;
+      (claims[ns] as Record<string, unknown>)[item.elementIdentifier] = mdocValueToJson(item.elementValue);
     }
   }
   if (!digestsLetThrough) rec.pass('digests', `${count} element(s), each matching its MSO digest.`);
@@ -315,7 +316,7 @@ export async function verifyMdocPresentation(
           ?.slice(2) ?? leaf.subject,
       country: country ?? '?',
       vct: mso.docType,
-      claims: JSON.parse(JSON.stringify(claims)) as Record<string, unknown>,
+      claims,
       format: 'mso_mdoc',
     },
   });
