@@ -132,6 +132,9 @@ describe('verifyMdocPresentation', () => {
   it('W1: not a DeviceResponse', async () => {
     expect(failed(await verifyMdocPresentation('not~cbor', expected(), ctx(hours(1))))).toBe('W1 vp-malformed');
     expect(failed(await verifyMdocPresentation('oA', expected(), ctx(hours(1))))).toBe('W1 vp-malformed');
+    // a CBOR map that is no DeviceResponse: {"version": "1.0", "documents": 7}
+    const odd = Buffer.from('a26776657273696f6e63312e3069646f63756d656e747307', 'hex').toString('base64url');
+    expect(failed(await verifyMdocPresentation(odd, expected(), ctx(hours(1))))).toBe('W1 vp-malformed');
   });
 
   it('W5: before validFrom (beyond the skew) and after validUntil', async () => {

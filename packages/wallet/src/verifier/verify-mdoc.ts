@@ -98,6 +98,22 @@ export async function verifyMdocPresentation(
   expected: ExpectedMdocPresentation,
   ctx: VerifyContext,
 ): Promise<PresentationVerdict> {
+  try {
+    return await judge(presentation, expected, ctx);
+  } catch (e) {
+    // A structure the library cannot read past W1 (a bad COSE_Key, a member of the wrong type): malformed, not a 500.
+    const rec = createCheckRecorder<MdocRuleId>(MDOC_PRESENTATION_RULES);
+    const reason = `The presentation cannot be read: ${(e as Error).message.slice(0, 200)}.`;
+    rec.fail('structure', reason);
+    return { valid: false, checks: rec.finish(), failure: { rule: 'W1', code: 'vp-malformed', reason } };
+  }
+}
+
+async function judge(
+  presentation: string,
+  expected: ExpectedMdocPresentation,
+  ctx: VerifyContext,
+): Promise<PresentationVerdict> {
   const rec = createCheckRecorder<MdocRuleId>(MDOC_PRESENTATION_RULES);
   const done = (extra: Partial<PresentationVerdict> = {}): PresentationVerdict => {
     const checks = rec.finish();
