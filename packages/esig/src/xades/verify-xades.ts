@@ -75,6 +75,18 @@ function indexIds(all: Element[]): Map<string, Element> {
   return map;
 }
 
+/** The first descendant element of `el` named `ns`:`local`, in document order (no live NodeList built for it). */
+function firstDescendant(el: Element, ns: string, local: string): Element | undefined {
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType !== 1) continue;
+    const e = n as Element;
+    if (e.namespaceURI === ns && e.localName === local) return e;
+    const deeper = firstDescendant(e, ns, local);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
 function isAncestor(a: Node, b: Node): boolean {
   for (let p: Node | null = b.parentNode; p; p = p.parentNode) if (p === a) return true;
   return false;
@@ -234,7 +246,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
       if (alg === XMLDSIG.enveloped) enveloped = true;
       else if (C14N_ALGORITHMS.has(alg)) {
         c14n = alg;
-        const inc = t.getElementsByTagNameNS(XMLDSIG.excC14n, 'InclusiveNamespaces').item(0);
+        const inc = firstDescendant(t, XMLDSIG.excC14n, 'InclusiveNamespaces');
         prefixes = (inc?.getAttribute('PrefixList') ?? '').split(/\s+/).filter(Boolean);
       } else
         throw new FormatError(
