@@ -24,6 +24,10 @@ export const WALLET_ERROR_CODES = defineErrorCodes('wallet', {
   // OpenID4VP 1.0 (verifier)
   'vp-unknown-transaction': { status: 404, title: 'No presentation transaction has that id or state' },
   'vp-invalid-response': { status: 400, title: 'The authorization response is malformed (OpenID4VP §8)' },
+  'vp-response-code-invalid': {
+    status: 403,
+    title: 'A same-device request is read only with the response_code of its redirect (OpenID4VP §13.3)',
+  },
   // the presentation verdict: one code per W rule
   'vp-malformed': { status: 422, title: 'The SD-JWT VC presentation is not well formed, or its typ/alg is wrong (W1)' },
   'vp-issuer-untrusted': {

@@ -8,7 +8,9 @@ import { createStatusRegistry } from './issuer/status-list.ts';
 import { statusRoutes } from './issuer/status-routes.ts';
 import { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 import { type Transaction, verifierRoutes } from './verifier/routes.ts';
+import { rpPageRoutes } from './verifier/rp-page.ts';
 import type { WalletDeps } from './wallet-deps.ts';
+import { holderPageRoutes } from './web/holder-page.ts';
 
 /**
  * Mounts the wallet building block at a node: the PID provider (OpenID4VCI 1.0, SD-JWT VC) with its key certified
@@ -40,8 +42,20 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
     signingCertPem: deps.signingCertPem,
   });
   app.route('/', verifierRoutes(deps, transactions, accessKey));
+  // The person's side: a relying party's page at the verifier (QR / same-device) and the country's wallet page.
+  app.route('/', rpPageRoutes(deps));
+  const holderPage = holderPageRoutes(deps, {
+    // The wallet judges a verifier's access certificate by this node's own view of the trusted lists (RPA_02).
+    trust: async (certPem, chainPem) => {
+      const v = deps.validateCertificate(certPem, chainPem, { at: deps.clock.now(), usage: ['digitalSignature'] });
+      return { valid: v.valid, reason: v.failure?.reason };
+    },
+    nodeUrlOf: deps.nodeUrlOf ?? (async () => undefined),
+  });
+  app.route('/', holderPage);
   return {
     reset: () => {
+      holderPage.reset();
       state.reset();
       statuses.reset();
       transactions.clear();

@@ -37,4 +37,6 @@ export interface WalletDeps extends ComponentDeps {
   destinations?: readonly string[] | undefined;
   /** The registered node whose origin is `issuer` (its country), or undefined: asked of the hub's registry. */
   resolveIssuer: (issuer: string, fetcher: typeof fetch) => Promise<{ country: string } | undefined>;
+  /** The origin of the registered node of `country` (the wallet page receives PIDs from other countries' providers). */
+  nodeUrlOf?: ((country: string, fetcher: typeof fetch) => Promise<string | undefined>) | undefined;
 }

@@ -3262,6 +3262,8 @@ export interface paths {
                             passed: boolean;
                             steps: {
                                 title: string;
+                                /** @description The step's title in Japanese, when the scenario gives one */
+                                titleJa?: string;
                                 ok: boolean;
                                 detail: string;
                                 durationMs?: number;
@@ -3349,6 +3351,8 @@ export interface paths {
                                 passed: boolean;
                                 steps: {
                                     title: string;
+                                    /** @description The step's title in Japanese, when the scenario gives one */
+                                    titleJa?: string;
                                     ok: boolean;
                                     detail: string;
                                     durationMs?: number;

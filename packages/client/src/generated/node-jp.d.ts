@@ -8340,6 +8340,12 @@ export interface components {
             items: string[];
             /** @enum {string} */
             outcome: "provided" | "refused";
+            /** @description Japanese names of the agencies (Japan's own) and of the items, for the page in Japanese */
+            local?: {
+                requester?: string;
+                provider?: string;
+                items: string[];
+            };
         };
         EdeliveryMessage: {
             messageId: string;

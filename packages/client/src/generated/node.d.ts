@@ -3912,6 +3912,9 @@ export interface paths {
                         vp_token?: string;
                         /** @description direct_post: the state of the request */
                         state?: string;
+                        /** @description The wallet refuses (access_denied: the user declined) (§8.5) */
+                        error?: string;
+                        error_description?: string;
                     };
                 };
             };
@@ -4017,7 +4020,10 @@ export interface paths {
         /** A presentation request's state and, once the wallet answered, the verdict (the relying party's view) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Same-device: the response_code of the redirect; required once such a request is answered */
+                    response_code?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -4033,6 +4039,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["WalletPresentationTransaction"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description RFC 9457 problem */
@@ -4112,6 +4127,276 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/verifier/rp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A relying party's page (TEST ONLY): sign in with a wallet, cross-device (QR) or same-device */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "en" | "ja";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The relying party starts a presentation through the verifier's API and shows it (303 to its page) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        flow?: "cross-device" | "same-device";
+                    };
+                };
+            };
+            responses: {
+                /** @description To the relying party's page of this request */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/verifier/rp/s/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The relying party's page of one request: the QR code and request URI while pending (reloading itself), then the verdict; same-device, read with the redirect's response_code */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "en" | "ja";
+                    response_code?: string;
+                };
+                header?: never;
+                path: {
+                    sid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/holder/{persona}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A persona's wallet page (TEST ONLY): its credentials, receive a PID, open an authorization request */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "en" | "ja";
+                };
+                header?: never;
+                path: {
+                    persona: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/holder/{persona}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The persona's wallet receives a PID from a country's provider (TEST-ONLY offer, pre-authorised flow) */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: "en" | "ja";
+                };
+                header?: never;
+                path: {
+                    persona: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        country?: string;
+                        /** @enum {string} */
+                        format?: "dc+sd-jwt" | "mso_mdoc";
+                    };
+                };
+            };
+            responses: {
+                /** @description Back to the wallet page */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/holder/{persona}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wallet's consent page for an authorization request: request=<openid4vp://…>, or the request URI's own parameters (a same-device link) */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "en" | "ja";
+                    request?: string;
+                };
+                header?: never;
+                path: {
+                    persona: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The decision on a consent page (once): share posts the presentation, decline posts error=access_denied to the response URI; a same-device redirect_uri is followed (303) */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: "en" | "ja";
+                };
+                header?: never;
+                path: {
+                    persona: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        consent?: string;
+                        /** @enum {string} */
+                        decision?: "share" | "decline";
+                    };
+                };
+            };
+            responses: {
+                /** @description The page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description To the relying party's redirect_uri (same-device) */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -6763,16 +7048,30 @@ export interface components {
              * @enum {string}
              */
             response_mode?: "direct_post" | "direct_post.jwt";
+            /**
+             * Format: uri
+             * @description Same-device: the relying party page the wallet is sent back to; the response URI answers it with a fresh response_code, and the verdict is then read only with that code (§8.2, §13.3)
+             */
+            redirect_uri?: string;
         };
         WalletDirectPostResponse: {
             /** @enum {boolean} */
             received: true;
+            /** @description Same-device: where the wallet sends the user agent, with a fresh response_code (§8.2) */
+            redirect_uri?: string;
         };
         WalletPresentationTransaction: {
             transaction_id: string;
-            /** @enum {string} */
-            status: "pending" | "answered";
+            /**
+             * @description refused: the wallet answered with an error (access_denied: the user declined, §8.5)
+             * @enum {string}
+             */
+            status: "pending" | "answered" | "refused";
             verdict?: components["schemas"]["PresentationVerdict"];
+            error?: {
+                error: string;
+                error_description?: string;
+            };
         };
         PresentationVerdict: {
             valid: boolean;

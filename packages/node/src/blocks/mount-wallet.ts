@@ -29,5 +29,7 @@ export function mountWalletBlock(app: ComponentApp, w: BlockWiring): { reset(): 
       const node = (await w.registeredNodes(fetcher)).find((n) => n.url === issuer);
       return node ? { country: node.country } : undefined;
     },
+    nodeUrlOf: async (country, fetcher) =>
+      (await w.registeredNodes(fetcher)).find((n) => n.country.toUpperCase() === country.toUpperCase())?.url,
   });
 }

@@ -21,6 +21,7 @@ import {
   RESPONSE_ENC_VALUES,
   type ResponseKey,
 } from './response-encryption.ts';
+import { answerOf, readErrorResponse, requireResponseCode } from './response-outcome.ts';
 import type { PresentationVerdict } from './rules.ts';
 import { doctypesOf, queryFormatOf, verifyMdocPresentation } from './verify-mdoc.ts';
 import { type ExpectedPresentation, type VerifyContext, verifyPresentation } from './verify-presentation.ts';
@@ -60,6 +61,11 @@ interface Transaction {
   clientId: string;
   /** Signed: the request object the wallet fetches from request_uri. */
   requestObject?: string;
+  /** Same-device: the relying party's page the wallet is sent back to, with a `response_code` (§8.2). */
+  redirectUri?: string;
+  responseCode?: string;
+  /** The wallet's error answer instead of a presentation (`access_denied`: the user declined, §8.5). */
+  error?: { error: string; error_description?: string };
 }
 
 /** How long a presentation request can be answered and its verdict read (seconds, virtual clock). */
@@ -122,7 +128,7 @@ async function readResponse(form: URLSearchParams, transactions: Map<string, Tra
     throw new KakehashiError('vp-unknown-transaction', 'No request of this verifier has that state (OpenID4VP §14.3).');
   if (t.responseKey && jwe === null)
     throw new KakehashiError('vp-invalid-response', 'This request asked for an encrypted response (direct_post.jwt).');
-  if (t.verdict)
+  if (t.verdict || t.error)
     throw new KakehashiError('vp-replay', 'This request was already answered: a presentation is accepted once.', {
       rule: 'W16',
     });
@@ -200,6 +206,7 @@ export function verifierRoutes(
       const t: Transaction = {
         expiresAt: deps.clock.nowMs() + TRANSACTION_TTL_SECONDS * 1000,
         clientId: body.signed ? signedClientId : unsignedClientId,
+        ...(body.redirect_uri ? { redirectUri: body.redirect_uri } : {}),
         id: randomBytes(16).toString('base64url'),
         state: randomBytes(16).toString('base64url'),
         nonce: randomBytes(24).toString('base64url'),
@@ -265,11 +272,14 @@ export function verifierRoutes(
       },
     }),
     async (c) => {
-      const { t, state, token, encrypted } = await readResponse(
-        new URLSearchParams(await c.req.text()),
-        transactions,
-        deps.clock.nowMs(),
-      );
+      const form = new URLSearchParams(await c.req.text());
+      purge(transactions, deps.clock.nowMs());
+      const refused = readErrorResponse(form, (s) => [...transactions.values()].find((x) => x.state === s));
+      if (refused) {
+        deps.logger.info('presentation refused by the wallet', { error: refused.error });
+        return c.json(answerOf(refused.t), 200);
+      }
+      const { t, state, token, encrypted } = await readResponse(form, transactions, deps.clock.nowMs());
       const cq = t.dcql.credentials[0] as { id: string };
       const list = token?.[cq.id] as unknown[] | undefined;
       const presentation = Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
@@ -303,7 +313,7 @@ export function verifierRoutes(
         valid: verdict.valid,
         ...(verdict.failure ? { rule: verdict.failure.rule } : {}),
       });
-      return c.json({ received: true as const }, 200);
+      return c.json(answerOf(t), 200);
     },
   );
   r.openapi(
@@ -338,21 +348,30 @@ export function verifierRoutes(
       path: '/wallet/verifier/transactions/{id}',
       tags: ['wallet'],
       summary: "A presentation request's state and, once the wallet answered, the verdict (the relying party's view)",
-      request: { params: z.object({ id: z.string().max(100) }) },
+      request: {
+        params: z.object({ id: z.string().max(100) }),
+        query: z.object({
+          response_code: z.string().max(200).optional().openapi({
+            description: 'Same-device: the response_code of the redirect; required once such a request is answered',
+          }),
+        }),
+      },
       responses: {
         200: { description: 'The transaction', content: { 'application/json': { schema: TransactionSchema } } },
-        ...problemResponses(404),
+        ...problemResponses(403, 404),
       },
     }),
     (c) => {
       purge(transactions, deps.clock.nowMs());
       const t = transactions.get(c.req.valid('param').id);
       if (!t) throw new KakehashiError('vp-unknown-transaction', 'No presentation request has that id.');
+      requireResponseCode(t, c.req.valid('query').response_code);
       return c.json(
         {
           transaction_id: t.id,
-          status: t.verdict ? ('answered' as const) : ('pending' as const),
+          status: t.verdict ? ('answered' as const) : t.error ? ('refused' as const) : ('pending' as const),
           ...(t.verdict ? { verdict: t.verdict as never } : {}),
+          ...(t.error ? { error: t.error } : {}),
         },
         200,
       );

@@ -18,6 +18,16 @@ export const CreateRequestSchema = z
       description:
         'direct_post (default) or direct_post.jwt: the wallet encrypts its answer to a key of this request (§8.3)',
     }),
+    redirect_uri: z
+      .string()
+      .url()
+      .max(1000)
+      .refine((u) => /^https?:\/\//.test(u), 'an http(s) URL')
+      .optional()
+      .openapi({
+        description:
+          'Same-device: the relying party page the wallet is sent back to; the response URI answers it with a fresh response_code, and the verdict is then read only with that code (§8.2, §13.3)',
+      }),
   })
   .strict()
   .openapi('WalletPresentationRequestInput');
@@ -67,8 +77,11 @@ export const PresentationVerdictSchema = VerdictSchema.extend({
 export const TransactionSchema = z
   .object({
     transaction_id: z.string(),
-    status: z.enum(['pending', 'answered']),
+    status: z.enum(['pending', 'answered', 'refused']).openapi({
+      description: 'refused: the wallet answered with an error (access_denied: the user declined, §8.5)',
+    }),
     verdict: PresentationVerdictSchema.optional(),
+    error: z.object({ error: z.string(), error_description: z.string().optional() }).optional(),
   })
   .openapi('WalletPresentationTransaction');
 
@@ -81,10 +94,19 @@ export const DIRECT_POST_FORM = {
       description: 'direct_post: JSON object, credential query id → array of presentations (§8.1)',
     },
     state: { type: 'string', description: 'direct_post: the state of the request' },
+    error: { type: 'string', description: 'The wallet refuses (access_denied: the user declined) (§8.5)' },
+    error_description: { type: 'string' },
   },
 };
 
-export const DirectPostResponseSchema = z.object({ received: z.literal(true) }).openapi('WalletDirectPostResponse');
+export const DirectPostResponseSchema = z
+  .object({
+    received: z.literal(true),
+    redirect_uri: z.string().optional().openapi({
+      description: 'Same-device: where the wallet sends the user agent, with a fresh response_code (§8.2)',
+    }),
+  })
+  .openapi('WalletDirectPostResponse');
 
 export const ValidatePresentationSchema = z
   .object({
