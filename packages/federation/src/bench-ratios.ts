@@ -85,5 +85,12 @@ export function computeRatios(sec: Sections, peers: unknown): BenchReport['ratio
         ? { ok: rss7 < WARM_RSS_LIMIT_MB, why: `RSS ${rss7} MB (limit ${WARM_RSS_LIMIT_MB})` }
         : undefined,
     ),
+    walletPresentationVsVerifyCeiling: e(
+      'walletPresentationVsVerifyCeiling',
+      medianOf(sec.wallet, 'functionToCeilingRatio'),
+      1,
+      errorOf(sec.wallet) ??
+        'ceiling: 3 ES256 verifies a presentation (issuer signature, KB-JWT, status list token; the path is cached)',
+    ),
   };
 }

@@ -16,6 +16,10 @@ export const RATIO_TARGETS = {
   jpQueryVsCryptoCeiling: { min: 0.3, what: "Japan's mediated queries/s ÷ the HMAC + AES + signature ceiling" },
   oidcLoginVsFastestPeer: { min: 1.2, what: 'OIDC logins/s at one node ÷ the fastest peer (p50 no worse)' },
   warmStartVsMockPass: { max: 1.5, what: 'warm start of hub + 7 nodes ÷ MockPass start to first discovery' },
+  walletPresentationVsVerifyCeiling: {
+    min: 0.5,
+    what: 'SD-JWT VC presentations validated/s (function) ÷ raw ES256 verifies/s over the 3 one presentation needs',
+  },
 } as const satisfies Record<string, { min?: number; max?: number; what: string }>;
 
 export type RatioKey = keyof typeof RATIO_TARGETS;

@@ -5,7 +5,7 @@
  * absolute numbers because both sides are measured in the same run; each is the median of `runs` rounds.
  *
  * Sections (each in its own module): start (bench-start), AS4 (bench-as4), Japan's mediated queries (bench-jp),
- * eID (bench-eid), eSignature (bench-esig), peers (bench-peers + bench-oidc), memory after 10,000 logins
+ * eID (bench-eid), EUDI wallet presentations (bench-wallet), eSignature (bench-esig), peers (bench-peers + bench-oidc), memory after 10,000 logins
  * (bench-memory, `sections.memory.afterLoginsMB`), msw (bench-msw). A section that
  * fails is recorded with its error (loudly, on stderr too) and the run goes on: its ratios are then null, unmet.
  */
@@ -27,6 +27,7 @@ import { installPeers, PEER_VERSIONS, type PeerName, type RunningPeer, startPeer
 import { computeRatios } from './bench-ratios.ts';
 import { type BenchReport, formatComparison, median, parseBenchReport, r3, renderBenchTable } from './bench-report.ts';
 import { benchStart, type StartFigures, startProcess } from './bench-start.ts';
+import { benchWallet } from './bench-wallet.ts';
 import { createFederation, type Federation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { type LoadedMaterial, loadTrustMaterial } from './trust-material.ts';
@@ -278,6 +279,12 @@ export async function runBench(opts: {
             logins: s.quick ? 10 : 40,
           }),
         );
+      return { rounds: all };
+    });
+    sections.wallet = await section('EUDI wallet presentations', async () => {
+      if (!loaded) throw new Error('no trust material (path validation failed)');
+      const all: Record<string, number>[] = [];
+      for (let i = 0; i < s.runs; i++) all.push(await benchWallet(f, loaded, { windowMs: s.windowMs }));
       return { rounds: all };
     });
     sections.esig = await section('eSignature', async () => {

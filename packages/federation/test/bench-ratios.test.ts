@@ -46,6 +46,9 @@ describe('bench ratios from the sections of one run', () => {
         { formats: {} },
       ],
     },
+    wallet: {
+      rounds: [{ functionToCeilingRatio: 0.7 }, { functionToCeilingRatio: 0.4 }, { functionToCeilingRatio: 0.6 }],
+    },
   };
   const peers = {
     kakehashi: { login: login(70, 45) },
@@ -71,6 +74,8 @@ describe('bench ratios from the sections of one run', () => {
     expect(r.oidcLoginVsFastestPeer.note).toContain('p50 45 ms vs 30 ms');
     expect(r.warmStartVsMockPass).toMatchObject({ value: 3, met: false });
     expect(r.warmStartVsMockPass.note).toContain('RSS 213 MB');
+    expect(r.walletPresentationVsVerifyCeiling).toMatchObject({ value: 0.6, met: true });
+    expect(r.walletPresentationVsVerifyCeiling.note).toContain('3 ES256 verifies');
   });
 
   it('a throughput ahead of the fastest peer is not met when its p50 is worse; RSS over the limit fails the start', () => {

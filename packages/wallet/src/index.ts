@@ -35,6 +35,7 @@ export {
   PID_NAMESPACE,
 } from './mdoc/pid-mdoc.ts';
 export { mountWallet } from './mount-wallet.ts';
+export { expectedPresentationOf } from './verifier/expected.ts';
 export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 export { DEFAULT_PID_QUERY } from './verifier/routes.ts';
 export { PRESENTATION_RULES, type PresentationVerdict } from './verifier/rules.ts';
@@ -43,4 +44,9 @@ export {
   MDOC_PRESENTATION_RULES,
   verifyMdocPresentation,
 } from './verifier/verify-mdoc.ts';
+export {
+  type ExpectedPresentation,
+  type VerifyContext,
+  verifyPresentation,
+} from './verifier/verify-presentation.ts';
 export type { WalletCredential, WalletDeps } from './wallet-deps.ts';

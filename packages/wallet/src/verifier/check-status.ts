@@ -1,11 +1,27 @@
 import type { X509Certificate } from 'node:crypto';
-import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
+import { StatusList } from '@sd-jwt/jwt-status-list';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 
 /** A credential valid longer than this must carry a status (ARF VCR_01b: 24 hours). */
 const STATUS_REQUIRED_AFTER_SECONDS = 24 * 3600;
 /** The most a verifier reads of a status list token. */
 const MAX_TOKEN_BYTES = 64 * 1024;
+/** Decoded lists kept (by their compressed form): the token is verified each time, the list decoded once. */
+const MAX_DECODED = 4;
+const DECODED = new Map<string, StatusList>();
+
+/** The list of a verified token's `status_list` (`bits`, `lst`), decoded once per compressed form (the oldest go). */
+function decodedList(ref: { bits?: unknown; lst?: unknown } | undefined): StatusList {
+  if (!ref || typeof ref.lst !== 'string' || ![1, 2, 4, 8].includes(ref.bits as number)) throw new Error('list');
+  const key = `${ref.bits as number}:${ref.lst}`;
+  let list = DECODED.get(key);
+  if (!list) {
+    list = StatusList.decompressStatusList(ref.lst, ref.bits as 1 | 2 | 4 | 8);
+    DECODED.set(key, list);
+    for (const k of DECODED.keys()) if (DECODED.size > MAX_DECODED) DECODED.delete(k);
+  }
+  return list;
+}
 
 /**
  * The W15 check: the credential's entry in its issuer's Token Status List. The list is fetched only from the
@@ -48,12 +64,13 @@ export async function checkStatus(opts: {
   } catch {
     return `The status list ${uri} could not be fetched: the status is unknown, so the credential is not accepted.`;
   }
+  let claims: { sub?: unknown; exp?: unknown; status_list?: { bits?: unknown; lst?: unknown } } = {};
   try {
     const header = decodeProtectedHeader(token);
     if (header.typ !== 'statuslist+jwt' || header.alg !== 'ES256') throw new Error('typ');
     if (!Array.isArray(header.x5c) || header.x5c[0] !== opts.x5cLeaf) throw new Error('x5c');
     const { payload } = await compactVerify(token, opts.leaf.publicKey, { algorithms: ['ES256'] });
-    const claims = JSON.parse(new TextDecoder().decode(payload)) as { sub?: unknown; exp?: unknown };
+    claims = JSON.parse(new TextDecoder().decode(payload)) as typeof claims;
     if (claims.sub !== uri) throw new Error('sub');
     if (typeof claims.exp === 'number' && claims.exp + opts.skewSeconds < opts.nowS) throw new Error('exp');
   } catch {
@@ -61,7 +78,7 @@ export async function checkStatus(opts: {
   }
   let status: number;
   try {
-    status = getListFromStatusListJWT(token).getStatus(idx);
+    status = decodedList(claims.status_list).getStatus(idx);
   } catch {
     return `The status list has no entry ${idx} (TSL §8.3: an index out of range is refused).`;
   }
