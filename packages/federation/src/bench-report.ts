@@ -104,8 +104,17 @@ export function ratioEntryOf(
 
 /** Parses and checks a report (a file written by an earlier run, or one about to be written). */
 export function parseBenchReport(json: unknown): BenchReport {
+  // A report written before a key existed (walletPresentationVsVerifyCeiling, issue 17) reads as not measured.
+  const ratios = (json as { ratios?: Record<string, unknown> } | null)?.ratios;
+  if (ratios && typeof ratios === 'object')
+    for (const k of LATER_KEYS)
+      if (!(k in ratios))
+        ratios[k] = { value: null, target: targetText(k), met: false, note: 'not in this report (an older run)' };
   return benchReportSchema.parse(json);
 }
+
+/** Keys added after the first reports were written. */
+const LATER_KEYS: readonly RatioKey[] = ['walletPresentationVsVerifyCeiling'];
 
 /** The change of every ratio between two runs, as lines of text (a table), newest last. */
 export function formatComparison(before: BenchReport, after: BenchReport): string {

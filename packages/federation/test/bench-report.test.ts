@@ -103,6 +103,17 @@ describe('bench report: shape, comparison and README table', () => {
     expect(() => parseBenchReport({ ...r, version: 1 })).toThrow();
   });
 
+  it('reads a report written before walletPresentationVsVerifyCeiling existed as that key not measured', () => {
+    const { walletPresentationVsVerifyCeiling: _, ...older } = reportWith(0.2).ratios;
+    const parsed = parseBenchReport(JSON.parse(JSON.stringify({ ...reportWith(0.2), ratios: older })));
+    expect(parsed.ratios.walletPresentationVsVerifyCeiling).toEqual({
+      value: null,
+      target: '≥ 0.5',
+      met: false,
+      note: 'not in this report (an older run)',
+    });
+  });
+
   it('prints the change of every ratio between two runs', () => {
     const text = formatComparison(reportWith(0.2), reportWith(0.3, '2026-12-03T10:00:00.000Z'));
     expect(text).toContain('before: 2026-12-02T17:00:00.000Z');
