@@ -1,3 +1,4 @@
+import { runScenarioReversibly, SCENARIOS } from '@kakehashi/federation';
 import { HolderWallet, type PresentationRequest, type PresentationVerdict } from '@kakehashi/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
@@ -234,6 +235,23 @@ describe('EUDI wallet: the PID as mso_mdoc, Estonia to Germany', () => {
     const v = await verdictOf(ee, req.transaction_id);
     expect(v.valid, JSON.stringify(v.failure)).toBe(true);
     expect(v.credential?.country).toBe('DE');
+  });
+
+  it('scenario wallet-mdoc passes every step, twice, and leaves nothing to undo', async () => {
+    for (let run = 0; run < 2; run++) {
+      const r = await runScenarioReversibly(SCENARIOS, f, 'wallet-mdoc');
+      expect(
+        r.steps.filter((s) => !s.ok).map((s) => `${s.title}: ${s.detail}`),
+        `run ${run + 1}`,
+      ).toEqual([]);
+      expect(r.steps).toHaveLength(4);
+      expect(r.steps[0]?.detail).toMatch(/^mso_mdoc, doctype eu\.europa\.ec\.eudi\.pid\.1, \d+ bytes/);
+      expect(r.steps[2]?.detail).toMatch(
+        /^valid \(W1 W2 W4 W5 W6 W7 W9 W14 W15\): family_name=.*birth_date=\d{4}-\d{2}-\d{2}.* from EE$/,
+      );
+      expect(r.steps[3]?.detail).toBe('refused: W9 vp-key-binding-invalid');
+      expect(r.undo.restored).toBe(true);
+    }
   });
 
   /** ee-001's family name as the PID provider issued it. */

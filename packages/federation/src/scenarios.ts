@@ -3,6 +3,7 @@ import { FEDERATION_SCENARIOS } from './scenario-defs/federation.ts';
 import { INCIDENT_CROSS_BORDER_SCENARIOS } from './scenario-defs/incident-cross-border.ts';
 import { ONCE_ONLY_SCENARIOS } from './scenario-defs/once-only.ts';
 import { WALLET_SCENARIOS } from './scenario-defs/wallet-cross-border.ts';
+import { WALLET_MDOC_SCENARIOS } from './scenario-defs/wallet-mdoc.ts';
 import {
   describeScenariosOf,
   runScenarioOf,
@@ -22,6 +23,7 @@ export const SCENARIOS: ScenarioRegistry = {
   ...ONCE_ONLY_SCENARIOS,
   ...INCIDENT_CROSS_BORDER_SCENARIOS,
   ...WALLET_SCENARIOS,
+  ...WALLET_MDOC_SCENARIOS,
 };
 
 export function listScenarios(): string[] {

@@ -12,13 +12,13 @@ import type { Scenario, ScenarioTarget } from '../scenario-runner.ts';
 const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only' };
 const PERSONA = 'ee-001';
 
-const node = (f: ScenarioTarget, cc: string): string => {
+export const node = (f: ScenarioTarget, cc: string): string => {
   const url = f.urls.nodes[cc];
   if (!url) throw new Error(`this federation has no node ${cc} (countries: ${Object.keys(f.urls.nodes).join(', ')})`);
   return url;
 };
 
-async function call<T>(f: ScenarioTarget, url: string, body?: unknown): Promise<T> {
+export async function call<T>(f: ScenarioTarget, url: string, body?: unknown): Promise<T> {
   const res = await f.fetch(url, {
     method: body === undefined ? 'GET' : 'POST',
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
@@ -29,7 +29,7 @@ async function call<T>(f: ScenarioTarget, url: string, body?: unknown): Promise<
 }
 
 /** The federation's virtual clock as the hub tells it (the wallet signs its proofs and key bindings by it). */
-async function clockOf(f: ScenarioTarget): Promise<{ now(): Date }> {
+export async function clockOf(f: ScenarioTarget): Promise<{ now(): Date }> {
   const res = await f.fetch(`${f.urls.hub}/admin/clock`, { headers: ADMIN });
   if (!res.ok) return { now: () => new Date() };
   const s = (await res.json()) as { now: string; frozen: boolean };
