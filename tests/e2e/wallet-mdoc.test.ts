@@ -188,7 +188,7 @@ describe('EUDI wallet: the PID as mso_mdoc, Estonia to Germany', () => {
     expect((await verdictOf(de, second.transaction_id)).failure?.rule).toBe('W9');
   });
 
-  it('a PID whose issuer certificate is on no trusted list fails (W2)', async () => {
+  it('a PID whose issuer certificate is on no trusted list fails (W2), unless the verifier is made weak', async () => {
     await switchAt(ee, { enable: ['wallet.pid-untrusted-key'] });
     const forged = new HolderWallet({ fetch: f.fetch, clock });
     try {
@@ -202,6 +202,21 @@ describe('EUDI wallet: the PID as mso_mdoc, Estonia to Germany', () => {
     expect(v.valid).toBe(false);
     expect(v.failure?.rule).toBe('W2');
     expect(v.failure?.code).toBe('vp-issuer-untrusted');
+
+    // the weak verifier (lenient.wallet.untrusted-issuer at DE) lets it through, saying so
+    await switchAt(de, { enable: ['lenient.wallet.untrusted-issuer'] });
+    try {
+      const again = await request(de);
+      await forged.present(again.request_url);
+      const weak = await verdictOf(de, again.transaction_id);
+      expect(weak.valid, JSON.stringify(weak.failure)).toBe(true);
+      expect(weak.checks.find((c) => c.rule === 'W2')).toMatchObject({
+        outcome: 'skipped',
+        fault: 'lenient.wallet.untrusted-issuer',
+      });
+    } finally {
+      await switchAt(de, { disable: ['lenient.wallet.untrusted-issuer'] });
+    }
   });
 
   it('a wallet holding both formats answers each query with its format', async () => {
