@@ -19,7 +19,22 @@ const SIGNATURE_NAMES: Record<string, string> = {
   [OID.dsaWithSha1]: 'dsa-with-SHA1',
 };
 
+/**
+ * What {@link keySizeProblem} found per parsed certificate (`null`: none): the key and its details are fixed by the
+ * certificate, and `X509Certificate.publicKey` imports the key anew at every read. The check itself still runs and
+ * is recorded for every path.
+ */
+const KEY_PROBLEMS = new WeakMap<CertificateFacts, string | null>();
+
 function keySizeProblem(f: CertificateFacts): string | undefined {
+  const known = KEY_PROBLEMS.get(f);
+  if (known !== undefined) return known ?? undefined;
+  const problem = keyProblemOf(f);
+  KEY_PROBLEMS.set(f, problem ?? null);
+  return problem;
+}
+
+function keyProblemOf(f: CertificateFacts): string | undefined {
   const key = f.x509.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
