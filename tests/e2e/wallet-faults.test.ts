@@ -10,6 +10,8 @@ import { ADMIN, json, startTestFederation, type TestFederation } from '../suppor
 const FAULTS: [fault: string, rule: string, code: string][] = [
   ['wallet.pid-expired', 'W5', 'vp-credential-expired'],
   ['wallet.pid-untrusted-key', 'W2', 'vp-issuer-untrusted'],
+  // certified by EE's issuing CA (a valid chain), but not on the EU list of PID providers the LOTL points at
+  ['wallet.pid-unlisted-key', 'W2', 'vp-issuer-untrusted'],
   ['wallet.pid-wrong-vct', 'W6', 'vp-vct-invalid'],
   ['wallet.pid-without-status', 'W15', 'vp-credential-revoked'],
   ['wallet.pid-revoked', 'W15', 'vp-credential-revoked'],

@@ -28,6 +28,7 @@ import { FEDERATION_OPTIONS } from './options.ts';
 import { describeScenariosOf, type ScenarioRegistry } from './scenario-runner.ts';
 import { runScenarioReversibly } from './scenario-undo.ts';
 import type { LoadedMaterial } from './trust-material.ts';
+import { walletEntityLists } from './wallet-trust-lists.ts';
 
 /** What every component of the federation is built from: one config, clock, seed, trust material and fetch. */
 export interface Composition {
@@ -68,6 +69,7 @@ export function composeHub(c: Composition, scenarios: ScenarioRegistry): { hub: 
     hubUrl: c.urls.hub,
     validityDays: () => c.config.get('trustListValidityDays'),
     memo: c.memo,
+    entityLists: () => walletEntityLists(c.material.material, c.seed),
   });
   const hub = createHub({
     store,

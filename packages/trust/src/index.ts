@@ -42,5 +42,16 @@ export {
 export { TrustStore } from './store/trust-store.ts';
 export { buildLotl } from './tl/build-lotl.ts';
 export { type BuildTrustedListOptions, buildTrustedList } from './tl/build-trusted-list.ts';
+export {
+  buildEntityList,
+  ENTITY_LISTS,
+  type EntityListEntry,
+  type EntityListing,
+  type EntityListKind,
+  entityListing,
+  entityListKindOf,
+  entityListUrl,
+} from './tl/entity-lists.ts';
 export { VerificationMemo } from './tl/verification-memo.ts';
 export { verifyLotl, verifyTrustedList } from './tl/verify-trusted-list.ts';
+export type { VerifiedTrustedList } from './tl/z-trusted-list.ts';

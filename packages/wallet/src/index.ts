@@ -35,6 +35,7 @@ export {
   PID_NAMESPACE,
 } from './mdoc/pid-mdoc.ts';
 export { mountWallet } from './mount-wallet.ts';
+export { pidProviderListEntry } from './trust/provider-lists.ts';
 export { expectedPresentationOf } from './verifier/expected.ts';
 export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 export { DEFAULT_PID_QUERY } from './verifier/routes.ts';
@@ -49,4 +50,4 @@ export {
   type VerifyContext,
   verifyPresentation,
 } from './verifier/verify-presentation.ts';
-export type { WalletCredential, WalletDeps } from './wallet-deps.ts';
+export type { EntityListLookup, WalletCredential, WalletDeps } from './wallet-deps.ts';

@@ -6,7 +6,7 @@ import {
   KakehashiError,
   problemResponses,
 } from '@kakehashi/core';
-import { TRUST_FAULTS } from '@kakehashi/trust';
+import { ENTITY_LISTS, type EntityListKind, TRUST_FAULTS } from '@kakehashi/trust';
 import type { HubTrust, ListFaults } from '../trust/hub-trust.ts';
 
 /** What the trust publication needs: the trust fabric and the hub's public origin (for absolute URLs). */
@@ -64,10 +64,15 @@ const trustedList = createRoute({
   method: 'get',
   path: '/trust/tl/{file}',
   tags: ['trust'],
-  summary: "A country's signed trusted list, e.g. JP.xml",
+  summary:
+    "A country's signed trusted list, e.g. JP.xml, or a list of trusted entities the LOTL points at (ETSI TS 119 602): EU-pid-providers.xml, EU-wallet-providers.xml",
   request: {
     params: z.object({
-      file: z.string().openapi({ param: { name: 'file', in: 'path' }, description: '<CC>.xml', example: 'JP.xml' }),
+      file: z.string().openapi({
+        param: { name: 'file', in: 'path' },
+        description: '<CC>.xml, or EU-<kind>.xml for a list of trusted entities',
+        example: 'JP.xml',
+      }),
     }),
   },
   responses: {
@@ -143,6 +148,9 @@ export function trustPublicationRoutes(deps: TrustPublicationDeps): ComponentApp
 
   r.openapi(trustedList, (c) => {
     const file = c.req.valid('param').file;
+    const kind = (Object.keys(ENTITY_LISTS) as EntityListKind[]).find((k) => ENTITY_LISTS[k].file === file);
+    const entityList = kind ? trust.entityListXml?.(kind) : undefined;
+    if (entityList) return c.body(entityList, 200, { 'content-type': XML });
     const m = /^([A-Za-z]{2})\.xml$/.exec(file);
     const cc = m ? (m[1] as string).toUpperCase() : undefined;
     const forged = cc && trust.countries().includes(cc) ? listFaults(`${cc}.xml`) : undefined;

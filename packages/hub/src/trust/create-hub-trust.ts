@@ -1,10 +1,14 @@
 import type { Clock, Store } from '@kakehashi/core';
 import { createOcspResponder, type OcspResponder } from '@kakehashi/esig';
 import {
+  buildEntityList,
   buildLotl,
   buildTrustedList,
   certificateVerdictOf,
   createCrl,
+  type EntityListEntry,
+  type EntityListKind,
+  entityListKindOf,
   type KeyCert,
   listCertificateAuthorities,
   listKeyCerts,
@@ -26,6 +30,10 @@ import { createRevocationLedger } from './revocation-ledger.ts';
 
 const DAY_MS = 86_400_000;
 
+/** The LOTL's pointers to national trusted lists (the lists of trusted entities give no CA anchors). */
+const nationalPointers = <P extends { tslType: string }>(pointers: P[]) =>
+  pointers.filter((p) => entityListKindOf(p.tslType) === undefined);
+
 /** What the hub's trust needs besides the material: its store (revocations), the clock and its origin. */
 export interface HubTrustDeps {
   clock: Clock;
@@ -36,6 +44,11 @@ export interface HubTrustDeps {
   validityDays: () => number;
   /** Shared with the nodes of the same process, so the same signed bytes are verified once. */
   memo?: VerificationMemo;
+  /**
+   * The providers the hub lists in the EUDI lists of trusted entities (ETSI TS 119 602), by list: each list is
+   * published and pointed at from the LOTL. Asked once, at the first publication. None when absent.
+   */
+  entityLists?: () => Partial<Record<EntityListKind, readonly EntityListEntry[]>>;
 }
 
 /**
@@ -116,17 +129,30 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
   };
 
   const forged = forgedPublication(material, clock);
-  let lists:
-    | { lotl: string; tls: Record<string, string>; issued: number; until: number; sequenceNumber: number }
-    | undefined;
-  const publish = () => {
+  let entities: Partial<Record<EntityListKind, readonly EntityListEntry[]>> | undefined;
+  const entityLists = () => {
+    entities ??= deps.entityLists?.() ?? {};
+    return entities;
+  };
+  type Lists = {
+    lotl: string;
+    tls: Record<string, string>;
+    lotes: Partial<Record<EntityListKind, string>>;
+    issued: number;
+    until: number;
+    sequenceNumber: number;
+  };
+  let lists: Lists | undefined;
+  const publish = (): Lists => {
     const now = clock.nowMs();
     if (lists && fresh(lists, now)) return lists;
-    const print = madeFrom('lists', countries.join(','));
+    const kinds = Object.keys(entityLists()).sort() as EntityListKind[];
+    const entityPrint = kinds.map((k) => `${k}:${(entityLists()[k] ?? []).map((e) => e.certPem).join(',')}`);
+    const print = madeFrom('lists', countries.join(','), ...entityPrint);
     const kept = published.get('lists', print, now);
     if (kept) {
-      const body = JSON.parse(kept.body) as { lotl: string; tls: Record<string, string>; sequenceNumber: number };
-      lists = { ...body, issued: kept.issued, until: kept.until };
+      const body = JSON.parse(kept.body) as Omit<Lists, 'issued' | 'until'>;
+      lists = { ...body, lotes: body.lotes ?? {}, issued: kept.issued, until: kept.until };
       return lists;
     }
     // Every (re)publication carries a higher sequence number, persisted: relying parties refuse a rollback.
@@ -136,9 +162,23 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     const tls: Record<string, string> = {};
     for (const cc of countries)
       tls[cc] = buildTrustedList(material, cc, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
-    const lotl = buildLotl(material, { hubUrl: deps.hubUrl, sequenceNumber, issueDate, nextUpdate });
-    lists = { lotl, tls, issued: now, until: nextUpdate.getTime() - DAY_MS, sequenceNumber };
-    published.put('lists', print, { body: JSON.stringify({ lotl, tls, sequenceNumber }), ...lists });
+    const lotes: Partial<Record<EntityListKind, string>> = {};
+    for (const kind of kinds)
+      lotes[kind] = buildEntityList(material, kind, entityLists()[kind] ?? [], {
+        hubUrl: deps.hubUrl,
+        sequenceNumber,
+        issueDate,
+        nextUpdate,
+      });
+    const lotl = buildLotl(material, {
+      hubUrl: deps.hubUrl,
+      sequenceNumber,
+      issueDate,
+      nextUpdate,
+      entityLists: kinds,
+    });
+    lists = { lotl, tls, lotes, issued: now, until: nextUpdate.getTime() - DAY_MS, sequenceNumber };
+    published.put('lists', print, { body: JSON.stringify({ lotl, tls, lotes, sequenceNumber }), ...lists });
     return lists;
   };
 
@@ -149,7 +189,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     if (current && fresh(current, now)) return current.store;
     const l = publish();
     const lotl = memo.verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
-    const verified = lotl.pointers.map((p) =>
+    const verified = nationalPointers(lotl.pointers).map((p) =>
       memo.verifyTrustedList(l.tls[p.territory] as string, {
         signerCerts: p.signerCertsPem,
         clock,
@@ -213,7 +253,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
   const walkFabric = () => {
     const l = publish();
     const lotl = memo.verifyLotl(l.lotl, { pinnedSignerCerts: [material.hub.signing.certPem], clock });
-    const lists = lotl.pointers.map((p) => ({
+    const lists = nationalPointers(lotl.pointers).map((p) => ({
       ...memo.verifyTrustedList(l.tls[p.territory] as string, {
         signerCerts: p.signerCertsPem,
         clock,
@@ -243,6 +283,7 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
       return publish().lotl;
     },
     trustedListXml: (cc) => publish().tls[cc],
+    entityListXml: (kind) => publish().lotes[kind],
     crlDer: (name) => {
       const ca = cas.find((c) => c.name === name);
       return ca ? crlFor(ca).der : undefined;

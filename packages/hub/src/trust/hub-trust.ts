@@ -1,5 +1,6 @@
 import type { CertificateVerdict } from '@kakehashi/core';
 import type { OcspResponder } from '@kakehashi/esig';
+import type { EntityListKind } from '@kakehashi/trust';
 import type { TrustFabric } from './describe-fabric.ts';
 
 export type { CertificateVerdict };
@@ -30,6 +31,11 @@ export interface HubTrust {
   countries(): string[];
   lotlXml(): string;
   trustedListXml(country: string): string | undefined;
+  /**
+   * A list of trusted entities (ETSI TS 119 602: `pid-providers`, `wallet-providers`) the LOTL points at, served
+   * beside the national lists as `/trust/tl/EU-<kind>.xml`; undefined when the hub publishes none.
+   */
+  entityListXml?(kind: EntityListKind): string | undefined;
   crlDer(name: string): Uint8Array | undefined;
   crlNames(): string[];
   /** Pinned certificate(s) of the LOTL signer, as a relying party gets them out of band (the "OJ" publication). */

@@ -25,6 +25,8 @@ export function mountWalletBlock(app: ComponentApp, w: BlockWiring): { reset(): 
     issuingCa: deps.credentials.issuingCa,
     signingCertPem: deps.credentials.signing.certPem,
     validateCertificate: w.validateCertificate,
+    // The EU lists of trusted entities the node loaded from the LOTL (PID providers, wallet providers).
+    ...(deps.trust.entityListing ? { entityListing: deps.trust.entityListing.bind(deps.trust) } : {}),
     resolveIssuer: async (issuer, fetcher) => {
       const node = (await w.registeredNodes(fetcher)).find((n) => n.url === issuer);
       return node ? { country: node.country } : undefined;

@@ -6,7 +6,16 @@ import {
   KakehashiError,
   type Logger,
 } from '@kakehashi/core';
-import { certificateVerdictOf, type TrustLenientFault, TrustStore, VerificationMemo } from '@kakehashi/trust';
+import {
+  certificateVerdictOf,
+  type EntityListKind,
+  entityListing,
+  entityListKindOf,
+  type TrustLenientFault,
+  TrustStore,
+  VerificationMemo,
+  type VerifiedTrustedList,
+} from '@kakehashi/trust';
 import type { NodeTrust, NodeTrustStatus } from './node-trust.ts';
 
 type Lenience = ((name: TrustLenientFault) => boolean) | undefined;
@@ -95,6 +104,8 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
     crls: 0,
   };
   let store: TrustStore | undefined;
+  // The lists of trusted entities the LOTL points at (ETSI TS 119 602: PID providers, wallet providers).
+  let entityLists: Partial<Record<EntityListKind, VerifiedTrustedList>> = {};
   // What the view holds, with each NextUpdate: what makes it stale as the virtual clock moves on.
   let dates: { what: string; nextUpdate: Date; kind: 'list' | 'crl' }[] = [];
   /** The lists and CRLs of the view past their NextUpdate at `at`, one line each. */
@@ -121,10 +132,11 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
     const lotl = leniently(lenient, { minSequence: seen.lotl }, (o) =>
       memo.verifyLotl(lotlXml, { pinnedSignerCerts: [deps.lotlSignerPem], clock: deps.clock, ...o }),
     );
-    const lists = await Promise.all(
+    const all = await Promise.all(
       lotl.pointers.map(async (p) => {
         const xml = await deps.hub.text(p.location, fetcher);
-        return leniently(lenient, { minSequence: seen.tl[p.territory] }, (o) =>
+        const kind = entityListKindOf(p.tslType);
+        return leniently(lenient, { minSequence: seen.tl[kind ?? p.territory] }, (o) =>
           memo.verifyTrustedList(xml, {
             signerCerts: p.signerCertsPem,
             clock: deps.clock,
@@ -134,9 +146,15 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
         );
       }),
     );
+    const kindOf = (l: VerifiedTrustedList) => entityListKindOf(l.tslType);
+    const lists = all.filter((l) => kindOf(l) === undefined);
+    const entities = all.filter((l) => kindOf(l) !== undefined);
     // The highest numbers seen stay (a weak node that took a rollback still knows what it saw).
     seen.lotl = Math.max(seen.lotl ?? 0, lotl.sequenceNumber);
-    for (const l of lists) seen.tl[l.territory] = Math.max(seen.tl[l.territory] ?? 0, l.sequenceNumber);
+    for (const l of all) {
+      const key = kindOf(l) ?? l.territory;
+      seen.tl[key] = Math.max(seen.tl[key] ?? 0, l.sequenceNumber);
+    }
     const index = await deps.hub.trustIndex(fetcher);
     const crls = await Promise.all(
       index.crls.map(async (url) => {
@@ -157,10 +175,11 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
     const next = TrustStore.fromTrustedLists(lists);
     for (const c of crls) next.addCrl(c);
     store = next;
+    entityLists = Object.fromEntries(entities.map((l) => [kindOf(l), l]));
     dates = [
       { what: 'The list of trusted lists (LOTL)', nextUpdate: lotl.nextUpdate, kind: 'list' as const },
-      ...lists.map((l) => ({
-        what: `The trusted list of ${l.territory}`,
+      ...all.map((l) => ({
+        what: kindOf(l) ? `The list of ${kindOf(l)}` : `The trusted list of ${l.territory}`,
         nextUpdate: l.nextUpdate,
         kind: 'list' as const,
       })),
@@ -201,6 +220,7 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
       });
       return withFreshness(status);
     },
+    entityListing: (kind, pem, at) => entityListing(entityLists[kind], kind, pem, at),
     validateCertificate: (pem, chain, o) => {
       if (!store) throw new KakehashiError('upstream-unavailable', 'The trust fabric has not been loaded yet.');
       const verdict = certificateVerdictOf(

@@ -1,5 +1,5 @@
 import type { CertificateVerdict } from '@kakehashi/core';
-import type { TrustLenientFault } from '@kakehashi/trust';
+import type { EntityListing, EntityListKind, TrustLenientFault } from '@kakehashi/trust';
 
 /** What the node loaded from the hub, and when (`GET /trust/status`). */
 export interface NodeTrustStatus {
@@ -35,6 +35,11 @@ export interface NodeTrust {
     options?: { lenient?: ((name: TrustLenientFault) => boolean) | undefined },
   ): Promise<NodeTrustStatus>;
   status(): NodeTrustStatus;
+  /**
+   * Whether `certPem` is on the list of trusted entities of `kind` the LOTL points at (ETSI TS 119 602: PID
+   * providers, wallet providers), granted at `at`, in the view loaded.
+   */
+  entityListing?(kind: EntityListKind, certPem: string, at: Date): EntityListing;
   /**
    * Validates against the view. `lenient` (the weak-node mode) is asked, only when the view is stale at `opts.at`,
    * whether `lenient.trust.tl-expired` or `lenient.trust.crl-stale` lets that through.

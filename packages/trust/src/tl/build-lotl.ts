@@ -22,6 +22,7 @@ import {
   TSLX_NS,
   XML_NS,
 } from './constants.ts';
+import { ENTITY_LISTS, type EntityListKind, entityListUrl } from './entity-lists.ts';
 import { signList } from './sign-list.ts';
 
 export interface BuildLotlOptions extends ListIssueOptions {
@@ -29,6 +30,11 @@ export interface BuildLotlOptions extends ListIssueOptions {
   hubUrl?: string;
   /** Only these countries (default: all of the material). */
   countries?: string[];
+  /**
+   * The lists of trusted entities the hub also publishes (ETSI TS 119 602: PID providers, wallet providers): one
+   * more pointer each, TSLType the LoTEType, SchemeTerritory EU, signed by the LOTL signer. None by default.
+   */
+  entityLists?: readonly EntityListKind[];
 }
 
 /** The URL at which the hub serves the trusted list of `cc`. */
@@ -96,6 +102,20 @@ export function buildLotl(material: TrustMaterial, options: BuildLotlOptions): s
     info.ele('OtherInformation').ele('TSLType').txt(trustedListTypeFor(country));
     names(info.ele('OtherInformation'), 'SchemeOperatorName', schemeOperatorName(country.name));
     info.ele('OtherInformation').ele('SchemeTerritory').txt(cc);
+    info.ele('OtherInformation').ele(TSLX_NS, 'tslx:MimeType').txt(TSL_MIME_TYPE);
+  }
+  for (const kind of options.entityLists ?? []) {
+    const p = pointers.ele('OtherTSLPointer');
+    p.ele('ServiceDigitalIdentities')
+      .ele('ServiceDigitalIdentity')
+      .ele('DigitalId')
+      .ele('X509Certificate')
+      .txt(pemToBase64(material.hub.signing.certPem));
+    p.ele('TSLLocation').txt(entityListUrl(hubUrl, kind));
+    const info = p.ele('AdditionalInformation');
+    info.ele('OtherInformation').ele('TSLType').txt(ENTITY_LISTS[kind].tslType);
+    names(info.ele('OtherInformation'), 'SchemeOperatorName', 'Kakehashi Core Service Platform (TEST ONLY)');
+    info.ele('OtherInformation').ele('SchemeTerritory').txt('EU');
     info.ele('OtherInformation').ele(TSLX_NS, 'tslx:MimeType').txt(TSL_MIME_TYPE);
   }
   si.ele('ListIssueDateTime').txt(xmlDateTime(options.issueDate));

@@ -2,7 +2,8 @@ import { defineFaults, type FaultSwitchboard, SeededRandom } from '@kakehashi/co
 import { generateRsaKeyPair, issueCertificate, TEST_ONLY_OU } from '@kakehashi/trust';
 import { seededEcKey } from '../crypto/ec-key.ts';
 
-import type { PidIssuerKey } from './pid-issuer-key.ts';
+import type { WalletDeps } from '../wallet-deps.ts';
+import { type PidIssuerKey, unlistedSignerKey } from './pid-issuer-key.ts';
 
 /**
  * The PID provider's forge faults: while one is on at a node (`PUT /admin/faults`), every PID it issues carries
@@ -24,6 +25,14 @@ export const PID_FAULTS = defineFaults('wallet', [
     perRequest: true,
     description:
       "The PID is signed by a key no trusted list knows, with a self-signed certificate copying the PID provider's subject in x5c.",
+    rule: 'W2 vp-issuer-untrusted',
+  },
+  {
+    name: 'wallet.pid-unlisted-key',
+    kind: 'forge',
+    perRequest: true,
+    description:
+      "The PID is signed by a key the country's issuing CA certified (its chain reaches the national trusted list) that is not on the EU list of PID providers.",
     rule: 'W2 vp-issuer-untrusted',
   },
   {
@@ -95,10 +104,16 @@ function attackerKey(seed: string, country: string): PidIssuerKey {
 }
 
 /** The forgery the switched-on PID faults ask for (none: an honest PID). */
-export function pidForgery(faults: Pick<FaultSwitchboard, 'fire'>, seed: string, country: string): PidForgery {
+export function pidForgery(
+  faults: Pick<FaultSwitchboard, 'fire'>,
+  seed: string,
+  country: string,
+  certify?: Pick<WalletDeps, 'issuingCa' | 'signingCertPem'>,
+): PidForgery {
   const f: PidForgery = {};
   if (faults.fire('wallet.pid-expired')) f.backdateMs = 2 * 3600_000;
   if (faults.fire('wallet.pid-untrusted-key')) f.key = attackerKey(seed, country);
+  if (certify && faults.fire('wallet.pid-unlisted-key')) f.key = unlistedSignerKey({ seed, country, ...certify });
   if (faults.fire('wallet.pid-wrong-vct')) f.vct = 'urn:kakehashi:not-a-pid';
   if (faults.fire('wallet.pid-without-status')) f.withoutStatus = true;
   if (faults.fire('wallet.pid-revoked')) f.revoked = true;

@@ -39,6 +39,14 @@ export function verifierAccessKey(opts: Parameters<typeof pidIssuerKey>[0]): Pid
   return certifiedEcKey({ ...opts, role: 'verifier', name: 'Wallet Relying Party' });
 }
 
+/**
+ * The key of `wallet.pid-unlisted-key`: certified by the same issuing CA as the PID provider's (its chain reaches the
+ * country's trusted list), but for another service of the node — it is not on the EU list of PID providers.
+ */
+export function unlistedSignerKey(opts: Parameters<typeof pidIssuerKey>[0]): PidIssuerKey {
+  return certifiedEcKey({ ...opts, role: 'unlisted-signer', name: 'Document Signer' });
+}
+
 function certifiedEcKey(opts: Parameters<typeof pidIssuerKey>[0] & { role: string; name: string }): PidIssuerKey {
   const cacheKey = `${opts.role}\u0000${opts.seed}\u0000${opts.country}\u0000${opts.issuingCa.certPem}`;
   const cached = KEYS.get(cacheKey);

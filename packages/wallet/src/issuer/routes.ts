@@ -366,7 +366,7 @@ export function issuerRoutes(
         );
       const holderJwk = verified.signer.publicJwk as Record<string, unknown>;
       // The security lab: a switched-on wallet.pid-* fault forges exactly one defect into this PID.
-      const forged = pidForgery(deps.faults, deps.seed, deps.country);
+      const forged = pidForgery(deps.faults, deps.seed, deps.country, deps);
       const issuedAt = new Date(now.getTime() - (forged.backdateMs ?? 0));
       const expires = forged.backdateMs
         ? new Date(now.getTime() - forged.backdateMs / 2)

@@ -12,6 +12,7 @@ import { DcqlQuery } from 'dcql';
 import type { Context } from 'hono';
 import '../error-codes.ts';
 import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
+import { pidProviderValidation } from '../trust/provider-lists.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { signRequestObject, x509HashOf } from './request-object.ts';
 import {
@@ -167,7 +168,7 @@ export function verifierRoutes(
   const signedClientId = `x509_hash:${x509HashOf(accessKey.x5c[0] as string)}`;
   const context = (fetcher: typeof fetch): VerifyContext => ({
     clock: deps.clock,
-    validateCertificate: deps.validateCertificate,
+    validateCertificate: pidProviderValidation(deps),
     resolveIssuer: deps.resolveIssuer,
     fetcher,
     skewSeconds: SKEW_SECONDS,
