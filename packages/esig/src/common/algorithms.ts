@@ -96,10 +96,23 @@ export const JWS_ALGORITHMS: Record<string, SignatureScheme> = {
   ES512: { name: 'ES512', hash: 'sha512', key: 'ec' },
 };
 
+/** What {@link weakKeyReason} found per key object (`null`: nothing); a key's details never change. */
+const WEAK_KEYS = new WeakMap<KeyObject, string | null>();
+
 /**
- * Why a key is too weak to be accepted for a new signature (ETSI TS 119 312), or undefined.
+ * Why a key is too weak to be accepted for a new signature (ETSI TS 119 312), or undefined. Worked out once per
+ * key object (`asymmetricKeyDetails` is read from the key anew at every access; the readers import a certificate's
+ * key once per parsed certificate).
  */
 export function weakKeyReason(key: KeyObject): string | undefined {
+  const known = WEAK_KEYS.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const reason = weakKeyReasonOf(key);
+  WEAK_KEYS.set(key, reason ?? null);
+  return reason;
+}
+
+function weakKeyReasonOf(key: KeyObject): string | undefined {
   const d = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
     if ((d.modulusLength ?? 0) < 2048)
