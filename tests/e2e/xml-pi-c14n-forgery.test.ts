@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { signDocument } from '../../packages/esig/src/sign/sign-document.ts';
+import { validateSignature } from '../../packages/esig/src/validate/validate-signature.ts';
+import { cred, frozenClock, material, T0, trustView, tsaFor } from '../../packages/esig/test/fixtures.ts';
+import {
+  buildEvidenceDocument,
+  readSignedEvidence,
+} from '../../packages/evidence/src/evidence-doc/evidence-document.ts';
+
+/**
+ * A forgery through a canonicalization quirk: xml-crypto (and core's exclusiveC14n, which mirrors it byte for byte)
+ * renders a processing instruction as its data alone, as if it were text — `<?x 00000?>` canonicalizes to `00000`
+ * (W3C c14n renders `<?x 00000?>`, https://www.w3.org/TR/xml-c14n#ProcessingModel). So moving part of a signed
+ * text into a PI leaves the digest unchanged, while every reader of the DOM (textContent, the XPath string-value)
+ * skips PIs: the relying party reads the signed text with arbitrary characters deleted. On a signed evidence
+ * document: an income of 5400000 reads 54, the person AT/JP/123456789 reads AT/JP/13456789, and the XAdES
+ * validation still answers TOTAL-PASSED.
+ *
+ * The refusal asserted here is the wanted behaviour; while the verifier accepts the forged document the test is
+ * marked `it.fails` (see the xml-review report). The control cases (the untouched document passes; the same
+ * deletion done as plain text is a HASH_FAILURE) always hold.
+ */
+const m = material();
+const AT = m.countries.AT as NonNullable<typeof m.countries.AT>;
+
+async function signedEvidence(): Promise<string> {
+  const xml = buildEvidenceDocument({
+    id: 'ev-1',
+    kind: 'proof-of-income' as never,
+    classification: 'urn:test:income',
+    title: 'Income',
+    titleLocal: 'Einkommen',
+    issuer: { participantId: 'urn:test:agency', country: 'AT', name: 'Agency' },
+    subject: { personIdentifier: 'AT/JP/123456789', familyName: 'F', givenName: 'G', dateOfBirth: '1980-01-01' },
+    facts: { annualIncome: '5400000' },
+    requestId: 'req-1',
+    issuedAt: '2026-06-01T00:00:00Z',
+  });
+  const clock = frozenClock(T0);
+  const s = await signDocument({
+    format: 'xades',
+    level: 'B-B',
+    packaging: 'enveloped',
+    credential: cred(AT.agencies.bmi as never),
+    content: Buffer.from(xml),
+    clock,
+    tsa: tsaFor('AT', clock),
+  });
+  return Buffer.from(s.signature).toString('utf8');
+}
+
+async function validate(xml: string) {
+  const { ctx } = trustView({ clock: frozenClock(T0) });
+  const r = await validateSignature({ signature: Buffer.from(xml) }, ctx);
+  return [r.indication, r.subIndicationName];
+}
+
+describe('XAdES: a processing instruction hiding part of a signed text', () => {
+  it('controls: the signed evidence passes; deleting the same characters as text breaks the digest', async () => {
+    const signed = await signedEvidence();
+    expect(await validate(signed)).toEqual(['TOTAL-PASSED', undefined]);
+    expect(readSignedEvidence(signed).facts.annualIncome).toBe('5400000');
+    const edited = signed.replace('>5400000<', '>54<');
+    expect((await validate(edited))[1]).toBe('HASH_FAILURE');
+  });
+
+  // BUG (xml-review): TOTAL-PASSED for the forged document; the reader sees 54 and AT/JP/13456789.
+  it.fails('refuses an evidence document whose signed text was split into a PI (income 5400000 → 54)', async () => {
+    const signed = await signedEvidence();
+    const forged = signed
+      .replace('>5400000<', '>54<?x 00000?><')
+      .replace('>AT/JP/123456789<', '>AT/JP/1<?x 2?>3456789<');
+    const view = readSignedEvidence(forged);
+    // What the relying party reads is not what was signed …
+    expect(view.facts.annualIncome).toBe('54');
+    expect(view.personIdentifier).toBe('AT/JP/13456789');
+    // … so the signature must not validate (today: TOTAL-PASSED).
+    expect((await validate(forged))[0]).not.toBe('TOTAL-PASSED');
+  });
+});
