@@ -9,9 +9,25 @@ export const WALLET_ERROR_CODES = defineErrorCodes('wallet', {
   'vci-invalid-request': { status: 400, title: 'The OpenID4VCI request is missing a parameter or is malformed' },
   'vci-invalid-grant': {
     status: 400,
-    title: 'The pre-authorised code is unknown, used, expired, or the tx_code is wrong (OpenID4VCI §6.3)',
+    title:
+      'The code is unknown, used, expired, its PKCE verifier or redirect_uri is wrong, or the tx_code is wrong (OpenID4VCI §6.3)',
   },
-  'vci-unsupported-grant-type': { status: 400, title: 'Only the pre-authorized_code grant is supported' },
+  'vci-unsupported-grant-type': {
+    status: 400,
+    title: 'Only the pre-authorized_code and authorization_code grants are supported',
+  },
+  'vci-tx-code-missing': {
+    status: 400,
+    title: 'The offer asked for a transaction code and the token request has none (OpenID4VCI §6.3 invalid_request)',
+  },
+  'vci-invalid-authorization-request': {
+    status: 400,
+    title: 'The pushed authorization request is malformed, or its request_uri unknown, used or expired (RFC 9126)',
+  },
+  'vci-eid-login-failed': {
+    status: 400,
+    title: "The node's eID login did not name a persona of this country (or its answer is unknown, used or refused)",
+  },
   'vci-invalid-token': { status: 401, title: 'The access token is missing, unknown or expired' },
   'vci-unknown-credential-configuration': {
     status: 400,

@@ -25,6 +25,12 @@ export {
   parseRequestUrl,
   type WalletState,
 } from './holder/holder-wallet.ts';
+export {
+  HEADLESS_CLIENT_ID,
+  HEADLESS_REDIRECT_URI,
+  type LoginDriver,
+  pickPersonaLogin,
+} from './holder/authorization-code.ts';
 export { trustThroughNode } from './holder/trust-through-node.ts';
 export { PID_FAULTS } from './issuer/faults.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
@@ -35,7 +41,6 @@ export {
   PID_NAMESPACE,
 } from './mdoc/pid-mdoc.ts';
 export { mountWallet } from './mount-wallet.ts';
-export { pidProviderListEntry } from './trust/provider-lists.ts';
 export { expectedPresentationOf } from './verifier/expected.ts';
 export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 export { DEFAULT_PID_QUERY } from './verifier/routes.ts';
@@ -50,4 +55,4 @@ export {
   type VerifyContext,
   verifyPresentation,
 } from './verifier/verify-presentation.ts';
-export type { EntityListLookup, WalletCredential, WalletDeps } from './wallet-deps.ts';
+export type { WalletCredential, WalletDeps } from './wallet-deps.ts';

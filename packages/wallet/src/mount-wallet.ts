@@ -1,5 +1,7 @@
 import type { ComponentApp } from '@kakehashi/core';
 import { HOLDER_FAULTS } from './holder/forge-presentation.ts';
+import { authorizationRoutes } from './issuer/authorization-routes.ts';
+import { createAuthorizationState } from './issuer/authorization-state.ts';
 import { PID_FAULTS } from './issuer/faults.ts';
 import { createIssuerState } from './issuer/issuer-state.ts';
 import { pidIssuerKey, verifierAccessKey } from './issuer/pid-issuer-key.ts';
@@ -33,13 +35,18 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   const state = createIssuerState(deps.clock);
   const statuses = createStatusRegistry(deps.store);
   const transactions = new Map<string, Transaction>();
-  app.route('/', issuerRoutes(deps, state, key, statuses));
+  // The authorization code flow needs the node's eID login (the PID provider is a relying party of it).
+  const auth = deps.eidLogin ? createAuthorizationState(deps.clock) : undefined;
+  app.route('/', issuerRoutes(deps, state, key, statuses, auth));
+  if (deps.eidLogin && auth) app.route('/', authorizationRoutes(deps, auth, deps.eidLogin));
   app.route('/', statusRoutes(deps, key, statuses));
   const accessKey = verifierAccessKey({
     seed: deps.seed,
     country: deps.country,
     issuingCa: deps.issuingCa,
     signingCertPem: deps.signingCertPem,
+    // its dNSName SAN: the x509_san_dns client identifier (OpenID4VP §5.9.3)
+    dnsName: new URL(deps.publicUrl).hostname,
   });
   app.route('/', verifierRoutes(deps, transactions, accessKey));
   // The person's side: a relying party's page at the verifier (QR / same-device) and the country's wallet page.
@@ -57,6 +64,7 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
     reset: () => {
       holderPage.reset();
       state.reset();
+      auth?.reset();
       statuses.reset();
       transactions.clear();
     },

@@ -78,7 +78,13 @@ export function mountBlocks(app: ComponentApp, w: BlockWiring): MountedBlocks {
   mountEsigBlock(app, w);
 
   // The EUDI wallet: PID provider (OpenID4VCI) and verifier (OpenID4VP) at every EU node.
-  resets.push(mountWalletBlock(app, w).reset);
+  // Its authorization code flow logs people in at this node's OIDC provider (the PID provider is a client of it).
+  resets.push(
+    mountWalletBlock(app, w, {
+      registerClient: (client) => eid.provider.clients.register(client, 'file'),
+      identifiers,
+    }).reset,
+  );
 
   // Once-only evidence exchange (OOTS-style, over eDelivery, eSignature and eID). Japan resolves people and
   // issues evidence through the Cooperation Network; other nodes from their personas.

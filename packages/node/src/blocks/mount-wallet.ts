@@ -1,5 +1,11 @@
+import { createHmac } from 'node:crypto';
 import type { ComponentApp } from '@kakehashi/core';
-import { computePersonIdentifier, deriveEidKeys } from '@kakehashi/eid';
+import {
+  type ClientRegistrationInput,
+  computePersonIdentifier,
+  deriveEidKeys,
+  type SubjectIdentifiers,
+} from '@kakehashi/eid';
 import { mountWallet } from '@kakehashi/wallet';
 import type { BlockWiring } from './block-wiring.ts';
 
@@ -8,11 +14,17 @@ import type { BlockWiring } from './block-wiring.ts';
  * the verifier; issuers are resolved through the hub's registry and certificates judged by the node's trust view.
  * EU nodes only: Japan's node (a residence attestation, not a PID) and a node without a national CA mount nothing.
  */
-export function mountWalletBlock(app: ComponentApp, w: BlockWiring): { reset(): void } {
+export function mountWalletBlock(
+  app: ComponentApp,
+  w: BlockWiring,
+  eid?: { registerClient(client: ClientRegistrationInput): void; identifiers?: SubjectIdentifiers | undefined },
+): { reset(): void } {
   const { deps } = w;
   if (!deps.credentials.issuingCa || deps.profile.code === 'JP') return { reset: () => {} };
   const cc = deps.profile.code;
   const personIdKey = deriveEidKeys(deps.seed, cc).personIdKey;
+  // The authorization code flow's login is the node's own eID: the PID provider is one of its relying parties.
+  const eidLogin = eid ? walletEidLogin(w, cc, personIdKey, eid) : undefined;
   return mountWallet(app, {
     ...deps,
     country: cc,
@@ -25,13 +37,41 @@ export function mountWalletBlock(app: ComponentApp, w: BlockWiring): { reset(): 
     issuingCa: deps.credentials.issuingCa,
     signingCertPem: deps.credentials.signing.certPem,
     validateCertificate: w.validateCertificate,
-    // The EU lists of trusted entities the node loaded from the LOTL (PID providers, wallet providers).
-    ...(deps.trust.entityListing ? { entityListing: deps.trust.entityListing.bind(deps.trust) } : {}),
     resolveIssuer: async (issuer, fetcher) => {
       const node = (await w.registeredNodes(fetcher)).find((n) => n.url === issuer);
       return node ? { country: node.country } : undefined;
     },
+    eidLogin,
     nodeUrlOf: async (country, fetcher) =>
       (await w.registeredNodes(fetcher)).find((n) => n.country.toUpperCase() === country.toUpperCase())?.url,
   });
+}
+
+/**
+ * Registers the PID provider as a relying party of the node's OIDC provider (a client of the clients-file kind,
+ * kept across `POST /admin/reset`; TEST ONLY secret drawn from the seed) and names a persona from the eIDAS
+ * PersonIdentifier the provider puts in its ID tokens (destination: this country) — Japan's from the Cooperation
+ * Network's link id, as its ID tokens carry.
+ */
+function walletEidLogin(
+  w: BlockWiring,
+  cc: string,
+  personIdKey: Buffer,
+  eid: { registerClient(client: ClientRegistrationInput): void; identifiers?: SubjectIdentifiers | undefined },
+) {
+  const { deps } = w;
+  const clientId = 'urn:kakehashi:wallet:pid-provider';
+  const clientSecret = createHmac('sha256', deps.seed).update(`wallet/pid-provider-client/${cc}`).digest('base64url');
+  eid.registerClient({
+    client_id: clientId,
+    client_secret: clientSecret,
+    client_name: `${cc} PID Provider (EUDI wallet issuance, TEST ONLY)`,
+    redirect_uris: [`${deps.publicUrl.replace(/\/+$/, '')}/wallet/issuer/eid-callback`],
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code'],
+  });
+  const idOf = (personaId: string) =>
+    eid.identifiers?.personIdentifier(personaId, cc) ?? computePersonIdentifier(personIdKey, cc, cc, personaId);
+  const byIdentifier = new Map(deps.personas.map((p) => [idOf(p.id), p.id]));
+  return { clientId, clientSecret, personaOf: (pid: string) => byIdentifier.get(pid) };
 }

@@ -9,6 +9,7 @@ import { PID_SD_JWT_CONFIGURATION_ID } from '../issuer/metadata.ts';
 import { createMdocDeviceResponse, mdocNamespaces } from '../mdoc/present-mdoc.ts';
 import { type TrustVerifierCertificate, verifyRequestObject } from '../verifier/request-object.ts';
 import { encryptResponse } from '../verifier/response-encryption.ts';
+import { authorizationCodeAccessToken, type LoginDriver } from './authorization-code.ts';
 
 /** A credential the wallet holds. */
 export interface HeldCredential {
@@ -113,13 +114,17 @@ export class HolderWallet {
   }
 
   /**
-   * Runs the pre-authorised code flow for a credential offer (URL or JSON) and stores the credential: the offered
-   * configuration of the given format (default the first offered; `mso_mdoc` the PID as ISO mdoc).
+   * Runs the issuance flow for a credential offer (URL or JSON) and stores the credential: the offered
+   * configuration of the given format (default the first offered; `mso_mdoc` the PID as ISO mdoc). The flow is
+   * the pre-authorised code (with `txCode` when the offer asks for one), or with `login` the authorization code
+   * flow: PAR, PKCE S256, the person logged in by `login` (e.g. {@link pickPersonaLogin}), the code exchanged.
    */
-  async receive(credentialOffer: string, opts: { format?: CredentialFormat } = {}): Promise<HeldCredential> {
-    const client = new Openid4vciClient({
-      callbacks: oid4vcCallbacks({ fetch: this.#fetch, signingKey: this.#key.privateKey }) as never,
-    });
+  async receive(
+    credentialOffer: string,
+    opts: { format?: CredentialFormat; txCode?: string; login?: LoginDriver } = {},
+  ): Promise<HeldCredential> {
+    const callbacks = oid4vcCallbacks({ fetch: this.#fetch, signingKey: this.#key.privateKey }) as never;
+    const client = new Openid4vciClient({ callbacks });
     const offer = await client.resolveCredentialOffer(credentialOffer);
     const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);
     const configurations = issuerMetadata.credentialIssuer.credential_configurations_supported as Record<
@@ -131,10 +136,16 @@ export class HolderWallet {
       : (offer.credential_configuration_ids[0] ?? PID_SD_JWT_CONFIGURATION_ID);
     if (!configurationId) throw new Error(`the offer has no ${opts.format} credential`);
     const format: CredentialFormat = configurations[configurationId]?.format === 'mso_mdoc' ? 'mso_mdoc' : 'dc+sd-jwt';
-    const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-      credentialOffer: offer,
-      issuerMetadata,
-    });
+    const scope = (configurations[configurationId] as { scope?: string } | undefined)?.scope;
+    const accessToken = opts.login
+      ? await authorizationCodeAccessToken(client, { offer, issuerMetadata, scope, login: opts.login, callbacks })
+      : (
+          await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+            credentialOffer: offer,
+            issuerMetadata,
+            ...(opts.txCode !== undefined ? { txCode: opts.txCode } : {}),
+          })
+        ).accessTokenResponse.access_token;
     const { c_nonce } = await client.requestNonce({ issuerMetadata });
     const { jwt } = await client.createCredentialRequestJwtProof({
       issuerMetadata,
@@ -145,7 +156,7 @@ export class HolderWallet {
     });
     const response = await client.retrieveCredentials({
       issuerMetadata,
-      accessToken: accessTokenResponse.access_token,
+      accessToken,
       credentialConfigurationId: configurationId,
       proofs: { jwt: [jwt] },
     });

@@ -12,6 +12,10 @@ export function issuerEndpoints(origin: string) {
     credentialIssuer: origin,
     authorizationServer: `${origin}/wallet/issuer`,
     token: `${origin}/wallet/issuer/token`,
+    par: `${origin}/wallet/issuer/par`,
+    authorize: `${origin}/wallet/issuer/authorize`,
+    /** Where the node's eID (its OIDC provider) answers the PID provider's login. */
+    eidCallback: `${origin}/wallet/issuer/eid-callback`,
     nonce: `${origin}/wallet/issuer/nonce`,
     credential: `${origin}/wallet/issuer/credential`,
     statusList: `${origin}/wallet/issuer/status-lists/1`,
@@ -20,7 +24,7 @@ export function issuerEndpoints(origin: string) {
 
 /**
  * The credential issuer metadata (OpenID4VCI §12.2.4): the issuer identifier is the node's origin; its
- * authorization server (pre-authorised code only) sits at `/wallet/issuer` beside the node's OIDC provider, so
+ * authorization server (pre-authorised and authorization code) sits at `/wallet/issuer` beside the node's OIDC provider, so
  * each keeps its own RFC 8414 metadata.
  * @see https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-final.html#section-12.2.4
  */
@@ -62,13 +66,25 @@ export function credentialIssuerMetadata(origin: string, country: string) {
   };
 }
 
-/** The authorization server's RFC 8414 metadata: the token endpoint and anonymous pre-authorised access. */
+/**
+ * The authorization server's RFC 8414 metadata: the pre-authorised code (anonymous access, a transaction code when
+ * the offer asks for one) and the authorization code flow — pushed authorization requests required (RFC 9126
+ * §5) and PKCE S256 (RFC 7636), as HAIP asks; the login is the node's own eID.
+ * @see https://openid.net/specs/openid4vc-high-assurance-interoperability-profile-1_0.html (PAR, PKCE S256)
+ */
 export function authorizationServerMetadata(origin: string) {
   const e = issuerEndpoints(origin);
   return {
     issuer: e.authorizationServer,
     token_endpoint: e.token,
-    grant_types_supported: ['urn:ietf:params:oauth:grant-type:pre-authorized_code'],
+    authorization_endpoint: e.authorize,
+    pushed_authorization_request_endpoint: e.par,
+    require_pushed_authorization_requests: true,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['none'],
+    authorization_response_iss_parameter_supported: true,
+    grant_types_supported: ['authorization_code', 'urn:ietf:params:oauth:grant-type:pre-authorized_code'],
     'pre-authorized_grant_anonymous_access_supported': true,
   };
 }

@@ -15,6 +15,7 @@ import '../error-codes.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import { issuePidMdoc, PID_MDOC_CONFIGURATION_ID, pidMdocElementsOf } from '../mdoc/pid-mdoc.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
+import type { AuthorizationState } from './authorization-state.ts';
 import { pidForgery } from './faults.ts';
 import { issuePidSdJwt } from './issue-sd-jwt.ts';
 import type { IssuerState } from './issuer-state.ts';
@@ -28,6 +29,7 @@ import {
 import { pidClaimsOf } from './pid-claims.ts';
 import type { PidIssuerKey } from './pid-issuer-key.ts';
 import { STATUS, type StatusRegistry } from './status-list.ts';
+import { authorizationCodeGrant, type GrantOutcome, preAuthorizedGrant } from './token-grants.ts';
 import {
   CredentialIssuerMetadataSchema,
   CredentialOfferResponseSchema,
@@ -88,6 +90,8 @@ export function issuerRoutes(
   state: IssuerState,
   key: PidIssuerKey,
   statuses: StatusRegistry,
+  /** The authorization code flow's state (present when the node's eID login is wired): issuer_state, codes, tx codes. */
+  auth?: AuthorizationState,
 ): ComponentApp {
   const origin = deps.publicUrl;
   const endpoints = issuerEndpoints(origin);
@@ -134,7 +138,8 @@ export function issuerRoutes(
       method: 'get',
       path: '/.well-known/oauth-authorization-server/wallet/issuer',
       tags: ['wallet'],
-      summary: "The PID provider's authorization server metadata (RFC 8414 §3.1, path inserted): pre-authorised code",
+      summary:
+        "The PID provider's authorization server metadata (RFC 8414 §3.1, path inserted): pre-authorised code, and the authorization code flow (PAR required, PKCE S256)",
       responses: {
         200: {
           description: 'Metadata',
@@ -162,21 +167,50 @@ export function issuerRoutes(
     }),
     async (c) => {
       requireJson(c.req.header('content-type'));
-      const { personaId } = c.req.valid('json');
+      const { personaId = '', grant, tx_code } = c.req.valid('json');
+      if (grant === 'authorization_code') {
+        if (!auth)
+          throw new KakehashiError(
+            'vci-unsupported-grant-type',
+            `Node ${deps.country} has no eID login for the wallet.`,
+          );
+        const offer = await vci.createCredentialOffer({
+          issuerMetadata: issuerMetadata(),
+          credentialConfigurationIds: [PID_SD_JWT_CONFIGURATION_ID, PID_MDOC_CONFIGURATION_ID],
+          grants: { authorization_code: { issuer_state: auth.newIssuerState() } },
+        });
+        hop(c, 'wallet: credential offer created (authorization code)', { type: 'credential_offer' });
+        return c.json(
+          { credential_offer: offer.credentialOfferObject, credential_offer_url: offer.credentialOffer } as never,
+          200,
+        );
+      }
       if (!deps.personas.some((p) => p.id === personaId))
         throw new KakehashiError(
           'vci-unknown-persona',
           `Node ${deps.country} has no persona "${personaId.slice(0, 40)}" (GET /personas).`,
         );
       const code = state.newCode(personaId);
+      const txCode = tx_code && auth ? auth.newTxCode(code) : undefined;
       const offer = await vci.createCredentialOffer({
         issuerMetadata: issuerMetadata(),
         credentialConfigurationIds: [PID_SD_JWT_CONFIGURATION_ID, PID_MDOC_CONFIGURATION_ID],
-        grants: { 'urn:ietf:params:oauth:grant-type:pre-authorized_code': { 'pre-authorized_code': code } },
+        grants: {
+          'urn:ietf:params:oauth:grant-type:pre-authorized_code': {
+            'pre-authorized_code': code,
+            ...(txCode
+              ? { tx_code: { input_mode: 'numeric', length: 6, description: 'The code sent to you (TEST ONLY)' } }
+              : {}),
+          },
+        },
       });
       hop(c, 'wallet: credential offer created', { type: 'credential_offer', personaId });
       return c.json(
-        { credential_offer: offer.credentialOfferObject, credential_offer_url: offer.credentialOffer } as never,
+        {
+          credential_offer: offer.credentialOfferObject,
+          credential_offer_url: offer.credentialOffer,
+          ...(txCode ? { tx_code: txCode } : {}),
+        } as never,
         200,
       );
     },
@@ -187,7 +221,7 @@ export function issuerRoutes(
       path: '/wallet/issuer/token',
       tags: ['wallet'],
       summary:
-        'Token endpoint of the PID provider: grant_type urn:ietf:params:oauth:grant-type:pre-authorized_code, the code single-use (OpenID4VCI §6). Errors as OAuth JSON',
+        'Token endpoint of the PID provider (OpenID4VCI §6): the pre-authorized_code (single use; tx_code when the offer asked, at most 3 wrong), or authorization_code with code_verifier (PKCE S256), redirect_uri and client_id of the pushed request (single use). Errors as OAuth JSON',
       requestBody: {
         required: true,
         content: { 'application/x-www-form-urlencoded': { schema: TOKEN_REQUEST_FORM } },
@@ -212,7 +246,7 @@ export function issuerRoutes(
             c,
             'vci-unsupported-grant-type',
             'unsupported_grant_type',
-            'Only the pre-authorized_code grant is supported.',
+            'Only the pre-authorized_code and authorization_code grants are supported.',
           );
         return vciError(
           c,
@@ -221,24 +255,31 @@ export function issuerRoutes(
           'The token request is malformed (OpenID4VCI §6.1).',
         );
       }
-      if (parsed.grant.grantType !== 'urn:ietf:params:oauth:grant-type:pre-authorized_code')
+      let outcome: GrantOutcome;
+      if (parsed.grant.grantType === 'urn:ietf:params:oauth:grant-type:pre-authorized_code')
+        outcome = preAuthorizedGrant(state, auth, parsed.grant.preAuthorizedCode, form.tx_code);
+      else if (parsed.grant.grantType === 'authorization_code' && auth)
+        outcome = await authorizationCodeGrant(as, auth, {
+          parsed: parsed.grant,
+          form,
+          request: { method: 'POST', url: endpoints.token, headers: c.req.raw.headers },
+          metadata: issuerMetadata().authorizationServers[0] as never,
+        });
+      else
         return vciError(
           c,
           'vci-unsupported-grant-type',
           'unsupported_grant_type',
-          'Only the pre-authorized_code grant is supported.',
+          'Only the pre-authorized_code and authorization_code grants are supported.',
         );
-      const personaId = state.consumeCode(parsed.grant.preAuthorizedCode);
-      if (!personaId)
-        return vciError(
-          c,
-          'vci-invalid-grant',
-          'invalid_grant',
-          'The pre-authorized_code is unknown, expired or already used (OpenID4VCI §4.1.1: single use).',
-        );
+      if (!('personaId' in outcome)) {
+        hop(c, 'wallet: token request refused', { type: 'token_request', error: outcome.error }, false);
+        return vciError(c, outcome.code, outcome.error, outcome.description);
+      }
+      const { personaId } = outcome;
       const accessToken = state.newAccessToken(personaId);
       c.header('Cache-Control', 'no-store');
-      hop(c, 'wallet: pre-authorised code exchanged', { type: 'access_token', personaId });
+      hop(c, `wallet: ${outcome.grant} exchanged`, { type: 'access_token', personaId });
       return c.json(
         { access_token: accessToken, token_type: 'Bearer' as const, expires_in: LIFETIMES.accessToken },
         200,

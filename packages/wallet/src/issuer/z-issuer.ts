@@ -1,9 +1,34 @@
 import { z } from '@hono/zod-openapi';
 
-/** Body of `POST /wallet/issuer/offers` (test-only: the persona the provider takes as identified). */
+/**
+ * Body of `POST /wallet/issuer/offers` (test-only): the pre-authorised code for a persona the provider takes as
+ * identified (optionally with a transaction code), or an offer with the authorization_code grant — no persona:
+ * whoever logs in at the node's eID gets their own PID.
+ */
 export const OfferRequestSchema = z
-  .object({ personaId: z.string().min(1).max(40).openapi({ example: 'ee-001' }) })
+  .object({
+    personaId: z.string().min(1).max(40).optional().openapi({ example: 'ee-001' }),
+    grant: z
+      .enum(['pre-authorized_code', 'authorization_code'])
+      .default('pre-authorized_code')
+      .openapi({ description: 'authorization_code: the wallet logs the person in at the node (PAR, PKCE S256)' }),
+    tx_code: z.boolean().default(false).openapi({
+      description: 'Pre-authorised only: the offer asks for a 6-digit transaction code (OpenID4VCI §4.1.1)',
+    }),
+  })
   .strict()
+  .superRefine((b, ctx) => {
+    if (b.grant === 'pre-authorized_code' && !b.personaId)
+      ctx.addIssue({ code: 'custom', path: ['personaId'], message: 'the pre-authorised code is for a persona' });
+    if (b.grant === 'authorization_code' && b.personaId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['personaId'],
+        message: 'the authorization code flow issues to whoever logs in: no persona in the offer',
+      });
+    if (b.grant === 'authorization_code' && b.tx_code)
+      ctx.addIssue({ code: 'custom', path: ['tx_code'], message: 'a transaction code is for the pre-authorised code' });
+  })
   .openapi('WalletOfferRequest');
 
 /** A credential offer object (OpenID4VCI §4.1.1). */
@@ -21,6 +46,10 @@ export const CredentialOfferResponseSchema = z
     credential_offer_url: z
       .string()
       .openapi({ description: 'openid-credential-offer://?credential_offer=… (what a QR code would carry)' }),
+    tx_code: z.string().optional().openapi({
+      description:
+        'TEST ONLY: the transaction code a real issuer sends out of band (e-mail, SMS), never with the offer',
+    }),
   })
   .openapi('WalletOfferResponse');
 
@@ -39,11 +68,18 @@ const str = (description: string) => ({ type: 'string', description });
 /** The token request form, for the OpenAPI document (the handler reads the form itself). */
 export const TOKEN_REQUEST_FORM = {
   type: 'object',
-  required: ['grant_type', 'pre-authorized_code'],
+  required: ['grant_type'],
   properties: {
-    grant_type: { type: 'string', enum: ['urn:ietf:params:oauth:grant-type:pre-authorized_code'] },
+    grant_type: {
+      type: 'string',
+      enum: ['urn:ietf:params:oauth:grant-type:pre-authorized_code', 'authorization_code'],
+    },
     'pre-authorized_code': str('From the credential offer (single use)'),
-    tx_code: str('Not asked by this provider yet'),
+    tx_code: str('The transaction code, when the offer asked for one (at most 3 wrong ones)'),
+    code: str('authorization_code: from the redirect after the eID login (single use)'),
+    code_verifier: str('authorization_code: the PKCE verifier of the pushed code_challenge'),
+    redirect_uri: str('authorization_code: the one of the pushed request'),
+    client_id: str('authorization_code: the one of the pushed request'),
   },
 };
 
