@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, LayeredConfig } from '@kakehashi/core';
-import { HolderWallet, trustThroughNode, type WalletState } from '@kakehashi/wallet';
+import { HolderWallet, pickPersonaLogin, trustThroughNode, type WalletState } from '@kakehashi/wallet';
 import { createFederation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 const USAGE = `usage:
-  kakehashi wallet receive --country CC --persona ID [--format dc+sd-jwt|mso_mdoc] [--json] [--hub URL] [--wallet-dir D]
+  kakehashi wallet receive --country CC --persona ID [--format dc+sd-jwt|mso_mdoc] [--flow pre-authorized_code|authorization_code] [--json] [--hub URL] [--wallet-dir D]
   kakehashi wallet present --verifier CC --persona ID [--format dc+sd-jwt|mso_mdoc] [--json] [--hub URL] [--wallet-dir D]
 
 A headless EUDI wallet per persona (TEST ONLY: its device key is kept in a file, <wallet-dir>/<persona>.json,
@@ -19,6 +19,8 @@ persona's PID first when the wallet holds none of the format, and prints the ver
 valid). --format (default dc+sd-jwt) is the PID's format: mso_mdoc receives the ISO mdoc, and presents it to a
 verifier asking for mso_mdoc (a DeviceResponse over the OpenID4VP SessionTranscript). The request is signed (x509_hash) and the answer
 encrypted (direct_post.jwt); the wallet judges the verifier's certificate by its home node's trusted lists.
+--flow authorization_code logs the persona in at the node's own eID (PAR, PKCE S256, the persona picker's form
+posted headlessly) instead of the pre-authorised code (the default).
 With --hub URL it talks to the federation running there; otherwise it starts one in process for the command.`;
 
 /** The query `present --format mso_mdoc` has the verifier ask: the PID mdoc's names and birth date (DCQL §6). */
@@ -53,6 +55,7 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
       verifier: { type: 'string' },
       persona: { type: 'string' },
       format: { type: 'string', default: 'dc+sd-jwt' },
+      flow: { type: 'string', default: 'pre-authorized_code' },
       json: { type: 'boolean', default: false },
       hub: { type: 'string' },
       'wallet-dir': { type: 'string' },
@@ -69,6 +72,11 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
   const format = values.format;
   if (format !== 'dc+sd-jwt' && format !== 'mso_mdoc') {
     process.stderr.write(`--format ${format} is not offered (dc+sd-jwt or mso_mdoc)\n`);
+    return 2;
+  }
+  const flow = values.flow;
+  if (flow !== 'pre-authorized_code' && flow !== 'authorization_code') {
+    process.stderr.write(`--flow ${flow} is not offered (pre-authorized_code or authorization_code)\n`);
     return 2;
   }
   const country = (sub === 'receive' ? values.country : persona.slice(0, 2))?.toUpperCase();
@@ -102,12 +110,16 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
       const res = await target.fetch(`${node(cc)}/wallet/issuer/offers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ personaId: persona }),
+        // The authorization code flow's offer names no persona: whoever logs in at the picker gets their PID.
+        body: JSON.stringify(flow === 'authorization_code' ? { grant: flow } : { personaId: persona }),
       });
       const body = (await res.json()) as { credential_offer_url?: string; detail?: string };
       if (!res.ok || !body.credential_offer_url)
         throw new Error(`the PID provider of ${cc} refused: ${body.detail ?? res.status}`);
-      return wallet.receive(body.credential_offer_url, { format });
+      return wallet.receive(body.credential_offer_url, {
+        format,
+        ...(flow === 'authorization_code' ? { login: pickPersonaLogin(target.fetch, persona) } : {}),
+      });
     };
     const save = () => {
       mkdirSync(dir, { recursive: true });

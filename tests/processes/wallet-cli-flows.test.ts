@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TRUST_CACHE } from '../support/federation.ts';
+import { CLI } from '../support/processes.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kakehashi-wallet-cli-flows-'));
+const run = (args: string[], countries = 'DE,EE') =>
+  spawnSync(process.execPath, [CLI, 'wallet', ...args, '--wallet-dir', dir, '--seed', 'kakehashi-test'], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      KAKEHASHI_LOG_LEVEL: 'warn',
+      KAKEHASHI_COUNTRIES: countries,
+      KAKEHASHI_TRUST_CACHE_DIR: TRUST_CACHE,
+    },
+    timeout: 170_000,
+  });
+const claimsOf = (sdJwt: string) =>
+  Object.fromEntries(
+    sdJwt
+      .split('~')
+      .slice(1)
+      .filter(Boolean)
+      .map((d) => JSON.parse(Buffer.from(d, 'base64url').toString('utf8')) as unknown[])
+      .map((a) => [a[1], a[2]]),
+  );
+
+/** `kakehashi wallet receive --flow authorization_code`: the persona logs in at the node's own eID picker. */
+describe('kakehashi wallet: the issuance flows', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--flow authorization_code receives the PID of the persona who logged in at the picker', () => {
+    const r = run(['receive', '--country', 'EE', '--persona', 'ee-003', '--flow', 'authorization_code', '--json']);
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const { credential } = JSON.parse(r.stdout) as { credential: string };
+    expect(claimsOf(credential).issuing_country).toBe('EE');
+    expect(run(['receive', '--country', 'EE', '--persona', 'ee-003', '--flow', 'implicit']).status).toBe(2);
+  }, 180_000);
+});
