@@ -3489,7 +3489,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The PID provider's authorization server metadata (RFC 8414 §3.1, path inserted): pre-authorised code */
+        /** The PID provider's authorization server metadata (RFC 8414 §3.1, path inserted): pre-authorised code, and the authorization code flow (PAR required, PKCE S256) */
         get: {
             parameters: {
                 query?: never;
@@ -3572,7 +3572,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Token endpoint of the PID provider: grant_type urn:ietf:params:oauth:grant-type:pre-authorized_code, the code single-use (OpenID4VCI §6). Errors as OAuth JSON */
+        /** Token endpoint of the PID provider (OpenID4VCI §6): the pre-authorized_code (single use; tx_code when the offer asked, at most 3 wrong), or authorization_code with code_verifier (PKCE S256), redirect_uri and client_id of the pushed request (single use). Errors as OAuth JSON */
         post: {
             parameters: {
                 query?: never;
@@ -3584,11 +3584,19 @@ export interface paths {
                 content: {
                     "application/x-www-form-urlencoded": {
                         /** @enum {string} */
-                        grant_type: "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+                        grant_type: "urn:ietf:params:oauth:grant-type:pre-authorized_code" | "authorization_code";
                         /** @description From the credential offer (single use) */
-                        "pre-authorized_code": string;
-                        /** @description Not asked by this provider yet */
+                        "pre-authorized_code"?: string;
+                        /** @description The transaction code, when the offer asked for one (at most 3 wrong ones) */
                         tx_code?: string;
+                        /** @description authorization_code: from the redirect after the eID login (single use) */
+                        code?: string;
+                        /** @description authorization_code: the PKCE verifier of the pushed code_challenge */
+                        code_verifier?: string;
+                        /** @description authorization_code: the one of the pushed request */
+                        redirect_uri?: string;
+                        /** @description authorization_code: the one of the pushed request */
+                        client_id?: string;
                     };
                 };
             };
@@ -3707,6 +3715,169 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/issuer/par": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pushed authorization request (RFC 9126 §2): response_type code, the wallet's client_id and redirect_uri, PKCE S256, issuer_state from an offer; answers a single-use request_uri (60 s) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        response_type: "code";
+                        /** @description The wallet's client identifier (a public client) */
+                        client_id: string;
+                        /** @description Where the code is sent (compared again at the token endpoint) */
+                        redirect_uri: string;
+                        /** @description PKCE: base64url SHA-256 of the code_verifier (43 characters) */
+                        code_challenge: string;
+                        /** @enum {string} */
+                        code_challenge_method: "S256";
+                        state?: string;
+                        /** @description From the offer's authorization_code grant (OpenID4VCI §4.1.1) */
+                        issuer_state?: string;
+                        /** @description A credential configuration id (its scope) */
+                        scope?: string;
+                        /** @description JSON: openid_credential entries (OpenID4VCI §5.1.1) */
+                        authorization_details?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The request_uri */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            request_uri: string;
+                            expires_in: number;
+                        };
+                    };
+                };
+                /** @description OAuth error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/issuer/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Authorization endpoint (OpenID4VCI §5.1): client_id and a pushed request's request_uri (single use; PAR is required). Redirects to the node's own eID login (its persona picker); the person who logs in is the one whose PID is issued */
+        get: {
+            parameters: {
+                query: {
+                    client_id: string;
+                    request_uri: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the node's eID login (GET /oidc/authorize) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/issuer/eid-callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the node's eID answers the PID provider's login: the code is exchanged (PKCE, client secret), the ID token verified, the persona taken from its eidas_person_identifier; 302 to the wallet's redirect_uri with code, state, iss */
+        get: {
+            parameters: {
+                query: {
+                    state: string;
+                    code?: string;
+                    error?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the wallet's redirect_uri (code, or error access_denied) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6954,6 +7125,8 @@ export interface components {
             credential_offer: components["schemas"]["CredentialOffer"];
             /** @description openid-credential-offer://?credential_offer=… (what a QR code would carry) */
             credential_offer_url: string;
+            /** @description TEST ONLY: the transaction code a real issuer sends out of band (e-mail, SMS), never with the offer */
+            tx_code?: string;
         };
         CredentialOffer: {
             credential_issuer: string;
@@ -6964,7 +7137,18 @@ export interface components {
         };
         WalletOfferRequest: {
             /** @example ee-001 */
-            personaId: string;
+            personaId?: string;
+            /**
+             * @description authorization_code: the wallet logs the person in at the node (PAR, PKCE S256)
+             * @default pre-authorized_code
+             * @enum {string}
+             */
+            grant: "pre-authorized_code" | "authorization_code";
+            /**
+             * @description Pre-authorised only: the offer asks for a 6-digit transaction code (OpenID4VCI §4.1.1)
+             * @default false
+             */
+            tx_code: boolean;
         };
         WalletTokenResponse: {
             access_token: string;
@@ -7043,6 +7227,11 @@ export interface components {
             dcql_query?: components["schemas"]["DcqlQuery"];
             /** @description Pass the request by reference: a request object signed with the verifier access certificate (x509_hash client_id), fetched from request_uri */
             signed?: boolean;
+            /**
+             * @description With signed: true, the client identifier of the request object: x509_hash (default: SHA-256 of the access certificate) or x509_san_dns (the node's host name, a dNSName SAN of the access certificate; the response URI is on that host) — OpenID4VP 1.0 §5.9.3
+             * @enum {string}
+             */
+            client_id_prefix?: "x509_hash" | "x509_san_dns";
             /**
              * @description direct_post (default) or direct_post.jwt: the wallet encrypts its answer to a key of this request (§8.3)
              * @enum {string}
