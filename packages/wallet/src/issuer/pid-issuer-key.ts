@@ -32,10 +32,12 @@ export function pidIssuerKey(opts: {
 
 /**
  * The relying party's access key of a node's verifier: like the PID provider's, a P-256 key from the seed certified
- * by the country's issuing CA; it signs the verifier's request objects (`x509_hash` client identifier).
+ * by the country's issuing CA; it signs the verifier's request objects (`x509_hash` or `x509_san_dns` client
+ * identifier). With `dnsName` (the host name of the node's public URL) the certificate carries it as a dNSName
+ * subjectAltName, the name an `x509_san_dns:` client_id gives (an IP-literal host goes in as given: TEST ONLY).
  * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-5.9.3
  */
-export function verifierAccessKey(opts: Parameters<typeof pidIssuerKey>[0]): PidIssuerKey {
+export function verifierAccessKey(opts: Parameters<typeof pidIssuerKey>[0] & { dnsName?: string }): PidIssuerKey {
   return certifiedEcKey({ ...opts, role: 'verifier', name: 'Wallet Relying Party' });
 }
 
@@ -47,8 +49,10 @@ export function unlistedSignerKey(opts: Parameters<typeof pidIssuerKey>[0]): Pid
   return certifiedEcKey({ ...opts, role: 'unlisted-signer', name: 'Document Signer' });
 }
 
-function certifiedEcKey(opts: Parameters<typeof pidIssuerKey>[0] & { role: string; name: string }): PidIssuerKey {
-  const cacheKey = `${opts.role}\u0000${opts.seed}\u0000${opts.country}\u0000${opts.issuingCa.certPem}`;
+function certifiedEcKey(
+  opts: Parameters<typeof pidIssuerKey>[0] & { role: string; name: string; dnsName?: string },
+): PidIssuerKey {
+  const cacheKey = `${opts.role}\u0000${opts.seed}\u0000${opts.country}\u0000${opts.dnsName ?? ''}\u0000${opts.issuingCa.certPem}`;
   const cached = KEYS.get(cacheKey);
   if (cached) return cached;
   const random = new SeededRandom(opts.seed, `wallet/${opts.role}/${opts.country}`);
@@ -69,6 +73,7 @@ function certifiedEcKey(opts: Parameters<typeof pidIssuerKey>[0] & { role: strin
       notAfter: signing.notAfter,
       basicConstraints: { cA: false },
       keyUsage: ['digitalSignature'],
+      ...(opts.dnsName ? { subjectAltNames: [{ type: 'dns' as const, value: opts.dnsName }] } : {}),
       ...(signing.crlDistributionPoints[0] ? { crlDistributionPoint: signing.crlDistributionPoints[0] } : {}),
     },
     key.publicKey,

@@ -58,7 +58,7 @@ interface Transaction {
   verdict?: PresentationVerdict;
   /** When the request stops being answerable and is forgotten (virtual clock, ms). */
   expiresAt: number;
-  /** The full client_id the wallet was given (the KB-JWT's aud): `redirect_uri:…` or, signed, `x509_hash:…`. */
+  /** The full client_id the wallet was given (the KB-JWT's aud): `redirect_uri:…` or, signed, `x509_hash:…`/`x509_san_dns:…`. */
   clientId: string;
   /** Signed: the request object the wallet fetches from request_uri. */
   requestObject?: string;
@@ -166,6 +166,8 @@ export function verifierRoutes(
   const responseUri = `${deps.publicUrl}/wallet/verifier/response`;
   const unsignedClientId = `redirect_uri:${responseUri}`;
   const signedClientId = `x509_hash:${x509HashOf(accessKey.x5c[0] as string)}`;
+  // x509_san_dns (§5.9.3): the node's host name, a dNSName SAN of the access certificate, the response URI's host.
+  const sanDnsClientId = `x509_san_dns:${new URL(deps.publicUrl).hostname}`;
   const context = (fetcher: typeof fetch): VerifyContext => ({
     clock: deps.clock,
     validateCertificate: pidProviderValidation(deps),
@@ -206,7 +208,11 @@ export function verifierRoutes(
       purge(transactions, deps.clock.nowMs());
       const t: Transaction = {
         expiresAt: deps.clock.nowMs() + TRANSACTION_TTL_SECONDS * 1000,
-        clientId: body.signed ? signedClientId : unsignedClientId,
+        clientId: body.signed
+          ? body.client_id_prefix === 'x509_san_dns'
+            ? sanDnsClientId
+            : signedClientId
+          : unsignedClientId,
         ...(body.redirect_uri ? { redirectUri: body.redirect_uri } : {}),
         id: randomBytes(16).toString('base64url'),
         state: randomBytes(16).toString('base64url'),

@@ -14,6 +14,10 @@ export const CreateRequestSchema = z
       description:
         'Pass the request by reference: a request object signed with the verifier access certificate (x509_hash client_id), fetched from request_uri',
     }),
+    client_id_prefix: z.enum(['x509_hash', 'x509_san_dns']).optional().openapi({
+      description:
+        "With signed: true, the client identifier of the request object: x509_hash (default: SHA-256 of the access certificate) or x509_san_dns (the node's host name, a dNSName SAN of the access certificate; the response URI is on that host) — OpenID4VP 1.0 §5.9.3",
+    }),
     response_mode: z.enum(['direct_post', 'direct_post.jwt']).optional().openapi({
       description:
         'direct_post (default) or direct_post.jwt: the wallet encrypts its answer to a key of this request (§8.3)',
