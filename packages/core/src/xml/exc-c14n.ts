@@ -177,13 +177,15 @@ class Canonicalizer {
     for (const a of plain) attrOut += ` ${a.name}="${encodeAttr(a.value)}"`;
     const tag = el.tagName;
     this.out += `<${tag}${nsOut}${attrOut}>`;
-    const kids = el.childNodes;
-    for (let i = 0; i < kids.length; i++) {
-      this.node(kids[i] as Node, newDefault);
-      scope.length = depth + toRender.length;
+    // The children in order (xmldom keeps the sibling links and childNodes in step), each seeing the bindings of
+    // this element's scope; `length` is written only when a child left bindings (a write is not free in V8).
+    const keep = depth + toRender.length;
+    for (let k = el.firstChild; k; k = k.nextSibling) {
+      this.node(k, newDefault);
+      if (scope.length !== keep) scope.length = keep;
     }
     this.out += `</${tag}>`;
-    scope.length = depth;
+    if (scope.length !== depth) scope.length = depth;
   }
 }
 
