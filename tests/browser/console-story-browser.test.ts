@@ -221,6 +221,66 @@ describe.skipIf(!present && !REQUIRED)('the console in story mode, in Chromium',
     expect(await page.locator('svg.diagram .hop:not([data-folded])').count()).toBe(visible);
   });
 
+  it("tells wallet-cross-border with each step's decoded artefact — offer, SD-JWT and its disclosures, request object, presentation, verdict — in English and Japanese", async () => {
+    const artefact = (id: string) => page.locator(`${tid('story-artefact')} ${tid(id)}`);
+    const at = async (step: number) => {
+      await page.click(tid(`scenario-step-${step}`));
+      await page.waitForSelector(`${tid('story-card')}[data-step="${step}"]`);
+      await page.waitForSelector(`${tid('story-artefact')}[data-hop]`);
+    };
+    const check = async () => {
+      // 2: the credential offer (its grant, the configurations offered)
+      await at(2);
+      expect(await artefact('artefact-json').textContent()).toMatch(
+        /"type": "credential_offer"[\s\S]*pre-authorized_code/,
+      );
+      // 3: the PID as issued: the SD-JWT's header, payload (digests) and every disclosure decoded
+      await at(3);
+      expect(await artefact('header-typ').textContent()).toContain('dc+sd-jwt');
+      expect(await artefact('claim-vct').textContent()).toContain('urn:eudi:pid:1');
+      for (const name of ['family_name', 'given_name', 'birthdate', 'DE'])
+        await artefact(`disclosures-${name}`).waitFor();
+      // 4: the signed request object: its typ and the DCQL query it carries
+      await at(4);
+      expect(await artefact('header-typ').textContent()).toContain('oauth-authz-req+jwt');
+      expect(await artefact('claim-dcql_query').textContent()).toContain('eidas_person_identifiers');
+      expect(await artefact('claim-response_mode').textContent()).toContain('direct_post.jwt');
+      // 5: the presentation (only the asked disclosures, the key binding) and the verdict, valid
+      await at(5);
+      // only what was asked: the three claims, and the eIDAS identifiers' object with its DE member alone
+      expect(
+        await page
+          .locator(`${tid('story-artefact')} [data-testid^="disclosures-"]`)
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')).sort()),
+      ).toEqual(
+        ['birthdate', 'DE', 'eidas_person_identifiers', 'family_name', 'given_name']
+          .map((n) => `disclosures-${n}`)
+          .sort(),
+      );
+      await artefact('keyBinding-nonce').waitFor();
+      expect(await artefact('verdict-summary').getAttribute('class')).toContain('ok');
+      // 6: the replay refused by W10
+      await at(6);
+      expect(await artefact('verdict-row-W10').locator('.outcome').getAttribute('data-outcome')).toBe('failed');
+    };
+    await page.goto(`${f.urls.hub}/console?lang=en`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const report = firstRuns.get('wallet-cross-border') ?? (await runFromConsole('wallet-cross-border'));
+    await openRun(report);
+    await check();
+    await page.goto(`${f.urls.hub}/console?lang=ja`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await openRun(report);
+    await check();
+    expect(await page.locator(tid('story-title')).textContent()).toContain(
+      '同じ提示を新しい要求に再送すると拒否される',
+    );
+    await page.click(tid('scenario-step-3'));
+    expect(await page.locator(tid('story-title')).textContent()).toContain('PID を受け取る');
+    await page.goto(`${f.urls.hub}/console?lang=en`);
+    await page.waitForSelector('body[data-ready="true"]');
+  });
+
   it("speaks Japanese with ?lang=ja, remembers it, and names Japan's parts with their own terms", async () => {
     await page.goto(`${f.urls.hub}/console?lang=ja`);
     await page.waitForSelector('body[data-ready="true"]');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, LayeredConfig } from '@kakehashi/core';
 import { createFederation, FEDERATION_OPTIONS, type Federation, SCENARIOS } from '@kakehashi/federation';
-import jsQR from 'jsqr';
+import jsQRImport from 'jsqr';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUST_CACHE } from '../support/trust-cache.ts';
@@ -23,6 +23,10 @@ if (!present && !REQUIRED)
   console.warn(
     `\n[kakehashi/browser] Chromium is NOT INSTALLED at ${CHROMIUM}: the wallet browser tests are SKIPPED.\n`,
   );
+
+// jsqr is CommonJS with a default export: callable itself under vitest's interop, `.default` under plain Node.
+type Decode = typeof jsQRImport.default;
+const jsQR: Decode = typeof jsQRImport === 'function' ? (jsQRImport as unknown as Decode) : jsQRImport.default;
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const tid = (id: string) => `[data-testid="${id}"]`;

@@ -135,10 +135,10 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
         r.steps.filter((s) => !s.ok).map((s) => `${s.title}: ${s.detail}`),
         `run ${run + 1}`,
       ).toEqual([]);
-      expect(r.steps).toHaveLength(5);
-      expect(r.steps[3]?.detail).toMatch(/^valid \(15 rules passed\): .*family_name=.*from EE$/);
-      expect(r.steps[3]?.detail).toMatch(/eidas_person_identifiers=\{"DE":"EE\/DE\/[A-Za-z0-9_-]{43}"\}/);
-      expect(r.steps[4]?.detail).toBe('refused: W10 vp-nonce-invalid');
+      expect(r.steps).toHaveLength(6);
+      expect(r.steps[4]?.detail).toMatch(/^valid \(15 rules passed\): .*family_name=.*from EE$/);
+      expect(r.steps[4]?.detail).toMatch(/eidas_person_identifiers=\{"DE":"EE\/DE\/[A-Za-z0-9_-]{43}"\}/);
+      expect(r.steps[5]?.detail).toBe('refused: W10 vp-nonce-invalid');
       expect(r.undo.restored).toBe(true);
     }
   });

@@ -224,6 +224,9 @@ export function artefactSections(artefact) {
   for (const [key, title] of [
     ['header', 'Header'],
     ['claims', 'Claims'],
+    // an SD-JWT VC: each disclosure by name, and the key binding JWT's payload (the wallet's hops)
+    ['disclosures', 'Disclosures'],
+    ['keyBinding', 'Key binding'],
     ['attributes', 'Attributes'],
     ['messageInfo', 'Message info'],
     ['report', 'Report'],
@@ -237,7 +240,10 @@ export function artefactSections(artefact) {
           name,
           value: typeof v === 'string' ? v : JSON.stringify(v),
           note:
-            key === 'claims' && TIME_CLAIMS.includes(name) && typeof v === 'number' && Number.isFinite(v)
+            (key === 'claims' || key === 'keyBinding') &&
+            TIME_CLAIMS.includes(name) &&
+            typeof v === 'number' &&
+            Number.isFinite(v)
               ? safeIso(v * 1000)
               : undefined,
         })),

@@ -62,14 +62,23 @@ export const WALLET_SCENARIOS: Record<string, Scenario> = {
         },
       },
       {
-        title: `A headless wallet receives ${PERSONA}'s PID (pre-authorised code, proof of possession)`,
-        titleJa: `ヘッドレスのウォレットが ${PERSONA} の PID を受け取る（事前認可コード、所有証明）`,
+        title: `Estonia's PID provider makes a credential offer for ${PERSONA} (pre-authorised code)`,
+        titleJa: `エストニアの PID 提供者が ${PERSONA} にクレデンシャルオファーを出す（事前認可コード）`,
         run: async (f, state) => {
-          const offer = await call<{ credential_offer_url: string }>(f, `${node(f, 'EE')}/wallet/issuer/offers`, {
-            personaId: PERSONA,
-          });
+          const offer = await call<{
+            credential_offer_url: string;
+            credential_offer: { credential_configuration_ids: string[] };
+          }>(f, `${node(f, 'EE')}/wallet/issuer/offers`, { personaId: PERSONA });
+          state.offer = offer.credential_offer_url;
+          return `offer of ${offer.credential_offer.credential_configuration_ids.join(', ')}`;
+        },
+      },
+      {
+        title: `A headless wallet receives ${PERSONA}'s PID (token, nonce, proof of possession): an SD-JWT VC`,
+        titleJa: `ヘッドレスのウォレットが ${PERSONA} の PID を受け取る（トークン、nonce、所有証明）: SD-JWT VC`,
+        run: async (f, state) => {
           const wallet = await walletOf(f, state);
-          const held = await wallet.receive(offer.credential_offer_url);
+          const held = await wallet.receive(state.offer as string);
           state.wallet = JSON.stringify(wallet.exportState());
           const disclosures = held.credential.split('~').filter(Boolean).length - 1;
           return `${held.format}, ${held.vct}, ${disclosures} selectively disclosable claims, bound to the wallet's key`;

@@ -14,6 +14,7 @@ import { decodeJwt } from 'jose';
 import '../error-codes.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import { issuePidMdoc, PID_MDOC_CONFIGURATION_ID, pidMdocElementsOf } from '../mdoc/pid-mdoc.ts';
+import { sdJwtArtefact } from '../trace-artefacts.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import type { AuthorizationState } from './authorization-state.ts';
 import { pidForgery } from './faults.ts';
@@ -204,7 +205,11 @@ export function issuerRoutes(
           },
         },
       });
-      hop(c, 'wallet: credential offer created', { type: 'credential_offer', personaId });
+      hop(c, 'wallet: credential offer created', {
+        type: 'credential_offer',
+        personaId,
+        offer: offer.credentialOfferObject,
+      });
       return c.json(
         {
           credential_offer: offer.credentialOfferObject,
@@ -441,7 +446,7 @@ export function issuerRoutes(
         ...(idx !== undefined ? { status: { idx, uri: endpoints.statusList } } : {}),
         ...(forged.vct ? { vct: forged.vct } : {}),
       });
-      hop(c, 'wallet: PID issued (dc+sd-jwt)', { type: 'dc+sd-jwt', personaId, vct: 'urn:eudi:pid:1' });
+      hop(c, 'wallet: PID issued (dc+sd-jwt)', { ...sdJwtArtefact(credential), personaId });
       c.header('Cache-Control', 'no-store');
       return c.json(
         vci.createCredentialResponse({ credentialRequest: request, credentials: [{ credential }] }) as never,

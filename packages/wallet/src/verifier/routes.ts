@@ -12,6 +12,7 @@ import { DcqlQuery } from 'dcql';
 import type { Context } from 'hono';
 import '../error-codes.ts';
 import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
+import { requestObjectArtefact, sdJwtArtefact } from '../trace-artefacts.ts';
 import { pidProviderValidation } from '../trust/provider-lists.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { signRequestObject, x509HashOf } from './request-object.ts';
@@ -187,6 +188,16 @@ export function verifierRoutes(
       verdict: { valid: verdict.valid, checks: verdict.checks },
     });
 
+  /** A hop without a verdict: what the verifier made (the request, decoded). */
+  const note = (c: Context, operation: string, artefact: Record<string, unknown>) =>
+    recordHop(deps.traces, deps.clock, c.get('trace'), {
+      component: 'node',
+      country: deps.country,
+      operation,
+      direction: 'internal',
+      artefact,
+    });
+
   const r = createRouteModule();
   r.openapi(
     createRoute({
@@ -242,6 +253,7 @@ export function verifierRoutes(
       if (body.signed) {
         // By reference (§5.10): the wallet fetches the signed request object; the URL carries client_id and request_uri.
         t.requestObject = await signRequestObject(request, accessKey, deps.clock.now());
+        note(c, 'wallet: presentation request created (signed request object)', requestObjectArtefact(t.requestObject));
         const requestUri = `${deps.publicUrl}/wallet/verifier/requests/${t.id}/request.jwt`;
         url.searchParams.set('client_id', t.clientId);
         url.searchParams.set('request_uri', requestUri);
@@ -254,6 +266,7 @@ export function verifierRoutes(
           200,
         );
       }
+      note(c, 'wallet: presentation request created', { type: 'authorization_request', claims: request });
       for (const [k, v] of Object.entries(request))
         url.searchParams.set(k, typeof v === 'string' ? v : JSON.stringify(v));
       return c.json(
@@ -313,7 +326,7 @@ export function verifierRoutes(
           : await verifyPresentation(presentation, expected, context(c.get('fetch')));
       t.verdict = verdict;
       hop(c, `wallet: presentation received (${encrypted ? 'direct_post.jwt' : 'direct_post'})`, verdict, {
-        type: 'vp_token',
+        ...(queryFormatOf(t.dcql, cq.id) === 'mso_mdoc' ? { type: 'mso_mdoc' } : sdJwtArtefact(presentation)),
         state,
       });
       deps.logger.info('presentation judged', {
