@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { parseXml } from '../../packages/core/src/xml/index.ts';
+import { buildUserMessageEnvelope } from '../../packages/edelivery/src/message/build-user-message.ts';
+import { parseEnvelope } from '../../packages/edelivery/src/message/parse-envelope.ts';
+import type { UserMessage } from '../../packages/edelivery/src/message/z-user-message.ts';
+import { signEnvelope } from '../../packages/edelivery/src/wss/sign-envelope.ts';
+import { verifyEnvelope } from '../../packages/edelivery/src/wss/verify-envelope.ts';
 import { signDocument } from '../../packages/esig/src/sign/sign-document.ts';
 import { validateSignature } from '../../packages/esig/src/validate/validate-signature.ts';
 import { cred, frozenClock, material, T0, trustView, tsaFor } from '../../packages/esig/test/fixtures.ts';
@@ -14,7 +20,11 @@ import {
  * text into a PI leaves the digest unchanged, while every reader of the DOM (textContent, the XPath string-value)
  * skips PIs: the relying party reads the signed text with arbitrary characters deleted. On a signed evidence
  * document: an income of 5400000 reads 54, the person AT/JP/123456789 reads AT/JP/13456789, and the XAdES
- * validation still answers TOTAL-PASSED.
+ * validation still answers TOTAL-PASSED. On an AS4 message: the WS-Security signature still verifies while the
+ * eb:MessageId reads m1345@… instead of m12345@… (a replay that duplicate elimination takes for a new message; the
+ * same works on PartyId, Service, Action, ConversationId and the message properties).
+ * Not affected: SAML (S9 refuses a comment or PI inside every consumed value) and trusted lists (read from the
+ * bytes xml-crypto canonicalized, in which the PI's data is text).
  *
  * The refusal asserted here is the wanted behaviour; while the verifier accepts the forged document the test is
  * marked `it.fails` (see the xml-review report). The control cases (the untouched document passes; the same
@@ -76,5 +86,48 @@ describe('XAdES: a processing instruction hiding part of a signed text', () => {
     expect(view.personIdentifier).toBe('AT/JP/13456789');
     // … so the signature must not validate (today: TOTAL-PASSED).
     expect((await validate(forged))[0]).not.toBe('TOTAL-PASSED');
+  });
+});
+
+describe('AS4: a processing instruction hiding part of a signed eb:Messaging text', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  const key = AT.agencies.bmi as NonNullable<typeof AT.agencies.bmi>;
+  const um: UserMessage = {
+    messageId: 'm12345@de.kakehashi',
+    timestamp: '2026-06-01T00:00:00.000Z',
+    from: { partyId: 'urn:kakehashi:ap:DE', role: 'i' },
+    to: { partyId: 'urn:kakehashi:ap:JP', role: 'r' },
+    service: { value: 'urn:kakehashi:service:evidence' },
+    action: 'ExecuteQueryRequest',
+    conversationId: 'c1',
+    properties: [],
+    parts: [],
+  };
+  const signed = () =>
+    signEnvelope(buildUserMessageEnvelope(um, { messaging: 'msg', body: 'body' }), {
+      certPem: key.certPem,
+      privateKey: key.privateKey,
+      elementIds: ['msg', 'body'],
+      attachments: [],
+      created: now,
+      ttlSeconds: 300,
+      idPrefix: 'x',
+    }).xml;
+  const receive = (xml: string) => {
+    const env = parseEnvelope(parseXml(xml));
+    verifyEnvelope(env, { now, skewSeconds: 60, requireExpires: true, attachments: new Map(), requiredCids: [] });
+    return env.userMessage?.messageId;
+  };
+
+  it('controls: the signed message verifies; the same deletion as text is a digest failure', () => {
+    const xml = signed();
+    expect(receive(xml)).toBe('m12345@de.kakehashi');
+    expect(() => receive(xml.replace('>m12345@', '>m1345@'))).toThrow(/EBMS:0101/);
+  });
+
+  // BUG (xml-review): verifies, and the receiver reads MessageId m1345@de.kakehashi.
+  it.fails('refuses a message whose signed MessageId was split into a PI (m12345 → m1345)', () => {
+    const forged = signed().replace('>m12345@de.kakehashi<', '>m1<?x 2?>345@de.kakehashi<');
+    expect(() => receive(forged)).toThrow(/EBMS:0101/);
   });
 });
