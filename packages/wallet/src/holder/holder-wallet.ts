@@ -117,11 +117,12 @@ export class HolderWallet {
    * Runs the issuance flow for a credential offer (URL or JSON) and stores the credential: the offered
    * configuration of the given format (default the first offered; `mso_mdoc` the PID as ISO mdoc). The flow is
    * the pre-authorised code (with `txCode` when the offer asks for one), or with `login` the authorization code
-   * flow: PAR, PKCE S256, the person logged in by `login` (e.g. {@link pickPersonaLogin}), the code exchanged.
+   * flow: PAR, PKCE S256, the person logged in by `login` (e.g. {@link pickPersonaLogin}; a browser for a person),
+   * the code back at `redirectUri` (default the headless wallet's) and exchanged.
    */
   async receive(
     credentialOffer: string,
-    opts: { format?: CredentialFormat; txCode?: string; login?: LoginDriver } = {},
+    opts: { format?: CredentialFormat; txCode?: string; login?: LoginDriver; redirectUri?: string } = {},
   ): Promise<HeldCredential> {
     const callbacks = oid4vcCallbacks({ fetch: this.#fetch, signingKey: this.#key.privateKey }) as never;
     const client = new Openid4vciClient({ callbacks });
@@ -138,7 +139,14 @@ export class HolderWallet {
     const format: CredentialFormat = configurations[configurationId]?.format === 'mso_mdoc' ? 'mso_mdoc' : 'dc+sd-jwt';
     const scope = (configurations[configurationId] as { scope?: string } | undefined)?.scope;
     const accessToken = opts.login
-      ? await authorizationCodeAccessToken(client, { offer, issuerMetadata, scope, login: opts.login, callbacks })
+      ? await authorizationCodeAccessToken(client, {
+          offer,
+          issuerMetadata,
+          scope,
+          login: opts.login,
+          callbacks,
+          ...(opts.redirectUri ? { redirectUri: opts.redirectUri } : {}),
+        })
       : (
           await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
             credentialOffer: offer,

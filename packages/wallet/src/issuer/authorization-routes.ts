@@ -57,6 +57,28 @@ function walletRedirect(request: PushedRequest, params: Record<string, string>):
   return u.toString();
 }
 
+const esc = (v: string) =>
+  v.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
+  );
+
+/**
+ * Sends the browser back to the wallet. A program gets the 302; a browser navigation (`Sec-Fetch-Mode: navigate`)
+ * gets a page that moves on by itself (meta refresh, and a link): the picker's form started this chain of
+ * redirects, and its `form-action` (CSP Level 3 §6.4.1) lists the node's own origin, not the wallet's redirect URI,
+ * so Chromium would block a redirect there.
+ */
+function backToWallet(c: Context, location: string) {
+  if (c.req.header('sec-fetch-mode') !== 'navigate') return c.redirect(location, 302);
+  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+  c.header('referrer-policy', 'no-referrer');
+  const href = esc(location);
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Back to your wallet</title></head><body><p data-testid="back-to-wallet"><a href="${href}">Back to your wallet</a> (TEST ONLY)</p></body></html>`,
+  );
+}
+
 /**
  * The authorization code flow of the PID provider's authorization server (OpenID4VCI §5, HAIP: PAR and PKCE S256):
  * the wallet pushes its request (`POST /wallet/issuer/par`, RFC 9126), opens `GET /wallet/issuer/authorize` with
@@ -206,6 +228,10 @@ export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, 
         }),
       },
       responses: {
+        200: {
+          description: "A browser's navigation: a page moving on to the wallet's redirect_uri (meta refresh and link)",
+          content: { 'text/html': { schema: z.string() } },
+        },
         302: { description: "To the wallet's redirect_uri (code, or error access_denied)" },
         ...problemResponses(400),
       },
@@ -221,13 +247,13 @@ export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, 
       c.header('Cache-Control', 'no-store');
       const refuse = (description: string) => {
         hop(c, 'wallet: eID login refused', { type: 'authorization_response', error: 'access_denied' }, false);
-        return c.redirect(
+        return backToWallet(
+          c,
           walletRedirect(login.request, {
             error: 'access_denied',
             error_description: description,
             iss: endpoints.authorizationServer,
           }),
-          302,
         );
       };
       if (!q.code) return refuse(`The eID login ended without a code (${q.error ?? 'no error given'}).`);
@@ -237,7 +263,7 @@ export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, 
       if (!personaId) return refuse(`The person who logged in is not a persona of ${deps.country}.`);
       const code = auth.newCode({ personaId, request: login.request });
       hop(c, 'wallet: authorization code issued after the eID login', { type: 'authorization_code', personaId });
-      return c.redirect(walletRedirect(login.request, { code, iss: endpoints.authorizationServer }), 302);
+      return backToWallet(c, walletRedirect(login.request, { code, iss: endpoints.authorizationServer }));
     },
   );
   return r;
