@@ -4,7 +4,7 @@ import { LOA } from '@kakehashi/personas';
 import { exportJWK, type JWK } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { IssuerKey, IssuerKeys, ReplayCache } from '../src/validate/issuer-keys.ts';
-import { findDuplicateKey, parseCompactJwt } from '../src/validate/parse-compact-jwt.ts';
+import { decodeBase64UrlStrict, findDuplicateKey, parseCompactJwt } from '../src/validate/parse-compact-jwt.ts';
 import { createStoreReplayCache, REPLAY_PURGE_INTERVAL_SECONDS } from '../src/validate/replay-cache.ts';
 import { createIssuerKeyResolver, JWKS_MIN_REFETCH_SECONDS } from '../src/validate/resolve-issuer-keys.ts';
 import { validateIdToken } from '../src/validate/validate-id-token.ts';
@@ -374,6 +374,24 @@ describe('strict parsing helpers', () => {
   it('parses a canonical token', () => {
     const r = parseCompactJwt(rs());
     expect(r.ok && r.jwt.header.alg).toBe('RS256');
+  });
+  it('decodes base64url only in its one canonical form', () => {
+    expect(decodeBase64UrlStrict('')?.length).toBe(0);
+    expect(decodeBase64UrlStrict('-_8')?.toString('hex')).toBe('fbff');
+    expect(decodeBase64UrlStrict('AQID')?.toString('hex')).toBe('010203');
+    // Padding, the standard alphabet, whitespace, a 4n+1 length and spare bits set: each refused.
+    for (const bad of ['AQ==', 'AQ=', '+/8', 'AQ ID', ' AQID', 'AQIDB', 'AR', 'AQJ', 'A.Q', 'AQ%3D'])
+      expect(decodeBase64UrlStrict(bad), bad).toBeUndefined();
+  });
+  it('decodes a header once per distinct segment: shared, frozen, refused every time when bad', () => {
+    const [a, b] = [parseCompactJwt(rs()), parseCompactJwt(rs({ ...claims(), nonce: 'other' }))];
+    if (!a.ok || !b.ok) throw new Error('expected parsed tokens');
+    expect(b.jwt.header).toBe(a.jwt.header);
+    expect(Object.isFrozen(a.jwt.header)).toBe(true);
+    expect(b.jwt.payload).not.toBe(a.jwt.payload);
+    const dup = `${Buffer.from('{"alg":"RS256","alg":"none"}').toString('base64url')}.e30.`;
+    for (let i = 0; i < 2; i++)
+      expect(parseCompactJwt(dup)).toMatchObject({ ok: false, reason: /repeats the member "alg"/ });
   });
 });
 
