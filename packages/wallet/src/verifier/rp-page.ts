@@ -49,8 +49,10 @@ const html200 = { 200: { description: 'The page', content: { 'text/html': { sche
 /**
  * A relying party's page at the verifier (the person's side of OpenID4VP): it asks the verifier's own API for a
  * request (a signed request object by reference under `x509_hash`, `direct_post.jwt`, DCQL) and shows its
- * authorization request URI `openid4vp://?client_id=…&request_uri=…` (OpenID4VP §13.1.2: the default custom scheme;
- * HAIP's `haip-vp://` is not used — the wallet page reads all three common schemes).
+ * authorization request URI `openid4vp://?client_id=…&request_uri=…` (OpenID4VP §13.1.2: the
+ * static configuration bound to `openid4vp://`, which any OpenID4VP wallet may register; HAIP binds its own set to
+ * `haip-vp://` for HAIP wallets — Kakehashi's wallet is not one it registers — and the wallet page reads all three
+ * common schemes).
  * - Cross-device: a QR code of that URI (SVG), and the page polls the transaction (it reloads itself) until the
  *   verdict.
  * - Same-device: a link to the wallet; the request carries this page as `redirect_uri`, the response URI answers
