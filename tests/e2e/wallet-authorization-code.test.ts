@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { HolderWallet, pickPersonaLogin } from '@kakehashi/wallet';
+import { HolderWallet, pickPersonaLogin, walletAttestationHeaders } from '@kakehashi/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
@@ -67,8 +67,14 @@ describe('EUDI wallet: the authorization code flow and the transaction code', ()
     expect(back.searchParams.get('iss')).toBe(`${ee}/wallet/issuer`);
     return back.searchParams.get('code') as string;
   };
-  const token = (params: Record<string, string>) =>
-    json<{ access_token?: string; error?: string; code?: string }>(f.fetch(`${ee}/wallet/issuer/token`, form(params)));
+  // each raw token request carries a wallet-unit attestation of EE's wallet provider (the PID provider asks for one)
+  const token = async (params: Record<string, string>) => {
+    const request = form(params);
+    const attested = await walletAttestationHeaders({ fetch: f.fetch, clock: f.clock, node: ee });
+    return json<{ access_token?: string; error?: string; code?: string }>(
+      f.fetch(`${ee}/wallet/issuer/token`, { ...request, headers: { ...request.headers, ...attested } }),
+    );
+  };
 
   beforeAll(async () => {
     f = await startTestFederation({ countries: ['EE'], clockStart: '2026-06-01T00:00:00Z' });

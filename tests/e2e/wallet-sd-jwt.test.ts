@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { runScenarioReversibly, SCENARIOS } from '@kakehashi/federation';
-import { HolderWallet, type PresentationVerdict } from '@kakehashi/wallet';
+import { HolderWallet, type PresentationVerdict, walletAttestationHeaders } from '@kakehashi/wallet';
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
@@ -113,10 +113,14 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
     const code = JSON.parse(new URL(url).searchParams.get('credential_offer') as string).grants[
       'urn:ietf:params:oauth:grant-type:pre-authorized_code'
     ]['pre-authorized_code'];
-    const token = () =>
+    // a raw token request carries a wallet-unit attestation of EE's wallet provider (the PID provider asks for one)
+    const token = async () =>
       f.fetch(`${ee}/wallet/issuer/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(await walletAttestationHeaders({ fetch: f.fetch, clock: f.clock, node: ee })),
+        },
         body: new URLSearchParams({
           grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
           'pre-authorized_code': code,
@@ -185,7 +189,10 @@ describe('EUDI wallet: an Estonian PID presented to the German verifier', () => 
       const token = await json<{ access_token: string }>(
         f.fetch(`${ee}/wallet/issuer/token`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            ...(await walletAttestationHeaders({ fetch: f.fetch, clock: f.clock, node: ee })),
+          },
           body: new URLSearchParams({
             grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
             'pre-authorized_code': code,

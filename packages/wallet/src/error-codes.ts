@@ -16,6 +16,11 @@ export const WALLET_ERROR_CODES = defineErrorCodes('wallet', {
     status: 400,
     title: 'Only the pre-authorized_code and authorization_code grants are supported',
   },
+  'vci-wallet-attestation-invalid': {
+    status: 401,
+    title:
+      'The token request has no valid wallet-unit attestation (OAuth client attestation and PoP) from a provider on the EU wallet-provider list (invalid_client)',
+  },
   'vci-tx-code-missing': {
     status: 400,
     title: 'The offer asked for a transaction code and the token request has none (OpenID4VCI §6.3 invalid_request)',
@@ -36,6 +41,10 @@ export const WALLET_ERROR_CODES = defineErrorCodes('wallet', {
   'vci-invalid-proof': { status: 400, title: 'The proof of possession is missing or invalid (OpenID4VCI App. F)' },
   'vci-invalid-nonce': { status: 400, title: 'The proof does not carry a fresh c_nonce of this issuer' },
   'vci-unknown-persona': { status: 404, title: 'No persona of this country has that id' },
+  'vci-not-resident': {
+    status: 404,
+    title: "The persona is not in the municipality's resident register (Setagaya certifies its own residents only)",
+  },
   'vci-unknown-status-index': { status: 404, title: 'No PID of this provider has that status list index' },
   // OpenID4VP 1.0 (verifier)
   'vp-unknown-transaction': { status: 404, title: 'No presentation transaction has that id or state' },

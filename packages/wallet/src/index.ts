@@ -4,7 +4,21 @@
  *
  * This entry exports what other packages use; the package's own tests import the feature files.
  */
+
+export { mountSetagayaIssuer } from './attestation/mount-setagaya.ts';
+export {
+  RESIDENCE_CONFIGURATION_ID,
+  RESIDENCE_VCT,
+  type ResidenceClaims,
+} from './attestation/residence.ts';
+export { SETAGAYA_PATH } from './attestation/setagaya-issuer.ts';
 export { WALLET_ERROR_CODES } from './error-codes.ts';
+export {
+  HEADLESS_CLIENT_ID,
+  HEADLESS_REDIRECT_URI,
+  type LoginDriver,
+  pickPersonaLogin,
+} from './holder/authorization-code.ts';
 export {
   ADDED_CLAIM,
   ATTACKER_AUDIENCE,
@@ -25,13 +39,8 @@ export {
   parseRequestUrl,
   type WalletState,
 } from './holder/holder-wallet.ts';
-export {
-  HEADLESS_CLIENT_ID,
-  HEADLESS_REDIRECT_URI,
-  type LoginDriver,
-  pickPersonaLogin,
-} from './holder/authorization-code.ts';
 export { trustThroughNode } from './holder/trust-through-node.ts';
+export { walletAttestationHeaders } from './holder/wallet-attestation-client.ts';
 export { PID_FAULTS } from './issuer/faults.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export {
@@ -41,6 +50,7 @@ export {
   PID_NAMESPACE,
 } from './mdoc/pid-mdoc.ts';
 export { mountWallet } from './mount-wallet.ts';
+export { pidProviderListEntry, walletProviderListEntry } from './trust/provider-lists.ts';
 export { expectedPresentationOf } from './verifier/expected.ts';
 export { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 export { DEFAULT_PID_QUERY } from './verifier/routes.ts';
@@ -55,4 +65,4 @@ export {
   type VerifyContext,
   verifyPresentation,
 } from './verifier/verify-presentation.ts';
-export type { WalletCredential, WalletDeps } from './wallet-deps.ts';
+export type { EntityListLookup, WalletCredential, WalletDeps } from './wallet-deps.ts';

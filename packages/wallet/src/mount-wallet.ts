@@ -4,10 +4,12 @@ import { authorizationRoutes } from './issuer/authorization-routes.ts';
 import { createAuthorizationState } from './issuer/authorization-state.ts';
 import { PID_FAULTS } from './issuer/faults.ts';
 import { createIssuerState } from './issuer/issuer-state.ts';
-import { pidIssuerKey, verifierAccessKey } from './issuer/pid-issuer-key.ts';
+import { pidIssuerKey, verifierAccessKey, walletProviderKey } from './issuer/pid-issuer-key.ts';
 import { issuerRoutes } from './issuer/routes.ts';
 import { createStatusRegistry } from './issuer/status-list.ts';
 import { statusRoutes } from './issuer/status-routes.ts';
+import { WALLET_ATTESTATION_FAULTS } from './issuer/wallet-attestation.ts';
+import { walletProviderRoutes } from './provider/wallet-provider.ts';
 import { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 import { type Transaction, verifierRoutes } from './verifier/routes.ts';
 import { rpPageRoutes } from './verifier/rp-page.ts';
@@ -20,6 +22,12 @@ import { holderPageRoutes } from './web/holder-page.ts';
  * through the node's own trust view. Returns what `POST /admin/reset` clears (offers, tokens, nonces, requests).
  */
 export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): void } {
+  const certifiedBy = {
+    seed: deps.seed,
+    country: deps.country,
+    issuingCa: deps.issuingCa,
+    signingCertPem: deps.signingCertPem,
+  };
   const key = pidIssuerKey({
     seed: deps.seed,
     country: deps.country,
@@ -49,6 +57,9 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
     dnsName: new URL(deps.publicUrl).hostname,
   });
   app.route('/', verifierRoutes(deps, transactions, accessKey));
+  // The node's mock wallet provider (wallet-unit attestations) and the PID provider's one opt-out of them.
+  app.route('/', walletProviderRoutes(deps, walletProviderKey(certifiedBy)));
+  deps.faults.offer(WALLET_ATTESTATION_FAULTS);
   // The person's side: a relying party's page at the verifier (QR / same-device) and the country's wallet page.
   app.route('/', rpPageRoutes(deps));
   const holderPage = holderPageRoutes(deps, {

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { CertificateVerdict, ComponentDeps } from '@kakehashi/core';
 import type { Persona } from '@kakehashi/personas';
+import type { EntityListing, EntityListKind } from '@kakehashi/trust';
 
 /** A key with its certificate and chain (issuing CA first, then root), as the node holds its credentials. */
 export interface WalletCredential {
@@ -8,6 +9,9 @@ export interface WalletCredential {
   chainPem: string[];
   privateKey: KeyObject;
 }
+
+/** Looks a certificate up in a list of trusted entities the node loaded from the LOTL (ETSI TS 119 602). */
+export type EntityListLookup = (kind: EntityListKind, certPem: string, at: Date) => EntityListing;
 
 /** What the wallet building block (PID provider and verifier) needs from the node that mounts it. */
 export interface WalletDeps extends ComponentDeps {
@@ -35,6 +39,11 @@ export interface WalletDeps extends ComponentDeps {
   personIdentifier?: ((personaId: string, destination: string) => string | undefined) | undefined;
   /** The destinations the PID carries an eIDAS PersonIdentifier for (the federation's other countries). */
   destinations?: readonly string[] | undefined;
+  /**
+   * Whether a certificate is on a list of trusted entities the node loaded from the LOTL (ETSI TS 119 602: the EU
+   * PID providers, the wallet providers). W2 then asks that a PID's issuer be a listed PID provider.
+   */
+  entityListing?: EntityListLookup | undefined;
   /** The registered node whose origin is `issuer` (its country), or undefined: asked of the hub's registry. */
   resolveIssuer: (issuer: string, fetcher: typeof fetch) => Promise<{ country: string } | undefined>;
   /**

@@ -6,13 +6,14 @@ import {
   deriveEidKeys,
   type SubjectIdentifiers,
 } from '@kakehashi/eid';
-import { mountWallet } from '@kakehashi/wallet';
+import { mountSetagayaIssuer, mountWallet } from '@kakehashi/wallet';
 import type { BlockWiring } from './block-wiring.ts';
 
 /**
  * The EUDI wallet building block at a node: the PID provider (its key certified by the country's issuing CA) and
  * the verifier; issuers are resolved through the hub's registry and certificates judged by the node's trust view.
- * EU nodes only: Japan's node (a residence attestation, not a PID) and a node without a national CA mount nothing.
+ * Japan's node mounts Setagaya City's residence attestation issuer instead (no PID); a node without a national CA
+ * mounts nothing.
  */
 export function mountWalletBlock(
   app: ComponentApp,
@@ -20,8 +21,18 @@ export function mountWalletBlock(
   eid?: { registerClient(client: ClientRegistrationInput): void; identifiers?: SubjectIdentifiers | undefined },
 ): { reset(): void } {
   const { deps } = w;
-  if (!deps.credentials.issuingCa || deps.profile.code === 'JP') return { reset: () => {} };
+  if (!deps.credentials.issuingCa) return { reset: () => {} };
   const cc = deps.profile.code;
+  // Japan issues no PID: Setagaya City issues its residents' certificate of residence, certified by Japan's CA.
+  if (cc === 'JP')
+    return mountSetagayaIssuer(app, {
+      ...deps,
+      country: cc,
+      issuingCa: deps.credentials.issuingCa,
+      signingCertPem: deps.credentials.signing.certPem,
+      validateCertificate: w.validateCertificate,
+      resolveIssuer: async () => undefined,
+    });
   const personIdKey = deriveEidKeys(deps.seed, cc).personIdKey;
   // The authorization code flow's login is the node's own eID: the PID provider is one of its relying parties.
   const eidLogin = eid ? walletEidLogin(w, cc, personIdKey, eid) : undefined;
@@ -37,8 +48,11 @@ export function mountWalletBlock(
     issuingCa: deps.credentials.issuingCa,
     signingCertPem: deps.credentials.signing.certPem,
     validateCertificate: w.validateCertificate,
+    // The EU lists of trusted entities the node loaded from the LOTL (PID providers, wallet providers).
+    ...(deps.trust.entityListing ? { entityListing: deps.trust.entityListing.bind(deps.trust) } : {}),
     resolveIssuer: async (issuer, fetcher) => {
-      const node = (await w.registeredNodes(fetcher)).find((n) => n.url === issuer);
+      // The node's origin, or an issuer under it (Japan's Setagaya issuer: <origin>/wallet/setagaya).
+      const node = (await w.registeredNodes(fetcher)).find((n) => n.url === issuer || issuer.startsWith(`${n.url}/`));
       return node ? { country: node.country } : undefined;
     },
     eidLogin,

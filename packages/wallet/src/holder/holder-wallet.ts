@@ -10,6 +10,7 @@ import { createMdocDeviceResponse, mdocNamespaces } from '../mdoc/present-mdoc.t
 import { type TrustVerifierCertificate, verifyRequestObject } from '../verifier/request-object.ts';
 import { encryptResponse } from '../verifier/response-encryption.ts';
 import { authorizationCodeAccessToken, type LoginDriver } from './authorization-code.ts';
+import { walletAttestationAuth } from './wallet-attestation-client.ts';
 
 /** A credential the wallet holds. */
 export interface HeldCredential {
@@ -48,6 +49,11 @@ export interface HolderOptions {
   fetch: typeof fetch;
   clock: HolderClock;
   trustVerifier?: TrustVerifierCertificate | undefined;
+  /**
+   * The wallet provider's attestation endpoint the wallet-unit attestation is asked of (default: the one at the node
+   * of the token endpoint); `false`: none is sent (a wallet without attestation, which a strict PID provider refuses).
+   */
+  walletProvider?: string | false | undefined;
 }
 
 /** A wallet as data: its device key (private JWK, P-256) and its credentials. */
@@ -74,6 +80,8 @@ export class HolderWallet {
   readonly #fetch: typeof fetch;
   readonly #clock: HolderClock;
   readonly #trustVerifier: TrustVerifierCertificate | undefined;
+  /** OAuth 2.0 Attestation-Based Client Authentication with the wallet-unit attestation (or none). */
+  readonly #clientAuthentication: ReturnType<typeof walletAttestationAuth> | (() => void);
   readonly credentials: HeldCredential[] = [];
 
   /**
@@ -85,6 +93,15 @@ export class HolderWallet {
     this.#fetch = opts.fetch;
     this.#clock = opts.clock;
     this.#trustVerifier = opts.trustVerifier;
+    this.#clientAuthentication =
+      opts.walletProvider === false
+        ? () => {}
+        : walletAttestationAuth({
+            fetch: opts.fetch,
+            clock: opts.clock,
+            key: this.#key,
+            provider: opts.walletProvider,
+          });
   }
 
   /**
@@ -124,7 +141,10 @@ export class HolderWallet {
     credentialOffer: string,
     opts: { format?: CredentialFormat; txCode?: string; login?: LoginDriver; redirectUri?: string } = {},
   ): Promise<HeldCredential> {
-    const callbacks = oid4vcCallbacks({ fetch: this.#fetch, signingKey: this.#key.privateKey }) as never;
+    const callbacks = {
+      ...oid4vcCallbacks({ fetch: this.#fetch, signingKey: this.#key.privateKey }),
+      clientAuthentication: this.#clientAuthentication,
+    } as never;
     const client = new Openid4vciClient({ callbacks });
     const offer = await client.resolveCredentialOffer(credentialOffer);
     const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);

@@ -82,9 +82,13 @@ export function authorizationServerMetadata(origin: string) {
     require_pushed_authorization_requests: true,
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['none'],
+    // OAuth 2.0 Attestation-Based Client Authentication: the wallet-unit attestation and its PoP (draft §13.4)
+    token_endpoint_auth_methods_supported: ['attest_jwt_client_auth'],
+    client_attestation_signing_alg_values_supported: ['ES256'],
+    client_attestation_pop_signing_alg_values_supported: ['ES256'],
     authorization_response_iss_parameter_supported: true,
     grant_types_supported: ['authorization_code', 'urn:ietf:params:oauth:grant-type:pre-authorized_code'],
+    // the pre-authorised code needs no client_id, but the wallet-unit attestation is still asked (HAIP §4)
     'pre-authorized_grant_anonymous_access_supported': true,
   };
 }

@@ -42,6 +42,14 @@ export function verifierAccessKey(opts: Parameters<typeof pidIssuerKey>[0] & { d
 }
 
 /**
+ * The wallet provider's key at a node: certified by the country's issuing CA and listed on the EU list of wallet
+ * providers; it signs wallet-unit attestations (OAuth client attestations of the wallet instance's device key).
+ */
+export function walletProviderKey(opts: Parameters<typeof pidIssuerKey>[0]): PidIssuerKey {
+  return certifiedEcKey({ ...opts, role: 'wallet-provider', name: 'Wallet Provider' });
+}
+
+/**
  * The key of `wallet.pid-unlisted-key`: certified by the same issuing CA as the PID provider's (its chain reaches the
  * country's trusted list), but for another service of the node — it is not on the EU list of PID providers.
  */
@@ -49,7 +57,8 @@ export function unlistedSignerKey(opts: Parameters<typeof pidIssuerKey>[0]): Pid
   return certifiedEcKey({ ...opts, role: 'unlisted-signer', name: 'Document Signer' });
 }
 
-function certifiedEcKey(
+/** A P-256 key from the seed certified by the country's issuing CA, its subject naming `name` (cached per role). */
+export function certifiedEcKey(
   opts: Parameters<typeof pidIssuerKey>[0] & { role: string; name: string; dnsName?: string },
 ): PidIssuerKey {
   const cacheKey = `${opts.role}\u0000${opts.seed}\u0000${opts.country}\u0000${opts.dnsName ?? ''}\u0000${opts.issuingCa.certPem}`;

@@ -31,6 +31,7 @@ import { pidClaimsOf } from './pid-claims.ts';
 import type { PidIssuerKey } from './pid-issuer-key.ts';
 import { STATUS, type StatusRegistry } from './status-list.ts';
 import { authorizationCodeGrant, type GrantOutcome, preAuthorizedGrant } from './token-grants.ts';
+import { checkWalletAttestation } from './wallet-attestation.ts';
 import {
   CredentialIssuerMetadataSchema,
   CredentialOfferResponseSchema,
@@ -58,11 +59,12 @@ type VciErrorName =
   | 'invalid_proof'
   | 'invalid_nonce'
   | 'unknown_credential_configuration'
-  | 'invalid_credential_request';
+  | 'invalid_credential_request'
+  | 'invalid_client';
 
 /** An OpenID4VCI/OAuth error answer (§6.3, §8.3.1.2) that also names the stable Kakehashi code. */
 function vciError(c: Context, code: ErrorCode, error: VciErrorName, description: string, status: 400 | 401 = 400) {
-  if (status === 401) c.header('WWW-Authenticate', `Bearer error="${error}"`);
+  if (status === 401 && error !== 'invalid_client') c.header('WWW-Authenticate', `Bearer error="${error}"`);
   c.header('Cache-Control', 'no-store');
   return c.json({ error, error_description: description, code }, status) as never;
 }
@@ -226,7 +228,7 @@ export function issuerRoutes(
       path: '/wallet/issuer/token',
       tags: ['wallet'],
       summary:
-        'Token endpoint of the PID provider (OpenID4VCI §6): the pre-authorized_code (single use; tx_code when the offer asked, at most 3 wrong), or authorization_code with code_verifier (PKCE S256), redirect_uri and client_id of the pushed request (single use). Errors as OAuth JSON',
+        'Token endpoint of the PID provider (OpenID4VCI §6), the wallet authenticated by its wallet-unit attestation (OAuth-Client-Attestation and -PoP headers): the pre-authorized_code (single use; tx_code when the offer asked, at most 3 wrong), or authorization_code with code_verifier (PKCE S256), redirect_uri and client_id of the pushed request (single use). Errors as OAuth JSON',
       requestBody: {
         required: true,
         content: { 'application/x-www-form-urlencoded': { schema: TOKEN_REQUEST_FORM } },
@@ -234,6 +236,11 @@ export function issuerRoutes(
       responses: {
         200: { description: 'Access token', content: { 'application/json': { schema: TokenResponseSchema } } },
         400: { description: 'OAuth error', content: { 'application/json': { schema: OAuthErrorSchema } } },
+        401: {
+          description:
+            'invalid_client: no valid wallet-unit attestation (OAuth-Client-Attestation + OAuth-Client-Attestation-PoP headers, the provider on the EU wallet-provider list)',
+          content: { 'application/json': { schema: OAuthErrorSchema } },
+        },
       },
     }),
     async (c) => {
@@ -259,6 +266,12 @@ export function issuerRoutes(
           'invalid_request',
           'The token request is malformed (OpenID4VCI §6.1).',
         );
+      }
+      // The wallet-unit attestation (OAuth 2.0 Attestation-Based Client Authentication), whatever the grant.
+      const refused = await checkWalletAttestation(deps, as, endpoints.authorizationServer, c.req.raw.headers);
+      if (refused) {
+        hop(c, 'wallet: token request refused', { type: 'token_request', error: refused.error }, false);
+        return vciError(c, refused.code, refused.error, refused.description, 401);
       }
       let outcome: GrantOutcome;
       if (parsed.grant.grantType === 'urn:ietf:params:oauth:grant-type:pre-authorized_code')

@@ -1,5 +1,5 @@
 import type { EntityListEntry } from '@kakehashi/trust';
-import { pidIssuerKey } from '../issuer/pid-issuer-key.ts';
+import { pidIssuerKey, walletProviderKey } from '../issuer/pid-issuer-key.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 
 /**
@@ -11,6 +11,18 @@ export function pidProviderListEntry(opts: Parameters<typeof pidIssuerKey>[0]): 
     country: opts.country,
     name: `Kakehashi ${opts.country} PID Provider (TEST ONLY)`,
     certPem: pidIssuerKey(opts).certPem,
+  };
+}
+
+/**
+ * The wallet provider at the node of `country` as the hub lists it on the EU list of wallet providers: the certificate
+ * its wallet-unit attestations carry in `x5c`.
+ */
+export function walletProviderListEntry(opts: Parameters<typeof pidIssuerKey>[0]): EntityListEntry {
+  return {
+    country: opts.country,
+    name: `Kakehashi ${opts.country} Wallet Provider (TEST ONLY)`,
+    certPem: walletProviderKey(opts).certPem,
   };
 }
 

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { CompactSign, decodeJwt } from 'jose';
+import { type EcKeyPair, freshEcKey } from '../crypto/ec-key.ts';
+import { KEY_PROOF_TYP, walletProviderEndpoint } from '../provider/wallet-provider.ts';
+
+/** What @openid4vc/oauth2 passes a client authentication callback (kept structural). */
+interface ClientAuthenticationOptions {
+  url: string;
+  headers: Headers;
+  authorizationServerMetadata: { issuer: string };
+}
+
+/**
+ * The wallet's side of OAuth 2.0 Attestation-Based Client Authentication, as @openid4vc/oauth2's client
+ * authentication callback: a wallet-unit attestation for the device key, asked once (and again when it nears expiry)
+ * of the wallet provider — `provider`, or by default the one at the node of the token endpoint — with a JWS proving
+ * the key; then on every token (and pushed authorization) request the `OAuth-Client-Attestation` header and a fresh
+ * `OAuth-Client-Attestation-PoP` (`iss` the attestation's `sub`, `aud` the authorization server, `jti`, `iat`/`exp` on
+ * the wallet's clock — the library's own PoP helper stamps the machine's time, which a virtual clock does not share).
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/ §5.2 (PoP), §6.1 (headers)
+ */
+export function walletAttestationAuth(opts: {
+  fetch: typeof fetch;
+  clock: { now(): Date };
+  key: EcKeyPair;
+  provider?: string | undefined;
+}) {
+  let held: { jwt: string; sub: string; exp: number; provider: string } | undefined;
+  const obtain = async (provider: string) => {
+    const nowS = Math.floor(opts.clock.now().getTime() / 1000);
+    if (held && held.provider === provider && held.exp - 60 > nowS) return held;
+    const proof = await new CompactSign(new TextEncoder().encode(JSON.stringify({ aud: provider, iat: nowS })))
+      .setProtectedHeader({ alg: 'ES256', typ: KEY_PROOF_TYP, jwk: opts.key.publicJwk })
+      .sign(opts.key.privateKey);
+    const res = await opts.fetch(provider, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ proof }),
+    });
+    if (!res.ok) throw new Error(`the wallet provider ${provider} answered ${res.status}`);
+    const jwt = ((await res.json()) as { wallet_attestation?: string }).wallet_attestation;
+    if (typeof jwt !== 'string') throw new Error('the wallet provider gave no wallet_attestation');
+    const claims = decodeJwt(jwt);
+    held = { jwt, sub: String(claims.sub), exp: Number(claims.exp), provider };
+    return held;
+  };
+  return async ({ url, headers, authorizationServerMetadata }: ClientAuthenticationOptions): Promise<void> => {
+    const wua = await obtain(opts.provider ?? walletProviderEndpoint(new URL(url).origin));
+    const iat = Math.floor(opts.clock.now().getTime() / 1000);
+    const pop = await new CompactSign(
+      new TextEncoder().encode(
+        JSON.stringify({
+          iss: wua.sub,
+          aud: authorizationServerMetadata.issuer,
+          jti: randomBytes(16).toString('base64url'),
+          iat,
+          exp: iat + 60,
+        }),
+      ),
+    )
+      .setProtectedHeader({ alg: 'ES256', typ: 'oauth-client-attestation-pop+jwt' })
+      .sign(opts.key.privateKey);
+    headers.set('OAuth-Client-Attestation', wua.jwt);
+    headers.set('OAuth-Client-Attestation-PoP', pop);
+  };
+}
+
+/**
+ * The two headers of OAuth 2.0 Attestation-Based Client Authentication for one raw token request to the PID provider
+ * at `node` (its authorization server `<node>/wallet/issuer`): a wallet-unit attestation of a fresh device key from
+ * that node's wallet provider, and its PoP. For a test or an integrator that speaks HTTP to the token endpoint without
+ * {@link HolderWallet}.
+ */
+export async function walletAttestationHeaders(opts: {
+  fetch: typeof fetch;
+  clock: { now(): Date };
+  node: string;
+}): Promise<Record<string, string>> {
+  const origin = opts.node.replace(/\/+$/, '');
+  const headers = new Headers();
+  await walletAttestationAuth({ fetch: opts.fetch, clock: opts.clock, key: freshEcKey() })({
+    url: `${origin}/wallet/issuer/token`,
+    headers,
+    authorizationServerMetadata: { issuer: `${origin}/wallet/issuer` },
+  });
+  return Object.fromEntries(headers.entries());
+}
