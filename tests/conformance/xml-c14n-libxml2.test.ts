@@ -453,3 +453,39 @@ describe.runIf(LINT)('InclusiveNamespaces PrefixList: the binding in scope at th
     expect(canonicalize(apex(doc('')), XMLDSIG.excC14n, ['xs'])).toBe(standalone('urn:anc'));
   });
 });
+
+// ---- inclusive c14n of a subtree (esig, xml-crypto's C14nCanonicalization) ----------------------------------
+
+/**
+ * Inclusive c14n 1.0 of an element renders every namespace in scope and inherits the ancestors' xml:* attributes
+ * (C14N 1.0 §2.4); libxml2's form is that of the subtree standing alone with both on it. esig's helper passes every
+ * ancestor binding, the default namespace included, to xml-crypto, which renders the apex's own namespace as well:
+ * `xmlns="urn:d"` twice (not even well-formed), so a foreign XAdES signature over such an element with inclusive
+ * c14n fails — interop, no forgery (the binding is covered). xml:lang of an ancestor is not inherited — interop,
+ * and the ancestor's xml:lang is not covered by the digest (nothing of ours reads it).
+ */
+describe.runIf(LINT)('esig inclusive c14n of a subtree', () => {
+  const C14N = XMLDSIG.c14n;
+  const inner = (d: string) => parseXml(d).documentElement.firstChild as Element;
+
+  it('prefixed in-scope namespaces are rendered on the apex (as libxml2)', () => {
+    const el = inner('<r xmlns:p="urn:p" xmlns:q="urn:q"><p:a Id="x"><b/></p:a></r>');
+    expect(canonicalize(el, C14N)).toBe(lint('<p:a Id="x" xmlns:p="urn:p" xmlns:q="urn:q"><b/></p:a>', 'inc'));
+  });
+
+  it.fails('an inherited default namespace is rendered once (bug: twice)', () => {
+    const el = inner('<r xmlns="urn:d"><a Id="x"/></r>');
+    expect(canonicalize(el, C14N)).toBe(lint('<a Id="x" xmlns="urn:d"/>', 'inc'));
+  });
+
+  it('today: xmlns="urn:d" twice', () => {
+    expect(canonicalize(inner('<r xmlns="urn:d"><a Id="x"/></r>'), C14N)).toBe(
+      '<a xmlns="urn:d" xmlns="urn:d" Id="x"></a>',
+    );
+  });
+
+  it.fails("an ancestor's xml:lang is inherited onto the apex (bug: dropped)", () => {
+    const el = inner('<r xml:lang="en"><a Id="x"/></r>');
+    expect(canonicalize(el, C14N)).toBe(lint('<a Id="x" xml:lang="en"/>', 'inc'));
+  });
+});
