@@ -1,4 +1,4 @@
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
 import { SeededRandom } from '@kakehashi/core';
 import {
   entityListKindOf,
@@ -9,7 +9,7 @@ import {
   verifyTrustedList,
 } from '@kakehashi/trust';
 import { HolderWallet } from '@kakehashi/wallet';
-import { CompactSign, decodeJwt, decodeProtectedHeader, exportJWK, type KeyLike } from 'jose';
+import { CompactSign, decodeJwt, decodeProtectedHeader, exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
@@ -57,7 +57,7 @@ describe('EUDI wallet: wallet-unit attestation at the PID provider', () => {
     });
   const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const nowS = () => Math.floor(f.clock.now().getTime() / 1000);
-  const sign = (header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyLike) =>
+  const sign = (header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyObject) =>
     new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ alg: 'ES256', ...header })
       .sign(key);
@@ -77,7 +77,7 @@ describe('EUDI wallet: wallet-unit attestation at the PID provider', () => {
       }),
     );
   };
-  const popBy = (key: KeyLike, sub: string, aud = `${ee}/wallet/issuer`) =>
+  const popBy = (key: KeyObject, sub: string, aud = `${ee}/wallet/issuer`) =>
     sign(
       { typ: 'oauth-client-attestation-pop+jwt' },
       { iss: sub, aud, jti: `jti-${Math.random()}`, iat: nowS(), exp: nowS() + 60 },

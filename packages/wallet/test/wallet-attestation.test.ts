@@ -1,7 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import { SeededRandom, VirtualClock } from '@kakehashi/core';
 import { generateRsaKeyPair, issueCertificate, TEST_ONLY_OU } from '@kakehashi/trust';
 import { Oauth2AuthorizationServer } from '@openid4vc/oauth2';
-import { CompactSign, type KeyLike } from 'jose';
+import { CompactSign } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshEcKey } from '../src/crypto/ec-key.ts';
 import { oid4vcCallbacks } from '../src/crypto/oid4vc-callbacks.ts';
@@ -18,7 +19,7 @@ const device = freshEcKey();
 let x5c: string[];
 let headers: Headers;
 
-const sign = (header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyLike) =>
+const sign = (header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyObject) =>
   new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: 'ES256', ...header })
     .sign(key);
