@@ -1,3 +1,6 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { issueCertificate } from '@kakehashi/trust';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { requestObjectArtefact, sdJwtArtefact } from '../src/trace-artefacts.ts';
 import {
@@ -91,5 +94,46 @@ describe('the wallet pages: words, decoding, the response outcome', () => {
     await expect(
       describeRequest('openid4vp://?client_id=x&request_uri=file%3A%2F%2F%2Fetc%2Fpasswd', never, undefined),
     ).rejects.toThrow(/http\(s\)/);
+  });
+
+  it("reads a signed request's access certificate (subject, country) only when the trust view accepts it", async () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { der } = issueCertificate(
+      {
+        subject: [
+          { type: 'C', value: 'DE' },
+          { type: 'CN', value: 'Some Relying Party' },
+        ],
+        serialHex: '02',
+        notBefore: new Date('2025-01-01T00:00:00Z'),
+        notAfter: new Date('2035-01-01T00:00:00Z'),
+        keyUsage: ['digitalSignature'],
+      },
+      key.publicKey,
+      { selfSigningKey: key.privateKey },
+    );
+    const clientId = `x509_hash:${createHash('sha256').update(der).digest('base64url')}`;
+    const object = await new SignJWT({
+      client_id: clientId,
+      response_type: 'vp_token',
+      response_mode: 'direct_post',
+      response_uri: 'https://rp.example/response',
+      nonce: 'n',
+      state: 's',
+      dcql_query: { credentials: [{ id: 'pid', format: 'dc+sd-jwt', claims: [{ path: ['birthdate'] }] }] },
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'oauth-authz-req+jwt', x5c: [der.toString('base64')] })
+      .sign(key.privateKey);
+    const uri = 'https://rp.example/request.jwt';
+    const serve = (async (u: string) =>
+      u === uri ? new Response(object) : new Response('', { status: 404 })) as typeof fetch;
+    const url = `openid4vp://?client_id=${encodeURIComponent(clientId)}&request_uri=${encodeURIComponent(uri)}`;
+    const v = await describeRequest(url, serve, async () => ({ valid: true }));
+    expect(v.certificate).toMatchObject({ country: 'DE', trusted: true });
+    expect(v.certificate?.subject).toContain('CN=Some Relying Party');
+    expect(v.claims).toEqual([['birthdate']]);
+    await expect(
+      describeRequest(url, serve, async () => ({ valid: false, reason: 'not on the trusted lists' })),
+    ).rejects.toThrow(/access certificate is not trusted: not on the trusted lists/);
   });
 });
