@@ -52,6 +52,8 @@ const KNOWN = {
     'interop: the input is always decoded as UTF-8 (bytes: non-fatally, invalid sequences become U+FFFD) whatever encoding="…" says; libxml2 honours ISO-8859-1',
   'xmlns-xml-rendered-inclusive':
     'interop (inclusive c14n only): xml-crypto renders an explicit xmlns:xml declaration; W3C C14N omits the xml namespace node',
+  'non-xml-char-accepted':
+    'lenient: NUL, C0 controls, U+FFFE and surrogate character references (&#xD800;) are accepted; libxml2 refuses them. A lone surrogate digests as U+FFFD (UTF-8), so &#xD800; and &#xFFFD; collide — the reader sees \\uD800 vs \\uFFFD, nothing an attacker can choose (Low)',
   'relative-namespace-uri':
     'lenient: a relative namespace URI is canonicalized; C14N 1.0 makes it an error (libxml2 refuses)',
 } as const;
@@ -212,6 +214,9 @@ const ADVERSARIAL: Case[] = [
     ours: '<a>é</a>',
     libxml2: '<a>Ã©</a>',
   },
+  { doc: '<a>&#0;\u0001</a>', known: 'non-xml-char-accepted', ours: '<a>\u0000\u0001</a>', libxml2: undefined },
+  { doc: '<a x="&#xFFFE;"/>', known: 'non-xml-char-accepted', ours: '<a x="\ufffe"></a>', libxml2: undefined },
+  { doc: '<a>&#xD800;</a>', known: 'non-xml-char-accepted', ours: '<a>\ud800</a>', libxml2: undefined },
   { doc: '<a xmlns="d"/>', known: 'relative-namespace-uri', ours: '<a xmlns="d"></a>', libxml2: undefined },
 ];
 
@@ -245,6 +250,13 @@ describe.runIf(LINT)('XML parsing and c14n against libxml2 (xmllint): hand-picke
     expect(exc).toBe(c.ours);
     expect(lint(c.doc, 'exc')).toBe(c.libxml2);
     expect(exc).not.toBe(c.libxml2);
+  });
+
+  it('non-xml-char-accepted: a surrogate character reference and U+FFFD digest alike', () => {
+    const lone = exclusiveC14n(parseXml('<a>&#xD800;</a>').documentElement);
+    const replacement = exclusiveC14n(parseXml('<a>&#xFFFD;</a>').documentElement);
+    expect(lone).not.toBe(replacement);
+    expect(Buffer.from(lone, 'utf8').equals(Buffer.from(replacement, 'utf8'))).toBe(true);
   });
 
   it('pi-rendered-as-text: two documents that read differently canonicalize to the same bytes', () => {
