@@ -1418,13 +1418,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A country's signed trusted list, e.g. JP.xml */
+        /** A country's signed trusted list, e.g. JP.xml, or a list of trusted entities the LOTL points at (ETSI TS 119 602): EU-pid-providers.xml, EU-wallet-providers.xml */
         get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description <CC>.xml */
+                    /** @description <CC>.xml, or EU-<kind>.xml for a list of trusted entities */
                     file: string;
                 };
                 cookie?: never;

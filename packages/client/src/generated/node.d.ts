@@ -3572,7 +3572,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Token endpoint of the PID provider (OpenID4VCI §6): the pre-authorized_code (single use; tx_code when the offer asked, at most 3 wrong), or authorization_code with code_verifier (PKCE S256), redirect_uri and client_id of the pushed request (single use). Errors as OAuth JSON */
+        /** Token endpoint of the PID provider (OpenID4VCI §6), the wallet authenticated by its wallet-unit attestation (OAuth-Client-Attestation and -PoP headers): the pre-authorized_code (single use; tx_code when the offer asked, at most 3 wrong), or authorization_code with code_verifier (PKCE S256), redirect_uri and client_id of the pushed request (single use). Errors as OAuth JSON */
         post: {
             parameters: {
                 query?: never;
@@ -3612,6 +3612,15 @@ export interface paths {
                 };
                 /** @description OAuth error */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+                /** @description invalid_client: no valid wallet-unit attestation (OAuth-Client-Attestation + OAuth-Client-Attestation-PoP headers, the provider on the EU wallet-provider list) */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4297,6 +4306,46 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/provider/attestations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The node's mock wallet provider (TEST ONLY): a wallet-unit attestation (oauth-client-attestation+jwt, x5c of the provider listed on the EU wallet-provider list) for the device key the request proves */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WalletAttestationRequest"];
+                };
+            };
+            responses: {
+                /** @description The attestation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletAttestationResponse"];
                     };
                 };
             };
@@ -7299,6 +7348,15 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+        };
+        WalletAttestationResponse: {
+            /** @description oauth-client-attestation+jwt: iss the wallet provider, sub the client_id, cnf.jwk the device key, x5c the provider certificate chain */
+            wallet_attestation: string;
+            expires_in: number;
+        };
+        WalletAttestationRequest: {
+            /** @description A JWS by the device key: header typ kakehashi-wallet-key-proof+jwt, alg ES256, jwk (the device public key); payload aud = this endpoint, iat */
+            proof: string;
         };
         EvidenceRequest: {
             id: string;
