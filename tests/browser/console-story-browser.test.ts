@@ -277,6 +277,8 @@ describe.skipIf(!present && !REQUIRED)('the console in story mode, in Chromium',
     );
     await page.click(tid('scenario-step-3'));
     expect(await page.locator(tid('story-title')).textContent()).toContain('PID を受け取る');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, 'story-wallet-cross-border-ja.png'), type: 'png' });
     await page.goto(`${f.urls.hub}/console?lang=en`);
     await page.waitForSelector('body[data-ready="true"]');
   });
