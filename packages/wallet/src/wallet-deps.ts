@@ -29,7 +29,11 @@ export interface WalletDeps extends ComponentDeps {
   validateCertificate: (
     certPem: string,
     chainPem: string[],
-    opts: { at: Date; usage?: string[] | undefined },
+    /**
+     * `credentialType` `attestation`: the issuer of an attestation of attributes other than the PID (Japan's
+     * Setagaya), anchored in its country's trusted list — not on the EU list of PID providers.
+     */
+    opts: { at: Date; usage?: string[] | undefined; credentialType?: 'pid' | 'attestation' | undefined },
   ) => CertificateVerdict;
   /**
    * The eIDAS PersonIdentifier this country's proxy service gives a relying party of `destination` for a persona

@@ -31,7 +31,8 @@ export function walletProviderListEntry(opts: Parameters<typeof pidIssuerKey>[0]
  * reached from the LOTL) AND is on the EU list of PID providers the LOTL points at, granted at the validation time.
  * A key the country's CA certified for something else, or a provider not notified, is refused: a relying party
  * anchors a PID in the PID-provider list (OIA_12), not in any CA of the country. Without a lookup (a deployment
- * that loads no lists of trusted entities) only the chain is judged.
+ * that loads no lists of trusted entities) only the chain is judged, as for an attestation of attributes that is no
+ * PID (`credentialType` `attestation`, e.g. Setagaya's certificate of residence under Japan's trusted list).
  * @see https://github.com/eu-digital-identity-wallet/eudi-doc-architecture-and-reference-framework ARF §3.5, OIA_12
  * @see https://www.etsi.org/deliver/etsi_ts/119600_119699/119602/01.01.01_60/ts_119602v010101p.pdf (EU PID providers list)
  */
@@ -42,7 +43,8 @@ export function pidProviderValidation(
   if (!lookup) return deps.validateCertificate;
   return (certPem, chainPem, opts) => {
     const verdict = deps.validateCertificate(certPem, chainPem, opts);
-    if (!verdict.valid) return verdict;
+    // An attestation of attributes (not a PID: Japan's residence certificate) is judged by its chain alone.
+    if (!verdict.valid || opts.credentialType === 'attestation') return verdict;
     const listing = lookup('pid-providers', certPem, opts.at);
     const rule = 'ETSI TS 119 602 (EU PID providers list); ARF OIA_12';
     if (listing.listed)

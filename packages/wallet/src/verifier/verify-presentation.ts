@@ -5,6 +5,7 @@ import { DcqlPresentationResult, type DcqlQuery } from 'dcql';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { sha256b64url } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
+import { PID_VCT } from '../issuer/pid-claims.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { checkStatus } from './check-status.ts';
 import type { LenientWalletFault } from './faults.ts';
@@ -141,7 +142,12 @@ export async function verifyPresentation(
     rec.fail('chain', 'The x5c leaf is not a certificate.');
     return done();
   }
-  const cert = ctx.validateCertificate(leafPem as string, chainPems, { at: now, usage: ['digitalSignature'] });
+  // An attestation of attributes other than the PID is anchored in its issuer's trusted list, not the PID-provider list.
+  const cert = ctx.validateCertificate(leafPem as string, chainPems, {
+    at: now,
+    usage: ['digitalSignature'],
+    credentialType: payload.vct === PID_VCT ? 'pid' : 'attestation',
+  });
   let certCountry = cert.country;
   if (!cert.valid) {
     const why = `The issuer's certificate "${leaf.subject.split('\n').pop()}" does not validate against the trusted lists: ${cert.failure?.reason ?? 'refused'}`;
