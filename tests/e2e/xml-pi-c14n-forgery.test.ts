@@ -89,6 +89,20 @@ describe('XAdES: a processing instruction hiding part of a signed text', () => {
   });
 });
 
+describe('XAdES URI="": processing instructions outside the root', () => {
+  // XML-DSig §4.4.3.2: URI="" is the whole document without comments, so c14n covers the PIs before and after the
+  // root; esig canonicalizes the root element only. A stylesheet PI added to a signed document keeps it valid —
+  // Low: nothing of ours reads it, a browser showing the document would (display spoofing). Interop: a foreign
+  // signature over a document with such a PI fails here.
+  // BUG (xml-review): TOTAL-PASSED.
+  it.fails('refuses a signed evidence document with an xml-stylesheet PI added before the root', async () => {
+    const signed = await signedEvidence();
+    const forged = signed.replace('?>', '?><?xml-stylesheet type="text/xsl" href="https://attacker.example/x.xsl"?>');
+    expect(forged).not.toBe(signed);
+    expect((await validate(forged))[0]).not.toBe('TOTAL-PASSED');
+  });
+});
+
 describe('AS4: a processing instruction hiding part of a signed eb:Messaging text', () => {
   const now = new Date('2026-06-01T00:00:00Z');
   const key = AT.agencies.bmi as NonNullable<typeof AT.agencies.bmi>;
