@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { entityListKindOf, verifyLotl, verifyTrustedList } from '@kakehashi/trust';
 import { fetchAskingPidFault, HolderWallet, type PresentationVerdict } from '@kakehashi/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
 /**
  * The EU list of PID providers (ETSI TS 119 602 LoTE, in the TS 119 612 shape) the hub publishes and its LOTL points
@@ -92,6 +92,29 @@ describe('EUDI wallet: the PID-provider list the LOTL points at', () => {
     // a node's trust view counts the national lists only; the entity lists add no CA anchor
     const status = await json<{ countries: string[] }>(f.fetch(`${de}/trust/status`));
     expect(status.body.countries).toEqual(['DE', 'EE', 'JP']);
+  });
+
+  it('a forged publication (trust.ca-withdrawn) still points at the genuine list: only national lists are forged', async () => {
+    const put = (body: unknown) =>
+      f.fetch(`${f.urls.hub}/admin/faults`, {
+        method: 'PUT',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await put({ enable: ['trust.ca-withdrawn'] })).status).toBe(200);
+    try {
+      const index = await json<{ lotl: string; lotlSignerCertificate: string }>(f.fetch(`${f.urls.hub}/trust`));
+      const lotl = verifyLotl(await text(index.body.lotl), {
+        pinnedSignerCerts: [index.body.lotlSignerCertificate],
+        clock: f.clock,
+      });
+      expect(lotl.pointers.map((p) => entityListKindOf(p.tslType)).filter(Boolean)).toEqual([
+        'pid-providers',
+        'wallet-providers',
+      ]);
+    } finally {
+      await put({ disable: ['trust.ca-withdrawn'] });
+    }
   });
 
   it('a PID from a listed provider is accepted at the German verifier', async () => {

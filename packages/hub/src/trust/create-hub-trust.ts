@@ -291,7 +291,11 @@ export function createHubTrust(material: TrustMaterial, deps: HubTrustDeps): Hub
     crlNames: () => cas.map((c) => c.name),
     ocspResponder,
     forgedLists: (faults) =>
-      forged.lists(faults, publish().sequenceNumber, { hubUrl: deps.hubUrl, validityDays: deps.validityDays() }),
+      forged.lists(faults, publish().sequenceNumber, {
+        hubUrl: deps.hubUrl,
+        validityDays: deps.validityDays(),
+        entityLists: Object.keys(publish().lotes) as EntityListKind[],
+      }),
     staleCrlDer: (name) => {
       const ca = cas.find((c) => c.name === name);
       if (!ca) return undefined;

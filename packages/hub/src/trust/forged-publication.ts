@@ -1,5 +1,11 @@
 import type { Clock } from '@kakehashi/core';
-import { type BuildTrustedListOptions, buildLotl, buildTrustedList, type TrustMaterial } from '@kakehashi/trust';
+import {
+  type BuildTrustedListOptions,
+  buildLotl,
+  buildTrustedList,
+  type EntityListKind,
+  type TrustMaterial,
+} from '@kakehashi/trust';
 import type { ListFaults } from './hub-trust.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +27,7 @@ export function forgedPublication(material: TrustMaterial, clock: Pick<Clock, 'n
     lists(
       faults: ListFaults,
       genuineSequence: number,
-      o: { hubUrl: string; validityDays: number },
+      o: { hubUrl: string; validityDays: number; entityLists?: readonly EntityListKind[] },
     ): { lotl: string; tls: Record<string, string> } {
       const key = `${genuineSequence}/${faults.expired}/${faults.rollback}/${faults.withdrawn}`;
       const hit = cache.get(key);
@@ -47,7 +53,8 @@ export function forgedPublication(material: TrustMaterial, clock: Pick<Clock, 'n
         }
         tls[cc] = buildTrustedList(material, cc, { ...issue, ...(services ? { services } : {}) });
       }
-      const out = { lotl: buildLotl(material, issue), tls };
+      // the LOTL still points at the lists of trusted entities (served genuine): only the national lists are forged
+      const out = { lotl: buildLotl(material, { ...issue, entityLists: o.entityLists ?? [] }), tls };
       if (cache.size > 16) cache.clear();
       cache.set(key, out);
       return out;
