@@ -28,7 +28,7 @@ const claimsOf = (sdJwt: string) =>
       .map((a) => [a[1], a[2]]),
   );
 
-/** `kakehashi wallet receive --flow authorization_code`: the persona logs in at the node's own eID picker. */
+/** `kakehashi wallet receive --flow authorization_code` (the persona logs in at the node's own eID picker), and `--country JP`. */
 describe('kakehashi wallet: the issuance flows', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,5 +38,14 @@ describe('kakehashi wallet: the issuance flows', () => {
     const { credential } = JSON.parse(r.stdout) as { credential: string };
     expect(claimsOf(credential).issuing_country).toBe('EE');
     expect(run(['receive', '--country', 'EE', '--persona', 'ee-003', '--flow', 'implicit']).status).toBe(2);
+  }, 180_000);
+
+  it("--country JP receives Setagaya City's certificate of residence for a resident (jp-001 lives in Setagaya)", () => {
+    const r = run(['receive', '--country', 'JP', '--persona', 'jp-001', '--json'], 'DE,JP');
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const out = JSON.parse(r.stdout) as { credential: string; vct: string; issuer: string; format: string };
+    expect(out).toMatchObject({ format: 'dc+sd-jwt', vct: 'urn:kakehashi:jp:setagaya:residence:1' });
+    expect(out.issuer).toMatch(/\/wallet\/setagaya$/);
+    expect(claimsOf(out.credential)).toMatchObject({ issuing_authority_local: '世田谷区長', issuing_country: 'JP' });
   }, 180_000);
 });

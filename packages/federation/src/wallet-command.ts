@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, LayeredConfig } from '@kakehashi/core';
-import { HolderWallet, pickPersonaLogin, trustThroughNode, type WalletState } from '@kakehashi/wallet';
+import { HolderWallet, pickPersonaLogin, SETAGAYA_PATH, trustThroughNode, type WalletState } from '@kakehashi/wallet';
 import { createFederation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { SCENARIOS } from './scenarios.ts';
@@ -20,7 +20,8 @@ valid). --format (default dc+sd-jwt) is the PID's format: mso_mdoc receives the 
 verifier asking for mso_mdoc (a DeviceResponse over the OpenID4VP SessionTranscript). The request is signed (x509_hash) and the answer
 encrypted (direct_post.jwt); the wallet judges the verifier's certificate by its home node's trusted lists.
 --flow authorization_code logs the persona in at the node's own eID (PAR, PKCE S256, the persona picker's form
-posted headlessly) instead of the pre-authorised code (the default).
+posted headlessly) instead of the pre-authorised code (the default). --country JP receives Setagaya City's
+certificate of residence (dc+sd-jwt, vct urn:kakehashi:jp:setagaya:residence:1) for a resident of Setagaya.
 With --hub URL it talks to the federation running there; otherwise it starts one in process for the command.`;
 
 /** The query `present --format mso_mdoc` has the verifier ask: the PID mdoc's names and birth date (DCQL §6). */
@@ -79,6 +80,10 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
     process.stderr.write(`--flow ${flow} is not offered (pre-authorized_code or authorization_code)\n`);
     return 2;
   }
+  if (flow === 'authorization_code' && values.country?.toUpperCase() === 'JP') {
+    process.stderr.write("--flow authorization_code: Setagaya's issuer offers the pre-authorised code only\n");
+    return 2;
+  }
   const country = (sub === 'receive' ? values.country : persona.slice(0, 2))?.toUpperCase();
   const verifier = values.verifier?.toUpperCase();
   if (!country || (sub === 'present' && !verifier)) {
@@ -99,6 +104,8 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
       fetch: target.fetch,
       clock: target.clock,
       trustVerifier: trustThroughNode(node(persona.slice(0, 2).toUpperCase()), target.fetch),
+      // Japan's Setagaya issuer asks for no wallet-unit attestation (and Japan's node has no wallet provider).
+      ...(country === 'JP' ? { walletProvider: false as const } : {}),
     };
     let wallet: HolderWallet;
     try {
@@ -107,7 +114,8 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
       wallet = new HolderWallet(opts);
     }
     const receive = async (cc: string) => {
-      const res = await target.fetch(`${node(cc)}/wallet/issuer/offers`, {
+      // Japan issues no PID: Setagaya City's certificate of residence (an attestation of attributes) instead.
+      const res = await target.fetch(`${node(cc)}${cc === 'JP' ? SETAGAYA_PATH : '/wallet/issuer'}/offers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         // The authorization code flow's offer names no persona: whoever logs in at the picker gets their PID.
