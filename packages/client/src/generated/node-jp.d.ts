@@ -6227,6 +6227,304 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/openid-credential-issuer/wallet/setagaya": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credential issuer metadata of Setagaya City (issuer /wallet/setagaya): the certificate of residence as dc+sd-jwt, vct urn:kakehashi:jp:setagaya:residence:1 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CredentialIssuerMetadata"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server/wallet/setagaya": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Setagaya City's authorization server metadata (RFC 8414, path inserted): pre-authorised code */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            issuer: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/setagaya/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** TEST ONLY: a credential offer (pre-authorised code) of the certificate of residence for a resident of Setagaya City */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ResidenceOfferRequest"];
+                };
+            };
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOfferResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/setagaya/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Setagaya City's token endpoint: the pre-authorised code, single use */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        grant_type: string;
+                        "pre-authorized_code": string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Access token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletTokenResponse"];
+                    };
+                };
+                /** @description OAuth error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/setagaya/nonce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Setagaya City's nonce endpoint (OpenID4VCI §7) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description c_nonce */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NonceResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/setagaya/credential": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Setagaya City's credential endpoint: the certificate of residence (dc+sd-jwt) bound to the proof key */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CredentialRequest"];
+                };
+            };
+            responses: {
+                /** @description The credential */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CredentialResponse"];
+                    };
+                };
+                /** @description OpenID4VCI error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+                /** @description Access token refused */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/setagaya/status-lists/1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Setagaya City's Token Status List (statuslist+jwt) for its residence attestations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The status list token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/statuslist+jwt": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/evidence/inbound": {
         parameters: {
             query?: never;
@@ -8967,6 +9265,68 @@ export interface components {
              */
             packaging?: "enveloped" | "enveloping" | "detached";
             document: components["schemas"]["SignatureContent"];
+        };
+        CredentialIssuerMetadata: {
+            credential_issuer: string;
+            credential_endpoint: string;
+            nonce_endpoint?: string;
+            authorization_servers?: string[];
+            credential_configurations_supported: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        WalletOfferResponse: {
+            credential_offer: components["schemas"]["CredentialOffer"];
+            /** @description openid-credential-offer://?credential_offer=… (what a QR code would carry) */
+            credential_offer_url: string;
+            /** @description TEST ONLY: the transaction code a real issuer sends out of band (e-mail, SMS), never with the offer */
+            tx_code?: string;
+        };
+        CredentialOffer: {
+            credential_issuer: string;
+            credential_configuration_ids: string[];
+            grants?: {
+                [key: string]: unknown;
+            };
+        };
+        ResidenceOfferRequest: {
+            /** @example jp-001 */
+            personaId: string;
+        };
+        WalletTokenResponse: {
+            access_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            expires_in: number;
+        };
+        WalletOAuthError: {
+            error: string;
+            error_description?: string;
+            code?: string;
+        };
+        NonceResponse: {
+            c_nonce: string;
+            c_nonce_expires_in?: number;
+        };
+        CredentialResponse: {
+            credentials: {
+                credential: string;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        CredentialRequest: {
+            credential_configuration_id?: string;
+            credential_identifier?: string;
+            proofs?: {
+                jwt?: string[];
+            };
+        } & {
+            [key: string]: unknown;
         };
         EvidenceRequest: {
             id: string;

@@ -3867,6 +3867,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description A browser's navigation: a page moving on to the wallet's redirect_uri (meta refresh and link) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
                 /** @description To the wallet's redirect_uri (code, or error access_denied) */
                 302: {
                     headers: {
