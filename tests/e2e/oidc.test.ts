@@ -157,7 +157,12 @@ describe('OIDC provider at every node, driven by openid-client', () => {
     const listed = await json<{ clients: Record<string, unknown>[] }>(
       f.fetch(`${f.urls.nodes.FR}/admin/oidc/clients`, { headers: ADMIN }),
     );
-    expect(listed.body.clients.map((c) => c.client_id)).toEqual(['kakehashi-demo-rp', 'fr-pkjwt-rp']);
+    // Beside the demo RP and this one: the node's PID provider, a relying party of its eID (the wallet's login).
+    expect(listed.body.clients.map((c) => c.client_id).sort()).toEqual([
+      'fr-pkjwt-rp',
+      'kakehashi-demo-rp',
+      'urn:kakehashi:wallet:pid-provider',
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(DEMO.secret);
 
     const config = await discover('FR', 'fr-pkjwt-rp', client.PrivateKeyJwt(privateKey), {
