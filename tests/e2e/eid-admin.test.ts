@@ -62,7 +62,8 @@ describe('eID administration', () => {
     const { body } = await json<{ clients: { client_id: string }[] }>(
       f.fetch(`${de}/admin/oidc/clients`, { headers: ADMIN }),
     );
-    expect(body.clients.map((c) => c.client_id)).toEqual([DEMO.id]);
+    // The node's PID provider stays too: a relying party the node registers itself (the wallet's login).
+    expect(body.clients.map((c) => c.client_id)).toEqual([DEMO.id, 'urn:kakehashi:wallet:pid-provider']);
     const again = await login('DE');
     const tokens = await client.authorizationCodeGrant(again.config, again.location, {
       pkceCodeVerifier: again.verifier,

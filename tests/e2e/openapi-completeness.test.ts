@@ -33,6 +33,7 @@ const BODYLESS = new Set([
   'POST /console/api/scenarios/{name}/run',
   // OpenID4VCI §7: the nonce request is a POST without a body
   'POST /wallet/issuer/nonce',
+  'POST /wallet/setagaya/nonce',
 ]);
 
 /** Operations outside `/admin/` that change the federation's state and so need the admin token too. */
