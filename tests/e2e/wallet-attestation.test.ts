@@ -69,7 +69,7 @@ describe('EUDI wallet: wallet-unit attestation at the PID provider', () => {
       { aud: `${ee}/wallet/provider/attestations`, iat: nowS() },
       device.privateKey,
     );
-    return json<{ wallet_attestation: string; expires_in: number }>(
+    return json<{ wallet_attestation: string; key_attestation: string; expires_in: number }>(
       f.fetch(`${ee}/wallet/provider/attestations`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -199,6 +199,97 @@ describe('EUDI wallet: wallet-unit attestation at the PID provider', () => {
     );
     expect(r.status).toBe(401);
     expect(r.body.error_description).toMatch(/does not validate against the trusted lists/);
+  });
+
+  describe('key attestation in the proof (OpenID4VCI App. D)', () => {
+    /** An access token (the token request attested by `device`'s wallet attestation) and a fresh c_nonce. */
+    const session = async (device: ReturnType<typeof ec>) => {
+      const wua = (await attestationFor(device)).body;
+      const token = await json<{ access_token: string }>(
+        tokenRequest(preAuthCode(await offer()), {
+          'OAuth-Client-Attestation': wua.wallet_attestation,
+          'OAuth-Client-Attestation-PoP': await popBy(device.privateKey, String(decodeJwt(wua.wallet_attestation).sub)),
+        }),
+      );
+      const nonce = await json<{ c_nonce: string }>(f.fetch(`${ee}/wallet/issuer/nonce`, { method: 'POST' }));
+      return { wua, accessToken: token.body.access_token, cNonce: nonce.body.c_nonce };
+    };
+    const credential = async (
+      s: Awaited<ReturnType<typeof session>>,
+      signer: ReturnType<typeof ec>,
+      keyAttestation: string,
+    ) => {
+      const proof = await sign(
+        { typ: 'openid4vci-proof+jwt', jwk: await exportJWK(signer.publicKey), key_attestation: keyAttestation },
+        { aud: ee, iat: nowS(), nonce: s.cNonce },
+        signer.privateKey,
+      );
+      return json<{ error?: string; error_description?: string; credentials?: unknown[] }>(
+        f.fetch(`${ee}/wallet/issuer/credential`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${s.accessToken}` },
+          body: JSON.stringify({
+            credential_configuration_id: 'eu.europa.ec.eudi.pid_vc_sd_jwt',
+            proofs: { jwt: [proof] },
+          }),
+        }),
+      );
+    };
+
+    it('the provider attests the device key; a proof carrying it is accepted', async () => {
+      const device = ec();
+      const s = await session(device);
+      const ka = decodeJwt(s.wua.key_attestation) as { attested_keys: unknown[] };
+      expect(decodeProtectedHeader(s.wua.key_attestation).typ).toBe('key-attestation+jwt');
+      expect(ka.attested_keys).toEqual([await exportJWK(device.publicKey)]);
+      const r = await credential(s, device, s.wua.key_attestation);
+      expect(r.status).toBe(200);
+      expect(r.body.credentials).toHaveLength(1);
+    });
+
+    it('HolderWallet with keyAttestation: true puts it in its proof and receives', async () => {
+      const wallet = new HolderWallet({ fetch: f.fetch, clock: f.clock, keyAttestation: true });
+      await wallet.receive((await offer()).credential_offer_url);
+      expect(wallet.credentials).toHaveLength(1);
+    });
+
+    it('refused (invalid_proof): a proof signed by a key the key attestation does not attest', async () => {
+      const device = ec();
+      const s = await session(device);
+      const r = await credential(s, ec(), s.wua.key_attestation);
+      expect(r.status).toBe(400);
+      expect(r.body.error).toBe('invalid_proof');
+    });
+
+    it('refused (invalid_proof): a key attestation by a provider no trusted list knows', async () => {
+      const device = ec();
+      const s = await session(device);
+      const rogue = ec();
+      const { der } = issueCertificate(
+        {
+          subject: [
+            { type: 'C', value: 'EE' },
+            { type: 'OU', value: TEST_ONLY_OU },
+            { type: 'CN', value: 'Rogue key attester (TEST)' },
+          ],
+          serialHex: '0bae',
+          notBefore: new Date('2020-01-01T00:00:00Z'),
+          notAfter: new Date('2045-01-01T00:00:00Z'),
+          keyUsage: ['digitalSignature'],
+        },
+        rogue.publicKey,
+        { selfSigningKey: generateRsaKeyPair(new SeededRandom('wallet-attestation-e2e', 'rogue-ka')).privateKey },
+      );
+      const forged = await sign(
+        { typ: 'key-attestation+jwt', x5c: [der.toString('base64')] },
+        { iat: nowS(), exp: nowS() + 3600, attested_keys: [await exportJWK(device.publicKey)] },
+        rogue.privateKey,
+      );
+      const r = await credential(s, device, forged);
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ error: 'invalid_proof' });
+      expect(r.body.error_description).toMatch(/key_attestation: the wallet provider's certificate does not validate/);
+    });
   });
 
   it('lenient.wallet.no-wallet-attestation lets a wallet without attestation through, named in the log', async () => {

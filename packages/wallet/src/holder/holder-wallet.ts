@@ -54,6 +54,12 @@ export interface HolderOptions {
    * of the token endpoint); `false`: none is sent (a wallet without attestation, which a strict PID provider refuses).
    */
   walletProvider?: string | false | undefined;
+  /**
+   * Put the wallet provider's key attestation in the proof's `key_attestation` header (OpenID4VCI App. D). Off by
+   * default: @openid4vc/openid4vci 0.4.6 checks its `exp` against the machine's clock, not the issuer's (virtual) one,
+   * so it holds only while the federation's clock is near real time.
+   */
+  keyAttestation?: boolean | undefined;
 }
 
 /** A wallet as data: its device key (private JWK, P-256) and its credentials. */
@@ -80,6 +86,7 @@ export class HolderWallet {
   readonly #fetch: typeof fetch;
   readonly #clock: HolderClock;
   readonly #trustVerifier: TrustVerifierCertificate | undefined;
+  readonly #keyAttestation: boolean;
   /** OAuth 2.0 Attestation-Based Client Authentication with the wallet-unit attestation (or none). */
   readonly #clientAuthentication: ReturnType<typeof walletAttestationAuth> | (() => void);
   readonly credentials: HeldCredential[] = [];
@@ -93,6 +100,7 @@ export class HolderWallet {
     this.#fetch = opts.fetch;
     this.#clock = opts.clock;
     this.#trustVerifier = opts.trustVerifier;
+    this.#keyAttestation = opts.keyAttestation === true;
     this.#clientAuthentication =
       opts.walletProvider === false
         ? () => {}
@@ -175,12 +183,18 @@ export class HolderWallet {
           })
         ).accessTokenResponse.access_token;
     const { c_nonce } = await client.requestNonce({ issuerMetadata });
+    const keyAttestation =
+      this.#keyAttestation && 'keyAttestation' in this.#clientAuthentication
+        ? this.#clientAuthentication.keyAttestation()
+        : undefined;
     const { jwt } = await client.createCredentialRequestJwtProof({
       issuerMetadata,
       credentialConfigurationId: configurationId,
       nonce: c_nonce,
       issuedAt: this.#clock.now(),
       signer: { method: 'jwk', alg: 'ES256', publicJwk: this.#key.publicJwk },
+      // the wallet provider's attestation of this key (OpenID4VCI App. D), when it gave one
+      ...(keyAttestation ? { keyAttestationJwt: keyAttestation } : {}),
     });
     const response = await client.retrieveCredentials({
       issuerMetadata,

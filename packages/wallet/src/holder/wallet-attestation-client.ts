@@ -25,7 +25,7 @@ export function walletAttestationAuth(opts: {
   key: EcKeyPair;
   provider?: string | undefined;
 }) {
-  let held: { jwt: string; sub: string; exp: number; provider: string } | undefined;
+  let held: { jwt: string; keyAttestation?: string; sub: string; exp: number; provider: string } | undefined;
   const obtain = async (provider: string) => {
     const nowS = Math.floor(opts.clock.now().getTime() / 1000);
     if (held && held.provider === provider && held.exp - 60 > nowS) return held;
@@ -38,13 +38,24 @@ export function walletAttestationAuth(opts: {
       body: JSON.stringify({ proof }),
     });
     if (!res.ok) throw new Error(`the wallet provider ${provider} answered ${res.status}`);
-    const jwt = ((await res.json()) as { wallet_attestation?: string }).wallet_attestation;
+    const body = (await res.json()) as { wallet_attestation?: string; key_attestation?: string };
+    const jwt = body.wallet_attestation;
     if (typeof jwt !== 'string') throw new Error('the wallet provider gave no wallet_attestation');
     const claims = decodeJwt(jwt);
-    held = { jwt, sub: String(claims.sub), exp: Number(claims.exp), provider };
+    held = {
+      jwt,
+      ...(typeof body.key_attestation === 'string' ? { keyAttestation: body.key_attestation } : {}),
+      sub: String(claims.sub),
+      exp: Number(claims.exp),
+      provider,
+    };
     return held;
   };
-  return async ({ url, headers, authorizationServerMetadata }: ClientAuthenticationOptions): Promise<void> => {
+  const authenticate = async ({
+    url,
+    headers,
+    authorizationServerMetadata,
+  }: ClientAuthenticationOptions): Promise<void> => {
     const wua = await obtain(opts.provider ?? walletProviderEndpoint(new URL(url).origin));
     const iat = Math.floor(opts.clock.now().getTime() / 1000);
     const pop = await new CompactSign(
@@ -63,6 +74,12 @@ export function walletAttestationAuth(opts: {
     headers.set('OAuth-Client-Attestation', wua.jwt);
     headers.set('OAuth-Client-Attestation-PoP', pop);
   };
+  /**
+   * The key attestation (OpenID4VCI App. D) the provider gave with the wallet attestation, for the proof's
+   * `key_attestation` header; undefined before a token request obtained one.
+   */
+  authenticate.keyAttestation = (): string | undefined => held?.keyAttestation;
+  return authenticate;
 }
 
 /**

@@ -31,7 +31,7 @@ import { pidClaimsOf } from './pid-claims.ts';
 import type { PidIssuerKey } from './pid-issuer-key.ts';
 import { STATUS, type StatusRegistry } from './status-list.ts';
 import { authorizationCodeGrant, type GrantOutcome, preAuthorizedGrant } from './token-grants.ts';
-import { checkWalletAttestation } from './wallet-attestation.ts';
+import { checkWalletAttestation, walletProviderRefusal } from './wallet-attestation.ts';
 import {
   CredentialIssuerMetadataSchema,
   CredentialOfferResponseSchema,
@@ -408,6 +408,18 @@ export function issuerRoutes(
           'The proof does not verify: typ openid4vci-proof+jwt, aud the issuer, the nonce, signed by its jwk (OpenID4VCI App. F.4).',
         );
       }
+      // A key attestation in the proof (OpenID4VCI App. D): the library verified it and that it attests the proof key;
+      // its provider must be one the trusted lists know and the EU wallet-provider list names.
+      const keyAttestationRefused = verified.keyAttestation
+        ? walletProviderRefusal(deps, verified.keyAttestation.header.x5c, now)
+        : undefined;
+      if (keyAttestationRefused)
+        return vciError(
+          c,
+          'vci-invalid-proof',
+          'invalid_proof',
+          `The proof's key_attestation: ${keyAttestationRefused}`,
+        );
       const age = now.getTime() / 1000 - (typeof claimed.iat === 'number' ? claimed.iat : 0);
       if (Math.abs(age) > PROOF_MAX_AGE)
         return vciError(

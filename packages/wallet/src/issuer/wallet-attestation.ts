@@ -61,19 +61,27 @@ export async function checkWalletAttestation(
   } catch (e) {
     return refuse(`The wallet attestation or its PoP does not verify: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const x5c = decodeProtectedHeader(attestation).x5c;
+  const why = walletProviderRefusal(deps, decodeProtectedHeader(attestation).x5c, now);
+  return why ? refuse(`The wallet attestation: ${why}`) : undefined;
+}
+
+/**
+ * Why the wallet provider an attestation's `x5c` names is not trusted (undefined: it is): its chain validates through
+ * the country's trusted list and its leaf is a granted service of the EU list of wallet providers.
+ */
+export function walletProviderRefusal(
+  deps: Pick<WalletDeps, 'validateCertificate' | 'entityListing'>,
+  x5c: unknown,
+  now: Date,
+): string | undefined {
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.some((c) => typeof c !== 'string'))
-    return refuse('The wallet attestation names its provider by no x5c chain.');
+    return 'it names its provider by no x5c chain.';
   const [leaf, ...chain] = (x5c as string[]).map(pemOf) as [string, ...string[]];
   const verdict = deps.validateCertificate(leaf, chain, { at: now, usage: ['digitalSignature'] });
   if (!verdict.valid)
-    return refuse(
-      `The wallet provider's certificate does not validate against the trusted lists: ${verdict.failure?.reason ?? 'refused'}`,
-    );
+    return `the wallet provider's certificate does not validate against the trusted lists: ${verdict.failure?.reason ?? 'refused'}`;
   const listing = deps.entityListing?.('wallet-providers', leaf, now);
   if (!listing?.listed)
-    return refuse(
-      `The wallet provider is not on the EU list of wallet providers: ${listing?.reason ?? 'no list of wallet providers is loaded'}`,
-    );
+    return `the wallet provider is not on the EU list of wallet providers: ${listing?.reason ?? 'no list of wallet providers is loaded'}`;
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ComponentApp, createRouteModule, KakehashiError } from '@kakehashi/core';
 import { createClientAttestationJwt } from '@openid4vc/oauth2';
+import { createKeyAttestationJwt } from '@openid4vc/openid4vci';
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { HEADLESS_CLIENT_ID } from '../holder/authorization-code.ts';
 import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
@@ -25,7 +26,13 @@ export function walletProviderEndpoint(origin: string): string {
 function x5cSigner(key: PidIssuerKey) {
   return async (_signer: unknown, jwt: { header: Record<string, unknown>; payload: Record<string, unknown> }) => ({
     jwt: await new CompactSign(new TextEncoder().encode(JSON.stringify(jwt.payload)))
-      .setProtectedHeader({ ...jwt.header, alg: 'ES256' } as never)
+      // OpenID4VCI 1.0 App. D.1 names the key attestation's typ key-attestation+jwt; the library (0.4.6) still writes
+      // the draft's keyattestation+jwt, and accepts both when it verifies
+      .setProtectedHeader({
+        ...jwt.header,
+        ...(jwt.header.typ === 'keyattestation+jwt' ? { typ: 'key-attestation+jwt' } : {}),
+        alg: 'ES256',
+      } as never)
       .sign(key.privateKey),
     signerJwk: key.publicJwk,
   });
@@ -49,6 +56,10 @@ const AttestationResponseSchema = z
       description:
         'oauth-client-attestation+jwt: iss the wallet provider, sub the client_id, cnf.jwk the device key, x5c the provider certificate chain',
     }),
+    key_attestation: z.string().openapi({
+      description:
+        'key-attestation+jwt (OpenID4VCI 1.0 App. D.1): attested_keys [the device key], key_storage and user_authentication iso_18045_moderate (asserted, TEST ONLY), x5c the provider certificate chain; for the key_attestation header of the jwt proof',
+    }),
     expires_in: z.number(),
   })
   .openapi('WalletAttestationResponse');
@@ -57,7 +68,8 @@ const AttestationResponseSchema = z
  * A mock wallet provider at the node (TEST ONLY): it attests a wallet instance's device key as an OAuth 2.0 client
  * attestation (the wallet instance attestation of the ARF's WUA), signed by a key the country's CA certified and the
  * hub lists on the EU list of wallet providers. The wallet proves possession of the key with a short JWS; no device
- * integrity is checked (a headless wallet has none).
+ * integrity is checked (a headless wallet has none). With it comes a key attestation of the same key
+ * (`key-attestation+jwt`, OpenID4VCI 1.0 App. D) for the proofs' `key_attestation` header.
  * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/ §5.1 (client attestation JWT)
  * @see https://github.com/eu-digital-identity-wallet/eudi-doc-standards-and-technical-specifications (TS3, WIA)
  */
@@ -124,8 +136,23 @@ export function walletProviderRoutes(deps: Pick<WalletDeps, 'publicUrl' | 'clock
         additionalPayload: { wallet_name: 'Kakehashi headless wallet (TEST ONLY)' },
         callbacks: { signJwt: x5cSigner(key) as never },
       });
+      // The key attestation (App. D) of the same key, for the proof's key_attestation header: nothing of the device's
+      // key storage is known here (headless), so the storage and user authentication levels are asserted, TEST ONLY.
+      const keyAttestation = await createKeyAttestationJwt({
+        issuedAt: now,
+        expiresAt: new Date(now.getTime() + WALLET_ATTESTATION_SECONDS * 1000),
+        attestedKeys: [publicJwk as never],
+        keyStorage: ['iso_18045_moderate'],
+        userAuthentication: ['iso_18045_moderate'],
+        use: 'proof_type.jwt',
+        signer: { method: 'x5c', x5c: key.x5c, alg: 'ES256' },
+        callbacks: { signJwt: x5cSigner(key) as never },
+      });
       c.header('Cache-Control', 'no-store');
-      return c.json({ wallet_attestation: attestation, expires_in: WALLET_ATTESTATION_SECONDS }, 200);
+      return c.json(
+        { wallet_attestation: attestation, key_attestation: keyAttestation, expires_in: WALLET_ATTESTATION_SECONDS },
+        200,
+      );
     },
   );
   return r;
