@@ -1,6 +1,6 @@
 import { HolderWallet, type PresentationVerdict, RESIDENCE_VCT } from '@kakehashi/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startTestFederation, type TestFederation } from '../support/federation.ts';
+import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
 /**
  * Japan's electronic attestation of attributes: Setagaya City, an issuer under Japan's node, issues a resident's
@@ -122,6 +122,23 @@ describe("EUDI wallet: Setagaya's certificate of residence presented to the Germ
     expect(v.checks.find((c) => c.rule === 'W15')?.outcome).toBe('passed');
     expect(v.credential).toMatchObject({ country: 'JP', vct: RESIDENCE_VCT });
     expect(Object.keys(v.credential?.claims ?? {}).sort()).toEqual(['address', 'family_name_latin']);
+  });
+
+  it('revoked in its status list (POST /admin/wallet/status at JP), the attestation is refused by W15', async () => {
+    const wallet = holder();
+    const held = await wallet.receive((await offer(resident.id)).body.credential_offer_url);
+    const payload = JSON.parse(Buffer.from(held.credential.split('.')[1] as string, 'base64url').toString());
+    const set = await f.fetch(`${jp}/admin/wallet/status`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ idx: payload.status.status_list.idx, status: 'invalid' }),
+    });
+    expect(set.status).toBe(200);
+    const req = await request(QUERY);
+    await wallet.present(req.request_url);
+    const v = await verdictOf(req.transaction_id);
+    expect(v.valid).toBe(false);
+    expect(v.failure?.rule).toBe('W15');
   });
 
   it('a wallet holding only a PID-less residence attestation cannot answer a PID query', async () => {

@@ -1,5 +1,12 @@
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, KakehashiError, recordHop, requireJson } from '@kakehashi/core';
+import {
+  type ComponentApp,
+  createRouteModule,
+  KakehashiError,
+  problemResponses,
+  recordHop,
+  requireJson,
+} from '@kakehashi/core';
 import { Oauth2AuthorizationServer } from '@openid4vc/oauth2';
 import { Openid4vciIssuer, Openid4vciVersion } from '@openid4vc/openid4vci';
 import type { Context } from 'hono';
@@ -9,7 +16,13 @@ import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import type { IssuerState } from '../issuer/issuer-state.ts';
 import { LIFETIMES } from '../issuer/issuer-state.ts';
 import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
-import { STATUS_LIST_TTL, type StatusRegistry, statusListToken } from '../issuer/status-list.ts';
+import {
+  STATUS,
+  STATUS_LIST_SIZE,
+  STATUS_LIST_TTL,
+  type StatusRegistry,
+  statusListToken,
+} from '../issuer/status-list.ts';
 import {
   CredentialIssuerMetadataSchema,
   CredentialOfferResponseSchema,
@@ -47,6 +60,19 @@ export function setagayaEndpoints(origin: string) {
     statusList: `${base}/status-lists/1`,
   };
 }
+
+const SetStatusSchema = z
+  .object({
+    idx: z
+      .number()
+      .int()
+      .min(0)
+      .max(STATUS_LIST_SIZE - 1)
+      .openapi({ description: "The attestation's status.status_list.idx" }),
+    status: z.enum(['valid', 'invalid', 'suspended']),
+  })
+  .strict()
+  .openapi('ResidenceSetStatus');
 
 const OfferBodySchema = z
   .object({ personaId: z.string().min(1).max(40).openapi({ example: 'jp-001' }) })
@@ -407,6 +433,35 @@ export function setagayaIssuerRoutes(
         'content-type': 'application/statuslist+jwt',
         'cache-control': `max-age=${STATUS_LIST_TTL}`,
       }) as never;
+    },
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/wallet/status',
+      tags: ['wallet', 'admin'],
+      security: [{ adminToken: [] }],
+      summary: `Set a residence attestation's status in ${SETAGAYA.name}'s status list: invalid (revoked), suspended, or valid again`,
+      request: { body: { required: true, content: { 'application/json': { schema: SetStatusSchema } } } },
+      responses: {
+        200: {
+          description: 'The status now',
+          content: { 'application/json': { schema: z.object({ idx: z.number(), status: z.string() }) } },
+        },
+        ...problemResponses(400, 401, 404, 415),
+      },
+    }),
+    (c) => {
+      requireJson(c.req.header('content-type'));
+      const { idx, status } = c.req.valid('json');
+      if (!statuses.isAllocated(idx))
+        throw new KakehashiError(
+          'vci-unknown-status-index',
+          `No attestation of ${SETAGAYA.name} has the index ${idx}.`,
+        );
+      statuses.set(idx, STATUS[status]);
+      hop(c, `wallet: Setagaya residence attestation status set to ${status}`, { type: 'status_list_entry', idx });
+      return c.json({ idx, status }, 200);
     },
   );
   return r;
