@@ -7361,6 +7361,8 @@ export interface components {
         WalletAttestationResponse: {
             /** @description oauth-client-attestation+jwt: iss the wallet provider, sub the client_id, cnf.jwk the device key, x5c the provider certificate chain */
             wallet_attestation: string;
+            /** @description key-attestation+jwt (OpenID4VCI 1.0 App. D.1): attested_keys [the device key], key_storage and user_authentication iso_18045_moderate (asserted, TEST ONLY), x5c the provider certificate chain; for the key_attestation header of the jwt proof */
+            key_attestation: string;
             expires_in: number;
         };
         WalletAttestationRequest: {
