@@ -6525,6 +6525,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/wallet/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a residence attestation's status in Setagaya City's status list: invalid (revoked), suspended, or valid again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ResidenceSetStatus"];
+                };
+            };
+            responses: {
+                /** @description The status now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            idx: number;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/evidence/inbound": {
         parameters: {
             query?: never;
@@ -9327,6 +9406,12 @@ export interface components {
             };
         } & {
             [key: string]: unknown;
+        };
+        ResidenceSetStatus: {
+            /** @description The attestation's status.status_list.idx */
+            idx: number;
+            /** @enum {string} */
+            status: "valid" | "invalid" | "suspended";
         };
         EvidenceRequest: {
             id: string;
