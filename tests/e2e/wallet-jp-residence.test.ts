@@ -119,6 +119,8 @@ describe("EUDI wallet: Setagaya's certificate of residence presented to the Germ
     const v = await verdictOf(req.transaction_id);
     expect(v.valid, JSON.stringify(v.failure ?? v.checks)).toBe(true);
     expect(v.checks.find((c) => c.rule === 'W2')?.outcome).toBe('passed');
+    // Japan's CA is reached through Japan's trusted list (the LOTL's third-country pointer), as an EU country's is.
+    expect(v.checks.find((c) => c.rule === 'W2')?.reason).toContain('trusted list of JP');
     expect(v.checks.find((c) => c.rule === 'W15')?.outcome).toBe('passed');
     expect(v.credential).toMatchObject({ country: 'JP', vct: RESIDENCE_VCT });
     expect(Object.keys(v.credential?.claims ?? {}).sort()).toEqual(['address', 'family_name_latin']);
