@@ -21,17 +21,16 @@ import { hasTool } from '../support/pki-tools.ts';
  *   elements equals libxml2's c14n of the same subtree standing alone with its in-scope namespaces.
  *
  * Where they differ, the difference is named in KNOWN with a one-line reason and whether it can forge: a
- * document whose signed content differs from what a relying party reads while the digest still matches. Only
- * `pi-rendered-as-text` can (tests/e2e/xml-pi-c14n-forgery.test.ts demonstrates it on a signed evidence
- * document); the others make a valid foreign signature fail (interoperability) or accept a document libxml2
+ * document whose signed content differs from what a relying party reads while the digest still matches. One did:
+ * xml-crypto renders a processing instruction as its data alone (tests/e2e/xml-pi-c14n-forgery.test.ts) — core's
+ * exclusiveC14n now renders `<?target data?>` as libxml2 does, and esig refuses PIs under inclusive c14n. The
+ * others make a valid foreign signature fail (interoperability) or accept a document libxml2
  * refuses without any ambiguity about what it says.
  * @see https://www.w3.org/TR/xml-exc-c14n/
  * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315
  */
 
 const KNOWN = {
-  'pi-rendered-as-text':
-    'FORGERY: xml-crypto renders a processing instruction as its data (W3C: <?target data?>); a signed text split into text + PI keeps its digest while DOM readers skip the PI',
   'comment-escaped':
     'interop (#WithComments only): xml-crypto escapes & < > CR inside comments, W3C renders them verbatim; injective, so no two documents collide',
   'attr-sort-concatenated':
@@ -157,13 +156,6 @@ const ADVERSARIAL: Case[] = [
   { doc: '<日本 属性="値"><ü/></日本>' },
   { doc: '<a xmlns:p="urn:p" xmlns:q="urn:q"><p:b q:x="1" p:x="2" x="3"/></a>' },
   // Known differences.
-  { doc: '<a><?pi data?></a>', known: 'pi-rendered-as-text', ours: '<a>data</a>', libxml2: '<a><?pi data?></a>' },
-  {
-    doc: '<a>54<?x 00000?></a>',
-    known: 'pi-rendered-as-text',
-    ours: '<a>5400000</a>',
-    libxml2: '<a>54<?x 00000?></a>',
-  },
   {
     doc: '<a><!--x&y<z>--></a>',
     known: 'comment-escaped',
@@ -259,15 +251,15 @@ describe.runIf(LINT)('XML parsing and c14n against libxml2 (xmllint): hand-picke
     expect(Buffer.from(lone, 'utf8').equals(Buffer.from(replacement, 'utf8'))).toBe(true);
   });
 
-  it('pi-rendered-as-text: two documents that read differently canonicalize to the same bytes', () => {
-    // The signed text is 5400000; with part of it moved into a PI every DOM reader sees 54.
+  it('processing instructions: exclusive c14n renders them as libxml2 does, so a text split into a PI no longer digests as the text', () => {
+    for (const doc of ['<a><?pi data?></a>', '<a>54<?x 00000?></a>', '<a><?empty?></a>'])
+      expect(ours(doc, 'exc', true), doc).toBe(lint(doc, 'exc'));
     const signed = parseXml('<a>5400000</a>').documentElement;
     const forged = parseXml('<a>54<?x 00000?></a>').documentElement;
     expect(forged.textContent).toBe('54');
-    expect(exclusiveC14n(forged)).toBe(exclusiveC14n(signed));
-    expect(canonicalize(forged, XMLDSIG.c14n)).toBe(canonicalize(signed, XMLDSIG.c14n));
-    // libxml2 keeps them apart.
-    expect(lint('<a>54<?x 00000?></a>', 'exc')).not.toBe(lint('<a>5400000</a>', 'exc'));
+    expect(exclusiveC14n(forged)).not.toBe(exclusiveC14n(signed));
+    // xml-crypto's inclusive c14n still renders a PI as its data: esig refuses content holding one.
+    expect(() => canonicalize(forged, XMLDSIG.c14n)).toThrow(/processing instruction/);
   });
 });
 

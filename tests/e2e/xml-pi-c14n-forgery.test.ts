@@ -26,9 +26,9 @@ import {
  * Not affected: SAML (S9 refuses a comment or PI inside every consumed value) and trusted lists (read from the
  * bytes xml-crypto canonicalized, in which the PI's data is text).
  *
- * The refusal asserted here is the wanted behaviour; while the verifier accepts the forged document the test is
- * marked `it.fails` (see the xml-review report). The control cases (the untouched document passes; the same
- * deletion done as plain text is a HASH_FAILURE) always hold.
+ * Fixed: core's exclusiveC14n renders a PI `<?target data?>` (C14N), and esig refuses a PI inside content it
+ * canonicalizes with xml-crypto's inclusive c14n. The control cases (the untouched document passes; the same
+ * deletion done as plain text is a HASH_FAILURE) always hold; the PI outside the root (Low) is still `it.fails`.
  */
 const m = material();
 const AT = m.countries.AT as NonNullable<typeof m.countries.AT>;
@@ -74,8 +74,9 @@ describe('XAdES: a processing instruction hiding part of a signed text', () => {
     expect((await validate(edited))[1]).toBe('HASH_FAILURE');
   });
 
-  // BUG (xml-review): TOTAL-PASSED for the forged document; the reader sees 54 and AT/JP/13456789.
-  it.fails('refuses an evidence document whose signed text was split into a PI (income 5400000 → 54)', async () => {
+  // Was accepted (TOTAL-PASSED, the reader saw 54 and AT/JP/13456789) until PIs were rendered as C14N says (exclusive)
+  // and refused inside inclusive-c14n content.
+  it('refuses an evidence document whose signed text was split into a PI (income 5400000 → 54)', async () => {
     const signed = await signedEvidence();
     const forged = signed
       .replace('>5400000<', '>54<?x 00000?><')
@@ -139,8 +140,8 @@ describe('AS4: a processing instruction hiding part of a signed eb:Messaging tex
     expect(() => receive(xml.replace('>m12345@', '>m1345@'))).toThrow(/EBMS:0101/);
   });
 
-  // BUG (xml-review): verifies, and the receiver reads MessageId m1345@de.kakehashi.
-  it.fails('refuses a message whose signed MessageId was split into a PI (m12345 → m1345)', () => {
+  // Was accepted (the receiver read MessageId m1345@de.kakehashi) until core's exclusiveC14n rendered PIs as C14N says.
+  it('refuses a message whose signed MessageId was split into a PI (m12345 → m1345)', () => {
     const forged = signed().replace('>m12345@de.kakehashi<', '>m1<?x 2?>345@de.kakehashi<');
     expect(() => receive(forged)).toThrow(/EBMS:0101/);
   });

@@ -11,8 +11,10 @@
  * two on random and adversarial documents):
  * - namespace declarations sorted with `localeCompare` on the prefix, attributes by namespace URI + local name
  *   (attributes without a namespace first);
- * - a node that is not a comment, an element or a node with non-empty `data` (text, CDATA, a processing
- *   instruction's data) cannot be canonicalized (the same error);
+ * - a node that is not a comment, a processing instruction, an element or a node with non-empty `data` (text,
+ *   CDATA) cannot be canonicalized (the same error);
+ * Departs from xml-crypto on purpose: a processing instruction is rendered `<?target data?>` as C14N says, not as
+ * its data alone (xml-crypto's rendering made PI-split signed texts verify: a forgery, see `pi`).
  * - without an explicit InclusiveNamespaces PrefixList, the PrefixList of a CanonicalizationMethod child of the
  *   apex is used; `ancestorNamespaces` whose prefix is in the list are declared on the apex (`setAttributeNS`, as
  *   xml-crypto does).
@@ -102,10 +104,25 @@ class Canonicalizer {
 
   comment(node: Comment): void {
     if (!this.comments) return;
+    this.out += this.outsideRoot(node, `<!--${encodeText(node.data)}-->`);
+  }
+
+  /**
+   * A processing instruction as C14N renders it: `<?target data?>` (the space only when there is data; nothing
+   * escaped). xml-crypto renders the data alone, as if it were text — which lets part of a signed text be moved into
+   * a PI, unseen by every DOM reader, with the digest unchanged (a forgery): here the PI keeps its markup.
+   * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315#ProcessingModel
+   */
+  pi(node: ProcessingInstruction): void {
+    this.out += this.outsideRoot(node, `<?${node.target}${node.data ? ` ${node.data}` : ''}?>`);
+  }
+
+  /** `text` with the line break C14N puts between a node outside the document element and that element. */
+  outsideRoot(node: Node, text: string): string {
     const doc = node.ownerDocument;
     let before = false;
     let after = false;
-    if (doc === (node.parentNode as unknown)) {
+    if (doc && doc === (node.parentNode as unknown)) {
       for (let n: Node | null = node; n; n = n.nextSibling)
         if (n === doc.documentElement) {
           before = true;
@@ -117,12 +134,16 @@ class Canonicalizer {
           break;
         }
     }
-    this.out += `${after ? '\n' : ''}<!--${encodeText(node.data)}-->${before ? '\n' : ''}`;
+    return `${after ? '\n' : ''}${text}${before ? '\n' : ''}`;
   }
 
   node(node: Node, defaultNs: string | null | undefined): void {
     if (node.nodeType === 8) {
       this.comment(node as Comment);
+      return;
+    }
+    if (node.nodeType === 7) {
+      this.pi(node as ProcessingInstruction);
       return;
     }
     const data = (node as CharacterData).data;
