@@ -110,6 +110,13 @@ describe("EUDI wallet: Setagaya's certificate of residence presented to the Germ
     expect(claims).not.toHaveProperty('my_number');
   });
 
+  it('a wallet made with the defaults receives it too: Setagaya takes no wallet attestation, so none is asked for', async () => {
+    const wallet = new HolderWallet({ fetch: f.fetch, clock });
+    const held = await wallet.receive((await offer(resident.id)).body.credential_offer_url);
+    const payload = JSON.parse(Buffer.from(held.credential.split('.')[1] as string, 'base64url').toString());
+    expect(payload.vct).toBe('urn:kakehashi:jp:setagaya:residence:1');
+  });
+
   it('the German verifier asks for it by vct and accepts it through the trust fabric, seeing only what it asked', async () => {
     const wallet = holder();
     await wallet.receive((await offer(resident.id)).body.credential_offer_url);

@@ -56,6 +56,11 @@ export function walletAttestationAuth(opts: {
     headers,
     authorizationServerMetadata,
   }: ClientAuthenticationOptions): Promise<void> => {
+    // An authorization server that does not take attestation-based client authentication (Setagaya's, at Japan's
+    // node: no wallet provider there) gets the public client it expects: no attestation is fetched or sent.
+    const methods = (authorizationServerMetadata as { token_endpoint_auth_methods_supported?: unknown })
+      .token_endpoint_auth_methods_supported;
+    if (!Array.isArray(methods) || !methods.includes('attest_jwt_client_auth')) return;
     const wua = await obtain(opts.provider ?? walletProviderEndpoint(new URL(url).origin));
     const iat = Math.floor(opts.clock.now().getTime() / 1000);
     const pop = await new CompactSign(
