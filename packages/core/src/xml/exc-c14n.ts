@@ -114,6 +114,8 @@ class Canonicalizer {
    * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315#ProcessingModel
    */
   pi(node: ProcessingInstruction): void {
+    // `<??>` is no XML (a PI needs a target name), though a lenient parser may have let it through.
+    if (!node.target) throw new Error('Unable to exclusive canonicalize a processing instruction without a target');
     this.out += this.outsideRoot(node, `<?${node.target}${node.data ? ` ${node.data}` : ''}?>`);
   }
 
