@@ -7,7 +7,7 @@ import { KEY_PROOF_TYP, walletProviderEndpoint } from '../provider/wallet-provid
 interface ClientAuthenticationOptions {
   url: string;
   headers: Headers;
-  authorizationServerMetadata: { issuer: string };
+  authorizationServerMetadata: { issuer: string; token_endpoint_auth_methods_supported?: unknown };
 }
 
 /**
@@ -58,8 +58,7 @@ export function walletAttestationAuth(opts: {
   }: ClientAuthenticationOptions): Promise<void> => {
     // An authorization server that does not take attestation-based client authentication (Setagaya's, at Japan's
     // node: no wallet provider there) gets the public client it expects: no attestation is fetched or sent.
-    const methods = (authorizationServerMetadata as { token_endpoint_auth_methods_supported?: unknown })
-      .token_endpoint_auth_methods_supported;
+    const methods = authorizationServerMetadata.token_endpoint_auth_methods_supported;
     if (!Array.isArray(methods) || !methods.includes('attest_jwt_client_auth')) return;
     const wua = await obtain(opts.provider ?? walletProviderEndpoint(new URL(url).origin));
     const iat = Math.floor(opts.clock.now().getTime() / 1000);
@@ -103,7 +102,11 @@ export async function walletAttestationHeaders(opts: {
   await walletAttestationAuth({ fetch: opts.fetch, clock: opts.clock, key: freshEcKey() })({
     url: `${origin}/wallet/issuer/token`,
     headers,
-    authorizationServerMetadata: { issuer: `${origin}/wallet/issuer` },
+    // The PID provider's authorization server takes attestation-based client authentication (its metadata says so).
+    authorizationServerMetadata: {
+      issuer: `${origin}/wallet/issuer`,
+      token_endpoint_auth_methods_supported: ['attest_jwt_client_auth'],
+    },
   });
   return Object.fromEntries(headers.entries());
 }
