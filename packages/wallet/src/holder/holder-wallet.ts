@@ -10,7 +10,7 @@ import { createMdocDeviceResponse, mdocNamespaces } from '../mdoc/present-mdoc.t
 import { type TrustVerifierCertificate, verifyRequestObject } from '../verifier/request-object.ts';
 import { encryptResponse } from '../verifier/response-encryption.ts';
 import { authorizationCodeAccessToken, type LoginDriver } from './authorization-code.ts';
-import { walletAttestationAuth } from './wallet-attestation-client.ts';
+import { type HeldWalletAttestation, walletAttestationAuth } from './wallet-attestation-client.ts';
 
 /** A credential the wallet holds. */
 export interface HeldCredential {
@@ -62,10 +62,11 @@ export interface HolderOptions {
   keyAttestation?: boolean | undefined;
 }
 
-/** A wallet as data: its device key (private JWK, P-256) and its credentials. */
+/** A wallet as data: its device key (private JWK, P-256), its credentials and its wallet-unit attestation. */
 export interface WalletState {
   deviceKey: EcKeyPair['publicJwk'] & { d: string };
   credentials: HeldCredential[];
+  walletAttestation?: HeldWalletAttestation | undefined;
 }
 
 /** The clock the holder signs by (the federation's virtual clock, so its proofs and key bindings are on time). */
@@ -95,7 +96,7 @@ export class HolderWallet {
    * `trustVerifier` judges the access certificate of a signed request (e.g. {@link trustThroughNode}); without it the
    * wallet checks the request object's signature and `x509_hash` binding only.
    */
-  constructor(opts: HolderOptions & { key?: EcKeyPair }) {
+  constructor(opts: HolderOptions & { key?: EcKeyPair; walletAttestation?: HeldWalletAttestation | undefined }) {
     this.#key = opts.key ?? freshEcKey();
     this.#fetch = opts.fetch;
     this.#clock = opts.clock;
@@ -109,6 +110,7 @@ export class HolderWallet {
             clock: opts.clock,
             key: this.#key,
             provider: opts.walletProvider,
+            held: opts.walletAttestation,
           });
   }
 
@@ -118,7 +120,12 @@ export class HolderWallet {
    */
   exportState(): WalletState {
     const d = this.#key.privateKey.export({ format: 'jwk' }).d as string;
-    return { deviceKey: { ...this.#key.publicJwk, d }, credentials: [...this.credentials] };
+    const walletAttestation = 'held' in this.#clientAuthentication ? this.#clientAuthentication.held() : undefined;
+    return {
+      deviceKey: { ...this.#key.publicJwk, d },
+      credentials: [...this.credentials],
+      ...(walletAttestation ? { walletAttestation } : {}),
+    };
   }
 
   /** A wallet from {@link exportState}'s data. */
@@ -128,6 +135,7 @@ export class HolderWallet {
     const wallet = new HolderWallet({
       ...opts,
       key: { privateKey, publicKey: createPublicKey(privateKey), publicJwk },
+      walletAttestation: state.walletAttestation,
     });
     wallet.credentials.push(...state.credentials);
     return wallet;

@@ -3,6 +3,15 @@ import { CompactSign, decodeJwt } from 'jose';
 import { type EcKeyPair, freshEcKey } from '../crypto/ec-key.ts';
 import { KEY_PROOF_TYP, walletProviderEndpoint } from '../provider/wallet-provider.ts';
 
+/** A wallet-unit attestation the wallet holds: the JWT, its key attestation, `sub`, `exp`, and whose it is. */
+export interface HeldWalletAttestation {
+  jwt: string;
+  keyAttestation?: string;
+  sub: string;
+  exp: number;
+  provider: string;
+}
+
 /** What @openid4vc/oauth2 passes a client authentication callback (kept structural). */
 interface ClientAuthenticationOptions {
   url: string;
@@ -24,11 +33,15 @@ export function walletAttestationAuth(opts: {
   clock: { now(): Date };
   key: EcKeyPair;
   provider?: string | undefined;
+  /** An attestation obtained earlier for this key (a wallet restored from its data), used until it nears expiry. */
+  held?: HeldWalletAttestation | undefined;
 }) {
-  let held: { jwt: string; keyAttestation?: string; sub: string; exp: number; provider: string } | undefined;
+  let held: HeldWalletAttestation | undefined = opts.held;
   const obtain = async (provider: string) => {
     const nowS = Math.floor(opts.clock.now().getTime() / 1000);
-    if (held && held.provider === provider && held.exp - 60 > nowS) return held;
+    // Kept until it nears expiry — and not if the clock now reads before it was issued (a clock set back).
+    if (held && held.provider === provider && held.exp - 60 > nowS && Number(decodeJwt(held.jwt).iat ?? 0) <= nowS)
+      return held;
     const proof = await new CompactSign(new TextEncoder().encode(JSON.stringify({ aud: provider, iat: nowS })))
       .setProtectedHeader({ alg: 'ES256', typ: KEY_PROOF_TYP, jwk: opts.key.publicJwk })
       .sign(opts.key.privateKey);
@@ -83,6 +96,8 @@ export function walletAttestationAuth(opts: {
    * `key_attestation` header; undefined before a token request obtained one.
    */
   authenticate.keyAttestation = (): string | undefined => held?.keyAttestation;
+  /** The wallet-unit attestation held now (kept with the wallet's data), undefined before one was obtained. */
+  authenticate.held = (): HeldWalletAttestation | undefined => held;
   return authenticate;
 }
 

@@ -9,10 +9,11 @@ import {
   pageLang,
 } from '@kakehashi/core';
 import type { Context } from 'hono';
-import { HolderWallet, type WalletState } from '../holder/holder-wallet.ts';
+import { HolderWallet } from '../holder/holder-wallet.ts';
 import type { TrustVerifierCertificate } from '../verifier/request-object.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { describeRequest, type RequestView } from './describe-request.ts';
+import { heldWallets } from './held-wallets.ts';
 import { claimLabel, esc, pageShell, textOf } from './page-text.ts';
 
 /** A consent page shown and not yet decided: the request it is about, for whom. */
@@ -50,7 +51,8 @@ export function holderPageRoutes(
     nodeUrlOf: (country: string, fetcher: typeof fetch) => Promise<string | undefined>;
   },
 ): ComponentApp & { reset(): void } {
-  const wallets = new Map<string, WalletState>();
+  // In the node's store: a credential received here survives a restart (POST /admin/reset forgets them).
+  const wallets = heldWallets(deps.store);
   const pending = new Map<string, PendingConsent>();
   const persona = (id: string) => {
     if (!deps.personas.some((p) => p.id === id))
@@ -60,7 +62,10 @@ export function holderPageRoutes(
   const walletOf = (c: Context, id: string) => {
     const o = { fetch: c.get('fetch') as typeof fetch, clock: deps.clock, trustVerifier: opts.trust };
     const s = wallets.get(id);
-    return s ? HolderWallet.restore(s, o) : new HolderWallet(o);
+    if (s) return HolderWallet.restore(s, o);
+    // A new wallet's device key is stored at once, so two requests of the same persona share one key.
+    wallets.put(id, new HolderWallet(o).exportState());
+    return HolderWallet.restore(wallets.get(id) as NonNullable<ReturnType<typeof wallets.get>>, o);
   };
   const lang = (c: Context): { lang: PageLang; langLinks: { en: string; ja: string } } => ({
     lang: pageLang(c),
@@ -81,7 +86,7 @@ export function holderPageRoutes(
       const id = persona(c.req.valid('param').persona);
       const l = lang(c);
       const t = textOf(l.lang);
-      const held = walletOf(c, id).credentials;
+      const held = wallets.get(id)?.credentials ?? [];
       const countries = [...new Set([deps.country, ...(deps.destinations ?? [])])].filter((x) => x !== 'JP');
       const list = held.length
         ? `<ul data-testid="wallet-credentials">${held
@@ -138,7 +143,7 @@ export function holderPageRoutes(
       const { credential_offer_url } = (await res.json()) as { credential_offer_url: string };
       const wallet = walletOf(c, id);
       await wallet.receive(credential_offer_url, { format });
-      wallets.set(id, wallet.exportState());
+      wallets.put(id, wallet.exportState());
       return c.redirect(`/wallet/holder/${encodeURIComponent(id)}?lang=${pageLang(c)}`, 303);
     },
   );
