@@ -7,9 +7,16 @@ import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
 import { PID_SD_JWT_CONFIGURATION_ID } from '../issuer/metadata.ts';
 import { createMdocDeviceResponse, mdocNamespaces } from '../mdoc/present-mdoc.ts';
-import { type TrustVerifierCertificate, verifyRequestObject } from '../verifier/request-object.ts';
-import { encryptResponse } from '../verifier/response-encryption.ts';
+import type { TrustVerifierCertificate } from '../verifier/request-object.ts';
 import { authorizationCodeAccessToken, type LoginDriver } from './authorization-code.ts';
+import {
+  checkPresentationRequest,
+  encryptionKeyOf,
+  type PresentationRequest,
+  resolvePresentationRequest,
+  submitAuthorizationResponse,
+  type WalletErrorCode,
+} from './openid4vp-holder.ts';
 import { type HeldWalletAttestation, walletAttestationAuth } from './wallet-attestation-client.ts';
 
 /** A credential the wallet holds. */
@@ -25,24 +32,7 @@ export interface HeldCredential {
 /** The credential formats the wallet receives and presents. */
 export type CredentialFormat = 'dc+sd-jwt' | 'mso_mdoc';
 
-/** An OpenID4VP authorization request as the wallet reads it (by value, from a request URL or an object). */
-export interface PresentationRequest {
-  client_id: string;
-  response_type: string;
-  response_mode: string;
-  response_uri: string;
-  nonce: string;
-  state: string;
-  dcql_query: unknown;
-  /** direct_post.jwt: the verifier's encryption key and the enc values it accepts. */
-  client_metadata?: {
-    jwks?: { keys?: Record<string, unknown>[] };
-    encrypted_response_enc_values_supported?: string[];
-  };
-}
-
-/** The requests the wallet took from a verified request object (the only ones a key-based client_id may make). */
-const SIGNED = new WeakSet<PresentationRequest>();
+export type { PresentationRequest } from './openid4vp-holder.ts';
 
 /** What a holder is made with: how it reaches the network, its clock, and (optionally) a trust view. */
 export interface HolderOptions {
@@ -235,36 +225,30 @@ export class HolderWallet {
 
   /**
    * Posts a `vp_token` to a request's response URI with its `state` — as one JWE to the request's key when it
-   * asked for `direct_post.jwt` (§8.3) — and returns the verifier's answer. `present` is `createPresentation` then
-   * this; the security lab posts forged tokens with it.
+   * asked for `direct_post.jwt` (§8.3) — through @openid4vc/openid4vp's client, and returns the verifier's answer.
+   * `present` is `createPresentation` then this; the security lab posts forged tokens with it (the library sends
+   * the token as given).
    */
   async respond(
     req: PresentationRequest,
     vpToken: Record<string, string[]>,
   ): Promise<{ status: number; body: unknown }> {
-    let form: Record<string, string>;
-    if (req.response_mode === 'direct_post.jwt') {
-      // §8.3: the parameters as one JWE to the request's key (ECDH-ES, its kid copied), enc one the verifier offers.
-      const key = encryptionKeyOf(req);
-      if (!key) throw new Error('the request offers no ECDH-ES key for an encrypted response');
-      const offered = req.client_metadata?.encrypted_response_enc_values_supported ?? ['A128GCM'];
-      const enc = offered.find((e) => e === 'A128GCM' || e === 'A256GCM');
-      if (!enc) throw new Error(`none of the enc values ${offered.join(', ')} is supported (A128GCM, A256GCM)`);
-      form = { response: await encryptResponse({ vp_token: vpToken, state: req.state }, key as never, enc) };
-    } else form = { vp_token: JSON.stringify(vpToken), state: req.state };
-    const res = await this.#fetch(req.response_uri, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    const text = await res.text();
-    let body: unknown = null;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text ? text.slice(0, 10_000) : null;
-    }
-    return { status: res.status, body };
+    return submitAuthorizationResponse(req, { vp_token: vpToken }, this.#fetch);
+  }
+
+  /**
+   * Refuses a request: the error response (§8.5, default `access_denied`: the user declined) with the request's
+   * `state`, to the response URI of the request as resolved and checked — encrypted to the request's key when it
+   * asked for `direct_post.jwt` (§8.3.1). Returns the verifier's answer (a same-device `redirect_uri` included).
+   * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-8.3.1
+   */
+  async decline(
+    request: PresentationRequest | string,
+    error: WalletErrorCode = 'access_denied',
+  ): Promise<{ status: number; body: unknown }> {
+    const req = await this.#resolve(request);
+    await checkPresentationRequest(req, this.#fetch);
+    return submitAuthorizationResponse(req, { error }, this.#fetch);
   }
 
   /**
@@ -319,17 +303,7 @@ export class HolderWallet {
 
   async #prepare(request: PresentationRequest | string) {
     const req = await this.#resolve(request);
-    if (
-      req.response_type !== 'vp_token' ||
-      (req.response_mode !== 'direct_post' && req.response_mode !== 'direct_post.jwt')
-    )
-      throw new Error('only response_type vp_token with response_mode direct_post or direct_post.jwt is supported');
-    // The redirect_uri: prefix binds the response URI to the client_id (OpenID4VP §5.9.3): never post elsewhere.
-    if (req.client_id.startsWith('redirect_uri:') && req.client_id.slice('redirect_uri:'.length) !== req.response_uri)
-      throw new Error('the response_uri is not the client_id of a redirect_uri: verifier');
-    // Any other prefix names a key: only a request object signed by it may use it (§5.9.3).
-    if (!req.client_id.startsWith('redirect_uri:') && !SIGNED.has(req))
-      throw new Error(`a ${req.client_id.split(':')[0]}: client_id needs a signed request object (request_uri)`);
+    await checkPresentationRequest(req, this.#fetch);
     const query = DcqlQuery.parse(req.dcql_query as never);
     DcqlQuery.validate(query);
     const cq = query.credentials[0] as { id: string; claims?: { path: (string | number | null)[] }[] };
@@ -340,20 +314,12 @@ export class HolderWallet {
   }
 
   /**
-   * The request as the wallet acts on it: by value (URL parameters or an object), or by reference — `request_uri`
-   * fetched and its request object verified against the `x509_hash:` client_id of the URL.
+   * The request as the wallet acts on it, resolved by @openid4vc/openid4vp's client: by value (URL parameters or an
+   * object), or by reference — `request_uri` fetched and its request object verified against the client_id of the
+   * URL (`x509_hash:`, `x509_san_dns:`), its access certificate judged by the trust view when the wallet has one.
    */
   async #resolve(request: PresentationRequest | string): Promise<PresentationRequest> {
-    if (typeof request !== 'string') return request;
-    const p = new URL(request).searchParams;
-    const requestUri = p.get('request_uri');
-    if (!requestUri) return parseRequestUrl(request);
-    const res = await this.#fetch(requestUri, { headers: { accept: 'application/oauth-authz-req+jwt' } });
-    if (!res.ok) throw new Error(`the request_uri answered ${res.status}`);
-    const params = await verifyRequestObject((await res.text()).trim(), p.get('client_id') ?? '', this.#trustVerifier);
-    const req = params as unknown as PresentationRequest;
-    SIGNED.add(req);
-    return req;
+    return (await resolvePresentationRequest(request, { fetch: this.#fetch, trust: this.#trustVerifier })).request;
   }
 
   /** The first held credential that satisfies the query (dcql's matching over the credential's claims). */
@@ -393,11 +359,6 @@ export class HolderWallet {
       saltGenerator: () => randomBytes(16).toString('base64url'),
     });
   }
-}
-
-/** The request's key for an encrypted response (direct_post.jwt §8.3): its ECDH-ES key not meant for signing. */
-function encryptionKeyOf(req: PresentationRequest): Record<string, unknown> | undefined {
-  return req.client_metadata?.jwks?.keys?.find((k) => k.alg === 'ECDH-ES' && k.use !== 'sig');
 }
 
 /**

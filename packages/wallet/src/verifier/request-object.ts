@@ -59,15 +59,22 @@ export async function verifyRequestObject(
   const params = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
   if (params.client_id !== clientId) throw new Error("the request object's client_id is not the request URL's");
   if (clientId.startsWith('x509_san_dns:')) sanDnsResponseUri(params, clientId.slice('x509_san_dns:'.length));
-  if (trust) {
-    const chain = (header.x5c as unknown[]).slice(1).filter((c): c is string => typeof c === 'string');
-    const verdict = await trust(pemOf(leaf), chain.map(pemOf));
-    if (!verdict.valid)
-      throw new Error(
-        `the verifier's access certificate is not trusted: ${verdict.reason ?? 'refused by the trust view'}`,
-      );
-  }
+  if (trust) await judgeAccessCertificate(header.x5c as unknown[], trust);
   return params;
+}
+
+/**
+ * The verifier's access certificate (`x5c` of its request object: leaf, then chain) judged by a trust view (RPA_02:
+ * a relying party the trusted lists know); throws why not.
+ */
+export async function judgeAccessCertificate(x5c: unknown[], trust: TrustVerifierCertificate): Promise<void> {
+  const [leaf, ...chain] = x5c.filter((c): c is string => typeof c === 'string');
+  if (!leaf) throw new Error('the request object has no x5c');
+  const verdict = await trust(pemOf(leaf), chain.map(pemOf));
+  if (!verdict.valid)
+    throw new Error(
+      `the verifier's access certificate is not trusted: ${verdict.reason ?? 'refused by the trust view'}`,
+    );
 }
 
 /** The dNSName entries of a certificate's subjectAltName (lower case). */

@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { decodeProtectedHeader } from 'jose';
-import { type PresentationRequest, parseRequestUrl } from '../holder/holder-wallet.ts';
-import { type TrustVerifierCertificate, verifyRequestObject } from '../verifier/request-object.ts';
+import { type PresentationRequest, resolvePresentationRequest } from '../holder/openid4vp-holder.ts';
+import type { TrustVerifierCertificate } from '../verifier/request-object.ts';
 
 /** The authorization request URI schemes the wallet page opens (OpenID4VP §13.1.2, HAIP, the EUDI reference). */
 export const REQUEST_SCHEMES = ['openid4vp:', 'haip-vp:', 'eudi-openid4vp:'] as const;
@@ -21,8 +20,9 @@ export interface RequestView {
 
 /**
  * Reads an authorization request as the consent page shows it: by value, or by reference (the `request_uri`
- * fetched, the request object verified against the `x509_hash:` client_id and its access certificate judged by
- * `trust`), with the subject and country of that certificate. Throws why a request cannot be answered.
+ * fetched and the request object verified by @openid4vc/openid4vp's client against the client_id, its access
+ * certificate judged by `trust`), with the subject and country of that certificate. Throws why a request cannot be
+ * answered.
  * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-5.10
  */
 export async function describeRequest(
@@ -36,23 +36,19 @@ export async function describeRequest(
   // The wallet acts on the request under OpenID4VP's own scheme whatever scheme invoked it.
   const url = `openid4vp://${parsed.search}`;
   const requestUri = parsed.searchParams.get('request_uri');
-  let request: PresentationRequest;
+  if (requestUri && !/^https?:\/\//.test(requestUri)) throw new Error('the request_uri is not an http(s) URL');
+  const resolved = await resolvePresentationRequest(url, { fetch: fetcher, trust });
+  const request: PresentationRequest = resolved.request;
   let certificate: RequestView['certificate'];
-  if (requestUri) {
-    if (!/^https?:\/\//.test(requestUri)) throw new Error('the request_uri is not an http(s) URL');
-    const res = await fetcher(requestUri, { headers: { accept: 'application/oauth-authz-req+jwt' } });
-    if (!res.ok) throw new Error(`the request_uri answered ${res.status}`);
-    const jwt = (await res.text()).trim();
-    const clientId = parsed.searchParams.get('client_id') ?? '';
-    request = (await verifyRequestObject(jwt, clientId, trust)) as unknown as PresentationRequest;
-    const leaf = (decodeProtectedHeader(jwt).x5c ?? [])[0] as string;
+  const leaf = resolved.x5c?.[0];
+  if (leaf) {
     const cert = new X509Certificate(Buffer.from(leaf, 'base64'));
     certificate = {
       subject: cert.subject.replace(/\n/g, ', '),
       country: /(?:^|\n)C=([A-Z]{2})/.exec(cert.subject)?.[1],
       trusted: trust !== undefined,
     };
-  } else request = parseRequestUrl(url);
+  }
   const query = request.dcql_query as { credentials?: { id?: string; claims?: { path?: unknown[] }[] }[] } | null;
   const first = query?.credentials?.[0];
   return {
