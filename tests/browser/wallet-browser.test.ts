@@ -167,4 +167,58 @@ describe.skipIf(!present && !REQUIRED)('the EUDI wallet pages in Chromium (EE wa
     await page.locator(`${tid('rp-verdict')}[data-status="valid"]`).waitFor();
     expect(refusals).toEqual([]);
   });
+
+  it('the person chooses "18 or over only": the consent page asks for that alone, the verdict shows it alone', async () => {
+    const page = await newPage();
+    await page.goto(`${node('EE')}/wallet/holder/ee-004?lang=en`);
+    await page.click(tid('wallet-receive'));
+    await page.locator(tid('wallet-credential-0')).waitFor();
+    await page.goto(`${node('DE')}/wallet/verifier/rp?lang=en`);
+    expect(await page.locator(tid('rp-query-login')).isChecked()).toBe(true);
+    await page.check(tid('rp-query-age'));
+    await page.screenshot({ path: join(SHOTS, 'wallet-rp-choice.png'), fullPage: true });
+    await page.click(tid('rp-same-device'));
+    const link = (await page.locator(tid('same-device-link')).getAttribute('href')) as string;
+    await page.goto(`${node('EE')}/wallet/holder/ee-004/authorize?${new URL(link).search.slice(1)}`);
+    expect(await page.locator(tid('consent-claim')).allTextContents()).toEqual(['Age 18 or over']);
+    await page.click(tid('consent-share'));
+    await page.locator(`${tid('rp-verdict')}[data-status="valid"]`).waitFor();
+    expect(await page.locator(tid('rp-asked')).getAttribute('data-query')).toBe('age');
+    expect(
+      await page.locator(tid('rp-claim')).evaluateAll((els) => els.map((e) => e.getAttribute('data-path'))),
+    ).toEqual(['["age_equal_or_over","18"]']);
+    expect(await page.locator(`${tid('rp-claims')} dd`).allTextContents()).toEqual(['true']);
+    expect(refusals).toEqual([]);
+  });
+
+  it('in Japanese, the PID as ISO mdoc: the wallet receives the mdoc, the QR request asks for mdoc elements, Share → valid', async () => {
+    const wallet = await newPage();
+    await wallet.goto(`${node('EE')}/wallet/holder/ee-005?lang=ja`);
+    await wallet.selectOption(tid('wallet-receive-format'), 'mso_mdoc');
+    await wallet.click(tid('wallet-receive'));
+    await expect(wallet.locator(tid('wallet-credential-0')).textContent()).resolves.toContain('mso_mdoc');
+    const rp = await newPage();
+    await rp.goto(`${node('DE')}/wallet/verifier/rp?lang=ja`);
+    await rp.check(tid('rp-query-pid-mdoc'));
+    await rp.click(tid('rp-cross-device'));
+    const uri = await rp.locator(tid('request-uri')).inputValue();
+    await wallet.fill(tid('wallet-request'), uri);
+    await wallet.click(tid('wallet-open'));
+    expect(await wallet.locator(tid('consent-claim')).allTextContents()).toEqual([
+      '姓',
+      '名',
+      '生年月日',
+      '国籍',
+      '18 歳以上',
+    ]);
+    await wallet.click(tid('consent-share'));
+    await wallet.locator(`${tid('wallet-outcome')}[data-decision="share"]`).waitFor();
+    await rp.locator(`${tid('rp-verdict')}[data-status="valid"]`).waitFor();
+    expect(await rp.locator(tid('rp-credential')).textContent()).toBe('mso_mdoc eu.europa.ec.eudi.pid.1');
+    expect(await rp.locator(tid('rp-asked')).textContent()).toContain('ISO mdoc');
+    const labels = await rp.locator(tid('rp-claim')).allTextContents();
+    expect([...labels].sort()).toEqual(['18 歳以上', '国籍', '名', '姓', '生年月日'].sort());
+    await rp.screenshot({ path: join(SHOTS, 'wallet-rp-mdoc-verdict-ja.png'), fullPage: true });
+    expect(refusals).toEqual([]);
+  });
 });

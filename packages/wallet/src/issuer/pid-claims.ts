@@ -19,6 +19,11 @@ export interface PidClaims {
   date_of_issuance: string;
   date_of_expiry: string;
   /**
+   * Age attestation (PID Rulebook: `age_equal_or_over`, each member the statement "at least N years old" on the day
+   * of issuance): here one member, `18`, so the claim discloses that statement and nothing else.
+   */
+  age_equal_or_over: { '18': boolean };
+  /**
    * Kakehashi's mapping to eIDAS (not a rulebook claim): for each destination country, the PersonIdentifier its
    * relying parties get from an eIDAS login of this person; each member selectively disclosable.
    */
@@ -40,6 +45,7 @@ export const PID_CLAIM_NAMES: readonly (keyof PidClaims)[] = [
   'issuing_country',
   'date_of_issuance',
   'date_of_expiry',
+  'age_equal_or_over',
 ];
 
 /**
@@ -68,5 +74,15 @@ export function pidClaimsOf(p: Persona, issued: Date, expires: Date): PidClaims 
     issuing_country: p.country,
     date_of_issuance: issued.toISOString().slice(0, 10),
     date_of_expiry: expires.toISOString().slice(0, 10),
+    age_equal_or_over: { '18': isAgeAtLeast(p.dateOfBirth, issued, 18) },
   };
+}
+
+/**
+ * Whether a person born on `birthdate` (YYYY-MM-DD) is `years` old or more on the UTC day of `at` (born on 29
+ * February: from 1 March in a common year).
+ */
+export function isAgeAtLeast(birthdate: string, at: Date, years: number): boolean {
+  const year = Number(birthdate.slice(0, 4)) + years;
+  return `${String(year).padStart(4, '0')}${birthdate.slice(4)}` <= at.toISOString().slice(0, 10);
 }

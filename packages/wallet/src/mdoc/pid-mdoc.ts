@@ -1,6 +1,7 @@
 import { cborEncode, DateOnly, Document, uint8ArrayToBase64Url } from '@animo-id/mdoc';
 import type { Persona } from '@kakehashi/personas';
 import type { JWK } from 'jose';
+import { isAgeAtLeast } from '../issuer/pid-claims.ts';
 import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
 import { mdocContext } from './mdoc-context.ts';
 
@@ -33,6 +34,7 @@ export const PID_MDOC_ELEMENTS = [
   'issuing_country',
   'issuance_date',
   'expiry_date',
+  'age_over_18',
 ] as const;
 
 /** A persona's PID elements (values as the rulebook types them: full-date as CBOR tag 1004, arrays, a map). */
@@ -56,6 +58,8 @@ export function pidMdocElementsOf(p: Persona, issued: Date, expires: Date): Reco
     issuing_country: p.country,
     issuance_date: day(issued),
     expiry_date: day(expires),
+    // ISO/IEC 18013-5 §7.2.5 age attestation, as the PID rulebook names it for mdoc: 18 or over on the day of issue
+    age_over_18: isAgeAtLeast(p.dateOfBirth, issued, 18),
   };
 }
 

@@ -11,7 +11,8 @@ import {
 import type { Context } from 'hono';
 import QRCode from 'qrcode';
 import type { WalletDeps } from '../wallet-deps.ts';
-import { claimLabel, esc, pageShell, textOf } from '../web/page-text.ts';
+import { claimLabel, esc, pageShell, type TextKey, textOf } from '../web/page-text.ts';
+import { parseRpQueryChoice, type RpQueryChoice, rpQuery, rpQueryChoices } from './rp-queries.ts';
 import type { PresentationVerdict } from './rules.ts';
 
 /** One visit of the relying party's page: its own handle, the verifier's transaction, and the flow chosen. */
@@ -19,30 +20,23 @@ interface RpSession {
   transactionId: string;
   requestUrl: string;
   flow: 'cross-device' | 'same-device';
+  /** What the person chose the relying party asks for. */
+  query: RpQueryChoice;
   expiresAt: number;
 }
 
+/** The words of each choice on the page. */
+const QUERY_TEXT: Record<RpQueryChoice, TextKey> = {
+  login: 'queryLogin',
+  age: 'queryAge',
+  'name-birthdate': 'queryNameBirthdate',
+  'pid-full': 'queryPidFull',
+  'pid-mdoc': 'queryPidMdoc',
+  residence: 'queryResidence',
+};
+
 const SESSION_TTL_MS = 600_000;
 const MAX_SESSIONS = 1000;
-
-/** What the relying party asks for: the PID's names, birth date and the eIDAS identifier of its own country. */
-export function rpQuery(country: string) {
-  return {
-    credentials: [
-      {
-        id: 'pid',
-        format: 'dc+sd-jwt',
-        meta: { vct_values: ['urn:eudi:pid:1'] },
-        claims: [
-          { path: ['family_name'] },
-          { path: ['given_name'] },
-          { path: ['birthdate'] },
-          { path: ['eidas_person_identifiers', country] },
-        ],
-      },
-    ],
-  };
-}
 
 const html200 = { 200: { description: 'The page', content: { 'text/html': { schema: z.string() } } } };
 
@@ -63,6 +57,7 @@ const html200 = { 200: { description: 'The page', content: { 'text/html': { sche
  */
 export function rpPageRoutes(deps: WalletDeps): ComponentApp {
   const sessions = new Map<string, RpSession>();
+  const choices = rpQueryChoices(deps.destinations ?? []);
   const purge = () => {
     const now = deps.clock.nowMs();
     for (const [k, s] of sessions) if (s.expiresAt < now || sessions.size > MAX_SESSIONS) sessions.delete(k);
@@ -85,13 +80,22 @@ export function rpPageRoutes(deps: WalletDeps): ComponentApp {
     (c) => {
       const l = lang(c);
       const t = textOf(l.lang);
-      const form = (flow: string, label: string) =>
-        `<form method="post" action="/wallet/verifier/rp?lang=${l.lang}"><input type="hidden" name="flow" value="${flow}"><button type="submit" data-testid="rp-${flow}">${esc(label)}</button></form>`;
+      const button = (flow: string, label: string) =>
+        `<button type="submit" name="flow" value="${flow}" data-testid="rp-${flow}">${esc(label)}</button>`;
+      const options = choices
+        .map(
+          (q, i) =>
+            `<label><input type="radio" name="query" value="${q}"${i === 0 ? ' checked' : ''} data-testid="rp-query-${q}"> ${esc(t(QUERY_TEXT[q]))}</label><br>`,
+        )
+        .join('\n');
       return c.html(
         pageShell({
           ...l,
           title: `${t('rpTitle')} (${deps.country})`,
-          body: `<p>${esc(t('rpIntro'))}</p>${form('cross-device', t('crossDevice'))}${form('same-device', t('sameDevice'))}`,
+          body: `<p>${esc(t('rpIntro'))}</p><form method="post" action="/wallet/verifier/rp?lang=${l.lang}">
+<fieldset class="box" data-testid="rp-query"><legend>${esc(t('rpChoose'))}</legend>
+${options}</fieldset>
+${button('cross-device', t('crossDevice'))}${button('same-device', t('sameDevice'))}</form>`,
         }),
       );
     },
@@ -107,7 +111,13 @@ export function rpPageRoutes(deps: WalletDeps): ComponentApp {
         required: true,
         content: {
           'application/x-www-form-urlencoded': {
-            schema: { type: 'object', properties: { flow: { type: 'string', enum: ['cross-device', 'same-device'] } } },
+            schema: {
+              type: 'object',
+              properties: {
+                flow: { type: 'string', enum: ['cross-device', 'same-device'] },
+                query: { type: 'string', enum: [...choices], description: 'What the relying party asks for' },
+              },
+            },
           },
         },
       } as unknown as RouteConfig['requestBody'],
@@ -116,6 +126,7 @@ export function rpPageRoutes(deps: WalletDeps): ComponentApp {
     async (c) => {
       const form = new URLSearchParams(await c.req.text());
       const flow = form.get('flow') === 'same-device' ? 'same-device' : 'cross-device';
+      const query = parseRpQueryChoice(form.get('query'), choices);
       const l = pageLang(c);
       purge();
       const sid = randomBytes(16).toString('base64url');
@@ -126,7 +137,7 @@ export function rpPageRoutes(deps: WalletDeps): ComponentApp {
         body: JSON.stringify({
           signed: true,
           response_mode: 'direct_post.jwt',
-          dcql_query: rpQuery(deps.country),
+          dcql_query: rpQuery(query, deps.country),
           ...(flow === 'same-device' ? { redirect_uri: page } : {}),
         }),
       });
@@ -136,6 +147,7 @@ export function rpPageRoutes(deps: WalletDeps): ComponentApp {
         transactionId: made.transaction_id,
         requestUrl: made.request_url,
         flow,
+        query,
         expiresAt: deps.clock.nowMs() + SESSION_TTL_MS,
       });
       return c.redirect(`/wallet/verifier/rp/s/${sid}?lang=${l}`, 303);
@@ -194,16 +206,21 @@ export function rpPageRoutes(deps: WalletDeps): ComponentApp {
           tx.error?.error === 'access_denied' ? t('refused') : t('walletError'),
         )} <span class="mono">(${esc(tx.error?.error)})</span></p>`;
       else if (tx.verdict?.valid) {
-        const claims = Object.entries(tx.verdict.credential?.claims ?? {}).flatMap(([k, v]) =>
+        // One line a disclosed claim (a member of an object claim, an mdoc namespace's element), with its path.
+        const claims = Object.entries(tx.verdict.credential?.claims ?? {}).flatMap(([k, v]): [string[], unknown][] =>
           v && typeof v === 'object' && !Array.isArray(v)
-            ? Object.entries(v).map(([k2, v2]) => [claimLabel([k, k2], l.lang), v2] as const)
-            : [[claimLabel([k], l.lang), v] as const],
+            ? Object.entries(v).map(([k2, v2]): [string[], unknown] => [[k, k2], v2])
+            : [[[k], v]],
         );
+        const cred = tx.verdict.credential;
         result = `<p class="ok" data-testid="rp-verdict" data-status="valid">${esc(t('verdictValid'))} (${esc(
-          tx.verdict.credential?.country,
-        )})</p><h2>${esc(t('disclosed'))}</h2><dl data-testid="rp-claims">${claims
+          cred?.country,
+        )})</p><p>${esc(t('rpAsked'))}: <span data-testid="rp-asked" data-query="${s.query}">${esc(t(QUERY_TEXT[s.query]))}</span>
+<span class="mono" data-testid="rp-credential">${esc(cred?.format ?? 'dc+sd-jwt')} ${esc(cred?.vct)}</span></p>
+<h2>${esc(t('disclosed'))}</h2><dl data-testid="rp-claims">${claims
           .map(
-            ([k, v]) => `<dt>${esc(k)}</dt><dd class="mono">${esc(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`,
+            ([path, v]) =>
+              `<dt data-testid="rp-claim" data-path="${esc(JSON.stringify(path))}">${esc(claimLabel(path, l.lang))}</dt><dd class="mono">${esc(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`,
           )
           .join('')}</dl>`;
       } else

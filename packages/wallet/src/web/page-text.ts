@@ -7,7 +7,15 @@ import { CJK_FONT_STACK, type PageLang } from '@kakehashi/core';
 const TEXT = {
   en: {
     rpTitle: 'Relying party — sign in with your EU Digital Identity Wallet',
-    rpIntro: 'This service asks for your PID: your names, birth date and the eIDAS identifier it knows you by.',
+    rpIntro: 'Choose what this service asks your wallet for, then how you answer it.',
+    rpChoose: 'What the service asks for',
+    rpAsked: 'It asked for',
+    queryLogin: 'Sign in: your names, birth date and the eIDAS identifier it knows you by (PID)',
+    queryAge: 'Only that you are 18 or over (PID)',
+    queryNameBirthdate: 'Your names and birth date (PID)',
+    queryPidFull: 'Your whole PID (every claim)',
+    queryPidMdoc: 'Your PID as ISO mdoc: names, birth date, nationality, 18 or over',
+    queryResidence: 'Setagaya City’s certificate of residence: names, birth date, address',
     crossDevice: 'Scan with your wallet (another device)',
     sameDevice: 'Open the wallet on this device',
     qrHint: 'Scan this QR code with your wallet, or copy the request:',
@@ -49,7 +57,15 @@ const TEXT = {
   },
   ja: {
     rpTitle: '利用者サービス — EU デジタル ID ウォレットでログイン',
-    rpIntro: 'このサービスはあなたの PID（氏名・生年月日・このサービス向けの eIDAS 識別子）を求めます。',
+    rpIntro: 'このサービスがウォレットに求める項目を選び、応答の方法を選んでください。',
+    rpChoose: 'サービスが求める項目',
+    rpAsked: '求めた項目',
+    queryLogin: 'ログイン：氏名・生年月日・このサービス向けの eIDAS 識別子（PID）',
+    queryAge: '18 歳以上であることだけ（PID）',
+    queryNameBirthdate: '氏名と生年月日（PID）',
+    queryPidFull: 'PID のすべての項目',
+    queryPidMdoc: 'ISO mdoc 形式の PID：氏名・生年月日・国籍・18 歳以上',
+    queryResidence: '世田谷区の住民票の写し：氏名・生年月日・住所',
     crossDevice: 'ウォレットで読み取る（別の端末）',
     sameDevice: 'この端末のウォレットを開く',
     qrHint: 'この QR コードをウォレットで読み取るか、要求をコピーしてください：',
@@ -116,8 +132,30 @@ const CLAIM_LABELS: Record<string, { en: string; ja: string }> = {
   date_of_expiry: { en: 'Date of expiry', ja: '有効期限' },
   eidas_person_identifiers: { en: 'eIDAS person identifier', ja: 'eIDAS 個人識別子' },
   age_over_18: { en: 'Age over 18', ja: '18 歳以上' },
+  age_equal_or_over: { en: 'Age statements', ja: '年齢の証明' },
   resident_address: { en: 'Resident address', ja: '居住地住所' },
+  // the PID's mdoc element names (where they differ from the SD-JWT VC's)
+  birth_date: { en: 'Date of birth', ja: '生年月日' },
+  nationality: { en: 'Nationality', ja: '国籍' },
+  resident_country: { en: 'Country of residence', ja: '居住国' },
+  resident_city: { en: 'City of residence', ja: '居住市区町村' },
+  resident_postal_code: { en: 'Postal code of residence', ja: '居住地郵便番号' },
+  resident_street: { en: 'Street of residence', ja: '居住地の通り' },
+  email_address: { en: 'E-mail address', ja: 'メールアドレス' },
+  mobile_phone_number: { en: 'Mobile phone number', ja: '携帯電話番号' },
+  issuance_date: { en: 'Date of issuance', ja: '発行日' },
+  expiry_date: { en: 'Date of expiry', ja: '有効期限' },
+  // Setagaya City's certificate of residence
+  family_name_latin: { en: 'Family name (Latin)', ja: '姓（ローマ字）' },
+  given_name_latin: { en: 'Given name (Latin)', ja: '名（ローマ字）' },
+  family_name_kana: { en: 'Family name (kana)', ja: '姓（かな）' },
+  given_name_kana: { en: 'Given name (kana)', ja: '名（かな）' },
+  sex: { en: 'Sex', ja: '性別' },
+  issuing_authority_local: { en: 'Issuing authority (Japanese)', ja: '発行者' },
 };
+
+/** `age_equal_or_over` members as a person reads them ("18 or over"). */
+const AGE_LABEL = { en: (n: string) => `Age ${n} or over`, ja: (n: string) => `${n} 歳以上` };
 
 /**
  * A DCQL claim path as a person reads it: the claim's label in `lang`, then any further path members
@@ -127,6 +165,7 @@ export function claimLabel(path: readonly unknown[], lang: PageLang): string {
   const parts = path.map((p) => (p === null ? '*' : String(p)));
   const mdoc = parts.length === 2 && parts[0]?.includes('.') ? 1 : 0;
   const head = parts[mdoc] ?? '';
+  if (head === 'age_equal_or_over' && parts.length === mdoc + 2) return AGE_LABEL[lang](parts[mdoc + 1] as string);
   const label = CLAIM_LABELS[head]?.[lang] ?? head;
   const rest = parts.slice(mdoc + 1);
   return rest.length ? `${label} (${rest.join(' / ')})` : label;
