@@ -2,7 +2,7 @@ import { type KeyObject, randomUUID } from 'node:crypto';
 import { serializeXml } from '@kakehashi/core';
 import { buildSignalDocument, type ReferenceInfo } from '../message/build-signal.ts';
 import { envelopeIds } from '../message/envelope-ids.ts';
-import { signEnvelopeDocument } from '../wss/sign-envelope.ts';
+import { type SignOptions, signEnvelopeDocument, signEnvelopeDocumentOffThread } from '../wss/sign-envelope.ts';
 
 /**
  * Deliberate defects of a receipt (the receiving side's faults, `../ap/faults.ts`): each makes it bad in one way a
@@ -39,6 +39,25 @@ export interface ReceiptInput {
  * @see https://docs.oasis-open.org/ebxml-msg/ebms/v3.0/profiles/AS4-profile/v1.0/os/AS4-profile-v1.0-os.html §3.4, §5.1.8
  */
 export function buildReceipt(input: ReceiptInput): string {
+  const r = startReceipt(input);
+  if (typeof r === 'string') return r;
+  signEnvelopeDocument(r.doc, r.sign);
+  return serializeXml(r.doc);
+}
+
+/**
+ * {@link buildReceipt} with the RSA signature computed on the thread pool (`../wss/rsa-off-thread.ts`): the same
+ * receipt; the event loop serves the other messages in flight meanwhile.
+ */
+export async function buildReceiptOffThread(input: ReceiptInput): Promise<string> {
+  const r = startReceipt(input);
+  if (typeof r === 'string') return r;
+  await signEnvelopeDocumentOffThread(r.doc, r.sign);
+  return serializeXml(r.doc);
+}
+
+/** The receipt as a DOM and what its signature needs (or, unsigned, the finished receipt). */
+function startReceipt(input: ReceiptInput): string | { doc: Document; sign: SignOptions } {
   const d = input.defects ?? {};
   const signalId = `${randomUUID()}@${input.partyId}`;
   const refs = d.wrongDigest
@@ -57,13 +76,15 @@ export function buildReceipt(input: ReceiptInput): string {
   );
   if (d.unsigned) return serializeXml(doc);
   const signer = d.signer ?? input.signing;
-  signEnvelopeDocument(doc, {
-    certPem: signer.certPem,
-    privateKey: signer.privateKey,
-    elementIds: [ids.messaging, ids.body],
-    attachments: [],
-    created: input.now,
-    idPrefix: ids.prefix,
-  });
-  return serializeXml(doc);
+  return {
+    doc,
+    sign: {
+      certPem: signer.certPem,
+      privateKey: signer.privateKey,
+      elementIds: [ids.messaging, ids.body],
+      attachments: [],
+      created: input.now,
+      idPrefix: ids.prefix,
+    },
+  };
 }

@@ -20,9 +20,9 @@ import {
 import { matchPMode } from '../pmode/load-pmodes.ts';
 import type { PMode } from '../pmode/z-pmode.ts';
 import { sameCertificate } from '../wss/certificates.ts';
-import { decryptAttachments } from '../wss/encrypt-attachments.ts';
+import { decryptAttachmentsOffThread } from '../wss/encrypt-attachments.ts';
 import { verifyEnvelope } from '../wss/verify-envelope.ts';
-import { buildReceipt } from './build-receipt.ts';
+import { buildReceipt, buildReceiptOffThread, type ReceiptInput } from './build-receipt.ts';
 
 export interface As4Response {
   status: number;
@@ -268,7 +268,7 @@ async function process(
 
   let decrypted: { attachments: Map<string, Buffer>; encrypted: Set<string> };
   try {
-    decrypted = decryptAttachments(env, byCid, deps.encryption);
+    decrypted = await decryptAttachmentsOffThread(env, byCid, deps.encryption);
   } catch (e) {
     if (isEbmsError(e)) e.refToMessageId = um.messageId;
     throw e;
@@ -376,13 +376,19 @@ async function process(
   // sender does not resend. (The receipt is built only for a new message: a receipt fault fires on it alone.)
   // Group commit: the messages received in the same turn are stored in one transaction, each answered once it is
   // committed.
+  // The receipt of a message not stored yet is signed before the transaction, its RSA signature on the thread pool;
+  // the transaction decides: a message stored meanwhile (the same message twice at once) is a duplicate and gets
+  // the original receipt, this one is dropped unsent.
+  const signed = ctx.store.get(um.messageId, 'in')
+    ? undefined
+    : await buildReceiptOffThread(receiptInput(ctx, um, sig.references));
   const outcome = await ctx.store.inGroupCommit(() => {
     const existing = ctx.store.get(um.messageId, 'in');
     if (existing) {
       ctx.store.addDuplicate(um.messageId);
       return { duplicate: true, receipt: existing.receipt_xml as string };
     }
-    const receiptXml = receiptFor(ctx, um, sig.references);
+    const receiptXml = signed ?? buildReceipt(receiptInput(ctx, um, sig.references));
     const change = ctx.store.insert(
       {
         message_id: um.messageId,
@@ -464,14 +470,14 @@ function decompress(um: UserMessage, cids: string[], attachments: Map<string, Bu
 }
 
 /**
- * The receipt for a new message, with the receipt faults that are on (`edelivery.receipt-*`, `edelivery.no-receipt`)
- * applied: each fires (logged, and on this request's trace hop).
+ * What the receipt for a new message is built from, with the receipt faults that are on (`edelivery.receipt-*`,
+ * `edelivery.no-receipt`) applied: each fires (logged, and on this request's trace hop).
  */
-function receiptFor(ctx: ApContext, um: UserMessage, references: ReferenceInfo[]): string {
+function receiptInput(ctx: ApContext, um: UserMessage, references: ReferenceInfo[]): ReceiptInput {
   const { deps } = ctx;
   const on = (name: (typeof RECEIPT_FAULTS)[number]) => deps.faults.fire(name, undefined, { messageId: um.messageId });
   const other = deps.otherCredentials?.[0];
-  return buildReceipt({
+  return {
     partyId: ctx.partyId,
     refToMessageId: um.messageId,
     references,
@@ -484,5 +490,5 @@ function receiptFor(ctx: ApContext, um: UserMessage, references: ReferenceInfo[]
       unsigned: on('edelivery.receipt-unsigned'),
       signer: other && on('edelivery.receipt-wrong-signer') ? other : undefined,
     },
-  });
+  };
 }

@@ -5,7 +5,7 @@ import { buildUserMessageDocument } from '../message/build-user-message.ts';
 import { envelopeIds } from '../message/envelope-ids.ts';
 import type { UserMessage } from '../message/z-user-message.ts';
 import { type Attachment, encryptAttachmentsInDocument } from '../wss/encrypt-attachments.ts';
-import { signEnvelopeDocument } from '../wss/sign-envelope.ts';
+import { type SignOptions, signEnvelopeDocument, signEnvelopeDocumentOffThread } from '../wss/sign-envelope.ts';
 
 /**
  * Deliberate defects of an outgoing UserMessage (the sending faults, `../ap/faults.ts`): each makes the message bad
@@ -57,23 +57,67 @@ export interface OutboundMessage {
  * @see https://ec.europa.eu/digital-building-blocks/sites/display/DIGITAL/eDelivery+AS4+-+1.15 §3.2.6
  */
 export function buildOutbound(input: OutboundInput): OutboundMessage {
+  const b = startOutbound(input);
+  return 'message' in b ? b.message : finishOutbound(input, b, signEnvelopeDocument(b.doc, b.sign));
+}
+
+/**
+ * {@link buildOutbound} with the RSA signature computed on the thread pool (`../wss/rsa-off-thread.ts`): the same
+ * message; the event loop serves the other messages in flight meanwhile.
+ */
+export async function buildOutboundOffThread(input: OutboundInput): Promise<OutboundMessage> {
+  const b = startOutbound(input);
+  return 'message' in b ? b.message : finishOutbound(input, b, await signEnvelopeDocumentOffThread(b.doc, b.sign));
+}
+
+interface Started {
+  um: UserMessage;
+  doc: Document;
+  ids: ReturnType<typeof envelopeIds>;
+  sign: SignOptions;
+}
+
+/** The envelope as a DOM and what its signature needs (or, unsigned, the finished message). */
+function startOutbound(input: OutboundInput): Started | { message: OutboundMessage } {
   const d = input.defects ?? {};
   const um = d.messageId !== undefined ? { ...input.um, messageId: d.messageId } : input.um;
   const ids = envelopeIds(um.messageId);
   // Built as a DOM, signed and encrypted in place, serialised once (never serialised only to be parsed again).
   const doc = buildUserMessageDocument(um, ids);
   if (d.unsigned)
-    return { um, xml: serializeXml(doc), attachments: [...input.attachments], references: [], timestampId: undefined };
+    return {
+      message: {
+        um,
+        xml: serializeXml(doc),
+        attachments: [...input.attachments],
+        references: [],
+        timestampId: undefined,
+      },
+    };
   const signer = d.signer ?? input.signing;
-  const signed = signEnvelopeDocument(doc, {
-    certPem: signer.certPem,
-    privateKey: signer.privateKey,
-    elementIds: [ids.messaging, ids.body],
-    attachments: [...input.attachments],
-    created: input.created,
-    ttlSeconds: input.ttlSeconds,
-    idPrefix: ids.prefix,
-  });
+  return {
+    um,
+    doc,
+    ids,
+    sign: {
+      certPem: signer.certPem,
+      privateKey: signer.privateKey,
+      elementIds: [ids.messaging, ids.body],
+      attachments: [...input.attachments],
+      created: input.created,
+      ttlSeconds: input.ttlSeconds,
+      idPrefix: ids.prefix,
+    },
+  };
+}
+
+/** After the signature: the attachments encrypted (and the defects applied), the envelope serialised. */
+function finishOutbound(
+  input: OutboundInput,
+  { um, doc, ids }: Started,
+  signed: { references: ReferenceInfo[]; timestampId: string },
+): OutboundMessage {
+  const d = input.defects ?? {};
   let plain = [...input.attachments];
   const first = plain[0];
   if (d.tamperAttachment && first) plain = [{ ...first, body: tamper(first.body) }, ...plain.slice(1)];

@@ -7,7 +7,7 @@ import type { UserMessage } from '../message/z-user-message.ts';
 import { buildMultipart } from '../mime/multipart.ts';
 import { type PMode, retryDelayMs } from '../pmode/z-pmode.ts';
 import { type MessageRow, MessageStore } from '../store/message-store.ts';
-import { buildOutbound, type OutboundDefects } from './build-outbound.ts';
+import { buildOutboundOffThread, type OutboundDefects } from './build-outbound.ts';
 import { type ReceiptOutcome, verifyReceipt } from './verify-receipt.ts';
 
 export type AttemptOutcome = 'acknowledged' | 'retry' | 'failed' | 'skipped';
@@ -31,7 +31,7 @@ export async function sendAttempt(ctx: ApContext, row: MessageRow): Promise<Atte
     });
     return 'failed';
   }
-  const attempt = prepareAttempt(ctx, row, pmode);
+  const attempt = await prepareAttempt(ctx, row, pmode);
   if (!attempt) return 'skipped';
   const span = recordHop(ctx, row.trace_parent, {
     operation: `edelivery: send ${attempt.um.action} (attempt ${attempt.n})`,
@@ -67,17 +67,19 @@ interface PreparedAttempt {
 
 /**
  * Builds the UserMessage from the stored header (same MessageId, eb:Timestamp and ids on every attempt), signs it
- * with a fresh WS-Security Timestamp, encrypts the attachments when the P-Mode says so, and claims the message
- * (SEND_ENQUEUED → WAITING_FOR_RECEIPT); undefined when another pump claimed it first. The sending faults that are
- * on (switched on, or asked for by the submission) make the message bad on the wire.
+ * with a fresh WS-Security Timestamp (the RSA signature on the thread pool: the event loop goes on with the other
+ * messages in flight), encrypts the attachments when the P-Mode says so, and claims the message
+ * (SEND_ENQUEUED → WAITING_FOR_RECEIPT, in the group commit of its turn, before anything is posted); undefined when
+ * another pump claimed it first. The sending faults that are on (switched on, or asked for by the submission) make
+ * the message bad on the wire.
  */
-function prepareAttempt(ctx: ApContext, row: MessageRow, pmode: PMode): PreparedAttempt | undefined {
+async function prepareAttempt(ctx: ApContext, row: MessageRow, pmode: PMode): Promise<PreparedAttempt | undefined> {
   const { deps, store } = ctx;
   const id = row.message_id;
   const stored = MessageStore.header(row);
   const attachments = store.payloads(id, 'out').map((p) => ({ contentId: p.cid, body: Buffer.from(p.content) }));
   const { defects, faults } = sendingDefects(ctx, row, stored, pmode, attachments.length);
-  const out = buildOutbound({
+  const out = await buildOutboundOffThread({
     um: stored,
     attachments,
     signing: deps.signing,
@@ -95,17 +97,21 @@ function prepareAttempt(ctx: ApContext, row: MessageRow, pmode: PMode): Prepared
   const tsDigest = out.references.find((r) => r.uri === tsUri)?.digestValue;
   const tsDigests = [...(JSON.parse(row.ts_digests) as string[]), ...(tsDigest ? [tsDigest] : [])].slice(-100);
   const n = row.attempts + 1;
-  const claimed = store.transition(
-    id,
-    'out',
-    ['SEND_ENQUEUED'],
-    'WAITING_FOR_RECEIPT',
-    {
-      attempts: n,
-      nr_references: JSON.stringify(stable),
-      ts_digests: JSON.stringify(tsDigests),
-    },
-    `attempt ${n}${faults.length > 0 ? ` (faults ${faults.join(', ')})` : ''}`,
+  // Recorded (with the attempt's digests the receipt must repeat) before the post, in the group commit of the
+  // attempts prepared in the same turn.
+  const claimed = await store.inGroupCommit(() =>
+    store.transition(
+      id,
+      'out',
+      ['SEND_ENQUEUED'],
+      'WAITING_FOR_RECEIPT',
+      {
+        attempts: n,
+        nr_references: JSON.stringify(stable),
+        ts_digests: JSON.stringify(tsDigests),
+      },
+      `attempt ${n}${faults.length > 0 ? ` (faults ${faults.join(', ')})` : ''}`,
+    ),
   );
   if (!claimed) return undefined;
   return { um: out.um, n, mime, references: out.references, stable, tsUri, tsDigests, faults };

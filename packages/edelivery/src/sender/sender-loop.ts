@@ -28,8 +28,8 @@ interface Waiter {
 
 /**
  * The sender loop: every outbound message whose next attempt is due on the virtual clock is claimed
- * (READY_TO_SEND / WAITING_FOR_RETRY → SEND_ENQUEUED → WAITING_FOR_RECEIPT: the claims of one scan and the start of
- * their attempts in one transaction) and attempted, up to
+ * (READY_TO_SEND / WAITING_FOR_RETRY → SEND_ENQUEUED in one transaction per scan → WAITING_FOR_RECEIPT once
+ * signed, in one group commit per turn) and attempted, up to
  * {@link PER_DESTINATION} at once per receiving access point and {@link IN_FLIGHT_MAX} in all. The loop does not
  * wait for a batch to finish: as soon as one attempt ends, the next due message takes its place, so a slow receiver
  * holds up only its own slots. One loop runs per access point; a `pump()` asked for while it runs wakes it and
@@ -111,8 +111,9 @@ export function createSenderLoop(ctx: ApContext) {
       chosen.push(r);
     }
     if (due.length === room + PER_DESTINATION) full = true; // there may be more than one scan reads
-    // One transaction for the scan: the claims, and each attempt's synchronous start (built, signed, encrypted,
-    // WAITING_FOR_RECEIPT with its attempt number and digests) — an attempt runs synchronously up to its post.
+    // One transaction for the scan: the claims, and each attempt's synchronous start (its payloads read, its envelope
+    // built up to the signature); the RSA signature runs on the thread pool, and WAITING_FOR_RECEIPT (attempt number,
+    // digests) is recorded in the group commit of the attempts signed in the same turn, before the post.
     ctx.store.transaction(() => {
       const claimed = ctx.store.claim(
         chosen.map((r) => r.message_id),

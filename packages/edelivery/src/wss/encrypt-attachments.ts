@@ -14,6 +14,7 @@ import { childrenNs, elementChildren, textOf } from '../message/dom.ts';
 import { ALG, NS, WSS } from '../message/ns.ts';
 import type { ParsedEnvelope } from '../message/parse-envelope.ts';
 import { certificateOf, remembered } from './certificates.ts';
+import { rsaOaepSha256DecryptOffThread } from './rsa-off-thread.ts';
 import { el } from './xml-helpers.ts';
 
 export interface Attachment {
@@ -143,13 +144,53 @@ export function decryptAttachments(
   env: ParsedEnvelope,
   attachments: ReadonlyMap<string, Buffer>,
   own: { certPem: string; privateKey: KeyObject },
-): { attachments: Map<string, Buffer>; encrypted: Set<string> } {
-  const result = new Map(attachments);
-  const encrypted = new Set<string>();
+): Decrypted {
+  const ek = encryptedKeyOf(env, own);
+  if (!ek) return { attachments: new Map(attachments), encrypted: new Set() };
+  let key: Buffer;
+  try {
+    key = privateDecrypt(
+      { key: own.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      ek.wrapped,
+    );
+  } catch {
+    throw failed(UNWRAP_FAILED);
+  }
+  return decryptWithKey(ek, key, attachments);
+}
+
+/**
+ * {@link decryptAttachments} with the RSA-OAEP key unwrap computed on the thread pool (`./rsa-off-thread.ts`): the
+ * same checks in the same order and the same errors; the event loop is free while the private-key operation runs.
+ */
+export async function decryptAttachmentsOffThread(
+  env: ParsedEnvelope,
+  attachments: ReadonlyMap<string, Buffer>,
+  own: { certPem: string; privateKey: KeyObject },
+): Promise<Decrypted> {
+  const ek = encryptedKeyOf(env, own);
+  if (!ek) return { attachments: new Map(attachments), encrypted: new Set() };
+  let key: Buffer;
+  try {
+    key = await rsaOaepSha256DecryptOffThread(ek.wrapped, own.privateKey);
+  } catch {
+    throw failed(UNWRAP_FAILED);
+  }
+  return decryptWithKey(ek, key, attachments);
+}
+
+type Decrypted = { attachments: Map<string, Buffer>; encrypted: Set<string> };
+const UNWRAP_FAILED = 'The payload key cannot be decrypted with this access point’s encryption key.';
+
+/** The message's one xenc:EncryptedKey, checked (algorithms, recipient), and its wrapped key; none: not encrypted. */
+function encryptedKeyOf(
+  env: ParsedEnvelope,
+  own: { certPem: string },
+): { security: Element; ek: Element; wrapped: Buffer } | undefined {
   const security = env.securities[0];
-  if (!security) return { attachments: result, encrypted };
+  if (!security) return undefined;
   const keys = childrenNs(security, NS.xenc, 'EncryptedKey');
-  if (keys.length === 0) return { attachments: result, encrypted };
+  if (keys.length === 0) return undefined;
   if (keys.length > 1) throw failed('More than one xenc:EncryptedKey; the AS4 profile uses one per message.');
   const ek = keys[0] as Element;
   const method = childrenNs(ek, NS.xenc, 'EncryptionMethod')[0];
@@ -164,21 +205,21 @@ export function decryptAttachments(
     throw failed(
       'The payload key was encrypted for another certificate than this access point’s encryption certificate.',
     );
-  let key: Buffer;
-  try {
-    key = privateDecrypt(
-      { key: own.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-      Buffer.from(
-        textOf(childrenNs(childrenNs(ek, NS.xenc, 'CipherData')[0] ?? ek, NS.xenc, 'CipherValue')[0]).replace(
-          /\s+/g,
-          '',
-        ),
-        'base64',
-      ),
-    );
-  } catch {
-    throw failed('The payload key cannot be decrypted with this access point’s encryption key.');
-  }
+  const wrapped = Buffer.from(
+    textOf(childrenNs(childrenNs(ek, NS.xenc, 'CipherData')[0] ?? ek, NS.xenc, 'CipherValue')[0]).replace(/\s+/g, ''),
+    'base64',
+  );
+  return { security, ek, wrapped };
+}
+
+/** The attachments the EncryptedKey's references name, decrypted with the unwrapped key (AES-128-GCM). */
+function decryptWithKey(
+  { security, ek }: { security: Element; ek: Element },
+  key: Buffer,
+  attachments: ReadonlyMap<string, Buffer>,
+): Decrypted {
+  const result = new Map(attachments);
+  const encrypted = new Set<string>();
   if (key.length !== 16) throw failed('The payload key is not an AES-128 key.');
   const refs = childrenNs(childrenNs(ek, NS.xenc, 'ReferenceList')[0] ?? ek, NS.xenc, 'DataReference');
   if (refs.length === 0 || refs.length > 50) throw failed('The EncryptedKey has no (or too many) DataReference.');

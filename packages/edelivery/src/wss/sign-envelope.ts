@@ -4,6 +4,7 @@ import type { ReferenceInfo } from '../message/build-signal.ts';
 import { childrenNs } from '../message/dom.ts';
 import { ALG, NS, WSS } from '../message/ns.ts';
 import { certificateOf } from './certificates.ts';
+import { rsaSha256SignOffThread } from './rsa-off-thread.ts';
 import { el, elementById, excC14n } from './xml-helpers.ts';
 
 /** What the signer needs: its key and certificate, the identifiers of the parts to sign, the attachments. */
@@ -58,6 +59,32 @@ export function signEnvelope(envelopeXml: string, opts: SignOptions): SignedEnve
  * envelope is parsed and serialised once per message, not once per step.
  */
 export function signEnvelopeDocument(doc: Document, opts: SignOptions): Omit<SignedEnvelope, 'xml'> {
+  const p = prepareSignature(doc, opts);
+  p.complete(sign('sha256', p.signedInfo, opts.privateKey));
+  return p.signed;
+}
+
+/**
+ * {@link signEnvelopeDocument} with the RSA signature computed on the thread pool (`./rsa-off-thread.ts`): the same
+ * document, references and signature; the event loop is free while the private-key operation runs.
+ */
+export async function signEnvelopeDocumentOffThread(
+  doc: Document,
+  opts: SignOptions,
+): Promise<Omit<SignedEnvelope, 'xml'>> {
+  const p = prepareSignature(doc, opts);
+  p.complete(await rsaSha256SignOffThread(p.signedInfo, opts.privateKey));
+  return p.signed;
+}
+
+/**
+ * Everything of the signature but its value: the Security header with the token and the Timestamp, the references'
+ * digests and the canonical SignedInfo to sign; `complete` puts the signature value in.
+ */
+function prepareSignature(
+  doc: Document,
+  opts: SignOptions,
+): { signed: Omit<SignedEnvelope, 'xml'>; signedInfo: Buffer; complete(value: Buffer): void } {
   const envelope = doc.documentElement as Element;
   const header = childrenNs(envelope, NS.soap, 'Header')[0] as Element;
   const bstId = `${opts.idPrefix}-bst`;
@@ -111,9 +138,13 @@ export function signEnvelopeDocument(doc: Document, opts: SignOptions): Omit<Sig
     ]),
   ]);
   security.appendChild(signature);
-  const value = sign('sha256', Buffer.from(excC14n(signedInfo), 'utf8'), opts.privateKey).toString('base64');
-  signatureValue.appendChild(doc.createTextNode(value));
-  return { references, timestampId };
+  return {
+    signed: { references, timestampId },
+    signedInfo: Buffer.from(excC14n(signedInfo), 'utf8'),
+    complete: (value) => {
+      signatureValue.appendChild(doc.createTextNode(value.toString('base64')));
+    },
+  };
 }
 
 /** A `ds:Reference` element for `r`. */
