@@ -4,7 +4,8 @@ import { generateRsaKeyPair, issueCertificate, TEST_ONLY_OU } from '@kakehashi/t
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshEcKey } from '../src/crypto/ec-key.ts';
 import type { PidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
-import { dnsNamesOf, signRequestObject, verifyRequestObject, x509HashOf } from '../src/verifier/request-object.ts';
+import { createAuthorizationRequest } from '../src/verifier/openid4vp-verifier.ts';
+import { dnsNamesOf, verifyRequestObject, x509HashOf } from '../src/verifier/request-object.ts';
 
 /**
  * The wallet's check of an `x509_san_dns` client identifier (OpenID4VP 1.0 §5.9.3): the DNS name is a dNSName SAN of
@@ -34,6 +35,11 @@ beforeAll(() => {
   );
   key = { ...ec, certPem, x5c: [der.toString('base64')] };
 });
+
+/** A request object signed by the verifier's side of @openid4vc/openid4vp with the test key. */
+const signRequestObject = async (params: Record<string, unknown>, k: PidIssuerKey, now: Date) =>
+  (await createAuthorizationRequest(params, { now, signed: { requestUri: 'https://rp.example/r.jwt', accessKey: k } }))
+    .requestObject as string;
 
 const request = (clientId: string, responseUri = 'https://rp.example/wallet/verifier/response') => ({
   response_type: 'vp_token',

@@ -121,6 +121,14 @@ export function oid4vcCallbacks(opts: {
   };
 }
 
+/** Why the library refused: its OAuth error description, else the first line of its message. */
+export function libraryReason(e: unknown): string {
+  const described = (e as { errorResponse?: { error_description?: unknown } } | undefined)?.errorResponse
+    ?.error_description;
+  const text = typeof described === 'string' ? described : e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]?.slice(0, 300) ?? 'refused';
+}
+
 /** The public key a JWT signer names: its `jwk`, or the key of the first `x5c` certificate. */
 function signerJwk(signer: JwtSigner): Jwk | undefined {
   if (signer.method === 'jwk') return (signer as { publicJwk: Jwk }).publicJwk;

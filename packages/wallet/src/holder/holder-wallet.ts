@@ -32,7 +32,7 @@ export interface HeldCredential {
 /** The credential formats the wallet receives and presents. */
 export type CredentialFormat = 'dc+sd-jwt' | 'mso_mdoc';
 
-export type { PresentationRequest } from './openid4vp-holder.ts';
+export { type PresentationRequest, parseRequestUrl } from './openid4vp-holder.ts';
 
 /** What a holder is made with: how it reaches the network, its clock, and (optionally) a trust view. */
 export interface HolderOptions {
@@ -399,20 +399,4 @@ export function presentationFrame(paths: (string | number | null)[][]): Record<s
     }
   }
   return frame;
-}
-
-/** Reads an `openid4vp://?…` request URL (by value; `request_uri` is not supported yet). */
-export function parseRequestUrl(url: string): PresentationRequest {
-  const p = new URL(url).searchParams;
-  const get = (k: string) => p.get(k) ?? '';
-  return {
-    client_id: get('client_id'),
-    response_type: get('response_type'),
-    response_mode: get('response_mode'),
-    response_uri: get('response_uri'),
-    nonce: get('nonce'),
-    state: get('state'),
-    dcql_query: JSON.parse(get('dcql_query') || 'null'),
-    ...(p.has('client_metadata') ? { client_metadata: JSON.parse(get('client_metadata')) } : {}),
-  };
 }

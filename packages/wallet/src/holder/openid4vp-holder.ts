@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Openid4vpClient } from '@openid4vc/openid4vp';
-import { JWE_ALGS, JWE_ENCS, oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
+import { JWE_ALGS, JWE_ENCS, libraryReason, oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import {
   judgeAccessCertificate,
   type TrustVerifierCertificate,
@@ -42,12 +42,17 @@ const SIGNED = new WeakSet<PresentationRequest>();
 const client = (fetcher: typeof fetch) =>
   new Openid4vpClient({ callbacks: oid4vcCallbacks({ fetch: fetcher, jwtAlgorithms: ['ES256'] }) as never });
 
-/** Why the library refused: its OAuth error description, else the first line of its message. */
-export function libraryReason(e: unknown): string {
-  const described = (e as { errorResponse?: { error_description?: unknown } } | undefined)?.errorResponse
-    ?.error_description;
-  const text = typeof described === 'string' ? described : e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0]?.slice(0, 300) ?? 'refused';
+/**
+ * Reads an authorization request URL by value (`openid4vp://?client_id=…&dcql_query=…`) with the library's parser:
+ * the JSON-valued parameters (`dcql_query`, `client_metadata`) decoded. Throws for a URL that does not parse.
+ */
+export function parseRequestUrl(url: string): PresentationRequest {
+  try {
+    const parsed = client(fetch).parseOpenid4vpAuthorizationRequest({ authorizationRequest: url });
+    return parsed.params as unknown as PresentationRequest;
+  } catch (e) {
+    throw new Error(`the authorization request does not parse: ${libraryReason(e)}`);
+  }
 }
 
 /**

@@ -1,6 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
-import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
+import { compactVerify, decodeProtectedHeader } from 'jose';
 
 /** The `typ` of a signed OpenID4VP request object (§5, RFC 9101). */
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
@@ -8,21 +7,6 @@ export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
 /** The `x509_hash` client identifier of a certificate: b64url SHA-256 of its DER (OpenID4VP §5.9.3). */
 export function x509HashOf(derB64: string): string {
   return createHash('sha256').update(Buffer.from(derB64, 'base64')).digest('base64url');
-}
-
-/**
- * The verifier's request object: the authorization request's parameters signed with its access key, `x5c` in the
- * header, `aud` the static self-issued audience of a wallet without metadata (§5.8).
- */
-export async function signRequestObject(
-  params: Record<string, unknown>,
-  key: PidIssuerKey,
-  now: Date,
-): Promise<string> {
-  const payload = { ...params, aud: 'https://self-issued.me/v2', iat: Math.floor(now.getTime() / 1000) };
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'ES256', typ: REQUEST_OBJECT_TYP, x5c: key.x5c })
-    .sign(key.privateKey);
 }
 
 /** Judges the verifier's access certificate (PEM leaf, PEM chain) by a trust view: valid, or why not. */

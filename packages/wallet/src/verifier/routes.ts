@@ -15,15 +15,16 @@ import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
 import { requestObjectArtefact, sdJwtArtefact } from '../trace-artefacts.ts';
 import { pidProviderValidation } from '../trust/provider-lists.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
-import { signRequestObject, x509HashOf } from './request-object.ts';
 import {
-  createResponseKey,
-  decryptResponse,
-  jweKid,
-  RESPONSE_ENC_VALUES,
-  type ResponseKey,
-} from './response-encryption.ts';
-import { answerOf, readErrorResponse, requireResponseCode } from './response-outcome.ts';
+  createAuthorizationRequest,
+  purge,
+  readAuthorizationResponse,
+  TRANSACTION_TTL_SECONDS,
+  type Transaction,
+} from './openid4vp-verifier.ts';
+import { x509HashOf } from './request-object.ts';
+import { createResponseKey, RESPONSE_ENC_VALUES } from './response-encryption.ts';
+import { answerOf, requireResponseCode } from './response-outcome.ts';
 import type { PresentationVerdict } from './rules.ts';
 import { doctypesOf, queryFormatOf, verifyMdocPresentation } from './verify-mdoc.ts';
 import { type ExpectedPresentation, type VerifyContext, verifyPresentation } from './verify-presentation.ts';
@@ -49,41 +50,6 @@ export const DEFAULT_PID_QUERY = {
   ],
 };
 
-interface Transaction {
-  id: string;
-  state: string;
-  nonce: string;
-  dcql: DcqlQuery;
-  /** direct_post.jwt: the fresh key the wallet encrypts its answer to. */
-  responseKey?: ResponseKey;
-  verdict?: PresentationVerdict;
-  /** When the request stops being answerable and is forgotten (virtual clock, ms). */
-  expiresAt: number;
-  /** The full client_id the wallet was given (the KB-JWT's aud): `redirect_uri:…` or, signed, `x509_hash:…`/`x509_san_dns:…`. */
-  clientId: string;
-  /** Signed: the request object the wallet fetches from request_uri. */
-  requestObject?: string;
-  /** Same-device: the relying party's page the wallet is sent back to, with a `response_code` (§8.2). */
-  redirectUri?: string;
-  responseCode?: string;
-  /** The wallet's error answer instead of a presentation (`access_denied`: the user declined, §8.5). */
-  error?: { error: string; error_description?: string };
-}
-
-/** How long a presentation request can be answered and its verdict read (seconds, virtual clock). */
-const TRANSACTION_TTL_SECONDS = 600;
-/** The most requests a verifier keeps at once (the oldest go first): a flood of requests cannot exhaust memory. */
-const MAX_TRANSACTIONS = 10_000;
-
-/** Forgets expired requests, and the oldest beyond {@link MAX_TRANSACTIONS}. */
-function purge(transactions: Map<string, Transaction>, nowMs: number): void {
-  for (const [id, t] of transactions) if (t.expiresAt < nowMs) transactions.delete(id);
-  for (const id of transactions.keys()) {
-    if (transactions.size < MAX_TRANSACTIONS) break;
-    transactions.delete(id);
-  }
-}
-
 /** Seconds of clock skew tolerated, and the oldest key binding accepted. */
 const SKEW_SECONDS = 60;
 const KB_MAX_AGE_SECONDS = 300;
@@ -100,49 +66,6 @@ function parseDcql(input: unknown): DcqlQuery {
       `The DCQL query is invalid: ${e instanceof Error ? e.message.slice(0, 200) : 'refused'} (OpenID4VP §6).`,
     );
   }
-}
-
-/**
- * The authorization response at the response URI: `direct_post` (form `vp_token`, `state`) or `direct_post.jwt`
- * (form `response`: a JWE to the request's key, found by its `kid`, whose payload carries `vp_token` and `state`).
- * A request made for an encrypted answer refuses a plain one; a request is answered once.
- * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-8.3
- */
-async function readResponse(form: URLSearchParams, transactions: Map<string, Transaction>, nowMs: number) {
-  purge(transactions, nowMs);
-  const jwe = form.get('response');
-  let params: Record<string, unknown> = { vp_token: form.get('vp_token'), state: form.get('state') };
-  let t: Transaction | undefined;
-  if (jwe !== null) {
-    const kid = jweKid(jwe);
-    t = [...transactions.values()].find((x) => x.responseKey && x.responseKey.jwk.kid === kid);
-    if (!t?.responseKey)
-      throw new KakehashiError('vp-unknown-transaction', 'The response is encrypted to no key of this verifier.');
-    try {
-      params = await decryptResponse(jwe, t.responseKey);
-    } catch {
-      throw new KakehashiError('vp-invalid-response', 'The response JWE does not decrypt (ECDH-ES, A128GCM/A256GCM).');
-    }
-  }
-  const state = typeof params.state === 'string' ? params.state : '';
-  t ??= [...transactions.values()].find((x) => x.state === state);
-  if (!t || t.state !== state)
-    throw new KakehashiError('vp-unknown-transaction', 'No request of this verifier has that state (OpenID4VP §14.3).');
-  if (t.responseKey && jwe === null)
-    throw new KakehashiError('vp-invalid-response', 'This request asked for an encrypted response (direct_post.jwt).');
-  if (t.verdict || t.error)
-    throw new KakehashiError('vp-replay', 'This request was already answered: a presentation is accepted once.', {
-      rule: 'W16',
-    });
-  let token: Record<string, unknown>;
-  try {
-    const raw = params.vp_token;
-    token = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown>;
-    if (!token || typeof token !== 'object') throw new Error('not an object');
-  } catch {
-    throw new KakehashiError('vp-invalid-response', 'vp_token is not a JSON object (OpenID4VP §8.1).');
-  }
-  return { t, state, token, encrypted: jwe !== null };
 }
 
 /** The accepted vct values of a credential query (default: the PID's). */
@@ -231,7 +154,6 @@ export function verifierRoutes(
         dcql,
         ...(body.response_mode === 'direct_post.jwt' ? { responseKey: createResponseKey() } : {}),
       };
-      transactions.set(t.id, t);
       const request = {
         response_type: 'vp_token' as const,
         client_id: t.clientId,
@@ -249,28 +171,29 @@ export function verifierRoutes(
             }
           : {}),
       };
-      const url = new URL('openid4vp://');
-      if (body.signed) {
-        // By reference (§5.10): the wallet fetches the signed request object; the URL carries client_id and request_uri.
-        t.requestObject = await signRequestObject(request, accessKey, deps.clock.now());
+      // By reference (§5.10): the wallet fetches the signed request object; the URL carries client_id and request_uri.
+      const requestUri = `${deps.publicUrl}/wallet/verifier/requests/${t.id}/request.jwt`;
+      const made = await createAuthorizationRequest(request, {
+        now: deps.clock.now(),
+        signed: body.signed ? { requestUri, accessKey } : undefined,
+      });
+      t.request = made.request;
+      transactions.set(t.id, t);
+      if (made.requestObject) {
+        t.requestObject = made.requestObject;
         note(c, 'wallet: presentation request created (signed request object)', requestObjectArtefact(t.requestObject));
-        const requestUri = `${deps.publicUrl}/wallet/verifier/requests/${t.id}/request.jwt`;
-        url.searchParams.set('client_id', t.clientId);
-        url.searchParams.set('request_uri', requestUri);
         return c.json(
           {
             transaction_id: t.id,
             authorization_request: { ...request, request_uri: requestUri },
-            request_url: url.toString(),
+            request_url: made.requestUrl,
           } as never,
           200,
         );
       }
       note(c, 'wallet: presentation request created', { type: 'authorization_request', claims: request });
-      for (const [k, v] of Object.entries(request))
-        url.searchParams.set(k, typeof v === 'string' ? v : JSON.stringify(v));
       return c.json(
-        { transaction_id: t.id, authorization_request: request, request_url: url.toString() } as never,
+        { transaction_id: t.id, authorization_request: request, request_url: made.requestUrl } as never,
         200,
       );
     },
@@ -293,18 +216,13 @@ export function verifierRoutes(
     }),
     async (c) => {
       const form = new URLSearchParams(await c.req.text());
-      purge(transactions, deps.clock.nowMs());
-      const refused = readErrorResponse(form, (s) => [...transactions.values()].find((x) => x.state === s));
-      if (refused) {
-        deps.logger.info('presentation refused by the wallet', { error: refused.error });
-        return c.json(answerOf(refused.t), 200);
+      const read = await readAuthorizationResponse(form, transactions, deps.clock.nowMs());
+      if (read.kind === 'refused') {
+        deps.logger.info('presentation refused by the wallet', { error: read.error, encrypted: read.encrypted });
+        return c.json(answerOf(read.t), 200);
       }
-      const { t, state, token, encrypted } = await readResponse(form, transactions, deps.clock.nowMs());
+      const { t, state, presentation, encrypted } = read;
       const cq = t.dcql.credentials[0] as { id: string };
-      const list = token?.[cq.id] as unknown[] | undefined;
-      const presentation = Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
-      if (!presentation || list?.length !== 1)
-        throw new KakehashiError('vp-invalid-response', `vp_token must carry one presentation for "${cq.id}".`);
       const expected: ExpectedPresentation = {
         nonce: t.nonce,
         clientId: t.clientId,
