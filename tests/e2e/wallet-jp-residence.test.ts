@@ -1,4 +1,4 @@
-import { HolderWallet, type PresentationVerdict, RESIDENCE_VCT } from '@kakehashi/wallet';
+import { HolderWallet, type PresentationVerdict, pickPersonaLogin, RESIDENCE_VCT } from '@kakehashi/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
@@ -148,6 +148,58 @@ describe("EUDI wallet: Setagaya's certificate of residence presented to the Germ
     const v = await verdictOf(req.transaction_id);
     expect(v.valid).toBe(false);
     expect(v.failure?.rule).toBe('W15');
+  });
+
+  it("the PID provider's grants: a transaction code (a wrong one refused), and the authorization code flow through Japan's eID login", async () => {
+    const post = (body: unknown) =>
+      json<{ credential_offer_url: string; tx_code?: string; credential_offer: { grants: Record<string, unknown> } }>(
+        f.fetch(`${jp}/wallet/setagaya/offers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+    const withTx = await post({ personaId: resident.id, tx_code: true });
+    expect(withTx.status, JSON.stringify(withTx.body)).toBe(200);
+    expect(withTx.body.tx_code).toMatch(/^\d{6}$/);
+    await expect(
+      holder().receive(withTx.body.credential_offer_url, {
+        txCode: '000000' === withTx.body.tx_code ? '111111' : '000000',
+      }),
+    ).rejects.toThrow(/invalid_grant/);
+    const again = await post({ personaId: resident.id, tx_code: true });
+    const viaTx = await holder().receive(again.body.credential_offer_url, { txCode: again.body.tx_code as string });
+    expect(viaTx.vct).toBe(RESIDENCE_VCT);
+    // Setagaya's authorization server now has an authorization endpoint (PAR, PKCE S256) and takes no attestation.
+    const as = (
+      await json<Record<string, unknown>>(f.fetch(`${jp}/.well-known/oauth-authorization-server/wallet/setagaya`))
+    ).body;
+    expect(as).toMatchObject({
+      issuer: `${jp}/wallet/setagaya`,
+      pushed_authorization_request_endpoint: `${jp}/wallet/setagaya/par`,
+    });
+    expect(as).not.toHaveProperty('token_endpoint_auth_methods_supported');
+    const login = await post({ grant: 'authorization_code' });
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+    const wallet = new HolderWallet({ fetch: f.fetch, clock });
+    const held = await wallet.receive(login.body.credential_offer_url, {
+      login: pickPersonaLogin(f.fetch, resident.id),
+    });
+    expect(held).toMatchObject({ vct: RESIDENCE_VCT, credentialIssuer: `${jp}/wallet/setagaya` });
+    const disclosed = held.credential
+      .split('~')
+      .slice(1)
+      .filter(Boolean)
+      .map((d) => JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[]);
+    // the certificate of the resident who logged in at the picker
+    expect(disclosed).toContainEqual([expect.any(String), 'family_name_latin', resident.familyNameLatin]);
+    // A persona of Japan who does not live in Setagaya logs in: the wallet is told access_denied.
+    const other = await post({ grant: 'authorization_code' });
+    await expect(
+      new HolderWallet({ fetch: f.fetch, clock }).receive(other.body.credential_offer_url, {
+        login: pickPersonaLogin(f.fetch, elsewhere.id),
+      }),
+    ).rejects.toThrow(/access_denied|resident/);
   });
 
   it('a wallet holding only a PID-less residence attestation cannot answer a PID query', async () => {

@@ -48,4 +48,15 @@ describe('kakehashi wallet: the issuance flows', () => {
     expect(out.issuer).toMatch(/\/wallet\/setagaya$/);
     expect(claimsOf(out.credential)).toMatchObject({ issuing_authority_local: '世田谷区長', issuing_country: 'JP' });
   }, 180_000);
+
+  it("--country JP --flow authorization_code: the resident of Setagaya logs in at Japan's eID picker", () => {
+    const r = run(
+      ['receive', '--country', 'JP', '--persona', 'jp-001', '--flow', 'authorization_code', '--json'],
+      'JP',
+    );
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const out = JSON.parse(r.stdout) as { credential: string; vct: string };
+    expect(out.vct).toBe('urn:kakehashi:jp:setagaya:residence:1');
+    expect(claimsOf(out.credential).issuing_authority_local).toBe('世田谷区長');
+  }, 180_000);
 });

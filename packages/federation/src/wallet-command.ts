@@ -21,7 +21,8 @@ verifier asking for mso_mdoc (a DeviceResponse over the OpenID4VP SessionTranscr
 encrypted (direct_post.jwt); the wallet judges the verifier's certificate by its home node's trusted lists.
 --flow authorization_code logs the persona in at the node's own eID (PAR, PKCE S256, the persona picker's form
 posted headlessly) instead of the pre-authorised code (the default). --country JP receives Setagaya City's
-certificate of residence (dc+sd-jwt, vct urn:kakehashi:jp:setagaya:residence:1) for a resident of Setagaya.
+certificate of residence (dc+sd-jwt, vct urn:kakehashi:jp:setagaya:residence:1) for a resident of Setagaya
+(either flow: its authorization code flow logs the resident in at Japan's eID).
 With --hub URL it talks to the federation running there; otherwise it starts one in process for the command.`;
 
 /** The query `present --format mso_mdoc` has the verifier ask: the PID mdoc's names and birth date (DCQL §6). */
@@ -78,10 +79,6 @@ export async function runWalletCommand(argv: string[]): Promise<number> {
   const flow = values.flow;
   if (flow !== 'pre-authorized_code' && flow !== 'authorization_code') {
     process.stderr.write(`--flow ${flow} is not offered (pre-authorized_code or authorization_code)\n`);
-    return 2;
-  }
-  if (flow === 'authorization_code' && values.country?.toUpperCase() === 'JP') {
-    process.stderr.write("--flow authorization_code: Setagaya's issuer offers the pre-authorised code only\n");
     return 2;
   }
   const country = (sub === 'receive' ? values.country : persona.slice(0, 2))?.toUpperCase();

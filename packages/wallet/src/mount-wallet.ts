@@ -1,13 +1,12 @@
 import type { ComponentApp } from '@kakehashi/core';
 import { HOLDER_FAULTS } from './holder/forge-presentation.ts';
-import { authorizationRoutes } from './issuer/authorization-routes.ts';
 import { createAuthorizationState } from './issuer/authorization-state.ts';
 import { PID_FAULTS } from './issuer/faults.ts';
+import { credentialIssuerRoutes } from './issuer/issuer-routes.ts';
 import { createIssuerState } from './issuer/issuer-state.ts';
 import { pidIssuerKey, verifierAccessKey, walletProviderKey } from './issuer/pid-issuer-key.ts';
-import { issuerRoutes } from './issuer/routes.ts';
+import { pidProviderProfile } from './issuer/pid-profile.ts';
 import { createStatusRegistry } from './issuer/status-list.ts';
-import { statusRoutes } from './issuer/status-routes.ts';
 import { WALLET_ATTESTATION_FAULTS } from './issuer/wallet-attestation.ts';
 import { walletProviderRoutes } from './provider/wallet-provider.ts';
 import { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
@@ -43,11 +42,10 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   const state = createIssuerState(deps.clock);
   const statuses = createStatusRegistry(deps.store);
   const transactions = new Map<string, Transaction>();
-  // The authorization code flow needs the node's eID login (the PID provider is a relying party of it).
-  const auth = deps.eidLogin ? createAuthorizationState(deps.clock) : undefined;
-  app.route('/', issuerRoutes(deps, state, key, statuses, auth));
-  if (deps.eidLogin && auth) app.route('/', authorizationRoutes(deps, auth, deps.eidLogin));
-  app.route('/', statusRoutes(deps, key, statuses));
+  // Transaction codes, and the authorization code flow when the node's eID login is wired (the PID provider is a
+  // relying party of it): the shared issuer routes, the PID provider's profile.
+  const auth = createAuthorizationState(deps.clock);
+  app.route('/', credentialIssuerRoutes(deps, pidProviderProfile(deps, key), { state, auth, key, statuses }));
   const accessKey = verifierAccessKey({
     seed: deps.seed,
     country: deps.country,
@@ -75,7 +73,7 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
     reset: () => {
       holderPage.reset();
       state.reset();
-      auth?.reset();
+      auth.reset();
       statuses.reset();
       transactions.clear();
     },

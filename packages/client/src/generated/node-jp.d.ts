@@ -6234,7 +6234,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Credential issuer metadata of Setagaya City (issuer /wallet/setagaya): the certificate of residence as dc+sd-jwt, vct urn:kakehashi:jp:setagaya:residence:1 */
+        /** Credential issuer metadata of Setagaya City (OpenID4VCI §12.2, path inserted): jp.setagaya.residence_sd_jwt */
         get: {
             parameters: {
                 query?: never;
@@ -6270,7 +6270,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Setagaya City's authorization server metadata (RFC 8414, path inserted): pre-authorised code */
+        /** Authorization server metadata of Setagaya City (RFC 8414 §3.1, path inserted): pre-authorised code, and the authorization code flow (PAR required, PKCE S256) */
         get: {
             parameters: {
                 query?: never;
@@ -6288,6 +6288,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             issuer: string;
+                            token_endpoint: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -6312,7 +6313,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** TEST ONLY: a credential offer (pre-authorised code) of the certificate of residence for a resident of Setagaya City */
+        /** TEST ONLY: a credential offer of Setagaya City (certificate of residence): a pre-authorised code for a persona it takes as identified (as the headless eID login does), optionally with a transaction code; or the authorization code grant (whoever logs in at the node) */
         post: {
             parameters: {
                 query?: never;
@@ -6322,7 +6323,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["ResidenceOfferRequest"];
+                    "application/json": components["schemas"]["WalletOfferRequest"];
                 };
             };
             responses: {
@@ -6352,7 +6353,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Setagaya City's token endpoint: the pre-authorised code, single use */
+        /** Token endpoint of Setagaya City (OpenID4VCI §6): the pre-authorized_code (single use; tx_code when the offer asked, at most 3 wrong), or authorization_code with code_verifier (PKCE S256), redirect_uri and client_id of the pushed request (single use). Errors as OAuth JSON */
         post: {
             parameters: {
                 query?: never;
@@ -6363,8 +6364,20 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/x-www-form-urlencoded": {
-                        grant_type: string;
-                        "pre-authorized_code": string;
+                        /** @enum {string} */
+                        grant_type: "urn:ietf:params:oauth:grant-type:pre-authorized_code" | "authorization_code";
+                        /** @description From the credential offer (single use) */
+                        "pre-authorized_code"?: string;
+                        /** @description The transaction code, when the offer asked for one (at most 3 wrong ones) */
+                        tx_code?: string;
+                        /** @description authorization_code: from the redirect after the eID login (single use) */
+                        code?: string;
+                        /** @description authorization_code: the PKCE verifier of the pushed code_challenge */
+                        code_verifier?: string;
+                        /** @description authorization_code: the one of the pushed request */
+                        redirect_uri?: string;
+                        /** @description authorization_code: the one of the pushed request */
+                        client_id?: string;
                     };
                 };
             };
@@ -6404,7 +6417,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Setagaya City's nonce endpoint (OpenID4VCI §7) */
+        /** Nonce endpoint of Setagaya City (OpenID4VCI §7): a fresh c_nonce, usable once by a proof */
         post: {
             parameters: {
                 query?: never;
@@ -6440,7 +6453,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Setagaya City's credential endpoint: the certificate of residence (dc+sd-jwt) bound to the proof key */
+        /** Credential endpoint of Setagaya City (OpenID4VCI §8): Bearer access token, credential_configuration_id (jp.setagaya.residence_sd_jwt), proofs.jwt (one openid4vci-proof+jwt with the c_nonce); answers the certificate of residence bound to the proof key */
         post: {
             parameters: {
                 query?: never;
@@ -6489,6 +6502,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wallet/setagaya/par": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pushed authorization request (RFC 9126 §2): response_type code, the wallet's client_id and redirect_uri, PKCE S256, issuer_state from an offer; answers a single-use request_uri (60 s) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        /** @enum {string} */
+                        response_type: "code";
+                        /** @description The wallet's client identifier (a public client) */
+                        client_id: string;
+                        /** @description Where the code is sent (compared again at the token endpoint) */
+                        redirect_uri: string;
+                        /** @description PKCE: base64url SHA-256 of the code_verifier (43 characters) */
+                        code_challenge: string;
+                        /** @enum {string} */
+                        code_challenge_method: "S256";
+                        state?: string;
+                        /** @description From the offer's authorization_code grant (OpenID4VCI §4.1.1) */
+                        issuer_state?: string;
+                        /** @description A credential configuration id (its scope) */
+                        scope?: string;
+                        /** @description JSON: openid_credential entries (OpenID4VCI §5.1.1) */
+                        authorization_details?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The request_uri */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            request_uri: string;
+                            expires_in: number;
+                        };
+                    };
+                };
+                /** @description OAuth error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WalletOAuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/setagaya/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Authorization endpoint (OpenID4VCI §5.1): client_id and a pushed request's request_uri (single use; PAR is required). Redirects to the node's own eID login (its persona picker); the person who logs in is the one whose PID is issued */
+        get: {
+            parameters: {
+                query: {
+                    client_id: string;
+                    request_uri: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the node's eID login (GET /oidc/authorize) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wallet/setagaya/eid-callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the node's eID answers Setagaya City's login: the code is exchanged (PKCE, client secret), the ID token verified, the persona taken from its eidas_person_identifier; 302 to the wallet's redirect_uri with code, state, iss */
+        get: {
+            parameters: {
+                query: {
+                    state: string;
+                    code?: string;
+                    error?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A browser's navigation: a page moving on to the wallet's redirect_uri (meta refresh and link) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description To the wallet's redirect_uri (code, or error access_denied) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/wallet/setagaya/status-lists/1": {
         parameters: {
             query?: never;
@@ -6496,7 +6681,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Setagaya City's Token Status List (statuslist+jwt) for its residence attestations */
+        /** Token Status List of Setagaya City (statuslist+jwt, 2 bits an entry: 0 valid, 1 invalid, 2 suspended) signed with its key and x5c */
         get: {
             parameters: {
                 query?: never;
@@ -6534,7 +6719,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a residence attestation's status in Setagaya City's status list: invalid (revoked), suspended, or valid again */
+        /** Set a certificate of residence's status in Setagaya City's status list: invalid (revoked), suspended, or valid again */
         post: {
             parameters: {
                 query?: never;
@@ -6544,7 +6729,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["ResidenceSetStatus"];
+                    "application/json": components["schemas"]["WalletSetStatus"];
                 };
             };
             responses: {
@@ -9372,9 +9557,20 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        ResidenceOfferRequest: {
-            /** @example jp-001 */
-            personaId: string;
+        WalletOfferRequest: {
+            /** @example ee-001 */
+            personaId?: string;
+            /**
+             * @description authorization_code: the wallet logs the person in at the node (PAR, PKCE S256)
+             * @default pre-authorized_code
+             * @enum {string}
+             */
+            grant: "pre-authorized_code" | "authorization_code";
+            /**
+             * @description Pre-authorised only: the offer asks for a 6-digit transaction code (OpenID4VCI §4.1.1)
+             * @default false
+             */
+            tx_code: boolean;
         };
         WalletTokenResponse: {
             access_token: string;
@@ -9407,8 +9603,8 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        ResidenceSetStatus: {
-            /** @description The attestation's status.status_list.idx */
+        WalletSetStatus: {
+            /** @description The credential's status.status_list.idx */
             idx: number;
             /** @enum {string} */
             status: "valid" | "invalid" | "suspended";

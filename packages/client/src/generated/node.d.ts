@@ -3453,7 +3453,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Credential issuer metadata of the PID provider (OpenID4VCI §12.2): the PID as dc+sd-jwt and as mso_mdoc (eu.europa.ec.eudi.pid.1) */
+        /** Credential issuer metadata of the PID provider (OpenID4VCI §12.2): eu.europa.ec.eudi.pid_vc_sd_jwt, eu.europa.ec.eudi.pid.1 */
         get: {
             parameters: {
                 query?: never;
@@ -3489,7 +3489,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The PID provider's authorization server metadata (RFC 8414 §3.1, path inserted): pre-authorised code, and the authorization code flow (PAR required, PKCE S256) */
+        /** Authorization server metadata of the PID provider (RFC 8414 §3.1, path inserted): pre-authorised code, and the authorization code flow (PAR required, PKCE S256) */
         get: {
             parameters: {
                 query?: never;
@@ -3532,7 +3532,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** TEST ONLY: a credential offer with a pre-authorised code for a persona of this country (the provider takes the persona as identified, as the headless eID login does) */
+        /** TEST ONLY: a credential offer of the PID provider (PID): a pre-authorised code for a persona it takes as identified (as the headless eID login does), optionally with a transaction code; or the authorization code grant (whoever logs in at the node) */
         post: {
             parameters: {
                 query?: never;
@@ -3645,7 +3645,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Nonce endpoint (OpenID4VCI §7): a fresh c_nonce, usable once by a proof */
+        /** Nonce endpoint of the PID provider (OpenID4VCI §7): a fresh c_nonce, usable once by a proof */
         post: {
             parameters: {
                 query?: never;
@@ -3681,7 +3681,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Credential endpoint (OpenID4VCI §8): Bearer access token, credential_configuration_id, proofs.jwt (openid4vci-proof+jwt with the c_nonce); answers the PID bound to the proof key: dc+sd-jwt, or for eu.europa.ec.eudi.pid.1 an mso_mdoc (base64url CBOR IssuerSigned, App. A.2.4) */
+        /** Credential endpoint of the PID provider (OpenID4VCI §8): Bearer access token, credential_configuration_id (eu.europa.ec.eudi.pid_vc_sd_jwt, eu.europa.ec.eudi.pid.1), proofs.jwt (one openid4vci-proof+jwt with the c_nonce); answers the PID bound to the proof key (an mso_mdoc as base64url CBOR IssuerSigned, App. A.2.4) */
         post: {
             parameters: {
                 query?: never;
@@ -3909,7 +3909,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The PID provider's Token Status List (statuslist+jwt, 2 bits an entry: 0 valid, 1 invalid, 2 suspended), signed with the PID key and its x5c */
+        /** Token Status List of the PID provider (statuslist+jwt, 2 bits an entry: 0 valid, 1 invalid, 2 suspended) signed with its key and x5c */
         get: {
             parameters: {
                 query?: never;
@@ -3947,7 +3947,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a PID's status in the provider's status list: invalid (revoked), suspended, or valid again */
+        /** Set a PID's status in the PID provider's status list: invalid (revoked), suspended, or valid again */
         post: {
             parameters: {
                 query?: never;
@@ -4409,6 +4409,11 @@ export interface paths {
                     "application/x-www-form-urlencoded": {
                         /** @enum {string} */
                         flow?: "cross-device" | "same-device";
+                        /**
+                         * @description What the relying party asks for
+                         * @enum {string}
+                         */
+                        query?: "login" | "age" | "name-birthdate" | "pid-full" | "pid-mdoc" | "residence";
                     };
                 };
             };
@@ -7240,7 +7245,7 @@ export interface components {
             [key: string]: unknown;
         };
         WalletSetStatus: {
-            /** @description The PID's status.status_list.idx */
+            /** @description The credential's status.status_list.idx */
             idx: number;
             /** @enum {string} */
             status: "valid" | "invalid" | "suspended";

@@ -6,7 +6,7 @@ import {
   deriveEidKeys,
   type SubjectIdentifiers,
 } from '@kakehashi/eid';
-import { mountSetagayaIssuer, mountWallet } from '@kakehashi/wallet';
+import { mountSetagayaIssuer, mountWallet, SETAGAYA_PATH } from '@kakehashi/wallet';
 import type { BlockWiring } from './block-wiring.ts';
 
 /**
@@ -23,7 +23,9 @@ export function mountWalletBlock(
   const { deps } = w;
   if (!deps.credentials.issuingCa) return { reset: () => {} };
   const cc = deps.profile.code;
-  // Japan issues no PID: Setagaya City issues its residents' certificate of residence, certified by Japan's CA.
+  const personIdKey = deriveEidKeys(deps.seed, cc).personIdKey;
+  // Japan issues no PID: Setagaya City issues its residents' certificate of residence, certified by Japan's CA; its
+  // authorization code flow logs the resident in at Japan's eID (Setagaya's issuer is a relying party of it).
   if (cc === 'JP')
     return mountSetagayaIssuer(app, {
       ...deps,
@@ -32,10 +34,22 @@ export function mountWalletBlock(
       signingCertPem: deps.credentials.signing.certPem,
       validateCertificate: w.validateCertificate,
       resolveIssuer: async () => undefined,
+      eidLogin: eid
+        ? walletEidLogin(w, cc, personIdKey, eid, {
+            clientId: 'urn:kakehashi:wallet:setagaya',
+            name: 'Setagaya City residence attestation issuer',
+            path: SETAGAYA_PATH,
+          })
+        : undefined,
     });
-  const personIdKey = deriveEidKeys(deps.seed, cc).personIdKey;
   // The authorization code flow's login is the node's own eID: the PID provider is one of its relying parties.
-  const eidLogin = eid ? walletEidLogin(w, cc, personIdKey, eid) : undefined;
+  const eidLogin = eid
+    ? walletEidLogin(w, cc, personIdKey, eid, {
+        clientId: 'urn:kakehashi:wallet:pid-provider',
+        name: `${cc} PID Provider`,
+        path: '/wallet/issuer',
+      })
+    : undefined;
   return mountWallet(app, {
     ...deps,
     country: cc,
@@ -62,8 +76,9 @@ export function mountWalletBlock(
 }
 
 /**
- * Registers the PID provider as a relying party of the node's OIDC provider (a client of the clients-file kind,
- * kept across `POST /admin/reset`; TEST ONLY secret drawn from the seed) and names a persona from the eIDAS
+ * Registers a wallet issuer (the PID provider; Setagaya City's at Japan) as a relying party of the node's OIDC
+ * provider (a client of the clients-file kind, kept across `POST /admin/reset`; TEST ONLY secret drawn from the
+ * seed; its redirect URI the issuer's `<path>/eid-callback`) and names a persona from the eIDAS
  * PersonIdentifier the provider puts in its ID tokens (destination: this country) — Japan's from the Cooperation
  * Network's link id, as its ID tokens carry.
  */
@@ -72,15 +87,17 @@ function walletEidLogin(
   cc: string,
   personIdKey: Buffer,
   eid: { registerClient(client: ClientRegistrationInput): void; identifiers?: SubjectIdentifiers | undefined },
+  issuer: { clientId: string; name: string; path: string },
 ) {
   const { deps } = w;
-  const clientId = 'urn:kakehashi:wallet:pid-provider';
-  const clientSecret = createHmac('sha256', deps.seed).update(`wallet/pid-provider-client/${cc}`).digest('base64url');
+  const { clientId } = issuer;
+  const label = clientId.slice(clientId.lastIndexOf(':') + 1);
+  const clientSecret = createHmac('sha256', deps.seed).update(`wallet/${label}-client/${cc}`).digest('base64url');
   eid.registerClient({
     client_id: clientId,
     client_secret: clientSecret,
-    client_name: `${cc} PID Provider (EUDI wallet issuance, TEST ONLY)`,
-    redirect_uris: [`${deps.publicUrl.replace(/\/+$/, '')}/wallet/issuer/eid-callback`],
+    client_name: `${issuer.name} (EUDI wallet issuance, TEST ONLY)`,
+    redirect_uris: [`${deps.publicUrl.replace(/\/+$/, '')}${issuer.path}/eid-callback`],
     token_endpoint_auth_method: 'client_secret_basic',
     grant_types: ['authorization_code'],
   });

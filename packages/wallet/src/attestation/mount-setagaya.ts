@@ -1,10 +1,12 @@
 import type { ComponentApp } from '@kakehashi/core';
+import { createAuthorizationState } from '../issuer/authorization-state.ts';
+import { credentialIssuerRoutes } from '../issuer/issuer-routes.ts';
 import { createIssuerState } from '../issuer/issuer-state.ts';
 import { certifiedEcKey } from '../issuer/pid-issuer-key.ts';
 import { createStatusRegistry } from '../issuer/status-list.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { SETAGAYA } from './residence.ts';
-import { setagayaIssuerRoutes } from './setagaya-issuer.ts';
+import { setagayaProfile } from './setagaya-issuer.ts';
 
 /**
  * Japan's attestation issuer: Setagaya City issues the certificate of residence of its residents as an electronic
@@ -24,11 +26,13 @@ export function mountSetagayaIssuer(
     name: `${SETAGAYA.name} Residence Attestation Issuer`,
   });
   const state = createIssuerState(deps.clock);
+  const auth = createAuthorizationState(deps.clock);
   const statuses = createStatusRegistry(deps.store);
-  app.route('/', setagayaIssuerRoutes(deps, state, key, statuses));
+  app.route('/', credentialIssuerRoutes(deps, setagayaProfile(key, deps.eidLogin), { state, auth, key, statuses }));
   return {
     reset: () => {
       state.reset();
+      auth.reset();
       statuses.reset();
     },
   };

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Persona } from '@kakehashi/personas';
-import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { es256Signer, sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
+import { issueSdJwtVc } from '../issuer/issue-sd-jwt.ts';
 import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
 
 /** The residence attestation's SD-JWT VC type (Kakehashi's own: no EU rulebook names a Japanese residence record). */
@@ -85,7 +83,7 @@ export function residenceClaimsOf(p: Persona, issued: Date): ResidenceClaims {
  * selectively disclosable.
  * @see https://www.ietf.org/archive/id/draft-ietf-oauth-sd-jwt-vc-18.html#section-3.2
  */
-export async function issueResidenceSdJwt(opts: {
+export function issueResidenceSdJwt(opts: {
   issuer: string;
   key: PidIssuerKey;
   holderJwk: Record<string, unknown>;
@@ -94,26 +92,10 @@ export async function issueResidenceSdJwt(opts: {
   expires: Date;
   status: { idx: number; uri: string };
 }): Promise<string> {
-  const sdjwt = new SDJwtVcInstance({
-    signer: es256Signer(opts.key.privateKey),
-    signAlg: 'ES256',
-    hasher: sdJwtHasher,
-    hashAlg: 'sha-256',
-    saltGenerator: () => randomBytes(16).toString('base64url'),
+  return issueSdJwtVc({
+    ...opts,
+    vct: RESIDENCE_VCT,
+    claims: opts.claims as unknown as Record<string, unknown>,
+    disclosureFrame: { _sd: RESIDENCE_CLAIM_NAMES.filter((n) => n in opts.claims) },
   });
-  const iat = Math.floor(opts.now.getTime() / 1000);
-  return sdjwt.issue(
-    {
-      iss: opts.issuer,
-      iat,
-      nbf: iat,
-      exp: Math.floor(opts.expires.getTime() / 1000),
-      vct: RESIDENCE_VCT,
-      cnf: { jwk: opts.holderJwk },
-      status: { status_list: opts.status },
-      ...opts.claims,
-    },
-    { _sd: RESIDENCE_CLAIM_NAMES.filter((n) => n in opts.claims) } as never,
-    { header: { x5c: opts.key.x5c } },
-  );
 }

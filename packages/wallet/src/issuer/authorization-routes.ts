@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ComponentApp, createRouteModule, KakehashiError, problemResponses, recordHop } from '@kakehashi/core';
+import { type ComponentApp, createRouteModule, KakehashiError, problemResponses } from '@kakehashi/core';
 import { Oauth2AuthorizationServer } from '@openid4vc/oauth2';
 import type { Context } from 'hono';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import '../error-codes.ts';
 import { oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import type { EidLogin, WalletDeps } from '../wallet-deps.ts';
+import { walletHop } from '../wallet-hop.ts';
 import { AUTH_LIFETIMES, type AuthorizationState, type PushedRequest } from './authorization-state.ts';
-import { issuerEndpoints } from './metadata.ts';
+import type { CredentialIssuerProfile, IssuerEndpoints } from './issuer-profile.ts';
 import { OAuthErrorSchema } from './z-issuer.ts';
 
 /** The form a wallet pushes (RFC 9126 §2.1), for the OpenAPI document (the handler reads the form itself). */
@@ -80,7 +81,8 @@ function backToWallet(c: Context, location: string) {
 }
 
 /**
- * The authorization code flow of the PID provider's authorization server (OpenID4VCI §5, HAIP: PAR and PKCE S256):
+ * The authorization code flow of a credential issuer's authorization server (OpenID4VCI §5, HAIP: PAR and PKCE
+ * S256), here for the PID provider (`/wallet/issuer`; Setagaya City's is the same under `/wallet/setagaya`):
  * the wallet pushes its request (`POST /wallet/issuer/par`, RFC 9126), opens `GET /wallet/issuer/authorize` with
  * the `request_uri`, and is sent to the node's OWN eID login — the PID provider is a relying party of the node's
  * OIDC provider, so the person sees the same persona picker as for any login at this node. The eID answers at
@@ -91,25 +93,23 @@ function backToWallet(c: Context, location: string) {
  * @see https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-final.html#section-5
  * @see https://www.rfc-editor.org/rfc/rfc9126 (PAR), https://www.rfc-editor.org/rfc/rfc7636 (PKCE)
  */
-export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, eid: EidLogin): ComponentApp {
+export function authorizationRoutes(
+  deps: WalletDeps,
+  auth: AuthorizationState,
+  profile: Pick<CredentialIssuerProfile, 'name' | 'basePath' | 'refusal'> & { eidLogin: EidLogin },
+  endpoints: IssuerEndpoints,
+): ComponentApp {
   const origin = deps.publicUrl;
-  const endpoints = issuerEndpoints(origin);
+  const eid = profile.eidLogin;
+  const base = profile.basePath;
   const as = new Oauth2AuthorizationServer({ callbacks: oid4vcCallbacks({ fetch: deps.fetch }) });
-  const hop = (c: Context, operation: string, artefact: Record<string, unknown>, valid = true) =>
-    recordHop(deps.traces, deps.clock, c.get('trace'), {
-      component: 'node',
-      country: deps.country,
-      operation,
-      direction: 'internal',
-      artefact,
-      verdict: { valid },
-    });
+  const hop = walletHop(deps);
 
   const r = createRouteModule();
   r.openapi(
     createRoute({
       method: 'post',
-      path: '/wallet/issuer/par',
+      path: `${base}/par`,
       tags: ['wallet'],
       summary:
         "Pushed authorization request (RFC 9126 §2): response_type code, the wallet's client_id and redirect_uri, PKCE S256, issuer_state from an offer; answers a single-use request_uri (60 s)",
@@ -173,7 +173,7 @@ export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, 
   r.openapi(
     createRoute({
       method: 'get',
-      path: '/wallet/issuer/authorize',
+      path: `${base}/authorize`,
       tags: ['wallet'],
       summary:
         "Authorization endpoint (OpenID4VCI §5.1): client_id and a pushed request's request_uri (single use; PAR is required). Redirects to the node's own eID login (its persona picker); the person who logs in is the one whose PID is issued",
@@ -192,7 +192,7 @@ export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, 
       if (!request || request.clientId !== client_id)
         throw new KakehashiError(
           'vci-invalid-authorization-request',
-          'The request_uri is unknown, used, expired or pushed by another client: push the request again (POST /wallet/issuer/par).',
+          `The request_uri is unknown, used, expired or pushed by another client: push the request again (POST ${base}/par).`,
         );
       const codeVerifier = randomBytes(32).toString('base64url');
       const nonce = randomBytes(16).toString('base64url');
@@ -216,10 +216,9 @@ export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, 
   r.openapi(
     createRoute({
       method: 'get',
-      path: '/wallet/issuer/eid-callback',
+      path: `${base}/eid-callback`,
       tags: ['wallet'],
-      summary:
-        "Where the node's eID answers the PID provider's login: the code is exchanged (PKCE, client secret), the ID token verified, the persona taken from its eidas_person_identifier; 302 to the wallet's redirect_uri with code, state, iss",
+      summary: `Where the node's eID answers ${profile.name}'s login: the code is exchanged (PKCE, client secret), the ID token verified, the persona taken from its eidas_person_identifier; 302 to the wallet's redirect_uri with code, state, iss`,
       request: {
         query: z.object({
           state: z.string().max(200),
@@ -261,6 +260,9 @@ export function authorizationRoutes(deps: WalletDeps, auth: AuthorizationState, 
         deps.clock.now(),
       );
       if (!personaId) return refuse(`The person who logged in is not a persona of ${deps.country}.`);
+      const persona = deps.personas.find((p) => p.id === personaId);
+      const refused = persona ? profile.refusal?.(persona) : undefined;
+      if (refused) return refuse(refused.message);
       const code = auth.newCode({ personaId, request: login.request });
       hop(c, 'wallet: authorization code issued after the eID login', { type: 'authorization_code', personaId });
       return backToWallet(c, walletRedirect(login.request, { code, iss: endpoints.authorizationServer }));

@@ -37,6 +37,37 @@ export async function issuePidSdJwt(opts: {
   /** Another type than the PID's (only the security lab's wallet.pid-wrong-vct asks for it). */
   vct?: string;
 }): Promise<string> {
+  return issueSdJwtVc({
+    ...opts,
+    vct: opts.vct ?? PID_VCT,
+    claims: opts.claims as unknown as Record<string, unknown>,
+    disclosureFrame: {
+      _sd: [...PID_CLAIM_NAMES, ...(opts.claims.eidas_person_identifiers ? ['eidas_person_identifiers'] : [])],
+      ...(opts.claims.eidas_person_identifiers
+        ? { eidas_person_identifiers: { _sd: Object.keys(opts.claims.eidas_person_identifiers) } }
+        : {}),
+    },
+  });
+}
+
+/**
+ * Issues an SD-JWT VC (`typ` dc+sd-jwt, ES256) with @sd-jwt/sd-jwt-vc — the PID, or an attestation of attributes
+ * such as Setagaya's certificate of residence: the claims disclosable as `disclosureFrame` says; `iss`, `iat`,
+ * `nbf`, `exp`, `vct`, `cnf` and `status` never; the holder's key in `cnf.jwk`; the issuer's chain in `x5c`.
+ * @see https://www.ietf.org/archive/id/draft-ietf-oauth-sd-jwt-vc-18.html#section-3.2
+ */
+export async function issueSdJwtVc(opts: {
+  issuer: string;
+  key: PidIssuerKey;
+  holderJwk: Record<string, unknown>;
+  vct: string;
+  claims: Record<string, unknown>;
+  disclosureFrame: Record<string, unknown>;
+  now: Date;
+  expires: Date;
+  /** The credential's entry in its issuer's Token Status List (never disclosable, SD-JWT VC §3.2.2.2). */
+  status?: { idx: number; uri: string } | undefined;
+}): Promise<string> {
   const sdjwt = new SDJwtVcInstance({
     signer: es256Signer(opts.key.privateKey),
     signAlg: 'ES256',
@@ -51,17 +82,12 @@ export async function issuePidSdJwt(opts: {
       iat,
       nbf: iat,
       exp: Math.floor(opts.expires.getTime() / 1000),
-      vct: opts.vct ?? PID_VCT,
+      vct: opts.vct,
       cnf: { jwk: opts.holderJwk },
       ...(opts.status ? { status: { status_list: opts.status } } : {}),
       ...opts.claims,
     },
-    {
-      _sd: [...PID_CLAIM_NAMES, ...(opts.claims.eidas_person_identifiers ? ['eidas_person_identifiers'] : [])],
-      ...(opts.claims.eidas_person_identifiers
-        ? { eidas_person_identifiers: { _sd: Object.keys(opts.claims.eidas_person_identifiers) } }
-        : {}),
-    } as never,
+    opts.disclosureFrame as never,
     { header: { x5c: opts.key.x5c } },
   );
 }

@@ -1,15 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  type ComponentApp,
-  createRouteModule,
-  KakehashiError,
-  problemResponses,
-  recordHop,
-  requireJson,
-} from '@kakehashi/core';
+import { type ComponentApp, createRouteModule, KakehashiError, problemResponses, requireJson } from '@kakehashi/core';
 import '../error-codes.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
-import { issuerEndpoints } from './metadata.ts';
+import { walletHop } from '../wallet-hop.ts';
+import type { CredentialIssuerProfile, IssuerEndpoints } from './issuer-profile.ts';
 import type { PidIssuerKey } from './pid-issuer-key.ts';
 import { STATUS, STATUS_LIST_SIZE, STATUS_LIST_TTL, type StatusRegistry, statusListToken } from './status-list.ts';
 
@@ -20,27 +14,34 @@ const SetStatusSchema = z
       .int()
       .min(0)
       .max(STATUS_LIST_SIZE - 1)
-      .openapi({ description: "The PID's status.status_list.idx" }),
+      .openapi({ description: "The credential's status.status_list.idx" }),
     status: z.enum(['valid', 'invalid', 'suspended']),
   })
   .strict()
   .openapi('WalletSetStatus');
 
 /**
- * The PID provider's Token Status List: `GET /wallet/issuer/status-lists/1` serves the signed list
- * (`application/statuslist+jwt`), `POST /admin/wallet/status` revokes, suspends or reinstates one PID by its index.
+ * A credential issuer's Token Status List: `GET <basePath>/status-lists/1` serves the signed list
+ * (`application/statuslist+jwt`), `POST /admin/wallet/status` revokes, suspends or reinstates one credential by its
+ * index (the node's one wallet issuer: the PID provider at an EU node, Setagaya City at Japan's).
  * @see https://www.ietf.org/archive/id/draft-ietf-oauth-status-list-20.html#section-8
  */
-export function statusRoutes(deps: WalletDeps, key: PidIssuerKey, statuses: StatusRegistry): ComponentApp {
-  const uri = issuerEndpoints(deps.publicUrl).statusList;
+export function statusRoutes(
+  deps: WalletDeps,
+  profile: Pick<CredentialIssuerProfile, 'name' | 'credentialName' | 'basePath'>,
+  key: PidIssuerKey,
+  statuses: StatusRegistry,
+  endpoints: Pick<IssuerEndpoints, 'statusList'>,
+): ComponentApp {
+  const uri = endpoints.statusList;
+  const { name, credentialName } = profile;
   const r = createRouteModule();
   r.openapi(
     createRoute({
       method: 'get',
-      path: '/wallet/issuer/status-lists/1',
+      path: `${profile.basePath}/status-lists/1`,
       tags: ['wallet'],
-      summary:
-        "The PID provider's Token Status List (statuslist+jwt, 2 bits an entry: 0 valid, 1 invalid, 2 suspended), signed with the PID key and its x5c",
+      summary: `Token Status List of ${name} (statuslist+jwt, 2 bits an entry: 0 valid, 1 invalid, 2 suspended) signed with its key and x5c`,
       responses: {
         200: {
           description: 'The status list token',
@@ -62,7 +63,7 @@ export function statusRoutes(deps: WalletDeps, key: PidIssuerKey, statuses: Stat
       path: '/admin/wallet/status',
       tags: ['wallet', 'admin'],
       security: [{ adminToken: [] }],
-      summary: "Set a PID's status in the provider's status list: invalid (revoked), suspended, or valid again",
+      summary: `Set a ${credentialName}'s status in ${name}'s status list: invalid (revoked), suspended, or valid again`,
       request: { body: { required: true, content: { 'application/json': { schema: SetStatusSchema } } } },
       responses: {
         200: {
@@ -76,15 +77,15 @@ export function statusRoutes(deps: WalletDeps, key: PidIssuerKey, statuses: Stat
       requireJson(c.req.header('content-type'));
       const { idx, status } = c.req.valid('json');
       if (!statuses.isAllocated(idx))
-        throw new KakehashiError('vci-unknown-status-index', `No PID of this provider has the status index ${idx}.`);
+        throw new KakehashiError(
+          'vci-unknown-status-index',
+          `No ${credentialName} of ${name} has the status index ${idx}.`,
+        );
       statuses.set(idx, STATUS[status]);
-      recordHop(deps.traces, deps.clock, c.get('trace'), {
-        component: 'node',
-        country: deps.country,
-        operation: `wallet: PID status set to ${status}`,
-        direction: 'internal',
-        artefact: { type: 'status_list_entry', idx, status },
-        verdict: { valid: true },
+      walletHop(deps)(c, `wallet: ${credentialName} status set to ${status}`, {
+        type: 'status_list_entry',
+        idx,
+        status,
       });
       return c.json({ idx, status }, 200);
     },
