@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tr } from '../src/page/i18n.js';
 import {
   artefactSections,
   buildSequence,
@@ -236,6 +237,27 @@ describe('helpers', () => {
     expect(claims.find((r) => r.name === 'eidas_person_identifier')?.value).toBe('EE/DE/abc');
     expect(artefactSections('<b>x</b>')).toEqual([]);
     expect(artefactSections({ claims: { exp: 1e300 } })[0]?.rows[0]?.note).toBeUndefined();
+  });
+
+  it('splits an mdoc artefact into its document, issuer-signed elements, MSO, issuer signature and device-signed part', () => {
+    const sections = artefactSections({
+      type: 'mso_mdoc',
+      document: { kind: 'DeviceResponse', version: '1.0', status: 0, documents: 1, docType: 'eu.europa.ec.eudi.pid.1' },
+      issuerSigned: { 'eu.europa.ec.eudi.pid.1/family_name': 'Tamm', 'eu.europa.ec.eudi.pid.1/age_over_18': true },
+      mso: { digestAlgorithm: 'SHA-256', validUntil: '2026-06-02T00:00:00.000Z' },
+      issuerAuth: { alg: 'ES256', x5chain: 2 },
+      deviceSigned: { deviceAuth: 'deviceSignature (COSE_Sign1)', alg: 'ES256', nameSpaces: 'none' },
+    });
+    expect(sections.map((s) => s.key)).toEqual(['document', 'issuerSigned', 'mso', 'issuerAuth', 'deviceSigned']);
+    expect(sections[1]?.rows).toEqual([
+      { name: 'eu.europa.ec.eudi.pid.1/family_name', value: 'Tamm', note: undefined },
+      { name: 'eu.europa.ec.eudi.pid.1/age_over_18', value: 'true', note: undefined },
+    ]);
+    // every section has its title in both languages
+    for (const s of sections) {
+      expect(tr('en', `insp.section.${s.key}`)).not.toBe(`insp.section.${s.key}`);
+      expect(tr('ja', `insp.section.${s.key}`)).not.toBe(tr('en', `insp.section.${s.key}`));
+    }
   });
 
   it('turns verdict checks into rows, whatever their shape', () => {

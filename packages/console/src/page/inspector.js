@@ -70,8 +70,9 @@ export function decodedNodes(e) {
         ),
       );
     for (const s of artefactSections(e.artefact)) {
+      const title = t(`insp.section.${s.key}`);
       out.push(
-        el('h3', {}, s.title),
+        el('h3', { 'data-testid': `section-${s.key}` }, title === `insp.section.${s.key}` ? s.title : title),
         el(
           'table',
           { 'data-testid': `artefact-${s.key}` },

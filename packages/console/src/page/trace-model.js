@@ -214,8 +214,9 @@ function arrowLabel(event) {
 export const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'];
 
 /**
- * The parts of an artefact worth a table of their own: a JOSE header and the claims of a token (an ID token
- * today; later SAML assertions, AS4 headers and signature reports bring their own shapes).
+ * The parts of an artefact worth a table of their own: a JOSE header and the claims of a token (an ID token, an
+ * SD-JWT VC with its disclosures), an mdoc's elements, MSO and signatures, SAML attributes, AS4 message info, a
+ * signature report. Each section's `title` is English; the page shows `insp.section.<key>` in its language.
  * @see https://www.rfc-editor.org/rfc/rfc7519#section-4
  */
 export function artefactSections(artefact) {
@@ -227,6 +228,13 @@ export function artefactSections(artefact) {
     // an SD-JWT VC: each disclosure by name, and the key binding JWT's payload (the wallet's hops)
     ['disclosures', 'Disclosures'],
     ['keyBinding', 'Key binding'],
+    // an ISO mdoc (mso_mdoc): the DeviceResponse or IssuerSigned, each element by namespace/identifier, the MSO,
+    // the issuer's COSE_Sign1 and the device-signed part (ISO/IEC 18013-5 §8.3.2.1.2.2, §9.1.2.4)
+    ['document', 'Document'],
+    ['issuerSigned', 'Issuer-signed elements'],
+    ['mso', 'Mobile security object (MSO)'],
+    ['issuerAuth', 'Issuer signature (issuerAuth)'],
+    ['deviceSigned', 'Device-signed'],
     ['attributes', 'Attributes'],
     ['messageInfo', 'Message info'],
     ['report', 'Report'],

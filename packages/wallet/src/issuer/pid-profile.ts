@@ -1,3 +1,4 @@
+import { issuerSignedArtefact } from '../mdoc/mdoc-artefact.ts';
 import { issuePidMdoc, PID_MDOC_CONFIGURATION_ID, pidMdocElementsOf } from '../mdoc/pid-mdoc.ts';
 import { sdJwtArtefact } from '../trace-artefacts.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
@@ -60,7 +61,7 @@ export function pidProviderProfile(deps: WalletDeps, key: PidIssuerKey): Credent
         return {
           credential,
           operation: 'wallet: PID issued (mso_mdoc)',
-          artefact: { type: 'mso_mdoc', doctype: PID_MDOC_CONFIGURATION_ID },
+          artefact: issuerSignedArtefact(credential),
         };
       }
       const idx = forged.withoutStatus ? undefined : statuses.allocate();

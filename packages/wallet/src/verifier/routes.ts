@@ -12,6 +12,7 @@ import { DcqlQuery } from 'dcql';
 import type { Context } from 'hono';
 import '../error-codes.ts';
 import type { PidIssuerKey } from '../issuer/pid-issuer-key.ts';
+import { deviceResponseArtefact } from '../mdoc/mdoc-artefact.ts';
 import { requestObjectArtefact, sdJwtArtefact } from '../trace-artefacts.ts';
 import { pidProviderValidation } from '../trust/provider-lists.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
@@ -244,7 +245,9 @@ export function verifierRoutes(
           : await verifyPresentation(presentation, expected, context(c.get('fetch')));
       t.verdict = verdict;
       hop(c, `wallet: presentation received (${encrypted ? 'direct_post.jwt' : 'direct_post'})`, verdict, {
-        ...(queryFormatOf(t.dcql, cq.id) === 'mso_mdoc' ? { type: 'mso_mdoc' } : sdJwtArtefact(presentation)),
+        ...(queryFormatOf(t.dcql, cq.id) === 'mso_mdoc'
+          ? deviceResponseArtefact(presentation)
+          : sdJwtArtefact(presentation)),
         state,
       });
       deps.logger.info('presentation judged', {
