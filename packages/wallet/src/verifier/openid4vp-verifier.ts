@@ -99,7 +99,12 @@ export async function createAuthorizationRequest(
               requestUri: opts.signed.requestUri,
               jwtSigner: { method: 'x5c', alg: 'ES256', x5c: opts.signed.accessKey.x5c },
               expiresInSeconds: TRANSACTION_TTL_SECONDS,
-              additionalJwtPayload: { aud: SELF_ISSUED_AUDIENCE, exp: undefined } as never,
+              // 0.4.6 does not pass `now` on to the request object: its iat is set here, on the virtual clock
+              additionalJwtPayload: {
+                aud: SELF_ISSUED_AUDIENCE,
+                iat: Math.floor(opts.now.getTime() / 1000),
+                exp: undefined,
+              } as never,
             },
           }
         : {}),

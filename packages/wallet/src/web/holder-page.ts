@@ -249,18 +249,12 @@ ${cert ? `<p class="ok" data-testid="consent-trusted">${esc(t('trusted'))}</p>` 
       const wallet = walletOf(c, id);
       let answer: { status: number; body: unknown };
       if (decision === 'share') answer = await wallet.present(p.url);
-      else {
-        // §8.5: the error response goes to the response URI of the request as verified (never a pasted one).
-        const { request } = await describeRequest(p.url, c.get('fetch'), opts.trust);
-        if (request.client_id.startsWith('redirect_uri:') && request.client_id.slice(13) !== request.response_uri)
-          throw new KakehashiError('bad-request', 'The response_uri is not the client_id of a redirect_uri: verifier.');
-        const res = await c.get('fetch')(request.response_uri, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ error: 'access_denied', state: request.state }).toString(),
+      // §8.5: access_denied to the response URI of the request as resolved and checked (never a pasted one),
+      // encrypted to the request's key when it asked for direct_post.jwt (§8.3.1).
+      else
+        answer = await wallet.decline(p.url).catch((e: unknown) => {
+          throw new KakehashiError('bad-request', `The request cannot be declined: ${(e as Error).message}`);
         });
-        answer = { status: res.status, body: await res.json().catch(() => null) };
-      }
       const redirect = (answer.body as { redirect_uri?: unknown } | null)?.redirect_uri;
       if (answer.status === 200 && typeof redirect === 'string' && /^https?:\/\//.test(redirect))
         return c.redirect(redirect, 303);
