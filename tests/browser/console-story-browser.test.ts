@@ -283,6 +283,60 @@ describe.skipIf(!present && !REQUIRED)('the console in story mode, in Chromium',
     await page.waitForSelector('body[data-ready="true"]');
   });
 
+  it('tells wallet-mdoc with the mdoc decoded — the IssuerSigned as issued, the DeviceResponse with only the asked elements, its MSO, issuer and device signatures — in English and Japanese', async () => {
+    const NS = 'eu.europa.ec.eudi.pid.1';
+    const artefact = (id: string) => page.locator(`${tid('story-artefact')} ${tid(id)}`);
+    const at = async (step: number) => {
+      await page.click(tid(`scenario-step-${step}`));
+      await page.waitForSelector(`${tid('story-card')}[data-step="${step}"]`);
+      await page.waitForSelector(`${tid('story-artefact')}[data-hop]`);
+    };
+    const check = async (lang: 'en' | 'ja') => {
+      // 1: the PID as issued (IssuerSigned): every element, its MSO and the provider's chain — its hop opened in the
+      // inspector (the step's focus may be another of its hops)
+      await at(1);
+      const issued = page.locator('[data-testid^="hop-"][aria-label*="PID issued (mso_mdoc)"]');
+      expect(await issued.count()).toBe(1);
+      await issued.dispatchEvent('click');
+      const inspector = (id: string) => page.locator(`${tid('inspector')} ${tid(id)}`);
+      expect(await inspector('document-kind').textContent()).toContain('IssuerSigned');
+      await inspector(`issuerSigned-${NS}/resident_address`).waitFor();
+      expect(await inspector(`issuerSigned-${NS}/age_over_18`).textContent()).toContain('true');
+      expect(await inspector('mso-digestAlgorithm').textContent()).toContain('SHA-256');
+      expect(await inspector('issuerAuth-leaf').textContent()).toMatch(/C=EE/);
+      // 3: the DeviceResponse: only the three elements asked, the MSO's validity and device key, the device signature
+      await at(3);
+      expect(await artefact('document-kind').textContent()).toContain('DeviceResponse');
+      expect(
+        await page
+          .locator(`${tid('story-artefact')} [data-testid^="issuerSigned-"]`)
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')).sort()),
+      ).toEqual(['birth_date', 'family_name', 'given_name'].map((e) => `issuerSigned-${NS}/${e}`));
+      expect(await artefact('mso-validUntil').textContent()).toMatch(/\d{4}-\d\d-\d\dT/);
+      expect(await artefact('mso-deviceKey').textContent()).toContain('P-256');
+      expect(await artefact('deviceSigned-deviceAuth').textContent()).toContain('deviceSignature');
+      expect(await artefact('deviceSigned-alg').textContent()).toContain('ES256');
+      expect(await artefact('verdict-summary').getAttribute('class')).toContain('ok');
+      expect(await artefact('section-mso').textContent()).toContain(
+        lang === 'en' ? 'Mobile security object (MSO)' : 'モバイルセキュリティオブジェクト（MSO）',
+      );
+      expect(await artefact('section-deviceSigned').textContent()).toContain(
+        lang === 'en' ? 'Device-signed part' : 'デバイス署名部',
+      );
+    };
+    await page.goto(`${f.urls.hub}/console?lang=en`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const report = firstRuns.get('wallet-mdoc') ?? (await runFromConsole('wallet-mdoc'));
+    await openRun(report);
+    await check('en');
+    await page.goto(`${f.urls.hub}/console?lang=ja`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await openRun(report);
+    await check('ja');
+    await page.goto(`${f.urls.hub}/console?lang=en`);
+    await page.waitForSelector('body[data-ready="true"]');
+  });
+
   it("speaks Japanese with ?lang=ja, remembers it, and names Japan's parts with their own terms", async () => {
     await page.goto(`${f.urls.hub}/console?lang=ja`);
     await page.waitForSelector('body[data-ready="true"]');
