@@ -1,3 +1,5 @@
+import { hasBody, inProcessRequest, realRequest } from '@kakehashi/core';
+
 /** Anything with a WHATWG `fetch(Request)` handler, like a Hono app. */
 export interface FetchHandler {
   fetch(request: Request): Response | Promise<Response>;
@@ -28,9 +30,9 @@ export function createInProcessFetch(
   routes: Map<string, FetchHandler>,
   fallback: typeof fetch = globalThis.fetch,
 ): typeof fetch {
-  const dispatch = (request: Request, app: FetchHandler): Promise<Response> => {
+  const dispatch = (request: Request, app: FetchHandler, signal: AbortSignal | undefined): Promise<Response> => {
     // As over a socket, the caller's signal (its timeout) ends the wait; the app sees it on `request.signal`.
-    const { signal } = request;
+    if (!signal) return Promise.resolve().then(() => app.fetch(request));
     signal.throwIfAborted();
     return new Promise<Response>((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
@@ -42,13 +44,26 @@ export function createInProcessFetch(
     });
   };
   const inProcess: typeof fetch = async (input, init) => {
-    let request = new Request(input, init);
+    // The first hop: a light request (no web streams) when the call allows one and its origin is served here.
+    let request: Request | undefined;
+    // A light request's signal is the caller's own (none: nothing to wait for); a real one's follows the caller's.
+    let signal: AbortSignal | undefined;
+    if (typeof input === 'string' || input instanceof URL) {
+      const url = input instanceof URL ? input : new URL(input);
+      if (!routes.has(url.origin)) return fallback(input, init);
+      request = inProcessRequest(url, init);
+      signal = init?.signal ?? undefined;
+    }
+    if (!request) {
+      request = new Request(input, init);
+      signal = request.signal;
+    }
     for (let redirects = 0; ; redirects++) {
       const url = new URL(request.url);
       const app = routes.get(url.origin);
-      if (!app) return fallback(request);
+      if (!app) return fallback(realRequest(request));
       if (!request.headers.has('host')) request.headers.set('host', url.host);
-      const response = await dispatch(request, app);
+      const response = await dispatch(request, app, signal);
       Object.defineProperty(response, 'url', { value: request.url, configurable: true });
       const location = response.headers.get('location');
       if (![301, 302, 303, 307, 308].includes(response.status) || location === null) return response;
@@ -57,6 +72,7 @@ export function createInProcessFetch(
       if (redirects >= MAX_REDIRECTS) throw new TypeError('fetch failed: redirect count exceeded');
       await response.body?.cancel();
       request = redirected(request, response.status, new URL(location, request.url));
+      signal = request.signal;
     }
   };
   return inProcess;
@@ -72,7 +88,7 @@ function redirected(request: Request, status: number, to: URL): Request {
     for (const h of BODY_HEADERS) headers.delete(h);
     return new Request(to, { method: 'GET', headers, redirect: request.redirect, signal: request.signal });
   }
-  if (request.body !== null)
+  if (hasBody(request))
     throw new TypeError(`fetch failed: a ${status} redirect would send the request body again, which was read`);
   return new Request(to, { method: request.method, headers, redirect: request.redirect, signal: request.signal });
 }

@@ -24,6 +24,64 @@ describe('in-process fetch', () => {
     expect(seen).toEqual(['http://127.0.0.1:7999/x']);
   });
 
+  it('hands the app a Request whose body is read without web streams, and reads as one over a socket would', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const app = new Hono()
+      .post('/text', async (c) => {
+        const raw = c.req.raw;
+        const text = await raw.text();
+        let second = 'read again';
+        await raw.text().catch((e: unknown) => {
+          second = e instanceof TypeError ? 'TypeError' : String(e);
+        });
+        seen.push({
+          isRequest: raw instanceof Request,
+          text,
+          second,
+          used: raw.bodyUsed,
+          type: raw.headers.get('content-type'),
+          length: raw.headers.get('content-length'),
+          method: raw.method,
+        });
+        return c.text('ok');
+      })
+      .post('/form', async (c) => c.json(await c.req.parseBody()))
+      .put('/bytes', async (c) => c.json([...new Uint8Array(await c.req.arrayBuffer())]))
+      .post('/stream', async (c) => {
+        const copy = c.req.raw.clone();
+        const chunks: string[] = [];
+        for await (const chunk of c.req.raw.body as unknown as AsyncIterable<Uint8Array>)
+          chunks.push(Buffer.from(chunk).toString());
+        return c.json({ streamed: chunks.join(''), clone: await copy.text() });
+      })
+      .get('/nobody', async (c) => c.json({ body: await c.req.raw.text(), hasStream: c.req.raw.body !== null }));
+    const f = createInProcessFetch(new Map([['http://127.0.0.1:7000', app]]));
+    await f('http://127.0.0.1:7000/text', { method: 'post', body: 'héllo' });
+    expect(seen).toEqual([
+      {
+        isRequest: true,
+        text: 'héllo',
+        second: 'TypeError',
+        used: true,
+        type: 'text/plain;charset=UTF-8',
+        length: '6',
+        method: 'POST',
+      },
+    ]);
+    const form = await f('http://127.0.0.1:7000/form', {
+      method: 'POST',
+      body: new URLSearchParams({ a: '1', b: 'x y' }),
+    });
+    expect(await form.json()).toEqual({ a: '1', b: 'x y' });
+    const bytes = await f('http://127.0.0.1:7000/bytes', { method: 'PUT', body: new Uint8Array([1, 2, 255]) });
+    expect(await bytes.json()).toEqual([1, 2, 255]);
+    const streamed = await f(new URL('http://127.0.0.1:7000/stream'), { method: 'POST', body: '{"x":1}' });
+    expect(await streamed.json()).toEqual({ streamed: '{"x":1}', clone: '{"x":1}' });
+    expect(await (await f('http://127.0.0.1:7000/nobody')).json()).toEqual({ body: '', hasStream: false });
+    // What `new Request` refuses is refused as before.
+    await expect(f('http://127.0.0.1:7000/text', { method: 'GET', body: 'x' })).rejects.toThrow(TypeError);
+  });
+
   it("honours the caller's AbortSignal as fetch does: the call rejects with its reason, the app sees the abort", async () => {
     let started: () => void = () => {};
     const running = new Promise<void>((res) => {

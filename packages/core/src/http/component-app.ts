@@ -10,6 +10,7 @@ import type { SecurityEvents } from '../security/security-events.ts';
 import { runInSecurityScope } from '../security/security-scope.ts';
 import type { Store } from '../store/index.ts';
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext, type TraceSink } from '../trace/index.ts';
+import { hasBody } from './in-process-request.ts';
 import { problemErrorHandler, problemResponse } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -158,14 +159,18 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
   // broken JSON gets its own code before schema validation runs, and the route's validator reads the same parse.
   app.use('*', async (c, next) => {
     const raw = c.req.raw;
-    if (!raw.body) return next();
+    // Not `raw.body`: an in-process request would build the stream its body does without.
+    if (!hasBody(raw)) return next();
     const max = deps.config.get('maxBodyBytes');
     const declared = raw.headers.get('content-length');
     let bytes: ArrayBuffer | undefined;
     if (declared !== null && !raw.headers.has('transfer-encoding')) {
       if (Number.parseInt(declared, 10) > max) throw payloadTooLarge(max);
     } else {
-      bytes = await readLimited(raw.body, max);
+      // No declared length: a stream (an in-process request always declares its length).
+      const stream = raw.body;
+      if (!stream) return next();
+      bytes = await readLimited(stream, max);
       // The body is kept where HonoRequest's readers (text, json, formData, arrayBuffer) find it.
       bodyCacheOf(c.req).arrayBuffer = Promise.resolve(bytes);
     }

@@ -10,6 +10,7 @@ export {
   TRACE_QUERY_PARAM,
   tracingFetch,
 } from './component-app.ts';
+export { hasBody, inProcessRequest, realRequest } from './in-process-request.ts';
 export { CJK_FONT_STACK, langLink, PAGE_LANG_COOKIE, type PageLang, pageLang } from './page-lang.ts';
 export { problemErrorHandler, problemResponse, toKakehashiError } from './problem.ts';
 export { BASELINE_PAGE_CSP, securityHeaders } from './security-headers.ts';
