@@ -12,10 +12,11 @@ const PYTHON = '/usr/bin/python3';
  * §4.4): the MSO's with the x5chain leaf, the leaf's certificate by the country CA (x5chain[1]), each
  * IssuerSignedItem's SHA-256 digest against the MSO's valueDigests, the deviceKey against the wallet's key, and
  * the DeviceResponse's device signature over DeviceAuthentication with the OpenID4VP 1.0 SessionTranscript
- * computed here from client_id, nonce and response_uri (Annex B.2.6.1).
+ * computed here from client_id, nonce and response_uri (Annex B.2.6.1); and the MSO's Token Status List reference
+ * (`status` → `status_list` {idx, uri}), its list token verified with the same leaf and its entry read.
  */
 const SCRIPT = String.raw`
-import base64, datetime, hashlib, json, sys
+import base64, datetime, hashlib, json, sys, zlib
 import cbor2
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -73,6 +74,20 @@ out.update({
     "issuer": leaf.subject.rfc4514_string(), "ca": ca.subject.rfc4514_string(),
 })
 
+# 1b. The MSO's Token Status List reference (draft-ietf-oauth-status-list §6.3): status -> status_list {idx, uri};
+# the list token at that uri signed by the same leaf, its 2-bit entry at idx read from the zlib-compressed list
+ref = mso["status"]["status_list"]
+assert isinstance(ref["idx"], int) and isinstance(ref["uri"], str), "status_list {idx: uint, uri: tstr}"
+h, p, sig = d["statusListToken"].split(".")
+header = json.loads(b64d(h)); payload = json.loads(b64d(p))
+assert header["typ"] == "statuslist+jwt" and base64.b64decode(header["x5c"][0]) == chain[0], "list signed by the mdoc's leaf"
+es256_verify(leaf.public_key(), b64d(sig), (h + "." + p).encode())
+assert payload["sub"] == ref["uri"], "the list names the mdoc's uri"
+bits = payload["status_list"]["bits"]
+lst = zlib.decompress(b64d(payload["status_list"]["lst"]))
+entry = (lst[ref["idx"] * bits // 8] >> ((ref["idx"] * bits) % 8)) & ((1 << bits) - 1)
+out["status"] = {"idx": ref["idx"], "uri": ref["uri"], "bits": bits, "entry": entry}
+
 # 2. The DeviceResponse presented to a verifier
 resp = cbor2.loads(b64d(d["deviceResponse"]))
 assert resp["version"] == "1.0" and resp["status"] == 0 and len(resp["documents"]) == 1
@@ -99,7 +114,7 @@ describe('mdoc PID: python3-cbor2 and cryptography', () => {
   }, 240_000);
   afterAll(() => f?.dispose());
 
-  it('verifies the MSO signature (x5chain leaf), the leaf by its CA, every digest, the deviceKey and the device signature', async (ctx) => {
+  it('verifies the MSO signature (x5chain leaf), the leaf by its CA, every digest, the deviceKey, the status reference and the device signature', async (ctx) => {
     const probe = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import cbor2, cryptography']) : undefined;
     if (probe?.status !== 0) {
       if (process.env.KAKEHASHI_REQUIRE_TOOLS === '1') throw new Error('python3-cbor2 is required but missing');
@@ -120,6 +135,7 @@ describe('mdoc PID: python3-cbor2 and cryptography', () => {
       }),
     );
     const held = await wallet.receive(offer.body.credential_offer_url, { format: 'mso_mdoc' });
+    const statusListToken = await (await f.fetch(`${ee}/wallet/issuer/status-lists/1`)).text();
     const ns = 'eu.europa.ec.eudi.pid.1';
     const req = await json<{ authorization_request: PresentationRequest }>(
       f.fetch(`${de}/wallet/verifier/requests`, {
@@ -144,6 +160,7 @@ describe('mdoc PID: python3-cbor2 and cryptography', () => {
     const run = spawnSync(PYTHON, ['-c', SCRIPT], {
       input: JSON.stringify({
         issuerSigned: held.credential,
+        statusListToken,
         deviceJwk: wallet.publicJwk,
         deviceResponse: presentation,
         clientId: r.client_id,
@@ -162,13 +179,16 @@ describe('mdoc PID: python3-cbor2 and cryptography', () => {
       issuer: string;
       ca: string;
       presented: Record<string, string[]>;
+      status: { idx: number; uri: string; bits: number; entry: number };
     };
     expect(out.docType).toBe(ns);
     expect(out.version).toBe('1.0');
     expect(out.elements[ns]).toEqual(expect.arrayContaining(['family_name', 'birth_date', 'nationality']));
     expect(out.issuer).toMatch(/PID Provider/);
     expect(out.issuer).toMatch(/C=EE/);
-    expect(new Date(out.validUntil).getTime() - new Date(out.validFrom).getTime()).toBe(86_400_000);
+    // a year, as the SD-JWT VC PID: its status reference is in the MSO, in the same Token Status List (entry valid)
+    expect(new Date(out.validUntil).getTime() - new Date(out.validFrom).getTime()).toBe(365 * 86_400_000);
+    expect(out.status).toMatchObject({ uri: `${ee}/wallet/issuer/status-lists/1`, bits: 2, entry: 0 });
     expect(out.presented).toEqual({ [ns]: ['family_name', 'nationality'] });
   });
 });

@@ -1,5 +1,10 @@
 import { runScenarioReversibly, SCENARIOS } from '@kakehashi/federation';
-import { HolderWallet, type PresentationRequest, type PresentationVerdict } from '@kakehashi/wallet';
+import {
+  HolderWallet,
+  mdocStatusReference,
+  type PresentationRequest,
+  type PresentationVerdict,
+} from '@kakehashi/wallet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, json, startTestFederation, type TestFederation } from '../support/federation.ts';
 
@@ -217,6 +222,43 @@ describe('EUDI wallet: the PID as mso_mdoc, Estonia to Germany', () => {
     } finally {
       await switchAt(de, { disable: ['lenient.wallet.untrusted-issuer'] });
     }
+  });
+
+  it("the mdoc PID's MSO names its entry in the provider's Token Status List; revoked there, it is refused (W15)", async () => {
+    const holder = new HolderWallet({ fetch: f.fetch, clock });
+    const held = await holder.receive(await offer(ee, 'ee-004'), { format: 'mso_mdoc' });
+    const ref = mdocStatusReference(held.credential) as { idx: number; uri: string };
+    // the same list as the SD-JWT VC PID's
+    expect(ref.uri).toBe(`${ee}/wallet/issuer/status-lists/1`);
+    expect(Number.isInteger(ref.idx)).toBe(true);
+    const first = await request(de);
+    await holder.present(first.request_url);
+    const ok = await verdictOf(de, first.transaction_id);
+    expect(ok.valid, JSON.stringify(ok.failure)).toBe(true);
+    expect(ok.checks.find((c) => c.rule === 'W15')?.reason).toBe('The status list says valid.');
+    const set = await f.fetch(`${ee}/admin/wallet/status`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ idx: ref.idx, status: 'invalid' }),
+    });
+    expect(set.status).toBe(200);
+    const req = await request(de);
+    await holder.present(req.request_url);
+    const v = await verdictOf(de, req.transaction_id);
+    expect(v.valid).toBe(false);
+    expect(v.failure).toMatchObject({ rule: 'W15', code: 'vp-credential-revoked' });
+    expect(v.failure?.reason).toContain(`entry ${ref.idx}`);
+    // wallet.pid-revoked at EE: an mdoc PID issued revoked is refused the same way
+    await switchAt(ee, { enable: ['wallet.pid-revoked'] });
+    const forged = new HolderWallet({ fetch: f.fetch, clock });
+    try {
+      await forged.receive(await offer(ee, 'ee-002'), { format: 'mso_mdoc' });
+    } finally {
+      await switchAt(ee, { disable: ['wallet.pid-revoked'] });
+    }
+    const again = await request(de);
+    await forged.present(again.request_url);
+    expect((await verdictOf(de, again.transaction_id)).failure?.rule).toBe('W15');
   });
 
   it('a wallet holding both formats answers each query with its format', async () => {

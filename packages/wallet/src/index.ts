@@ -44,6 +44,7 @@ export { walletAttestationHeaders } from './holder/wallet-attestation-client.ts'
 export { PID_FAULTS } from './issuer/faults.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export {
+  mdocStatusReference,
   PID_DOCTYPE,
   PID_MDOC_CONFIGURATION_ID,
   PID_MDOC_ELEMENTS,

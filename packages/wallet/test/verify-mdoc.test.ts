@@ -6,6 +6,7 @@ import type { JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshEcKey } from '../src/crypto/ec-key.ts';
 import { type PidIssuerKey, pidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
+import { createStatusRegistry, STATUS, statusListToken } from '../src/issuer/status-list.ts';
 import { issuePidMdoc, PID_NAMESPACE, pidMdocElementsOf } from '../src/mdoc/pid-mdoc.ts';
 import { createMdocDeviceResponse } from '../src/mdoc/present-mdoc.ts';
 import type { PresentationVerdict } from '../src/verifier/rules.ts';
@@ -60,6 +61,7 @@ async function present(opts: {
   paths?: string[];
   nonce?: string;
   encryptionJwk?: JWK;
+  status?: { idx: number; uri: string };
 }): Promise<string> {
   if (!persona) throw new Error('no EE persona');
   const until = hours(opts.hoursValid ?? 24);
@@ -70,6 +72,7 @@ async function present(opts: {
     now: T0,
     expires: until,
     ...(opts.docType ? { docType: opts.docType } : {}),
+    status: opts.status,
   });
   return createMdocDeviceResponse({
     issuerSigned,
@@ -166,5 +169,47 @@ describe('verifyMdocPresentation', () => {
   it('W15: an mdoc valid over 24 h carries no status reference, so it is refused (VCR_01b)', async () => {
     const p = await present({ hoursValid: 24 * 365 });
     expect(failed(await verifyMdocPresentation(p, expected(), ctx(hours(1))))).toBe('W15 vp-credential-revoked');
+  });
+
+  it("W15: the MSO's status reference is read — valid, revoked, and a list at no registered node of the issuer's country", async () => {
+    const ISSUER = 'https://ee.example';
+    const uri = `${ISSUER}/wallet/issuer/status-lists/1`;
+    const statuses = createStatusRegistry();
+    const good = statuses.allocate();
+    const gone = statuses.allocate();
+    statuses.set(gone, STATUS.invalid);
+    const token = await statusListToken({ uri, key, list: statuses.list(), now: hours(1) });
+    const fetched: string[] = [];
+    const withList = (registered: string | undefined): VerifyContext => ({
+      ...ctx(hours(1)),
+      resolveIssuer: async (issuer) => (issuer === registered ? { country: 'EE' } : undefined),
+      fetcher: (async (url: string) => {
+        fetched.push(url);
+        return new Response(token, { headers: { 'content-type': 'application/statuslist+jwt' } });
+      }) as typeof fetch,
+    });
+    const year = 24 * 365;
+    const valid = await verifyMdocPresentation(
+      await present({ hoursValid: year, status: { idx: good, uri } }),
+      expected(),
+      withList(ISSUER),
+    );
+    expect(valid.valid, JSON.stringify(valid.failure)).toBe(true);
+    expect(valid.checks.find((c) => c.rule === 'W15')?.reason).toBe('The status list says valid.');
+    const revoked = await verifyMdocPresentation(
+      await present({ hoursValid: year, status: { idx: gone, uri } }),
+      expected(),
+      withList(ISSUER),
+    );
+    expect(failed(revoked)).toBe('W15 vp-credential-revoked');
+    expect(revoked.failure?.reason).toContain(`entry ${gone}`);
+    fetched.length = 0;
+    const elsewhere = await verifyMdocPresentation(
+      await present({ hoursValid: year, status: { idx: good, uri: 'https://attacker.example/list' } }),
+      expected(),
+      withList(ISSUER),
+    );
+    expect(failed(elsewhere)).toBe('W15 vp-credential-revoked');
+    expect(fetched).toEqual([]);
   });
 });

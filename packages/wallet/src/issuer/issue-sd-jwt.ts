@@ -33,7 +33,7 @@ export async function issuePidSdJwt(opts: {
   now: Date;
   expires: Date;
   /** The PID's entry in the provider's Token Status List (never disclosable, SD-JWT VC §3.2.2.2). */
-  status?: { idx: number; uri: string };
+  status?: { idx: number; uri: string } | undefined;
   /** Another type than the PID's (only the security lab's wallet.pid-wrong-vct asks for it). */
   vct?: string;
 }): Promise<string> {

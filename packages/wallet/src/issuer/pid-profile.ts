@@ -10,10 +10,8 @@ import { pidClaimsOf } from './pid-claims.ts';
 import type { PidIssuerKey } from './pid-issuer-key.ts';
 import { STATUS } from './status-list.ts';
 
-/** How long a PID lives (more than 24 h: it carries a status reference, VCR_01b). */
+/** How long a PID lives, either format (more than 24 h: it carries a status reference, VCR_01b). */
 const PID_VALIDITY_DAYS = 365;
-/** How long an mdoc PID lives: a day, so it needs no status reference (VCR_01b), which the mdoc library cannot write. */
-const MDOC_VALIDITY_MS = 86_400_000;
 
 /** The eIDAS PersonIdentifiers of a persona for the federation's other countries (the wallet ↔ eIDAS mapping). */
 function eidasIdentifiers(deps: WalletDeps, personaId: string): { eidas_person_identifiers?: Record<string, string> } {
@@ -45,18 +43,24 @@ export function pidProviderProfile(deps: WalletDeps, key: PidIssuerKey): Credent
     async issue(configurationId, { persona, holderJwk, now, endpoints, statuses }) {
       const forged = pidForgery(deps.faults, deps.seed, deps.country, deps);
       const issuedAt = new Date(now.getTime() - (forged.backdateMs ?? 0));
+      // A PID signed by another key (wallet.pid-untrusted-key, -unlisted-key) cannot have an entry in the provider's
+      // status list (its token is signed by the provider's certificate): the forger's PID names none and lives a day
+      // (VCR_01b), so that the trust anchor (W2) is the one check that stands between it and acceptance.
       const expires = forged.backdateMs
         ? new Date(now.getTime() - forged.backdateMs / 2)
-        : new Date(now.getTime() + PID_VALIDITY_DAYS * 86_400_000);
+        : new Date(now.getTime() + (forged.key ? 1 : PID_VALIDITY_DAYS) * 86_400_000);
+      // Either format has an entry in the one Token Status List (unless wallet.pid-without-status forges it away).
+      const idx = forged.withoutStatus || forged.key ? undefined : statuses.allocate();
+      if (idx !== undefined && forged.revoked) statuses.set(idx, STATUS.invalid);
+      const status = idx !== undefined ? { idx, uri: endpoints.statusList } : undefined;
       if (configurationId === PID_MDOC_CONFIGURATION_ID) {
-        // The mdoc PID is short-lived (no status reference in its MSO: see issuePidMdoc); a forged key or date stays.
-        const until = forged.backdateMs ? expires : new Date(now.getTime() + MDOC_VALIDITY_MS);
         const credential = await issuePidMdoc({
           key: forged.key ?? key,
           deviceJwk: holderJwk,
-          elements: pidMdocElementsOf(persona, issuedAt, until),
+          elements: pidMdocElementsOf(persona, issuedAt, expires),
           now: issuedAt,
-          expires: until,
+          expires,
+          status,
         });
         return {
           credential,
@@ -64,8 +68,6 @@ export function pidProviderProfile(deps: WalletDeps, key: PidIssuerKey): Credent
           artefact: issuerSignedArtefact(credential),
         };
       }
-      const idx = forged.withoutStatus ? undefined : statuses.allocate();
-      if (idx !== undefined && forged.revoked) statuses.set(idx, STATUS.invalid);
       const credential = await issuePidSdJwt({
         issuer: endpoints.credentialIssuer,
         key: forged.key ?? key,
@@ -73,7 +75,7 @@ export function pidProviderProfile(deps: WalletDeps, key: PidIssuerKey): Credent
         claims: { ...pidClaimsOf(persona, issuedAt, expires), ...eidasIdentifiers(deps, persona.id) },
         now: issuedAt,
         expires,
-        ...(idx !== undefined ? { status: { idx, uri: endpoints.statusList } } : {}),
+        status,
         ...(forged.vct ? { vct: forged.vct } : {}),
       });
       return { credential, operation: 'wallet: PID issued (dc+sd-jwt)', artefact: sdJwtArtefact(credential) };

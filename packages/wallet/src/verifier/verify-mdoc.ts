@@ -10,8 +10,9 @@ import { DcqlPresentationResult, type DcqlQuery } from 'dcql';
 import type { JWK } from 'jose';
 import { mdocContext } from '../mdoc/mdoc-context.ts';
 import { mdocValueToJson } from '../mdoc/mdoc-json.ts';
-import { PID_DOCTYPE } from '../mdoc/pid-mdoc.ts';
+import { msoStatusReference, PID_DOCTYPE } from '../mdoc/pid-mdoc.ts';
 import { openid4vpSessionTranscriptBytes } from '../mdoc/session-transcript.ts';
+import { checkStatus } from './check-status.ts';
 import type { LenientWalletFault } from './faults.ts';
 import { createCheckRecorder, type PresentationVerdict, type RuleDefinition } from './rules.ts';
 import type { VerifyContext } from './verify-presentation.ts';
@@ -64,7 +65,7 @@ export const MDOC_PRESENTATION_RULES = [
   {
     rule: 'W15',
     id: 'status',
-    name: 'no status reference is needed: the mdoc is valid at most 24 h (VCR_01b); a status reference is not read yet',
+    name: "the MSO's status reference (status.status_list): its Token Status List entry is 0 (valid) — the list fetched from a registered node of the issuer's country and signed by the mdoc's own certificate; without one, only an mdoc valid at most 24 h (VCR_01b)",
     code: 'vp-credential-revoked',
   },
 ] as const satisfies readonly RuleDefinition[];
@@ -83,7 +84,6 @@ export interface ExpectedMdocPresentation {
   doctypes?: string[] | undefined;
 }
 
-const DAY_MS = 86_400_000;
 const ES256 = -7;
 
 /**
@@ -313,15 +313,19 @@ async function judge(
   }
   rec.pass('dcql', expected.dcql ? 'The DCQL query is satisfied.' : 'No query given.');
 
-  // W15 status
-  const withStatus = (mso as unknown as { status?: unknown }).status !== undefined;
-  const lifetime = validUntil.getTime() - validFrom.getTime();
-  if (withStatus || lifetime > DAY_MS) {
-    const why = withStatus
-      ? 'The MSO carries a status reference, which this verifier does not read yet: the status is unknown, so refused.'
-      : `Valid ${Math.round(lifetime / 3_600_000)} h without a status reference (over 24 h needs one, VCR_01b).`;
-    if (!letThrough('status', 'lenient.wallet.status', why)) return done();
-  } else rec.pass('status', 'Short-lived mdoc (at most 24 h) without status.');
+  // W15 status, last: it is the one rule that fetches
+  const msoStatus = (mso as unknown as { status?: unknown }).status;
+  const revoked = await mdocStatus(msoStatus, {
+    lifetimeS: (validUntil.getTime() - validFrom.getTime()) / 1000,
+    country,
+    leaf,
+    leafDer: chain[0] as Uint8Array,
+    ctx,
+  });
+  if (revoked) {
+    if (!letThrough('status', 'lenient.wallet.status', revoked)) return done();
+  } else
+    rec.pass('status', msoStatus ? 'The status list says valid.' : 'Short-lived mdoc (at most 24 h) without status.');
 
   return done({
     credential: {
@@ -335,6 +339,42 @@ async function judge(
       claims,
       format: 'mso_mdoc',
     },
+  });
+}
+
+/**
+ * W15 for an mdoc: the MSO's `status` → `status_list` `{idx, uri}` (draft-ietf-oauth-status-list §6.3, ISO/IEC
+ * 18013-5 2nd ed.) read as the SD-JWT VC's is ({@link checkStatus}: a statuslist+jwt signed by the credential's own
+ * certificate, entry 0). An mdoc names no issuer URL, so the list is fetched only from a registered node of the
+ * country whose CA certified the issuer (never from an address the credential chose elsewhere). Returns undefined
+ * when the status is valid (or a short-lived mdoc has none), else why not.
+ */
+async function mdocStatus(
+  status: unknown,
+  o: { lifetimeS: number; country: string | undefined; leaf: X509Certificate; leafDer: Uint8Array; ctx: VerifyContext },
+): Promise<string | undefined> {
+  const nowS = Math.floor(o.ctx.clock.now().getTime() / 1000);
+  const ref = msoStatusReference(status);
+  if (status !== undefined && !ref) return 'status must be a map with a status_list entry (TSL §6.3).';
+  let origin = '';
+  if (ref) {
+    try {
+      origin = new URL(String(ref.uri)).origin;
+    } catch {
+      return 'status.status_list.uri is not a URL (TSL §6.3).';
+    }
+    const node = await o.ctx.resolveIssuer(origin, o.ctx.fetcher);
+    if (!node || node.country !== o.country)
+      return `The status list ${String(ref.uri).slice(0, 120)} is not at a registered node of ${o.country ?? '?'}: not fetched.`;
+  }
+  return checkStatus({
+    payload: ref ? { status: { status_list: ref } } : { iat: nowS - o.lifetimeS, exp: nowS },
+    issuer: origin,
+    leaf: o.leaf,
+    x5cLeaf: Buffer.from(o.leafDer).toString('base64'),
+    nowS,
+    skewSeconds: o.ctx.skewSeconds,
+    fetcher: o.ctx.fetcher,
   });
 }
 
