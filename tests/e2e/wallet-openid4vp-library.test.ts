@@ -288,4 +288,29 @@ describe('EUDI wallet: @openid4vc/openid4vp as the peer on each side (EE PID, DE
     expect((await transaction(a.transaction_id)).status).toBe('pending');
     expect((await transaction(b.transaction_id)).status).toBe('pending');
   });
+
+  it('a signed, unencrypted response naming the request's key is refused: a direct_post.jwt answer is a JWE', async () => {
+    const req = await signedRequest();
+    const requestObject = await (await f.fetch(req.authorization_request.request_uri)).text();
+    const encKid = JSON.parse(Buffer.from(requestObject.split('.')[1] as string, 'base64url').toString())
+      .client_metadata.jwks.keys[0].kid as string;
+    const { vpToken } = await wallet.createPresentation(req.request_url);
+    const thief = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jws = await new CompactSign(
+      new TextEncoder().encode(
+        JSON.stringify({
+          vp_token: vpToken,
+          state: req.authorization_request.state,
+          iss: 'x',
+          aud: req.authorization_request.client_id,
+          exp: 4_000_000_000,
+        }),
+      ),
+    )
+      .setProtectedHeader({ alg: 'ES256', kid: encKid, jwk: await exportJWK(thief.publicKey) })
+      .sign(thief.privateKey);
+    const r = await json<{ code: string }>(f.fetch(req.authorization_request.response_uri, form({ response: jws })));
+    expect([r.status, r.body.code]).toEqual([400, 'vp-invalid-response']);
+    expect((await transaction(req.transaction_id)).status).toBe('pending');
+  });
 });

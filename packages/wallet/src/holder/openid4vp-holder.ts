@@ -3,6 +3,7 @@ import { Openid4vpClient } from '@openid4vc/openid4vp';
 import { JWE_ALGS, JWE_ENCS, libraryReason, oid4vcCallbacks } from '../crypto/oid4vc-callbacks.ts';
 import {
   judgeAccessCertificate,
+  REQUEST_OBJECT_TYP,
   type TrustVerifierCertificate,
   verifyRequestObject,
 } from '../verifier/request-object.ts';
@@ -99,6 +100,9 @@ export async function resolvePresentationRequest(
   }
   const signer = resolved.jar?.signer as { method?: string; x5c?: string[] } | undefined;
   if (signer?.method !== 'x5c' || !signer.x5c?.length) throw new Error('the request object has no x5c');
+  // the library asks for the typ only of requests it dates to draft 24 or later (a client_id_scheme dates it earlier)
+  if (resolved.jar?.jwt.header.typ !== REQUEST_OBJECT_TYP)
+    throw new Error(`the request object's typ is not ${REQUEST_OBJECT_TYP}`);
   if (opts.trust) await judgeAccessCertificate(signer.x5c, opts.trust);
   const request = resolved.authorizationRequestPayload as unknown as PresentationRequest;
   SIGNED.add(request);
