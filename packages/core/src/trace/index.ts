@@ -1,3 +1,4 @@
+export { jsonOnce, jsonReusing } from './json-once.ts';
 export {
   childSpan,
   formatTraceparent,

@@ -5,6 +5,8 @@ import {
   type ComponentApp,
   type ComponentDeps,
   createRouteModule,
+  jsonOnce,
+  jsonReusing,
   problemResponses,
   recordHop,
   refuseWatched,
@@ -110,6 +112,8 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       requireJson(c.req.header('content-type'));
       const { token, expected } = c.req.valid('json');
       const { verdict, parsed: decoded } = await validateParsed(token, expected, c.get('fetch'));
+      // The checks (most of the verdict's few KB) serialised once: for the trace hop and for the answer.
+      jsonOnce(verdict.checks);
       recordHop(deps.traces, deps.clock, c.get('trace'), {
         component: deps.component,
         country: deps.country,
@@ -130,7 +134,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
         valid: verdict.valid,
         ...(verdict.failure ? { rule: verdict.failure.rule, code: verdict.failure.code } : {}),
       });
-      return c.json(verdict as never, 200);
+      return c.body(jsonReusing(verdict) as string, 200, { 'content-type': 'application/json' }) as never;
     },
   );
   app.route('/', r);

@@ -1,4 +1,5 @@
 import {
+  jsonReusing,
   type Logger,
   type Migration,
   type Store,
@@ -59,7 +60,16 @@ export class TraceStore implements TraceSink {
   }
 
   record(e: TraceEvent): void {
-    this.#queue.push([e.traceId, e.spanId, e.time, e.component, e.country ?? null, e.operation, JSON.stringify(e)]);
+    // The event's text reuses what was serialised for the answer (a verdict's checks: core's jsonOnce).
+    this.#queue.push([
+      e.traceId,
+      e.spanId,
+      e.time,
+      e.component,
+      e.country ?? null,
+      e.operation,
+      jsonReusing(e) as string,
+    ]);
   }
 
   /** Writes the events recorded so far (they are written behind the request otherwise). */
