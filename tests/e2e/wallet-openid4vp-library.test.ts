@@ -289,7 +289,7 @@ describe('EUDI wallet: @openid4vc/openid4vp as the peer on each side (EE PID, DE
     expect((await transaction(b.transaction_id)).status).toBe('pending');
   });
 
-  it('a signed, unencrypted response naming the request's key is refused: a direct_post.jwt answer is a JWE', async () => {
+  it('a signed, unencrypted response naming the request key is refused: a direct_post.jwt answer is a JWE', async () => {
     const req = await signedRequest();
     const requestObject = await (await f.fetch(req.authorization_request.request_uri)).text();
     const encKid = JSON.parse(Buffer.from(requestObject.split('.')[1] as string, 'base64url').toString())
