@@ -4095,13 +4095,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/x-www-form-urlencoded": {
-                        /** @description direct_post.jwt: the JWE (ECDH-ES) of {vp_token, state} (§8.3) */
+                        /** @description direct_post.jwt: the JWE (ECDH-ES) of {vp_token, state}, or of the error response {error, error_description, state} (§8.3, §8.3.1) */
                         response?: string;
                         /** @description direct_post: JSON object, credential query id → array of presentations (§8.1) */
                         vp_token?: string;
                         /** @description direct_post: the state of the request */
                         state?: string;
-                        /** @description The wallet refuses (access_denied: the user declined) (§8.5) */
+                        /** @description The wallet refuses (access_denied: the user declined) (§8.5); plain to a direct_post.jwt request only from a wallet that cannot encrypt (§8.3.1) */
                         error?: string;
                         error_description?: string;
                     };

@@ -92,13 +92,21 @@ export const TransactionSchema = z
 export const DIRECT_POST_FORM = {
   type: 'object',
   properties: {
-    response: { type: 'string', description: 'direct_post.jwt: the JWE (ECDH-ES) of {vp_token, state} (§8.3)' },
+    response: {
+      type: 'string',
+      description:
+        'direct_post.jwt: the JWE (ECDH-ES) of {vp_token, state}, or of the error response {error, error_description, state} (§8.3, §8.3.1)',
+    },
     vp_token: {
       type: 'string',
       description: 'direct_post: JSON object, credential query id → array of presentations (§8.1)',
     },
     state: { type: 'string', description: 'direct_post: the state of the request' },
-    error: { type: 'string', description: 'The wallet refuses (access_denied: the user declined) (§8.5)' },
+    error: {
+      type: 'string',
+      description:
+        'The wallet refuses (access_denied: the user declined) (§8.5); plain to a direct_post.jwt request only from a wallet that cannot encrypt (§8.3.1)',
+    },
     error_description: { type: 'string' },
   },
 };
