@@ -212,6 +212,13 @@ ${button('cross-device', t('crossDevice'))}${button('same-device', t('sameDevice
             ? Object.entries(v).map(([k2, v2]): [string[], unknown] => [[k, k2], v2])
             : [[[k], v]],
         );
+        // In the order the relying party asked for them (the issuer's digests, so the disclosures, have none).
+        const asked = (rpQuery(s.query, deps.country).credentials[0]?.claims ?? []).map((c) => c.path.map(String));
+        const rank = (path: string[]) => {
+          const i = asked.findIndex((a) => a.every((x, n) => n >= path.length || x === path[n]));
+          return i < 0 ? asked.length : i;
+        };
+        claims.sort((a, b) => rank(a[0]) - rank(b[0]));
         const cred = tx.verdict.credential;
         result = `<p class="ok" data-testid="rp-verdict" data-status="valid">${esc(t('verdictValid'))} (${esc(
           cred?.country,
