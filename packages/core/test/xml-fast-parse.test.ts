@@ -29,7 +29,21 @@ function dump(n: Node): unknown {
   }
   if (n.nodeType === 7) base.data = (n as ProcessingInstruction).data;
   base.kids = n.childNodes ? Array.from(n.childNodes as unknown as ArrayLike<Node>, dump) : null;
+  base.links = links(n);
   return base;
+}
+
+/** Whether the parent, sibling and first/last links agree with `childNodes` (the fast path writes them itself). */
+function links(n: Node): boolean {
+  const kids = n.childNodes ? Array.from(n.childNodes as unknown as ArrayLike<Node>) : [];
+  if ((n.firstChild ?? null) !== (kids[0] ?? null) || (n.lastChild ?? null) !== (kids.at(-1) ?? null)) return false;
+  return kids.every(
+    (k, i) =>
+      k.parentNode === n &&
+      (k.previousSibling ?? null) === (kids[i - 1] ?? null) &&
+      (k.nextSibling ?? null) === (kids[i + 1] ?? null) &&
+      k.ownerDocument === (n.ownerDocument ?? n),
+  );
 }
 
 type Outcome = { tree: unknown; root: string } | { error: string };

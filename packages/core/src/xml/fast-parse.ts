@@ -101,6 +101,37 @@ function decodeRefs(s: string): string {
   return res + s.slice(last);
 }
 
+/** The fields of xmldom's nodes that its `appendChild` writes (xmldom 0.8: plain properties). */
+interface Linked {
+  parentNode: Node | null;
+  previousSibling: Node | null;
+  nextSibling: Node | null;
+  firstChild: Node | null;
+  lastChild: Node | null;
+  childNodes: { length: number; [i: number]: Node };
+}
+
+/**
+ * Appends a node the reader has just created (of this document, no parent yet) to an element, writing what
+ * xmldom's `Element.appendChild` writes for such a node — the sibling and parent links, the element's `childNodes`,
+ * the document's change counter — without its checks for nodes that have a parent or another owner document (a
+ * fresh node has neither). The differential tests compare every link with the full path's tree.
+ */
+function append(doc: Document, parent: Element, node: Node): void {
+  const p = parent as unknown as Linked;
+  const n = node as unknown as Linked;
+  const last = p.lastChild;
+  n.parentNode = parent;
+  n.previousSibling = last;
+  n.nextSibling = null;
+  if (last) (last as unknown as Linked).nextSibling = node;
+  else p.firstChild = node;
+  p.lastChild = node;
+  const cs = p.childNodes;
+  cs[cs.length++] = node;
+  (doc as unknown as { _inc: number })._inc++;
+}
+
 interface Open {
   qName: string;
   el: Element;
@@ -143,7 +174,7 @@ class PlainReader {
       }
       if (lt > this.#p) {
         const raw = s.slice(this.#p, lt);
-        if (top) top.el.appendChild(doc.createTextNode(decodeRefs(raw)));
+        if (top) append(doc, top.el, doc.createTextNode(decodeRefs(raw)));
         else if (DOC_SPACE.test(raw)) doc.appendChild(doc.createTextNode(raw));
         else out();
       }
@@ -154,7 +185,8 @@ class PlainReader {
         if (end === -1) out();
         const body = s.slice(lt + 4, end);
         if (body.includes('--') || body.endsWith('-')) out();
-        (top?.el ?? doc).appendChild(doc.createComment(body));
+        if (top) append(doc, top.el, doc.createComment(body));
+        else doc.appendChild(doc.createComment(body));
         this.#p = end + 3;
       } else if (c === 0x2f /* / */) {
         if (!top || !s.startsWith(top.qName, lt + 2) || s.charCodeAt(lt + 2 + top.qName.length) !== 0x3e) out();
@@ -166,7 +198,8 @@ class PlainReader {
         // Every element counts towards the depth, a self-closed leaf too (as parseXml's checkDepth counts it).
         if (stack.length + 1 > this.#maxDepth) out();
         const opened = this.#startTag(lt + 1, top?.ns ?? ROOT_NS);
-        (top?.el ?? doc).appendChild(opened.el);
+        if (top) append(doc, top.el, opened.el);
+        else doc.appendChild(opened.el);
         if (!opened.closed) stack.push(opened);
       }
     }
