@@ -289,6 +289,28 @@ describe('EUDI wallet: @openid4vc/openid4vp as the peer on each side (EE PID, DE
     expect((await transaction(b.transaction_id)).status).toBe('pending');
   });
 
+  it('a vp_token is an object keyed by the query’s credential query ids with one presentation for it (§8.1)', async () => {
+    const post = async (token: unknown) => {
+      const r = await json<{ authorization_request: { response_uri: string; state: string } }>(
+        f.fetch(`${de}/wallet/verifier/requests`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        }),
+      );
+      return json<{ code: string }>(
+        f.fetch(
+          r.body.authorization_request.response_uri,
+          form({ vp_token: JSON.stringify(token), state: r.body.authorization_request.state }),
+        ),
+      );
+    };
+    for (const token of [{ pid: ['a~'], other: ['b~'] }, { pid: ['a~', 'b~'] }, { pid: 'a~' }, ['a~'], { pid: [] }]) {
+      const r = await post(token);
+      expect([r.status, r.body.code], JSON.stringify(token)).toEqual([400, 'vp-invalid-response']);
+    }
+  });
+
   it('a signed, unencrypted response naming the request key is refused: a direct_post.jwt answer is a JWE', async () => {
     const req = await signedRequest();
     const requestObject = await (await f.fetch(req.authorization_request.request_uri)).text();

@@ -133,8 +133,8 @@ const COMPACT_JWE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9
  * encrypted — §8.3.1 lets a wallet that cannot encrypt send its error plain, and it carries no personal data. Our
  * own checks stay around the library's: a request made for an encrypted answer refuses a plain presentation; a
  * `response` must be a JWE (the library would also take a signed JWT); the state is the request's; a request is
- * answered once (W16); the `vp_token` is a JSON object carrying exactly one presentation (a string) for the
- * request's credential query.
+ * answered once (W16); the `vp_token` is a JSON object whose keys are the query's credential query ids, with
+ * exactly one presentation (a string) for the request's credential query.
  * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-8.3.1
  */
 export async function readAuthorizationResponse(
@@ -216,6 +216,14 @@ export async function readAuthorizationResponse(
   } catch (e) {
     throw new KakehashiError('vp-invalid-response', `The authorization response is refused: ${libraryReason(e)}`);
   }
+  // §8.1: the keys are ids of the query's credential queries
+  const ids = new Set(t.dcql.credentials.map((c) => (c as { id: string }).id));
+  const foreign = Object.keys(token).find((k) => !ids.has(k));
+  if (foreign !== undefined)
+    throw new KakehashiError(
+      'vp-invalid-response',
+      `vp_token names "${foreign.slice(0, 100)}", no credential query of the request (OpenID4VP §8.1).`,
+    );
   const cq = t.dcql.credentials[0] as { id: string };
   const list = token[cq.id];
   const presentation = Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
