@@ -7,6 +7,7 @@ import {
   createComponentApp,
   createMemoryLogger,
   FaultSwitchboard,
+  hasBody,
   LayeredConfig,
   MemoryTraceSink,
   mountAdmin,
@@ -519,5 +520,36 @@ describe('trace context', () => {
     const sent = new Headers(outbound.mock.calls[0]![1]?.headers).get('traceparent');
     expect(sent).toBe(res.headers.get('traceparent'));
     expect(sent).toMatch(new RegExp(`^00-${TRACE}-`));
+  });
+});
+
+describe('hasBody: whether a request has a body, without building a body stream it does not need', () => {
+  /** A request from a socket as the Node adapter makes it: its body stream is built only when asked for. */
+  const fromSocket = (method: string, headers: Record<string, string>) => {
+    const built: string[] = [];
+    const req = new Request('http://127.0.0.1:7000/x', { method, headers });
+    Object.defineProperty(req, 'body', {
+      get: () => {
+        built.push(method);
+        return method === 'POST' ? new ReadableStream() : null;
+      },
+    });
+    return { req, built };
+  };
+
+  it('answers from the method and a declared length, and asks for the stream only when neither tells', () => {
+    const get = fromSocket('GET', {});
+    expect(hasBody(get.req)).toBe(false);
+    const post = fromSocket('POST', { 'content-length': '12' });
+    expect(hasBody(post.req)).toBe(true);
+    const empty = fromSocket('POST', { 'content-length': '0' });
+    expect(hasBody(empty.req)).toBe(false);
+    expect([...get.built, ...post.built, ...empty.built]).toEqual([]);
+    const chunked = fromSocket('POST', { 'transfer-encoding': 'chunked' });
+    expect(hasBody(chunked.req)).toBe(true);
+    expect(chunked.built).toEqual(['POST']);
+    // A Request made in this process declares no length: its body says.
+    expect(hasBody(new Request('http://127.0.0.1:7000/x', { method: 'POST', body: 'x' }))).toBe(true);
+    expect(hasBody(new Request('http://127.0.0.1:7000/x', { method: 'POST' }))).toBe(false);
   });
 });

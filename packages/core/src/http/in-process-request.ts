@@ -206,10 +206,20 @@ export function inProcessRequest(input: string | URL, init: RequestInit | undefi
   return light;
 }
 
-/** Whether `request` has a body, without making a light request build its stream. */
+/**
+ * Whether `request` has a body, without building a body stream where none is needed: a light request knows; a GET
+ * or HEAD has none (`fetch` refuses one, the Node adapter drops one); a valid declared length says whether one
+ * follows. Only then is `body` asked — which a request from a socket (the Node adapter's) builds on first use, as a
+ * web stream, where its own readers (`text`, `arrayBuffer`) read the socket directly.
+ */
 export function hasBody(request: Request): boolean {
   const s = (request as Partial<Light>)[STATE];
   if (s) return s.real ? s.real.body !== null : s.source !== null;
+  const method = request.method;
+  if (method === 'GET' || method === 'HEAD') return false;
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d{1,15}$/.test(declared) && !request.headers.has('transfer-encoding'))
+    return Number(declared) > 0;
   return request.body !== null;
 }
 
