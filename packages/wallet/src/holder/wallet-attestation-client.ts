@@ -12,6 +12,15 @@ export interface HeldWalletAttestation {
   provider: string;
 }
 
+/** Whether a JWT says it was issued at or before `nowS` (one that does not decode is not kept). */
+const issuedBy = (jwt: string, nowS: number): boolean => {
+  try {
+    return Number(decodeJwt(jwt).iat ?? 0) <= nowS;
+  } catch {
+    return false;
+  }
+};
+
 /** What @openid4vc/oauth2 passes a client authentication callback (kept structural). */
 interface ClientAuthenticationOptions {
   url: string;
@@ -40,8 +49,7 @@ export function walletAttestationAuth(opts: {
   const obtain = async (provider: string) => {
     const nowS = Math.floor(opts.clock.now().getTime() / 1000);
     // Kept until it nears expiry — and not if the clock now reads before it was issued (a clock set back).
-    if (held && held.provider === provider && held.exp - 60 > nowS && Number(decodeJwt(held.jwt).iat ?? 0) <= nowS)
-      return held;
+    if (held && held.provider === provider && held.exp - 60 > nowS && issuedBy(held.jwt, nowS)) return held;
     const proof = await new CompactSign(new TextEncoder().encode(JSON.stringify({ aud: provider, iat: nowS })))
       .setProtectedHeader({ alg: 'ES256', typ: KEY_PROOF_TYP, jwk: opts.key.publicJwk })
       .sign(opts.key.privateKey);
