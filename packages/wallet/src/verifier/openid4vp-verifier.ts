@@ -60,20 +60,19 @@ const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2';
  * only ECDH-ES with A128GCM/A256GCM; a signed (not encrypted) response verifies with no key.
  */
 function verifierOf(opts: { accessKey?: PidIssuerKey; responseKey?: ResponseKey | undefined }) {
-  const callbacks = oid4vcCallbacks({
-    fetch: () => Promise.reject(new Error('the verifier fetches nothing for OpenID4VP')),
-    ...(opts.accessKey ? { signingKey: opts.accessKey.privateKey } : {}),
-    decryptionKey: (kid) =>
-      opts.responseKey && kid === opts.responseKey.jwk.kid
-        ? { privateKey: opts.responseKey.privateKey, publicJwk: opts.responseKey.jwk }
-        : undefined,
-  });
-  return {
-    verifier: new Openid4vpVerifier({
-      callbacks: { ...callbacks, verifyJwt: async () => ({ verified: false as const }) } as never,
+  const callbacks = {
+    ...oid4vcCallbacks({
+      fetch: () => Promise.reject(new Error('the verifier fetches nothing for OpenID4VP')),
+      ...(opts.accessKey ? { signingKey: opts.accessKey.privateKey } : {}),
+      decryptionKey: (kid) =>
+        opts.responseKey && kid === opts.responseKey.jwk.kid
+          ? { privateKey: opts.responseKey.privateKey, publicJwk: opts.responseKey.jwk }
+          : undefined,
     }),
-    callbacks: { ...callbacks, verifyJwt: async () => ({ verified: false as const }) },
+    // direct_post.jwt answers are encrypted, never signed: no JWT of the wallet verifies here
+    verifyJwt: async () => ({ verified: false as const }),
   };
+  return { verifier: new Openid4vpVerifier({ callbacks: callbacks as never }), callbacks };
 }
 
 /**
