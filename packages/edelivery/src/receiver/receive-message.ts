@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import { currentFaultScope, isKakehashiError, parseXml, type TraceContext } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
 import type { RECEIPT_FAULTS } from '../ap/faults.ts';
@@ -348,7 +348,7 @@ async function process(
           { ...ref, rule: 'eDelivery AS4 §3.2.6.2 (E7)' },
         );
 
-  const payloads = decompress(um, partCids, decrypted.attachments, pmode);
+  const payloads = await decompress(um, partCids, decrypted.attachments, pmode);
   const originalSender = propertyValue(um.properties, EBMS.originalSender);
   const finalRecipient = propertyValue(um.properties, EBMS.finalRecipient);
   if (!originalSender || !finalRecipient)
@@ -437,8 +437,13 @@ async function process(
   return { um, receiptXml: outcome.receipt };
 }
 
-function decompress(um: UserMessage, cids: string[], attachments: Map<string, Buffer>, pmode: PMode) {
-  return um.parts.map((p, i) => {
+/**
+ * The payloads, each gunzipped when its CompressionType says so — on the thread pool (zlib's asynchronous gunzip,
+ * bounded by the P-Mode's maxBytes as before), in order (the first bad one is the error, as before).
+ */
+async function decompress(um: UserMessage, cids: string[], attachments: Map<string, Buffer>, pmode: PMode) {
+  const out: { cid: string; mimeType: string; compressed: boolean; content: Buffer }[] = [];
+  for (const [i, p] of um.parts.entries()) {
     const cid = cids[i] as string;
     const raw = attachments.get(cid) as Buffer;
     const compression = propertyValue(p.properties, 'CompressionType');
@@ -452,7 +457,9 @@ function decompress(um: UserMessage, cids: string[], attachments: Map<string, Bu
           { refToMessageId: um.messageId, rule: 'AS4 profile §3.1 (compression)' },
         );
       try {
-        content = gunzipSync(raw, { maxOutputLength: pmode.payload.maxBytes });
+        content = await new Promise<Buffer>((resolve, reject) =>
+          gunzip(raw, { maxOutputLength: pmode.payload.maxBytes }, (e, out) => (e ? reject(e) : resolve(out))),
+        );
       } catch {
         throw new EbmsError(
           'EBMS:0303',
@@ -465,8 +472,9 @@ function decompress(um: UserMessage, cids: string[], attachments: Map<string, Bu
       throw new EbmsError('EBMS:0004', `Attachment <${cid.slice(0, 80)}> exceeds ${pmode.payload.maxBytes} bytes.`, {
         refToMessageId: um.messageId,
       });
-    return { cid, mimeType, compressed: false, content };
-  });
+    out.push({ cid, mimeType, compressed: false, content });
+  }
+  return out;
 }
 
 /**
