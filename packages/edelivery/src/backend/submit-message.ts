@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { gzip } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { currentFaultScope, KakehashiError } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
 import { SENDING_FAULTS, type SendingFault } from '../ap/faults.ts';
@@ -9,9 +9,6 @@ import type { UserMessage } from '../message/z-user-message.ts';
 import { findPMode } from '../pmode/load-pmodes.ts';
 import type { MessageRow } from '../store/message-store.ts';
 import type { Submission } from './z-backend.ts';
-
-const gzipOffThread = (raw: Buffer) =>
-  new Promise<Buffer>((resolve, reject) => gzip(raw, (e, out) => (e ? reject(e) : resolve(out))));
 
 /**
  * Accepts a message from the backend (corner 1): resolves the final recipient through discovery (SML/SMP),
@@ -83,7 +80,7 @@ export async function submitMessage(
 
   const messageId = sub.messageId ?? `${randomUUID()}@${from}.kakehashi`;
   const short = createHash('sha256').update(messageId).digest('hex').slice(0, 12);
-  const checked = sub.payloads.map((p, i) => {
+  const payloads = sub.payloads.map((p, i) => {
     const raw = Buffer.from(p.content, 'base64');
     if (raw.toString('base64').replace(/=+$/, '') !== p.content.replace(/\s+/g, '').replace(/=+$/, ''))
       throw new KakehashiError('edelivery-payload-invalid', `payloads[${i}].content is not valid base64.`);
@@ -92,18 +89,14 @@ export async function submitMessage(
         'edelivery-payload-invalid',
         `payloads[${i}] is ${raw.length} bytes; P-Mode ${pmode.id} allows ${pmode.payload.maxBytes}.`,
       );
-    return { p, i, raw, compress: p.compress ?? pmode.payload.compress };
-  });
-  // Compressed on the thread pool (zlib's asynchronous gzip), all payloads at once: the event loop serves the other
-  // messages meanwhile.
-  const payloads = await Promise.all(
-    checked.map(async ({ p, i, raw, compress }) => ({
+    const compress = p.compress ?? pmode.payload.compress;
+    return {
       cid: p.cid ?? `payload-${i + 1}@${short}`,
       mimeType: p.mimeType,
       compressed: compress,
-      content: compress ? await gzipOffThread(raw) : raw,
-    })),
-  );
+      content: compress ? gzipSync(raw) : raw,
+    };
+  });
   if (new Set(payloads.map((p) => p.cid)).size !== payloads.length)
     throw new KakehashiError('validation-failed', 'Two payloads have the same cid.');
 
