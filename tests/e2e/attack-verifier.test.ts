@@ -48,7 +48,9 @@ describe('attack runner: verifier (OpenID4VP)', () => {
 
   it('the cases are the forging holder’s wallet.vp-* faults, for the verifier kind only', () => {
     const ids = walletCases();
-    expect(ids).toHaveLength(12);
+    // 12 SD-JWT VC forgeries and their 6 mdoc counterparts (wallet.vp-mdoc-*)
+    expect(ids).toHaveLength(18);
+    expect(ids.filter((id) => id.startsWith('wallet.vp-mdoc-'))).toHaveLength(6);
     expect(ids.every((id) => id.startsWith('wallet.vp-'))).toBe(true);
     for (const c of attackCases().filter((x) => x.artefact === 'wallet')) {
       expect(c.kinds).toEqual(['verifier']);
@@ -76,6 +78,14 @@ describe('attack runner: verifier (OpenID4VP)', () => {
     }
     expect(r.cases.find((c) => c.id === 'wallet.vp-added-disclosure')?.sent.artefact?.disclosed).toContain(
       'age_over_18',
+    );
+    // the mdoc cases present DeviceResponses for the mso_mdoc query the runner asked (element names, no values)
+    const mdoc = r.cases.find((c) => c.id === 'wallet.vp-mdoc-tampered-item');
+    expect(mdoc?.sent.summary).toMatch(
+      /IssuerSignedItem ".+" changed after issuance: mdoc DeviceResponse \(docType eu\.europa\.ec\.eudi\.pid\.1\)/,
+    );
+    expect(mdoc?.sent.artefact?.elements).toEqual(
+      expect.arrayContaining(['eu.europa.ec.eudi.pid.1/family_name', 'eu.europa.ec.eudi.pid.1/birth_date']),
     );
     expect(r.verdict).toBe('passed');
   });
@@ -108,6 +118,8 @@ describe('attack runner: verifier (OpenID4VP)', () => {
       expect(accepted, explain(r)).toEqual(
         [
           'wallet.vp-added-disclosure',
+          'wallet.vp-mdoc-revoked',
+          'wallet.vp-mdoc-untrusted-issuer',
           'wallet.vp-replayed',
           'wallet.vp-revoked',
           'wallet.vp-stale-key-binding',
@@ -118,6 +130,11 @@ describe('attack runner: verifier (OpenID4VP)', () => {
         ].sort(),
       );
       expect(r.cases.find((c) => c.id === 'wallet.vp-tampered-disclosure')?.detail).toMatch(/^refused: W14 /);
+      // the mdoc ones alike: a tampered item is dropped (its element then missing: W14); the device signature (W9)
+      // and the validity (W5) have no lenient twin
+      expect(r.cases.find((c) => c.id === 'wallet.vp-mdoc-tampered-item')?.detail).toMatch(/^refused: W14 /);
+      for (const id of ['wallet.vp-mdoc-foreign-device-key', 'wallet.vp-mdoc-wrong-nonce'])
+        expect(r.cases.find((c) => c.id === id)?.detail).toMatch(/^refused: W9 /);
     } finally {
       await switchAtDe({ disable: ['lenient.wallet.*'] });
     }
@@ -171,6 +188,29 @@ describe('attack runner: verifier (OpenID4VP)', () => {
       ['wallet.vp-no-key-binding', 'passed'],
       ['wallet.vp-added-disclosure', 'passed'],
       ['wallet.vp-wrong-response-uri', 'passed'],
+    ]);
+    expect(r.cases[0]?.sent.artefact?.responseMode).toBe('direct_post.jwt');
+  });
+
+  it('the mdoc forgeries against signed requests answered encrypted (the key thumbprint in the SessionTranscript)', async () => {
+    const r = await run({
+      verifier: {
+        requestEndpoint: true,
+        requestBody: JSON.stringify({ signed: true, response_mode: 'direct_post.jwt' }),
+      },
+      only: walletCases().filter((id) => id.startsWith('wallet.vp-mdoc-')),
+    });
+    expect(r.baselines[0]?.status, explain(r)).toBe('passed');
+    expect(
+      r.cases.map((c) => [c.id, c.status, c.detail.split(' — ')[0]]),
+      explain(r),
+    ).toEqual([
+      ['wallet.vp-mdoc-tampered-item', 'passed', 'refused: W7 vp-disclosure-invalid'],
+      ['wallet.vp-mdoc-foreign-device-key', 'passed', 'refused: W9 vp-key-binding-invalid'],
+      ['wallet.vp-mdoc-wrong-nonce', 'passed', 'refused: W9 vp-key-binding-invalid'],
+      ['wallet.vp-mdoc-expired', 'passed', 'refused: W5 vp-credential-expired'],
+      ['wallet.vp-mdoc-untrusted-issuer', 'passed', 'refused: W2 vp-issuer-untrusted'],
+      ['wallet.vp-mdoc-revoked', 'passed', 'refused: W15 vp-credential-revoked'],
     ]);
     expect(r.cases[0]?.sent.artefact?.responseMode).toBe('direct_post.jwt');
   });

@@ -44,6 +44,14 @@ export { walletAttestationHeaders } from './holder/wallet-attestation-client.ts'
 export { PID_FAULTS } from './issuer/faults.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export {
+  forgeMdocAnswer,
+  isMdocFault,
+  MDOC_HOLDER_FAULTS,
+  MDOC_PID_FAULT_OF,
+  type MdocHolderFault,
+} from './mdoc/forge-mdoc.ts';
+export { deviceResponseArtefact } from './mdoc/mdoc-artefact.ts';
+export {
   mdocStatusReference,
   PID_DOCTYPE,
   PID_MDOC_CONFIGURATION_ID,

@@ -8,6 +8,7 @@ import { pidIssuerKey, verifierAccessKey, walletProviderKey } from './issuer/pid
 import { pidProviderProfile } from './issuer/pid-profile.ts';
 import { createStatusRegistry } from './issuer/status-list.ts';
 import { WALLET_ATTESTATION_FAULTS } from './issuer/wallet-attestation.ts';
+import { MDOC_HOLDER_FAULTS } from './mdoc/forge-mdoc.ts';
 import { walletProviderRoutes } from './provider/wallet-provider.ts';
 import { LENIENT_WALLET_FAULTS } from './verifier/faults.ts';
 import { type Transaction, verifierRoutes } from './verifier/routes.ts';
@@ -39,6 +40,8 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   deps.faults.offer(PID_FAULTS);
   // The forging holder: `wallet.vp-*`, asked for per request by the attack runner's headless wallet.
   deps.faults.offer(HOLDER_FAULTS);
+  // Its mdoc presentations (`wallet.vp-mdoc-*`), the mdoc counterparts.
+  deps.faults.offer(MDOC_HOLDER_FAULTS);
   const state = createIssuerState(deps.clock);
   const statuses = createStatusRegistry(deps.store);
   const transactions = new Map<string, Transaction>();

@@ -97,6 +97,12 @@ const CASES: readonly [name: string, rule: string, description: string][] = [
   ['wallet.vp-untrusted-issuer', 'W2', 'a PID signed by a key no trusted list knows'],
   ['wallet.vp-revoked', 'W15', 'a PID revoked in its status list'],
   ['wallet.vp-wrong-response-uri', 'W10', "a presentation for another verifier's request, posted to this one"],
+  ['wallet.vp-mdoc-tampered-item', 'W7', "an mdoc IssuerSignedItem's value changed"],
+  ['wallet.vp-mdoc-foreign-device-key', 'W9', "an mdoc device signature by another key than the MSO's deviceKey"],
+  ['wallet.vp-mdoc-wrong-nonce', 'W9', 'an mdoc device signature over a SessionTranscript with another nonce'],
+  ['wallet.vp-mdoc-expired', 'W5', 'an expired mdoc PID'],
+  ['wallet.vp-mdoc-untrusted-issuer', 'W2', 'an mdoc PID signed by a key no trusted list knows'],
+  ['wallet.vp-mdoc-revoked', 'W15', 'an mdoc PID revoked in its status list'],
 ];
 
 const artefactOf = (name: string): Artefact => name.split('.')[0] as Artefact;

@@ -1,11 +1,17 @@
 import {
+  deviceResponseArtefact,
   type ForgedAnswer,
   type ForgeExtras,
   fetchAskingPidFault,
   forgeAnswer,
+  forgeMdocAnswer,
   type HolderFault,
   HolderWallet,
+  isMdocFault,
+  MDOC_PID_FAULT_OF,
+  PID_DOCTYPE,
   PID_FAULT_OF,
+  PID_NAMESPACE,
   type PresentationRequest,
 } from '@kakehashi/wallet';
 import type { AttackCase } from './cases.ts';
@@ -30,6 +36,22 @@ interface Obtained {
   request: string | PresentationRequest;
   transactionId?: string | undefined;
 }
+
+/**
+ * What the runner's request asks for when a case presents the PID as mso_mdoc (`wallet.vp-mdoc-*`) and `<url>` is a
+ * request endpoint: the request body's other members kept, its DCQL query this one (the mdoc PID's names and birth
+ * date). A verifier reached through a page asks what it asks: without an mso_mdoc query the mdoc cases cannot run.
+ */
+const MDOC_QUERY = {
+  credentials: [
+    {
+      id: 'pid-mdoc',
+      format: 'mso_mdoc',
+      meta: { doctype_value: PID_DOCTYPE },
+      claims: ['family_name', 'given_name', 'birth_date'].map((e) => ({ path: [PID_NAMESPACE, e] })),
+    },
+  ],
+};
 
 /** A URI that carries an OpenID4VP request (any scheme: openid4vp://, eudi-openid4vp://, haip://, https://…). */
 const REQUEST_URI = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*client_id=[^\s"'<>`]*/i;
@@ -74,7 +96,7 @@ function fromJson(body: Record<string, unknown>): Obtained | undefined {
  * a redirect to the request URI (same-device), JSON naming it, or a page that links it (the QR or button of a
  * relying party's login page).
  */
-async function obtainRequest(ctx: DriverContext, opts: VerifierTargetOptions): Promise<Obtained> {
+async function obtainRequest(ctx: DriverContext, opts: VerifierTargetOptions, mdoc = false): Promise<Obtained> {
   const url = ctx.target;
   if (!/^https?:/i.test(url)) return { request: url };
   const call = (u: string) =>
@@ -85,7 +107,9 @@ async function obtainRequest(ctx: DriverContext, opts: VerifierTargetOptions): P
         ? {
             method: 'POST',
             headers: { 'content-type': 'application/json', accept: 'application/json' },
-            body: opts.requestBody ?? '{}',
+            body: mdoc
+              ? JSON.stringify({ ...(JSON.parse(opts.requestBody ?? '{}') as object), dcql_query: MDOC_QUERY })
+              : (opts.requestBody ?? '{}'),
           }
         : { headers: { accept: 'application/json, text/html;q=0.9, */*;q=0.5' } }),
     });
@@ -138,6 +162,7 @@ const b64json = (s: string | undefined): Record<string, unknown> => {
 
 /** What was presented, decoded (never a claim's value): the issuer, vct, disclosed names and the key binding. */
 export function summarisePresentation(a: ForgedAnswer): { summary: string; artefact: Record<string, unknown> } {
+  if (!a.presentation.includes('.') && !a.presentation.includes('~')) return summariseMdoc(a);
   const parts = a.presentation.split('~');
   const [h, p] = (parts[0] ?? '').split('.');
   const header = b64json(h);
@@ -198,8 +223,8 @@ export function verifierDriver(
       .catch(() => 0);
     return offset;
   };
-  const walletFor = (pidFault: string | undefined) => {
-    const key = pidFault ?? '';
+  const walletFor = (pidFault: string | undefined, format: 'dc+sd-jwt' | 'mso_mdoc') => {
+    const key = `${format} ${pidFault ?? ''}`;
     let w = wallets.get(key);
     if (!w) {
       w = (async () => {
@@ -217,7 +242,7 @@ export function verifierDriver(
         const text = await res.text();
         if (!res.ok)
           throw new AttackError(`${ctx.node} has no PID provider to issue from (${res.status}): ${excerpt(text, 200)}`);
-        await wallet.receive((JSON.parse(text) as { credential_offer_url: string }).credential_offer_url);
+        await wallet.receive((JSON.parse(text) as { credential_offer_url: string }).credential_offer_url, { format });
         return wallet;
       })();
       w.catch(() => wallets.delete(key));
@@ -227,8 +252,12 @@ export function verifierDriver(
   };
   /** A fresh request of the target, checked to be one the verifier never gave before (state and nonce). */
   const fresh = async (wallet: HolderWallet, fault: HolderFault | null, extras: ForgeExtras = {}) => {
-    const obtained = await obtainRequest(ctx, opts);
-    const answer = await forgeAnswer(wallet, obtained.request, fault, extras).catch((e: unknown) => {
+    const mdoc = isMdocFault(fault);
+    const obtained = await obtainRequest(ctx, opts, mdoc);
+    const forged = isMdocFault(fault)
+      ? forgeMdocAnswer(wallet, obtained.request, fault)
+      : forgeAnswer(wallet, obtained.request, fault, extras);
+    const answer = await forged.catch((e: unknown) => {
       throw new AttackError(`the wallet could not answer the request: ${(e as Error).message}`);
     });
     const key = `${answer.request.state}\u0000${answer.request.nonce}`;
@@ -241,7 +270,9 @@ export function verifierDriver(
   };
   return async (c) => {
     const fault = (c?.fault ?? null) as HolderFault | null;
-    const wallet = await walletFor(fault ? PID_FAULT_OF[fault] : undefined);
+    const wallet = isMdocFault(fault)
+      ? await walletFor(MDOC_PID_FAULT_OF[fault], 'mso_mdoc')
+      : await walletFor(fault ? PID_FAULT_OF[fault] : undefined, 'dc+sd-jwt');
     const extras: ForgeExtras = {};
     if (fault === 'wallet.vp-replayed') {
       // The attacker's copy: a genuine answer the verifier took for an earlier request, sent to a new one.
@@ -307,5 +338,18 @@ export function verifierDriver(
         excerpt: excerpt(JSON.stringify(failure ?? { valid: v.valid }), 300),
       },
     };
+  };
+}
+
+/** An mdoc presentation (base64url DeviceResponse) decoded for the report: element names, never their values. */
+function summariseMdoc(a: ForgedAnswer): { summary: string; artefact: Record<string, unknown> } {
+  const { issuerSigned, ...rest } = deviceResponseArtefact(a.presentation) as {
+    issuerSigned?: Record<string, unknown>;
+    document?: { docType?: string };
+  } & Record<string, unknown>;
+  const elements = Object.keys(issuerSigned ?? {});
+  return {
+    summary: `${a.note}: mdoc DeviceResponse (docType ${String(rest.document?.docType)}), elements [${elements.join(', ')}]; posted to ${a.request.response_uri} (${a.request.response_mode}) with state ${a.request.state.slice(0, 12)}…`,
+    artefact: { ...rest, elements, responseUri: a.request.response_uri, responseMode: a.request.response_mode },
   };
 }
