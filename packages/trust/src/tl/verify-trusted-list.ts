@@ -3,6 +3,7 @@ import { type Clock, KakehashiError, parseXml } from '@kakehashi/core';
 import { SignedXml } from 'xml-crypto';
 import { anchorsFromTrustedList } from './anchors-from-trusted-list.ts';
 import { ALGORITHMS, DSIG_NS, SERVICE_STATUS, TSL_NS, TSLX_NS } from './constants.ts';
+import { prepareExcC14nListSignature } from './exc-c14n-signature.ts';
 import type {
   ServiceHistoryItem,
   TrustedService,
@@ -86,7 +87,9 @@ function x509Of(c: string | X509Certificate): X509Certificate {
  *
  * Enforced beyond the cryptography: exactly one ds:Signature in the document, as the last child of the root;
  * exactly one Reference, with URI="" or "#<root Id>", transforms enveloped-signature then (exclusive) c14n
- * only; SHA-256 or stronger; the key from a pinned certificate (KeyInfo is ignored).
+ * only; SHA-256 or stronger; the key from a pinned certificate (KeyInfo is ignored). The project's own profile
+ * (exc-c14n, RSA PKCS#1 v1.5) is checked in one pass over this DOM (`prepareExcC14nListSignature`), any other
+ * accepted profile by xml-crypto.
  */
 function verifySignedList(
   xml: string,
@@ -156,28 +159,48 @@ function verifySignedList(
 
   const now = options.clock.now();
   let lastError = 'the signature does not verify with any pinned certificate';
+  // The project's own profile (exc-c14n, RSA PKCS#1 v1.5) in one pass over this DOM; anything else by xml-crypto.
+  const fast = prepareExcC14nListSignature({
+    root,
+    signature,
+    signedInfo: signedInfo as Element,
+    reference,
+    c14n,
+    method,
+    transforms,
+    digest,
+  });
+  if (fast && !fast.digestMatches)
+    lastError = 'the list content does not match the signed digest (altered after signing)';
   for (const candidate of signerCerts) {
     const cert = x509Of(candidate);
-    const sig = new SignedXml({ publicCert: cert.toString(), getCertFromKeyInfo: () => null });
-    sig.loadSignature(signature);
     let ok = false;
-    try {
-      ok = sig.checkSignature(xml);
-    } catch (e) {
-      lastError =
-        e instanceof Error && /digest/i.test(e.message)
-          ? 'the list content does not match the signed digest (altered after signing)'
-          : lastError;
+    let signedContent: string | undefined;
+    if (fast) {
+      ok = fast.digestMatches && fast.verifiesWith(cert);
+      signedContent = fast.signedContent;
+    } else {
+      const sig = new SignedXml({ publicCert: cert.toString(), getCertFromKeyInfo: () => null });
+      sig.loadSignature(signature);
+      try {
+        ok = sig.checkSignature(xml);
+      } catch (e) {
+        lastError =
+          e instanceof Error && /digest/i.test(e.message)
+            ? 'the list content does not match the signed digest (altered after signing)'
+            : lastError;
+      }
+      const signed = ok ? sig.getSignedReferences() : [];
+      if (ok && signed.length !== 1) throw invalid('The signature did not yield exactly one signed reference.');
+      signedContent = signed[0];
     }
-    if (!ok) continue;
+    if (!ok || signedContent === undefined) continue;
     if (now.getTime() > new Date(cert.validTo).getTime() || now.getTime() < new Date(cert.validFrom).getTime()) {
       throw invalid(
         `The list is signed by "${cert.subject.split('\n').pop()}", whose certificate is valid only from ${new Date(cert.validFrom).toISOString()} to ${new Date(cert.validTo).toISOString()} (checked at ${now.toISOString()}).`,
       );
     }
-    const signed = sig.getSignedReferences();
-    if (signed.length !== 1) throw invalid('The signature did not yield exactly one signed reference.');
-    const signedDoc = parseXml(signed[0] as string, { maxBytes: options.maxBytes ?? 4 * 1024 * 1024 });
+    const signedDoc = parseXml(signedContent, { maxBytes: options.maxBytes ?? 4 * 1024 * 1024 });
     const signedRoot = signedDoc.documentElement;
     if (signedRoot.namespaceURI !== TSL_NS || signedRoot.localName !== 'TrustServiceStatusList')
       throw invalid('The signed content is not the list.');
