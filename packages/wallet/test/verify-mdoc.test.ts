@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freshEcKey } from '../src/crypto/ec-key.ts';
 import { type PidIssuerKey, pidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
 import { createStatusRegistry, STATUS, statusListToken } from '../src/issuer/status-list.ts';
+import { deviceResponseArtefact } from '../src/mdoc/mdoc-artefact.ts';
 import { issuePidMdoc, PID_NAMESPACE, pidMdocElementsOf } from '../src/mdoc/pid-mdoc.ts';
 import { createMdocDeviceResponse } from '../src/mdoc/present-mdoc.ts';
 import type { PresentationVerdict } from '../src/verifier/rules.ts';
@@ -196,6 +197,11 @@ describe('verifyMdocPresentation', () => {
     );
     expect(valid.valid, JSON.stringify(valid.failure)).toBe(true);
     expect(valid.checks.find((c) => c.rule === 'W15')?.reason).toBe('The status list says valid.');
+    // the console's decoded view shows the reference
+    const shown = deviceResponseArtefact(await present({ hoursValid: year, status: { idx: good, uri } })) as {
+      mso: { status?: string };
+    };
+    expect(JSON.parse(shown.mso.status ?? '{}')).toEqual({ status_list: { idx: good, uri } });
     const revoked = await verifyMdocPresentation(
       await present({ hoursValid: year, status: { idx: gone, uri } }),
       expected(),

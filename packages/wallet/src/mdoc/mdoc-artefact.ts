@@ -66,6 +66,10 @@ function issuerSignedSections(doc: IssuerSignedDocument): Record<string, unknown
       ...(v ? { signed: shown(v.signed), validFrom: shown(v.validFrom), validUntil: shown(v.validUntil) } : {}),
       ...(v?.expectedUpdate ? { expectedUpdate: shown(v.expectedUpdate) } : {}),
       valueDigests: JSON.stringify(digests),
+      // the Token Status List reference (status → status_list {idx, uri}), when the MSO carries one
+      ...((mso as { status?: unknown }).status !== undefined
+        ? { status: JSON.stringify(mdocValueToJson((mso as { status?: unknown }).status)) }
+        : {}),
       ...(deviceKey ? { deviceKey } : {}),
     };
   } catch {
