@@ -1,4 +1,3 @@
-export { jsonOnce, jsonReusing } from './json-once.ts';
 export {
   childSpan,
   formatTraceparent,

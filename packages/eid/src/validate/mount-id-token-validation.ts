@@ -5,8 +5,6 @@ import {
   type ComponentApp,
   type ComponentDeps,
   createRouteModule,
-  jsonOnce,
-  jsonReusing,
   problemResponses,
   recordHop,
   refuseWatched,
@@ -112,8 +110,6 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
       requireJson(c.req.header('content-type'));
       const { token, expected } = c.req.valid('json');
       const { verdict, parsed: decoded } = await validateParsed(token, expected, c.get('fetch'));
-      // The checks (most of the verdict's few KB) serialised once: for the trace hop and for the answer.
-      jsonOnce(verdict.checks);
       recordHop(deps.traces, deps.clock, c.get('trace'), {
         component: deps.component,
         country: deps.country,
@@ -134,7 +130,7 @@ export function mountIdTokenValidation(app: ComponentApp, deps: IdTokenValidatio
         valid: verdict.valid,
         ...(verdict.failure ? { rule: verdict.failure.rule, code: verdict.failure.code } : {}),
       });
-      return c.body(jsonReusing(verdict) as string, 200, { 'content-type': 'application/json' }) as never;
+      return c.json(verdict as never, 200);
     },
   );
   app.route('/', r);

@@ -1,5 +1,4 @@
 import {
-  jsonReusing,
   type Logger,
   type Migration,
   type Store,
@@ -60,16 +59,7 @@ export class TraceStore implements TraceSink {
   }
 
   record(e: TraceEvent): void {
-    // The event's text reuses what was serialised for the answer (a verdict's checks: core's jsonOnce).
-    this.#queue.push([
-      e.traceId,
-      e.spanId,
-      e.time,
-      e.component,
-      e.country ?? null,
-      e.operation,
-      jsonReusing(e) as string,
-    ]);
+    this.#queue.push([e.traceId, e.spanId, e.time, e.component, e.country ?? null, e.operation, JSON.stringify(e)]);
   }
 
   /** Writes the events recorded so far (they are written behind the request otherwise). */
