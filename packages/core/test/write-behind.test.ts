@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AuditLog,
   createMemoryLogger,
@@ -52,6 +52,40 @@ const fill = (s: Store) => s.setMaxBytes(s.sizeBytes());
 const BIG = 'x'.repeat(3000);
 
 describe('WriteBehindQueue', () => {
+  it('on a store that gathers (writeBehindMs), writes the entries of several turns in one transaction; a read or close first', async () => {
+    const gathering = (ms: number) => {
+      const s = openStore({ name: `wb-gather-${n++}`, dataDir: tmp, writeBehindMs: ms });
+      s.migrate([{ id: 't/001', up: 'CREATE TABLE things (id INTEGER PRIMARY KEY, v TEXT NOT NULL)' }]);
+      open.push(s);
+      return s;
+    };
+    // Gathering far longer than the test: what is written comes from the read (flush) and from close.
+    const s = gathering(60_000);
+    expect(s.writeBehindMs).toBe(60_000);
+    const { q, batches } = queue(s);
+    q.push('a');
+    await turn();
+    q.push('b');
+    await turn();
+    q.push('c');
+    expect(stored(s)).toEqual([]);
+    q.flush();
+    expect(stored(s)).toEqual(['a', 'b', 'c']);
+    expect(batches).toEqual([3]);
+    q.push('d');
+    const name = s.location.slice(s.location.lastIndexOf('/') + 1, -'.sqlite'.length);
+    s.close();
+    open.splice(open.indexOf(s), 1);
+    const again = openStore({ name, dataDir: tmp });
+    open.push(again);
+    expect(stored(again)).toEqual(['a', 'b', 'c', 'd']);
+    // A short gathering writes by itself once it is over.
+    const short = gathering(5);
+    const { q: q2 } = queue(short);
+    q2.push('x');
+    await vi.waitFor(() => expect(stored(short)).toEqual(['x']), { timeout: 10_000, interval: 5 });
+  });
+
   it('writes nothing in the caller, then everything queued in one transaction on the next turn, in order', async () => {
     const s = store();
     const { q, batches } = queue(s);

@@ -75,6 +75,13 @@ export function federationCountries(config: FederationConfig): string[] {
 }
 
 /**
+ * How long a file store gathers trace events, audit appends and replay entries before writing them (core's
+ * `OpenStoreOptions.writeBehindMs`): measured on the ID-token validation service, 10 ms instead of the next turn
+ * took ~14 % off its CPU per request (fewer, larger transactions). Reads and shutdown write them first.
+ */
+const WRITE_BEHIND_MS = 10;
+
+/**
  * The composition root: builds the trust fabric from the seed, the hub and every national node with their
  * explicit dependencies, and runs them in one process (each on its own port), one component alone, or
  * in-process for tests.
@@ -157,7 +164,12 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
     memo: new VerificationMemo(),
     fetch: fetchImpl,
     open: (name) => {
-      const s = openStore({ name, dataDir: memory ? ':memory:' : dataDir });
+      // A file store gathers what is written behind requests for a few ms: one commit for many requests' entries.
+      const s = openStore({
+        name,
+        dataDir: memory ? ':memory:' : dataDir,
+        writeBehindMs: memory ? 0 : WRITE_BEHIND_MS,
+      });
       stores.push(s);
       return s;
     },

@@ -41,7 +41,8 @@ const MAX_RETRY_MS = 5_000;
 
 /**
  * Writes entries behind the request: `push` only queues (the caller pays no SQLite write), and the queue is
- * written in batches, one transaction per batch, on the next turn of the event loop (`setImmediate`), as soon as
+ * written in batches, one transaction per batch, on the next turn of the event loop (`setImmediate`; after the
+ * store's {@link Store.writeBehindMs} when it gathers entries a few milliseconds), as soon as
  * `maxBatch` entries wait, before any other transaction on the store begins (so a transaction never sees the
  * store without what was appended before it, and a rolled-back transaction never takes queued entries with it),
  * when the store is read through {@link flush}, and before the store closes (the federation's shutdown path, so
@@ -56,7 +57,7 @@ export class WriteBehindQueue<T> {
   readonly #logger: Logger;
   readonly #queue: T[] = [];
   readonly #unregister: () => void;
-  #scheduled: NodeJS.Immediate | undefined;
+  #scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   #retryMs = RETRY_MS;
   #refusedBy: KakehashiError | undefined;
@@ -130,10 +131,13 @@ export class WriteBehindQueue<T> {
 
   #schedule(): void {
     if (this.#scheduled !== undefined || this.#retry !== undefined) return;
-    this.#scheduled = setImmediate(() => {
+    const write = () => {
       this.#scheduled = undefined;
       this.#store.flushPending();
-    });
+    };
+    // The store may gather its entries a few milliseconds: the entries of many requests in one transaction.
+    const gather = this.#store.writeBehindMs ?? 0;
+    this.#scheduled = gather > 0 ? setTimeout(write, gather) : setImmediate(write);
     // A queue alone must not keep the process alive: close() and the store's close write what is left.
     this.#scheduled.unref();
   }
@@ -222,7 +226,10 @@ export class WriteBehindQueue<T> {
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    if (this.#scheduled !== undefined) {
+      clearImmediate(this.#scheduled as NodeJS.Immediate);
+      clearTimeout(this.#scheduled as NodeJS.Timeout);
+    }
     if (this.#retry !== undefined) clearTimeout(this.#retry);
     this.#unregister();
     if (this.#queue.length > 0) {
