@@ -38,6 +38,7 @@ function prepared(xml: string) {
     signature,
     signedInfo,
     reference,
+    uri: reference.getAttribute('URI'),
     c14n: algo(signedInfo, 'CanonicalizationMethod')[0] as string,
     method: algo(signedInfo, 'SignatureMethod')[0] as string,
     transforms: algo(reference, 'Transform'),
@@ -94,6 +95,16 @@ describe('the one-pass exc-c14n list signature check agrees with xml-crypto', ()
     expect(() => verifyLotl(content, { pinnedSignerCerts: [signerOf(0)], clock })).toThrowError(
       expect.objectContaining({ code: 'tl-signature-invalid', message: expect.stringContaining('signed digest') }),
     );
+  });
+
+  it('leaves a Reference without URI or with "#id" to xml-crypto', () => {
+    const [lotl] = lists as [string];
+    expect(prepared(lotl.replace('<ds:Reference URI=""', '<ds:Reference'))).toBeUndefined();
+    expect(() =>
+      verifyLotl(lotl.replace('<ds:Reference URI=""', '<ds:Reference'), { pinnedSignerCerts: [signerOf(0)], clock }),
+    ).toThrowError(expect.objectContaining({ code: 'tl-signature-invalid' }));
+    const id = /<TrustServiceStatusList[^>]* Id="([^"]+)"/.exec(lotl)?.[1];
+    if (id) expect(prepared(lotl.replace('<ds:Reference URI=""', `<ds:Reference URI="#${id}"`))).toBeUndefined();
   });
 
   it('leaves another profile to xml-crypto: a list signed with inclusive c14n still verifies', () => {

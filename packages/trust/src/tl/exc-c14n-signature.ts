@@ -21,6 +21,8 @@ export interface ListSignatureParts {
   signature: Element;
   signedInfo: Element;
   reference: Element;
+  /** The Reference URI: the one-pass path takes only "" (the whole document), xml-crypto resolves "#id". */
+  uri: string | null;
   c14n: string;
   method: string;
   transforms: string[];
@@ -59,13 +61,13 @@ function first(el: Element, localName: string): Element | undefined {
 
 /**
  * The signature of a list as the project signs its lists — exclusive c14n for SignedInfo and, after the
- * enveloped-signature transform, for the whole list; an RSA PKCS#1 v1.5 method; no InclusiveNamespaces — checked
+ * enveloped-signature transform, for the whole list (URI=""); an RSA PKCS#1 v1.5 method; no InclusiveNamespaces — checked
  * in one pass over the DOM the caller parsed, with core's `exclusiveC14n` (xml-crypto's output byte for byte):
  * the digest of the list without its ds:Signature, then the SignatureValue over the canonical SignedInfo. The same
  * two checks xml-crypto's `checkSignature` makes (XML-DSig core validation), without its second parse of the list,
  * its copy of the whole document and its XPath searches, which made verifying the lists most of a start.
- * Returns undefined for any other signature (another c14n, RSASSA-PSS, an InclusiveNamespaces prefix list, a value
- * that is not plain base64 text): the caller then verifies it with xml-crypto as before.
+ * Returns undefined for any other signature (a "#id" reference, another c14n, RSASSA-PSS, an InclusiveNamespaces
+ * prefix list, a value that is not plain base64 text): the caller then verifies it with xml-crypto as before.
  * @see https://www.w3.org/TR/xmldsig-core1/#sec-CoreValidation
  * @see https://www.w3.org/TR/xmldsig-core1/#sec-EnvelopedSignature
  */
@@ -74,6 +76,8 @@ export function prepareExcC14nListSignature(parts: ListSignatureParts): Prepared
   const digestName = DIGESTS[parts.digest];
   const rsaDigest = RSA_PKCS1[parts.method];
   const exc = ALGORITHMS.excC14n;
+  // URI present and empty (an absent URI reads as "" in xmldom, and xml-crypto refuses it).
+  if (parts.uri !== '' || !reference.hasAttribute('URI')) return undefined;
   if (!digestName || !rsaDigest || parts.c14n !== exc) return undefined;
   if (parts.transforms.length !== 2 || parts.transforms[0] !== ALGORITHMS.enveloped || parts.transforms[1] !== exc)
     return undefined;

@@ -165,6 +165,7 @@ function verifySignedList(
     signature,
     signedInfo: signedInfo as Element,
     reference,
+    uri,
     c14n,
     method,
     transforms,
