@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
-import {
-  type ComponentApp,
-  createRouteModule,
-  KakehashiError,
-  problemResponses,
-  recordHop,
-  requireJson,
-} from '@kakehashi/core';
+import { type ComponentApp, createRouteModule, KakehashiError, problemResponses, requireJson } from '@kakehashi/core';
 import { DcqlQuery } from 'dcql';
 import type { Context } from 'hono';
 import '../error-codes.ts';
@@ -16,6 +9,7 @@ import { deviceResponseArtefact } from '../mdoc/mdoc-artefact.ts';
 import { requestObjectArtefact, sdJwtArtefact } from '../trace-artefacts.ts';
 import { pidProviderValidation } from '../trust/provider-lists.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
+import { walletHop } from '../wallet-hop.ts';
 import {
   createAuthorizationRequest,
   purge,
@@ -102,25 +96,12 @@ export function verifierRoutes(
     kbMaxAgeSeconds: KB_MAX_AGE_SECONDS,
     faults: deps.faults,
   });
+  const record = walletHop(deps);
   const hop = (c: Context, operation: string, verdict: PresentationVerdict, artefact: Record<string, unknown>) =>
-    recordHop(deps.traces, deps.clock, c.get('trace'), {
-      component: 'node',
-      country: deps.country,
-      operation,
-      direction: 'internal',
-      artefact,
-      verdict: { valid: verdict.valid, checks: verdict.checks },
-    });
-
+    record(c, operation, artefact, { valid: verdict.valid, checks: verdict.checks });
   /** A hop without a verdict: what the verifier made (the request, decoded). */
   const note = (c: Context, operation: string, artefact: Record<string, unknown>) =>
-    recordHop(deps.traces, deps.clock, c.get('trace'), {
-      component: 'node',
-      country: deps.country,
-      operation,
-      direction: 'internal',
-      artefact,
-    });
+    record(c, operation, artefact, null);
 
   const r = createRouteModule();
   r.openapi(
