@@ -172,7 +172,7 @@ describe('attack runner: verifier (OpenID4VP)', () => {
       url: `${RP}/login`,
       verifier: { verdictUrl: `${RP}/result?state={state}` },
       node: ee,
-      only: ['W10', 'wallet.vp-added-disclosure', 'wallet.vp-no-key-binding'],
+      only: ['W10', 'wallet.vp-added-disclosure', 'wallet.vp-no-key-binding', 'wallet.vp-mdoc-expired'],
       fetch: rpFetch,
     });
     expect(
@@ -188,8 +188,11 @@ describe('attack runner: verifier (OpenID4VP)', () => {
       ['wallet.vp-no-key-binding', 'passed'],
       ['wallet.vp-added-disclosure', 'passed'],
       ['wallet.vp-wrong-response-uri', 'passed'],
+      ['wallet.vp-mdoc-expired', 'unavailable'],
     ]);
     expect(r.cases[0]?.sent.artefact?.responseMode).toBe('direct_post.jwt');
+    // The page asks for the SD-JWT VC PID only: an mdoc case cannot run there, and says so (not an error).
+    expect(r.cases.at(-1)?.detail).toMatch(/asks for dc\+sd-jwt only, no mso_mdoc: the mdoc cases cannot run/);
   });
 
   it('the mdoc forgeries against signed requests answered encrypted (the key thumbprint in the SessionTranscript)', async () => {

@@ -35,6 +35,7 @@ export {
   type HeldCredential,
   type HolderOptions,
   HolderWallet,
+  NoMatchingCredentialError,
   type PresentationRequest,
   parseRequestUrl,
   type WalletState,

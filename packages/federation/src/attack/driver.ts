@@ -46,6 +46,11 @@ export class AttackError extends Error {
   override readonly name = 'AttackError';
 }
 
+/** The target cannot take this case at all (e.g. its request asks for no mdoc): reported as unavailable, not error. */
+export class AttackUnavailable extends Error {
+  override readonly name = 'AttackUnavailable';
+}
+
 /** True when the refusal in `text` names `rule` (`J1 jwt-alg-none`: the id as the failure's rule, or a name). */
 export function namesRule(rule: string, failureRule: string | undefined, text: string): boolean {
   const [id, ...names] = rule.split(/\s+/);

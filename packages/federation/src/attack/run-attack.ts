@@ -1,6 +1,6 @@
 import type { FaultState } from '@kakehashi/core';
 import { type AttackCase, attackCases, selectCases, type TargetKind } from './cases.ts';
-import { AttackError, type Attempt, type DriverContext } from './driver.ts';
+import { AttackError, AttackUnavailable, type Attempt, type DriverContext } from './driver.ts';
 import { oidcRpDriver, samlSpDriver } from './login-targets.ts';
 import { compileProbe, excerpt, type ProbeOptions } from './probe.ts';
 import { type AttackReport, type CaseResult, summarise } from './report.ts';
@@ -202,7 +202,7 @@ export async function runAttack(options: AttackRunOptions): Promise<AttackReport
       const message = e instanceof Error ? e.message : String(e);
       return {
         ...base,
-        status: 'error',
+        status: e instanceof AttackUnavailable ? 'unavailable' : 'error',
         sent: { summary: c ? `kakehashi_fault=${c.fault}` : 'a genuine artefact' },
         target: {},
         detail: message,

@@ -9,13 +9,14 @@ import {
   HolderWallet,
   isMdocFault,
   MDOC_PID_FAULT_OF,
+  NoMatchingCredentialError,
   PID_DOCTYPE,
   PID_FAULT_OF,
   PID_NAMESPACE,
   type PresentationRequest,
 } from '@kakehashi/wallet';
 import type { AttackCase } from './cases.ts';
-import { AttackError, type Attempt, type DriverContext } from './driver.ts';
+import { AttackError, AttackUnavailable, type Attempt, type DriverContext } from './driver.ts';
 import { excerpt } from './probe.ts';
 
 /** How the runner gets a fresh authorization request from the user's verifier, and reads its verdict. */
@@ -258,6 +259,11 @@ export function verifierDriver(
       ? forgeMdocAnswer(wallet, obtained.request, fault)
       : forgeAnswer(wallet, obtained.request, fault, extras);
     const answer = await forged.catch((e: unknown) => {
+      // A page asks what it asks: a request for no mdoc cannot take the mdoc cases (a request endpoint is asked for one).
+      if (mdoc && e instanceof NoMatchingCredentialError)
+        throw new AttackUnavailable(
+          `the target's request asks for ${e.formats.join(', ')} only, no mso_mdoc: the mdoc cases cannot run against it (give --request-endpoint, or --only the SD-JWT cases)`,
+        );
       throw new AttackError(`the wallet could not answer the request: ${(e as Error).message}`);
     });
     const key = `${answer.request.state}\u0000${answer.request.nonce}`;

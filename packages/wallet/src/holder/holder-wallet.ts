@@ -72,6 +72,19 @@ export interface HolderClock {
  * @see https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0-final.html#section-3.5
  * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#section-8.2
  */
+/** The request asks for no credential the wallet holds (DCQL matching found none): the wallet cannot answer it. */
+export class NoMatchingCredentialError extends Error {
+  override readonly name = 'NoMatchingCredentialError';
+  readonly queryId: string;
+  /** The formats the request's credential queries ask for. */
+  readonly formats: string[];
+  constructor(queryId: string, formats: string[]) {
+    super(`no credential in the wallet matches the query "${queryId}" (${formats.join(', ')})`);
+    this.queryId = queryId;
+    this.formats = formats;
+  }
+}
+
 export class HolderWallet {
   readonly #key: EcKeyPair;
   readonly #fetch: typeof fetch;
@@ -308,7 +321,11 @@ export class HolderWallet {
     DcqlQuery.validate(query);
     const cq = query.credentials[0] as { id: string; claims?: { path: (string | number | null)[] }[] };
     const held = await this.#match(query);
-    if (!held) throw new Error(`no credential in the wallet matches the query "${cq.id}"`);
+    if (!held)
+      throw new NoMatchingCredentialError(
+        cq.id,
+        (query.credentials as { format: string }[]).map((c) => c.format),
+      );
     const paths = (cq.claims ?? []).map((c) => c.path);
     return { request: req, held, frame: presentationFrame(paths), queryId: cq.id, paths };
   }
