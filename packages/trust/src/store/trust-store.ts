@@ -4,6 +4,7 @@ import { validateCertificatePath } from '../path/validate-path.ts';
 import type { PathValidationResult, TrustAnchor, ValidatePathOptions } from '../path/z-path.ts';
 import { anchorsFromTrustedList } from '../tl/anchors-from-trusted-list.ts';
 import type { VerifiedTrustedList } from '../tl/z-trusted-list.ts';
+import { ValidationMemo } from './validation-memo.ts';
 
 export type TrustStoreValidateOptions = Omit<ValidatePathOptions, 'anchors' | 'crls' | 'intermediates'> & {
   /** Extra intermediates for this validation (e.g. the chain sent with a signature). */
@@ -18,12 +19,17 @@ export interface TrustStoreInit {
 
 /**
  * Trust anchors (from verified trusted lists), known intermediates and CRLs, in one place:
- * `validate(cert, { at })` runs {@link validateCertificatePath} against them.
+ * `validate(cert, { at })` runs {@link validateCertificatePath} against them. A valid verdict is remembered for
+ * the same certificate, chain and options ({@link ValidationMemo}) while the validation time stays where none of
+ * its dates changes anything; every change of the content (reset, an anchor, an intermediate or a CRL added)
+ * starts a new {@link TrustStore.generation} and forgets them.
  */
 export class TrustStore {
   readonly #anchors: TrustAnchor[] = [];
   readonly #intermediates: (string | X509Certificate)[] = [];
   readonly #crls: ParsedCrl[] = [];
+  readonly #memo = new ValidationMemo();
+  #generation = 0;
 
   constructor(init: TrustStoreInit = {}) {
     this.reset(init);
@@ -34,6 +40,7 @@ export class TrustStore {
     this.#anchors.length = 0;
     this.#intermediates.length = 0;
     this.#crls.length = 0;
+    this.#changed();
     for (const a of init.anchors ?? []) this.addAnchor(a);
     for (const i of init.intermediates ?? []) this.addIntermediate(i);
     for (const c of init.crls ?? []) this.addCrl(c);
@@ -57,13 +64,25 @@ export class TrustStore {
     return this.#crls;
   }
 
+  /** Counts the changes of the content: verdicts remembered under an earlier generation are not used. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  #changed(): void {
+    this.#generation++;
+    this.#memo.clear();
+  }
+
   addAnchor(anchor: TrustAnchor): this {
     this.#anchors.push(anchor);
+    this.#changed();
     return this;
   }
 
   addIntermediate(cert: string | X509Certificate): this {
     this.#intermediates.push(cert);
+    this.#changed();
     return this;
   }
 
@@ -74,15 +93,22 @@ export class TrustStore {
     );
     if (idx === -1) this.#crls.push(crl);
     else if ((this.#crls[idx] as ParsedCrl).thisUpdate.getTime() <= crl.thisUpdate.getTime()) this.#crls[idx] = crl;
+    this.#changed();
     return this;
   }
 
+  /**
+   * {@link validateCertificatePath} against the store's anchors, intermediates and CRLs. The options' callbacks
+   * (`acceptStaleCrl`) are asked as on every validation: a verdict that involved a stale CRL is never remembered.
+   */
   validate(cert: string | X509Certificate, options: TrustStoreValidateOptions): PathValidationResult {
-    return validateCertificatePath(cert, {
-      ...options,
-      anchors: this.#anchors,
-      intermediates: [...(options.intermediates ?? []), ...this.#intermediates],
-      crls: this.#crls,
-    });
+    return this.#memo.validate(cert, options, { anchors: this.#anchors, crls: this.#crls }, () =>
+      validateCertificatePath(cert, {
+        ...options,
+        anchors: this.#anchors,
+        intermediates: [...(options.intermediates ?? []), ...this.#intermediates],
+        crls: this.#crls,
+      }),
+    );
   }
 }

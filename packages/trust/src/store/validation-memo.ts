@@ -1,0 +1,165 @@
+import type { X509Certificate } from 'node:crypto';
+import type { ParsedCrl } from '../crl/parse-crl.ts';
+import { iso } from '../path/path-rules.ts';
+import type { PathValidationResult, TrustAnchor, ValidatePathOptions } from '../path/z-path.ts';
+
+/** The options of a store's validation (as `TrustStoreValidateOptions`, named here without importing the store). */
+type MemoOptions = Omit<ValidatePathOptions, 'anchors' | 'crls' | 'intermediates'> & {
+  intermediates?: (string | X509Certificate)[];
+};
+
+/** Verdicts a memo keeps at most; when full it starts again (a node meets a handful of peer certificates). */
+const MEMO_MAX = 256;
+
+/** What a trust store's content is, for {@link stableWindow}: its anchors and CRLs. */
+interface StoreContent {
+  anchors: readonly TrustAnchor[];
+  crls: readonly ParsedCrl[];
+}
+
+/** A successful path validation kept, and the instants between which the same inputs give the same verdict. */
+interface Kept {
+  result: PathValidationResult;
+  /** The validation time the result was computed at (its trust-anchor check names it). */
+  at: Date;
+  from: number;
+  to: number;
+}
+
+/**
+ * The successful path validations of one trust store's content (its generation): the same certificate, chain
+ * and options, validated again at an instant where no input of the verdict has changed, give the verdict already
+ * computed — every check of it was run, against the same anchors and CRLs, on the first sight.
+ *
+ * A verdict is reused only while the validation time stays inside the window where none of its time-dependent
+ * inputs change ({@link stableWindow}): the validity of every certificate of the path, the granted periods of
+ * every anchor, the nextUpdate of every CRL (a stale CRL is never judged from memory, so a weak node's
+ * `acceptStaleCrl` is asked as before) and the date of every revocation listed. The owner clears it
+ * whenever its content changes (a new trust view, a CRL added): a certificate revoked by a new CRL, or a CA
+ * withdrawn from a trusted list, is judged anew. Failures are not kept.
+ * @see https://www.rfc-editor.org/rfc/rfc5280#section-6.1 (the inputs of path validation)
+ */
+export class ValidationMemo {
+  readonly #kept = new Map<string, Kept>();
+
+  /** Forgets every verdict (the store's content changed). */
+  clear(): void {
+    this.#kept.clear();
+  }
+
+  /**
+   * The verdict of `validate()` for `cert` with `options`: from memory when the same inputs were judged valid
+   * and `options.at` lies in their stable window, otherwise computed (and kept when valid). Inputs that cannot be
+   * named by their text (an `X509Certificate` object) are always computed.
+   */
+  validate(
+    cert: unknown,
+    options: MemoOptions,
+    content: StoreContent,
+    compute: () => PathValidationResult,
+  ): PathValidationResult {
+    const key = keyOf(cert, options);
+    if (key === undefined) return compute();
+    const t = options.at.getTime();
+    const kept = this.#kept.get(key);
+    if (kept && kept.from <= t && t <= kept.to) return reusedAt(kept, options.at);
+    const result = compute();
+    if (result.valid) {
+      const window = stableWindow(result, options.at, content);
+      if (window) {
+        if (this.#kept.size >= MEMO_MAX) this.#kept.clear();
+        this.#kept.set(key, { result: frozen(result), at: options.at, ...window });
+        return reusedAt(this.#kept.get(key) as Kept, options.at);
+      }
+    }
+    return result;
+  }
+}
+
+/** The memo key of a validation: the certificate's and the chain's text and every option but the time. */
+function keyOf(cert: unknown, options: MemoOptions): string | undefined {
+  if (typeof cert !== 'string') return undefined;
+  const chain = options.intermediates ?? [];
+  if (!chain.every((c) => typeof c === 'string')) return undefined;
+  // PEM text and usage names hold no control characters: the separators cannot occur in them.
+  return `${cert}\u0000${chain.join('\u0001')}\u0000${(options.requiredKeyUsage ?? []).join(',')}\u0000${(
+    options.requiredExtKeyUsage ?? []
+  ).join(',')}\u0000${options.requireRevocationInfo === true}\u0000${options.maxPathLength ?? ''}`;
+}
+
+/**
+ * The instants (ms, inclusive) around `at` between which no time-dependent input of a valid `result` changes:
+ * after the latest notBefore of the path, anchor granted-period boundary or revocation date at or before `at`,
+ * before the earliest notAfter of the path, anchor period boundary, CRL nextUpdate or revocation date after
+ * `at`. Anchor periods and revocations are taken over the whole store (not only the path's), so a different
+ * anchor becoming granted, or any listed revocation taking effect, also ends the window.
+ */
+export function stableWindow(
+  result: PathValidationResult,
+  at: Date,
+  content: StoreContent,
+): { from: number; to: number } | undefined {
+  const t = at.getTime();
+  let from = Number.NEGATIVE_INFINITY;
+  let to = Number.POSITIVE_INFINITY;
+  const before = (x: number) => {
+    if (x <= t) from = Math.max(from, x);
+  };
+  // Strict bounds become inclusive ones one millisecond inside.
+  const after = (x: number) => {
+    if (x > t) to = Math.min(to, x - 1);
+  };
+  for (const c of result.chain) {
+    const nb = Date.parse(c.notBefore);
+    const na = Date.parse(c.notAfter);
+    if (Number.isNaN(nb) || Number.isNaN(na)) return undefined;
+    from = Math.max(from, nb);
+    to = Math.min(to, na);
+  }
+  for (const a of content.anchors) {
+    for (const p of a.grantedPeriods ?? []) {
+      before(p.from.getTime());
+      after(p.from.getTime());
+      if (p.to) {
+        before(p.to.getTime());
+        after(p.to.getTime());
+      }
+    }
+  }
+  for (const crl of content.crls) {
+    if (crl.nextUpdate) {
+      if (crl.nextUpdate.getTime() < t) return undefined; // a stale CRL: never judged from memory
+      to = Math.min(to, crl.nextUpdate.getTime());
+    }
+    for (const r of crl.revoked) {
+      const x = r.revokedAt.getTime();
+      // Revoked when revokedAt <= at: the window ends the millisecond before.
+      before(x);
+      after(x);
+    }
+  }
+  return from <= t && t <= to ? { from, to } : undefined;
+}
+
+/** A kept result's checks and chain entries frozen: they are shared by the verdicts given from memory. */
+function frozen(result: PathValidationResult): PathValidationResult {
+  for (const c of result.checks) Object.freeze(c);
+  for (const c of result.chain) Object.freeze(c);
+  return result;
+}
+
+/**
+ * The kept verdict at an instant of its window (new arrays, the frozen checks shared): the trust-anchor check names
+ * the validation time given, as a fresh validation does.
+ */
+function reusedAt(kept: Kept, at: Date): PathValidationResult {
+  const was = iso(kept.at);
+  const now = at.getTime() === kept.at.getTime() ? was : iso(at);
+  return {
+    ...kept.result,
+    chain: [...kept.result.chain],
+    checks: kept.result.checks.map((c) =>
+      c.check === 'trust-anchor' && was !== now ? { ...c, reason: c.reason.replace(was, now) } : c,
+    ),
+  };
+}
