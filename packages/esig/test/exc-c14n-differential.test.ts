@@ -43,7 +43,8 @@ function ancestorsOf(el: Element): { prefix: string; namespaceURI: string }[] {
 }
 
 /**
- * xml-crypto with one deliberate difference of core's: a processing instruction rendered `<?target data?>` as C14N
+ * xml-crypto with the deliberate differences of core's (the other: ancestors and the apex's own declarations, in
+ * `run`): a processing instruction rendered `<?target data?>` as C14N
  * says (xml-crypto renders its data alone, as text: a forgery, tests/e2e/xml-pi-c14n-forgery.test.ts). Inside the
  * apex, so no line breaks around it.
  */
@@ -69,7 +70,17 @@ function specPi(node: Node): string {
 function run(which: 'ours' | 'theirs', text: string, index: number, opts: Opts, fast: boolean) {
   const doc = parseXml(text, { fast });
   const el = elements(doc)[index] as Element;
-  const options = { ...opts, ancestorNamespaces: opts.ancestorNamespaces ? ancestorsOf(el) : undefined };
+  // The second deliberate difference: an ancestor binding of a prefix the apex declares itself does not overwrite
+  // the apex's own (xml-crypto's process overwrote it, leaving the apex's binding uncovered by the digest); xml-crypto
+  // gets only the ancestors the apex does not redeclare.
+  const ancestors = opts.ancestorNamespaces ? ancestorsOf(el) : undefined;
+  const options = {
+    ...opts,
+    ancestorNamespaces:
+      which === 'theirs'
+        ? ancestors?.filter((a) => !el.hasAttributeNS('http://www.w3.org/2000/xmlns/', a.prefix))
+        : ancestors,
+  };
   let out: string;
   try {
     if (which === 'ours') out = exclusiveC14n(el, options);

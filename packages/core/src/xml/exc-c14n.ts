@@ -17,7 +17,7 @@
  * its data alone (xml-crypto's rendering made PI-split signed texts verify: a forgery, see `pi`).
  * - without an explicit InclusiveNamespaces PrefixList, the PrefixList of a CanonicalizationMethod child of the
  *   apex is used; `ancestorNamespaces` whose prefix is in the list are declared on the apex (`setAttributeNS`, as
- *   xml-crypto does).
+ *   xml-crypto does) — unless the apex declares that prefix itself (departs: xml-crypto overwrote the apex's own).
  * @see https://www.w3.org/TR/xml-exc-c14n/
  * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315#ProcessingModel
  */
@@ -224,10 +224,14 @@ export function exclusiveC14n(elem: Element, options: ExcC14nOptions = {}): stri
     if (inclusive) list = (inclusive.getAttribute('PrefixList') || '').split(' ');
   }
   const ancestors = options.ancestorNamespaces || [];
+  // An ancestor's binding of a listed prefix is declared on the apex unless the apex declares that prefix itself:
+  // the binding in scope at the apex is its own (xml-crypto overwrote it with the ancestor's, so the apex's binding
+  // was not covered by the digest — urn:own and urn:evil canonicalized alike; libxml2 renders the apex's own).
   if (Array.isArray(list) && list.length > 0)
     for (const prefix of list)
       for (const a of ancestors)
-        if (prefix === a.prefix) elem.setAttributeNS(NS_XMLNS, `xmlns:${prefix}`, a.namespaceURI);
+        if (prefix === a.prefix && !elem.hasAttributeNS(NS_XMLNS, prefix))
+          elem.setAttributeNS(NS_XMLNS, `xmlns:${prefix}`, a.namespaceURI);
   const c = new Canonicalizer(options.withComments === true, list, options.defaultNsForPrefix || {});
   c.node(elem, options.defaultNs || '');
   return c.out;
