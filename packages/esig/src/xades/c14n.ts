@@ -13,7 +13,7 @@ export const C14N_ALGORITHMS: ReadonlySet<string> = new Set([
 const inc = new C14nCanonicalization();
 const incComments = new C14nCanonicalizationWithComments();
 
-/** Namespace declarations in scope from the ancestors of `node` (inclusive c14n renders them on the apex). */
+/** Namespace declarations in scope from the ancestors of `node`, the nearest first ('' is the default namespace). */
 function ancestorNamespaces(node: Element): { prefix: string; namespaceURI: string }[] {
   const seen = new Map<string, string>();
   for (let p = node.parentNode; p && p.nodeType === 1; p = p.parentNode) {
@@ -25,6 +25,38 @@ function ancestorNamespaces(node: Element): { prefix: string; namespaceURI: stri
     }
   }
   return [...seen.entries()].map(([prefix, namespaceURI]) => ({ prefix, namespaceURI }));
+}
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/**
+ * Inclusive c14n 1.0 of an element as the subset standing alone: every namespace in scope on the apex once, and the
+ * ancestors' `xml:*` attributes the apex lacks inherited onto it (C14N 1.0 §2.4). xml-crypto renders the apex's own
+ * default namespace and the ancestors' again (`xmlns` twice, not even well-formed) and inherits no `xml:*`: it gets
+ * an unprefixed apex's ancestors without the default namespace (the apex renders the one in scope itself), and a
+ * copy of the apex carrying the inherited attributes (the document is not changed).
+ * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315#DocSubsets
+ */
+function inclusiveSubset(node: Element): {
+  apex: Element;
+  ancestorNamespaces: { prefix: string; namespaceURI: string }[];
+} {
+  const ns = ancestorNamespaces(node);
+  const inherited = new Map<string, string>();
+  for (let p = node.parentNode; p && p.nodeType === 1; p = p.parentNode) {
+    const attrs = (p as Element).attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs.item(i) as Attr;
+      if (a.namespaceURI === XML_NS && !inherited.has(a.name) && !node.hasAttributeNS(XML_NS, a.localName as string))
+        inherited.set(a.name, a.value);
+    }
+  }
+  let apex = node;
+  if (inherited.size > 0) {
+    apex = node.cloneNode(true) as Element;
+    for (const [name, value] of inherited) apex.setAttributeNS(XML_NS, name, value);
+  }
+  return { apex, ancestorNamespaces: node.prefix ? ns : ns.filter((b) => b.prefix !== '') };
 }
 
 /**
@@ -52,15 +84,23 @@ function refuseProcessingInstructions(node: Node): void {
 export function canonicalize(node: Element, algorithm: string, prefixList: string[] = []): string {
   switch (algorithm) {
     case XMLDSIG.excC14n:
-      return exclusiveC14n(node, { inclusiveNamespacesPrefixList: prefixList });
     case XMLDSIG.excC14nComments:
-      return exclusiveC14n(node, { inclusiveNamespacesPrefixList: prefixList, withComments: true });
+      return exclusiveC14n(node, {
+        inclusiveNamespacesPrefixList: prefixList,
+        withComments: algorithm === XMLDSIG.excC14nComments,
+        // A listed prefix declared above the apex is rendered on it (exc-c14n §3: it is in scope there).
+        ...(prefixList.length > 0
+          ? { ancestorNamespaces: ancestorNamespaces(node).filter((b) => b.prefix !== '') }
+          : {}),
+      });
     case XMLDSIG.c14n:
+    case XMLDSIG.c14nComments: {
       refuseProcessingInstructions(node);
-      return inc.process(node, { ancestorNamespaces: ancestorNamespaces(node) });
-    case XMLDSIG.c14nComments:
-      refuseProcessingInstructions(node);
-      return incComments.process(node, { ancestorNamespaces: ancestorNamespaces(node) });
+      const subset = inclusiveSubset(node);
+      return (algorithm === XMLDSIG.c14n ? inc : incComments).process(subset.apex, {
+        ancestorNamespaces: subset.ancestorNamespaces,
+      });
+    }
     default:
       throw new Error(`canonicalization ${algorithm} is not supported`);
   }
