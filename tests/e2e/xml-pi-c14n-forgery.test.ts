@@ -28,7 +28,7 @@ import {
  *
  * Fixed: core's exclusiveC14n renders a PI `<?target data?>` (C14N), and esig refuses a PI inside content it
  * canonicalizes with xml-crypto's inclusive c14n. The control cases (the untouched document passes; the same
- * deletion done as plain text is a HASH_FAILURE) always hold; the PI outside the root (Low) is still `it.fails`.
+ * deletion done as plain text is a HASH_FAILURE) always hold; a PI added outside the root is refused too (URI="" covers it).
  */
 const m = material();
 const AT = m.countries.AT as NonNullable<typeof m.countries.AT>;
@@ -92,11 +92,10 @@ describe('XAdES: a processing instruction hiding part of a signed text', () => {
 
 describe('XAdES URI="": processing instructions outside the root', () => {
   // XML-DSig §4.4.3.2: URI="" is the whole document without comments, so c14n covers the PIs before and after the
-  // root; esig canonicalizes the root element only. A stylesheet PI added to a signed document keeps it valid —
-  // Low: nothing of ours reads it, a browser showing the document would (display spoofing). Interop: a foreign
-  // signature over a document with such a PI fails here.
-  // BUG (xml-review): TOTAL-PASSED.
-  it.fails('refuses a signed evidence document with an xml-stylesheet PI added before the root', async () => {
+  // root. esig canonicalized the root element only, so a stylesheet PI added to a signed document kept it valid
+  // (display spoofing in a browser showing it); now the PIs are signed (xmlsec1 agrees:
+  // tests/conformance/xades-document-pi-xmlsec.test.ts).
+  it('refuses a signed evidence document with an xml-stylesheet PI added before the root', async () => {
     const signed = await signedEvidence();
     const forged = signed.replace('?>', '?><?xml-stylesheet type="text/xsl" href="https://attacker.example/x.xsl"?>');
     expect(forged).not.toBe(signed);

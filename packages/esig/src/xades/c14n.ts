@@ -105,3 +105,37 @@ export function canonicalize(node: Element, algorithm: string, prefixList: strin
       throw new Error(`canonicalization ${algorithm} is not supported`);
   }
 }
+
+/** The algorithm without comments: a same-document reference's node-set has none (XML-DSig §4.4.3.3). */
+const WITHOUT_COMMENTS: Record<string, string> = {
+  [XMLDSIG.excC14nComments]: XMLDSIG.excC14n,
+  [XMLDSIG.c14nComments]: XMLDSIG.c14n,
+};
+
+/**
+ * Canonicalizes the node-set of `URI=""` — the whole document without comments: the processing instructions
+ * outside the document element, each on its own line before or after it (C14N 1.0 §2.1: a line break between a
+ * node outside the document element and that element), and the document element. A stylesheet PI added to a signed
+ * document therefore changes the digest (canonicalizing the root alone left it out).
+ * @see https://www.w3.org/TR/xmldsig-core1/#sec-Same-Document
+ * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315#DocumentOrder
+ */
+export function canonicalizeDocument(doc: Document, algorithm: string, prefixList: string[] = []): string {
+  const root = doc.documentElement;
+  if (!root) throw new Error('the document has no document element');
+  let before = '';
+  let after = '';
+  let seenRoot = false;
+  for (let n = doc.firstChild; n; n = n.nextSibling) {
+    if (n === root) seenRoot = true;
+    // xmldom keeps the XML declaration as a PI with target `xml`: it is no node of the data model, not signed.
+    else if (n.nodeType === 7 && (n as ProcessingInstruction).target !== 'xml') {
+      const pi = n as ProcessingInstruction;
+      if (!pi.target) throw new Error('a processing instruction without a target cannot be canonicalized');
+      const text = `<?${pi.target}${pi.data ? ` ${pi.data}` : ''}?>`;
+      if (seenRoot) after += `\n${text}`;
+      else before += `${text}\n`;
+    }
+  }
+  return `${before}${canonicalize(root, WITHOUT_COMMENTS[algorithm] ?? algorithm, prefixList)}${after}`;
+}

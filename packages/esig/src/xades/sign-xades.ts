@@ -5,7 +5,7 @@ import { create } from 'xmlbuilder2';
 import { XADES_NS, XADES_SIGNED_PROPERTIES_TYPE, XML_DIGEST_URI, XMLDSIG } from '../common/algorithms.ts';
 import { issuerSerialDer, pemToDer, type SigningCredential, sha } from '../common/certificates.ts';
 import type { Packaging } from '../common/signature-facts.ts';
-import { canonicalize } from './c14n.ts';
+import { canonicalize, canonicalizeDocument } from './c14n.ts';
 
 export interface SignXadesInput {
   credential: SigningCredential;
@@ -185,7 +185,7 @@ function digestAndSign(doc: Document, sigEl: Element, input: SignXadesInput, obj
     const root = doc.documentElement;
     const next = sigEl.nextSibling;
     root.removeChild(sigEl);
-    dataDigest = sha(hashOf(input), canonicalize(root, XMLDSIG.excC14n));
+    dataDigest = sha(hashOf(input), canonicalizeDocument(doc, XMLDSIG.excC14n));
     root.insertBefore(sigEl, next);
   } else if (input.packaging === 'enveloping') {
     const obj = byLocal(sigEl, 'Object').find((o) => o.getAttribute('Id') === objId) as Element;

@@ -18,7 +18,7 @@ import {
   type SignatureInput,
   type SignatureValidationContext,
 } from '../common/signature-facts.ts';
-import { C14N_ALGORITHMS, canonicalize } from './c14n.ts';
+import { C14N_ALGORITHMS, canonicalize, canonicalizeDocument } from './c14n.ts';
 
 const MAX_REFERENCES = 16;
 const RULE = 'ETSI EN 319 132-1';
@@ -267,7 +267,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
       const parent = sig.parentNode as Node;
       parent.removeChild(sig);
       try {
-        actual = sha(hash, canonicalize(root, c14n ?? XMLDSIG.c14n, prefixes));
+        actual = sha(hash, canonicalizeDocument(doc, c14n ?? XMLDSIG.c14n, prefixes));
       } finally {
         parent.insertBefore(sig, next);
       }
