@@ -5,7 +5,7 @@ import { childrenNs } from '../message/dom.ts';
 import { ALG, NS, WSS } from '../message/ns.ts';
 import { certificateOf } from './certificates.ts';
 import { rsaSha256SignOffThread } from './rsa-off-thread.ts';
-import { el, elementById, excC14n } from './xml-helpers.ts';
+import { el, excC14n, idResolver } from './xml-helpers.ts';
 
 /** What the signer needs: its key and certificate, the identifiers of the parts to sign, the attachments. */
 export interface SignOptions {
@@ -106,12 +106,14 @@ function prepareSignature(
   header.appendChild(security);
 
   const references: ReferenceInfo[] = [];
+  // The envelope is complete but for its signature: its identifiers are indexed once for all the references.
+  const elementById = idResolver(doc);
   for (const id of [...opts.elementIds, timestampId]) {
     references.push({
       uri: `#${id}`,
       transforms: [ALG.excC14n],
       digestMethod: ALG.sha256,
-      digestValue: digest(excC14n(elementById(doc, id))),
+      digestValue: digest(excC14n(elementById(id))),
     });
   }
   for (const a of opts.attachments) {

@@ -5,7 +5,7 @@ import { childrenNs, elementChildren, textOf } from '../message/dom.ts';
 import { ALG, NS, WSS } from '../message/ns.ts';
 import type { ParsedEnvelope } from '../message/parse-envelope.ts';
 import { certificateOfDer } from './certificates.ts';
-import { elementById, excC14n } from './xml-helpers.ts';
+import { excC14n, idResolver } from './xml-helpers.ts';
 
 /** At most this many references per signature (attack-catalogue X4). */
 export const MAX_REFERENCES = 60;
@@ -185,6 +185,8 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
 
   // ---- References: digest and binding (E4, E5, E8) -------------------------------------------------------
   const references: ReferenceInfo[] = [];
+  // The document does not change while the references are resolved: its identifiers are indexed once.
+  const elementById = idResolver(env.doc);
   const signedElements = new Set<Element>();
   const signedCids = new Set<string>();
   for (const r of refEls) {
@@ -206,7 +208,7 @@ export function verifyEnvelope(env: ParsedEnvelope, opts: VerifyOptions): Verifi
           `Reference ${uri.slice(0, 80)} must use exactly the exclusive c14n transform.`,
           'attack-catalogue X4',
         );
-      const target = elementById(env.doc, uri.slice(1));
+      const target = elementById(uri.slice(1));
       signedElements.add(target);
       computed = createHash(digestAlg)
         .update(c14n(target, inclusivePrefixes(transformEls[0]), `The element of reference ${uri.slice(0, 80)}`))

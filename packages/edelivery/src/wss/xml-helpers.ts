@@ -59,14 +59,34 @@ export function idOf(e: Element): string | undefined {
 }
 
 /**
- * The one element of the document with the identifier `id` (any of wsu:Id, Id, id, ID). Two elements with the
- * same identifier — the shape of a signature-wrapping attack — are refused, never resolved to "the first".
+ * The one element of `doc` with a given identifier (any of wsu:Id, Id, id, ID), for the several references of one
+ * signature over a document that does not change while they are resolved: the elements are indexed by every
+ * identifier they carry in one walk (at the first call), not one walk per reference. Two elements with the same
+ * identifier — the shape of a signature-wrapping attack — are refused, never resolved to "the first".
  * @see shared/design/attack-catalogue.md X5, E8
  */
-export function elementById(doc: Document, id: string): Element {
-  const found = allElements(doc.documentElement as Element).filter((e) =>
-    ID_ATTRS.some(([ns, name]) => (ns ? e.getAttributeNS(ns, name) : e.getAttribute(name)) === id),
-  );
+export function idResolver(doc: Document): (id: string) => Element {
+  let index: Map<string, Element[]> | undefined;
+  return (id) => {
+    if (!index) {
+      index = new Map();
+      for (const e of allElements(doc.documentElement as Element)) {
+        const seen: string[] = [];
+        for (const [ns, name] of ID_ATTRS) {
+          const v = ns ? e.getAttributeNS(ns, name) : e.getAttribute(name);
+          if (v === null || v === '' || seen.includes(v)) continue;
+          seen.push(v);
+          const list = index.get(v);
+          if (list) list.push(e);
+          else index.set(v, [e]);
+        }
+      }
+    }
+    return theOne(index.get(id) ?? [], id);
+  };
+}
+
+function theOne(found: Element[], id: string): Element {
   if (found.length === 0)
     throw new EbmsError('EBMS:0101', `The signature references #${id.slice(0, 80)}, which no element carries.`, {
       rule: 'XML-DSig §4.4.3.3 (same-document reference)',
