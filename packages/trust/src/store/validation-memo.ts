@@ -20,8 +20,10 @@ interface StoreContent {
 /** A successful path validation kept, and the instants between which the same inputs give the same verdict. */
 interface Kept {
   result: PathValidationResult;
-  /** The validation time the result was computed at (its trust-anchor check names it). */
-  at: Date;
+  /** The validation time the result was computed at, in ISO form. */
+  atIso: string;
+  /** The check that names that time (the trust-anchor check of an anchor with granted periods), or -1. */
+  namesTime: number;
   from: number;
   to: number;
 }
@@ -68,7 +70,9 @@ export class ValidationMemo {
       const window = stableWindow(result, options.at, content);
       if (window) {
         if (this.#kept.size >= MEMO_MAX) this.#kept.clear();
-        this.#kept.set(key, { result: frozen(result), at: options.at, ...window });
+        const atIso = iso(options.at);
+        const namesTime = result.checks.findIndex((c) => c.check === 'trust-anchor' && c.reason.includes(atIso));
+        this.#kept.set(key, { result: frozen(result), atIso, namesTime, ...window });
         return reusedAt(this.#kept.get(key) as Kept, options.at);
       }
     }
@@ -153,13 +157,11 @@ function frozen(result: PathValidationResult): PathValidationResult {
  * the validation time given, as a fresh validation does.
  */
 function reusedAt(kept: Kept, at: Date): PathValidationResult {
-  const was = iso(kept.at);
-  const now = at.getTime() === kept.at.getTime() ? was : iso(at);
-  return {
-    ...kept.result,
-    chain: [...kept.result.chain],
-    checks: kept.result.checks.map((c) =>
-      c.check === 'trust-anchor' && was !== now ? { ...c, reason: c.reason.replace(was, now) } : c,
-    ),
-  };
+  const checks = [...kept.result.checks];
+  const named = checks[kept.namesTime];
+  if (named) {
+    const now = iso(at);
+    if (now !== kept.atIso) checks[kept.namesTime] = { ...named, reason: named.reason.replace(kept.atIso, now) };
+  }
+  return { ...kept.result, chain: [...kept.result.chain], checks };
 }
