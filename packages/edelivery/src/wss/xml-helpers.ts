@@ -71,10 +71,19 @@ export function idResolver(doc: Document): (id: string) => Element {
     if (!index) {
       index = new Map();
       for (const e of allElements(doc.documentElement as Element)) {
+        // The attributes read once, as the ID_ATTRS lookups match them: wsu:Id by namespace and local name, the
+        // others by name (getAttribute).
         const seen: string[] = [];
-        for (const [ns, name] of ID_ATTRS) {
-          const v = ns ? e.getAttributeNS(ns, name) : e.getAttribute(name);
-          if (v === null || v === '' || seen.includes(v)) continue;
+        const attrs = e.attributes;
+        for (let i = 0; i < attrs.length; i++) {
+          const a = attrs[i] as Attr;
+          const isId =
+            (a.namespaceURI === NS.wsu && a.localName === 'Id') ||
+            a.name === 'Id' ||
+            a.name === 'id' ||
+            a.name === 'ID';
+          const v = a.value;
+          if (!isId || v === '' || seen.includes(v)) continue;
           seen.push(v);
           const list = index.get(v);
           if (list) list.push(e);
