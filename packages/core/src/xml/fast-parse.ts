@@ -68,7 +68,8 @@ function nameEnd(s: string, from: number): number {
   }
   return p;
 }
-const isXmlChar = (cp: number) =>
+/** A character XML 1.0 allows (production [2] Char). @see https://www.w3.org/TR/xml/#charsets */
+export const isXmlChar = (cp: number): boolean =>
   cp === 0x9 ||
   cp === 0xa ||
   cp === 0xd ||

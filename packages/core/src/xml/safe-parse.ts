@@ -1,6 +1,6 @@
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { KakehashiError } from '../errors/index.ts';
-import { parsePlainXml } from './fast-parse.ts';
+import { isXmlChar, parsePlainXml } from './fast-parse.ts';
 
 export interface SafeXmlLimits {
   /** Maximum document size in bytes (UTF-8). Default 1 MiB. */
@@ -22,6 +22,9 @@ export interface ParseXmlOptions extends SafeXmlLimits {
 export const DEFAULT_XML_LIMITS: Required<SafeXmlLimits> = { maxBytes: 1024 * 1024, maxDepth: 64 };
 
 const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+/** A code unit XML 1.0 never allows raw: C0 controls but tab, LF, CR; U+FFFE, U+FFFF; an unpaired surrogate. */
+const NON_XML_CHAR =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The one XML parsing entry point of the project. Every XML that enters a component goes through here.
@@ -60,9 +63,28 @@ export function parseXml(input: string | Uint8Array, limits: ParseXmlOptions = {
       },
     );
   }
+  // Characters XML does not allow (NUL, C0 controls, U+FFFE/U+FFFF, a lone surrogate), raw or as a reference: xmldom
+  // took them, so &#xD800; and &#xFFFD; digested alike in UTF-8 (the fast path and libxml2 refuse them).
+  const raw = NON_XML_CHAR.exec(text);
+  if (raw)
+    throw new KakehashiError(
+      'malformed-xml',
+      `The XML document is not well-formed: the character U+${(raw[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at offset ${raw.index} is not allowed in XML.`,
+    );
   for (const m of markup.matchAll(/&([^;\s<&]{0,64});/g)) {
     const name = m[1] ?? '';
-    if (!name.startsWith('#') && !PREDEFINED.has(name)) {
+    if (name.startsWith('#')) {
+      const cp = /^#x[0-9a-fA-F]{1,8}$/.test(name)
+        ? Number.parseInt(name.slice(2), 16)
+        : /^#[0-9]{1,10}$/.test(name)
+          ? Number.parseInt(name.slice(1), 10)
+          : -1;
+      if (!isXmlChar(cp))
+        throw new KakehashiError(
+          'malformed-xml',
+          `The XML document is not well-formed: the character reference "&${name.slice(0, 16)};" names no character XML allows.`,
+        );
+    } else if (!PREDEFINED.has(name)) {
       throw new KakehashiError(
         'xml-entity-forbidden',
         `The XML document references the undeclared entity "&${name.slice(0, 32)};".`,
