@@ -49,14 +49,17 @@ export function mountWallet(app: ComponentApp, deps: WalletDeps): { reset(): voi
   // relying party of it): the shared issuer routes, the PID provider's profile.
   const auth = createAuthorizationState(deps.clock);
   app.route('/', credentialIssuerRoutes(deps, pidProviderProfile(deps, key), { state, auth, key, statuses }));
-  const accessKey = verifierAccessKey({
-    seed: deps.seed,
-    country: deps.country,
-    issuingCa: deps.issuingCa,
-    signingCertPem: deps.signingCertPem,
-    // its dNSName SAN: the x509_san_dns client identifier (OpenID4VP §5.9.3)
-    dnsName: new URL(deps.publicUrl).hostname,
-  });
+  // The verifier's access key is certified on its first use (a signed request), not at start: verifierAccessKey
+  // draws the same key from the seed and keeps it.
+  const accessKey = () =>
+    verifierAccessKey({
+      seed: deps.seed,
+      country: deps.country,
+      issuingCa: deps.issuingCa,
+      signingCertPem: deps.signingCertPem,
+      // its dNSName SAN: the x509_san_dns client identifier (OpenID4VP §5.9.3)
+      dnsName: new URL(deps.publicUrl).hostname,
+    });
   app.route('/', verifierRoutes(deps, transactions, accessKey));
   // The node's mock wallet provider (wallet-unit attestations) and the PID provider's one opt-out of them.
   app.route('/', walletProviderRoutes(deps, walletProviderKey(certifiedBy)));

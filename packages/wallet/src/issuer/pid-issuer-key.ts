@@ -13,6 +13,25 @@ export interface PidIssuerKey extends EcKeyPair {
 
 const KEYS = new Map<string, PidIssuerKey>();
 
+/** What every key of a node certifies from: the issuing CA parsed and the signing certificate inspected, once. */
+interface CertifiedBy {
+  issuer: X509Certificate;
+  issuerDerBase64: string;
+  signing: ReturnType<typeof inspectCertificate>;
+}
+const CERTIFIED_BY = new Map<string, CertifiedBy>();
+
+function certifiedByOf(issuingCaPem: string, signingCertPem: string): CertifiedBy {
+  const key = `${issuingCaPem}\u0000${signingCertPem}`;
+  let c = CERTIFIED_BY.get(key);
+  if (!c) {
+    const issuer = new X509Certificate(issuingCaPem);
+    c = { issuer, issuerDerBase64: issuer.raw.toString('base64'), signing: inspectCertificate(signingCertPem) };
+    CERTIFIED_BY.set(key, c);
+  }
+  return c;
+}
+
 /**
  * The PID provider's key: a P-256 key drawn from the seed, certified by the country's issuing CA (the trust
  * fabric's national CA), so that a verifier reaches the country's trusted list from the `x5c` chain. The
@@ -68,7 +87,7 @@ export function certifiedEcKey(
   const key = seededEcKey(random.fork('key'));
   const serial = random.fork('serial').bytes(16);
   serial[0] = (serial[0] as number) & 0x7f;
-  const signing = inspectCertificate(opts.signingCertPem);
+  const { issuer, issuerDerBase64, signing } = certifiedByOf(opts.issuingCa.certPem, opts.signingCertPem);
   const { certPem, der } = issueCertificate(
     {
       subject: [
@@ -86,10 +105,9 @@ export function certifiedEcKey(
       ...(signing.crlDistributionPoints[0] ? { crlDistributionPoint: signing.crlDistributionPoints[0] } : {}),
     },
     key.publicKey,
-    { certificate: new X509Certificate(opts.issuingCa.certPem), privateKey: opts.issuingCa.privateKey },
+    { certificate: issuer, privateKey: opts.issuingCa.privateKey },
   );
-  const issuingCaDer = new X509Certificate(opts.issuingCa.certPem).raw;
-  const k: PidIssuerKey = { ...key, certPem, x5c: [der.toString('base64'), issuingCaDer.toString('base64')] };
+  const k: PidIssuerKey = { ...key, certPem, x5c: [der.toString('base64'), issuerDerBase64] };
   KEYS.set(cacheKey, k);
   return k;
 }

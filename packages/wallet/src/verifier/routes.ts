@@ -80,11 +80,13 @@ const vctValuesOf = (q: DcqlQuery, id: string) => {
 export function verifierRoutes(
   deps: WalletDeps,
   transactions: Map<string, Transaction>,
-  accessKey: PidIssuerKey,
+  accessKeyOf: () => PidIssuerKey,
 ): ComponentApp {
   const responseUri = `${deps.publicUrl}/wallet/verifier/response`;
   const unsignedClientId = `redirect_uri:${responseUri}`;
-  const signedClientId = `x509_hash:${x509HashOf(accessKey.x5c[0] as string)}`;
+  // The access key is certified at the first signed request (not at every node's start): the same key and
+  // certificate, drawn from the seed, whenever that is.
+  const signedClientId = () => `x509_hash:${x509HashOf(accessKeyOf().x5c[0] as string)}`;
   // x509_san_dns (§5.9.3): the node's host name, a dNSName SAN of the access certificate, the response URI's host.
   const sanDnsClientId = `x509_san_dns:${new URL(deps.publicUrl).hostname}`;
   const context = (fetcher: typeof fetch): VerifyContext => ({
@@ -127,7 +129,7 @@ export function verifierRoutes(
         clientId: body.signed
           ? body.client_id_prefix === 'x509_san_dns'
             ? sanDnsClientId
-            : signedClientId
+            : signedClientId()
           : unsignedClientId,
         ...(body.redirect_uri ? { redirectUri: body.redirect_uri } : {}),
         id: randomBytes(16).toString('base64url'),
@@ -157,7 +159,7 @@ export function verifierRoutes(
       const requestUri = `${deps.publicUrl}/wallet/verifier/requests/${t.id}/request.jwt`;
       const made = await createAuthorizationRequest(request, {
         now: deps.clock.now(),
-        signed: body.signed ? { requestUri, accessKey } : undefined,
+        signed: body.signed ? { requestUri, accessKey: accessKeyOf() } : undefined,
       });
       t.request = made.request;
       transactions.set(t.id, t);
