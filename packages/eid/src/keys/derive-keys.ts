@@ -1,4 +1,12 @@
-import { createECDH, createHmac, createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
+import {
+  createECDH,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+} from 'node:crypto';
 
 /** The eID secrets of one node, all derived from the (public, test-only) seed and the country. */
 export interface EidKeys {
@@ -52,7 +60,16 @@ function deriveP256(seed: string, cc: string): { privateKey: KeyObject; publicKe
   }
 }
 
+/** The key object of each derived key: node:crypto turns a Buffer key into one on every use (Node 24: ~30 µs, five
+ * times the HMAC itself), and the person identifier and pairwise subject are computed at every login. */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
 /** base64url(HMAC-SHA256(key, message)). */
 export function hmacB64(key: Buffer, message: string): string {
-  return createHmac('sha256', key).update(message, 'utf8').digest('base64url');
+  let k = keyObjects.get(key);
+  if (!k) {
+    k = createSecretKey(key);
+    keyObjects.set(key, k);
+  }
+  return createHmac('sha256', k).update(message, 'utf8').digest('base64url');
 }
