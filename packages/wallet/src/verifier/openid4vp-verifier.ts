@@ -13,6 +13,13 @@ import { jweKid, type ResponseKey } from './response-encryption.ts';
 import { readErrorResponse } from './response-outcome.ts';
 import type { PresentationVerdict } from './rules.ts';
 
+/**
+ * The authorization request as the library made it, held as plain JSON: the library's own type stays out of this
+ * package's declarations (its .d.mts does not compile with `skipLibCheck: false` under strict, so a user's program
+ * importing @kakehashi/wallet would fail to type-check).
+ */
+export type AuthorizationRequestPayload = Record<string, unknown>;
+
 /** One presentation request of the verifier: what it asked, and what came back. */
 export interface Transaction {
   id: string;
@@ -20,7 +27,7 @@ export interface Transaction {
   nonce: string;
   dcql: DcqlQuery;
   /** The authorization request as the library made it (it parses the response against it). */
-  request?: Openid4vpAuthorizationRequest;
+  request?: AuthorizationRequestPayload;
   /** direct_post.jwt: the fresh key the wallet encrypts its answer to. */
   responseKey?: ResponseKey;
   verdict?: PresentationVerdict;
@@ -86,7 +93,7 @@ function verifierOf(opts: { accessKey?: PidIssuerKey; responseKey?: ResponseKey 
 export async function createAuthorizationRequest(
   params: Record<string, unknown>,
   opts: { now: Date; signed?: { requestUri: string; accessKey: PidIssuerKey } | undefined },
-): Promise<{ request: Openid4vpAuthorizationRequest; requestUrl: string; requestObject?: string }> {
+): Promise<{ request: AuthorizationRequestPayload; requestUrl: string; requestObject?: string }> {
   const { verifier } = verifierOf(opts.signed ? { accessKey: opts.signed.accessKey } : {});
   try {
     const made = await verifier.createOpenId4vpAuthorizationRequest({
@@ -109,7 +116,7 @@ export async function createAuthorizationRequest(
         : {}),
     });
     return {
-      request: made.authorizationRequestPayload as Openid4vpAuthorizationRequest,
+      request: made.authorizationRequestPayload as AuthorizationRequestPayload,
       requestUrl: made.authorizationRequest,
       ...(made.jar ? { requestObject: made.jar.authorizationRequestJwt } : {}),
     };
@@ -162,7 +169,7 @@ export async function readAuthorizationResponse(
         jarmAuthorizationResponseJwt: jwe,
         callbacks: verifierOf({ responseKey: t.responseKey }).callbacks as never,
         expectedClientId: t.clientId,
-        authorizationRequestPayload: t.request,
+        authorizationRequestPayload: t.request as Openid4vpAuthorizationRequest,
       });
       params = jarmAuthorizationResponse;
     } catch {
@@ -204,12 +211,12 @@ export async function readAuthorizationResponse(
     if (jwe === null)
       await verifier.parseOpenid4vpAuthorizationResponse({
         authorizationResponse: { vp_token: token, state } as never,
-        authorizationRequestPayload: t.request,
+        authorizationRequestPayload: t.request as Openid4vpAuthorizationRequest,
         callbacks: callbacks as never,
       });
     else
       verifier.validateOpenid4vpAuthorizationResponsePayload({
-        authorizationRequestPayload: t.request,
+        authorizationRequestPayload: t.request as Openid4vpAuthorizationRequest,
         authorizationResponsePayload: parseOpenid4VpAuthorizationResponsePayload({ ...params, vp_token: token }),
       });
   } catch (e) {
