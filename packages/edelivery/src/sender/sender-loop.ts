@@ -169,11 +169,15 @@ export function createSenderLoop(ctx: ApContext) {
     }
   };
 
-  /** Runs the sender loop over everything due now; resolves when that has been attempted. */
+  /**
+   * Runs the sender loop over everything due now; resolves when that has been attempted — the messages already in
+   * flight at the call too (claimed by a run a submission started): a pump that returned while they were still
+   * WAITING_FOR_RECEIPT would tell its caller nothing of them.
+   */
   const pump = (): Promise<PumpResult> => {
     const p = new Promise<PumpResult>((resolve, reject) =>
       waiters.add({
-        pending: new Set(),
+        pending: new Set(inFlight.keys()),
         scan: true,
         result: { attempted: 0, acknowledged: 0, retrying: 0, failed: 0 },
         resolve,
