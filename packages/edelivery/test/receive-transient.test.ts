@@ -1,79 +1,16 @@
-import {
-  type CertificateVerdict,
-  CORE_OPTIONS,
-  createComponentApp,
-  createMemoryLogger,
-  FaultSwitchboard,
-  KakehashiError,
-  LayeredConfig,
-  MemoryTraceSink,
-  openStore,
-  SeededRandom,
-  type Store,
-  VirtualClock,
-} from '@kakehashi/core';
+import { KakehashiError, type Store } from '@kakehashi/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Discovery } from '../src/discovery/discovery.ts';
 import { buildUserMessageEnvelope } from '../src/message/build-user-message.ts';
 import { envelopeIds } from '../src/message/envelope-ids.ts';
 import { accessPointPartyId, EBMS } from '../src/message/ns.ts';
 import type { UserMessage } from '../src/message/z-user-message.ts';
 import { buildMultipart } from '../src/mime/multipart.ts';
-import { mountAccessPoint } from '../src/mount-access-point.ts';
 import { encryptAttachments } from '../src/wss/encrypt-attachments.ts';
 import { signEnvelope } from '../src/wss/sign-envelope.ts';
 import { AT, material } from './fixtures.ts';
+import { receiver as jpReceiver, RECIPIENT, SERVICE } from './receiver-fixture.ts';
 
-const RECIPIENT = 'urn:kakehashi:participant:jp:nta';
-const SERVICE = 'urn:kakehashi:service:evidence';
-
-/** JP's access point on a component of its own: a dependency that fails can be switched in and out per test. */
-function receiver() {
-  const m = material();
-  const jp = m.countries.JP!;
-  const clock = new VirtualClock();
-  clock.freeze(AT);
-  const store = openStore({ name: 'edelivery-receive-transient' });
-  const logger = createMemoryLogger('warn');
-  const deps = {
-    store,
-    clock,
-    random: new SeededRandom('edelivery-receive-transient'),
-    logger,
-    config: new LayeredConfig(CORE_OPTIONS),
-    fetch,
-    traces: new MemoryTraceSink(),
-    faults: new FaultSwitchboard(),
-  };
-  const app = createComponentApp({ component: 'node', country: 'JP', name: 'test JP', version: '0' }, deps);
-  /** What the trust view and the registry lookup throw now (undefined: they answer). */
-  const failing: { trust?: unknown; registry?: unknown } = {};
-  const discovery: Discovery = {
-    resolve: async () => {
-      throw new Error('not used by the receiver');
-    },
-    registeredCertificate: async (country) => {
-      if (failing.registry) throw failing.registry;
-      return m.countries[country]?.signing.certPem;
-    },
-  };
-  const ap = mountAccessPoint(app, {
-    ...deps,
-    country: 'JP',
-    publicUrl: 'http://jp.test',
-    signing: jp.signing,
-    encryption: jp.encryption,
-    participants: [{ id: RECIPIENT, name: 'NTA', services: [SERVICE] }],
-    countries: ['DE', 'JP'],
-    validateCertificate: (): CertificateVerdict => {
-      if (failing.trust) throw failing.trust;
-      return { valid: true, country: 'DE', checks: [] };
-    },
-    discovery,
-    pollIntervalMs: 0,
-  });
-  return { app, store, messages: ap.store, logger, failing };
-}
+const receiver = () => jpReceiver('edelivery-receive-transient');
 
 /** A DE → JP UserMessage, signed by DE and encrypted for JP, as DE's sender posts it (the same bytes on a resend). */
 function message() {
