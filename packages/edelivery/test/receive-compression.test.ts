@@ -1,67 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import type { Store } from '@kakehashi/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildUserMessageEnvelope } from '../src/message/build-user-message.ts';
-import { envelopeIds } from '../src/message/envelope-ids.ts';
-import { accessPointPartyId, EBMS } from '../src/message/ns.ts';
-import type { UserMessage } from '../src/message/z-user-message.ts';
-import { buildMultipart } from '../src/mime/multipart.ts';
-import { encryptAttachments } from '../src/wss/encrypt-attachments.ts';
-import { signEnvelope } from '../src/wss/sign-envelope.ts';
-import { AT, material } from './fixtures.ts';
-import { receiver as jpReceiver, RECIPIENT, SERVICE } from './receiver-fixture.ts';
+import { inboundMessage, receiver as jpReceiver } from './receiver-fixture.ts';
 
 const receiver = () => jpReceiver('edelivery-receive-compression');
 
-/**
- * A DE → JP UserMessage, signed by DE and encrypted for JP, as DE's sender posts it, with one attachment `body`
- * that its PartInfo says is gzip-compressed.
- */
-function message(body: Buffer) {
-  const m = material();
-  const messageId = `${crypto.randomUUID()}@kakehashi-ap-de.kakehashi`;
-  const um: UserMessage = {
-    messageId,
-    timestamp: AT.toISOString(),
-    from: { partyId: accessPointPartyId('DE'), partyIdType: EBMS.unregisteredPartyType, role: EBMS.initiatorRole },
-    to: { partyId: accessPointPartyId('JP'), partyIdType: EBMS.unregisteredPartyType, role: EBMS.responderRole },
-    agreementRef: { value: 'urn:kakehashi:agreement:edelivery:v1', pmode: 'kakehashi-evidence' },
-    service: { value: SERVICE, type: 'urn:kakehashi:service-type' },
-    action: 'ExecuteQueryRequest',
-    conversationId: messageId,
-    properties: [
-      { name: 'originalSender', value: 'urn:kakehashi:participant:de:bzst' },
-      { name: 'finalRecipient', value: RECIPIENT },
-    ],
-    parts: [
-      {
-        href: 'cid:p1@de',
-        properties: [
-          { name: 'MimeType', value: 'text/plain' },
-          { name: 'CompressionType', value: 'application/gzip' },
-        ],
-      },
-    ],
-  };
-  const ids = envelopeIds(messageId);
-  const attachments = [{ contentId: 'p1@de', body }];
-  const de = m.countries.DE!;
-  const signed = signEnvelope(buildUserMessageEnvelope(um, ids), {
-    certPem: de.signing.certPem,
-    privateKey: de.signing.privateKey,
-    elementIds: [ids.messaging, ids.body],
-    attachments,
-    created: AT,
-    ttlSeconds: 300,
-    idPrefix: ids.prefix,
-  });
-  const enc = encryptAttachments(signed.xml, attachments, m.countries.JP!.encryption.certPem, ids.prefix);
-  const mime = buildMultipart(
-    enc.xml,
-    enc.attachments.map((a) => ({ ...a, contentType: 'application/octet-stream' })),
-  );
-  return { messageId, mime };
-}
+const message = (body: Buffer) => inboundMessage(body, { compressed: true });
 
 /**
  * The receiver gunzips a compressed payload (on the thread pool) within the P-Mode's maxBytes: a payload that

@@ -11,7 +11,14 @@ import {
   VirtualClock,
 } from '@kakehashi/core';
 import type { Discovery } from '../src/discovery/discovery.ts';
+import { buildUserMessageEnvelope } from '../src/message/build-user-message.ts';
+import { envelopeIds } from '../src/message/envelope-ids.ts';
+import { accessPointPartyId, EBMS } from '../src/message/ns.ts';
+import type { UserMessage } from '../src/message/z-user-message.ts';
+import { buildMultipart } from '../src/mime/multipart.ts';
 import { mountAccessPoint } from '../src/mount-access-point.ts';
+import { encryptAttachments } from '../src/wss/encrypt-attachments.ts';
+import { signEnvelope } from '../src/wss/sign-envelope.ts';
 import { AT, material } from './fixtures.ts';
 
 export const RECIPIENT = 'urn:kakehashi:participant:jp:nta';
@@ -66,4 +73,54 @@ export function receiver(name: string) {
     pollIntervalMs: 0,
   });
   return { app, store, messages: ap.store, logger, failing };
+}
+
+/**
+ * A DE → JP UserMessage, signed by DE and encrypted for JP, as DE's sender posts it, with one attachment `body`;
+ * `compressed`: its PartInfo says it is gzip-compressed.
+ */
+export function inboundMessage(body: Buffer, opts: { compressed?: boolean } = {}) {
+  const m = material();
+  const messageId = `${crypto.randomUUID()}@kakehashi-ap-de.kakehashi`;
+  const um: UserMessage = {
+    messageId,
+    timestamp: AT.toISOString(),
+    from: { partyId: accessPointPartyId('DE'), partyIdType: EBMS.unregisteredPartyType, role: EBMS.initiatorRole },
+    to: { partyId: accessPointPartyId('JP'), partyIdType: EBMS.unregisteredPartyType, role: EBMS.responderRole },
+    agreementRef: { value: 'urn:kakehashi:agreement:edelivery:v1', pmode: 'kakehashi-evidence' },
+    service: { value: SERVICE, type: 'urn:kakehashi:service-type' },
+    action: 'ExecuteQueryRequest',
+    conversationId: messageId,
+    properties: [
+      { name: 'originalSender', value: 'urn:kakehashi:participant:de:bzst' },
+      { name: 'finalRecipient', value: RECIPIENT },
+    ],
+    parts: [
+      {
+        href: 'cid:p1@de',
+        properties: [
+          { name: 'MimeType', value: 'text/plain' },
+          ...(opts.compressed ? [{ name: 'CompressionType', value: 'application/gzip' }] : []),
+        ],
+      },
+    ],
+  };
+  const ids = envelopeIds(messageId);
+  const attachments = [{ contentId: 'p1@de', body }];
+  const de = m.countries.DE!;
+  const signed = signEnvelope(buildUserMessageEnvelope(um, ids), {
+    certPem: de.signing.certPem,
+    privateKey: de.signing.privateKey,
+    elementIds: [ids.messaging, ids.body],
+    attachments,
+    created: AT,
+    ttlSeconds: 300,
+    idPrefix: ids.prefix,
+  });
+  const enc = encryptAttachments(signed.xml, attachments, m.countries.JP!.encryption.certPem, ids.prefix);
+  const mime = buildMultipart(
+    enc.xml,
+    enc.attachments.map((a) => ({ ...a, contentType: 'application/octet-stream' })),
+  );
+  return { messageId, mime };
 }
