@@ -32,6 +32,10 @@ import { createFederation, type Federation } from './create-federation.ts';
 import { FEDERATION_OPTIONS } from './options.ts';
 import { type LoadedMaterial, loadTrustMaterial } from './trust-material.ts';
 
+/** The sections `--sections` can choose from (every one runs without it). */
+export const BENCH_SECTIONS = ['start', 'as4', 'jp', 'eid', 'wallet', 'esig', 'peers', 'memory', 'msw'] as const;
+type BenchSection = (typeof BENCH_SECTIONS)[number];
+
 /** The knobs of one run (`--quick`: short windows and one start per size; every key still measured). */
 interface Settings {
   quick: boolean;
@@ -206,8 +210,17 @@ export async function runBench(opts: {
   out?: string | undefined;
   quick?: boolean;
   compare?: string | undefined;
+  /** Only these sections (names of `BENCH_SECTIONS`); the others are recorded as skipped and their ratios null. */
+  sections?: readonly string[] | undefined;
 }): Promise<number> {
   const s = settingsFor(opts.quick === true);
+  const unknown = (opts.sections ?? []).filter((n) => !(BENCH_SECTIONS as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown section(s) ${unknown.join(', ')}; known: ${BENCH_SECTIONS.join(', ')}\n`);
+    return 2;
+  }
+  const wanted = (name: BenchSection) => !opts.sections || opts.sections.includes(name);
+  const skipped = { skipped: 'not in --sections' };
   const root = process.env.KAKEHASHI_ROOT ?? process.cwd();
   const loadStart = load3();
   const t0 = performance.now();
@@ -215,11 +228,12 @@ export async function runBench(opts: {
 
   // 1. Start-up: 2, 4 and 7 countries, cold and warm, each its own process.
   const start: Record<string, StartFigures | { error: string }> = {};
-  for (const [i, n] of [2, 4, 7].entries())
-    start[`countries${n}`] = await section(`start with ${n} countries`, () =>
-      benchStart(n, s.startRuns, 17_100 + i * 60),
-    );
-  sections.start = start;
+  if (wanted('start'))
+    for (const [i, n] of [2, 4, 7].entries())
+      start[`countries${n}`] = await section(`start with ${n} countries`, () =>
+        benchStart(n, s.startRuns, 17_100 + i * 60),
+      );
+  sections.start = wanted('start') ? start : skipped;
 
   // 2. The in-process federation: AS4, JP, path validation, eID, eSignature.
   const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-'));
@@ -231,84 +245,105 @@ export async function runBench(opts: {
   let peersResult: Awaited<ReturnType<typeof benchPeers>> | { error: string } = { error: 'not run' };
   try {
     // AS4 two ways in each round: two nodes of this process, and two node processes (started once for the rounds).
-    sections.as4 = await section('AS4', async () => {
-      const procs = await startAs4Processes();
-      try {
-        return await rounds(s.runs, async () => {
-          const ceiling = await as4CryptoCeiling(s.windowMs / 2);
-          const m = await benchAs4(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
-          const two = await benchAs4TwoProcesses(procs, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
-          return {
-            messagesPerSecond: m.messagesPerSecond,
-            p50Ms: m.p50Ms,
-            p99Ms: m.p99Ms,
-            cpuPerWallSecond: m.cpuPerWallSecond,
-            rsaSignsPerSecond: ceiling.signs,
-            rsaOaepDecryptsPerSecond: ceiling.decrypts,
-            ceilingPerSecond: ceiling.ceiling,
-            ratio: m.messagesPerSecond / ceiling.ceiling,
-            twoProcessesMessagesPerSecond: two.messagesPerSecond,
-            twoProcessesP50Ms: two.p50Ms,
-            twoProcessesP99Ms: two.p99Ms,
-            twoProcessesNodeCpuPerWallSecond: two.nodeCpuPerWallSecond,
-            twoProcessesRatio: two.messagesPerSecond / ceiling.ceiling,
-          };
+    sections.as4 = !wanted('as4')
+      ? skipped
+      : await section('AS4', async () => {
+          const procs = await startAs4Processes();
+          try {
+            return await rounds(s.runs, async () => {
+              const ceiling = await as4CryptoCeiling(s.windowMs / 2);
+              const m = await benchAs4(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
+              const two = await benchAs4TwoProcesses(procs, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
+              return {
+                messagesPerSecond: m.messagesPerSecond,
+                p50Ms: m.p50Ms,
+                p99Ms: m.p99Ms,
+                cpuPerWallSecond: m.cpuPerWallSecond,
+                rsaSignsPerSecond: ceiling.signs,
+                rsaOaepDecryptsPerSecond: ceiling.decrypts,
+                ceilingPerSecond: ceiling.ceiling,
+                ratio: m.messagesPerSecond / ceiling.ceiling,
+                twoProcessesMessagesPerSecond: two.messagesPerSecond,
+                twoProcessesP50Ms: two.p50Ms,
+                twoProcessesP99Ms: two.p99Ms,
+                twoProcessesNodeCpuPerWallSecond: two.nodeCpuPerWallSecond,
+                twoProcessesRatio: two.messagesPerSecond / ceiling.ceiling,
+              };
+            });
+          } finally {
+            await procs.stop();
+          }
         });
-      } finally {
-        await procs.stop();
-      }
-    });
-    sections.jp = await section("Japan's mediated queries", () =>
-      rounds(s.runs, async () => {
-        const c = await jpQueryCryptoCeiling(s.windowMs / 4);
-        const q = await benchJpQueries(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
-        return { ...q, ...c, ratio: q.queriesPerSecond / (c.ceilingPerSecond as number) };
-      }),
-    );
-    const pv = await section('path validation', () => benchPathValidation(f, { windowMs: s.windowMs, dir }));
-    sections.pathValidation = ok(pv) ? pv.figures : pv;
-    const loaded: LoadedMaterial | undefined = ok(pv) ? pv.loaded : undefined;
-    sections.eid = await section('eID', async () => {
-      if (!loaded) throw new Error('no trust material (path validation failed)');
-      const all: Record<string, unknown>[] = [];
-      for (let i = 0; i < s.runs; i++)
-        all.push(
-          await benchEid(f, loaded, {
-            windowMs: s.windowMs,
-            poolSize: s.quick ? 300 : 2000,
-            logins: s.quick ? 10 : 40,
+    sections.jp = !wanted('jp')
+      ? skipped
+      : await section("Japan's mediated queries", () =>
+          rounds(s.runs, async () => {
+            const c = await jpQueryCryptoCeiling(s.windowMs / 4);
+            const q = await benchJpQueries(f, { windowMs: s.windowMs * 2, concurrency: s.concurrency });
+            return { ...q, ...c, ratio: q.queriesPerSecond / (c.ceilingPerSecond as number) };
           }),
         );
-      return { rounds: all };
-    });
-    sections.wallet = await section('EUDI wallet presentations', async () => {
-      if (!loaded) throw new Error('no trust material (path validation failed)');
-      const all: Record<string, number>[] = [];
-      for (let i = 0; i < s.runs; i++) all.push(await benchWallet(f, loaded, { windowMs: s.windowMs }));
-      return { rounds: all };
-    });
-    sections.esig = await section('eSignature', async () => {
-      const all: Record<string, unknown>[] = [];
-      for (let i = 0; i < s.runs; i++)
-        all.push(
-          await benchEsig({ windowMs: s.quick ? 250 : 800, cacheDir: join(dir, 'esig-trust'), xadesjs: i === 0 }),
-        );
-      return { rounds: all };
-    });
-    peersResult = await section('peers', () =>
-      benchPeers(s, resolve(root, '.kakehashi', 'bench-peers'), join(dir, 'trust')),
-    );
+    const needsTrust = wanted('eid') || wanted('wallet');
+    const pv = !needsTrust
+      ? skipped
+      : await section('path validation', () => benchPathValidation(f, { windowMs: s.windowMs, dir }));
+    sections.pathValidation = 'skipped' in pv ? pv : ok(pv) ? pv.figures : pv;
+    const loaded: LoadedMaterial | undefined = 'loaded' in pv ? pv.loaded : undefined;
+    sections.eid = !wanted('eid')
+      ? skipped
+      : await section('eID', async () => {
+          if (!loaded) throw new Error('no trust material (path validation failed)');
+          const all: Record<string, unknown>[] = [];
+          for (let i = 0; i < s.runs; i++)
+            all.push(
+              await benchEid(f, loaded, {
+                windowMs: s.windowMs,
+                poolSize: s.quick ? 300 : 2000,
+                logins: s.quick ? 10 : 40,
+              }),
+            );
+          return { rounds: all };
+        });
+    sections.wallet = !wanted('wallet')
+      ? skipped
+      : await section('EUDI wallet presentations', async () => {
+          if (!loaded) throw new Error('no trust material (path validation failed)');
+          const all: Record<string, number>[] = [];
+          for (let i = 0; i < s.runs; i++) all.push(await benchWallet(f, loaded, { windowMs: s.windowMs }));
+          return { rounds: all };
+        });
+    sections.esig = !wanted('esig')
+      ? skipped
+      : await section('eSignature', async () => {
+          const all: Record<string, unknown>[] = [];
+          for (let i = 0; i < s.runs; i++)
+            all.push(
+              await benchEsig({ windowMs: s.quick ? 250 : 800, cacheDir: join(dir, 'esig-trust'), xadesjs: i === 0 }),
+            );
+          return { rounds: all };
+        });
+    if (wanted('peers'))
+      peersResult = await section('peers', () =>
+        benchPeers(s, resolve(root, '.kakehashi', 'bench-peers'), join(dir, 'trust')),
+      );
+    else peersResult = { error: 'not in --sections' };
     // The whole federation in its own process (--expose-gc): memory after 10,000 logins, after a forced GC.
-    sections.memory = await section('memory after 10,000 logins', () =>
-      benchMemoryAfterLogins({
-        count: 10_000,
-        concurrency: s.concurrency,
-        port: 17_400,
-        trustCacheDir: join(dir, 'trust'),
-      }),
-    );
+    sections.memory = !wanted('memory')
+      ? skipped
+      : await section('memory after 10,000 logins', () =>
+          benchMemoryAfterLogins({
+            count: 10_000,
+            concurrency: s.concurrency,
+            port: 17_400,
+            trustCacheDir: join(dir, 'trust'),
+          }),
+        );
     // msw is no ratio key: left out of --quick (it keeps --quick under five minutes).
-    sections.msw = s.quick ? { skipped: 'not in --quick' } : await section('msw', () => benchMsw({ quick: false }));
+    sections.msw = !wanted('msw')
+      ? skipped
+      : s.quick
+        ? { skipped: 'not in --quick' }
+        : await section('msw', () => benchMsw({ quick: false }));
   } finally {
     await f.close();
     rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ const HELP = `kakehashi — a TEST-ONLY mock of cross-border eGovernment infrast
 Usage:
   kakehashi start [--seed S] [--data-dir D] [--port P] [--only hub|node:CC] [--hub URL] [--json] [--config FILE]
                   [--faults F,…] [--weak-node CC,…]
-  kakehashi bench [--out FILE] [--quick] [--compare EARLIER.json]
+  kakehashi bench [--out FILE] [--quick] [--compare EARLIER.json] [--sections as4,eid,...]
   kakehashi scenario list
   kakehashi scenario run <name> [--hub URL | --data-dir D]
                             (--hub: against the federation running there; the run is undone either way)
@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
       compare: { type: 'string' },
+      sections: { type: 'string' },
       faults: { type: 'string', multiple: true },
       'weak-node': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
@@ -89,7 +90,12 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       return start(config, { only: values.only, json: values.json });
     case 'bench':
-      return (await import('./bench.ts')).runBench({ out: values.out, quick: values.quick, compare: values.compare });
+      return (await import('./bench.ts')).runBench({
+        out: values.out,
+        quick: values.quick,
+        compare: values.compare,
+        sections: values.sections?.split(',').map((x) => x.trim()),
+      });
     case 'scenario': {
       if (rest[0] === 'list') {
         for (const s of listScenarios()) process.stdout.write(`${s}\n`);

@@ -140,3 +140,22 @@ describe('bench report: shape, comparison and README table', () => {
     expect(table).toContain('medians of 3');
   });
 });
+
+describe('bench --sections', () => {
+  it('refuses an unknown section name before measuring anything, naming the known ones', async () => {
+    const { runBench, BENCH_SECTIONS } = await import('../src/bench.ts');
+    const writes: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => {
+      writes.push(String(s));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      expect(await runBench({ quick: true, sections: ['eid', 'as5'] })).toBe(2);
+    } finally {
+      process.stderr.write = orig;
+    }
+    expect(writes.join('')).toContain('unknown section(s) as5');
+    expect(writes.join('')).toContain(BENCH_SECTIONS.join(', '));
+  });
+});
