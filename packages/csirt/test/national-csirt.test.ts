@@ -254,3 +254,41 @@ describe('the CSIRT network: TLP-bound delivery, and a node acting on an indicat
     expect(network.entries({ reader: 'IT' }).every((e) => e.shareWith.length === 0)).toBe(true);
   });
 });
+
+describe('national CSIRT inbox: the store closing', () => {
+  it('groups what is waiting before its store closes (was: "event not taken (database is not open)" at exit)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'csirt-close-'));
+    try {
+      const open = () => {
+        const store = openStore({ name: 'csirt-close', dataDir: dir });
+        const clock = new VirtualClock();
+        clock.freeze(new Date('2027-03-01T09:00:00Z'));
+        const security = new SecurityEvents({ store, clock, component: 'node', country: 'DE' });
+        const logger = createMemoryLogger();
+        const csirt = new NationalCsirt({
+          store,
+          clock,
+          logger,
+          country: 'DE',
+          security,
+          share: async () => {},
+          originCountries: async () => ({}),
+        });
+        return { store, security, csirt, logger };
+      };
+      const first = open();
+      forged(first.security, 2);
+      first.store.close(); // before the inbox's own turn of the event loop
+      await new Promise((r) => setImmediate(r));
+      expect(first.logger.lines.filter((e) => e.level === 'error')).toEqual([]);
+      const again = open();
+      stores.push(again.store);
+      expect(again.csirt.incidents.list()).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

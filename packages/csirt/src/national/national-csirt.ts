@@ -91,6 +91,8 @@ export class NationalCsirt {
   readonly #inbox: SecurityEvent[] = [];
   #scheduled: NodeJS.Immediate | undefined;
   #dropped = 0;
+  /** The store closed: events heard after it are not kept (the node is shutting down). */
+  #closed = false;
 
   constructor(deps: NationalCsirtDeps) {
     this.#deps = deps;
@@ -100,6 +102,15 @@ export class NationalCsirt {
     const saved = deps.store.get<{ data: string }>('SELECT data FROM csirt_policy WHERE id = 1');
     this.#policy = saved ? CsirtPolicySchema.parse(JSON.parse(saved.data)) : NationalCsirt.defaultPolicy(deps.country);
     deps.security.onRecord((e) => this.#hear(e));
+    // The store groups what is waiting before it closes (and at exit); events heard after that are not kept.
+    deps.store.registerPending({
+      drain: () => this.#drain(),
+      close: () => {
+        this.#closed = true;
+        if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+        this.#scheduled = undefined;
+      },
+    });
   }
 
   /** The incidents, with every event heard so far grouped (reading drains the inbox first). */
@@ -110,6 +121,10 @@ export class NationalCsirt {
 
   /** An event reaches the inbox: kept (at most 10,000 waiting: the oldest are dropped, counted) and grouped later. */
   #hear(e: SecurityEvent): void {
+    if (this.#closed) {
+      this.#deps.logger.debug('csirt inbox: event heard after the store closed, not kept', { rule: e.rule });
+      return;
+    }
     this.#inbox.push(e);
     if (this.#inbox.length > 10_000) {
       this.#inbox.shift();
@@ -126,6 +141,7 @@ export class NationalCsirt {
   #drain(): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
+    if (this.#closed) return;
     while (this.#inbox.length > 0) {
       const e = this.#inbox.shift() as SecurityEvent;
       try {
