@@ -54,6 +54,13 @@ export async function buildBundle(buildDir: string, entry: string): Promise<Bund
       format: 'esm',
       // Functions and classes keep their `name` (an error's name, a class renamed to avoid a clash in one scope).
       keepNames: true,
+      // What a start reads, decodes and hashes for the compile cache: ~6 MB less text without comments and
+      // whitespace, all of it ASCII (escapes for the rest: one-byte strings, the fast path of Node's UTF-8
+      // decoding and of V8's scanner). Identifiers are not mangled and nothing is rewritten (compress off). A
+      // warm start of hub + 7 nodes: ~8 % less CPU and ~10 MB less RSS (issue 15).
+      charset: 'ascii',
+      comments: false,
+      minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
       entryFileNames: '[name].mjs',
       chunkFileNames: '[name]-[hash].mjs',
       // CommonJS dependencies call require() for Node's built-ins.

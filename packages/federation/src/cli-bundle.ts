@@ -30,7 +30,7 @@ export interface BundleManifest {
 }
 
 /** Bumped whenever `buildBundle`'s output would differ for the same inputs. */
-export const BUNDLE_FORMAT = 2;
+export const BUNDLE_FORMAT = 3;
 const MANIFEST = 'manifest.json';
 const LOCK = 'building.lock';
 /** A lock older than this is left over by a builder that died: the next miss builds again. */

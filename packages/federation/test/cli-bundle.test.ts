@@ -122,6 +122,33 @@ describe('names in the bundle', () => {
   });
 });
 
+describe('the text of the bundle', () => {
+  it('is ASCII without comments or layout whitespace, and its strings and regular expressions are unchanged', async () => {
+    writeFileSync(
+      entry,
+      '/** A comment the bundle does not carry. */\n' +
+        "export const banner = (): string => '架け橋 — TEST ONLY → 🌉';\n" +
+        'export const matches = (s: string): boolean => /^架け橋\\s+[→]$/u.test(s);\n' +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+        'export const template = (n: number): string => `  n = ${n}\\n\tend`;\n',
+    );
+    const manifest = await buildBundle(buildDir, entry);
+    const bytes = readFileSync(join(buildDir, manifest.main));
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    const text = bytes.toString('utf8');
+    expect(text).not.toContain('A comment the bundle does not carry');
+    expect(text).not.toMatch(/\n\s+/);
+    const bundled = (await import(pathToFileURL(join(buildDir, manifest.main)).href)) as {
+      banner(): string;
+      matches(s: string): boolean;
+      template(n: number): string;
+    };
+    expect(bundled.banner()).toBe('架け橋 — TEST ONLY → 🌉');
+    expect(bundled.matches('架け橋  →')).toBe(true);
+    expect(bundled.template(3)).toBe('  n = 3\n\tend');
+  });
+});
+
 describe('earlier builds', () => {
   it('are removed once no process can still be importing from them: over an hour old, or beyond the ten newest', async () => {
     const made = (name: string, minutesAgo: number) => {
