@@ -24,14 +24,33 @@ function dump(n: Node): unknown {
         a.prefix ?? `(${a.prefix})`,
         a.localName,
         a.value,
+        a.nodeValue,
+        a.specified,
+        a.ownerElement === el,
+        a.ownerDocument === el.ownerDocument,
+        el.getAttributeNode(a.name) === a,
       ];
     });
+    // What xmldom's own methods read: the element's namespace declarations (lookupNamespaceURI), the attribute
+    // index, and that these are xmldom's classes.
+    const internal = el as unknown as { _nsMap: Record<string, string>; attributes: { _nameIndex: object } };
+    base.nsMap = { ...internal._nsMap };
+    base.nameIndex = Object.keys(internal.attributes._nameIndex);
+    base.tag = el.tagName;
+    base.classes = [
+      Object.getPrototypeOf(el) === Object.getPrototypeOf(PROBE),
+      Object.getPrototypeOf(el.attributes) === Object.getPrototypeOf(PROBE.attributes),
+      Object.getPrototypeOf(el.childNodes) === Object.getPrototypeOf(PROBE.childNodes),
+    ];
   }
   if (n.nodeType === 7) base.data = (n as ProcessingInstruction).data;
   base.kids = n.childNodes ? Array.from(n.childNodes as unknown as ArrayLike<Node>, dump) : null;
   base.links = links(n);
   return base;
 }
+
+/** An element made by xmldom's own API, to compare the classes of the reader's nodes with. */
+const PROBE = parseXml('<probe/>').documentElement;
 
 /** Whether the parent, sibling and first/last links agree with `childNodes` (the fast path writes them itself). */
 function links(n: Node): boolean {

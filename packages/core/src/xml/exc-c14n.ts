@@ -32,6 +32,12 @@ export interface ExcC14nOptions {
   ancestorNamespaces?: { prefix: string; namespaceURI: string }[];
   defaultNs?: string;
   defaultNsForPrefix?: Record<string, string>;
+  /**
+   * A node left out with its subtree, as if it had been removed from the document — the enveloped-signature
+   * transform without taking the signature out of the tree and putting it back.
+   * @see https://www.w3.org/TR/xmldsig-core1/#sec-EnvelopedSignature
+   */
+  exclude?: Node;
 }
 
 const NS_XMLNS = 'http://www.w3.org/2000/xmlns/';
@@ -80,12 +86,12 @@ function inScope(scope: Binding[], prefix: string | null, uri: string | null | u
   return false;
 }
 
-function elementChildren(node: Element, localName: string): Element[] {
+function elementChildren(node: Element, localName: string, exclude: Node | undefined): Element[] {
   const out: Element[] = [];
   const kids = node.childNodes;
   for (let i = 0; i < kids.length; i++) {
     const k = kids[i] as Node;
-    if (k.nodeType === 1 && (k as Element).localName === localName) out.push(k as Element);
+    if (k !== exclude && k.nodeType === 1 && (k as Element).localName === localName) out.push(k as Element);
   }
   return out;
 }
@@ -96,10 +102,17 @@ class Canonicalizer {
   readonly comments: boolean;
   readonly prefixList: string[];
   readonly defaultNsForPrefix: Record<string, string>;
-  constructor(comments: boolean, prefixList: string[], defaultNsForPrefix: Record<string, string>) {
+  readonly exclude: Node | undefined;
+  constructor(
+    comments: boolean,
+    prefixList: string[],
+    defaultNsForPrefix: Record<string, string>,
+    exclude: Node | undefined,
+  ) {
     this.comments = comments;
     this.prefixList = prefixList;
     this.defaultNsForPrefix = defaultNsForPrefix;
+    this.exclude = exclude;
   }
 
   comment(node: Comment): void {
@@ -203,7 +216,9 @@ class Canonicalizer {
     // The children in order (xmldom keeps the sibling links and childNodes in step), each seeing the bindings of
     // this element's scope; `length` is written only when a child left bindings (a write is not free in V8).
     const keep = depth + toRender.length;
+    const exclude = this.exclude;
     for (let k = el.firstChild; k; k = k.nextSibling) {
+      if (k === exclude) continue;
       this.node(k, newDefault);
       if (scope.length !== keep) scope.length = keep;
     }
@@ -219,8 +234,8 @@ class Canonicalizer {
 export function exclusiveC14n(elem: Element, options: ExcC14nOptions = {}): string {
   let list = options.inclusiveNamespacesPrefixList || [];
   if (!Array.isArray(list) || list.length === 0) {
-    const method = elementChildren(elem, 'CanonicalizationMethod')[0];
-    const inclusive = method ? elementChildren(method, 'InclusiveNamespaces')[0] : undefined;
+    const method = elementChildren(elem, 'CanonicalizationMethod', options.exclude)[0];
+    const inclusive = method ? elementChildren(method, 'InclusiveNamespaces', options.exclude)[0] : undefined;
     if (inclusive) list = (inclusive.getAttribute('PrefixList') || '').split(' ');
   }
   const ancestors = options.ancestorNamespaces || [];
@@ -232,7 +247,8 @@ export function exclusiveC14n(elem: Element, options: ExcC14nOptions = {}): stri
       for (const a of ancestors)
         if (prefix === a.prefix && !elem.hasAttributeNS(NS_XMLNS, prefix))
           elem.setAttributeNS(NS_XMLNS, `xmlns:${prefix}`, a.namespaceURI);
-  const c = new Canonicalizer(options.withComments === true, list, options.defaultNsForPrefix || {});
+  if (options.exclude === elem) throw new Error('Unable to exclusive canonicalize a node left out of the node-set');
+  const c = new Canonicalizer(options.withComments === true, list, options.defaultNsForPrefix || {}, options.exclude);
   c.node(elem, options.defaultNs || '');
   return c.out;
 }

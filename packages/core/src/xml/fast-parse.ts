@@ -102,6 +102,107 @@ function decodeRefs(s: string): string {
   return res + s.slice(last);
 }
 
+/** The prototypes of xmldom's elements, attributes and their lists (its constructors are not exported). */
+const PROTO = (() => {
+  const doc = new DOMImplementation().createDocument(null as never, null as never, null);
+  const el = doc.createElementNS(null as never, 'x');
+  return {
+    element: Object.getPrototypeOf(el) as object,
+    attr: Object.getPrototypeOf(doc.createAttributeNS(null as never, 'x')) as object,
+    namedNodeMap: Object.getPrototypeOf(el.attributes) as object,
+    nodeList: Object.getPrototypeOf(el.childNodes) as object,
+  };
+})();
+
+/** An xmldom node's fields as the reader writes them (plain properties in xmldom 0.8). */
+type Fields = Record<string, unknown>;
+
+/**
+ * An xmldom element as `Document.createElementNS(uri, qName)` makes it — `new Element()` (its `_nsMap`), then the
+ * attribute map, child list, owner, names and namespace in that order — without splitting the name again: the
+ * reader knows where its colon is (`colon` ≤ 0: no prefix). The lists carry their `length` from the start, so
+ * appending writes an own property of one shape (xmldom's read 0 from the prototype first; the value is the same).
+ */
+const XElement = function (this: Fields, doc: Document, uri: string | undefined, qName: string, colon: number) {
+  this._nsMap = {};
+  const attrs = new XNamedNodeMap();
+  this.attributes = attrs;
+  this.childNodes = new XNodeList();
+  this.ownerDocument = doc;
+  this.nodeName = qName;
+  this.tagName = qName;
+  this.namespaceURI = uri;
+  if (colon > 0) {
+    this.prefix = qName.slice(0, colon);
+    this.localName = qName.slice(colon + 1);
+  } else this.localName = qName;
+  (attrs as unknown as Fields)._ownerElement = this;
+} as unknown as new (
+  doc: Document,
+  uri: string | undefined,
+  qName: string,
+  colon: number,
+) => Element;
+/** xmldom's `NamedNodeMap` (its constructor writes the name index), with its length. */
+const XNamedNodeMap = function (this: Fields) {
+  this._nameIndex = Object.create(null);
+  this.length = 0;
+} as unknown as new () => NamedNodeMap;
+/** xmldom's `NodeList` (its constructor writes nothing), with its length. */
+const XNodeList = function (this: Fields) {
+  this.length = 0;
+} as unknown as new () => NodeList;
+/**
+ * An xmldom attribute as `createAttributeNS(uri, qName)` makes it, with the value the reader then writes (`value`
+ * and `nodeValue`, as the full path's parser does).
+ */
+const XAttr = function (
+  this: Fields,
+  doc: Document,
+  uri: string | undefined,
+  qName: string,
+  colon: number,
+  value: string,
+) {
+  this.ownerDocument = doc;
+  this.nodeName = qName;
+  this.name = qName;
+  this.namespaceURI = uri;
+  this.specified = true;
+  if (colon > 0) {
+    this.prefix = qName.slice(0, colon);
+    this.localName = qName.slice(colon + 1);
+  } else this.localName = qName;
+  this.value = value;
+  this.nodeValue = value;
+} as unknown as new (
+  doc: Document,
+  uri: string | undefined,
+  qName: string,
+  colon: number,
+  value: string,
+) => Attr;
+(XElement as unknown as { prototype: object }).prototype = PROTO.element;
+(XNamedNodeMap as unknown as { prototype: object }).prototype = PROTO.namedNodeMap;
+(XNodeList as unknown as { prototype: object }).prototype = PROTO.nodeList;
+(XAttr as unknown as { prototype: object }).prototype = PROTO.attr;
+
+/**
+ * Adds a fresh attribute to a fresh element as xmldom's `setAttributeNode` does when the element has no attribute
+ * of that name (the reader has refused duplicates): the map's entry, length and name index, the owner element, the
+ * document's change counter, and for a namespace declaration the element's `_nsMap` entry.
+ */
+function addAttribute(doc: Document, el: Element, attr: Attr): void {
+  const list = el.attributes as unknown as Fields & { length: number; [i: number]: Attr };
+  list[list.length++] = attr;
+  (list._nameIndex as Record<string, Attr>)[attr.nodeName] = attr;
+  (attr as unknown as Fields).ownerElement = el;
+  (doc as unknown as { _inc: number })._inc++;
+  if (attr.namespaceURI === NS_XMLNS)
+    ((el as unknown as Fields)._nsMap as Record<string, string>)[attr.prefix ? (attr.localName as string) : ''] =
+      attr.value;
+}
+
 /** The fields of xmldom's nodes that its `appendChild` writes (xmldom 0.8: plain properties). */
 interface Linked {
   parentNode: Node | null;
@@ -131,6 +232,13 @@ function append(doc: Document, parent: Element, node: Node): void {
   const cs = p.childNodes;
   cs[cs.length++] = node;
   (doc as unknown as { _inc: number })._inc++;
+}
+
+/** Whether `s` has `qName` then ">" at `at` (the end tag of the open element; no substring made). */
+function closes(s: string, at: number, qName: string): boolean {
+  const n = qName.length;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(at + i) !== qName.charCodeAt(i)) return false;
+  return s.charCodeAt(at + n) === 0x3e;
 }
 
 interface Open {
@@ -167,7 +275,7 @@ class PlainReader {
     let rootSeen = false;
     for (;;) {
       const lt = s.indexOf('<', this.#p);
-      const top = stack.at(-1);
+      const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
       if (lt === -1) {
         // After the last markup only whitespace (xmldom drops it), and the root must be closed.
         if (top || !rootSeen || !DOC_SPACE.test(s.slice(this.#p))) out();
@@ -190,7 +298,7 @@ class PlainReader {
         else doc.appendChild(doc.createComment(body));
         this.#p = end + 3;
       } else if (c === 0x2f /* / */) {
-        if (!top || !s.startsWith(top.qName, lt + 2) || s.charCodeAt(lt + 2 + top.qName.length) !== 0x3e) out();
+        if (!top || !closes(s, lt + 2, top.qName)) out();
         stack.pop();
         this.#p = lt + 3 + (top as Open).qName.length;
       } else {
@@ -261,7 +369,7 @@ class PlainReader {
     const prefix = colon > 0 ? qName.slice(0, colon) : '';
     if (prefix === 'xmlns') out();
     const elUri = prefix ? (ns.get(prefix) ?? out()) : ns.get('');
-    const el = doc.createElementNS(elUri as string, qName);
+    const el = new XElement(doc, elUri, qName, colon);
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs[i] as { qName: string; value: string };
       const ac = a.qName.indexOf(':');
@@ -279,10 +387,7 @@ class PlainReader {
           }
         }
       }
-      const attr = doc.createAttributeNS(uri as string, a.qName);
-      attr.value = a.value;
-      (attr as { nodeValue: string }).nodeValue = a.value;
-      el.setAttributeNode(attr);
+      addAttribute(doc, el, new XAttr(doc, uri, a.qName, ac, a.value));
     }
     return { qName, el, ns, closed };
   }
