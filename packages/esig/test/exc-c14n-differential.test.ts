@@ -244,6 +244,39 @@ describe('core exclusiveC14n against xml-crypto', () => {
         d.documentElement.removeChild(sig);
       }
       expect(exclusiveC14n(a.documentElement)).toBe(new ExclusiveCanonicalization().process(b.documentElement, {}));
+      // The signature left out by `exclude` (the verifier's way), the document untouched.
+      const c = parseXml(text, { fast });
+      const before = serializeXml(c);
+      const sig = c.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0] as Element;
+      expect(exclusiveC14n(c.documentElement, { exclude: sig })).toBe(exclusiveC14n(a.documentElement));
+      expect(serializeXml(c)).toBe(before);
     }
+  });
+
+  it('renders with a descendant excluded as xml-crypto renders the document with that descendant removed', () => {
+    let compared = 0;
+    for (const text of ADVERSARIAL) {
+      const n = elements(parseXml(text)).length;
+      for (let apex = 0; apex < n; apex++)
+        for (let gone = apex + 1; gone < n; gone++)
+          for (const withComments of [false, true])
+            for (const list of [undefined, ['p', 'q', 'Z', 'a', 'B', 'x', 'soap', 'wsu']]) {
+              const opts = { withComments, ...(list ? { inclusiveNamespacesPrefixList: list } : {}) };
+              const ours = parseXml(text, { fast: true });
+              const [oursApex, oursGone] = [elements(ours)[apex] as Element, elements(ours)[gone] as Element];
+              let inside = false;
+              for (let p = oursGone.parentNode; p; p = p.parentNode) if (p === oursApex) inside = true;
+              if (!inside) continue;
+              const theirs = parseXml(text);
+              const [theirsApex, theirsGone] = [elements(theirs)[apex] as Element, elements(theirs)[gone] as Element];
+              theirsGone.parentNode?.removeChild(theirsGone);
+              const c = withComments ? new XmlCryptoComments() : new XmlCryptoPlain();
+              expect(exclusiveC14n(oursApex, { ...opts, exclude: oursGone }), `${text} #${apex} -#${gone}`).toBe(
+                c.process(theirsApex, opts),
+              );
+              compared++;
+            }
+    }
+    expect(compared).toBeGreaterThan(40);
   });
 });

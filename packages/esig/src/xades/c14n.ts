@@ -77,11 +77,13 @@ function refuseProcessingInstructions(node: Node): void {
 /**
  * Canonicalizes an element with one of the accepted algorithms: exclusive XML c14n (with an optional
  * InclusiveNamespaces PrefixList; core's one-pass `exclusiveC14n`, byte for byte xml-crypto's output) or inclusive
- * c14n 1.0 (xml-crypto's), with or without comments.
+ * c14n 1.0 (xml-crypto's), with or without comments. `exclude` (a descendant of `node`: the signature under the
+ * enveloped-signature transform) is left out with its subtree, as if removed: the exclusive algorithms skip it in
+ * their walk, xml-crypto's gets the document with it taken out and put back.
  * @see https://www.w3.org/TR/xml-exc-c14n/
  * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315
  */
-export function canonicalize(node: Element, algorithm: string, prefixList: string[] = []): string {
+export function canonicalize(node: Element, algorithm: string, prefixList: string[] = [], exclude?: Node): string {
   switch (algorithm) {
     case XMLDSIG.excC14n:
     case XMLDSIG.excC14nComments:
@@ -92,18 +94,32 @@ export function canonicalize(node: Element, algorithm: string, prefixList: strin
         ...(prefixList.length > 0
           ? { ancestorNamespaces: ancestorNamespaces(node).filter((b) => b.prefix !== '') }
           : {}),
+        ...(exclude ? { exclude } : {}),
       });
     case XMLDSIG.c14n:
     case XMLDSIG.c14nComments: {
-      refuseProcessingInstructions(node);
-      const subset = inclusiveSubset(node);
-      return (algorithm === XMLDSIG.c14n ? inc : incComments).process(subset.apex, {
-        ancestorNamespaces: subset.ancestorNamespaces,
-      });
+      const parent = exclude?.parentNode;
+      if (!exclude || !parent) return inclusiveC14n(node, algorithm);
+      const next = exclude.nextSibling;
+      parent.removeChild(exclude);
+      try {
+        return inclusiveC14n(node, algorithm);
+      } finally {
+        parent.insertBefore(exclude, next);
+      }
     }
     default:
       throw new Error(`canonicalization ${algorithm} is not supported`);
   }
+}
+
+/** Inclusive c14n 1.0 of `node` (xml-crypto's, with the subset fixes of {@link inclusiveSubset}). */
+function inclusiveC14n(node: Element, algorithm: string): string {
+  refuseProcessingInstructions(node);
+  const subset = inclusiveSubset(node);
+  return (algorithm === XMLDSIG.c14n ? inc : incComments).process(subset.apex, {
+    ancestorNamespaces: subset.ancestorNamespaces,
+  });
 }
 
 /** The algorithm without comments: a same-document reference's node-set has none (XML-DSig §4.4.3.3). */
@@ -120,7 +136,12 @@ const WITHOUT_COMMENTS: Record<string, string> = {
  * @see https://www.w3.org/TR/xmldsig-core1/#sec-Same-Document
  * @see https://www.w3.org/TR/2001/REC-xml-c14n-20010315#DocumentOrder
  */
-export function canonicalizeDocument(doc: Document, algorithm: string, prefixList: string[] = []): string {
+export function canonicalizeDocument(
+  doc: Document,
+  algorithm: string,
+  prefixList: string[] = [],
+  exclude?: Node,
+): string {
   const root = doc.documentElement;
   if (!root) throw new Error('the document has no document element');
   let before = '';
@@ -137,5 +158,5 @@ export function canonicalizeDocument(doc: Document, algorithm: string, prefixLis
       else before += `${text}\n`;
     }
   }
-  return `${before}${canonicalize(root, WITHOUT_COMMENTS[algorithm] ?? algorithm, prefixList)}${after}`;
+  return `${before}${canonicalize(root, WITHOUT_COMMENTS[algorithm] ?? algorithm, prefixList, exclude)}${after}`;
 }

@@ -263,14 +263,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
         throw new FormatError('A Reference to the whole document (URI="") must use the enveloped-signature transform.');
       const root = doc.documentElement;
       if (root === sig) throw new FormatError('URI="" cannot designate the signature itself.');
-      const next = sig.nextSibling;
-      const parent = sig.parentNode as Node;
-      parent.removeChild(sig);
-      try {
-        actual = sha(hash, canonicalizeDocument(doc, c14n ?? XMLDSIG.c14n, prefixes));
-      } finally {
-        parent.insertBefore(sig, next);
-      }
+      actual = sha(hash, canonicalizeDocument(doc, c14n ?? XMLDSIG.c14n, prefixes, sig));
       label = `the whole document <${root.localName}>`;
       fo.packaging = 'enveloped';
     } else if (uri.startsWith('#')) {
@@ -280,16 +273,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
         throw new FormatError(
           'The enveloped-signature transform is used on an element that does not contain the signature.',
         );
-      if (enveloped) {
-        const next = sig.nextSibling;
-        const parent = sig.parentNode as Node;
-        parent.removeChild(sig);
-        try {
-          actual = sha(hash, canonicalize(target, c14n ?? XMLDSIG.c14n, prefixes));
-        } finally {
-          parent.insertBefore(sig, next);
-        }
-      } else actual = sha(hash, canonicalize(target, c14n ?? XMLDSIG.c14n, prefixes));
+      actual = sha(hash, canonicalize(target, c14n ?? XMLDSIG.c14n, prefixes, enveloped ? sig : undefined));
       label = isSp ? 'the signed properties' : `<${target.localName} Id="${uri.slice(1, 40)}">`;
       if (!isSp) {
         if (target.parentNode === sig && target.localName === 'Object') fo.packaging = 'enveloping';
