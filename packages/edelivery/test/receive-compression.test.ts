@@ -1,6 +1,7 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Store } from '@kakehashi/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { gzipOptionsFor } from '../src/backend/submit-message.ts';
 import { inboundMessage, receiver as jpReceiver } from './receiver-fixture.ts';
 
 const receiver = () => jpReceiver('edelivery-receive-compression');
@@ -39,6 +40,14 @@ describe('AS4 receiver: compressed payloads', () => {
     );
   });
 
+  it('a payload the sender compressed with a window sized to it is received as sent', async () => {
+    const body = Buffer.from(`<Query>${'0123456789abcdef'.repeat(120)}</Query>`);
+    const { status, stored, r, msg } = await post(gzipSync(body, gzipOptionsFor(body.length)));
+    expect(status).toBe(200);
+    expect(stored?.status).toBe('RECEIVED');
+    expect(Buffer.from(r.messages.payloads(msg.messageId, 'in')[0]?.content ?? []).equals(body)).toBe(true);
+  });
+
   it('a payload inflating past maxBytes (5 MiB by default) is refused with EBMS:0303', async () => {
     const { status, text, stored } = await post(gzipSync(Buffer.alloc(6 * 1024 * 1024)));
     expect(status).toBe(200);
@@ -51,5 +60,22 @@ describe('AS4 receiver: compressed payloads', () => {
     const { text, stored } = await post(Buffer.from('not gzip at all'));
     expect(text).toContain('EBMS:0303');
     expect(stored).toBeUndefined();
+  });
+});
+
+/** The sender's zlib window follows the payload's size (its buffers are allocated and cleared on every call). */
+describe('AS4 sender: gzip sized to the payload', () => {
+  it('a window just larger than the payload (9 to 15 bits), and the same bytes back from any inflater', () => {
+    expect(gzipOptionsFor(0)).toEqual({ windowBits: 9, memLevel: 2 });
+    expect(gzipOptionsFor(2000)).toEqual({ windowBits: 12, memLevel: 5 });
+    expect(gzipOptionsFor(32_768 - 262)).toEqual({ windowBits: 15, memLevel: 8 });
+    expect(gzipOptionsFor(10_000_000)).toEqual({ windowBits: 15, memLevel: 8 });
+    for (const n of [0, 1, 250, 251, 4000, 20_000, 100_000]) {
+      const raw = Buffer.from(Array.from({ length: n }, (_, i) => 'abcdefgh'[(i * 7919) % 8] as string).join(''));
+      const packed = gzipSync(raw, gzipOptionsFor(n));
+      expect(gunzipSync(packed).equals(raw)).toBe(true);
+      // No bigger than with zlib's defaults for what fits the window.
+      if (n <= 32_768 - 262) expect(packed.length).toBeLessThanOrEqual(gzipSync(raw).length);
+    }
   });
 });

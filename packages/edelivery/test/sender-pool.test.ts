@@ -59,9 +59,15 @@ function component(country: 'DE' | 'JP', fetcher: typeof fetch) {
 function pair() {
   const m = material();
   const gate = { open: false, waiting: 0, max: 0, release: [] as (() => void)[] };
-  const hookPosts: { type: string; changes?: { messageId: string; status: string }[] }[] = [];
+  const hookPosts: HookPost[] = [];
+  const jpHookPosts: HookPost[] = [];
   const valid = (): CertificateVerdict => ({ valid: true, country: 'DE', checks: [] });
-  const jp = component('JP', fetch);
+  const jp = component('JP', async (input, init) => {
+    const req = new Request(input, init);
+    if (req.url !== HOOKS) throw new TypeError(`fetch failed: ${req.url}`);
+    jpHookPosts.push((await req.json()) as HookPost);
+    return new Response(null, { status: 204 });
+  });
   const jpAp = mountAccessPoint(jp.app, {
     ...jp.deps,
     country: 'JP',
@@ -82,7 +88,7 @@ function pair() {
   const deFetch: typeof fetch = async (input, init) => {
     const req = new Request(input, init);
     if (req.url === HOOKS) {
-      hookPosts.push((await req.json()) as (typeof hookPosts)[number]);
+      hookPosts.push((await req.json()) as HookPost);
       return new Response(null, { status: 204 });
     }
     if (new URL(req.url).origin !== 'http://jp.test') throw new TypeError(`fetch failed: ${req.url}`);
@@ -120,7 +126,33 @@ function pair() {
     gate.open = true;
     for (const r of gate.release.splice(0)) r();
   };
-  return { de, deAp, jpAp, gate, openGate, hookPosts };
+  return { de, deAp, jp, jpAp, gate, openGate, hookPosts, jpHookPosts };
+}
+
+interface HookPost {
+  type: string;
+  changes?: { messageId: string; direction: string; status: string; message?: unknown }[];
+}
+
+/** Submits `n` messages at DE (one text payload each); their MessageIds. */
+async function submit(de: ReturnType<typeof component>, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await de.app.request('/edelivery/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        service: SERVICE,
+        action: 'ExecuteQueryRequest',
+        originalSender: SENDER,
+        finalRecipient: RECIPIENT,
+        payloads: [{ mimeType: 'text/plain', content: Buffer.from(`payload ${i}`).toString('base64') }],
+      }),
+    });
+    expect(r.status).toBe(202);
+    ids.push(((await r.json()) as { messageId: string }).messageId);
+  }
+  return ids;
 }
 
 describe('AS4 sender: bounded concurrency per destination, batched status webhooks', () => {
@@ -139,22 +171,7 @@ describe('AS4 sender: bounded concurrency per destination, batched status webhoo
     expect(((await sub.json()) as { batch: boolean }).batch).toBe(true);
 
     const n = PER_DESTINATION * 3;
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = await de.app.request('/edelivery/messages', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          service: SERVICE,
-          action: 'ExecuteQueryRequest',
-          originalSender: SENDER,
-          finalRecipient: RECIPIENT,
-          payloads: [{ mimeType: 'text/plain', content: Buffer.from(`payload ${i}`).toString('base64') }],
-        }),
-      });
-      expect(r.status).toBe(202);
-      ids.push(((await r.json()) as { messageId: string }).messageId);
-    }
+    const ids = await submit(de, n);
     const pumped = deAp.pump();
     // The pool fills up to the bound for this destination and no further while the receiver holds them.
     await until(() => gate.waiting === PER_DESTINATION, 'the pool is full');
@@ -182,5 +199,33 @@ describe('AS4 sender: bounded concurrency per destination, batched status webhoo
     expect(changes.map((c) => c.messageId).sort()).toEqual([...ids].sort());
     expect(changes.every((c) => c.status === 'ACKNOWLEDGED')).toBe(true);
     expect(hookPosts.length).toBeLessThan(n);
+  });
+
+  it('a received message’s RECEIVED notification carries its routing metadata (service, parties, payload types)', async () => {
+    const { de, deAp, jp, openGate, jpHookPosts } = pair();
+    const sub = await jp.app.request('/edelivery/webhooks', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: HOOKS, events: ['RECEIVED'], batch: true }),
+    });
+    expect(sub.status).toBe(201);
+    openGate();
+    const ids = await submit(de, 3);
+    expect(await deAp.pump()).toMatchObject({ acknowledged: 3 });
+    await until(() => jpHookPosts.flatMap((p) => p.changes ?? []).length >= 3, 'every RECEIVED posted');
+    const changes = jpHookPosts.flatMap((p) => p.changes ?? []);
+    expect(changes.map((c) => c.messageId).sort()).toEqual([...ids].sort());
+    for (const c of changes)
+      expect(c).toMatchObject({
+        direction: 'in',
+        status: 'RECEIVED',
+        message: {
+          service: SERVICE,
+          action: 'ExecuteQueryRequest',
+          originalSender: SENDER,
+          finalRecipient: RECIPIENT,
+          payloads: [{ cid: expect.stringMatching(/^payload-1@/), mimeType: 'text/plain' }],
+        },
+      });
   });
 });

@@ -60,6 +60,23 @@ describe('evidence inbox: a notification names what changed, the inbox is not li
         ],
       }),
     ).toEqual(['m1', 'm4']);
+    // A change that carries the message's routing metadata is left out when the block does not take it: not read.
+    const regrep = { service: EVIDENCE_SERVICE, finalRecipient: 'r', payloads: [{ mimeType: REGREP_MIME }] };
+    const takes = (m: { payloads: { mimeType: string }[] }) => m.payloads[0]?.mimeType === REGREP_MIME;
+    expect(
+      receivedIn(
+        {
+          type: 'edelivery.status-batch',
+          subscription: 's',
+          changes: [
+            { ...change, message: regrep },
+            { ...change, messageId: 'm2', message: { ...regrep, payloads: [{ mimeType: 'application/xml' }] } },
+            { ...change, messageId: 'm3' },
+          ],
+        },
+        takes,
+      ),
+    ).toEqual(['m1', 'm3']);
     expect(receivedIn(undefined)).toBeUndefined();
     expect(receivedIn({ hello: 'world' })).toBeUndefined();
   });
@@ -75,6 +92,10 @@ describe('evidence inbox: a notification names what changed, the inbox is not li
     expect(calls.list).toBe(1);
     expect(calls.one).toBe(2);
     expect(calls.acked.sort()).toEqual(['a', 'b', 'c']);
+    // What a notification's metadata shows is not the block's is not read at all.
+    expect(box.takes({ ...ours('x'), payloads: [{ mimeType: 'application/xml' }] })).toBe(false);
+    expect(box.takes({ ...ours('x'), service: 'x' })).toBe(false);
+    expect(box.takes(ours('x'))).toBe(true);
     // An explicit process() still lists everything.
     expect(await box.process()).toBe(0);
     expect(calls.list).toBe(2);

@@ -94,7 +94,7 @@ export async function submitMessage(
       cid: p.cid ?? `payload-${i + 1}@${short}`,
       mimeType: p.mimeType,
       compressed: compress,
-      content: compress ? gzipSync(raw) : raw,
+      content: compress ? gzipSync(raw, gzipOptionsFor(raw.length)) : raw,
     };
   });
   if (new Set(payloads.map((p) => p.cid)).size !== payloads.length)
@@ -123,7 +123,8 @@ export async function submitMessage(
       ],
     })),
   };
-  const row = ctx.store.transaction(() => {
+  // Committed with the other submissions (and the sender's transitions) of the same turn, before the answer.
+  const row = await ctx.store.inGroupCommit(() => {
     if (ctx.store.get(messageId, 'out')) return undefined;
     const change = ctx.store.insert(
       {
@@ -177,6 +178,17 @@ export async function submitMessage(
   });
   ctx.kick();
   return { row: ctx.store.get(messageId, 'out') as MessageRow, created: true };
+}
+
+/**
+ * zlib's window and hash sized to the payload: a window larger than the input is never used (the output decodes
+ * the same with any inflater), but its buffers — 256 KB at the defaults — are allocated and cleared on every call,
+ * which costs a small payload many times its compression. Up to 32 KB of window, as the defaults.
+ * @see https://www.zlib.net/manual.html#Advanced (deflateInit2: windowBits, memLevel)
+ */
+export function gzipOptionsFor(length: number): { windowBits: number; memLevel: number } {
+  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(length + 262))));
+  return { windowBits, memLevel: windowBits - 7 };
 }
 
 /**

@@ -103,6 +103,19 @@ export const StatusNotificationSchema = z
     previous: StatusSchema.nullable(),
     at: z.string().openapi({ description: 'Virtual clock time of the change' }),
     detail: z.string().optional(),
+    message: z
+      .object({
+        service: z.string(),
+        action: z.string(),
+        originalSender: z.string().nullable(),
+        finalRecipient: z.string().nullable(),
+        payloads: z.array(z.object({ cid: z.string(), mimeType: z.string() })),
+      })
+      .optional()
+      .openapi({
+        description:
+          'An inbound message’s arrival (RECEIVED) only: what a backend routes it by (service, action, parties, payload types), so it reads only the messages it takes',
+      }),
   })
   .openapi('EdeliveryStatusNotification');
 

@@ -98,7 +98,7 @@ export function createSenderLoop(ctx: ApContext) {
       return at === undefined || (r.next_attempt_at ?? 0) > at;
     });
     const taken = new Map<string, number>();
-    const chosen: MessageRow[] = [];
+    const chosen: typeof due = [];
     let full = false;
     for (const r of due) {
       const dest = r.endpoint ?? '';

@@ -74,6 +74,17 @@ export interface StatusChange {
   previous: MessageStatus | null;
   at: string;
   detail?: string | undefined;
+  /** An inbound message's arrival (RECEIVED): what a backend routes it by, so it need not read each message. */
+  message?: MessageSummary | undefined;
+}
+
+/** The routing metadata of a received message, as its RECEIVED change carries it. */
+export interface MessageSummary {
+  service: string;
+  action: string;
+  originalSender: string | null;
+  finalRecipient: string | null;
+  payloads: { cid: string; mimeType: string }[];
 }
 
 export interface WebhookRow {
@@ -280,7 +291,22 @@ export class MessageStore {
         null,
       );
     });
-    return { messageId: row.message_id, direction: row.direction, status: row.status, previous: null, at };
+    const change: StatusChange = {
+      messageId: row.message_id,
+      direction: row.direction,
+      status: row.status,
+      previous: null,
+      at,
+    };
+    if (row.direction === 'in')
+      change.message = {
+        service: row.service,
+        action: row.action,
+        originalSender: row.original_sender,
+        finalRecipient: row.final_recipient,
+        payloads: payloads.map((p) => ({ cid: p.cid, mimeType: p.mimeType })),
+      };
+    return change;
   }
 
   /**
@@ -356,10 +382,13 @@ export class MessageStore {
     return { row: after, change: { messageId, direction, status: to, previous: row.status, at, detail } };
   }
 
-  /** Outbound messages whose next attempt is due. */
-  due(now: number, limit: number): MessageRow[] {
-    return this.#store.all<MessageRow>(
-      `SELECT * FROM edelivery_messages WHERE direction = 'out' AND status IN ('READY_TO_SEND', 'WAITING_FOR_RETRY')
+  /**
+   * Outbound messages whose next attempt is due: what the sender loop chooses by (the whole row is read when one is
+   * claimed; a scan runs whenever an attempt ends, and a row carries the header and two certificates).
+   */
+  due(now: number, limit: number): Pick<MessageRow, 'message_id' | 'endpoint' | 'next_attempt_at'>[] {
+    return this.#store.all(
+      `SELECT message_id, endpoint, next_attempt_at FROM edelivery_messages WHERE direction = 'out' AND status IN ('READY_TO_SEND', 'WAITING_FOR_RETRY')
          AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?`,
       now,
       limit,

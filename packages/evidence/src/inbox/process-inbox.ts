@@ -15,6 +15,11 @@ export interface EvidenceInbox {
    * notification was lost (webhooks are best effort) is handled all the same. Resolves with the number handled.
    */
   notified(messageIds: readonly string[]): Promise<number>;
+  /**
+   * Whether the block takes a message with this routing metadata (RegRep of the evidence service, first payload
+   * `application/x-ebrs+xml`, for one of its participants): a notification's other messages are not read at all.
+   */
+  takes(m: Pick<InboxMessage, 'service' | 'finalRecipient'> & { payloads: readonly { mimeType: string }[] }): boolean;
   /** Subscribes to the node's eDelivery webhooks (idempotent). */
   ensureSubscribed(): Promise<void>;
   /** Subscribes soon, retrying quietly while the node's own origin does not answer yet, then processes. */
@@ -61,7 +66,7 @@ export function createInbox(ctx: EvidenceContext, inboundUrl: string): EvidenceI
   };
 
   /** Evidence messages this block takes: RegRep (`application/x-ebrs+xml` first) for one of its participants. */
-  const ours = (m: InboxMessage) =>
+  const ours = (m: Pick<InboxMessage, 'service' | 'finalRecipient'> & { payloads: readonly { mimeType: string }[] }) =>
     m.service === EVIDENCE_SERVICE && ctx.participant(m.finalRecipient) && m.payloads[0]?.mimeType === REGREP_MIME;
 
   const handle = async (messages: InboxMessage[]): Promise<number> => {
@@ -165,6 +170,7 @@ export function createInbox(ctx: EvidenceContext, inboundUrl: string): EvidenceI
   return {
     process,
     notified,
+    takes: (m) => Boolean(ours(m)),
     ensureSubscribed,
     subscribeSoon: () => subscribeSoon(),
     resubscribe: () => {

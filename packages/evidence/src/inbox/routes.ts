@@ -10,6 +10,14 @@ const Change = z.object({
   previous: z.string().nullable(),
   at: z.string(),
   detail: z.string().optional(),
+  /** A received message's routing metadata (RECEIVED only; absent from older backends). */
+  message: z
+    .object({
+      service: z.string(),
+      finalRecipient: z.string().nullable(),
+      payloads: z.array(z.object({ mimeType: z.string() })),
+    })
+    .optional(),
 });
 const Single = Change.extend({
   type: z.literal('edelivery.status'),
@@ -34,11 +42,19 @@ const { $schema: _dialect, ...NOTIFICATION } = z.toJSONSchema(
 );
 const NotificationDoc = z.record(z.string(), z.unknown()).openapi(NOTIFICATION as never);
 
-/** The messages a notification says were received; undefined when the body is not a notification. */
-export function receivedIn(body: unknown): string[] | undefined {
+/** What a notification may say of a received message: enough to tell whether the block takes it. */
+export type ReceivedSummary = NonNullable<z.infer<typeof Change>['message']>;
+
+/**
+ * The messages a notification says were received; undefined when the body is not a notification. A change whose
+ * routing metadata shows a message the block does not take (`takes` false) is left out: it is not read at all.
+ */
+export function receivedIn(body: unknown, takes?: (m: ReceivedSummary) => boolean): string[] | undefined {
   const one = Single.safeParse(body);
   const changes = one.success ? [one.data] : Batch.safeParse(body).data?.changes;
-  return changes?.filter((c) => c.direction === 'in' && c.status === 'RECEIVED').map((c) => c.messageId);
+  return changes
+    ?.filter((c) => c.direction === 'in' && c.status === 'RECEIVED' && (!c.message || !takes || takes(c.message)))
+    .map((c) => c.messageId);
 }
 
 /**
@@ -69,7 +85,7 @@ export function inboxRoutes(deps: { inbox: EvidenceInbox; logger: Logger }): Com
       },
     }),
     async (c) => {
-      const ids = receivedIn(await c.req.json().catch(() => undefined));
+      const ids = receivedIn(await c.req.json().catch(() => undefined), inbox.takes);
       // Answer at once: the work (which sends AS4 messages itself) must not run inside the notifier's call.
       setTimeout(() => {
         (ids ? inbox.notified(ids) : inbox.process()).catch((e: unknown) =>
