@@ -4,6 +4,7 @@ import { createCrl } from '../src/crl/create-crl.ts';
 import { parseCrl } from '../src/crl/parse-crl.ts';
 import type { TrustMaterial } from '../src/pki/types.ts';
 import { TrustStore } from '../src/store/trust-store.ts';
+import { ValidationMemo } from '../src/store/validation-memo.ts';
 import { buildLotl } from '../src/tl/build-lotl.ts';
 import { buildTrustedList } from '../src/tl/build-trusted-list.ts';
 import { verifyLotl, verifyTrustedList } from '../src/tl/verify-trusted-list.ts';
@@ -107,5 +108,64 @@ describe('TrustStore: valid verdicts remembered, nothing hidden', () => {
     expect(later.validate(agency, { at: AT }).valid).toBe(true);
     expect(later.validate(agency, { at: plus(2) }).valid).toBe(true);
     expect(later.validate(agency, { at: plus(3) }).failure?.code).toBe('cert-untrusted-root');
+  });
+});
+
+describe('ValidationMemo: a verdict is given from memory only for the same certificate, chain and options', () => {
+  const valid = () => ({
+    valid: true,
+    chain: [
+      {
+        subject: 'CN=x',
+        issuer: 'CN=y',
+        serial: '01',
+        notBefore: '2026-01-01T00:00:00Z',
+        notAfter: '2027-01-01T00:00:00Z',
+        label: 'x',
+        isAnchor: false,
+      },
+    ],
+    checks: [],
+  });
+  const content = { anchors: [], crls: [] };
+
+  it('computes anew for another chain (order, length, one text) or other options; reuses equal texts', () => {
+    const memo = new ValidationMemo();
+    let computed = 0;
+    const run = (
+      cert: string,
+      intermediates: string[],
+      requiredKeyUsage: ('digitalSignature' | 'keyCertSign')[] = [],
+    ) =>
+      memo.validate(cert, { at: AT, intermediates, requiredKeyUsage }, content, () => {
+        computed++;
+        return valid();
+      });
+    run('leaf', ['a', 'b']);
+    expect(computed).toBe(1);
+    // Equal texts that are other string objects: from memory.
+    run(['le', 'af'].join(''), [['a'].join(''), 'b']);
+    expect(computed).toBe(1);
+    for (const [cert, chain, usage] of [
+      ['leaf', ['b', 'a']],
+      ['leaf', ['a']],
+      ['leaf', ['a', 'b', 'c']],
+      ['leaf', ['a', 'B']],
+      ['leaf', ['a\u0001b']],
+      ['leaF', ['a', 'b']],
+      ['leaf', ['a', 'b'], ['keyCertSign']],
+    ] as [string, string[], ('digitalSignature' | 'keyCertSign')[]?][]) {
+      const before = computed;
+      run(cert, chain, usage);
+      expect(computed, `${cert} ${chain.join('|')} ${usage ?? ''}`).toBe(before + 1);
+      run(cert, chain, usage);
+      expect(computed).toBe(before + 1);
+    }
+    // The first inputs are still remembered beside the others; clear forgets them.
+    run('leaf', ['a', 'b']);
+    expect(computed).toBe(8);
+    memo.clear();
+    run('leaf', ['a', 'b']);
+    expect(computed).toBe(9);
   });
 });
