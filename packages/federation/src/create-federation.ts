@@ -221,6 +221,14 @@ export async function createFederation(init: FederationInit = {}): Promise<Feder
   );
 
   logger.debug('nodes started and registered', { ms: Math.round(performance.now() - started) });
+  // The wallet keys certified for this start, kept with the trust material for the next (a warm start takes them).
+  try {
+    material.storeCertifiedKeys();
+  } catch (e) {
+    logger.warn('wallet keys not stored with the trust material', {
+      reason: e instanceof Error ? e.message : String(e),
+    });
+  }
   return {
     config,
     clock,

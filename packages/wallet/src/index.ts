@@ -45,6 +45,11 @@ export { walletAttestationHeaders } from './holder/wallet-attestation-client.ts'
 export { PID_FAULTS } from './issuer/faults.ts';
 export { PID_CLAIM_NAMES, PID_VCT } from './issuer/pid-claims.ts';
 export {
+  certifiedKeysToStore,
+  offerStoredCertifiedKeys,
+  type StoredCertifiedKey,
+} from './issuer/pid-issuer-key.ts';
+export {
   forgeMdocAnswer,
   isMdocFault,
   MDOC_HOLDER_FAULTS,

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createECDH, createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { SeededRandom } from '@kakehashi/core';
 import { inspectCertificate, issueCertificate, TEST_ONLY_OU } from '@kakehashi/trust';
 import { type EcKeyPair, seededEcKey } from '../crypto/ec-key.ts';
@@ -13,11 +13,77 @@ export interface PidIssuerKey extends EcKeyPair {
 
 const KEYS = new Map<string, PidIssuerKey>();
 
-/** What every key of a node certifies from: the issuing CA parsed and the signing certificate inspected, once. */
+/**
+ * A certified key as a start keeps it for the next (the trust material cache on disk): the P-256 scalar and point
+ * (JWK members), the certificate and the `x5c`. `id` is a digest of everything the key and certificate are made
+ * from (role, seed, country, DNS name, issuing CA, signing certificate), so another input never finds it.
+ */
+export interface StoredCertifiedKey {
+  id: string;
+  d: string;
+  x: string;
+  y: string;
+  certPem: string;
+  x5c: string[];
+}
+
+/** Keys certified by earlier starts, by id: taken instead of certifying again once their certificate checks out. */
+const STORED = new Map<string, StoredCertifiedKey>();
+/** The keys certified (or taken from `STORED`) in this process, as they would be stored, with their seed. */
+const TO_STORE = new Map<string, { seed: string; key: StoredCertifiedKey }>();
+
+/**
+ * Offers keys certified by an earlier start (see {@link certifiedKeysToStore}): a later `certifiedEcKey` for the same
+ * inputs takes its key instead of certifying again, once its certificate verifies under the issuing CA's key and
+ * holds the stored public key (a damaged or foreign entry is ignored and the key certified anew). The same seeded
+ * key and certificate either way: certifying is deterministic.
+ */
+export function offerStoredCertifiedKeys(keys: readonly StoredCertifiedKey[]): void {
+  for (const k of keys) if (typeof k?.id === 'string') STORED.set(k.id, k);
+}
+
+/**
+ * Every key of `seed` certified or taken in this process, for the next start to take with
+ * {@link offerStoredCertifiedKeys}.
+ */
+export function certifiedKeysToStore(seed: string): StoredCertifiedKey[] {
+  return [...TO_STORE.values()].filter((k) => k.seed === seed).map((k) => k.key);
+}
+
+/**
+ * The stored key `id`, when its certificate was issued by `issuer` and carries the point of the stored scalar (the
+ * point is computed from the scalar, not taken from the file).
+ */
+function storedKey(id: string, issuer: X509Certificate, issuerDerBase64: string): PidIssuerKey | undefined {
+  const s = STORED.get(id);
+  if (!s) return undefined;
+  try {
+    const cert = new X509Certificate(s.certPem);
+    if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) return undefined;
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(s.d, 'base64url'));
+    const pub = ecdh.getPublicKey();
+    const x = pub.subarray(1, 33).toString('base64url');
+    const y = pub.subarray(33, 65).toString('base64url');
+    const point = cert.publicKey.export({ format: 'jwk' });
+    if (point.crv !== 'P-256' || point.x !== x || point.y !== y) return undefined;
+    const publicJwk = { kty: 'EC' as const, crv: 'P-256' as const, x, y };
+    const privateKey = createPrivateKey({ key: { ...publicJwk, d: s.d }, format: 'jwk' });
+    const x5c = [cert.raw.toString('base64'), issuerDerBase64];
+    return { privateKey, publicKey: cert.publicKey, publicJwk, certPem: s.certPem, x5c };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What every key of a node certifies from: the issuing CA parsed and the signing certificate inspected, once (the
+ * inspection only when a key is certified, not when a stored one is taken).
+ */
 interface CertifiedBy {
   issuer: X509Certificate;
   issuerDerBase64: string;
-  signing: ReturnType<typeof inspectCertificate>;
+  signing(): ReturnType<typeof inspectCertificate>;
 }
 const CERTIFIED_BY = new Map<string, CertifiedBy>();
 
@@ -26,7 +92,15 @@ function certifiedByOf(issuingCaPem: string, signingCertPem: string): CertifiedB
   let c = CERTIFIED_BY.get(key);
   if (!c) {
     const issuer = new X509Certificate(issuingCaPem);
-    c = { issuer, issuerDerBase64: issuer.raw.toString('base64'), signing: inspectCertificate(signingCertPem) };
+    let signing: ReturnType<typeof inspectCertificate> | undefined;
+    c = {
+      issuer,
+      issuerDerBase64: issuer.raw.toString('base64'),
+      signing: () => {
+        signing ??= inspectCertificate(signingCertPem);
+        return signing;
+      },
+    };
     CERTIFIED_BY.set(key, c);
   }
   return c;
@@ -83,11 +157,20 @@ export function certifiedEcKey(
   const cacheKey = `${opts.role}\u0000${opts.seed}\u0000${opts.country}\u0000${opts.dnsName ?? ''}\u0000${opts.issuingCa.certPem}`;
   const cached = KEYS.get(cacheKey);
   if (cached) return cached;
+  const certifiedBy = certifiedByOf(opts.issuingCa.certPem, opts.signingCertPem);
+  const { issuer, issuerDerBase64 } = certifiedBy;
+  const id = createHash('sha256').update(`${cacheKey}\u0000${opts.signingCertPem}`).digest('base64url');
+  const stored = storedKey(id, issuer, issuerDerBase64);
+  if (stored) {
+    KEYS.set(cacheKey, stored);
+    TO_STORE.set(id, { seed: opts.seed, key: { ...(STORED.get(id) as StoredCertifiedKey), x5c: stored.x5c } });
+    return stored;
+  }
   const random = new SeededRandom(opts.seed, `wallet/${opts.role}/${opts.country}`);
   const key = seededEcKey(random.fork('key'));
   const serial = random.fork('serial').bytes(16);
   serial[0] = (serial[0] as number) & 0x7f;
-  const { issuer, issuerDerBase64, signing } = certifiedByOf(opts.issuingCa.certPem, opts.signingCertPem);
+  const signing = certifiedBy.signing();
   const { certPem, der } = issueCertificate(
     {
       subject: [
@@ -109,5 +192,7 @@ export function certifiedEcKey(
   );
   const k: PidIssuerKey = { ...key, certPem, x5c: [der.toString('base64'), issuerDerBase64] };
   KEYS.set(cacheKey, k);
+  const d = key.privateKey.export({ format: 'jwk' }).d as string;
+  TO_STORE.set(id, { seed: opts.seed, key: { id, d, x: key.publicJwk.x, y: key.publicJwk.y, certPem, x5c: k.x5c } });
   return k;
 }
