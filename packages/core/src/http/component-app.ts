@@ -11,6 +11,7 @@ import { runInSecurityScope } from '../security/security-scope.ts';
 import type { Store } from '../store/index.ts';
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext, type TraceSink } from '../trace/index.ts';
 import { hasBody } from './in-process-request.ts';
+import { answerInProcessLightly } from './in-process-response.ts';
 import { problemErrorHandler, problemResponse } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -115,6 +116,8 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
 
   app.use('*', async (c, next) => {
     const started = performance.now();
+    // A hop from another component of this process gets its answer without a body stream (read from the text).
+    answerInProcessLightly(c);
     // A browser hop carries no traceparent header; a redirect may carry it as `kakehashi_trace` instead, so a
     // cross-border login through several origins stays one trace (trace ids are not secrets).
     const incoming = parseTraceparent(c.req.header('traceparent') ?? c.req.query(TRACE_QUERY_PARAM));

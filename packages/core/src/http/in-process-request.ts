@@ -223,6 +223,11 @@ export function hasBody(request: Request): boolean {
   return request.body !== null;
 }
 
+/** Whether `request` is a light in-process one (see {@link inProcessRequest}). */
+export function isInProcessRequest(request: Request): boolean {
+  return (request as Partial<Light>)[STATE] !== undefined;
+}
+
 /** A real `Request` for `request` (itself unless it is a light one): for what needs the real thing, e.g. a socket. */
 export function realRequest(request: Request): Request {
   return (request as Partial<Light>)[STATE] ? real(request as Light) : request;
