@@ -4,7 +4,9 @@
  *
  * The ceiling, honestly: validating one presentation needs three ECDSA P-256 (ES256) signature verifications — the
  * issuer's signature on the credential (W4), the KB-JWT by the credential's cnf key (W9), and the Token Status List
- * token (W15: Kakehashi's verifier fetches and verifies the list for every presentation, it keeps no cache). The
+ * token (W15: Kakehashi's verifier fetches the list for every presentation; since issue 15 it verifies a token once
+ * per token text and certificate and checks its `sub` and `exp` every time, so a list served unchanged costs no
+ * third verification — the ceiling still counts three, as a verifier without that cache needs). The
  * certificate path of the issuer key (W2: one link to the country CA and its CRL) is verified once per certificate by
  * the trust view, which keeps the result, so after the first presentation it costs no signature check; its rate is
  * reported beside (`pathValidationsPerSecond`) to show it. So the ceiling is the raw ES256 verify rate ÷ 3, the raw

@@ -9,6 +9,7 @@ import { issuePidSdJwt } from '../src/issuer/issue-sd-jwt.ts';
 import { pidClaimsOf } from '../src/issuer/pid-claims.ts';
 import { type PidIssuerKey, pidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
 import { createStatusRegistry, statusListToken } from '../src/issuer/status-list.ts';
+import { checkStatus } from '../src/verifier/check-status.ts';
 import { DEFAULT_PID_QUERY } from '../src/verifier/routes.ts';
 import type { PresentationVerdict } from '../src/verifier/rules.ts';
 import {
@@ -287,5 +288,72 @@ describe('the presentation verdict, rule by rule', () => {
       outcome: 'skipped',
       fault: 'lenient.wallet.untrusted-issuer',
     });
+  });
+});
+
+describe('W15: a status list token verified once is kept by its text (issue 15)', () => {
+  const serving = (token: string) => (async () => new Response(token)) as unknown as typeof fetch;
+  const status = (over: Partial<Parameters<typeof checkStatus>[0]> = {}) =>
+    checkStatus({
+      payload: { status: { status_list: { idx: statusIdx, uri: STATUS_URI } } },
+      issuer: ISSUER,
+      leaf: key.publicKey,
+      x5cLeaf: key.x5c[0] as string,
+      nowS: Math.floor(T0.getTime() / 1000),
+      skewSeconds: 60,
+      fetcher: serving(''),
+      ...over,
+    });
+
+  it('the same token served again still answers; a new token (the list changed) is verified and read anew', async () => {
+    const valid = await statusListToken({ uri: STATUS_URI, key, list: statuses.list(), now: T0 });
+    for (let i = 0; i < 2; i++)
+      expect(failed(await verifyPresentation(await present(), expected, ctx(T0, { fetcher: serving(valid) })))).toBe(
+        'valid',
+      );
+    statuses.set(statusIdx, 1);
+    try {
+      const revoked = await statusListToken({ uri: STATUS_URI, key, list: statuses.list(), now: T0 });
+      expect(failed(await verifyPresentation(await present(), expected, ctx(T0, { fetcher: serving(revoked) })))).toBe(
+        'W15 vp-credential-revoked',
+      );
+      // The kept token is the issuer's word at its time: served again, it still says valid.
+      expect(await status({ fetcher: serving(valid) })).toBeUndefined();
+    } finally {
+      statuses.set(statusIdx, 0);
+    }
+  });
+
+  it('a kept token expires: once the clock passes its exp it is refused though its signature was verified', async () => {
+    const token = await statusListToken({ uri: STATUS_URI, key, list: statuses.list(), now: T0 });
+    expect(await status({ fetcher: serving(token) })).toBeUndefined();
+    // exp is iat + 600 s; with 60 s of skew it is stale after 11 minutes
+    const later = await status({ fetcher: serving(token), nowS: Math.floor(minutes(12).getTime() / 1000) });
+    expect(later).toContain('not a current statuslist+jwt');
+  });
+
+  it('a kept token answers only for the certificate that signed it and for the URI it names', async () => {
+    const token = await statusListToken({ uri: STATUS_URI, key, list: statuses.list(), now: T0 });
+    expect(await status({ fetcher: serving(token) })).toBeUndefined();
+    const other = pidIssuerKey({
+      seed: 'another',
+      country: 'EE',
+      issuingCa: key as never,
+      signingCertPem: key.certPem,
+    });
+    expect(await status({ fetcher: serving(token), leaf: other.publicKey, x5cLeaf: other.x5c[0] as string })).toContain(
+      "signed by the credential's own certificate",
+    );
+    // nor for another key given with that certificate: the token is verified again, with that key
+    expect(await status({ fetcher: serving(token), leaf: other.publicKey })).toContain(
+      "signed by the credential's own certificate",
+    );
+    const elsewhere = `${ISSUER}/wallet/issuer/status-lists/2`;
+    expect(
+      await status({
+        fetcher: serving(token),
+        payload: { status: { status_list: { idx: statusIdx, uri: elsewhere } } },
+      }),
+    ).toContain('not a current statuslist+jwt');
   });
 });

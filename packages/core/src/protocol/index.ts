@@ -1,4 +1,5 @@
 export { type CertificateVerdict, x5cToPem } from './certificate-verdict.ts';
+export { p1363ToDer } from './ecdsa-signature.ts';
 export {
   createHubClient,
   type DiscoveredEndpoint,

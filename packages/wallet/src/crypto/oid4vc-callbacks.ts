@@ -1,4 +1,4 @@
-import { createHash, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, hash, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import { setGlobalConfig } from '@openid4vc/openid4vci';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, importJWK, type JWK } from 'jose';
 
@@ -140,7 +140,10 @@ function signerJwk(signer: JwtSigner): Jwk | undefined {
   return undefined;
 }
 
-/** The b64url SHA-256 of an ASCII string (SD-JWT digests and sd_hash, RFC 9901 §4.2.3, §4.3.1). */
+/**
+ * The b64url SHA-256 of an ASCII string (SD-JWT digests and sd_hash, RFC 9901 §4.2.3, §4.3.1): node:crypto's one-shot
+ * hash, no Hash object per digest; the string's bytes as `update(s, 'ascii')` took them (one byte per character).
+ */
 export function sha256b64url(ascii: string): string {
-  return createHash('sha256').update(ascii, 'ascii').digest('base64url');
+  return hash('sha256', Buffer.from(ascii, 'latin1'), 'base64url');
 }

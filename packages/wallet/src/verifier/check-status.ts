@@ -1,6 +1,6 @@
-import type { X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { StatusList } from '@sd-jwt/jwt-status-list';
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { b64urlJson, jwsHeader, verifyEs256 } from '../crypto/verify-es256.ts';
 
 /** A credential valid longer than this must carry a status (ARF VCR_01b: 24 hours). */
 const STATUS_REQUIRED_AFTER_SECONDS = 24 * 3600;
@@ -23,17 +23,55 @@ function decodedList(ref: { bits?: unknown; lst?: unknown } | undefined): Status
   return list;
 }
 
+/** What a status list token says once its signature verified: its list, its `sub` and `exp`. */
+interface VerifiedListToken {
+  /** The certificate (x5c entry, base64 DER) whose key verified the token: the one its header names. */
+  x5cLeaf: string;
+  /** That certificate's public key, as the caller passed it. */
+  key: KeyObject;
+  claims: { sub?: unknown; exp?: unknown; status_list?: { bits?: unknown; lst?: unknown } };
+}
+/** Verified tokens kept (by their exact text, the oldest go): an issuer serves the same token until the list changes. */
+const MAX_VERIFIED = 16;
+const VERIFIED = new Map<string, VerifiedListToken>();
+
+/**
+ * The token's header and signature checked once per token text: `statuslist+jwt`, ES256, its x5c leaf the
+ * credential's, the ES256 signature by that leaf's key. What is kept is decided by the token's bytes and the
+ * certificate alone, so it is looked up by the text and used only for the same certificate and key; the claims
+ * that depend on the request and the time (`sub`, `exp`) are checked by the caller every time. Throws when the
+ * token fails.
+ */
+async function verifiedListToken(token: string, x5cLeaf: string, leafKey: KeyObject): Promise<VerifiedListToken> {
+  const kept = VERIFIED.get(token);
+  if (kept && kept.x5cLeaf === x5cLeaf && (kept.key === leafKey || kept.key.equals(leafKey))) return kept;
+  const header = jwsHeader(token);
+  if (header.typ !== 'statuslist+jwt' || header.alg !== 'ES256') throw new Error('typ');
+  if (!Array.isArray(header.x5c) || header.x5c[0] !== x5cLeaf) throw new Error('x5c');
+  if (!(await verifyEs256(token, leafKey))) throw new Error('signature');
+  const claims = b64urlJson(token.split('.')[1] ?? '');
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new Error('claims');
+  const v: VerifiedListToken = { x5cLeaf, key: leafKey, claims: claims as VerifiedListToken['claims'] };
+  VERIFIED.delete(token);
+  VERIFIED.set(token, v);
+  for (const k of VERIFIED.keys()) if (VERIFIED.size > MAX_VERIFIED) VERIFIED.delete(k);
+  return v;
+}
+
 /**
  * The W15 check: the credential's entry in its issuer's Token Status List. The list is fetched only from the
  * issuer's own origin (no request to an address the credential chose elsewhere), must be a `statuslist+jwt` signed
  * by the very certificate that signed the credential, name its own URI as `sub`, be unexpired, and say 0 (valid)
- * at the credential's index. Returns undefined when the status is valid, else why not.
+ * at the credential's index. Returns undefined when the status is valid, else why not. The list is fetched for every
+ * credential; a token already verified (the same text, the same certificate) is not verified again, its `sub` and
+ * `exp` are checked each time.
  * @see https://www.ietf.org/archive/id/draft-ietf-oauth-status-list-20.html#section-8.3
  */
 export async function checkStatus(opts: {
   payload: Record<string, unknown>;
   issuer: string;
-  leaf: X509Certificate;
+  /** The public key of the certificate that signed the credential (`x5cLeaf`). */
+  leaf: KeyObject;
   x5cLeaf: string;
   nowS: number;
   skewSeconds: number;
@@ -64,13 +102,9 @@ export async function checkStatus(opts: {
   } catch {
     return `The status list ${uri} could not be fetched: the status is unknown, so the credential is not accepted.`;
   }
-  let claims: { sub?: unknown; exp?: unknown; status_list?: { bits?: unknown; lst?: unknown } } = {};
+  let claims: VerifiedListToken['claims'] = {};
   try {
-    const header = decodeProtectedHeader(token);
-    if (header.typ !== 'statuslist+jwt' || header.alg !== 'ES256') throw new Error('typ');
-    if (!Array.isArray(header.x5c) || header.x5c[0] !== opts.x5cLeaf) throw new Error('x5c');
-    const { payload } = await compactVerify(token, opts.leaf.publicKey, { algorithms: ['ES256'] });
-    claims = JSON.parse(new TextDecoder().decode(payload)) as typeof claims;
+    claims = (await verifiedListToken(token, opts.x5cLeaf, opts.leaf)).claims;
     if (claims.sub !== uri) throw new Error('sub');
     if (typeof claims.exp === 'number' && claims.exp + opts.skewSeconds < opts.nowS) throw new Error('exp');
   } catch {

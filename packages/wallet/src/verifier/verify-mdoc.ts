@@ -370,7 +370,7 @@ async function mdocStatus(
   return checkStatus({
     payload: ref ? { status: { status_list: ref } } : { iat: nowS - o.lifetimeS, exp: nowS },
     issuer: origin,
-    leaf: o.leaf,
+    leaf: o.leaf.publicKey,
     x5cLeaf: Buffer.from(o.leafDer).toString('base64'),
     nowS,
     skewSeconds: o.ctx.skewSeconds,

@@ -1,15 +1,14 @@
-import { X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { type FaultSwitchboard, x5cToPem } from '@kakehashi/core';
-import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { DcqlPresentationResult, type DcqlQuery } from 'dcql';
-import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { sha256b64url } from '../crypto/oid4vc-callbacks.ts';
-import { sdJwtHasher } from '../issuer/issue-sd-jwt.ts';
+import { b64urlJson, holderKey, jwsHeader, verifyEs256 } from '../crypto/verify-es256.ts';
 import { PID_VCT } from '../issuer/pid-claims.ts';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { checkStatus } from './check-status.ts';
 import type { LenientWalletFault } from './faults.ts';
 import { createCheckRecorder, type PresentationRuleId, type PresentationVerdict } from './rules.ts';
+import { type ParsedDisclosure, unpackClaims } from './unpack-claims.ts';
 
 /** What the verifier expects of one presentation (from its request). */
 export interface ExpectedPresentation {
@@ -36,7 +35,55 @@ export type VerifyContext = Pick<WalletDeps, 'clock' | 'validateCertificate' | '
 /** Claims an issuer may never make selectively disclosable (SD-JWT VC §3.2.2.2, RFC 9901 §4.2). */
 const NEVER_DISCLOSED = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'status', '_sd', '_sd_alg', '...']);
 
-const b64json = (s: string): unknown => JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+const b64json = b64urlJson;
+
+/** A leaf certificate of an `x5c` header as the verifier reads it: its PEM, parsed form and public key. */
+interface Leaf {
+  pem: string;
+  cert: X509Certificate;
+  key: KeyObject;
+}
+/** Parsed leaves and PEMs by their `x5c` entry (each emptied when it holds this many: a flood costs what it did). */
+const LEAVES_MAX = 64;
+const LEAVES = new Map<string, Leaf>();
+const PEMS = new Map<unknown, string | undefined>();
+
+/** An `x5c` entry as PEM (`x5cToPem`), once per entry: an issuer's chain is the same in every credential. */
+function pemOf(c: unknown): string | undefined {
+  let pem = PEMS.get(c);
+  if (pem === undefined && !PEMS.has(c)) {
+    pem = x5cToPem(c);
+    if (typeof c === 'string') {
+      if (PEMS.size >= LEAVES_MAX) PEMS.clear();
+      PEMS.set(c, pem);
+    }
+  }
+  return pem;
+}
+
+/**
+ * The leaf of an `x5c` header parsed once per certificate (base64 DER): an issuer signs every credential with the
+ * same few certificates. Only the parsing is kept: the path is validated against the trust view for every
+ * presentation (W2). Undefined when the entry is no certificate.
+ */
+function leafOf(x5c0: unknown): Leaf | undefined {
+  if (typeof x5c0 !== 'string') return undefined;
+  let leaf = LEAVES.get(x5c0);
+  if (!leaf) {
+    const pem = pemOf(x5c0);
+    if (!pem) return undefined;
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(pem);
+    } catch {
+      return undefined;
+    }
+    leaf = { pem, cert, key: cert.publicKey };
+    if (LEAVES.size >= LEAVES_MAX) LEAVES.clear();
+    LEAVES.set(x5c0, leaf);
+  }
+  return leaf;
+}
 
 /** Every digest the payload (or a disclosed value) refers to: `_sd` entries and array `{"...": d}` elements. */
 function collectDigests(value: unknown, out: string[]): void {
@@ -62,10 +109,12 @@ function collectDigests(value: unknown, out: string[]): void {
 }
 
 /**
- * Validates one SD-JWT VC presentation, every rule named (W1–W15), the first failure stopping the run. The
- * format is read with @sd-jwt/sd-jwt-vc; what its 0.19 release lets through is checked here first (shared/design
- * eudi-wallet.md §9): foreign and duplicate disclosures, the KB-JWT's aud and age, a KB-JWT that is only checked
- * when a nonce is passed. The issuer key comes only from `x5c`, validated by the node's trust view.
+ * Validates one SD-JWT VC presentation, every rule named (W1–W15), the first failure stopping the run. What
+ * @sd-jwt/sd-jwt-vc 0.19 lets through is checked here (shared/design eudi-wallet.md §9): foreign and duplicate
+ * disclosures, the KB-JWT's aud and age, a KB-JWT that is only checked when a nonce is passed; the claims are put
+ * together from the disclosures decoded and hashed once (`unpackClaims`, as that library's `getClaims` does). The
+ * issuer key comes only from `x5c`, validated by the node's trust view; each part is parsed once and each signature
+ * verified by node:crypto in line (`verifyEs256`).
  * @see https://www.rfc-editor.org/rfc/rfc9901#section-7 (verification)
  * @see https://openid.net/specs/openid-4-verifiable-presentations-1_0-final.html#appendix-B.3.6
  */
@@ -103,10 +152,10 @@ export async function verifyPresentation(
   const issuerJwt = parts[0] as string;
   const kbJwt = parts[parts.length - 1] as string;
   const disclosures = parts.slice(1, -1);
-  let header: Record<string, unknown>;
+  let header: Readonly<Record<string, unknown>>;
   let payload: Record<string, unknown>;
   try {
-    header = decodeProtectedHeader(issuerJwt) as Record<string, unknown>;
+    header = jwsHeader(issuerJwt);
     payload = b64json(issuerJwt.split('.')[1] ?? '') as Record<string, unknown>;
     if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('payload');
   } catch {
@@ -114,7 +163,7 @@ export async function verifyPresentation(
     return done();
   }
   const x5c = Array.isArray(header.x5c) ? (header.x5c as unknown[]) : [];
-  const pems = x5c.map(x5cToPem);
+  const pems = x5c.map(pemOf);
   if (header.typ !== 'dc+sd-jwt' && header.typ !== 'vc+sd-jwt') {
     rec.fail('structure', `typ is ${JSON.stringify(header.typ)}, not dc+sd-jwt (SD-JWT VC §3.2.1).`);
     return done();
@@ -135,13 +184,12 @@ export async function verifyPresentation(
 
   // W2 chain through the trusted lists
   const [leafPem, ...chainPems] = pems as string[];
-  let leaf: X509Certificate;
-  try {
-    leaf = new X509Certificate(leafPem as string);
-  } catch {
+  const parsedLeaf = leafOf(x5c[0]);
+  if (!parsedLeaf) {
     rec.fail('chain', 'The x5c leaf is not a certificate.');
     return done();
   }
+  const leaf = parsedLeaf.cert;
   // An attestation of attributes other than the PID is anchored in its issuer's trusted list, not the PID-provider list.
   const cert = ctx.validateCertificate(leafPem as string, chainPems, {
     at: now,
@@ -174,10 +222,9 @@ export async function verifyPresentation(
   rec.pass('issuer', `iss ${iss} is the node of ${registered.country}.`);
 
   // W4 issuer signature
-  try {
-    await compactVerify(issuerJwt, leaf.publicKey, { algorithms: ['ES256'] });
+  if (await verifyEs256(issuerJwt, parsedLeaf.key))
     rec.pass('signature', 'ES256 signature verified with the x5c leaf key.');
-  } catch {
+  else {
     rec.fail('signature', "The issuer's signature does not verify with the x5c leaf key.");
     return done();
   }
@@ -284,10 +331,10 @@ export async function verifyPresentation(
     );
     return done();
   }
-  let kbHeader: Record<string, unknown>;
+  let kbHeader: Readonly<Record<string, unknown>>;
   let kbPayload: Record<string, unknown>;
   try {
-    kbHeader = decodeProtectedHeader(kbJwt) as Record<string, unknown>;
+    kbHeader = jwsHeader(kbJwt);
     kbPayload = b64json(kbJwt.split('.')[1] ?? '') as Record<string, unknown>;
   } catch {
     rec.fail('kb-present', 'The key binding JWT cannot be decoded.');
@@ -298,10 +345,10 @@ export async function verifyPresentation(
     return done();
   }
   rec.pass('kb-present', 'kb+jwt present.');
-  const cnfJwk = (payload.cnf as { jwk?: JWK } | undefined)?.jwk;
+  const cnfJwk = (payload.cnf as { jwk?: unknown } | undefined)?.jwk;
   try {
-    if (!cnfJwk || kbHeader.alg !== 'ES256') throw new Error('no cnf');
-    await compactVerify(kbJwt, await importJWK(cnfJwk, 'ES256'), { algorithms: ['ES256'] });
+    if (!cnfJwk || kbHeader.alg !== 'ES256' || !(await verifyEs256(kbJwt, holderKey(cnfJwk))))
+      throw new Error('not signed by cnf');
     rec.pass('kb-signature', 'Signed by the cnf.jwk key.');
   } catch {
     rec.fail(
@@ -333,11 +380,10 @@ export async function verifyPresentation(
   }
   rec.pass('sd-hash', 'sd_hash matches.');
 
-  // W14 the query: claims as the library reconstructs them
-  const claims = (await new SDJwtVcInstance({ hasher: sdJwtHasher }).getClaims(presentation)) as Record<
-    string,
-    unknown
-  >;
+  // W14 the query: the claims with the disclosures (decoded and hashed once, in W7) in place
+  const byDigest = new Map<string, ParsedDisclosure>();
+  for (const p of parsed) byDigest.set(p.digest, p);
+  const claims = unpackClaims(payload, byDigest);
   if (expected.dcql) {
     const result = DcqlPresentationResult.fromDcqlPresentation(
       {
@@ -363,7 +409,7 @@ export async function verifyPresentation(
   const revoked = await checkStatus({
     payload,
     issuer: iss,
-    leaf,
+    leaf: parsedLeaf.key,
     x5cLeaf: x5c[0] as string,
     nowS,
     skewSeconds: ctx.skewSeconds,
