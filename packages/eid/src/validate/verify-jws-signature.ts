@@ -1,4 +1,5 @@
 import { constants, createPublicKey, type KeyObject, type VerifyKeyObjectInput, verify } from 'node:crypto';
+import { p1363ToDer } from '@kakehashi/core';
 import { compactVerify, importJWK, type JWK } from 'jose';
 
 /**
@@ -20,7 +21,12 @@ const NATIVE: Readonly<
        * ID-token validation in line against 88 µs through the pool), so it runs in line.
        */
       offThread: boolean;
-      options?: { padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+      options?: { padding?: number; saltLength?: number };
+      /**
+       * ECDSA: the JWS signature (r ‖ s) is turned into DER and the key passed bare — node:crypto recognises a bare
+       * KeyObject much faster than `{ key, dsaEncoding: 'ieee-p1363' }` (~20 µs per verification; `p1363ToDer`).
+       */
+      der?: true;
     }
   >
 > = {
@@ -31,8 +37,8 @@ const NATIVE: Readonly<
     offThread: false,
     options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
   },
-  ES256: { hash: 'sha256', fits: (k) => ec(k, 'prime256v1'), offThread: true, options: { dsaEncoding: 'ieee-p1363' } },
-  ES384: { hash: 'sha384', fits: (k) => ec(k, 'secp384r1'), offThread: true, options: { dsaEncoding: 'ieee-p1363' } },
+  ES256: { hash: 'sha256', fits: (k) => ec(k, 'prime256v1'), offThread: true, der: true },
+  ES384: { hash: 'sha384', fits: (k) => ec(k, 'secp384r1'), offThread: true, der: true },
   EdDSA: {
     hash: null,
     fits: (k) => k.asymmetricKeyType === 'ed25519' || k.asymmetricKeyType === 'ed448',
@@ -86,16 +92,14 @@ export function verifyJwsSignature(
   const native = nativeFor(key, alg);
   if (native && !('crit' in jwt.header) && !('b64' in jwt.header)) {
     const data = Buffer.from(jwt.signingInput, 'latin1');
-    if (!native.offThread) {
-      try {
-        return Promise.resolve(verify(native.hash, data, native.key, jwt.signature));
-      } catch {
-        return Promise.resolve(false);
-      }
+    let signature: Buffer;
+    try {
+      signature = native.der ? p1363ToDer(jwt.signature) : jwt.signature;
+      if (!native.offThread) return Promise.resolve(verify(native.hash, data, native.key, signature));
+    } catch {
+      return Promise.resolve(false);
     }
-    return new Promise((resolve) =>
-      verify(native.hash, data, native.key, jwt.signature, (err, ok) => resolve(!err && ok)),
-    );
+    return new Promise((resolve) => verify(native.hash, data, native.key, signature, (err, ok) => resolve(!err && ok)));
   }
   const crit = Array.isArray(jwt.header.crit) ? jwt.header.crit.filter((c): c is string => typeof c === 'string') : [];
   return compactVerify(token, key, {
@@ -111,6 +115,7 @@ export function verifyJwsSignature(
 type NativeVerifier = {
   hash: string | null;
   offThread: boolean;
+  der: boolean;
   key: KeyObject | (VerifyKeyObjectInput & { key: KeyObject });
 };
 
@@ -130,7 +135,7 @@ function nativeFor(key: JwsKey, alg: string): NativeVerifier | undefined {
   const n = NATIVE[alg];
   const v: NativeVerifier | undefined =
     n && key.type === 'public' && n.fits(key)
-      ? { hash: n.hash, offThread: n.offThread, key: n.options ? { key, ...n.options } : key }
+      ? { hash: n.hash, offThread: n.offThread, der: n.der === true, key: n.options ? { key, ...n.options } : key }
       : undefined;
   byAlg.set(alg, v);
   return v;
