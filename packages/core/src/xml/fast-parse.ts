@@ -34,7 +34,21 @@ const NS_XML = 'http://www.w3.org/XML/1998/namespace';
 const NS_XMLNS = 'http://www.w3.org/2000/xmlns/';
 /** Characters that send the document to the full path: CR and the other line breaks xmldom rewrites, controls. */
 const LEAVE = /[\r\u0085\u2028\0-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
-const ROOT_NS: ReadonlyMap<string, string> = new Map([['xml', NS_XML]]);
+/**
+ * The namespace bindings in scope: each element that declares some links its own to its parent's (a walk of a few
+ * links, comparing short strings, instead of copying a map per declaring element and hashing every fresh prefix).
+ */
+interface Scope {
+  readonly prefix: string;
+  readonly uri: string;
+  readonly up: Scope | undefined;
+}
+const ROOT_NS: Scope = { prefix: 'xml', uri: NS_XML, up: undefined };
+/** The namespace bound to `prefix` ('' the default namespace) in `scope`, if any. */
+function lookup(scope: Scope, prefix: string): string | undefined {
+  for (let b: Scope | undefined = scope; b; b = b.up) if (b.prefix === prefix) return b.uri;
+  return undefined;
+}
 /** Whitespace outside the root element (xmldom keeps it as text nodes of the document). */
 const DOC_SPACE = /^[ \t\n]*$/;
 const TAB_LF = /[\t\n]/;
@@ -143,9 +157,14 @@ const XElement = function (this: Fields, doc: Document, uri: string | undefined,
   qName: string,
   colon: number,
 ) => Element;
-/** xmldom's `NamedNodeMap` (its constructor writes the name index), with its length. */
+/**
+ * xmldom's `NamedNodeMap` with its length, whose name index (`_nameIndex`, by `nodeName`: what xmldom's own
+ * constructor creates and its `setNamedItem` writes) is made at its first use from the attributes the map holds —
+ * by xmldom's methods when an attribute is set or removed after parsing; the reader never reads it. Most elements
+ * of a signed document have no attribute, and a prototype-less object is ~185 bytes: a third of what parsing a
+ * XAdES document allocated beside the nodes themselves.
+ */
 const XNamedNodeMap = function (this: Fields) {
-  this._nameIndex = Object.create(null);
   this.length = 0;
 } as unknown as new () => NamedNodeMap;
 /** xmldom's `NodeList` (its constructor writes nothing), with its length. */
@@ -183,19 +202,35 @@ const XAttr = function (
   value: string,
 ) => Attr;
 (XElement as unknown as { prototype: object }).prototype = PROTO.element;
-(XNamedNodeMap as unknown as { prototype: object }).prototype = PROTO.namedNodeMap;
+(XNamedNodeMap as unknown as { prototype: object }).prototype = Object.create(PROTO.namedNodeMap, {
+  _nameIndex: {
+    get(this: Fields & { length: number; [i: number]: Attr }) {
+      const index: Record<string, Attr> = Object.create(null);
+      for (let i = 0; i < this.length; i++) {
+        const attr = this[i] as Attr;
+        index[attr.nodeName] = attr;
+      }
+      Object.defineProperty(this, '_nameIndex', { value: index, writable: true, enumerable: true, configurable: true });
+      return index;
+    },
+    set(this: Fields, index: unknown) {
+      Object.defineProperty(this, '_nameIndex', { value: index, writable: true, enumerable: true, configurable: true });
+    },
+    configurable: true,
+  },
+});
 (XNodeList as unknown as { prototype: object }).prototype = PROTO.nodeList;
 (XAttr as unknown as { prototype: object }).prototype = PROTO.attr;
 
 /**
  * Adds a fresh attribute to a fresh element as xmldom's `setAttributeNode` does when the element has no attribute
- * of that name (the reader has refused duplicates): the map's entry, length and name index, the owner element, the
- * document's change counter, and for a namespace declaration the element's `_nsMap` entry.
+ * of that name (the reader has refused duplicates): the map's entry and length (its name index is made at first
+ * use), the owner element, the document's change counter, and for a namespace declaration the element's `_nsMap`
+ * entry.
  */
 function addAttribute(doc: Document, el: Element, attr: Attr): void {
   const list = el.attributes as unknown as Fields & { length: number; [i: number]: Attr };
   list[list.length++] = attr;
-  (list._nameIndex as Record<string, Attr>)[attr.nodeName] = attr;
   (attr as unknown as Fields).ownerElement = el;
   (doc as unknown as { _inc: number })._inc++;
   if (attr.namespaceURI === NS_XMLNS)
@@ -244,7 +279,7 @@ function closes(s: string, at: number, qName: string): boolean {
 interface Open {
   qName: string;
   el: Element;
-  ns: ReadonlyMap<string, string>;
+  ns: Scope;
 }
 
 class PlainReader {
@@ -315,7 +350,7 @@ class PlainReader {
   }
 
   /** Reads a start tag from just after "<"; sets the position after ">". */
-  #startTag(from: number, inherited: ReadonlyMap<string, string>): Open & { closed: boolean } {
+  #startTag(from: number, inherited: Scope): Open & { closed: boolean } {
     const s = this.#s;
     const doc = this.#doc;
     let p = nameEnd(s, from);
@@ -358,23 +393,23 @@ class PlainReader {
     this.#p = p;
 
     // Namespace declarations of this element, then the names (xmldom's appendElement, in its order).
-    let ns: ReadonlyMap<string, string> = inherited;
+    let ns: Scope = inherited;
     for (const a of attrs) {
       const decl = a.qName === 'xmlns' ? '' : a.qName.startsWith('xmlns:') ? a.qName.slice(6) : undefined;
       if (decl === undefined) continue;
       if (a.value === '' || decl === 'xml' || decl === 'xmlns') out();
-      ns = new Map(ns).set(decl, a.value);
+      ns = { prefix: decl, uri: a.value, up: ns };
     }
     const colon = qName.indexOf(':');
     const prefix = colon > 0 ? qName.slice(0, colon) : '';
     if (prefix === 'xmlns') out();
-    const elUri = prefix ? (ns.get(prefix) ?? out()) : ns.get('');
+    const elUri = prefix ? (lookup(ns, prefix) ?? out()) : lookup(ns, '');
     const el = new XElement(doc, elUri, qName, colon);
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs[i] as { qName: string; value: string };
       const ac = a.qName.indexOf(':');
       const ap = ac > 0 ? a.qName.slice(0, ac) : '';
-      const uri = a.qName === 'xmlns' || ap === 'xmlns' ? NS_XMLNS : ap ? (ns.get(ap) ?? out()) : undefined;
+      const uri = a.qName === 'xmlns' || ap === 'xmlns' ? NS_XMLNS : ap ? (lookup(ns, ap) ?? out()) : undefined;
       // Two attributes with the same namespace and local name are not namespace-well-formed.
       if (ap) {
         const local = a.qName.slice(ac + 1);
@@ -383,7 +418,7 @@ class PlainReader {
           const bc = b.indexOf(':');
           if (bc > 0 && b.slice(bc + 1) === local && b !== a.qName) {
             const bp = b.slice(0, bc);
-            if ((bp === 'xmlns' ? NS_XMLNS : ns.get(bp)) === uri) out();
+            if ((bp === 'xmlns' ? NS_XMLNS : lookup(ns, bp)) === uri) out();
           }
         }
       }
