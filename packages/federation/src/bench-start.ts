@@ -3,7 +3,8 @@
  * `federation-ready` line, and its resident memory read from /proc once ready. Cold: a fresh data directory (the
  * trust fabric is generated); warm: the same directory again (trust material loaded from the cache). With 2, 4 and
  * 7 countries (the hub plus that many nodes). Each start runs as `./kakehashi start` runs it: with
- * START_NODE_FLAGS and Node's compile cache.
+ * START_NODE_FLAGS and Node's compile cache, and from the CLI bundle, built first when the checkout changed since
+ * (`ensureCliBundle`; each figure says whether its warm starts all ran from it).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { dirname, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { median } from './bench-report.ts';
+import { findBundle } from './cli-bundle.ts';
 
 // `cli.ts` beside this file in the repository, `cli.js` in the built package.
 const CLI = join(dirname(fileURLToPath(import.meta.url)), `cli${extname(fileURLToPath(import.meta.url))}`);
@@ -32,10 +34,34 @@ export const START_NODE_FLAGS = ['--max-semi-space-size=8'] as const;
  * entry is stripped on every start, which loads Node's TypeScript stripper: ~17 MB of RSS and ~50 ms).
  */
 function compileCacheDir(): string {
-  return (
-    process.env.NODE_COMPILE_CACHE ??
-    join(process.env.KAKEHASHI_ROOT ?? join(dirname(CLI), '..', '..', '..'), '.kakehashi', 'compile-cache')
-  );
+  return process.env.NODE_COMPILE_CACHE ?? join(dotKakehashi(), 'compile-cache');
+}
+
+/** `.kakehashi` of the checkout, where `cli.ts` keeps its compile cache and its bundle. */
+function dotKakehashi(): string {
+  return join(process.env.KAKEHASHI_ROOT ?? join(dirname(CLI), '..', '..', '..'), '.kakehashi');
+}
+
+/**
+ * Builds the CLI bundle a start from the sources runs from (see `cli-bundle.ts`), awaited, when it is missing or
+ * stale, so that a timed start runs as a second `./kakehashi start` on an unchanged checkout runs: from the bundle.
+ * A start that finds it stale runs from the sources while a builder works (2–3× the time): a figure of the edits
+ * made to the checkout just before, not of the start. Returns whether a start now runs from a bundle (never from
+ * the built package, nor with `KAKEHASHI_BUNDLE=0`).
+ */
+export async function ensureCliBundle(
+  buildDir = join(dotKakehashi(), 'build'),
+  entry = join(dirname(CLI), `run-cli${extname(CLI)}`),
+): Promise<boolean> {
+  if (extname(entry) !== '.ts' || process.env.KAKEHASHI_BUNDLE === '0') return false;
+  if (findBundle(buildDir, entry)) return true;
+  const { buildBundle } = await import('./cli-bundle-build.ts');
+  try {
+    await buildBundle(buildDir, entry);
+  } catch {
+    return false; // a source saved during the build: this start runs from the sources
+  }
+  return findBundle(buildDir, entry) !== undefined;
 }
 
 /** The default countries, in the order subsets are taken (JP and DE first: the AS4 and JP sections use them). */
@@ -44,6 +70,8 @@ export const START_COUNTRIES = ['JP', 'DE', 'EE', 'AT', 'ES', 'FR', 'IT'] as con
 export interface StartRun {
   readyMs: number;
   rssMb: number;
+  /** Whether the start ran from the CLI bundle (see {@link ensureCliBundle}). */
+  fromBundle: boolean;
 }
 
 /** What a start reports on SIGUSR2 (see `memoryNow` in run-cli.ts). */
@@ -64,6 +92,7 @@ export async function startProcess(
 ): Promise<
   StartRun & { stop(): Promise<void>; memory(): Promise<ProcessMemory>; hub: string; nodes: Record<string, string> }
 > {
+  const fromBundle = await ensureCliBundle();
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
@@ -127,6 +156,7 @@ export async function startProcess(
   return {
     readyMs,
     rssMb: rssKb / 1024,
+    fromBundle,
     hub: ready.hub,
     nodes: ready.nodes,
     // SIGUSR2: the start answers with a `memory` line (after a full GC when it runs with --expose-gc).
@@ -156,6 +186,8 @@ export interface StartFigures {
   warmRssMb: number;
   coldRunsMs: number[];
   warmRunsMs: number[];
+  /** Whether every warm start ran from the CLI bundle (false: some ran from the sources; see `ensureCliBundle`). */
+  warmFromBundle: boolean;
 }
 
 /** Cold then warm start, `runs` times, for the hub plus the first `n` of START_COUNTRIES. */
@@ -183,5 +215,6 @@ export async function benchStart(n: number, runs: number, basePort: number): Pro
     warmRssMb: Math.round(median(warm.map((r) => r.rssMb))),
     coldRunsMs: cold.map((r) => Math.round(r.readyMs)),
     warmRunsMs: warm.map((r) => Math.round(r.readyMs)),
+    warmFromBundle: warm.every((r) => r.fromBundle),
   };
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureCliBundle } from '../src/bench-start.ts';
 import { BUNDLE_FORMAT, findBundle, scheduleBundleBuild } from '../src/cli-bundle.ts';
 import { buildBundle } from '../src/cli-bundle-build.ts';
 
@@ -119,6 +120,22 @@ describe('names in the bundle', () => {
     const manifest = await buildBundle(buildDir, entry);
     const bundled = (await import(pathToFileURL(join(buildDir, manifest.main)).href)) as { names(): string[] };
     expect(bundled.names()).toEqual(['Thing', 'Thing', 'make', 'Thing']);
+  });
+});
+
+describe("the bench's starts", () => {
+  it('run from a bundle: one missing or stale is built first, awaited', async () => {
+    expect(findBundle(buildDir, entry)).toBeUndefined();
+    expect(await ensureCliBundle(buildDir, entry)).toBe(true);
+    const built = findBundle(buildDir, entry);
+    expect(built).toBeDefined();
+    expect(await ensureCliBundle(buildDir, entry)).toBe(true);
+    expect(findBundle(buildDir, entry)).toBe(built);
+    change(join(root, 'src', 'data', 'dep.ts'), "export const word = (): string => 'changed';\n");
+    expect(await ensureCliBundle(buildDir, entry)).toBe(true);
+    const rebuilt = findBundle(buildDir, entry) as string;
+    expect(rebuilt).not.toBe(built);
+    expect(((await import(pathToFileURL(rebuilt).href)) as { run(): string }).run()).toBe('changed');
   });
 });
 
