@@ -139,6 +139,7 @@ describe('node trust view', () => {
   it('refuses to validate before the trust fabric is loaded (502 upstream-unavailable)', () => {
     const trust = trustOf({ sequence: 1, revoked: [] });
     expect(trust.status().loaded).toBe(false);
+    expect(trust.loaded?.()).toBe(false);
     const validate = createCertificateValidator(trust, 'DE');
     let code: string | undefined;
     try {
@@ -153,6 +154,7 @@ describe('node trust view', () => {
     const trust = trustOf({ sequence: 3, revoked: [] });
     const status = await trust.refresh(fetcher);
     expect(status).toMatchObject({ loaded: true, lotlSequence: 3, countries: ['DE'], loadedAt: AT.toISOString() });
+    expect(trust.loaded?.()).toBe(true);
     expect(status.crls).toBe(listCertificateAuthorities(m).length);
     expect(status.anchors).toBeGreaterThan(0);
     const de = m.countries.DE!.signing;
@@ -184,6 +186,7 @@ describe('node trust view', () => {
     pub.sequence = 5;
     expect(await failure(trust.refresh(fetcher))).toBe('tl-rollback');
     expect(trust.status()).toMatchObject({ loaded: true, lotlSequence: 6 });
+    expect(trust.loaded?.()).toBe(true); // a refused refresh keeps the view loaded
     expect(trust.status().error).toBeTruthy();
     const de = m.countries.DE!.signing;
     expect(trust.validateCertificate(de.certPem, de.chainPem, { at: AT }).valid).toBe(true);
@@ -243,6 +246,7 @@ describe('node trust view', () => {
     const wrongPin = trustOf({ sequence: 1, revoked: [] }, m.countries.DE!.signing.certPem);
     expect(await failure(wrongPin.refresh(fetcher))).toBe('tl-signature-invalid');
     expect(wrongPin.status()).toMatchObject({ loaded: false });
+    expect(wrongPin.loaded?.()).toBe(false);
     expect(wrongPin.status().error).toBeTruthy();
     const down = trustOf({ sequence: 1, revoked: [], down: true });
     expect(await failure(down.refresh(fetcher))).toBe('upstream-unavailable');

@@ -111,6 +111,7 @@ export function createSenderLoop(ctx: ApContext) {
       chosen.push(r);
     }
     if (due.length === room + PER_DESTINATION) full = true; // there may be more than one scan reads
+    if (chosen.length === 0) return !full; // nothing to claim: no transaction
     // One transaction for the scan: the claims, and each attempt's synchronous start (its payloads read, its envelope
     // built up to the signature); the RSA signature runs on the thread pool, and WAITING_FOR_RECEIPT (attempt number,
     // digests) is recorded in the group commit of the attempts signed in the same turn, before the post.

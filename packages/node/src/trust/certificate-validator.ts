@@ -24,7 +24,7 @@ export function createCertificateValidator(
 ): ValidateCertificate {
   const lenient = faults ? (name: TrustLenientFault) => faults.fire(name) : undefined;
   return (certPem, chainPem, opts) => {
-    if (!trust.status().loaded) {
+    if (!(trust.loaded ? trust.loaded() : trust.status().loaded)) {
       throw new KakehashiError(
         'upstream-unavailable',
         `Node ${country} has not loaded the trust fabric from the hub yet (POST /admin/trust/refresh).`,

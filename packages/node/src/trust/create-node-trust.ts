@@ -200,6 +200,7 @@ export function createNodeTrust(deps: NodeTrustDeps): NodeTrust {
 
   return {
     status: () => withFreshness(status),
+    loaded: () => status.loaded,
     refresh: async (fetcher, options = {}) => {
       try {
         status = await load(fetcher, options.lenient);

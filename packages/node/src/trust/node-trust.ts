@@ -36,6 +36,11 @@ export interface NodeTrust {
   ): Promise<NodeTrustStatus>;
   status(): NodeTrustStatus;
   /**
+   * Whether a view is loaded (`status().loaded`, without the freshness report `status()` builds): asked before
+   * every certificate validation.
+   */
+  loaded?(): boolean;
+  /**
    * Whether `certPem` is on the list of trusted entities of `kind` the LOTL points at (ETSI TS 119 602: PID
    * providers, wallet providers), granted at `at`, in the view loaded.
    */
