@@ -393,6 +393,27 @@ describe('strict parsing helpers', () => {
     for (let i = 0; i < 2; i++)
       expect(parseCompactJwt(dup)).toMatchObject({ ok: false, reason: /repeats the member "alg"/ });
   });
+  it('refuses a payload with a duplicate member exactly when the full scan finds one (names counted first)', () => {
+    const texts = [
+      '{"a":1,"b":{"c":1,"c":2}}',
+      '{"a":"\\"a\\":","b":[{"a":1},{"a":2}]}',
+      '{"a\\u0062":1,"ab":2}',
+      '{ "a" : 1 , "a"\t:\n2 }',
+      '{"a":["x",":",{"b":"\\\\"},{"b":1,"c":{"b":[]}}],"s":"\\":\\"","__proto__":{"a":1}}',
+      '{"__proto__":1,"__proto__":2}',
+      '{"":1,"x":{"":2,"":3}}',
+      '{"k":"v\\\\","k2":"\\"k\\":"}',
+    ];
+    const enc = (t: string) => Buffer.from(t).toString('base64url');
+    for (const text of texts) {
+      const dup = findDuplicateKey(text);
+      const r = parseCompactJwt(`${enc('{"alg":"RS256"}')}.${enc(text)}.`);
+      if (dup === undefined) expect(r.ok, text).toBe(true);
+      else
+        expect(r, text).toMatchObject({ ok: false, reason: `The payload repeats the member ${JSON.stringify(dup)}.` });
+    }
+    expect(texts.filter((t) => findDuplicateKey(t) !== undefined)).toHaveLength(5);
+  });
 });
 
 describe('key resolution failures', () => {

@@ -72,6 +72,45 @@ export function findDuplicateKey(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * How many member names a JSON text has, duplicates included: every string followed (after whitespace) by `:`.
+ * Jumps from quote to quote — outside a string a quote only opens the next one — so only the strings are visited.
+ * Assumes `text` is valid JSON.
+ */
+function memberNameCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('"'); i !== -1; ) {
+    const j = closingQuote(text, i);
+    let k = j + 1;
+    for (let c = text.charCodeAt(k); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++k));
+    if (text.charCodeAt(k) === 58) n++;
+    i = text.indexOf('"', k);
+  }
+  return n;
+}
+
+/** How many members the objects of a parsed JSON value have in all (JSON.parse keeps one per distinct name). */
+function parsedMemberCount(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) n += parsedMemberCount(x);
+  else
+    for (const k in v) {
+      n++;
+      n += parsedMemberCount((v as Record<string, unknown>)[k]);
+    }
+  return n;
+}
+
+/**
+ * The first duplicate member name of a JSON text that parsed to `value`, or undefined. A text has a duplicate exactly
+ * when it names more members than its parsed objects have, so the two counts (no string copied, no set built)
+ * decide, and only a text with a duplicate is scanned again by {@link findDuplicateKey} for the name.
+ */
+function duplicateKeyOf(text: string, value: unknown): string | undefined {
+  return memberNameCount(text) === parsedMemberCount(value) ? undefined : findDuplicateKey(text);
+}
+
 function decodeJsonObject(
   segment: string,
   what: string,
@@ -96,7 +135,7 @@ function decodeJsonObject(
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { ok: false, reason: `The ${what} is not a JSON object.` };
-  const dup = findDuplicateKey(text);
+  const dup = duplicateKeyOf(text, value);
   if (dup !== undefined)
     return { ok: false, reason: `The ${what} repeats the member ${JSON.stringify(dup.slice(0, 40))}.` };
   return { ok: true, value: value as Record<string, unknown> };

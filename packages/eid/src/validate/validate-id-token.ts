@@ -42,8 +42,6 @@ export interface ValidateIdTokenContext {
 // Order of the P-256 group (ECDSA scalars must lie in [1, n-1]).
 const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 
-/** The outcome of one check before it is named (rule, name). */
-type Outcome = Omit<IdTokenCheck, 'rule' | 'name'>;
 /** Each check's position in CHECKS. */
 const CHECK_INDEX = Object.fromEntries(CHECKS.map((c, i) => [c.id, i])) as Record<CheckId, number>;
 
@@ -79,29 +77,34 @@ export async function validateIdTokenParsed(
   ctx: ValidateIdTokenContext,
 ): Promise<{ verdict: IdTokenVerdict; parsed: ParseResult }> {
   const parsed = parseCompactJwt(token);
-  // Outcomes by check, in CHECKS order (an array: this runs for every token the service validates).
-  const results: (Outcome | undefined)[] = new Array(CHECKS.length);
+  // The checks as the verdict reports them, in CHECKS order, written once each (an array: this runs for every token
+  // the service validates).
+  const checks: (IdTokenCheck | undefined)[] = new Array(CHECKS.length);
   let failed: CheckId | undefined;
   // A check a fault let through stays reported as such; a later pass or skip does not hide it.
-  const byFault = (id: CheckId) => results[CHECK_INDEX[id]]?.fault !== undefined;
-  const pass = (id: CheckId, reason: string) => {
-    if (!byFault(id)) results[CHECK_INDEX[id]] = { outcome: 'passed', reason };
+  const record = (id: CheckId, outcome: 'passed' | 'skipped', reason: string) => {
+    const i = CHECK_INDEX[id];
+    if (checks[i]?.fault !== undefined) return;
+    const def = CHECKS[i] as (typeof CHECKS)[number];
+    checks[i] = { rule: def.rule, name: def.name, outcome, reason };
   };
-  const skip = (id: CheckId, reason: string) => {
-    if (!byFault(id)) results[CHECK_INDEX[id]] = { outcome: 'skipped', reason };
-  };
+  const pass = (id: CheckId, reason: string) => record(id, 'passed', reason);
+  const skip = (id: CheckId, reason: string) => record(id, 'skipped', reason);
   const fail = (id: CheckId, reason: string, code?: ErrorCode): never => {
-    results[CHECK_INDEX[id]] = { outcome: 'failed', reason, code: code ?? checkDef(id).code };
+    const def = checkDef(id);
+    checks[CHECK_INDEX[id]] = { rule: def.rule, name: def.name, outcome: 'failed', reason, code: code ?? def.code };
     failed = id;
     throw new CheckFailed(reason);
   };
   const failUnless = (id: CheckId, fault: LenientIdTokenFault, reason: string, code?: ErrorCode): void => {
-    if (!ctx.faults?.fire(fault, undefined, { check: checkDef(id).rule, issuer: expected.issuer }))
-      fail(id, reason, code);
-    results[CHECK_INDEX[id]] = {
+    const def = checkDef(id);
+    if (!ctx.faults?.fire(fault, undefined, { check: def.rule, issuer: expected.issuer })) fail(id, reason, code);
+    checks[CHECK_INDEX[id]] = {
+      rule: def.rule,
+      name: def.name,
       outcome: 'skipped',
       reason: `Let through by the fault ${fault} (weak node); strict validation refuses: ${reason}`,
-      code: code ?? checkDef(id).code,
+      code: code ?? def.code,
       fault,
     };
   };
@@ -113,26 +116,22 @@ export async function validateIdTokenParsed(
     if (!(e instanceof CheckFailed)) throw e;
   }
 
-  const notEvaluated = `Not evaluated: an earlier check failed (${failed ? checkDef(failed).rule : '?'}).`;
-  const checks: IdTokenCheck[] = new Array(CHECKS.length);
-  for (let i = 0; i < CHECKS.length; i++) {
-    const def = CHECKS[i] as (typeof CHECKS)[number];
-    const r = results[i];
-    checks[i] = !r
-      ? { rule: def.rule, name: def.name, outcome: 'skipped', reason: notEvaluated }
-      : r.code === undefined && r.fault === undefined
-        ? { rule: def.rule, name: def.name, outcome: r.outcome, reason: r.reason }
-        : { rule: def.rule, name: def.name, ...r };
-  }
+  for (let i = 0; i < CHECKS.length; i++)
+    if (!checks[i]) {
+      const def = CHECKS[i] as (typeof CHECKS)[number];
+      const reason = `Not evaluated: an earlier check failed (${failed ? checkDef(failed).rule : '?'}).`;
+      checks[i] = { rule: def.rule, name: def.name, outcome: 'skipped', reason };
+    }
+  const all = checks as IdTokenCheck[];
   if (failed) {
     const def = checkDef(failed);
-    const r = results[CHECK_INDEX[failed]] as Outcome;
+    const r = checks[CHECK_INDEX[failed]] as IdTokenCheck;
     return {
-      verdict: { valid: false, checks, failure: { rule: def.rule, code: r.code ?? def.code, reason: r.reason } },
+      verdict: { valid: false, checks: all, failure: { rule: def.rule, code: r.code ?? def.code, reason: r.reason } },
       parsed,
     };
   }
-  return { verdict: { valid: true, checks, ...(identity ? { identity } : {}) }, parsed };
+  return { verdict: { valid: true, checks: all, ...(identity ? { identity } : {}) }, parsed };
 }
 
 async function run(
