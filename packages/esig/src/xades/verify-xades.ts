@@ -146,7 +146,8 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
   const sigValue = Buffer.from(text(valueEl).replace(/\s+/g, ''), 'base64');
 
   // QualifyingProperties / SignedProperties of *this* signature.
-  const qps = kids(sig, XMLDSIG.ns, 'Object').flatMap((o) => kids(o, XADES_NS, 'QualifyingProperties'));
+  const qps: Element[] = [];
+  for (const o of kids(sig, XMLDSIG.ns, 'Object')) qps.push(...kids(o, XADES_NS, 'QualifyingProperties'));
   if (qps.length !== 1)
     throw new FormatError(
       `A XAdES signature has exactly one xades:QualifyingProperties in a ds:Object; found ${qps.length}.`,
@@ -247,7 +248,7 @@ function read(input: SignatureInput, ctx: Pick<SignatureValidationContext, 'maxX
       else if (C14N_ALGORITHMS.has(alg)) {
         c14n = alg;
         const inc = firstDescendant(t, XMLDSIG.excC14n, 'InclusiveNamespaces');
-        prefixes = (inc?.getAttribute('PrefixList') ?? '').split(/\s+/).filter(Boolean);
+        prefixes = inc ? (inc.getAttribute('PrefixList') ?? '').split(/\s+/).filter(Boolean) : [];
       } else
         throw new FormatError(
           `The transform "${alg.slice(0, 80)}" is not allowed (only enveloped-signature and canonicalization).`,
