@@ -160,7 +160,9 @@ export function parseCompactJwt(token: string): ParseResult {
   if (!payload.ok) return payload;
   const signature = decodeBase64UrlStrict(s);
   if (!signature) return { ok: false, reason: 'The signature is not canonical base64url.' };
-  return { ok: true, jwt: { header: header.value, payload: payload.value, signature, signingInput: `${h}.${p}` } };
+  // A slice of the token (no new string), the exact text of its first two segments and the dot between them.
+  const signingInput = token.slice(0, h.length + 1 + p.length);
+  return { ok: true, jwt: { header: header.value, payload: payload.value, signature, signingInput } };
 }
 
 /** Decoded headers by their segment (see {@link decodedHeader}); emptied when it holds this many. */

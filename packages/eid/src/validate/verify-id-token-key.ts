@@ -121,10 +121,10 @@ export async function issuerKeyVerification(
   r.pass('symmetric', `alg ${algName} is not an HMAC.`);
 
   const kid = header.kid;
-  const all = [...issuerKeys.keys.values()];
   let key: IssuerKey | undefined = typeof kid === 'string' ? issuerKeys.keys.get(kid) : undefined;
-  if (kid === undefined && issuerKeys.keys.size === 1) key = all[0];
+  if (kid === undefined && issuerKeys.keys.size === 1) key = issuerKeys.keys.values().next().value;
   if (!key) {
+    const all = [...issuerKeys.keys.values()];
     r.failUnless(
       'kid',
       'lenient.id-token.unknown-kid',
