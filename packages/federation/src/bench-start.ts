@@ -55,12 +55,15 @@ export async function ensureCliBundle(
 ): Promise<boolean> {
   if (extname(entry) !== '.ts' || process.env.KAKEHASHI_BUNDLE === '0') return false;
   if (findBundle(buildDir, entry)) return true;
-  const { buildBundle } = await import('./cli-bundle-build.ts');
-  try {
-    await buildBundle(buildDir, entry);
-  } catch {
-    return false; // a source saved during the build: this start runs from the sources
-  }
+  // The builder as a script in its own process, as a start spawns it: importing it here would put rolldown into the
+  // bundle this module itself runs from. It fails when a source is saved during the build (no bundle then).
+  await new Promise<void>((resolve) => {
+    const builder = spawn(process.execPath, [join(dirname(CLI), `cli-bundle-build${extname(CLI)}`), buildDir, entry], {
+      stdio: 'ignore',
+    });
+    builder.once('exit', () => resolve());
+    builder.once('error', () => resolve());
+  });
   return findBundle(buildDir, entry) !== undefined;
 }
 
