@@ -9,7 +9,6 @@ import {
   pageLang,
 } from '@kakehashi/core';
 import type { Context } from 'hono';
-import QRCode from 'qrcode';
 import type { WalletDeps } from '../wallet-deps.ts';
 import { claimLabel, esc, pageShell, type TextKey, textOf } from '../web/page-text.ts';
 import { parseRpQueryChoice, type RpQueryChoice, rpQuery, rpQueryChoices } from './rp-queries.ts';
@@ -185,6 +184,8 @@ ${button('cross-device', t('crossDevice'))}${button('same-device', t('sameDevice
       const title = `${t('rpTitle')} (${deps.country})`;
       if (!res.ok || tx.status === 'pending' || tx.status === undefined) {
         // Same-device and answered, read without the code: the page shows what a fresh visitor sees (pending).
+        // Loaded at the first page that draws one, not at every start (qrcode and its PNG encoder).
+        const { default: QRCode } = await import('qrcode');
         const qr = await QRCode.toString(s.requestUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
         const body =
           s.flow === 'cross-device'
