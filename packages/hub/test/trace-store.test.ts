@@ -131,6 +131,38 @@ describe("the hub's trace store, written behind the request", () => {
     }
   });
 
+  it('keeps the most recent events up to its cap, the oldest dropped a tenth of the cap at a time, also after a restart', () => {
+    const ids = (s: Store) =>
+      s.all<{ operation: string }>('SELECT operation FROM trace_events ORDER BY id').map((r) => r.operation);
+    const store = openStore({ name: 'traces-cap', dataDir: tmp });
+    const traces = new TraceStore(store, 100);
+    const record = (from: number, to: number) => {
+      for (let i = from; i < to; i++) traces.record(hop(i));
+      traces.flush();
+    };
+    record(0, 100);
+    expect(rows(store)).toBe(100);
+    // Past the cap: nothing dropped until a tenth of the cap more is recorded, then the store is back at its cap.
+    record(100, 109);
+    expect(rows(store)).toBe(109);
+    record(109, 110);
+    expect(ids(store)).toEqual(Array.from({ length: 100 }, (_, k) => `op ${k + 10}`));
+    record(110, 125);
+    expect(rows(store)).toBeLessThanOrEqual(110);
+    expect(ids(store).at(-1)).toBe('op 124');
+    store.close();
+    // A new process trims what is over the cap with its first batch.
+    const again = openStore({ name: 'traces-cap', dataDir: tmp });
+    try {
+      const more = new TraceStore(again, 50);
+      more.record(hop(125));
+      more.flush();
+      expect(ids(again)).toEqual(Array.from({ length: 50 }, (_, k) => `op ${k + 76}`));
+    } finally {
+      again.close();
+    }
+  });
+
   it('what is queued when the store closes (the shutdown path) is on the file when it opens again', () => {
     const store = openStore({ name: 'traces-close', dataDir: tmp });
     const traces = new TraceStore(store);

@@ -35,7 +35,8 @@ type Row = [
 ];
 
 /**
- * The hub's store of trace events from every component (bounded: the oldest are dropped). Events are written
+ * The hub's store of trace events from every component (bounded: it keeps the most recent `max` events, at most a
+ * tenth more between two trims; the oldest are dropped). Events are written
  * behind the request (core's {@link WriteBehindQueue}: batched, one transaction per batch); every read writes what
  * was recorded before it first, so GET /traces and the console see every hop. While the disk refuses writes, up to
  * 10,000 events wait; past that the oldest are dropped, counted and logged.
@@ -43,12 +44,21 @@ type Row = [
 export class TraceStore implements TraceSink {
   readonly #store: Store;
   readonly #max: number;
+  /** Events between two trims: a tenth of the cap (see the constructor). */
+  readonly #trimEvery: number;
   readonly #queue: WriteBehindQueue<Row>;
-  #sinceTrim = 0;
+  #sinceTrim: number;
 
   constructor(store: Store, max = 50_000, options: { logger?: Logger } = {}) {
     this.#store = store;
     this.#max = max;
+    // The oldest events go in chunks of a tenth of the cap, not a few at a time: a trace's events sit on random
+    // pages of the (trace_id, span_id) index, and a chunk of 5,000 deletions touches each index page about once where
+    // 1,000 touched most of them each time (at the cap, ~35 → ~29 µs of CPU per 4 KB event recorded).
+    this.#trimEvery = Math.max(1, Math.ceil(max / 10));
+    // The first batch trims what an earlier process left over the cap (a process restarted more often than a tenth
+    // of the cap is recorded would otherwise never trim).
+    this.#sinceTrim = this.#trimEvery;
     store.migrate(TRACE_MIGRATIONS);
     this.#queue = new WriteBehindQueue<Row>(store, {
       name: 'trace_events',
@@ -74,7 +84,7 @@ export class TraceStore implements TraceSink {
         ...row,
       );
     this.#sinceTrim += rows.length;
-    if (this.#sinceTrim >= 1000) {
+    if (this.#sinceTrim >= this.#trimEvery) {
       this.#sinceTrim = 0;
       this.#store.run('DELETE FROM trace_events WHERE id <= (SELECT MAX(id) FROM trace_events) - ?', this.#max);
     }
