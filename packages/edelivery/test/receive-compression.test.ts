@@ -1,7 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Store } from '@kakehashi/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gzipOptionsFor } from '../src/backend/submit-message.ts';
+import {
+  gunzipBounded,
+  INLINE_GUNZIP_INPUT_BYTES,
+  INLINE_GUNZIP_OUTPUT_BYTES,
+} from '../src/receiver/receive-message.ts';
 import { inboundMessage, receiver as jpReceiver } from './receiver-fixture.ts';
 
 const receiver = () => jpReceiver('edelivery-receive-compression');
@@ -77,5 +83,34 @@ describe('AS4 sender: gzip sized to the payload', () => {
       // No bigger than with zlib's defaults for what fits the window.
       if (n <= 32_768 - 262) expect(packed.length).toBeLessThanOrEqual(gzipSync(raw).length);
     }
+  });
+});
+
+/** Small attachments inflate on the event loop, within a bound; the rest on the thread pool — the same answers. */
+describe('AS4 receiver: gunzip, inline when small', () => {
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => 'inflated',
+      (e: { code?: string }) => e.code ?? 'error',
+    );
+  it('the same bytes whichever path; past maxBytes or not gzip refused on either', async () => {
+    const small = Buffer.from('a small payload '.repeat(50));
+    const packedSmall = gzipSync(small);
+    expect(packedSmall.length).toBeLessThanOrEqual(INLINE_GUNZIP_INPUT_BYTES);
+    expect((await gunzipBounded(packedSmall, 5 << 20)).equals(small)).toBe(true);
+    // Compressed past the inline size: the thread pool.
+    const large = randomBytes(INLINE_GUNZIP_INPUT_BYTES * 2); // incompressible
+    const packedLarge = gzipSync(large);
+    expect(packedLarge.length).toBeGreaterThan(INLINE_GUNZIP_INPUT_BYTES);
+    expect((await gunzipBounded(packedLarge, 5 << 20)).equals(large)).toBe(true);
+    // A small input inflating past the inline bound goes on to the thread pool, still within maxBytes…
+    const zeros = Buffer.alloc(INLINE_GUNZIP_OUTPUT_BYTES * 3);
+    const bomb = gzipSync(zeros);
+    expect(bomb.length).toBeLessThanOrEqual(INLINE_GUNZIP_INPUT_BYTES);
+    expect((await gunzipBounded(bomb, 5 << 20)).length).toBe(zeros.length);
+    // …and past maxBytes it is refused, inline or not.
+    expect(await failure(gunzipBounded(bomb, INLINE_GUNZIP_OUTPUT_BYTES * 2))).toBe('ERR_BUFFER_TOO_LARGE');
+    expect(await failure(gunzipBounded(packedSmall, 100))).toBe('ERR_BUFFER_TOO_LARGE');
+    expect(await failure(gunzipBounded(Buffer.from('not gzip'), 5 << 20))).toBe('Z_DATA_ERROR');
   });
 });

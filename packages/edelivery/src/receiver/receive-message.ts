@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { gunzip } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import { currentFaultScope, isKakehashiError, parseXml, type TraceContext } from '@kakehashi/core';
 import type { ApContext } from '../ap/context.ts';
 import type { RECEIPT_FAULTS } from '../ap/faults.ts';
@@ -437,9 +437,34 @@ async function process(
   return { um, receiptXml: outcome.receipt };
 }
 
+/** A compressed attachment up to this size is inflated on the event loop when it inflates to at most… */
+export const INLINE_GUNZIP_INPUT_BYTES = 4096;
+/** …this much (a bounded ~0.1 ms); anything larger is inflated on the thread pool. */
+export const INLINE_GUNZIP_OUTPUT_BYTES = 256 * 1024;
+
 /**
- * The payloads, each gunzipped when its CompressionType says so — on the thread pool (zlib's asynchronous gunzip,
- * bounded by the P-Mode's maxBytes as before), in order (the first bad one is the error, as before).
+ * `raw` gunzipped, at most `maxBytes` out (rejects past it, or when it is not gzip). A small attachment is inflated
+ * on the event loop — zlib's asynchronous path costs the event loop more than inflating a few kilobytes (a stream,
+ * a handle, a thread-pool hop) — within {@link INLINE_GUNZIP_OUTPUT_BYTES}; past that, or when larger, on the
+ * thread pool, as before.
+ */
+export function gunzipBounded(raw: Buffer, maxBytes: number): Promise<Buffer> {
+  if (raw.length <= INLINE_GUNZIP_INPUT_BYTES) {
+    try {
+      return Promise.resolve(gunzipSync(raw, { maxOutputLength: Math.min(maxBytes, INLINE_GUNZIP_OUTPUT_BYTES) }));
+    } catch (e) {
+      const tooLarge = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      if (!tooLarge || maxBytes <= INLINE_GUNZIP_OUTPUT_BYTES) return Promise.reject(e);
+    }
+  }
+  return new Promise<Buffer>((resolve, reject) =>
+    gunzip(raw, { maxOutputLength: maxBytes }, (e, out) => (e ? reject(e) : resolve(out))),
+  );
+}
+
+/**
+ * The payloads, each gunzipped when its CompressionType says so ({@link gunzipBounded}: bounded by the P-Mode's
+ * maxBytes as before), in order (the first bad one is the error, as before).
  */
 async function decompress(um: UserMessage, cids: string[], attachments: Map<string, Buffer>, pmode: PMode) {
   const out: { cid: string; mimeType: string; compressed: boolean; content: Buffer }[] = [];
@@ -457,9 +482,7 @@ async function decompress(um: UserMessage, cids: string[], attachments: Map<stri
           { refToMessageId: um.messageId, rule: 'AS4 profile §3.1 (compression)' },
         );
       try {
-        content = await new Promise<Buffer>((resolve, reject) =>
-          gunzip(raw, { maxOutputLength: pmode.payload.maxBytes }, (e, out) => (e ? reject(e) : resolve(out))),
-        );
+        content = await gunzipBounded(raw, pmode.payload.maxBytes);
       } catch {
         throw new EbmsError(
           'EBMS:0303',
