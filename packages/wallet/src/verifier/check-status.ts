@@ -58,6 +58,23 @@ async function verifiedListToken(token: string, x5cLeaf: string, leafKey: KeyObj
   return v;
 }
 
+/** Origins by URL text (emptied when it holds this many): a credential names one of its issuer's few lists. */
+const ORIGINS_MAX = 256;
+const ORIGINS = new Map<string, string | undefined>();
+/** The origin of a URL, undefined when it is none; parsed once per text. */
+function originOf(url: string): string | undefined {
+  if (ORIGINS.has(url)) return ORIGINS.get(url);
+  let origin: string | undefined;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (ORIGINS.size >= ORIGINS_MAX) ORIGINS.clear();
+  ORIGINS.set(url, origin);
+  return origin;
+}
+
 /**
  * The W15 check: the credential's entry in its issuer's Token Status List. The list is fetched only from the
  * issuer's own origin (no request to an address the credential chose elsewhere), must be a `statuslist+jwt` signed
@@ -87,12 +104,7 @@ export async function checkStatus(opts: {
   const { idx, uri } = ref;
   if (typeof idx !== 'number' || !Number.isInteger(idx) || idx < 0 || typeof uri !== 'string')
     return 'status.status_list needs an integer idx and a uri (TSL §6.2).';
-  let sameOrigin = false;
-  try {
-    sameOrigin = new URL(uri).origin === new URL(opts.issuer).origin;
-  } catch {
-    sameOrigin = false;
-  }
+  const sameOrigin = originOf(uri) !== undefined && originOf(uri) === originOf(opts.issuer);
   if (!sameOrigin) return `The status list ${uri.slice(0, 120)} is not at the issuer's origin: not fetched.`;
   let token: string;
   try {

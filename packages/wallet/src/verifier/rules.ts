@@ -106,6 +106,17 @@ export interface PresentationVerdict extends Verdict {
   };
 }
 
+/** Each rule list's definitions by id, built once per list (a recorder is made for every presentation). */
+const BY_ID = new WeakMap<readonly RuleDefinition<string>[], ReadonlyMap<string, RuleDefinition<string>>>();
+function rulesById<Id extends string>(rules: readonly RuleDefinition<Id>[]): ReadonlyMap<string, RuleDefinition<Id>> {
+  let m = BY_ID.get(rules);
+  if (!m) {
+    m = new Map(rules.map((r) => [r.id, r]));
+    BY_ID.set(rules, m);
+  }
+  return m as ReadonlyMap<string, RuleDefinition<Id>>;
+}
+
 /**
  * Records checks in rule order; after the first failure the remaining rules are reported skipped. `rules` is the
  * verdict's rule list (default: the SD-JWT VC presentation's; an mdoc presentation has its own).
@@ -115,7 +126,8 @@ export function createCheckRecorder<Id extends string = PresentationRuleId>(
 ) {
   const checks: PresentationCheck[] = [];
   let failed = false;
-  const def = (id: Id) => rules.find((r) => r.id === id) as RuleDefinition<Id>;
+  const byId = rulesById(rules);
+  const def = (id: Id) => byId.get(id) as RuleDefinition<Id>;
   return {
     get failed() {
       return failed;
@@ -142,8 +154,9 @@ export function createCheckRecorder<Id extends string = PresentationRuleId>(
       });
     },
     finish(): PresentationCheck[] {
+      const recorded = new Set(checks.map((c) => c.rule));
       for (const d of rules)
-        if (!checks.some((c) => c.rule === d.rule))
+        if (!recorded.has(d.rule))
           checks.push({ rule: d.rule, name: d.name, outcome: 'skipped', reason: 'Not run: an earlier rule failed.' });
       return checks;
     },
