@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearSamlTables } from '../src/saml/store/saml-migrations.ts';
 import { createSamlReplayCache } from '../src/saml/validate/saml-replay-cache.ts';
 import { resetEidState } from '../src/store/reset-eid-state.ts';
-import { createStoreReplayCache } from '../src/validate/replay-cache.ts';
+import { createStoreReplayCache, EID_VALIDATION_MIGRATIONS } from '../src/validate/replay-cache.ts';
 
 /** The replay caches answer from memory and write behind to the store: the same answers as a table lookup. */
 describe('replay caches in memory, written behind to the store', () => {
@@ -84,5 +84,44 @@ describe('replay caches in memory, written behind to the store', () => {
     // Remembered again after the reset: refused again.
     jwt.remember('iss', 'nonce:a', now() + 300);
     expect(jwt.seen('iss', 'nonce:a')).toBe(true);
+  });
+
+  it('the tables are appended to (no key over issuer and id, only the expiry index); a keyed table is migrated with its rows', () => {
+    const store = open();
+    // A store as an earlier version left it: the keyed table, one entry.
+    store.migrate(EID_VALIDATION_MIGRATIONS.slice(0, 2));
+    store.run('INSERT INTO jwt_replay (issuer, key, expires_at) VALUES (?, ?, ?)', 'iss', 'nonce:old', now() + 300);
+    const cache = createStoreReplayCache(store, clock);
+    expect(cache.seen('iss', 'nonce:old')).toBe(true);
+    const schema = (table: string) =>
+      store
+        .all<{ type: string; name: string; sql: string }>(
+          'SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? ORDER BY name',
+          table,
+        )
+        .map((r) => [r.type, r.name, /PRIMARY KEY/i.test(r.sql ?? '')]);
+    expect(schema('jwt_replay')).toEqual([
+      ['table', 'jwt_replay', false],
+      ['index', 'jwt_replay_expires', false],
+    ]);
+    createSamlReplayCache(store, clock);
+    expect(schema('saml_replay')).toEqual([
+      ['table', 'saml_replay', false],
+      ['index', 'saml_replay_expires', false],
+    ]);
+    // The same entry appended twice (the table kept while the memory was emptied) counts with its latest expiry.
+    cache.remember('iss', 'nonce:a', now() + 60);
+    store.flushPending();
+    store.run('INSERT INTO jwt_replay (issuer, key, expires_at) VALUES (?, ?, ?)', 'iss', 'nonce:a', now() + 600);
+    store.close();
+    const again = open();
+    const b = createStoreReplayCache(again, clock);
+    clock.advance(300_000);
+    expect(b.seen('iss', 'nonce:a')).toBe(true);
+    expect(b.seen('iss', 'nonce:old')).toBe(true);
+    clock.advance(301_000);
+    expect(b.seen('iss', 'nonce:a')).toBe(false);
+    // Purged from the table too once expired (at most once a minute of virtual time).
+    expect(again.get<{ n: number }>('SELECT COUNT(*) AS n FROM jwt_replay')?.n).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import type { Clock, Migration, Store } from '@kakehashi/core';
 import type { ReplayCache } from './issuer-keys.ts';
-import { REPLAY_PURGE_INTERVAL_SECONDS, replayMemory } from './replay-memory.ts';
+import { appendOnlyReplayTable, REPLAY_PURGE_INTERVAL_SECONDS, replayMemory } from './replay-memory.ts';
 
 export { REPLAY_PURGE_INTERVAL_SECONDS };
 
@@ -11,6 +11,8 @@ export const EID_VALIDATION_MIGRATIONS: readonly Migration[] = [
     up: 'CREATE TABLE jwt_replay (issuer TEXT NOT NULL, key TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, key));',
   },
   { id: 'eid/003-jwt-replay-expiry', up: 'CREATE INDEX jwt_replay_expires ON jwt_replay (expires_at);' },
+  // Appended, not keyed: see `replayMemory`.
+  { id: 'eid/004-jwt-replay-appended', up: appendOnlyReplayTable('jwt_replay', 'key') },
 ];
 
 /**

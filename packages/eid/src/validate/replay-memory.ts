@@ -30,7 +30,7 @@ class ReplayMemory {
   constructor(store: Store, spec: ReplayTable) {
     this.#store = store;
     this.#spec = spec;
-    const insert = `INSERT OR REPLACE INTO ${spec.table} (issuer, ${spec.keyColumn}, expires_at) VALUES (?, ?, ?)`;
+    const insert = `INSERT INTO ${spec.table} (issuer, ${spec.keyColumn}, expires_at) VALUES (?, ?, ?)`;
     this.#queue = new WriteBehindQueue<Entry>(store, {
       name: spec.table,
       write: (batch) => {
@@ -72,14 +72,29 @@ class ReplayMemory {
   /** What an earlier process (or an earlier cache on this store) remembered, read once. */
   #load(): void {
     this.#store.flushPending();
+    // An entry appended twice (remembered again after a reset of the memory alone) counts with its latest expiry.
     const rows = this.#store.all<{ issuer: string; k: string; expires_at: number }>(
-      `SELECT issuer, ${this.#spec.keyColumn} AS k, expires_at FROM ${this.#spec.table}`,
+      `SELECT issuer, ${this.#spec.keyColumn} AS k, MAX(expires_at) AS expires_at FROM ${this.#spec.table} GROUP BY issuer, k`,
     );
     for (const r of rows) this.#entries.set(id(r.issuer, r.k), r.expires_at);
   }
 }
 
 const id = (issuer: string, key: string) => `${issuer}\u0000${key}`;
+
+/**
+ * The migration that makes a replay table append-only: its rows as they were, no key over (issuer, id), the expiry
+ * index kept. Every lookup is answered from memory and the table is read whole once per process, so a key served
+ * nothing but every insert: nonces and assertion IDs are random, and each insert rewrote a random page of the key's
+ * index — 7 to 14 µs of CPU per token on a file store, growing with the table, against ~1 µs appended.
+ */
+export function appendOnlyReplayTable(table: ReplayTable['table'], keyColumn: ReplayTable['keyColumn']): string {
+  return `CREATE TABLE ${table}_appended (issuer TEXT NOT NULL, ${keyColumn} TEXT NOT NULL, expires_at INTEGER NOT NULL);
+          INSERT INTO ${table}_appended (issuer, ${keyColumn}, expires_at) SELECT issuer, ${keyColumn}, expires_at FROM ${table};
+          DROP TABLE ${table};
+          ALTER TABLE ${table}_appended RENAME TO ${table};
+          CREATE INDEX ${table}_expires ON ${table} (expires_at);`;
+}
 
 const MEMORIES = new WeakMap<Store, Map<string, ReplayMemory>>();
 

@@ -1,5 +1,5 @@
 import type { Migration, Store } from '@kakehashi/core';
-import { forgetReplayMemory } from '../../validate/replay-memory.ts';
+import { appendOnlyReplayTable, forgetReplayMemory } from '../../validate/replay-memory.ts';
 
 /** The IdP and SP (connector) tables in a node's store. */
 export const SAML_NODE_MIGRATIONS: readonly Migration[] = [
@@ -36,6 +36,8 @@ export const SAML_VALIDATION_MIGRATIONS: readonly Migration[] = [
     up: 'CREATE TABLE saml_replay (issuer TEXT NOT NULL, assertion_id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, assertion_id));',
   },
   { id: 'eid/saml_replay/002', up: 'CREATE INDEX saml_replay_expires ON saml_replay (expires_at);' },
+  // Appended, not keyed: see `replayMemory`.
+  { id: 'eid/saml_replay/003', up: appendOnlyReplayTable('saml_replay', 'assertion_id') },
 ];
 
 /**
