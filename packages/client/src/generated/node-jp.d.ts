@@ -6816,6 +6816,13 @@ export interface paths {
                         previous?: string | null;
                         at?: string;
                         detail?: string;
+                        message?: {
+                            service: string;
+                            finalRecipient: string | null;
+                            payloads: {
+                                mimeType: string;
+                            }[];
+                        };
                         /** @enum {string} */
                         type: "edelivery.status" | "edelivery.status-batch";
                         /** @description The webhook subscription id */
@@ -6829,6 +6836,13 @@ export interface paths {
                             previous: string | null;
                             at: string;
                             detail?: string;
+                            message?: {
+                                service: string;
+                                finalRecipient: string | null;
+                                payloads: {
+                                    mimeType: string;
+                                }[];
+                            };
                         }[];
                     };
                 };
@@ -8463,6 +8477,17 @@ export interface components {
             /** @description Virtual clock time of the change */
             at: string;
             detail?: string;
+            /** @description An inbound message’s arrival (RECEIVED) only: what a backend routes it by (service, action, parties, payload types), so it reads only the messages it takes */
+            message?: {
+                service: string;
+                action: string;
+                originalSender: string | null;
+                finalRecipient: string | null;
+                payloads: {
+                    cid: string;
+                    mimeType: string;
+                }[];
+            };
         };
         /** @enum {string} */
         EdeliveryMessageStatus: "READY_TO_SEND" | "SEND_ENQUEUED" | "SEND_IN_PROGRESS" | "WAITING_FOR_RECEIPT" | "ACKNOWLEDGED" | "ACKNOWLEDGED_WITH_WARNING" | "SEND_ATTEMPT_FAILED" | "WAITING_FOR_RETRY" | "SEND_FAILURE" | "NOT_FOUND" | "RECEIVED" | "RECEIVED_WITH_WARNINGS" | "DOWNLOADED" | "DELETED" | "READY_TO_PULL" | "BEING_PULLED";
@@ -8480,6 +8505,17 @@ export interface components {
                 /** @description Virtual clock time of the change */
                 at: string;
                 detail?: string;
+                /** @description An inbound message’s arrival (RECEIVED) only: what a backend routes it by (service, action, parties, payload types), so it reads only the messages it takes */
+                message?: {
+                    service: string;
+                    action: string;
+                    originalSender: string | null;
+                    finalRecipient: string | null;
+                    payloads: {
+                        cid: string;
+                        mimeType: string;
+                    }[];
+                };
             }[];
         };
         Health: {
