@@ -191,13 +191,35 @@ export interface StartFigures {
   warmRunsMs: number[];
   /** Whether every warm start ran from the CLI bundle (false: some ran from the sources; see `ensureCliBundle`). */
   warmFromBundle: boolean;
+  /**
+   * Another server's start timed right after each warm start (`alongside` of {@link benchStart}): the same load on
+   * the machine for both figures, which sections minutes apart do not have.
+   */
+  alongside?: { name: string; startMs: number; runsMs: number[] } | { name: string; error: string };
 }
 
-/** Cold then warm start, `runs` times, for the hub plus the first `n` of START_COUNTRIES. */
-export async function benchStart(n: number, runs: number, basePort: number): Promise<StartFigures> {
+/** A server whose start is timed beside ours (the bench: MockPass, spawn to its first discovery answer). */
+export interface AlongsideStart {
+  name: string;
+  /** Starts it, stops it, and resolves to its start time in ms. */
+  startMs(): Promise<number>;
+}
+
+/**
+ * Cold then warm start, `runs` times, for the hub plus the first `n` of START_COUNTRIES; with `alongside`, its start
+ * timed after each warm start (its failure is recorded, ours go on).
+ */
+export async function benchStart(
+  n: number,
+  runs: number,
+  basePort: number,
+  alongside?: AlongsideStart,
+): Promise<StartFigures> {
   const countries = START_COUNTRIES.slice(0, n);
   const cold: StartRun[] = [];
   const warm: StartRun[] = [];
+  const besideMs: number[] = [];
+  let besideError: string | undefined;
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'kakehashi-bench-start-'));
     try {
@@ -207,6 +229,12 @@ export async function benchStart(n: number, runs: number, basePort: number): Pro
       const w = await startProcess(dir, basePort + i * 10, { countries });
       warm.push(w);
       await w.stop();
+      if (alongside && besideError === undefined)
+        try {
+          besideMs.push(Math.round(await alongside.startMs()));
+        } catch (e) {
+          besideError = e instanceof Error ? e.message : String(e);
+        }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -219,5 +247,13 @@ export async function benchStart(n: number, runs: number, basePort: number): Pro
     coldRunsMs: cold.map((r) => Math.round(r.readyMs)),
     warmRunsMs: warm.map((r) => Math.round(r.readyMs)),
     warmFromBundle: warm.every((r) => r.fromBundle),
+    ...(alongside
+      ? {
+          alongside:
+            besideError !== undefined
+              ? { name: alongside.name, error: besideError }
+              : { name: alongside.name, startMs: Math.round(median(besideMs)), runsMs: besideMs },
+        }
+      : {}),
   };
 }

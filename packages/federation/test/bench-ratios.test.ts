@@ -89,6 +89,33 @@ describe('bench ratios from the sections of one run', () => {
     expect(heavy.warmStartVsMockPass).toMatchObject({ value: 1.25, met: false });
   });
 
+  it("warm start is divided by MockPass's start timed right after it when the start section has one", () => {
+    const beside = computeRatios(
+      {
+        ...sections,
+        start: {
+          countries7: {
+            warmMs: 1000,
+            warmRssMb: 150,
+            alongside: { name: '@opengovsg/mockpass', startMs: 500, runsMs: [500] },
+          },
+        },
+      },
+      peers,
+    );
+    expect(beside.warmStartVsMockPass).toMatchObject({ value: 2, met: false });
+    expect(beside.warmStartVsMockPass.note).toContain('right after each warm start');
+    // MockPass failed beside the starts: the peers section's figure (800 ms)
+    const failed = computeRatios(
+      {
+        ...sections,
+        start: { countries7: { warmMs: 1000, warmRssMb: 150, alongside: { name: 'x', error: 'boom' } } },
+      },
+      peers,
+    );
+    expect(failed.warmStartVsMockPass).toMatchObject({ value: 1.25, met: true });
+  });
+
   it('a failed section gives null, unmet ratios that carry its error', () => {
     const r = computeRatios(
       { ...sections, as4: { error: 'AS4 submission answered 400' }, eid: { error: 'boom' } },
