@@ -51,9 +51,28 @@ describe('AS4 message store: the due scan', () => {
     expect(ms.due(now, 0).length).toBe(1);
     expect(ms.due(now, Number.NaN).length).toBe(1);
     expect(ms.due(now, 2.5).length).toBe(1);
-    // Claimed messages are no longer due.
+    // Claimed messages are no longer due; a retry due now is, in order of due time then of submission.
     ms.claim(['a'], ['READY_TO_SEND'], 'SEND_ENQUEUED');
     expect(ms.due(now, 10).map((r) => r.message_id)).toEqual(['b', 'c']);
+    ms.insert(row('tie', now - 2), []);
+    ms.transition('a', 'out', ['SEND_ENQUEUED'], 'WAITING_FOR_RETRY', { next_attempt_at: now - 2 });
+    expect(ms.due(now, 10).map((r) => r.message_id)).toEqual(['a', 'b', 'tie', 'c']);
+    store.close();
+  });
+
+  it('reads the index of the messages waiting to be sent, in its order: no temporary b-tree to sort them', () => {
+    const store = openStore({ name: 'edelivery-due-plan' });
+    new MessageStore(store, new VirtualClock());
+    const plan = store
+      .all<{ detail: string }>(
+        `EXPLAIN QUERY PLAN SELECT message_id FROM edelivery_messages INDEXED BY edelivery_messages_due_only
+           WHERE direction = 'out' AND status IN ('READY_TO_SEND', 'WAITING_FOR_RETRY')
+           AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT 40`,
+        0,
+      )
+      .map((r) => r.detail);
+    expect(plan.join(' | ')).toMatch(/USING INDEX edelivery_messages_due_only/);
+    expect(plan.join(' | ')).not.toMatch(/TEMP B-TREE/);
     store.close();
   });
 });

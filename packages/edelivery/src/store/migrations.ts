@@ -73,4 +73,11 @@ export const EDELIVERY_MIGRATIONS: readonly Migration[] = [
     id: 'edelivery/webhooks/003',
     up: `ALTER TABLE edelivery_webhooks ADD COLUMN batch INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    // The sender's due scan in the order it reads (MessageStore.due): only the messages waiting to be sent, by when
+    // they are due — without it the two statuses' rows were sorted in a temporary b-tree at every scan.
+    id: 'edelivery/messages/004',
+    up: `CREATE INDEX edelivery_messages_due_only ON edelivery_messages (next_attempt_at)
+           WHERE direction = 'out' AND status IN ('READY_TO_SEND', 'WAITING_FOR_RETRY');`,
+  },
 ];
