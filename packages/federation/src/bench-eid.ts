@@ -25,28 +25,12 @@ import {
   validateSamlResponse,
 } from '@kakehashi/eid';
 import { SignJWT } from 'jose';
-import { rate } from './bench-measure.ts';
+import { interleavedRates, type RateSide } from './bench-measure.ts';
 import type { Federation } from './create-federation.ts';
 import type { LoadedMaterial } from './trust-material.ts';
 
 /** Untimed calls before a rate is measured (JIT, caches), the same for a function and its service. */
 const WARM_UP = 20;
-
-/** Keeps `concurrency` calls in flight for about `ms` (after a warm-up); returns operations per second. */
-async function concurrentRate(ms: number, concurrency: number, fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < WARM_UP; i++) await fn();
-  let n = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() - t0 < ms) {
-        await fn();
-        n++;
-      }
-    }),
-  );
-  return n / ((performance.now() - t0) / 1000);
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -113,28 +97,28 @@ export async function benchEid(
     deriveEidKeys(f.config.get('seed'), a).es256,
   );
   const out: Record<string, unknown> = {};
-  const raw = await rawVerifyRates(opts.windowMs);
+  const raw = rawVerifySides();
   for (const key of keys)
-    out[`idTokenValidation${key.alg}`] = await benchIdTokens(
-      f,
-      { key, country: a, issuer, rawPerSecond: raw[key.alg] },
-      opts,
-    );
+    out[`idTokenValidation${key.alg}`] = await benchIdTokens(f, { key, country: a, issuer, raw: raw[key.alg] }, opts);
   out.samlResponseValidation = await benchSaml(f, material, a, opts);
   out.loginLatencyInProcess = await benchLoginLatency(f, a, b, opts.logins);
   return out;
 }
 
-/** The raw ceilings: one signature verification of each algorithm (node:crypto, same data size as a token). */
-async function rawVerifyRates(windowMs: number): Promise<Record<'RS256' | 'ES256', number>> {
+/**
+ * The raw ceilings: one signature verification of each algorithm with node:crypto, in its fastest form (a bare
+ * KeyObject, ECDSA as DER: the `{ key, dsaEncoding }` form costs ~20 µs more per call to recognise the key), over
+ * data of a token's size.
+ */
+function rawVerifySides(): Record<'RS256' | 'ES256', RateSide> {
   const data = randomBytes(900);
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const rsaSig = sign('sha256', data, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PADDING });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const ecSig = sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
+  const ecSig = sign('sha256', data, ec.privateKey);
   return {
-    RS256: await rate(windowMs, () => verify('sha256', data, rsa.publicKey, rsaSig)),
-    ES256: await rate(windowMs, () => verify('sha256', data, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, ecSig)),
+    RS256: { fn: () => verify('sha256', data, rsa.publicKey, rsaSig), warmUp: 50 },
+    ES256: { fn: () => verify('sha256', data, ec.publicKey, ecSig), warmUp: 50 },
   };
 }
 
@@ -143,7 +127,8 @@ interface IdTokenBench {
   key: SigningKey;
   country: string;
   issuer: string;
-  rawPerSecond: number;
+  /** The raw verification of the key's algorithm, measured in the same slices. */
+  raw: RateSide;
 }
 
 /** The relying party the bench tokens are issued to (the demo client of every node). */
@@ -155,21 +140,36 @@ function expectedOf(issuer: string, token: string): ExpectedIdToken {
   return { issuer, audience: BENCH_AUDIENCE, nonce };
 }
 
-/** ID-token validations per second of one key, as a function call and through the service, against the raw rate. */
+/**
+ * ID-token validations per second of one key, as a function call and through the service, against the raw
+ * verification: the three measured in alternating slices of the same window (see `interleavedRates`).
+ */
 async function benchIdTokens(
   f: Federation,
   b: IdTokenBench,
   opts: { windowMs: number; poolSize: number },
 ): Promise<Record<string, unknown>> {
-  const fn = await idTokenFunctionRate(f, b, opts);
-  const service = await idTokenServiceRate(f, b, opts);
+  const fnSide = await idTokenFunctionSide(f, b, opts);
+  try {
+    const r = await interleavedRates(opts.windowMs, {
+      raw: b.raw,
+      fn: fnSide.side,
+      service: await idTokenServiceSide(f, b, opts),
+    });
+    return idTokenFigures(r.fn, r.service, r.raw);
+  } finally {
+    fnSide.close();
+  }
+}
+
+function idTokenFigures(fn: number, service: number, raw: number): Record<string, unknown> {
   return {
     functionPerSecond: Math.round(fn),
     serviceHttpInProcessPerSecond: Math.round(service),
-    rawVerifyPerSecond: Math.round(b.rawPerSecond),
+    rawVerifyPerSecond: Math.round(raw),
     concurrency: CONCURRENCY,
-    functionToRawVerifyRatio: r3(fn / b.rawPerSecond),
-    serviceToRawVerifyRatio: r3(service / b.rawPerSecond),
+    functionToRawVerifyRatio: r3(fn / raw),
+    serviceToRawVerifyRatio: r3(service / raw),
   };
 }
 
@@ -177,11 +177,11 @@ async function benchIdTokens(
  * Function call: the J1–J17 checks with the real store-backed replay cache; the key set is resolved once (as the
  * service's JWKS cache does), the certificate chain of the RS256 key validated with it.
  */
-async function idTokenFunctionRate(
+async function idTokenFunctionSide(
   f: Federation,
   { key, country, issuer }: IdTokenBench,
-  opts: { windowMs: number; poolSize: number },
-): Promise<number> {
+  opts: { poolSize: number },
+): Promise<{ side: RateSide; close: () => void }> {
   const pool = await tokenPool(key, issuer, BENCH_AUDIENCE, f.clock, opts.poolSize);
   const expectations = pool.map((token) => expectedOf(issuer, token));
   const store = openStore({ name: 'bench-eid' });
@@ -198,7 +198,7 @@ async function idTokenFunctionRate(
   // flight from the previous pass must not collide with its own next use. The store is emptied at each wrap.
   let cycle = 0;
   let i = 0;
-  const fn = await concurrentRate(opts.windowMs, CONCURRENCY, async () => {
+  const fn = async () => {
     if (i >= pool.length) {
       store.run('DELETE FROM jwt_replay');
       cycle++;
@@ -217,9 +217,8 @@ async function idTokenFunctionRate(
       algorithms: ['RS256', 'ES256'],
     });
     if (!v.valid) throw new Error(`bench token invalid: ${v.failure?.rule} ${v.failure?.reason}`);
-  });
-  store.close();
-  return fn;
+  };
+  return { side: { fn, concurrency: CONCURRENCY, warmUp: WARM_UP }, close: () => store.close() };
 }
 
 /**
@@ -228,11 +227,11 @@ async function idTokenFunctionRate(
  * tokens, at most a tenth of the pool, one at a time, untimed): the ratio compares both sides in their steady state,
  * not the service's first requests against the function's later ones.
  */
-async function idTokenServiceRate(
+async function idTokenServiceSide(
   f: Federation,
   { key, issuer }: IdTokenBench,
-  opts: { windowMs: number; poolSize: number },
-): Promise<number> {
+  opts: { poolSize: number },
+): Promise<RateSide> {
   const httpPool = await tokenPool(key, issuer, BENCH_AUDIENCE, f.clock, opts.poolSize);
   const validate = async (token: string) => {
     const res = await f.fetch(`${f.urls.hub}/eid/validate/id-token`, {
@@ -244,18 +243,12 @@ async function idTokenServiceRate(
     if (!v.valid) throw new Error(`bench token refused by the service: ${v.failure?.rule}`);
   };
   let j = 0;
-  for (; j < Math.min(WARM_UP, httpPool.length / 10); j++) await validate(httpPool[j] as string);
-  let done = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (j < httpPool.length && performance.now() - t0 < opts.windowMs) {
-        await validate(httpPool[j++] as string);
-        done++;
-      }
-    }),
-  );
-  return done / ((performance.now() - t0) / 1000);
+  return {
+    fn: () => validate(httpPool[j++] as string),
+    concurrency: CONCURRENCY,
+    warmUp: Math.min(WARM_UP, Math.floor(httpPool.length / 10)),
+    exhausted: () => j >= httpPool.length,
+  };
 }
 
 /**
@@ -345,7 +338,8 @@ async function benchSaml(
   const acs = 'http://127.0.0.1:53998/saml/acs';
   const key = (await (await f.fetch(`${node}/saml/demo-sp/key`)).json()) as { privateKeyPem: string };
   const decryptionKey = createPrivateKey(key.privateKeyPem);
-  const size = Math.max(10, Math.min(60, Math.round(opts.poolSize / 25)));
+  // Single-use Responses for the service (its replay cache keeps every ID); the function cycles through the same.
+  const size = Math.max(20, Math.min(120, Math.round(opts.poolSize / 5)));
   const pool: { b64: string; expected: ExpectedSamlResponse }[] = [];
   for (let i = 0; i < size; i++) {
     const { id, xml } = buildAuthnRequest({
@@ -379,7 +373,7 @@ async function benchSaml(
   const seen = new Set<string>();
   let cycle = 0;
   let i = 0;
-  const fn = await concurrentRate(opts.windowMs, CONCURRENCY, async () => {
+  const fn = async () => {
     if (i >= pool.length) {
       seen.clear();
       cycle++;
@@ -399,47 +393,49 @@ async function benchSaml(
       decryptionKey,
     });
     if (!v.valid) throw new Error(`bench SAML Response invalid: ${JSON.stringify(v.failure)}`);
-  });
+  };
 
-  // The raw crypto of one Response, measured now: RSA-OAEP decryption of a 32-byte key, two verifications.
+  // The raw crypto of one Response: RSA-OAEP decryption of a 32-byte key, two verifications.
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const wrapped = publicEncrypt({ key: rsa.publicKey, oaepHash: 'sha1' }, randomBytes(32));
-  const decrypts = await rate(opts.windowMs, () => privateDecrypt({ key: rsa.privateKey, oaepHash: 'sha1' }, wrapped));
   const data = randomBytes(900);
   const sig = sign('sha256', data, rsa.privateKey);
-  const verifies = await rate(opts.windowMs, () => verify('sha256', data, rsa.publicKey, sig));
-  const ceiling = 1 / (1 / decrypts + 2 / verifies);
 
-  // The service: POST /eid/validate/saml-response at the hub (its replay cache keeps every ID): one pass over the
-  // pool, at the same concurrency as the function.
+  // The service: POST /eid/validate/saml-response at the hub (its replay cache keeps every ID): each Response of
+  // the pool once, at the same concurrency as the function.
   let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < pool.length) {
-        const p = pool[next++] as (typeof pool)[number];
-        const res = await f.fetch(`${f.urls.hub}/eid/validate/saml-response`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            samlResponse: p.b64,
-            expected: { ...p.expected, decryptionKeyPem: key.privateKeyPem },
-          }),
-        });
-        const v = (await res.json()) as { valid: boolean; failure?: unknown };
-        if (!v.valid) throw new Error(`bench SAML Response refused by the service: ${JSON.stringify(v.failure)}`);
-      }
-    }),
-  );
-  const service = pool.length / ((performance.now() - t0) / 1000);
+  const service = async () => {
+    const p = pool[next++] as (typeof pool)[number];
+    const res = await f.fetch(`${f.urls.hub}/eid/validate/saml-response`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ samlResponse: p.b64, expected: { ...p.expected, decryptionKeyPem: key.privateKeyPem } }),
+    });
+    const v = (await res.json()) as { valid: boolean; failure?: unknown };
+    if (!v.valid) throw new Error(`bench SAML Response refused by the service: ${JSON.stringify(v.failure)}`);
+  };
+  // All four in alternating slices of the same window (see interleavedRates).
+  const r = await interleavedRates(opts.windowMs, {
+    fn: { fn, concurrency: CONCURRENCY, warmUp: WARM_UP },
+    decrypts: { fn: () => privateDecrypt({ key: rsa.privateKey, oaepHash: 'sha1' }, wrapped), warmUp: 20 },
+    verifies: { fn: () => verify('sha256', data, rsa.publicKey, sig), warmUp: 20 },
+    service: {
+      fn: service,
+      concurrency: CONCURRENCY,
+      warmUp: Math.min(WARM_UP, Math.floor(pool.length / 10)),
+      exhausted: () => next >= pool.length,
+    },
+  });
+  const ceiling = 1 / (1 / r.decrypts + 2 / r.verifies);
+  const { fn: functionRate, decrypts, verifies } = r;
   return {
-    functionPerSecond: Math.round(fn),
-    serviceHttpInProcessPerSecond: Math.round(service),
-    serviceSample: pool.length,
+    functionPerSecond: Math.round(functionRate),
+    serviceHttpInProcessPerSecond: Math.round(r.service),
+    serviceSample: next,
     rawRsaOaepDecryptsPerSecond: Math.round(decrypts),
     rawRsaVerifiesPerSecond: Math.round(verifies),
     cryptoCeilingPerSecond: Math.round(ceiling),
-    functionToCryptoCeilingRatio: r3(fn / ceiling),
+    functionToCryptoCeilingRatio: r3(functionRate / ceiling),
     concurrency: CONCURRENCY,
     pool: pool.length,
   };

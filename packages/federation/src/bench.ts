@@ -313,7 +313,7 @@ export async function runBench(opts: {
             all.push(
               await benchEid(f, loaded, {
                 windowMs: s.windowMs,
-                poolSize: s.quick ? 300 : 2000,
+                poolSize: s.quick ? 600 : 2000,
                 logins: s.quick ? 10 : 40,
               }),
             );
