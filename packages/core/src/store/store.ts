@@ -188,13 +188,17 @@ class SqliteStore implements Store {
     this.writeBehindMs = Math.max(0, writeBehindMs);
     this.#db = new DatabaseSync(location);
     try {
+      // First: the mode switch and the integrity check below need the file's locks too, and another connection (the
+      // WAL checkpointer's, a process closing the same file) may hold one for a moment — wait, as every later
+      // statement does, instead of failing the start with "database is locked".
+      this.#db.exec('PRAGMA busy_timeout = 5000');
       if (location !== ':memory:') {
         this.#db.exec('PRAGMA journal_mode = WAL');
         // Checkpoints run on the checkpointer's thread (WalWatch); the connection's own stays as a safety net.
         this.#db.exec(`PRAGMA wal_autocheckpoint = ${WAL_SAFETY_NET_PAGES}`);
         this.#checkIntegrity();
       }
-      this.#db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
+      this.#db.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON');
       this.#db.exec('CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     } catch (e) {
       this.#db.close();
