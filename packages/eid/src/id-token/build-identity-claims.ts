@@ -43,6 +43,15 @@ export interface IdentityClaims {
 export interface SubjectIdentifiers {
   personIdentifier(subjectId: string, destinationCountry: string): string | undefined;
   pairwiseSubject(subjectId: string, sector: string): string | undefined;
+  /**
+   * Both, as the two methods give them, for a construction that shares work between them (Japan: the link id
+   * computed once). Optional; undefined for a subject it does not know, as the two.
+   */
+  identifiersOf?(
+    subjectId: string,
+    destinationCountry: string,
+    sector: string,
+  ): { personIdentifier: string; pairwiseSubject: string } | undefined;
 }
 
 export function buildIdentityClaims(opts: {
@@ -55,8 +64,13 @@ export function buildIdentityClaims(opts: {
   identifiers?: SubjectIdentifiers | undefined;
 }): IdentityClaims {
   const { identity } = opts;
+  // A foreign citizen's PersonIdentifier is their own country's: only the pairwise sub is built here then.
+  const both = identity.foreign?.personIdentifier
+    ? undefined
+    : opts.identifiers?.identifiersOf?.(identity.subjectId, opts.destination, opts.sector);
   return {
     sub:
+      both?.pairwiseSubject ??
       opts.identifiers?.pairwiseSubject(identity.subjectId, opts.sector) ??
       computePairwiseSub(opts.keys.pairwiseKey, identity.subjectId, opts.sector),
     family_name: identity.familyName,
@@ -65,6 +79,7 @@ export function buildIdentityClaims(opts: {
     // A foreign citizen keeps the PersonIdentifier their own country issued for this node's country.
     eidas_person_identifier:
       identity.foreign?.personIdentifier ??
+      both?.personIdentifier ??
       opts.identifiers?.personIdentifier(identity.subjectId, opts.destination) ??
       computePersonIdentifier(opts.keys.personIdKey, opts.country, opts.destination, identity.subjectId),
     ...(identity.familyNameLatin ? { eidas_family_name_latin: identity.familyNameLatin } : {}),

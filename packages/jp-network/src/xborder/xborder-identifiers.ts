@@ -11,6 +11,15 @@ export interface XborderIdentifiers {
   personIdentifier(personaId: string, destinationCountry: string): string;
   /** The OIDC pairwise `sub` for a relying-party sector, from the same link id. */
   pairwiseSubject(personaId: string, sector: string): string;
+  /**
+   * Both identifiers of one person, as the two methods above give them, from one link id: an ID token carries both,
+   * and the link id (a read of the registry and an audited use of K_link) is then computed once instead of twice.
+   */
+  identifiersOf(
+    personaId: string,
+    destinationCountry: string,
+    sector: string,
+  ): { personIdentifier: string; pairwiseSubject: string };
 }
 
 /**
@@ -25,26 +34,35 @@ export function createXborderIdentifiers(registry: JlisRegistry, custodian: KeyC
     if (!rrc) throw new KakehashiError('not-found', `No Japanese resident "${personaId.slice(0, 40)}" is enrolled.`);
     return custodian.linkId(rrc, 'xborder');
   };
+  const personIdentifier = (linkId: Buffer, destinationCountry: string) => {
+    const dest = destinationCountry.toUpperCase();
+    if (!/^[A-Z]{2}$/.test(dest))
+      throw new KakehashiError('bad-request', 'The destination must be a two-letter country code.');
+    const mac = custodian.hmac(
+      'xborder',
+      Buffer.concat([linkId, Buffer.from(`/${dest}`)]),
+      'xborder',
+      'eidas-person-identifier',
+    );
+    return `JP/${dest}/${mac.toString('base64url')}`;
+  };
+  const pairwiseSubject = (linkId: Buffer, sector: string) => {
+    const s = sector.toLowerCase();
+    if (s.length === 0 || s.length > 255)
+      throw new KakehashiError('bad-request', 'The sector must be 1-255 characters.');
+    return custodian
+      .hmac('pairwise', Buffer.concat([linkId, Buffer.from(`/${s}`)]), 'xborder', 'oidc-pairwise-sub')
+      .toString('base64url');
+  };
   return {
-    personIdentifier(personaId, destinationCountry) {
-      const dest = destinationCountry.toUpperCase();
-      if (!/^[A-Z]{2}$/.test(dest))
-        throw new KakehashiError('bad-request', 'The destination must be a two-letter country code.');
-      const mac = custodian.hmac(
-        'xborder',
-        Buffer.concat([linkIdOf(personaId), Buffer.from(`/${dest}`)]),
-        'xborder',
-        'eidas-person-identifier',
-      );
-      return `JP/${dest}/${mac.toString('base64url')}`;
-    },
-    pairwiseSubject(personaId, sector) {
-      const s = sector.toLowerCase();
-      if (s.length === 0 || s.length > 255)
-        throw new KakehashiError('bad-request', 'The sector must be 1-255 characters.');
-      return custodian
-        .hmac('pairwise', Buffer.concat([linkIdOf(personaId), Buffer.from(`/${s}`)]), 'xborder', 'oidc-pairwise-sub')
-        .toString('base64url');
+    personIdentifier: (personaId, destinationCountry) => personIdentifier(linkIdOf(personaId), destinationCountry),
+    pairwiseSubject: (personaId, sector) => pairwiseSubject(linkIdOf(personaId), sector),
+    identifiersOf(personaId, destinationCountry, sector) {
+      const linkId = linkIdOf(personaId);
+      return {
+        personIdentifier: personIdentifier(linkId, destinationCountry),
+        pairwiseSubject: pairwiseSubject(linkId, sector),
+      };
     },
   };
 }

@@ -52,6 +52,8 @@ export function mountBlocks(app: ComponentApp, w: BlockWiring): MountedBlocks {
           isResident(id) ? jpNetwork.xborderIdentifiers.personIdentifier(id, dest) : undefined,
         pairwiseSubject: (id, sector) =>
           isResident(id) ? jpNetwork.xborderIdentifiers.pairwiseSubject(id, sector) : undefined,
+        identifiersOf: (id, dest, sector) =>
+          isResident(id) ? jpNetwork.xborderIdentifiers.identifiersOf(id, dest, sector) : undefined,
       }
     : undefined;
 
