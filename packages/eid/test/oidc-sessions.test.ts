@@ -13,6 +13,7 @@ import {
 import { generatePersonas } from '@kakehashi/personas';
 import { decodeJwt, SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { forgetIssuedCodes, issuedCodes } from '../src/authorize/issued-codes.ts';
 import { DEMO_CLIENT_SECRET } from '../src/clients/client-registry.ts';
 import { EID_OPTIONS } from '../src/options.ts';
 import { s256Challenge } from '../src/pkce/verify-pkce.ts';
@@ -496,21 +497,26 @@ describe('RP-initiated logout and the metadata documents', () => {
 describe('expired grants are purged (at most once a minute on the virtual clock)', () => {
   it('codes, access tokens, refresh tokens and sessions past expiry are gone after the next issuance; live ones stay', async () => {
     const p = provider();
-    const count = (table: string) => p.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)?.n;
+    // Issued codes are kept in memory until redeemed (see issuedCodes), the rest in the store.
+    const count = (table: string) =>
+      table === 'oidc_codes'
+        ? issuedCodes(p.store).size
+        : p.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)?.n;
     const offline = { scope: 'openid offline_access', prompt: 'consent' };
     // A login with a refresh token, and a code never redeemed (its login replaced the first session).
     await p.login({ kakehashi_persona: 'jp-001', ...offline });
     expect((await p.authorize({ kakehashi_persona: 'jp-002' })).status).toBe(302);
     expect([count('oidc_codes'), count('oidc_tokens'), count('oidc_refresh_tokens'), count('oidc_sessions')]).toEqual([
-      2, 1, 1, 1,
+      1, 1, 1, 1,
     ]);
     // A day later everything above has expired; one more login and redemption purges it.
     p.clock.advance((REFRESH_TOKEN_TTL_SECONDS + 1) * 1000);
     p.dropCookie();
     const live = await p.login({ kakehashi_persona: 'jp-003', ...offline });
     expect([count('oidc_codes'), count('oidc_tokens'), count('oidc_refresh_tokens'), count('oidc_sessions')]).toEqual([
-      1, 1, 1, 1,
+      0, 1, 1, 1,
     ]);
+    expect(p.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM oidc_codes')?.n).toBe(0);
     // What is left is the live grant, and it still works.
     const userinfo = await p.request(`${ISSUER}/oidc/userinfo`, {
       headers: { authorization: `Bearer ${live.tokens.access_token}` },
@@ -522,9 +528,9 @@ describe('expired grants are purged (at most once a minute on the virtual clock)
       refresh_token: live.tokens.refresh_token as string,
     });
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
-    // The expired access token went with that issuance; the family's code stays while its tokens live (replay).
+    // The expired access token went with that issuance; the family (the code's hash) lives on in its tokens.
     expect(count('oidc_tokens')).toBe(1);
-    expect(count('oidc_codes')).toBe(1);
+    expect(count('oidc_codes')).toBe(0);
     expect(count('oidc_refresh_tokens')).toBe(2);
   });
 
@@ -536,5 +542,84 @@ describe('expired grants are purged (at most once a minute on the virtual clock)
         .some((i) => /\(expires_at\)/.test(i.sql ?? ''));
     for (const t of ['oidc_codes', 'oidc_tokens', 'oidc_refresh_tokens', 'oidc_sessions'])
       expect(indexed(t), t).toBe(true);
+  });
+});
+
+describe('authorization codes, kept in memory until redeemed', () => {
+  const offline = { scope: 'openid offline_access', prompt: 'consent' };
+  const codeOf = async (p: ReturnType<typeof provider>, params: Record<string, string> = {}) => {
+    const res = await p.authorize({ kakehashi_persona: 'jp-001', ...params });
+    expect(res.status).toBe(302);
+    return p.redirectOf(res).get('code') as string;
+  };
+
+  it('a redeemed code leaves memory and writes no row; its replay still revokes the family, a restart (memory lost) too', async () => {
+    const p = provider();
+    const code = await codeOf(p, offline);
+    expect(issuedCodes(p.store).size).toBe(1);
+    const first = await p.exchange(code);
+    expect(first.status).toBe(200);
+    expect(issuedCodes(p.store).size).toBe(0);
+    expect(p.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM oidc_codes')?.n).toBe(0);
+    // As after a restart: nothing in memory, the tokens issued from the code name it.
+    forgetIssuedCodes(p.store);
+    const replay = await p.exchange(code);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/already used/),
+    });
+    const userinfo = await p.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${first.body.access_token}` },
+    });
+    expect(userinfo.status).toBe(401);
+    const refreshed = await p.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string });
+    expect(refreshed.status).toBe(400);
+  });
+
+  it('two concurrent redemptions of one code: one gets tokens, the other is refused and revokes them', async () => {
+    const p = provider();
+    const code = await codeOf(p);
+    const [a, b] = await Promise.all([p.exchange(code), p.exchange(code)]);
+    expect([a.status, b.status].sort()).toEqual([200, 400]);
+    const winner = (a.status === 200 ? a : b).body;
+    const userinfo = await p.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${winner.access_token}` },
+    });
+    expect(userinfo.status).toBe(401);
+  });
+
+  it('a code that failed a check is used up; an unknown code, an expired one and one issued before a restart are refused', async () => {
+    const p = provider();
+    const code = await codeOf(p);
+    const wrong = await p.token({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: 'x'.repeat(43),
+      redirect_uri: REDIRECT,
+    });
+    expect(wrong.body).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/code_verifier/),
+    });
+    expect((await p.exchange(code)).body.error_description).toMatch(/already used/);
+    expect((await p.exchange('not-a-code')).body.error_description).toMatch(/unknown/);
+    const late = await codeOf(p);
+    p.clock.advance(61_000);
+    expect((await p.exchange(late)).body.error_description).toMatch(/expired/);
+    const lost = await codeOf(p);
+    forgetIssuedCodes(p.store);
+    expect((await p.exchange(lost)).body).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/unknown/),
+    });
+  });
+
+  it('expired codes are purged from memory by a later issuance (ten minutes after their expiry)', async () => {
+    const p = provider();
+    await codeOf(p);
+    p.clock.advance((60 + 600 + 61) * 1000);
+    await codeOf(p);
+    expect(issuedCodes(p.store).size).toBe(1);
   });
 });

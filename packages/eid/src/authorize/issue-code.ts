@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { TRACE_QUERY_PARAM } from '@kakehashi/core';
 import { oauthError } from '../errors/oauth-error.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 import { LOA_ORDER, loaRank } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 import type { LoginSession } from '../session/login-session.ts';
+import { issuedCodes } from './issued-codes.ts';
 import type { RedirectError } from './validate-authorization-request.ts';
 import type { PendingRequest } from './z-pending-request.ts';
 
@@ -13,16 +14,36 @@ export const CODE_TTL_SECONDS = 60;
 
 export const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
+/** CSPRNG bytes taken in blocks: one call into the generator per 4 KB (128 secrets), as `crypto.randomUUID` does. */
+const SECRET_POOL = Buffer.allocUnsafe(4096);
+let secretPoolOffset = SECRET_POOL.length;
+
+/**
+ * `bytes` fresh CSPRNG bytes (at most 4096) as base64url, each byte handed out once and zeroed in the pool. A login
+ * takes four (session, sid, code, access token): one `randomBytes` each was a call into OpenSSL's generator and a
+ * Buffer per secret.
+ */
+export function randomToken(bytes: number): string {
+  if (secretPoolOffset + bytes > SECRET_POOL.length) {
+    randomFillSync(SECRET_POOL);
+    secretPoolOffset = 0;
+  }
+  const token = SECRET_POOL.toString('base64url', secretPoolOffset, secretPoolOffset + bytes);
+  SECRET_POOL.fill(0, secretPoolOffset, secretPoolOffset + bytes);
+  secretPoolOffset += bytes;
+  return token;
+}
+
 /**
  * Bearer secrets (codes, access tokens, request handles) come from the OS CSPRNG, not from the seeded stream:
  * the seed is public, and a guessable code is a stolen login even in a mock. Only their SHA-256 is stored.
  */
-export const newSecret = () => randomBytes(32).toString('base64url');
+export const newSecret = () => randomToken(32);
 
 /**
- * Completes an authentication: checks the identity reaches the requested LoA, stores a single-use code bound
- * to the client, redirect URI, PKCE challenge, nonce, identity and login session (its `sid` and `auth_time`),
- * and returns the success redirect (code, state, iss) — or the error redirect when the identity's LoA is too low.
+ * Completes an authentication: checks the identity reaches the requested LoA, keeps a single-use code (in memory,
+ * see `issuedCodes`) bound to the client, redirect URI, PKCE challenge, nonce, identity and login session (its `sid`
+ * and `auth_time`), and returns the success redirect (code, state, iss) — or the error redirect when the identity's LoA is too low.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthResponse
  * @see https://www.rfc-editor.org/rfc/rfc9207
  */
@@ -50,16 +71,16 @@ export function issueCode(
         ),
       },
     };
-  acr ??= achievable;
+  // Both ranks are of known LoAs: `achievable` is always one (the fallback only satisfies the type).
+  acr ??= achievable ?? identity.loa;
   const code = newSecret();
   const now = ctx.nowSeconds();
   ctx.purgeExpired();
-  ctx.deps.store.run(
-    'INSERT INTO oidc_codes (code_hash, grant_data, expires_at) VALUES (?, ?, ?)',
-    sha256Hex(code),
-    JSON.stringify({ ...request, acr, authTime: session.authTime, sid: session.sid, identity }),
-    now + CODE_TTL_SECONDS,
-  );
+  issuedCodes(ctx.deps.store).set(sha256Hex(code), {
+    grant: { ...request, acr, authTime: session.authTime, ...(session.sid ? { sid: session.sid } : {}), identity },
+    expiresAt: now + CODE_TTL_SECONDS,
+    used: false,
+  });
   const u = new URL(request.redirectUri);
   u.searchParams.set('code', code);
   u.searchParams.set('state', request.state);

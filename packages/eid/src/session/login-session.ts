@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { randomToken } from '../authorize/issue-code.ts';
 import { type AuthenticatedIdentity, AuthenticatedIdentitySchema } from '../id-token/z-identity.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 
@@ -62,8 +63,8 @@ export function startSession(ctx: ProviderContext, c: Context, identity: Authent
   if (previous) store.run('DELETE FROM oidc_sessions WHERE sid_hash = ?', sha256Hex(previous));
   // Expired sessions go with the provider's throttled purge (a DELETE per login was a write per login).
   ctx.purgeExpired();
-  const secret = randomBytes(32).toString('base64url');
-  const session: LoginSession = { sid: randomBytes(18).toString('base64url'), identity, authTime: now };
+  const secret = randomToken(32);
+  const session: LoginSession = { sid: randomToken(18), identity, authTime: now };
   store.run(
     'INSERT INTO oidc_sessions (sid_hash, sid, data, expires_at) VALUES (?, ?, ?, ?)',
     sha256Hex(secret),

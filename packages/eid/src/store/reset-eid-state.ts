@@ -1,4 +1,5 @@
 import type { Store } from '@kakehashi/core';
+import { forgetIssuedCodes } from '../authorize/issued-codes.ts';
 import { forgetReplayMemory } from '../validate/replay-memory.ts';
 
 /** Transient eID state: pending logins, codes, tokens, login sessions, refresh tokens, assertion and token replay caches. */
@@ -35,7 +36,8 @@ export function resetEidState(store: Store): { cleared: string[] } {
       cleared.push('oidc_clients (admin, federation)');
     }
   });
-  // The replay caches answer from memory: it forgets what the table no longer holds.
+  // The replay caches answer from memory: it forgets what the table no longer holds. Issued codes live in memory.
   forgetReplayMemory(store, 'jwt_replay');
+  forgetIssuedCodes(store);
   return { cleared };
 }

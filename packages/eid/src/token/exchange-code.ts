@@ -1,9 +1,10 @@
 import { sha256Hex } from '../authorize/issue-code.ts';
+import { issuedCodes } from '../authorize/issued-codes.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import { oauthError } from '../errors/oauth-error.ts';
 import { verifyPkce } from '../pkce/verify-pkce.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
-import { type GrantData, revokeFamily, signTokens, storeTokens, type TokenResult } from './mint-tokens.ts';
+import { revokeFamily, signTokens, storeTokens, type TokenResult } from './mint-tokens.ts';
 
 /**
  * The authorization_code grant: the code must exist, be unused (a replay is refused AND revokes the access
@@ -23,34 +24,42 @@ export async function exchangeCode(
   const codeHash = sha256Hex(code);
   const { store } = ctx.deps;
   const now = ctx.nowSeconds();
-  const row = store.get<{ grant_data: string; expires_at: number; used: number }>(
-    'SELECT grant_data, expires_at, used FROM oidc_codes WHERE code_hash = ?',
-    codeHash,
-  );
-  if (!row) throw oauthError('oidc-invalid-grant', 'The authorization code is unknown.', 'RFC 6749 §5.2');
-  const grant = JSON.parse(row.grant_data) as GrantData;
-  // Single use, decided atomically: only one request can flip `used` (the UPDATE below, in the transaction that
-  // stores the tokens). A request that fails a check uses the code up all the same.
-  const claim = () =>
-    store.run('UPDATE oidc_codes SET used = 1 WHERE code_hash = ? AND used = 0', codeHash).changes === 1;
-  const replayed = (): never => {
+  const codes = issuedCodes(store);
+  const issued = codes.get(codeHash);
+  const replayed = (clientId: string): never => {
     const revoked = revokeFamily(ctx, codeHash);
-    ctx.deps.logger.warn('authorization code replayed; tokens issued from it revoked', {
-      clientId: grant.clientId,
-      revoked,
-    });
+    ctx.deps.logger.warn('authorization code replayed; tokens issued from it revoked', { clientId, revoked });
     throw oauthError(
       'oidc-invalid-grant',
       'The authorization code was already used; the tokens issued from it are revoked.',
       'RFC 6749 §4.1.2',
     );
   };
+  if (!issued) {
+    // A redeemed code has left memory: the tokens issued from it name it (their family), live ones are revoked.
+    const family = store.get<{ client_id: string }>(
+      `SELECT client_id FROM oidc_tokens WHERE code_hash = ?
+       UNION ALL SELECT client_id FROM oidc_refresh_tokens WHERE family = ? LIMIT 1`,
+      codeHash,
+      codeHash,
+    );
+    if (family) replayed(family.client_id);
+    throw oauthError('oidc-invalid-grant', 'The authorization code is unknown.', 'RFC 6749 §5.2');
+  }
+  const { grant } = issued;
+  // Single use, decided atomically: only one request can flip `used` (synchronously, in the transaction that
+  // stores the tokens). A request that fails a check uses the code up all the same.
+  const claim = () => {
+    if (issued.used) return false;
+    issued.used = true;
+    return true;
+  };
   const refuse = (e: Error): never => {
-    if (!claim()) replayed();
+    if (!claim()) replayed(grant.clientId);
     throw e;
   };
-  if (row.used) replayed();
-  if (row.expires_at < now)
+  if (issued.used) replayed(grant.clientId);
+  if (issued.expiresAt < now)
     refuse(oauthError('oidc-invalid-grant', 'The authorization code has expired (60 s).', 'RFC 6749 §4.1.2'));
   if (grant.clientId !== client.registration.client_id)
     refuse(oauthError('oidc-invalid-grant', 'The authorization code was issued to another client.', 'RFC 6749 §4.1.3'));
@@ -76,5 +85,8 @@ export async function exchangeCode(
   const signed = await signTokens(ctx, client, grant, { nonce: grant.nonce });
   const result = store.transaction(() => (claim() ? storeTokens(ctx, client, grant, codeHash, signed) : undefined));
   // Revoked outside the transaction: a throw inside it would roll the revocation back.
-  return result ?? replayed();
+  if (!result) return replayed(grant.clientId);
+  // Redeemed: from now on its tokens stand for it (a replay finds them).
+  codes.delete(codeHash);
+  return result;
 }
