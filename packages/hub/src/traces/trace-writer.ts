@@ -200,10 +200,7 @@ export class TraceWriterThread {
   #seq = 0;
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
-  /** The store's gathering delay, running. */
-  #timer: NodeJS.Timeout | undefined;
-  /** The hand-over, armed for the check phase of this turn. */
-  #immediate: NodeJS.Immediate | undefined;
+  #scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
   #failed = false;
   #closed = false;
   readonly #unregister: () => void;
@@ -216,15 +213,9 @@ export class TraceWriterThread {
     this.#opts = { maxBatch: 256, maxQueue: 10_000, ...options };
     this.#logger = options.logger;
     this.#fallback = fallback;
-    // The store's close writes what waits and stops the thread. Its drain (before every transaction of the store, and
-    // when its own queues write) only arms the hand-over for later in the turn: handed over now, the thread's
-    // transaction would begin just as the store's, which would then wait for the thread's lock.
-    this.#unregister = store.registerPending({
-      drain: () => {
-        if (this.#pending.length > 0) this.#soon();
-      },
-      close: () => this.close(),
-    });
+    // The store's close writes what waits and stops the thread; its drain only hands the events over (a drain comes
+    // before every transaction of the store, which must not wait for this thread).
+    this.#unregister = store.registerPending({ drain: () => this.#handOver(false), close: () => this.close() });
     if (!exitHooked) {
       exitHooked = true;
       process.once('exit', () => {
@@ -262,53 +253,31 @@ export class TraceWriterThread {
     OPEN_WRITERS.delete(this);
     this.#unregister();
     this.#cancelSchedule();
-    if (this.#failed) {
-      if (this.#pending.length > 0) this.#fallback(this.#takePending());
-      return;
-    }
-    // A thread not started yet (nothing handed over) starts now if anything waits.
-    if (!this.#worker && this.#pending.length === 0) return;
-    const seq = this.#post({ rows: this.#takePending(), flush: true, close: true });
-    this.#wait(seq);
-    this.#reports();
-    this.#worker?.unref();
+    if (this.#worker && !this.#failed) {
+      const seq = this.#post({ rows: this.#takePending(), flush: true, close: true });
+      this.#wait(seq);
+      this.#reports();
+      this.#worker.unref();
+    } else if (this.#pending.length > 0) this.#fallback(this.#takePending());
   }
 
   #schedule(): void {
-    if (this.#timer !== undefined || this.#immediate !== undefined) return;
-    const gather = this.#store.writeBehindMs ?? 0;
-    if (gather <= 0) {
-      this.#soon();
-      return;
-    }
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#soon();
-    }, gather);
-    // Events waiting must not keep the process alive: close and exit hand them over.
-    this.#timer.unref();
-  }
-
-  /**
-   * Hands over in the check phase of this turn: after the timers phase, where the store's own write-behind queues
-   * write theirs (gathered as long), so that the thread's transaction and theirs do not meet.
-   */
-  #soon(): void {
-    if (this.#immediate !== undefined) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#immediate = setImmediate(() => {
-      this.#immediate = undefined;
+    if (this.#scheduled !== undefined) return;
+    const handOver = () => {
+      this.#scheduled = undefined;
       this.#handOver(false);
-    });
-    this.#immediate.unref();
+    };
+    const gather = this.#store.writeBehindMs ?? 0;
+    this.#scheduled = gather > 0 ? setTimeout(handOver, gather) : setImmediate(handOver);
+    // Events waiting must not keep the process alive: close and exit hand them over.
+    this.#scheduled.unref();
   }
 
   #cancelSchedule(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
-    this.#timer = undefined;
-    this.#immediate = undefined;
+    if (this.#scheduled === undefined) return;
+    clearImmediate(this.#scheduled as NodeJS.Immediate);
+    clearTimeout(this.#scheduled as NodeJS.Timeout);
+    this.#scheduled = undefined;
   }
 
   #takePending(): TraceRow[] {
@@ -432,15 +401,7 @@ export class TraceWriterThread {
       reason: e instanceof Error ? e.message : String(e),
       handedBack: rows.length,
     });
-    try {
-      if (rows.length > 0) this.#fallback(rows);
-    } catch (fallback) {
-      // The store closes meanwhile (its queues first): nothing can take them now, and that is said with the count.
-      this.#logger.error('trace writer thread stopped while the store closes: its events are lost', {
-        lost: rows.length,
-        reason: fallback instanceof Error ? fallback.message : String(fallback),
-      });
-    }
+    if (rows.length > 0) this.#fallback(rows);
   }
 }
 
