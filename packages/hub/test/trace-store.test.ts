@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createMemoryLogger, openStore, type Store, type TraceEvent } from '@kakehashi/core';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TraceStore } from '../src/traces/trace-store.ts';
-import { type TraceRow, TraceWriterThread } from '../src/traces/trace-writer.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kakehashi-trace-store-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -26,11 +23,8 @@ function hop(i: number, extra: Partial<TraceEvent> = {}): TraceEvent {
   };
 }
 const rows = (s: Store) => s.get<{ n: number }>('SELECT count(*) AS n FROM trace_events')?.n;
-/**
- * How long a test waits for what the writer thread does on its own (polled: it passes as soon as it is done; the
- * bound only keeps a broken writer from hanging the run).
- */
-const WRITTEN_SOON = { timeout: 30_000, interval: 5 };
+/** One turn of the event loop (the queue's scheduled write), no wall-clock wait. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("the hub's trace store, written behind the request", () => {
   it('records without writing in the caller, and every read sees every hop recorded before it, in order', async () => {
@@ -53,8 +47,8 @@ describe("the hub's trace store, written behind the request", () => {
         },
       ]);
       traces.record(hop(7));
-      // Handed over on the next turn and written by the writer thread, with no read asking for it.
-      await vi.waitFor(() => expect(rows(store)).toBe(8), WRITTEN_SOON);
+      await turn();
+      expect(rows(store)).toBe(8);
     } finally {
       store.close();
     }
@@ -121,16 +115,13 @@ describe("the hub's trace store, written behind the request", () => {
       traces.flush();
       store.setMaxBytes(store.sizeBytes());
       for (let i = 1; i <= 40; i++) expect(() => traces.record(hop(i))).not.toThrow();
-      await vi.waitFor(
-        () =>
-          expect(logger.lines).toContainEqual(
-            expect.objectContaining({
-              level: 'error',
-              queue: 'trace_events',
-              msg: expect.stringMatching(/refuses writes/),
-            }),
-          ),
-        WRITTEN_SOON,
+      await turn();
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          queue: 'trace_events',
+          msg: expect.stringMatching(/refuses writes/),
+        }),
       );
       expect(rows(store)).toBe(1);
       store.setMaxBytes(0);
@@ -182,72 +173,6 @@ describe("the hub's trace store, written behind the request", () => {
       expect(new TraceStore(again).events(TRACE)).toHaveLength(5);
     } finally {
       again.close();
-    }
-  });
-
-  it('on a file store the inserts, the index and the commits run on a thread of their own, not in the caller', () => {
-    const store = openStore({ name: 'traces-thread', dataDir: tmp });
-    try {
-      const traces = new TraceStore(store);
-      const run = vi.spyOn(store, 'run');
-      const transaction = vi.spyOn(store, 'transaction');
-      for (let i = 0; i < 300; i++) traces.record(hop(i));
-      expect(traces.events(TRACE)).toHaveLength(300);
-      expect(run).not.toHaveBeenCalled();
-      expect(transaction).not.toHaveBeenCalled();
-    } finally {
-      store.close();
-    }
-  });
-
-  it('a process that exits without closing its store writes the trace events it recorded first', () => {
-    const name = 'traces-exit';
-    const hub = join(dirname(fileURLToPath(import.meta.url)), '..');
-    const script = `
-      import { openStore } from '@kakehashi/core';
-      import { TraceStore } from './src/traces/trace-store.ts';
-      const traces = new TraceStore(openStore({ name: ${JSON.stringify(name)}, dataDir: ${JSON.stringify(tmp)}, writeBehindMs: 60000 }));
-      for (let i = 0; i < 7; i++)
-        traces.record({ traceId: '${TRACE}', spanId: String(i).padStart(16, '0'), time: 't', component: 'hub', operation: 'op ' + i, direction: 'internal' });
-      process.exit(0);`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: hub, stdio: 'pipe' });
-    const again = openStore({ name, dataDir: tmp });
-    try {
-      expect(new TraceStore(again).events(TRACE).map((e) => e.operation)).toEqual(
-        Array.from({ length: 7 }, (_, i) => `op ${i}`),
-      );
-    } finally {
-      again.close();
-    }
-  });
-
-  it('should the writer thread stop (here: it cannot open the file), the event loop writes its events: none is lost', () => {
-    const store = openStore({ name: 'traces-stopped', dataDir: tmp });
-    try {
-      const logger = createMemoryLogger('warn');
-      const written: TraceRow[] = [];
-      // The store as the thread sees it, at a path it cannot open.
-      const unopenable = {
-        location: join(tmp, 'no-such-directory', 'hub.sqlite'),
-        writeBehindMs: 0,
-        inTransaction: false,
-        maxBytes: () => 0,
-        registerPending: (w: Parameters<Store['registerPending']>[0]) => store.registerPending(w),
-      } as unknown as Store;
-      const writer = new TraceWriterThread(unopenable, { max: 100, trimEvery: 10, logger }, (rows) =>
-        written.push(...rows),
-      );
-      const row = (i: number): TraceRow => [TRACE, String(i), 't', 'hub', null, `op ${i}`, '{}'];
-      for (let i = 0; i < 3; i++) writer.push(row(i));
-      writer.flush();
-      writer.push(row(3));
-      expect(written.map((r) => r[5])).toEqual(['op 0', 'op 1', 'op 2', 'op 3']);
-      expect(logger.lines).toContainEqual(
-        expect.objectContaining({ level: 'error', msg: expect.stringMatching(/writer thread stopped/), handedBack: 3 }),
-      );
-      writer.close();
-    } finally {
-      store.close();
     }
   });
 });

@@ -59,11 +59,6 @@ export interface Store {
    * pass it fails as a full disk does: `store-write-failed` (507), reads go on.
    */
   setMaxBytes(bytes: number): void;
-  /**
-   * The cap last set by {@link setMaxBytes} (bytes; 0: none): what another connection to the same file (a writer
-   * thread's) applies to its own writes, so that it honours the cap too.
-   */
-  maxBytes(): number;
   /** The store's size in bytes (pages in use times the page size). */
   sizeBytes(): number;
   /** Writes what is queued behind requests, then closes. */
@@ -186,7 +181,6 @@ class SqliteStore implements Store {
   #draining = false;
   // Not `DatabaseSync#isOpen`: Node.js 22.13, the oldest the published packages accept, does not have it.
   #open = true;
-  #maxBytes = 0;
 
   constructor(name: string, location: string, writeBehindMs: number) {
     this.name = name;
@@ -258,11 +252,6 @@ class SqliteStore implements Store {
     // SQLite's own ceiling (4294967294 pages) stands for "no cap"; a cap below the pages in use is raised to them.
     const pages = bytes > 0 ? Math.max(1, Math.floor(bytes / pageSize)) : 4_294_967_294;
     this.#db.exec(`PRAGMA max_page_count = ${pages}`);
-    this.#maxBytes = Math.max(0, bytes);
-  }
-
-  maxBytes(): number {
-    return this.#maxBytes;
   }
 
   sizeBytes(): number {

@@ -1,5 +1,4 @@
 import {
-  createLogger,
   type Logger,
   type Migration,
   type Store,
@@ -7,7 +6,6 @@ import {
   type TraceSink,
   WriteBehindQueue,
 } from '@kakehashi/core';
-import { INSERT_TRACE_EVENT, TRIM_TRACE_EVENTS, type TraceRow, TraceWriterThread } from './trace-writer.ts';
 
 export const TRACE_MIGRATIONS: Migration[] = [
   {
@@ -25,23 +23,30 @@ export const TRACE_MIGRATIONS: Migration[] = [
   { id: 'hub/traces/003', up: 'DROP INDEX IF EXISTS trace_events_trace;' },
 ];
 
+/** One trace event as it is inserted (serialised when recorded: later changes to the object do not count). */
+type Row = [
+  traceId: string,
+  spanId: string,
+  time: string,
+  component: string,
+  country: string | null,
+  operation: string,
+  event: string,
+];
+
 /**
  * The hub's store of trace events from every component (bounded: it keeps the most recent `max` events, at most a
- * tenth more between two trims; the oldest are dropped). Events are written behind the request, batched, one
- * transaction per batch: on a file store from a thread of their own ({@link TraceWriterThread}: the event loop only
- * serialises each event; the inserts, the index and the commits cost it nothing), in memory through core's
- * {@link WriteBehindQueue}. Every read writes what was recorded before it first, so GET /traces and the console see
- * every hop. While the disk refuses writes, up to 10,000 events wait; past that the oldest are dropped, counted and
- * logged.
+ * tenth more between two trims; the oldest are dropped). Events are written
+ * behind the request (core's {@link WriteBehindQueue}: batched, one transaction per batch); every read writes what
+ * was recorded before it first, so GET /traces and the console see every hop. While the disk refuses writes, up to
+ * 10,000 events wait; past that the oldest are dropped, counted and logged.
  */
 export class TraceStore implements TraceSink {
   readonly #store: Store;
   readonly #max: number;
   /** Events between two trims: a tenth of the cap (see the constructor). */
   readonly #trimEvery: number;
-  readonly #queue: WriteBehindQueue<TraceRow>;
-  /** A file store's writer thread (undefined in memory). */
-  readonly #thread: TraceWriterThread | undefined;
+  readonly #queue: WriteBehindQueue<Row>;
   #sinceTrim: number;
 
   constructor(store: Store, max = 50_000, options: { logger?: Logger } = {}) {
@@ -55,44 +60,33 @@ export class TraceStore implements TraceSink {
     // of the cap is recorded would otherwise never trim).
     this.#sinceTrim = this.#trimEvery;
     store.migrate(TRACE_MIGRATIONS);
-    const logger = options.logger ?? createLogger({ level: 'warn' });
-    // In memory, and on a file should its thread stop: written on the event loop.
-    this.#queue = new WriteBehindQueue<TraceRow>(store, {
+    this.#queue = new WriteBehindQueue<Row>(store, {
       name: 'trace_events',
       write: (rows) => this.#insert(rows),
       whenFull: 'drop-oldest',
-      logger,
+      ...(options.logger ? { logger: options.logger } : {}),
     });
-    this.#thread =
-      store.location === ':memory:'
-        ? undefined
-        : new TraceWriterThread(
-            store,
-            { max, trimEvery: this.#trimEvery, logger: logger.child({ store: store.name, queue: 'trace_events' }) },
-            (rows) => {
-              for (const row of rows) this.#queue.push(row);
-            },
-          );
   }
 
   record(e: TraceEvent): void {
-    const row: TraceRow = [e.traceId, e.spanId, e.time, e.component, e.country ?? null, e.operation, JSON.stringify(e)];
-    if (this.#thread) this.#thread.push(row);
-    else this.#queue.push(row);
+    this.#queue.push([e.traceId, e.spanId, e.time, e.component, e.country ?? null, e.operation, JSON.stringify(e)]);
   }
 
   /** Writes the events recorded so far (they are written behind the request otherwise). */
   flush(): void {
-    this.#thread?.flush();
     this.#queue.flush();
   }
 
-  #insert(rows: readonly TraceRow[]): void {
-    for (const row of rows) this.#store.run(INSERT_TRACE_EVENT, ...row);
+  #insert(rows: readonly Row[]): void {
+    for (const row of rows)
+      this.#store.run(
+        'INSERT INTO trace_events (trace_id, span_id, time, component, country, operation, event) VALUES (?,?,?,?,?,?,?)',
+        ...row,
+      );
     this.#sinceTrim += rows.length;
     if (this.#sinceTrim >= this.#trimEvery) {
       this.#sinceTrim = 0;
-      this.#store.run(TRIM_TRACE_EVENTS, this.#max);
+      this.#store.run('DELETE FROM trace_events WHERE id <= (SELECT MAX(id) FROM trace_events) - ?', this.#max);
     }
   }
 
