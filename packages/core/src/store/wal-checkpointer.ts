@@ -17,14 +17,16 @@ const WRITES_PER_LOOK = 32;
 
 /**
  * The checkpointer's thread: one connection per store file, kept open; a PASSIVE checkpoint per request (it waits
- * for no reader or writer: the event loop's own connection goes on writing meanwhile). CommonJS source evaluated
- * as the worker, so that a bundle of the CLI carries it along.
+ * for no reader or writer: the event loop's own connection goes on writing meanwhile). Source evaluated as the
+ * worker, so that a bundle of the CLI carries it along; built-ins through `process.getBuiltinModule`, which works
+ * whether the worker runs as CommonJS or as an ES module (a process started with `--input-type=module` evaluates
+ * it as one, where `require` does not exist: the thread failed and the stores' own checkpoints took over).
  * @see https://www.sqlite.org/pragma.html#pragma_wal_checkpoint
  * @see https://www.sqlite.org/wal.html#checkpointing
  */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { DatabaseSync } = require('node:sqlite');
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 const open = new Map();
 parentPort.on('message', (m) => {
   if (m.close !== undefined) {
