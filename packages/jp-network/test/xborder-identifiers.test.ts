@@ -18,25 +18,44 @@ describe('cross-border identifiers, both at once', () => {
     return { custodian, ids: createXborderIdentifiers(registry, custodian), reads: () => reads };
   };
 
-  it('gives what the two methods give, with one link id computed and every key use audited', () => {
+  it('gives what the two methods give, with one link id computed and the three key uses audited as one entry', () => {
     const { custodian, ids, reads } = make();
     const separate = {
       personIdentifier: ids.personIdentifier('jp-001', 'de'),
       pairwiseSubject: ids.pairwiseSubject('jp-001', 'RP.Example'),
     };
-    const used = (action: string) => custodian.audit.list({ limit: 1000 }).filter((e) => e.action === action);
-    const [linkUses, macUses, readsBefore] = [
-      used('hmac').filter((e) => e.subject === 'link/v1').length,
-      used('hmac').length,
-      reads(),
-    ];
+    const entries = () => custodian.audit.list({ limit: 1000 });
+    // The two methods alone: each its link id and its MAC, each use its own entry.
+    expect(
+      entries()
+        .filter((e) => e.action === 'hmac')
+        .map((e) => e.subject),
+    ).toEqual(['link/v1', 'xborder/v1', 'link/v1', 'pairwise/v1']);
+    const [before, readsBefore] = [entries().length, reads()];
     expect(ids.identifiersOf('jp-001', 'de', 'RP.Example')).toEqual(separate);
     expect(separate.personIdentifier).toMatch(/^JP\/DE\/[A-Za-z0-9_-]{43}$/);
     expect(reads() - readsBefore).toBe(1);
-    expect(used('hmac').filter((e) => e.subject === 'link/v1').length - linkUses).toBe(1);
-    // The link id, the xborder MAC and the pairwise MAC: three audited uses.
-    expect(used('hmac').length - macUses).toBe(3);
+    const added = entries().slice(before);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({
+      actor: 'xborder',
+      action: 'hmac-batch',
+      subject: 'link/v1 xborder/v1 pairwise/v1',
+      outcome: 'success',
+      details: { purpose: 'eidas-person-identifier, oidc-pairwise-sub', count: 3 },
+    });
     expect(custodian.audit.verify().valid).toBe(true);
+  });
+
+  it('a batch that throws half-way still audits the uses it made', () => {
+    const { custodian } = make();
+    expect(() =>
+      custodian.hmacBatch('test', 'p', (mac) => {
+        mac('link', 'a', 1);
+        throw new Error('stop');
+      }),
+    ).toThrow('stop');
+    expect(custodian.audit.list({ limit: 1000 }).at(-1)).toMatchObject({ action: 'hmac-batch', subject: 'link/v1' });
   });
 
   it('refuses what the two methods refuse', () => {

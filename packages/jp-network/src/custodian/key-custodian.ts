@@ -203,6 +203,29 @@ export class KeyCustodian {
     return createHmac('sha256', this.#key(name, v)).update(data).digest();
   }
 
+  /**
+   * Several HMACs as one audited operation: `fn` computes them with `mac` (`HMAC-SHA256(K_name, data)`, the current
+   * or given version), each output free to feed the next; one audit entry `hmac-batch` names every key version used,
+   * in order, with the purpose and the count — written even when `fn` throws, for the uses made until then. One
+   * entry instead of one per HMAC, as the batch forms below (a login's identifiers: three uses, one entry).
+   */
+  hmacBatch<T>(
+    caller: string,
+    purpose: string,
+    fn: (mac: (name: KeyName, data: string | Buffer, version?: number) => Buffer) => T,
+  ): T {
+    const used: string[] = [];
+    try {
+      return fn((name, data, version) => {
+        const v = version ?? this.currentVersion(name);
+        used.push(`${name}/v${v}`);
+        return createHmac('sha256', this.#key(name, v)).update(data).digest();
+      });
+    } finally {
+      if (used.length > 0) this.#use(caller, 'hmac-batch', used.join(' '), { purpose, count: used.length });
+    }
+  }
+
   /** `linkId = HMAC-SHA256(K_link, "link/v1/" ‖ residentRecordCode)`; the caller drops the code afterwards. */
   linkId(residentRecordCode: string, caller: string): Buffer {
     return this.hmac('link', `link/v1/${residentRecordCode}`, caller, 'link-id', 1);

@@ -1,6 +1,9 @@
 import { KakehashiError } from '@kakehashi/core';
-import type { KeyCustodian } from '../custodian/key-custodian.ts';
+import type { KeyCustodian, KeyName } from '../custodian/key-custodian.ts';
 import type { JlisRegistry } from '../registry/jlis-registry.ts';
+
+/** `HMAC-SHA256(K_name, data)` under the custodian's current (or given) key version. */
+type Mac = (name: KeyName, data: string | Buffer, version?: number) => Buffer;
 
 /** Identifiers of a Japanese person for use abroad, for the eID building block. */
 export interface XborderIdentifiers {
@@ -13,7 +16,8 @@ export interface XborderIdentifiers {
   pairwiseSubject(personaId: string, sector: string): string;
   /**
    * Both identifiers of one person, as the two methods above give them, from one link id: an ID token carries both,
-   * and the link id (a read of the registry and an audited use of K_link) is then computed once instead of twice.
+   * and the link id (a read of the registry and a use of K_link) is then computed once instead of twice. The three
+   * key uses are audited as one entry (`hmac-batch`, naming the three key versions).
    */
   identifiersOf(
     personaId: string,
@@ -29,40 +33,42 @@ export interface XborderIdentifiers {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#PairwiseAlg (OIDC Core §8.1)
  */
 export function createXborderIdentifiers(registry: JlisRegistry, custodian: KeyCustodian): XborderIdentifiers {
-  const linkIdOf = (personaId: string) => {
+  /** A use of the custodian's keys on its own, audited as one entry with its purpose. */
+  const alone =
+    (purpose: string): Mac =>
+    (name, data, version) =>
+      custodian.hmac(name, data, 'xborder', purpose, version);
+  const linkIdOf = (mac: Mac, personaId: string) => {
     const rrc = registry.residentRecordCodeOfPersona(personaId);
     if (!rrc) throw new KakehashiError('not-found', `No Japanese resident "${personaId.slice(0, 40)}" is enrolled.`);
-    return custodian.linkId(rrc, 'xborder');
+    // The custodian's linkId: the caller drops the code afterwards.
+    return mac('link', `link/v1/${rrc}`, 1);
   };
-  const personIdentifier = (linkId: Buffer, destinationCountry: string) => {
+  const personIdentifier = (mac: Mac, linkId: Buffer, destinationCountry: string) => {
     const dest = destinationCountry.toUpperCase();
     if (!/^[A-Z]{2}$/.test(dest))
       throw new KakehashiError('bad-request', 'The destination must be a two-letter country code.');
-    const mac = custodian.hmac(
-      'xborder',
-      Buffer.concat([linkId, Buffer.from(`/${dest}`)]),
-      'xborder',
-      'eidas-person-identifier',
-    );
-    return `JP/${dest}/${mac.toString('base64url')}`;
+    return `JP/${dest}/${mac('xborder', Buffer.concat([linkId, Buffer.from(`/${dest}`)])).toString('base64url')}`;
   };
-  const pairwiseSubject = (linkId: Buffer, sector: string) => {
+  const pairwiseSubject = (mac: Mac, linkId: Buffer, sector: string) => {
     const s = sector.toLowerCase();
     if (s.length === 0 || s.length > 255)
       throw new KakehashiError('bad-request', 'The sector must be 1-255 characters.');
-    return custodian
-      .hmac('pairwise', Buffer.concat([linkId, Buffer.from(`/${s}`)]), 'xborder', 'oidc-pairwise-sub')
-      .toString('base64url');
+    return mac('pairwise', Buffer.concat([linkId, Buffer.from(`/${s}`)])).toString('base64url');
   };
   return {
-    personIdentifier: (personaId, destinationCountry) => personIdentifier(linkIdOf(personaId), destinationCountry),
-    pairwiseSubject: (personaId, sector) => pairwiseSubject(linkIdOf(personaId), sector),
-    identifiersOf(personaId, destinationCountry, sector) {
-      const linkId = linkIdOf(personaId);
-      return {
-        personIdentifier: personIdentifier(linkId, destinationCountry),
-        pairwiseSubject: pairwiseSubject(linkId, sector),
-      };
-    },
+    personIdentifier: (personaId, destinationCountry) =>
+      personIdentifier(alone('eidas-person-identifier'), linkIdOf(alone('link-id'), personaId), destinationCountry),
+    pairwiseSubject: (personaId, sector) =>
+      pairwiseSubject(alone('oidc-pairwise-sub'), linkIdOf(alone('link-id'), personaId), sector),
+    // One audited operation: the link id and both MACs, one audit entry naming the three key versions.
+    identifiersOf: (personaId, destinationCountry, sector) =>
+      custodian.hmacBatch('xborder', 'eidas-person-identifier, oidc-pairwise-sub', (mac) => {
+        const linkId = linkIdOf(mac, personaId);
+        return {
+          personIdentifier: personIdentifier(mac, linkId, destinationCountry),
+          pairwiseSubject: pairwiseSubject(mac, linkId, sector),
+        };
+      }),
   };
 }
