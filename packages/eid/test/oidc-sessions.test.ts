@@ -13,7 +13,7 @@ import {
 import { generatePersonas } from '@kakehashi/personas';
 import { decodeJwt, SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { forgetIssuedCodes, issuedCodes } from '../src/authorize/issued-codes.ts';
+import { forgetIssuedCodes, type IssuedCode, issuedCodes, rememberIssuedCode } from '../src/authorize/issued-codes.ts';
 import { DEMO_CLIENT_SECRET } from '../src/clients/client-registry.ts';
 import { EID_OPTIONS } from '../src/options.ts';
 import { s256Challenge } from '../src/pkce/verify-pkce.ts';
@@ -613,6 +613,16 @@ describe('authorization codes, kept in memory until redeemed', () => {
       error: 'invalid_grant',
       error_description: expect.stringMatching(/unknown/),
     });
+  });
+
+  it('beyond the cap the oldest code waiting for redemption is forgotten (refused as unknown), the newest kept', async () => {
+    const p = provider();
+    const oldest = await codeOf(p);
+    const [hash, entry] = [...issuedCodes(p.store)][0] as [string, IssuedCode];
+    for (let i = 0; i < 3; i++) rememberIssuedCode(p.store, `${hash}-${i}`, { ...entry }, 3);
+    expect(issuedCodes(p.store).size).toBe(3);
+    expect(issuedCodes(p.store).has(hash)).toBe(false);
+    expect((await p.exchange(oldest)).body.error_description).toMatch(/unknown/);
   });
 
   it('expired codes are purged from memory by a later issuance (ten minutes after their expiry)', async () => {

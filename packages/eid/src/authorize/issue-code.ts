@@ -5,7 +5,7 @@ import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 import { LOA_ORDER, loaRank } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 import type { LoginSession } from '../session/login-session.ts';
-import { issuedCodes } from './issued-codes.ts';
+import { rememberIssuedCode } from './issued-codes.ts';
 import type { RedirectError } from './validate-authorization-request.ts';
 import type { PendingRequest } from './z-pending-request.ts';
 
@@ -76,7 +76,7 @@ export function issueCode(
   const code = newSecret();
   const now = ctx.nowSeconds();
   ctx.purgeExpired();
-  issuedCodes(ctx.deps.store).set(sha256Hex(code), {
+  rememberIssuedCode(ctx.deps.store, sha256Hex(code), {
     grant: { ...request, acr, authTime: session.authTime, ...(session.sid ? { sid: session.sid } : {}), identity },
     expiresAt: now + CODE_TTL_SECONDS,
     used: false,

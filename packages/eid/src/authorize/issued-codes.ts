@@ -32,6 +32,20 @@ export function issuedCodes(store: Store): Map<string, IssuedCode> {
   return codes;
 }
 
+/**
+ * At most this many codes wait for redemption; beyond it the oldest is forgotten (it is then refused as unknown).
+ * Bounds the memory a flood of authorization requests never redeemed can take (~1–2 KB a code).
+ */
+export const MAX_ISSUED_CODES = 100_000;
+
+/** Keeps an issued code under its hash, forgetting the oldest beyond `max` ({@link MAX_ISSUED_CODES}). */
+export function rememberIssuedCode(store: Store, hash: string, code: IssuedCode, max = MAX_ISSUED_CODES): void {
+  const codes = issuedCodes(store);
+  codes.set(hash, code);
+  // A Map iterates in insertion order: the first key is the oldest code.
+  while (codes.size > max) codes.delete(codes.keys().next().value as string);
+}
+
 /** Drops the codes expired more than {@link EXPIRED_CODE_GRACE_SECONDS} ago (or issued in the virtual future). */
 export function purgeIssuedCodes(store: Store, nowSeconds: number): void {
   const codes = memories.get(store);
