@@ -1,4 +1,3 @@
-import { createHash, randomFillSync } from 'node:crypto';
 import { TRACE_QUERY_PARAM } from '@kakehashi/core';
 import { oauthError } from '../errors/oauth-error.ts';
 import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
@@ -12,33 +11,9 @@ import type { PendingRequest } from './z-pending-request.ts';
 /** Authorization code lifetime on the virtual clock. @see RFC 6749 §4.1.2 (short-lived, ≤ 10 min) */
 export const CODE_TTL_SECONDS = 60;
 
-export const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+import { newSecret, sha256Hex } from './secrets.ts';
 
-/** CSPRNG bytes taken in blocks: one call into the generator per 4 KB (128 secrets), as `crypto.randomUUID` does. */
-const SECRET_POOL = Buffer.allocUnsafe(4096);
-let secretPoolOffset = SECRET_POOL.length;
-
-/**
- * `bytes` fresh CSPRNG bytes (at most 4096) as base64url, each byte handed out once and zeroed in the pool. A login
- * takes four (session, sid, code, access token): one `randomBytes` each was a call into OpenSSL's generator and a
- * Buffer per secret.
- */
-export function randomToken(bytes: number): string {
-  if (secretPoolOffset + bytes > SECRET_POOL.length) {
-    randomFillSync(SECRET_POOL);
-    secretPoolOffset = 0;
-  }
-  const token = SECRET_POOL.toString('base64url', secretPoolOffset, secretPoolOffset + bytes);
-  SECRET_POOL.fill(0, secretPoolOffset, secretPoolOffset + bytes);
-  secretPoolOffset += bytes;
-  return token;
-}
-
-/**
- * Bearer secrets (codes, access tokens, request handles) come from the OS CSPRNG, not from the seeded stream:
- * the seed is public, and a guessable code is a stolen login even in a mock. Only their SHA-256 is stored.
- */
-export const newSecret = () => randomToken(32);
+export { newSecret, randomToken, sha256Hex } from './secrets.ts';
 
 /**
  * Completes an authentication: checks the identity reaches the requested LoA, keeps a single-use code (in memory,

@@ -1,5 +1,5 @@
 import type { Store } from '@kakehashi/core';
-import type { GrantData } from '../token/mint-tokens.ts';
+import type { GrantData } from './z-pending-request.ts';
 
 /** An authorization code issued and not yet redeemed: what it grants, until when, and whether it is used up. */
 export interface IssuedCode {

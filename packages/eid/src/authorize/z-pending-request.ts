@@ -1,5 +1,6 @@
 import { LoaSchema } from '@kakehashi/personas';
 import { z } from 'zod';
+import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 
 /** A validated authorization request, kept server-side while the user picks a persona. */
 export const PendingRequestSchema = z.object({
@@ -27,3 +28,12 @@ export const PendingRequestSchema = z.object({
   faults: z.array(z.string().max(100)).max(1).optional(),
 });
 export type PendingRequest = z.infer<typeof PendingRequestSchema>;
+
+/** What an authorization code grants once the user has logged in: the request, the login and the identity. */
+export type GrantData = PendingRequest & {
+  acr: NonNullable<PendingRequest['acr']>;
+  authTime: number;
+  /** The login session the code came from (the ID token's `sid`). */
+  sid?: string;
+  identity: AuthenticatedIdentity;
+};

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { randomToken } from '../authorize/issue-code.ts';
+import { randomToken } from '../authorize/secrets.ts';
 import { type AuthenticatedIdentity, AuthenticatedIdentitySchema } from '../id-token/z-identity.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 

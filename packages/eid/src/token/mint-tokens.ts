@@ -1,10 +1,9 @@
 import { newSecret, sha256Hex } from '../authorize/issue-code.ts';
-import type { PendingRequest } from '../authorize/z-pending-request.ts';
+import type { GrantData } from '../authorize/z-pending-request.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import { buildIdentityClaims, type IdentityClaims } from '../id-token/build-identity-claims.ts';
 import { type ForgeContext, forgeIdToken, idTokenFaultInForce } from '../id-token/forge-id-token.ts';
 import { ID_TOKEN_TTL_SECONDS, signIdToken } from '../id-token/sign-id-token.ts';
-import type { AuthenticatedIdentity } from '../id-token/z-identity.ts';
 import type { SigningKey } from '../keys/build-jwks.ts';
 import { amrFor } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
@@ -15,13 +14,7 @@ export const ACCESS_TOKEN_TTL_SECONDS = 600;
 export const REFRESH_TOKEN_TTL_SECONDS = 24 * 3600;
 
 /** What an authorization code (and the refresh tokens of its family) grants. */
-export type GrantData = PendingRequest & {
-  acr: NonNullable<PendingRequest['acr']>;
-  authTime: number;
-  /** The login session the code came from (the ID token's `sid`). */
-  sid?: string;
-  identity: AuthenticatedIdentity;
-};
+export type { GrantData } from '../authorize/z-pending-request.ts';
 
 export interface TokenResult {
   response: {
