@@ -5,13 +5,12 @@ import { LOA_ORDER, loaRank } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
 import type { LoginSession } from '../session/login-session.ts';
 import { rememberIssuedCode } from './issued-codes.ts';
+import { newSecret, sha256Hex } from './secrets.ts';
 import type { RedirectError } from './validate-authorization-request.ts';
 import type { PendingRequest } from './z-pending-request.ts';
 
 /** Authorization code lifetime on the virtual clock. @see RFC 6749 §4.1.2 (short-lived, ≤ 10 min) */
 export const CODE_TTL_SECONDS = 60;
-
-import { newSecret, sha256Hex } from './secrets.ts';
 
 export { newSecret, randomToken, sha256Hex } from './secrets.ts';
 
