@@ -35,11 +35,22 @@ const GENESIS = '0'.repeat(64);
 /** Deterministic JSON (sorted keys), so the hash of an entry does not depend on property order. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Built in one string, without the arrays of entries a functional form makes (every audit append hashes one).
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += `${i === 0 ? '' : ','}${canonicalJson(value[i])}`;
+    return `${out}]`;
+  }
+  const members = value as Record<string, unknown>;
+  // Sorted by UTF-16 code units, as `<` compares strings.
+  const keys = Object.keys(members).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = members[k];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 function entryHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
@@ -48,9 +59,15 @@ function entryHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHash'>): 
 
 /** The chain of one audit table on one store, shared by every {@link AuditLog} opened on them. */
 interface Chain {
-  queue: WriteBehindQueue<AuditEntry>;
+  queue: WriteBehindQueue<Queued>;
   /** The last entry appended (queued or written); undefined: read it from the table. */
   head: { seq: number; hash: string } | undefined;
+}
+
+/** An entry waiting to be written, with its details as the JSON text stored (made once, when appended). */
+interface Queued {
+  entry: AuditEntry;
+  detailsJson: string;
 }
 
 const chains = new WeakMap<Store, Map<string, Chain>>();
@@ -91,7 +108,7 @@ export class AuditLog {
     if (!chain) {
       chain = {
         head: undefined,
-        queue: new WriteBehindQueue<AuditEntry>(store, {
+        queue: new WriteBehindQueue<Queued>(store, {
           name: table,
           write: (batch) => this.#insert(batch),
           // Refuse, never drop: a gap would break the chain. A full disk fails the request (507) as before.
@@ -114,6 +131,7 @@ export class AuditLog {
     // Without a head in memory the queue is empty (every queued entry becomes the head): the table has it.
     if (!chain.head || direct) chain.head = this.#storedHead();
     const head = chain.head ?? { seq: 0, hash: GENESIS };
+    const detailsJson = JSON.stringify(input.details ?? {});
     const body = {
       seq: head.seq + 1,
       time: this.#clock.now().toISOString(),
@@ -122,19 +140,20 @@ export class AuditLog {
       subject: input.subject ?? null,
       outcome: input.outcome,
       // Hash what is stored: the JSON form (a Date becomes its ISO string, undefined members go), else verify fails.
-      details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+      details: JSON.parse(detailsJson) as Record<string, unknown>,
       traceId: input.traceId ?? null,
     };
     const entry: AuditEntry = { ...body, prevHash: head.hash, hash: entryHash(head.hash, body) };
     if (direct) {
-      this.#insert([entry]);
+      this.#insert([{ entry, detailsJson }]);
       // The enclosing transaction may still roll back: read the head again next time.
       chain.head = undefined;
     } else {
-      chain.queue.push(entry);
+      chain.queue.push({ entry, detailsJson });
       chain.head = entry;
     }
-    return { ...entry, details: structuredClone(entry.details) };
+    // The caller's own copy of the details: parsed again from the text stored (cheaper than a structured clone).
+    return { ...entry, details: JSON.parse(detailsJson) as Record<string, unknown> };
   }
 
   /** Writes the entries appended so far (they are written behind the request otherwise). */
@@ -149,9 +168,9 @@ export class AuditLog {
   }
 
   /** Inserts entries in order (in the caller's transaction), relinking them to the stored head when it moved. */
-  #insert(batch: readonly AuditEntry[]): void {
+  #insert(batch: readonly Queued[]): void {
     let prev = this.#storedHead() ?? { seq: 0, hash: GENESIS };
-    for (const e of batch) {
+    for (const { entry: e, detailsJson } of batch) {
       if (e.seq !== prev.seq + 1 || e.prevHash !== prev.hash) {
         const { hash: _h, prevHash: _p, ...body } = e;
         body.seq = prev.seq + 1;
@@ -167,7 +186,7 @@ export class AuditLog {
         e.action,
         e.subject,
         e.outcome,
-        JSON.stringify(e.details),
+        detailsJson,
         e.traceId,
         e.prevHash,
         e.hash,
