@@ -34,6 +34,8 @@ export function createCooperationNetwork(deps: CooperationNetworkDeps): Cooperat
       openStore({
         name: `${deps.store.name}-${name}`,
         dataDir: deps.store.location === ':memory:' ? ':memory:' : dirname(deps.store.location),
+        // Written behind requests as the node's own store is (gathered a few ms: one commit for many requests).
+        writeBehindMs: deps.store.writeBehindMs,
       });
     stores[name] = s;
     return s;

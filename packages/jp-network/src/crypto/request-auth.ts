@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Clock, KakehashiError, type Store } from '@kakehashi/core';
+import { type Clock, KakehashiError, type Store, WriteBehindQueue } from '@kakehashi/core';
 import type { CertificateValidator, JpCredential } from '../deps.ts';
 import { bodyHash, certFingerprint, signJws, verifyJwsSignature } from './jws.ts';
 
@@ -55,6 +55,13 @@ export class RequestAuthenticator {
   readonly #trust: CertificateValidator;
   readonly #pins: Map<string, string>;
   readonly #audience: string;
+  /**
+   * The jtis held (→ exp): the answer to every replay check, so that no request waits for a commit of its own. They
+   * are written behind to the store (core's `WriteBehindQueue`: batched, before any other transaction on the store
+   * and before it closes) and read back when an authenticator opens the store, so a restart still refuses them.
+   */
+  readonly #jtis = new Map<string, number>();
+  readonly #written: WriteBehindQueue<readonly [jti: string, exp: number]>;
   /** The virtual second of the last purge of expired jtis: once per second, not with every request. */
   #purgedAt = Number.NaN;
 
@@ -72,6 +79,18 @@ export class RequestAuthenticator {
     this.#audience = opts.audience;
     this.#pins = new Map(Object.entries(opts.directory).map(([id, pem]) => [id, certFingerprint(pem)]));
     opts.store.migrate(REPLAY_MIGRATIONS(opts.owner));
+    const store = opts.store;
+    this.#written = new WriteBehindQueue(store, {
+      name: 'jp_jti',
+      write: (batch) => {
+        for (const [jti, exp] of batch) store.run('INSERT OR IGNORE INTO jp_jti (jti, exp) VALUES (?, ?)', jti, exp);
+      },
+      // Never dropped: a lost jti would let its request be replayed after a restart.
+      whenFull: 'refuse',
+    });
+    store.flushPending();
+    for (const r of store.all<{ jti: string; exp: number }>('SELECT jti, exp FROM jp_jti'))
+      this.#jtis.set(r.jti, r.exp);
   }
 
   /** The authenticated party, or `jp-agency-unauthenticated` naming what failed. */
@@ -105,12 +124,18 @@ export class RequestAuthenticator {
     const jti = typeof payload.jti === 'string' ? payload.jti : '';
     if (jti.length < 16 || jti.length > 64) fail('jti missing');
     if (now !== this.#purgedAt) {
-      this.#store.run('DELETE FROM jp_jti WHERE exp < ?', now - REQUEST_LIFETIME_SECONDS);
+      const before = now - REQUEST_LIFETIME_SECONDS;
+      for (const [held, heldExp] of this.#jtis) if (heldExp < before) this.#jtis.delete(held);
+      // The queued jtis first, so that none expired is written after the table was purged.
+      this.#written.flush();
+      this.#store.run('DELETE FROM jp_jti WHERE exp < ?', before);
       this.#purgedAt = now;
     }
-    // One statement: a jti already held is not inserted again (a replay, whether expired or not).
-    if (this.#store.run('INSERT OR IGNORE INTO jp_jti (jti, exp) VALUES (?, ?)', jti, exp).changes === 0)
-      fail('replayed (jti seen before)');
+    // A jti already held is refused (a replay, whether expired or not); queued first, so that a store refusing
+    // writes fails the request with nothing half-kept.
+    if (this.#jtis.has(jti)) fail('replayed (jti seen before)');
+    this.#written.push([jti, exp]);
+    this.#jtis.set(jti, exp);
     return iss;
   }
 }

@@ -37,8 +37,18 @@ function rawPublic(key: KeyObject): string {
   return jwk.x as string;
 }
 
+const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+/**
+ * The X25519 public key of 32 raw bytes (base64url). Imported from a PEM string: a JWK or DER key is passed inside
+ * an object, which node:crypto (Node 24) first probes as a KeyObject and a CryptoKey — two TypeErrors made and
+ * caught, more than half the cost of the import, on every open.
+ */
 function publicFromRaw(x: string): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+  const raw = Buffer.from(x, 'base64url');
+  if (raw.length !== 32) throw new RangeError('an X25519 public key is 32 bytes');
+  const spki = Buffer.concat([SPKI_X25519_PREFIX, raw]).toString('base64');
+  return createPublicKey(`-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----\n`);
 }
 
 /**
