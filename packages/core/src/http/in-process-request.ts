@@ -10,14 +10,12 @@
  * @see https://fetch.spec.whatwg.org/#request-class
  * @see https://fetch.spec.whatwg.org/#concept-bodyinit-extract (the content types of string and form bodies)
  */
+import { lightBodyMethods } from './light-body.ts';
 
 /** The methods a light request takes as they are (anything else — other casing, CONNECT… — builds a real one). */
 const PLAIN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 /** Lower-case spellings `fetch` normalises to upper case (PATCH is not among them: it stays as written). */
 const NORMALISED = new Map(['get', 'head', 'post', 'put', 'delete', 'options'].map((m) => [m, m.toUpperCase()]));
-
-const UTF8 = new TextEncoder();
-const UTF8_DECODER = new TextDecoder('utf-8');
 
 const STATE = Symbol('in-process request');
 
@@ -56,9 +54,6 @@ function take(r: Light): string | Uint8Array | null {
   s.used = s.source !== null;
   return s.source;
 }
-
-const bytesOf = (source: string | Uint8Array | null): Uint8Array =>
-  source === null ? new Uint8Array(0) : typeof source === 'string' ? UTF8.encode(source) : source;
 
 const PROTO = Object.create(Request.prototype) as Record<PropertyKey, unknown>;
 Object.defineProperties(PROTO, {
@@ -100,40 +95,7 @@ Object.defineProperties(PROTO, {
       return s.real ? s.real.bodyUsed : s.used;
     },
   },
-  text: {
-    value(this: Light): Promise<string> {
-      if (this[STATE].real) return real(this).text();
-      try {
-        const source = take(this);
-        return Promise.resolve(
-          source === null ? '' : typeof source === 'string' ? source : UTF8_DECODER.decode(source),
-        );
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    },
-  },
-  json: {
-    value(this: Light): Promise<unknown> {
-      return (this.text() as Promise<string>).then((t) => JSON.parse(t));
-    },
-  },
-  arrayBuffer: {
-    value(this: Light): Promise<ArrayBuffer> {
-      if (this[STATE].real) return real(this).arrayBuffer();
-      try {
-        const b = bytesOf(take(this));
-        return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    },
-  },
-  bytes: {
-    value(this: Light): Promise<Uint8Array> {
-      return (this.arrayBuffer() as Promise<ArrayBuffer>).then((b) => new Uint8Array(b));
-    },
-  },
+  ...lightBodyMethods<Light>((r) => r[STATE].real !== undefined, real, take),
 });
 // The rest of Request's interface, from the real request.
 for (const k of [

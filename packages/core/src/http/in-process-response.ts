@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { isInProcessRequest } from './in-process-request.ts';
+import { lightBodyMethods } from './light-body.ts';
 
 /**
  * A response handed back from one component to another inside one process (the answer to an in-process request),
@@ -14,8 +15,6 @@ import { isInProcessRequest } from './in-process-request.ts';
  * @see https://fetch.spec.whatwg.org/#response-class
  */
 
-const UTF8 = new TextEncoder();
-const UTF8_DECODER = new TextDecoder('utf-8');
 /** The statuses a response with a body may not have (the Fetch standard's "null body status", and 103). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -89,43 +88,10 @@ const getters: Record<string, (this: Light) => unknown> = {
   },
 };
 for (const [k, get] of Object.entries(getters)) Object.defineProperty(PROTO, k, { get });
-Object.defineProperties(PROTO, {
-  text: {
-    value(this: Light): Promise<string> {
-      if (this[STATE].real) return real(this).text();
-      try {
-        const source = take(this);
-        return Promise.resolve(
-          source === null ? '' : typeof source === 'string' ? source : UTF8_DECODER.decode(source),
-        );
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    },
-  },
-  json: {
-    value(this: Light): Promise<unknown> {
-      return (this.text() as Promise<string>).then((t) => JSON.parse(t));
-    },
-  },
-  arrayBuffer: {
-    value(this: Light): Promise<ArrayBuffer> {
-      if (this[STATE].real) return real(this).arrayBuffer();
-      try {
-        const source = take(this);
-        const b = source === null ? new Uint8Array(0) : typeof source === 'string' ? UTF8.encode(source) : source;
-        return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    },
-  },
-  bytes: {
-    value(this: Light): Promise<Uint8Array> {
-      return (this.arrayBuffer() as Promise<ArrayBuffer>).then((b) => new Uint8Array(b));
-    },
-  },
-});
+Object.defineProperties(
+  PROTO,
+  lightBodyMethods<Light>((r) => r[STATE].real !== undefined, real, take),
+);
 for (const k of ['clone', 'formData', 'blob'])
   Object.defineProperty(PROTO, k, {
     value(this: Light, ...args: unknown[]) {
