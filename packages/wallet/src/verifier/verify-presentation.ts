@@ -1,6 +1,6 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { type FaultSwitchboard, x5cToPem } from '@kakehashi/core';
-import { DcqlPresentationResult, type DcqlQuery } from 'dcql';
+import type { DcqlQuery } from 'dcql';
 import { sha256b64url } from '../crypto/oid4vc-callbacks.ts';
 import { b64urlJson, holderKey, jwsHeader, verifyEs256 } from '../crypto/verify-es256.ts';
 import { PID_VCT } from '../issuer/pid-claims.ts';
@@ -8,6 +8,7 @@ import type { WalletDeps } from '../wallet-deps.ts';
 import { checkStatus } from './check-status.ts';
 import type { LenientWalletFault } from './faults.ts';
 import { createCheckRecorder, type PresentationRuleId, type PresentationVerdict } from './rules.ts';
+import { satisfiesDcql } from './satisfies-dcql.ts';
 import { type ParsedDisclosure, unpackClaims } from './unpack-claims.ts';
 
 /** What the verifier expects of one presentation (from its request). */
@@ -385,20 +386,13 @@ export async function verifyPresentation(
   for (const p of parsed) byDigest.set(p.digest, p);
   const claims = unpackClaims(payload, byDigest);
   if (expected.dcql) {
-    const result = DcqlPresentationResult.fromDcqlPresentation(
-      {
-        [expected.dcql.credentialQueryId]: [
-          {
-            credential_format: header.typ as 'dc+sd-jwt',
-            vct: payload.vct as string,
-            claims: claims as never,
-            cryptographic_holder_binding: true,
-          },
-        ],
-      },
-      { dcqlQuery: expected.dcql.query },
-    );
-    if (!result.can_be_satisfied) {
+    const satisfied = satisfiesDcql(expected.dcql.query, expected.dcql.credentialQueryId, {
+      credential_format: header.typ as string,
+      vct: payload.vct as string,
+      claims,
+      cryptographic_holder_binding: true,
+    });
+    if (!satisfied) {
       rec.fail('dcql', 'The disclosed claims do not satisfy the DCQL query.');
       return done();
     }
