@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { StatusList } from '@sd-jwt/jwt-status-list';
+import { TextMemo } from '../crypto/text-memo.ts';
 import { b64urlJson, jwsHeader, verifyEs256 } from '../crypto/verify-es256.ts';
 
 /** A credential valid longer than this must carry a status (ARF VCR_01b: 24 hours). */
@@ -31,9 +32,12 @@ interface VerifiedListToken {
   key: KeyObject;
   claims: { sub?: unknown; exp?: unknown; status_list?: { bits?: unknown; lst?: unknown } };
 }
-/** Verified tokens kept (by their exact text, the oldest go): an issuer serves the same token until the list changes. */
+/**
+ * Verified tokens kept (by their exact text, found by comparison: {@link TextMemo}; the oldest go): an issuer serves
+ * the same token until the list changes.
+ */
 const MAX_VERIFIED = 16;
-const VERIFIED = new Map<string, VerifiedListToken>();
+const VERIFIED = new TextMemo<VerifiedListToken>(MAX_VERIFIED);
 
 /**
  * The token's header and signature checked once per token text: `statuslist+jwt`, ES256, its x5c leaf the
@@ -52,9 +56,7 @@ async function verifiedListToken(token: string, x5cLeaf: string, leafKey: KeyObj
   const claims = b64urlJson(token.split('.')[1] ?? '');
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new Error('claims');
   const v: VerifiedListToken = { x5cLeaf, key: leafKey, claims: claims as VerifiedListToken['claims'] };
-  VERIFIED.delete(token);
   VERIFIED.set(token, v);
-  for (const k of VERIFIED.keys()) if (VERIFIED.size > MAX_VERIFIED) VERIFIED.delete(k);
   return v;
 }
 
