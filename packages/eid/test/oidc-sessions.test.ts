@@ -1,13 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CORE_OPTIONS,
   createComponentApp,
   createMemoryLogger,
   FaultSwitchboard,
+  KakehashiError,
   LayeredConfig,
   mountAdmin,
   openStore,
   SeededRandom,
+  type Store,
   VirtualClock,
 } from '@kakehashi/core';
 import { generatePersonas } from '@kakehashi/personas';
@@ -28,11 +33,11 @@ const ADMIN = { authorization: 'Bearer kakehashi-admin-test-only' };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** One JP provider in process on a frozen virtual clock; a tiny browser that keeps the session cookie. */
-function provider() {
+function provider(store: Store = openStore({ name: 'node-jp' })) {
   const clock = new VirtualClock();
   clock.freeze(new Date('2027-01-01T00:00:00Z'));
   const deps = {
-    store: openStore({ name: 'node-jp' }),
+    store,
     clock,
     random: new SeededRandom('kakehashi-test'),
     logger: createMemoryLogger('error'),
@@ -498,10 +503,13 @@ describe('expired grants are purged (at most once a minute on the virtual clock)
   it('codes, access tokens, refresh tokens and sessions past expiry are gone after the next issuance; live ones stay', async () => {
     const p = provider();
     // Issued codes are kept in memory until redeemed (see issuedCodes), the rest in the store.
-    const count = (table: string) =>
-      table === 'oidc_codes'
+    // Sessions and tokens are written behind the request (see GrantWrites): what is queued is written first.
+    const count = (table: string) => {
+      p.store.flushPending();
+      return table === 'oidc_codes'
         ? issuedCodes(p.store).size
         : p.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)?.n;
+    };
     const offline = { scope: 'openid offline_access', prompt: 'consent' };
     // A login with a refresh token, and a code never redeemed (its login replaced the first session).
     await p.login({ kakehashi_persona: 'jp-001', ...offline });
@@ -631,5 +639,125 @@ describe('authorization codes, kept in memory until redeemed', () => {
     p.clock.advance((60 + 600 + 61) * 1000);
     await codeOf(p);
     expect(issuedCodes(p.store).size).toBe(1);
+  });
+});
+
+describe('login sessions and tokens, written behind the request (GrantWrites)', () => {
+  // A file store that gathers for a minute: nothing is written unless something makes the store write its queues.
+  const fileStore = (dir = mkdtempSync(join(tmpdir(), 'kakehashi-grants-'))) => ({
+    dir,
+    store: openStore({ name: 'node-jp', dataDir: dir, writeBehindMs: 60_000 }),
+  });
+  const rows = (store: Store, table: string) => store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)?.n;
+  const offline = { kakehashi_persona: 'jp-001', scope: 'openid offline_access', prompt: 'consent' };
+
+  it('a login commits nothing at its endpoints; a read of the grants writes the queue first and sees them', async () => {
+    const { store } = fileStore();
+    const p = provider(store);
+    const { tokens } = await p.login(offline);
+    // Queued, not yet in the store.
+    expect([rows(store, 'oidc_sessions'), rows(store, 'oidc_tokens'), rows(store, 'oidc_refresh_tokens')]).toEqual([
+      0, 0, 0,
+    ]);
+    const userinfo = await p.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(userinfo.status).toBe(200);
+    expect([rows(store, 'oidc_sessions'), rows(store, 'oidc_tokens'), rows(store, 'oidc_refresh_tokens')]).toEqual([
+      1, 1, 1,
+    ]);
+    // A queued session is read by the next authorization request (prompt=none answers from it).
+    const again = provider(fileStore().store);
+    await again.login({ kakehashi_persona: 'jp-002' });
+    const silent = await again.authorize({ prompt: 'none' });
+    expect(silent.status).toBe(302);
+    expect(again.redirectOf(silent).get('code')).toBeTruthy();
+    // A refresh reads the refresh token that was queued a moment ago.
+    const q = provider(fileStore().store);
+    const fresh = await q.login(offline);
+    const refreshed = await q.token({
+      grant_type: 'refresh_token',
+      refresh_token: fresh.tokens.refresh_token as string,
+    });
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    store.close();
+  });
+
+  it('a code replayed before its tokens were written still revokes them; logout ends a session still queued', async () => {
+    const p = provider(fileStore().store);
+    const res = await p.authorize({ kakehashi_persona: 'jp-001' });
+    const code = p.redirectOf(res).get('code') as string;
+    const first = await p.exchange(code);
+    expect(first.status).toBe(200);
+    expect(rows(p.store, 'oidc_tokens')).toBe(0);
+    expect((await p.exchange(code)).body.error_description).toMatch(/already used/);
+    const userinfo = await p.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${first.body.access_token}` },
+    });
+    expect(userinfo.status).toBe(401);
+
+    const q = provider(fileStore().store);
+    const { tokens } = await q.login({ kakehashi_persona: 'jp-002' });
+    expect(rows(q.store, 'oidc_sessions')).toBe(0);
+    const logout = await q.request(
+      `${ISSUER}/oidc/logout?${new URLSearchParams({ id_token_hint: tokens.id_token as string })}`,
+    );
+    expect(logout.status).toBe(200);
+    expect(rows(q.store, 'oidc_sessions')).toBe(0);
+    q.store.flushPending();
+    expect(rows(q.store, 'oidc_sessions')).toBe(0);
+    expect(q.redirectOf(await q.authorize({ prompt: 'none' })).get('error')).toBe('login_required');
+  });
+
+  it("the store's close (SIGTERM's path) writes them: after a restart the session and the token are there", async () => {
+    const { dir, store } = fileStore();
+    const p = provider(store);
+    const { tokens } = await p.login({ kakehashi_persona: 'jp-001' });
+    expect(rows(store, 'oidc_tokens')).toBe(0);
+    store.close();
+    const reopened = openStore({ name: 'node-jp', dataDir: dir, writeBehindMs: 60_000 });
+    expect([rows(reopened, 'oidc_sessions'), rows(reopened, 'oidc_tokens')]).toEqual([1, 1]);
+    const restarted = provider(reopened);
+    const userinfo = await restarted.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(userinfo.status).toBe(200);
+    reopened.close();
+  });
+
+  it('a disk that refuses the batch: a read of the grants fails with store-write-failed (507), the writes are kept and land later', async () => {
+    const real = openStore({
+      name: 'node-jp',
+      dataDir: mkdtempSync(join(tmpdir(), 'kakehashi-grants-')),
+      writeBehindMs: 60_000,
+    });
+    let refuse = false;
+    // The store as the provider sees it; its transactions refuse while `refuse` is set, as a full disk does.
+    const store = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'transaction')
+          return <T>(fn: () => T): T => {
+            if (refuse) throw new KakehashiError('store-write-failed', 'test: the disk is full');
+            return target.transaction(fn);
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const p = provider(store);
+    const { tokens } = await p.login({ kakehashi_persona: 'jp-001' });
+    refuse = true;
+    const refused = await p.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(refused.status).toBe(507);
+    expect(rows(real, 'oidc_tokens')).toBe(0);
+    refuse = false;
+    const answered = await p.request(`${ISSUER}/oidc/userinfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(answered.status).toBe(200);
+    expect([rows(real, 'oidc_sessions'), rows(real, 'oidc_tokens')]).toEqual([1, 1]);
+    real.close();
   });
 });

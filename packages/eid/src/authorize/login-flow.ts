@@ -54,10 +54,8 @@ export function completeLogin(
   status: 302 | 303,
   resumed?: LoginSession,
 ): Response {
-  // The session and the code are written in one transaction: one commit per login instead of one per statement.
-  const r = ctx.deps.store.transaction(() =>
-    issueCode(ctx, request, identity, resumed ?? startSession(ctx, c, identity)),
-  );
+  // No transaction: the code is kept in memory and the session written behind the request (see `GrantWrites`).
+  const r = issueCode(ctx, request, identity, resumed ?? startSession(ctx, c, identity));
   if (!r.ok) return redirectError(c, r.redirect, ctx.issuer);
   noStore(c);
   return c.redirect(r.location, status);

@@ -187,8 +187,8 @@ async function completeCrossBorder(ctx: ProviderContext, c: Context): Promise<Re
     foreign: { country: pending.country, issuer: pending.issuer, personIdentifier },
   };
   if (loaRank(identity.loa) === 0) return deny('The foreign ID token carries no eIDAS LoA in acr.', 'J16');
-  // Session and code in one transaction (one commit).
-  const r = ctx.deps.store.transaction(() => issueCode(ctx, request, identity, startSession(ctx, c, identity)));
+  // No transaction: the code is kept in memory and the session written behind the request (see `GrantWrites`).
+  const r = issueCode(ctx, request, identity, startSession(ctx, c, identity));
   if (!r.ok) return redirectTo(c, ctx, r.redirect);
   recordHop(ctx, c, {
     operation: `eid connector: citizen of ${pending.country} authenticated for ${request.clientId}`,

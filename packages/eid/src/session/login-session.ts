@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomToken } from '../authorize/secrets.ts';
 import { type AuthenticatedIdentity, AuthenticatedIdentitySchema } from '../id-token/z-identity.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import { grantWrites } from '../store/grant-writes.ts';
 
 /** How long a login session at the provider lasts, on the virtual clock (absolute, from the authentication). */
 export const SESSION_TTL_SECONDS = 8 * 3600;
@@ -40,6 +41,7 @@ function cookieOptions(ctx: ProviderContext) {
 export function readSession(ctx: ProviderContext, c: Context): LoginSession | undefined {
   const secret = getCookie(c, sessionCookieName(ctx.deps.country));
   if (!secret || !COOKIE_VALUE.test(secret)) return undefined;
+  grantWrites(ctx.deps.store).settle();
   const row = ctx.deps.store.get<{ sid: string; data: string; expires_at: number }>(
     'SELECT sid, data, expires_at FROM oidc_sessions WHERE sid_hash = ?',
     sha256Hex(secret),
@@ -52,20 +54,22 @@ export function readSession(ctx: ProviderContext, c: Context): LoginSession | un
 
 /**
  * Starts a login session after an authentication: stored in the node's store (the cookie secret only as
- * SHA-256), its cookie HttpOnly, SameSite=Lax, path `/oidc`, Secure on https. The browser's previous session
- * at this node ends (one person per browser). TEST ONLY: a mock's convenience, no consent, no account choice.
+ * SHA-256; written behind the request, see `GrantWrites`), its cookie HttpOnly, SameSite=Lax, path `/oidc`, Secure
+ * on https. The browser's previous session at this node ends (one person per browser). TEST ONLY: a mock's
+ * convenience, no consent, no account choice.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#Authenticates (OIDC Core §3.1.2.3)
  */
 export function startSession(ctx: ProviderContext, c: Context, identity: AuthenticatedIdentity): LoginSession {
-  const { store } = ctx.deps;
+  const writes = grantWrites(ctx.deps.store);
   const now = ctx.nowSeconds();
   const previous = getCookie(c, sessionCookieName(ctx.deps.country));
-  if (previous) store.run('DELETE FROM oidc_sessions WHERE sid_hash = ?', sha256Hex(previous));
+  // Queued before the new session's insert: the previous one may itself still wait in the queue.
+  if (previous) writes.write('DELETE FROM oidc_sessions WHERE sid_hash = ?', sha256Hex(previous));
   // Expired sessions go with the provider's throttled purge (a DELETE per login was a write per login).
   ctx.purgeExpired();
   const secret = randomToken(32);
   const session: LoginSession = { sid: randomToken(18), identity, authTime: now };
-  store.run(
+  writes.write(
     'INSERT INTO oidc_sessions (sid_hash, sid, data, expires_at) VALUES (?, ?, ?, ?)',
     sha256Hex(secret),
     session.sid,
@@ -83,6 +87,7 @@ export function startSession(ctx: ProviderContext, c: Context, identity: Authent
  */
 export function endSessions(ctx: ProviderContext, c: Context, sid: string | undefined): number {
   const { store } = ctx.deps;
+  grantWrites(store).settle();
   let ended = 0;
   const secret = getCookie(c, sessionCookieName(ctx.deps.country));
   if (secret) ended += store.run('DELETE FROM oidc_sessions WHERE sid_hash = ?', sha256Hex(secret)).changes;

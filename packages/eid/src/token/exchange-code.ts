@@ -4,6 +4,7 @@ import type { RegisteredClient } from '../clients/client-registry.ts';
 import { oauthError } from '../errors/oauth-error.ts';
 import { verifyPkce } from '../pkce/verify-pkce.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import { grantWrites } from '../store/grant-writes.ts';
 import { revokeFamily, signTokens, storeTokens, type TokenResult } from './mint-tokens.ts';
 
 /**
@@ -37,6 +38,7 @@ export async function exchangeCode(
   };
   if (!issued) {
     // A redeemed code has left memory: the tokens issued from it name it (their family), live ones are revoked.
+    grantWrites(store).settle();
     const family = store.get<{ client_id: string }>(
       `SELECT client_id FROM oidc_tokens WHERE code_hash = ?
        UNION ALL SELECT client_id FROM oidc_refresh_tokens WHERE family = ? LIMIT 1`,
@@ -47,8 +49,8 @@ export async function exchangeCode(
     throw oauthError('oidc-invalid-grant', 'The authorization code is unknown.', 'RFC 6749 §5.2');
   }
   const { grant } = issued;
-  // Single use, decided atomically: only one request can flip `used` (synchronously, in the transaction that
-  // stores the tokens). A request that fails a check uses the code up all the same.
+  // Single use, decided atomically: only one request can flip `used` (synchronously, in the same turn as it queues
+  // the tokens). A request that fails a check uses the code up all the same.
   const claim = () => {
     if (issued.used) return false;
     issued.used = true;
@@ -80,12 +82,12 @@ export async function exchangeCode(
       ),
     );
 
-  // Signed before the claim (no await inside a transaction); the claim and the tokens are one commit. Of two
-  // concurrent requests with one code, the second finds it claimed and revokes what the first stored.
+  // Signed before the claim; the claim and the queueing of the tokens happen in one synchronous step (the tokens
+  // are written behind, see `GrantWrites`). Of two concurrent requests with one code, the second finds it claimed
+  // and revokes what the first stored (the revocation settles the queue first).
   const signed = await signTokens(ctx, client, grant, { nonce: grant.nonce });
-  const result = store.transaction(() => (claim() ? storeTokens(ctx, client, grant, codeHash, signed) : undefined));
-  // Revoked outside the transaction: a throw inside it would roll the revocation back.
-  if (!result) return replayed(grant.clientId);
+  if (!claim()) return replayed(grant.clientId);
+  const result = storeTokens(ctx, client, grant, codeHash, signed);
   // Redeemed: from now on its tokens stand for it (a replay finds them).
   codes.delete(codeHash);
   return result;

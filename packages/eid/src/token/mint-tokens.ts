@@ -7,6 +7,7 @@ import { ID_TOKEN_TTL_SECONDS, signIdToken } from '../id-token/sign-id-token.ts'
 import type { SigningKey } from '../keys/build-jwks.ts';
 import { amrFor } from '../loa/loa.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import { grantWrites } from '../store/grant-writes.ts';
 
 /** Access token lifetime. */
 export const ACCESS_TOKEN_TTL_SECONDS = 600;
@@ -98,7 +99,8 @@ export async function signTokens(
 
 /**
  * The synchronous half of {@link mintTokens}: stores the access token (and the refresh token, when granted) of the
- * family `family` and answers the token response. Call it inside the transaction that also claims the grant.
+ * family `family` — written behind the request, see `GrantWrites` — and answers the token response. Call it right
+ * after claiming the grant (nothing awaited in between).
  */
 export function storeTokens(
   ctx: ProviderContext,
@@ -107,11 +109,11 @@ export function storeTokens(
   family: string,
   signed: SignedTokens,
 ): TokenResult {
-  const { store } = ctx.deps;
+  const writes = grantWrites(ctx.deps.store);
   const { now } = signed;
   const accessToken = newSecret();
   ctx.purgeExpired();
-  store.run(
+  writes.write(
     'INSERT INTO oidc_tokens (token_hash, code_hash, client_id, claims, expires_at) VALUES (?, ?, ?, ?, ?)',
     sha256Hex(accessToken),
     family,
@@ -122,7 +124,7 @@ export function storeTokens(
   let refreshToken: string | undefined;
   if (grant.scope.split(' ').includes('offline_access') && client.grantTypes.includes('refresh_token')) {
     refreshToken = newSecret();
-    store.run(
+    writes.write(
       'INSERT INTO oidc_refresh_tokens (token_hash, family, client_id, grant_data, expires_at) VALUES (?, ?, ?, ?, ?)',
       sha256Hex(refreshToken),
       family,
@@ -159,6 +161,7 @@ function forgeContext(ctx: ProviderContext, alg: 'RS256' | 'ES256', keys: readon
 /** Revokes a whole token family: its refresh tokens and the access tokens issued from it. */
 export function revokeFamily(ctx: ProviderContext, family: string): { refresh: number; access: number } {
   const { store } = ctx.deps;
+  grantWrites(store).settle();
   return {
     refresh: store.run('DELETE FROM oidc_refresh_tokens WHERE family = ?', family).changes,
     access: store.run('DELETE FROM oidc_tokens WHERE code_hash = ?', family).changes,

@@ -2,6 +2,7 @@ import { sha256Hex } from '../authorize/issue-code.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import { oauthError } from '../errors/oauth-error.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import { grantWrites } from '../store/grant-writes.ts';
 import { type GrantData, mintTokens, revokeFamily, type TokenResult } from './mint-tokens.ts';
 
 /**
@@ -23,6 +24,7 @@ export async function refreshGrant(
   if (!token) throw oauthError('oidc-invalid-request', 'refresh_token is missing.', 'RFC 6749 §6');
   const { store } = ctx.deps;
   const hash = sha256Hex(token);
+  grantWrites(store).settle();
   const row = store.get<{ family: string; client_id: string; grant_data: string; expires_at: number }>(
     'SELECT family, client_id, grant_data, expires_at FROM oidc_refresh_tokens WHERE token_hash = ?',
     hash,

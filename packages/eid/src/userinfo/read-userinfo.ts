@@ -2,6 +2,7 @@ import { sha256Hex } from '../authorize/issue-code.ts';
 import { oauthError } from '../errors/oauth-error.ts';
 import type { IdentityClaims } from '../id-token/build-identity-claims.ts';
 import type { ProviderContext } from '../provider/provider-context.ts';
+import { grantWrites } from '../store/grant-writes.ts';
 
 /**
  * The claims behind a Bearer access token (the same identity claims as the ID token).
@@ -16,6 +17,7 @@ export function readUserinfo(ctx: ProviderContext, authorization: string | undef
       'Send the access token as "Authorization: Bearer <token>".',
       'RFC 6750 §2.1',
     );
+  grantWrites(ctx.deps.store).settle();
   const row = ctx.deps.store.get<{ claims: string; expires_at: number }>(
     'SELECT claims, expires_at FROM oidc_tokens WHERE token_hash = ?',
     sha256Hex(m[1] as string),
