@@ -8,6 +8,7 @@ import {
   inProcessRequest,
   isInProcessResponse,
   LayeredConfig,
+  lightResponse,
   MemoryTraceSink,
   openStore,
   SeededRandom,
@@ -111,6 +112,22 @@ describe('in-process response: the answer to a hop inside one process, without a
     expect(await seen(light)).toEqual(await seen(real));
     expect(globalThis.Response).toBe(GlobalResponse);
     store.close();
+  });
+
+  it('lightResponse makes one directly, read as a Response with the same body and headers is', async () => {
+    const init = { status: 200, headers: { 'content-type': 'application/statuslist+jwt' } };
+    const light = lightResponse('a.b.c', init);
+    const real = new Response('a.b.c', init);
+    expect(isInProcessResponse(light)).toBe(true);
+    expect(light).toBeInstanceOf(Response);
+    expect([light.ok, light.status, light.headers.get('content-type')]).toEqual([
+      true,
+      200,
+      'application/statuslist+jwt',
+    ]);
+    expect(await light.text()).toBe(await real.text());
+    await expect(light.text()).rejects.toThrow(TypeError);
+    expect(isInProcessResponse(lightResponse(new Blob(['x'])))).toBe(false);
   });
 
   it('the hop is traced as before: one inbound event with the status', async () => {

@@ -133,6 +133,15 @@ Object.setPrototypeOf(LightResponse, RealResponse);
 LightResponse.prototype = PROTO;
 
 /**
+ * A light response made directly, as a route answers an in-process request (see above): for what answers from memory
+ * inside the process what a component would answer in process (the wallet bench serves a status list token so).
+ * A body that is no string nor bytes gives a real `Response`.
+ */
+export function lightResponse(body?: BodyInit | null, init?: ResponseInit): Response {
+  return LightResponse(body, init);
+}
+
+/**
  * The context methods that make the answer: each builds its Response synchronously with the global constructor
  * (`html` with a string; with a promise it answers later, with a real one).
  */

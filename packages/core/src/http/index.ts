@@ -11,7 +11,7 @@ export {
   tracingFetch,
 } from './component-app.ts';
 export { hasBody, inProcessRequest, isInProcessRequest, realRequest } from './in-process-request.ts';
-export { answerInProcessLightly, isInProcessResponse } from './in-process-response.ts';
+export { answerInProcessLightly, isInProcessResponse, lightResponse } from './in-process-response.ts';
 export { CJK_FONT_STACK, langLink, PAGE_LANG_COOKIE, type PageLang, pageLang } from './page-lang.ts';
 export { problemErrorHandler, problemResponse, toKakehashiError } from './problem.ts';
 export { BASELINE_PAGE_CSP, securityHeaders } from './security-headers.ts';
