@@ -96,7 +96,7 @@ export function computeRatios(sec: Sections, peers: unknown): BenchReport['ratio
       medianOf(sec.wallet, 'functionToCeilingRatio'),
       1,
       errorOf(sec.wallet) ??
-        'ceiling: 3 ES256 verifies a presentation (issuer signature, KB-JWT, status list token; the path is cached)',
+        'ceiling: 2 ES256 verifies a presentation (issuer signature, KB-JWT; the status list token and the path are verified once and kept)',
     ),
   };
 }

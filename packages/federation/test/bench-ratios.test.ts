@@ -75,7 +75,7 @@ describe('bench ratios from the sections of one run', () => {
     expect(r.warmStartVsMockPass).toMatchObject({ value: 3, met: false });
     expect(r.warmStartVsMockPass.note).toContain('RSS 213 MB');
     expect(r.walletPresentationVsVerifyCeiling).toMatchObject({ value: 0.6, met: true });
-    expect(r.walletPresentationVsVerifyCeiling.note).toContain('3 ES256 verifies');
+    expect(r.walletPresentationVsVerifyCeiling.note).toContain('2 ES256 verifies');
   });
 
   it('a throughput ahead of the fastest peer is not met when its p50 is worse; RSS over the limit fails the start', () => {
