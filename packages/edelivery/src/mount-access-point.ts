@@ -32,6 +32,7 @@ export interface AccessPoint {
 const PMODES_KEY = 'pmodes';
 const TABLES = [
   'edelivery_messages',
+  'edelivery_message_bodies',
   'edelivery_payloads',
   'edelivery_events',
   'edelivery_webhooks',

@@ -80,4 +80,29 @@ export const EDELIVERY_MIGRATIONS: readonly Migration[] = [
     up: `CREATE INDEX edelivery_messages_due_only ON edelivery_messages (next_attempt_at)
            WHERE direction = 'out' AND status IN ('READY_TO_SEND', 'WAITING_FOR_RETRY');`,
   },
+  {
+    // What is written once per message — the header, the peer's two PEM certificates, the receipt — in a table of
+    // its own: a status change updates the small row of edelivery_messages instead of rewriting (and reading back)
+    // a row of several kilobytes that spilled onto overflow pages. The rows already stored move with their values.
+    id: 'edelivery/messages/005',
+    up: `
+      CREATE TABLE edelivery_message_bodies (
+        message_id TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        header_json TEXT NOT NULL,
+        peer_signing_cert TEXT,
+        peer_encryption_cert TEXT,
+        receipt_xml TEXT,
+        PRIMARY KEY (message_id, direction)
+      );
+      INSERT INTO edelivery_message_bodies (message_id, direction, header_json, peer_signing_cert, peer_encryption_cert,
+          receipt_xml)
+        SELECT message_id, direction, header_json, peer_signing_cert, peer_encryption_cert, receipt_xml
+        FROM edelivery_messages;
+      ALTER TABLE edelivery_messages DROP COLUMN header_json;
+      ALTER TABLE edelivery_messages DROP COLUMN peer_signing_cert;
+      ALTER TABLE edelivery_messages DROP COLUMN peer_encryption_cert;
+      ALTER TABLE edelivery_messages DROP COLUMN receipt_xml;
+    `,
+  },
 ];
