@@ -1,7 +1,8 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { freshEcKey } from '../src/crypto/ec-key.ts';
+import { sha256b64url } from '../src/crypto/oid4vc-callbacks.ts';
 import { holderKey, verifyEs256 } from '../src/crypto/verify-es256.ts';
 
 /** The verifier's ES256 check by node:crypto (issue 15: instead of jose's WebCrypto path), as strict as jose's. */
@@ -28,6 +29,19 @@ describe('verifyEs256', () => {
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     expect(await verifyEs256(jws, p384.publicKey)).toBe(false);
     expect(await verifyEs256(jws, key.privateKey)).toBe(false);
+  });
+
+  it('a character beyond ASCII in the signing input is refused, never read as the byte of another (U+0141 for A)', async () => {
+    const jws = await signed({ alg: 'ES256' }, { a: 'AAAAAAAA' });
+    const [h, p, s] = jws.split('.') as [string, string, string];
+    const at = p.indexOf('Q');
+    expect(at).toBeGreaterThan(-1);
+    const forged = `${h}.${p.slice(0, at)}${String.fromCharCode(0x100 + 'Q'.charCodeAt(0))}${p.slice(at + 1)}.${s}`;
+    expect(await verifyEs256(jws, key.publicKey)).toBe(true);
+    expect(await verifyEs256(forged, key.publicKey)).toBe(false);
+    // The same for a disclosure's digest and sd_hash.
+    expect(sha256b64url(p)).toBe(createHash('sha256').update(p).digest('base64url'));
+    expect(sha256b64url(forged.split('.')[1] as string)).not.toBe(sha256b64url(p));
   });
 
   it('a zero or overlong signature is refused (r = s = 0 is the "psychic signature")', async () => {

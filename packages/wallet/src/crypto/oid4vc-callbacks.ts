@@ -142,8 +142,11 @@ function signerJwk(signer: JwtSigner): Jwk | undefined {
 
 /**
  * The b64url SHA-256 of an ASCII string (SD-JWT digests and sd_hash, RFC 9901 §4.2.3, §4.3.1): node:crypto's one-shot
- * hash, no Hash object per digest; the string's bytes as `update(s, 'ascii')` took them (one byte per character).
+ * hash, no Hash object per digest, over the string's UTF-8 bytes as @sd-jwt's hashers and jose take a string — the
+ * US-ASCII bytes of base64url text exactly; a character beyond ASCII never gives the digest of another text (one
+ * byte per character, as `update(s, 'ascii')` took them, made U+0141 hash as `A`). Node's UTF-8 encoding is also
+ * the fast one (a 6 KB presentation: ~4 µs hashed from the string, ~8 through a latin1 Buffer).
  */
 export function sha256b64url(ascii: string): string {
-  return hash('sha256', Buffer.from(ascii, 'latin1'), 'base64url');
+  return hash('sha256', ascii, 'base64url');
 }

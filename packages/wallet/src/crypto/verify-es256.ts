@@ -60,7 +60,10 @@ function isP256(key: KeyObject): boolean {
  * requires). node:crypto verifies in line — no WebCrypto key import, no algorithm normalisation, no trip to the
  * thread pool (a P-256 verification costs ~55 µs with the signature as DER, see `p1363ToDer`; the trip there and
  * back ~40 µs of CPU more); a header with
- * `crit` or `b64` (RFC 7797 changes the signing input) goes to jose as before. Resolves true when it verifies.
+ * `crit` or `b64` (RFC 7797 changes the signing input) goes to jose as before. Resolves true when it verifies. The
+ * signing input is the string's UTF-8 bytes, as jose's (`TextEncoder`): the ASCII of a well-formed JWS exactly, and
+ * a character beyond ASCII never the byte of another (as a one-byte-per-character encoding took U+0141 for `A`);
+ * Node's UTF-8 encoder is also the fast one (~0.6 µs for 5 KB, latin1 ~4 µs).
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-5.2 (message signature validation)
  * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.4 (ES256: r ‖ s, 64 bytes)
  */
@@ -83,7 +86,7 @@ export async function verifyEs256(compact: string, key: KeyObject): Promise<bool
   const signature = Buffer.from(compact.slice(second + 1), 'base64url');
   if (signature.length !== 64) return false;
   try {
-    return verify('sha256', Buffer.from(compact.slice(0, second), 'latin1'), key, p1363ToDer(signature));
+    return verify('sha256', Buffer.from(compact.slice(0, second), 'utf8'), key, p1363ToDer(signature));
   } catch {
     return false;
   }
