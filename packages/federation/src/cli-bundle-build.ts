@@ -18,10 +18,23 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { constants, setPriority } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BUNDLE_FORMAT, type BundleManifest } from './cli-bundle.ts';
+import type { RolldownPlugin } from 'rolldown';
+import { BUNDLE_FORMAT, type BundleManifest, START_SCRIPT } from './cli-bundle.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
+
+/** Where a workspace module's `import.meta` points: its own source, wherever the bundle is. */
+const SOURCE_LOCATION: RolldownPlugin = {
+  name: 'kakehashi-source-location',
+  transform(code, moduleId) {
+    if (moduleId.includes('/node_modules/') || !code.includes('import.meta.')) return null;
+    return code
+      .replaceAll('import.meta.dirname', JSON.stringify(dirname(moduleId)))
+      .replaceAll('import.meta.filename', JSON.stringify(moduleId))
+      .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(moduleId).href));
+  },
+};
 
 /** Builds `entry` into `buildDir` and writes its manifest; returns the manifest. */
 export async function buildBundle(buildDir: string, entry: string): Promise<BundleManifest> {
@@ -34,18 +47,7 @@ export async function buildBundle(buildDir: string, entry: string): Promise<Bund
     platform: 'node',
     external: [/^node:/],
     logLevel: 'silent',
-    plugins: [
-      {
-        name: 'kakehashi-source-location',
-        transform(code, moduleId) {
-          if (moduleId.includes('/node_modules/') || !code.includes('import.meta.')) return null;
-          return code
-            .replaceAll('import.meta.dirname', JSON.stringify(dirname(moduleId)))
-            .replaceAll('import.meta.filename', JSON.stringify(moduleId))
-            .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(moduleId).href));
-        },
-      },
-    ],
+    plugins: [SOURCE_LOCATION],
   });
   try {
     const inputs: BundleManifest['inputs'] = [];
@@ -76,7 +78,14 @@ export async function buildBundle(buildDir: string, entry: string): Promise<Bund
       if (s.mtimeMs >= started) throw new Error(`${f} changed during the build`);
       inputs.push([f, s.size, s.mtimeMs]);
     }
-    const manifest: BundleManifest = { format: BUNDLE_FORMAT, entry, main: join(id, 'cli.mjs'), inputs };
+    const start = await buildStartScript(outDir, entry);
+    const manifest: BundleManifest = {
+      format: BUNDLE_FORMAT,
+      entry,
+      main: join(id, 'cli.mjs'),
+      ...(start ? { start: join(id, START_SCRIPT) } : {}),
+      inputs,
+    };
     const tmp = join(buildDir, `manifest.${id}.tmp`);
     writeFileSync(tmp, JSON.stringify(manifest));
     renameSync(tmp, join(buildDir, 'manifest.json'));
@@ -85,6 +94,52 @@ export async function buildBundle(buildDir: string, entry: string): Promise<Bund
   } catch (e) {
     rmSync(outDir, { recursive: true, force: true });
     throw e;
+  } finally {
+    await bundle.close();
+  }
+}
+
+/**
+ * The start script beside the bundle (`start.cjs`, see `runStartScript` in `cli-bundle.ts`): the same entry and
+ * everything it imports statically, as one CommonJS script with every module in it — no chunks, so that one code
+ * cache covers all the code a start runs. The commands the entry imports lazily (bench, attack, …) stay out: they
+ * are never run from this script (a start only), and their imports are left pointing at the sources. Strict mode as
+ * the ES modules it is made of. Returns false when the entry's code cannot be a script (top-level await): the
+ * bundle is then used without it.
+ */
+async function buildStartScript(outDir: string, entry: string): Promise<boolean> {
+  const { rolldown } = await import('rolldown');
+  const bundle = await rolldown({
+    input: { start: entry },
+    platform: 'node',
+    external: [/^node:/],
+    logLevel: 'silent',
+    plugins: [
+      SOURCE_LOCATION,
+      {
+        name: 'kakehashi-start-only',
+        resolveDynamicImport(specifier, importer) {
+          if (importer !== entry || typeof specifier !== 'string') return null;
+          return { id: pathToFileURL(join(dirname(entry), specifier)).href, external: 'absolute' };
+        },
+      },
+    ],
+  });
+  try {
+    await bundle.write({
+      dir: outDir,
+      format: 'cjs',
+      codeSplitting: false,
+      keepNames: true,
+      charset: 'ascii',
+      comments: false,
+      minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+      entryFileNames: START_SCRIPT,
+      banner: '"use strict";',
+    });
+    return true;
+  } catch {
+    return false;
   } finally {
     await bundle.close();
   }

@@ -8,14 +8,29 @@
  * their size and modification time, and a start uses it only when every one of them is unchanged; otherwise the
  * start runs from the sources, as before, and a builder in its own low-priority process (see `runBundleBuild`)
  * writes a fresh bundle for the next start. Files read at run time beside a module (`import.meta.dirname`) are
- * still read from the sources. `KAKEHASHI_BUNDLE=0` switches the bundle off.
+ * still read from the sources. `KAKEHASHI_BUNDLE=0` switches the bundle off. A start runs from the build's start
+ * script instead, with a code cache of its own (see `runStartScript`).
  *
  * This module only touches `node:` built-ins: it runs before the CLI loads anything else.
  * @see https://rolldown.rs/apis/javascript-api
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { cachedDataVersionTag } from 'node:v8';
+import { Script, constants as vmConstants } from 'node:vm';
+import { crc32 } from 'node:zlib';
 
 /** What a bundle was built from: every input file with its size and modification time. */
 export interface BundleManifest {
@@ -25,12 +40,16 @@ export interface BundleManifest {
   entry: string;
   /** The bundle's main module, relative to the build directory. */
   main: string;
+  /** The start script (see {@link runStartScript}), relative to the build directory; absent when none was built. */
+  start?: string;
   /** [absolute path, size in bytes, mtime in ms] of every file read into the bundle. */
   inputs: [string, number, number][];
 }
 
 /** Bumped whenever `buildBundle`'s output would differ for the same inputs. */
-export const BUNDLE_FORMAT = 3;
+export const BUNDLE_FORMAT = 4;
+/** The start script's file name in a build (see {@link runStartScript}). */
+export const START_SCRIPT = 'start.cjs';
 const MANIFEST = 'manifest.json';
 const LOCK = 'building.lock';
 /** A lock older than this is left over by a builder that died: the next miss builds again. */
@@ -50,6 +69,17 @@ function unchanged(inputs: BundleManifest['inputs']): boolean {
  * from is unchanged; `undefined` otherwise (no bundle, another entry or format, or a source changed since).
  */
 export function findBundle(buildDir: string, entry: string): string | undefined {
+  const manifest = freshManifest(buildDir, entry);
+  return manifest && join(buildDir, manifest.main);
+}
+
+/** As {@link findBundle}, for the start script of the bundle: `undefined` also when the build has none. */
+export function findStartScript(buildDir: string, entry: string): string | undefined {
+  const manifest = freshManifest(buildDir, entry);
+  return manifest?.start === undefined ? undefined : join(buildDir, manifest.start);
+}
+
+function freshManifest(buildDir: string, entry: string): BundleManifest | undefined {
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(readFileSync(join(buildDir, MANIFEST), 'utf8')) as BundleManifest;
@@ -58,7 +88,73 @@ export function findBundle(buildDir: string, entry: string): string | undefined 
   }
   if (manifest.format !== BUNDLE_FORMAT || manifest.entry !== entry || !Array.isArray(manifest.inputs)) return;
   if (!unchanged(manifest.inputs)) return undefined;
-  return join(buildDir, manifest.main);
+  return manifest;
+}
+
+/** What {@link runStartScript} hands the script's `runCli`. */
+interface StartScriptExports {
+  runCli(argv: string[], hooks: { onReady?: () => void }): void;
+}
+
+/**
+ * Runs `kakehashi start` from the bundle's start script, with a V8 code cache of the code the last start ran;
+ * returns where that cache is and whether this start took it.
+ *
+ * Node's compile cache keeps a module's code as it is right after compiling it: the top level only, as V8 compiles
+ * a function when it is first called. Every start then compiled again, lazily, each function it runs (the
+ * federation's construction, the routers, the schemas). This script is compiled by `vm.Script` instead, and once the
+ * start is ready (every component answers) its code cache is made from the script as it is then — with every
+ * function compiled so far — and written beside the script; the next start takes it and compiles only what it runs
+ * that the last one did not. A warm start of hub + 7 nodes (issue 15): ~8 % less CPU to ready, for ~15 MB more RSS
+ * (the functions come in compiled).
+ *
+ * The cache is named by a CRC-32 of the script's text and by V8's cache version tag (V8's version and the flags the
+ * process runs with), so it is used only for exactly this text under the same V8 and flags; V8 checks it again and
+ * rejects what does not match (the script is then compiled as usual and a new cache written). Written to a
+ * temporary file and renamed: a start never reads half a cache. Where it cannot be written, starts go on without.
+ * @see https://v8.dev/blog/code-caching-for-devs
+ * @see https://nodejs.org/api/vm.html#scriptcreatecacheddata
+ */
+export function runStartScript(file: string, argv: string[]): { cacheFile: string; cached: boolean } {
+  const bytes = readFileSync(file);
+  const cacheFile = `${file}.${crc32(bytes).toString(16)}-${cachedDataVersionTag().toString(16)}.v8cache`;
+  // ASCII (the bundle is built so): read byte for byte into a one-byte string, nothing to decode.
+  const source = bytes.toString('latin1');
+  // NODE_DISABLE_COMPILE_CACHE=1: no code cache of ours either (what a start costs with nothing cached).
+  const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
+  let cachedData: Buffer | undefined;
+  try {
+    if (useCache) cachedData = readFileSync(cacheFile);
+  } catch {
+    /* none yet: made once this start is ready */
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cached = cachedData !== undefined && !script.cachedDataRejected;
+  const module = { exports: {} as StartScriptExports };
+  (script.runInThisContext() as (...args: unknown[]) => void)(
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    dirname(file),
+  );
+  module.exports.runCli(argv, {
+    onReady: () => {
+      if (cached || !useCache) return;
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        rmSync(tmp, { force: true }); // a directory this process cannot write: the next start compiles as this one did
+      }
+    },
+  });
+  return { cacheFile, cached };
 }
 
 /**

@@ -11,7 +11,8 @@
  * From the TypeScript sources, the CLI then runs from its bundle in `.kakehashi/build` when one was built from
  * exactly the sources and dependencies on disk (a few files to load instead of ~1,100; see `cli-bundle.ts`), and
  * from the sources otherwise, while a builder writes the bundle for the next run. `KAKEHASHI_BUNDLE=0` switches
- * the bundle off.
+ * the bundle off. `kakehashi start` runs from the bundle's start script, one script with a code cache of all that
+ * the last start compiled (see `runStartScript`).
  * @see https://nodejs.org/api/module.html#module-compile-cache
  */
 import { enableCompileCache } from 'node:module';
@@ -22,13 +23,21 @@ const dotKakehashi = join(process.env.KAKEHASHI_ROOT ?? join(import.meta.dirname
 if (!process.env.NODE_COMPILE_CACHE) enableCompileCache(join(dotKakehashi, 'compile-cache'));
 // Imported after the cache is on (a static import would load every module before this line runs).
 let main = new URL('./run-cli.ts', import.meta.url).href;
+const argv = process.argv.slice(2);
+let started = false;
 if (import.meta.url.endsWith('.ts') && process.env.KAKEHASHI_BUNDLE !== '0') {
-  const { findBundle, scheduleBundleBuild } = await import('./cli-bundle.ts');
+  const { findBundle, findStartScript, runStartScript, scheduleBundleBuild } = await import('./cli-bundle.ts');
   const buildDir = join(dotKakehashi, 'build');
   const entry = fileURLToPath(main);
-  const bundled = findBundle(buildDir, entry);
-  if (bundled) main = pathToFileURL(bundled).href;
-  else scheduleBundleBuild(buildDir, entry);
+  // A start runs from the bundle's start script, with the code cache of the last start (see runStartScript).
+  const startScript = argv[0] === 'start' ? findStartScript(buildDir, entry) : undefined;
+  if (startScript) {
+    runStartScript(startScript, argv);
+    started = true;
+  } else {
+    const bundled = findBundle(buildDir, entry);
+    if (bundled) main = pathToFileURL(bundled).href;
+    else scheduleBundleBuild(buildDir, entry);
+  }
 }
-const { runCli } = (await import(main)) as typeof import('./run-cli.ts');
-runCli(process.argv.slice(2));
+if (!started) ((await import(main)) as typeof import('./run-cli.ts')).runCli(argv);

@@ -40,7 +40,13 @@ that names no fault stops the start; the banner and the --json ready line list t
 Every option can also be set in a JSON config file (--config or KAKEHASHI_CONFIG) or the environment;
 see the README's configuration reference.`;
 
-async function main(argv: string[]): Promise<number> {
+/** What the code that loaded the CLI wants to hear about (see `runStartScript` in `cli-bundle.ts`). */
+export interface CliHooks {
+  /** Called once a start is ready (every component answers) and stops cleanly on SIGTERM or SIGINT. */
+  onReady?: () => void;
+}
+
+async function main(argv: string[], hooks: CliHooks): Promise<number> {
   // The attack runner has options of its own. Each command loads its modules when it runs (a start loads no
   // attack, fuzz or bench code).
   if (argv[0] === 'attack') return (await import('./attack/index.ts')).runAttackCommand(argv.slice(1));
@@ -88,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'start':
-      return start(config, { only: values.only, json: values.json });
+      return start(config, { only: values.only, json: values.json }, hooks);
     case 'bench':
       return (await import('./bench.ts')).runBench({
         out: values.out,
@@ -114,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
 async function start(
   config: LayeredConfig<typeof FEDERATION_OPTIONS>,
   opts: { only?: string | undefined; json: boolean },
+  hooks: CliHooks,
 ): Promise<number> {
   const emit = (o: Record<string, unknown>) => opts.json && process.stdout.write(`${JSON.stringify(o)}\n`);
   const federation = await createFederation({
@@ -167,6 +174,8 @@ async function start(
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // After the handlers: a stop asked for meanwhile is a clean shutdown.
+    hooks.onReady?.();
   });
   process.off('SIGUSR2', memory);
   await federation.close();
@@ -213,7 +222,7 @@ function faultLines(inForce: Record<string, string[]>): string[] {
 }
 
 /** Runs the CLI with `argv` (without node and the script): sets the exit code, or exits 1 on a failed start. */
-export function runCli(argv: string[]): void {
+export function runCli(argv: string[], hooks: CliHooks = {}): void {
   // `kakehashi attack list | head`: the reader left, so nothing more can be said; end quietly as Unix tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -221,7 +230,7 @@ export function runCli(argv: string[]): void {
       process.exit(process.exitCode ?? 0);
     });
   }
-  main(argv).then(
+  main(argv, hooks).then(
     (code) => {
       process.exitCode = code;
     },

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCliBundle } from '../src/bench-start.ts';
-import { BUNDLE_FORMAT, findBundle, scheduleBundleBuild } from '../src/cli-bundle.ts';
+import { BUNDLE_FORMAT, findBundle, findStartScript, runStartScript, scheduleBundleBuild } from '../src/cli-bundle.ts';
 import { buildBundle } from '../src/cli-bundle-build.ts';
 
 /** A workspace in miniature: an entry importing a module, which reads a file beside itself at run time. */
@@ -185,5 +186,100 @@ describe('earlier builds', () => {
     expect(left.filter((n) => n.startsWith('b-busy-')).sort()).toEqual(
       Array.from({ length: 8 }, (_, i) => `b-busy-${String(i).padStart(2, '0')}`),
     );
+  });
+});
+
+describe("a start's script and its code cache", () => {
+  /** An entry shaped as run-cli.ts: `runCli(argv, hooks)`, a command imported lazily, ready told through a hook. */
+  const cliEntry = (word: string) =>
+    "import { word } from './data/dep.ts';\n" +
+    'export function runCli(argv: string[], hooks: { onReady?: () => void }): void {\n' +
+    "  if (argv[0] === 'other') { void import('./other.ts'); return; }\n" +
+    `  (globalThis as { startWord?: string }).startWord = word() + ' ${word}';\n` +
+    '  hooks.onReady?.();\n' +
+    '}\n';
+  const startWord = () => (globalThis as { startWord?: string }).startWord;
+  /**
+   * A start in a process of its own, as each `kakehashi start` is: in one process, V8 would find the script in its
+   * own compilation cache and never look at the code cache offered.
+   */
+  const startInChild = (script: string, env: Record<string, string> = {}) => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { runStartScript } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '..', 'src', 'cli-bundle.ts')).href)};\n` +
+          "const r = runStartScript(process.argv[1], ['start']);\n" +
+          'process.stdout.write(JSON.stringify({ ...r, word: globalThis.startWord }));',
+        script,
+      ],
+      { encoding: 'utf8', env: { ...process.env, ...env } },
+    );
+    if (run.status !== 0) throw new Error(run.stderr);
+    return JSON.parse(run.stdout) as { cacheFile: string; cached: boolean; word: string };
+  };
+  beforeEach(() => writeFileSync(join(root, 'src', 'other.ts'), "export const marker = 'LAZY-COMMAND-CODE';\n"));
+
+  it('is one strict script of the static imports; the lazily imported commands stay in their sources', async () => {
+    writeFileSync(entry, cliEntry('one'));
+    const manifest = await buildBundle(buildDir, entry);
+    const script = findStartScript(buildDir, entry);
+    expect(script).toBe(join(buildDir, manifest.start as string));
+    const text = readFileSync(script as string, 'latin1');
+    expect(text.startsWith('"use strict";')).toBe(true);
+    expect(text).not.toContain('LAZY-COMMAND-CODE');
+    expect(text).toContain(pathToFileURL(join(root, 'src', 'other.ts')).href);
+    runStartScript(script as string, ['start']);
+    expect(startWord()).toBe('kakehashi one');
+  });
+
+  it('is written once the start is ready, taken by the next start, and not for another text of the script', async () => {
+    writeFileSync(entry, cliEntry('one'));
+    await buildBundle(buildDir, entry);
+    const script = findStartScript(buildDir, entry) as string;
+    const first = startInChild(script);
+    expect(first).toMatchObject({ cached: false, word: 'kakehashi one' });
+    expect(existsSync(first.cacheFile)).toBe(true);
+    expect(startInChild(script)).toEqual({ ...first, cached: true });
+
+    // Another text (a rebuilt script) has a cache of its own: the first one's is never offered for it.
+    change(entry, cliEntry('two'));
+    await buildBundle(buildDir, entry);
+    const third = startInChild(findStartScript(buildDir, entry) as string);
+    expect(third.cacheFile).not.toBe(first.cacheFile);
+    expect(third).toMatchObject({ cached: false, word: 'kakehashi two' });
+  });
+
+  it('is refused by V8 when damaged: the script is compiled as usual and the cache written again', async () => {
+    writeFileSync(entry, cliEntry('one'));
+    await buildBundle(buildDir, entry);
+    const script = findStartScript(buildDir, entry) as string;
+    const { cacheFile } = startInChild(script);
+    writeFileSync(cacheFile, Buffer.alloc(readFileSync(cacheFile).length, 7));
+    expect(startInChild(script)).toMatchObject({ cached: false, word: 'kakehashi one' });
+    expect(startInChild(script).cached).toBe(true);
+  });
+
+  it('is neither read nor written with NODE_DISABLE_COMPILE_CACHE', async () => {
+    writeFileSync(entry, cliEntry('one'));
+    await buildBundle(buildDir, entry);
+    const script = findStartScript(buildDir, entry) as string;
+    const { cacheFile, cached, word } = startInChild(script, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    expect({ cached, word }).toEqual({ cached: false, word: 'kakehashi one' });
+    expect(existsSync(cacheFile)).toBe(false);
+    startInChild(script);
+    expect(startInChild(script, { NODE_DISABLE_COMPILE_CACHE: '1' }).cached).toBe(false);
+  });
+
+  it('is not built for an entry that awaits at its top level (no script can): the bundle is used without it', async () => {
+    writeFileSync(
+      entry,
+      "import { word } from './data/dep.ts';\nawait Promise.resolve();\nexport const run = (): string => word();\n",
+    );
+    const manifest = await buildBundle(buildDir, entry);
+    expect(manifest.start).toBeUndefined();
+    expect(findStartScript(buildDir, entry)).toBeUndefined();
+    expect(findBundle(buildDir, entry)).toBe(join(buildDir, manifest.main));
   });
 });
