@@ -243,7 +243,12 @@ describe("a start's script and its code cache", () => {
     expect(existsSync(first.cacheFile)).toBe(true);
     expect(startInChild(script)).toEqual({ ...first, cached: true });
 
-    // Another text (a rebuilt script) has a cache of its own: the first one's is never offered for it.
+    // Another text has a cache of its own: the first one's is never offered for it — a script rewritten in place…
+    change(script, `${readFileSync(script, 'latin1')}\n;`);
+    const inPlace = startInChild(script);
+    expect(inPlace.cacheFile).not.toBe(first.cacheFile);
+    expect(inPlace.cached).toBe(false);
+    // … or rebuilt.
     change(entry, cliEntry('two'));
     await buildBundle(buildDir, entry);
     const third = startInChild(findStartScript(buildDir, entry) as string);
