@@ -54,24 +54,52 @@ describe("the hub's trace store, written behind the request", () => {
     }
   });
 
-  it("finds a trace's events with one index on (trace_id, span_id), the only index the events carry", () => {
+  it("carries no index (random trace ids wrote a random index page per event): a trace's events are found by rowid, kept in memory from the first read and after every insert and trim", () => {
     const store = openStore({ name: 'traces-index', dataDir: tmp });
     try {
-      const traces = new TraceStore(store);
+      const traces = new TraceStore(store, 10);
+      const other = 'ab'.repeat(16);
       traces.record(hop(1));
       traces.flush();
       const indexes = store
         .all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trace_events'")
         .map((r) => r.name);
-      expect(indexes).toEqual(['trace_events_span']);
+      expect(indexes).toEqual([]);
       const plan = store
         .all<{ detail: string }>(
-          'EXPLAIN QUERY PLAN SELECT event FROM trace_events WHERE trace_id = ? ORDER BY time, id',
+          'EXPLAIN QUERY PLAN SELECT event FROM trace_events WHERE id IN (SELECT value FROM json_each(?)) AND trace_id = ? ORDER BY time, id',
+          '[1]',
           TRACE,
         )
         .map((r) => r.detail)
         .join('\n');
-      expect(plan).toContain('USING INDEX trace_events_span (trace_id=?)');
+      expect(plan).toContain('USING INTEGER PRIMARY KEY (rowid=?)');
+      // Read once: the memory is built; what is recorded after it is found too, for both traces.
+      expect(traces.events(TRACE)).toHaveLength(1);
+      for (let i = 2; i <= 5; i++) traces.record(hop(i));
+      traces.record(hop(6, { traceId: other }));
+      expect(traces.events(TRACE).map((e) => e.operation)).toEqual(['op 1', 'op 2', 'op 3', 'op 4', 'op 5']);
+      expect(traces.events(other).map((e) => e.operation)).toEqual(['op 6']);
+      expect(traces.recent().map((t) => [t.traceId, t.hops])).toEqual([
+        [other, 1],
+        [TRACE, 5],
+      ]);
+      // Past the cap (10, trimmed a tenth at a time): the trimmed events leave the memory with the table.
+      for (let i = 7; i <= 16; i++) traces.record(hop(i));
+      traces.flush();
+      expect(traces.events(TRACE).map((e) => e.operation)).toEqual(
+        store
+          .all<{ operation: string }>('SELECT operation FROM trace_events WHERE trace_id = ? ORDER BY id', TRACE)
+          .map((r) => r.operation),
+      );
+      expect(traces.events(TRACE)).toHaveLength(10);
+      expect(traces.events(other)).toEqual([]);
+      expect(traces.recent().map((t) => t.traceId)).toEqual([TRACE]);
+      // A new store object reads the memory from the table.
+      expect(new TraceStore(store, 10).events(TRACE)).toHaveLength(10);
+      traces.clear();
+      expect(traces.events(TRACE)).toEqual([]);
+      expect(traces.recent()).toEqual([]);
     } finally {
       store.close();
     }
