@@ -5,7 +5,7 @@ import { DcqlQuery } from 'dcql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshEcKey } from '../src/crypto/ec-key.ts';
 import { HolderWallet, type PresentationRequest } from '../src/holder/holder-wallet.ts';
-import { issuePidSdJwt } from '../src/issuer/issue-sd-jwt.ts';
+import { es256Signer, issuePidSdJwt } from '../src/issuer/issue-sd-jwt.ts';
 import { pidClaimsOf } from '../src/issuer/pid-claims.ts';
 import { type PidIssuerKey, pidIssuerKey } from '../src/issuer/pid-issuer-key.ts';
 import { createStatusRegistry, statusListToken } from '../src/issuer/status-list.ts';
@@ -181,6 +181,25 @@ describe('the presentation verdict, rule by rule', () => {
     const parts = (await present()).split('~');
     parts.splice(1, 0, b64(['salt', 'iss', 'https://evil.example']));
     expect(failed(await verifyPresentation(parts.join('~'), expected, ctx(T0)))).toBe('W7 vp-disclosure-invalid');
+  });
+
+  it('W7: a disclosure presented twice, one referenced by no digest, a digest the credential repeats (re-signed)', async () => {
+    const parts = (await present()).split('~');
+    const twice = [...parts];
+    twice.splice(1, 0, parts[1] as string);
+    expect(failed(await verifyPresentation(twice.join('~'), expected, ctx(T0)))).toBe('W7 vp-disclosure-invalid');
+    const foreign = [...parts];
+    foreign.splice(1, 0, b64(['salt', 'family_name', 'Mallory']));
+    expect(failed(await verifyPresentation(foreign.join('~'), expected, ctx(T0)))).toBe('W7 vp-disclosure-invalid');
+    const [h, p] = (parts[0] as string).split('.') as [string, string];
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as { _sd: string[] };
+    for (const sd of [[...payload._sd, payload._sd[0] as string], payload._sd]) {
+      const body = b64({ ...payload, _sd: sd });
+      const signature = es256Signer(key.privateKey)(`${h}.${body}`);
+      const v = await verifyPresentation([`${h}.${body}.${signature}`, ...parts.slice(1)].join('~'), expected, ctx(T0));
+      // Re-signed with the same _sd the presentation passes W7 (and fails only at sd_hash, the KB-JWT's hash).
+      expect(failed(v)).toBe(sd === payload._sd ? 'W13 vp-sd-hash-mismatch' : 'W7 vp-disclosure-invalid');
+    }
   });
 
   it('W12: a key binding older than five minutes (replayed later)', async () => {

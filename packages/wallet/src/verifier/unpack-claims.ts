@@ -39,7 +39,7 @@ function unpack(value: unknown, byDigest: ReadonlyMap<string, ParsedDisclosure>)
 }
 
 /** Sets a member as JSON.parse does: a `__proto__` member stays a member (an assignment would set the prototype). */
-function own(o: Record<string, unknown>, k: string, v: unknown): void {
+export function own(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__')
     Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;

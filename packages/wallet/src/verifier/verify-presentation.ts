@@ -9,7 +9,7 @@ import { checkStatus } from './check-status.ts';
 import type { LenientWalletFault } from './faults.ts';
 import { createCheckRecorder, type PresentationRuleId, type PresentationVerdict } from './rules.ts';
 import { satisfiesDcql } from './satisfies-dcql.ts';
-import { type ParsedDisclosure, unpackClaims } from './unpack-claims.ts';
+import { own, type ParsedDisclosure, unpackClaims } from './unpack-claims.ts';
 
 /** What the verifier expects of one presentation (from its request). */
 export interface ExpectedPresentation {
@@ -35,6 +35,8 @@ export type VerifyContext = Pick<WalletDeps, 'clock' | 'validateCertificate' | '
 
 /** Claims an issuer may never make selectively disclosable (SD-JWT VC §3.2.2.2, RFC 9901 §4.2). */
 const NEVER_DISCLOSED = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'status', '_sd', '_sd_alg', '...']);
+/** The members of the claims that say what the credential is, not who: left out of the disclosed claims. */
+const NOT_CLAIMS = new Set(['iss', 'iat', 'nbf', 'exp', 'vct', 'cnf', 'status']);
 
 const b64json = b64urlJson;
 
@@ -86,8 +88,19 @@ function leafOf(x5c0: unknown): Leaf | undefined {
   return leaf;
 }
 
+/** The digests a credential refers to, each once, and whether one was referred to twice (RFC 9901 §7.1 step 4). */
+interface Referenced {
+  digests: Set<string>;
+  repeated: boolean;
+}
+
+function refer(to: Referenced, digest: string): void {
+  if (to.digests.has(digest)) to.repeated = true;
+  else to.digests.add(digest);
+}
+
 /** Every digest the payload (or a disclosed value) refers to: `_sd` entries and array `{"...": d}` elements. */
-function collectDigests(value: unknown, out: string[]): void {
+function collectDigests(value: unknown, out: Referenced): void {
   if (Array.isArray(value)) {
     for (const v of value) {
       if (
@@ -97,13 +110,13 @@ function collectDigests(value: unknown, out: string[]): void {
         Object.keys(v).length === 1 &&
         typeof (v as Record<string, unknown>)['...'] === 'string'
       )
-        out.push((v as Record<string, string>)['...'] as string);
+        refer(out, (v as Record<string, string>)['...'] as string);
       else collectDigests(v, out);
     }
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === '_sd' && Array.isArray(v)) {
-        for (const d of v) if (typeof d === 'string') out.push(d);
+        for (const d of v) if (typeof d === 'string') refer(out, d);
       } else collectDigests(v, out);
     }
   }
@@ -260,7 +273,7 @@ export async function verifyPresentation(
 
   // W7 disclosures: well formed, never a reserved name, presented once, each reached from the signed payload
   // through digests (a nested disclosure may come before its parent: digests are followed to a fixed point)
-  const referenced: string[] = [];
+  const referenced: Referenced = { digests: new Set(), repeated: false };
   collectDigests(payload, referenced);
   const parsed: { digest: string; name: unknown; value: unknown }[] = [];
   const seen = new Set<string>();
@@ -303,7 +316,7 @@ export async function verifyPresentation(
   for (let grew = true; grew; ) {
     grew = false;
     for (const p of parsed) {
-      if (reached.has(p.digest) || !referenced.includes(p.digest)) continue;
+      if (reached.has(p.digest) || !referenced.digests.has(p.digest)) continue;
       reached.add(p.digest);
       collectDigests(p.value, referenced);
       grew = true;
@@ -318,7 +331,7 @@ export async function verifyPresentation(
     )
       return done();
   }
-  if (new Set(referenced).size !== referenced.length) {
+  if (referenced.repeated) {
     rec.fail('disclosures', 'The credential repeats a digest (RFC 9901 §4, §7.1 step 4).');
     return done();
   }
@@ -412,9 +425,8 @@ export async function verifyPresentation(
   if (revoked) {
     if (!letThrough('status', 'lenient.wallet.status', revoked)) return done();
   } else rec.pass('status', payload.status ? 'The status list says valid.' : 'Short-lived credential without status.');
-  const disclosed = Object.fromEntries(
-    Object.entries(claims).filter(([k]) => !['iss', 'iat', 'nbf', 'exp', 'vct', 'cnf', 'status'].includes(k)),
-  );
+  const disclosed: Record<string, unknown> = {};
+  for (const k in claims) if (!NOT_CLAIMS.has(k)) own(disclosed, k, claims[k]);
   return done({
     credential: { issuer: iss, country: registered.country, vct: payload.vct as string, claims: disclosed },
   });
