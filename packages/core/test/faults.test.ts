@@ -5,6 +5,9 @@ import {
   type ComponentInfo,
   createComponentApp,
   createMemoryLogger,
+  currentFaultScope,
+  currentSecurityEvents,
+  currentTrace,
   defineFaults,
   FaultSwitchboard,
   faultDefinition,
@@ -14,6 +17,9 @@ import {
   mountAdmin,
   openStore,
   renderFaultsTable,
+  runInFaultScope,
+  runInSecurityScope,
+  SecurityEvents,
   SeededRandom,
   VirtualClock,
 } from '../src/index.ts';
@@ -144,5 +150,62 @@ describe('fault switches', () => {
     faults.reset();
     expect(faults.enabled()).toEqual(['test.other', 'lenient.test.forged']);
     expect(() => faults.applyStart(['de:nope.*'], 'DE')).toThrow(/names no fault DE offers/);
+  });
+});
+
+describe('the request scope', () => {
+  it('opens the span, the fault scope and the security events together for a request, and a runner of one keeps the others', async () => {
+    const info: ComponentInfo = { component: 'node', country: 'DE', name: 'National node DE', version: '0.1.0' };
+    const store = openStore({ name: 'scope' });
+    const clock = new VirtualClock();
+    const security = new SecurityEvents({ store, clock, component: 'node', country: 'DE' });
+    const deps: ComponentDeps = {
+      store,
+      clock,
+      random: new SeededRandom('scope-test'),
+      logger: createMemoryLogger(),
+      config: new LayeredConfig(CORE_OPTIONS),
+      fetch,
+      traces: new MemoryTraceSink(),
+      faults: new FaultSwitchboard(),
+      security,
+    };
+    const app = createComponentApp(info, deps);
+    app.get('/scope', async (c) => {
+      const before = { trace: currentTrace(), faults: currentFaultScope(), events: currentSecurityEvents() };
+      await Promise.resolve();
+      // A fault scope of its own (as the sender loop opens one) keeps the request's span and security events.
+      const inner = { requested: new Set<string>(), fired: [] };
+      const nested = runInFaultScope(inner, () => ({
+        trace: currentTrace(),
+        faults: currentFaultScope(),
+        events: currentSecurityEvents(),
+      }));
+      return c.json({
+        span: before.trace?.spanId === c.get('trace').spanId,
+        requested: [...(before.faults?.requested ?? [])],
+        events: before.events === security,
+        nestedSpan: nested.trace === before.trace,
+        nestedFaults: nested.faults === inner,
+        nestedEvents: nested.events === security,
+        after: currentFaultScope() === before.faults,
+      });
+    });
+    const res = await app.request('/scope', { headers: { 'x-kakehashi-fault': 'test.forged' } });
+    expect(await res.json()).toEqual({
+      span: true,
+      requested: ['test.forged'],
+      events: true,
+      nestedSpan: true,
+      nestedFaults: true,
+      nestedEvents: true,
+      after: true,
+    });
+    // Outside a request: nothing, and a security scope opened alone carries no span.
+    expect([currentTrace(), currentFaultScope(), currentSecurityEvents()]).toEqual([undefined, undefined, undefined]);
+    expect(runInSecurityScope(security, {}, () => [currentSecurityEvents() === security, currentTrace()])).toEqual([
+      true,
+      undefined,
+    ]);
   });
 });

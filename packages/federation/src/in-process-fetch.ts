@@ -48,18 +48,22 @@ export function createInProcessFetch(
     let request: Request | undefined;
     // A light request's signal is the caller's own (none: nothing to wait for); a real one's follows the caller's.
     let signal: AbortSignal | undefined;
+    // The URL parsed once for the first hop (a light request's URL is its href); a redirect's is parsed anew.
+    let parsed: URL | undefined;
     if (typeof input === 'string' || input instanceof URL) {
-      const url = input instanceof URL ? input : new URL(input);
-      if (!routes.has(url.origin)) return fallback(input, init);
-      request = inProcessRequest(url, init);
+      parsed = input instanceof URL ? input : new URL(input);
+      if (!routes.has(parsed.origin)) return fallback(input, init);
+      request = inProcessRequest(parsed, init);
       signal = init?.signal ?? undefined;
     }
     if (!request) {
       request = new Request(input, init);
       signal = request.signal;
+      parsed = undefined;
     }
     for (let redirects = 0; ; redirects++) {
-      const url = new URL(request.url);
+      const url = parsed ?? new URL(request.url);
+      parsed = undefined;
       const app = routes.get(url.origin);
       if (!app) return fallback(realRequest(request));
       if (!request.headers.has('host')) request.headers.set('host', url.host);

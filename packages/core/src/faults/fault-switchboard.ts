@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { KakehashiError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
+import { currentRequestScope, runWithScopeMember } from '../trace/request-scope.ts';
 import type { FaultDefinition } from './fault-registry.ts';
 
 /** The query parameter with which one request asks for one fault. */
@@ -25,16 +25,17 @@ export interface FaultScope {
   fired: string[];
 }
 
-const SCOPE = new AsyncLocalStorage<FaultScope>();
-
-/** Runs `fn` with a fresh fault scope (the component middleware does this for every request). */
+/**
+ * Runs `fn` with a fresh fault scope (the component middleware opens it with the request's other scopes, see
+ * `runInRequestScope`).
+ */
 export function runInFaultScope<T>(scope: FaultScope, fn: () => T): T {
-  return SCOPE.run(scope, fn);
+  return runWithScopeMember('faults', scope, fn);
 }
 
 /** The scope of the request being served, if any. */
 export function currentFaultScope(): FaultScope | undefined {
-  return SCOPE.getStore();
+  return currentRequestScope()?.faults;
 }
 
 /**
@@ -183,7 +184,8 @@ export class FaultSwitchboard {
     if (this.#on.has(name)) return true;
     // Only a fault made for one request may be asked for by one (a lenient validator never is).
     return (
-      def.perRequest === true && (SCOPE.getStore()?.requested.has(name) === true || requested?.includes(name) === true)
+      def.perRequest === true &&
+      (currentFaultScope()?.requested.has(name) === true || requested?.includes(name) === true)
     );
   }
 
@@ -193,7 +195,7 @@ export class FaultSwitchboard {
    */
   fire(name: string, requested?: readonly string[] | undefined, detail: Record<string, unknown> = {}): boolean {
     if (!this.isOn(name, requested)) return false;
-    const scope = SCOPE.getStore();
+    const scope = currentFaultScope();
     if (scope && !scope.fired.includes(name)) scope.fired.push(name);
     this.#logger?.warn('fault fired', { fault: name, ...detail });
     return true;

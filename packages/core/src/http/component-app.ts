@@ -1,15 +1,15 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Hook, OpenAPIHono } from '@hono/zod-openapi';
 import type { VirtualClock } from '../clock/index.ts';
 import type { ConfigView, CoreOptions } from '../config/index.ts';
 import { KakehashiError } from '../errors/index.ts';
-import { FAULT_HEADER, FAULT_PARAM, type FaultSwitchboard, runInFaultScope } from '../faults/index.ts';
+import { FAULT_HEADER, FAULT_PARAM, type FaultSwitchboard } from '../faults/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { SeededRandom } from '../random/index.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
-import { runInSecurityScope } from '../security/security-scope.ts';
+import { securityScope } from '../security/security-scope.ts';
 import type { Store } from '../store/index.ts';
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext, type TraceSink } from '../trace/index.ts';
+import { currentRequestScope, runInRequestScope } from '../trace/request-scope.ts';
 import { hasBody } from './in-process-request.ts';
 import { answerInProcessLightly } from './in-process-response.ts';
 import { problemErrorHandler, problemResponse } from './problem.ts';
@@ -49,15 +49,12 @@ export interface ComponentDeps {
   security?: SecurityEvents | undefined;
 }
 
-/** The span of the request being served, for code that has no Hono context at hand (see {@link currentTrace}). */
-const REQUEST_TRACE = new AsyncLocalStorage<TraceContext>();
-
 /**
  * The trace context of the request this code runs for (undefined outside a request): lets a building block's
  * internal calls and trace events join the caller's trace without threading the context through every function.
  */
 export function currentTrace(): TraceContext | undefined {
-  return REQUEST_TRACE.getStore();
+  return currentRequestScope()?.trace;
 }
 
 /** The query parameter that carries a W3C traceparent across browser redirects. */
@@ -129,14 +126,13 @@ export function createComponentApp(info: ComponentInfo, deps: ComponentDeps): Co
     // is offered and requestable. The faults that fire while it is served go on its trace hop.
     const asked = c.req.header(FAULT_HEADER) ?? c.req.query(FAULT_PARAM);
     const scope = { requested: new Set(asked ? [asked.trim()] : []), fired: [] as string[] };
-    const security = deps.security;
-    const serve = () => REQUEST_TRACE.run(span, next);
+    // The span, the fault scope and the security scope in one async context (a component without security events
+    // keeps the caller's, as a hop from another component of this process runs inside the caller's request).
+    const security = deps.security
+      ? securityScope(deps.security, { peer: c.req.header('x-kakehashi-caller'), traceId: span.traceId })
+      : currentRequestScope()?.security;
     try {
-      await runInFaultScope(scope, () =>
-        security
-          ? runInSecurityScope(security, { peer: c.req.header('x-kakehashi-caller'), traceId: span.traceId }, serve)
-          : serve(),
-      );
+      await runInRequestScope({ trace: span, faults: scope, security }, next);
     } finally {
       const path = c.req.path;
       if (!path.startsWith('/docs') && path !== '/health' && !path.startsWith('/traces')) {

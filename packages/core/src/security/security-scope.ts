@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, X509Certificate } from 'node:crypto';
 import type { KakehashiError } from '../errors/index.ts';
+import { currentRequestScope, runWithScopeMember } from '../trace/request-scope.ts';
 import type { SecurityEvents } from './security-events.ts';
 import { catalogueIdOf, severityOf } from './severity.ts';
 import type { WatchEntry } from './watchlist.ts';
@@ -13,14 +13,12 @@ import {
 } from './z-security-event.ts';
 
 /** The component's recorder and the rules already recorded for the request being served (one event per rule). */
-interface SecurityScope {
+export interface SecurityScope {
   events: SecurityEvents;
   recorded: Set<string>;
   peer: string | undefined;
   traceId: string | undefined;
 }
-
-const SCOPE = new AsyncLocalStorage<SecurityScope>();
 
 /**
  * Runs `fn` (a request) with the component's security events in scope: a refusal anywhere below — a failed
@@ -32,12 +30,23 @@ export function runInSecurityScope<T>(
   request: { peer?: string | undefined; traceId?: string | undefined },
   fn: () => T,
 ): T {
-  return SCOPE.run({ events, recorded: new Set(), peer: request.peer, traceId: request.traceId }, fn);
+  return runWithScopeMember('security', securityScope(events, request), fn);
+}
+
+/**
+ * A fresh security scope for one request (the component middleware opens it with the request's other scopes, see
+ * `runInRequestScope`): nothing recorded yet.
+ */
+export function securityScope(
+  events: SecurityEvents,
+  request: { peer?: string | undefined; traceId?: string | undefined },
+): SecurityScope {
+  return { events, recorded: new Set(), peer: request.peer, traceId: request.traceId };
 }
 
 /** The security events of the component serving the current request, if any (for blocks that record directly). */
 export function currentSecurityEvents(): SecurityEvents | undefined {
-  return SCOPE.getStore()?.events;
+  return currentRequestScope()?.security?.events;
 }
 
 /** What a trace hop tells about a refusal (core's `HopEvent`, the members read here). */
@@ -59,7 +68,7 @@ const AVAILABILITY = /unavailable|timeout|upstream|not-ready|expired-request|req
  * named rule, or an outage, records nothing. Never throws (an observer).
  */
 export function noteRefusedHop(hop: RefusedHop, traceId: string | undefined): void {
-  const scope = SCOPE.getStore();
+  const scope = currentRequestScope()?.security;
   if (!scope || hop.verdict?.valid !== false || (hop.status ?? 0) >= 500) return;
   const failed = (hop.verdict.checks ?? []).find(
     (c): c is { rule: string; code?: string; outcome: string; fault?: string } =>
@@ -114,7 +123,7 @@ export function refuseWatched<
     failure?: { rule?: string | undefined; code: string; reason: string } | undefined;
   },
 >(verdict: V, artefactOf: () => Record<string, unknown>): V {
-  const scope = SCOPE.getStore();
+  const scope = currentRequestScope()?.security;
   const watchlist = scope?.events.watchlist;
   // Nothing watched (the usual case): the artefact is not even decoded.
   if (!scope || !watchlist || watchlist.list().length === 0) return verdict;
@@ -146,7 +155,7 @@ export function refuseWatched<
  * nothing. Called by the component's error handler. Never throws.
  */
 export function noteRefusalError(err: KakehashiError, request: { operation: string; status: number }): void {
-  const scope = SCOPE.getStore();
+  const scope = currentRequestScope()?.security;
   if (!scope || request.status >= 500 || AVAILABILITY.test(err.code)) return;
   const rule = err.rule ?? (SECURITY_CODE.test(err.code) ? err.code : undefined);
   if (!rule) return;
