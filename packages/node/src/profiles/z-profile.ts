@@ -102,6 +102,13 @@ export const IdSchemeSchema = z.object({
   note: z.string().optional(),
 });
 
+let zones: ReadonlySet<string> | undefined;
+/** The IANA time zones this runtime knows, listed once (a start validates each country's profile with them). */
+function timeZones(): ReadonlySet<string> {
+  zones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  return zones;
+}
+
 /** A country profile: everything a national node is built from. */
 export const CountryProfileSchema = z
   .object({
@@ -115,7 +122,7 @@ export const CountryProfileSchema = z
       .string()
       .regex(/^[A-Z]{3}$/)
       .optional(),
-    timezone: z.string().refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz), 'an IANA time zone'),
+    timezone: z.string().refine((tz) => timeZones().has(tz), 'an IANA time zone'),
     idScheme: IdSchemeSchema,
     /** The highest LoA of the country's eID scheme (as Kakehashi models it). */
     loa: LoaSchema,
