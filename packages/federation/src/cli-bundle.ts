@@ -14,7 +14,6 @@
  * This module only touches `node:` built-ins: it runs before the CLI loads anything else.
  * @see https://rolldown.rs/apis/javascript-api
  */
-import { spawn } from 'node:child_process';
 import {
   closeSync,
   fstatSync,
@@ -189,6 +188,9 @@ export function scheduleBundleBuild(buildDir: string, entry: string): void {
   } catch {
     return; // another process took it first
   }
+  // Loaded here, not imported: a start from the bundle spawns nothing, and node:child_process (with what it loads:
+  // net's child-process plumbing, dgram, fs streams) cost a warm start ~5–8 ms before its own code ran (issue 15).
+  const { spawn } = process.getBuiltinModule('node:child_process');
   const child = spawn(process.execPath, [join(import.meta.dirname, 'cli-bundle-build.ts'), buildDir, entry], {
     detached: true,
     stdio: 'ignore',

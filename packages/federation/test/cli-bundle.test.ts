@@ -107,6 +107,21 @@ describe('the CLI bundle (.kakehashi/build): built JavaScript a start loads inst
     while (existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(lock)).toBe(false);
   });
+
+  it('loads node:child_process only when it starts a builder (a start from the bundle spawns nothing)', () => {
+    const url = pathToFileURL(join(import.meta.dirname, '..', 'src', 'cli-bundle.ts')).href;
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(url)}); console.log(process.moduleLoadList.includes('NativeModule child_process'));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('false');
+  });
 });
 
 describe('names in the bundle', () => {
