@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { isKakehashiError, VirtualClock } from '@kakehashi/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCrl } from '../src/crl/create-crl.ts';
@@ -66,6 +67,17 @@ describe('verification memo', () => {
       'tl-expired',
     );
     expect(memo.verifyLotl(lotl, { ...pinned, clock: clockAt(AT), minSequence: 7 }).sequenceNumber).toBe(7);
+  });
+
+  it("refuses a hit outside its signer's validity as a fresh verification does, after hits that took the window", () => {
+    const memo = new VerificationMemo();
+    const pinned = { pinnedSignerCerts: [m.hub.signing.certPem] };
+    const first = memo.verifyLotl(lotl, { ...pinned, clock: clockAt(AT) });
+    expect(memo.verifyLotl(lotl, { ...pinned, clock: clockAt(AT) })).toBe(first);
+    const before = new Date(Date.parse(new X509Certificate(m.hub.signing.certPem).validFrom) - 86_400_000);
+    const fresh = code(() => new VerificationMemo().verifyLotl(lotl, { ...pinned, clock: clockAt(before) }));
+    expect(fresh).toBeDefined();
+    expect(code(() => memo.verifyLotl(lotl, { ...pinned, clock: clockAt(before) }))).toBe(fresh);
   });
 
   it('parses a CRL once per distinct DER', () => {
