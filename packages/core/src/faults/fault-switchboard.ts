@@ -1,6 +1,6 @@
 import { KakehashiError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
-import { currentRequestScope, runWithScopeMember } from '../trace/request-scope.ts';
+import { currentRequestScope, type FaultScope, runWithScopeMember } from '../trace/request-scope.ts';
 import type { FaultDefinition } from './fault-registry.ts';
 
 /** The query parameter with which one request asks for one fault. */
@@ -19,11 +19,7 @@ export interface FaultSwitch {
   disable?: readonly string[] | undefined;
 }
 
-/** The faults one request asked for and those that fired while it was served (its trace hop carries them). */
-export interface FaultScope {
-  requested: Set<string>;
-  fired: string[];
-}
+export type { FaultScope } from '../trace/request-scope.ts';
 
 /**
  * Runs `fn` with a fresh fault scope (the component middleware opens it with the request's other scopes, see

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { KakehashiError } from '../errors/index.ts';
-import { currentRequestScope, runWithScopeMember } from '../trace/request-scope.ts';
+import { currentRequestScope, runWithScopeMember, type SecurityScope } from '../trace/request-scope.ts';
 import type { SecurityEvents } from './security-events.ts';
 import { catalogueIdOf, severityOf } from './severity.ts';
 import type { WatchEntry } from './watchlist.ts';
@@ -12,13 +12,7 @@ import {
   VALIDATED_INPUTS,
 } from './z-security-event.ts';
 
-/** The component's recorder and the rules already recorded for the request being served (one event per rule). */
-export interface SecurityScope {
-  events: SecurityEvents;
-  recorded: Set<string>;
-  peer: string | undefined;
-  traceId: string | undefined;
-}
+export type { SecurityScope } from '../trace/request-scope.ts';
 
 /**
  * Runs `fn` (a request) with the component's security events in scope: a refusal anywhere below — a failed

@@ -1,7 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FaultScope } from '../faults/fault-switchboard.ts';
-import type { SecurityScope } from '../security/security-scope.ts';
-import type { TraceContext } from './trace.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import type { TraceContext } from './trace-context.ts';
+
+/** The faults one request asked for and those that fired while it was served (its trace hop carries them). */
+export interface FaultScope {
+  requested: Set<string>;
+  fired: string[];
+}
+
+/** The component's recorder and the rules already recorded for the request being served (one event per rule). */
+export interface SecurityScope {
+  events: SecurityEvents;
+  recorded: Set<string>;
+  peer: string | undefined;
+  traceId: string | undefined;
+}
 
 /**
  * What the code serving one request finds without its context threaded through every function: the request's span,

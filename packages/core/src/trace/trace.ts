@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { noteRefusedHop } from '../security/security-scope.ts';
+import type { TraceContext } from './trace-context.ts';
 
 /**
  * One hop of a cross-component interaction, as the console draws it.
@@ -33,12 +34,7 @@ export interface TraceSink {
   record(event: TraceEvent): void;
 }
 
-export interface TraceContext {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string | undefined;
-  sampled: boolean;
-}
+export type { TraceContext } from './trace-context.ts';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

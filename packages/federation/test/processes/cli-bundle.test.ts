@@ -13,9 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureCliBundle } from '../src/bench-start.ts';
-import { BUNDLE_FORMAT, findBundle, findStartScript, runStartScript, scheduleBundleBuild } from '../src/cli-bundle.ts';
-import { buildBundle } from '../src/cli-bundle-build.ts';
+import { ensureCliBundle } from '../../src/bench-start.ts';
+import {
+  BUNDLE_FORMAT,
+  findBundle,
+  findStartScript,
+  runStartScript,
+  scheduleBundleBuild,
+} from '../../src/cli-bundle.ts';
+import { buildBundle } from '../../src/cli-bundle-build.ts';
 
 /** A workspace in miniature: an entry importing a module, which reads a file beside itself at run time. */
 let root: string;
@@ -109,7 +115,7 @@ describe('the CLI bundle (.kakehashi/build): built JavaScript a start loads inst
   });
 
   it('loads node:child_process only when it starts a builder (a start from the bundle spawns nothing)', () => {
-    const url = pathToFileURL(join(import.meta.dirname, '..', 'src', 'cli-bundle.ts')).href;
+    const url = pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'cli-bundle.ts')).href;
     const run = spawnSync(
       process.execPath,
       [
@@ -224,7 +230,7 @@ describe("a start's script and its code cache", () => {
       [
         '--input-type=module',
         '-e',
-        `import { runStartScript } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '..', 'src', 'cli-bundle.ts')).href)};\n` +
+        `import { runStartScript } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'cli-bundle.ts')).href)};\n` +
           "const r = runStartScript(process.argv[1], ['start']);\n" +
           'process.stdout.write(JSON.stringify({ ...r, word: globalThis.startWord }));',
         script,
